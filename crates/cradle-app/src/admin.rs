@@ -1,0 +1,280 @@
+//! Staff accounts, teams and the audit trail: the administrator's and the manager's work.
+
+use crate::secrets::{hash_password, random_token, token_hash};
+use crate::{Actor, AppError, Cradle};
+use cradle_domain::staff::parse_display_name;
+use cradle_domain::{
+    AuditAction, FamilyId, Password, Permission, Problems, Role, Staff, StaffId, SubjectKind, Team,
+    TeamId, TeamName, Username,
+};
+use cradle_store::{AuditRecord, ChainFault, StoreError};
+
+/// A new account as typed into the form or the command line.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct StaffInput {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub password: String,
+    pub teams: Vec<String>,
+    pub service_account: bool,
+}
+
+impl Cradle {
+    pub async fn create_team(&self, actor: &Actor, name: &str) -> Result<Team, AppError> {
+        actor.require(Permission::ManageTeams)?;
+        let name = TeamName::parse("name", name).map_err(single)?;
+        let team = Team {
+            id: TeamId::new(),
+            name: name.as_str().to_string(),
+        };
+        let entry = actor.audit(
+            self.now(),
+            AuditAction::TeamCreated,
+            Some((SubjectKind::Team, team.id.0)),
+        );
+        self.store
+            .create_team(&team, entry)
+            .await
+            .map_err(|e| conflict(e, "name", "A team with this name already exists"))?;
+        Ok(team)
+    }
+
+    /// Teams are not clinical data: any signed-in member of staff may see their names.
+    pub async fn teams(&self) -> Result<Vec<Team>, AppError> {
+        Ok(self.store.list_teams().await?)
+    }
+
+    pub async fn create_staff(&self, actor: &Actor, input: &StaffInput) -> Result<Staff, AppError> {
+        actor.require(Permission::ManageUsers)?;
+        let mut problems = Problems::default();
+        let username = problems.take(Username::parse("username", &input.username));
+        let display_name = problems.take(parse_display_name(
+            "display_name",
+            "their full name",
+            &input.display_name,
+        ));
+        let role = problems.take(Role::parse("role", &input.role));
+        let password = if input.service_account {
+            None
+        } else {
+            problems.take(Password::parse("password", &input.password))
+        };
+        let known = self.store.list_teams().await?;
+        let mut teams = Vec::new();
+        for team in input.teams.iter().filter(|t| !t.trim().is_empty()) {
+            match TeamId::parse(team).or_else(|| {
+                known
+                    .iter()
+                    .find(|k| k.name.eq_ignore_ascii_case(team.trim()))
+                    .map(|k| k.id)
+            }) {
+                Some(id) if known.iter().any(|k| k.id == id) => teams.push(id),
+                _ => problems.push(cradle_domain::Invalid::new(
+                    "teams",
+                    format!("There is no team called \"{}\"", team.trim()),
+                )),
+            }
+        }
+        if let Some(role) = role {
+            if role.is_clinical() && teams.is_empty() && !input.service_account {
+                problems.push(cradle_domain::Invalid::new(
+                    "teams",
+                    "Select at least one team: clinical staff see only their teams' families",
+                ));
+            }
+        }
+        let (Some(username), Some(display_name), Some(role), true) =
+            (username, display_name, role, problems.is_empty())
+        else {
+            return Err(AppError::Invalid(problems));
+        };
+        let password_hash = match password {
+            Some(password) => {
+                let plain = password.expose().to_string();
+                Some(
+                    tokio::task::spawn_blocking(move || hash_password(&plain))
+                        .await
+                        .map_err(|e| AppError::Internal(e.to_string()))??,
+                )
+            }
+            None => None,
+        };
+        teams.sort();
+        teams.dedup();
+        let staff = Staff {
+            id: StaffId::new(),
+            username: username.as_str().to_string(),
+            display_name,
+            role,
+            teams,
+            disabled: false,
+            service_account: input.service_account,
+        };
+        let mut entry = actor.audit(
+            self.now(),
+            AuditAction::StaffCreated,
+            Some((SubjectKind::Staff, staff.id.0)),
+        );
+        entry.detail = format!("role {}", role.code());
+        self.store
+            .create_staff(&staff, password_hash.as_deref(), entry)
+            .await
+            .map_err(|e| {
+                conflict(
+                    e,
+                    "username",
+                    "An account with this username already exists",
+                )
+            })?;
+        Ok(staff)
+    }
+
+    pub async fn list_staff(&self, actor: &Actor) -> Result<Vec<Staff>, AppError> {
+        actor.require(Permission::ManageUsers)?;
+        let entry = actor.audit(self.now(), AuditAction::StaffListViewed, None);
+        Ok(self.store.list_staff(Some(entry)).await?)
+    }
+
+    pub async fn find_staff(&self, actor: &Actor, username: &str) -> Result<Staff, AppError> {
+        actor.require(Permission::ManageUsers)?;
+        self.store
+            .staff_by_username(&username.trim().to_lowercase())
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// Disabling an account ends its sessions at once; its API tokens stop working too.
+    pub async fn set_staff_disabled(
+        &self,
+        actor: &Actor,
+        id: StaffId,
+        disabled: bool,
+    ) -> Result<(), AppError> {
+        actor.require(Permission::ManageUsers)?;
+        if disabled && actor.id == Some(id) {
+            return Err(AppError::Conflict(
+                "You cannot disable your own account".to_string(),
+            ));
+        }
+        let action = if disabled {
+            AuditAction::StaffDisabled
+        } else {
+            AuditAction::StaffEnabled
+        };
+        let entry = actor.audit(self.now(), action, Some((SubjectKind::Staff, id.0)));
+        self.store
+            .set_staff_disabled(id, disabled, entry)
+            .await
+            .map_err(not_found)
+    }
+
+    pub async fn set_staff_teams(
+        &self,
+        actor: &Actor,
+        id: StaffId,
+        teams: &[TeamId],
+    ) -> Result<(), AppError> {
+        actor.require(Permission::ManageUsers)?;
+        let known = self.store.list_teams().await?;
+        if let Some(unknown) = teams.iter().find(|t| !known.iter().any(|k| k.id == **t)) {
+            return Err(AppError::invalid(
+                "teams",
+                format!("There is no team with id {unknown}"),
+            ));
+        }
+        let mut entry = actor.audit(
+            self.now(),
+            AuditAction::StaffTeamsChanged,
+            Some((SubjectKind::Staff, id.0)),
+        );
+        entry.detail = format!(
+            "teams now: {}",
+            teams
+                .iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        self.store
+            .set_staff_teams(id, teams, entry)
+            .await
+            .map_err(not_found)
+    }
+
+    /// Issues a bearer token for the API. The token is returned once and stored only as a hash.
+    pub async fn issue_api_token(
+        &self,
+        actor: &Actor,
+        id: StaffId,
+        label: &str,
+    ) -> Result<String, AppError> {
+        actor.require(Permission::ManageUsers)?;
+        let label = parse_display_name("label", "what the token is for", label).map_err(single)?;
+        let token = format!("cradle_{}", random_token()?);
+        let entry = actor.audit(
+            self.now(),
+            AuditAction::ApiTokenIssued,
+            Some((SubjectKind::Staff, id.0)),
+        );
+        self.store
+            .add_api_token(id, &token_hash(&token), &label, entry)
+            .await?;
+        Ok(token)
+    }
+
+    /// Who has accessed a family's record. Team managers see their own teams' families;
+    /// administrators (information governance) see any.
+    pub async fn family_audit(
+        &self,
+        actor: &Actor,
+        id: FamilyId,
+    ) -> Result<Vec<AuditRecord>, AppError> {
+        actor.require(Permission::ViewRecordAudit)?;
+        let Some(team) = self.store.family_team(id).await? else {
+            return Err(AppError::NotFound);
+        };
+        if actor.role != Role::Administrator && !actor.teams.contains(&team) {
+            return Err(AppError::OtherTeamsRecord {
+                break_glass_allowed: false,
+            });
+        }
+        let mut entry = actor.audit(
+            self.now(),
+            AuditAction::RecordAuditViewed,
+            Some((SubjectKind::Family, id.0)),
+        );
+        entry.team_id = Some(team);
+        Ok(self
+            .store
+            .audit_for_subject(SubjectKind::Family, id.0, 500, entry)
+            .await?)
+    }
+
+    /// Checks every link of the audit chain. `Ok(Err(fault))` names the first bad record.
+    pub async fn verify_audit(&self, actor: &Actor) -> Result<Result<u64, ChainFault>, AppError> {
+        actor.require(Permission::VerifyAuditTrail)?;
+        Ok(cradle_store::verify_audit_trail(self.store.as_ref()).await?)
+    }
+}
+
+fn single(problem: cradle_domain::Invalid) -> AppError {
+    let mut problems = Problems::default();
+    problems.push(problem);
+    AppError::Invalid(problems)
+}
+
+fn conflict(error: StoreError, field: &'static str, message: &str) -> AppError {
+    match error {
+        StoreError::Conflict(_) => AppError::invalid(field, message),
+        other => AppError::Store(other),
+    }
+}
+
+fn not_found(error: StoreError) -> AppError {
+    match error {
+        StoreError::NotFound => AppError::NotFound,
+        other => AppError::Store(other),
+    }
+}

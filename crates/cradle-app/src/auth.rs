@@ -1,0 +1,195 @@
+//! Signing in and out, sessions and API tokens.
+//!
+//! Sessions live in the database so several application servers can share them. The cookie
+//! carries a random token; the database keeps only its hash. A new token is made at every
+//! sign-in, so a token planted before sign-in is useless afterwards.
+
+use crate::secrets::{random_token, token_hash, verify_password, DECOY_HASH};
+use crate::{Actor, AppError, Cradle};
+use cradle_domain::{AuditAction, AuditOutcome, Staff, SubjectKind};
+use cradle_store::{AuditEntry, SessionRecord};
+
+/// A session that has just begun: the token goes in the cookie and is not kept anywhere else.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token: String,
+    pub csrf_token: String,
+    pub staff: Staff,
+}
+
+/// A request's signed-in state, found from its session cookie.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub actor: Actor,
+    pub csrf_token: String,
+    pub token_hash: String,
+}
+
+impl Cradle {
+    /// Checks a username and password. Unknown usernames, wrong passwords, disabled accounts
+    /// and service accounts all get the same answer, after the same amount of work.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        address: &str,
+    ) -> Result<NewSession, AppError> {
+        let username = username.trim().to_lowercase();
+        let username_for_audit: String = username.chars().take(64).collect();
+        let now = self.now();
+        let source = format!("http {address}");
+        let failures = self
+            .store
+            .login_failures_since(
+                &username_for_audit,
+                address,
+                now - self.settings.failure_window_millis,
+            )
+            .await?;
+        if failures.for_username >= self.settings.max_failures_per_account
+            || failures.for_address >= self.settings.max_failures_per_address
+        {
+            self.store
+                .append_audit(anonymous_entry(
+                    now,
+                    &username_for_audit,
+                    &source,
+                    AuditAction::LoginRefusedRateLimit,
+                ))
+                .await?;
+            return Err(AppError::RateLimited);
+        }
+
+        let credentials = self.store.staff_credentials(&username).await?;
+        let stored_hash = credentials
+            .as_ref()
+            .and_then(|c| c.password_hash.clone())
+            .unwrap_or_else(|| DECOY_HASH.to_string());
+        let attempt = password.to_string();
+        let password_ok =
+            tokio::task::spawn_blocking(move || verify_password(&attempt, &stored_hash))
+                .await
+                .map_err(|e| AppError::Internal(format!("password check failed: {e}")))?;
+
+        let staff = match credentials {
+            Some(c) if password_ok && !c.staff.disabled && !c.staff.service_account => c.staff,
+            other => {
+                let mut entry =
+                    anonymous_entry(now, &username_for_audit, &source, AuditAction::LoginFailed);
+                if let Some(c) = other {
+                    entry.actor_id = Some(c.staff.id);
+                    entry.subject_kind = Some(SubjectKind::Staff);
+                    entry.subject_id = Some(c.staff.id.0);
+                    entry.detail = if c.staff.disabled {
+                        "account disabled".into()
+                    } else if c.staff.service_account {
+                        "service accounts cannot sign in to pages".into()
+                    } else {
+                        "wrong password".into()
+                    };
+                } else {
+                    entry.detail = "unknown username".into();
+                }
+                self.store
+                    .record_login_failure(&username_for_audit, address, now, entry)
+                    .await?;
+                return Err(AppError::BadCredentials);
+            }
+        };
+
+        let token = random_token()?;
+        let csrf_token = random_token()?;
+        let session = SessionRecord {
+            token_hash: token_hash(&token),
+            staff_id: staff.id,
+            csrf_token: csrf_token.clone(),
+            created_at_millis: now,
+            last_seen_at_millis: now,
+            source: source.clone(),
+        };
+        let actor = Actor::staff(&staff, source);
+        let entry = actor.audit(
+            now,
+            AuditAction::LoginSucceeded,
+            Some((SubjectKind::Staff, staff.id.0)),
+        );
+        self.store.create_session(&session, entry).await?;
+        self.store.clear_login_failures(&username).await?;
+        Ok(NewSession {
+            token,
+            csrf_token,
+            staff,
+        })
+    }
+
+    /// Finds the signed-in person for a session cookie. Sessions idle for too long, older
+    /// than the absolute limit, or belonging to a disabled account are ended here.
+    pub async fn session(&self, token: &str, address: &str) -> Result<SignedIn, AppError> {
+        let hash = token_hash(token);
+        let Some(session) = self.store.session(&hash).await? else {
+            return Err(AppError::Unauthenticated);
+        };
+        let now = self.now();
+        let idle = now - session.last_seen_at_millis > self.settings.idle_timeout_millis;
+        let too_old = now - session.created_at_millis > self.settings.absolute_timeout_millis;
+        if idle || too_old {
+            self.store.end_session(&hash, None).await?;
+            return Err(AppError::SessionExpired);
+        }
+        let staff = match self.store.staff_by_id(session.staff_id).await? {
+            Some(staff) if !staff.disabled => staff,
+            _ => {
+                self.store.end_session(&hash, None).await?;
+                return Err(AppError::Unauthenticated);
+            }
+        };
+        // Recording every request would make each page a write; a minute's precision is
+        // plenty for a 30-minute idle limit.
+        if now - session.last_seen_at_millis > 60_000 {
+            self.store.touch_session(&hash, now).await?;
+        }
+        Ok(SignedIn {
+            actor: Actor::staff(&staff, format!("http {address}")),
+            csrf_token: session.csrf_token,
+            token_hash: hash,
+        })
+    }
+
+    /// Ends a session at once.
+    pub async fn logout(&self, signed_in: &SignedIn) -> Result<(), AppError> {
+        let entry = signed_in.actor.audit(
+            self.now(),
+            AuditAction::Logout,
+            signed_in.actor.id.map(|id| (SubjectKind::Staff, id.0)),
+        );
+        self.store
+            .end_session(&signed_in.token_hash, Some(entry))
+            .await?;
+        Ok(())
+    }
+
+    /// Finds the service account (or person) an API bearer token belongs to.
+    pub async fn bearer(&self, token: &str, address: &str) -> Result<Actor, AppError> {
+        match self.store.staff_by_api_token(&token_hash(token)).await? {
+            Some(staff) if !staff.disabled => Ok(Actor::staff(&staff, format!("api {address}"))),
+            _ => Err(AppError::Unauthenticated),
+        }
+    }
+}
+
+fn anonymous_entry(now: i64, username: &str, source: &str, action: AuditAction) -> AuditEntry {
+    AuditEntry {
+        at_millis: now,
+        actor_id: None,
+        actor_username: username.to_string(),
+        actor_role: None,
+        team_id: None,
+        action,
+        outcome: AuditOutcome::Denied,
+        subject_kind: None,
+        subject_id: None,
+        source: source.to_string(),
+        break_glass_reason: None,
+        detail: String::new(),
+    }
+}

@@ -1,0 +1,100 @@
+//! Family records: create, read and list, each audited in the same transaction.
+
+use crate::{Actor, AppError, Cradle, FamilyAccess};
+use cradle_domain::{
+    dates::today_uk, AuditAction, Family, FamilyId, FamilyInput, Invalid, NewFamily, Permission,
+    Problems, SubjectKind,
+};
+use cradle_store::{FamilyPage, FamilyQuery};
+
+/// How many families a caseload page shows.
+pub const PAGE_SIZE: u32 = 25;
+
+impl Cradle {
+    pub async fn create_family(
+        &self,
+        actor: &Actor,
+        input: &FamilyInput,
+    ) -> Result<Family, AppError> {
+        actor.require(Permission::ChangeClinicalRecords)?;
+        let Some(staff_id) = actor.id else {
+            return Err(AppError::Forbidden(Permission::ChangeClinicalRecords));
+        };
+        let new = NewFamily::parse(input, today_uk()).map_err(AppError::Invalid)?;
+        if !actor.teams.contains(&new.team_id) {
+            let mut problems = Problems::default();
+            problems.push(Invalid::new(
+                "team_id",
+                "Select one of your own teams: you can only add families to a team you belong to",
+            ));
+            return Err(AppError::Invalid(problems));
+        }
+        let now = self.now();
+        let family = Family {
+            id: FamilyId::new(),
+            team_id: new.team_id,
+            mother_name: new.mother_name,
+            mother_nhs_number: new.mother_nhs_number.map(|n| n.as_str().to_string()),
+            stage: new.stage,
+            baby_name: new.baby_name,
+            baby_date_of_birth: new.baby_date_of_birth,
+            due_date: new.due_date,
+            created_at_millis: now,
+        };
+        let mut entry = actor.audit(
+            now,
+            AuditAction::FamilyCreated,
+            Some((SubjectKind::Family, family.id.0)),
+        );
+        entry.team_id = Some(family.team_id);
+        self.store.create_family(&family, staff_id, entry).await?;
+        Ok(family)
+    }
+
+    pub async fn read_family(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+    ) -> Result<Family, AppError> {
+        let entry = access.audit(actor, self.now(), AuditAction::FamilyViewed);
+        self.store
+            .read_family(access.family_id(), entry)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// The families of the actor's teams, a page at a time, optionally searched by the
+    /// start of the mother's name or by NHS number.
+    pub async fn list_families(
+        &self,
+        actor: &Actor,
+        search: Option<&str>,
+        page: u32,
+    ) -> Result<FamilyPage, AppError> {
+        actor.require(Permission::ReadClinicalRecords)?;
+        let Some(staff_id) = actor.id else {
+            return Err(AppError::Forbidden(Permission::ReadClinicalRecords));
+        };
+        let search = search.map(|s| s.trim()).filter(|s| !s.is_empty()).map(|s| {
+            let digits: String = s
+                .chars()
+                .filter(|c| !c.is_whitespace() && *c != '-')
+                .collect();
+            if digits.len() == 10 && digits.chars().all(|c| c.is_ascii_digit()) {
+                digits
+            } else {
+                s.chars().take(100).collect()
+            }
+        });
+        let page = page.clamp(1, 100_000);
+        let query = FamilyQuery {
+            staff_id,
+            search,
+            offset: (page - 1) * PAGE_SIZE,
+            limit: PAGE_SIZE,
+        };
+        let mut entry = actor.audit(self.now(), AuditAction::FamilyListViewed, None);
+        entry.detail = format!("page {page}");
+        Ok(self.store.list_families(&query, entry).await?)
+    }
+}

@@ -1,0 +1,77 @@
+//! Cradle's use-cases. Each one checks who is asking and whether they may, then asks the
+//! store to make the change and write its audit record in one transaction.
+//!
+//! The web pages, the JSON API and the command line all come through here, so the rules are
+//! the same whichever door a request uses.
+
+pub mod access;
+pub mod admin;
+pub mod auth;
+pub mod clock;
+pub mod demo;
+mod error;
+pub mod families;
+pub mod secrets;
+
+pub use access::{Actor, FamilyAccess};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::AppError;
+
+use cradle_store::Store;
+use std::sync::Arc;
+
+/// Timeouts and limits. The defaults are the ones Cradle runs with in production.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// A session not used for this long ends (a ward computer left signed in).
+    pub idle_timeout_millis: i64,
+    /// No session lasts longer than this, however busy.
+    pub absolute_timeout_millis: i64,
+    /// Failed sign-ins allowed for one username within the window.
+    pub max_failures_per_account: u32,
+    /// Failed sign-ins allowed from one address within the window.
+    pub max_failures_per_address: u32,
+    pub failure_window_millis: i64,
+    /// How long emergency access to another team's record lasts.
+    pub break_glass_millis: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            idle_timeout_millis: 30 * 60 * 1000,
+            absolute_timeout_millis: 12 * 60 * 60 * 1000,
+            max_failures_per_account: 5,
+            max_failures_per_address: 30,
+            failure_window_millis: 15 * 60 * 1000,
+            break_glass_millis: 60 * 60 * 1000,
+        }
+    }
+}
+
+/// The application: the store, the clock and the settings, shared by every request.
+#[derive(Clone)]
+pub struct Cradle {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Settings,
+}
+
+impl Cradle {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self {
+            store,
+            clock: Arc::new(SystemClock),
+            settings: Settings::default(),
+        }
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now_millis()
+    }
+}

@@ -1,0 +1,164 @@
+//! What the audit trail records. Codes are stable: reports and the hash chain depend on them,
+//! so a code is never renamed or reused once released.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AuditAction {
+    LoginSucceeded,
+    LoginFailed,
+    LoginRefusedRateLimit,
+    Logout,
+    ApiTokenUsedFirstTime,
+    AccessDenied,
+    BreakGlassGranted,
+    FamilyListViewed,
+    FamilyViewed,
+    FamilyCreated,
+    RecordAuditViewed,
+    AuditTrailViewed,
+    StaffCreated,
+    StaffDisabled,
+    StaffEnabled,
+    StaffTeamsChanged,
+    ApiTokenIssued,
+    TeamCreated,
+    StaffListViewed,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 19] = [
+        AuditAction::LoginSucceeded,
+        AuditAction::LoginFailed,
+        AuditAction::LoginRefusedRateLimit,
+        AuditAction::Logout,
+        AuditAction::ApiTokenUsedFirstTime,
+        AuditAction::AccessDenied,
+        AuditAction::BreakGlassGranted,
+        AuditAction::FamilyListViewed,
+        AuditAction::FamilyViewed,
+        AuditAction::FamilyCreated,
+        AuditAction::RecordAuditViewed,
+        AuditAction::AuditTrailViewed,
+        AuditAction::StaffCreated,
+        AuditAction::StaffDisabled,
+        AuditAction::StaffEnabled,
+        AuditAction::StaffTeamsChanged,
+        AuditAction::ApiTokenIssued,
+        AuditAction::TeamCreated,
+        AuditAction::StaffListViewed,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            AuditAction::LoginSucceeded => "auth.login",
+            AuditAction::LoginFailed => "auth.login_failed",
+            AuditAction::LoginRefusedRateLimit => "auth.login_rate_limited",
+            AuditAction::Logout => "auth.logout",
+            AuditAction::ApiTokenUsedFirstTime => "auth.token_first_use",
+            AuditAction::AccessDenied => "access.denied",
+            AuditAction::BreakGlassGranted => "access.break_glass",
+            AuditAction::FamilyListViewed => "family.list",
+            AuditAction::FamilyViewed => "family.read",
+            AuditAction::FamilyCreated => "family.create",
+            AuditAction::RecordAuditViewed => "audit.record_read",
+            AuditAction::AuditTrailViewed => "audit.trail_read",
+            AuditAction::StaffCreated => "staff.create",
+            AuditAction::StaffDisabled => "staff.disable",
+            AuditAction::StaffEnabled => "staff.enable",
+            AuditAction::StaffTeamsChanged => "staff.teams_change",
+            AuditAction::ApiTokenIssued => "staff.token_issue",
+            AuditAction::TeamCreated => "team.create",
+            AuditAction::StaffListViewed => "staff.list",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        AuditAction::ALL.into_iter().find(|a| a.code() == code)
+    }
+
+    /// How the action reads on the audit pages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            AuditAction::LoginSucceeded => "Signed in",
+            AuditAction::LoginFailed => "Failed sign-in",
+            AuditAction::LoginRefusedRateLimit => "Sign-in refused: too many attempts",
+            AuditAction::Logout => "Signed out",
+            AuditAction::ApiTokenUsedFirstTime => "API token first used",
+            AuditAction::AccessDenied => "Access denied",
+            AuditAction::BreakGlassGranted => "Emergency (break-glass) access",
+            AuditAction::FamilyListViewed => "Viewed a list of families",
+            AuditAction::FamilyViewed => "Viewed the family record",
+            AuditAction::FamilyCreated => "Created the family record",
+            AuditAction::RecordAuditViewed => "Viewed who accessed a record",
+            AuditAction::AuditTrailViewed => "Viewed the audit trail",
+            AuditAction::StaffCreated => "Created a staff account",
+            AuditAction::StaffDisabled => "Disabled a staff account",
+            AuditAction::StaffEnabled => "Enabled a staff account",
+            AuditAction::StaffTeamsChanged => "Changed a member of staff's teams",
+            AuditAction::ApiTokenIssued => "Issued an API token",
+            AuditAction::TeamCreated => "Created a team",
+            AuditAction::StaffListViewed => "Viewed staff accounts",
+        }
+    }
+}
+
+/// What kind of record an audit entry is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SubjectKind {
+    Family,
+    Staff,
+    Team,
+    AuditTrail,
+}
+
+impl SubjectKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            SubjectKind::Family => "family",
+            SubjectKind::Staff => "staff",
+            SubjectKind::Team => "team",
+            SubjectKind::AuditTrail => "audit",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            SubjectKind::Family,
+            SubjectKind::Staff,
+            SubjectKind::Team,
+            SubjectKind::AuditTrail,
+        ]
+        .into_iter()
+        .find(|k| k.code() == code)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuditOutcome {
+    Allowed,
+    Denied,
+}
+
+impl AuditOutcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            AuditOutcome::Allowed => "allowed",
+            AuditOutcome::Denied => "denied",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_action_code_is_unique_and_round_trips() {
+        let codes: HashSet<&str> = AuditAction::ALL.iter().map(|a| a.code()).collect();
+        assert_eq!(codes.len(), AuditAction::ALL.len());
+        for action in AuditAction::ALL {
+            assert_eq!(AuditAction::from_code(action.code()), Some(action));
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Cradle's domain: the pure types and rules every other crate shares.
+//!
+//! Nothing here does IO or async work. Values that arrive from outside (forms, the API,
+//! the command line, imports) are turned into these types by `parse()` functions that say,
+//! in plain English, what is wrong.
+
+pub mod audit;
+pub mod dates;
+pub mod family;
+pub mod ids;
+pub mod nhs_number;
+pub mod staff;
+
+pub use audit::{AuditAction, AuditOutcome, SubjectKind};
+pub use family::{Family, FamilyInput, FamilySummary, NewFamily, PerinatalStage};
+pub use ids::{FamilyId, StaffId, TeamId};
+pub use nhs_number::NhsNumber;
+pub use staff::{Password, Permission, Role, Staff, Team, TeamName, Username};
+
+/// A value from outside that Cradle cannot accept, with a message a person can act on.
+///
+/// `field` names the form field or JSON member so the page can link the message to it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Invalid {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl Invalid {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// Every problem found in one submission, in the order of the form's fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Problems(pub Vec<Invalid>);
+
+impl Problems {
+    pub fn push(&mut self, problem: Invalid) {
+        self.0.push(problem);
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// Keeps the parsed value or records why it could not be parsed.
+    pub fn take<T>(&mut self, result: Result<T, Invalid>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(problem) => {
+                self.0.push(problem);
+                None
+            }
+        }
+    }
+    pub fn message_for(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|p| p.field == field)
+            .map(|p| p.message.as_str())
+    }
+}

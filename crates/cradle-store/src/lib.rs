@@ -1,0 +1,286 @@
+//! Cradle's storage: one [`Store`] trait with two backends.
+//!
+//! SQLite is the embedded default; PostgreSQL is the scale-out backend. Both are implemented
+//! by the same code (the `sql_store!` macro in `sql.rs`) because the SQL is written once in the
+//! dialect both databases accept; the few differences are named in each backend's module.
+//!
+//! Every method that reads or changes clinical data takes the [`AuditEntry`] that records it
+//! and writes it in the same transaction, so an action without its audit record cannot happen.
+
+mod audit_chain;
+mod postgres;
+mod rows;
+mod sql;
+mod sqlite;
+
+pub use audit_chain::{chain_hash, verify_chain, AuditRecord, ChainFault, GENESIS_HASH};
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+use async_trait::async_trait;
+use cradle_domain::{
+    AuditAction, AuditOutcome, Family, FamilyId, FamilySummary, Role, Staff, StaffId, SubjectKind,
+    Team, TeamId,
+};
+use std::sync::Arc;
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A value that must be unique already exists (a username, a team name).
+    #[error("{0} already exists")]
+    Conflict(&'static str),
+    #[error("record not found")]
+    NotFound,
+    #[error("database URL not understood: {0}")]
+    BadUrl(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// One audit record to be written, without its place in the chain (the store adds that).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at_millis: i64,
+    pub actor_id: Option<StaffId>,
+    pub actor_username: String,
+    pub actor_role: Option<Role>,
+    pub team_id: Option<TeamId>,
+    pub action: AuditAction,
+    pub outcome: AuditOutcome,
+    pub subject_kind: Option<SubjectKind>,
+    pub subject_id: Option<Uuid>,
+    /// Where the request came from: "http 127.0.0.1", "cli", "api 10.0.0.5".
+    pub source: String,
+    pub break_glass_reason: Option<String>,
+    /// Short, non-identifying detail ("page 2, 25 rows"). Never a password or search text.
+    pub detail: String,
+}
+
+/// A staff account with what is needed to check a password.
+#[derive(Debug, Clone)]
+pub struct StaffCredentials {
+    pub staff: Staff,
+    pub password_hash: Option<String>,
+}
+
+/// A signed-in session as stored. The cookie holds a random token; only its hash is kept here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub token_hash: String,
+    pub staff_id: StaffId,
+    pub csrf_token: String,
+    pub created_at_millis: i64,
+    pub last_seen_at_millis: i64,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreakGlassGrant {
+    pub id: Uuid,
+    pub staff_id: StaffId,
+    pub family_id: FamilyId,
+    pub reason: String,
+    pub granted_at_millis: i64,
+    pub expires_at_millis: i64,
+}
+
+/// Which families a caseload list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FamilyQuery {
+    /// Families of the teams this member of staff belongs to.
+    pub staff_id: StaffId,
+    /// Lower-case text matched against the start of the mother's name, or an NHS number.
+    pub search: Option<String>,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FamilyPage {
+    pub families: Vec<FamilySummary>,
+    pub total: u64,
+}
+
+/// Counts of recent failed sign-ins, for rate limiting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailureCounts {
+    pub for_username: u32,
+    pub for_address: u32,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+    /// A cheap query that proves the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    // Teams and staff.
+    async fn create_team(&self, team: &Team, audit: AuditEntry) -> StoreResult<()>;
+    async fn list_teams(&self) -> StoreResult<Vec<Team>>;
+    async fn create_staff(
+        &self,
+        staff: &Staff,
+        password_hash: Option<&str>,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    async fn staff_credentials(&self, username: &str) -> StoreResult<Option<StaffCredentials>>;
+    async fn staff_by_id(&self, id: StaffId) -> StoreResult<Option<Staff>>;
+    async fn staff_by_username(&self, username: &str) -> StoreResult<Option<Staff>>;
+    async fn list_staff(&self, audit: Option<AuditEntry>) -> StoreResult<Vec<Staff>>;
+    /// Disabling also ends every session of the account, in the same transaction.
+    async fn set_staff_disabled(
+        &self,
+        id: StaffId,
+        disabled: bool,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    async fn set_staff_teams(
+        &self,
+        id: StaffId,
+        teams: &[TeamId],
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    async fn add_api_token(
+        &self,
+        staff_id: StaffId,
+        token_hash: &str,
+        label: &str,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    async fn staff_by_api_token(&self, token_hash: &str) -> StoreResult<Option<Staff>>;
+
+    // Sessions and sign-in.
+    async fn create_session(&self, session: &SessionRecord, audit: AuditEntry) -> StoreResult<()>;
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>>;
+    async fn touch_session(&self, token_hash: &str, at_millis: i64) -> StoreResult<()>;
+    async fn end_session(&self, token_hash: &str, audit: Option<AuditEntry>) -> StoreResult<()>;
+    async fn remove_sessions_idle_since(&self, before_millis: i64) -> StoreResult<u64>;
+    async fn record_login_failure(
+        &self,
+        username: &str,
+        address: &str,
+        at_millis: i64,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    async fn login_failures_since(
+        &self,
+        username: &str,
+        address: &str,
+        since_millis: i64,
+    ) -> StoreResult<FailureCounts>;
+    async fn clear_login_failures(&self, username: &str) -> StoreResult<()>;
+
+    // Families.
+    async fn create_family(
+        &self,
+        family: &Family,
+        created_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Which team a family belongs to: enough to decide access, without reading the record.
+    async fn family_team(&self, id: FamilyId) -> StoreResult<Option<TeamId>>;
+    async fn read_family(&self, id: FamilyId, audit: AuditEntry) -> StoreResult<Option<Family>>;
+    async fn list_families(
+        &self,
+        query: &FamilyQuery,
+        audit: AuditEntry,
+    ) -> StoreResult<FamilyPage>;
+    async fn grant_break_glass(
+        &self,
+        grant: &BreakGlassGrant,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    async fn active_break_glass(
+        &self,
+        staff_id: StaffId,
+        family_id: FamilyId,
+        now_millis: i64,
+    ) -> StoreResult<Option<BreakGlassGrant>>;
+
+    // The audit trail.
+    /// Writes an audit record on its own, for events that change nothing else (a denial).
+    async fn append_audit(&self, entry: AuditEntry) -> StoreResult<()>;
+    /// Who accessed one record, newest first; the viewing itself is audited.
+    async fn audit_for_subject(
+        &self,
+        kind: SubjectKind,
+        id: Uuid,
+        limit: u32,
+        audit: AuditEntry,
+    ) -> StoreResult<Vec<AuditRecord>>;
+    /// Records in chain order from `after_seq`, for verification.
+    async fn audit_records_after(
+        &self,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditRecord>>;
+    /// The newest link of the chain: (sequence number, hash).
+    async fn audit_head(&self) -> StoreResult<(i64, String)>;
+}
+
+/// Opens the store a database URL names: `sqlite://…` (the default) or `postgres://…`.
+/// Migrations are applied before it is returned.
+pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresStore::open(url).await?))
+    } else {
+        Err(StoreError::BadUrl(
+            "use sqlite://path/to/file.db or postgres://user@host/database".to_string(),
+        ))
+    }
+}
+
+/// Checks the whole audit trail of a store: every hash, every link and the head.
+pub async fn verify_audit_trail(store: &dyn Store) -> StoreResult<Result<u64, ChainFault>> {
+    let mut checked = 0u64;
+    let mut previous: Option<AuditRecord> = None;
+    let mut after = 0i64;
+    loop {
+        let batch = store.audit_records_after(after, 1000).await?;
+        if batch.is_empty() {
+            break;
+        }
+        if let Err(fault) = verify_chain(previous.as_ref(), &batch) {
+            return Ok(Err(fault));
+        }
+        checked += batch.len() as u64;
+        after = batch.last().map(|r| r.seq).unwrap_or(after);
+        previous = batch.into_iter().last();
+    }
+    let (head_seq, head_hash) = store.audit_head().await?;
+    let (last_seq, last_hash) = previous
+        .map(|r| (r.seq, r.hash))
+        .unwrap_or((0, GENESIS_HASH.to_string()));
+    if head_seq != last_seq || head_hash != last_hash {
+        return Ok(Err(ChainFault {
+            seq: last_seq + 1,
+            problem: format!(
+                "the chain ends at record {last_seq} but its head says {head_seq}: records after {last_seq} have been removed"
+            ),
+        }));
+    }
+    Ok(Ok(checked))
+}

@@ -1,0 +1,674 @@
+//! The one implementation of [`crate::Store`], written in SQL that SQLite and PostgreSQL both
+//! accept (`$1` placeholders, `LIMIT … OFFSET …`, `ON CONFLICT`). A backend supplies its pool,
+//! how it begins a write transaction and how it locks the audit chain's head; the macro
+//! expands the rest for it. Keeping one text of each query means the two backends cannot
+//! drift apart, and the conformance tests run the same story against both.
+
+use crate::StoreError;
+
+/// Turns a unique-constraint failure into a plain conflict naming what was duplicated.
+pub(crate) fn conflict_or(error: sqlx::Error, what: &'static str) -> StoreError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::Database(error),
+    }
+}
+
+/// Escapes LIKE wildcards in text a person typed, so "50%" matches itself.
+pub(crate) fn like_prefix(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped.push('%');
+    escaped
+}
+
+macro_rules! sql_store {
+    ($store:ty, $db:ty) => {
+        use $crate::audit_chain::{chain_hash, AuditRecord};
+        use $crate::rows::*;
+        use $crate::sql::{conflict_or, like_prefix};
+        use $crate::*;
+        use cradle_domain::{Family, FamilyId, Staff, StaffId, SubjectKind, Team, TeamId};
+        use uuid::Uuid;
+
+        const FAMILY_COLUMNS: &str = "id, team_id, mother_name, mother_nhs_number, stage, baby_name, baby_date_of_birth, due_date, created_at";
+        const AUDIT_COLUMNS: &str = "seq, at, actor_id, actor_username, actor_role, team_id, action, outcome, subject_kind, subject_id, source, break_glass_reason, detail, prev_hash, hash";
+        const STAFF_COLUMNS: &str = "id, username, display_name, role, password_hash, disabled, service_account";
+
+        impl $store {
+            /// Appends one record to the audit chain inside the caller's transaction.
+            async fn write_audit(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                entry: AuditEntry,
+            ) -> StoreResult<()> {
+                let (head_seq, head_hash): (i64, String) =
+                    sqlx::query_as(Self::LOCK_AUDIT_HEAD).fetch_one(&mut **tx).await?;
+                let mut record = AuditRecord {
+                    seq: head_seq + 1,
+                    at_millis: entry.at_millis,
+                    actor_id: entry.actor_id,
+                    actor_username: entry.actor_username,
+                    actor_role: entry.actor_role.map(|r| r.code().to_string()),
+                    team_id: entry.team_id,
+                    action: entry.action.code().to_string(),
+                    outcome: entry.outcome.code().to_string(),
+                    subject_kind: entry.subject_kind.map(|k| k.code().to_string()),
+                    subject_id: entry.subject_id,
+                    source: entry.source,
+                    break_glass_reason: entry.break_glass_reason,
+                    detail: entry.detail,
+                    prev_hash: head_hash,
+                    hash: String::new(),
+                };
+                record.hash = chain_hash(&record);
+                sqlx::query(
+                    "INSERT INTO audit_events (seq, at, actor_id, actor_username, actor_role, team_id, action, outcome, subject_kind, subject_id, source, break_glass_reason, detail, prev_hash, hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                )
+                .bind(record.seq)
+                .bind(record.at_millis)
+                .bind(record.actor_id.map(|id| id.0))
+                .bind(&record.actor_username)
+                .bind(&record.actor_role)
+                .bind(record.team_id.map(|id| id.0))
+                .bind(&record.action)
+                .bind(&record.outcome)
+                .bind(&record.subject_kind)
+                .bind(record.subject_id)
+                .bind(&record.source)
+                .bind(&record.break_glass_reason)
+                .bind(&record.detail)
+                .bind(&record.prev_hash)
+                .bind(&record.hash)
+                .execute(&mut **tx)
+                .await?;
+                sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                    .bind(record.seq)
+                    .bind(&record.hash)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            }
+
+            async fn teams_of<'e, E>(executor: E, staff_id: Uuid) -> StoreResult<Vec<TeamId>>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                let ids: Vec<Uuid> = sqlx::query_scalar(
+                    "SELECT team_id FROM staff_teams WHERE staff_id = $1 ORDER BY team_id",
+                )
+                .bind(staff_id)
+                .fetch_all(executor)
+                .await?;
+                Ok(ids.into_iter().map(TeamId).collect())
+            }
+
+            async fn staff_where(
+                &self,
+                condition: &str,
+                value: &str,
+            ) -> StoreResult<Option<StaffCredentials>> {
+                let sql = format!("SELECT {STAFF_COLUMNS} FROM staff WHERE {condition}");
+                let row: Option<StaffRow> = sqlx::query_as(&sql)
+                    .bind(value)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                match row {
+                    None => Ok(None),
+                    Some(row) => {
+                        let teams = Self::teams_of(&self.pool, row.id).await?;
+                        let (staff, password_hash) = row.into_staff(teams)?;
+                        Ok(Some(StaffCredentials {
+                            staff,
+                            password_hash,
+                        }))
+                    }
+                }
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl Store for $store {
+            fn backend(&self) -> Backend {
+                Self::BACKEND
+            }
+
+            async fn ping(&self) -> StoreResult<()> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn create_team(&self, team: &Team, audit: AuditEntry) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("INSERT INTO teams (id, name, created_at) VALUES ($1, $2, $3)")
+                    .bind(team.id.0)
+                    .bind(&team.name)
+                    .bind(audit.at_millis)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| conflict_or(e, "A team with this name"))?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn list_teams(&self) -> StoreResult<Vec<Team>> {
+                let rows: Vec<TeamRow> = sqlx::query_as("SELECT id, name FROM teams ORDER BY name")
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rows.into_iter().map(Team::from).collect())
+            }
+
+            async fn create_staff(
+                &self,
+                staff: &Staff,
+                password_hash: Option<&str>,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO staff (id, username, display_name, role, password_hash, disabled, service_account, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(staff.id.0)
+                .bind(&staff.username)
+                .bind(&staff.display_name)
+                .bind(staff.role.code())
+                .bind(password_hash)
+                .bind(staff.disabled)
+                .bind(staff.service_account)
+                .bind(audit.at_millis)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| conflict_or(e, "An account with this username"))?;
+                for team in &staff.teams {
+                    sqlx::query("INSERT INTO staff_teams (staff_id, team_id) VALUES ($1, $2)")
+                        .bind(staff.id.0)
+                        .bind(team.0)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn staff_credentials(
+                &self,
+                username: &str,
+            ) -> StoreResult<Option<StaffCredentials>> {
+                self.staff_where("username = $1", username).await
+            }
+
+            async fn staff_by_id(&self, id: StaffId) -> StoreResult<Option<Staff>> {
+                let row: Option<StaffRow> =
+                    sqlx::query_as(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = $1"))
+                        .bind(id.0)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                match row {
+                    None => Ok(None),
+                    Some(row) => {
+                        let teams = Self::teams_of(&self.pool, row.id).await?;
+                        Ok(Some(row.into_staff(teams)?.0))
+                    }
+                }
+            }
+
+            async fn staff_by_username(&self, username: &str) -> StoreResult<Option<Staff>> {
+                Ok(self
+                    .staff_where("username = $1", username)
+                    .await?
+                    .map(|c| c.staff))
+            }
+
+            async fn list_staff(&self, audit: Option<AuditEntry>) -> StoreResult<Vec<Staff>> {
+                let mut tx = self.begin_write().await?;
+                let rows: Vec<StaffRow> = sqlx::query_as(&format!(
+                    "SELECT {STAFF_COLUMNS} FROM staff ORDER BY username"
+                ))
+                .fetch_all(&mut *tx)
+                .await?;
+                let links: Vec<(Uuid, Uuid)> = sqlx::query_as(
+                    "SELECT staff_id, team_id FROM staff_teams ORDER BY staff_id, team_id",
+                )
+                .fetch_all(&mut *tx)
+                .await?;
+                let mut staff = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let teams = links
+                        .iter()
+                        .filter(|(s, _)| *s == row.id)
+                        .map(|(_, t)| TeamId(*t))
+                        .collect();
+                    staff.push(row.into_staff(teams)?.0);
+                }
+                if let Some(audit) = audit {
+                    Self::write_audit(&mut tx, audit).await?;
+                }
+                tx.commit().await?;
+                Ok(staff)
+            }
+
+            async fn set_staff_disabled(
+                &self,
+                id: StaffId,
+                disabled: bool,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let changed = sqlx::query("UPDATE staff SET disabled = $1 WHERE id = $2")
+                    .bind(disabled)
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if changed == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                if disabled {
+                    sqlx::query("DELETE FROM sessions WHERE staff_id = $1")
+                        .bind(id.0)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn set_staff_teams(
+                &self,
+                id: StaffId,
+                teams: &[TeamId],
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM staff WHERE id = $1")
+                    .bind(id.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if exists.is_none() {
+                    return Err(StoreError::NotFound);
+                }
+                sqlx::query("DELETE FROM staff_teams WHERE staff_id = $1")
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await?;
+                for team in teams {
+                    sqlx::query("INSERT INTO staff_teams (staff_id, team_id) VALUES ($1, $2)")
+                        .bind(id.0)
+                        .bind(team.0)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn add_api_token(
+                &self,
+                staff_id: StaffId,
+                token_hash: &str,
+                label: &str,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO api_tokens (token_hash, staff_id, label, created_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(token_hash)
+                .bind(staff_id.0)
+                .bind(label)
+                .bind(audit.at_millis)
+                .execute(&mut *tx)
+                .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn staff_by_api_token(&self, token_hash: &str) -> StoreResult<Option<Staff>> {
+                let id: Option<Uuid> =
+                    sqlx::query_scalar("SELECT staff_id FROM api_tokens WHERE token_hash = $1")
+                        .bind(token_hash)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                match id {
+                    Some(id) => self.staff_by_id(StaffId(id)).await,
+                    None => Ok(None),
+                }
+            }
+
+            async fn create_session(
+                &self,
+                session: &SessionRecord,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO sessions (token_hash, staff_id, csrf_token, created_at, last_seen_at, source) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&session.token_hash)
+                .bind(session.staff_id.0)
+                .bind(&session.csrf_token)
+                .bind(session.created_at_millis)
+                .bind(session.last_seen_at_millis)
+                .bind(&session.source)
+                .execute(&mut *tx)
+                .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>> {
+                let row: Option<SessionRow> = sqlx::query_as(
+                    "SELECT token_hash, staff_id, csrf_token, created_at, last_seen_at, source FROM sessions WHERE token_hash = $1",
+                )
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(SessionRecord::from))
+            }
+
+            async fn touch_session(&self, token_hash: &str, at_millis: i64) -> StoreResult<()> {
+                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                    .bind(at_millis)
+                    .bind(token_hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn end_session(
+                &self,
+                token_hash: &str,
+                audit: Option<AuditEntry>,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .execute(&mut *tx)
+                    .await?;
+                if let Some(audit) = audit {
+                    Self::write_audit(&mut tx, audit).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn remove_sessions_idle_since(&self, before_millis: i64) -> StoreResult<u64> {
+                Ok(sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1")
+                    .bind(before_millis)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected())
+            }
+
+            async fn record_login_failure(
+                &self,
+                username: &str,
+                address: &str,
+                at_millis: i64,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO login_failures (id, username, address, at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(Uuid::now_v7())
+                .bind(username)
+                .bind(address)
+                .bind(at_millis)
+                .execute(&mut *tx)
+                .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn login_failures_since(
+                &self,
+                username: &str,
+                address: &str,
+                since_millis: i64,
+            ) -> StoreResult<FailureCounts> {
+                let for_username: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at >= $2",
+                )
+                .bind(username)
+                .bind(since_millis)
+                .fetch_one(&self.pool)
+                .await?;
+                let for_address: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM login_failures WHERE address = $1 AND at >= $2",
+                )
+                .bind(address)
+                .bind(since_millis)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(FailureCounts {
+                    for_username: u32::try_from(for_username).unwrap_or(u32::MAX),
+                    for_address: u32::try_from(for_address).unwrap_or(u32::MAX),
+                })
+            }
+
+            async fn clear_login_failures(&self, username: &str) -> StoreResult<()> {
+                sqlx::query("DELETE FROM login_failures WHERE username = $1")
+                    .bind(username)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn create_family(
+                &self,
+                family: &Family,
+                created_by: StaffId,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO families (id, team_id, mother_name, mother_name_lower, mother_nhs_number, stage, baby_name, baby_date_of_birth, due_date, created_at, created_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(family.id.0)
+                .bind(family.team_id.0)
+                .bind(&family.mother_name)
+                .bind(family.mother_name.to_lowercase())
+                .bind(&family.mother_nhs_number)
+                .bind(family.stage.code())
+                .bind(&family.baby_name)
+                .bind(date_text(family.baby_date_of_birth))
+                .bind(date_text(family.due_date))
+                .bind(family.created_at_millis)
+                .bind(created_by.0)
+                .execute(&mut *tx)
+                .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn family_team(&self, id: FamilyId) -> StoreResult<Option<TeamId>> {
+                let team: Option<Uuid> =
+                    sqlx::query_scalar("SELECT team_id FROM families WHERE id = $1")
+                        .bind(id.0)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(team.map(TeamId))
+            }
+
+            async fn read_family(
+                &self,
+                id: FamilyId,
+                audit: AuditEntry,
+            ) -> StoreResult<Option<Family>> {
+                let mut tx = self.begin_write().await?;
+                let row: Option<FamilyRow> =
+                    sqlx::query_as(&format!("SELECT {FAMILY_COLUMNS} FROM families WHERE id = $1"))
+                        .bind(id.0)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some(row) = row else {
+                    return Ok(None);
+                };
+                let family = row.into_family()?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(Some(family))
+            }
+
+            async fn list_families(
+                &self,
+                query: &FamilyQuery,
+                audit: AuditEntry,
+            ) -> StoreResult<FamilyPage> {
+                let mut tx = self.begin_write().await?;
+                let teams = "team_id IN (SELECT team_id FROM staff_teams WHERE staff_id = $1)";
+                let (filter, search) = match &query.search {
+                    Some(text) if text.chars().all(|c| c.is_ascii_digit()) && text.len() == 10 => {
+                        (format!("{teams} AND mother_nhs_number = $2"), text.clone())
+                    }
+                    Some(text) => (
+                        format!("{teams} AND mother_name_lower LIKE $2 ESCAPE '\\'"),
+                        like_prefix(&text.to_lowercase()),
+                    ),
+                    None => (format!("{teams} AND $2 = $2"), String::new()),
+                };
+                let total: i64 =
+                    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM families WHERE {filter}"))
+                        .bind(query.staff_id.0)
+                        .bind(&search)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                let rows: Vec<FamilySummaryRow> = sqlx::query_as(&format!(
+                    "SELECT id, team_id, mother_name, baby_name, stage FROM families WHERE {filter} \
+                     ORDER BY mother_name_lower, id LIMIT $3 OFFSET $4"
+                ))
+                .bind(query.staff_id.0)
+                .bind(&search)
+                .bind(i64::from(query.limit))
+                .bind(i64::from(query.offset))
+                .fetch_all(&mut *tx)
+                .await?;
+                let families = rows
+                    .into_iter()
+                    .map(FamilySummaryRow::into_summary)
+                    .collect::<StoreResult<Vec<_>>>()?;
+                // The list shows names, so the audit says exactly which records were shown.
+                let mut audit = audit;
+                let shown: Vec<String> = families.iter().map(|f| f.id.to_string()).collect();
+                audit.detail = format!("{}; {} of {} shown: {}", audit.detail, families.len(), total, shown.join(" "));
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(FamilyPage {
+                    families,
+                    total: u64::try_from(total).unwrap_or(0),
+                })
+            }
+
+            async fn grant_break_glass(
+                &self,
+                grant: &BreakGlassGrant,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO break_glass_grants (id, staff_id, family_id, reason, granted_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(grant.id)
+                .bind(grant.staff_id.0)
+                .bind(grant.family_id.0)
+                .bind(&grant.reason)
+                .bind(grant.granted_at_millis)
+                .bind(grant.expires_at_millis)
+                .execute(&mut *tx)
+                .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn active_break_glass(
+                &self,
+                staff_id: StaffId,
+                family_id: FamilyId,
+                now_millis: i64,
+            ) -> StoreResult<Option<BreakGlassGrant>> {
+                let row: Option<GrantRow> = sqlx::query_as(
+                    "SELECT id, staff_id, family_id, reason, granted_at, expires_at FROM break_glass_grants \
+                     WHERE staff_id = $1 AND family_id = $2 AND granted_at <= $3 AND expires_at > $3 \
+                     ORDER BY expires_at DESC LIMIT 1",
+                )
+                .bind(staff_id.0)
+                .bind(family_id.0)
+                .bind(now_millis)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(BreakGlassGrant::from))
+            }
+
+            async fn append_audit(&self, entry: AuditEntry) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                Self::write_audit(&mut tx, entry).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn audit_for_subject(
+                &self,
+                kind: SubjectKind,
+                id: Uuid,
+                limit: u32,
+                audit: AuditEntry,
+            ) -> StoreResult<Vec<AuditRecord>> {
+                let mut tx = self.begin_write().await?;
+                let rows: Vec<AuditRow> = sqlx::query_as(&format!(
+                    "SELECT {AUDIT_COLUMNS} FROM audit_events WHERE subject_kind = $1 AND subject_id = $2 \
+                     ORDER BY seq DESC LIMIT $3"
+                ))
+                .bind(kind.code())
+                .bind(id)
+                .bind(i64::from(limit))
+                .fetch_all(&mut *tx)
+                .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(rows.into_iter().map(AuditRecord::from).collect())
+            }
+
+            async fn audit_records_after(
+                &self,
+                after_seq: i64,
+                limit: u32,
+            ) -> StoreResult<Vec<AuditRecord>> {
+                let rows: Vec<AuditRow> = sqlx::query_as(&format!(
+                    "SELECT {AUDIT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2"
+                ))
+                .bind(after_seq)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(AuditRecord::from).collect())
+            }
+
+            async fn audit_head(&self) -> StoreResult<(i64, String)> {
+                Ok(sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+                    .fetch_one(&self.pool)
+                    .await?)
+            }
+        }
+    };
+}
+
+pub(crate) use sql_store;

@@ -1,0 +1,351 @@
+//! Sign-in and CSRF checks for every request, and the extractors through which each route
+//! declares the permission it needs.
+//!
+//! Deny by default: a route that is not on the public list cannot be reached without a valid
+//! session (pages) or a session or bearer token (API), whatever its handler asks for. A
+//! state-changing page request must carry the session's CSRF token in its form; a
+//! cookie-authenticated API request must carry it in the `X-CSRF-Token` header.
+
+use crate::error::{is_api, Failure, Problem};
+use crate::WebState;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use cradle_app::auth::SignedIn;
+use cradle_app::{Actor, AppError};
+use cradle_domain::Permission;
+use std::marker::PhantomData;
+use std::net::SocketAddr;
+
+pub const SESSION_COOKIE: &str = "cradle_session";
+pub const LOGIN_CSRF_COOKIE: &str = "cradle_login_csrf";
+pub const CSRF_FIELD: &str = "csrf_token";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Who is making this request, established by [`sign_in_and_csrf`].
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub actor: Actor,
+    /// The session's CSRF token, for forms on the page; empty for bearer tokens.
+    pub csrf_token: String,
+    /// The session this request belongs to; `None` for bearer tokens.
+    pub session: Option<SignedIn>,
+}
+
+/// Routes anyone may use. Everything else needs a signed-in member of staff.
+pub fn is_public(method: &Method, path: &str) -> bool {
+    matches!(path, "/login" | "/healthz" | "/readyz")
+        || (path.starts_with("/assets/") && method == Method::GET)
+        || (path == "/api/v1/openapi.json" && method == Method::GET)
+}
+
+pub fn client_address(request: &Request) -> String {
+    address_of(request.extensions())
+}
+
+fn address_of(extensions: &axum::http::Extensions) -> String {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// A `Set-Cookie` value: always HttpOnly and SameSite=Strict, Secure outside local development.
+pub fn set_cookie(name: &str, value: &str, max_age_seconds: Option<i64>, secure: bool) -> String {
+    let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
+    if secure {
+        cookie.push_str("; Secure");
+    }
+    if let Some(age) = max_age_seconds {
+        cookie.push_str(&format!("; Max-Age={age}"));
+    }
+    cookie
+}
+
+/// Compares secrets without stopping at the first difference.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && !a.is_empty()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Rejects a state-changing request sent by a page on another site.
+fn cross_site(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_host = origin
+        .trim_start_matches("https://")
+        .trim_start_matches("http://");
+    origin == "null" || origin_host != host
+}
+
+pub async fn sign_in_and_csrf(
+    State(state): State<WebState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    if is_public(&method, &path) {
+        return next.run(request).await;
+    }
+    let address = client_address(&request);
+    let api = is_api(&path);
+    if !is_safe(&method) && cross_site(request.headers()) {
+        return Failure(Problem::Csrf).into_response();
+    }
+
+    if api {
+        if let Some(token) = bearer_token(request.headers()) {
+            return match state.app.bearer(&token, &address).await {
+                Ok(actor) => {
+                    let authenticated = Authenticated {
+                        actor,
+                        csrf_token: String::new(),
+                        session: None,
+                    };
+                    run_as(authenticated, request, next).await
+                }
+                Err(error) => Failure::from(error).into_response(),
+            };
+        }
+    }
+
+    let Some(token) = cookie(request.headers(), SESSION_COOKIE).map(str::to_string) else {
+        return Failure(Problem::Unauthenticated).into_response();
+    };
+    let signed_in = match state.app.session(&token, &address).await {
+        Ok(signed_in) => signed_in,
+        Err(error @ (AppError::SessionExpired | AppError::Unauthenticated)) => {
+            let mut response = Failure::from(error).into_response();
+            if let Ok(value) = set_cookie(SESSION_COOKIE, "", Some(0), state.secure_cookies).parse()
+            {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
+            return response;
+        }
+        Err(error) => return Failure::from(error).into_response(),
+    };
+    let authenticated = Authenticated {
+        actor: signed_in.actor.clone(),
+        csrf_token: signed_in.csrf_token.clone(),
+        session: Some(signed_in),
+    };
+
+    if is_safe(&method) {
+        return run_as(authenticated, request, next).await;
+    }
+    if api {
+        let sent = request
+            .headers()
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !same_secret(sent, &authenticated.csrf_token) {
+            return Failure(Problem::Csrf).into_response();
+        }
+        return run_as(authenticated, request, next).await;
+    }
+
+    // A page form: read the body once to find the CSRF token, then hand it on unchanged.
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => return Failure(Problem::PayloadTooLarge).into_response(),
+    };
+    let sent = form_field(&bytes, CSRF_FIELD).unwrap_or_default();
+    if !same_secret(&sent, &authenticated.csrf_token) {
+        return Failure(Problem::Csrf).into_response();
+    }
+    let request = Request::from_parts(parts, Body::from(bytes));
+    run_as(authenticated, request, next).await
+}
+
+async fn run_as(authenticated: Authenticated, mut request: Request, next: Next) -> Response {
+    request.extensions_mut().insert(authenticated.clone());
+    let mut response = next.run(request).await;
+    // Lets the error renderer show who is signed in on an error page.
+    response.extensions_mut().insert(authenticated);
+    response
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string())
+}
+
+/// Finds one field in an `application/x-www-form-urlencoded` body.
+pub fn form_field(body: &[u8], name: &str) -> Option<String> {
+    form_pairs(body)
+        .into_iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value)
+}
+
+/// Every field of an `application/x-www-form-urlencoded` body, in order (repeats kept).
+pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    let text = String::from_utf8_lossy(body);
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter_map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((percent_decode(key)?, percent_decode(value)?))
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes.get(i) {
+            Some(b'+') => out.push(b' '),
+            Some(b'%') => {
+                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            Some(other) => out.push(*other),
+            None => break,
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The address the request came from (the TCP peer), for sign-in limits and the audit.
+pub struct ClientAddress(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(address_of(&parts.extensions)))
+    }
+}
+
+/// What a route needs. Each marker names one permission (or just a signed-in person).
+pub trait Need: Send + Sync + 'static {
+    const PERMISSION: Option<Permission>;
+}
+
+macro_rules! need {
+    ($name:ident, $permission:expr) => {
+        pub struct $name;
+        impl Need for $name {
+            const PERMISSION: Option<Permission> = $permission;
+        }
+    };
+}
+
+need!(AnyStaff, None);
+need!(ReadRecords, Some(Permission::ReadClinicalRecords));
+need!(ChangeRecords, Some(Permission::ChangeClinicalRecords));
+need!(BreakGlass, Some(Permission::BreakGlass));
+need!(ViewRecordAudit, Some(Permission::ViewRecordAudit));
+need!(ManageUsers, Some(Permission::ManageUsers));
+need!(ManageTeams, Some(Permission::ManageTeams));
+
+/// A signed-in member of staff who holds the permission `N` names. A handler that takes
+/// `Staff<ReadRecords>` cannot run for anyone else.
+pub struct Staff<N: Need> {
+    pub actor: Actor,
+    pub csrf_token: String,
+    pub session: Option<SignedIn>,
+    need: PhantomData<N>,
+}
+
+impl<N: Need> Staff<N> {
+    pub fn authenticated(&self) -> Authenticated {
+        Authenticated {
+            actor: self.actor.clone(),
+            csrf_token: self.csrf_token.clone(),
+            session: self.session.clone(),
+        }
+    }
+}
+
+impl<S: Send + Sync, N: Need> FromRequestParts<S> for Staff<N> {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let Some(authenticated) = parts.extensions.get::<Authenticated>().cloned() else {
+            return Err(Failure(Problem::Unauthenticated));
+        };
+        if let Some(permission) = N::PERMISSION {
+            if !authenticated.actor.may(permission) {
+                return Err(Failure(Problem::Forbidden(permission)));
+            }
+        }
+        Ok(Staff {
+            actor: authenticated.actor,
+            csrf_token: authenticated.csrf_token,
+            session: authenticated.session,
+            need: PhantomData,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_fields_are_decoded() {
+        let body = b"mother_name=Amara+Okafor&csrf_token=abc%2Ddef&x=";
+        assert_eq!(form_field(body, "csrf_token").as_deref(), Some("abc-def"));
+        assert_eq!(
+            form_field(body, "mother_name").as_deref(),
+            Some("Amara Okafor")
+        );
+        assert_eq!(form_field(body, "missing"), None);
+    }
+
+    #[test]
+    fn secrets_compare_whole_and_never_match_empty() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("", ""));
+        assert!(!same_secret("abc", "abcd"));
+    }
+
+    #[test]
+    fn only_the_listed_routes_are_public() {
+        assert!(is_public(&Method::GET, "/login"));
+        assert!(is_public(&Method::GET, "/assets/cradle.css"));
+        assert!(!is_public(&Method::POST, "/assets/cradle.css"));
+        assert!(!is_public(&Method::GET, "/families"));
+        assert!(!is_public(&Method::GET, "/api/v1/families"));
+        assert!(!is_public(&Method::GET, "/"));
+    }
+}

@@ -1,0 +1,137 @@
+//! Cradle's web front: server-rendered pages in the NHS design system and the `/api/v1` JSON
+//! API. Handlers never touch the store: they ask `cradle-app`, which checks access and audits.
+//!
+//! Every request passes through, outermost first: security headers → error rendering (one
+//! place turns failures into an NHS error page or JSON problem details) → sign-in and CSRF
+//! checks (deny by default: only the public routes listed in `auth::is_public` skip them) →
+//! the route, whose extractor names the permission it needs.
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod openapi;
+pub mod pages;
+pub mod security;
+mod views;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use cradle_app::Cradle;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+/// Largest request body accepted (forms and JSON). Recordings will have their own limit.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+#[derive(Clone)]
+pub struct WebState {
+    pub app: Cradle,
+    /// Mark cookies `Secure`. Off only for local development over plain HTTP.
+    pub secure_cookies: bool,
+    /// Shows a banner saying the data is invented.
+    pub demo: bool,
+}
+
+pub fn router(state: WebState) -> Router {
+    Router::new()
+        .route("/", get(pages::home::home))
+        .route("/login", get(pages::login::form).post(pages::login::submit))
+        .route("/logout", post(pages::login::logout))
+        .route(
+            "/families",
+            get(pages::families::list).post(pages::families::create),
+        )
+        .route("/families/new", get(pages::families::new_form))
+        .route("/families/{id}", get(pages::families::show))
+        .route(
+            "/families/{id}/break-glass",
+            get(pages::families::break_glass_form).post(pages::families::break_glass),
+        )
+        .route("/families/{id}/audit", get(pages::audit::family_audit))
+        .route(
+            "/admin/staff",
+            get(pages::admin::staff_list).post(pages::admin::create_staff),
+        )
+        .route("/admin/staff/new", get(pages::admin::new_staff_form))
+        .route(
+            "/admin/staff/{id}/disable",
+            post(pages::admin::disable_staff),
+        )
+        .route("/admin/staff/{id}/enable", post(pages::admin::enable_staff))
+        .route(
+            "/admin/teams",
+            get(pages::admin::teams).post(pages::admin::create_team),
+        )
+        .route("/healthz", get(health))
+        .route("/readyz", get(ready))
+        .route("/assets/images/{name}", get(assets::serve_image))
+        .route("/assets/{name}", get(assets::serve))
+        .nest("/api/v1", api::router())
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::sign_in_and_csrf,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::render_failures,
+        ))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(security::headers))
+        .with_state(state)
+}
+
+/// Liveness: the process answers.
+async fn health() -> &'static str {
+    "ok"
+}
+
+/// Readiness: the database answers.
+async fn ready(
+    axum::extract::State(state): axum::extract::State<WebState>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match state.app.store.ping().await {
+        Ok(()) => "ready".into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "readiness check failed");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "database not reachable",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Serves until the process is asked to stop (Ctrl-C or SIGTERM).
+pub async fn serve(state: WebState, listener: TcpListener) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,270 @@
+//! Administration: staff accounts and teams.
+
+use super::see_other;
+use crate::auth::{ManageTeams, ManageUsers, Staff};
+use crate::error::{Failure, Problem};
+use crate::views::{render, Choice, Chrome, Errors, TeamChoice, TextField};
+use crate::WebState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use cradle_app::admin::StaffInput;
+use cradle_app::AppError;
+use cradle_domain::{Role, StaffId, Team};
+use serde::Deserialize;
+
+pub struct StaffRow {
+    pub id: String,
+    pub name: String,
+    pub username: String,
+    pub role: &'static str,
+    pub teams: String,
+    pub disabled: bool,
+    pub is_self: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_staff.html")]
+pub struct StaffListPage {
+    pub chrome: Chrome,
+    pub rows: Vec<StaffRow>,
+}
+
+pub async fn staff_list(
+    State(state): State<WebState>,
+    staff: Staff<ManageUsers>,
+) -> Result<Response, Failure> {
+    let teams = state.app.teams().await?;
+    let accounts = state.app.list_staff(&staff.actor).await?;
+    let rows = accounts
+        .into_iter()
+        .map(|s| StaffRow {
+            id: s.id.to_string(),
+            is_self: Some(s.id) == staff.actor.id,
+            name: s.display_name,
+            username: s.username,
+            role: if s.service_account {
+                "Service account (API)"
+            } else {
+                s.role.label()
+            },
+            teams: team_names(&teams, &s.teams),
+            disabled: s.disabled,
+        })
+        .collect();
+    let page = StaffListPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        rows,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+fn team_names(teams: &[Team], ids: &[cradle_domain::TeamId]) -> String {
+    let names: Vec<&str> = teams
+        .iter()
+        .filter(|t| ids.contains(&t.id))
+        .map(|t| t.name.as_str())
+        .collect();
+    if names.is_empty() {
+        "None".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_staff_new.html")]
+pub struct NewStaffPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub display_name: TextField,
+    pub username: TextField,
+    pub roles: Vec<Choice>,
+    pub teams: Vec<TeamChoice>,
+    pub password: TextField,
+}
+
+/// The new account form as submitted. Checkboxes arrive as repeated `teams` fields.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewStaffForm {
+    pub display_name: String,
+    pub username: String,
+    pub role: String,
+    pub password: String,
+}
+
+async fn new_staff_page(
+    state: &WebState,
+    staff: &Staff<ManageUsers>,
+    input: &StaffInput,
+    errors: Errors,
+) -> Result<Response, Failure> {
+    let teams = state
+        .app
+        .teams()
+        .await?
+        .into_iter()
+        .map(|t| TeamChoice {
+            selected: input.teams.contains(&t.id.to_string()),
+            id: t.id.to_string(),
+            name: t.name,
+        })
+        .collect();
+    let roles = Role::ALL
+        .into_iter()
+        .map(|r| Choice {
+            code: r.code().to_string(),
+            label: r.label().to_string(),
+            selected: input.role == r.code(),
+        })
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = NewStaffPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        errors,
+        display_name: TextField::new("display_name", "Full name", &input.display_name),
+        username: TextField::new("username", "Username", &input.username)
+            .hint("Lower-case letters, numbers, full stops, hyphens or underscores, for example priya.shah"),
+        roles,
+        teams,
+        // A password is never sent back to the browser, even when the form has problems.
+        password: TextField::new("password", "First password", "")
+            .hint("At least 12 characters. Give it to the person securely; they should change it after signing in")
+            .kind("password"),
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn new_staff_form(
+    State(state): State<WebState>,
+    staff: Staff<ManageUsers>,
+) -> Result<Response, Failure> {
+    new_staff_page(&state, &staff, &StaffInput::default(), Errors::default()).await
+}
+
+pub async fn create_staff(
+    State(state): State<WebState>,
+    staff: Staff<ManageUsers>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let pairs = crate::auth::form_pairs(&body);
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let input = StaffInput {
+        username: field("username"),
+        display_name: field("display_name"),
+        role: field("role"),
+        password: field("password"),
+        teams: pairs
+            .iter()
+            .filter(|(k, _)| k == "teams")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        service_account: false,
+    };
+    match state.app.create_staff(&staff.actor, &input).await {
+        Ok(_) => Ok(see_other("/admin/staff")),
+        Err(AppError::Invalid(problems)) => {
+            new_staff_page(&state, &staff, &input, Errors::from_problems(&problems)).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn set_disabled(
+    state: &WebState,
+    staff: &Staff<ManageUsers>,
+    id: &str,
+    disabled: bool,
+) -> Result<Response, Failure> {
+    let id = StaffId::parse(id).ok_or(Failure(Problem::NotFound))?;
+    state
+        .app
+        .set_staff_disabled(&staff.actor, id, disabled)
+        .await?;
+    Ok(see_other("/admin/staff"))
+}
+
+pub async fn disable_staff(
+    State(state): State<WebState>,
+    staff: Staff<ManageUsers>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    set_disabled(&state, &staff, &id, true).await
+}
+
+pub async fn enable_staff(
+    State(state): State<WebState>,
+    staff: Staff<ManageUsers>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    set_disabled(&state, &staff, &id, false).await
+}
+
+#[derive(Template)]
+#[template(path = "admin_teams.html")]
+pub struct TeamsPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub teams: Vec<Team>,
+    pub name: TextField,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TeamForm {
+    pub name: String,
+}
+
+async fn teams_page(
+    state: &WebState,
+    staff: &Staff<ManageTeams>,
+    typed: &str,
+    errors: Errors,
+) -> Result<Response, Failure> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = TeamsPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        errors,
+        teams: state.app.teams().await?,
+        name: TextField::new("name", "Team name", typed)
+            .hint("For example, North Perinatal Community Team or Rose Ward Mother and Baby Unit"),
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn teams(
+    State(state): State<WebState>,
+    staff: Staff<ManageTeams>,
+) -> Result<Response, Failure> {
+    teams_page(&state, &staff, "", Errors::default()).await
+}
+
+pub async fn create_team(
+    State(state): State<WebState>,
+    staff: Staff<ManageTeams>,
+    axum::Form(form): axum::Form<TeamForm>,
+) -> Result<Response, Failure> {
+    match state.app.create_team(&staff.actor, &form.name).await {
+        Ok(_) => Ok(see_other("/admin/teams")),
+        Err(AppError::Invalid(problems)) => {
+            teams_page(&state, &staff, &form.name, Errors::from_problems(&problems)).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,205 @@
+//! Signing in and out.
+
+use super::see_other;
+use crate::auth::{
+    cookie, same_secret, set_cookie, AnyStaff, Authenticated, ClientAddress, Staff,
+    LOGIN_CSRF_COOKIE, SESSION_COOKIE,
+};
+use crate::error::{Failure, Problem};
+use crate::views::{render, Chrome, Errors};
+use crate::WebState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use cradle_app::AppError;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub notice: Option<String>,
+    pub username: String,
+    pub next: String,
+    pub csrf_token: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LoginQuery {
+    pub next: String,
+    pub reason: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LoginForm {
+    pub username: String,
+    pub password: String,
+    pub next: String,
+    pub csrf_token: String,
+}
+
+/// Only a path on this site may be the page to return to after sign-in.
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && next != "/login"
+    {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+fn login_page(
+    state: &WebState,
+    status: StatusCode,
+    errors: Errors,
+    notice: Option<String>,
+    username: &str,
+    next: &str,
+) -> Response {
+    // A fresh token for the sign-in form, checked against a cookie (double submit), since
+    // there is no session yet to hold it.
+    let token = cradle_app::secrets::random_token().unwrap_or_default();
+    let page = LoginPage {
+        chrome: Chrome::new(None, state.demo),
+        errors,
+        notice,
+        username: username.to_string(),
+        next: safe_next(next),
+        csrf_token: token.clone(),
+    };
+    let mut response = render(status, &page);
+    if let Ok(value) = HeaderValue::from_str(&set_cookie(
+        LOGIN_CSRF_COOKIE,
+        &token,
+        Some(3600),
+        state.secure_cookies,
+    )) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+pub async fn form(State(state): State<WebState>, Query(query): Query<LoginQuery>) -> Response {
+    let notice = match query.reason.as_str() {
+        "expired" => Some(
+            "Your session ended, so you have been signed out. Sign in again to carry on."
+                .to_string(),
+        ),
+        "signed_out" => Some("You have signed out of Cradle.".to_string()),
+        _ => None,
+    };
+    login_page(
+        &state,
+        StatusCode::OK,
+        Errors::default(),
+        notice,
+        "",
+        &query.next,
+    )
+}
+
+pub async fn submit(
+    State(state): State<WebState>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
+    if !same_secret(expected, &form.csrf_token) {
+        return login_page(
+            &state,
+            StatusCode::FORBIDDEN,
+            Errors::one(
+                "username",
+                "The sign-in form had expired. Enter your username and password again",
+            ),
+            None,
+            &form.username,
+            &form.next,
+        );
+    }
+    let mut errors = Errors::default();
+    if form.username.trim().is_empty() {
+        errors
+            .list
+            .extend(Errors::one("username", "Enter your username").list);
+    }
+    if form.password.is_empty() {
+        errors
+            .list
+            .extend(Errors::one("password", "Enter your password").list);
+    }
+    if !errors.is_empty() {
+        return login_page(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors,
+            None,
+            &form.username,
+            &form.next,
+        );
+    }
+    match state
+        .app
+        .login(&form.username, &form.password, &address)
+        .await
+    {
+        Ok(session) => {
+            let mut response = see_other(&safe_next(&form.next));
+            let cookies = [
+                set_cookie(SESSION_COOKIE, &session.token, None, state.secure_cookies),
+                set_cookie(LOGIN_CSRF_COOKIE, "", Some(0), state.secure_cookies),
+            ];
+            for value in cookies {
+                if let Ok(value) = HeaderValue::from_str(&value) {
+                    response.headers_mut().append(header::SET_COOKIE, value);
+                }
+            }
+            response
+        }
+        Err(AppError::BadCredentials) => login_page(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            Errors::one(
+                "username",
+                "The username or password is not right. Check them and try again",
+            ),
+            None,
+            &form.username,
+            &form.next,
+        ),
+        Err(AppError::RateLimited) => login_page(
+            &state,
+            StatusCode::TOO_MANY_REQUESTS,
+            Errors::one("username", &Problem::RateLimited.detail()),
+            None,
+            &form.username,
+            &form.next,
+        ),
+        Err(other) => Failure::from(other).into_response(),
+    }
+}
+
+pub async fn logout(State(state): State<WebState>, staff: Staff<AnyStaff>) -> Response {
+    let auth: Authenticated = staff.authenticated();
+    if let Some(session) = &auth.session {
+        if let Err(error) = state.app.logout(session).await {
+            return Failure::from(error).into_response();
+        }
+    }
+    let mut response = see_other("/login?reason=signed_out");
+    if let Ok(value) = HeaderValue::from_str(&set_cookie(
+        SESSION_COOKIE,
+        "",
+        Some(0),
+        state.secure_cookies,
+    )) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}

@@ -1,0 +1,238 @@
+//! Page templates (askama) and the pieces every page shares: the header and navigation
+//! ("chrome"), the error summary and form fields that keep what was typed.
+
+use crate::assets;
+use crate::auth::Authenticated;
+use crate::error::Problem;
+use askama::Template;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use cradle_domain::{Permission, Problems};
+
+pub struct UserLine {
+    pub name: String,
+    pub role: String,
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+}
+
+/// What the layout needs: who is signed in, their menu, the CSRF token and asset URLs.
+pub struct Chrome {
+    pub user: Option<UserLine>,
+    pub nav: Vec<NavItem>,
+    pub csrf_token: String,
+    pub demo: bool,
+    pub nhs_css: String,
+    pub cradle_css: String,
+    pub init_js: String,
+}
+
+impl Chrome {
+    pub fn new(signed_in: Option<&Authenticated>, demo: bool) -> Self {
+        let mut nav = Vec::new();
+        if let Some(auth) = signed_in {
+            nav.push(NavItem {
+                href: "/",
+                label: "Home",
+            });
+            if auth.actor.may(Permission::ReadClinicalRecords) {
+                nav.push(NavItem {
+                    href: "/families",
+                    label: "Families",
+                });
+            }
+            if auth.actor.may(Permission::ManageUsers) {
+                nav.push(NavItem {
+                    href: "/admin/staff",
+                    label: "Staff accounts",
+                });
+            }
+            if auth.actor.may(Permission::ManageTeams) {
+                nav.push(NavItem {
+                    href: "/admin/teams",
+                    label: "Teams",
+                });
+            }
+        }
+        Self {
+            user: signed_in.map(|auth| UserLine {
+                name: auth.actor.display_name.clone(),
+                role: auth.actor.role.label().to_string(),
+            }),
+            nav,
+            csrf_token: signed_in.map(|a| a.csrf_token.clone()).unwrap_or_default(),
+            demo,
+            nhs_css: assets::url("nhsuk-frontend.min.css"),
+            cradle_css: assets::url("cradle.css"),
+            init_js: assets::url("cradle-init.mjs"),
+        }
+    }
+}
+
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// The problems with a submitted form, for the error summary and each field's message.
+#[derive(Default)]
+pub struct Errors {
+    pub list: Vec<FieldError>,
+}
+
+impl Errors {
+    pub fn from_problems(problems: &Problems) -> Self {
+        Self {
+            list: problems
+                .0
+                .iter()
+                .map(|p| FieldError {
+                    field: anchor(p.field),
+                    message: p.message.clone(),
+                })
+                .collect(),
+        }
+    }
+    pub fn one(field: &str, message: &str) -> Self {
+        Self {
+            list: vec![FieldError {
+                field: anchor(field),
+                message: message.to_string(),
+            }],
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+    pub fn has(&self, field: &str) -> bool {
+        self.get(field).is_some()
+    }
+    pub fn get(&self, field: &str) -> Option<&str> {
+        let anchor = anchor(field);
+        self.list
+            .iter()
+            .find(|e| e.field == anchor)
+            .map(|e| e.message.as_str())
+    }
+}
+
+/// The id a summary link jumps to: a date's first box, a radio group's first option.
+fn anchor(field: &str) -> String {
+    field.to_string()
+}
+
+/// A text input as typed, with its label and hint.
+pub struct TextField {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub value: String,
+    pub kind: &'static str,
+    pub width: &'static str,
+    pub autocomplete: &'static str,
+}
+
+impl TextField {
+    pub fn new(id: &'static str, label: &'static str, value: &str) -> Self {
+        Self {
+            id,
+            label,
+            hint: "",
+            value: value.to_string(),
+            kind: "text",
+            width: "nhsuk-u-width-two-thirds",
+            autocomplete: "off",
+        }
+    }
+    pub fn hint(mut self, hint: &'static str) -> Self {
+        self.hint = hint;
+        self
+    }
+    pub fn width(mut self, width: &'static str) -> Self {
+        self.width = width;
+        self
+    }
+    pub fn kind(mut self, kind: &'static str) -> Self {
+        self.kind = kind;
+        self
+    }
+}
+
+/// A date in the NHS three-box pattern, as typed.
+pub struct DateField {
+    pub id: &'static str,
+    pub legend: &'static str,
+    pub day_name: &'static str,
+    pub month_name: &'static str,
+    pub year_name: &'static str,
+    pub day: String,
+    pub month: String,
+    pub year: String,
+}
+
+pub struct Choice {
+    pub code: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct TeamChoice {
+    pub id: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+/// Renders a template as an HTML response with the given status.
+pub fn render<T: Template>(status: StatusCode, template: &T) -> Response {
+    match template.render() {
+        Ok(html) => {
+            let mut response = (status, html).into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            response
+        }
+        Err(error) => {
+            tracing::error!(%error, "template failed to render");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Sorry, there is a problem with the service. Try again later.",
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub chrome: Chrome,
+    pub title: String,
+    pub detail: String,
+    pub status: u16,
+    pub break_glass_href: Option<String>,
+    pub signed_in: bool,
+}
+
+pub fn error_page(chrome: Chrome, problem: &Problem) -> Response {
+    let break_glass_href = match problem {
+        Problem::OtherTeam {
+            family: Some(id),
+            break_glass_allowed: true,
+        } => Some(format!("/families/{id}/break-glass")),
+        _ => None,
+    };
+    let page = ErrorPage {
+        signed_in: chrome.user.is_some(),
+        chrome,
+        title: problem.title(),
+        detail: problem.detail(),
+        status: problem.status().as_u16(),
+        break_glass_href,
+    };
+    render(problem.status(), &page)
+}

@@ -1,0 +1,367 @@
+//! The `cradle` command: run the service, run it with demonstration data, and the
+//! administrator's tasks that need no browser (accounts, teams, audit verification).
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use cradle_app::admin::StaffInput;
+use cradle_app::{Actor, AppError, Cradle};
+use cradle_web::WebState;
+use std::io::Read;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "cradle",
+    version,
+    about = "Cradle: involving partners and families in the baby's care, for perinatal mental health teams and Mother and Baby Units"
+)]
+struct Cli {
+    #[command(flatten)]
+    storage: Storage,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct Storage {
+    /// Folder for Cradle's own files (the SQLite database by default).
+    #[arg(long, env = "CRADLE_DATA_DIR", default_value = "./data", global = true)]
+    data_dir: PathBuf,
+    /// Database: sqlite://path/to/file.db (default: cradle.db in the data folder) or
+    /// postgres://user@host/database for several application servers.
+    #[arg(
+        long,
+        env = "CRADLE_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+}
+
+#[derive(Args)]
+struct Serving {
+    /// Address and port to listen on; port 0 picks a free port.
+    #[arg(long, env = "CRADLE_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Send cookies without the Secure flag. Only for local development over plain HTTP.
+    #[arg(long, env = "CRADLE_INSECURE_COOKIES")]
+    insecure_cookies: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create demonstration teams, accounts (one per role) and families, then serve.
+    Demo {
+        #[command(flatten)]
+        serving: Serving,
+    },
+    /// Serve Cradle (applies database migrations first).
+    Serve {
+        #[command(flatten)]
+        serving: Serving,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage teams.
+    #[command(subcommand)]
+    Team(TeamCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a staff account. The password is read from standard input with --password-stdin,
+    /// otherwise a random one is made and printed once.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// Full name as shown on screens.
+        #[arg(long)]
+        name: String,
+        /// clinician, nursery_nurse, mbu_staff, team_manager or administrator.
+        #[arg(long)]
+        role: String,
+        /// Team name or id; repeat for several teams.
+        #[arg(long = "team")]
+        teams: Vec<String>,
+        #[arg(long)]
+        password_stdin: bool,
+        /// An account for another system using the API with a bearer token; it cannot sign in to pages.
+        #[arg(long)]
+        service_account: bool,
+    },
+    /// Disable an account: its sessions end at once and it can no longer sign in.
+    Disable { username: String },
+    /// Enable a disabled account.
+    Enable { username: String },
+    /// List accounts.
+    List,
+    /// Issue an API bearer token for an account (printed once; only its hash is kept).
+    Token {
+        username: String,
+        /// What the token is for, e.g. "reporting extract".
+        #[arg(long)]
+        label: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TeamCommand {
+    /// Add a team.
+    Add { name: String },
+    /// List teams.
+    List,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check every record of the audit trail's hash chain. Exits 1 and names the first bad
+    /// record if any record was changed, removed or reordered.
+    Verify,
+}
+
+impl Storage {
+    fn url(&self) -> Result<String> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("cannot create data folder {}", self.data_dir.display()))?;
+        Ok(format!(
+            "sqlite://{}",
+            self.data_dir.join("cradle.db").display()
+        ))
+    }
+}
+
+/// The database URL without any password, for messages.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:****{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CRADLE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("cradle: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(storage: &Storage) -> Result<Cradle> {
+    let url = storage.url()?;
+    let store = cradle_store::open(&url)
+        .await
+        .with_context(|| format!("cannot open the database at {}", redacted(&url)))?;
+    Ok(Cradle::new(store))
+}
+
+fn explain(error: AppError) -> anyhow::Error {
+    match error {
+        AppError::Invalid(problems) => anyhow::anyhow!(
+            "{}",
+            problems
+                .0
+                .iter()
+                .map(|p| format!("{}: {}", p.field, p.message))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        AppError::NotFound => anyhow::anyhow!("not found"),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+async fn run(cli: Cli) -> Result<std::process::ExitCode> {
+    let ok = std::process::ExitCode::SUCCESS;
+    match cli.command {
+        Command::Demo { serving } => {
+            let app = open(&cli.storage).await?;
+            cradle_app::demo::seed(&app).await.map_err(explain)?;
+            // Demo runs are local: plain HTTP unless told otherwise.
+            serve(app, serving, true).await?;
+        }
+        Command::Serve { serving } => {
+            let app = open(&cli.storage).await?;
+            serve(app, serving, false).await?;
+        }
+        Command::Migrate => {
+            let app = open(&cli.storage).await?;
+            println!("The {} database is up to date.", app.store.backend().name());
+        }
+        Command::User(command) => {
+            let app = open(&cli.storage).await?;
+            user(&app, command).await?;
+        }
+        Command::Team(command) => {
+            let app = open(&cli.storage).await?;
+            let actor = Actor::command_line();
+            match command {
+                TeamCommand::Add { name } => {
+                    let team = app.create_team(&actor, &name).await.map_err(explain)?;
+                    println!("Added team \"{}\" ({})", team.name, team.id);
+                }
+                TeamCommand::List => {
+                    for team in app.teams().await.map_err(explain)? {
+                        println!("{}\t{}", team.id, team.name);
+                    }
+                }
+            }
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let app = open(&cli.storage).await?;
+            match app
+                .verify_audit(&Actor::command_line())
+                .await
+                .map_err(explain)?
+            {
+                Ok(count) => println!("The audit trail is intact: {count} records checked."),
+                Err(fault) => {
+                    println!(
+                        "The audit trail is broken at record {}: {}",
+                        fault.seq, fault.problem
+                    );
+                    return Ok(std::process::ExitCode::FAILURE);
+                }
+            }
+        }
+    }
+    Ok(ok)
+}
+
+async fn user(app: &Cradle, command: UserCommand) -> Result<()> {
+    let actor = Actor::command_line();
+    match command {
+        UserCommand::Add {
+            username,
+            name,
+            role,
+            teams,
+            password_stdin,
+            service_account,
+        } => {
+            let (password, generated) = if service_account {
+                (String::new(), false)
+            } else if password_stdin {
+                let mut text = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .context("cannot read the password from standard input")?;
+                (text.trim_end_matches(['\r', '\n']).to_string(), false)
+            } else {
+                (cradle_app::secrets::random_token().map_err(explain)?, true)
+            };
+            let input = StaffInput {
+                username,
+                display_name: name,
+                role,
+                password: password.clone(),
+                teams,
+                service_account,
+            };
+            let staff = app.create_staff(&actor, &input).await.map_err(explain)?;
+            println!(
+                "Added {} ({}) as {}.",
+                staff.display_name,
+                staff.username,
+                staff.role.label()
+            );
+            if generated {
+                println!("First password (shown once; give it to them securely): {password}");
+            }
+        }
+        UserCommand::Disable { username } => {
+            let staff = app.find_staff(&actor, &username).await.map_err(explain)?;
+            app.set_staff_disabled(&actor, staff.id, true)
+                .await
+                .map_err(explain)?;
+            println!("Disabled {}: their sessions have ended.", staff.username);
+        }
+        UserCommand::Enable { username } => {
+            let staff = app.find_staff(&actor, &username).await.map_err(explain)?;
+            app.set_staff_disabled(&actor, staff.id, false)
+                .await
+                .map_err(explain)?;
+            println!("Enabled {}.", staff.username);
+        }
+        UserCommand::List => {
+            let teams = app.teams().await.map_err(explain)?;
+            for staff in app.list_staff(&actor).await.map_err(explain)? {
+                let team_names: Vec<&str> = teams
+                    .iter()
+                    .filter(|t| staff.teams.contains(&t.id))
+                    .map(|t| t.name.as_str())
+                    .collect();
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    staff.username,
+                    staff.display_name,
+                    staff.role.code(),
+                    if staff.disabled { "disabled" } else { "active" },
+                    team_names.join(", ")
+                );
+            }
+        }
+        UserCommand::Token { username, label } => {
+            let staff = app.find_staff(&actor, &username).await.map_err(explain)?;
+            let token = app
+                .issue_api_token(&actor, staff.id, &label)
+                .await
+                .map_err(explain)?;
+            println!("API token for {} (shown once): {token}", staff.username);
+        }
+    }
+    Ok(())
+}
+
+async fn serve(app: Cradle, serving: Serving, demo: bool) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(&serving.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", serving.listen))?;
+    let address = listener.local_addr()?;
+    let backend = app.store.backend().name();
+    let state = WebState {
+        app,
+        secure_cookies: !(serving.insecure_cookies || demo),
+        demo,
+    };
+    println!("Cradle is listening on http://{address} ({backend} database)");
+    if demo {
+        println!("Demonstration data: every person and record is invented.");
+        println!("Sign in at http://{address}/login with one of these usernames:");
+        for (username, name, role, _) in cradle_app::demo::DEMO_STAFF {
+            println!("  {username:<15} {name} ({})", role.label());
+        }
+        println!(
+            "Password for every demo account: {}",
+            cradle_app::demo::DEMO_PASSWORD
+        );
+    }
+    cradle_web::serve(state, listener)
+        .await
+        .context("the web server stopped")?;
+    Ok(())
+}
