@@ -1,0 +1,288 @@
+//! Test support: a fresh database on each backend, a running Cradle on port 0 with a clock
+//! the test can move, and an HTTP client that keeps cookies like a browser.
+//!
+//! PostgreSQL runs when `TEST_DATABASE_URL` is set (the README's test command and CI set it);
+//! each test then gets a database of its own, dropped afterwards.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use cradle_app::{Cradle, ManualClock};
+use cradle_store::{PostgresStore, SqliteStore, Store};
+use cradle_web::WebState;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database made for one test. Dropping it removes the SQLite folder; PostgreSQL
+/// databases are dropped by [`TestDatabase::cleanup`] or at the next run's start.
+pub struct TestDatabase {
+    pub url: String,
+    pub backend: Backend,
+    _folder: Option<tempfile::TempDir>,
+    admin_url: Option<String>,
+    name: Option<String>,
+}
+
+/// The PostgreSQL server for tests, if this run has one.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            // In CI a missing PostgreSQL must fail the run, never pass as skipped.
+            assert!(
+                std::env::var("CI").is_err(),
+                "TEST_DATABASE_URL must be set in CI so storage tests run on PostgreSQL"
+            );
+            None
+        }
+    }
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let root = match base.rfind('/') {
+        Some(i) if i > base.find("://").map(|s| s + 2).unwrap_or(0) => &base[..i],
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{root}/{name}?{q}"),
+        None => format!("{root}/{name}"),
+    }
+}
+
+impl TestDatabase {
+    /// A fresh database on `backend`, or `None` for PostgreSQL when this run has none.
+    pub async fn new(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => {
+                let folder = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}", folder.path().join("cradle.db").display());
+                Some(Self {
+                    url,
+                    backend,
+                    _folder: Some(folder),
+                    admin_url: None,
+                    name: None,
+                })
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_url()?;
+                let name = format!("cradle_test_{}", uuid::Uuid::now_v7().simple());
+                let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url)
+                    .await
+                    .expect("PostgreSQL at TEST_DATABASE_URL must accept connections");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+                Some(Self {
+                    url: with_database(&admin_url, &name),
+                    backend,
+                    _folder: None,
+                    admin_url: Some(admin_url),
+                    name: Some(name),
+                })
+            }
+        }
+    }
+
+    /// Opens the store (running migrations), as Cradle itself does.
+    pub async fn open(&self) -> Arc<dyn Store> {
+        cradle_store::open(&self.url).await.unwrap()
+    }
+
+    pub async fn open_sqlite(&self) -> SqliteStore {
+        SqliteStore::open(&self.url).await.unwrap()
+    }
+
+    pub async fn open_postgres(&self) -> PostgresStore {
+        PostgresStore::open(&self.url).await.unwrap()
+    }
+
+    /// Runs raw SQL under the store, as an attacker with database access (or a failing disk)
+    /// would. Used to tamper with the audit trail and to make audit writes fail.
+    pub async fn execute_raw(&self, sql: &str) {
+        match self.backend {
+            Backend::Sqlite => {
+                let store = self.open_sqlite().await;
+                sqlx::raw_sql(sql).execute(store.pool()).await.unwrap();
+            }
+            Backend::Postgres => {
+                let store = self.open_postgres().await;
+                sqlx::raw_sql(sql).execute(store.pool()).await.unwrap();
+            }
+        }
+    }
+
+    pub async fn cleanup(self) {
+        if let (Some(admin_url), Some(name)) = (&self.admin_url, &self.name) {
+            if let Ok(mut admin) =
+                <sqlx::PgConnection as sqlx::Connection>::connect(admin_url).await
+            {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await;
+            }
+        }
+    }
+}
+
+/// A Cradle server running for one test.
+pub struct TestApp {
+    pub address: String,
+    pub app: Cradle,
+    pub clock: Arc<ManualClock>,
+    pub database: TestDatabase,
+    pub demo: cradle_app::demo::DemoData,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// A client that keeps cookies and does not follow redirects, so tests see them.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// Signs `username` in with the demo password and returns the client holding the session.
+    pub async fn signed_in(&self, username: &str) -> reqwest::Client {
+        let client = self.client();
+        let response = self
+            .login(&client, username, cradle_app::demo::DEMO_PASSWORD)
+            .await;
+        assert_eq!(
+            response.status(),
+            303,
+            "sign-in as {username} should redirect"
+        );
+        client
+    }
+
+    /// Submits the sign-in form the way a browser does (fetching it first for its token).
+    pub async fn login(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let form = client
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let token = hidden_field(&form, "csrf_token").expect("sign-in form has a CSRF token");
+        client
+            .post(self.url("/login"))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The CSRF token of the signed-in session, read from a page as a browser would.
+    pub async fn csrf_token(&self, client: &reqwest::Client) -> String {
+        let page = client
+            .get(self.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        hidden_field(&page, "csrf_token").expect("signed-in pages carry a CSRF token")
+    }
+
+    pub fn staff_id(&self, username: &str) -> cradle_domain::StaffId {
+        self.demo
+            .staff
+            .iter()
+            .find(|s| s.username == username)
+            .map(|s| s.id)
+            .expect("demo account exists")
+    }
+
+    pub fn team_id(&self, name: &str) -> cradle_domain::TeamId {
+        self.demo
+            .teams
+            .iter()
+            .find(|t| t.name == name)
+            .map(|t| t.id)
+            .expect("demo team exists")
+    }
+}
+
+/// The value of a hidden input in a page.
+pub fn hidden_field(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_string())
+}
+
+/// Starts Cradle with the demo teams, accounts and families on a fresh database.
+pub async fn spawn_app(backend: Backend, secure_cookies: bool) -> Option<TestApp> {
+    let database = TestDatabase::new(backend).await?;
+    let clock = Arc::new(ManualClock::default());
+    let app = Cradle::new(database.open().await).with_clock(clock.clone());
+    let demo = cradle_app::demo::seed(&app).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let state = WebState {
+        app: app.clone(),
+        secure_cookies,
+        demo: true,
+    };
+    tokio::spawn(async move {
+        let _ = cradle_web::serve(state, listener).await;
+    });
+    Some(TestApp {
+        address,
+        app,
+        clock,
+        database,
+        demo,
+    })
+}
+
+/// Runs one test body on SQLite, then on PostgreSQL when this run has it.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                ($body)($crate::Backend::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if $crate::postgres_url().is_none() {
+                    eprintln!("TEST_DATABASE_URL is not set: PostgreSQL not tested here");
+                    return;
+                }
+                ($body)($crate::Backend::Postgres).await;
+            }
+        }
+    };
+}

@@ -1,0 +1,494 @@
+//! The storage conformance story: the same behaviour, checked on SQLite and on PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use cradle_domain::{
+    AuditAction, AuditOutcome, Family, FamilyId, PerinatalStage, Role, Staff, StaffId, SubjectKind,
+    Team, TeamId,
+};
+use cradle_store::{AuditEntry, BreakGlassGrant, FamilyQuery, SessionRecord, Store, StoreError};
+use cradle_testkit::{on_both_backends, Backend, TestDatabase};
+use uuid::Uuid;
+
+fn entry(action: AuditAction, subject: Option<(SubjectKind, Uuid)>) -> AuditEntry {
+    AuditEntry {
+        at_millis: 1_780_000_000_000,
+        actor_id: None,
+        actor_username: "test".into(),
+        actor_role: Some(Role::Administrator),
+        team_id: None,
+        action,
+        outcome: AuditOutcome::Allowed,
+        subject_kind: subject.map(|s| s.0),
+        subject_id: subject.map(|s| s.1),
+        source: "test".into(),
+        break_glass_reason: None,
+        detail: String::new(),
+    }
+}
+
+struct World {
+    team: Team,
+    other_team: Team,
+    clinician: Staff,
+}
+
+async fn world(store: &dyn Store) -> World {
+    let team = Team {
+        id: TeamId::new(),
+        name: "North Perinatal".into(),
+    };
+    let other_team = Team {
+        id: TeamId::new(),
+        name: "Rose Ward MBU".into(),
+    };
+    for t in [&team, &other_team] {
+        store
+            .create_team(
+                t,
+                entry(AuditAction::TeamCreated, Some((SubjectKind::Team, t.id.0))),
+            )
+            .await
+            .unwrap();
+    }
+    let clinician = Staff {
+        id: StaffId::new(),
+        username: "priya".into(),
+        display_name: "Priya Shah".into(),
+        role: Role::Clinician,
+        teams: vec![team.id],
+        disabled: false,
+        service_account: false,
+    };
+    store
+        .create_staff(
+            &clinician,
+            Some("$argon2id$fake"),
+            entry(AuditAction::StaffCreated, None),
+        )
+        .await
+        .unwrap();
+    World {
+        team,
+        other_team,
+        clinician,
+    }
+}
+
+fn family(team: TeamId, mother: &str) -> Family {
+    Family {
+        id: FamilyId::new(),
+        team_id: team,
+        mother_name: mother.into(),
+        mother_nhs_number: Some("9991234578".into()),
+        stage: PerinatalStage::Postnatal,
+        baby_name: None,
+        baby_date_of_birth: Some(time::macros::date!(2026 - 11 - 01)),
+        due_date: None,
+        created_at_millis: 1_780_000_000_000,
+    }
+}
+
+async fn audit_count(store: &dyn Store) -> i64 {
+    store.audit_head().await.unwrap().0
+}
+
+on_both_backends!(staff_and_teams_round_trip, |backend: Backend| async move {
+    let db = TestDatabase::new(backend).await.unwrap();
+    let store = db.open().await;
+    let w = world(store.as_ref()).await;
+    let found = store.staff_by_username("priya").await.unwrap().unwrap();
+    assert_eq!(found, w.clinician);
+    let credentials = store.staff_credentials("priya").await.unwrap().unwrap();
+    assert_eq!(credentials.password_hash.as_deref(), Some("$argon2id$fake"));
+    assert_eq!(store.list_teams().await.unwrap().len(), 2);
+
+    let duplicate = Staff {
+        id: StaffId::new(),
+        ..w.clinician.clone()
+    };
+    let result = store
+        .create_staff(&duplicate, None, entry(AuditAction::StaffCreated, None))
+        .await;
+    assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+
+    store
+        .set_staff_teams(
+            w.clinician.id,
+            &[w.team.id, w.other_team.id],
+            entry(AuditAction::StaffTeamsChanged, None),
+        )
+        .await
+        .unwrap();
+    let moved = store.staff_by_id(w.clinician.id).await.unwrap().unwrap();
+    assert_eq!(moved.teams.len(), 2);
+    db.cleanup().await;
+});
+
+on_both_backends!(
+    disabling_an_account_ends_its_sessions,
+    |backend: Backend| async move {
+        let db = TestDatabase::new(backend).await.unwrap();
+        let store = db.open().await;
+        let w = world(store.as_ref()).await;
+        let session = SessionRecord {
+            token_hash: "abc".into(),
+            staff_id: w.clinician.id,
+            csrf_token: "csrf".into(),
+            created_at_millis: 1,
+            last_seen_at_millis: 1,
+            source: "http 127.0.0.1".into(),
+        };
+        store
+            .create_session(&session, entry(AuditAction::LoginSucceeded, None))
+            .await
+            .unwrap();
+        assert_eq!(store.session("abc").await.unwrap(), Some(session.clone()));
+        store.touch_session("abc", 5).await.unwrap();
+        assert_eq!(
+            store
+                .session("abc")
+                .await
+                .unwrap()
+                .unwrap()
+                .last_seen_at_millis,
+            5
+        );
+        store
+            .set_staff_disabled(
+                w.clinician.id,
+                true,
+                entry(AuditAction::StaffDisabled, None),
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.session("abc").await.unwrap(), None);
+        assert!(
+            store
+                .staff_by_id(w.clinician.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .disabled
+        );
+        db.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    families_are_scoped_to_the_staff_members_teams,
+    |backend: Backend| async move {
+        let db = TestDatabase::new(backend).await.unwrap();
+        let store = db.open().await;
+        let w = world(store.as_ref()).await;
+        for name in ["Amara Okafor", "Ann O'Neill", "Zoe 50% Test"] {
+            let f = family(w.team.id, name);
+            store
+                .create_family(
+                    &f,
+                    w.clinician.id,
+                    entry(
+                        AuditAction::FamilyCreated,
+                        Some((SubjectKind::Family, f.id.0)),
+                    ),
+                )
+                .await
+                .unwrap();
+        }
+        let elsewhere = family(w.other_team.id, "Chloe Brennan");
+        store
+            .create_family(
+                &elsewhere,
+                w.clinician.id,
+                entry(AuditAction::FamilyCreated, None),
+            )
+            .await
+            .unwrap();
+
+        let query = |search: Option<&str>, offset: u32, limit: u32| FamilyQuery {
+            staff_id: w.clinician.id,
+            search: search.map(str::to_string),
+            offset,
+            limit,
+        };
+        let all = store
+            .list_families(
+                &query(None, 0, 25),
+                entry(AuditAction::FamilyListViewed, None),
+            )
+            .await
+            .unwrap();
+        assert_eq!(all.total, 3, "another team's family must not be listed");
+        let names: Vec<&str> = all
+            .families
+            .iter()
+            .map(|f| f.mother_name.as_str())
+            .collect();
+        assert_eq!(names, ["Amara Okafor", "Ann O'Neill", "Zoe 50% Test"]);
+
+        let an = store
+            .list_families(
+                &query(Some("an"), 0, 25),
+                entry(AuditAction::FamilyListViewed, None),
+            )
+            .await
+            .unwrap();
+        assert_eq!(an.total, 1);
+        let wildcard = store
+            .list_families(
+                &query(Some("%"), 0, 25),
+                entry(AuditAction::FamilyListViewed, None),
+            )
+            .await
+            .unwrap();
+        assert_eq!(wildcard.total, 0, "a % typed in search matches itself only");
+        let by_nhs = store
+            .list_families(
+                &query(Some("9991234578"), 0, 25),
+                entry(AuditAction::FamilyListViewed, None),
+            )
+            .await
+            .unwrap();
+        assert_eq!(by_nhs.total, 3);
+        let page_two = store
+            .list_families(
+                &query(None, 2, 2),
+                entry(AuditAction::FamilyListViewed, None),
+            )
+            .await
+            .unwrap();
+        assert_eq!(page_two.families.len(), 1);
+        assert_eq!(page_two.total, 3);
+
+        let before = audit_count(store.as_ref()).await;
+        let read = store
+            .read_family(
+                elsewhere.id,
+                entry(
+                    AuditAction::FamilyViewed,
+                    Some((SubjectKind::Family, elsewhere.id.0)),
+                ),
+            )
+            .await
+            .unwrap();
+        assert_eq!(read, Some(elsewhere.clone()));
+        assert_eq!(
+            audit_count(store.as_ref()).await,
+            before + 1,
+            "a read writes exactly one audit record"
+        );
+        assert_eq!(
+            store.family_team(elsewhere.id).await.unwrap(),
+            Some(w.other_team.id)
+        );
+        db.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    the_audit_trail_detects_edits_removals_and_reordering,
+    |backend: Backend| async move {
+        let db = TestDatabase::new(backend).await.unwrap();
+        let store = db.open().await;
+        world(store.as_ref()).await;
+        for _ in 0..5 {
+            store
+                .append_audit(entry(AuditAction::AccessDenied, None))
+                .await
+                .unwrap();
+        }
+        // 2 teams + 1 staff + 5 = 8 records, all intact.
+        assert_eq!(
+            cradle_store::verify_audit_trail(store.as_ref())
+                .await
+                .unwrap(),
+            Ok(8)
+        );
+
+        db.execute_raw("UPDATE audit_events SET actor_username = 'someone else' WHERE seq = 4")
+            .await;
+        let fault = cradle_store::verify_audit_trail(store.as_ref())
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(fault.seq, 4, "{fault:?}");
+        assert!(fault.problem.contains("changed"));
+        db.cleanup().await;
+
+        let db = TestDatabase::new(backend).await.unwrap();
+        let store = db.open().await;
+        world(store.as_ref()).await;
+        for _ in 0..5 {
+            store
+                .append_audit(entry(AuditAction::AccessDenied, None))
+                .await
+                .unwrap();
+        }
+        db.execute_raw("DELETE FROM audit_events WHERE seq = 6")
+            .await;
+        let fault = cradle_store::verify_audit_trail(store.as_ref())
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(fault.seq, 6, "{fault:?}");
+
+        db.execute_raw("DELETE FROM audit_events WHERE seq >= 6")
+            .await;
+        let fault = cradle_store::verify_audit_trail(store.as_ref())
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(
+            fault.seq, 6,
+            "removing the newest records is detected too: {fault:?}"
+        );
+        db.cleanup().await;
+
+        let db = TestDatabase::new(backend).await.unwrap();
+        let store = db.open().await;
+        world(store.as_ref()).await;
+        db.execute_raw("UPDATE audit_events SET seq = 100 WHERE seq = 2; UPDATE audit_events SET seq = 2 WHERE seq = 3; UPDATE audit_events SET seq = 3 WHERE seq = 100;").await;
+        let fault = cradle_store::verify_audit_trail(store.as_ref())
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(fault.seq, 2, "reordering is detected: {fault:?}");
+        db.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    a_failed_audit_write_undoes_the_change,
+    |backend: Backend| async move {
+        let db = TestDatabase::new(backend).await.unwrap();
+        let store = db.open().await;
+        let w = world(store.as_ref()).await;
+        match backend {
+        Backend::Sqlite => {
+            db.execute_raw("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit disk full'); END;").await
+        }
+        Backend::Postgres => {
+            db.execute_raw("CREATE FUNCTION refuse_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit disk full'; END; $$ LANGUAGE plpgsql; CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_audit();").await
+        }
+    }
+        let f = family(w.team.id, "Amara Okafor");
+        let result = store
+            .create_family(&f, w.clinician.id, entry(AuditAction::FamilyCreated, None))
+            .await;
+        assert!(
+            result.is_err(),
+            "the change must fail when its audit record cannot be written"
+        );
+        assert_eq!(
+            store.family_team(f.id).await.unwrap(),
+            None,
+            "nothing half-saved"
+        );
+        let read = store
+            .read_family(f.id, entry(AuditAction::FamilyViewed, None))
+            .await
+            .unwrap();
+        assert_eq!(read, None);
+        db.cleanup().await;
+    }
+);
+
+on_both_backends!(break_glass_grants_expire, |backend: Backend| async move {
+    let db = TestDatabase::new(backend).await.unwrap();
+    let store = db.open().await;
+    let w = world(store.as_ref()).await;
+    let f = family(w.other_team.id, "Chloe Brennan");
+    store
+        .create_family(&f, w.clinician.id, entry(AuditAction::FamilyCreated, None))
+        .await
+        .unwrap();
+    let grant = BreakGlassGrant {
+        id: Uuid::now_v7(),
+        staff_id: w.clinician.id,
+        family_id: f.id,
+        reason: "Out of hours admission".into(),
+        granted_at_millis: 1_000,
+        expires_at_millis: 2_000,
+    };
+    store
+        .grant_break_glass(&grant, entry(AuditAction::BreakGlassGranted, None))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .active_break_glass(w.clinician.id, f.id, 1_500)
+            .await
+            .unwrap(),
+        Some(grant)
+    );
+    assert_eq!(
+        store
+            .active_break_glass(w.clinician.id, f.id, 2_000)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .active_break_glass(w.clinician.id, f.id, 500)
+            .await
+            .unwrap(),
+        None
+    );
+    db.cleanup().await;
+});
+
+on_both_backends!(
+    login_failures_are_counted_per_account_and_address,
+    |backend: Backend| async move {
+        let db = TestDatabase::new(backend).await.unwrap();
+        let store = db.open().await;
+        for (user, address, at) in [
+            ("a", "1.1.1.1", 10),
+            ("a", "2.2.2.2", 20),
+            ("b", "1.1.1.1", 30),
+            ("a", "1.1.1.1", 1),
+        ] {
+            store
+                .record_login_failure(user, address, at, entry(AuditAction::LoginFailed, None))
+                .await
+                .unwrap();
+        }
+        let counts = store.login_failures_since("a", "1.1.1.1", 5).await.unwrap();
+        assert_eq!((counts.for_username, counts.for_address), (2, 2));
+        store.clear_login_failures("a").await.unwrap();
+        let counts = store.login_failures_since("a", "1.1.1.1", 0).await.unwrap();
+        assert_eq!((counts.for_username, counts.for_address), (0, 1));
+        db.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    concurrent_writers_keep_one_unbroken_chain,
+    |backend: Backend| async move {
+        let db = TestDatabase::new(backend).await.unwrap();
+        let store = db.open().await;
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                for _ in 0..10 {
+                    store
+                        .append_audit(entry(AuditAction::AccessDenied, None))
+                        .await
+                        .unwrap();
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        assert_eq!(
+            cradle_store::verify_audit_trail(store.as_ref())
+                .await
+                .unwrap(),
+            Ok(80)
+        );
+        db.cleanup().await;
+    }
+);
