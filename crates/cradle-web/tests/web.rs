@@ -1,0 +1,1264 @@
+//! The web layer as its users meet it: sign-in, sessions, access rules, audit, CSRF,
+//! security headers and clear answers to bad requests, on SQLite and PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use cradle_app::demo::{COMMUNITY_TEAM, DEMO_PASSWORD, MBU_TEAM};
+use cradle_testkit::{hidden_field, on_both_backends, spawn_app, Backend, TestApp};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+async fn app(backend: Backend) -> TestApp {
+    spawn_app(backend, false).await.expect("backend available")
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+async fn first_family(app: &TestApp, username: &str) -> String {
+    let client = app.signed_in(username).await;
+    let list: Value = client
+        .get(app.url("/api/v1/families"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    list["families"][0]["id"].as_str().unwrap().to_string()
+}
+
+async fn audit_actions(app: &TestApp) -> Vec<(String, String, Option<String>)> {
+    let mut rows = Vec::new();
+    let mut after = 0;
+    loop {
+        let batch = app
+            .app
+            .store
+            .audit_records_after(after, 1000)
+            .await
+            .unwrap();
+        if batch.is_empty() {
+            break;
+        }
+        after = batch.last().unwrap().seq;
+        rows.extend(
+            batch
+                .into_iter()
+                .map(|r| (r.actor_username, r.action, r.break_glass_reason)),
+        );
+    }
+    rows
+}
+
+on_both_backends!(
+    signing_in_shows_the_home_page_and_signing_out_ends_the_session,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.client();
+        let response = app.login(&client, "clinician", DEMO_PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let set_cookie: Vec<String> = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        let session_cookie = set_cookie
+            .iter()
+            .find(|c| c.starts_with("cradle_session="))
+            .unwrap();
+        assert!(
+            session_cookie.contains("HttpOnly") && session_cookie.contains("SameSite=Strict"),
+            "{session_cookie}"
+        );
+        let home = client
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(home.contains("Hello, Priya Shah"), "{home}");
+        assert!(home.contains("Perinatal clinician"));
+
+        let token = app.csrf_token(&client).await;
+        let out = client
+            .post(app.url("/logout"))
+            .form(&[("csrf_token", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&out), "/login?reason=signed_out");
+        let after = client.get(app.url("/families")).send().await.unwrap();
+        assert_eq!(after.status(), StatusCode::SEE_OTHER);
+        assert!(location(&after).starts_with("/login"));
+        let actions: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert!(
+            actions.contains(&"auth.login".to_string())
+                && actions.contains(&"auth.logout".to_string())
+        );
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    a_wrong_password_and_an_unknown_user_get_the_same_answer,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.client();
+        let wrong = app.login(&client, "clinician", "not the password").await;
+        let wrong_status = wrong.status();
+        let wrong_page = wrong.text().await.unwrap();
+        let unknown = app.login(&client, "nobody.here", "not the password").await;
+        assert_eq!(wrong_status, StatusCode::UNAUTHORIZED);
+        assert_eq!(unknown.status(), wrong_status);
+        let unknown_page = unknown.text().await.unwrap();
+        let message = "The username or password is not right";
+        assert!(wrong_page.contains(message) && unknown_page.contains(message));
+        assert!(wrong_page.contains("nhsuk-error-summary"));
+        assert!(
+            wrong_page.contains("value=\"clinician\""),
+            "the typed username is kept"
+        );
+        assert!(
+            !wrong_page.contains("not the password"),
+            "the password is never echoed"
+        );
+        let actions: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert_eq!(
+            actions.iter().filter(|a| *a == "auth.login_failed").count(),
+            2
+        );
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    repeated_failures_pause_sign_in_for_that_account,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.client();
+        for _ in 0..5 {
+            assert_eq!(
+                app.login(&client, "nursery.nurse", "guessing wrong")
+                    .await
+                    .status(),
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        let blocked = app.login(&client, "nursery.nurse", DEMO_PASSWORD).await;
+        assert_eq!(
+            blocked.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "even the right password waits"
+        );
+        assert!(blocked.text().await.unwrap().contains("Wait 15 minutes"));
+        // Other accounts are unaffected; after the window the account can sign in again.
+        assert_eq!(
+            app.login(&client, "clinician", DEMO_PASSWORD)
+                .await
+                .status(),
+            StatusCode::SEE_OTHER
+        );
+        app.clock.advance_minutes(16);
+        assert_eq!(
+            app.login(&app.client(), "nursery.nurse", DEMO_PASSWORD)
+                .await
+                .status(),
+            StatusCode::SEE_OTHER
+        );
+        app.database.cleanup().await;
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_end_after_30_idle_minutes_and_after_12_hours_in_any_case() {
+    let app = app(Backend::Sqlite).await;
+    let client = app.signed_in("clinician").await;
+    app.clock.advance_minutes(29);
+    assert_eq!(
+        client
+            .get(app.url("/families"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    app.clock.advance_minutes(31);
+    let expired = client.get(app.url("/families")).send().await.unwrap();
+    assert_eq!(expired.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&expired), "/login?next=/families&reason=expired");
+    let notice = client
+        .get(app.url("/login?reason=expired"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(notice.contains("Your session ended"));
+
+    let busy = app.signed_in("clinician").await;
+    for _ in 0..(12 * 60 / 25) {
+        app.clock.advance_minutes(25);
+        assert_eq!(
+            busy.get(app.url("/")).send().await.unwrap().status(),
+            StatusCode::OK
+        );
+    }
+    app.clock.advance_minutes(25);
+    let too_old = busy.get(app.url("/")).send().await.unwrap();
+    assert_eq!(
+        too_old.status(),
+        StatusCode::SEE_OTHER,
+        "no session outlives 12 hours"
+    );
+
+    let api = app.signed_in("clinician").await;
+    app.clock.advance_minutes(31);
+    let response = api.get(app.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["type"], "urn:cradle:problem:session-expired");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_issues_a_fresh_session_and_disabling_an_account_ends_it_at_once() {
+    let app = app(Backend::Sqlite).await;
+    let first = app.signed_in("clinician").await;
+    let second = app.signed_in("clinician").await;
+    let me1: Value = first
+        .get(app.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let me2: Value = second
+        .get(app.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(
+        me1["csrf_token"], me2["csrf_token"],
+        "each sign-in is its own session"
+    );
+
+    // A session token planted in the browser before sign-in is not adopted.
+    let planted = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = planted.get(app.url("/login")).send().await.unwrap();
+    let login_cookie = form
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .find(|c| c.starts_with("cradle_login_csrf="))
+        .unwrap();
+    let token = hidden_field(&form.text().await.unwrap(), "csrf_token").unwrap();
+    let signed = planted
+        .post(app.url("/login"))
+        .header(
+            "cookie",
+            format!("{login_cookie}; cradle_session=attacker-chosen"),
+        )
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("username", "clinician"),
+            ("password", DEMO_PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let issued = signed
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("cradle_session="))
+        .unwrap();
+    assert!(!issued.contains("attacker-chosen"));
+
+    let admin = app.signed_in("admin").await;
+    let csrf = app.csrf_token(&admin).await;
+    let id = app.staff_id("clinician");
+    let disabled = admin
+        .post(app.url(&format!("/admin/staff/{id}/disable")))
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disabled.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        first.get(app.url("/")).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.login(&app.client(), "clinician", DEMO_PASSWORD)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secure_cookies_outside_local_development() {
+    let app = spawn_app(Backend::Sqlite, true).await.unwrap();
+    let response = app.client().get(app.url("/login")).send().await.unwrap();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("; Secure")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_response_carries_the_security_headers() {
+    let app = app(Backend::Sqlite).await;
+    let client = app.signed_in("clinician").await;
+    for path in [
+        "/",
+        "/login",
+        "/families",
+        "/no-such-page",
+        "/api/v1/me",
+        "/api/v1/nothing",
+    ] {
+        let response = client.get(app.url(path)).send().await.unwrap();
+        let headers = response.headers();
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self'")
+                && csp.contains("frame-ancestors 'none'")
+                && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(
+            headers["cache-control"], "no-store",
+            "{path}: clinical pages must not be cached"
+        );
+    }
+    let page = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("<script>") && !page.contains(" style=\""),
+        "no inline script or style"
+    );
+    let css_path = page
+        .split("href=\"/assets/cradle-")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let css = client
+        .get(app.url(&format!("/assets/cradle-{css_path}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.status(), StatusCode::OK);
+    assert!(css.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_but_the_public_ones_needs_a_signed_in_person() {
+    let app = app(Backend::Sqlite).await;
+    let anonymous = app.client();
+    let family = first_family(&app, "clinician").await;
+    let pages = [
+        "/",
+        "/families",
+        "/families/new",
+        &format!("/families/{family}"),
+        &format!("/families/{family}/audit"),
+        &format!("/families/{family}/break-glass"),
+        "/admin/staff",
+        "/admin/staff/new",
+        "/admin/teams",
+        "/anything-else",
+    ];
+    for path in pages {
+        let response = anonymous.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
+        assert!(location(&response).starts_with("/login?next="), "{path}");
+    }
+    for path in ["/families", "/logout", "/admin/teams", "/admin/staff"] {
+        let response = anonymous
+            .post(app.url(path))
+            .form(&[("x", "y")])
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(response.status(), StatusCode::OK, "{path}");
+        assert!(!response.status().is_server_error(), "{path}");
+    }
+    for (method, path) in cradle_web::api::OPERATIONS {
+        if path == "/api/v1/openapi.json" {
+            continue;
+        }
+        let path = path.replace("{id}", &family);
+        let request = match method {
+            "get" => anonymous.get(app.url(&path)),
+            _ => anonymous.post(app.url(&path)).json(&serde_json::json!({})),
+        };
+        let response = request.send().await.unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "{method} {path}"
+        );
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+    }
+    for path in ["/healthz", "/readyz", "/login", "/api/v1/openapi.json"] {
+        assert_eq!(
+            anonymous.get(app.url(path)).send().await.unwrap().status(),
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+}
+
+on_both_backends!(
+    staff_see_only_their_teams_records_and_administrators_see_none,
+    |backend| async move {
+        let app = app(backend).await;
+        let community_family = first_family(&app, "clinician").await;
+        let mbu_family = first_family(&app, "mbu.clinician").await;
+
+        let clinician = app.signed_in("clinician").await;
+        let own = clinician
+            .get(app.url(&format!("/families/{community_family}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(own.status(), StatusCode::OK);
+        let other = clinician
+            .get(app.url(&format!("/families/{mbu_family}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(other.status(), StatusCode::FORBIDDEN);
+        let text = other.text().await.unwrap();
+        assert!(text.contains("This family is cared for by another team"));
+        assert!(
+            text.contains(&format!("/families/{mbu_family}/break-glass")),
+            "the page offers emergency access"
+        );
+        assert!(
+            !text.contains("Chloe Brennan"),
+            "nothing of the record is shown"
+        );
+        let listed = clinician
+            .get(app.url("/families"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!listed.contains("Chloe Brennan"));
+        let api = clinician
+            .get(app.url(&format!("/api/v1/families/{mbu_family}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(api.status(), StatusCode::FORBIDDEN);
+
+        let admin = app.signed_in("admin").await;
+        let denied = admin
+            .get(app.url(&format!("/families/{community_family}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(denied.status(), StatusCode::FORBIDDEN);
+        assert!(denied.text().await.unwrap().contains("view family records"));
+        assert_eq!(
+            admin
+                .get(app.url("/families"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            clinician
+                .get(app.url("/admin/staff"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            clinician
+                .get(app.url("/api/v1/staff"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+
+        let denials = audit_actions(&app)
+            .await
+            .into_iter()
+            .filter(|r| r.1 == "access.denied")
+            .count();
+        assert_eq!(
+            denials, 2,
+            "refusals to open another team's record are audited"
+        );
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    break_glass_needs_a_reason_lasts_an_hour_and_is_flagged_in_the_audit,
+    |backend| async move {
+        let app = app(backend).await;
+        let mbu_family = first_family(&app, "mbu.clinician").await;
+        let clinician = app.signed_in("clinician").await;
+        let csrf = app.csrf_token(&clinician).await;
+        let path = format!("/families/{mbu_family}/break-glass");
+        let short = clinician
+            .post(app.url(&path))
+            .form(&[("csrf_token", csrf.as_str()), ("reason", "urgent")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = short.text().await.unwrap();
+        assert!(page.contains("There is a problem") && page.contains("at least 15 characters"));
+        assert!(
+            page.contains(">urgent</textarea>"),
+            "the typed reason is kept"
+        );
+
+        let reason = "Mother admitted overnight; safeguarding plan needed";
+        let granted = clinician
+            .post(app.url(&path))
+            .form(&[("csrf_token", csrf.as_str()), ("reason", reason)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(granted.status(), StatusCode::SEE_OTHER);
+        let record = clinician
+            .get(app.url(&format!("/families/{mbu_family}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(record.status(), StatusCode::OK);
+        let text = record.text().await.unwrap();
+        assert!(text.contains("Emergency access") && text.contains("Rory Brennan"));
+
+        let audit = audit_actions(&app).await;
+        let flagged: Vec<_> = audit
+            .iter()
+            .filter(|r| r.0 == "clinician" && r.2.as_deref() == Some(reason))
+            .map(|r| r.1.as_str())
+            .collect();
+        assert_eq!(flagged, ["access.break_glass", "family.read"]);
+
+        let manager = app.signed_in("manager").await;
+        let audit_page = manager
+            .get(app.url(&format!("/families/{mbu_family}/audit")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            audit_page.contains("Emergency (break-glass) access") && audit_page.contains(reason)
+        );
+        assert!(audit_page.contains("clinician (Perinatal clinician)"));
+
+        app.clock.advance_minutes(61);
+        let again = app.signed_in("clinician").await;
+        assert_eq!(
+            again
+                .get(app.url(&format!("/families/{mbu_family}")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::FORBIDDEN,
+            "access expires"
+        );
+        let admin = app.signed_in("admin").await;
+        assert_eq!(
+            admin.get(app.url(&path)).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN,
+            "administrators cannot break glass"
+        );
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    a_manager_sees_who_accessed_a_record_and_a_clinician_cannot,
+    |backend| async move {
+        let app = app(backend).await;
+        let family = first_family(&app, "clinician").await;
+        let nurse = app.signed_in("nursery.nurse").await;
+        assert_eq!(
+            nurse
+                .get(app.url(&format!("/families/{family}")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+        assert_eq!(
+            nurse
+                .get(app.url(&format!("/families/{family}/audit")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+
+        let manager = app.signed_in("manager").await;
+        let page = manager
+            .get(app.url(&format!("/families/{family}/audit")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let text = page.text().await.unwrap();
+        assert!(
+            text.contains("nursery.nurse (Nursery nurse)")
+                && text.contains("Viewed the family record"),
+            "{text}"
+        );
+        let api: Value = manager
+            .get(app.url(&format!("/api/v1/families/{family}/audit")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(api
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["actor_username"] == "nursery.nurse" && r["action"] == "family.read"));
+        let own_view = audit_actions(&app)
+            .await
+            .into_iter()
+            .filter(|r| r.0 == "manager" && r.1 == "audit.record_read")
+            .count();
+        assert_eq!(own_view, 2, "looking at the audit is itself audited");
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    a_family_form_with_problems_explains_them_and_keeps_what_was_typed,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.signed_in("clinician").await;
+        let csrf = app.csrf_token(&client).await;
+        let team = app.team_id(COMMUNITY_TEAM).to_string();
+        let long_name = "x".repeat(10_000);
+        let response = client
+            .post(app.url("/families"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("team_id", team.as_str()),
+                ("mother_name", long_name.as_str()),
+                ("mother_nhs_number", "999 123 4579"),
+                ("stage", "postnatal"),
+                ("baby_name", "Ada"),
+                ("baby_dob_day", "1"),
+                ("baby_dob_month", "1"),
+                ("baby_dob_year", "2099"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = response.text().await.unwrap();
+        assert!(page.contains("There is a problem"));
+        assert!(page.contains("must be 200 characters or fewer"));
+        assert!(page.contains("not a valid NHS number"));
+        assert!(page.contains("today or in the past"));
+        assert!(
+            page.contains("value=\"999 123 4579\"")
+                && page.contains("value=\"2099\"")
+                && page.contains("value=\"Ada\"")
+        );
+
+        let other_team = app.team_id(MBU_TEAM).to_string();
+        let elsewhere = client
+            .post(app.url("/families"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("team_id", other_team.as_str()),
+                ("mother_name", "Test Mother"),
+                ("stage", "preconception"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(elsewhere.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(elsewhere
+            .text()
+            .await
+            .unwrap()
+            .contains("one of your own teams"));
+        let listed: Value = client
+            .get(app.url("/api/v1/families"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(listed["total"], 5, "nothing was saved");
+
+        let ok = client
+            .post(app.url("/families"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("team_id", team.as_str()),
+                ("mother_name", "Test Mother"),
+                ("mother_nhs_number", "999 123 4640"),
+                ("stage", "preconception"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+        let page = client
+            .get(app.url(&location(&ok)))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Baby of Test Mother") && page.contains("999 123 4640"));
+        app.database.cleanup().await;
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_changes_without_the_csrf_token_or_from_another_site_are_refused() {
+    let app = app(Backend::Sqlite).await;
+    let client = app.signed_in("clinician").await;
+    let team = app.team_id(COMMUNITY_TEAM).to_string();
+    let form = [
+        ("team_id", team.as_str()),
+        ("mother_name", "Forged"),
+        ("stage", "preconception"),
+    ];
+    let missing = client
+        .post(app.url("/families"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::FORBIDDEN);
+    assert!(missing.text().await.unwrap().contains("Nothing was saved"));
+
+    let csrf = app.csrf_token(&client).await;
+    let mut with_token = form.to_vec();
+    with_token.push(("csrf_token", csrf.as_str()));
+    let cross_site = client
+        .post(app.url("/families"))
+        .header("origin", "https://evil.example")
+        .form(&with_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+
+    let api = client
+        .post(app.url("/api/v1/families"))
+        .json(&serde_json::json!({"team_id": team, "mother_name": "Forged", "stage": "preconception"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::FORBIDDEN);
+    let problem: Value = api.json().await.unwrap();
+    assert_eq!(problem["type"], "urn:cradle:problem:csrf");
+
+    let sent = client
+        .post(app.url("/api/v1/families"))
+        .header("x-csrf-token", csrf.as_str())
+        .json(&serde_json::json!({"team_id": team, "mother_name": "Allowed", "stage": "preconception"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), StatusCode::CREATED);
+    let listed: Value = client
+        .get(app.url("/api/v1/families?q=forged"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["total"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_get_clear_answers_and_the_server_keeps_running() {
+    let app = app(Backend::Sqlite).await;
+    let client = app.signed_in("clinician").await;
+    let csrf = app.csrf_token(&client).await;
+
+    let malformed = client
+        .post(app.url("/api/v1/families"))
+        .header("x-csrf-token", csrf.as_str())
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        malformed.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: Value = malformed.json().await.unwrap();
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap()
+        .contains("Nothing was saved"));
+
+    let invalid = client
+        .post(app.url("/api/v1/families"))
+        .header("x-csrf-token", csrf.as_str())
+        .json(&serde_json::json!({"team_id": "x", "mother_name": "", "stage": "sideways"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = invalid.json().await.unwrap();
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["team_id", "mother_name", "stage"]);
+
+    let huge = "a".repeat(cradle_web::MAX_BODY_BYTES + 10);
+    let too_big = client
+        .post(app.url("/families"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf_token={csrf}&mother_name={huge}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(too_big.text().await.unwrap().contains("too large"));
+    let too_big_api = client
+        .post(app.url("/api/v1/families"))
+        .header("x-csrf-token", csrf.as_str())
+        .header("content-type", "application/json")
+        .body(format!("{{\"mother_name\":\"{huge}\"}}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_big_api.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        too_big_api.headers()["content-type"],
+        "application/problem+json"
+    );
+
+    let missing = client.get(app.url("/no/such/page")).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let text = missing.text().await.unwrap();
+    assert!(
+        text.contains("Page not found") && text.contains("Priya Shah"),
+        "the 404 page keeps the header"
+    );
+    let wrong_method = client
+        .delete(app.url("/families"))
+        .header("x-csrf-token", csrf.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        wrong_method.status() == StatusCode::METHOD_NOT_ALLOWED
+            || wrong_method.status() == StatusCode::FORBIDDEN
+    );
+    let wrong_api_method = client
+        .put(app.url("/api/v1/families"))
+        .header("x-csrf-token", csrf.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_api_method.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        wrong_api_method.headers()["content-type"],
+        "application/problem+json"
+    );
+    let bad_id = client
+        .get(app.url("/families/not-a-uuid"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_id.status(), StatusCode::NOT_FOUND);
+    let unknown_family = client
+        .get(app.url(&format!("/api/v1/families/{}", uuid_like())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown_family.status(), StatusCode::NOT_FOUND);
+    let bad_page = client
+        .get(app.url("/families?page=banana"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_page.status(), StatusCode::BAD_REQUEST);
+    assert!(bad_page
+        .text()
+        .await
+        .unwrap()
+        .contains("The request could not be understood"));
+
+    assert_eq!(
+        client
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "ok"
+    );
+    assert_eq!(
+        client
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "ready"
+    );
+}
+
+fn uuid_like() -> String {
+    "01890000-0000-7000-8000-000000000000".to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_describes_every_operation_and_every_operation_exists() {
+    let app = app(Backend::Sqlite).await;
+    let client = app.client();
+    let doc: Value = client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    let mut documented = Vec::new();
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            documented.push((method.clone(), path.clone()));
+        }
+    }
+    documented.sort();
+    let mut listed: Vec<(String, String)> = cradle_web::api::OPERATIONS
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    listed.sort();
+    assert_eq!(documented, listed);
+
+    let admin = app.signed_in("admin").await;
+    for (method, path) in cradle_web::api::OPERATIONS {
+        let path = path.replace("{id}", &uuid_like());
+        let request = match method {
+            "get" => admin.get(app.url(&path)),
+            _ => admin.post(app.url(&path)).json(&serde_json::json!({})),
+        };
+        let status = request.send().await.unwrap().status();
+        assert_ne!(
+            status,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path} is routed"
+        );
+        let problem_404 = status == StatusCode::NOT_FOUND;
+        if problem_404 {
+            assert!(path.contains(&uuid_like()), "{method} {path} exists");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn service_accounts_use_the_api_with_a_bearer_token_and_cannot_sign_in() {
+    let app = app(Backend::Sqlite).await;
+    let cli = cradle_app::Actor::command_line();
+    let input = cradle_app::admin::StaffInput {
+        username: "reporting".into(),
+        display_name: "Reporting extract".into(),
+        role: "clinician".into(),
+        teams: vec![COMMUNITY_TEAM.into()],
+        service_account: true,
+        ..Default::default()
+    };
+    let account = app.app.create_staff(&cli, &input).await.unwrap();
+    let token = app
+        .app
+        .issue_api_token(&cli, account.id, "nightly extract")
+        .await
+        .unwrap();
+    let client = app.client();
+    let list = client
+        .get(app.url("/api/v1/families"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.status(), StatusCode::OK);
+    let body: Value = list.json().await.unwrap();
+    assert_eq!(body["total"], 5);
+    let wrong = client
+        .get(app.url("/api/v1/families"))
+        .bearer_auth("cradle_wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let page = client
+        .get(app.url("/families"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.status(),
+        StatusCode::SEE_OTHER,
+        "bearer tokens do not open pages"
+    );
+    assert_eq!(
+        app.login(&client, "reporting", "").await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let audit = audit_actions(&app).await;
+    assert!(audit
+        .iter()
+        .any(|r| r.0 == "reporting" && r.1 == "family.list"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_the_audit_cannot_be_written_the_action_fails_and_nothing_is_saved() {
+    let app = app(Backend::Sqlite).await;
+    let client = app.signed_in("clinician").await;
+    let csrf = app.csrf_token(&client).await;
+    app.database
+        .execute_raw("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit disk full'); END;")
+        .await;
+    let team = app.team_id(COMMUNITY_TEAM).to_string();
+    let response = client
+        .post(app.url("/families"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("team_id", team.as_str()),
+            ("mother_name", "Not Saved"),
+            ("stage", "preconception"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Sorry, there is a problem with the service"));
+    let read = client
+        .get(app.url(&format!("/families/{}", first_family_id(&app).await)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        read.status(),
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "an unaudited read is refused too"
+    );
+    app.database.execute_raw("DROP TRIGGER refuse_audit;").await;
+    let listed: Value = client
+        .get(app.url("/api/v1/families?q=not"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["total"], 0);
+}
+
+async fn first_family_id(app: &TestApp) -> String {
+    let actor = cradle_app::Actor::staff(
+        &app.app
+            .store
+            .staff_by_username("clinician")
+            .await
+            .unwrap()
+            .unwrap(),
+        "test",
+    );
+    let _ = actor;
+    let rows = app.app.store.audit_records_after(0, 10_000).await.unwrap();
+    rows.iter()
+        .find(|r| r.action == "family.create")
+        .and_then(|r| r.subject_id)
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn administrators_manage_accounts_and_teams_with_clear_messages() {
+    let app = app(Backend::Sqlite).await;
+    let admin = app.signed_in("admin").await;
+    let csrf = app.csrf_token(&admin).await;
+    let bad = admin
+        .post(app.url("/admin/staff"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("display_name", "New Person"),
+            ("username", "clinician"),
+            ("role", "clinician"),
+            ("password", "short"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = bad.text().await.unwrap();
+    assert!(page.contains("at least 12 characters") && page.contains("Select at least one team"));
+    assert!(page.contains("value=\"New Person\""));
+    assert!(
+        !page.contains("value=\"short\""),
+        "passwords are not sent back"
+    );
+
+    let team = app.team_id(COMMUNITY_TEAM).to_string();
+    let duplicate = admin
+        .post(app.url("/admin/staff"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("display_name", "New Person"),
+            ("username", "clinician"),
+            ("role", "clinician"),
+            ("password", "a long enough password"),
+            ("teams", team.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(duplicate.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(duplicate.text().await.unwrap().contains("already exists"));
+
+    let created = admin
+        .post(app.url("/admin/staff"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("display_name", "Ola Nowak"),
+            ("username", "ola.nowak"),
+            ("role", "nursery_nurse"),
+            ("password", "a long enough password"),
+            ("teams", team.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let ola = app.client();
+    assert_eq!(
+        app.login(&ola, "ola.nowak", "a long enough password")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+
+    let empty_team = admin
+        .post(app.url("/admin/teams"))
+        .form(&[("csrf_token", csrf.as_str()), ("name", "  ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(empty_team.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty_team
+        .text()
+        .await
+        .unwrap()
+        .contains("Enter a team name"));
+    let team_added = admin
+        .post(app.url("/admin/teams"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("name", "South Perinatal Team"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(team_added.status(), StatusCode::SEE_OTHER);
+    let teams = admin
+        .get(app.url("/admin/teams"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(teams.contains("South Perinatal Team"));
+    let actions: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+    assert!(
+        actions.contains(&"staff.create".to_string())
+            && actions.contains(&"team.create".to_string())
+    );
+}
