@@ -1,0 +1,119 @@
+//! The `cradle` command as an administrator uses it on the server.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use cradle_testkit::{on_both_backends, Backend, TestDatabase};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn cradle(url: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cradle"))
+        .args(args)
+        .env("CRADLE_DATABASE_URL", url)
+        .env("CRADLE_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(text) = stdin {
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["demo", "--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["user", "--help"],
+        vec!["user", "add", "--help"],
+        vec!["user", "disable", "--help"],
+        vec!["user", "enable", "--help"],
+        vec!["user", "list", "--help"],
+        vec!["user", "token", "--help"],
+        vec!["team", "--help"],
+        vec!["team", "add", "--help"],
+        vec!["team", "list", "--help"],
+        vec!["audit", "--help"],
+        vec!["audit", "verify", "--help"],
+    ] {
+        let output = cradle("sqlite::memory:", &args, None);
+        assert!(output.status.success(), "{args:?}: {}", text(&output));
+        assert!(text(&output).contains("Usage:"), "{args:?}");
+    }
+    let serve = text(&cradle("sqlite::memory:", &["serve", "--help"], None));
+    for setting in ["CRADLE_LISTEN", "CRADLE_DATABASE_URL", "CRADLE_DATA_DIR"] {
+        assert!(serve.contains(setting), "serve --help documents {setting}");
+    }
+}
+
+on_both_backends!(accounts_teams_and_the_audit_trail_from_the_command_line, |backend: Backend| async move {
+    let db = TestDatabase::new(backend).await.unwrap();
+    let url = db.url.clone();
+    let migrated = cradle(&url, &["migrate"], None);
+    assert!(migrated.status.success(), "{}", text(&migrated));
+
+    let team = cradle(&url, &["team", "add", "North Perinatal Community Team"], None);
+    assert!(team.status.success(), "{}", text(&team));
+    assert!(text(&cradle(&url, &["team", "list"], None)).contains("North Perinatal Community Team"));
+
+    let added = cradle(
+        &url,
+        &["user", "add", "--username", "Priya.Shah", "--name", "Priya Shah", "--role", "clinician", "--team", "North Perinatal Community Team", "--password-stdin"],
+        Some("a long enough password\n"),
+    );
+    assert!(added.status.success(), "{}", text(&added));
+    assert!(!text(&added).contains("a long enough password"), "a typed password is never printed");
+
+    let short = cradle(&url, &["user", "add", "--username", "x.y", "--name", "X Y", "--role", "clinician", "--team", "North Perinatal Community Team", "--password-stdin"], Some("short\n"));
+    assert!(!short.status.success());
+    assert!(text(&short).contains("at least 12 characters"));
+    let no_team = cradle(&url, &["user", "add", "--username", "x.y", "--name", "X Y", "--role", "clinician", "--team", "Nowhere"], None);
+    assert!(!no_team.status.success());
+    assert!(text(&no_team).contains("There is no team called \"Nowhere\""));
+
+    let generated = cradle(&url, &["user", "add", "--username", "sam", "--name", "Sam Lewis", "--role", "administrator"], None);
+    assert!(text(&generated).contains("First password"), "{}", text(&generated));
+
+    let list = text(&cradle(&url, &["user", "list"], None));
+    assert!(list.contains("priya.shah\tPriya Shah\tclinician\tactive\tNorth Perinatal Community Team"), "{list}");
+    assert!(cradle(&url, &["user", "disable", "priya.shah"], None).status.success());
+    assert!(text(&cradle(&url, &["user", "list"], None)).contains("priya.shah\tPriya Shah\tclinician\tdisabled"));
+    let token = text(&cradle(&url, &["user", "token", "sam", "--label", "reporting extract"], None));
+    assert!(token.contains("cradle_"), "{token}");
+    let unknown = cradle(&url, &["user", "disable", "nobody"], None);
+    assert!(!unknown.status.success());
+
+    let verified = cradle(&url, &["audit", "verify"], None);
+    assert!(verified.status.success(), "{}", text(&verified));
+    assert!(text(&verified).contains("The audit trail is intact"));
+
+    db.execute_raw("UPDATE audit_events SET detail = 'edited later' WHERE seq = 3").await;
+    let broken = cradle(&url, &["audit", "verify"], None);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(text(&broken).contains("broken at record 3"), "{}", text(&broken));
+    db.cleanup().await;
+});
+
+#[test]
+fn an_unusable_database_url_is_explained() {
+    let output = cradle("mysql://localhost/cradle", &["migrate"], None);
+    assert!(!output.status.success());
+    assert!(text(&output).contains("use sqlite://"), "{}", text(&output));
+    let output = cradle("postgres://cradle:secret-password@127.0.0.1:1/none", &["migrate"], None);
+    assert!(!output.status.success());
+    assert!(!text(&output).contains("secret-password"), "passwords never reach the terminal: {}", text(&output));
+}
