@@ -1,5 +1,6 @@
 //! Security headers on every response, and no caching of anything but static assets:
 //! a shared ward computer must not show a family's record from its cache after sign-out.
+//! Referrer-Policy is same-origin: addresses (which hold record ids) never go to other sites.
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
@@ -22,7 +23,7 @@ pub async fn headers(request: Request, next: Next) -> Response {
     );
     headers.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(

@@ -359,7 +359,7 @@ async fn every_response_carries_the_security_headers() {
             "{path}: {csp}"
         );
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
-        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
         assert_eq!(
             headers["cache-control"], "no-store",
             "{path}: clinical pages must not be cached"

@@ -127,8 +127,8 @@ enum AuditCommand {
 
 impl Storage {
     fn url(&self) -> Result<String> {
-        if let Some(url) = &self.database_url {
-            return Ok(url.clone());
+        if let Some(url) = self.database_url.as_deref().filter(|u| !u.trim().is_empty()) {
+            return Ok(url.to_string());
         }
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("cannot create data folder {}", self.data_dir.display()))?;

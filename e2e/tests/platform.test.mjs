@@ -1,0 +1,137 @@
+// The platform as a person meets it in a browser: sign in, the home page, sign out, a failed
+// sign-in, another team's record, and an accessible page at every step.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { startCradle, openBrowser, newPage, accessibilityViolations, signIn, artifacts } from "../harness.mjs";
+
+let cradle;
+let chromium;
+
+before(async () => {
+  cradle = await startCradle();
+  chromium = await openBrowser();
+});
+
+after(async () => {
+  await chromium?.close();
+  await cradle?.stop();
+});
+
+async function assertAccessible(page, what) {
+  const violations = await accessibilityViolations(page);
+  assert.deepEqual(violations, [], `${what} has accessibility violations`);
+  assert.deepEqual(page.consoleErrors, [], `${what} logged errors (a CSP violation shows here)`);
+}
+
+test("a clinician signs in, sees the home page and signs out", async () => {
+  const page = await newPage(chromium.browser);
+  await page.goto(`${cradle.baseUrl}/`);
+  assert.match(page.url(), /\/login\?next=\/$/, "an anonymous visitor is sent to sign in");
+  await assertAccessible(page, "the sign-in page");
+
+  await signIn(page, cradle.baseUrl, "clinician");
+  await page.waitForURL(`${cradle.baseUrl}/`);
+  assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Hello, Priya Shah");
+  assert.match(await page.getByTestId("signed-in-as").textContent(), /Priya Shah \(Perinatal clinician\)/);
+  await page.screenshot({ path: join(artifacts, "home.png"), fullPage: true });
+  await assertAccessible(page, "the home page");
+
+  await page.getByRole("link", { name: "Families" }).first().click();
+  await page.waitForURL(/\/families$/);
+  assert.ok(await page.getByRole("link", { name: "Ada Okafor" }).isVisible());
+  await assertAccessible(page, "the families page");
+
+  await page.getByRole("link", { name: "Ada Okafor" }).click();
+  assert.equal(await page.getByTestId("baby-name").textContent(), "Ada Okafor");
+  await page.screenshot({ path: join(artifacts, "family.png"), fullPage: true });
+  await assertAccessible(page, "a family page");
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(/\/login\?reason=signed_out/);
+  assert.match(await page.getByTestId("login-notice").textContent(), /You have signed out/);
+  await assertAccessible(page, "the signed-out page");
+
+  await page.goBack();
+  await page.goto(`${cradle.baseUrl}/families`);
+  assert.match(page.url(), /\/login/, "after signing out the record cannot be reopened");
+  await page.context().close();
+});
+
+test("a failed sign-in says what is wrong and keeps the username", async () => {
+  const page = await newPage(chromium.browser);
+  await signIn(page, cradle.baseUrl, "nursery.nurse", "not-the-password");
+  const summary = page.locator(".nhsuk-error-summary");
+  assert.ok(await summary.isVisible());
+  assert.match(await summary.textContent(), /The username or password is not right/);
+  assert.equal(await page.getByLabel("Username").inputValue(), "nursery.nurse");
+  assert.equal(await page.getByLabel("Password").inputValue(), "");
+  assert.match(await page.title(), /^Error: /, "the page title says there is an error");
+  await page.screenshot({ path: join(artifacts, "login-error.png"), fullPage: true });
+  await assertAccessible(page, "the sign-in page with an error");
+
+  await page.getByLabel("Username").fill("");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  assert.match(await page.locator(".nhsuk-error-summary").textContent(), /Enter your username/);
+  await page.context().close();
+});
+
+test("another team's record is refused with a way to ask for emergency access", async () => {
+  const page = await newPage(chromium.browser);
+  await signIn(page, cradle.baseUrl, "mbu.clinician");
+  await page.waitForURL(`${cradle.baseUrl}/`);
+  await page.goto(`${cradle.baseUrl}/families`);
+  const href = await page.getByRole("link", { name: "Rory Brennan" }).getAttribute("href");
+  await page.getByRole("button", { name: "Sign out" }).click();
+
+  await signIn(page, cradle.baseUrl, "clinician");
+  await page.waitForURL(`${cradle.baseUrl}/`);
+  const response = await page.goto(`${cradle.baseUrl}${href}`);
+  assert.equal(response.status(), 403);
+  assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "This family is cared for by another team");
+  await assertAccessible(page, "the other-team page");
+
+  await page.getByRole("link", { name: "Ask for emergency access to this record" }).click();
+  await assertAccessible(page, "the emergency access form");
+  await page.getByRole("button", { name: "Open the record with emergency access" }).click();
+  assert.match(await page.locator(".nhsuk-error-summary").textContent(), /at least 15 characters/);
+  await assertAccessible(page, "the emergency access form with an error");
+  await page.getByLabel("Why do you need access now?").fill("Mother transferred to us overnight; need the care plan");
+  await page.getByRole("button", { name: "Open the record with emergency access" }).click();
+  assert.equal(await page.getByTestId("baby-name").textContent(), "Rory Brennan");
+  assert.ok(await page.getByRole("alert").isVisible(), "emergency access is shown on the record");
+  await assertAccessible(page, "a record opened with emergency access");
+  await page.context().close();
+});
+
+test("a manager sees who has accessed a record; an administrator manages accounts", async () => {
+  const page = await newPage(chromium.browser);
+  await signIn(page, cradle.baseUrl, "manager");
+  await page.waitForURL(`${cradle.baseUrl}/`);
+  await page.goto(`${cradle.baseUrl}/families`);
+  await page.getByRole("link", { name: "Ada Okafor" }).click();
+  await page.getByRole("link", { name: "See who has accessed this record" }).click();
+  assert.match(await page.getByTestId("record-audit").textContent(), /Viewed the family record/);
+  await page.screenshot({ path: join(artifacts, "record-audit.png"), fullPage: true });
+  await assertAccessible(page, "the record audit page");
+  await page.getByRole("button", { name: "Sign out" }).click();
+
+  await signIn(page, cradle.baseUrl, "admin");
+  await page.waitForURL(`${cradle.baseUrl}/`);
+  await page.goto(`${cradle.baseUrl}/admin/staff`);
+  await assertAccessible(page, "the staff accounts page");
+  await page.goto(`${cradle.baseUrl}/admin/staff/new`);
+  await page.getByRole("button", { name: "Create account" }).click();
+  assert.match(await page.locator(".nhsuk-error-summary").textContent(), /Enter a username/);
+  await assertAccessible(page, "the new account form with errors");
+  await page.goto(`${cradle.baseUrl}/admin/teams`);
+  await assertAccessible(page, "the teams page");
+  const missing = await page.goto(`${cradle.baseUrl}/no-such-page`);
+  assert.equal(missing.status(), 404);
+  await assertAccessible(page, "the page-not-found page");
+  const forbidden = await page.goto(`${cradle.baseUrl}/families`);
+  assert.equal(forbidden.status(), 403);
+  await assertAccessible(page, "the permission page");
+  await page.context().close();
+});
