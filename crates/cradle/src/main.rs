@@ -127,7 +127,11 @@ enum AuditCommand {
 
 impl Storage {
     fn url(&self) -> Result<String> {
-        if let Some(url) = self.database_url.as_deref().filter(|u| !u.trim().is_empty()) {
+        if let Some(url) = self
+            .database_url
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+        {
             return Ok(url.to_string());
         }
         std::fs::create_dir_all(&self.data_dir)

@@ -17,7 +17,12 @@ fn cradle(url: &str, args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .unwrap();
     if let Some(text) = stdin {
-        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
     }
     drop(child.stdin.take());
     child.wait_with_output().unwrap()
@@ -60,60 +65,157 @@ fn every_subcommand_has_help() {
     }
 }
 
-on_both_backends!(accounts_teams_and_the_audit_trail_from_the_command_line, |backend: Backend| async move {
-    let db = TestDatabase::new(backend).await.unwrap();
-    let url = db.url.clone();
-    let migrated = cradle(&url, &["migrate"], None);
-    assert!(migrated.status.success(), "{}", text(&migrated));
+on_both_backends!(
+    accounts_teams_and_the_audit_trail_from_the_command_line,
+    |backend: Backend| async move {
+        let db = TestDatabase::new(backend).await.unwrap();
+        let url = db.url.clone();
+        let migrated = cradle(&url, &["migrate"], None);
+        assert!(migrated.status.success(), "{}", text(&migrated));
 
-    let team = cradle(&url, &["team", "add", "North Perinatal Community Team"], None);
-    assert!(team.status.success(), "{}", text(&team));
-    assert!(text(&cradle(&url, &["team", "list"], None)).contains("North Perinatal Community Team"));
+        let team = cradle(
+            &url,
+            &["team", "add", "North Perinatal Community Team"],
+            None,
+        );
+        assert!(team.status.success(), "{}", text(&team));
+        assert!(
+            text(&cradle(&url, &["team", "list"], None)).contains("North Perinatal Community Team")
+        );
 
-    let added = cradle(
-        &url,
-        &["user", "add", "--username", "Priya.Shah", "--name", "Priya Shah", "--role", "clinician", "--team", "North Perinatal Community Team", "--password-stdin"],
-        Some("a long enough password\n"),
-    );
-    assert!(added.status.success(), "{}", text(&added));
-    assert!(!text(&added).contains("a long enough password"), "a typed password is never printed");
+        let added = cradle(
+            &url,
+            &[
+                "user",
+                "add",
+                "--username",
+                "Priya.Shah",
+                "--name",
+                "Priya Shah",
+                "--role",
+                "clinician",
+                "--team",
+                "North Perinatal Community Team",
+                "--password-stdin",
+            ],
+            Some("a long enough password\n"),
+        );
+        assert!(added.status.success(), "{}", text(&added));
+        assert!(
+            !text(&added).contains("a long enough password"),
+            "a typed password is never printed"
+        );
 
-    let short = cradle(&url, &["user", "add", "--username", "x.y", "--name", "X Y", "--role", "clinician", "--team", "North Perinatal Community Team", "--password-stdin"], Some("short\n"));
-    assert!(!short.status.success());
-    assert!(text(&short).contains("at least 12 characters"));
-    let no_team = cradle(&url, &["user", "add", "--username", "x.y", "--name", "X Y", "--role", "clinician", "--team", "Nowhere"], None);
-    assert!(!no_team.status.success());
-    assert!(text(&no_team).contains("There is no team called \"Nowhere\""));
+        let short = cradle(
+            &url,
+            &[
+                "user",
+                "add",
+                "--username",
+                "x.y",
+                "--name",
+                "X Y",
+                "--role",
+                "clinician",
+                "--team",
+                "North Perinatal Community Team",
+                "--password-stdin",
+            ],
+            Some("short\n"),
+        );
+        assert!(!short.status.success());
+        assert!(text(&short).contains("at least 12 characters"));
+        let no_team = cradle(
+            &url,
+            &[
+                "user",
+                "add",
+                "--username",
+                "x.y",
+                "--name",
+                "X Y",
+                "--role",
+                "clinician",
+                "--team",
+                "Nowhere",
+            ],
+            None,
+        );
+        assert!(!no_team.status.success());
+        assert!(text(&no_team).contains("There is no team called \"Nowhere\""));
 
-    let generated = cradle(&url, &["user", "add", "--username", "sam", "--name", "Sam Lewis", "--role", "administrator"], None);
-    assert!(text(&generated).contains("First password"), "{}", text(&generated));
+        let generated = cradle(
+            &url,
+            &[
+                "user",
+                "add",
+                "--username",
+                "sam",
+                "--name",
+                "Sam Lewis",
+                "--role",
+                "administrator",
+            ],
+            None,
+        );
+        assert!(
+            text(&generated).contains("First password"),
+            "{}",
+            text(&generated)
+        );
 
-    let list = text(&cradle(&url, &["user", "list"], None));
-    assert!(list.contains("priya.shah\tPriya Shah\tclinician\tactive\tNorth Perinatal Community Team"), "{list}");
-    assert!(cradle(&url, &["user", "disable", "priya.shah"], None).status.success());
-    assert!(text(&cradle(&url, &["user", "list"], None)).contains("priya.shah\tPriya Shah\tclinician\tdisabled"));
-    let token = text(&cradle(&url, &["user", "token", "sam", "--label", "reporting extract"], None));
-    assert!(token.contains("cradle_"), "{token}");
-    let unknown = cradle(&url, &["user", "disable", "nobody"], None);
-    assert!(!unknown.status.success());
+        let list = text(&cradle(&url, &["user", "list"], None));
+        assert!(
+            list.contains(
+                "priya.shah\tPriya Shah\tclinician\tactive\tNorth Perinatal Community Team"
+            ),
+            "{list}"
+        );
+        assert!(cradle(&url, &["user", "disable", "priya.shah"], None)
+            .status
+            .success());
+        assert!(text(&cradle(&url, &["user", "list"], None))
+            .contains("priya.shah\tPriya Shah\tclinician\tdisabled"));
+        let token = text(&cradle(
+            &url,
+            &["user", "token", "sam", "--label", "reporting extract"],
+            None,
+        ));
+        assert!(token.contains("cradle_"), "{token}");
+        let unknown = cradle(&url, &["user", "disable", "nobody"], None);
+        assert!(!unknown.status.success());
 
-    let verified = cradle(&url, &["audit", "verify"], None);
-    assert!(verified.status.success(), "{}", text(&verified));
-    assert!(text(&verified).contains("The audit trail is intact"));
+        let verified = cradle(&url, &["audit", "verify"], None);
+        assert!(verified.status.success(), "{}", text(&verified));
+        assert!(text(&verified).contains("The audit trail is intact"));
 
-    db.execute_raw("UPDATE audit_events SET detail = 'edited later' WHERE seq = 3").await;
-    let broken = cradle(&url, &["audit", "verify"], None);
-    assert_eq!(broken.status.code(), Some(1));
-    assert!(text(&broken).contains("broken at record 3"), "{}", text(&broken));
-    db.cleanup().await;
-});
+        db.execute_raw("UPDATE audit_events SET detail = 'edited later' WHERE seq = 3")
+            .await;
+        let broken = cradle(&url, &["audit", "verify"], None);
+        assert_eq!(broken.status.code(), Some(1));
+        assert!(
+            text(&broken).contains("broken at record 3"),
+            "{}",
+            text(&broken)
+        );
+        db.cleanup().await;
+    }
+);
 
 #[test]
 fn an_unusable_database_url_is_explained() {
     let output = cradle("mysql://localhost/cradle", &["migrate"], None);
     assert!(!output.status.success());
     assert!(text(&output).contains("use sqlite://"), "{}", text(&output));
-    let output = cradle("postgres://cradle:secret-password@127.0.0.1:1/none", &["migrate"], None);
+    let output = cradle(
+        "postgres://cradle:secret-password@127.0.0.1:1/none",
+        &["migrate"],
+        None,
+    );
     assert!(!output.status.success());
-    assert!(!text(&output).contains("secret-password"), "passwords never reach the terminal: {}", text(&output));
+    assert!(
+        !text(&output).contains("secret-password"),
+        "passwords never reach the terminal: {}",
+        text(&output)
+    );
 }
