@@ -123,7 +123,7 @@ impl Problem {
                 .join(". "),
             Problem::RateLimited => "For security, sign-in is paused for this account or computer. Wait 15 minutes and try again, or ask a Cradle administrator to help.".into(),
             Problem::BadCredentials => "Check your username and password and try again.".into(),
-            Problem::Csrf => "The form had expired or did not come from Cradle. Nothing was saved. Go back, reload the page and try again.".into(),
+            Problem::Csrf => "The request did not carry this session's security token, or came from another website, so nothing was saved. Go back, reload the page and try again. (API clients using the session cookie send the token from GET /api/v1/me in the X-CSRF-Token header.)".into(),
             Problem::PayloadTooLarge => format!(
                 "Cradle accepts up to {} KB in one form or request. Nothing was saved.",
                 crate::MAX_BODY_BYTES / 1024
