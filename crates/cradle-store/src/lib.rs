@@ -8,6 +8,7 @@
 //! and writes it in the same transaction, so an action without its audit record cannot happen.
 
 mod audit_chain;
+mod audit_queue;
 mod postgres;
 mod rows;
 mod sql;
@@ -36,6 +37,9 @@ pub enum StoreError {
     BadUrl(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The audit record could not be written, so the action it records did not happen.
+    #[error("audit record could not be written: {0}")]
+    AuditUnavailable(String),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
 }

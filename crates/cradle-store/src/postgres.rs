@@ -3,12 +3,14 @@
 //! Dialect differences, named: the audit head is locked with `FOR UPDATE` so concurrent
 //! transactions on different servers append to the chain one after another.
 
+use crate::audit_queue::AuditQueue;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 use std::time::Duration;
 
 pub struct PostgresStore {
     pool: PgPool,
+    audit: AuditQueue,
 }
 
 impl PostgresStore {
@@ -23,11 +25,18 @@ impl PostgresStore {
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(Self { pool })
+        let audit = Self::start_audit_queue(&pool);
+        Ok(Self { pool, audit })
     }
 
-    async fn begin_write(&self) -> crate::StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
-        Ok(self.pool.begin().await?)
+    async fn begin_on(
+        pool: &PgPool,
+    ) -> crate::StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+        Ok(pool.begin().await?)
+    }
+
+    fn writer(&self) -> &PgPool {
+        &self.pool
     }
 
     /// The pool, for tests that must reach under the store (to tamper with the audit trail).

@@ -41,6 +41,30 @@ macro_rules! sql_store {
         const STAFF_COLUMNS: &str = "id, username, display_name, role, password_hash, disabled, service_account";
 
         impl $store {
+            async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, $db>> {
+                Self::begin_on(self.writer()).await
+            }
+
+            /// Appends a batch of audit records in one transaction (the group commit).
+            async fn commit_audit_batch(
+                writer: sqlx::Pool<$db>,
+                entries: Vec<AuditEntry>,
+            ) -> StoreResult<()> {
+                let mut tx = Self::begin_on(&writer).await?;
+                for entry in entries {
+                    Self::write_audit(&mut tx, entry).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            fn start_audit_queue(writer: &sqlx::Pool<$db>) -> $crate::audit_queue::AuditQueue {
+                let writer = writer.clone();
+                $crate::audit_queue::AuditQueue::spawn(move |entries| {
+                    Self::commit_audit_batch(writer.clone(), entries)
+                })
+            }
+
             /// Appends one record to the audit chain inside the caller's transaction.
             async fn write_audit(
                 tx: &mut sqlx::Transaction<'static, $db>,
@@ -228,16 +252,15 @@ macro_rules! sql_store {
             }
 
             async fn list_staff(&self, audit: Option<AuditEntry>) -> StoreResult<Vec<Staff>> {
-                let mut tx = self.begin_write().await?;
                 let rows: Vec<StaffRow> = sqlx::query_as(&format!(
                     "SELECT {STAFF_COLUMNS} FROM staff ORDER BY username"
                 ))
-                .fetch_all(&mut *tx)
+                .fetch_all(&self.pool)
                 .await?;
                 let links: Vec<(Uuid, Uuid)> = sqlx::query_as(
                     "SELECT staff_id, team_id FROM staff_teams ORDER BY staff_id, team_id",
                 )
-                .fetch_all(&mut *tx)
+                .fetch_all(&self.pool)
                 .await?;
                 let mut staff = Vec::with_capacity(rows.len());
                 for row in rows {
@@ -249,9 +272,8 @@ macro_rules! sql_store {
                     staff.push(row.into_staff(teams)?.0);
                 }
                 if let Some(audit) = audit {
-                    Self::write_audit(&mut tx, audit).await?;
+                    self.audit.append(audit).await?;
                 }
-                tx.commit().await?;
                 Ok(staff)
             }
 
@@ -383,7 +405,7 @@ macro_rules! sql_store {
                 sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
                     .bind(at_millis)
                     .bind(token_hash)
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await?;
                 Ok(())
             }
@@ -408,7 +430,7 @@ macro_rules! sql_store {
             async fn remove_sessions_idle_since(&self, before_millis: i64) -> StoreResult<u64> {
                 Ok(sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1")
                     .bind(before_millis)
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await?
                     .rows_affected())
             }
@@ -464,7 +486,7 @@ macro_rules! sql_store {
             async fn clear_login_failures(&self, username: &str) -> StoreResult<()> {
                 sqlx::query("DELETE FROM login_failures WHERE username = $1")
                     .bind(username)
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await?;
                 Ok(())
             }
@@ -512,18 +534,17 @@ macro_rules! sql_store {
                 id: FamilyId,
                 audit: AuditEntry,
             ) -> StoreResult<Option<Family>> {
-                let mut tx = self.begin_write().await?;
                 let row: Option<FamilyRow> =
                     sqlx::query_as(&format!("SELECT {FAMILY_COLUMNS} FROM families WHERE id = $1"))
                         .bind(id.0)
-                        .fetch_optional(&mut *tx)
+                        .fetch_optional(&self.pool)
                         .await?;
                 let Some(row) = row else {
                     return Ok(None);
                 };
                 let family = row.into_family()?;
-                Self::write_audit(&mut tx, audit).await?;
-                tx.commit().await?;
+                // Nothing is returned until the read's audit record is committed.
+                self.audit.append(audit).await?;
                 Ok(Some(family))
             }
 
@@ -532,7 +553,6 @@ macro_rules! sql_store {
                 query: &FamilyQuery,
                 audit: AuditEntry,
             ) -> StoreResult<FamilyPage> {
-                let mut tx = self.begin_write().await?;
                 let teams = "team_id IN (SELECT team_id FROM staff_teams WHERE staff_id = $1)";
                 let (filter, search) = match &query.search {
                     Some(text) if text.chars().all(|c| c.is_ascii_digit()) && text.len() == 10 => {
@@ -548,7 +568,7 @@ macro_rules! sql_store {
                     sqlx::query_scalar(&format!("SELECT COUNT(*) FROM families WHERE {filter}"))
                         .bind(query.staff_id.0)
                         .bind(&search)
-                        .fetch_one(&mut *tx)
+                        .fetch_one(&self.pool)
                         .await?;
                 let rows: Vec<FamilySummaryRow> = sqlx::query_as(&format!(
                     "SELECT id, team_id, mother_name, baby_name, stage FROM families WHERE {filter} \
@@ -558,7 +578,7 @@ macro_rules! sql_store {
                 .bind(&search)
                 .bind(i64::from(query.limit))
                 .bind(i64::from(query.offset))
-                .fetch_all(&mut *tx)
+                .fetch_all(&self.pool)
                 .await?;
                 let families = rows
                     .into_iter()
@@ -568,8 +588,7 @@ macro_rules! sql_store {
                 let mut audit = audit;
                 let shown: Vec<String> = families.iter().map(|f| f.id.to_string()).collect();
                 audit.detail = format!("{}; {} of {} shown: {}", audit.detail, families.len(), total, shown.join(" "));
-                Self::write_audit(&mut tx, audit).await?;
-                tx.commit().await?;
+                self.audit.append(audit).await?;
                 Ok(FamilyPage {
                     families,
                     total: u64::try_from(total).unwrap_or(0),
@@ -619,10 +638,7 @@ macro_rules! sql_store {
             }
 
             async fn append_audit(&self, entry: AuditEntry) -> StoreResult<()> {
-                let mut tx = self.begin_write().await?;
-                Self::write_audit(&mut tx, entry).await?;
-                tx.commit().await?;
-                Ok(())
+                self.audit.append(entry).await
             }
 
             async fn audit_for_subject(
@@ -632,7 +648,6 @@ macro_rules! sql_store {
                 limit: u32,
                 audit: AuditEntry,
             ) -> StoreResult<Vec<AuditRecord>> {
-                let mut tx = self.begin_write().await?;
                 let rows: Vec<AuditRow> = sqlx::query_as(&format!(
                     "SELECT {AUDIT_COLUMNS} FROM audit_events WHERE subject_kind = $1 AND subject_id = $2 \
                      ORDER BY seq DESC LIMIT $3"
@@ -640,10 +655,9 @@ macro_rules! sql_store {
                 .bind(kind.code())
                 .bind(id)
                 .bind(i64::from(limit))
-                .fetch_all(&mut *tx)
+                .fetch_all(&self.pool)
                 .await?;
-                Self::write_audit(&mut tx, audit).await?;
-                tx.commit().await?;
+                self.audit.append(audit).await?;
                 Ok(rows.into_iter().map(AuditRecord::from).collect())
             }
 
