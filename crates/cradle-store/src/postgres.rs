@@ -40,7 +40,7 @@ impl PostgresStore {
     }
 
     /// The pool, for tests that must reach under the store (to tamper with the audit trail).
-    pub fn pool(&self) -> &PgPool {
+    pub fn raw_pool(&self) -> &PgPool {
         &self.pool
     }
 }

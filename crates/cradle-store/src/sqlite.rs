@@ -61,8 +61,8 @@ impl SqliteStore {
         &self.writer
     }
 
-    /// The pool, for tests that must reach under the store (to tamper with the audit trail).
-    pub fn pool(&self) -> &SqlitePool {
+    /// The writing pool, for tests that must reach under the store (to tamper with the audit trail).
+    pub fn raw_pool(&self) -> &SqlitePool {
         &self.writer
     }
 }

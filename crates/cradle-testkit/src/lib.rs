@@ -112,11 +112,11 @@ impl TestDatabase {
         match self.backend {
             Backend::Sqlite => {
                 let store = self.open_sqlite().await;
-                sqlx::raw_sql(sql).execute(store.pool()).await.unwrap();
+                sqlx::raw_sql(sql).execute(store.raw_pool()).await.unwrap();
             }
             Backend::Postgres => {
                 let store = self.open_postgres().await;
-                sqlx::raw_sql(sql).execute(store.pool()).await.unwrap();
+                sqlx::raw_sql(sql).execute(store.raw_pool()).await.unwrap();
             }
         }
     }
