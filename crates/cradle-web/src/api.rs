@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// (method, path) of every API operation, as the OpenAPI document writes them.
-pub const OPERATIONS: [(&str, &str); 12] = [
+pub const OPERATIONS: [(&str, &str); 13] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -32,6 +32,7 @@ pub const OPERATIONS: [(&str, &str); 12] = [
     ("post", "/api/v1/staff"),
     ("post", "/api/v1/staff/{id}/disable"),
     ("post", "/api/v1/staff/{id}/enable"),
+    ("post", "/api/v1/staff/{id}/teams"),
 ];
 
 pub fn router() -> Router<WebState> {
@@ -46,6 +47,7 @@ pub fn router() -> Router<WebState> {
         .route("/staff", get(list_staff).post(create_staff))
         .route("/staff/{id}/disable", post(disable_staff))
         .route("/staff/{id}/enable", post(enable_staff))
+        .route("/staff/{id}/teams", post(set_staff_teams))
 }
 
 async fn me(staff: Staff<AnyStaff>) -> Response {
@@ -273,4 +275,24 @@ async fn enable_staff(
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     set_disabled(&state, &staff, &id, false).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TeamsJson {
+    teams: Vec<cradle_domain::TeamId>,
+}
+
+async fn set_staff_teams(
+    State(state): State<WebState>,
+    staff: Staff<ManageUsers>,
+    Path(id): Path<String>,
+    Json(body): Json<TeamsJson>,
+) -> Result<Response, Failure> {
+    let id = StaffId::parse(&id).ok_or(Failure(Problem::NotFound))?;
+    state
+        .app
+        .set_staff_teams(&staff.actor, id, &body.teams)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

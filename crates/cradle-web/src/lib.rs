@@ -61,6 +61,10 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/admin/staff/{id}/enable", post(pages::admin::enable_staff))
         .route(
+            "/admin/staff/{id}/teams",
+            get(pages::admin::staff_teams_form).post(pages::admin::set_staff_teams),
+        )
+        .route(
             "/admin/teams",
             get(pages::admin::teams).post(pages::admin::create_team),
         )

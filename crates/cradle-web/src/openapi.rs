@@ -129,6 +129,15 @@ pub fn build() -> Value {
         &[("404", "No such account")],
     );
     enable["parameters"] = id_parameter("The account's id");
+    let mut set_teams = operation(
+        "Set a staff member's teams",
+        "Administrators only. Replaces the account's teams; clinical staff then see only those teams' families. Audited as a permission change.",
+        "204",
+        json!({"description": "Teams set"}),
+        &[("404", "No such account"), ("422", "A team does not exist")],
+    );
+    set_teams["parameters"] = id_parameter("The account's id");
+    set_teams["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["teams"], "properties": {"teams": {"type": "array", "items": {"type": "string", "format": "uuid"}}}}}}});
     let mut list_families = operation(
         "List the caller's teams' families",
         "25 a page, ordered by the mother's name. Audited with the ids shown.",
@@ -163,7 +172,8 @@ pub fn build() -> Value {
                 "post": create_staff
             },
             "/api/v1/staff/{id}/disable": {"post": disable},
-            "/api/v1/staff/{id}/enable": {"post": enable}
+            "/api/v1/staff/{id}/enable": {"post": enable},
+            "/api/v1/staff/{id}/teams": {"post": set_teams}
         },
         "components": {
             "securitySchemes": {

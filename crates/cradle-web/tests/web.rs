@@ -97,6 +97,7 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(location(&out), "/login?reason=signed_out");
+    assert_eq!(out.headers()["clear-site-data"], "\"cache\", \"storage\"");
         let after = client.get(app.url("/families")).send().await.unwrap();
         assert_eq!(after.status(), StatusCode::SEE_OTHER);
         assert!(location(&after).starts_with("/login"));
@@ -1257,3 +1258,77 @@ async fn administrators_manage_accounts_and_teams_with_clear_messages() {
             && actions.contains(&"team.create".to_string())
     );
 }
+
+on_both_backends!(
+    moving_a_member_of_staff_between_teams_changes_what_they_see_at_once,
+    |backend| async move {
+        let app = app(backend).await;
+        let mbu_family = first_family(&app, "mbu.clinician").await;
+        let clinician = app.signed_in("clinician").await;
+        let path = format!("/families/{mbu_family}");
+        assert_eq!(
+            clinician.get(app.url(&path)).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+
+        let admin = app.signed_in("admin").await;
+        let csrf = app.csrf_token(&admin).await;
+        let id = app.staff_id("clinician");
+        let form = admin
+            .get(app.url(&format!("/admin/staff/{id}/teams")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(form.contains("Change teams") && form.contains(COMMUNITY_TEAM));
+        let bad = admin
+            .post(app.url(&format!("/admin/staff/{id}/teams")))
+            .form(&[("csrf_token", csrf.as_str()), ("teams", "not-a-team")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let mbu = app.team_id(MBU_TEAM).to_string();
+        let moved = admin
+            .post(app.url(&format!("/admin/staff/{id}/teams")))
+            .form(&[("csrf_token", csrf.as_str()), ("teams", mbu.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(moved.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            clinician.get(app.url(&path)).send().await.unwrap().status(),
+            StatusCode::OK,
+            "the same session sees the new team's family"
+        );
+        let community_family = first_family(&app, "nursery.nurse").await;
+        assert_eq!(
+            clinician
+                .get(app.url(&format!("/families/{community_family}")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::FORBIDDEN,
+            "and no longer the old team's"
+        );
+
+        let api = admin
+            .post(app.url(&format!("/api/v1/staff/{id}/teams")))
+            .header("x-csrf-token", csrf.as_str())
+            .json(&serde_json::json!({"teams": [uuid_like()]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(api.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let changes = audit_actions(&app)
+            .await
+            .into_iter()
+            .filter(|r| r.1 == "staff.teams_change")
+            .count();
+        assert_eq!(changes, 1, "the permission change is audited");
+        app.database.cleanup().await;
+    }
+);

@@ -101,6 +101,13 @@ enum UserCommand {
     Enable { username: String },
     /// List accounts.
     List,
+    /// Set the teams an account belongs to (replacing its current teams).
+    Teams {
+        username: String,
+        /// Team name or id; repeat for several teams; none removes every team.
+        #[arg(long = "team")]
+        teams: Vec<String>,
+    },
     /// Issue an API bearer token for an account (printed once; only its hash is kept).
     Token {
         username: String,
@@ -328,6 +335,24 @@ async fn user(app: &Cradle, command: UserCommand) -> Result<()> {
                     team_names.join(", ")
                 );
             }
+        }
+        UserCommand::Teams { username, teams } => {
+            let staff = app.find_staff(&actor, &username).await.map_err(explain)?;
+            let known = app.teams().await.map_err(explain)?;
+            let mut ids = Vec::new();
+            for team in &teams {
+                let found = known.iter().find(|t| {
+                    t.name.eq_ignore_ascii_case(team.trim()) || t.id.to_string() == team.trim()
+                });
+                match found {
+                    Some(t) => ids.push(t.id),
+                    None => anyhow::bail!("There is no team called \"{}\"", team.trim()),
+                }
+            }
+            app.set_staff_teams(&actor, staff.id, &ids)
+                .await
+                .map_err(explain)?;
+            println!("{} now belongs to {} team(s).", staff.username, ids.len());
         }
         UserCommand::Token { username, label } => {
             let staff = app.find_staff(&actor, &username).await.map_err(explain)?;

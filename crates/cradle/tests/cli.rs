@@ -49,6 +49,7 @@ fn every_subcommand_has_help() {
         vec!["user", "enable", "--help"],
         vec!["user", "list", "--help"],
         vec!["user", "token", "--help"],
+        vec!["user", "teams", "--help"],
         vec!["team", "--help"],
         vec!["team", "add", "--help"],
         vec!["team", "list", "--help"],
@@ -176,6 +177,17 @@ on_both_backends!(
             .success());
         assert!(text(&cradle(&url, &["user", "list"], None))
             .contains("priya.shah\tPriya Shah\tclinician\tdisabled"));
+        let moved = cradle(&url, &["user", "teams", "priya.shah"], None);
+        assert!(moved.status.success(), "{}", text(&moved));
+        assert!(text(&cradle(&url, &["user", "list"], None))
+            .contains("priya.shah\tPriya Shah\tclinician\tdisabled\t\n"));
+        let nowhere = cradle(
+            &url,
+            &["user", "teams", "priya.shah", "--team", "Nowhere"],
+            None,
+        );
+        assert!(!nowhere.status.success());
+        assert!(text(&nowhere).contains("There is no team called \"Nowhere\""));
         let token = text(&cradle(
             &url,
             &["user", "token", "sam", "--label", "reporting extract"],

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use cradle_app::admin::StaffInput;
 use cradle_app::AppError;
-use cradle_domain::{Role, StaffId, Team};
+use cradle_domain::{Role, StaffId, Team, TeamId};
 use serde::Deserialize;
 
 pub struct StaffRow {
@@ -264,6 +264,102 @@ pub async fn create_team(
         Ok(_) => Ok(see_other("/admin/teams")),
         Err(AppError::Invalid(problems)) => {
             teams_page(&state, &staff, &form.name, Errors::from_problems(&problems)).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_staff_teams.html")]
+pub struct StaffTeamsPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub id: String,
+    pub name: String,
+    pub role: &'static str,
+    pub teams: Vec<TeamChoice>,
+}
+
+async fn staff_teams_page(
+    state: &WebState,
+    staff: &Staff<ManageUsers>,
+    id: StaffId,
+    chosen: Option<&[String]>,
+    errors: Errors,
+) -> Result<Response, Failure> {
+    let account = state
+        .app
+        .store
+        .staff_by_id(id)
+        .await
+        .map_err(AppError::from)?
+        .ok_or(Failure(Problem::NotFound))?;
+    let current: Vec<String> = account.teams.iter().map(|t| t.to_string()).collect();
+    let chosen = chosen.unwrap_or(&current);
+    let teams = state
+        .app
+        .teams()
+        .await?
+        .into_iter()
+        .map(|t| TeamChoice {
+            selected: chosen.contains(&t.id.to_string()),
+            id: t.id.to_string(),
+            name: t.name,
+        })
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = StaffTeamsPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        errors,
+        id: account.id.to_string(),
+        name: account.display_name,
+        role: account.role.label(),
+        teams,
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn staff_teams_form(
+    State(state): State<WebState>,
+    staff: Staff<ManageUsers>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    let id = StaffId::parse(&id).ok_or(Failure(Problem::NotFound))?;
+    staff_teams_page(&state, &staff, id, None, Errors::default()).await
+}
+
+pub async fn set_staff_teams(
+    State(state): State<WebState>,
+    staff: Staff<ManageUsers>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let id = StaffId::parse(&id).ok_or(Failure(Problem::NotFound))?;
+    let chosen: Vec<String> = crate::auth::form_pairs(&body)
+        .into_iter()
+        .filter(|(k, _)| k == "teams")
+        .map(|(_, v)| v)
+        .collect();
+    let parsed: Option<Vec<TeamId>> = chosen.iter().map(|t| TeamId::parse(t)).collect();
+    let Some(teams) = parsed else {
+        let errors = Errors::one("teams", "Select teams from the list");
+        return staff_teams_page(&state, &staff, id, Some(&chosen), errors).await;
+    };
+    match state.app.set_staff_teams(&staff.actor, id, &teams).await {
+        Ok(()) => Ok(see_other("/admin/staff")),
+        Err(AppError::Invalid(problems)) => {
+            staff_teams_page(
+                &state,
+                &staff,
+                id,
+                Some(&chosen),
+                Errors::from_problems(&problems),
+            )
+            .await
         }
         Err(other) => Err(other.into()),
     }

@@ -193,6 +193,11 @@ pub async fn logout(State(state): State<WebState>, staff: Staff<AnyStaff>) -> Re
         }
     }
     let mut response = see_other("/login?reason=signed_out");
+    // Tells the browser to drop anything it kept from this site (a shared ward computer).
+    response.headers_mut().insert(
+        header::HeaderName::from_static("clear-site-data"),
+        HeaderValue::from_static("\"cache\", \"storage\""),
+    );
     if let Ok(value) = HeaderValue::from_str(&set_cookie(
         SESSION_COOKIE,
         "",
