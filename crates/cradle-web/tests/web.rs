@@ -97,7 +97,7 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(location(&out), "/login?reason=signed_out");
-    assert_eq!(out.headers()["clear-site-data"], "\"cache\", \"storage\"");
+        assert_eq!(out.headers()["clear-site-data"], "\"cache\", \"storage\"");
         let after = client.get(app.url("/families")).send().await.unwrap();
         assert_eq!(after.status(), StatusCode::SEE_OTHER);
         assert!(location(&after).starts_with("/login"));
@@ -1332,3 +1332,27 @@ on_both_backends!(
         app.database.cleanup().await;
     }
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_failures_from_one_address_pause_sign_in_from_there() {
+    let app = app(Backend::Sqlite).await;
+    let client = app.client();
+    for attempt in 0..30 {
+        let response = app
+            .login(&client, &format!("guess{attempt}"), "wrong password")
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "attempt {attempt}"
+        );
+    }
+    let blocked = app.login(&client, "clinician", DEMO_PASSWORD).await;
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let refused = audit_actions(&app)
+        .await
+        .into_iter()
+        .filter(|r| r.1 == "auth.login_rate_limited")
+        .count();
+    assert_eq!(refused, 1, "the refusal is audited");
+}
