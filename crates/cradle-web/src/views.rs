@@ -185,6 +185,15 @@ pub struct TeamChoice {
     pub selected: bool,
 }
 
+/// A form page's status: 200 when first shown, 422 when shown again with problems.
+pub fn form_status(errors: &Errors) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 /// Renders a template as an HTML response with the given status.
 pub fn render<T: Template>(status: StatusCode, template: &T) -> Response {
     match template.render() {

@@ -3,7 +3,7 @@
 use super::see_other;
 use crate::auth::{ManageTeams, ManageUsers, Staff};
 use crate::error::{Failure, Problem};
-use crate::views::{render, Choice, Chrome, Errors, TeamChoice, TextField};
+use crate::views::{form_status, render, Choice, Chrome, Errors, TeamChoice, TextField};
 use crate::WebState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -120,11 +120,7 @@ async fn new_staff_page(
             selected: input.role == r.code(),
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(&errors);
     let page = NewStaffPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         errors,
@@ -233,11 +229,7 @@ async fn teams_page(
     typed: &str,
     errors: Errors,
 ) -> Result<Response, Failure> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(&errors);
     let page = TeamsPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         errors,
@@ -307,11 +299,7 @@ async fn staff_teams_page(
             name: t.name,
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(&errors);
     let page = StaffTeamsPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         errors,

@@ -3,7 +3,7 @@
 use super::see_other;
 use crate::auth::{BreakGlass, ChangeRecords, ReadRecords, Staff};
 use crate::error::{Failure, Problem};
-use crate::views::{render, Choice, Chrome, DateField, Errors, TeamChoice, TextField};
+use crate::views::{form_status, render, Choice, Chrome, DateField, Errors, TeamChoice, TextField};
 use crate::WebState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -125,11 +125,7 @@ async fn new_family_page(
         selected: input.stage == s.code(),
     })
     .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(&errors);
     let page = NewFamilyPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         errors,
@@ -292,11 +288,7 @@ fn break_glass_page(
     reason: &str,
     errors: Errors,
 ) -> Response {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(&errors);
     render(
         status,
         &BreakGlassPage {
