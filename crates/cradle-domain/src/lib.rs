@@ -5,10 +5,12 @@
 //! in plain English, what is wrong.
 
 pub mod audit;
+pub mod baby;
 pub mod dates;
 pub mod family;
 pub mod ids;
 pub mod nhs_number;
+pub mod person;
 pub mod staff;
 
 pub use audit::{AuditAction, AuditOutcome, SubjectKind};
