@@ -1,9 +1,10 @@
 //! Family records: create, read and list, each audited in the same transaction.
 
 use crate::{Actor, AppError, Cradle, FamilyAccess};
+use cradle_domain::network::{ChildProtectionStatus, FamilyRecord};
 use cradle_domain::{
-    dates::today_uk, AuditAction, Family, FamilyId, FamilyInput, Invalid, NewFamily, Permission,
-    Problems, SubjectKind,
+    dates::today_uk, AuditAction, Baby, BabyId, Family, FamilyId, FamilyInput, Invalid, NewFamily,
+    PerinatalStage, Permission, Problems, SubjectKind,
 };
 use cradle_store::{FamilyPage, FamilyQuery};
 
@@ -36,9 +37,19 @@ impl Cradle {
             mother_name: new.mother_name,
             mother_nhs_number: new.mother_nhs_number.map(|n| n.as_str().to_string()),
             stage: new.stage,
-            baby_name: new.baby_name,
-            baby_date_of_birth: new.baby_date_of_birth,
-            due_date: new.due_date,
+            referral_date: Some(new.referral_date),
+            child_protection: ChildProtectionStatus::None,
+            babies: match new.stage {
+                PerinatalStage::Preconception => Vec::new(),
+                _ => vec![Baby {
+                    id: BabyId::new(),
+                    name: new.baby_name,
+                    date_of_birth: new.baby_date_of_birth,
+                    due_date: new.due_date,
+                    gestation_at_birth: new.gestation_at_birth,
+                    nhs_number: None,
+                }],
+            },
             created_at_millis: now,
         };
         let mut entry = actor.audit(
@@ -51,11 +62,12 @@ impl Cradle {
         Ok(family)
     }
 
+    /// The family's whole record: babies, people, relationships and restrictions.
     pub async fn read_family(
         &self,
         actor: &Actor,
         access: &FamilyAccess,
-    ) -> Result<Family, AppError> {
+    ) -> Result<FamilyRecord, AppError> {
         let entry = access.audit(actor, self.now(), AuditAction::FamilyViewed);
         self.store
             .read_family(access.family_id(), entry)

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod demo;
 mod error;
 pub mod families;
+pub mod network;
 pub mod secrets;
 
 pub use access::{Actor, FamilyAccess};

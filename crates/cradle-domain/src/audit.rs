@@ -24,10 +24,21 @@ pub enum AuditAction {
     ApiTokenIssued,
     TeamCreated,
     StaffListViewed,
+    PersonAdded,
+    PersonLinked,
+    PersonAmended,
+    RelationshipAdded,
+    RelationshipAmended,
+    BabyAdded,
+    BabyAmended,
+    RestrictionAdded,
+    RestrictionLifted,
+    ChildProtectionChanged,
+    HistoryViewed,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 19] = [
+    pub const ALL: [AuditAction; 30] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -47,6 +58,17 @@ impl AuditAction {
         AuditAction::ApiTokenIssued,
         AuditAction::TeamCreated,
         AuditAction::StaffListViewed,
+        AuditAction::PersonAdded,
+        AuditAction::PersonLinked,
+        AuditAction::PersonAmended,
+        AuditAction::RelationshipAdded,
+        AuditAction::RelationshipAmended,
+        AuditAction::BabyAdded,
+        AuditAction::BabyAmended,
+        AuditAction::RestrictionAdded,
+        AuditAction::RestrictionLifted,
+        AuditAction::ChildProtectionChanged,
+        AuditAction::HistoryViewed,
     ];
 
     pub fn code(self) -> &'static str {
@@ -70,6 +92,17 @@ impl AuditAction {
             AuditAction::ApiTokenIssued => "staff.token_issue",
             AuditAction::TeamCreated => "team.create",
             AuditAction::StaffListViewed => "staff.list",
+            AuditAction::PersonAdded => "person.add",
+            AuditAction::PersonLinked => "person.link",
+            AuditAction::PersonAmended => "person.amend",
+            AuditAction::RelationshipAdded => "relationship.add",
+            AuditAction::RelationshipAmended => "relationship.amend",
+            AuditAction::BabyAdded => "baby.add",
+            AuditAction::BabyAmended => "baby.amend",
+            AuditAction::RestrictionAdded => "restriction.add",
+            AuditAction::RestrictionLifted => "restriction.lift",
+            AuditAction::ChildProtectionChanged => "family.child_protection",
+            AuditAction::HistoryViewed => "record.history_read",
         }
     }
 
@@ -99,6 +132,17 @@ impl AuditAction {
             AuditAction::ApiTokenIssued => "Issued an API token",
             AuditAction::TeamCreated => "Created a team",
             AuditAction::StaffListViewed => "Viewed staff accounts",
+            AuditAction::PersonAdded => "Added a person to the family",
+            AuditAction::PersonLinked => "Linked a person already known to another family",
+            AuditAction::PersonAmended => "Amended a person's details",
+            AuditAction::RelationshipAdded => "Recorded a relationship",
+            AuditAction::RelationshipAmended => "Amended a relationship",
+            AuditAction::BabyAdded => "Added a baby or pregnancy",
+            AuditAction::BabyAmended => "Recorded a birth or amended a baby's details",
+            AuditAction::RestrictionAdded => "Recorded a do not contact or do not involve decision",
+            AuditAction::RestrictionLifted => "Lifted a do not contact or do not involve decision",
+            AuditAction::ChildProtectionChanged => "Changed the child protection status",
+            AuditAction::HistoryViewed => "Viewed earlier versions of a record",
         }
     }
 }

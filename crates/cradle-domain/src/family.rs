@@ -1,9 +1,11 @@
 //! The family record's core: the mother under the team's care and the baby (or pregnancy)
 //! at its centre. The full family network (partners, grandparents, relationships) builds on this.
 
+use crate::baby::{age_with_correction, Gestation};
 use crate::dates::{long_date, parse_date_parts};
+use crate::network::ChildProtectionStatus;
 use crate::staff::parse_display_name;
-use crate::{FamilyId, Invalid, NhsNumber, Problems, TeamId};
+use crate::{BabyId, FamilyId, Invalid, NhsNumber, Problems, TeamId};
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
 
@@ -37,7 +39,56 @@ impl PerinatalStage {
     }
 }
 
-/// A family record as stored.
+/// A baby, or a pregnancy: a baby whose birth has not been recorded yet. Recording the birth
+/// fills in the date of birth and gestation on the same record, so nothing is typed twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Baby {
+    pub id: BabyId,
+    pub name: Option<String>,
+    #[serde(with = "optional_iso_date")]
+    pub date_of_birth: Option<Date>,
+    #[serde(with = "optional_iso_date")]
+    pub due_date: Option<Date>,
+    pub gestation_at_birth: Option<Gestation>,
+    pub nhs_number: Option<String>,
+}
+
+impl Baby {
+    pub fn is_born(&self) -> bool {
+        self.date_of_birth.is_some()
+    }
+
+    /// The name the baby is known by: their name, or "Baby of …" until they have one.
+    pub fn label(&self, mother_name: &str) -> String {
+        match &self.name {
+            Some(name) => name.clone(),
+            None => format!("Baby of {mother_name}"),
+        }
+    }
+
+    /// "Born 5 November 2026, 3 weeks old" or "Due 14 February 2027".
+    pub fn date_line(&self, today: Date) -> String {
+        match (self.date_of_birth, self.due_date) {
+            (Some(born), _) => format!(
+                "Born {}, {} old",
+                long_date(born),
+                age_with_correction(born, self.gestation_at_birth, today)
+            )
+            .replace(" old (corrected", " (corrected")
+            .replace(") old", ")"),
+            (None, Some(due)) => format!("Due {}", long_date(due)),
+            _ => "No date recorded".to_string(),
+        }
+    }
+
+    /// The age alone, with corrected age where it applies, for lists.
+    pub fn age(&self, today: Date) -> Option<String> {
+        self.date_of_birth
+            .map(|born| age_with_correction(born, self.gestation_at_birth, today))
+    }
+}
+
+/// A family record as stored: the mother under the team's care and the babies at its centre.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Family {
     pub id: FamilyId,
@@ -45,27 +96,24 @@ pub struct Family {
     pub mother_name: String,
     pub mother_nhs_number: Option<String>,
     pub stage: PerinatalStage,
-    pub baby_name: Option<String>,
     #[serde(with = "optional_iso_date")]
-    pub baby_date_of_birth: Option<Date>,
-    #[serde(with = "optional_iso_date")]
-    pub due_date: Option<Date>,
+    pub referral_date: Option<Date>,
+    pub child_protection: ChildProtectionStatus,
+    pub babies: Vec<Baby>,
     pub created_at_millis: i64,
 }
 
 impl Family {
-    /// The name the baby is known by on screens: their name, or "Baby of …" until they have one.
+    /// How the family is named on screens: after the baby (or babies), the centre of the record.
     pub fn baby_label(&self) -> String {
-        match &self.baby_name {
-            Some(name) => name.clone(),
-            None => format!("Baby of {}", self.mother_name),
-        }
-    }
-    pub fn baby_date_line(&self) -> String {
-        match (self.baby_date_of_birth, self.due_date) {
-            (Some(born), _) => format!("Born {}", long_date(born)),
-            (None, Some(due)) => format!("Due {}", long_date(due)),
-            _ => "No baby or due date recorded".to_string(),
+        match self.babies.as_slice() {
+            [] => format!("{} (no baby recorded yet)", self.mother_name),
+            [only] => only.label(&self.mother_name),
+            several => several
+                .iter()
+                .map(|b| b.label(&self.mother_name))
+                .collect::<Vec<_>>()
+                .join(" and "),
         }
     }
 }
@@ -76,8 +124,21 @@ pub struct FamilySummary {
     pub id: FamilyId,
     pub team_id: TeamId,
     pub mother_name: String,
-    pub baby_name: Option<String>,
     pub stage: PerinatalStage,
+    pub babies: Vec<Baby>,
+}
+
+impl FamilySummary {
+    pub fn baby_label(&self) -> String {
+        match self.babies.as_slice() {
+            [] => format!("{} (no baby recorded yet)", self.mother_name),
+            babies => babies
+                .iter()
+                .map(|b| b.label(&self.mother_name))
+                .collect::<Vec<_>>()
+                .join(" and "),
+        }
+    }
 }
 
 /// What a person typed into the new family form (or sent to the API), kept as typed so a
@@ -96,6 +157,11 @@ pub struct FamilyInput {
     pub due_day: String,
     pub due_month: String,
     pub due_year: String,
+    pub gestation_weeks: String,
+    pub gestation_days: String,
+    pub referral_day: String,
+    pub referral_month: String,
+    pub referral_year: String,
 }
 
 /// A family that has passed every check and can be stored.
@@ -105,9 +171,11 @@ pub struct NewFamily {
     pub mother_name: String,
     pub mother_nhs_number: Option<NhsNumber>,
     pub stage: PerinatalStage,
+    pub referral_date: Date,
     pub baby_name: Option<String>,
     pub baby_date_of_birth: Option<Date>,
     pub due_date: Option<Date>,
+    pub gestation_at_birth: Option<Gestation>,
 }
 
 impl NewFamily {
@@ -152,8 +220,39 @@ impl NewFamily {
                 ))
                 .map(Some)
         };
+        let referral_typed = [
+            &input.referral_day,
+            &input.referral_month,
+            &input.referral_year,
+        ]
+        .iter()
+        .any(|t| !t.trim().is_empty());
+        let referral_date = if referral_typed {
+            problems.take(
+                parse_date_parts(
+                    "referral_date",
+                    "Referral date",
+                    &input.referral_day,
+                    &input.referral_month,
+                    &input.referral_year,
+                )
+                .and_then(|d| {
+                    if d > today {
+                        Err(Invalid::new(
+                            "referral_date",
+                            "Referral date must be today or in the past",
+                        ))
+                    } else {
+                        Ok(d)
+                    }
+                }),
+            )
+        } else {
+            Some(today)
+        };
         let mut baby_date_of_birth = None;
         let mut due_date = None;
+        let mut gestation_at_birth = None;
         match stage {
             Some(PerinatalStage::Postnatal) => {
                 if let Some(born) = problems.take(parse_date_parts(
@@ -176,6 +275,15 @@ impl NewFamily {
                     } else {
                         baby_date_of_birth = Some(born);
                     }
+                }
+                if !input.gestation_weeks.trim().is_empty()
+                    || !input.gestation_days.trim().is_empty()
+                {
+                    gestation_at_birth = problems.take(Gestation::parse(
+                        "gestation",
+                        &input.gestation_weeks,
+                        &input.gestation_days,
+                    ));
                 }
             }
             Some(PerinatalStage::Antenatal) => {
@@ -206,21 +314,31 @@ impl NewFamily {
         if !problems.is_empty() {
             return Err(problems);
         }
-        match (team_id, mother_name, mother_nhs_number, stage, baby_name) {
+        match (
+            team_id,
+            mother_name,
+            mother_nhs_number,
+            stage,
+            baby_name,
+            referral_date,
+        ) {
             (
                 Some(team_id),
                 Some(mother_name),
                 Some(mother_nhs_number),
                 Some(stage),
                 Some(baby_name),
+                Some(referral_date),
             ) => Ok(NewFamily {
                 team_id,
                 mother_name,
                 mother_nhs_number,
                 stage,
+                referral_date,
                 baby_name,
                 baby_date_of_birth,
                 due_date,
+                gestation_at_birth,
             }),
             _ => Err(problems),
         }
@@ -309,19 +427,71 @@ mod tests {
     }
 
     #[test]
-    fn an_unnamed_baby_is_baby_of_the_mother() {
-        let family = Family {
+    fn an_unnamed_baby_is_baby_of_the_mother_and_twins_are_both_named() {
+        let baby = |name: Option<&str>| Baby {
+            id: BabyId::new(),
+            name: name.map(str::to_string),
+            date_of_birth: None,
+            due_date: Some(date!(2027 - 02 - 14)),
+            gestation_at_birth: None,
+            nhs_number: None,
+        };
+        let mut family = Family {
             id: FamilyId::new(),
             team_id: TeamId::new(),
             mother_name: "Amara Okafor".into(),
             mother_nhs_number: None,
             stage: PerinatalStage::Antenatal,
-            baby_name: None,
-            baby_date_of_birth: None,
-            due_date: Some(date!(2027 - 02 - 14)),
+            referral_date: None,
+            child_protection: ChildProtectionStatus::None,
+            babies: vec![baby(None)],
             created_at_millis: 0,
         };
         assert_eq!(family.baby_label(), "Baby of Amara Okafor");
-        assert_eq!(family.baby_date_line(), "Due 14 February 2027");
+        assert_eq!(
+            family.babies[0].date_line(date!(2026 - 11 - 26)),
+            "Due 14 February 2027"
+        );
+        family.babies = vec![baby(Some("Ada")), baby(Some("Ben"))];
+        assert_eq!(family.baby_label(), "Ada and Ben");
+    }
+
+    #[test]
+    fn a_born_baby_shows_age_and_corrected_age() {
+        let baby = Baby {
+            id: BabyId::new(),
+            name: Some("Ada".into()),
+            date_of_birth: Some(date!(2026 - 09 - 01)),
+            due_date: None,
+            gestation_at_birth: Some(Gestation { weeks: 32, days: 0 }),
+            nhs_number: None,
+        };
+        assert_eq!(
+            baby.date_line(date!(2026 - 11 - 24)),
+            "Born 1 September 2026, 12 weeks (corrected age 4 weeks)"
+        );
+    }
+
+    #[test]
+    fn gestation_is_checked_and_referral_date_defaults_to_today() {
+        let today = date!(2026 - 11 - 26);
+        let mut early = input();
+        early.gestation_weeks = "33+4".into();
+        let family = NewFamily::parse(&early, today).unwrap();
+        assert_eq!(
+            family.gestation_at_birth,
+            Some(Gestation { weeks: 33, days: 4 })
+        );
+        assert_eq!(family.referral_date, today);
+        early.gestation_weeks = "50".into();
+        early.referral_year = "2027".into();
+        early.referral_month = "1".into();
+        early.referral_day = "1".into();
+        let problems = NewFamily::parse(&early, today).unwrap_err();
+        assert!(problems.message_for("gestation").is_some());
+        assert_eq!(
+            problems.message_for("referral_date"),
+            Some("Referral date must be today or in the past")
+        );
     }
 }

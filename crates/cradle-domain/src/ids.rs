@@ -48,6 +48,24 @@ record_id!(
     FamilyId
 );
 
+record_id!(
+    /// A baby, or a pregnancy that becomes a baby at birth.
+    BabyId
+);
+record_id!(
+    /// A person who matters to a baby: a mother, partner, grandparent, friend… A person can
+    /// belong to more than one family without a second record.
+    PersonId
+);
+record_id!(
+    /// A relationship of a person to a baby (or to the baby's mother).
+    RelationshipId
+);
+record_id!(
+    /// A "do not contact" or "do not involve" decision about a person.
+    RestrictionId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

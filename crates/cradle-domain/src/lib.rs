@@ -9,13 +9,14 @@ pub mod baby;
 pub mod dates;
 pub mod family;
 pub mod ids;
+pub mod network;
 pub mod nhs_number;
 pub mod person;
 pub mod staff;
 
 pub use audit::{AuditAction, AuditOutcome, SubjectKind};
-pub use family::{Family, FamilyInput, FamilySummary, NewFamily, PerinatalStage};
-pub use ids::{FamilyId, StaffId, TeamId};
+pub use family::{Baby, Family, FamilyInput, FamilySummary, NewFamily, PerinatalStage};
+pub use ids::{BabyId, FamilyId, PersonId, RelationshipId, RestrictionId, StaffId, TeamId};
 pub use nhs_number::NhsNumber;
 pub use staff::{Password, Permission, Role, Staff, Team, TeamName, Username};
 

@@ -9,12 +9,14 @@
 
 mod audit_chain;
 mod audit_queue;
+pub mod network;
 mod postgres;
 mod rows;
 mod sql;
 mod sqlite;
 
 pub use audit_chain::{chain_hash, verify_chain, AuditRecord, ChainFault, GENESIS_HASH};
+pub use network::{Amendment, NetworkStore, RecordKind, RecordVersion};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -134,7 +136,7 @@ pub struct FailureCounts {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: NetworkStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     /// A cheap query that proves the database answers.
     async fn ping(&self) -> StoreResult<()>;
@@ -204,7 +206,12 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// Which team a family belongs to: enough to decide access, without reading the record.
     async fn family_team(&self, id: FamilyId) -> StoreResult<Option<TeamId>>;
-    async fn read_family(&self, id: FamilyId, audit: AuditEntry) -> StoreResult<Option<Family>>;
+    /// The family's whole record (babies, people, relationships, restrictions), audited.
+    async fn read_family(
+        &self,
+        id: FamilyId,
+        audit: AuditEntry,
+    ) -> StoreResult<Option<cradle_domain::network::FamilyRecord>>;
     async fn list_families(
         &self,
         query: &FamilyQuery,

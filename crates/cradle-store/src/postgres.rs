@@ -46,3 +46,16 @@ impl PostgresStore {
 }
 
 crate::sql::sql_store!(PostgresStore, sqlx::Postgres);
+
+mod network_impl {
+    use super::PostgresStore;
+    use crate::rows::*;
+    use crate::sql::conflict_or;
+    use crate::*;
+    use cradle_domain::network::FamilyRecord;
+    use cradle_domain::{Baby, FamilyId, StaffId};
+    use uuid::Uuid;
+    const FAMILY_COLUMNS: &str = crate::sql::FAMILY_COLUMNS;
+    const BABY_COLUMNS: &str = crate::sql::BABY_COLUMNS;
+    crate::network::network_sql!(PostgresStore, sqlx::Postgres);
+}

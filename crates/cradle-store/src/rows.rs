@@ -1,8 +1,15 @@
 //! Rows as both databases return them, and their conversion into domain types.
 
 use crate::{AuditRecord, BreakGlassGrant, SessionRecord, StoreError, StoreResult};
+use cradle_domain::baby::Gestation;
+use cradle_domain::network::{
+    CareShare, ChildProtectionStatus, ContactConsent, ContactFrequency, ContactRestriction, Person,
+    Relationship, RelationshipKind, RelationshipNature, RelationshipTarget, RestrictionKind,
+};
+use cradle_domain::person::EthnicCategory;
 use cradle_domain::{
-    Family, FamilyId, FamilySummary, PerinatalStage, Role, Staff, StaffId, Team, TeamId,
+    Baby, BabyId, Family, FamilyId, FamilySummary, PerinatalStage, PersonId, RelationshipId,
+    RestrictionId, Role, Staff, StaffId, Team, TeamId,
 };
 use time::{macros::format_description, Date};
 use uuid::Uuid;
@@ -93,6 +100,14 @@ fn parse_stage(code: &str) -> StoreResult<PerinatalStage> {
         .ok_or_else(|| StoreError::Database(sqlx::Error::Decode("unknown perinatal stage".into())))
 }
 
+fn decode_error(what: &str) -> StoreError {
+    StoreError::Database(sqlx::Error::Decode(format!("unknown {what} code").into()))
+}
+
+fn code<T>(parsed: Option<T>, what: &str) -> StoreResult<T> {
+    parsed.ok_or_else(|| decode_error(what))
+}
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct FamilyRow {
     pub id: Uuid,
@@ -100,23 +115,25 @@ pub(crate) struct FamilyRow {
     pub mother_name: String,
     pub mother_nhs_number: Option<String>,
     pub stage: String,
-    pub baby_name: Option<String>,
-    pub baby_date_of_birth: Option<String>,
-    pub due_date: Option<String>,
+    pub referral_date: Option<String>,
+    pub child_protection: String,
     pub created_at: i64,
 }
 
 impl FamilyRow {
-    pub fn into_family(self) -> StoreResult<Family> {
+    pub fn into_family(self, babies: Vec<Baby>) -> StoreResult<Family> {
         Ok(Family {
             id: FamilyId(self.id),
             team_id: TeamId(self.team_id),
             mother_name: self.mother_name,
             mother_nhs_number: self.mother_nhs_number,
             stage: parse_stage(&self.stage)?,
-            baby_name: self.baby_name,
-            baby_date_of_birth: parse_date_text(self.baby_date_of_birth)?,
-            due_date: parse_date_text(self.due_date)?,
+            referral_date: parse_date_text(self.referral_date)?,
+            child_protection: code(
+                ChildProtectionStatus::from_code(&self.child_protection),
+                "child protection",
+            )?,
+            babies,
             created_at_millis: self.created_at,
         })
     }
@@ -127,18 +144,157 @@ pub(crate) struct FamilySummaryRow {
     pub id: Uuid,
     pub team_id: Uuid,
     pub mother_name: String,
-    pub baby_name: Option<String>,
     pub stage: String,
 }
 
 impl FamilySummaryRow {
-    pub fn into_summary(self) -> StoreResult<FamilySummary> {
+    pub fn into_summary(self, babies: Vec<Baby>) -> StoreResult<FamilySummary> {
         Ok(FamilySummary {
             id: FamilyId(self.id),
             team_id: TeamId(self.team_id),
             mother_name: self.mother_name,
-            baby_name: self.baby_name,
             stage: parse_stage(&self.stage)?,
+            babies,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct BabyRow {
+    pub id: Uuid,
+    pub family_id: Uuid,
+    pub name: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub due_date: Option<String>,
+    pub gestation_days: Option<i64>,
+    pub nhs_number: Option<String>,
+}
+
+impl BabyRow {
+    pub fn into_baby(self) -> StoreResult<(FamilyId, Baby)> {
+        let gestation_at_birth = self.gestation_days.map(|days| Gestation {
+            weeks: u8::try_from(days / 7).unwrap_or(0),
+            days: u8::try_from(days % 7).unwrap_or(0),
+        });
+        Ok((
+            FamilyId(self.family_id),
+            Baby {
+                id: BabyId(self.id),
+                name: self.name,
+                date_of_birth: parse_date_text(self.date_of_birth)?,
+                due_date: parse_date_text(self.due_date)?,
+                gestation_at_birth,
+                nhs_number: self.nhs_number,
+            },
+        ))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct PersonRow {
+    pub id: Uuid,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub postcode: Option<String>,
+    pub preferred_language: Option<String>,
+    pub interpreter_needed: bool,
+    pub ethnicity: Option<String>,
+    pub religion: Option<String>,
+    pub cultural_notes: Option<String>,
+    pub contact_consent: String,
+    pub version: i64,
+}
+
+impl PersonRow {
+    pub fn into_person(self) -> StoreResult<Person> {
+        Ok(Person {
+            id: PersonId(self.id),
+            name: self.name,
+            phone: self.phone,
+            email: self.email,
+            postcode: self.postcode,
+            preferred_language: self.preferred_language,
+            interpreter_needed: self.interpreter_needed,
+            ethnicity: match self.ethnicity {
+                Some(c) => Some(code(EthnicCategory::from_code(&c), "ethnicity")?),
+                None => None,
+            },
+            religion: self.religion,
+            cultural_notes: self.cultural_notes,
+            contact_consent: code(ContactConsent::from_code(&self.contact_consent), "consent")?,
+            version: self.version,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RelationshipRow {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub baby_id: Option<Uuid>,
+    pub kind: String,
+    pub lives_with_baby: bool,
+    pub care_share: String,
+    pub contact_frequency: String,
+    pub nature: Option<String>,
+    pub started_on: Option<String>,
+    pub ended_on: Option<String>,
+    pub end_reason: Option<String>,
+    pub version: i64,
+}
+
+impl RelationshipRow {
+    pub fn into_relationship(self) -> StoreResult<Relationship> {
+        Ok(Relationship {
+            id: RelationshipId(self.id),
+            person_id: PersonId(self.person_id),
+            target: match self.baby_id {
+                Some(id) => RelationshipTarget::Baby(BabyId(id)),
+                None => RelationshipTarget::Mother,
+            },
+            kind: code(RelationshipKind::from_code(&self.kind), "relationship")?,
+            lives_with_baby: self.lives_with_baby,
+            care_share: code(CareShare::from_code(&self.care_share), "care share")?,
+            contact_frequency: code(
+                ContactFrequency::from_code(&self.contact_frequency),
+                "contact frequency",
+            )?,
+            nature: match self.nature {
+                Some(n) => Some(code(RelationshipNature::from_code(&n), "nature")?),
+                None => None,
+            },
+            started_on: parse_date_text(self.started_on)?,
+            ended_on: parse_date_text(self.ended_on)?,
+            end_reason: self.end_reason,
+            version: self.version,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RestrictionRow {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub kind: String,
+    pub decided_by: String,
+    pub reason: String,
+    pub until: Option<String>,
+    pub recorded_at: i64,
+    pub lifted_at: Option<i64>,
+}
+
+impl RestrictionRow {
+    pub fn into_restriction(self) -> StoreResult<ContactRestriction> {
+        Ok(ContactRestriction {
+            id: RestrictionId(self.id),
+            person_id: PersonId(self.person_id),
+            kind: code(RestrictionKind::from_code(&self.kind), "restriction")?,
+            decided_by: self.decided_by,
+            reason: self.reason,
+            until: parse_date_text(self.until)?,
+            recorded_at_millis: self.recorded_at,
+            lifted_at_millis: self.lifted_at,
         })
     }
 }

@@ -6,6 +6,10 @@
 
 use crate::StoreError;
 
+pub(crate) const FAMILY_COLUMNS: &str = "id, team_id, mother_name, mother_nhs_number, stage, referral_date, child_protection, created_at";
+pub(crate) const BABY_COLUMNS: &str =
+    "id, family_id, name, date_of_birth, due_date, gestation_days, nhs_number";
+
 /// Turns a unique-constraint failure into a plain conflict naming what was duplicated.
 pub(crate) fn conflict_or(error: sqlx::Error, what: &'static str) -> StoreError {
     match &error {
@@ -33,10 +37,11 @@ macro_rules! sql_store {
         use $crate::rows::*;
         use $crate::sql::{conflict_or, like_prefix};
         use $crate::*;
-        use cradle_domain::{Family, FamilyId, Staff, StaffId, SubjectKind, Team, TeamId};
+        use cradle_domain::network::FamilyRecord;
+        use cradle_domain::{Baby, Family, FamilyId, Staff, StaffId, SubjectKind, Team, TeamId};
         use uuid::Uuid;
 
-        const FAMILY_COLUMNS: &str = "id, team_id, mother_name, mother_nhs_number, stage, baby_name, baby_date_of_birth, due_date, created_at";
+        use $crate::sql::BABY_COLUMNS;
         const AUDIT_COLUMNS: &str = "seq, at, actor_id, actor_username, actor_role, team_id, action, outcome, subject_kind, subject_id, source, break_glass_reason, detail, prev_hash, hash";
         const STAFF_COLUMNS: &str = "id, username, display_name, role, password_hash, disabled, service_account";
 
@@ -499,8 +504,8 @@ macro_rules! sql_store {
             ) -> StoreResult<()> {
                 let mut tx = self.begin_write().await?;
                 sqlx::query(
-                    "INSERT INTO families (id, team_id, mother_name, mother_name_lower, mother_nhs_number, stage, baby_name, baby_date_of_birth, due_date, created_at, created_by) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    "INSERT INTO families (id, team_id, mother_name, mother_name_lower, mother_nhs_number, stage, referral_date, child_protection, created_at, created_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 )
                 .bind(family.id.0)
                 .bind(family.team_id.0)
@@ -508,13 +513,15 @@ macro_rules! sql_store {
                 .bind(family.mother_name.to_lowercase())
                 .bind(&family.mother_nhs_number)
                 .bind(family.stage.code())
-                .bind(&family.baby_name)
-                .bind(date_text(family.baby_date_of_birth))
-                .bind(date_text(family.due_date))
+                .bind(date_text(family.referral_date))
+                .bind(family.child_protection.code())
                 .bind(family.created_at_millis)
                 .bind(created_by.0)
                 .execute(&mut *tx)
                 .await?;
+                for (position, baby) in (1i64..).zip(&family.babies) {
+                    Self::insert_baby(&mut tx, family.id, position, baby, family.created_at_millis).await?;
+                }
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())
@@ -533,19 +540,13 @@ macro_rules! sql_store {
                 &self,
                 id: FamilyId,
                 audit: AuditEntry,
-            ) -> StoreResult<Option<Family>> {
-                let row: Option<FamilyRow> =
-                    sqlx::query_as(&format!("SELECT {FAMILY_COLUMNS} FROM families WHERE id = $1"))
-                        .bind(id.0)
-                        .fetch_optional(&self.pool)
-                        .await?;
-                let Some(row) = row else {
+            ) -> StoreResult<Option<FamilyRecord>> {
+                let Some(record) = self.load_family_record(id).await? else {
                     return Ok(None);
                 };
-                let family = row.into_family()?;
                 // Nothing is returned until the read's audit record is committed.
                 self.audit.append(audit).await?;
-                Ok(Some(family))
+                Ok(Some(record))
             }
 
             async fn list_families(
@@ -570,9 +571,11 @@ macro_rules! sql_store {
                         .bind(&search)
                         .fetch_one(&self.pool)
                         .await?;
+                let page_sql = format!(
+                    "SELECT id FROM families WHERE {filter} ORDER BY mother_name_lower, id LIMIT $3 OFFSET $4"
+                );
                 let rows: Vec<FamilySummaryRow> = sqlx::query_as(&format!(
-                    "SELECT id, team_id, mother_name, baby_name, stage FROM families WHERE {filter} \
-                     ORDER BY mother_name_lower, id LIMIT $3 OFFSET $4"
+                    "SELECT id, team_id, mother_name, stage FROM families WHERE id IN ({page_sql}) ORDER BY mother_name_lower, id"
                 ))
                 .bind(query.staff_id.0)
                 .bind(&search)
@@ -580,9 +583,30 @@ macro_rules! sql_store {
                 .bind(i64::from(query.offset))
                 .fetch_all(&self.pool)
                 .await?;
+                let baby_rows: Vec<BabyRow> = sqlx::query_as(&format!(
+                    "SELECT {BABY_COLUMNS} FROM babies WHERE family_id IN ({page_sql}) ORDER BY family_id, position"
+                ))
+                .bind(query.staff_id.0)
+                .bind(&search)
+                .bind(i64::from(query.limit))
+                .bind(i64::from(query.offset))
+                .fetch_all(&self.pool)
+                .await?;
+                let babies: Vec<(FamilyId, Baby)> = baby_rows
+                    .into_iter()
+                    .map(BabyRow::into_baby)
+                    .collect::<StoreResult<_>>()?;
                 let families = rows
                     .into_iter()
-                    .map(FamilySummaryRow::into_summary)
+                    .map(|row| {
+                        let id = FamilyId(row.id);
+                        let mine = babies
+                            .iter()
+                            .filter(|(f, _)| *f == id)
+                            .map(|(_, b)| b.clone())
+                            .collect();
+                        row.into_summary(mine)
+                    })
                     .collect::<StoreResult<Vec<_>>>()?;
                 // The list shows names, so the audit says exactly which records were shown.
                 let mut audit = audit;

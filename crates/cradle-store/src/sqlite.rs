@@ -68,3 +68,16 @@ impl SqliteStore {
 }
 
 crate::sql::sql_store!(SqliteStore, sqlx::Sqlite);
+
+mod network_impl {
+    use super::SqliteStore;
+    use crate::rows::*;
+    use crate::sql::conflict_or;
+    use crate::*;
+    use cradle_domain::network::FamilyRecord;
+    use cradle_domain::{Baby, FamilyId, StaffId};
+    use uuid::Uuid;
+    const FAMILY_COLUMNS: &str = crate::sql::FAMILY_COLUMNS;
+    const BABY_COLUMNS: &str = crate::sql::BABY_COLUMNS;
+    crate::network::network_sql!(SqliteStore, sqlx::Sqlite);
+}

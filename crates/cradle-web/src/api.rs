@@ -114,6 +114,9 @@ pub struct NewFamilyJson {
     pub baby_name: Option<String>,
     pub baby_date_of_birth: Option<String>,
     pub due_date: Option<String>,
+    /// "34+2": completed weeks and days at birth, for babies born early.
+    pub gestation_at_birth: Option<String>,
+    pub referral_date: Option<String>,
 }
 
 fn date_parts(text: Option<&str>) -> (String, String, String) {
@@ -134,6 +137,8 @@ impl From<NewFamilyJson> for FamilyInput {
         let (baby_dob_day, baby_dob_month, baby_dob_year) =
             date_parts(json.baby_date_of_birth.as_deref());
         let (due_day, due_month, due_year) = date_parts(json.due_date.as_deref());
+        let (referral_day, referral_month, referral_year) =
+            date_parts(json.referral_date.as_deref());
         FamilyInput {
             team_id: json.team_id,
             mother_name: json.mother_name,
@@ -146,6 +151,11 @@ impl From<NewFamilyJson> for FamilyInput {
             due_day,
             due_month,
             due_year,
+            gestation_weeks: json.gestation_at_birth.unwrap_or_default(),
+            gestation_days: String::new(),
+            referral_day,
+            referral_month,
+            referral_year,
         }
     }
 }

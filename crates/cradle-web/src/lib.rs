@@ -9,6 +9,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod ecomap;
 pub mod error;
 pub mod openapi;
 pub mod pages;
@@ -50,6 +51,44 @@ pub fn router(state: WebState) -> Router {
             get(pages::families::break_glass_form).post(pages::families::break_glass),
         )
         .route("/families/{id}/audit", get(pages::audit::family_audit))
+        .route("/families/{id}/ecomap.svg", get(pages::network::ecomap))
+        .route("/families/{id}/people", post(pages::network::add_person))
+        .route(
+            "/families/{id}/people/new",
+            get(pages::network::new_person_form),
+        )
+        .route(
+            "/families/{id}/people/{person}",
+            post(pages::network::amend_person),
+        )
+        .route(
+            "/families/{id}/people/{person}/edit",
+            get(pages::network::edit_person_form),
+        )
+        .route(
+            "/families/{id}/people/{person}/history",
+            get(pages::network::person_history),
+        )
+        .route(
+            "/families/{id}/people/{person}/restrict",
+            get(pages::network::restriction_form).post(pages::network::restrict),
+        )
+        .route(
+            "/families/{id}/relationships",
+            post(pages::network::add_relationship),
+        )
+        .route(
+            "/families/{id}/relationships/new",
+            get(pages::network::new_relationship_form),
+        )
+        .route(
+            "/families/{id}/relationships/{relationship}/end",
+            post(pages::network::end_relationship),
+        )
+        .route(
+            "/families/{id}/babies/{baby}/birth",
+            get(pages::network::birth_form).post(pages::network::record_birth),
+        )
         .route(
             "/admin/staff",
             get(pages::admin::staff_list).post(pages::admin::create_staff),

@@ -179,6 +179,71 @@ pub struct Choice {
     pub selected: bool,
 }
 
+impl DateField {
+    /// A date input whose boxes are named `{prefix}_day`, `{prefix}_month`, `{prefix}_year`.
+    pub fn new(
+        id: &'static str,
+        legend: &'static str,
+        names: [&'static str; 3],
+        typed: [&str; 3],
+    ) -> Self {
+        Self {
+            id,
+            legend,
+            day_name: names[0],
+            month_name: names[1],
+            year_name: names[2],
+            day: typed[0].to_string(),
+            month: typed[1].to_string(),
+            year: typed[2].to_string(),
+        }
+    }
+}
+
+impl Choice {
+    /// The options of a short list, with the one typed (by code) selected.
+    pub fn list<T: Copy>(
+        all: &[T],
+        code: fn(T) -> &'static str,
+        label: fn(T) -> &'static str,
+        typed: &str,
+    ) -> Vec<Choice> {
+        all.iter()
+            .map(|item| Choice {
+                code: code(*item).to_string(),
+                label: label(*item).to_string(),
+                selected: code(*item) == typed,
+            })
+            .collect()
+    }
+
+    pub fn yes_no(typed: &str) -> Vec<Choice> {
+        [("yes", "Yes"), ("no", "No")]
+            .into_iter()
+            .map(|(code, label)| Choice {
+                code: code.to_string(),
+                label: label.to_string(),
+                selected: typed == code,
+            })
+            .collect()
+    }
+}
+
+/// A set of radio buttons, as typed.
+pub struct RadioGroup {
+    pub id: &'static str,
+    pub legend: &'static str,
+    pub options: Vec<Choice>,
+    pub inline: bool,
+}
+
+/// A drop-down list, as typed. The first option is usually "Select…" with an empty code.
+pub struct SelectField {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub options: Vec<Choice>,
+}
+
 pub struct TeamChoice {
     pub id: String,
     pub name: String,

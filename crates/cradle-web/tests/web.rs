@@ -782,7 +782,9 @@ on_both_backends!(
             .text()
             .await
             .unwrap();
-        assert!(page.contains("Baby of Test Mother") && page.contains("999 123 4640"));
+        assert!(
+            page.contains("Test Mother (no baby recorded yet)") && page.contains("999 123 4640")
+        );
         app.database.cleanup().await;
     }
 );

@@ -12,13 +12,17 @@ use axum::response::Response;
 use axum::Form;
 use cradle_app::families::PAGE_SIZE;
 use cradle_app::AppError;
-use cradle_domain::dates::long_date_time;
+use cradle_domain::dates::{long_date, long_date_time};
+use cradle_domain::network::{
+    ChildProtectionStatus, FamilyRecord, Person, RelationshipTarget, RestrictionKind,
+};
 use cradle_domain::{FamilyId, FamilyInput, NhsNumber, PerinatalStage, Permission};
 use serde::Deserialize;
 
 pub struct FamilyRow {
     pub id: String,
     pub baby: String,
+    pub age: String,
     pub mother: String,
     pub stage: &'static str,
 }
@@ -56,6 +60,7 @@ pub async fn list(
     let search_param = crate::error::urlencode(query.q.trim());
     let href = |p: u32| format!("/families?q={search_param}&page={p}");
     let shown_to = u64::from(page) * u64::from(PAGE_SIZE);
+    let today = cradle_domain::dates::today_uk();
     let view = FamiliesPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         families: result
@@ -63,10 +68,16 @@ pub async fn list(
             .iter()
             .map(|f| FamilyRow {
                 id: f.id.to_string(),
-                baby: f
-                    .baby_name
-                    .clone()
-                    .unwrap_or_else(|| format!("Baby of {}", f.mother_name)),
+                baby: f.baby_label(),
+                age: f
+                    .babies
+                    .iter()
+                    .map(|b| match b.age(today) {
+                        Some(age) => age,
+                        None => b.date_line(today),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 mother: f.mother_name.clone(),
                 stage: f.stage.label(),
             })
@@ -191,19 +202,56 @@ pub async fn create(
     }
 }
 
+pub struct BabyView {
+    pub id: String,
+    pub label: String,
+    pub date_line: String,
+    pub is_born: bool,
+}
+
+pub struct RestrictionView {
+    pub label: &'static str,
+    pub decided_by: String,
+    pub reason: String,
+    pub until: Option<String>,
+}
+
+pub struct RelationshipView {
+    pub heading: String,
+    pub detail: String,
+}
+
+pub struct PersonView {
+    pub id: String,
+    pub name: String,
+    pub relationships: Vec<RelationshipView>,
+    pub language: String,
+    pub culture: String,
+    pub contact: String,
+    pub restriction: Option<RestrictionView>,
+    pub amended: bool,
+}
+
 #[derive(Template)]
 #[template(path = "family.html")]
 pub struct FamilyPage {
     pub chrome: Chrome,
     pub id: String,
-    pub baby: String,
-    pub baby_dates: String,
+    pub baby_heading: String,
+    pub babies: Vec<BabyView>,
+    pub child_protection: Option<&'static str>,
+    pub restricted: Vec<String>,
+    pub ecomap_svg: String,
+    pub ecomap_words: Vec<String>,
+    pub people: Vec<PersonView>,
     pub mother: String,
     pub nhs_number: String,
     pub stage: &'static str,
+    pub referral: String,
     pub team: String,
     pub created: String,
     pub break_glass_reason: Option<String>,
+    pub may_change: bool,
     pub may_view_audit: bool,
 }
 
@@ -212,7 +260,7 @@ fn family_id(text: &str) -> Result<FamilyId, Failure> {
 }
 
 /// A refusal because the family belongs to another team, with the way to ask for access.
-fn other_team(error: AppError, id: FamilyId) -> Failure {
+pub(crate) fn other_team(error: AppError, id: FamilyId) -> Failure {
     match error {
         AppError::OtherTeamsRecord {
             break_glass_allowed,
@@ -221,6 +269,117 @@ fn other_team(error: AppError, id: FamilyId) -> Failure {
             break_glass_allowed,
         }),
         other => other.into(),
+    }
+}
+
+fn person_view(record: &FamilyRecord, person: &Person, today: time::Date) -> PersonView {
+    let family = &record.family;
+    let relationships = record
+        .relationships_of(person.id)
+        .map(|r| {
+            let with = match r.target {
+                RelationshipTarget::Mother => format!("{} (mother)", family.mother_name),
+                RelationshipTarget::Baby(id) => family
+                    .babies
+                    .iter()
+                    .find(|b| b.id == id)
+                    .map(|b| b.label(&family.mother_name))
+                    .unwrap_or_default(),
+            };
+            let mut detail = format!(
+                "{}. {}. Sees the baby: {}.",
+                if r.lives_with_baby {
+                    "Lives with the baby"
+                } else {
+                    "Does not live with the baby"
+                },
+                r.care_share.label(),
+                r.contact_frequency.label().to_lowercase()
+            );
+            if let Some(nature) = r.nature {
+                detail.push_str(&format!(
+                    " Relationship seems {}.",
+                    nature.label().to_lowercase()
+                ));
+            }
+            if let Some(started) = r.started_on {
+                detail.push_str(&format!(" Since {}.", long_date(started)));
+            }
+            if let Some(ended) = r.ended_on {
+                detail.push_str(&format!(
+                    " Ended {}{}.",
+                    long_date(ended),
+                    r.end_reason
+                        .as_deref()
+                        .map(|why| format!(": {why}"))
+                        .unwrap_or_default()
+                ));
+            }
+            RelationshipView {
+                heading: format!(
+                    "{} to {with}{}",
+                    r.kind.label(),
+                    if r.is_current(today) { "" } else { " (ended)" }
+                ),
+                detail,
+            }
+        })
+        .collect();
+    let involvement = record.involvement(person.id, today);
+    let restriction = record
+        .restrictions
+        .iter()
+        .filter(|r| r.person_id == person.id && r.in_force(today))
+        .max_by_key(|r| matches!(r.kind, RestrictionKind::DoNotInvolve))
+        .map(|r| RestrictionView {
+            label: r.kind.label(),
+            decided_by: r.decided_by.clone(),
+            reason: r.reason.clone(),
+            until: r.until.map(long_date),
+        });
+    let language = match (&person.preferred_language, person.interpreter_needed) {
+        (Some(language), true) => format!("{language}; needs an interpreter"),
+        (Some(language), false) => language.clone(),
+        (None, true) => "Needs an interpreter (language not recorded)".to_string(),
+        (None, false) => "Not recorded".to_string(),
+    };
+    let culture = [
+        person.ethnicity.map(|e| e.label().to_string()),
+        person.religion.clone(),
+        person.cultural_notes.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(". ");
+    // Safety before involvement: no way to contact a person marked do not contact is offered.
+    let contact = if !involvement.may_contact {
+        "Not to be contacted by the team".to_string()
+    } else {
+        let details: Vec<String> = [
+            person.phone.clone(),
+            person.email.clone(),
+            person.postcode.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let consent = person.contact_consent.label();
+        if details.is_empty() {
+            format!("No contact details. {consent}")
+        } else {
+            format!("{}. {consent}", details.join(", "))
+        }
+    };
+    PersonView {
+        id: person.id.to_string(),
+        name: person.name.clone(),
+        relationships,
+        language,
+        culture,
+        contact,
+        restriction,
+        amended: person.version > 1,
     }
 }
 
@@ -235,7 +394,9 @@ pub async fn show(
         .family_access(&staff.actor, id)
         .await
         .map_err(|e| other_team(e, id))?;
-    let family = state.app.read_family(&staff.actor, &access).await?;
+    let record = state.app.read_family(&staff.actor, &access).await?;
+    let today = cradle_domain::dates::today_uk();
+    let family = &record.family;
     let team = state
         .app
         .teams()
@@ -244,11 +405,44 @@ pub async fn show(
         .find(|t| t.id == family.team_id)
         .map(|t| t.name)
         .unwrap_or_default();
+    let restricted = record
+        .people
+        .iter()
+        .filter_map(|p| {
+            let involvement = record.involvement(p.id, today);
+            if !involvement.may_involve {
+                Some(format!("{}: do not involve", p.name))
+            } else if !involvement.may_contact {
+                Some(format!("{}: do not contact", p.name))
+            } else {
+                None
+            }
+        })
+        .collect();
     let page = FamilyPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         id: family.id.to_string(),
-        baby: family.baby_label(),
-        baby_dates: family.baby_date_line(),
+        baby_heading: family.baby_label(),
+        babies: family
+            .babies
+            .iter()
+            .map(|b| BabyView {
+                id: b.id.to_string(),
+                label: b.label(&family.mother_name),
+                date_line: b.date_line(today),
+                is_born: b.is_born(),
+            })
+            .collect(),
+        child_protection: (family.child_protection != ChildProtectionStatus::None)
+            .then(|| family.child_protection.label()),
+        restricted,
+        ecomap_svg: crate::ecomap::svg(&record, today),
+        ecomap_words: crate::ecomap::text_alternative(&record, today),
+        people: record
+            .people
+            .iter()
+            .map(|p| person_view(&record, p, today))
+            .collect(),
         mother: family.mother_name.clone(),
         nhs_number: family
             .mother_nhs_number
@@ -257,9 +451,14 @@ pub async fn show(
             .map(|n| n.formatted())
             .unwrap_or_else(|| "Not recorded".to_string()),
         stage: family.stage.label(),
+        referral: family
+            .referral_date
+            .map(long_date)
+            .unwrap_or_else(|| "Not recorded".to_string()),
         team,
         created: long_date_time(family.created_at_millis),
         break_glass_reason: access.break_glass_reason().map(str::to_string),
+        may_change: staff.actor.may(Permission::ChangeClinicalRecords),
         may_view_audit: staff.actor.may(Permission::ViewRecordAudit),
     };
     Ok(render(StatusCode::OK, &page))

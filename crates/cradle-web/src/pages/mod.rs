@@ -6,6 +6,7 @@ pub mod audit;
 pub mod families;
 pub mod home;
 pub mod login;
+pub mod network;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -1,0 +1,416 @@
+//! The family network: adding and amending people, their relationships to the baby, births,
+//! child protection status and "do not contact" / "do not involve" decisions. Every change
+//! is audited in its own transaction; amendments keep the earlier version with who, when and
+//! why.
+
+use crate::{Actor, AppError, Cradle, FamilyAccess};
+use cradle_domain::dates::today_uk;
+use cradle_domain::network::{
+    BirthInput, ChildProtectionStatus, FamilyRecord, Person, PersonInput, Relationship,
+    RelationshipInput, RelationshipTarget, RestrictionInput,
+};
+use cradle_domain::{
+    AuditAction, Baby, BabyId, Permission, PersonId, Problems, RelationshipId, RestrictionId,
+    SubjectKind,
+};
+use cradle_store::{Amendment, AuditEntry, RecordKind, RecordVersion, StoreError};
+
+fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
+    AppError::invalid(field, message)
+}
+
+/// Why a record is being amended: required, so the history says why.
+fn reason(text: &str) -> Result<String, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(invalid("reason", "Enter the reason for the change"));
+    }
+    if text.chars().count() > 500 {
+        return Err(invalid("reason", "Reason must be 500 characters or fewer"));
+    }
+    Ok(text.to_string())
+}
+
+fn snapshot<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
+    serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn stale(error: StoreError) -> AppError {
+    match error {
+        StoreError::Conflict(_) => AppError::Conflict(
+            "Someone else changed this record while you were editing it. Nothing was saved: reload the page to see their change, then make yours again.".to_string(),
+        ),
+        StoreError::NotFound => AppError::NotFound,
+        other => AppError::Store(other),
+    }
+}
+
+impl Cradle {
+    fn change_entry(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        action: AuditAction,
+        detail: String,
+    ) -> Result<AuditEntry, AppError> {
+        actor.require(Permission::ChangeClinicalRecords)?;
+        let mut entry = access.audit(actor, self.now(), action);
+        entry.detail = detail;
+        Ok(entry)
+    }
+
+    fn amendment(
+        &self,
+        actor: &Actor,
+        previous: String,
+        previous_version: i64,
+        why: String,
+    ) -> Result<Amendment, AppError> {
+        let changed_by = actor
+            .id
+            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
+        Ok(Amendment {
+            previous_snapshot: previous,
+            previous_version,
+            changed_by,
+            at_millis: self.now(),
+            reason: why,
+        })
+    }
+
+    /// Loads the record for a change, without auditing a read: the change itself is audited.
+    async fn record_for_change(&self, access: &FamilyAccess) -> Result<FamilyRecord, AppError> {
+        self.store
+            .load_record_for_change(access.family_id())
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// Adds a person who matters to the baby. A second person with the same name in the same
+    /// family is refused: it is almost always the same person entered twice.
+    pub async fn add_person(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        input: &PersonInput,
+    ) -> Result<Person, AppError> {
+        let person = input.parse(PersonId::new(), 1).map_err(AppError::Invalid)?;
+        let record = self.record_for_change(access).await?;
+        if record
+            .people
+            .iter()
+            .any(|p| p.name.to_lowercase() == person.name.to_lowercase())
+            || record.family.mother_name.to_lowercase() == person.name.to_lowercase()
+        {
+            return Err(invalid(
+                "name",
+                format!("{} is already in this family. Open their details to change them instead of adding them again", person.name),
+            ));
+        }
+        let mut entry =
+            self.change_entry(actor, access, AuditAction::PersonAdded, String::new())?;
+        entry.subject_kind = Some(SubjectKind::Family);
+        self.store
+            .add_person(access.family_id(), &person, self.now(), entry)
+            .await?;
+        Ok(person)
+    }
+
+    /// Replaces a person's details; the earlier version is kept. `expected_version` is the
+    /// version the form showed, so two people editing at once cannot overwrite each other.
+    pub async fn amend_person(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        person_id: PersonId,
+        input: &PersonInput,
+        expected_version: i64,
+        why: &str,
+    ) -> Result<Person, AppError> {
+        let record = self.record_for_change(access).await?;
+        let current = record.person(person_id).ok_or(AppError::NotFound)?.clone();
+        let mut problems = Problems::default();
+        let updated = match input.parse(person_id, expected_version + 1) {
+            Ok(p) => Some(p),
+            Err(p) => {
+                problems = p;
+                None
+            }
+        };
+        let why = match reason(why) {
+            Ok(why) => Some(why),
+            Err(AppError::Invalid(p)) => {
+                problems.0.extend(p.0);
+                None
+            }
+            Err(other) => return Err(other),
+        };
+        let (Some(updated), Some(why)) = (updated, why) else {
+            return Err(AppError::Invalid(problems));
+        };
+        let change = self.amendment(actor, snapshot(&current)?, expected_version, why)?;
+        let entry = self.change_entry(
+            actor,
+            access,
+            AuditAction::PersonAmended,
+            format!("person {person_id} to version {}", updated.version),
+        )?;
+        self.store
+            .amend_person(access.family_id(), &updated, &change, entry)
+            .await
+            .map_err(stale)?;
+        Ok(updated)
+    }
+
+    /// Records how a person relates to a baby (or to the mother). The person and the baby
+    /// must both belong to this family.
+    pub async fn add_relationship(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        input: &RelationshipInput,
+    ) -> Result<Relationship, AppError> {
+        let relationship = input
+            .parse(RelationshipId::new(), today_uk())
+            .map_err(AppError::Invalid)?;
+        let record = self.record_for_change(access).await?;
+        if record.person(relationship.person_id).is_none() {
+            return Err(invalid("person_id", "Select a person from this family"));
+        }
+        if let RelationshipTarget::Baby(baby) = relationship.target {
+            if !record.family.babies.iter().any(|b| b.id == baby) {
+                return Err(invalid(
+                    "target",
+                    "Select one of this family's babies, or the mother",
+                ));
+            }
+        }
+        let entry = self.change_entry(
+            actor,
+            access,
+            AuditAction::RelationshipAdded,
+            format!("person {}", relationship.person_id),
+        )?;
+        self.store
+            .add_relationship(access.family_id(), &relationship, self.now(), entry)
+            .await
+            .map_err(stale)?;
+        Ok(relationship)
+    }
+
+    /// Ends a relationship (separation, bereavement) without deleting its history.
+    pub async fn end_relationship(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        id: RelationshipId,
+        ended: (&str, &str, &str),
+        why: &str,
+    ) -> Result<Relationship, AppError> {
+        let record = self.record_for_change(access).await?;
+        let current = record
+            .relationships
+            .iter()
+            .find(|r| r.id == id)
+            .ok_or(AppError::NotFound)?
+            .clone();
+        let today = today_uk();
+        let ended_on = cradle_domain::dates::parse_date_parts(
+            "ended",
+            "Date it ended",
+            ended.0,
+            ended.1,
+            ended.2,
+        )
+        .map_err(|p| AppError::invalid(p.field, p.message))?;
+        if ended_on > today {
+            return Err(invalid(
+                "ended",
+                "Date it ended must be today or in the past",
+            ));
+        }
+        if current.started_on.is_some_and(|started| ended_on < started) {
+            return Err(invalid(
+                "ended",
+                "Date it ended must be after the date it started",
+            ));
+        }
+        let why = reason(why)?;
+        let mut updated = current.clone();
+        updated.ended_on = Some(ended_on);
+        updated.end_reason = Some(why.clone());
+        updated.version = current.version + 1;
+        let change = self.amendment(actor, snapshot(&current)?, current.version, why)?;
+        let entry = self.change_entry(
+            actor,
+            access,
+            AuditAction::RelationshipAmended,
+            format!("relationship {id} ended"),
+        )?;
+        self.store
+            .amend_relationship(access.family_id(), &updated, &change, entry)
+            .await
+            .map_err(stale)?;
+        Ok(updated)
+    }
+
+    /// Records a birth on the pregnancy's own record, so nothing is typed twice; the family
+    /// becomes postnatal.
+    pub async fn record_birth(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        baby_id: BabyId,
+        input: &BirthInput,
+    ) -> Result<Baby, AppError> {
+        let record = self.record_for_change(access).await?;
+        let current = record
+            .family
+            .babies
+            .iter()
+            .find(|b| b.id == baby_id)
+            .ok_or(AppError::NotFound)?
+            .clone();
+        if current.is_born() {
+            return Err(AppError::Conflict(
+                "This baby's birth is already recorded. To correct it, amend the baby's details"
+                    .to_string(),
+            ));
+        }
+        let born = input
+            .apply(&current, today_uk())
+            .map_err(AppError::Invalid)?;
+        let change = self.amendment(actor, snapshot(&current)?, 1, "Birth recorded".to_string())?;
+        let entry = self.change_entry(
+            actor,
+            access,
+            AuditAction::BabyAmended,
+            format!("birth recorded for baby {baby_id}"),
+        )?;
+        self.store
+            .amend_baby(access.family_id(), &born, &change, entry)
+            .await
+            .map_err(stale)?;
+        Ok(born)
+    }
+
+    /// Adds another baby or pregnancy (a second pregnancy, a twin recorded later).
+    pub async fn add_baby(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        baby: Baby,
+    ) -> Result<Baby, AppError> {
+        let entry = self.change_entry(
+            actor,
+            access,
+            AuditAction::BabyAdded,
+            format!("baby {}", baby.id),
+        )?;
+        self.store
+            .add_baby(access.family_id(), &baby, self.now(), entry)
+            .await?;
+        Ok(baby)
+    }
+
+    pub async fn set_child_protection(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        status: &str,
+        expected_version: i64,
+        why: &str,
+    ) -> Result<(), AppError> {
+        let status = ChildProtectionStatus::from_code(status)
+            .ok_or_else(|| invalid("status", "Select the child protection status"))?;
+        let why = reason(why)?;
+        let record = self.record_for_change(access).await?;
+        let change = self.amendment(
+            actor,
+            snapshot(
+                &serde_json::json!({"child_protection": record.family.child_protection.code()}),
+            )?,
+            expected_version,
+            why,
+        )?;
+        let entry = self.change_entry(
+            actor,
+            access,
+            AuditAction::ChildProtectionChanged,
+            format!("now {}", status.code()),
+        )?;
+        self.store
+            .set_child_protection(access.family_id(), status, &change, entry)
+            .await
+            .map_err(stale)
+    }
+
+    /// Records that a person must not be contacted, or not involved at all. Cradle will not
+    /// offer contact, information, assessments or bookings for them while it stands.
+    pub async fn restrict_contact(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        person_id: PersonId,
+        input: &RestrictionInput,
+    ) -> Result<cradle_domain::network::ContactRestriction, AppError> {
+        let record = self.record_for_change(access).await?;
+        if record.person(person_id).is_none() {
+            return Err(AppError::NotFound);
+        }
+        let restriction = input
+            .parse(RestrictionId::new(), person_id, today_uk(), self.now())
+            .map_err(AppError::Invalid)?;
+        let recorded_by = actor
+            .id
+            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
+        let entry = self.change_entry(
+            actor,
+            access,
+            AuditAction::RestrictionAdded,
+            format!("{} for person {person_id}", restriction.kind.code()),
+        )?;
+        self.store
+            .add_restriction(access.family_id(), &restriction, recorded_by, entry)
+            .await?;
+        Ok(restriction)
+    }
+
+    pub async fn lift_restriction(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        id: RestrictionId,
+        why: &str,
+    ) -> Result<(), AppError> {
+        let why = reason(why)?;
+        let lifted_by = actor
+            .id
+            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
+        let entry = self.change_entry(
+            actor,
+            access,
+            AuditAction::RestrictionLifted,
+            format!("restriction {id}"),
+        )?;
+        self.store
+            .lift_restriction(access.family_id(), id, lifted_by, &why, self.now(), entry)
+            .await
+            .map_err(stale)
+    }
+
+    /// Earlier versions of a person's details, for those allowed to see the family.
+    pub async fn person_history(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        person_id: PersonId,
+    ) -> Result<Vec<RecordVersion>, AppError> {
+        let mut entry = access.audit(actor, self.now(), AuditAction::HistoryViewed);
+        entry.detail = format!("person {person_id}");
+        Ok(self
+            .store
+            .record_history(access.family_id(), RecordKind::Person, person_id.0, entry)
+            .await?)
+    }
+}

@@ -1,0 +1,849 @@
+//! The family network around the baby: people, their relationships to each baby and to the
+//! mother, and the safety decisions that limit how Cradle may involve them.
+//!
+//! Everything here is what a clinician records in words or chooses from a short list; none
+//! of it is a score.
+
+use crate::person::{EthnicCategory, Postcode};
+use crate::staff::parse_display_name;
+use crate::{BabyId, Invalid, PersonId, Problems, RelationshipId, RestrictionId};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+/// Declares a short list of choices with stable codes and plain labels.
+macro_rules! choices {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => ($code:literal, $label:literal)),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+            pub fn from_code(code: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|c| c.code() == code.trim())
+            }
+        }
+    };
+}
+
+choices!(
+    /// What a person is to the baby (or to the mother, for `to_mother` relationships).
+    RelationshipKind {
+        Father => ("father", "Father"),
+        Partner => ("partner", "Mother's partner"),
+        CoParent => ("co_parent", "Co-parent"),
+        Grandparent => ("grandparent", "Grandparent"),
+        Sibling => ("sibling", "Brother or sister"),
+        OtherRelative => ("other_relative", "Other relative"),
+        Friend => ("friend", "Friend"),
+        FosterCarer => ("foster_carer", "Foster carer"),
+        Other => ("other", "Other"),
+    }
+);
+
+choices!(
+    /// How much of the baby's care a person shares.
+    CareShare {
+        None => ("none", "No share of care"),
+        Some => ("some", "Some of the care"),
+        Equal => ("equal", "An equal share"),
+        MainCarer => ("main_carer", "Main carer"),
+    }
+);
+
+choices!(
+    /// How often a person sees the baby.
+    ContactFrequency {
+        Daily => ("daily", "Every day"),
+        SeveralTimesAWeek => ("several_weekly", "Several times a week"),
+        Weekly => ("weekly", "About once a week"),
+        Fortnightly => ("fortnightly", "About once a fortnight"),
+        Monthly => ("monthly", "About once a month"),
+        LessOften => ("less_often", "Less often"),
+        NotAtPresent => ("not_at_present", "Not at present"),
+    }
+);
+
+choices!(
+    /// The clinician's view of the relationship's quality, drawn on the ecomap.
+    RelationshipNature {
+        Strong => ("strong", "Strong"),
+        Supportive => ("supportive", "Supportive"),
+        Tenuous => ("tenuous", "Tenuous"),
+        Stressful => ("stressful", "Stressful"),
+        CutOff => ("cut_off", "Cut off"),
+    }
+);
+
+choices!(
+    /// Whether the person agrees to be contacted by the team.
+    ContactConsent {
+        Yes => ("yes", "Yes, agrees to be contacted"),
+        No => ("no", "No, does not want to be contacted"),
+        NotAsked => ("not_asked", "Not asked yet"),
+    }
+);
+
+choices!(
+    /// A safety decision that limits involvement.
+    RestrictionKind {
+        DoNotContact => ("do_not_contact", "Do not contact"),
+        DoNotInvolve => ("do_not_involve", "Do not involve"),
+    }
+);
+
+choices!(
+    /// The baby's child protection status, shown on the family page.
+    ChildProtectionStatus {
+        None => ("none", "None recorded"),
+        ChildInNeed => ("child_in_need", "Child in need plan"),
+        ChildProtectionPlan => ("child_protection_plan", "Child protection plan"),
+        LookedAfter => ("looked_after", "Looked after child"),
+        PreBirthAssessment => ("pre_birth_assessment", "Pre-birth assessment under way"),
+    }
+);
+
+/// A person who matters to the baby, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: PersonId,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub postcode: Option<String>,
+    pub preferred_language: Option<String>,
+    pub interpreter_needed: bool,
+    pub ethnicity: Option<EthnicCategory>,
+    pub religion: Option<String>,
+    pub cultural_notes: Option<String>,
+    pub contact_consent: ContactConsent,
+    /// Incremented at each amendment; earlier versions are kept in the record's history.
+    pub version: i64,
+}
+
+/// A person's details as typed, kept as typed so a form with problems loses nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PersonInput {
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    pub postcode: String,
+    pub preferred_language: String,
+    pub interpreter_needed: String,
+    pub ethnicity: String,
+    pub religion: String,
+    pub cultural_notes: String,
+    pub contact_consent: String,
+}
+
+fn optional_text(
+    field: &'static str,
+    label: &str,
+    text: &str,
+    max: usize,
+) -> Result<Option<String>, Invalid> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.chars().count() > max {
+        return Err(Invalid::new(
+            field,
+            format!("{label} must be {max} characters or fewer"),
+        ));
+    }
+    Ok(Some(text.to_string()))
+}
+
+impl PersonInput {
+    pub fn from_person(person: &Person) -> Self {
+        Self {
+            name: person.name.clone(),
+            phone: person.phone.clone().unwrap_or_default(),
+            email: person.email.clone().unwrap_or_default(),
+            postcode: person.postcode.clone().unwrap_or_default(),
+            preferred_language: person.preferred_language.clone().unwrap_or_default(),
+            interpreter_needed: if person.interpreter_needed {
+                "yes".into()
+            } else {
+                "no".into()
+            },
+            ethnicity: person
+                .ethnicity
+                .map(|e| e.code().to_string())
+                .unwrap_or_default(),
+            religion: person.religion.clone().unwrap_or_default(),
+            cultural_notes: person.cultural_notes.clone().unwrap_or_default(),
+            contact_consent: person.contact_consent.code().to_string(),
+        }
+    }
+
+    /// Checks every field; `id` and `version` are given by the caller.
+    pub fn parse(&self, id: PersonId, version: i64) -> Result<Person, Problems> {
+        let mut problems = Problems::default();
+        let name = problems.take(parse_display_name("name", "their full name", &self.name));
+        let phone = problems.take(
+            optional_text("phone", "Phone number", &self.phone, 30).and_then(|p| match p {
+                Some(p) if !p.chars().all(|c| c.is_ascii_digit() || " +()-".contains(c)) => {
+                    Err(Invalid::new(
+                        "phone",
+                        "Phone number can only include numbers, spaces, brackets, hyphens and +",
+                    ))
+                }
+                other => Ok(other),
+            }),
+        );
+        let email = problems.take(
+            optional_text("email", "Email address", &self.email, 254).and_then(|e| match e {
+                Some(e)
+                    if !(e.contains('@')
+                        && !e.starts_with('@')
+                        && !e.ends_with('@')
+                        && !e.contains(' ')) =>
+                {
+                    Err(Invalid::new(
+                        "email",
+                        "Enter an email address in the correct format, like name@example.com",
+                    ))
+                }
+                other => Ok(other),
+            }),
+        );
+        let postcode = if self.postcode.trim().is_empty() {
+            Some(None)
+        } else {
+            problems.take(
+                Postcode::parse("postcode", &self.postcode).map(|p| Some(p.as_str().to_string())),
+            )
+        };
+        let preferred_language = problems.take(optional_text(
+            "preferred_language",
+            "Preferred language",
+            &self.preferred_language,
+            100,
+        ));
+        let interpreter_needed = match self.interpreter_needed.trim() {
+            "yes" => Some(true),
+            "" | "no" => Some(false),
+            _ => {
+                problems.push(Invalid::new(
+                    "interpreter_needed",
+                    "Select whether an interpreter is needed",
+                ));
+                None
+            }
+        };
+        let ethnicity = if self.ethnicity.trim().is_empty() {
+            Some(None)
+        } else {
+            problems.take(
+                EthnicCategory::from_code(&self.ethnicity)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        Invalid::new("ethnicity", "Select an ethnic group from the list")
+                    }),
+            )
+        };
+        let religion = problems.take(optional_text(
+            "religion",
+            "Religion or belief",
+            &self.religion,
+            100,
+        ));
+        let cultural_notes = problems.take(optional_text(
+            "cultural_notes",
+            "Cultural notes",
+            &self.cultural_notes,
+            2000,
+        ));
+        let contact_consent = if self.contact_consent.trim().is_empty() {
+            Some(ContactConsent::NotAsked)
+        } else {
+            problems.take(
+                ContactConsent::from_code(&self.contact_consent).ok_or_else(|| {
+                    Invalid::new(
+                        "contact_consent",
+                        "Select whether they agree to be contacted",
+                    )
+                }),
+            )
+        };
+        match (
+            name,
+            phone,
+            email,
+            postcode,
+            preferred_language,
+            interpreter_needed,
+            ethnicity,
+            religion,
+            cultural_notes,
+            contact_consent,
+        ) {
+            (
+                Some(name),
+                Some(phone),
+                Some(email),
+                Some(postcode),
+                Some(preferred_language),
+                Some(interpreter_needed),
+                Some(ethnicity),
+                Some(religion),
+                Some(cultural_notes),
+                Some(contact_consent),
+            ) if problems.is_empty() => Ok(Person {
+                id,
+                name,
+                phone,
+                email,
+                postcode,
+                preferred_language,
+                interpreter_needed,
+                ethnicity,
+                religion,
+                cultural_notes,
+                contact_consent,
+                version,
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
+/// Who or what a relationship points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum RelationshipTarget {
+    Baby(BabyId),
+    Mother,
+}
+
+/// "Dev is the father of Ada, lives with her, shares care equally, sees her every day."
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Relationship {
+    pub id: RelationshipId,
+    pub person_id: PersonId,
+    pub target: RelationshipTarget,
+    pub kind: RelationshipKind,
+    pub lives_with_baby: bool,
+    pub care_share: CareShare,
+    pub contact_frequency: ContactFrequency,
+    pub nature: Option<RelationshipNature>,
+    #[serde(with = "crate::family::optional_iso_date")]
+    pub started_on: Option<Date>,
+    #[serde(with = "crate::family::optional_iso_date")]
+    pub ended_on: Option<Date>,
+    pub end_reason: Option<String>,
+    pub version: i64,
+}
+
+impl Relationship {
+    pub fn is_current(&self, today: Date) -> bool {
+        self.ended_on.is_none_or(|ended| ended > today)
+    }
+}
+
+/// A "do not contact" or "do not involve" decision: who made it, why, until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactRestriction {
+    pub id: RestrictionId,
+    pub person_id: PersonId,
+    pub kind: RestrictionKind,
+    /// Who decided, as the clinician records it ("MASH strategy meeting", "Dr Shah with the mother").
+    pub decided_by: String,
+    pub reason: String,
+    #[serde(with = "crate::family::optional_iso_date")]
+    pub until: Option<Date>,
+    pub recorded_at_millis: i64,
+    pub lifted_at_millis: Option<i64>,
+}
+
+impl ContactRestriction {
+    /// In force on `today`: not lifted and not past its end date.
+    pub fn in_force(&self, today: Date) -> bool {
+        self.lifted_at_millis.is_none() && self.until.is_none_or(|until| until >= today)
+    }
+}
+
+/// What Cradle may do for a person, given the restrictions in force. Every place that
+/// offers contact, information, an assessment or a booking asks this first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Involvement {
+    pub may_contact: bool,
+    pub may_involve: bool,
+}
+
+impl Involvement {
+    pub fn for_person(restrictions: &[ContactRestriction], person: PersonId, today: Date) -> Self {
+        let in_force = |kind| {
+            restrictions
+                .iter()
+                .any(|r| r.person_id == person && r.kind == kind && r.in_force(today))
+        };
+        let do_not_involve = in_force(RestrictionKind::DoNotInvolve);
+        Self {
+            // Not involving someone includes not contacting them.
+            may_contact: !do_not_involve && !in_force(RestrictionKind::DoNotContact),
+            may_involve: !do_not_involve,
+        }
+    }
+}
+
+/// A relationship as typed into the form or sent to the API.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RelationshipInput {
+    pub person_id: String,
+    /// "mother", or a baby's id.
+    pub target: String,
+    pub kind: String,
+    pub lives_with_baby: String,
+    pub care_share: String,
+    pub contact_frequency: String,
+    pub nature: String,
+    pub started_day: String,
+    pub started_month: String,
+    pub started_year: String,
+}
+
+fn choose<T>(
+    problems: &mut Problems,
+    field: &'static str,
+    message: &str,
+    parsed: Option<T>,
+) -> Option<T> {
+    if parsed.is_none() {
+        problems.push(Invalid::new(field, message));
+    }
+    parsed
+}
+
+fn optional_date(
+    problems: &mut Problems,
+    field: &'static str,
+    label: &str,
+    parts: [&str; 3],
+    today: Date,
+) -> Option<Option<Date>> {
+    if parts.iter().all(|p| p.trim().is_empty()) {
+        return Some(None);
+    }
+    let date = problems.take(crate::dates::parse_date_parts(
+        field, label, parts[0], parts[1], parts[2],
+    ))?;
+    if date > today {
+        problems.push(Invalid::new(
+            field,
+            format!("{label} must be today or in the past"),
+        ));
+        return None;
+    }
+    Some(Some(date))
+}
+
+impl RelationshipInput {
+    /// Checks the relationship. Whether the person and baby belong to this family is
+    /// checked against the family record by the caller.
+    pub fn parse(&self, id: RelationshipId, today: Date) -> Result<Relationship, Problems> {
+        let mut problems = Problems::default();
+        let person_id = choose(
+            &mut problems,
+            "person_id",
+            "Select the person",
+            PersonId::parse(&self.person_id),
+        );
+        let target = choose(
+            &mut problems,
+            "target",
+            "Select who the relationship is with: a baby or the mother",
+            match self.target.trim() {
+                "mother" => Some(RelationshipTarget::Mother),
+                other => BabyId::parse(other).map(RelationshipTarget::Baby),
+            },
+        );
+        let kind = choose(
+            &mut problems,
+            "kind",
+            "Select what they are to the baby",
+            RelationshipKind::from_code(&self.kind),
+        );
+        let lives_with_baby = choose(
+            &mut problems,
+            "lives_with_baby",
+            "Select whether they live with the baby",
+            match self.lives_with_baby.trim() {
+                "yes" => Some(true),
+                "no" => Some(false),
+                _ => None,
+            },
+        );
+        let care_share = choose(
+            &mut problems,
+            "care_share",
+            "Select how much of the baby's care they share",
+            CareShare::from_code(&self.care_share),
+        );
+        let contact_frequency = choose(
+            &mut problems,
+            "contact_frequency",
+            "Select how often they see the baby",
+            ContactFrequency::from_code(&self.contact_frequency),
+        );
+        let nature = if self.nature.trim().is_empty() {
+            Some(None)
+        } else {
+            choose(
+                &mut problems,
+                "nature",
+                "Select how the relationship seems from the list",
+                RelationshipNature::from_code(&self.nature).map(Some),
+            )
+        };
+        let started_on = optional_date(
+            &mut problems,
+            "started",
+            "Date the relationship started",
+            [&self.started_day, &self.started_month, &self.started_year],
+            today,
+        );
+        match (
+            person_id,
+            target,
+            kind,
+            lives_with_baby,
+            care_share,
+            contact_frequency,
+            nature,
+            started_on,
+        ) {
+            (
+                Some(person_id),
+                Some(target),
+                Some(kind),
+                Some(lives_with_baby),
+                Some(care_share),
+                Some(contact_frequency),
+                Some(nature),
+                Some(started_on),
+            ) if problems.is_empty() => Ok(Relationship {
+                id,
+                person_id,
+                target,
+                kind,
+                lives_with_baby,
+                care_share,
+                contact_frequency,
+                nature,
+                started_on,
+                ended_on: None,
+                end_reason: None,
+                version: 1,
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
+/// A "do not contact" or "do not involve" decision as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RestrictionInput {
+    pub kind: String,
+    pub decided_by: String,
+    pub reason: String,
+    pub until_day: String,
+    pub until_month: String,
+    pub until_year: String,
+}
+
+impl RestrictionInput {
+    pub fn parse(
+        &self,
+        id: RestrictionId,
+        person_id: PersonId,
+        today: Date,
+        now_millis: i64,
+    ) -> Result<ContactRestriction, Problems> {
+        let mut problems = Problems::default();
+        let kind = choose(
+            &mut problems,
+            "kind",
+            "Select do not contact or do not involve",
+            RestrictionKind::from_code(&self.kind),
+        );
+        let decided_by = problems.take(parse_display_name(
+            "decided_by",
+            "who made the decision",
+            &self.decided_by,
+        ));
+        let reason = self.reason.trim();
+        if reason.is_empty() {
+            problems.push(Invalid::new("reason", "Enter the reason for the decision"));
+        } else if reason.chars().count() > 2000 {
+            problems.push(Invalid::new(
+                "reason",
+                "Reason must be 2,000 characters or fewer",
+            ));
+        }
+        let until = if [&self.until_day, &self.until_month, &self.until_year]
+            .iter()
+            .all(|p| p.trim().is_empty())
+        {
+            Some(None)
+        } else {
+            match problems.take(crate::dates::parse_date_parts(
+                "until",
+                "Review date",
+                &self.until_day,
+                &self.until_month,
+                &self.until_year,
+            )) {
+                Some(date) if date < today => {
+                    problems.push(Invalid::new(
+                        "until",
+                        "Review date must be today or in the future",
+                    ));
+                    None
+                }
+                other => other.map(Some),
+            }
+        };
+        match (kind, decided_by, until) {
+            (Some(kind), Some(decided_by), Some(until)) if problems.is_empty() => {
+                Ok(ContactRestriction {
+                    id,
+                    person_id,
+                    kind,
+                    decided_by,
+                    reason: reason.to_string(),
+                    until,
+                    recorded_at_millis: now_millis,
+                    lifted_at_millis: None,
+                })
+            }
+            _ => Err(problems),
+        }
+    }
+}
+
+/// Recording a birth: the date, gestation, and the baby's name and NHS number if known.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BirthInput {
+    pub name: String,
+    pub nhs_number: String,
+    pub born_day: String,
+    pub born_month: String,
+    pub born_year: String,
+    pub gestation_weeks: String,
+    pub gestation_days: String,
+}
+
+impl BirthInput {
+    /// The baby as it will be once the birth is recorded. `referral` is the mother's
+    /// referral date: a birth long before it belongs to another episode of care.
+    pub fn apply(&self, baby: &crate::Baby, today: Date) -> Result<crate::Baby, Problems> {
+        let mut problems = Problems::default();
+        let name = if self.name.trim().is_empty() {
+            Some(baby.name.clone())
+        } else {
+            problems
+                .take(parse_display_name("name", "the baby's name", &self.name))
+                .map(Some)
+        };
+        let nhs_number = if self.nhs_number.trim().is_empty() {
+            Some(baby.nhs_number.clone())
+        } else {
+            problems
+                .take(crate::NhsNumber::parse("nhs_number", &self.nhs_number))
+                .map(|n| Some(n.as_str().to_string()))
+        };
+        let born = problems.take(crate::dates::parse_date_parts(
+            "born",
+            "Date of birth",
+            &self.born_day,
+            &self.born_month,
+            &self.born_year,
+        ));
+        let born = match born {
+            Some(date) if date > today => {
+                problems.push(Invalid::new(
+                    "born",
+                    "Date of birth must be today or in the past",
+                ));
+                None
+            }
+            Some(date)
+                if baby
+                    .due_date
+                    .is_some_and(|due| (due - date).whole_weeks() > 20) =>
+            {
+                problems.push(Invalid::new(
+                    "born",
+                    "Date of birth is more than 20 weeks before the due date: check the date",
+                ));
+                None
+            }
+            other => other,
+        };
+        let gestation =
+            if self.gestation_weeks.trim().is_empty() && self.gestation_days.trim().is_empty() {
+                Some(None)
+            } else {
+                problems
+                    .take(crate::baby::Gestation::parse(
+                        "gestation",
+                        &self.gestation_weeks,
+                        &self.gestation_days,
+                    ))
+                    .map(Some)
+            };
+        match (name, nhs_number, born, gestation) {
+            (Some(name), Some(nhs_number), Some(born), Some(gestation)) if problems.is_empty() => {
+                Ok(crate::Baby {
+                    id: baby.id,
+                    name,
+                    date_of_birth: Some(born),
+                    due_date: baby.due_date,
+                    gestation_at_birth: gestation,
+                    nhs_number,
+                })
+            }
+            _ => Err(problems),
+        }
+    }
+}
+
+/// A family's whole record as the family page shows it: the family and its babies, the
+/// people around the baby, their relationships and any restrictions on involving them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyRecord {
+    pub family: crate::Family,
+    pub people: Vec<Person>,
+    pub relationships: Vec<Relationship>,
+    pub restrictions: Vec<ContactRestriction>,
+}
+
+impl FamilyRecord {
+    pub fn person(&self, id: PersonId) -> Option<&Person> {
+        self.people.iter().find(|p| p.id == id)
+    }
+    pub fn involvement(&self, id: PersonId, today: Date) -> Involvement {
+        Involvement::for_person(&self.restrictions, id, today)
+    }
+    pub fn relationships_of(&self, id: PersonId) -> impl Iterator<Item = &Relationship> {
+        self.relationships.iter().filter(move |r| r.person_id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn choice_codes_round_trip() {
+        for kind in RelationshipKind::ALL {
+            assert_eq!(RelationshipKind::from_code(kind.code()), Some(*kind));
+        }
+        for share in CareShare::ALL {
+            assert_eq!(CareShare::from_code(share.code()), Some(*share));
+        }
+        assert_eq!(RelationshipNature::from_code("sideways"), None);
+    }
+
+    #[test]
+    fn a_person_is_checked_field_by_field_and_keeps_what_was_typed() {
+        let input = PersonInput {
+            name: "Dev Patel".into(),
+            phone: "07700 900123".into(),
+            postcode: "ls1 4ap".into(),
+            preferred_language: "Gujarati".into(),
+            interpreter_needed: "yes".into(),
+            ethnicity: "H".into(),
+            contact_consent: "yes".into(),
+            ..PersonInput::default()
+        };
+        let person = input.parse(PersonId::new(), 1).unwrap();
+        assert_eq!(person.postcode.as_deref(), Some("LS1 4AP"));
+        assert!(person.interpreter_needed);
+        assert_eq!(person.ethnicity, Some(EthnicCategory::AsianIndian));
+
+        let bad = PersonInput {
+            name: String::new(),
+            phone: "call me".into(),
+            email: "dev at example".into(),
+            postcode: "nowhere".into(),
+            ethnicity: "Q".into(),
+            ..PersonInput::default()
+        };
+        let problems = bad.parse(PersonId::new(), 1).unwrap_err();
+        let fields: Vec<&str> = problems.0.iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["name", "phone", "email", "postcode", "ethnicity"]);
+        assert_eq!(PersonInput::from_person(&person).postcode, "LS1 4AP");
+    }
+
+    #[test]
+    fn do_not_involve_also_means_do_not_contact_and_restrictions_end() {
+        let person = PersonId::new();
+        let restriction = |kind, until: Option<Date>, lifted: Option<i64>| ContactRestriction {
+            id: RestrictionId::new(),
+            person_id: person,
+            kind,
+            decided_by: "Safeguarding lead".into(),
+            reason: "Disclosure of abuse".into(),
+            until,
+            recorded_at_millis: 0,
+            lifted_at_millis: lifted,
+        };
+        let today = date!(2026 - 11 - 26);
+        let none = Involvement::for_person(&[], person, today);
+        assert!(none.may_contact && none.may_involve);
+        let involve = Involvement::for_person(
+            &[restriction(RestrictionKind::DoNotInvolve, None, None)],
+            person,
+            today,
+        );
+        assert!(!involve.may_contact && !involve.may_involve);
+        let contact = Involvement::for_person(
+            &[restriction(
+                RestrictionKind::DoNotContact,
+                Some(today),
+                None,
+            )],
+            person,
+            today,
+        );
+        assert!(!contact.may_contact && contact.may_involve);
+        let expired = Involvement::for_person(
+            &[restriction(
+                RestrictionKind::DoNotContact,
+                Some(date!(2026 - 11 - 25)),
+                None,
+            )],
+            person,
+            today,
+        );
+        assert!(expired.may_contact);
+        let lifted = Involvement::for_person(
+            &[restriction(RestrictionKind::DoNotInvolve, None, Some(5))],
+            person,
+            today,
+        );
+        assert!(lifted.may_involve);
+        let someone_else = Involvement::for_person(
+            &[restriction(RestrictionKind::DoNotInvolve, None, None)],
+            PersonId::new(),
+            today,
+        );
+        assert!(someone_else.may_involve);
+    }
+}

@@ -1,0 +1,596 @@
+//! Storage of the family network: babies, people, relationships, restrictions and the
+//! history of amended records. Like `sql.rs`, written once for both databases.
+
+use crate::{AuditEntry, StoreResult};
+use async_trait::async_trait;
+use cradle_domain::network::{ChildProtectionStatus, ContactRestriction, Person, Relationship};
+use cradle_domain::{Baby, FamilyId, PersonId, RestrictionId, StaffId};
+use uuid::Uuid;
+
+/// Why and by whom a record was changed; the earlier version is kept as `previous_snapshot`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Amendment {
+    /// The earlier version as JSON, readable later by those allowed.
+    pub previous_snapshot: String,
+    /// The version being replaced; the change fails if someone else replaced it first.
+    pub previous_version: i64,
+    pub changed_by: StaffId,
+    pub at_millis: i64,
+    pub reason: String,
+}
+
+/// One earlier version of an amended record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordVersion {
+    pub version: i64,
+    pub snapshot: String,
+    pub replaced_at_millis: i64,
+    pub replaced_by: String,
+    pub reason: String,
+}
+
+/// What kind of record a history belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    Person,
+    Relationship,
+    Baby,
+    Family,
+}
+
+impl RecordKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            RecordKind::Person => "person",
+            RecordKind::Relationship => "relationship",
+            RecordKind::Baby => "baby",
+            RecordKind::Family => "family",
+        }
+    }
+}
+
+#[async_trait]
+pub trait NetworkStore: Send + Sync {
+    /// The family's record, read to check a change before making it. Not audited as a read:
+    /// nothing of it is shown, and the change it checks is audited.
+    async fn load_record_for_change(
+        &self,
+        family: FamilyId,
+    ) -> StoreResult<Option<cradle_domain::network::FamilyRecord>>;
+    /// Adds a new person and makes them a member of the family.
+    async fn add_person(
+        &self,
+        family: FamilyId,
+        person: &Person,
+        at_millis: i64,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Makes an existing person (say, a grandparent already known to another family) a member.
+    async fn link_person(
+        &self,
+        family: FamilyId,
+        person: PersonId,
+        at_millis: i64,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Replaces a person's details, keeping the earlier version. `NotFound` if the person is
+    /// not in the family; `Conflict` if someone else changed them first.
+    async fn amend_person(
+        &self,
+        family: FamilyId,
+        person: &Person,
+        change: &Amendment,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    async fn add_relationship(
+        &self,
+        family: FamilyId,
+        relationship: &Relationship,
+        at_millis: i64,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    async fn amend_relationship(
+        &self,
+        family: FamilyId,
+        relationship: &Relationship,
+        change: &Amendment,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    async fn add_baby(
+        &self,
+        family: FamilyId,
+        baby: &Baby,
+        at_millis: i64,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Replaces a baby's details (recording the birth, naming the baby); the family becomes
+    /// postnatal when any baby is born.
+    async fn amend_baby(
+        &self,
+        family: FamilyId,
+        baby: &Baby,
+        change: &Amendment,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    async fn set_child_protection(
+        &self,
+        family: FamilyId,
+        status: ChildProtectionStatus,
+        change: &Amendment,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    async fn add_restriction(
+        &self,
+        family: FamilyId,
+        restriction: &ContactRestriction,
+        recorded_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    async fn lift_restriction(
+        &self,
+        family: FamilyId,
+        id: RestrictionId,
+        lifted_by: StaffId,
+        reason: &str,
+        at_millis: i64,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Earlier versions of one record, oldest first; the viewing is audited.
+    async fn record_history(
+        &self,
+        family: FamilyId,
+        kind: RecordKind,
+        id: Uuid,
+        audit: AuditEntry,
+    ) -> StoreResult<Vec<RecordVersion>>;
+}
+
+macro_rules! network_sql {
+    ($store:ty, $db:ty) => {
+        use cradle_domain::network::{
+            ChildProtectionStatus, ContactRestriction, Person, Relationship, RelationshipTarget,
+        };
+        use cradle_domain::{PersonId, RestrictionId};
+
+        const PERSON_COLUMNS: &str = "p.id, p.name, p.phone, p.email, p.postcode, p.preferred_language, p.interpreter_needed, p.ethnicity, p.religion, p.cultural_notes, p.contact_consent, p.version";
+        const RELATIONSHIP_COLUMNS: &str = "id, person_id, baby_id, kind, lives_with_baby, care_share, contact_frequency, nature, started_on, ended_on, end_reason, version";
+
+        impl $store {
+            pub(crate) async fn insert_baby(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                family: FamilyId,
+                position: i64,
+                baby: &Baby,
+                at_millis: i64,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO babies (id, family_id, position, name, date_of_birth, due_date, gestation_days, nhs_number, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(baby.id.0)
+                .bind(family.0)
+                .bind(position)
+                .bind(&baby.name)
+                .bind(date_text(baby.date_of_birth))
+                .bind(date_text(baby.due_date))
+                .bind(baby.gestation_at_birth.map(|g| g.total_days()))
+                .bind(&baby.nhs_number)
+                .bind(at_millis)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            /// The family with its babies, people, relationships and restrictions. Not audited
+            /// here: callers audit the read that shows it.
+            pub(crate) async fn load_family_record(&self, id: FamilyId) -> StoreResult<Option<FamilyRecord>> {
+                let row: Option<FamilyRow> =
+                    sqlx::query_as(&format!("SELECT {FAMILY_COLUMNS} FROM families WHERE id = $1"))
+                        .bind(id.0)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                let Some(row) = row else {
+                    return Ok(None);
+                };
+                let babies: Vec<BabyRow> = sqlx::query_as(&format!(
+                    "SELECT {BABY_COLUMNS} FROM babies WHERE family_id = $1 ORDER BY position"
+                ))
+                .bind(id.0)
+                .fetch_all(&self.pool)
+                .await?;
+                let babies = babies
+                    .into_iter()
+                    .map(|b| b.into_baby().map(|(_, baby)| baby))
+                    .collect::<StoreResult<Vec<_>>>()?;
+                let people: Vec<PersonRow> = sqlx::query_as(&format!(
+                    "SELECT {PERSON_COLUMNS} FROM people p JOIN family_people fp ON fp.person_id = p.id \
+                     WHERE fp.family_id = $1 ORDER BY fp.added_at, p.id"
+                ))
+                .bind(id.0)
+                .fetch_all(&self.pool)
+                .await?;
+                let relationships: Vec<RelationshipRow> = sqlx::query_as(&format!(
+                    "SELECT {RELATIONSHIP_COLUMNS} FROM relationships WHERE family_id = $1 ORDER BY created_at, id"
+                ))
+                .bind(id.0)
+                .fetch_all(&self.pool)
+                .await?;
+                let restrictions: Vec<RestrictionRow> = sqlx::query_as(
+                    "SELECT id, person_id, kind, decided_by, reason, until, recorded_at, lifted_at FROM contact_restrictions \
+                     WHERE family_id = $1 ORDER BY recorded_at, id",
+                )
+                .bind(id.0)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(Some(FamilyRecord {
+                    family: row.into_family(babies)?,
+                    people: people.into_iter().map(PersonRow::into_person).collect::<StoreResult<_>>()?,
+                    relationships: relationships
+                        .into_iter()
+                        .map(RelationshipRow::into_relationship)
+                        .collect::<StoreResult<_>>()?,
+                    restrictions: restrictions
+                        .into_iter()
+                        .map(RestrictionRow::into_restriction)
+                        .collect::<StoreResult<_>>()?,
+                }))
+            }
+
+            async fn require_member(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                family: FamilyId,
+                person: PersonId,
+            ) -> StoreResult<()> {
+                let found: Option<i64> = sqlx::query_scalar(
+                    "SELECT 1 FROM family_people WHERE family_id = $1 AND person_id = $2",
+                )
+                .bind(family.0)
+                .bind(person.0)
+                .fetch_optional(&mut **tx)
+                .await?;
+                found.map(|_| ()).ok_or(StoreError::NotFound)
+            }
+
+            async fn keep_version(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                family: FamilyId,
+                kind: RecordKind,
+                id: Uuid,
+                change: &Amendment,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO record_versions (id, family_id, record_kind, record_id, version, snapshot, replaced_at, replaced_by, reason) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(Uuid::now_v7())
+                .bind(family.0)
+                .bind(kind.code())
+                .bind(id)
+                .bind(change.previous_version)
+                .bind(&change.previous_snapshot)
+                .bind(change.at_millis)
+                .bind(change.changed_by.0)
+                .bind(&change.reason)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            fn baby_of(target: RelationshipTarget) -> Option<Uuid> {
+                match target {
+                    RelationshipTarget::Baby(id) => Some(id.0),
+                    RelationshipTarget::Mother => None,
+                }
+            }
+
+            async fn require_baby(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                family: FamilyId,
+                target: RelationshipTarget,
+            ) -> StoreResult<()> {
+                if let Some(baby) = Self::baby_of(target) {
+                    let found: Option<i64> = sqlx::query_scalar(
+                        "SELECT 1 FROM babies WHERE id = $1 AND family_id = $2",
+                    )
+                    .bind(baby)
+                    .bind(family.0)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                    found.ok_or(StoreError::NotFound)?;
+                }
+                Ok(())
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl NetworkStore for $store {
+            async fn load_record_for_change(&self, family: FamilyId) -> StoreResult<Option<FamilyRecord>> {
+                self.load_family_record(family).await
+            }
+
+            async fn add_person(&self, family: FamilyId, person: &Person, at_millis: i64, audit: AuditEntry) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO people (id, name, name_lower, phone, email, postcode, preferred_language, interpreter_needed, ethnicity, religion, cultural_notes, contact_consent, version, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                )
+                .bind(person.id.0)
+                .bind(&person.name)
+                .bind(person.name.to_lowercase())
+                .bind(&person.phone)
+                .bind(&person.email)
+                .bind(&person.postcode)
+                .bind(&person.preferred_language)
+                .bind(person.interpreter_needed)
+                .bind(person.ethnicity.map(|e| e.code()))
+                .bind(&person.religion)
+                .bind(&person.cultural_notes)
+                .bind(person.contact_consent.code())
+                .bind(person.version)
+                .bind(at_millis)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("INSERT INTO family_people (family_id, person_id, added_at) VALUES ($1, $2, $3)")
+                    .bind(family.0)
+                    .bind(person.id.0)
+                    .bind(at_millis)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn link_person(&self, family: FamilyId, person: PersonId, at_millis: i64, audit: AuditEntry) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("INSERT INTO family_people (family_id, person_id, added_at) VALUES ($1, $2, $3)")
+                    .bind(family.0)
+                    .bind(person.0)
+                    .bind(at_millis)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| conflict_or(e, "This person in this family"))?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn amend_person(&self, family: FamilyId, person: &Person, change: &Amendment, audit: AuditEntry) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                Self::require_member(&mut tx, family, person.id).await?;
+                let changed = sqlx::query(
+                    "UPDATE people SET name = $1, name_lower = $2, phone = $3, email = $4, postcode = $5, preferred_language = $6, \
+                     interpreter_needed = $7, ethnicity = $8, religion = $9, cultural_notes = $10, contact_consent = $11, version = $12 \
+                     WHERE id = $13 AND version = $14",
+                )
+                .bind(&person.name)
+                .bind(person.name.to_lowercase())
+                .bind(&person.phone)
+                .bind(&person.email)
+                .bind(&person.postcode)
+                .bind(&person.preferred_language)
+                .bind(person.interpreter_needed)
+                .bind(person.ethnicity.map(|e| e.code()))
+                .bind(&person.religion)
+                .bind(&person.cultural_notes)
+                .bind(person.contact_consent.code())
+                .bind(person.version)
+                .bind(person.id.0)
+                .bind(change.previous_version)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if changed == 0 {
+                    return Err(StoreError::Conflict("A newer version of this person's details"));
+                }
+                Self::keep_version(&mut tx, family, RecordKind::Person, person.id.0, change).await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn add_relationship(&self, family: FamilyId, relationship: &Relationship, at_millis: i64, audit: AuditEntry) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                Self::require_member(&mut tx, family, relationship.person_id).await?;
+                Self::require_baby(&mut tx, family, relationship.target).await?;
+                sqlx::query(
+                    "INSERT INTO relationships (id, family_id, person_id, baby_id, kind, lives_with_baby, care_share, contact_frequency, nature, started_on, ended_on, end_reason, version, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                )
+                .bind(relationship.id.0)
+                .bind(family.0)
+                .bind(relationship.person_id.0)
+                .bind(Self::baby_of(relationship.target))
+                .bind(relationship.kind.code())
+                .bind(relationship.lives_with_baby)
+                .bind(relationship.care_share.code())
+                .bind(relationship.contact_frequency.code())
+                .bind(relationship.nature.map(|n| n.code()))
+                .bind(date_text(relationship.started_on))
+                .bind(date_text(relationship.ended_on))
+                .bind(&relationship.end_reason)
+                .bind(relationship.version)
+                .bind(at_millis)
+                .execute(&mut *tx)
+                .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn amend_relationship(&self, family: FamilyId, relationship: &Relationship, change: &Amendment, audit: AuditEntry) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                Self::require_baby(&mut tx, family, relationship.target).await?;
+                let changed = sqlx::query(
+                    "UPDATE relationships SET baby_id = $1, kind = $2, lives_with_baby = $3, care_share = $4, contact_frequency = $5, nature = $6, \
+                     started_on = $7, ended_on = $8, end_reason = $9, version = $10 \
+                     WHERE id = $11 AND family_id = $12 AND person_id = $13 AND version = $14",
+                )
+                .bind(Self::baby_of(relationship.target))
+                .bind(relationship.kind.code())
+                .bind(relationship.lives_with_baby)
+                .bind(relationship.care_share.code())
+                .bind(relationship.contact_frequency.code())
+                .bind(relationship.nature.map(|n| n.code()))
+                .bind(date_text(relationship.started_on))
+                .bind(date_text(relationship.ended_on))
+                .bind(&relationship.end_reason)
+                .bind(relationship.version)
+                .bind(relationship.id.0)
+                .bind(family.0)
+                .bind(relationship.person_id.0)
+                .bind(change.previous_version)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if changed == 0 {
+                    return Err(StoreError::Conflict("A newer version of this relationship"));
+                }
+                Self::keep_version(&mut tx, family, RecordKind::Relationship, relationship.id.0, change).await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn add_baby(&self, family: FamilyId, baby: &Baby, at_millis: i64, audit: AuditEntry) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let position: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM babies WHERE family_id = $1")
+                    .bind(family.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                Self::insert_baby(&mut tx, family, position + 1, baby, at_millis).await?;
+                if baby.is_born() {
+                    sqlx::query("UPDATE families SET stage = 'postnatal' WHERE id = $1")
+                        .bind(family.0)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn amend_baby(&self, family: FamilyId, baby: &Baby, change: &Amendment, audit: AuditEntry) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let changed = sqlx::query(
+                    "UPDATE babies SET name = $1, date_of_birth = $2, due_date = $3, gestation_days = $4, nhs_number = $5 \
+                     WHERE id = $6 AND family_id = $7",
+                )
+                .bind(&baby.name)
+                .bind(date_text(baby.date_of_birth))
+                .bind(date_text(baby.due_date))
+                .bind(baby.gestation_at_birth.map(|g| g.total_days()))
+                .bind(&baby.nhs_number)
+                .bind(baby.id.0)
+                .bind(family.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if changed == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                if baby.is_born() {
+                    sqlx::query("UPDATE families SET stage = 'postnatal' WHERE id = $1")
+                        .bind(family.0)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Self::keep_version(&mut tx, family, RecordKind::Baby, baby.id.0, change).await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn set_child_protection(&self, family: FamilyId, status: ChildProtectionStatus, change: &Amendment, audit: AuditEntry) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let changed = sqlx::query(
+                    "UPDATE families SET child_protection = $1, version = version + 1 WHERE id = $2 AND version = $3",
+                )
+                .bind(status.code())
+                .bind(family.0)
+                .bind(change.previous_version)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if changed == 0 {
+                    return Err(StoreError::Conflict("A newer version of this family record"));
+                }
+                Self::keep_version(&mut tx, family, RecordKind::Family, family.0, change).await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn add_restriction(&self, family: FamilyId, restriction: &ContactRestriction, recorded_by: StaffId, audit: AuditEntry) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                Self::require_member(&mut tx, family, restriction.person_id).await?;
+                sqlx::query(
+                    "INSERT INTO contact_restrictions (id, family_id, person_id, kind, decided_by, reason, until, recorded_at, recorded_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(restriction.id.0)
+                .bind(family.0)
+                .bind(restriction.person_id.0)
+                .bind(restriction.kind.code())
+                .bind(&restriction.decided_by)
+                .bind(&restriction.reason)
+                .bind(date_text(restriction.until))
+                .bind(restriction.recorded_at_millis)
+                .bind(recorded_by.0)
+                .execute(&mut *tx)
+                .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn lift_restriction(&self, family: FamilyId, id: RestrictionId, lifted_by: StaffId, reason: &str, at_millis: i64, audit: AuditEntry) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let changed = sqlx::query(
+                    "UPDATE contact_restrictions SET lifted_at = $1, lifted_by = $2, lifted_reason = $3 \
+                     WHERE id = $4 AND family_id = $5 AND lifted_at IS NULL",
+                )
+                .bind(at_millis)
+                .bind(lifted_by.0)
+                .bind(reason)
+                .bind(id.0)
+                .bind(family.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if changed == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn record_history(&self, family: FamilyId, kind: RecordKind, id: Uuid, audit: AuditEntry) -> StoreResult<Vec<RecordVersion>> {
+                let rows: Vec<(i64, String, i64, String, String)> = sqlx::query_as(
+                    "SELECT v.version, v.snapshot, v.replaced_at, s.display_name, v.reason FROM record_versions v \
+                     JOIN staff s ON s.id = v.replaced_by \
+                     WHERE v.family_id = $1 AND v.record_kind = $2 AND v.record_id = $3 ORDER BY v.version",
+                )
+                .bind(family.0)
+                .bind(kind.code())
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+                self.audit.append(audit).await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(version, snapshot, replaced_at_millis, replaced_by, reason)| RecordVersion {
+                        version,
+                        snapshot,
+                        replaced_at_millis,
+                        replaced_by,
+                        reason,
+                    })
+                    .collect())
+            }
+        }
+    };
+}
+
+pub(crate) use network_sql;

@@ -1,0 +1,835 @@
+//! Family network pages: people around the baby, their relationships, births, safety
+//! decisions and earlier versions of amended details.
+
+use super::see_other;
+use crate::auth::{ChangeRecords, ReadRecords, Staff};
+use crate::error::{Failure, Problem};
+use crate::views::{
+    form_status, render, Choice, Chrome, DateField, Errors, RadioGroup, SelectField, TextField,
+};
+use crate::WebState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use cradle_app::{AppError, FamilyAccess};
+use cradle_domain::dates::{long_date_time, today_uk};
+use cradle_domain::network::{
+    BirthInput, CareShare, ContactConsent, ContactFrequency, FamilyRecord, PersonInput,
+    RelationshipInput, RelationshipKind, RelationshipNature, RestrictionInput, RestrictionKind,
+};
+use cradle_domain::person::EthnicCategory;
+use cradle_domain::{BabyId, FamilyId, PersonId, RelationshipId};
+use serde::Deserialize;
+
+fn parse_id<T>(parsed: Option<T>) -> Result<T, Failure> {
+    parsed.ok_or(Failure(Problem::NotFound))
+}
+
+/// Access to the family for a change, with the same refusal (and break-glass offer) as the page.
+pub(crate) async fn access(
+    state: &WebState,
+    actor: &cradle_app::Actor,
+    id: FamilyId,
+) -> Result<FamilyAccess, Failure> {
+    state
+        .app
+        .family_access(actor, id)
+        .await
+        .map_err(|e| super::families::other_team(e, id))
+}
+
+/// The record behind a form, read (and audited) as a view of the family.
+async fn record(
+    state: &WebState,
+    staff: &cradle_app::Actor,
+    access: &FamilyAccess,
+) -> Result<FamilyRecord, Failure> {
+    Ok(state.app.read_family(staff, access).await?)
+}
+
+// ----- People -----
+
+#[derive(Template)]
+#[template(path = "person_form.html")]
+pub struct PersonFormPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub heading: &'static str,
+    pub baby: String,
+    pub family_id: String,
+    pub action: String,
+    pub editing: bool,
+    pub version: i64,
+    pub name: TextField,
+    pub phone: TextField,
+    pub email: TextField,
+    pub postcode: TextField,
+    pub preferred_language: TextField,
+    pub interpreter_needed: RadioGroup,
+    pub ethnicity: SelectField,
+    pub religion: TextField,
+    pub cultural_notes: String,
+    pub contact_consent: RadioGroup,
+    pub reason: TextField,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PersonForm {
+    #[serde(flatten)]
+    pub person: PersonInput,
+    pub version: Option<i64>,
+    pub reason: String,
+}
+
+struct PersonFormContext<'a> {
+    family: &'a FamilyRecord,
+    editing: Option<(PersonId, i64)>,
+}
+
+fn person_page(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    context: PersonFormContext<'_>,
+    form: &PersonForm,
+    errors: Errors,
+) -> Response {
+    let input = &form.person;
+    let family_id = context.family.family.id;
+    let (heading, action, version) = match context.editing {
+        Some((person, version)) => (
+            "Change a person's details",
+            format!("/families/{family_id}/people/{person}"),
+            version,
+        ),
+        None => ("Add a person", format!("/families/{family_id}/people"), 0),
+    };
+    let mut ethnicity = vec![Choice {
+        code: String::new(),
+        label: "Not recorded yet".to_string(),
+        selected: input.ethnicity.is_empty(),
+    }];
+    ethnicity.extend(Choice::list(
+        EthnicCategory::ALL.as_slice(),
+        EthnicCategory::code,
+        EthnicCategory::label,
+        &input.ethnicity,
+    ));
+    let page = PersonFormPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        heading,
+        baby: context.family.family.baby_label(),
+        family_id: family_id.to_string(),
+        action,
+        editing: context.editing.is_some(),
+        version,
+        name: TextField::new("name", "Full name", &input.name),
+        phone: TextField::new("phone", "Phone number (optional)", &input.phone)
+            .width("nhsuk-input--width-20")
+            .kind("tel"),
+        email: TextField::new("email", "Email address (optional)", &input.email).kind("email"),
+        postcode: TextField::new("postcode", "Postcode (optional)", &input.postcode)
+            .width("nhsuk-input--width-10"),
+        preferred_language: TextField::new(
+            "preferred_language",
+            "Preferred language (optional)",
+            &input.preferred_language,
+        )
+        .hint("For example, English, Polish, British Sign Language")
+        .width("nhsuk-input--width-20"),
+        interpreter_needed: RadioGroup {
+            id: "interpreter_needed",
+            legend: "Do they need an interpreter?",
+            options: Choice::yes_no(if input.interpreter_needed.is_empty() {
+                "no"
+            } else {
+                &input.interpreter_needed
+            }),
+            inline: true,
+        },
+        ethnicity: SelectField {
+            id: "ethnicity",
+            label: "Ethnic group, as they describe it (optional)",
+            options: ethnicity,
+        },
+        religion: TextField::new("religion", "Religion or belief (optional)", &input.religion)
+            .width("nhsuk-input--width-20"),
+        cultural_notes: input.cultural_notes.clone(),
+        contact_consent: RadioGroup {
+            id: "contact_consent",
+            legend: "Do they agree to be contacted by the team?",
+            options: Choice::list(
+                ContactConsent::ALL,
+                ContactConsent::code,
+                ContactConsent::label,
+                if input.contact_consent.is_empty() {
+                    "not_asked"
+                } else {
+                    &input.contact_consent
+                },
+            ),
+            inline: false,
+        },
+        reason: TextField::new("reason", "Reason for the change", &form.reason)
+            .hint("For example, “New phone number given by her” or “Name was misspelt”"),
+        errors,
+    };
+    render(form_status(&page.errors), &page)
+}
+
+pub async fn new_person_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    Ok(person_page(
+        &state,
+        &staff,
+        PersonFormContext {
+            family: &family,
+            editing: None,
+        },
+        &PersonForm::default(),
+        Errors::default(),
+    ))
+}
+
+pub async fn add_person(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Form(form): Form<PersonForm>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    match state
+        .app
+        .add_person(&staff.actor, &access, &form.person)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/families/{id}"))),
+        Err(AppError::Invalid(problems)) => {
+            let family = record(&state, &staff.actor, &access).await?;
+            Ok(person_page(
+                &state,
+                &staff,
+                PersonFormContext {
+                    family: &family,
+                    editing: None,
+                },
+                &form,
+                Errors::from_problems(&problems),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn edit_person_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, person)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let person_id = parse_id(PersonId::parse(&person))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    let person = parse_id(family.person(person_id).cloned())?;
+    let form = PersonForm {
+        person: PersonInput::from_person(&person),
+        version: Some(person.version),
+        reason: String::new(),
+    };
+    Ok(person_page(
+        &state,
+        &staff,
+        PersonFormContext {
+            family: &family,
+            editing: Some((person_id, person.version)),
+        },
+        &form,
+        Errors::default(),
+    ))
+}
+
+pub async fn amend_person(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, person)): Path<(String, String)>,
+    Form(form): Form<PersonForm>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let person_id = parse_id(PersonId::parse(&person))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let version = form.version.unwrap_or(0);
+    match state
+        .app
+        .amend_person(
+            &staff.actor,
+            &access,
+            person_id,
+            &form.person,
+            version,
+            &form.reason,
+        )
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/families/{id}"))),
+        Err(AppError::Invalid(problems)) => {
+            let family = record(&state, &staff.actor, &access).await?;
+            Ok(person_page(
+                &state,
+                &staff,
+                PersonFormContext {
+                    family: &family,
+                    editing: Some((person_id, version)),
+                },
+                &form,
+                Errors::from_problems(&problems),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+// ----- Relationships -----
+
+#[derive(Template)]
+#[template(path = "relationship_form.html")]
+pub struct RelationshipFormPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub baby: String,
+    pub family_id: String,
+    pub person: SelectField,
+    pub kind: RadioGroup,
+    pub target: RadioGroup,
+    pub lives_with_baby: RadioGroup,
+    pub care_share: RadioGroup,
+    pub contact_frequency: SelectField,
+    pub nature: RadioGroup,
+    pub started: DateField,
+}
+
+fn relationship_page(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    input: &RelationshipInput,
+    errors: Errors,
+) -> Response {
+    let mut people = vec![Choice {
+        code: String::new(),
+        label: "Select a person".into(),
+        selected: input.person_id.is_empty(),
+    }];
+    people.extend(family.people.iter().map(|p| Choice {
+        code: p.id.to_string(),
+        label: p.name.clone(),
+        selected: p.id.to_string() == input.person_id,
+    }));
+    let mut targets: Vec<Choice> = family
+        .family
+        .babies
+        .iter()
+        .map(|b| Choice {
+            code: b.id.to_string(),
+            label: b.label(&family.family.mother_name),
+            selected: b.id.to_string() == input.target,
+        })
+        .collect();
+    targets.push(Choice {
+        code: "mother".into(),
+        label: format!("{} (the mother)", family.family.mother_name),
+        selected: input.target == "mother",
+    });
+    let mut frequency = vec![Choice {
+        code: String::new(),
+        label: "Select how often".into(),
+        selected: input.contact_frequency.is_empty(),
+    }];
+    frequency.extend(Choice::list(
+        ContactFrequency::ALL,
+        ContactFrequency::code,
+        ContactFrequency::label,
+        &input.contact_frequency,
+    ));
+    let mut nature = Choice::list(
+        RelationshipNature::ALL,
+        RelationshipNature::code,
+        RelationshipNature::label,
+        &input.nature,
+    );
+    nature.push(Choice {
+        code: String::new(),
+        label: "Not judged yet".into(),
+        selected: input.nature.is_empty(),
+    });
+    let page = RelationshipFormPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        baby: family.family.baby_label(),
+        family_id: family.family.id.to_string(),
+        person: SelectField {
+            id: "person_id",
+            label: "Person",
+            options: people,
+        },
+        kind: RadioGroup {
+            id: "kind",
+            legend: "What are they to the baby?",
+            options: Choice::list(
+                RelationshipKind::ALL,
+                RelationshipKind::code,
+                RelationshipKind::label,
+                &input.kind,
+            ),
+            inline: false,
+        },
+        target: RadioGroup {
+            id: "target",
+            legend: "Who is the relationship with?",
+            options: targets,
+            inline: false,
+        },
+        lives_with_baby: RadioGroup {
+            id: "lives_with_baby",
+            legend: "Do they live with the baby?",
+            options: Choice::yes_no(&input.lives_with_baby),
+            inline: true,
+        },
+        care_share: RadioGroup {
+            id: "care_share",
+            legend: "How much of the baby's care do they share?",
+            options: Choice::list(
+                CareShare::ALL,
+                CareShare::code,
+                CareShare::label,
+                &input.care_share,
+            ),
+            inline: false,
+        },
+        contact_frequency: SelectField {
+            id: "contact_frequency",
+            label: "How often do they see the baby?",
+            options: frequency,
+        },
+        nature: RadioGroup {
+            id: "nature",
+            legend: "How does the relationship seem to you? (for the ecomap)",
+            options: nature,
+            inline: false,
+        },
+        started: DateField::new(
+            "started",
+            "When did the relationship start? (optional)",
+            ["started_day", "started_month", "started_year"],
+            [
+                &input.started_day,
+                &input.started_month,
+                &input.started_year,
+            ],
+        ),
+        errors,
+    };
+    render(form_status(&page.errors), &page)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewRelationshipQuery {
+    pub person: String,
+}
+
+pub async fn new_relationship_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Query(query): Query<NewRelationshipQuery>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    let input = RelationshipInput {
+        person_id: query.person,
+        target: family
+            .family
+            .babies
+            .first()
+            .map(|b| b.id.to_string())
+            .unwrap_or_else(|| "mother".into()),
+        ..RelationshipInput::default()
+    };
+    Ok(relationship_page(
+        &state,
+        &staff,
+        &family,
+        &input,
+        Errors::default(),
+    ))
+}
+
+pub async fn add_relationship(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Form(input): Form<RelationshipInput>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    match state
+        .app
+        .add_relationship(&staff.actor, &access, &input)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/families/{id}"))),
+        Err(AppError::Invalid(problems)) => {
+            let family = record(&state, &staff.actor, &access).await?;
+            Ok(relationship_page(
+                &state,
+                &staff,
+                &family,
+                &input,
+                Errors::from_problems(&problems),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EndRelationshipForm {
+    pub ended_day: String,
+    pub ended_month: String,
+    pub ended_year: String,
+    pub reason: String,
+}
+
+pub async fn end_relationship(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, relationship)): Path<(String, String)>,
+    Form(form): Form<EndRelationshipForm>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let relationship = parse_id(RelationshipId::parse(&relationship))?;
+    let access = access(&state, &staff.actor, id).await?;
+    state
+        .app
+        .end_relationship(
+            &staff.actor,
+            &access,
+            relationship,
+            (&form.ended_day, &form.ended_month, &form.ended_year),
+            &form.reason,
+        )
+        .await?;
+    Ok(see_other(&format!("/families/{id}")))
+}
+
+// ----- Births -----
+
+#[derive(Template)]
+#[template(path = "birth_form.html")]
+pub struct BirthFormPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub baby: String,
+    pub family_id: String,
+    pub baby_id: String,
+    pub born: DateField,
+    pub gestation_weeks: String,
+    pub gestation_days: String,
+    pub name: TextField,
+    pub nhs_number: TextField,
+}
+
+fn birth_page(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    baby: BabyId,
+    input: &BirthInput,
+    errors: Errors,
+) -> Response {
+    let label = family
+        .family
+        .babies
+        .iter()
+        .find(|b| b.id == baby)
+        .map(|b| b.label(&family.family.mother_name))
+        .unwrap_or_default();
+    let page = BirthFormPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        baby: label,
+        family_id: family.family.id.to_string(),
+        baby_id: baby.to_string(),
+        born: DateField::new(
+            "born",
+            "Date of birth",
+            ["born_day", "born_month", "born_year"],
+            [&input.born_day, &input.born_month, &input.born_year],
+        ),
+        gestation_weeks: input.gestation_weeks.clone(),
+        gestation_days: input.gestation_days.clone(),
+        name: TextField::new("name", "Baby's name (optional)", &input.name)
+            .hint("Leave blank if the baby is not named yet"),
+        nhs_number: TextField::new(
+            "nhs_number",
+            "Baby's NHS number (optional)",
+            &input.nhs_number,
+        )
+        .width("nhsuk-input--width-10"),
+        errors,
+    };
+    render(form_status(&page.errors), &page)
+}
+
+pub async fn birth_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, baby)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let baby = parse_id(BabyId::parse(&baby))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    Ok(birth_page(
+        &state,
+        &staff,
+        &family,
+        baby,
+        &BirthInput::default(),
+        Errors::default(),
+    ))
+}
+
+pub async fn record_birth(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, baby)): Path<(String, String)>,
+    Form(input): Form<BirthInput>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let baby = parse_id(BabyId::parse(&baby))?;
+    let access = access(&state, &staff.actor, id).await?;
+    match state
+        .app
+        .record_birth(&staff.actor, &access, baby, &input)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/families/{id}"))),
+        Err(AppError::Invalid(problems)) => {
+            let family = record(&state, &staff.actor, &access).await?;
+            Ok(birth_page(
+                &state,
+                &staff,
+                &family,
+                baby,
+                &input,
+                Errors::from_problems(&problems),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+// ----- Do not contact / do not involve -----
+
+#[derive(Template)]
+#[template(path = "restriction_form.html")]
+pub struct RestrictionFormPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub family_id: String,
+    pub person_id: String,
+    pub person_name: String,
+    pub kind: RadioGroup,
+    pub decided_by: TextField,
+    pub reason: String,
+    pub until: DateField,
+}
+
+fn restriction_page(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    person: PersonId,
+    input: &RestrictionInput,
+    errors: Errors,
+) -> Result<Response, Failure> {
+    let name = parse_id(family.person(person))?.name.clone();
+    let page = RestrictionFormPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        family_id: family.family.id.to_string(),
+        person_id: person.to_string(),
+        person_name: name,
+        kind: RadioGroup {
+            id: "kind",
+            legend: "What has been decided?",
+            options: Choice::list(
+                RestrictionKind::ALL,
+                RestrictionKind::code,
+                RestrictionKind::label,
+                &input.kind,
+            ),
+            inline: false,
+        },
+        decided_by: TextField::new("decided_by", "Who made the decision?", &input.decided_by).hint(
+            "For example, “Safeguarding lead with the mother, seen alone” or “Family court order”",
+        ),
+        reason: input.reason.clone(),
+        until: DateField::new(
+            "until",
+            "Review date (optional)",
+            ["until_day", "until_month", "until_year"],
+            [&input.until_day, &input.until_month, &input.until_year],
+        ),
+        errors,
+    };
+    Ok(render(form_status(&page.errors), &page))
+}
+
+pub async fn restriction_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, person)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let person = parse_id(PersonId::parse(&person))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    restriction_page(
+        &state,
+        &staff,
+        &family,
+        person,
+        &RestrictionInput::default(),
+        Errors::default(),
+    )
+}
+
+pub async fn restrict(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, person)): Path<(String, String)>,
+    Form(input): Form<RestrictionInput>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let person = parse_id(PersonId::parse(&person))?;
+    let access = access(&state, &staff.actor, id).await?;
+    match state
+        .app
+        .restrict_contact(&staff.actor, &access, person, &input)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/families/{id}"))),
+        Err(AppError::Invalid(problems)) => {
+            let family = record(&state, &staff.actor, &access).await?;
+            restriction_page(
+                &state,
+                &staff,
+                &family,
+                person,
+                &input,
+                Errors::from_problems(&problems),
+            )
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+// ----- History and the ecomap -----
+
+pub struct VersionView {
+    pub version: i64,
+    pub when: String,
+    pub who: String,
+    pub reason: String,
+    pub fields: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "person_history.html")]
+pub struct PersonHistoryPage {
+    pub chrome: Chrome,
+    pub family_id: String,
+    pub person_name: String,
+    pub versions: Vec<VersionView>,
+}
+
+pub async fn person_history(
+    State(state): State<WebState>,
+    staff: Staff<ReadRecords>,
+    Path((id, person)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let person_id = parse_id(PersonId::parse(&person))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    let name = parse_id(family.person(person_id))?.name.clone();
+    let versions = state
+        .app
+        .person_history(&staff.actor, &access, person_id)
+        .await?;
+    let views = versions
+        .into_iter()
+        .map(|v| {
+            let fields = serde_json::from_str::<cradle_domain::network::Person>(&v.snapshot)
+                .map(|p| {
+                    let input = PersonInput::from_person(&p);
+                    vec![
+                        ("Name".to_string(), input.name),
+                        ("Phone".to_string(), input.phone),
+                        ("Email".to_string(), input.email),
+                        ("Postcode".to_string(), input.postcode),
+                        ("Preferred language".to_string(), input.preferred_language),
+                        ("Interpreter needed".to_string(), input.interpreter_needed),
+                        ("Religion or belief".to_string(), input.religion),
+                        ("Cultural notes".to_string(), input.cultural_notes),
+                        (
+                            "Agrees to contact".to_string(),
+                            p.contact_consent.label().to_string(),
+                        ),
+                    ]
+                })
+                .unwrap_or_default();
+            VersionView {
+                version: v.version,
+                when: long_date_time(v.replaced_at_millis),
+                who: v.replaced_by,
+                reason: v.reason,
+                fields,
+            }
+        })
+        .collect();
+    let page = PersonHistoryPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        family_id: id.to_string(),
+        person_name: name,
+        versions: views,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// The ecomap on its own, as an SVG document (to print or save).
+pub async fn ecomap(
+    State(state): State<WebState>,
+    staff: Staff<ReadRecords>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(id.trim_end_matches(".svg")))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    let mut response = crate::ecomap::svg(&family, today_uk()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("image/svg+xml; charset=utf-8"),
+    );
+    Ok(response)
+}
