@@ -241,14 +241,18 @@ macro_rules! network_sql {
                 family: FamilyId,
                 person: PersonId,
             ) -> StoreResult<()> {
-                let found: Option<i64> = sqlx::query_scalar(
-                    "SELECT 1 FROM family_people WHERE family_id = $1 AND person_id = $2",
+                // COUNT(*) is a 64-bit integer in both databases (a bare 1 is not).
+                let found: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM family_people WHERE family_id = $1 AND person_id = $2",
                 )
                 .bind(family.0)
                 .bind(person.0)
-                .fetch_optional(&mut **tx)
+                .fetch_one(&mut **tx)
                 .await?;
-                found.map(|_| ()).ok_or(StoreError::NotFound)
+                if found == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Ok(())
             }
 
             async fn keep_version(
@@ -289,14 +293,16 @@ macro_rules! network_sql {
                 target: RelationshipTarget,
             ) -> StoreResult<()> {
                 if let Some(baby) = Self::baby_of(target) {
-                    let found: Option<i64> = sqlx::query_scalar(
-                        "SELECT 1 FROM babies WHERE id = $1 AND family_id = $2",
+                    let found: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM babies WHERE id = $1 AND family_id = $2",
                     )
                     .bind(baby)
                     .bind(family.0)
-                    .fetch_optional(&mut **tx)
+                    .fetch_one(&mut **tx)
                     .await?;
-                    found.ok_or(StoreError::NotFound)?;
+                    if found == 0 {
+                        return Err(StoreError::NotFound);
+                    }
                 }
                 Ok(())
             }

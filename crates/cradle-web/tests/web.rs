@@ -1358,3 +1358,391 @@ async fn many_failures_from_one_address_pause_sign_in_from_there() {
         .count();
     assert_eq!(refused, 1, "the refusal is audited");
 }
+
+/// The family id of the demo family whose mother has this name.
+async fn family_of(app: &TestApp, client: &reqwest::Client, mother: &str) -> String {
+    let list: Value = client
+        .get(app.url(&format!(
+            "/api/v1/families?q={}",
+            mother.replace(' ', "%20")
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    list["families"][0]["id"].as_str().unwrap().to_string()
+}
+
+fn link_after(page: &str, prefix: &str) -> String {
+    let start = page
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no link starting {prefix}"));
+    let end = page[start..].find('"').unwrap() + start;
+    page[start..end].to_string()
+}
+
+on_both_backends!(
+    a_clinician_builds_the_family_around_the_baby,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.signed_in("clinician").await;
+        let csrf = app.csrf_token(&client).await;
+        let family = family_of(&app, &client, "Sofia Marques").await;
+        let page_path = format!("/families/{family}");
+
+        // Add the partner and the grandmother, each a person in their own right.
+        for (name, language, interpreter) in [
+            ("Rui Marques", "Portuguese", "yes"),
+            ("Maria Costa", "Portuguese", "no"),
+        ] {
+            let added = client
+                .post(app.url(&format!("{page_path}/people")))
+                .form(&[
+                    ("csrf_token", csrf.as_str()),
+                    ("name", name),
+                    ("preferred_language", language),
+                    ("interpreter_needed", interpreter),
+                    ("postcode", "ls1 4ap"),
+                    ("phone", "07700 900123"),
+                    ("contact_consent", "yes"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(added.status(), StatusCode::SEE_OTHER, "{name}");
+        }
+        let duplicate = client
+            .post(app.url(&format!("{page_path}/people")))
+            .form(&[("csrf_token", csrf.as_str()), ("name", "rui marques")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(duplicate.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(duplicate
+            .text()
+            .await
+            .unwrap()
+            .contains("already in this family"));
+        let long = "x".repeat(10_000);
+        let bad = client
+            .post(app.url(&format!("{page_path}/people")))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("name", long.as_str()),
+                ("postcode", "nowhere"),
+                ("email", "not an email"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let text = bad.text().await.unwrap();
+        assert!(
+            text.contains("200 characters or fewer")
+                && text.contains("full UK postcode")
+                && text.contains("value=\"nowhere\"")
+        );
+
+        let page = client
+            .get(app.url(&page_path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Rui Marques")
+                && page.contains("Portuguese; needs an interpreter")
+                && page.contains("LS1 4AP")
+        );
+        let rui = link_after(
+            &page,
+            &format!("/families/{family}/relationships/new?person="),
+        )
+        .rsplit('=')
+        .next()
+        .unwrap()
+        .to_string();
+        let form = client
+            .get(app.url(&format!("{page_path}/relationships/new?person={rui}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let baby = hidden_radio_value(&form, "target");
+        let relationship = client
+            .post(app.url(&format!("{page_path}/relationships")))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("person_id", rui.as_str()),
+                ("target", baby.as_str()),
+                ("kind", "father"),
+                ("lives_with_baby", "yes"),
+                ("care_share", "equal"),
+                ("contact_frequency", "daily"),
+                ("nature", "supportive"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(relationship.status(), StatusCode::SEE_OTHER);
+
+        // Another family's baby, or a person from elsewhere, cannot be linked.
+        let other_family = family_of(&app, &client, "Amara Okafor").await;
+        let other_page = client
+            .get(app.url(&format!("/families/{other_family}/relationships/new")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let other_baby = hidden_radio_value(&other_page, "target");
+        let wrong_baby = client
+            .post(app.url(&format!("{page_path}/relationships")))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("person_id", rui.as_str()),
+                ("target", other_baby.as_str()),
+                ("kind", "father"),
+                ("lives_with_baby", "no"),
+                ("care_share", "none"),
+                ("contact_frequency", "weekly"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong_baby.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong_baby
+            .text()
+            .await
+            .unwrap()
+            .contains("Select one of this family"));
+
+        // The birth is recorded on the pregnancy's own record: 33 weeks, so a corrected age shows.
+        let birth_link = link_after(&page, &format!("/families/{family}/babies/"));
+        let today = cradle_domain::dates::today_uk();
+        let born = today - time::Duration::days(28);
+        let future = today + time::Duration::days(2);
+        let refused = client
+            .post(app.url(&birth_link))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("born_day", &future.day().to_string()),
+                ("born_month", &u8::from(future.month()).to_string()),
+                ("born_year", &future.year().to_string()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused
+            .text()
+            .await
+            .unwrap()
+            .contains("today or in the past"));
+        let recorded = client
+            .post(app.url(&birth_link))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("born_day", &born.day().to_string()),
+                ("born_month", &u8::from(born.month()).to_string()),
+                ("born_year", &born.year().to_string()),
+                ("gestation_weeks", "33"),
+                ("gestation_days", "0"),
+                ("name", "Leonor Marques"),
+                ("nhs_number", "999 123 4659"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(recorded.status(), StatusCode::SEE_OTHER);
+        let page = client
+            .get(app.url(&page_path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Leonor Marques")
+                && page.contains("4 weeks (corrected age: 3 weeks before due date)"),
+            "{page}"
+        );
+        assert!(
+            page.contains("Father to Leonor Marques"),
+            "the relationship follows the baby through the birth"
+        );
+        assert!(page.contains("Postnatal"));
+
+        // Amend the grandmother's phone: the earlier version stays readable, with who and why.
+        let edit = link_labelled(&page, "Change details", "Maria Costa");
+        let maria_id = edit.split('/').nth(4).unwrap().to_string();
+        let form = client
+            .get(app.url(&edit))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let version = hidden_field(&form, "version").unwrap();
+        let amend = |version: String, phone: &'static str| {
+            let client = client.clone();
+            let url = app.url(&format!("{page_path}/people/{maria_id}"));
+            let csrf = csrf.clone();
+            async move {
+                client
+                    .post(url)
+                    .form(&[
+                        ("csrf_token", csrf.as_str()),
+                        ("version", version.as_str()),
+                        ("name", "Maria Costa"),
+                        ("phone", phone),
+                        ("preferred_language", "Portuguese"),
+                        ("interpreter_needed", "no"),
+                        ("contact_consent", "yes"),
+                        ("reason", "New number given at the home visit"),
+                    ])
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(
+            amend(version.clone(), "07700 900999").await.status(),
+            StatusCode::SEE_OTHER
+        );
+        let stale = amend(version, "07700 900555").await;
+        assert_eq!(
+            stale.status(),
+            StatusCode::CONFLICT,
+            "an edit made from an old form cannot overwrite a newer one"
+        );
+        let history = client
+            .get(app.url(&format!("{page_path}/people/{maria_id}/history")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            history.contains("07700 900123")
+                && history.contains("New number given at the home visit")
+                && history.contains("Priya Shah")
+        );
+        let page = client
+            .get(app.url(&page_path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("07700 900999") && !page.contains("07700 900555"));
+
+        // Do not contact: the mark shows wherever the person appears and no contact is offered.
+        let restrict = client
+            .post(app.url(&format!("{page_path}/people/{rui}/restrict")))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("kind", "do_not_contact"),
+                (
+                    "decided_by",
+                    "Safeguarding lead with the mother, seen alone",
+                ),
+                (
+                    "reason",
+                    "Mother has asked that he is not contacted by the team",
+                ),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(restrict.status(), StatusCode::SEE_OTHER);
+        let page = client
+            .get(app.url(&page_path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Rui Marques: do not contact"));
+        assert!(
+            page.contains("DO NOT CONTACT"),
+            "the ecomap carries the mark"
+        );
+        let rui_card = page
+            .split("data-testid=\"person-card\"")
+            .find(|card| card.contains("<h3 class=\"nhsuk-card__heading\">Rui Marques</h3>"))
+            .unwrap();
+        assert!(
+            rui_card.contains("Not to be contacted by the team")
+                && !rui_card.contains("07700 900123")
+        );
+        assert!(!rui_card.contains(&format!("/people/{rui}/restrict")));
+
+        let svg = client
+            .get(app.url(&format!("{page_path}/ecomap.svg")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            svg.headers()["content-type"],
+            "image/svg+xml; charset=utf-8"
+        );
+        let svg = svg.text().await.unwrap();
+        assert!(svg.contains("Leonor Marques") && svg.contains("<desc"));
+
+        let actions: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        for action in [
+            "person.add",
+            "relationship.add",
+            "baby.amend",
+            "person.amend",
+            "restriction.add",
+            "record.history_read",
+        ] {
+            assert!(actions.iter().any(|a| a == action), "{action} is audited");
+        }
+
+        // Another team cannot change this family.
+        let elsewhere = app.signed_in("mbu.clinician").await;
+        let mbu_csrf = app.csrf_token(&elsewhere).await;
+        let refused = elsewhere
+            .post(app.url(&format!("{page_path}/people")))
+            .form(&[("csrf_token", mbu_csrf.as_str()), ("name", "Intruder")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        app.database.cleanup().await;
+    }
+);
+
+/// The address of the link whose text is `text` followed by the hidden " of {name}".
+fn link_labelled(page: &str, text: &str, name: &str) -> String {
+    let label = format!(">{text}<span class=\"nhsuk-u-visually-hidden\"> of {name}</span>");
+    let at = page
+        .find(&label)
+        .unwrap_or_else(|| panic!("no link {text} of {name}"));
+    let start = page[..at].rfind("href=\"").unwrap() + 6;
+    let end = page[start..].find('"').unwrap() + start;
+    page[start..end].to_string()
+}
+
+/// The value of the first radio button in a group.
+fn hidden_radio_value(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" type=\"radio\" value=\"");
+    let start = html.find(&marker).unwrap() + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_string()
+}
