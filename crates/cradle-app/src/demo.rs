@@ -4,7 +4,12 @@
 
 use crate::admin::StaffInput;
 use crate::{Actor, AppError, Cradle};
-use cradle_domain::{FamilyInput, Role, Staff, Team};
+use cradle_domain::baby::Gestation;
+use cradle_domain::network::{
+    CareShare, ContactConsent, ContactFrequency, PersonInput, RelationshipInput, RelationshipKind,
+    RelationshipNature, RestrictionInput, RestrictionKind,
+};
+use cradle_domain::{Baby, BabyId, FamilyInput, Role, Staff, Team, TeamId};
 
 /// The password every demo account is given. Demo data is for trying Cradle, never for patients.
 pub const DEMO_PASSWORD: &str = "cradle-demo-2026";
@@ -73,78 +78,373 @@ pub async fn seed(app: &Cradle) -> Result<DemoData, AppError> {
         };
         staff.push(app.create_staff(&cli, &input).await?);
     }
-    if let Some(clinician) = staff.iter().find(|s| s.username == "clinician") {
-        let actor = Actor::staff(clinician, "demo");
-        let existing = app.list_families(&actor, None, 1).await?;
-        if existing.total == 0 {
-            if let Some(team) = teams.iter().find(|t| t.name == COMMUNITY_TEAM) {
-                for input in demo_families(&team.id.to_string()) {
-                    app.create_family(&actor, &input).await?;
-                }
-            }
+    for (username, team_name) in [("clinician", COMMUNITY_TEAM), ("mbu.clinician", MBU_TEAM)] {
+        let (Some(member), Some(team)) = (
+            staff.iter().find(|s| s.username == username),
+            teams.iter().find(|t| t.name == team_name),
+        ) else {
+            continue;
+        };
+        let actor = Actor::staff(member, "demo");
+        if app.list_families(&actor, None, 1).await?.total > 0 {
+            continue;
         }
-    }
-    if let Some(mbu) = staff.iter().find(|s| s.username == "mbu.clinician") {
-        let actor = Actor::staff(mbu, "demo");
-        let existing = app.list_families(&actor, None, 1).await?;
-        if existing.total == 0 {
-            if let Some(team) = teams.iter().find(|t| t.name == MBU_TEAM) {
-                let today = cradle_domain::dates::today_uk() - time::Duration::days(40);
-                app.create_family(
-                    &actor,
-                    &FamilyInput {
-                        team_id: team.id.to_string(),
-                        mother_name: "Chloe Brennan".into(),
-                        mother_nhs_number: "999 123 4624".into(),
-                        stage: "postnatal".into(),
-                        baby_name: "Rory Brennan".into(),
-                        baby_dob_day: today.day().to_string(),
-                        baby_dob_month: u8::from(today.month()).to_string(),
-                        baby_dob_year: today.year().to_string(),
-                        ..FamilyInput::default()
-                    },
-                )
-                .await?;
-            }
+        for family in demo_families().into_iter().filter(|f| f.team == team_name) {
+            seed_family(app, &actor, team.id, &family).await?;
         }
     }
     Ok(DemoData { teams, staff })
 }
 
-/// A handful of community families at different stages. The full demo caseload described in
-/// the family-network work builds on these.
-pub fn demo_families(team_id: &str) -> Vec<FamilyInput> {
-    let today = cradle_domain::dates::today_uk();
-    let born = |days: i64| today - time::Duration::days(days);
-    let due = today + time::Duration::days(70);
-    let postnatal = |mother: &str, nhs: &str, baby: &str, days: i64| {
-        let date = born(days);
-        FamilyInput {
-            team_id: team_id.to_string(),
-            mother_name: mother.to_string(),
-            mother_nhs_number: nhs.to_string(),
-            stage: "postnatal".to_string(),
-            baby_name: baby.to_string(),
-            baby_dob_day: date.day().to_string(),
-            baby_dob_month: u8::from(date.month()).to_string(),
-            baby_dob_year: date.year().to_string(),
-            ..FamilyInput::default()
+/// The i-th valid NHS number in the 999 test range (never a real patient's).
+pub fn test_nhs_number(index: u32) -> String {
+    let mut found = 0;
+    let mut candidate: u64 = 999_000_000;
+    loop {
+        let digits: Vec<u64> = candidate
+            .to_string()
+            .chars()
+            .filter_map(|c| c.to_digit(10))
+            .map(u64::from)
+            .collect();
+        let weighted: u64 = digits.iter().zip((2..=10).rev()).map(|(d, w)| d * w).sum();
+        let check = match 11 - weighted % 11 {
+            11 => Some(0),
+            10 => None,
+            c => Some(c),
+        };
+        if let Some(check) = check {
+            if found == index {
+                return format!("{candidate}{check}");
+            }
+            found += 1;
         }
-    };
+        candidate += 1;
+    }
+}
+
+/// Someone around the baby in a demo family, and how they relate to the (first) baby.
+pub struct DemoPerson {
+    pub name: &'static str,
+    pub kind: RelationshipKind,
+    pub lives_with_baby: bool,
+    pub care: CareShare,
+    pub sees: ContactFrequency,
+    pub nature: Option<RelationshipNature>,
+    pub language: &'static str,
+    pub interpreter: bool,
+    pub ethnicity: &'static str,
+    pub religion: &'static str,
+    pub notes: &'static str,
+    pub consent: ContactConsent,
+    /// A safety decision: (kind, who decided, why).
+    pub restriction: Option<(RestrictionKind, &'static str, &'static str)>,
+}
+
+impl DemoPerson {
+    fn new(name: &'static str, kind: RelationshipKind) -> Self {
+        Self {
+            name,
+            kind,
+            lives_with_baby: true,
+            care: CareShare::Some,
+            sees: ContactFrequency::Daily,
+            nature: Some(RelationshipNature::Supportive),
+            language: "English",
+            interpreter: false,
+            ethnicity: "",
+            religion: "",
+            notes: "",
+            consent: ContactConsent::Yes,
+            restriction: None,
+        }
+    }
+}
+
+/// A demo family: the mother, her babies (days old and gestation, or days until due) and
+/// the people around them.
+pub struct DemoFamily {
+    pub team: &'static str,
+    pub mother: &'static str,
+    pub nhs_index: u32,
+    /// (name, days old, gestation weeks+days); a negative age is days until the due date.
+    pub babies: Vec<(&'static str, i64, &'static str)>,
+    pub people: Vec<DemoPerson>,
+    pub child_protection: Option<(&'static str, &'static str)>,
+}
+
+/// Twelve invented families showing the situations the service meets.
+pub fn demo_families() -> Vec<DemoFamily> {
+    use RelationshipKind as K;
+    let person = DemoPerson::new;
     vec![
-        postnatal("Amara Okafor", "999 123 4578", "Ada Okafor", 21),
-        postnatal("Jess Whitfield", "999 123 4586", "", 9),
-        FamilyInput {
-            team_id: team_id.to_string(),
-            mother_name: "Sofia Marques".to_string(),
-            mother_nhs_number: "999 123 4594".to_string(),
-            stage: "antenatal".to_string(),
-            due_day: due.day().to_string(),
-            due_month: u8::from(due.month()).to_string(),
-            due_year: due.year().to_string(),
-            ..FamilyInput::default()
+        DemoFamily {
+            team: COMMUNITY_TEAM,
+            mother: "Amara Okafor",
+            nhs_index: 0,
+            babies: vec![("Ada Okafor", 21, "39+2")],
+            people: vec![DemoPerson { care: CareShare::Equal, nature: Some(RelationshipNature::Strong), ethnicity: "N", religion: "Christian", ..person("Tunde Okafor", K::Father) }],
+            child_protection: None,
         },
-        postnatal("Nadia Hussain", "999 123 4608", "Zara Hussain", 120),
-        postnatal("Kerry-Ann Campbell", "999 123 4616", "Leo Campbell", 60),
+        DemoFamily {
+            team: COMMUNITY_TEAM,
+            mother: "Sofia Marques",
+            nhs_index: 1,
+            babies: vec![("", -70, "")],
+            people: vec![DemoPerson {
+                notes: "Has said he feels anxious about the birth and about holding a newborn",
+                language: "Portuguese",
+                ..person("Joao Marques", K::Father)
+            }],
+            child_protection: None,
+        },
+        DemoFamily {
+            team: COMMUNITY_TEAM,
+            mother: "Jess Whitfield",
+            nhs_index: 2,
+            babies: vec![("", 9, "40+1")],
+            people: vec![DemoPerson { care: CareShare::Equal, nature: Some(RelationshipNature::Strong), ..person("Sam Whitfield", K::CoParent) }],
+            child_protection: None,
+        },
+        DemoFamily {
+            team: COMMUNITY_TEAM,
+            mother: "Nadia Hussain",
+            nhs_index: 3,
+            babies: vec![("Zara Hussain", 60, "32+1"), ("Sami Hussain", 60, "32+1")],
+            people: vec![
+                DemoPerson { care: CareShare::Equal, ethnicity: "J", religion: "Muslim", language: "Urdu and English", ..person("Imran Hussain", K::Father) },
+                DemoPerson { lives_with_baby: false, sees: ContactFrequency::SeveralTimesAWeek, ethnicity: "J", language: "Urdu", interpreter: true, ..person("Shazia Begum", K::Grandparent) },
+            ],
+            child_protection: None,
+        },
+        DemoFamily {
+            team: COMMUNITY_TEAM,
+            mother: "Kayleigh Moss",
+            nhs_index: 4,
+            babies: vec![("Harley Moss", 40, "38+4")],
+            people: vec![DemoPerson { notes: "Kayleigh (19) lives with her mother, who helps with night feeds", ..person("Donna Moss", K::Grandparent) }],
+            child_protection: None,
+        },
+        DemoFamily {
+            team: COMMUNITY_TEAM,
+            mother: "Kerry-Ann Campbell",
+            nhs_index: 5,
+            babies: vec![("Leo Campbell", 60, "40+0")],
+            people: vec![DemoPerson {
+                care: CareShare::Equal,
+                ethnicity: "M",
+                notes: "Has his own history of depression and has asked how the team can support him too",
+                ..person("Marcus Campbell", K::Father)
+            }],
+            child_protection: None,
+        },
+        DemoFamily {
+            team: COMMUNITY_TEAM,
+            mother: "Precious Ndlovu",
+            nhs_index: 6,
+            babies: vec![("Thando Ndlovu", 95, "39+0")],
+            people: vec![DemoPerson { care: CareShare::Equal, nature: Some(RelationshipNature::Strong), ethnicity: "N", religion: "Christian", ..person("Grace Ndlovu", K::Grandparent) }],
+            child_protection: None,
+        },
+        DemoFamily {
+            team: COMMUNITY_TEAM,
+            mother: "Hannah Lewis",
+            nhs_index: 7,
+            babies: vec![("Ruby Lewis", 150, "39+5")],
+            people: vec![DemoPerson {
+                lives_with_baby: false,
+                sees: ContactFrequency::Weekly,
+                nature: Some(RelationshipNature::Tenuous),
+                notes: "Separated from Hannah before the birth; has Ruby every Saturday",
+                ..person("Owen Price", K::Father)
+            }],
+            child_protection: None,
+        },
+        DemoFamily {
+            team: COMMUNITY_TEAM,
+            mother: "Ewa Kowalska",
+            nhs_index: 8,
+            babies: vec![("Zofia Kowalska", 30, "39+3")],
+            people: vec![DemoPerson { care: CareShare::Equal, language: "Polish", interpreter: true, ethnicity: "C", religion: "Catholic", ..person("Piotr Kowalski", K::Father) }],
+            child_protection: None,
+        },
+        DemoFamily {
+            team: COMMUNITY_TEAM,
+            mother: "Laura Bennett",
+            nhs_index: 9,
+            babies: vec![("Isla Bennett", 70, "39+6")],
+            people: vec![
+                DemoPerson {
+                    lives_with_baby: false,
+                    care: CareShare::None,
+                    sees: ContactFrequency::NotAtPresent,
+                    nature: Some(RelationshipNature::CutOff),
+                    consent: ContactConsent::NotAsked,
+                    restriction: Some((
+                        RestrictionKind::DoNotInvolve,
+                        "Safeguarding lead with Laura, seen alone",
+                        "Laura has disclosed domestic abuse by Darren. Do not contact him or share any information with him.",
+                    )),
+                    ..person("Darren Hughes", K::Father)
+                },
+                DemoPerson { lives_with_baby: false, sees: ContactFrequency::SeveralTimesAWeek, ..person("Sue Bennett", K::Grandparent) },
+            ],
+            child_protection: Some(("child_in_need", "Child in need plan agreed at the strategy meeting")),
+        },
+        DemoFamily {
+            team: COMMUNITY_TEAM,
+            mother: "Aisha Rahman",
+            nhs_index: 10,
+            babies: vec![("", -120, "")],
+            people: vec![DemoPerson { lives_with_baby: false, sees: ContactFrequency::Weekly, care: CareShare::None, ethnicity: "K", religion: "Muslim", language: "Sylheti", interpreter: true, ..person("Sadia Rahman", K::Friend) }],
+            child_protection: Some(("pre_birth_assessment", "Pre-birth assessment requested by children's social care")),
+        },
+        DemoFamily {
+            team: MBU_TEAM,
+            mother: "Chloe Brennan",
+            nhs_index: 11,
+            babies: vec![("Rory Brennan", 40, "38+0")],
+            people: vec![
+                DemoPerson {
+                    lives_with_baby: false,
+                    care: CareShare::Some,
+                    sees: ContactFrequency::SeveralTimesAWeek,
+                    notes: "Caring for Niamh (4) at home while Chloe and Rory are on the ward",
+                    ..person("Liam Brennan", K::Father)
+                },
+                DemoPerson { lives_with_baby: false, care: CareShare::None, sees: ContactFrequency::Weekly, consent: ContactConsent::NotAsked, ..person("Niamh Brennan", K::Sibling) },
+            ],
+            child_protection: None,
+        },
     ]
+}
+
+fn date_parts(date: time::Date) -> (String, String, String) {
+    (
+        date.day().to_string(),
+        u8::from(date.month()).to_string(),
+        date.year().to_string(),
+    )
+}
+
+/// Creates one demo family through the same use-cases as the pages.
+pub async fn seed_family(
+    app: &Cradle,
+    actor: &Actor,
+    team: TeamId,
+    demo: &DemoFamily,
+) -> Result<(), AppError> {
+    let today = cradle_domain::dates::today_uk();
+    let (first_name, first_age, first_gestation) =
+        demo.babies.first().copied().unwrap_or(("", 0, ""));
+    let mut input = FamilyInput {
+        team_id: team.to_string(),
+        mother_name: demo.mother.to_string(),
+        mother_nhs_number: test_nhs_number(demo.nhs_index),
+        baby_name: first_name.to_string(),
+        ..FamilyInput::default()
+    };
+    if first_age < 0 {
+        input.stage = "antenatal".into();
+        (input.due_day, input.due_month, input.due_year) =
+            date_parts(today + time::Duration::days(-first_age));
+    } else {
+        input.stage = "postnatal".into();
+        (
+            input.baby_dob_day,
+            input.baby_dob_month,
+            input.baby_dob_year,
+        ) = date_parts(today - time::Duration::days(first_age));
+        input.gestation_weeks = first_gestation.to_string();
+    }
+    let referral = today - time::Duration::days(first_age.max(0) + 14);
+    (
+        input.referral_day,
+        input.referral_month,
+        input.referral_year,
+    ) = date_parts(referral);
+    let family = app.create_family(actor, &input).await?;
+    let access = app.family_access(actor, family.id).await?;
+    for (name, age, gestation) in demo.babies.iter().skip(1) {
+        let born = today - time::Duration::days(*age);
+        app.add_baby(
+            actor,
+            &access,
+            Baby {
+                id: BabyId::new(),
+                name: (!name.is_empty()).then(|| name.to_string()),
+                date_of_birth: Some(born),
+                due_date: None,
+                gestation_at_birth: Gestation::parse("gestation", gestation, "").ok(),
+                nhs_number: None,
+            },
+        )
+        .await?;
+    }
+    let baby = family
+        .babies
+        .first()
+        .map(|b| b.id.to_string())
+        .unwrap_or_else(|| "mother".to_string());
+    for demo_person in &demo.people {
+        let person = app
+            .add_person(
+                actor,
+                &access,
+                &PersonInput {
+                    name: demo_person.name.to_string(),
+                    preferred_language: demo_person.language.to_string(),
+                    interpreter_needed: if demo_person.interpreter { "yes" } else { "no" }
+                        .to_string(),
+                    ethnicity: demo_person.ethnicity.to_string(),
+                    religion: demo_person.religion.to_string(),
+                    cultural_notes: demo_person.notes.to_string(),
+                    contact_consent: demo_person.consent.code().to_string(),
+                    ..PersonInput::default()
+                },
+            )
+            .await?;
+        app.add_relationship(
+            actor,
+            &access,
+            &RelationshipInput {
+                person_id: person.id.to_string(),
+                target: baby.clone(),
+                kind: demo_person.kind.code().to_string(),
+                lives_with_baby: if demo_person.lives_with_baby {
+                    "yes"
+                } else {
+                    "no"
+                }
+                .to_string(),
+                care_share: demo_person.care.code().to_string(),
+                contact_frequency: demo_person.sees.code().to_string(),
+                nature: demo_person
+                    .nature
+                    .map(|n| n.code().to_string())
+                    .unwrap_or_default(),
+                ..RelationshipInput::default()
+            },
+        )
+        .await?;
+        if let Some((kind, decided_by, reason)) = demo_person.restriction {
+            app.restrict_contact(
+                actor,
+                &access,
+                person.id,
+                &RestrictionInput {
+                    kind: kind.code().to_string(),
+                    decided_by: decided_by.to_string(),
+                    reason: reason.to_string(),
+                    ..RestrictionInput::default()
+                },
+            )
+            .await?;
+        }
+    }
+    if let Some((status, why)) = demo.child_protection {
+        app.set_child_protection(actor, &access, status, 1, why)
+            .await?;
+    }
+    Ok(())
 }

@@ -759,7 +759,7 @@ on_both_backends!(
             .json()
             .await
             .unwrap();
-        assert_eq!(listed["total"], 5, "nothing was saved");
+        assert_eq!(listed["total"], community_families(), "nothing was saved");
 
         let ok = client
             .post(app.url("/families"))
@@ -995,6 +995,14 @@ async fn bad_requests_get_clear_answers_and_the_server_keeps_running() {
     );
 }
 
+/// How many demo families the community team has.
+fn community_families() -> usize {
+    cradle_app::demo::demo_families()
+        .iter()
+        .filter(|f| f.team == COMMUNITY_TEAM)
+        .count()
+}
+
 fn uuid_like() -> String {
     "01890000-0000-7000-8000-000000000000".to_string()
 }
@@ -1074,7 +1082,7 @@ async fn service_accounts_use_the_api_with_a_bearer_token_and_cannot_sign_in() {
         .unwrap();
     assert_eq!(list.status(), StatusCode::OK);
     let body: Value = list.json().await.unwrap();
-    assert_eq!(body["total"], 5);
+    assert_eq!(body["total"], community_families());
     let wrong = client
         .get(app.url("/api/v1/families"))
         .bearer_auth("cradle_wrong")
@@ -1389,7 +1397,26 @@ on_both_backends!(
         let app = app(backend).await;
         let client = app.signed_in("clinician").await;
         let csrf = app.csrf_token(&client).await;
-        let family = family_of(&app, &client, "Sofia Marques").await;
+        let team = app.team_id(COMMUNITY_TEAM).to_string();
+        let due = cradle_domain::dates::today_uk() + time::Duration::days(60);
+        let created = client
+            .post(app.url("/api/v1/families"))
+            .header("x-csrf-token", csrf.as_str())
+            .json(&serde_json::json!({
+                "team_id": team,
+                "mother_name": "Beatriz Santos",
+                "mother_nhs_number": "999 123 4667",
+                "stage": "antenatal",
+                "due_date": format!("{}-{:02}-{:02}", due.year(), u8::from(due.month()), due.day()),
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+        let family = created.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let page_path = format!("/families/{family}");
 
         // Add the partner and the grandmother, each a person in their own right.
@@ -1555,7 +1582,7 @@ on_both_backends!(
                 ("born_year", &born.year().to_string()),
                 ("gestation_weeks", "33"),
                 ("gestation_days", "0"),
-                ("name", "Leonor Marques"),
+                ("name", "Leonor Santos"),
                 ("nhs_number", "999 123 4659"),
             ])
             .send()
@@ -1571,18 +1598,18 @@ on_both_backends!(
             .await
             .unwrap();
         assert!(
-            page.contains("Leonor Marques")
+            page.contains("Leonor Santos")
                 && page.contains("4 weeks (corrected age: 3 weeks before due date)"),
             "{page}"
         );
         assert!(
-            page.contains("Father to Leonor Marques"),
+            page.contains("Father to Leonor Santos"),
             "the relationship follows the baby through the birth"
         );
         assert!(page.contains("Postnatal"));
 
         // Amend the grandmother's phone: the earlier version stays readable, with who and why.
-        let edit = link_labelled(&page, "Change details", "Maria Costa");
+        let edit = link_labelled(&page, "Change details", " of Maria Costa");
         let maria_id = edit.split('/').nth(4).unwrap().to_string();
         let form = client
             .get(app.url(&edit))
@@ -1700,7 +1727,7 @@ on_both_backends!(
             "image/svg+xml; charset=utf-8"
         );
         let svg = svg.text().await.unwrap();
-        assert!(svg.contains("Leonor Marques") && svg.contains("<desc"));
+        assert!(svg.contains("Leonor Santos") && svg.contains("<desc"));
 
         let actions: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
         for action in [
@@ -1728,12 +1755,12 @@ on_both_backends!(
     }
 );
 
-/// The address of the link whose text is `text` followed by the hidden " of {name}".
-fn link_labelled(page: &str, text: &str, name: &str) -> String {
-    let label = format!(">{text}<span class=\"nhsuk-u-visually-hidden\"> of {name}</span>");
+/// The address of the link whose text is `text` followed by the visually hidden `hidden`.
+fn link_labelled(page: &str, text: &str, hidden: &str) -> String {
+    let label = format!(">{text}<span class=\"nhsuk-u-visually-hidden\">{hidden}</span>");
     let at = page
         .find(&label)
-        .unwrap_or_else(|| panic!("no link {text} of {name}"));
+        .unwrap_or_else(|| panic!("no link {text}{hidden}"));
     let start = page[..at].rfind("href=\"").unwrap() + 6;
     let end = page[start..].find('"').unwrap() + start;
     page[start..end].to_string()
