@@ -14,12 +14,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use cradle_app::admin::StaffInput;
-use cradle_domain::{Family, FamilyId, FamilyInput, StaffId};
+use cradle_domain::network::{BirthInput, PersonInput, RelationshipInput, RestrictionInput};
+use cradle_domain::{BabyId, Family, FamilyId, FamilyInput, PersonId, StaffId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// (method, path) of every API operation, as the OpenAPI document writes them.
-pub const OPERATIONS: [(&str, &str); 13] = [
+pub const OPERATIONS: [(&str, &str); 20] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -33,6 +34,13 @@ pub const OPERATIONS: [(&str, &str); 13] = [
     ("post", "/api/v1/staff/{id}/disable"),
     ("post", "/api/v1/staff/{id}/enable"),
     ("post", "/api/v1/staff/{id}/teams"),
+    ("get", "/api/v1/families/{id}/ecomap.svg"),
+    ("post", "/api/v1/families/{id}/people"),
+    ("post", "/api/v1/families/{id}/people/{person}"),
+    ("get", "/api/v1/families/{id}/people/{person}/history"),
+    ("post", "/api/v1/families/{id}/people/{person}/restrictions"),
+    ("post", "/api/v1/families/{id}/relationships"),
+    ("post", "/api/v1/families/{id}/babies/{baby}/birth"),
 ];
 
 pub fn router() -> Router<WebState> {
@@ -44,6 +52,22 @@ pub fn router() -> Router<WebState> {
         .route("/families/{id}", get(read_family))
         .route("/families/{id}/break-glass", post(break_glass))
         .route("/families/{id}/audit", get(family_audit))
+        .route(
+            "/families/{id}/ecomap.svg",
+            get(crate::pages::network::ecomap),
+        )
+        .route("/families/{id}/people", post(add_person))
+        .route("/families/{id}/people/{person}", post(amend_person))
+        .route(
+            "/families/{id}/people/{person}/history",
+            get(person_history),
+        )
+        .route(
+            "/families/{id}/people/{person}/restrictions",
+            post(restrict_person),
+        )
+        .route("/families/{id}/relationships", post(add_relationship))
+        .route("/families/{id}/babies/{baby}/birth", post(record_birth))
         .route("/staff", get(list_staff).post(create_staff))
         .route("/staff/{id}/disable", post(disable_staff))
         .route("/staff/{id}/enable", post(enable_staff))
@@ -180,9 +204,12 @@ async fn read_family(
 ) -> Result<Response, Failure> {
     let id = family_id(&id)?;
     let access = state.app.family_access(&staff.actor, id).await?;
-    let family = state.app.read_family(&staff.actor, &access).await?;
+    let record = state.app.read_family(&staff.actor, &access).await?;
     Ok(Json(json!({
-        "family": family,
+        "family": record.family,
+        "people": record.people,
+        "relationships": record.relationships,
+        "restrictions": record.restrictions,
         "break_glass_reason": access.break_glass_reason(),
     }))
     .into_response())
@@ -305,4 +332,126 @@ async fn set_staff_teams(
         .set_staff_teams(&staff.actor, id, &body.teams)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn change_access(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    id: &str,
+) -> Result<cradle_app::FamilyAccess, Failure> {
+    let id = family_id(id)?;
+    Ok(state.app.family_access(&staff.actor, id).await?)
+}
+
+async fn add_person(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Json(body): Json<PersonInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let person = state.app.add_person(&staff.actor, &access, &body).await?;
+    Ok((StatusCode::CREATED, Json(person)).into_response())
+}
+
+/// An amendment: the new details, the version they replace and why.
+#[derive(Deserialize)]
+struct AmendPersonJson {
+    #[serde(flatten)]
+    person: PersonInput,
+    version: i64,
+    reason: String,
+}
+
+async fn amend_person(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, person)): Path<(String, String)>,
+    Json(body): Json<AmendPersonJson>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let person = PersonId::parse(&person).ok_or(Failure(Problem::NotFound))?;
+    let updated = state
+        .app
+        .amend_person(
+            &staff.actor,
+            &access,
+            person,
+            &body.person,
+            body.version,
+            &body.reason,
+        )
+        .await?;
+    Ok(Json(updated).into_response())
+}
+
+async fn person_history(
+    State(state): State<WebState>,
+    staff: Staff<ReadRecords>,
+    Path((id, person)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let id = family_id(&id)?;
+    let person = PersonId::parse(&person).ok_or(Failure(Problem::NotFound))?;
+    let access = state.app.family_access(&staff.actor, id).await?;
+    let versions = state
+        .app
+        .person_history(&staff.actor, &access, person)
+        .await?;
+    let rows: Vec<serde_json::Value> = versions
+        .into_iter()
+        .map(|v| {
+            json!({
+                "version": v.version,
+                "details": serde_json::from_str::<serde_json::Value>(&v.snapshot).unwrap_or(serde_json::Value::Null),
+                "replaced_at": cradle_domain::dates::from_millis(v.replaced_at_millis).unix_timestamp(),
+                "replaced_by": v.replaced_by,
+                "reason": v.reason,
+            })
+        })
+        .collect();
+    Ok(Json(rows).into_response())
+}
+
+async fn restrict_person(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, person)): Path<(String, String)>,
+    Json(body): Json<RestrictionInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let person = PersonId::parse(&person).ok_or(Failure(Problem::NotFound))?;
+    let restriction = state
+        .app
+        .restrict_contact(&staff.actor, &access, person, &body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(restriction)).into_response())
+}
+
+async fn add_relationship(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Json(body): Json<RelationshipInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let relationship = state
+        .app
+        .add_relationship(&staff.actor, &access, &body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(relationship)).into_response())
+}
+
+async fn record_birth(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, baby)): Path<(String, String)>,
+    Json(body): Json<BirthInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let baby = BabyId::parse(&baby).ok_or(Failure(Problem::NotFound))?;
+    let born = state
+        .app
+        .record_birth(&staff.actor, &access, baby, &body)
+        .await?;
+    Ok(Json(born).into_response())
 }

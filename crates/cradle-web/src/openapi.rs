@@ -85,11 +85,17 @@ pub fn build() -> Value {
     break_glass["parameters"] = id_parameter("The family's id");
     let mut read_family = operation(
         "Read a family record",
-        "Audited: every read writes an audit record in the same transaction.",
+        "The family with its babies, the people around the baby, their relationships and any do not contact / do not involve decisions. Audited: nothing is returned until the read's audit record is committed.",
         "200",
         ok_json(
             "The family",
-            json!({"type": "object", "properties": {"family": reference("Family"), "break_glass_reason": {"type": ["string", "null"]}}}),
+            json!({"type": "object", "properties": {
+                "family": reference("Family"),
+                "people": {"type": "array", "items": reference("Person")},
+                "relationships": {"type": "array", "items": {"type": "object"}},
+                "restrictions": {"type": "array", "items": {"type": "object"}},
+                "break_glass_reason": {"type": ["string", "null"]}
+            }}),
         ),
         &[("404", "No such family")],
     );
@@ -138,6 +144,82 @@ pub fn build() -> Value {
     );
     set_teams["parameters"] = id_parameter("The account's id");
     set_teams["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["teams"], "properties": {"teams": {"type": "array", "items": {"type": "string", "format": "uuid"}}}}}}});
+    let path_ids = |names: &[(&str, &str)]| -> Value {
+        Value::Array(
+            names
+                .iter()
+                .map(|(name, what)| json!({"name": name, "in": "path", "required": true, "description": what, "schema": {"type": "string", "format": "uuid"}}))
+                .collect(),
+        )
+    };
+    let family_and_person = path_ids(&[("id", "The family's id"), ("person", "The person's id")]);
+    let mut ecomap = operation(
+        "The family's ecomap",
+        "An SVG picture with the baby at the centre and each person around; its <title> and <desc> give the text alternative. Audited as a read of the family.",
+        "200",
+        json!({"description": "The ecomap", "content": {"image/svg+xml": {}}}),
+        &[("404", "No such family")],
+    );
+    ecomap["parameters"] = id_parameter("The family's id");
+    let mut add_person = operation(
+        "Add a person who matters to the baby",
+        "A person in their own right (partner, grandparent, friend…). A second person with the same name in the family is refused as a likely duplicate.",
+        "201",
+        ok_json("The person", reference("Person")),
+        &[("404", "No such family"), ("422", "The person's details have problems; nothing was saved")],
+    );
+    add_person["parameters"] = id_parameter("The family's id");
+    add_person["requestBody"] = json_body("PersonInput");
+    let mut amend_person = operation(
+        "Amend a person's details",
+        "Replaces the details and keeps the earlier version with who, when and why. `version` must be the version being replaced: 409 if someone else changed it first.",
+        "200",
+        ok_json("The person's new version", reference("Person")),
+        &[("404", "No such person in this family"), ("409", "Changed by someone else; nothing was saved"), ("422", "The details or the reason have problems")],
+    );
+    amend_person["parameters"] = family_and_person.clone();
+    amend_person["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"allOf": [reference("PersonInput"), {"type": "object", "required": ["version", "reason"], "properties": {"version": {"type": "integer"}, "reason": {"type": "string"}}}]}}}});
+    let mut history = operation(
+        "Earlier versions of a person's details",
+        "Oldest first; the viewing is audited.",
+        "200",
+        ok_json(
+            "Earlier versions",
+            json!({"type": "array", "items": {"type": "object"}}),
+        ),
+        &[("404", "No such family")],
+    );
+    history["parameters"] = family_and_person.clone();
+    let mut restrict = operation(
+        "Record a do not contact or do not involve decision",
+        "While it stands Cradle offers no contact, information, assessment or booking for the person, and the mark shows wherever they appear.",
+        "201",
+        ok_json("The decision", json!({"type": "object"})),
+        &[("404", "No such person in this family"), ("422", "The decision has problems")],
+    );
+    restrict["parameters"] = family_and_person;
+    restrict["requestBody"] = json_body("RestrictionInput");
+    let mut add_relationship = operation(
+        "Record how a person relates to a baby or to the mother",
+        "The person and the baby must belong to this family.",
+        "201",
+        ok_json("The relationship", json!({"type": "object"})),
+        &[
+            ("404", "No such family"),
+            ("422", "The relationship has problems"),
+        ],
+    );
+    add_relationship["parameters"] = id_parameter("The family's id");
+    add_relationship["requestBody"] = json_body("RelationshipInput");
+    let mut birth = operation(
+        "Record a birth",
+        "Fills in the pregnancy's own record (date of birth, gestation, name, NHS number); the family becomes postnatal.",
+        "200",
+        ok_json("The baby", json!({"type": "object"})),
+        &[("404", "No such baby in this family"), ("409", "The birth is already recorded"), ("422", "The birth details have problems")],
+    );
+    birth["parameters"] = path_ids(&[("id", "The family's id"), ("baby", "The baby's id")]);
+    birth["requestBody"] = json_body("BirthInput");
     let mut list_families = operation(
         "List the caller's teams' families",
         "25 a page, ordered by the mother's name. Audited with the ids shown.",
@@ -173,7 +255,14 @@ pub fn build() -> Value {
             },
             "/api/v1/staff/{id}/disable": {"post": disable},
             "/api/v1/staff/{id}/enable": {"post": enable},
-            "/api/v1/staff/{id}/teams": {"post": set_teams}
+            "/api/v1/staff/{id}/teams": {"post": set_teams},
+            "/api/v1/families/{id}/ecomap.svg": {"get": ecomap},
+            "/api/v1/families/{id}/people": {"post": add_person},
+            "/api/v1/families/{id}/people/{person}": {"post": amend_person},
+            "/api/v1/families/{id}/people/{person}/history": {"get": history},
+            "/api/v1/families/{id}/people/{person}/restrictions": {"post": restrict},
+            "/api/v1/families/{id}/relationships": {"post": add_relationship},
+            "/api/v1/families/{id}/babies/{baby}/birth": {"post": birth}
         },
         "components": {
             "securitySchemes": {
@@ -197,18 +286,26 @@ pub fn build() -> Value {
                     "password": {"type": "string", "minLength": 12}, "teams": {"type": "array", "items": {"type": "string"}},
                     "service_account": {"type": "boolean"}
                 }},
+                "Baby": {"type": "object", "properties": {
+                    "id": {"type": "string", "format": "uuid"}, "name": {"type": ["string", "null"]},
+                    "date_of_birth": {"type": ["string", "null"], "format": "date"},
+                    "due_date": {"type": ["string", "null"], "format": "date"},
+                    "gestation_at_birth": {"type": ["object", "null"], "properties": {"weeks": {"type": "integer"}, "days": {"type": "integer"}}},
+                    "nhs_number": {"type": ["string", "null"]}
+                }},
                 "Family": {"type": "object", "properties": {
                     "id": {"type": "string", "format": "uuid"}, "team_id": {"type": "string", "format": "uuid"},
                     "mother_name": {"type": "string"}, "mother_nhs_number": {"type": ["string", "null"]},
                     "stage": {"enum": ["preconception", "antenatal", "postnatal"]},
-                    "baby_name": {"type": ["string", "null"]},
-                    "baby_date_of_birth": {"type": ["string", "null"], "format": "date"},
-                    "due_date": {"type": ["string", "null"], "format": "date"},
+                    "referral_date": {"type": ["string", "null"], "format": "date"},
+                    "child_protection": {"enum": ["none", "child_in_need", "child_protection_plan", "looked_after", "pre_birth_assessment"]},
+                    "babies": {"type": "array", "items": reference("Baby")},
                     "created_at_millis": {"type": "integer"}
                 }},
                 "FamilySummary": {"type": "object", "properties": {
                     "id": {"type": "string", "format": "uuid"}, "team_id": {"type": "string", "format": "uuid"},
-                    "mother_name": {"type": "string"}, "baby_name": {"type": ["string", "null"]}, "stage": {"type": "string"}
+                    "mother_name": {"type": "string"}, "stage": {"type": "string"},
+                    "babies": {"type": "array", "items": reference("Baby")}
                 }},
                 "FamilyList": {"type": "object", "properties": {
                     "families": {"type": "array", "items": reference("FamilySummary")},
@@ -220,7 +317,40 @@ pub fn build() -> Value {
                     "stage": {"enum": ["preconception", "antenatal", "postnatal"]},
                     "baby_name": {"type": ["string", "null"]},
                     "baby_date_of_birth": {"type": ["string", "null"], "format": "date", "description": "Required when postnatal"},
-                    "due_date": {"type": ["string", "null"], "format": "date", "description": "Required when antenatal"}
+                    "due_date": {"type": ["string", "null"], "format": "date", "description": "Required when antenatal"},
+                    "gestation_at_birth": {"type": ["string", "null"], "description": "Completed weeks and days at birth, \"34+2\""},
+                    "referral_date": {"type": ["string", "null"], "format": "date", "description": "Today if left out"}
+                }},
+                "PersonInput": {"type": "object", "required": ["name"], "properties": {
+                    "name": {"type": "string", "maxLength": 200}, "phone": {"type": "string"}, "email": {"type": "string"},
+                    "postcode": {"type": "string", "description": "A full UK postcode"},
+                    "preferred_language": {"type": "string"}, "interpreter_needed": {"enum": ["yes", "no", ""]},
+                    "ethnicity": {"type": "string", "description": "NHS Data Dictionary ethnic category code (A–S, Z, 99)"},
+                    "religion": {"type": "string"}, "cultural_notes": {"type": "string", "maxLength": 2000},
+                    "contact_consent": {"enum": ["yes", "no", "not_asked", ""]}
+                }},
+                "Person": {"type": "object", "properties": {
+                    "id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "version": {"type": "integer"},
+                    "contact_consent": {"enum": ["yes", "no", "not_asked"]}, "interpreter_needed": {"type": "boolean"}
+                }},
+                "RelationshipInput": {"type": "object", "required": ["person_id", "target", "kind", "lives_with_baby", "care_share", "contact_frequency"], "properties": {
+                    "person_id": {"type": "string", "format": "uuid"},
+                    "target": {"type": "string", "description": "A baby's id, or \"mother\""},
+                    "kind": {"enum": ["father", "partner", "co_parent", "grandparent", "sibling", "other_relative", "friend", "foster_carer", "other"]},
+                    "lives_with_baby": {"enum": ["yes", "no"]},
+                    "care_share": {"enum": ["none", "some", "equal", "main_carer"]},
+                    "contact_frequency": {"enum": ["daily", "several_weekly", "weekly", "fortnightly", "monthly", "less_often", "not_at_present"]},
+                    "nature": {"enum": ["strong", "supportive", "tenuous", "stressful", "cut_off", ""]},
+                    "started_day": {"type": "string"}, "started_month": {"type": "string"}, "started_year": {"type": "string"}
+                }},
+                "RestrictionInput": {"type": "object", "required": ["kind", "decided_by", "reason"], "properties": {
+                    "kind": {"enum": ["do_not_contact", "do_not_involve"]}, "decided_by": {"type": "string"}, "reason": {"type": "string", "maxLength": 2000},
+                    "until_day": {"type": "string"}, "until_month": {"type": "string"}, "until_year": {"type": "string"}
+                }},
+                "BirthInput": {"type": "object", "required": ["born_day", "born_month", "born_year"], "properties": {
+                    "born_day": {"type": "string"}, "born_month": {"type": "string"}, "born_year": {"type": "string"},
+                    "gestation_weeks": {"type": "string", "description": "Completed weeks, or \"34+2\""}, "gestation_days": {"type": "string"},
+                    "name": {"type": "string"}, "nhs_number": {"type": "string"}
                 }},
                 "BreakGlass": {"type": "object", "additionalProperties": false, "required": ["reason"], "properties": {"reason": {"type": "string", "minLength": 15, "maxLength": 1000}}},
                 "AuditRecord": {"type": "object", "properties": {

@@ -1773,3 +1773,112 @@ fn hidden_radio_value(html: &str, name: &str) -> String {
     let end = html[start..].find('"').unwrap() + start;
     html[start..end].to_string()
 }
+
+on_both_backends!(the_family_network_through_the_api, |backend| async move {
+    let app = app(backend).await;
+    let client = app.signed_in("clinician").await;
+    let csrf = app.csrf_token(&client).await;
+    let family = family_of(&app, &client, "Amara Okafor").await;
+    let read: Value = client
+        .get(app.url(&format!("/api/v1/families/{family}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read["people"][0]["name"], "Tunde Okafor");
+    assert_eq!(read["relationships"][0]["kind"], "father");
+    let baby = read["family"]["babies"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let post = |path: String, body: Value| {
+        let client = client.clone();
+        let csrf = csrf.clone();
+        let url = app.url(&path);
+        async move {
+            client
+                .post(url)
+                .header("x-csrf-token", csrf)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let added = post(
+        format!("/api/v1/families/{family}/people"),
+        serde_json::json!({"name": "Ngozi Okafor", "contact_consent": "yes"}),
+    )
+    .await;
+    assert_eq!(added.status(), StatusCode::CREATED);
+    let ngozi: Value = added.json().await.unwrap();
+    let ngozi_id = ngozi["id"].as_str().unwrap().to_string();
+    let bad = post(
+        format!("/api/v1/families/{family}/people"),
+        serde_json::json!({"name": "", "postcode": "x"}),
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = bad.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "name");
+
+    let relationship = post(
+        format!("/api/v1/families/{family}/relationships"),
+        serde_json::json!({"person_id": ngozi_id, "target": baby, "kind": "grandparent", "lives_with_baby": "no", "care_share": "some", "contact_frequency": "weekly", "nature": "strong"}),
+    )
+    .await;
+    assert_eq!(relationship.status(), StatusCode::CREATED);
+    let amended = post(
+        format!("/api/v1/families/{family}/people/{ngozi_id}"),
+        serde_json::json!({"name": "Ngozi Okafor", "phone": "07700 900111", "version": 1, "reason": "Phone number given"}),
+    )
+    .await;
+    assert_eq!(amended.status(), StatusCode::OK);
+    let stale = post(
+        format!("/api/v1/families/{family}/people/{ngozi_id}"),
+        serde_json::json!({"name": "Ngozi Okafor", "version": 1, "reason": "Old form"}),
+    )
+    .await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let history: Value = client
+        .get(app.url(&format!(
+            "/api/v1/families/{family}/people/{ngozi_id}/history"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(history[0]["version"], 1);
+    assert_eq!(history[0]["reason"], "Phone number given");
+
+    let restricted = post(
+        format!("/api/v1/families/{family}/people/{ngozi_id}/restrictions"),
+        serde_json::json!({"kind": "do_not_contact", "decided_by": "Amara, at her request", "reason": "Amara has asked that her mother is not contacted"}),
+    )
+    .await;
+    assert_eq!(restricted.status(), StatusCode::CREATED);
+    let svg = client
+        .get(app.url(&format!("/api/v1/families/{family}/ecomap.svg")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(svg.status(), StatusCode::OK);
+    assert!(svg.text().await.unwrap().contains("DO NOT CONTACT"));
+
+    let already = post(
+        format!("/api/v1/families/{family}/babies/{baby}/birth"),
+        serde_json::json!({"born_day": "1", "born_month": "1", "born_year": "2026"}),
+    )
+    .await;
+    assert_eq!(
+        already.status(),
+        StatusCode::CONFLICT,
+        "a recorded birth is not recorded twice"
+    );
+    app.database.cleanup().await;
+});

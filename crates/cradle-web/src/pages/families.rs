@@ -69,15 +69,16 @@ pub async fn list(
             .map(|f| FamilyRow {
                 id: f.id.to_string(),
                 baby: f.baby_label(),
-                age: f
-                    .babies
-                    .iter()
-                    .map(|b| match b.age(today) {
-                        Some(age) => age,
-                        None => b.date_line(today),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                age: {
+                    let mut ages: Vec<String> = f
+                        .babies
+                        .iter()
+                        .map(|b| b.age(today).unwrap_or_else(|| b.date_line(today)))
+                        .collect();
+                    // Twins of the same age read once.
+                    ages.dedup();
+                    ages.join("; ")
+                },
                 mother: f.mother_name.clone(),
                 stage: f.stage.label(),
             })
