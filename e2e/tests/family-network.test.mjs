@@ -1,0 +1,106 @@
+// The family around the baby, as a clinician builds it in the browser: an antenatal family
+// with a partner and a grandmother, the birth (with corrected age), the ecomap, and a
+// "do not contact" decision that stops Cradle offering contact.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { startCradle, openBrowser, newPage, accessibilityViolations, signIn, artifacts } from "../harness.mjs";
+
+let cradle;
+let chromium;
+
+before(async () => {
+  cradle = await startCradle();
+  chromium = await openBrowser();
+});
+
+after(async () => {
+  await chromium?.close();
+  await cradle?.stop();
+});
+
+async function assertAccessible(page, what) {
+  assert.deepEqual(await accessibilityViolations(page), [], `${what} has accessibility violations`);
+  assert.deepEqual(page.consoleErrors, [], `${what} logged errors`);
+}
+
+async function fillDate(page, legend, date) {
+  const group = page.getByRole("group", { name: legend });
+  await group.getByLabel("Day").fill(String(date.getDate()));
+  await group.getByLabel("Month").fill(String(date.getMonth() + 1));
+  await group.getByLabel("Year").fill(String(date.getFullYear()));
+}
+
+async function addPerson(page, name, language) {
+  await page.getByRole("button", { name: "Add a person" }).or(page.getByRole("link", { name: "Add a person" })).click();
+  await page.getByLabel("Full name").fill(name);
+  await page.getByLabel("Preferred language (optional)").fill(language);
+  await page.getByLabel("Yes, agrees to be contacted").check();
+  await page.getByRole("button", { name: "Save" }).click();
+}
+
+async function recordRelationship(page, name, kind, care, nature) {
+  await page.getByRole("link", { name: `Record a relationship for ${name}` }).click();
+  await page.getByLabel(kind, { exact: true }).check();
+  await page.getByRole("group", { name: "Do they live with the baby?" }).getByLabel("Yes").check();
+  await page.getByLabel(care).check();
+  await page.getByLabel("How often do they see the baby?").selectOption("daily");
+  await page.getByLabel(nature, { exact: true }).check();
+  await page.getByRole("button", { name: "Save relationship" }).click();
+}
+
+test("a clinician builds the family around the baby, records the birth and a safety decision", async () => {
+  const page = await newPage(chromium.browser);
+  await signIn(page, cradle.baseUrl, "clinician");
+  await page.waitForURL(`${cradle.baseUrl}/`);
+
+  await page.goto(`${cradle.baseUrl}/families/new`);
+  await assertAccessible(page, "the new family form");
+  await page.getByRole("button", { name: "Save family" }).click();
+  assert.match(await page.locator(".nhsuk-error-summary").textContent(), /Enter the mother's full name/);
+  await assertAccessible(page, "the new family form with errors");
+  await page.getByLabel("Mother's full name").fill("Beatriz Santos");
+  await page.getByLabel("Mother's NHS number (optional)").fill("999 123 4667");
+  await page.getByLabel("Antenatal").check();
+  const due = new Date(Date.now() + 50 * 86400000);
+  await fillDate(page, "Due date (if antenatal)", due);
+  await page.getByRole("button", { name: "Save family" }).click();
+  assert.equal(await page.getByTestId("baby-name").textContent(), "Baby of Beatriz Santos");
+
+  await addPerson(page, "Rui Santos", "Portuguese");
+  await addPerson(page, "Maria Costa", "Portuguese");
+  await recordRelationship(page, "Rui Santos", "Father", "An equal share", "Supportive");
+  await recordRelationship(page, "Maria Costa", "Grandparent", "Some of the care", "Strong");
+  await assertAccessible(page, "the family page with people");
+
+  await page.getByRole("link", { name: /Record the birth/ }).click();
+  await assertAccessible(page, "the birth form");
+  const born = new Date(Date.now() - 21 * 86400000);
+  await fillDate(page, "Date of birth", born);
+  await page.getByLabel("Weeks").fill("34");
+  await page.getByLabel("Days").fill("0");
+  await page.getByLabel("Baby's name (optional)").fill("Leonor Santos");
+  await page.getByRole("button", { name: "Record the birth" }).click();
+  assert.equal(await page.getByTestId("baby-name").textContent(), "Leonor Santos");
+  assert.match(await page.getByTestId("baby-dates").textContent(), /3 weeks \(corrected age: 3 weeks before due date\)/);
+  const words = await page.getByTestId("ecomap-words").textContent();
+  assert.match(words, /Rui Santos: father, relationship with Leonor Santos seen as supportive/);
+  assert.match(words, /Maria Costa: grandparent/);
+  assert.ok(await page.locator("figure svg[role=img]").isVisible(), "the ecomap is drawn");
+  await page.screenshot({ path: join(artifacts, "family-network.png"), fullPage: true });
+
+  await page.getByRole("link", { name: "Record do not contact or do not involve for Rui Santos" }).click();
+  await assertAccessible(page, "the do not contact form");
+  await page.getByLabel("Do not contact", { exact: true }).check();
+  await page.getByLabel("Who made the decision?").fill("Safeguarding lead with Beatriz, seen alone");
+  await page.getByLabel("Reason").fill("Beatriz has asked that the team does not contact Rui");
+  await page.getByRole("button", { name: "Record the decision" }).click();
+  assert.match(await page.getByTestId("safety-marks").textContent(), /Rui Santos: do not contact/);
+  const ruiCard = page.getByTestId("person-card").filter({ hasText: "Rui Santos" });
+  assert.match(await ruiCard.getByTestId("contact").textContent(), /Not to be contacted by the team/);
+  assert.equal(await ruiCard.getByRole("link", { name: /Record do not contact/ }).count(), 0);
+  assert.match(await page.getByTestId("ecomap-words").textContent(), /Rui Santos: .*DO NOT CONTACT/);
+  await assertAccessible(page, "the family page with a do not contact mark");
+  await page.context().close();
+});
