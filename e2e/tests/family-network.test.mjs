@@ -1,6 +1,7 @@
 // The family around the baby, as a clinician builds it in the browser: an antenatal family
 // with a partner and a grandmother, the birth (with corrected age), the ecomap, and a
-// "do not contact" decision that stops Cradle offering contact.
+// "do not contact" decision that stops Cradle offering contact, and an entry shared in
+// confidence that stays out of another family member's printout.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -102,5 +103,25 @@ test("a clinician builds the family around the baby, records the birth and a saf
   assert.equal(await ruiCard.getByRole("link", { name: /Record do not contact/ }).count(), 0);
   assert.match(await page.getByTestId("ecomap-words").textContent(), /Rui Santos: .*DO NOT CONTACT/);
   await assertAccessible(page, "the family page with a do not contact mark");
+
+  // Something Maria shares in confidence stays out of the mother's printout.
+  const secret = "Maria worries she is taking over and has not said so to Beatriz";
+  await page.getByText("Add to the timeline", { exact: true }).first().click();
+  await page.getByLabel("Who is it about?").selectOption({ label: "Maria Costa" });
+  await page.getByLabel("What do you want to record?").fill(secret);
+  await page.getByLabel("They shared this in confidence").check();
+  await page.getByRole("button", { name: "Add to the timeline" }).click();
+  assert.match(await page.getByTestId("timeline").textContent(), /Shared in confidence by Maria Costa/);
+  await assertAccessible(page, "the family page with a timeline");
+
+  await page.getByRole("link", { name: "Print a summary for Maria Costa" }).click();
+  assert.match(await page.getByTestId("printout-entries").textContent(), /Maria worries she is taking over/);
+  await assertAccessible(page, "Maria's printout");
+  await page.goBack();
+  await page.getByRole("link", { name: "Print a summary for Beatriz Santos" }).click();
+  assert.equal(await page.getByTestId("printout-title").textContent(), "Leonor Santos");
+  assert.ok(!(await page.content()).includes("Maria worries"), "the confidence is not in the mother's printout");
+  await page.screenshot({ path: join(artifacts, "printout.png"), fullPage: true });
+  await assertAccessible(page, "the mother's printout");
   await page.context().close();
 });

@@ -414,3 +414,92 @@ impl Cradle {
             .await?)
     }
 }
+
+/// What a printout for one family member contains: only what they may be given.
+#[derive(Debug, Clone)]
+pub struct Printout {
+    pub recipient: cradle_domain::entries::Member,
+    pub recipient_name: String,
+    pub record: FamilyRecord,
+    pub entries: Vec<cradle_domain::entries::Entry>,
+}
+
+impl Cradle {
+    /// Adds an entry to the family timeline, about the family or one member, and marks it
+    /// shared in confidence by that member when they asked.
+    pub async fn add_entry(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        input: &cradle_domain::entries::EntryInput,
+    ) -> Result<cradle_domain::entries::Entry, AppError> {
+        let (about, confided_by, text) = input.parse().map_err(AppError::Invalid)?;
+        let record = self.record_for_change(access).await?;
+        if about.is_some_and(|member| !record.has_member(member)) {
+            return Err(invalid("about", "Select someone in this family"));
+        }
+        let written_by = actor
+            .id
+            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
+        let entry = cradle_domain::entries::Entry {
+            id: uuid::Uuid::now_v7(),
+            about,
+            confided_by,
+            text,
+            written_at_millis: self.now(),
+            written_by: actor.display_name.clone(),
+        };
+        let entry_audit = self.change_entry(
+            actor,
+            access,
+            AuditAction::EntryAdded,
+            if confided_by.is_some() {
+                "shared in confidence".into()
+            } else {
+                String::new()
+            },
+        )?;
+        self.store
+            .add_entry(access.family_id(), &entry, written_by, entry_audit)
+            .await
+            .map_err(stale)?;
+        Ok(entry)
+    }
+
+    /// The printout for one family member: their own details and only the entries they may
+    /// be given. Nothing another member shared in confidence is included. A person marked
+    /// "do not contact" or "do not involve" is given nothing. Audited as an export.
+    pub async fn printout(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        recipient: cradle_domain::entries::Member,
+    ) -> Result<Printout, AppError> {
+        actor.require(Permission::ReadClinicalRecords)?;
+        let record = self.record_for_change(access).await?;
+        if !record.has_member(recipient) {
+            return Err(AppError::NotFound);
+        }
+        if let cradle_domain::entries::Member::Person(id) = recipient {
+            if !record.involvement(id, today_uk()).may_contact {
+                return Err(AppError::Conflict(
+                    "This person is marked do not contact or do not involve, so Cradle does not produce information for them.".to_string(),
+                ));
+            }
+        }
+        let entries: Vec<cradle_domain::entries::Entry> =
+            cradle_domain::entries::for_recipient(&record.entries, recipient)
+                .into_iter()
+                .cloned()
+                .collect();
+        let mut entry = access.audit(actor, self.now(), AuditAction::PrintoutMade);
+        entry.detail = format!("for {} ({} entries)", recipient.code(), entries.len());
+        self.store.record_export(entry).await?;
+        Ok(Printout {
+            recipient_name: record.member_name(recipient),
+            recipient,
+            record,
+            entries,
+        })
+    }
+}

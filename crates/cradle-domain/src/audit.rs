@@ -35,10 +35,12 @@ pub enum AuditAction {
     RestrictionLifted,
     ChildProtectionChanged,
     HistoryViewed,
+    EntryAdded,
+    PrintoutMade,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 30] = [
+    pub const ALL: [AuditAction; 32] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -69,6 +71,8 @@ impl AuditAction {
         AuditAction::RestrictionLifted,
         AuditAction::ChildProtectionChanged,
         AuditAction::HistoryViewed,
+        AuditAction::EntryAdded,
+        AuditAction::PrintoutMade,
     ];
 
     pub fn code(self) -> &'static str {
@@ -103,6 +107,8 @@ impl AuditAction {
             AuditAction::RestrictionLifted => "restriction.lift",
             AuditAction::ChildProtectionChanged => "family.child_protection",
             AuditAction::HistoryViewed => "record.history_read",
+            AuditAction::EntryAdded => "entry.add",
+            AuditAction::PrintoutMade => "record.printout",
         }
     }
 
@@ -143,6 +149,8 @@ impl AuditAction {
             AuditAction::RestrictionLifted => "Lifted a do not contact or do not involve decision",
             AuditAction::ChildProtectionChanged => "Changed the child protection status",
             AuditAction::HistoryViewed => "Viewed earlier versions of a record",
+            AuditAction::EntryAdded => "Added an entry to the family timeline",
+            AuditAction::PrintoutMade => "Printed a summary for a family member",
         }
     }
 }

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod baby;
 pub mod dates;
+pub mod entries;
 pub mod family;
 pub mod ids;
 pub mod network;

@@ -730,9 +730,28 @@ pub struct FamilyRecord {
     pub people: Vec<Person>,
     pub relationships: Vec<Relationship>,
     pub restrictions: Vec<ContactRestriction>,
+    /// The family timeline's entries, oldest first.
+    pub entries: Vec<crate::entries::Entry>,
 }
 
 impl FamilyRecord {
+    /// Whether a member belongs to this family (the mother always does).
+    pub fn has_member(&self, member: crate::entries::Member) -> bool {
+        match member {
+            crate::entries::Member::Mother => true,
+            crate::entries::Member::Person(id) => self.person(id).is_some(),
+        }
+    }
+    /// A member's name as shown on screens.
+    pub fn member_name(&self, member: crate::entries::Member) -> String {
+        match member {
+            crate::entries::Member::Mother => self.family.mother_name.clone(),
+            crate::entries::Member::Person(id) => {
+                self.person(id).map(|p| p.name.clone()).unwrap_or_default()
+            }
+        }
+    }
+
     pub fn person(&self, id: PersonId) -> Option<&Person> {
         self.people.iter().find(|p| p.id == id)
     }

@@ -135,6 +135,15 @@ pub trait NetworkStore: Send + Sync {
         at_millis: i64,
         audit: AuditEntry,
     ) -> StoreResult<()>;
+    async fn add_entry(
+        &self,
+        family: FamilyId,
+        entry: &cradle_domain::entries::Entry,
+        written_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Writes the audit record of a printout or export (the data was read with the record).
+    async fn record_export(&self, audit: AuditEntry) -> StoreResult<()>;
     /// Earlier versions of one record, oldest first; the viewing is audited.
     async fn record_history(
         &self,
@@ -222,7 +231,33 @@ macro_rules! network_sql {
                 .bind(id.0)
                 .fetch_all(&self.pool)
                 .await?;
+                let entry_rows: Vec<(Uuid, Option<Uuid>, bool, Option<Uuid>, bool, String, i64, String)> = sqlx::query_as(
+                    "SELECT e.id, e.about_person, e.about_mother, e.confided_by_person, e.confided_by_mother, e.text, e.written_at, s.display_name \
+                     FROM family_entries e JOIN staff s ON s.id = e.written_by WHERE e.family_id = $1 ORDER BY e.written_at, e.id",
+                )
+                .bind(id.0)
+                .fetch_all(&self.pool)
+                .await?;
+                let member = |person: Option<Uuid>, mother: bool| match (person, mother) {
+                    (Some(p), _) => Some(cradle_domain::entries::Member::Person(PersonId(p))),
+                    (None, true) => Some(cradle_domain::entries::Member::Mother),
+                    (None, false) => None,
+                };
+                let entries = entry_rows
+                    .into_iter()
+                    .map(|(entry_id, about_person, about_mother, by_person, by_mother, text, written_at, written_by)| {
+                        cradle_domain::entries::Entry {
+                            id: entry_id,
+                            about: member(about_person, about_mother),
+                            confided_by: member(by_person, by_mother),
+                            text,
+                            written_at_millis: written_at,
+                            written_by,
+                        }
+                    })
+                    .collect();
                 Ok(Some(FamilyRecord {
+                    entries,
                     family: row.into_family(babies)?,
                     people: people.into_iter().map(PersonRow::into_person).collect::<StoreResult<_>>()?,
                     relationships: relationships
@@ -570,6 +605,43 @@ macro_rules! network_sql {
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn add_entry(&self, family: FamilyId, entry: &cradle_domain::entries::Entry, written_by: StaffId, audit: AuditEntry) -> StoreResult<()> {
+                use cradle_domain::entries::Member;
+                let person = |m: Option<Member>| match m {
+                    Some(Member::Person(id)) => Some(id.0),
+                    _ => None,
+                };
+                let mother = |m: Option<Member>| m == Some(Member::Mother);
+                let mut tx = self.begin_write().await?;
+                for member in [entry.about, entry.confided_by].into_iter().flatten() {
+                    if let Member::Person(id) = member {
+                        Self::require_member(&mut tx, family, id).await?;
+                    }
+                }
+                sqlx::query(
+                    "INSERT INTO family_entries (id, family_id, about_person, about_mother, confided_by_person, confided_by_mother, text, written_at, written_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(entry.id)
+                .bind(family.0)
+                .bind(person(entry.about))
+                .bind(mother(entry.about))
+                .bind(person(entry.confided_by))
+                .bind(mother(entry.confided_by))
+                .bind(&entry.text)
+                .bind(entry.written_at_millis)
+                .bind(written_by.0)
+                .execute(&mut *tx)
+                .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn record_export(&self, audit: AuditEntry) -> StoreResult<()> {
+                self.audit.append(audit).await
             }
 
             async fn record_history(&self, family: FamilyId, kind: RecordKind, id: Uuid, audit: AuditEntry) -> StoreResult<Vec<RecordVersion>> {

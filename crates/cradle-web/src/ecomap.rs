@@ -351,6 +351,7 @@ mod tests {
                 lifted_at_millis: None,
             }],
             people: vec![dad, gran],
+            entries: Vec::new(),
         }
     }
 

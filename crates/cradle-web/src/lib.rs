@@ -69,6 +69,11 @@ pub fn router(state: WebState) -> Router {
             "/families/{id}/people/{person}/history",
             get(pages::network::person_history),
         )
+        .route("/families/{id}/entries", post(pages::network::add_entry))
+        .route(
+            "/families/{id}/printout/{member}",
+            get(pages::network::printout),
+        )
         .route(
             "/families/{id}/people/{person}/restrict",
             get(pages::network::restriction_form).post(pages::network::restrict),

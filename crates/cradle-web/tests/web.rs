@@ -1882,3 +1882,154 @@ on_both_backends!(the_family_network_through_the_api, |backend| async move {
     );
     app.database.cleanup().await;
 });
+
+on_both_backends!(
+    what_one_family_member_shares_in_confidence_stays_out_of_anothers_printout,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.signed_in("clinician").await;
+        let csrf = app.csrf_token(&client).await;
+        let family = family_of(&app, &client, "Amara Okafor").await;
+        let record: Value = client
+            .get(app.url(&format!("/api/v1/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
+        let secret = "Tunde finds the crying hard at night and has not told Amara yet";
+        let entries = [
+            (tunde.as_str(), secret, "yes"),
+            (tunde.as_str(), "Tunde enjoys bath time with Ada", ""),
+            ("", "Family visit: Ada settled well in her cot", ""),
+            ("mother", "Amara would like more sleep support", ""),
+        ];
+        for (about, text, confidence) in entries {
+            let added = client
+                .post(app.url(&format!("/families/{family}/entries")))
+                .form(&[
+                    ("csrf_token", csrf.as_str()),
+                    ("about", about),
+                    ("text", text),
+                    ("in_confidence", confidence),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(added.status(), StatusCode::SEE_OTHER, "{text}");
+        }
+        let unnamed = client
+            .post(app.url(&format!("/families/{family}/entries")))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("about", ""),
+                ("text", "Kept in confidence by whom?"),
+                ("in_confidence", "yes"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unnamed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            unnamed
+                .text()
+                .await
+                .unwrap()
+                .contains("Kept in confidence by whom?"),
+            "the typed entry is kept"
+        );
+
+        let page = client
+            .get(app.url(&format!("/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Shared in confidence by Tunde Okafor") && page.contains(secret),
+            "staff see it, marked"
+        );
+
+        let for_tunde = client
+            .get(app.url(&format!("/families/{family}/printout/{tunde}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            for_tunde.contains(secret)
+                && for_tunde.contains("bath time")
+                && for_tunde.contains("settled well")
+        );
+        assert!(
+            !for_tunde.contains("more sleep support"),
+            "an entry about Amara is not in Tunde's printout"
+        );
+
+        let for_amara = client
+            .get(app.url(&format!("/families/{family}/printout/mother")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(for_amara.status(), StatusCode::OK);
+        let for_amara = for_amara.text().await.unwrap();
+        assert!(
+            !for_amara.contains(secret),
+            "Tunde's confidence never reaches Amara's printout"
+        );
+        assert!(!for_amara.contains("bath time"));
+        assert!(for_amara.contains("settled well") && for_amara.contains("more sleep support"));
+
+        // Nobody marked do not involve is given a printout.
+        let bennett = family_of(&app, &client, "Laura Bennett").await;
+        let bennett_record: Value = client
+            .get(app.url(&format!("/api/v1/families/{bennett}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let darren = bennett_record["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "Darren Hughes")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let refused = client
+            .get(app.url(&format!("/families/{bennett}/printout/{darren}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::CONFLICT);
+        let bennett_page = client
+            .get(app.url(&format!("/families/{bennett}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !bennett_page.contains(&format!("/printout/{darren}")),
+            "no printout is offered for him"
+        );
+
+        let printouts = audit_actions(&app)
+            .await
+            .into_iter()
+            .filter(|r| r.1 == "record.printout")
+            .count();
+        assert_eq!(printouts, 2, "each printout is audited as an export");
+        app.database.cleanup().await;
+    }
+);

@@ -3,7 +3,9 @@
 use super::see_other;
 use crate::auth::{BreakGlass, ChangeRecords, ReadRecords, Staff};
 use crate::error::{Failure, Problem};
-use crate::views::{form_status, render, Choice, Chrome, DateField, Errors, TeamChoice, TextField};
+use crate::views::{
+    form_status, render, Choice, Chrome, DateField, Errors, SelectField, TeamChoice, TextField,
+};
 use crate::WebState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -231,6 +233,37 @@ pub struct PersonView {
     pub contact: String,
     pub restriction: Option<RestrictionView>,
     pub amended: bool,
+    pub may_print: bool,
+}
+
+pub struct TimelineView {
+    pub when: String,
+    pub who: String,
+    pub about: String,
+    pub confidence: Option<String>,
+    pub text: String,
+}
+
+/// The choices for who a timeline entry is about: the family, the mother, each person.
+pub(crate) fn about_choices(record: &FamilyRecord, typed: &str) -> Vec<Choice> {
+    let mut choices = vec![
+        Choice {
+            code: String::new(),
+            label: "The whole family".into(),
+            selected: typed.is_empty(),
+        },
+        Choice {
+            code: "mother".into(),
+            label: format!("{} (mother)", record.family.mother_name),
+            selected: typed == "mother",
+        },
+    ];
+    choices.extend(record.people.iter().map(|p| Choice {
+        code: p.id.to_string(),
+        label: p.name.clone(),
+        selected: typed == p.id.to_string(),
+    }));
+    choices
 }
 
 #[derive(Template)]
@@ -254,6 +287,12 @@ pub struct FamilyPage {
     pub break_glass_reason: Option<String>,
     pub may_change: bool,
     pub may_view_audit: bool,
+    pub timeline: Vec<TimelineView>,
+    pub errors: Errors,
+    pub family_id: String,
+    pub entry_about: SelectField,
+    pub entry_text: String,
+    pub entry_in_confidence: bool,
 }
 
 fn family_id(text: &str) -> Result<FamilyId, Failure> {
@@ -381,6 +420,7 @@ fn person_view(record: &FamilyRecord, person: &Person, today: time::Date) -> Per
         contact,
         restriction,
         amended: person.version > 1,
+        may_print: involvement.may_contact,
     }
 }
 
@@ -461,6 +501,27 @@ pub async fn show(
         break_glass_reason: access.break_glass_reason().map(str::to_string),
         may_change: staff.actor.may(Permission::ChangeClinicalRecords),
         may_view_audit: staff.actor.may(Permission::ViewRecordAudit),
+        timeline: record
+            .entries
+            .iter()
+            .rev()
+            .map(|e| TimelineView {
+                when: long_date_time(e.written_at_millis),
+                who: e.written_by.clone(),
+                about: e.about.map(|m| record.member_name(m)).unwrap_or_default(),
+                confidence: e.confided_by.map(|m| record.member_name(m)),
+                text: e.text.clone(),
+            })
+            .collect(),
+        errors: Errors::default(),
+        family_id: family.id.to_string(),
+        entry_about: SelectField {
+            id: "about",
+            label: "Who is it about?",
+            options: about_choices(&record, ""),
+        },
+        entry_text: String::new(),
+        entry_in_confidence: false,
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use cradle_app::{AppError, FamilyAccess};
 use cradle_domain::dates::{long_date_time, today_uk};
+use cradle_domain::entries::{EntryInput, Member};
 use cradle_domain::network::{
     BirthInput, CareShare, ContactConsent, ContactFrequency, FamilyRecord, PersonInput,
     RelationshipInput, RelationshipKind, RelationshipNature, RestrictionInput, RestrictionKind,
@@ -832,4 +833,132 @@ pub async fn ecomap(
         HeaderValue::from_static("image/svg+xml; charset=utf-8"),
     );
     Ok(response)
+}
+
+// ----- The timeline and printouts -----
+
+#[derive(Template)]
+#[template(path = "entry_form.html")]
+pub struct EntryFormPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub baby: String,
+    pub family_id: String,
+    pub entry_about: SelectField,
+    pub entry_text: String,
+    pub entry_in_confidence: bool,
+}
+
+pub async fn add_entry(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Form(input): Form<EntryInput>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    match state.app.add_entry(&staff.actor, &access, &input).await {
+        Ok(_) => Ok(see_other(&format!("/families/{id}"))),
+        Err(AppError::Invalid(problems)) => {
+            let family = record(&state, &staff.actor, &access).await?;
+            let page = EntryFormPage {
+                chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+                errors: Errors::from_problems(&problems),
+                baby: family.family.baby_label(),
+                family_id: id.to_string(),
+                entry_about: SelectField {
+                    id: "about",
+                    label: "Who is it about?",
+                    options: super::families::about_choices(&family, &input.about),
+                },
+                entry_text: input.text.clone(),
+                entry_in_confidence: input.in_confidence == "yes",
+            };
+            Ok(render(form_status(&page.errors), &page))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub struct PrintedEntry {
+    pub when: String,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "printout.html")]
+pub struct PrintoutPage {
+    pub chrome: Chrome,
+    pub family_id: String,
+    pub recipient: String,
+    pub baby: String,
+    pub baby_dates: String,
+    pub relationships: Vec<String>,
+    pub entries: Vec<PrintedEntry>,
+    pub team: String,
+}
+
+/// A summary for one family member to take away: only what they may be given.
+pub async fn printout(
+    State(state): State<WebState>,
+    staff: Staff<ReadRecords>,
+    Path((id, member)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let member = parse_id(Member::parse(&member))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let printout = state.app.printout(&staff.actor, &access, member).await?;
+    let today = today_uk();
+    let family = &printout.record.family;
+    let relationships = match member {
+        Member::Person(person) => printout
+            .record
+            .relationships_of(person)
+            .filter(|r| r.is_current(today))
+            .map(|r| {
+                format!(
+                    "{}. {}. {}.",
+                    r.kind.label(),
+                    if r.lives_with_baby {
+                        "Lives with the baby"
+                    } else {
+                        "Does not live with the baby"
+                    },
+                    r.care_share.label()
+                )
+            })
+            .collect(),
+        Member::Mother => Vec::new(),
+    };
+    let team = state
+        .app
+        .teams()
+        .await?
+        .into_iter()
+        .find(|t| t.id == family.team_id)
+        .map(|t| t.name)
+        .unwrap_or_default();
+    let page = PrintoutPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        family_id: id.to_string(),
+        recipient: printout.recipient_name.clone(),
+        baby: family.baby_label(),
+        baby_dates: family
+            .babies
+            .iter()
+            .map(|b| b.date_line(today))
+            .collect::<Vec<_>>()
+            .join("; "),
+        relationships,
+        entries: printout
+            .entries
+            .iter()
+            .map(|e| PrintedEntry {
+                when: long_date_time(e.written_at_millis),
+                text: e.text.clone(),
+            })
+            .collect(),
+        team,
+    };
+    Ok(render(StatusCode::OK, &page))
 }

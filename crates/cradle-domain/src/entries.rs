@@ -1,0 +1,208 @@
+//! The family timeline's entries, and the rule that keeps a confidence: an entry shared in
+//! confidence by one family member never reaches another family member's printout, export
+//! or information pack.
+
+use crate::{Invalid, PersonId, Problems};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A family member, as the subject of an entry or the one who shared it: the mother (who is
+/// not a `Person` row) or a person around the baby.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Member {
+    Mother,
+    Person(PersonId),
+}
+
+impl Member {
+    /// "mother" or a person's id, as forms and the API write it.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim() {
+            "mother" => Some(Member::Mother),
+            other => PersonId::parse(other).map(Member::Person),
+        }
+    }
+    pub fn code(self) -> String {
+        match self {
+            Member::Mother => "mother".to_string(),
+            Member::Person(id) => id.to_string(),
+        }
+    }
+}
+
+/// One entry on the family timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: Uuid,
+    /// Who the entry is about; `None` for the family as a whole.
+    pub about: Option<Member>,
+    /// Who shared it in confidence, if anyone.
+    pub confided_by: Option<Member>,
+    pub text: String,
+    pub written_at_millis: i64,
+    pub written_by: String,
+}
+
+impl Entry {
+    /// Whether this entry may go into material given to `recipient` (a printout, an export,
+    /// an information pack). An entry shared in confidence goes only to the person who shared
+    /// it; other entries go to the person they are about, and family-wide entries to everyone.
+    pub fn may_reach(&self, recipient: Member) -> bool {
+        match self.confided_by {
+            Some(confider) => confider == recipient,
+            None => self.about.is_none_or(|about| about == recipient),
+        }
+    }
+}
+
+/// The entries that may go into material for `recipient`, in timeline order.
+pub fn for_recipient(entries: &[Entry], recipient: Member) -> Vec<&Entry> {
+    entries.iter().filter(|e| e.may_reach(recipient)).collect()
+}
+
+/// A new entry as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EntryInput {
+    /// "", "mother" or a person's id.
+    pub about: String,
+    pub text: String,
+    /// "yes" when the person it is about shared it in confidence.
+    pub in_confidence: String,
+}
+
+impl EntryInput {
+    /// Checks the entry. Whether `about` names a member of this family is checked by the caller.
+    pub fn parse(&self) -> Result<(Option<Member>, Option<Member>, String), Problems> {
+        let mut problems = Problems::default();
+        let about = if self.about.trim().is_empty() {
+            Some(None)
+        } else {
+            problems.take(
+                Member::parse(&self.about)
+                    .map(Some)
+                    .ok_or_else(|| Invalid::new("about", "Select who the entry is about")),
+            )
+        };
+        let text = self.text.trim();
+        if text.is_empty() {
+            problems.push(Invalid::new("text", "Enter what you want to record"));
+        } else if text.chars().count() > 10_000 {
+            problems.push(Invalid::new(
+                "text",
+                "Entry must be 10,000 characters or fewer",
+            ));
+        }
+        let confidential = self.in_confidence.trim() == "yes";
+        let confided_by = match (confidential, about) {
+            (true, Some(Some(member))) => Some(Some(member)),
+            (true, _) => {
+                problems.push(Invalid::new(
+                    "in_confidence",
+                    "Select who the entry is about: only the person who shared something in confidence can be named",
+                ));
+                None
+            }
+            (false, _) => Some(None),
+        };
+        match (about, confided_by) {
+            (Some(about), Some(confided_by)) if problems.is_empty() => {
+                Ok((about, confided_by, text.to_string()))
+            }
+            _ => Err(problems),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn entry(about: Option<Member>, confided_by: Option<Member>) -> Entry {
+        Entry {
+            id: Uuid::now_v7(),
+            about,
+            confided_by,
+            text: "text".into(),
+            written_at_millis: 0,
+            written_by: "Priya Shah".into(),
+        }
+    }
+
+    #[test]
+    fn a_confidence_reaches_only_the_person_who_shared_it() {
+        let dad = Member::Person(PersonId::new());
+        let gran = Member::Person(PersonId::new());
+        let secret = entry(Some(dad), Some(dad));
+        assert!(secret.may_reach(dad));
+        assert!(!secret.may_reach(gran));
+        assert!(!secret.may_reach(Member::Mother));
+        let about_dad = entry(Some(dad), None);
+        assert!(about_dad.may_reach(dad) && !about_dad.may_reach(gran));
+        let family = entry(None, None);
+        assert!(family.may_reach(gran) && family.may_reach(Member::Mother));
+    }
+
+    #[test]
+    fn an_entry_in_confidence_must_say_whose_confidence_it_is() {
+        let input = EntryInput {
+            about: String::new(),
+            text: "Said he is struggling".into(),
+            in_confidence: "yes".into(),
+        };
+        assert!(input
+            .parse()
+            .unwrap_err()
+            .message_for("in_confidence")
+            .is_some());
+        let empty = EntryInput::default().parse().unwrap_err();
+        assert_eq!(
+            empty.message_for("text"),
+            Some("Enter what you want to record")
+        );
+    }
+
+    proptest! {
+        /// For any family shape and any entries, nothing shared in confidence by one member
+        /// reaches material for another.
+        #[test]
+        fn no_confidence_ever_reaches_another_member(
+            size in 0usize..8,
+            shapes in proptest::collection::vec((0usize..10, 0usize..10, any::<bool>(), any::<bool>()), 0..40),
+            recipient_index in 0usize..10,
+        ) {
+            let people: Vec<PersonId> = (0..size).map(|_| PersonId::new()).collect();
+            let pick = |i: usize| -> Member {
+                match people.get(i % (size + 1)) {
+                    Some(id) => Member::Person(*id),
+                    None => Member::Mother,
+                }
+            };
+            let entries: Vec<Entry> = shapes
+                .iter()
+                .map(|(about, _, has_about, confidential)| {
+                    let about = has_about.then(|| pick(*about));
+                    let confided_by = if *confidential { about } else { None };
+                    entry(about, confided_by)
+                })
+                .collect();
+            let recipient = pick(recipient_index);
+            for shown in for_recipient(&entries, recipient) {
+                if let Some(confider) = shown.confided_by {
+                    prop_assert_eq!(confider, recipient);
+                }
+                if let Some(about) = shown.about {
+                    prop_assert_eq!(about, recipient);
+                }
+            }
+            // And nothing the recipient is entitled to is withheld.
+            let expected = entries.iter().filter(|e| match e.confided_by {
+                Some(c) => c == recipient,
+                None => e.about.is_none() || e.about == Some(recipient),
+            }).count();
+            prop_assert_eq!(for_recipient(&entries, recipient).len(), expected);
+        }
+    }
+}
