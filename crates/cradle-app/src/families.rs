@@ -51,6 +51,7 @@ impl Cradle {
                 }],
             },
             created_at_millis: now,
+            version: 1,
         };
         let mut entry = actor.audit(
             now,

@@ -466,6 +466,11 @@ impl Cradle {
         Ok(entry)
     }
 
+    /// The version of the family's own details, for a form that amends them.
+    pub async fn family_version(&self, access: &FamilyAccess) -> Result<i64, AppError> {
+        Ok(self.record_for_change(access).await?.family.version)
+    }
+
     /// The printout for one family member: their own details and only the entries they may
     /// be given. Nothing another member shared in confidence is included. A person marked
     /// "do not contact" or "do not involve" is given nothing. Audited as an export.

@@ -101,6 +101,8 @@ pub struct Family {
     pub child_protection: ChildProtectionStatus,
     pub babies: Vec<Baby>,
     pub created_at_millis: i64,
+    /// Incremented at each amendment of the family's own details.
+    pub version: i64,
 }
 
 impl Family {
@@ -446,6 +448,7 @@ mod tests {
             child_protection: ChildProtectionStatus::None,
             babies: vec![baby(None)],
             created_at_millis: 0,
+            version: 1,
         };
         assert_eq!(family.baby_label(), "Baby of Amara Okafor");
         assert_eq!(

@@ -118,6 +118,7 @@ pub(crate) struct FamilyRow {
     pub referral_date: Option<String>,
     pub child_protection: String,
     pub created_at: i64,
+    pub version: i64,
 }
 
 impl FamilyRow {
@@ -135,6 +136,7 @@ impl FamilyRow {
             )?,
             babies,
             created_at_millis: self.created_at,
+            version: self.version,
         })
     }
 }

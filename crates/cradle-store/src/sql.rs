@@ -6,7 +6,7 @@
 
 use crate::StoreError;
 
-pub(crate) const FAMILY_COLUMNS: &str = "id, team_id, mother_name, mother_nhs_number, stage, referral_date, child_protection, created_at";
+pub(crate) const FAMILY_COLUMNS: &str = "id, team_id, mother_name, mother_nhs_number, stage, referral_date, child_protection, created_at, version";
 pub(crate) const BABY_COLUMNS: &str =
     "id, family_id, name, date_of_birth, due_date, gestation_days, nhs_number";
 

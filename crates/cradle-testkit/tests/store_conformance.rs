@@ -93,6 +93,7 @@ fn family(team: TeamId, mother: &str) -> Family {
             nhs_number: None,
         }],
         created_at_millis: 1_780_000_000_000,
+        version: 1,
     }
 }
 

@@ -325,6 +325,7 @@ mod tests {
                 child_protection: ChildProtectionStatus::None,
                 babies: vec![baby.clone()],
                 created_at_millis: 0,
+                version: 1,
             },
             relationships: vec![
                 relationship(

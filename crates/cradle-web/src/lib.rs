@@ -71,6 +71,14 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/families/{id}/entries", post(pages::network::add_entry))
         .route(
+            "/families/{id}/relationships/{relationship}/end",
+            get(pages::network::end_relationship_form).post(pages::network::end_relationship),
+        )
+        .route(
+            "/families/{id}/child-protection",
+            get(pages::network::child_protection_form).post(pages::network::set_child_protection),
+        )
+        .route(
             "/families/{id}/printout/{member}",
             get(pages::network::printout),
         )
@@ -85,10 +93,6 @@ pub fn router(state: WebState) -> Router {
         .route(
             "/families/{id}/relationships/new",
             get(pages::network::new_relationship_form),
-        )
-        .route(
-            "/families/{id}/relationships/{relationship}/end",
-            post(pages::network::end_relationship),
         )
         .route(
             "/families/{id}/babies/{baby}/birth",

@@ -2033,3 +2033,143 @@ on_both_backends!(
         app.database.cleanup().await;
     }
 );
+
+on_both_backends!(
+    relationships_end_and_child_protection_changes_without_losing_history,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.signed_in("clinician").await;
+        let csrf = app.csrf_token(&client).await;
+        let family = family_of(&app, &client, "Hannah Lewis").await;
+        let record: Value = client
+            .get(app.url(&format!("/api/v1/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let relationship = record["relationships"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let end_path = format!("/families/{family}/relationships/{relationship}/end");
+        let form = client
+            .get(app.url(&end_path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(form.contains("Owen Price: Father"));
+        let today = cradle_domain::dates::today_uk();
+        let missing_reason = client
+            .post(app.url(&end_path))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("ended_day", &today.day().to_string()),
+                ("ended_month", &u8::from(today.month()).to_string()),
+                ("ended_year", &today.year().to_string()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(missing_reason
+            .text()
+            .await
+            .unwrap()
+            .contains("Enter the reason for the change"));
+        let ended = client
+            .post(app.url(&end_path))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("ended_day", &today.day().to_string()),
+                ("ended_month", &u8::from(today.month()).to_string()),
+                ("ended_year", &today.year().to_string()),
+                ("reason", "Owen has moved away and no longer sees Ruby"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ended.status(), StatusCode::SEE_OTHER);
+        let page = client
+            .get(app.url(&format!("/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("(ended)") && page.contains("Owen has moved away"),
+            "the relationship stays, marked ended"
+        );
+        assert!(
+            page.contains("Owen Price: no current relationship recorded"),
+            "the ecomap no longer draws it"
+        );
+
+        let cp_path = format!("/families/{family}/child-protection");
+        let form = client
+            .get(app.url(&cp_path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let version = hidden_field(&form, "version").unwrap();
+        let no_reason = client
+            .post(app.url(&cp_path))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("version", version.as_str()),
+                ("status", "child_protection_plan"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let saved = client
+            .post(app.url(&cp_path))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("version", version.as_str()),
+                ("status", "child_protection_plan"),
+                ("reason", "Initial child protection conference"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let page = client
+            .get(app.url(&format!("/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Child protection plan"));
+        let stale = client
+            .post(app.url(&cp_path))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("version", version.as_str()),
+                ("status", "none"),
+                ("reason", "From an old form"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stale.status(), StatusCode::CONFLICT);
+        let actions: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert!(
+            actions.contains(&"relationship.amend".to_string())
+                && actions.contains(&"family.child_protection".to_string())
+        );
+        app.database.cleanup().await;
+    }
+);

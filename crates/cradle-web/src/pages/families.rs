@@ -220,8 +220,10 @@ pub struct RestrictionView {
 }
 
 pub struct RelationshipView {
+    pub id: String,
     pub heading: String,
     pub detail: String,
+    pub current: bool,
 }
 
 pub struct PersonView {
@@ -356,6 +358,8 @@ fn person_view(record: &FamilyRecord, person: &Person, today: time::Date) -> Per
                 ));
             }
             RelationshipView {
+                id: r.id.to_string(),
+                current: r.is_current(today),
                 heading: format!(
                     "{} to {with}{}",
                     r.kind.label(),

@@ -17,8 +17,9 @@ use cradle_app::{AppError, FamilyAccess};
 use cradle_domain::dates::{long_date_time, today_uk};
 use cradle_domain::entries::{EntryInput, Member};
 use cradle_domain::network::{
-    BirthInput, CareShare, ContactConsent, ContactFrequency, FamilyRecord, PersonInput,
-    RelationshipInput, RelationshipKind, RelationshipNature, RestrictionInput, RestrictionKind,
+    BirthInput, CareShare, ChildProtectionStatus, ContactConsent, ContactFrequency, FamilyRecord,
+    PersonInput, RelationshipInput, RelationshipKind, RelationshipNature, RestrictionInput,
+    RestrictionKind,
 };
 use cradle_domain::person::EthnicCategory;
 use cradle_domain::{BabyId, FamilyId, PersonId, RelationshipId};
@@ -511,6 +512,68 @@ pub struct EndRelationshipForm {
     pub reason: String,
 }
 
+#[derive(Template)]
+#[template(path = "end_relationship_form.html")]
+pub struct EndRelationshipPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub family_id: String,
+    pub relationship_id: String,
+    pub summary: String,
+    pub ended: DateField,
+    pub reason: TextField,
+}
+
+fn end_relationship_page(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    relationship: RelationshipId,
+    form: &EndRelationshipForm,
+    errors: Errors,
+) -> Result<Response, Failure> {
+    let current = parse_id(family.relationships.iter().find(|r| r.id == relationship))?;
+    let name = family
+        .person(current.person_id)
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    let page = EndRelationshipPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        family_id: family.family.id.to_string(),
+        relationship_id: relationship.to_string(),
+        summary: format!("{name}: {}", current.kind.label()),
+        ended: DateField::new(
+            "ended",
+            "When did it end?",
+            ["ended_day", "ended_month", "ended_year"],
+            [&form.ended_day, &form.ended_month, &form.ended_year],
+        ),
+        reason: TextField::new("reason", "What happened?", &form.reason)
+            .hint("For example, “Separated; Owen now sees Ruby on Saturdays” or “Bereavement”"),
+        errors,
+    };
+    Ok(render(form_status(&page.errors), &page))
+}
+
+pub async fn end_relationship_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, relationship)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let relationship = parse_id(RelationshipId::parse(&relationship))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    end_relationship_page(
+        &state,
+        &staff,
+        &family,
+        relationship,
+        &EndRelationshipForm::default(),
+        Errors::default(),
+    )
+}
+
 pub async fn end_relationship(
     State(state): State<WebState>,
     staff: Staff<ChangeRecords>,
@@ -520,7 +583,7 @@ pub async fn end_relationship(
     let id = parse_id(FamilyId::parse(&id))?;
     let relationship = parse_id(RelationshipId::parse(&relationship))?;
     let access = access(&state, &staff.actor, id).await?;
-    state
+    match state
         .app
         .end_relationship(
             &staff.actor,
@@ -529,8 +592,133 @@ pub async fn end_relationship(
             (&form.ended_day, &form.ended_month, &form.ended_year),
             &form.reason,
         )
-        .await?;
-    Ok(see_other(&format!("/families/{id}")))
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/families/{id}"))),
+        Err(AppError::Invalid(problems)) => {
+            let family = record(&state, &staff.actor, &access).await?;
+            end_relationship_page(
+                &state,
+                &staff,
+                &family,
+                relationship,
+                &form,
+                Errors::from_problems(&problems),
+            )
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "child_protection_form.html")]
+pub struct ChildProtectionPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub family_id: String,
+    pub baby: String,
+    pub version: i64,
+    pub status: RadioGroup,
+    pub reason: TextField,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ChildProtectionForm {
+    pub status: String,
+    pub reason: String,
+    pub version: i64,
+}
+
+fn child_protection_page(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    version: i64,
+    form: &ChildProtectionForm,
+    errors: Errors,
+) -> Response {
+    let typed = if form.status.is_empty() {
+        family.family.child_protection.code()
+    } else {
+        form.status.as_str()
+    };
+    let page = ChildProtectionPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        family_id: family.family.id.to_string(),
+        baby: family.family.baby_label(),
+        version,
+        status: RadioGroup {
+            id: "status",
+            legend: "What is the baby's child protection status?",
+            options: Choice::list(
+                ChildProtectionStatus::ALL,
+                ChildProtectionStatus::code,
+                ChildProtectionStatus::label,
+                typed,
+            ),
+            inline: false,
+        },
+        reason: TextField::new("reason", "Reason for the change", &form.reason).hint(
+            "For example, “Child in need plan agreed at the strategy meeting on 20 November”",
+        ),
+        errors,
+    };
+    render(form_status(&page.errors), &page)
+}
+
+pub async fn child_protection_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    let version = state.app.family_version(&access).await?;
+    Ok(child_protection_page(
+        &state,
+        &staff,
+        &family,
+        version,
+        &ChildProtectionForm::default(),
+        Errors::default(),
+    ))
+}
+
+pub async fn set_child_protection(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Form(form): Form<ChildProtectionForm>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    match state
+        .app
+        .set_child_protection(
+            &staff.actor,
+            &access,
+            &form.status,
+            form.version,
+            &form.reason,
+        )
+        .await
+    {
+        Ok(()) => Ok(see_other(&format!("/families/{id}"))),
+        Err(AppError::Invalid(problems)) => {
+            let family = record(&state, &staff.actor, &access).await?;
+            Ok(child_protection_page(
+                &state,
+                &staff,
+                &family,
+                form.version,
+                &form,
+                Errors::from_problems(&problems),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 // ----- Births -----
