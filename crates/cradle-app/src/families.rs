@@ -84,6 +84,17 @@ impl Cradle {
         search: Option<&str>,
         page: u32,
     ) -> Result<FamilyPage, AppError> {
+        self.caseload(actor, search, page, false).await
+    }
+
+    /// The caseload: the actor's teams' families, or only those they are key worker for.
+    pub async fn caseload(
+        &self,
+        actor: &Actor,
+        search: Option<&str>,
+        page: u32,
+        mine: bool,
+    ) -> Result<FamilyPage, AppError> {
         actor.require(Permission::ReadClinicalRecords)?;
         let Some(staff_id) = actor.id else {
             return Err(AppError::Forbidden(Permission::ReadClinicalRecords));
@@ -103,6 +114,7 @@ impl Cradle {
         let query = FamilyQuery {
             staff_id,
             search,
+            mine,
             offset: (page - 1) * PAGE_SIZE,
             limit: PAGE_SIZE,
         };

@@ -128,6 +128,10 @@ pub struct FamilySummary {
     pub mother_name: String,
     pub stage: PerinatalStage,
     pub babies: Vec<Baby>,
+    /// The people around the baby: (id, name).
+    pub involved: Vec<(crate::PersonId, String)>,
+    /// Do not contact / do not involve decisions not lifted, so the marks show in lists too.
+    pub restrictions: Vec<crate::network::ContactRestriction>,
 }
 
 impl FamilySummary {

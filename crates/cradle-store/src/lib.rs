@@ -118,6 +118,8 @@ pub struct FamilyQuery {
     pub staff_id: StaffId,
     /// Lower-case text matched against the start of the mother's name, or an NHS number.
     pub search: Option<String>,
+    /// Only the families this member of staff is key worker for ("My families").
+    pub mine: bool,
     pub offset: u32,
     pub limit: u32,
 }

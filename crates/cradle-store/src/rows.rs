@@ -157,6 +157,8 @@ impl FamilySummaryRow {
             mother_name: self.mother_name,
             stage: parse_stage(&self.stage)?,
             babies,
+            involved: Vec::new(),
+            restrictions: Vec::new(),
         })
     }
 }
@@ -284,6 +286,19 @@ pub(crate) struct RestrictionRow {
     pub until: Option<String>,
     pub recorded_at: i64,
     pub lifted_at: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RestrictionWithFamilyRow {
+    pub family_id: Uuid,
+    #[sqlx(flatten)]
+    pub restriction: RestrictionRow,
+}
+
+impl RestrictionWithFamilyRow {
+    pub fn split(self) -> (Uuid, RestrictionRow) {
+        (self.family_id, self.restriction)
+    }
 }
 
 impl RestrictionRow {

@@ -504,8 +504,8 @@ macro_rules! sql_store {
             ) -> StoreResult<()> {
                 let mut tx = self.begin_write().await?;
                 sqlx::query(
-                    "INSERT INTO families (id, team_id, mother_name, mother_name_lower, mother_nhs_number, stage, referral_date, child_protection, created_at, created_by) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    "INSERT INTO families (id, team_id, mother_name, mother_name_lower, mother_nhs_number, stage, referral_date, child_protection, created_at, created_by, key_worker) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
                 )
                 .bind(family.id.0)
                 .bind(family.team_id.0)
@@ -554,7 +554,11 @@ macro_rules! sql_store {
                 query: &FamilyQuery,
                 audit: AuditEntry,
             ) -> StoreResult<FamilyPage> {
-                let teams = "team_id IN (SELECT team_id FROM staff_teams WHERE staff_id = $1)";
+                let teams = if query.mine {
+                    "team_id IN (SELECT team_id FROM staff_teams WHERE staff_id = $1) AND key_worker = $1"
+                } else {
+                    "team_id IN (SELECT team_id FROM staff_teams WHERE staff_id = $1)"
+                };
                 let (filter, search) = match &query.search {
                     Some(text) if text.chars().all(|c| c.is_ascii_digit()) && text.len() == 10 => {
                         (format!("{teams} AND mother_nhs_number = $2"), text.clone())
@@ -592,6 +596,33 @@ macro_rules! sql_store {
                 .bind(i64::from(query.offset))
                 .fetch_all(&self.pool)
                 .await?;
+                let people: Vec<(Uuid, Uuid, String)> = sqlx::query_as(&format!(
+                    "SELECT fp.family_id, p.id, p.name FROM family_people fp JOIN people p ON p.id = fp.person_id \
+                     WHERE fp.family_id IN ({page_sql}) ORDER BY fp.added_at, p.id"
+                ))
+                .bind(query.staff_id.0)
+                .bind(&search)
+                .bind(i64::from(query.limit))
+                .bind(i64::from(query.offset))
+                .fetch_all(&self.pool)
+                .await?;
+                let restriction_rows: Vec<(Uuid, RestrictionRow)> = {
+                    let rows: Vec<RestrictionWithFamilyRow> = sqlx::query_as(&format!(
+                        "SELECT family_id, id, person_id, kind, decided_by, reason, until, recorded_at, lifted_at FROM contact_restrictions \
+                         WHERE lifted_at IS NULL AND family_id IN ({page_sql})"
+                    ))
+                    .bind(query.staff_id.0)
+                    .bind(&search)
+                    .bind(i64::from(query.limit))
+                    .bind(i64::from(query.offset))
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.into_iter().map(RestrictionWithFamilyRow::split).collect()
+                };
+                let mut restrictions: Vec<(FamilyId, cradle_domain::network::ContactRestriction)> = Vec::new();
+                for (family, row) in restriction_rows {
+                    restrictions.push((FamilyId(family), row.into_restriction()?));
+                }
                 let babies: Vec<(FamilyId, Baby)> = baby_rows
                     .into_iter()
                     .map(BabyRow::into_baby)
@@ -605,7 +636,18 @@ macro_rules! sql_store {
                             .filter(|(f, _)| *f == id)
                             .map(|(_, b)| b.clone())
                             .collect();
-                        row.into_summary(mine)
+                        let mut summary = row.into_summary(mine)?;
+                        summary.involved = people
+                            .iter()
+                            .filter(|(f, _, _)| *f == id.0)
+                            .map(|(_, person, name)| (cradle_domain::PersonId(*person), name.clone()))
+                            .collect();
+                        summary.restrictions = restrictions
+                            .iter()
+                            .filter(|(f, _)| *f == id)
+                            .map(|(_, r)| r.clone())
+                            .collect();
+                        Ok(summary)
                     })
                     .collect::<StoreResult<Vec<_>>>()?;
                 // The list shows names, so the audit says exactly which records were shown.

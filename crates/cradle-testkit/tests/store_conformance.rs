@@ -216,6 +216,7 @@ on_both_backends!(
         let query = |search: Option<&str>, offset: u32, limit: u32| FamilyQuery {
             staff_id: w.clinician.id,
             search: search.map(str::to_string),
+            mine: false,
             offset,
             limit,
         };

@@ -98,6 +98,8 @@ async fn teams(
 struct ListQuery {
     q: String,
     page: Option<u32>,
+    /// "1" for only the families the caller is key worker for.
+    mine: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -114,9 +116,10 @@ async fn list_families(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, Failure> {
     let page = query.page.unwrap_or(1).max(1);
+    let mine = query.mine.as_deref() == Some("1");
     let result = state
         .app
-        .list_families(&staff.actor, Some(&query.q), page)
+        .caseload(&staff.actor, Some(&query.q), page, mine)
         .await?;
     Ok(Json(FamilyList {
         families: result.families,

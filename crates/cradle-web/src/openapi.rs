@@ -229,7 +229,8 @@ pub fn build() -> Value {
     );
     list_families["parameters"] = json!([
         {"name": "q", "in": "query", "required": false, "description": "Start of the mother's name, or an NHS number", "schema": {"type": "string"}},
-        {"name": "page", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1}}
+        {"name": "page", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1}},
+        {"name": "mine", "in": "query", "required": false, "description": "1 for only the families the caller is key worker for", "schema": {"enum": ["1"]}}
     ]);
 
     json!({

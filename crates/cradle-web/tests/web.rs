@@ -2173,3 +2173,78 @@ on_both_backends!(
         app.database.cleanup().await;
     }
 );
+
+on_both_backends!(
+    the_caseload_shows_my_families_team_families_and_safety_marks,
+    |backend| async move {
+        let app = app(backend).await;
+        let clinician = app.signed_in("clinician").await;
+        let mine = clinician
+            .get(app.url("/families?mine=1"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            mine.contains("My families")
+                && mine.contains(&format!("{} in all", community_families()))
+        );
+        let team = clinician
+            .get(app.url("/families"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            team.contains(
+                "Darren Hughes <strong class=\"nhsuk-tag nhsuk-tag--red\">Do not involve</strong>"
+            ),
+            "the mark shows in the list too"
+        );
+        assert!(team.contains("Tunde Okafor"), "who is involved is listed");
+        assert!(
+            team.contains("(corrected age"),
+            "corrected ages show in the caseload"
+        );
+
+        let nurse = app.signed_in("nursery.nurse").await;
+        let nurse_mine: Value = nurse
+            .get(app.url("/api/v1/families?mine=1"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            nurse_mine["total"], 0,
+            "the nursery nurse is key worker for none of them yet"
+        );
+        let nurse_team: Value = nurse
+            .get(app.url("/api/v1/families"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(nurse_team["total"], community_families());
+        let by_nhs: Value = nurse
+            .get(app.url(&format!(
+                "/api/v1/families?q={}",
+                cradle_app::demo::test_nhs_number(9)
+            )))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(by_nhs["families"][0]["mother_name"], "Laura Bennett");
+        app.database.cleanup().await;
+    }
+);

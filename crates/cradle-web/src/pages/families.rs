@@ -25,6 +25,8 @@ pub struct FamilyRow {
     pub id: String,
     pub baby: String,
     pub age: String,
+    /// (name, safety mark).
+    pub involved: Vec<(String, Option<&'static str>)>,
     pub mother: String,
     pub stage: &'static str,
 }
@@ -40,6 +42,7 @@ pub struct FamiliesPage {
     pub previous_href: Option<String>,
     pub next_href: Option<String>,
     pub may_add: bool,
+    pub mine: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -47,6 +50,7 @@ pub struct FamiliesPage {
 pub struct ListQuery {
     pub q: String,
     pub page: Option<u32>,
+    pub mine: Option<String>,
 }
 
 pub async fn list(
@@ -55,12 +59,14 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, Failure> {
     let page = query.page.unwrap_or(1).max(1);
+    let mine = query.mine.as_deref() == Some("1");
     let result = state
         .app
-        .list_families(&staff.actor, Some(&query.q), page)
+        .caseload(&staff.actor, Some(&query.q), page, mine)
         .await?;
     let search_param = crate::error::urlencode(query.q.trim());
-    let href = |p: u32| format!("/families?q={search_param}&page={p}");
+    let mine_param = if mine { "&mine=1" } else { "" };
+    let href = |p: u32| format!("/families?q={search_param}&page={p}{mine_param}");
     let shown_to = u64::from(page) * u64::from(PAGE_SIZE);
     let today = cradle_domain::dates::today_uk();
     let view = FamiliesPage {
@@ -82,6 +88,25 @@ pub async fn list(
                     ages.join("; ")
                 },
                 mother: f.mother_name.clone(),
+                involved: f
+                    .involved
+                    .iter()
+                    .map(|(id, name)| {
+                        let involvement = cradle_domain::network::Involvement::for_person(
+                            &f.restrictions,
+                            *id,
+                            today,
+                        );
+                        let mark = if !involvement.may_involve {
+                            Some("Do not involve")
+                        } else if !involvement.may_contact {
+                            Some("Do not contact")
+                        } else {
+                            None
+                        };
+                        (name.clone(), mark)
+                    })
+                    .collect(),
                 stage: f.stage.label(),
             })
             .collect(),
@@ -91,6 +116,7 @@ pub async fn list(
         previous_href: (page > 1).then(|| href(page - 1)),
         next_href: (shown_to < result.total).then(|| href(page + 1)),
         may_add: staff.actor.may(Permission::ChangeClinicalRecords),
+        mine,
     };
     Ok(render(StatusCode::OK, &view))
 }
