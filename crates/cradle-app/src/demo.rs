@@ -96,31 +96,171 @@ pub async fn seed(app: &Cradle) -> Result<DemoData, AppError> {
     Ok(DemoData { teams, staff })
 }
 
-/// The i-th valid NHS number in the 999 test range (never a real patient's).
-pub fn test_nhs_number(index: u32) -> String {
-    let mut found = 0;
-    let mut candidate: u64 = 999_000_000;
-    loop {
-        let digits: Vec<u64> = candidate
+/// Valid NHS numbers in the 999 test range (never a real patient's), in order.
+pub fn test_nhs_numbers() -> impl Iterator<Item = String> {
+    (999_000_000u64..=999_999_999).filter_map(|candidate| {
+        let weighted: u64 = candidate
             .to_string()
             .chars()
             .filter_map(|c| c.to_digit(10))
             .map(u64::from)
-            .collect();
-        let weighted: u64 = digits.iter().zip((2..=10).rev()).map(|(d, w)| d * w).sum();
-        let check = match 11 - weighted % 11 {
-            11 => Some(0),
+            .zip((2..=10).rev())
+            .map(|(d, w)| d * w)
+            .sum();
+        match 11 - weighted % 11 {
             10 => None,
-            c => Some(c),
-        };
-        if let Some(check) = check {
-            if found == index {
-                return format!("{candidate}{check}");
-            }
-            found += 1;
+            11 => Some(format!("{candidate}0")),
+            check => Some(format!("{candidate}{check}")),
         }
-        candidate += 1;
+    })
+}
+
+/// The i-th valid NHS number in the 999 test range.
+pub fn test_nhs_number(index: u32) -> String {
+    test_nhs_numbers()
+        .nth(index as usize)
+        .unwrap_or_else(|| "9990000018".to_string())
+}
+
+const FIRST_NAMES: [&str; 24] = [
+    "Olivia", "Amelia", "Isla", "Ava", "Mia", "Ivy", "Lily", "Aisha", "Fatima", "Zainab", "Priya",
+    "Anya", "Chloe", "Grace", "Ella", "Maya", "Sofia", "Nadia", "Leah", "Ruby", "Hana", "Maryam",
+    "Emily", "Zoe",
+];
+const PARTNER_NAMES: [&str; 16] = [
+    "Oliver", "George", "Noah", "Arthur", "Muhammad", "Leo", "Harry", "Oscar", "Jack", "Jacob",
+    "Samir", "Kwame", "Tomasz", "Ravi", "Daniel", "Alex",
+];
+const SURNAMES: [&str; 24] = [
+    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
+    "Khan", "Ali", "Hussain", "Evans", "Thomas", "Roberts", "Walker", "Wright", "Okafor", "Nowak",
+    "Singh", "Ahmed", "Campbell", "Murphy", "Clarke",
+];
+
+/// A large invented caseload for benchmarks: `count` families in `team`, each with a baby
+/// (born or due), a partner and often a grandparent, created in batches with one audit record
+/// per family in the same transaction. Names are invented; NHS numbers are in the test range.
+pub async fn synthetic_caseload(
+    app: &Cradle,
+    team: TeamId,
+    key_worker: &Staff,
+    count: u32,
+) -> Result<u32, AppError> {
+    use cradle_domain::network::{
+        ChildProtectionStatus, FamilyRecord, Person, Relationship, RelationshipTarget,
+    };
+    use cradle_domain::{
+        AuditAction, Family, FamilyId, PerinatalStage, PersonId, RelationshipId, SubjectKind,
+    };
+    let actor = Actor::staff(key_worker, "command line (synthetic caseload)");
+    let today = cradle_domain::dates::today_uk();
+    let now = app.now();
+    let mut numbers = test_nhs_numbers().skip(10_000);
+    let mut created = 0;
+    let mut batch = Vec::with_capacity(500);
+    let mut audits = Vec::with_capacity(500);
+    for i in 0..count {
+        let index = i as usize;
+        let surname = SURNAMES[index % SURNAMES.len()];
+        let mother = format!(
+            "{} {surname}",
+            FIRST_NAMES[(index / SURNAMES.len()) % FIRST_NAMES.len()]
+        );
+        let age_days = i64::from(i % 760) - 120;
+        let baby = Baby {
+            id: BabyId::new(),
+            name: (i % 5 != 0 && age_days >= 0).then(|| format!("Baby {} {surname}", i % 97)),
+            date_of_birth: (age_days >= 0).then(|| today - time::Duration::days(age_days)),
+            due_date: (age_days < 0).then(|| today + time::Duration::days(-age_days)),
+            gestation_at_birth: (age_days >= 0 && i % 9 == 0)
+                .then_some(Gestation { weeks: 33, days: 2 }),
+            nhs_number: None,
+        };
+        let family = Family {
+            id: FamilyId::new(),
+            team_id: team,
+            mother_name: mother,
+            mother_nhs_number: numbers.next(),
+            stage: if age_days < 0 {
+                PerinatalStage::Antenatal
+            } else {
+                PerinatalStage::Postnatal
+            },
+            referral_date: Some(today - time::Duration::days(age_days.max(0) + 30)),
+            child_protection: ChildProtectionStatus::None,
+            babies: vec![baby.clone()],
+            created_at_millis: now,
+            version: 1,
+        };
+        let mut people = Vec::new();
+        let mut relationships = Vec::new();
+        let mut add = |name: String, kind: RelationshipKind, care: CareShare| {
+            let person = Person {
+                id: PersonId::new(),
+                name,
+                phone: None,
+                email: None,
+                postcode: None,
+                preferred_language: Some("English".into()),
+                interpreter_needed: false,
+                ethnicity: None,
+                religion: None,
+                cultural_notes: None,
+                contact_consent: ContactConsent::Yes,
+                version: 1,
+            };
+            relationships.push(Relationship {
+                id: RelationshipId::new(),
+                person_id: person.id,
+                target: RelationshipTarget::Baby(baby.id),
+                kind,
+                lives_with_baby: kind != RelationshipKind::Grandparent,
+                care_share: care,
+                contact_frequency: ContactFrequency::Daily,
+                nature: Some(RelationshipNature::Supportive),
+                started_on: None,
+                ended_on: None,
+                end_reason: None,
+                version: 1,
+            });
+            people.push(person);
+        };
+        add(
+            format!("{} {surname}", PARTNER_NAMES[index % PARTNER_NAMES.len()]),
+            RelationshipKind::Father,
+            CareShare::Equal,
+        );
+        if i % 3 == 0 {
+            add(
+                format!("Grandparent {surname}"),
+                RelationshipKind::Grandparent,
+                CareShare::Some,
+            );
+        }
+        let mut audit = actor.audit(
+            now,
+            AuditAction::FamilyCreated,
+            Some((SubjectKind::Family, family.id.0)),
+        );
+        audit.team_id = Some(team);
+        audit.detail = "synthetic caseload".into();
+        audits.push(audit);
+        batch.push(FamilyRecord {
+            family,
+            people,
+            relationships,
+            restrictions: Vec::new(),
+            entries: Vec::new(),
+        });
+        if batch.len() == 500 || i + 1 == count {
+            app.store
+                .import_families(&batch, key_worker.id, std::mem::take(&mut audits))
+                .await?;
+            created += u32::try_from(batch.len()).unwrap_or(0);
+            batch.clear();
+        }
     }
+    Ok(created)
 }
 
 /// Someone around the baby in a demo family, and how they relate to the (first) baby.

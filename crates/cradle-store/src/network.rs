@@ -51,6 +51,14 @@ impl RecordKind {
 
 #[async_trait]
 pub trait NetworkStore: Send + Sync {
+    /// Creates whole families (babies, people, relationships) in one transaction, each with
+    /// its own audit record in the same transaction.
+    async fn import_families(
+        &self,
+        records: &[cradle_domain::network::FamilyRecord],
+        created_by: StaffId,
+        audits: Vec<AuditEntry>,
+    ) -> StoreResult<()>;
     /// The family's record, read to check a change before making it. Not audited as a read:
     /// nothing of it is shown, and the change it checks is audited.
     async fn load_record_for_change(
@@ -271,6 +279,93 @@ macro_rules! network_sql {
                 }))
             }
 
+            pub(crate) async fn insert_person(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                family: FamilyId,
+                person: &Person,
+                at_millis: i64,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO people (id, name, name_lower, phone, email, postcode, preferred_language, interpreter_needed, ethnicity, religion, cultural_notes, contact_consent, version, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                )
+                .bind(person.id.0)
+                .bind(&person.name)
+                .bind(person.name.to_lowercase())
+                .bind(&person.phone)
+                .bind(&person.email)
+                .bind(&person.postcode)
+                .bind(&person.preferred_language)
+                .bind(person.interpreter_needed)
+                .bind(person.ethnicity.map(|e| e.code()))
+                .bind(&person.religion)
+                .bind(&person.cultural_notes)
+                .bind(person.contact_consent.code())
+                .bind(person.version)
+                .bind(at_millis)
+                .execute(&mut **tx)
+                .await?;
+                sqlx::query("INSERT INTO family_people (family_id, person_id, added_at) VALUES ($1, $2, $3)")
+                    .bind(family.0)
+                    .bind(person.id.0)
+                    .bind(at_millis)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            }
+
+            pub(crate) async fn insert_relationship(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                family: FamilyId,
+                relationship: &Relationship,
+                at_millis: i64,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO relationships (id, family_id, person_id, baby_id, kind, lives_with_baby, care_share, contact_frequency, nature, started_on, ended_on, end_reason, version, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                )
+                .bind(relationship.id.0)
+                .bind(family.0)
+                .bind(relationship.person_id.0)
+                .bind(Self::baby_of(relationship.target))
+                .bind(relationship.kind.code())
+                .bind(relationship.lives_with_baby)
+                .bind(relationship.care_share.code())
+                .bind(relationship.contact_frequency.code())
+                .bind(relationship.nature.map(|n| n.code()))
+                .bind(date_text(relationship.started_on))
+                .bind(date_text(relationship.ended_on))
+                .bind(&relationship.end_reason)
+                .bind(relationship.version)
+                .bind(at_millis)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            /// Several whole families in one transaction, each with its own audit record:
+            /// for importing a caseload and for the synthetic caseloads benchmarks need.
+            async fn create_family_records(
+                &self,
+                records: &[FamilyRecord],
+                created_by: StaffId,
+                audits: Vec<AuditEntry>,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                for (record, audit) in records.iter().zip(audits) {
+                    Self::insert_family(&mut tx, &record.family, created_by).await?;
+                    for person in &record.people {
+                        Self::insert_person(&mut tx, record.family.id, person, record.family.created_at_millis).await?;
+                    }
+                    for relationship in &record.relationships {
+                        Self::insert_relationship(&mut tx, record.family.id, relationship, record.family.created_at_millis).await?;
+                    }
+                    Self::write_audit(&mut tx, audit).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn require_member(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 family: FamilyId,
@@ -351,32 +446,7 @@ macro_rules! network_sql {
 
             async fn add_person(&self, family: FamilyId, person: &Person, at_millis: i64, audit: AuditEntry) -> StoreResult<()> {
                 let mut tx = self.begin_write().await?;
-                sqlx::query(
-                    "INSERT INTO people (id, name, name_lower, phone, email, postcode, preferred_language, interpreter_needed, ethnicity, religion, cultural_notes, contact_consent, version, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-                )
-                .bind(person.id.0)
-                .bind(&person.name)
-                .bind(person.name.to_lowercase())
-                .bind(&person.phone)
-                .bind(&person.email)
-                .bind(&person.postcode)
-                .bind(&person.preferred_language)
-                .bind(person.interpreter_needed)
-                .bind(person.ethnicity.map(|e| e.code()))
-                .bind(&person.religion)
-                .bind(&person.cultural_notes)
-                .bind(person.contact_consent.code())
-                .bind(person.version)
-                .bind(at_millis)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query("INSERT INTO family_people (family_id, person_id, added_at) VALUES ($1, $2, $3)")
-                    .bind(family.0)
-                    .bind(person.id.0)
-                    .bind(at_millis)
-                    .execute(&mut *tx)
-                    .await?;
+                Self::insert_person(&mut tx, family, person, at_millis).await?;
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())
@@ -434,26 +504,7 @@ macro_rules! network_sql {
                 let mut tx = self.begin_write().await?;
                 Self::require_member(&mut tx, family, relationship.person_id).await?;
                 Self::require_baby(&mut tx, family, relationship.target).await?;
-                sqlx::query(
-                    "INSERT INTO relationships (id, family_id, person_id, baby_id, kind, lives_with_baby, care_share, contact_frequency, nature, started_on, ended_on, end_reason, version, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-                )
-                .bind(relationship.id.0)
-                .bind(family.0)
-                .bind(relationship.person_id.0)
-                .bind(Self::baby_of(relationship.target))
-                .bind(relationship.kind.code())
-                .bind(relationship.lives_with_baby)
-                .bind(relationship.care_share.code())
-                .bind(relationship.contact_frequency.code())
-                .bind(relationship.nature.map(|n| n.code()))
-                .bind(date_text(relationship.started_on))
-                .bind(date_text(relationship.ended_on))
-                .bind(&relationship.end_reason)
-                .bind(relationship.version)
-                .bind(at_millis)
-                .execute(&mut *tx)
-                .await?;
+                Self::insert_relationship(&mut tx, family, relationship, at_millis).await?;
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())
@@ -638,6 +689,10 @@ macro_rules! network_sql {
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn import_families(&self, records: &[FamilyRecord], created_by: StaffId, audits: Vec<AuditEntry>) -> StoreResult<()> {
+                self.create_family_records(records, created_by, audits).await
             }
 
             async fn record_export(&self, audit: AuditEntry) -> StoreResult<()> {

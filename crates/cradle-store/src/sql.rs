@@ -124,6 +124,34 @@ macro_rules! sql_store {
                 Ok(())
             }
 
+            /// The family row and its babies.
+            pub(crate) async fn insert_family(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                family: &Family,
+                created_by: StaffId,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO families (id, team_id, mother_name, mother_name_lower, mother_nhs_number, stage, referral_date, child_protection, created_at, created_by, key_worker) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+                )
+                .bind(family.id.0)
+                .bind(family.team_id.0)
+                .bind(&family.mother_name)
+                .bind(family.mother_name.to_lowercase())
+                .bind(&family.mother_nhs_number)
+                .bind(family.stage.code())
+                .bind(date_text(family.referral_date))
+                .bind(family.child_protection.code())
+                .bind(family.created_at_millis)
+                .bind(created_by.0)
+                .execute(&mut **tx)
+                .await?;
+                for (position, baby) in (1i64..).zip(&family.babies) {
+                    Self::insert_baby(tx, family.id, position, baby, family.created_at_millis).await?;
+                }
+                Ok(())
+            }
+
             async fn teams_of<'e, E>(executor: E, staff_id: Uuid) -> StoreResult<Vec<TeamId>>
             where
                 E: sqlx::Executor<'e, Database = $db>,
@@ -503,25 +531,7 @@ macro_rules! sql_store {
                 audit: AuditEntry,
             ) -> StoreResult<()> {
                 let mut tx = self.begin_write().await?;
-                sqlx::query(
-                    "INSERT INTO families (id, team_id, mother_name, mother_name_lower, mother_nhs_number, stage, referral_date, child_protection, created_at, created_by, key_worker) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
-                )
-                .bind(family.id.0)
-                .bind(family.team_id.0)
-                .bind(&family.mother_name)
-                .bind(family.mother_name.to_lowercase())
-                .bind(&family.mother_nhs_number)
-                .bind(family.stage.code())
-                .bind(date_text(family.referral_date))
-                .bind(family.child_protection.code())
-                .bind(family.created_at_millis)
-                .bind(created_by.0)
-                .execute(&mut *tx)
-                .await?;
-                for (position, baby) in (1i64..).zip(&family.babies) {
-                    Self::insert_baby(&mut tx, family.id, position, baby, family.created_at_millis).await?;
-                }
+                Self::insert_family(&mut tx, family, created_by).await?;
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())

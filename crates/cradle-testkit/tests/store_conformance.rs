@@ -503,3 +503,51 @@ on_both_backends!(
         db.cleanup().await;
     }
 );
+
+on_both_backends!(
+    a_synthetic_caseload_is_whole_and_audited,
+    |backend: Backend| async move {
+        let db = TestDatabase::new(backend).await.unwrap();
+        let app = cradle_app::Cradle::new(db.open().await);
+        let demo = cradle_app::demo::seed(&app).await.unwrap();
+        let team = demo
+            .teams
+            .iter()
+            .find(|t| t.name == cradle_app::demo::COMMUNITY_TEAM)
+            .unwrap();
+        let clinician = demo
+            .staff
+            .iter()
+            .find(|s| s.username == "clinician")
+            .unwrap();
+        let before = app.store.audit_head().await.unwrap().0;
+        let made = cradle_app::demo::synthetic_caseload(&app, team.id, clinician, 1_234)
+            .await
+            .unwrap();
+        assert_eq!(made, 1_234);
+        let actor = cradle_app::Actor::staff(clinician, "test");
+        let page = app.list_families(&actor, None, 2).await.unwrap();
+        let demo_families = cradle_app::demo::demo_families()
+            .iter()
+            .filter(|f| f.team == team.name)
+            .count() as u64;
+        assert_eq!(page.total, 1_234 + demo_families);
+        assert!(page
+            .families
+            .iter()
+            .all(|f| f.babies.len() == 1 && !f.involved.is_empty()));
+        let after = app.store.audit_head().await.unwrap().0;
+        assert_eq!(
+            after - before,
+            1_234 + 1,
+            "one audit record per family, plus the list just read"
+        );
+        assert!(matches!(
+            cradle_store::verify_audit_trail(app.store.as_ref())
+                .await
+                .unwrap(),
+            Ok(_)
+        ));
+        db.cleanup().await;
+    }
+);

@@ -54,6 +54,10 @@ enum Command {
     Demo {
         #[command(flatten)]
         serving: Serving,
+        /// Also create this many invented families in the community team, for benchmarks
+        /// (added once: a second run with the same number adds none).
+        #[arg(long, default_value_t = 0)]
+        families: u32,
     },
     /// Serve Cradle (applies database migrations first).
     Serve {
@@ -209,9 +213,12 @@ fn explain(error: AppError) -> anyhow::Error {
 async fn run(cli: Cli) -> Result<std::process::ExitCode> {
     let ok = std::process::ExitCode::SUCCESS;
     match cli.command {
-        Command::Demo { serving } => {
+        Command::Demo { serving, families } => {
             let app = open(&cli.storage).await?;
-            cradle_app::demo::seed(&app).await.map_err(explain)?;
+            let demo = cradle_app::demo::seed(&app).await.map_err(explain)?;
+            if families > 0 {
+                synthetic(&app, &demo, families).await?;
+            }
             // Demo runs are local: plain HTTP unless told otherwise.
             serve(app, serving, true).await?;
         }
@@ -362,6 +369,42 @@ async fn user(app: &Cradle, command: UserCommand) -> Result<()> {
                 .map_err(explain)?;
             println!("API token for {} (shown once): {token}", staff.username);
         }
+    }
+    Ok(())
+}
+
+/// Tops the community team's caseload up with invented families, for benchmarks.
+async fn synthetic(app: &Cradle, demo: &cradle_app::demo::DemoData, wanted: u32) -> Result<()> {
+    let (Some(team), Some(clinician)) = (
+        demo.teams
+            .iter()
+            .find(|t| t.name == cradle_app::demo::COMMUNITY_TEAM),
+        demo.staff.iter().find(|s| s.username == "clinician"),
+    ) else {
+        anyhow::bail!("the demo team and clinician are missing");
+    };
+    let actor = Actor::staff(clinician, "command line");
+    let existing = app
+        .list_families(&actor, None, 1)
+        .await
+        .map_err(explain)?
+        .total;
+    let demo_families = cradle_app::demo::demo_families()
+        .iter()
+        .filter(|f| f.team == cradle_app::demo::COMMUNITY_TEAM)
+        .count() as u64;
+    let missing = (u64::from(wanted) + demo_families).saturating_sub(existing);
+    if missing > 0 {
+        println!("Creating {missing} invented families for benchmarks…");
+        let made = cradle_app::demo::synthetic_caseload(
+            app,
+            team.id,
+            clinician,
+            u32::try_from(missing).unwrap_or(u32::MAX),
+        )
+        .await
+        .map_err(explain)?;
+        println!("Created {made} families.");
     }
     Ok(())
 }
