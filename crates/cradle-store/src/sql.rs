@@ -585,11 +585,9 @@ macro_rules! sql_store {
                         .bind(&search)
                         .fetch_one(&self.pool)
                         .await?;
-                let page_sql = format!(
+                // The page's ids are found once (one sort); everything else is fetched by id.
+                let page_ids: Vec<Uuid> = sqlx::query_scalar(&format!(
                     "SELECT id FROM families WHERE {filter} ORDER BY mother_name_lower, id LIMIT $3 OFFSET $4"
-                );
-                let rows: Vec<FamilySummaryRow> = sqlx::query_as(&format!(
-                    "SELECT id, team_id, mother_name, stage FROM families WHERE id IN ({page_sql}) ORDER BY mother_name_lower, id"
                 ))
                 .bind(query.staff_id.0)
                 .bind(&search)
@@ -597,38 +595,52 @@ macro_rules! sql_store {
                 .bind(i64::from(query.offset))
                 .fetch_all(&self.pool)
                 .await?;
-                let baby_rows: Vec<BabyRow> = sqlx::query_as(&format!(
-                    "SELECT {BABY_COLUMNS} FROM babies WHERE family_id IN ({page_sql}) ORDER BY family_id, position"
-                ))
-                .bind(query.staff_id.0)
-                .bind(&search)
-                .bind(i64::from(query.limit))
-                .bind(i64::from(query.offset))
-                .fetch_all(&self.pool)
-                .await?;
-                let people: Vec<(Uuid, Uuid, String)> = sqlx::query_as(&format!(
-                    "SELECT fp.family_id, p.id, p.name FROM family_people fp JOIN people p ON p.id = fp.person_id \
-                     WHERE fp.family_id IN ({page_sql}) ORDER BY fp.added_at, p.id"
-                ))
-                .bind(query.staff_id.0)
-                .bind(&search)
-                .bind(i64::from(query.limit))
-                .bind(i64::from(query.offset))
-                .fetch_all(&self.pool)
-                .await?;
-                let restriction_rows: Vec<(Uuid, RestrictionRow)> = {
-                    let rows: Vec<RestrictionWithFamilyRow> = sqlx::query_as(&format!(
+                // One `$N` placeholder per id: both databases read them the same way.
+                let ids = (1..=page_ids.len().max(1))
+                    .map(|i| format!("${i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let mut rows: Vec<FamilySummaryRow> = Vec::new();
+                let mut baby_rows: Vec<BabyRow> = Vec::new();
+                let mut people: Vec<(Uuid, Uuid, String)> = Vec::new();
+                let mut restriction_rows: Vec<(Uuid, RestrictionRow)> = Vec::new();
+                if !page_ids.is_empty() {
+                    let sql = format!("SELECT id, team_id, mother_name, stage FROM families WHERE id IN ({ids}) ORDER BY mother_name_lower, id");
+                    let mut q = sqlx::query_as::<_, FamilySummaryRow>(&sql);
+                    for id in &page_ids {
+                        q = q.bind(*id);
+                    }
+                    rows = q.fetch_all(&self.pool).await?;
+                    let sql = format!("SELECT {BABY_COLUMNS} FROM babies WHERE family_id IN ({ids}) ORDER BY family_id, position");
+                    let mut q = sqlx::query_as::<_, BabyRow>(&sql);
+                    for id in &page_ids {
+                        q = q.bind(*id);
+                    }
+                    baby_rows = q.fetch_all(&self.pool).await?;
+                    let sql = format!(
+                        "SELECT fp.family_id, p.id, p.name FROM family_people fp JOIN people p ON p.id = fp.person_id \
+                         WHERE fp.family_id IN ({ids}) ORDER BY fp.added_at, p.id"
+                    );
+                    let mut q = sqlx::query_as::<_, (Uuid, Uuid, String)>(&sql);
+                    for id in &page_ids {
+                        q = q.bind(*id);
+                    }
+                    people = q.fetch_all(&self.pool).await?;
+                    let sql = format!(
                         "SELECT family_id, id, person_id, kind, decided_by, reason, until, recorded_at, lifted_at FROM contact_restrictions \
-                         WHERE lifted_at IS NULL AND family_id IN ({page_sql})"
-                    ))
-                    .bind(query.staff_id.0)
-                    .bind(&search)
-                    .bind(i64::from(query.limit))
-                    .bind(i64::from(query.offset))
-                    .fetch_all(&self.pool)
-                    .await?;
-                    rows.into_iter().map(RestrictionWithFamilyRow::split).collect()
-                };
+                         WHERE lifted_at IS NULL AND family_id IN ({ids})"
+                    );
+                    let mut q = sqlx::query_as::<_, RestrictionWithFamilyRow>(&sql);
+                    for id in &page_ids {
+                        q = q.bind(*id);
+                    }
+                    restriction_rows = q
+                        .fetch_all(&self.pool)
+                        .await?
+                        .into_iter()
+                        .map(RestrictionWithFamilyRow::split)
+                        .collect();
+                }
                 let mut restrictions: Vec<(FamilyId, cradle_domain::network::ContactRestriction)> = Vec::new();
                 for (family, row) in restriction_rows {
                     restrictions.push((FamilyId(family), row.into_restriction()?));
