@@ -600,40 +600,34 @@ macro_rules! sql_store {
                     .map(|i| format!("${i}"))
                     .collect::<Vec<_>>()
                     .join(", ");
+                // Binds every id on the page, in order, to a query written with `{ids}`.
+                macro_rules! bind_ids {
+                    ($query:expr) => {
+                        page_ids.iter().fold($query, |query, id| query.bind(*id))
+                    };
+                }
                 let mut rows: Vec<FamilySummaryRow> = Vec::new();
                 let mut baby_rows: Vec<BabyRow> = Vec::new();
                 let mut people: Vec<(Uuid, Uuid, String)> = Vec::new();
                 let mut restriction_rows: Vec<(Uuid, RestrictionRow)> = Vec::new();
                 if !page_ids.is_empty() {
                     let sql = format!("SELECT id, team_id, mother_name, stage FROM families WHERE id IN ({ids}) ORDER BY mother_name_lower, id");
-                    let mut q = sqlx::query_as::<_, FamilySummaryRow>(&sql);
-                    for id in &page_ids {
-                        q = q.bind(*id);
-                    }
+                    let q = bind_ids!(sqlx::query_as::<_, FamilySummaryRow>(&sql));
                     rows = q.fetch_all(&self.pool).await?;
                     let sql = format!("SELECT {BABY_COLUMNS} FROM babies WHERE family_id IN ({ids}) ORDER BY family_id, position");
-                    let mut q = sqlx::query_as::<_, BabyRow>(&sql);
-                    for id in &page_ids {
-                        q = q.bind(*id);
-                    }
+                    let q = bind_ids!(sqlx::query_as::<_, BabyRow>(&sql));
                     baby_rows = q.fetch_all(&self.pool).await?;
                     let sql = format!(
                         "SELECT fp.family_id, p.id, p.name FROM family_people fp JOIN people p ON p.id = fp.person_id \
                          WHERE fp.family_id IN ({ids}) ORDER BY fp.added_at, p.id"
                     );
-                    let mut q = sqlx::query_as::<_, (Uuid, Uuid, String)>(&sql);
-                    for id in &page_ids {
-                        q = q.bind(*id);
-                    }
+                    let q = bind_ids!(sqlx::query_as::<_, (Uuid, Uuid, String)>(&sql));
                     people = q.fetch_all(&self.pool).await?;
                     let sql = format!(
                         "SELECT family_id, id, person_id, kind, decided_by, reason, until, recorded_at, lifted_at FROM contact_restrictions \
                          WHERE lifted_at IS NULL AND family_id IN ({ids})"
                     );
-                    let mut q = sqlx::query_as::<_, RestrictionWithFamilyRow>(&sql);
-                    for id in &page_ids {
-                        q = q.bind(*id);
-                    }
+                    let q = bind_ids!(sqlx::query_as::<_, RestrictionWithFamilyRow>(&sql));
                     restriction_rows = q
                         .fetch_all(&self.pool)
                         .await?

@@ -51,6 +51,25 @@ async fn record(
     Ok(state.app.read_family(staff, access).await?)
 }
 
+/// After a change: back to the family page; if what was sent has problems, the form again
+/// with them (and everything typed); any other failure as the usual error page.
+async fn saved_or_form<T>(
+    state: &WebState,
+    actor: &cradle_app::Actor,
+    access: &FamilyAccess,
+    result: Result<T, AppError>,
+    form: impl FnOnce(&FamilyRecord, Errors) -> Result<Response, Failure>,
+) -> Result<Response, Failure> {
+    match result {
+        Ok(_) => Ok(see_other(&format!("/families/{}", access.family_id()))),
+        Err(AppError::Invalid(problems)) => {
+            let family = record(state, actor, access).await?;
+            form(&family, Errors::from_problems(&problems))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
 // ----- People -----
 
 #[derive(Template)]
@@ -209,27 +228,23 @@ pub async fn add_person(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff.actor, id).await?;
-    match state
+    let result = state
         .app
         .add_person(&staff.actor, &access, &form.person)
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/families/{id}"))),
-        Err(AppError::Invalid(problems)) => {
-            let family = record(&state, &staff.actor, &access).await?;
-            Ok(person_page(
-                &state,
-                &staff,
-                PersonFormContext {
-                    family: &family,
-                    editing: None,
-                },
-                &form,
-                Errors::from_problems(&problems),
-            ))
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
+        Ok(person_page(
+            &state,
+            &staff,
+            PersonFormContext {
+                family,
+                editing: None,
+            },
+            &form,
+            errors,
+        ))
+    })
+    .await
 }
 
 pub async fn edit_person_form(
@@ -269,7 +284,7 @@ pub async fn amend_person(
     let person_id = parse_id(PersonId::parse(&person))?;
     let access = access(&state, &staff.actor, id).await?;
     let version = form.version.unwrap_or(0);
-    match state
+    let result = state
         .app
         .amend_person(
             &staff.actor,
@@ -279,24 +294,20 @@ pub async fn amend_person(
             version,
             &form.reason,
         )
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/families/{id}"))),
-        Err(AppError::Invalid(problems)) => {
-            let family = record(&state, &staff.actor, &access).await?;
-            Ok(person_page(
-                &state,
-                &staff,
-                PersonFormContext {
-                    family: &family,
-                    editing: Some((person_id, version)),
-                },
-                &form,
-                Errors::from_problems(&problems),
-            ))
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
+        Ok(person_page(
+            &state,
+            &staff,
+            PersonFormContext {
+                family,
+                editing: Some((person_id, version)),
+            },
+            &form,
+            errors,
+        ))
+    })
+    .await
 }
 
 // ----- Relationships -----
@@ -483,24 +494,14 @@ pub async fn add_relationship(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff.actor, id).await?;
-    match state
+    let result = state
         .app
         .add_relationship(&staff.actor, &access, &input)
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/families/{id}"))),
-        Err(AppError::Invalid(problems)) => {
-            let family = record(&state, &staff.actor, &access).await?;
-            Ok(relationship_page(
-                &state,
-                &staff,
-                &family,
-                &input,
-                Errors::from_problems(&problems),
-            ))
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
+        Ok(relationship_page(&state, &staff, family, &input, errors))
+    })
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -583,7 +584,7 @@ pub async fn end_relationship(
     let id = parse_id(FamilyId::parse(&id))?;
     let relationship = parse_id(RelationshipId::parse(&relationship))?;
     let access = access(&state, &staff.actor, id).await?;
-    match state
+    let result = state
         .app
         .end_relationship(
             &staff.actor,
@@ -592,22 +593,11 @@ pub async fn end_relationship(
             (&form.ended_day, &form.ended_month, &form.ended_year),
             &form.reason,
         )
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/families/{id}"))),
-        Err(AppError::Invalid(problems)) => {
-            let family = record(&state, &staff.actor, &access).await?;
-            end_relationship_page(
-                &state,
-                &staff,
-                &family,
-                relationship,
-                &form,
-                Errors::from_problems(&problems),
-            )
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
+        end_relationship_page(&state, &staff, family, relationship, &form, errors)
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -694,7 +684,7 @@ pub async fn set_child_protection(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff.actor, id).await?;
-    match state
+    let result = state
         .app
         .set_child_protection(
             &staff.actor,
@@ -703,22 +693,18 @@ pub async fn set_child_protection(
             form.version,
             &form.reason,
         )
-        .await
-    {
-        Ok(()) => Ok(see_other(&format!("/families/{id}"))),
-        Err(AppError::Invalid(problems)) => {
-            let family = record(&state, &staff.actor, &access).await?;
-            Ok(child_protection_page(
-                &state,
-                &staff,
-                &family,
-                form.version,
-                &form,
-                Errors::from_problems(&problems),
-            ))
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
+        Ok(child_protection_page(
+            &state,
+            &staff,
+            family,
+            form.version,
+            &form,
+            errors,
+        ))
+    })
+    .await
 }
 
 // ----- Births -----
@@ -807,25 +793,14 @@ pub async fn record_birth(
     let id = parse_id(FamilyId::parse(&id))?;
     let baby = parse_id(BabyId::parse(&baby))?;
     let access = access(&state, &staff.actor, id).await?;
-    match state
+    let result = state
         .app
         .record_birth(&staff.actor, &access, baby, &input)
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/families/{id}"))),
-        Err(AppError::Invalid(problems)) => {
-            let family = record(&state, &staff.actor, &access).await?;
-            Ok(birth_page(
-                &state,
-                &staff,
-                &family,
-                baby,
-                &input,
-                Errors::from_problems(&problems),
-            ))
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
+        Ok(birth_page(&state, &staff, family, baby, &input, errors))
+    })
+    .await
 }
 
 // ----- Do not contact / do not involve -----
@@ -912,25 +887,14 @@ pub async fn restrict(
     let id = parse_id(FamilyId::parse(&id))?;
     let person = parse_id(PersonId::parse(&person))?;
     let access = access(&state, &staff.actor, id).await?;
-    match state
+    let result = state
         .app
         .restrict_contact(&staff.actor, &access, person, &input)
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/families/{id}"))),
-        Err(AppError::Invalid(problems)) => {
-            let family = record(&state, &staff.actor, &access).await?;
-            restriction_page(
-                &state,
-                &staff,
-                &family,
-                person,
-                &input,
-                Errors::from_problems(&problems),
-            )
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
+        restriction_page(&state, &staff, family, person, &input, errors)
+    })
+    .await
 }
 
 // ----- History and the ecomap -----
@@ -1045,27 +1009,24 @@ pub async fn add_entry(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff.actor, id).await?;
-    match state.app.add_entry(&staff.actor, &access, &input).await {
-        Ok(_) => Ok(see_other(&format!("/families/{id}"))),
-        Err(AppError::Invalid(problems)) => {
-            let family = record(&state, &staff.actor, &access).await?;
-            let page = EntryFormPage {
-                chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
-                errors: Errors::from_problems(&problems),
-                baby: family.family.baby_label(),
-                family_id: id.to_string(),
-                entry_about: SelectField {
-                    id: "about",
-                    label: "Who is it about?",
-                    options: super::families::about_choices(&family, &input.about),
-                },
-                entry_text: input.text.clone(),
-                entry_in_confidence: input.in_confidence == "yes",
-            };
-            Ok(render(form_status(&page.errors), &page))
-        }
-        Err(other) => Err(other.into()),
-    }
+    let result = state.app.add_entry(&staff.actor, &access, &input).await;
+    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
+        let page = EntryFormPage {
+            chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+            errors,
+            baby: family.family.baby_label(),
+            family_id: id.to_string(),
+            entry_about: SelectField {
+                id: "about",
+                label: "Who is it about?",
+                options: super::families::about_choices(family, &input.about),
+            },
+            entry_text: input.text.clone(),
+            entry_in_confidence: input.in_confidence == "yes",
+        };
+        Ok(render(form_status(&page.errors), &page))
+    })
+    .await
 }
 
 pub struct PrintedEntry {
