@@ -260,6 +260,8 @@ pub async fn synthetic_caseload(
             batch.clear();
         }
     }
+    // The tables have grown by orders of magnitude: let the planners know.
+    app.store.refresh_statistics().await?;
     Ok(created)
 }
 

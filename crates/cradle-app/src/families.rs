@@ -2,11 +2,12 @@
 
 use crate::{Actor, AppError, Cradle, FamilyAccess};
 use cradle_domain::network::{ChildProtectionStatus, FamilyRecord};
+use cradle_domain::person::Postcode;
 use cradle_domain::{
     dates::today_uk, AuditAction, Baby, BabyId, Family, FamilyId, FamilyInput, Invalid, NewFamily,
     PerinatalStage, Permission, Problems, SubjectKind,
 };
-use cradle_store::{FamilyPage, FamilyQuery};
+use cradle_store::{FamilyPage, FamilyQuery, FamilySearch, PagePosition};
 
 /// How many families a caseload page shows.
 pub const PAGE_SIZE: u32 = 25;
@@ -76,50 +77,71 @@ impl Cradle {
             .ok_or(AppError::NotFound)
     }
 
-    /// The families of the actor's teams, a page at a time, optionally searched by the
-    /// start of the mother's name or by NHS number.
+    /// The families of the actor's teams, a page at a time (numbered from 1), optionally
+    /// searched by the start of the mother's name, an NHS number or a postcode.
     pub async fn list_families(
         &self,
         actor: &Actor,
         search: Option<&str>,
         page: u32,
     ) -> Result<FamilyPage, AppError> {
-        self.caseload(actor, search, page, false).await
+        let position = match page.clamp(1, 100_000) {
+            1 => PagePosition::Start,
+            page => PagePosition::Offset((page - 1) * PAGE_SIZE),
+        };
+        self.caseload(actor, search, position, false).await
     }
 
-    /// The caseload: the actor's teams' families, or only those they are key worker for.
+    /// The caseload: the actor's teams' families, or only those they are key worker for,
+    /// from `position` in the mother's-name order.
     pub async fn caseload(
         &self,
         actor: &Actor,
         search: Option<&str>,
-        page: u32,
+        position: PagePosition,
         mine: bool,
     ) -> Result<FamilyPage, AppError> {
         actor.require(Permission::ReadClinicalRecords)?;
         let Some(staff_id) = actor.id else {
             return Err(AppError::Forbidden(Permission::ReadClinicalRecords));
         };
-        let search = search.map(|s| s.trim()).filter(|s| !s.is_empty()).map(|s| {
-            let digits: String = s
-                .chars()
-                .filter(|c| !c.is_whitespace() && *c != '-')
-                .collect();
-            if digits.len() == 10 && digits.chars().all(|c| c.is_ascii_digit()) {
-                digits
-            } else {
-                s.chars().take(100).collect()
-            }
-        });
-        let page = page.clamp(1, 100_000);
+        let search = search.and_then(caseload_search);
         let query = FamilyQuery {
-            staff_id,
+            teams: actor.teams.clone(),
+            key_worker: mine.then_some(staff_id),
             search,
-            mine,
-            offset: (page - 1) * PAGE_SIZE,
+            position,
             limit: PAGE_SIZE,
         };
         let mut entry = actor.audit(self.now(), AuditAction::FamilyListViewed, None);
-        entry.detail = format!("page {page}");
+        entry.detail = match position {
+            PagePosition::Start => "first page".to_string(),
+            PagePosition::Offset(offset) => format!("page {}", offset / PAGE_SIZE + 1),
+            PagePosition::After(id) => format!("page after family {id}"),
+            PagePosition::Before(id) => format!("page before family {id}"),
+        };
         Ok(self.store.list_families(&query, entry).await?)
     }
+}
+
+/// What a caseload search box's text asks for: ten digits are an NHS number (spaces and
+/// dashes allowed), a full postcode is a postcode, anything else the start of a name.
+pub fn caseload_search(text: &str) -> Option<FamilySearch> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let digits: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if digits.len() == 10 && digits.chars().all(|c| c.is_ascii_digit()) {
+        return Some(FamilySearch::NhsNumber(digits));
+    }
+    if let Ok(postcode) = Postcode::parse("q", text) {
+        return Some(FamilySearch::Postcode(postcode.as_str().to_string()));
+    }
+    Some(FamilySearch::NamePrefix(
+        text.chars().take(100).collect::<String>().to_lowercase(),
+    ))
 }

@@ -111,23 +111,51 @@ pub struct BreakGlassGrant {
     pub expires_at_millis: i64,
 }
 
+/// What a caseload search looks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FamilySearch {
+    /// The start of the mother's name, in lower case.
+    NamePrefix(String),
+    /// A mother's or a baby's NHS number: ten digits.
+    NhsNumber(String),
+    /// A full postcode as Cradle stores it ("LS1 4AP"): the mother's or anyone's in the family.
+    Postcode(String),
+}
+
+/// Where a caseload page starts. Families are listed by the mother's name; `After` and
+/// `Before` continue from a family on the page before (keyset paging), which costs the same
+/// however deep into the caseload it is; `Offset` is for a page number typed by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PagePosition {
+    Start,
+    Offset(u32),
+    After(FamilyId),
+    Before(FamilyId),
+}
+
 /// Which families a caseload list shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FamilyQuery {
-    /// Families of the teams this member of staff belongs to.
-    pub staff_id: StaffId,
-    /// Lower-case text matched against the start of the mother's name, or an NHS number.
-    pub search: Option<String>,
+    /// Families of these teams (the teams of whoever asks).
+    pub teams: Vec<TeamId>,
     /// Only the families this member of staff is key worker for ("My families").
-    pub mine: bool,
-    pub offset: u32,
+    pub key_worker: Option<StaffId>,
+    pub search: Option<FamilySearch>,
+    pub position: PagePosition,
     pub limit: u32,
 }
+
+/// Searches count their matches up to this many; beyond it the list says "more than".
+pub const SEARCH_COUNT_LIMIT: u64 = 1_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FamilyPage {
     pub families: Vec<FamilySummary>,
+    /// How many families the list holds in all; at least this many when `total_is_lower_bound`.
     pub total: u64,
+    pub total_is_lower_bound: bool,
+    pub has_previous: bool,
+    pub has_next: bool,
 }
 
 /// Counts of recent failed sign-ins, for rate limiting.
@@ -142,6 +170,9 @@ pub trait Store: NetworkStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     /// A cheap query that proves the database answers.
     async fn ping(&self) -> StoreResult<()>;
+    /// Refreshes the query planner's statistics, after a bulk import changes the tables'
+    /// sizes by orders of magnitude (`ANALYZE` in both databases).
+    async fn refresh_statistics(&self) -> StoreResult<()>;
 
     // Teams and staff.
     async fn create_team(&self, team: &Team, audit: AuditEntry) -> StoreResult<()>;

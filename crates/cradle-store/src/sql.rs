@@ -4,7 +4,9 @@
 //! expands the rest for it. Keeping one text of each query means the two backends cannot
 //! drift apart, and the conformance tests run the same story against both.
 
-use crate::StoreError;
+use crate::{FamilyQuery, FamilySearch, PagePosition, StoreError, SEARCH_COUNT_LIMIT};
+use cradle_domain::TeamId;
+use uuid::Uuid;
 
 pub(crate) const FAMILY_COLUMNS: &str = "id, team_id, mother_name, mother_nhs_number, stage, referral_date, child_protection, created_at, version";
 pub(crate) const BABY_COLUMNS: &str =
@@ -18,24 +20,173 @@ pub(crate) fn conflict_or(error: sqlx::Error, what: &'static str) -> StoreError 
     }
 }
 
-/// Escapes LIKE wildcards in text a person typed, so "50%" matches itself.
-pub(crate) fn like_prefix(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len() + 1);
-    for c in text.chars() {
-        if matches!(c, '\\' | '%' | '_') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
+/// A value bound to a query built at run time, in placeholder order.
+pub(crate) enum Bind {
+    Id(Uuid),
+    Text(String),
+}
+
+/// Binds each of a list of [`Bind`]s to a query, in order.
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {
+        $binds.into_iter().fold($query, |query, bind| match bind {
+            $crate::sql::Bind::Id(id) => query.bind(id),
+            $crate::sql::Bind::Text(text) => query.bind(text),
+        })
+    };
+}
+pub(crate) use bind_all;
+
+/// The queries behind one caseload page, written once for both databases. Each team's
+/// families are walked along the `(team_id, mother_name_lower, id)` index (or the key
+/// worker's) in name order and the walk stops at the page's end, so a page costs the same at
+/// 100 families and at 100,000, and at the first page and the last.
+pub(crate) struct CaseloadPlan<'a> {
+    query: &'a FamilyQuery,
+}
+
+impl<'a> CaseloadPlan<'a> {
+    pub fn new(query: &'a FamilyQuery) -> Self {
+        Self { query }
     }
-    escaped.push('%');
-    escaped
+
+    /// `team_id = $1` and the key worker and search conditions, with their binds.
+    fn conditions(&self, team: TeamId) -> (String, Vec<Bind>) {
+        let mut sql = String::from("team_id = $1");
+        let mut binds = vec![Bind::Id(team.0)];
+        if let Some(key_worker) = self.query.key_worker {
+            binds.push(Bind::Id(key_worker.0));
+            sql.push_str(&format!(" AND key_worker = ${}", binds.len()));
+        }
+        match &self.query.search {
+            None => {}
+            Some(FamilySearch::NamePrefix(prefix)) => {
+                // Every name that starts with the prefix sorts between it and the prefix
+                // followed by the highest code point (names compare by their bytes).
+                binds.push(Bind::Text(prefix.clone()));
+                binds.push(Bind::Text(format!("{prefix}\u{10FFFF}")));
+                sql.push_str(&format!(
+                    " AND mother_name_lower >= ${} AND mother_name_lower < ${}",
+                    binds.len() - 1,
+                    binds.len()
+                ));
+            }
+            Some(FamilySearch::NhsNumber(number)) => {
+                binds.push(Bind::Text(number.clone()));
+                let n = binds.len();
+                sql.push_str(&format!(
+                    " AND (mother_nhs_number = ${n} OR id IN (SELECT family_id FROM babies WHERE nhs_number = ${n}))"
+                ));
+            }
+            Some(FamilySearch::Postcode(postcode)) => {
+                binds.push(Bind::Text(postcode.clone()));
+                let n = binds.len();
+                sql.push_str(&format!(
+                    " AND (mother_postcode = ${n} OR id IN (SELECT fp.family_id FROM family_people fp \
+                     JOIN people p ON p.id = fp.person_id WHERE p.postcode = ${n}))"
+                ));
+            }
+        }
+        (sql, binds)
+    }
+
+    /// The mother's name and id of up to a page and one more of one team's families, from
+    /// the page's position (one more tells whether another page follows).
+    pub fn page_sql(&self, team: TeamId, cursor: Option<&(String, Uuid)>) -> (String, Vec<Bind>) {
+        let (mut sql, mut binds) = self.conditions(team);
+        let backwards = matches!(self.query.position, PagePosition::Before(_)) && cursor.is_some();
+        if let Some((name, id)) = cursor {
+            binds.push(Bind::Text(name.clone()));
+            binds.push(Bind::Id(*id));
+            let direction = if backwards { "<" } else { ">" };
+            sql.push_str(&format!(
+                " AND (mother_name_lower, id) {direction} (${}, ${})",
+                binds.len() - 1,
+                binds.len()
+            ));
+        }
+        let order = if backwards { "DESC" } else { "ASC" };
+        let take = u64::from(self.query.limit) + 1 + self.offset();
+        (
+            format!(
+                "SELECT mother_name_lower, id FROM families WHERE {sql} \
+                 ORDER BY mother_name_lower {order}, id {order} LIMIT {take}"
+            ),
+            binds,
+        )
+    }
+
+    fn offset(&self) -> u64 {
+        match self.query.position {
+            PagePosition::Offset(offset) => u64::from(offset),
+            _ => 0,
+        }
+    }
+
+    /// Merges the teams' walks into the page: its ids in name order, and whether there are
+    /// pages before and after it.
+    pub fn take_page(
+        &self,
+        mut keys: Vec<(String, Uuid)>,
+        resumed: bool,
+    ) -> (Vec<Uuid>, bool, bool) {
+        let limit = usize::try_from(self.query.limit).unwrap_or(usize::MAX);
+        keys.sort();
+        let backwards = matches!(self.query.position, PagePosition::Before(_)) && resumed;
+        if backwards {
+            // The families just before the cursor, nearest first: keep the page's worth
+            // nearest to it.
+            let more_before = keys.len() > limit;
+            let skip = keys.len().saturating_sub(limit);
+            let ids = keys.into_iter().skip(skip).map(|(_, id)| id).collect();
+            return (ids, more_before, true);
+        }
+        let offset = usize::try_from(self.offset()).unwrap_or(usize::MAX);
+        let has_previous = resumed || offset > 0;
+        let mut ids: Vec<Uuid> = keys.into_iter().skip(offset).map(|(_, id)| id).collect();
+        let has_next = ids.len() > limit;
+        ids.truncate(limit);
+        (ids, has_previous, has_next)
+    }
+
+    /// Without a search, the total comes from the running counts kept per team and key worker.
+    pub fn total_sql(&self) -> Option<(String, Vec<Bind>)> {
+        if self.query.search.is_some() || self.query.teams.is_empty() {
+            return None;
+        }
+        let mut binds: Vec<Bind> = self.query.teams.iter().map(|t| Bind::Id(t.0)).collect();
+        let teams = (1..=binds.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut sql = format!(
+            "SELECT CAST(COALESCE(SUM(families), 0) AS BIGINT) FROM caseload_counts WHERE team_id IN ({teams})"
+        );
+        if let Some(key_worker) = self.query.key_worker {
+            binds.push(Bind::Id(key_worker.0));
+            sql.push_str(&format!(" AND key_worker = ${}", binds.len()));
+        }
+        Some((sql, binds))
+    }
+
+    /// A search counts one team's matches, stopping one past [`SEARCH_COUNT_LIMIT`].
+    pub fn count_sql(&self, team: TeamId) -> (String, Vec<Bind>) {
+        let (sql, binds) = self.conditions(team);
+        let cap = SEARCH_COUNT_LIMIT + 1;
+        (
+            format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM families WHERE {sql} LIMIT {cap}) AS matches"
+            ),
+            binds,
+        )
+    }
 }
 
 macro_rules! sql_store {
     ($store:ty, $db:ty) => {
         use $crate::audit_chain::{chain_hash, AuditRecord};
         use $crate::rows::*;
-        use $crate::sql::{conflict_or, like_prefix};
+        use $crate::sql::{bind_all, conflict_or, CaseloadPlan};
         use $crate::*;
         use cradle_domain::network::FamilyRecord;
         use cradle_domain::{Baby, Family, FamilyId, Staff, StaffId, SubjectKind, Team, TeamId};
@@ -146,6 +297,14 @@ macro_rules! sql_store {
                 .bind(created_by.0)
                 .execute(&mut **tx)
                 .await?;
+                sqlx::query(
+                    "INSERT INTO caseload_counts (team_id, key_worker, families) VALUES ($1, $2, 1) \
+                     ON CONFLICT (team_id, key_worker) DO UPDATE SET families = caseload_counts.families + 1",
+                )
+                .bind(family.team_id.0)
+                .bind(created_by.0)
+                .execute(&mut **tx)
+                .await?;
                 for (position, baby) in (1i64..).zip(&family.babies) {
                     Self::insert_baby(tx, family.id, position, baby, family.created_at_millis).await?;
                 }
@@ -197,6 +356,11 @@ macro_rules! sql_store {
 
             async fn ping(&self) -> StoreResult<()> {
                 sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn refresh_statistics(&self) -> StoreResult<()> {
+                sqlx::query("ANALYZE").execute(self.writer()).await?;
                 Ok(())
             }
 
@@ -564,37 +728,41 @@ macro_rules! sql_store {
                 query: &FamilyQuery,
                 audit: AuditEntry,
             ) -> StoreResult<FamilyPage> {
-                let teams = if query.mine {
-                    "team_id IN (SELECT team_id FROM staff_teams WHERE staff_id = $1) AND key_worker = $1"
-                } else {
-                    "team_id IN (SELECT team_id FROM staff_teams WHERE staff_id = $1)"
-                };
-                let (filter, search) = match &query.search {
-                    Some(text) if text.chars().all(|c| c.is_ascii_digit()) && text.len() == 10 => {
-                        (format!("{teams} AND mother_nhs_number = $2"), text.clone())
-                    }
-                    Some(text) => (
-                        format!("{teams} AND mother_name_lower LIKE $2 ESCAPE '\\'"),
-                        like_prefix(&text.to_lowercase()),
-                    ),
-                    None => (format!("{teams} AND $2 = $2"), String::new()),
-                };
-                let total: i64 =
-                    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM families WHERE {filter}"))
-                        .bind(query.staff_id.0)
-                        .bind(&search)
-                        .fetch_one(&self.pool)
+                let plan = CaseloadPlan::new(query);
+                // Where a keyset page resumes: the mother's name of the family it continues from.
+                let cursor = match query.position {
+                    PagePosition::After(id) | PagePosition::Before(id) => {
+                        let name: Option<String> = sqlx::query_scalar(
+                            "SELECT mother_name_lower FROM families WHERE id = $1",
+                        )
+                        .bind(id.0)
+                        .fetch_optional(&self.pool)
                         .await?;
-                // The page's ids are found once (one sort); everything else is fetched by id.
-                let page_ids: Vec<Uuid> = sqlx::query_scalar(&format!(
-                    "SELECT id FROM families WHERE {filter} ORDER BY mother_name_lower, id LIMIT $3 OFFSET $4"
-                ))
-                .bind(query.staff_id.0)
-                .bind(&search)
-                .bind(i64::from(query.limit))
-                .bind(i64::from(query.offset))
-                .fetch_all(&self.pool)
-                .await?;
+                        name.map(|name| (name, id.0))
+                    }
+                    _ => None,
+                };
+                // Each team's families are walked in name order along its index and stop at
+                // the page's end; a member of several teams gets the teams' pages merged.
+                let mut keys: Vec<(String, Uuid)> = Vec::new();
+                for team in &query.teams {
+                    let (sql, binds) = plan.page_sql(*team, cursor.as_ref());
+                    let q = bind_all!(sqlx::query_as::<_, (String, Uuid)>(&sql), binds);
+                    keys.extend(q.fetch_all(&self.pool).await?);
+                }
+                let (page_ids, has_previous, has_next) = plan.take_page(keys, cursor.is_some());
+                let (total, total_is_lower_bound) = if let Some((sql, binds)) = plan.total_sql() {
+                    let q = bind_all!(sqlx::query_scalar::<_, i64>(&sql), binds);
+                    (u64::try_from(q.fetch_one(&self.pool).await?).unwrap_or(0), false)
+                } else {
+                    let mut matches = 0u64;
+                    for team in &query.teams {
+                        let (sql, binds) = plan.count_sql(*team);
+                        let q = bind_all!(sqlx::query_scalar::<_, i64>(&sql), binds);
+                        matches += u64::try_from(q.fetch_one(&self.pool).await?).unwrap_or(0);
+                    }
+                    (matches.min(SEARCH_COUNT_LIMIT), matches > SEARCH_COUNT_LIMIT)
+                };
                 // One `$N` placeholder per id: both databases read them the same way.
                 let ids = (1..=page_ids.len().max(1))
                     .map(|i| format!("${i}"))
@@ -669,11 +837,15 @@ macro_rules! sql_store {
                 // The list shows names, so the audit says exactly which records were shown.
                 let mut audit = audit;
                 let shown: Vec<String> = families.iter().map(|f| f.id.to_string()).collect();
-                audit.detail = format!("{}; {} of {} shown: {}", audit.detail, families.len(), total, shown.join(" "));
+                let more = if total_is_lower_bound { "more than " } else { "" };
+                audit.detail = format!("{}; {} of {more}{} shown: {}", audit.detail, families.len(), total, shown.join(" "));
                 self.audit.append(audit).await?;
                 Ok(FamilyPage {
                     families,
-                    total: u64::try_from(total).unwrap_or(0),
+                    total,
+                    total_is_lower_bound,
+                    has_previous,
+                    has_next,
                 })
             }
 

@@ -6,7 +6,10 @@ use cradle_domain::{
     AuditAction, AuditOutcome, Family, FamilyId, PerinatalStage, Role, Staff, StaffId, SubjectKind,
     Team, TeamId,
 };
-use cradle_store::{AuditEntry, BreakGlassGrant, FamilyQuery, SessionRecord, Store, StoreError};
+use cradle_store::{
+    AuditEntry, BreakGlassGrant, FamilyQuery, FamilySearch, PagePosition, SessionRecord, Store,
+    StoreError,
+};
 use cradle_testkit::{on_both_backends, Backend, TestDatabase};
 use uuid::Uuid;
 
@@ -213,11 +216,15 @@ on_both_backends!(
             .await
             .unwrap();
 
-        let query = |search: Option<&str>, offset: u32, limit: u32| FamilyQuery {
-            staff_id: w.clinician.id,
-            search: search.map(str::to_string),
-            mine: false,
-            offset,
+        let query = |search: Option<FamilySearch>, offset: u32, limit: u32| FamilyQuery {
+            teams: vec![w.team.id],
+            key_worker: None,
+            search,
+            position: if offset == 0 {
+                PagePosition::Start
+            } else {
+                PagePosition::Offset(offset)
+            },
             limit,
         };
         let all = store
@@ -228,6 +235,7 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(all.total, 3, "another team's family must not be listed");
+        assert!(!all.has_previous && !all.has_next);
         let names: Vec<&str> = all
             .families
             .iter()
@@ -237,15 +245,16 @@ on_both_backends!(
 
         let an = store
             .list_families(
-                &query(Some("an"), 0, 25),
+                &query(Some(FamilySearch::NamePrefix("an".into())), 0, 25),
                 entry(AuditAction::FamilyListViewed, None),
             )
             .await
             .unwrap();
         assert_eq!(an.total, 1);
+        assert_eq!(an.families[0].mother_name, "Ann O'Neill");
         let wildcard = store
             .list_families(
-                &query(Some("%"), 0, 25),
+                &query(Some(FamilySearch::NamePrefix("%".into())), 0, 25),
                 entry(AuditAction::FamilyListViewed, None),
             )
             .await
@@ -253,7 +262,7 @@ on_both_backends!(
         assert_eq!(wildcard.total, 0, "a % typed in search matches itself only");
         let by_nhs = store
             .list_families(
-                &query(Some("9991234578"), 0, 25),
+                &query(Some(FamilySearch::NhsNumber("9991234578".into())), 0, 25),
                 entry(AuditAction::FamilyListViewed, None),
             )
             .await
@@ -268,6 +277,7 @@ on_both_backends!(
             .unwrap();
         assert_eq!(page_two.families.len(), 1);
         assert_eq!(page_two.total, 3);
+        assert!(page_two.has_previous && !page_two.has_next);
 
         let before = audit_count(store.as_ref()).await;
         let read = store
@@ -292,6 +302,163 @@ on_both_backends!(
             store.family_team(elsewhere.id).await.unwrap(),
             Some(w.other_team.id)
         );
+        db.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    caseload_pages_walk_every_family_once_in_name_order,
+    |backend: Backend| async move {
+        let db = TestDatabase::new(backend).await.unwrap();
+        let store = db.open().await;
+        let w = world(store.as_ref()).await;
+        let second_worker = Staff {
+            id: StaffId::new(),
+            username: "tomasz".into(),
+            display_name: "Tomasz Nowak".into(),
+            teams: vec![w.team.id, w.other_team.id],
+            ..w.clinician.clone()
+        };
+        store
+            .create_staff(&second_worker, None, entry(AuditAction::StaffCreated, None))
+            .await
+            .unwrap();
+        // Two teams, two key workers, and names that tie (the id breaks the tie).
+        let names = [
+            "Beth Adeyemi",
+            "amy Clarke",
+            "Beth Adeyemi",
+            "Cara Doyle",
+            "Émilie Roux",
+            "Amy Clarke",
+            "Dana Evans",
+            "Beth Adeyemi",
+            "Zara Khan",
+            "Ola Nowak",
+            "Ivy Hart",
+        ];
+        let mut expected: Vec<(String, Uuid)> = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let team = if i % 3 == 0 {
+                w.other_team.id
+            } else {
+                w.team.id
+            };
+            let worker = if i % 2 == 0 {
+                w.clinician.id
+            } else {
+                second_worker.id
+            };
+            let f = family(team, name);
+            store
+                .create_family(&f, worker, entry(AuditAction::FamilyCreated, None))
+                .await
+                .unwrap();
+            expected.push((name.to_lowercase(), f.id.0));
+        }
+        expected.sort();
+        let expected: Vec<Uuid> = expected.into_iter().map(|(_, id)| id).collect();
+        let teams = vec![w.team.id, w.other_team.id];
+        let query = |position: PagePosition| FamilyQuery {
+            teams: teams.clone(),
+            key_worker: None,
+            search: None,
+            position,
+            limit: 3,
+        };
+        let list = |q: FamilyQuery| {
+            let store = store.clone();
+            async move {
+                store
+                    .list_families(&q, entry(AuditAction::FamilyListViewed, None))
+                    .await
+                    .unwrap()
+            }
+        };
+
+        // Forwards with `After`, from the first page to the last.
+        let mut seen = Vec::new();
+        let mut page = list(query(PagePosition::Start)).await;
+        assert!(!page.has_previous);
+        let mut pages = vec![page.clone()];
+        loop {
+            assert_eq!(page.total, 11, "the running count covers both teams");
+            seen.extend(page.families.iter().map(|f| f.id.0));
+            if !page.has_next {
+                break;
+            }
+            let last = page.families.last().unwrap().id;
+            page = list(query(PagePosition::After(last))).await;
+            assert!(page.has_previous);
+            pages.push(page.clone());
+        }
+        assert_eq!(
+            seen, expected,
+            "every family once, in name order, across both teams"
+        );
+        assert_eq!(pages.len(), 4);
+
+        // Backwards with `Before`, from the last page to the first: the same pages.
+        let mut back = pages.last().unwrap().clone();
+        for earlier in pages.iter().rev().skip(1) {
+            let first = back.families.first().unwrap().id;
+            back = list(query(PagePosition::Before(first))).await;
+            assert_eq!(back.families, earlier.families);
+            assert_eq!(back.has_previous, earlier.has_previous);
+            assert!(back.has_next);
+        }
+
+        // A page number counts from the start, the same as following the links.
+        let third = list(query(PagePosition::Offset(6))).await;
+        assert_eq!(third.families, pages[2].families);
+
+        // "My families": the key worker's own, in both teams, counted by the running count.
+        let mine = list(FamilyQuery {
+            key_worker: Some(second_worker.id),
+            limit: 25,
+            ..query(PagePosition::Start)
+        })
+        .await;
+        assert_eq!(mine.total, 5);
+        assert_eq!(mine.families.len(), 5);
+        let only_one_team = list(FamilyQuery {
+            teams: vec![w.team.id],
+            limit: 25,
+            ..query(PagePosition::Start)
+        })
+        .await;
+        assert_eq!(only_one_team.total, 7);
+        assert!(only_one_team
+            .families
+            .iter()
+            .all(|f| f.team_id == w.team.id));
+
+        // A name search is a prefix of the name, any case, including letters beyond ASCII.
+        let search = |text: &str| FamilyQuery {
+            search: Some(FamilySearch::NamePrefix(text.to_lowercase())),
+            limit: 25,
+            ..query(PagePosition::Start)
+        };
+        assert_eq!(list(search("Beth")).await.total, 3);
+        assert_eq!(list(search("amy c")).await.total, 2);
+        assert_eq!(list(search("ém")).await.total, 1);
+        assert_eq!(list(search("x")).await.total, 0);
+        // Paging within a search keeps to the search.
+        let first = list(FamilyQuery {
+            limit: 2,
+            ..search("beth")
+        })
+        .await;
+        assert!(first.has_next);
+        let rest = list(FamilyQuery {
+            limit: 2,
+            position: PagePosition::After(first.families[1].id),
+            ..search("beth")
+        })
+        .await;
+        assert_eq!(rest.families.len(), 1);
+        assert_eq!(rest.families[0].mother_name, "Beth Adeyemi");
+        assert!(!rest.has_next);
         db.cleanup().await;
     }
 );

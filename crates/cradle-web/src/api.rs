@@ -93,39 +93,48 @@ async fn teams(
     Ok(Json(state.app.teams().await?).into_response())
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ListQuery {
-    q: String,
-    page: Option<u32>,
-    /// "1" for only the families the caller is key worker for.
-    mine: Option<String>,
-}
-
 #[derive(Serialize)]
 struct FamilyList {
     families: Vec<cradle_domain::FamilySummary>,
+    /// At least this many when `total_is_lower_bound` (a search stops counting at 1,000).
     total: u64,
-    page: u32,
+    total_is_lower_bound: bool,
     page_size: u32,
+    /// Pass as `after` for the next page; absent on the last page.
+    next_after: Option<FamilyId>,
+    /// Pass as `before` for the page before; absent on the first page.
+    previous_before: Option<FamilyId>,
 }
 
 async fn list_families(
     State(state): State<WebState>,
     staff: Staff<ReadRecords>,
-    Query(query): Query<ListQuery>,
+    Query(query): Query<crate::pages::families::ListQuery>,
 ) -> Result<Response, Failure> {
-    let page = query.page.unwrap_or(1).max(1);
-    let mine = query.mine.as_deref() == Some("1");
     let result = state
         .app
-        .caseload(&staff.actor, Some(&query.q), page, mine)
+        .caseload(
+            &staff.actor,
+            Some(&query.q),
+            query.position()?,
+            query.mine(),
+        )
         .await?;
+    let next_after = result
+        .has_next
+        .then(|| result.families.last().map(|f| f.id))
+        .flatten();
+    let previous_before = result
+        .has_previous
+        .then(|| result.families.first().map(|f| f.id))
+        .flatten();
     Ok(Json(FamilyList {
         families: result.families,
         total: result.total,
-        page,
+        total_is_lower_bound: result.total_is_lower_bound,
         page_size: cradle_app::families::PAGE_SIZE,
+        next_after,
+        previous_before,
     })
     .into_response())
 }

@@ -222,14 +222,16 @@ pub fn build() -> Value {
     birth["requestBody"] = json_body("BirthInput");
     let mut list_families = operation(
         "List the caller's teams' families",
-        "25 a page, ordered by the mother's name. Audited with the ids shown.",
+        "25 a page, ordered by the mother's name; follow next_after / previous_before to page. Audited with the ids shown.",
         "200",
         ok_json("A page of families", reference("FamilyList")),
         &[],
     );
     list_families["parameters"] = json!([
-        {"name": "q", "in": "query", "required": false, "description": "Start of the mother's name, or an NHS number", "schema": {"type": "string"}},
-        {"name": "page", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1}},
+        {"name": "q", "in": "query", "required": false, "description": "Start of the mother's name, the mother's or a baby's NHS number, or a full postcode of anyone in the family", "schema": {"type": "string"}},
+        {"name": "after", "in": "query", "required": false, "description": "The next page: the `next_after` of the page before", "schema": {"type": "string", "format": "uuid"}},
+        {"name": "before", "in": "query", "required": false, "description": "The page before: the `previous_before` of the page after", "schema": {"type": "string", "format": "uuid"}},
+        {"name": "page", "in": "query", "required": false, "description": "A page number counted from the start (slower deep into a large caseload than `after`)", "schema": {"type": "integer", "minimum": 1}},
         {"name": "mine", "in": "query", "required": false, "description": "1 for only the families the caller is key worker for", "schema": {"enum": ["1"]}}
     ]);
 
@@ -310,7 +312,10 @@ pub fn build() -> Value {
                 }},
                 "FamilyList": {"type": "object", "properties": {
                     "families": {"type": "array", "items": reference("FamilySummary")},
-                    "total": {"type": "integer"}, "page": {"type": "integer"}, "page_size": {"type": "integer"}
+                    "total": {"type": "integer", "description": "At least this many when total_is_lower_bound (searches stop counting at 1,000)"},
+                    "total_is_lower_bound": {"type": "boolean"}, "page_size": {"type": "integer"},
+                    "next_after": {"type": ["string", "null"], "format": "uuid"},
+                    "previous_before": {"type": ["string", "null"], "format": "uuid"}
                 }},
                 "NewFamily": {"type": "object", "additionalProperties": false, "required": ["team_id", "mother_name", "stage"], "properties": {
                     "team_id": {"type": "string", "format": "uuid"}, "mother_name": {"type": "string", "maxLength": 200},

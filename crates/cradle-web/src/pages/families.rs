@@ -4,7 +4,8 @@ use super::see_other;
 use crate::auth::{BreakGlass, ChangeRecords, ReadRecords, Staff};
 use crate::error::{Failure, Problem};
 use crate::views::{
-    form_status, render, Choice, Chrome, DateField, Errors, SelectField, TeamChoice, TextField,
+    form_status, render, thousands, Choice, Chrome, DateField, Errors, SelectField, TeamChoice,
+    TextField,
 };
 use crate::WebState;
 use askama::Template;
@@ -19,6 +20,7 @@ use cradle_domain::network::{
     ChildProtectionStatus, FamilyRecord, Person, RelationshipTarget, RestrictionKind,
 };
 use cradle_domain::{FamilyId, FamilyInput, NhsNumber, PerinatalStage, Permission};
+use cradle_store::PagePosition;
 use serde::Deserialize;
 
 pub struct FamilyRow {
@@ -36,7 +38,8 @@ pub struct FamilyRow {
 pub struct FamiliesPage {
     pub chrome: Chrome,
     pub families: Vec<FamilyRow>,
-    pub total: u64,
+    pub total: String,
+    pub total_is_lower_bound: bool,
     pub search: String,
     pub page: u32,
     pub previous_href: Option<String>,
@@ -49,8 +52,42 @@ pub struct FamiliesPage {
 #[serde(default)]
 pub struct ListQuery {
     pub q: String,
+    /// The page's number, for showing; where the page starts is `after` or `before`.
     pub page: Option<u32>,
     pub mine: Option<String>,
+    /// Continue after this family (the last on the page before).
+    pub after: Option<String>,
+    /// Go back to the families before this one (the first on the page after).
+    pub before: Option<String>,
+}
+
+impl ListQuery {
+    /// Where the requested page starts. A page number alone (typed by hand, or an older
+    /// link) counts from the start; links Cradle makes continue from a family (keyset paging).
+    pub fn position(&self) -> Result<PagePosition, Failure> {
+        let family = |text: &str| {
+            text.parse::<uuid::Uuid>().map(FamilyId).map_err(|_| {
+                Failure(Problem::BadRequest(
+                    "That page link is not one Cradle made. Go back to the first page of the list."
+                        .to_string(),
+                ))
+            })
+        };
+        if let Some(after) = self.after.as_deref().filter(|t| !t.is_empty()) {
+            return Ok(PagePosition::After(family(after)?));
+        }
+        if let Some(before) = self.before.as_deref().filter(|t| !t.is_empty()) {
+            return Ok(PagePosition::Before(family(before)?));
+        }
+        Ok(match self.page.unwrap_or(1).clamp(1, 100_000) {
+            1 => PagePosition::Start,
+            page => PagePosition::Offset((page - 1) * PAGE_SIZE),
+        })
+    }
+
+    pub fn mine(&self) -> bool {
+        self.mine.as_deref() == Some("1")
+    }
 }
 
 pub async fn list(
@@ -58,16 +95,21 @@ pub async fn list(
     staff: Staff<ReadRecords>,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, Failure> {
-    let page = query.page.unwrap_or(1).max(1);
-    let mine = query.mine.as_deref() == Some("1");
+    let mine = query.mine();
     let result = state
         .app
-        .caseload(&staff.actor, Some(&query.q), page, mine)
+        .caseload(&staff.actor, Some(&query.q), query.position()?, mine)
         .await?;
+    let page = if result.has_previous {
+        query.page.unwrap_or(2).clamp(2, 100_000)
+    } else {
+        1
+    };
     let search_param = crate::error::urlencode(query.q.trim());
     let mine_param = if mine { "&mine=1" } else { "" };
-    let href = |p: u32| format!("/families?q={search_param}&page={p}{mine_param}");
-    let shown_to = u64::from(page) * u64::from(PAGE_SIZE);
+    let href = |p: u32, cursor: String| {
+        format!("/families?q={search_param}{mine_param}&page={p}&{cursor}")
+    };
     let today = cradle_domain::dates::today_uk();
     let view = FamiliesPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
@@ -110,11 +152,20 @@ pub async fn list(
                 stage: f.stage.label(),
             })
             .collect(),
-        total: result.total,
+        total: thousands(result.total),
+        total_is_lower_bound: result.total_is_lower_bound,
         search: query.q.trim().to_string(),
         page,
-        previous_href: (page > 1).then(|| href(page - 1)),
-        next_href: (shown_to < result.total).then(|| href(page + 1)),
+        previous_href: result
+            .has_previous
+            .then(|| result.families.first())
+            .flatten()
+            .map(|first| href(page - 1, format!("before={}", first.id))),
+        next_href: result
+            .has_next
+            .then(|| result.families.last())
+            .flatten()
+            .map(|last| href(page + 1, format!("after={}", last.id))),
         may_add: staff.actor.may(Permission::ChangeClinicalRecords),
         mine,
     };
