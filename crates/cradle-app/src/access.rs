@@ -90,6 +90,9 @@ impl Actor {
 pub struct FamilyAccess {
     family_id: FamilyId,
     team_id: TeamId,
+    /// The family's change count when access was decided: reads use it to tell whether a
+    /// copy of the record they hold is still the record.
+    changes: i64,
     /// Set when access comes from a break-glass grant; every audit record carries it.
     break_glass_reason: Option<String>,
 }
@@ -100,6 +103,9 @@ impl FamilyAccess {
     }
     pub fn team_id(&self) -> TeamId {
         self.team_id
+    }
+    pub fn changes(&self) -> i64 {
+        self.changes
     }
     pub fn break_glass_reason(&self) -> Option<&str> {
         self.break_glass_reason.as_deref()
@@ -131,13 +137,14 @@ impl Cradle {
                 .await?;
             return Err(AppError::Forbidden(Permission::ReadClinicalRecords));
         }
-        let Some(team_id) = self.store.family_team(id).await? else {
+        let Some((team_id, changes)) = self.store.family_stamp(id).await? else {
             return Err(AppError::NotFound);
         };
         if actor.teams.contains(&team_id) {
             return Ok(FamilyAccess {
                 family_id: id,
                 team_id,
+                changes,
                 break_glass_reason: None,
             });
         }
@@ -146,6 +153,7 @@ impl Cradle {
                 return Ok(FamilyAccess {
                     family_id: id,
                     team_id,
+                    changes,
                     break_glass_reason: Some(grant.reason),
                 });
             }
@@ -200,7 +208,7 @@ impl Cradle {
                 "Reason must be 1,000 characters or fewer",
             ));
         }
-        let Some(team_id) = self.store.family_team(id).await? else {
+        let Some((team_id, changes)) = self.store.family_stamp(id).await? else {
             return Err(AppError::NotFound);
         };
         let now = self.now();
@@ -215,6 +223,7 @@ impl Cradle {
         let access = FamilyAccess {
             family_id: id,
             team_id,
+            changes,
             break_glass_reason: Some(grant.reason.clone()),
         };
         let mut entry = access.audit(actor, now, AuditAction::BreakGlassGranted);

@@ -126,7 +126,7 @@ impl Cradle {
     /// than the absolute limit, or belonging to a disabled account are ended here.
     pub async fn session(&self, token: &str, address: &str) -> Result<SignedIn, AppError> {
         let hash = token_hash(token);
-        let Some(session) = self.store.session(&hash).await? else {
+        let Some((session, staff)) = self.store.session_with_staff(&hash).await? else {
             return Err(AppError::Unauthenticated);
         };
         let now = self.now();
@@ -136,13 +136,10 @@ impl Cradle {
             self.store.end_session(&hash, None).await?;
             return Err(AppError::SessionExpired);
         }
-        let staff = match self.store.staff_by_id(session.staff_id).await? {
-            Some(staff) if !staff.disabled => staff,
-            _ => {
-                self.store.end_session(&hash, None).await?;
-                return Err(AppError::Unauthenticated);
-            }
-        };
+        if staff.disabled {
+            self.store.end_session(&hash, None).await?;
+            return Err(AppError::Unauthenticated);
+        }
         // Recording every request would make each page a write; a minute's precision is
         // plenty for a 30-minute idle limit.
         if now - session.last_seen_at_millis > 60_000 {

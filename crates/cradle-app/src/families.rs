@@ -72,7 +72,7 @@ impl Cradle {
     ) -> Result<FamilyRecord, AppError> {
         let entry = access.audit(actor, self.now(), AuditAction::FamilyViewed);
         self.store
-            .read_family(access.family_id(), entry)
+            .read_family(access.family_id(), access.changes(), entry)
             .await?
             .ok_or(AppError::NotFound)
     }

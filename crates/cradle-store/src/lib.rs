@@ -9,6 +9,7 @@
 
 mod audit_chain;
 mod audit_queue;
+mod cache;
 pub mod network;
 mod postgres;
 mod rows;
@@ -212,6 +213,12 @@ pub trait Store: NetworkStore + Send + Sync + 'static {
     // Sessions and sign-in.
     async fn create_session(&self, session: &SessionRecord, audit: AuditEntry) -> StoreResult<()>;
     async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>>;
+    /// A session and its account (with the account's teams), in one query: every signed-in
+    /// request starts here.
+    async fn session_with_staff(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<(SessionRecord, Staff)>>;
     async fn touch_session(&self, token_hash: &str, at_millis: i64) -> StoreResult<()>;
     async fn end_session(&self, token_hash: &str, audit: Option<AuditEntry>) -> StoreResult<()>;
     async fn remove_sessions_idle_since(&self, before_millis: i64) -> StoreResult<u64>;
@@ -239,10 +246,16 @@ pub trait Store: NetworkStore + Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// Which team a family belongs to: enough to decide access, without reading the record.
     async fn family_team(&self, id: FamilyId) -> StoreResult<Option<TeamId>>;
+    /// The family's team and its change count (raised by every change to what its record
+    /// shows), in one lookup: what an access check reads.
+    async fn family_stamp(&self, id: FamilyId) -> StoreResult<Option<(TeamId, i64)>>;
     /// The family's whole record (babies, people, relationships, restrictions), audited.
+    /// `changes` is the family's change count read by the access check just made: a copy of
+    /// the record made at that count is as good as reading it again.
     async fn read_family(
         &self,
         id: FamilyId,
+        changes: i64,
         audit: AuditEntry,
     ) -> StoreResult<Option<cradle_domain::network::FamilyRecord>>;
     async fn list_families(

@@ -352,7 +352,7 @@ macro_rules! network_sql {
                 audits: Vec<AuditEntry>,
             ) -> StoreResult<()> {
                 let mut tx = self.begin_write().await?;
-                for (record, audit) in records.iter().zip(audits) {
+                for record in records {
                     Self::insert_family(&mut tx, &record.family, created_by).await?;
                     for person in &record.people {
                         Self::insert_person(&mut tx, record.family.id, person, record.family.created_at_millis).await?;
@@ -360,8 +360,8 @@ macro_rules! network_sql {
                     for relationship in &record.relationships {
                         Self::insert_relationship(&mut tx, record.family.id, relationship, record.family.created_at_millis).await?;
                     }
-                    Self::write_audit(&mut tx, audit).await?;
                 }
+                Self::write_audits(&mut tx, audits).await?;
                 tx.commit().await?;
                 Ok(())
             }

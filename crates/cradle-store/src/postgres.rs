@@ -11,6 +11,7 @@ use std::time::Duration;
 pub struct PostgresStore {
     pool: PgPool,
     audit: AuditQueue,
+    copies: crate::cache::FamilyCopies,
 }
 
 impl PostgresStore {
@@ -26,7 +27,11 @@ impl PostgresStore {
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         let audit = Self::start_audit_queue(&pool);
-        Ok(Self { pool, audit })
+        Ok(Self {
+            pool,
+            audit,
+            copies: crate::cache::FamilyCopies::new(),
+        })
     }
 
     async fn begin_on(

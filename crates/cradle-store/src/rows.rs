@@ -82,6 +82,28 @@ impl From<SessionRow> for SessionRecord {
     }
 }
 
+/// A session joined to its account and one of the account's teams (a row per team).
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionStaffRow {
+    #[sqlx(flatten)]
+    pub session: SessionRow,
+    #[sqlx(flatten)]
+    pub staff: StaffRow,
+    pub team_id: Option<Uuid>,
+}
+
+impl SessionStaffRow {
+    /// Folds the rows of one session (one per team) into the session and its account.
+    pub fn fold(rows: Vec<SessionStaffRow>) -> StoreResult<Option<(SessionRecord, Staff)>> {
+        let teams: Vec<TeamId> = rows.iter().filter_map(|r| r.team_id.map(TeamId)).collect();
+        let Some(first) = rows.into_iter().next() else {
+            return Ok(None);
+        };
+        let (staff, _) = first.staff.into_staff(teams)?;
+        Ok(Some((first.session.into(), staff)))
+    }
+}
+
 pub(crate) fn date_text(date: Option<Date>) -> Option<String> {
     date.and_then(|d| d.format(format_description!("[year]-[month]-[day]")).ok())
 }

@@ -90,30 +90,63 @@ impl<'a> CaseloadPlan<'a> {
         (sql, binds)
     }
 
-    /// The mother's name and id of up to a page and one more of one team's families, from
-    /// the page's position (one more tells whether another page follows).
-    pub fn page_sql(&self, team: TeamId, cursor: Option<&(String, Uuid)>) -> (String, Vec<Bind>) {
-        let (mut sql, mut binds) = self.conditions(team);
-        let backwards = matches!(self.query.position, PagePosition::Before(_)) && cursor.is_some();
-        if let Some((name, id)) = cursor {
-            binds.push(Bind::Text(name.clone()));
-            binds.push(Bind::Id(*id));
-            let direction = if backwards { "<" } else { ">" };
+    /// How many families the list holds in one team: the running count without a search,
+    /// the matches (counted up to one past [`SEARCH_COUNT_LIMIT`]) with one. Written with
+    /// the same placeholders as [`Self::conditions`].
+    fn team_count(&self, conditions: &str) -> String {
+        if self.query.search.is_none() {
+            let key_worker = if self.query.key_worker.is_some() {
+                " AND key_worker = $2"
+            } else {
+                ""
+            };
+            format!(
+                "SELECT CAST(COALESCE(SUM(families), 0) AS BIGINT) FROM caseload_counts WHERE team_id = $1{key_worker}"
+            )
+        } else {
+            let cap = SEARCH_COUNT_LIMIT + 1;
+            format!("SELECT COUNT(*) FROM (SELECT 1 FROM families WHERE {conditions} LIMIT {cap}) AS matches")
+        }
+    }
+
+    /// One query for one team's part of the page: the mother's name, id and change count of
+    /// up to a page and one more of its families from the page's position (one more tells
+    /// whether another page follows), each row carrying the team's count.
+    pub fn page_sql(&self, team: TeamId) -> (String, Vec<Bind>) {
+        let (conditions, mut binds) = self.conditions(team);
+        let count = self.team_count(&conditions);
+        let mut sql = conditions;
+        let cursor = match self.query.position {
+            PagePosition::After(id) => Some((">", id)),
+            PagePosition::Before(id) => Some(("<", id)),
+            _ => None,
+        };
+        if let Some((direction, id)) = cursor {
+            binds.push(Bind::Id(id.0));
+            let n = binds.len();
             sql.push_str(&format!(
-                " AND (mother_name_lower, id) {direction} (${}, ${})",
-                binds.len() - 1,
-                binds.len()
+                " AND (mother_name_lower, id) {direction} ((SELECT mother_name_lower FROM families WHERE id = ${n}), ${n})"
             ));
         }
-        let order = if backwards { "DESC" } else { "ASC" };
+        let order = if self.backwards() { "DESC" } else { "ASC" };
         let take = u64::from(self.query.limit) + 1 + self.offset();
         (
             format!(
-                "SELECT mother_name_lower, id FROM families WHERE {sql} \
+                "SELECT mother_name_lower, id, changes, ({count}) AS total FROM families WHERE {sql} \
                  ORDER BY mother_name_lower {order}, id {order} LIMIT {take}"
             ),
             binds,
         )
+    }
+
+    /// One team's count alone, for a page that came back empty.
+    pub fn count_sql(&self, team: TeamId) -> (String, Vec<Bind>) {
+        let (conditions, binds) = self.conditions(team);
+        (format!("SELECT ({})", self.team_count(&conditions)), binds)
+    }
+
+    fn backwards(&self) -> bool {
+        matches!(self.query.position, PagePosition::Before(_))
     }
 
     fn offset(&self) -> u64 {
@@ -125,60 +158,35 @@ impl<'a> CaseloadPlan<'a> {
 
     /// Merges the teams' walks into the page: its ids in name order, and whether there are
     /// pages before and after it.
-    pub fn take_page(
-        &self,
-        mut keys: Vec<(String, Uuid)>,
-        resumed: bool,
-    ) -> (Vec<Uuid>, bool, bool) {
+    pub fn take_page(&self, mut keys: Vec<(String, Uuid, i64)>) -> (Vec<(Uuid, i64)>, bool, bool) {
         let limit = usize::try_from(self.query.limit).unwrap_or(usize::MAX);
         keys.sort();
-        let backwards = matches!(self.query.position, PagePosition::Before(_)) && resumed;
-        if backwards {
+        let resumed = matches!(
+            self.query.position,
+            PagePosition::After(_) | PagePosition::Before(_)
+        );
+        if self.backwards() {
             // The families just before the cursor, nearest first: keep the page's worth
             // nearest to it.
             let more_before = keys.len() > limit;
             let skip = keys.len().saturating_sub(limit);
-            let ids = keys.into_iter().skip(skip).map(|(_, id)| id).collect();
+            let ids = keys
+                .into_iter()
+                .skip(skip)
+                .map(|(_, id, changes)| (id, changes))
+                .collect();
             return (ids, more_before, true);
         }
         let offset = usize::try_from(self.offset()).unwrap_or(usize::MAX);
         let has_previous = resumed || offset > 0;
-        let mut ids: Vec<Uuid> = keys.into_iter().skip(offset).map(|(_, id)| id).collect();
+        let mut ids: Vec<(Uuid, i64)> = keys
+            .into_iter()
+            .skip(offset)
+            .map(|(_, id, changes)| (id, changes))
+            .collect();
         let has_next = ids.len() > limit;
         ids.truncate(limit);
         (ids, has_previous, has_next)
-    }
-
-    /// Without a search, the total comes from the running counts kept per team and key worker.
-    pub fn total_sql(&self) -> Option<(String, Vec<Bind>)> {
-        if self.query.search.is_some() || self.query.teams.is_empty() {
-            return None;
-        }
-        let mut binds: Vec<Bind> = self.query.teams.iter().map(|t| Bind::Id(t.0)).collect();
-        let teams = (1..=binds.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut sql = format!(
-            "SELECT CAST(COALESCE(SUM(families), 0) AS BIGINT) FROM caseload_counts WHERE team_id IN ({teams})"
-        );
-        if let Some(key_worker) = self.query.key_worker {
-            binds.push(Bind::Id(key_worker.0));
-            sql.push_str(&format!(" AND key_worker = ${}", binds.len()));
-        }
-        Some((sql, binds))
-    }
-
-    /// A search counts one team's matches, stopping one past [`SEARCH_COUNT_LIMIT`].
-    pub fn count_sql(&self, team: TeamId) -> (String, Vec<Bind>) {
-        let (sql, binds) = self.conditions(team);
-        let cap = SEARCH_COUNT_LIMIT + 1;
-        (
-            format!(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM families WHERE {sql} LIMIT {cap}) AS matches"
-            ),
-            binds,
-        )
     }
 }
 
@@ -207,9 +215,7 @@ macro_rules! sql_store {
                 entries: Vec<AuditEntry>,
             ) -> StoreResult<()> {
                 let mut tx = Self::begin_on(&writer).await?;
-                for entry in entries {
-                    Self::write_audit(&mut tx, entry).await?;
-                }
+                Self::write_audits(&mut tx, entries).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -226,50 +232,80 @@ macro_rules! sql_store {
                 tx: &mut sqlx::Transaction<'static, $db>,
                 entry: AuditEntry,
             ) -> StoreResult<()> {
-                let (head_seq, head_hash): (i64, String) =
+                Self::write_audits(tx, vec![entry]).await
+            }
+
+            /// Appends records to the audit chain inside the caller's transaction, in order:
+            /// the head is read (and, on PostgreSQL, locked) once, the records are inserted in
+            /// one statement, and the head moves once.
+            async fn write_audits(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                entries: Vec<AuditEntry>,
+            ) -> StoreResult<()> {
+                if entries.is_empty() {
+                    return Ok(());
+                }
+                let (mut seq, mut hash): (i64, String) =
                     sqlx::query_as(Self::LOCK_AUDIT_HEAD).fetch_one(&mut **tx).await?;
-                let mut record = AuditRecord {
-                    seq: head_seq + 1,
-                    at_millis: entry.at_millis,
-                    actor_id: entry.actor_id,
-                    actor_username: entry.actor_username,
-                    actor_role: entry.actor_role.map(|r| r.code().to_string()),
-                    team_id: entry.team_id,
-                    action: entry.action.code().to_string(),
-                    outcome: entry.outcome.code().to_string(),
-                    subject_kind: entry.subject_kind.map(|k| k.code().to_string()),
-                    subject_id: entry.subject_id,
-                    source: entry.source,
-                    break_glass_reason: entry.break_glass_reason,
-                    detail: entry.detail,
-                    prev_hash: head_hash,
-                    hash: String::new(),
-                };
-                record.hash = chain_hash(&record);
-                sqlx::query(
-                    "INSERT INTO audit_events (seq, at, actor_id, actor_username, actor_role, team_id, action, outcome, subject_kind, subject_id, source, break_glass_reason, detail, prev_hash, hash) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-                )
-                .bind(record.seq)
-                .bind(record.at_millis)
-                .bind(record.actor_id.map(|id| id.0))
-                .bind(&record.actor_username)
-                .bind(&record.actor_role)
-                .bind(record.team_id.map(|id| id.0))
-                .bind(&record.action)
-                .bind(&record.outcome)
-                .bind(&record.subject_kind)
-                .bind(record.subject_id)
-                .bind(&record.source)
-                .bind(&record.break_glass_reason)
-                .bind(&record.detail)
-                .bind(&record.prev_hash)
-                .bind(&record.hash)
-                .execute(&mut **tx)
-                .await?;
+                let mut records = Vec::with_capacity(entries.len());
+                for entry in entries {
+                    let mut record = AuditRecord {
+                        seq: seq + 1,
+                        at_millis: entry.at_millis,
+                        actor_id: entry.actor_id,
+                        actor_username: entry.actor_username,
+                        actor_role: entry.actor_role.map(|r| r.code().to_string()),
+                        team_id: entry.team_id,
+                        action: entry.action.code().to_string(),
+                        outcome: entry.outcome.code().to_string(),
+                        subject_kind: entry.subject_kind.map(|k| k.code().to_string()),
+                        subject_id: entry.subject_id,
+                        source: entry.source,
+                        break_glass_reason: entry.break_glass_reason,
+                        detail: entry.detail,
+                        prev_hash: hash,
+                        hash: String::new(),
+                    };
+                    record.hash = chain_hash(&record);
+                    seq = record.seq;
+                    hash = record.hash.clone();
+                    records.push(record);
+                }
+                // 15 placeholders a record; a batch is at most a few hundred records, well
+                // inside both databases' limits on placeholders in one statement.
+                let values = (0..records.len())
+                    .map(|r| {
+                        let row = (1..=15).map(|c| format!("${}", r * 15 + c)).collect::<Vec<_>>();
+                        format!("({})", row.join(", "))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let sql = format!(
+                    "INSERT INTO audit_events (seq, at, actor_id, actor_username, actor_role, team_id, action, outcome, subject_kind, subject_id, source, break_glass_reason, detail, prev_hash, hash) VALUES {values}"
+                );
+                let mut insert = sqlx::query(&sql);
+                for record in &records {
+                    insert = insert
+                        .bind(record.seq)
+                        .bind(record.at_millis)
+                        .bind(record.actor_id.map(|id| id.0))
+                        .bind(&record.actor_username)
+                        .bind(&record.actor_role)
+                        .bind(record.team_id.map(|id| id.0))
+                        .bind(&record.action)
+                        .bind(&record.outcome)
+                        .bind(&record.subject_kind)
+                        .bind(record.subject_id)
+                        .bind(&record.source)
+                        .bind(&record.break_glass_reason)
+                        .bind(&record.detail)
+                        .bind(&record.prev_hash)
+                        .bind(&record.hash);
+                }
+                insert.execute(&mut **tx).await?;
                 sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-                    .bind(record.seq)
-                    .bind(&record.hash)
+                    .bind(seq)
+                    .bind(&hash)
                     .execute(&mut **tx)
                     .await?;
                 Ok(())
@@ -598,6 +634,22 @@ macro_rules! sql_store {
                 Ok(row.map(SessionRecord::from))
             }
 
+            async fn session_with_staff(
+                &self,
+                token_hash: &str,
+            ) -> StoreResult<Option<(SessionRecord, Staff)>> {
+                let rows: Vec<SessionStaffRow> = sqlx::query_as(
+                    "SELECT s.token_hash, s.staff_id, s.csrf_token, s.created_at, s.last_seen_at, s.source, \
+                     st.id, st.username, st.display_name, st.role, st.password_hash, st.disabled, st.service_account, t.team_id \
+                     FROM sessions s JOIN staff st ON st.id = s.staff_id LEFT JOIN staff_teams t ON t.staff_id = st.id \
+                     WHERE s.token_hash = $1 ORDER BY t.team_id",
+                )
+                .bind(token_hash)
+                .fetch_all(&self.pool)
+                .await?;
+                SessionStaffRow::fold(rows)
+            }
+
             async fn touch_session(&self, token_hash: &str, at_millis: i64) -> StoreResult<()> {
                 sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
                     .bind(at_millis)
@@ -710,17 +762,37 @@ macro_rules! sql_store {
                 Ok(team.map(TeamId))
             }
 
+            async fn family_stamp(&self, id: FamilyId) -> StoreResult<Option<(TeamId, i64)>> {
+                let row: Option<(Uuid, i64)> =
+                    sqlx::query_as("SELECT team_id, changes FROM families WHERE id = $1")
+                        .bind(id.0)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(row.map(|(team, changes)| (TeamId(team), changes)))
+            }
+
             async fn read_family(
                 &self,
                 id: FamilyId,
+                changes: i64,
                 audit: AuditEntry,
             ) -> StoreResult<Option<FamilyRecord>> {
-                let Some(record) = self.load_family_record(id).await? else {
-                    return Ok(None);
+                // The change count was read (by the access check) before the record is: a
+                // copy is used only at that count (see `cache.rs`).
+                let record = match self.copies.records.get(id, changes) {
+                    Some(record) => record,
+                    None => {
+                        let Some(record) = self.load_family_record(id).await? else {
+                            return Ok(None);
+                        };
+                        let record = std::sync::Arc::new(record);
+                        self.copies.records.put(id, changes, std::sync::Arc::clone(&record));
+                        record
+                    }
                 };
                 // Nothing is returned until the read's audit record is committed.
                 self.audit.append(audit).await?;
-                Ok(Some(record))
+                Ok(Some((*record).clone()))
             }
 
             async fn list_families(
@@ -729,40 +801,44 @@ macro_rules! sql_store {
                 audit: AuditEntry,
             ) -> StoreResult<FamilyPage> {
                 let plan = CaseloadPlan::new(query);
-                // Where a keyset page resumes: the mother's name of the family it continues from.
-                let cursor = match query.position {
-                    PagePosition::After(id) | PagePosition::Before(id) => {
-                        let name: Option<String> = sqlx::query_scalar(
-                            "SELECT mother_name_lower FROM families WHERE id = $1",
-                        )
-                        .bind(id.0)
-                        .fetch_optional(&self.pool)
-                        .await?;
-                        name.map(|name| (name, id.0))
-                    }
-                    _ => None,
-                };
                 // Each team's families are walked in name order along its index and stop at
-                // the page's end; a member of several teams gets the teams' pages merged.
-                let mut keys: Vec<(String, Uuid)> = Vec::new();
+                // the page's end, in one query that also brings the team's count; a member of
+                // several teams gets the teams' pages merged.
+                let mut keys: Vec<(String, Uuid, i64)> = Vec::new();
+                let mut counted = 0u64;
                 for team in &query.teams {
-                    let (sql, binds) = plan.page_sql(*team, cursor.as_ref());
-                    let q = bind_all!(sqlx::query_as::<_, (String, Uuid)>(&sql), binds);
-                    keys.extend(q.fetch_all(&self.pool).await?);
+                    let (sql, binds) = plan.page_sql(*team);
+                    let q = bind_all!(sqlx::query_as::<_, (String, Uuid, i64, i64)>(&sql), binds);
+                    let rows = q.fetch_all(&self.pool).await?;
+                    let count = match rows.first() {
+                        Some(row) => row.3,
+                        None => {
+                            let (sql, binds) = plan.count_sql(*team);
+                            let q = bind_all!(sqlx::query_scalar::<_, i64>(&sql), binds);
+                            q.fetch_one(&self.pool).await?
+                        }
+                    };
+                    counted += u64::try_from(count).unwrap_or(0);
+                    keys.extend(rows.into_iter().map(|(name, id, changes, _)| (name, id, changes)));
                 }
-                let (page_ids, has_previous, has_next) = plan.take_page(keys, cursor.is_some());
-                let (total, total_is_lower_bound) = if let Some((sql, binds)) = plan.total_sql() {
-                    let q = bind_all!(sqlx::query_scalar::<_, i64>(&sql), binds);
-                    (u64::try_from(q.fetch_one(&self.pool).await?).unwrap_or(0), false)
+                let (total, total_is_lower_bound) = if query.search.is_some() {
+                    (counted.min(SEARCH_COUNT_LIMIT), counted > SEARCH_COUNT_LIMIT)
                 } else {
-                    let mut matches = 0u64;
-                    for team in &query.teams {
-                        let (sql, binds) = plan.count_sql(*team);
-                        let q = bind_all!(sqlx::query_scalar::<_, i64>(&sql), binds);
-                        matches += u64::try_from(q.fetch_one(&self.pool).await?).unwrap_or(0);
-                    }
-                    (matches.min(SEARCH_COUNT_LIMIT), matches > SEARCH_COUNT_LIMIT)
+                    (counted, false)
                 };
+                let (page, has_previous, has_next) = plan.take_page(keys);
+                // Caseload rows held at the count just read are used as they are; the rest
+                // are loaded together.
+                let held: Vec<Option<std::sync::Arc<FamilySummary>>> = page
+                    .iter()
+                    .map(|(id, changes)| self.copies.summaries.get(FamilyId(*id), *changes))
+                    .collect();
+                let page_ids: Vec<Uuid> = page
+                    .iter()
+                    .zip(&held)
+                    .filter(|(_, held)| held.is_none())
+                    .map(|((id, _), _)| *id)
+                    .collect();
                 // One `$N` placeholder per id: both databases read them the same way.
                 let ids = (1..=page_ids.len().max(1))
                     .map(|i| format!("${i}"))
@@ -811,7 +887,7 @@ macro_rules! sql_store {
                     .into_iter()
                     .map(BabyRow::into_baby)
                     .collect::<StoreResult<_>>()?;
-                let families = rows
+                let loaded = rows
                     .into_iter()
                     .map(|row| {
                         let id = FamilyId(row.id);
@@ -831,9 +907,23 @@ macro_rules! sql_store {
                             .filter(|(f, _)| *f == id)
                             .map(|(_, r)| r.clone())
                             .collect();
-                        Ok(summary)
+                        Ok((summary.id, std::sync::Arc::new(summary)))
                     })
-                    .collect::<StoreResult<Vec<_>>>()?;
+                    .collect::<StoreResult<std::collections::HashMap<_, _>>>()?;
+                let mut families = Vec::with_capacity(page.len());
+                for ((id, changes), held) in page.iter().zip(held) {
+                    let id = FamilyId(*id);
+                    let summary = match held {
+                        Some(summary) => summary,
+                        None => {
+                            // A family that has gone between the two queries is left out.
+                            let Some(summary) = loaded.get(&id) else { continue };
+                            self.copies.summaries.put(id, *changes, std::sync::Arc::clone(summary));
+                            std::sync::Arc::clone(summary)
+                        }
+                    };
+                    families.push((*summary).clone());
+                }
                 // The list shows names, so the audit says exactly which records were shown.
                 let mut audit = audit;
                 let shown: Vec<String> = families.iter().map(|f| f.id.to_string()).collect();

@@ -20,6 +20,7 @@ pub struct SqliteStore {
     pool: SqlitePool,
     writer: SqlitePool,
     audit: AuditQueue,
+    copies: crate::cache::FamilyCopies,
 }
 
 impl SqliteStore {
@@ -48,6 +49,7 @@ impl SqliteStore {
             pool,
             writer,
             audit,
+            copies: crate::cache::FamilyCopies::new(),
         })
     }
 

@@ -11,6 +11,7 @@ use cradle_store::{
     StoreError,
 };
 use cradle_testkit::{on_both_backends, Backend, TestDatabase};
+use std::sync::Arc;
 use uuid::Uuid;
 
 fn entry(action: AuditAction, subject: Option<(SubjectKind, Uuid)>) -> AuditEntry {
@@ -283,6 +284,7 @@ on_both_backends!(
         let read = store
             .read_family(
                 elsewhere.id,
+                store.family_stamp(elsewhere.id).await.unwrap().unwrap().1,
                 entry(
                     AuditAction::FamilyViewed,
                     Some((SubjectKind::Family, elsewhere.id.0)),
@@ -464,6 +466,110 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    a_change_made_through_another_server_is_seen_at_once,
+    |backend: Backend| async move {
+        // Two stores on one database: two application servers, or a server and the command
+        // line. Each keeps copies of what it has read; neither may show a stale record.
+        let db = TestDatabase::new(backend).await.unwrap();
+        let here = db.open().await;
+        let there = db.open().await;
+        let w = world(here.as_ref()).await;
+        let f = family(w.team.id, "Amara Okafor");
+        here.create_family(&f, w.clinician.id, entry(AuditAction::FamilyCreated, None))
+            .await
+            .unwrap();
+        // As Cradle reads: the access check's stamp, then the record at that stamp.
+        let read = |store: Arc<dyn Store>| async move {
+            let (_, changes) = store.family_stamp(f.id).await.unwrap().unwrap();
+            store
+                .read_family(f.id, changes, entry(AuditAction::FamilyViewed, None))
+                .await
+                .unwrap()
+                .unwrap()
+        };
+        let listed = |store: Arc<dyn Store>| {
+            let teams = vec![w.team.id];
+            async move {
+                store
+                    .list_families(
+                        &FamilyQuery {
+                            teams,
+                            key_worker: None,
+                            search: None,
+                            position: PagePosition::Start,
+                            limit: 25,
+                        },
+                        entry(AuditAction::FamilyListViewed, None),
+                    )
+                    .await
+                    .unwrap()
+                    .families
+                    .remove(0)
+            }
+        };
+        assert!(read(here.clone()).await.people.is_empty());
+        assert!(listed(here.clone()).await.involved.is_empty());
+
+        // Someone is added elsewhere.
+        let mut person = cradle_domain::network::Person {
+            id: cradle_domain::PersonId::new(),
+            name: "Kwame Mensah".into(),
+            phone: None,
+            email: None,
+            postcode: None,
+            preferred_language: None,
+            interpreter_needed: false,
+            ethnicity: None,
+            religion: None,
+            cultural_notes: None,
+            contact_consent: cradle_domain::network::ContactConsent::Yes,
+            version: 1,
+        };
+        there
+            .add_person(
+                f.id,
+                &person,
+                1_780_000_000_001,
+                entry(AuditAction::PersonAdded, None),
+            )
+            .await
+            .unwrap();
+        assert_eq!(read(here.clone()).await.people, vec![person.clone()]);
+        assert_eq!(listed(here.clone()).await.involved.len(), 1);
+
+        // Amended elsewhere: the person is one row shared by families, and still counts.
+        let before = read(here.clone()).await;
+        person.name = "Kwame Asante".into();
+        person.version = 2;
+        there
+            .amend_person(
+                f.id,
+                &person,
+                &cradle_store::Amendment {
+                    previous_snapshot: "{}".into(),
+                    previous_version: 1,
+                    changed_by: w.clinician.id,
+                    at_millis: 1_780_000_000_002,
+                    reason: "Spelling".into(),
+                },
+                entry(AuditAction::PersonAmended, None),
+            )
+            .await
+            .unwrap();
+        let after = read(here.clone()).await;
+        assert_ne!(before, after);
+        assert_eq!(after.people[0].name, "Kwame Asante");
+        assert_eq!(listed(here.clone()).await.involved[0].1, "Kwame Asante");
+
+        // And a change made straight in the database (no Cradle code at all) is seen too.
+        db.execute_raw("UPDATE people SET name = 'Kwame A. Asante'")
+            .await;
+        assert_eq!(read(here.clone()).await.people[0].name, "Kwame A. Asante");
+        db.cleanup().await;
+    }
+);
+
+on_both_backends!(
     the_audit_trail_detects_edits_removals_and_reordering,
     |backend: Backend| async move {
         let db = TestDatabase::new(backend).await.unwrap();
@@ -562,8 +668,9 @@ on_both_backends!(
             None,
             "nothing half-saved"
         );
+        assert_eq!(store.family_stamp(f.id).await.unwrap(), None);
         let read = store
-            .read_family(f.id, entry(AuditAction::FamilyViewed, None))
+            .read_family(f.id, 0, entry(AuditAction::FamilyViewed, None))
             .await
             .unwrap();
         assert_eq!(read, None);
