@@ -181,6 +181,15 @@ pub async fn synthetic_caseload(
             team_id: team,
             mother_name: mother,
             mother_nhs_number: numbers.next(),
+            mother_date_of_birth: Some(
+                today - time::Duration::days(365 * 20 + i64::from(i % 7000)),
+            ),
+            mother_postcode: Some(format!(
+                "LS{} {}{}",
+                1 + i % 29,
+                i % 10,
+                ["AB", "DP", "HT", "NQ", "WZ"][index % 5]
+            )),
             stage: if age_days < 0 {
                 PerinatalStage::Antenatal
             } else {
@@ -314,6 +323,12 @@ pub struct DemoFamily {
     pub people: Vec<DemoPerson>,
     pub child_protection: Option<(&'static str, &'static str)>,
 }
+
+/// Postcodes for the demo mothers (the form a real one takes; no real address behind them).
+const DEMO_POSTCODES: [&str; 12] = [
+    "LS6 2QT", "LS11 5DN", "BD7 1AX", "LS9 8EQ", "WF1 3JL", "LS17 6HP", "BD3 9RS", "LS28 7TU",
+    "HX1 2LW", "LS12 4BY", "LS8 3NF", "WF10 5GA",
+];
 
 /// Twelve invented families showing the situations the service meets.
 pub fn demo_families() -> Vec<DemoFamily> {
@@ -483,9 +498,23 @@ pub async fn seed_family(
         team_id: team.to_string(),
         mother_name: demo.mother.to_string(),
         mother_nhs_number: test_nhs_number(demo.nhs_index),
+        mother_postcode: DEMO_POSTCODES[demo.nhs_index as usize % DEMO_POSTCODES.len()].to_string(),
         baby_name: first_name.to_string(),
         ..FamilyInput::default()
     };
+    // Invented birthdays: the young mother living with her own mother is 18.
+    let age_years = if demo.mother == "Kayleigh Moss" {
+        18
+    } else {
+        24 + i64::from(demo.nhs_index % 15)
+    };
+    (
+        input.mother_dob_day,
+        input.mother_dob_month,
+        input.mother_dob_year,
+    ) = date_parts(
+        today - time::Duration::days(age_years * 365 + 40 + i64::from(demo.nhs_index) * 17),
+    );
     if first_age < 0 {
         input.stage = "antenatal".into();
         (input.due_day, input.due_month, input.due_year) =

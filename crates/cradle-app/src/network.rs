@@ -280,6 +280,18 @@ impl Cradle {
         let born = input
             .apply(&current, today_uk())
             .map_err(AppError::Invalid)?;
+        if let (Some(baby), Some(mother)) = (born.date_of_birth, record.family.mother_date_of_birth)
+        {
+            if baby <= mother {
+                return Err(invalid(
+                    "born",
+                    format!(
+                        "Date of birth is before the mother's date of birth ({}): check both dates",
+                        cradle_domain::dates::long_date(mother)
+                    ),
+                ));
+            }
+        }
         let change = self.amendment(actor, snapshot(&current)?, 1, "Birth recorded".to_string())?;
         let entry = self.change_entry(
             actor,

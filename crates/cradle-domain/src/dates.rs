@@ -143,6 +143,15 @@ pub fn parse_date_parts(
         })
 }
 
+/// Whole years from `born` to `today` (an age as people say it).
+pub fn whole_years(born: Date, today: Date) -> i32 {
+    let mut years = today.year() - born.year();
+    if (today.month() as u8, today.day()) < (born.month() as u8, born.day()) {
+        years -= 1;
+    }
+    years
+}
+
 /// Today's date in the UK.
 pub fn today_uk() -> Date {
     let now = OffsetDateTime::now_utc();
@@ -160,6 +169,23 @@ fn lower_first(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ages_count_whole_years_to_the_birthday() {
+        use time::macros::date;
+        assert_eq!(
+            whole_years(date!(1994 - 11 - 26), date!(2026 - 11 - 26)),
+            32
+        );
+        assert_eq!(
+            whole_years(date!(1994 - 11 - 27), date!(2026 - 11 - 26)),
+            31
+        );
+        assert_eq!(
+            whole_years(date!(2000 - 02 - 29), date!(2026 - 02 - 28)),
+            25
+        );
+    }
     use time::macros::{date, datetime};
 
     #[test]

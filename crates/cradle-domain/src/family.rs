@@ -4,6 +4,7 @@
 use crate::baby::{age_with_correction, Gestation};
 use crate::dates::{long_date, parse_date_parts};
 use crate::network::ChildProtectionStatus;
+use crate::person::Postcode;
 use crate::staff::parse_display_name;
 use crate::{BabyId, FamilyId, Invalid, NhsNumber, Problems, TeamId};
 use serde::{Deserialize, Serialize};
@@ -95,6 +96,11 @@ pub struct Family {
     pub team_id: TeamId,
     pub mother_name: String,
     pub mother_nhs_number: Option<String>,
+    #[serde(with = "optional_iso_date", default)]
+    pub mother_date_of_birth: Option<Date>,
+    /// "LS1 4AP", as [`Postcode`] writes it.
+    #[serde(default)]
+    pub mother_postcode: Option<String>,
     pub stage: PerinatalStage,
     #[serde(with = "optional_iso_date")]
     pub referral_date: Option<Date>,
@@ -155,6 +161,10 @@ pub struct FamilyInput {
     pub team_id: String,
     pub mother_name: String,
     pub mother_nhs_number: String,
+    pub mother_dob_day: String,
+    pub mother_dob_month: String,
+    pub mother_dob_year: String,
+    pub mother_postcode: String,
     pub stage: String,
     pub baby_name: String,
     pub baby_dob_day: String,
@@ -176,6 +186,8 @@ pub struct NewFamily {
     pub team_id: TeamId,
     pub mother_name: String,
     pub mother_nhs_number: Option<NhsNumber>,
+    pub mother_date_of_birth: Option<Date>,
+    pub mother_postcode: Option<Postcode>,
     pub stage: PerinatalStage,
     pub referral_date: Date,
     pub baby_name: Option<String>,
@@ -205,6 +217,27 @@ impl NewFamily {
                     "mother_nhs_number",
                     &input.mother_nhs_number,
                 ))
+                .map(Some)
+        };
+        let mother_date_of_birth =
+            problems.take(parse_mother_date_of_birth(input, today).and_then(|born| {
+                match (born, born_before_the_mother(input)) {
+                (Some(mother), Some(baby)) if baby <= mother => Err(Invalid::new(
+                    "mother_dob",
+                    "Mother's date of birth is after the baby's date of birth: check both dates",
+                )),
+                (Some(mother), _) if mother > today - Duration::days(10 * 365) => Err(Invalid::new(
+                    "mother_dob",
+                    "Mother's date of birth makes her under 10 years old: check the year",
+                )),
+                _ => Ok(born),
+            }
+            }));
+        let mother_postcode = if input.mother_postcode.trim().is_empty() {
+            Some(None)
+        } else {
+            problems
+                .take(Postcode::parse("mother_postcode", &input.mother_postcode))
                 .map(Some)
         };
         let stage = problems.take(
@@ -324,6 +357,7 @@ impl NewFamily {
             team_id,
             mother_name,
             mother_nhs_number,
+            (mother_date_of_birth, mother_postcode),
             stage,
             baby_name,
             referral_date,
@@ -332,6 +366,7 @@ impl NewFamily {
                 Some(team_id),
                 Some(mother_name),
                 Some(mother_nhs_number),
+                (Some(mother_date_of_birth), Some(mother_postcode)),
                 Some(stage),
                 Some(baby_name),
                 Some(referral_date),
@@ -339,6 +374,8 @@ impl NewFamily {
                 team_id,
                 mother_name,
                 mother_nhs_number,
+                mother_date_of_birth,
+                mother_postcode,
                 stage,
                 referral_date,
                 baby_name,
@@ -349,6 +386,52 @@ impl NewFamily {
             _ => Err(problems),
         }
     }
+}
+
+/// The baby's date of birth as typed, if it reads as a date at all (checked fully elsewhere).
+fn born_before_the_mother(input: &FamilyInput) -> Option<Date> {
+    parse_date_parts(
+        "baby_dob",
+        "Baby's date of birth",
+        &input.baby_dob_day,
+        &input.baby_dob_month,
+        &input.baby_dob_year,
+    )
+    .ok()
+    .filter(|_| input.stage.trim() == PerinatalStage::Postnatal.code())
+}
+
+/// The mother's date of birth, when typed: in the past and not absurdly long ago. Whether
+/// she is old enough, and born before the baby, is checked with the baby's date.
+fn parse_mother_date_of_birth(input: &FamilyInput, today: Date) -> Result<Option<Date>, Invalid> {
+    let parts = [
+        &input.mother_dob_day,
+        &input.mother_dob_month,
+        &input.mother_dob_year,
+    ];
+    if parts.iter().all(|t| t.trim().is_empty()) {
+        return Ok(None);
+    }
+    let born = parse_date_parts(
+        "mother_dob",
+        "Mother's date of birth",
+        parts[0],
+        parts[1],
+        parts[2],
+    )?;
+    if born >= today {
+        return Err(Invalid::new(
+            "mother_dob",
+            "Mother's date of birth must be in the past",
+        ));
+    }
+    if born < today - Duration::days(70 * 366) {
+        return Err(Invalid::new(
+            "mother_dob",
+            "Mother's date of birth makes her over 70 years old: check the year",
+        ));
+    }
+    Ok(Some(born))
 }
 
 /// Dates travel as ISO 8601 ("2026-11-26") in JSON.
@@ -415,6 +498,46 @@ mod tests {
     }
 
     #[test]
+    fn a_baby_cannot_be_born_before_the_mother() {
+        let today = date!(2026 - 11 - 26);
+        let mut typed = input();
+        (
+            typed.mother_dob_day,
+            typed.mother_dob_month,
+            typed.mother_dob_year,
+        ) = ("18".into(), "3".into(), "1994".into());
+        typed.mother_postcode = "ls1 4ap".into();
+        let family = NewFamily::parse(&typed, today).unwrap();
+        assert_eq!(family.mother_date_of_birth, Some(date!(1994 - 03 - 18)));
+        assert_eq!(family.mother_postcode.unwrap().as_str(), "LS1 4AP");
+
+        // The mother's year typed as the baby's: she would be born after the baby.
+        typed.mother_dob_year = "2026".into();
+        typed.mother_dob_month = "11".into();
+        typed.mother_dob_day = "2".into();
+        let problems = NewFamily::parse(&typed, today).unwrap_err();
+        assert_eq!(
+            problems.message_for("mother_dob"),
+            Some("Mother's date of birth is after the baby's date of birth: check both dates")
+        );
+        // Not the baby's year, but a birthday that makes her a child.
+        typed.mother_dob_year = "2020".into();
+        let problems = NewFamily::parse(&typed, today).unwrap_err();
+        assert_eq!(
+            problems.message_for("mother_dob"),
+            Some("Mother's date of birth makes her under 10 years old: check the year")
+        );
+        let mut bad_postcode = input();
+        bad_postcode.mother_postcode = "LS1".into();
+        assert_eq!(
+            NewFamily::parse(&bad_postcode, today)
+                .unwrap_err()
+                .message_for("mother_postcode"),
+            Some("Enter a full UK postcode, like LS1 4AP or SW1A 2AA")
+        );
+    }
+
+    #[test]
     fn every_problem_is_reported_at_once() {
         let today = date!(2026 - 11 - 26);
         let bad = FamilyInput {
@@ -446,6 +569,8 @@ mod tests {
             id: FamilyId::new(),
             team_id: TeamId::new(),
             mother_name: "Amara Okafor".into(),
+            mother_date_of_birth: None,
+            mother_postcode: None,
             mother_nhs_number: None,
             stage: PerinatalStage::Antenatal,
             referral_date: None,

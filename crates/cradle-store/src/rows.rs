@@ -136,6 +136,8 @@ pub(crate) struct FamilyRow {
     pub team_id: Uuid,
     pub mother_name: String,
     pub mother_nhs_number: Option<String>,
+    pub mother_date_of_birth: Option<String>,
+    pub mother_postcode: Option<String>,
     pub stage: String,
     pub referral_date: Option<String>,
     pub child_protection: String,
@@ -150,6 +152,8 @@ impl FamilyRow {
             team_id: TeamId(self.team_id),
             mother_name: self.mother_name,
             mother_nhs_number: self.mother_nhs_number,
+            mother_date_of_birth: parse_date_text(self.mother_date_of_birth)?,
+            mother_postcode: self.mother_postcode,
             stage: parse_stage(&self.stage)?,
             referral_date: parse_date_text(self.referral_date)?,
             child_protection: code(

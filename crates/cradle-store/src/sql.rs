@@ -8,7 +8,7 @@ use crate::{FamilyQuery, FamilySearch, PagePosition, StoreError, SEARCH_COUNT_LI
 use cradle_domain::TeamId;
 use uuid::Uuid;
 
-pub(crate) const FAMILY_COLUMNS: &str = "id, team_id, mother_name, mother_nhs_number, stage, referral_date, child_protection, created_at, version";
+pub(crate) const FAMILY_COLUMNS: &str = "id, team_id, mother_name, mother_nhs_number, mother_date_of_birth, mother_postcode, stage, referral_date, child_protection, created_at, version";
 pub(crate) const BABY_COLUMNS: &str =
     "id, family_id, name, date_of_birth, due_date, gestation_days, nhs_number";
 
@@ -318,8 +318,8 @@ macro_rules! sql_store {
                 created_by: StaffId,
             ) -> StoreResult<()> {
                 sqlx::query(
-                    "INSERT INTO families (id, team_id, mother_name, mother_name_lower, mother_nhs_number, stage, referral_date, child_protection, created_at, created_by, key_worker) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+                    "INSERT INTO families (id, team_id, mother_name, mother_name_lower, mother_nhs_number, stage, referral_date, child_protection, created_at, created_by, key_worker, mother_date_of_birth, mother_postcode) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)",
                 )
                 .bind(family.id.0)
                 .bind(family.team_id.0)
@@ -331,6 +331,8 @@ macro_rules! sql_store {
                 .bind(family.child_protection.code())
                 .bind(family.created_at_millis)
                 .bind(created_by.0)
+                .bind(date_text(family.mother_date_of_birth))
+                .bind(&family.mother_postcode)
                 .execute(&mut **tx)
                 .await?;
                 sqlx::query(

@@ -85,6 +85,8 @@ fn family(team: TeamId, mother: &str) -> Family {
         team_id: team,
         mother_name: mother.into(),
         mother_nhs_number: Some("9991234578".into()),
+        mother_date_of_birth: Some(time::macros::date!(1994 - 03 - 18)),
+        mother_postcode: Some("LS1 4AP".into()),
         stage: PerinatalStage::Postnatal,
         referral_date: Some(time::macros::date!(2026 - 11 - 02)),
         child_protection: cradle_domain::network::ChildProtectionStatus::None,

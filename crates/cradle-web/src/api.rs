@@ -146,6 +146,8 @@ pub struct NewFamilyJson {
     pub team_id: String,
     pub mother_name: String,
     pub mother_nhs_number: Option<String>,
+    pub mother_date_of_birth: Option<String>,
+    pub mother_postcode: Option<String>,
     pub stage: String,
     pub baby_name: Option<String>,
     pub baby_date_of_birth: Option<String>,
@@ -175,10 +177,16 @@ impl From<NewFamilyJson> for FamilyInput {
         let (due_day, due_month, due_year) = date_parts(json.due_date.as_deref());
         let (referral_day, referral_month, referral_year) =
             date_parts(json.referral_date.as_deref());
+        let (mother_dob_day, mother_dob_month, mother_dob_year) =
+            date_parts(json.mother_date_of_birth.as_deref());
         FamilyInput {
             team_id: json.team_id,
             mother_name: json.mother_name,
             mother_nhs_number: json.mother_nhs_number.unwrap_or_default(),
+            mother_dob_day,
+            mother_dob_month,
+            mother_dob_year,
+            mother_postcode: json.mother_postcode.unwrap_or_default(),
             stage: json.stage,
             baby_name: json.baby_name.unwrap_or_default(),
             baby_dob_day,

@@ -320,6 +320,8 @@ mod tests {
                 team_id: TeamId::new(),
                 mother_name: "Amara".into(),
                 mother_nhs_number: None,
+                mother_date_of_birth: None,
+                mother_postcode: None,
                 stage: PerinatalStage::Postnatal,
                 referral_date: None,
                 child_protection: ChildProtectionStatus::None,

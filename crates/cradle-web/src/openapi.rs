@@ -299,6 +299,7 @@ pub fn build() -> Value {
                 "Family": {"type": "object", "properties": {
                     "id": {"type": "string", "format": "uuid"}, "team_id": {"type": "string", "format": "uuid"},
                     "mother_name": {"type": "string"}, "mother_nhs_number": {"type": ["string", "null"]},
+                    "mother_date_of_birth": {"type": ["string", "null"], "format": "date"}, "mother_postcode": {"type": ["string", "null"]},
                     "stage": {"enum": ["preconception", "antenatal", "postnatal"]},
                     "referral_date": {"type": ["string", "null"], "format": "date"},
                     "child_protection": {"enum": ["none", "child_in_need", "child_protection_plan", "looked_after", "pre_birth_assessment"]},
@@ -320,6 +321,8 @@ pub fn build() -> Value {
                 "NewFamily": {"type": "object", "additionalProperties": false, "required": ["team_id", "mother_name", "stage"], "properties": {
                     "team_id": {"type": "string", "format": "uuid"}, "mother_name": {"type": "string", "maxLength": 200},
                     "mother_nhs_number": {"type": ["string", "null"], "description": "10 digits, modulus 11 checked"},
+                    "mother_date_of_birth": {"type": ["string", "null"], "format": "date", "description": "Before the baby's date of birth; the mother at least 10 years old"},
+                    "mother_postcode": {"type": ["string", "null"], "description": "A full UK postcode"},
                     "stage": {"enum": ["preconception", "antenatal", "postnatal"]},
                     "baby_name": {"type": ["string", "null"]},
                     "baby_date_of_birth": {"type": ["string", "null"], "format": "date", "description": "Required when postnatal"},

@@ -2248,3 +2248,142 @@ on_both_backends!(
         app.database.cleanup().await;
     }
 );
+
+/// The mothers' names in the caseload table of a page, in order.
+fn caseload_mothers(page: &str) -> Vec<String> {
+    page.split("<tr class=\"nhsuk-table__row\">")
+        .skip(2)
+        .filter_map(|row| {
+            let cells: Vec<&str> = row.split("<td class=\"nhsuk-table__cell\">").collect();
+            cells
+                .get(3)
+                .map(|cell| cell.split("</td>").next().unwrap_or("").to_string())
+        })
+        .collect()
+}
+
+fn pagination_link(page: &str, class: &str) -> Option<String> {
+    let at = page.find(&format!("nhsuk-pagination__link {class}\" href=\""))?;
+    let start = page[at..].find("href=\"")? + at + 6;
+    let end = page[start..].find('"')? + start;
+    Some(page[start..end].replace("&#38;", "&").replace("&amp;", "&"))
+}
+
+on_both_backends!(
+    the_caseload_pages_forwards_and_back_and_finds_families_by_postcode,
+    |backend| async move {
+        let app = app(backend).await;
+        let team = app
+            .demo
+            .teams
+            .iter()
+            .find(|t| t.name == COMMUNITY_TEAM)
+            .unwrap()
+            .id;
+        let clinician_staff = app
+            .demo
+            .staff
+            .iter()
+            .find(|s| s.username == "clinician")
+            .unwrap()
+            .clone();
+        cradle_app::demo::synthetic_caseload(&app.app, team, &clinician_staff, 40)
+            .await
+            .unwrap();
+        let total = community_families() + 40;
+        let clinician = app.signed_in("clinician").await;
+        let get = |path: String| {
+            let clinician = clinician.clone();
+            let url = app.url(&path);
+            async move {
+                let response = clinician.get(url).send().await.unwrap();
+                assert_eq!(response.status(), StatusCode::OK, "{path}");
+                response.text().await.unwrap()
+            }
+        };
+
+        // Forwards with "Next" to the end: every family once, in the mother's name order.
+        let mut page = get("/families".to_string()).await;
+        assert!(page.contains(&format!("{total} in all")));
+        assert!(pagination_link(&page, "nhsuk-pagination__link--prev").is_none());
+        let mut pages = vec![caseload_mothers(&page)];
+        while let Some(next) = pagination_link(&page, "nhsuk-pagination__link--next") {
+            assert!(pages.len() < 10, "the pages must come to an end");
+            page = get(next).await;
+            pages.push(caseload_mothers(&page));
+        }
+        assert_eq!(pages.len(), total.div_ceil(25));
+        assert!(
+            page.contains(&format!("Page {}", pages.len() - 1)),
+            "the last page links back to the one before"
+        );
+        let seen: Vec<String> = pages.concat();
+        assert_eq!(seen.len(), total, "every family appears once");
+        let mut sorted = seen.clone();
+        sorted.sort_by_key(|name| name.to_lowercase());
+        assert_eq!(
+            seen.iter().map(|n| n.to_lowercase()).collect::<Vec<_>>(),
+            sorted.iter().map(|n| n.to_lowercase()).collect::<Vec<_>>()
+        );
+
+        // And back with "Previous": the same pages.
+        let previous = pagination_link(&page, "nhsuk-pagination__link--prev").unwrap();
+        let back = get(previous).await;
+        assert_eq!(caseload_mothers(&back), pages[pages.len() - 2]);
+
+        // A full postcode finds the family: the mother's, typed any way, or a partner's.
+        let token = app.csrf_token(&clinician).await;
+        let created: Value = clinician
+            .post(app.url("/api/v1/families"))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({
+                "team_id": team.to_string(),
+                "mother_name": "Maryam Siddiqui",
+                "mother_date_of_birth": "1996-04-12",
+                "mother_postcode": "ls1 4ap",
+                "stage": "antenatal",
+                "due_date": "2027-03-01"
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(created["mother_postcode"], "LS1 4AP");
+        assert_eq!(created["mother_date_of_birth"], "1996-04-12");
+        let found = get("/families?q=LS14AP".to_string()).await;
+        assert_eq!(caseload_mothers(&found), ["Maryam Siddiqui"]);
+        assert!(found.contains("1 family matches"));
+        let family = created["id"].as_str().unwrap();
+        let record = get(format!("/families/{family}")).await;
+        assert!(record.contains("12 April 1996 (") && record.contains("LS1 4AP"));
+
+        // A mother born after her baby is refused with a clear message, and nothing is saved.
+        let refused = clinician
+            .post(app.url("/api/v1/families"))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({
+                "team_id": team.to_string(),
+                "mother_name": "Order Check",
+                "mother_date_of_birth": "2026-11-20",
+                "stage": "postnatal",
+                "baby_date_of_birth": "2026-11-01"
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: Value = refused.json().await.unwrap();
+        assert!(
+            problem
+                .to_string()
+                .contains("Mother's date of birth is after the baby's date of birth"),
+            "{problem}"
+        );
+        assert!(get("/families?q=order".to_string())
+            .await
+            .contains("No families found"));
+        app.database.cleanup().await;
+    }
+);

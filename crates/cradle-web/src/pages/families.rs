@@ -180,9 +180,15 @@ pub struct NewFamilyPage {
     pub teams: Vec<TeamChoice>,
     pub mother_name: TextField,
     pub mother_nhs_number: TextField,
+    pub mother_dob: DateField,
+    pub mother_postcode: TextField,
+    pub referral: DateField,
     pub stages: Vec<Choice>,
     pub baby_name: TextField,
     pub baby_dob: DateField,
+    pub gestation_legend: &'static str,
+    pub gestation_weeks: String,
+    pub gestation_days: String,
     pub due_date: DateField,
 }
 
@@ -225,7 +231,24 @@ async fn new_family_page(
         mother_nhs_number: TextField::new("mother_nhs_number", "Mother's NHS number (optional)", &input.mother_nhs_number)
             .hint("10 digits, for example 999 123 4578")
             .width("nhsuk-input--width-10"),
+        mother_dob: DateField::new(
+            "mother_dob",
+            "Mother's date of birth (optional)",
+            ["mother_dob_day", "mother_dob_month", "mother_dob_year"],
+            [&input.mother_dob_day, &input.mother_dob_month, &input.mother_dob_year],
+        ),
+        mother_postcode: TextField::new("mother_postcode", "Mother's postcode (optional)", &input.mother_postcode)
+            .width("nhsuk-input--width-10"),
+        referral: DateField::new(
+            "referral_date",
+            "Date of referral (leave blank for today)",
+            ["referral_day", "referral_month", "referral_year"],
+            [&input.referral_day, &input.referral_month, &input.referral_year],
+        ),
         stages,
+        gestation_legend: "Gestation at birth (if postnatal, optional)",
+        gestation_weeks: input.gestation_weeks.clone(),
+        gestation_days: input.gestation_days.clone(),
         baby_name: TextField::new("baby_name", "Baby's name (optional)", &input.baby_name)
             .hint("Leave blank if the baby is not yet named: Cradle will show “Baby of” the mother's name"),
         baby_dob: DateField {
@@ -359,6 +382,8 @@ pub struct FamilyPage {
     pub people: Vec<PersonView>,
     pub mother: String,
     pub nhs_number: String,
+    pub mother_born: String,
+    pub mother_postcode: String,
     pub stage: &'static str,
     pub referral: String,
     pub team: String,
@@ -571,6 +596,17 @@ pub async fn show(
             .as_deref()
             .and_then(|n| NhsNumber::parse("n", n).ok())
             .map(|n| n.formatted())
+            .unwrap_or_else(|| "Not recorded".to_string()),
+        mother_born: family
+            .mother_date_of_birth
+            .map(|born| {
+                let years = cradle_domain::dates::whole_years(born, today);
+                format!("{} ({years} years old)", long_date(born))
+            })
+            .unwrap_or_else(|| "Not recorded".to_string()),
+        mother_postcode: family
+            .mother_postcode
+            .clone()
             .unwrap_or_else(|| "Not recorded".to_string()),
         stage: family.stage.label(),
         referral: family

@@ -718,6 +718,7 @@ pub struct BirthFormPage {
     pub family_id: String,
     pub baby_id: String,
     pub born: DateField,
+    pub gestation_legend: &'static str,
     pub gestation_weeks: String,
     pub gestation_days: String,
     pub name: TextField,
@@ -750,6 +751,7 @@ fn birth_page(
             ["born_day", "born_month", "born_year"],
             [&input.born_day, &input.born_month, &input.born_year],
         ),
+        gestation_legend: "Gestation at birth",
         gestation_weeks: input.gestation_weeks.clone(),
         gestation_days: input.gestation_days.clone(),
         name: TextField::new("name", "Baby's name (optional)", &input.name)
