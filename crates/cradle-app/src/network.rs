@@ -6,8 +6,8 @@
 use crate::{Actor, AppError, Cradle, FamilyAccess};
 use cradle_domain::dates::today_uk;
 use cradle_domain::network::{
-    BirthInput, ChildProtectionStatus, FamilyRecord, Person, PersonInput, Relationship,
-    RelationshipInput, RelationshipTarget, RestrictionInput,
+    BirthInput, ChildProtectionStatus, FamilyRecord, KnownPerson, Person, PersonInput,
+    Relationship, RelationshipInput, RelationshipTarget, RestrictionInput,
 };
 use cradle_domain::{
     AuditAction, Baby, BabyId, Permission, PersonId, Problems, RelationshipId, RestrictionId,
@@ -110,9 +110,140 @@ impl Cradle {
         let mut entry =
             self.change_entry(actor, access, AuditAction::PersonAdded, String::new())?;
         entry.subject_kind = Some(SubjectKind::Family);
+        if input.different_person.trim() != "yes" {
+            let namesakes = self
+                .known_people_named(actor, access, &person.name, "duplicate check")
+                .await?;
+            if let Some(known) = namesakes.first() {
+                let family = known
+                    .families
+                    .first()
+                    .map(|f| format!("the family of {}", f.mother_name))
+                    .unwrap_or_else(|| "another family".to_string());
+                return Err(invalid(
+                    "different_person",
+                    format!(
+                        "Someone called {} is already known to your team, in {family}. If this is the same person, add them from “Already known to your team” so they keep one record; if not, confirm they are a different person",
+                        known.person.name
+                    ),
+                ));
+            }
+        }
         self.store
             .add_person(access.family_id(), &person, self.now(), entry)
             .await?;
+        Ok(person)
+    }
+
+    /// People already known to the actor's teams whose name starts with `text`, who are not
+    /// in this family yet: to add someone (a grandparent of two babies) without a second
+    /// record. The search is audited, since it shows names from other families.
+    pub async fn known_people(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        text: &str,
+    ) -> Result<Vec<KnownPerson>, AppError> {
+        let text = text.trim();
+        if text.chars().count() < 2 {
+            return Err(invalid(
+                "q",
+                "Enter at least the first 2 letters of their name",
+            ));
+        }
+        if text.chars().count() > 100 {
+            return Err(invalid("q", "Name must be 100 characters or fewer"));
+        }
+        self.find_known(actor, access, text, 20, "search").await
+    }
+
+    /// Those known to the team with exactly this name (any case).
+    async fn known_people_named(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        name: &str,
+        why: &str,
+    ) -> Result<Vec<KnownPerson>, AppError> {
+        let lower = name.to_lowercase();
+        Ok(self
+            .find_known(actor, access, name, 20, why)
+            .await?
+            .into_iter()
+            .filter(|k| k.person.name.to_lowercase() == lower)
+            .collect())
+    }
+
+    async fn find_known(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        text: &str,
+        limit: u32,
+        why: &str,
+    ) -> Result<Vec<KnownPerson>, AppError> {
+        actor.require(Permission::ReadClinicalRecords)?;
+        let mut entry = access.audit(actor, self.now(), AuditAction::KnownPeopleSearched);
+        entry.detail = why.to_string();
+        Ok(self
+            .store
+            .find_known_people(
+                &actor.teams,
+                &text.to_lowercase(),
+                access.family_id(),
+                limit,
+                entry,
+            )
+            .await?)
+    }
+
+    /// Adds someone already recorded in another of the team's families (one person, one
+    /// record, several families). Someone known only to another team cannot be linked.
+    pub async fn link_person(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        person_id: PersonId,
+    ) -> Result<Person, AppError> {
+        actor.require(Permission::ChangeClinicalRecords)?;
+        let families = self.store.person_families(person_id).await?;
+        if families.iter().any(|(f, _)| *f == access.family_id()) {
+            return Err(invalid(
+                "person_id",
+                "This person is already in this family",
+            ));
+        }
+        let Some((source, _)) = families
+            .iter()
+            .find(|(_, team)| actor.teams.contains(team))
+            .copied()
+        else {
+            return Err(invalid(
+                "person_id",
+                "This person is not in any of your team's families, so they cannot be linked here. Add them as a new person if they matter to this baby",
+            ));
+        };
+        let person = self
+            .store
+            .load_record_for_change(source)
+            .await?
+            .and_then(|record| record.people.into_iter().find(|p| p.id == person_id))
+            .ok_or(AppError::NotFound)?;
+        let entry = self.change_entry(
+            actor,
+            access,
+            AuditAction::PersonLinked,
+            format!("person {person_id}, already in family {source}"),
+        )?;
+        self.store
+            .link_person(access.family_id(), person_id, self.now(), entry)
+            .await
+            .map_err(|error| match error {
+                StoreError::Conflict(_) => {
+                    invalid("person_id", "This person is already in this family")
+                }
+                other => AppError::Store(other),
+            })?;
         Ok(person)
     }
 

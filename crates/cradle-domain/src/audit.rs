@@ -25,6 +25,7 @@ pub enum AuditAction {
     TeamCreated,
     StaffListViewed,
     PersonAdded,
+    KnownPeopleSearched,
     PersonLinked,
     PersonAmended,
     RelationshipAdded,
@@ -40,7 +41,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 32] = [
+    pub const ALL: [AuditAction; 33] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -61,6 +62,7 @@ impl AuditAction {
         AuditAction::TeamCreated,
         AuditAction::StaffListViewed,
         AuditAction::PersonAdded,
+        AuditAction::KnownPeopleSearched,
         AuditAction::PersonLinked,
         AuditAction::PersonAmended,
         AuditAction::RelationshipAdded,
@@ -97,6 +99,7 @@ impl AuditAction {
             AuditAction::TeamCreated => "team.create",
             AuditAction::StaffListViewed => "staff.list",
             AuditAction::PersonAdded => "person.add",
+            AuditAction::KnownPeopleSearched => "people.search",
             AuditAction::PersonLinked => "person.link",
             AuditAction::PersonAmended => "person.amend",
             AuditAction::RelationshipAdded => "relationship.add",
@@ -139,6 +142,9 @@ impl AuditAction {
             AuditAction::TeamCreated => "Created a team",
             AuditAction::StaffListViewed => "Viewed staff accounts",
             AuditAction::PersonAdded => "Added a person to the family",
+            AuditAction::KnownPeopleSearched => {
+                "Searched the team's families for someone already known"
+            }
             AuditAction::PersonLinked => "Linked a person already known to another family",
             AuditAction::PersonAmended => "Amended a person's details",
             AuditAction::RelationshipAdded => "Recorded a relationship",

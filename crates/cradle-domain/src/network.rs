@@ -6,7 +6,7 @@
 
 use crate::person::{EthnicCategory, Postcode};
 use crate::staff::parse_display_name;
-use crate::{BabyId, Invalid, PersonId, Problems, RelationshipId, RestrictionId};
+use crate::{BabyId, FamilyId, Invalid, PersonId, Problems, RelationshipId, RestrictionId};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -110,6 +110,22 @@ choices!(
     }
 );
 
+/// Someone already recorded in one or more of a team's families: found when adding a person
+/// to another family, so one person keeps one record (a grandparent of two babies).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownPerson {
+    pub person: Person,
+    pub families: Vec<KnownFamily>,
+}
+
+/// A family a known person belongs to, with the safety decisions recorded about them there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownFamily {
+    pub family_id: FamilyId,
+    pub mother_name: String,
+    pub restrictions: Vec<ContactRestriction>,
+}
+
 /// A person who matters to the baby, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
@@ -142,6 +158,9 @@ pub struct PersonInput {
     pub religion: String,
     pub cultural_notes: String,
     pub contact_consent: String,
+    /// "yes" when whoever adds the person has confirmed they are not someone with the same
+    /// name already known to the team.
+    pub different_person: String,
 }
 
 fn optional_text(
@@ -183,6 +202,7 @@ impl PersonInput {
             religion: person.religion.clone().unwrap_or_default(),
             cultural_notes: person.cultural_notes.clone().unwrap_or_default(),
             contact_consent: person.contact_consent.code().to_string(),
+            different_person: String::new(),
         }
     }
 

@@ -4,7 +4,7 @@
 use crate::{AuditEntry, StoreResult};
 use async_trait::async_trait;
 use cradle_domain::network::{ChildProtectionStatus, ContactRestriction, Person, Relationship};
-use cradle_domain::{Baby, FamilyId, PersonId, RestrictionId, StaffId};
+use cradle_domain::{Baby, FamilyId, PersonId, RestrictionId, StaffId, TeamId};
 use uuid::Uuid;
 
 /// Why and by whom a record was changed; the earlier version is kept as `previous_snapshot`.
@@ -160,6 +160,20 @@ pub trait NetworkStore: Send + Sync {
         id: Uuid,
         audit: AuditEntry,
     ) -> StoreResult<Vec<RecordVersion>>;
+    /// People in the given teams' families whose name starts with `name_prefix` (lower
+    /// case) and who are not already in family `exclude`, each with the families of those
+    /// teams they belong to and the safety decisions in force about them there. Audited:
+    /// it shows names from other families.
+    async fn find_known_people(
+        &self,
+        teams: &[TeamId],
+        name_prefix: &str,
+        exclude: FamilyId,
+        limit: u32,
+        audit: AuditEntry,
+    ) -> StoreResult<Vec<cradle_domain::network::KnownPerson>>;
+    /// The families a person belongs to, with each family's team.
+    async fn person_families(&self, person: PersonId) -> StoreResult<Vec<(FamilyId, TeamId)>>;
 }
 
 macro_rules! network_sql {
@@ -721,6 +735,106 @@ macro_rules! network_sql {
                         reason,
                     })
                     .collect())
+            }
+
+            async fn find_known_people(
+                &self,
+                teams: &[TeamId],
+                name_prefix: &str,
+                exclude: FamilyId,
+                limit: u32,
+                audit: AuditEntry,
+            ) -> StoreResult<Vec<cradle_domain::network::KnownPerson>> {
+                use crate::sql::Bind;
+                use cradle_domain::network::{KnownFamily, KnownPerson};
+                if teams.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let placeholders = |from: usize, count: usize| {
+                    (from..from + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+                };
+                // Teams first ($1…), then the name range and the family left out.
+                let mut binds: Vec<Bind> = teams.iter().map(|t| Bind::Id(t.0)).collect();
+                let team_list = placeholders(1, teams.len());
+                let n = binds.len();
+                binds.push(Bind::Text(name_prefix.to_string()));
+                binds.push(Bind::Text(format!("{name_prefix}\u{10FFFF}")));
+                binds.push(Bind::Id(exclude.0));
+                let sql = format!(
+                    "SELECT DISTINCT {PERSON_COLUMNS}, p.name_lower FROM people p \
+                     JOIN family_people fp ON fp.person_id = p.id JOIN families f ON f.id = fp.family_id \
+                     WHERE f.team_id IN ({team_list}) AND p.name_lower >= ${} AND p.name_lower < ${} \
+                     AND p.id NOT IN (SELECT person_id FROM family_people WHERE family_id = ${}) \
+                     ORDER BY p.name_lower, p.id LIMIT {limit}",
+                    n + 1,
+                    n + 2,
+                    n + 3
+                );
+                let q = crate::sql::bind_all!(sqlx::query_as::<_, PersonRow>(&sql), binds);
+                let people: Vec<Person> = q
+                    .fetch_all(&self.pool)
+                    .await?
+                    .into_iter()
+                    .map(PersonRow::into_person)
+                    .collect::<StoreResult<_>>()?;
+                let mut known: Vec<KnownPerson> = people
+                    .into_iter()
+                    .map(|person| KnownPerson { person, families: Vec::new() })
+                    .collect();
+                if !known.is_empty() {
+                    // Their families in these teams, and the decisions in force there.
+                    let mut binds: Vec<Bind> = teams.iter().map(|t| Bind::Id(t.0)).collect();
+                    binds.extend(known.iter().map(|k| Bind::Id(k.person.id.0)));
+                    let people_list = placeholders(teams.len() + 1, known.len());
+                    let sql = format!(
+                        "SELECT fp.person_id, f.id, f.mother_name FROM family_people fp JOIN families f ON f.id = fp.family_id \
+                         WHERE f.team_id IN ({team_list}) AND fp.person_id IN ({people_list}) ORDER BY f.mother_name_lower, f.id"
+                    );
+                    let q = crate::sql::bind_all!(sqlx::query_as::<_, (Uuid, Uuid, String)>(&sql), binds);
+                    let memberships = q.fetch_all(&self.pool).await?;
+                    let binds: Vec<Bind> = known.iter().map(|k| Bind::Id(k.person.id.0)).collect();
+                    let sql = format!(
+                        "SELECT family_id, id, person_id, kind, decided_by, reason, until, recorded_at, lifted_at FROM contact_restrictions \
+                         WHERE lifted_at IS NULL AND person_id IN ({})",
+                        placeholders(1, known.len())
+                    );
+                    let q = crate::sql::bind_all!(sqlx::query_as::<_, RestrictionWithFamilyRow>(&sql), binds);
+                    let mut restrictions = Vec::new();
+                    for row in q.fetch_all(&self.pool).await? {
+                        let (family, row) = row.split();
+                        restrictions.push((family, row.into_restriction()?));
+                    }
+                    for entry in &mut known {
+                        entry.families = memberships
+                            .iter()
+                            .filter(|(person, _, _)| *person == entry.person.id.0)
+                            .map(|(_, family, mother)| KnownFamily {
+                                family_id: FamilyId(*family),
+                                mother_name: mother.clone(),
+                                restrictions: restrictions
+                                    .iter()
+                                    .filter(|(f, r)| *f == *family && r.person_id == entry.person.id)
+                                    .map(|(_, r)| r.clone())
+                                    .collect(),
+                            })
+                            .collect();
+                    }
+                }
+                let mut audit = audit;
+                let shown: Vec<String> = known.iter().map(|k| k.person.id.to_string()).collect();
+                audit.detail = format!("{}; {} shown: {}", audit.detail, known.len(), shown.join(" "));
+                self.audit.append(audit).await?;
+                Ok(known)
+            }
+
+            async fn person_families(&self, person: PersonId) -> StoreResult<Vec<(FamilyId, TeamId)>> {
+                let rows: Vec<(Uuid, Uuid)> = sqlx::query_as(
+                    "SELECT f.id, f.team_id FROM family_people fp JOIN families f ON f.id = fp.family_id WHERE fp.person_id = $1",
+                )
+                .bind(person.0)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(|(f, t)| (FamilyId(f), TeamId(t))).collect())
             }
         }
     };

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// (method, path) of every API operation, as the OpenAPI document writes them.
-pub const OPERATIONS: [(&str, &str); 20] = [
+pub const OPERATIONS: [(&str, &str); 22] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -36,6 +36,8 @@ pub const OPERATIONS: [(&str, &str); 20] = [
     ("post", "/api/v1/staff/{id}/teams"),
     ("get", "/api/v1/families/{id}/ecomap.svg"),
     ("post", "/api/v1/families/{id}/people"),
+    ("get", "/api/v1/families/{id}/known-people"),
+    ("post", "/api/v1/families/{id}/people/link"),
     ("post", "/api/v1/families/{id}/people/{person}"),
     ("get", "/api/v1/families/{id}/people/{person}/history"),
     ("post", "/api/v1/families/{id}/people/{person}/restrictions"),
@@ -57,6 +59,8 @@ pub fn router() -> Router<WebState> {
             get(crate::pages::network::ecomap),
         )
         .route("/families/{id}/people", post(add_person))
+        .route("/families/{id}/known-people", get(known_people))
+        .route("/families/{id}/people/link", post(link_person))
         .route("/families/{id}/people/{person}", post(amend_person))
         .route(
             "/families/{id}/people/{person}/history",
@@ -371,6 +375,48 @@ async fn add_person(
 ) -> Result<Response, Failure> {
     let access = change_access(&state, &staff, &id).await?;
     let person = state.app.add_person(&staff.actor, &access, &body).await?;
+    Ok((StatusCode::CREATED, Json(person)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct KnownQuery {
+    q: String,
+}
+
+async fn known_people(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Query(query): Query<KnownQuery>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let people = state
+        .app
+        .known_people(&staff.actor, &access, &query.q)
+        .await?;
+    Ok(Json(json!({ "people": people })).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LinkJson {
+    person_id: String,
+}
+
+async fn link_person(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Json(body): Json<LinkJson>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let person = PersonId::parse(&body.person_id).ok_or_else(|| {
+        Failure(Problem::Invalid(cradle_domain::Problems(vec![
+            cradle_domain::Invalid::new("person_id", "person_id must be a person's id"),
+        ])))
+    })?;
+    let person = state.app.link_person(&staff.actor, &access, person).await?;
     Ok((StatusCode::CREATED, Json(person)).into_response())
 }
 

@@ -54,6 +54,14 @@ pub fn router(state: WebState) -> Router {
         .route("/families/{id}/ecomap.svg", get(pages::network::ecomap))
         .route("/families/{id}/people", post(pages::network::add_person))
         .route(
+            "/families/{id}/people/known",
+            get(pages::network::known_people),
+        )
+        .route(
+            "/families/{id}/people/link",
+            post(pages::network::link_person),
+        )
+        .route(
             "/families/{id}/people/new",
             get(pages::network::new_person_form),
         )

@@ -170,6 +170,26 @@ pub fn build() -> Value {
     );
     add_person["parameters"] = id_parameter("The family's id");
     add_person["requestBody"] = json_body("PersonInput");
+    let mut known_people = operation(
+        "Find someone already known to the caller's teams",
+        "People in the caller's teams' families whose name starts with `q` (at least 2 letters) and who are not in this family yet, each with the families they are in and any do-not-contact or do-not-involve decision in force there. Audited with the ids shown.",
+        "200",
+        ok_json("People found", json!({"type": "object", "properties": {"people": {"type": "array", "items": reference("KnownPerson")}}})),
+        &[("404", "No such family"), ("422", "The search text has problems")],
+    );
+    known_people["parameters"] = json!([
+        {"name": "id", "in": "path", "required": true, "description": "The family's id", "schema": {"type": "string", "format": "uuid"}},
+        {"name": "q", "in": "query", "required": true, "description": "The start of their name", "schema": {"type": "string", "minLength": 2, "maxLength": 100}}
+    ]);
+    let mut link_person = operation(
+        "Add someone already known to the team",
+        "Makes a person recorded in another of the caller's teams' families a member of this family too: one person, one record. Someone known only to another team cannot be linked.",
+        "201",
+        ok_json("The person", reference("Person")),
+        &[("404", "No such family or person"), ("422", "Already in this family, or not in any of the caller's teams' families")],
+    );
+    link_person["parameters"] = id_parameter("The family's id");
+    link_person["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["person_id"], "properties": {"person_id": {"type": "string", "format": "uuid"}}}}}});
     let mut amend_person = operation(
         "Amend a person's details",
         "Replaces the details and keeps the earlier version with who, when and why. `version` must be the version being replaced: 409 if someone else changed it first.",
@@ -261,6 +281,8 @@ pub fn build() -> Value {
             "/api/v1/staff/{id}/teams": {"post": set_teams},
             "/api/v1/families/{id}/ecomap.svg": {"get": ecomap},
             "/api/v1/families/{id}/people": {"post": add_person},
+            "/api/v1/families/{id}/known-people": {"get": known_people},
+            "/api/v1/families/{id}/people/link": {"post": link_person},
             "/api/v1/families/{id}/people/{person}": {"post": amend_person},
             "/api/v1/families/{id}/people/{person}/history": {"get": history},
             "/api/v1/families/{id}/people/{person}/restrictions": {"post": restrict},
@@ -330,13 +352,21 @@ pub fn build() -> Value {
                     "gestation_at_birth": {"type": ["string", "null"], "description": "Completed weeks and days at birth, \"34+2\""},
                     "referral_date": {"type": ["string", "null"], "format": "date", "description": "Today if left out"}
                 }},
+                "KnownPerson": {"type": "object", "properties": {
+                    "person": reference("Person"),
+                    "families": {"type": "array", "items": {"type": "object", "properties": {
+                        "family_id": {"type": "string", "format": "uuid"}, "mother_name": {"type": "string"},
+                        "restrictions": {"type": "array", "items": {"type": "object"}}
+                    }}}
+                }},
                 "PersonInput": {"type": "object", "required": ["name"], "properties": {
                     "name": {"type": "string", "maxLength": 200}, "phone": {"type": "string"}, "email": {"type": "string"},
                     "postcode": {"type": "string", "description": "A full UK postcode"},
                     "preferred_language": {"type": "string"}, "interpreter_needed": {"enum": ["yes", "no", ""]},
                     "ethnicity": {"type": "string", "description": "NHS Data Dictionary ethnic category code (A–S, Z, 99)"},
                     "religion": {"type": "string"}, "cultural_notes": {"type": "string", "maxLength": 2000},
-                    "contact_consent": {"enum": ["yes", "no", "not_asked", ""]}
+                    "contact_consent": {"enum": ["yes", "no", "not_asked", ""]},
+                    "different_person": {"enum": ["yes", ""], "description": "\"yes\" confirms this is not someone of the same name already known to the team (otherwise such a namesake is refused with 422)"}
                 }},
                 "Person": {"type": "object", "properties": {
                     "id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "version": {"type": "integer"},

@@ -2387,3 +2387,192 @@ on_both_backends!(
         app.database.cleanup().await;
     }
 );
+
+on_both_backends!(
+    a_grandparent_of_two_babies_has_one_record_and_namesakes_are_questioned,
+    |backend| async move {
+        let app = app(backend).await;
+        let clinician = app.signed_in("clinician").await;
+        let token = app.csrf_token(&clinician).await;
+        let post = |path: String, body: Value| {
+            let clinician = clinician.clone();
+            let token = token.clone();
+            let url = app.url(&path);
+            async move {
+                clinician
+                    .post(url)
+                    .header("X-CSRF-Token", token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let first = family_of(&app, &clinician, "Amara Okafor").await;
+        let second = family_of(&app, &clinician, "Sofia Marques").await;
+        let added = post(
+            format!("/api/v1/families/{first}/people"),
+            serde_json::json!({"name": "Patience Mensah", "phone": "07700 900456"}),
+        )
+        .await;
+        assert_eq!(added.status(), StatusCode::CREATED);
+        let patience: Value = added.json().await.unwrap();
+        let patience_id = patience["id"].as_str().unwrap().to_string();
+        let restricted = post(
+            format!("/api/v1/families/{first}/people/{patience_id}/restrictions"),
+            serde_json::json!({"kind": "do_not_contact", "decided_by": "Safeguarding lead", "reason": "Court order"}),
+        )
+        .await;
+        assert_eq!(restricted.status(), StatusCode::CREATED);
+
+        // Typing her in again as someone new, in another family, is questioned…
+        let namesake = post(
+            format!("/api/v1/families/{second}/people"),
+            serde_json::json!({"name": "patience mensah"}),
+        )
+        .await;
+        assert_eq!(namesake.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem = namesake.text().await.unwrap();
+        assert!(
+            problem.contains("already known to your team, in the family of Amara Okafor"),
+            "{problem}"
+        );
+        // …and the page keeps what was typed and asks the question.
+        let page = clinician
+            .post(app.url(&format!("/families/{second}/people")))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("name", "Patience Mensah"),
+                ("phone", "07700 900999"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = page.text().await.unwrap();
+        assert!(page.contains("This is a different person") && page.contains("07700 900999"));
+
+        // Found by the start of her name, with the safety decision from the other family.
+        let found = clinician
+            .get(app.url(&format!("/families/{second}/people/known?q=Pat")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            found.contains("Already in the family of Amara Okafor"),
+            "{found}"
+        );
+        assert!(found.contains("Do not contact: in the family of Amara Okafor (Court order)"));
+        assert!(found.contains("Add Patience Mensah to this family"));
+        let too_short = clinician
+            .get(app.url(&format!("/families/{second}/people/known?q=P")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(too_short.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(too_short
+            .text()
+            .await
+            .unwrap()
+            .contains("Enter at least the first 2 letters"));
+
+        // Linked, not copied: one record in two families.
+        let linked = clinician
+            .post(app.url(&format!("/families/{second}/people/link")))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("person_id", patience_id.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(linked.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&linked), format!("/families/{second}"));
+        let again = post(
+            format!("/api/v1/families/{second}/people/link"),
+            serde_json::json!({"person_id": patience_id}),
+        )
+        .await;
+        assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(again
+            .text()
+            .await
+            .unwrap()
+            .contains("already in this family"));
+        let amended = post(
+            format!("/api/v1/families/{second}/people/{patience_id}"),
+            serde_json::json!({"name": "Patience Mensah", "phone": "07700 900111", "version": 1, "reason": "New phone number"}),
+        )
+        .await;
+        assert_eq!(amended.status(), StatusCode::OK);
+        let first_record: Value = clinician
+            .get(app.url(&format!("/api/v1/families/{first}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let in_first = first_record["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == patience_id.as_str())
+            .unwrap();
+        assert_eq!(
+            in_first["phone"], "07700 900111",
+            "the change is seen in both families"
+        );
+
+        // Someone known only to another team's families cannot be linked.
+        let mbu = app.signed_in("mbu.clinician").await;
+        let mbu_token = app.csrf_token(&mbu).await;
+        let mbu_family = first_family(&app, "mbu.clinician").await;
+        let refused = mbu
+            .post(app.url(&format!("/api/v1/families/{mbu_family}/people/link")))
+            .header("X-CSRF-Token", mbu_token)
+            .json(&serde_json::json!({"person_id": patience_id}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused
+            .text()
+            .await
+            .unwrap()
+            .contains("not in any of your team's families"));
+        let searched: Value = mbu
+            .get(app.url(&format!(
+                "/api/v1/families/{mbu_family}/known-people?q=patience"
+            )))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            searched["people"],
+            serde_json::json!([]),
+            "another team's people are not found"
+        );
+
+        // A namesake confirmed as a different person is a new person with a record of their own.
+        let third = family_of(&app, &clinician, "Jess Whitfield").await;
+        let confirmed = post(
+            format!("/api/v1/families/{third}/people"),
+            serde_json::json!({"name": "Patience Mensah", "different_person": "yes"}),
+        )
+        .await;
+        assert_eq!(confirmed.status(), StatusCode::CREATED);
+        let other_patience: Value = confirmed.json().await.unwrap();
+        assert_ne!(other_patience["id"], patience["id"]);
+        let audit = audit_actions(&app).await;
+        assert!(audit.iter().any(|(_, action, _)| action == "people.search"));
+        assert!(audit.iter().any(|(_, action, _)| action == "person.link"));
+        app.database.cleanup().await;
+    }
+);

@@ -83,6 +83,9 @@ pub struct PersonFormPage {
     pub action: String,
     pub editing: bool,
     pub version: i64,
+    /// Shown once Cradle has found someone of the same name known to the team.
+    pub ask_different_person: bool,
+    pub different_person: bool,
     pub name: TextField,
     pub phone: TextField,
     pub email: TextField,
@@ -146,6 +149,8 @@ fn person_page(
         action,
         editing: context.editing.is_some(),
         version,
+        ask_different_person: errors.has("different_person") || input.different_person == "yes",
+        different_person: input.different_person == "yes",
         name: TextField::new("name", "Full name", &input.name),
         phone: TextField::new("phone", "Phone number (optional)", &input.phone)
             .width("nhsuk-input--width-20")
@@ -243,6 +248,128 @@ pub async fn add_person(
             &form,
             errors,
         ))
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "known_people.html")]
+pub struct KnownPeoplePage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub baby: String,
+    pub family_id: String,
+    pub search: String,
+    pub searched: bool,
+    pub people: Vec<KnownPersonView>,
+}
+
+pub struct KnownPersonView {
+    pub id: String,
+    pub name: String,
+    pub families: Vec<String>,
+    /// "Do not contact: in the family of Amara Okafor (court order)".
+    pub marks: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct KnownQuery {
+    pub q: String,
+}
+
+/// "Already known to your team?": finds someone recorded in another of the team's families.
+pub async fn known_people(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Query(query): Query<KnownQuery>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    let searched = !query.q.trim().is_empty();
+    let (people, errors) = if searched {
+        match state
+            .app
+            .known_people(&staff.actor, &access, &query.q)
+            .await
+        {
+            Ok(found) => (found, Errors::default()),
+            Err(AppError::Invalid(problems)) => (Vec::new(), Errors::from_problems(&problems)),
+            Err(other) => return Err(other.into()),
+        }
+    } else {
+        (Vec::new(), Errors::default())
+    };
+    let today = today_uk();
+    let page = KnownPeoplePage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        baby: family.family.baby_label(),
+        family_id: id.to_string(),
+        search: query.q.trim().to_string(),
+        searched,
+        people: people
+            .iter()
+            .map(|known| KnownPersonView {
+                id: known.person.id.to_string(),
+                name: known.person.name.clone(),
+                families: known
+                    .families
+                    .iter()
+                    .map(|f| format!("the family of {}", f.mother_name))
+                    .collect(),
+                marks: known
+                    .families
+                    .iter()
+                    .flat_map(|f| {
+                        f.restrictions
+                            .iter()
+                            .filter(|r| r.in_force(today))
+                            .map(move |r| {
+                                format!(
+                                    "{}: in the family of {} ({})",
+                                    r.kind.label(),
+                                    f.mother_name,
+                                    r.reason
+                                )
+                            })
+                    })
+                    .collect(),
+            })
+            .collect(),
+        errors,
+    };
+    Ok(render(form_status(&page.errors), &page))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LinkForm {
+    pub person_id: String,
+}
+
+pub async fn link_person(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Form(form): Form<LinkForm>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let person = parse_id(PersonId::parse(&form.person_id))?;
+    let result = state.app.link_person(&staff.actor, &access, person).await;
+    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
+        let page = KnownPeoplePage {
+            chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+            baby: family.family.baby_label(),
+            family_id: id.to_string(),
+            search: String::new(),
+            searched: false,
+            people: Vec::new(),
+            errors,
+        };
+        Ok(render(form_status(&page.errors), &page))
     })
     .await
 }
