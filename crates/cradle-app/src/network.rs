@@ -549,11 +549,36 @@ impl Cradle {
         access: &FamilyAccess,
         person_id: PersonId,
     ) -> Result<Vec<RecordVersion>, AppError> {
+        self.record_history(actor, access, RecordKind::Person, person_id.0)
+            .await
+    }
+
+    /// Earlier versions of one of the family's records (a person, a relationship, a baby, or
+    /// the family's own details such as child protection status), oldest first. The record
+    /// must belong to this family; the viewing is audited.
+    pub async fn record_history(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        kind: RecordKind,
+        id: uuid::Uuid,
+    ) -> Result<Vec<RecordVersion>, AppError> {
+        actor.require(Permission::ReadClinicalRecords)?;
+        let record = self.record_for_change(access).await?;
+        let belongs = match kind {
+            RecordKind::Person => record.people.iter().any(|p| p.id.0 == id),
+            RecordKind::Relationship => record.relationships.iter().any(|r| r.id.0 == id),
+            RecordKind::Baby => record.family.babies.iter().any(|b| b.id.0 == id),
+            RecordKind::Family => record.family.id.0 == id,
+        };
+        if !belongs {
+            return Err(AppError::NotFound);
+        }
         let mut entry = access.audit(actor, self.now(), AuditAction::HistoryViewed);
-        entry.detail = format!("person {person_id}");
+        entry.detail = format!("{} {id}", kind.code());
         Ok(self
             .store
-            .record_history(access.family_id(), RecordKind::Person, person_id.0, entry)
+            .record_history(access.family_id(), kind, id, entry)
             .await?)
     }
 }

@@ -39,6 +39,17 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            RecordKind::Person,
+            RecordKind::Relationship,
+            RecordKind::Baby,
+            RecordKind::Family,
+        ]
+        .into_iter()
+        .find(|kind| kind.code() == code)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             RecordKind::Person => "person",
@@ -152,7 +163,8 @@ pub trait NetworkStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Writes the audit record of a printout or export (the data was read with the record).
     async fn record_export(&self, audit: AuditEntry) -> StoreResult<()>;
-    /// Earlier versions of one record, oldest first; the viewing is audited.
+    /// Earlier versions of one record, oldest first; the viewing is audited. A person is one
+    /// record in every family they belong to, so their versions come from all of them.
     async fn record_history(
         &self,
         family: FamilyId,
@@ -717,7 +729,8 @@ macro_rules! network_sql {
                 let rows: Vec<(i64, String, i64, String, String)> = sqlx::query_as(
                     "SELECT v.version, v.snapshot, v.replaced_at, s.display_name, v.reason FROM record_versions v \
                      JOIN staff s ON s.id = v.replaced_by \
-                     WHERE v.family_id = $1 AND v.record_kind = $2 AND v.record_id = $3 ORDER BY v.version",
+                     WHERE (v.family_id = $1 OR v.record_kind = 'person') AND v.record_kind = $2 AND v.record_id = $3 \
+                     ORDER BY v.replaced_at, v.version",
                 )
                 .bind(family.0)
                 .bind(kind.code())

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// (method, path) of every API operation, as the OpenAPI document writes them.
-pub const OPERATIONS: [(&str, &str); 22] = [
+pub const OPERATIONS: [(&str, &str); 23] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -40,6 +40,7 @@ pub const OPERATIONS: [(&str, &str); 22] = [
     ("post", "/api/v1/families/{id}/people/link"),
     ("post", "/api/v1/families/{id}/people/{person}"),
     ("get", "/api/v1/families/{id}/people/{person}/history"),
+    ("get", "/api/v1/families/{id}/history/{kind}/{record}"),
     ("post", "/api/v1/families/{id}/people/{person}/restrictions"),
     ("post", "/api/v1/families/{id}/relationships"),
     ("post", "/api/v1/families/{id}/babies/{baby}/birth"),
@@ -65,6 +66,10 @@ pub fn router() -> Router<WebState> {
         .route(
             "/families/{id}/people/{person}/history",
             get(person_history),
+        )
+        .route(
+            "/families/{id}/history/{kind}/{record}",
+            get(record_history),
         )
         .route(
             "/families/{id}/people/{person}/restrictions",
@@ -456,12 +461,42 @@ async fn person_history(
     staff: Staff<ReadRecords>,
     Path((id, person)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let id = family_id(&id)?;
-    let person = PersonId::parse(&person).ok_or(Failure(Problem::NotFound))?;
+    history(
+        &state,
+        &staff,
+        &id,
+        cradle_store::RecordKind::Person,
+        &person,
+    )
+    .await
+}
+
+async fn record_history(
+    State(state): State<WebState>,
+    staff: Staff<ReadRecords>,
+    Path((id, kind, record)): Path<(String, String, String)>,
+) -> Result<Response, Failure> {
+    let kind = cradle_store::RecordKind::from_code(&kind).ok_or(Failure(Problem::NotFound))?;
+    history(&state, &staff, &id, kind, &record).await
+}
+
+/// Earlier versions of one of a family's records, oldest first, each with the details as
+/// they were, who replaced them, when and why.
+async fn history(
+    state: &WebState,
+    staff: &Staff<ReadRecords>,
+    id: &str,
+    kind: cradle_store::RecordKind,
+    record: &str,
+) -> Result<Response, Failure> {
+    let id = family_id(id)?;
+    let record = record
+        .parse::<uuid::Uuid>()
+        .map_err(|_| Failure(Problem::NotFound))?;
     let access = state.app.family_access(&staff.actor, id).await?;
     let versions = state
         .app
-        .person_history(&staff.actor, &access, person)
+        .record_history(&staff.actor, &access, kind, record)
         .await?;
     let rows: Vec<serde_json::Value> = versions
         .into_iter()

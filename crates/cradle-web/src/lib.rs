@@ -77,6 +77,10 @@ pub fn router(state: WebState) -> Router {
             "/families/{id}/people/{person}/history",
             get(pages::network::person_history),
         )
+        .route(
+            "/families/{id}/history/{kind}/{record}",
+            get(pages::network::record_history),
+        )
         .route("/families/{id}/entries", post(pages::network::add_entry))
         .route(
             "/families/{id}/relationships/{relationship}/end",

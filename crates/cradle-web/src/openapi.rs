@@ -210,6 +210,21 @@ pub fn build() -> Value {
         &[("404", "No such family")],
     );
     history["parameters"] = family_and_person.clone();
+    let mut record_history = operation(
+        "Earlier versions of one of a family's records",
+        "`kind` is person, relationship, baby or family (the family's own details, such as child protection status); `record` is that record's id (the family's id for `family`). Oldest first, each with the details as they were, who replaced them, when and why; the viewing is audited.",
+        "200",
+        ok_json(
+            "Earlier versions",
+            json!({"type": "array", "items": {"type": "object"}}),
+        ),
+        &[("404", "No such family, kind, or record in this family")],
+    );
+    record_history["parameters"] = json!([
+        {"name": "id", "in": "path", "required": true, "description": "The family's id", "schema": {"type": "string", "format": "uuid"}},
+        {"name": "kind", "in": "path", "required": true, "schema": {"enum": ["person", "relationship", "baby", "family"]}},
+        {"name": "record", "in": "path", "required": true, "description": "The record's id", "schema": {"type": "string", "format": "uuid"}}
+    ]);
     let mut restrict = operation(
         "Record a do not contact or do not involve decision",
         "While it stands Cradle offers no contact, information, assessment or booking for the person, and the mark shows wherever they appear.",
@@ -285,6 +300,7 @@ pub fn build() -> Value {
             "/api/v1/families/{id}/people/link": {"post": link_person},
             "/api/v1/families/{id}/people/{person}": {"post": amend_person},
             "/api/v1/families/{id}/people/{person}/history": {"get": history},
+            "/api/v1/families/{id}/history/{kind}/{record}": {"get": record_history},
             "/api/v1/families/{id}/people/{person}/restrictions": {"post": restrict},
             "/api/v1/families/{id}/relationships": {"post": add_relationship},
             "/api/v1/families/{id}/babies/{baby}/birth": {"post": birth}

@@ -2165,10 +2165,84 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(stale.status(), StatusCode::CONFLICT);
+
+        // The earlier versions stay viewable: the relationship before it ended, and the
+        // family's child protection status before the plan.
+        let page = client
+            .get(app.url(&format!("/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let relationship_history =
+            format!("/families/{family}/history/relationship/{relationship}");
+        assert!(
+            page.contains(&relationship_history),
+            "the ended relationship links to its history"
+        );
+        let earlier = client
+            .get(app.url(&relationship_history))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(earlier.contains("Version 1, replaced"), "{earlier}");
+        assert!(
+            earlier.contains("Owen has moved away and no longer sees Ruby"),
+            "the reason is kept"
+        );
+        assert!(earlier.contains("<dt class=\"nhsuk-summary-list__key\">Ended</dt>\n        <dd class=\"nhsuk-summary-list__value\">Not recorded</dd>"), "{earlier}");
+        let family_history = format!("/families/{family}/history/family/{family}");
+        assert!(page.contains(&family_history));
+        let earlier = client
+            .get(app.url(&family_history))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            earlier.contains("Initial child protection conference")
+                && earlier.contains(">None recorded<")
+        );
+        let as_json: Value = client
+            .get(app.url(&format!("/api/v1{relationship_history}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(as_json[0]["version"], 1);
+        assert_eq!(as_json[0]["details"]["ended_on"], Value::Null);
+        // A record of another family, or an unknown kind, is not found here.
+        let other = first_family(&app, "clinician").await;
+        let elsewhere = client
+            .get(app.url(&format!(
+                "/families/{other}/history/relationship/{relationship}"
+            )))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND);
+        let unknown = client
+            .get(app.url(&format!(
+                "/families/{family}/history/nonsense/{relationship}"
+            )))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
         let actions: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
         assert!(
             actions.contains(&"relationship.amend".to_string())
                 && actions.contains(&"family.child_protection".to_string())
+                && actions.contains(&"record.history_read".to_string())
         );
         app.database.cleanup().await;
     }

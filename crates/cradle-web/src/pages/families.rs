@@ -324,6 +324,7 @@ pub struct RelationshipView {
     pub heading: String,
     pub detail: String,
     pub current: bool,
+    pub amended: bool,
 }
 
 pub struct PersonView {
@@ -375,6 +376,7 @@ pub struct FamilyPage {
     pub id: String,
     pub baby_heading: String,
     pub babies: Vec<BabyView>,
+    pub family_amended: bool,
     pub child_protection: Option<&'static str>,
     pub restricted: Vec<String>,
     pub ecomap_svg: String,
@@ -462,6 +464,7 @@ fn person_view(record: &FamilyRecord, person: &Person, today: time::Date) -> Per
             RelationshipView {
                 id: r.id.to_string(),
                 current: r.is_current(today),
+                amended: r.version > 1,
                 heading: format!(
                     "{} to {with}{}",
                     r.kind.label(),
@@ -582,6 +585,7 @@ pub async fn show(
             .collect(),
         child_protection: (family.child_protection != ChildProtectionStatus::None)
             .then(|| family.child_protection.label()),
+        family_amended: family.version > 1,
         restricted,
         ecomap_svg: crate::ecomap::svg(&record, today),
         ecomap_words: crate::ecomap::text_alternative(&record, today),

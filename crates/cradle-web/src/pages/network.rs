@@ -14,15 +14,16 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use cradle_app::{AppError, FamilyAccess};
-use cradle_domain::dates::{long_date_time, today_uk};
+use cradle_domain::dates::{long_date, long_date_time, today_uk};
 use cradle_domain::entries::{EntryInput, Member};
 use cradle_domain::network::{
     BirthInput, CareShare, ChildProtectionStatus, ContactConsent, ContactFrequency, FamilyRecord,
-    PersonInput, RelationshipInput, RelationshipKind, RelationshipNature, RestrictionInput,
-    RestrictionKind,
+    PersonInput, Relationship, RelationshipInput, RelationshipKind, RelationshipNature,
+    RelationshipTarget, RestrictionInput, RestrictionKind,
 };
 use cradle_domain::person::EthnicCategory;
 use cradle_domain::{BabyId, FamilyId, PersonId, RelationshipId};
+use cradle_store::RecordKind;
 use serde::Deserialize;
 
 fn parse_id<T>(parsed: Option<T>) -> Result<T, Failure> {
@@ -1037,11 +1038,13 @@ pub struct VersionView {
 }
 
 #[derive(Template)]
-#[template(path = "person_history.html")]
-pub struct PersonHistoryPage {
+#[template(path = "record_history.html")]
+pub struct RecordHistoryPage {
     pub chrome: Chrome,
     pub family_id: String,
-    pub person_name: String,
+    pub baby: String,
+    /// "Grace Okafor's details", "the relationship: Tunde Okafor, father of Baby Okafor".
+    pub what: String,
     pub versions: Vec<VersionView>,
 }
 
@@ -1050,53 +1053,161 @@ pub async fn person_history(
     staff: Staff<ReadRecords>,
     Path((id, person)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let person_id = parse_id(PersonId::parse(&person))?;
-    let access = access(&state, &staff.actor, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
-    let name = parse_id(family.person(person_id))?.name.clone();
+    history_page(&state, &staff, &id, RecordKind::Person, &person).await
+}
+
+/// Earlier versions of a relationship, a baby or the family's own details.
+pub async fn record_history(
+    State(state): State<WebState>,
+    staff: Staff<ReadRecords>,
+    Path((id, kind, record)): Path<(String, String, String)>,
+) -> Result<Response, Failure> {
+    let kind = parse_id(RecordKind::from_code(&kind))?;
+    history_page(&state, &staff, &id, kind, &record).await
+}
+
+async fn history_page(
+    state: &WebState,
+    staff: &Staff<ReadRecords>,
+    id: &str,
+    kind: RecordKind,
+    record_id: &str,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(id))?;
+    let record_id = parse_id(record_id.parse::<uuid::Uuid>().ok())?;
+    let access = access(state, &staff.actor, id).await?;
+    let family = record(state, &staff.actor, &access).await?;
     let versions = state
         .app
-        .person_history(&staff.actor, &access, person_id)
+        .record_history(&staff.actor, &access, kind, record_id)
         .await?;
+    let what = match kind {
+        RecordKind::Person => family
+            .person(PersonId(record_id))
+            .map(|p| format!("{}'s details", p.name)),
+        RecordKind::Relationship => family
+            .relationships
+            .iter()
+            .find(|r| r.id.0 == record_id)
+            .map(|r| format!("a relationship: {}", relationship_heading(&family, r))),
+        RecordKind::Baby => family
+            .family
+            .babies
+            .iter()
+            .find(|b| b.id.0 == record_id)
+            .map(|b| format!("{}'s details", b.label(&family.family.mother_name))),
+        RecordKind::Family => Some("the family's details".to_string()),
+    };
     let views = versions
         .into_iter()
-        .map(|v| {
-            let fields = serde_json::from_str::<cradle_domain::network::Person>(&v.snapshot)
-                .map(|p| {
-                    let input = PersonInput::from_person(&p);
-                    vec![
-                        ("Name".to_string(), input.name),
-                        ("Phone".to_string(), input.phone),
-                        ("Email".to_string(), input.email),
-                        ("Postcode".to_string(), input.postcode),
-                        ("Preferred language".to_string(), input.preferred_language),
-                        ("Interpreter needed".to_string(), input.interpreter_needed),
-                        ("Religion or belief".to_string(), input.religion),
-                        ("Cultural notes".to_string(), input.cultural_notes),
-                        (
-                            "Agrees to contact".to_string(),
-                            p.contact_consent.label().to_string(),
-                        ),
-                    ]
-                })
-                .unwrap_or_default();
-            VersionView {
-                version: v.version,
-                when: long_date_time(v.replaced_at_millis),
-                who: v.replaced_by,
-                reason: v.reason,
-                fields,
-            }
+        .map(|v| VersionView {
+            version: v.version,
+            when: long_date_time(v.replaced_at_millis),
+            who: v.replaced_by,
+            reason: v.reason,
+            fields: version_fields(kind, &v.snapshot, &family),
         })
         .collect();
-    let page = PersonHistoryPage {
+    let page = RecordHistoryPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         family_id: id.to_string(),
-        person_name: name,
+        baby: family.family.baby_label(),
+        what: parse_id(what)?,
         versions: views,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// "Tunde Okafor, father of Baby Okafor".
+fn relationship_heading(family: &FamilyRecord, r: &Relationship) -> String {
+    let person = family
+        .person(r.person_id)
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    let of = match r.target {
+        RelationshipTarget::Mother => family.family.mother_name.clone(),
+        RelationshipTarget::Baby(baby) => family
+            .family
+            .babies
+            .iter()
+            .find(|b| b.id == baby)
+            .map(|b| b.label(&family.family.mother_name))
+            .unwrap_or_default(),
+    };
+    format!("{person}, {} of {of}", r.kind.label().to_lowercase())
+}
+
+/// An earlier version's details as labelled rows, read from the snapshot kept at the time.
+fn version_fields(
+    kind: RecordKind,
+    snapshot: &str,
+    family: &FamilyRecord,
+) -> Vec<(String, String)> {
+    let shown = |value: Option<String>| value.unwrap_or_else(|| "Not recorded".to_string());
+    let date = |value: Option<time::Date>| shown(value.map(long_date));
+    let yes_no = |value: bool| if value { "Yes" } else { "No" }.to_string();
+    let rows: Option<Vec<(&str, String)>> = match kind {
+        RecordKind::Person => serde_json::from_str::<cradle_domain::network::Person>(snapshot)
+            .ok()
+            .map(|p| {
+                let input = PersonInput::from_person(&p);
+                vec![
+                    ("Name", input.name),
+                    ("Phone", input.phone),
+                    ("Email", input.email),
+                    ("Postcode", input.postcode),
+                    ("Preferred language", input.preferred_language),
+                    ("Interpreter needed", input.interpreter_needed),
+                    ("Religion or belief", input.religion),
+                    ("Cultural notes", input.cultural_notes),
+                    ("Agrees to contact", p.contact_consent.label().to_string()),
+                ]
+            }),
+        RecordKind::Relationship => serde_json::from_str::<Relationship>(snapshot)
+            .ok()
+            .map(|r| {
+                vec![
+                    ("Relationship", relationship_heading(family, &r)),
+                    ("Lives with the baby", yes_no(r.lives_with_baby)),
+                    ("Shares the baby's care", r.care_share.label().to_string()),
+                    ("Sees the baby", r.contact_frequency.label().to_string()),
+                    (
+                        "Nature of the relationship",
+                        shown(r.nature.map(|n| n.label().to_string())),
+                    ),
+                    ("Started", date(r.started_on)),
+                    ("Ended", date(r.ended_on)),
+                    ("Why it ended", shown(r.end_reason)),
+                ]
+            }),
+        RecordKind::Baby => serde_json::from_str::<cradle_domain::Baby>(snapshot)
+            .ok()
+            .map(|b| {
+                vec![
+                    ("Name", shown(b.name)),
+                    ("Date of birth", date(b.date_of_birth)),
+                    ("Due date", date(b.due_date)),
+                    (
+                        "Gestation at birth",
+                        shown(b.gestation_at_birth.map(|g| g.to_string())),
+                    ),
+                    ("NHS number", shown(b.nhs_number)),
+                ]
+            }),
+        RecordKind::Family => serde_json::from_str::<serde_json::Value>(snapshot)
+            .ok()
+            .map(|v| {
+                let status = v["child_protection"]
+                    .as_str()
+                    .and_then(ChildProtectionStatus::from_code)
+                    .map(|s| s.label().to_string());
+                vec![("Child protection", shown(status))]
+            }),
+    };
+    rows.unwrap_or_default()
+        .into_iter()
+        .map(|(label, value)| (label.to_string(), value))
+        .collect()
 }
 
 /// The ecomap on its own, as an SVG document (to print or save).
