@@ -91,6 +91,12 @@ test("a clinician builds the family around the baby, records the birth and a saf
   assert.ok(await page.locator("figure svg[role=img]").isVisible(), "the ecomap is drawn");
   await page.screenshot({ path: join(artifacts, "family-network.png"), fullPage: true });
 
+  // The pregnancy's record became the baby's: what it said before the birth stays viewable.
+  await page.getByRole("link", { name: "Earlier versions of Leonor Santos's details" }).click();
+  assert.match(await page.getByTestId("earlier-version").textContent(), /Birth recorded/);
+  await assertAccessible(page, "the baby's earlier versions");
+  await page.goBack();
+
   await page.getByRole("link", { name: "Record do not contact or do not involve for Rui Santos" }).click();
   await assertAccessible(page, "the do not contact form");
   await page.getByLabel("Do not contact", { exact: true }).check();
@@ -123,5 +129,33 @@ test("a clinician builds the family around the baby, records the birth and a saf
   assert.ok(!(await page.content()).includes("Maria worries"), "the confidence is not in the mother's printout");
   await page.screenshot({ path: join(artifacts, "printout.png"), fullPage: true });
   await assertAccessible(page, "the mother's printout");
+  await page.context().close();
+});
+
+test("a grandparent already known to the team joins a second family with one record", async () => {
+  const page = await newPage(chromium.browser);
+  await signIn(page, cradle.baseUrl, "clinician");
+  await page.waitForURL(`${cradle.baseUrl}/`);
+
+  await page.goto(`${cradle.baseUrl}/families?q=Sofia`);
+  await page.getByRole("table").getByRole("link").first().click();
+  await page.getByRole("button", { name: "Add a person" }).or(page.getByRole("link", { name: "Add a person" })).click();
+  await page.getByRole("link", { name: "Add someone already known to your team" }).click();
+  await assertAccessible(page, "the already-known search");
+  await page.getByLabel("Their name, or the start of it").fill("T");
+  await page.getByRole("button", { name: "Search" }).click();
+  assert.match(await page.locator(".nhsuk-error-summary").textContent(), /at least the first 2 letters/);
+  await assertAccessible(page, "the already-known search with an error");
+  await page.getByLabel("Their name, or the start of it").fill("Tunde");
+  await page.getByRole("button", { name: "Search" }).click();
+  const found = page.getByTestId("known-person").filter({ hasText: "Tunde Okafor" });
+  assert.match(await found.textContent(), /Already in the family of Amara Okafor/);
+  await assertAccessible(page, "the people found");
+  await found.getByRole("button", { name: "Add Tunde Okafor to this family" }).click();
+  assert.ok(
+    (await page.getByTestId("person-card").filter({ hasText: "Tunde Okafor" }).count()) === 1,
+    "Tunde is now in Sofia's family too",
+  );
+  await assertAccessible(page, "the family page with a linked person");
   await page.context().close();
 });
