@@ -260,6 +260,7 @@ pub async fn synthetic_caseload(
             relationships,
             restrictions: Vec::new(),
             entries: Vec::new(),
+            conversations: Vec::new(),
         });
         if batch.len() == 500 || i + 1 == count {
             app.store

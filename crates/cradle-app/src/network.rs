@@ -570,6 +570,7 @@ impl Cradle {
             RecordKind::Relationship => record.relationships.iter().any(|r| r.id.0 == id),
             RecordKind::Baby => record.family.babies.iter().any(|b| b.id.0 == id),
             RecordKind::Family => record.family.id.0 == id,
+            RecordKind::Conversation => record.conversations.iter().any(|c| c.id == id),
         };
         if !belongs {
             return Err(AppError::NotFound);

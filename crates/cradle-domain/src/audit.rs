@@ -25,6 +25,8 @@ pub enum AuditAction {
     TeamCreated,
     StaffListViewed,
     PersonAdded,
+    ConversationRecorded,
+    ConversationSaved,
     KnownPeopleSearched,
     PersonLinked,
     PersonAmended,
@@ -41,7 +43,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 33] = [
+    pub const ALL: [AuditAction; 35] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -62,6 +64,8 @@ impl AuditAction {
         AuditAction::TeamCreated,
         AuditAction::StaffListViewed,
         AuditAction::PersonAdded,
+        AuditAction::ConversationRecorded,
+        AuditAction::ConversationSaved,
         AuditAction::KnownPeopleSearched,
         AuditAction::PersonLinked,
         AuditAction::PersonAmended,
@@ -99,6 +103,8 @@ impl AuditAction {
             AuditAction::TeamCreated => "team.create",
             AuditAction::StaffListViewed => "staff.list",
             AuditAction::PersonAdded => "person.add",
+            AuditAction::ConversationRecorded => "conversation.record",
+            AuditAction::ConversationSaved => "conversation.save",
             AuditAction::KnownPeopleSearched => "people.search",
             AuditAction::PersonLinked => "person.link",
             AuditAction::PersonAmended => "person.amend",
@@ -142,6 +148,10 @@ impl AuditAction {
             AuditAction::TeamCreated => "Created a team",
             AuditAction::StaffListViewed => "Viewed staff accounts",
             AuditAction::PersonAdded => "Added a person to the family",
+            AuditAction::ConversationRecorded => "Recorded a relationship conversation",
+            AuditAction::ConversationSaved => {
+                "Saved a relationship conversation again (earlier version kept)"
+            }
             AuditAction::KnownPeopleSearched => {
                 "Searched the team's families for someone already known"
             }

@@ -33,6 +33,8 @@ macro_rules! choices {
     };
 }
 
+pub(crate) use choices;
+
 choices!(
     /// What a person is to the baby (or to the mother, for `to_mother` relationships).
     RelationshipKind {
@@ -752,6 +754,9 @@ pub struct FamilyRecord {
     pub restrictions: Vec<ContactRestriction>,
     /// The family timeline's entries, oldest first.
     pub entries: Vec<crate::entries::Entry>,
+    /// Relationship conversations, oldest first.
+    #[serde(default)]
+    pub conversations: Vec<crate::conversations::Conversation>,
 }
 
 impl FamilyRecord {

@@ -36,6 +36,7 @@ pub enum RecordKind {
     Relationship,
     Baby,
     Family,
+    Conversation,
 }
 
 impl RecordKind {
@@ -45,6 +46,7 @@ impl RecordKind {
             RecordKind::Relationship,
             RecordKind::Baby,
             RecordKind::Family,
+            RecordKind::Conversation,
         ]
         .into_iter()
         .find(|kind| kind.code() == code)
@@ -56,6 +58,7 @@ impl RecordKind {
             RecordKind::Relationship => "relationship",
             RecordKind::Baby => "baby",
             RecordKind::Family => "family",
+            RecordKind::Conversation => "conversation",
         }
     }
 }
@@ -186,6 +189,17 @@ pub trait NetworkStore: Send + Sync {
     ) -> StoreResult<Vec<cradle_domain::network::KnownPerson>>;
     /// The families a person belongs to, with each family's team.
     async fn person_families(&self, person: PersonId) -> StoreResult<Vec<(FamilyId, TeamId)>>;
+    /// Records a relationship conversation (`change` is `None`), or saves a new version of
+    /// one (`change` names the version replaced, kept with who, when and why; `Conflict` if
+    /// someone else saved it first).
+    async fn save_conversation(
+        &self,
+        family: FamilyId,
+        conversation: &cradle_domain::conversations::Conversation,
+        recorded_by: StaffId,
+        change: Option<&Amendment>,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
 }
 
 macro_rules! network_sql {
@@ -272,6 +286,14 @@ macro_rules! network_sql {
                 .bind(id.0)
                 .fetch_all(&self.pool)
                 .await?;
+                let conversations: Vec<ConversationRow> = sqlx::query_as(
+                    "SELECT c.id, c.held_on, c.participants, c.baby_id, c.seen, c.answers, c.formulation, c.status, \
+                     s.display_name AS recorded_by, c.saved_at, c.version \
+                     FROM conversations c JOIN staff s ON s.id = c.recorded_by WHERE c.family_id = $1 ORDER BY c.held_on, c.saved_at, c.id",
+                )
+                .bind(id.0)
+                .fetch_all(&self.pool)
+                .await?;
                 let member = |person: Option<Uuid>, mother: bool| match (person, mother) {
                     (Some(p), _) => Some(cradle_domain::entries::Member::Person(PersonId(p))),
                     (None, true) => Some(cradle_domain::entries::Member::Mother),
@@ -292,6 +314,10 @@ macro_rules! network_sql {
                     .collect();
                 Ok(Some(FamilyRecord {
                     entries,
+                    conversations: conversations
+                        .into_iter()
+                        .map(ConversationRow::into_conversation)
+                        .collect::<StoreResult<_>>()?,
                     family: row.into_family(babies)?,
                     people: people.into_iter().map(PersonRow::into_person).collect::<StoreResult<_>>()?,
                     relationships: relationships
@@ -838,6 +864,86 @@ macro_rules! network_sql {
                 audit.detail = format!("{}; {} shown: {}", audit.detail, known.len(), shown.join(" "));
                 self.audit.append(audit).await?;
                 Ok(known)
+            }
+
+            async fn save_conversation(
+                &self,
+                family: FamilyId,
+                conversation: &cradle_domain::conversations::Conversation,
+                recorded_by: StaffId,
+                change: Option<&Amendment>,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let encoded = |json: serde_json::Result<String>| {
+                    json.map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))
+                };
+                let participants = encoded(serde_json::to_string(
+                    &conversation.participants.iter().map(|m| m.code()).collect::<Vec<_>>(),
+                ))?;
+                let answers = encoded(serde_json::to_string(&conversation.answers))?;
+                let mut tx = self.begin_write().await?;
+                match change {
+                    None => {
+                        sqlx::query(
+                            "INSERT INTO conversations (id, family_id, held_on, participants, baby_id, seen, answers, formulation, status, recorded_by, saved_at, version) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                        )
+                        .bind(conversation.id)
+                        .bind(family.0)
+                        .bind(date_text(conversation.held_on))
+                        .bind(&participants)
+                        .bind(conversation.baby.map(|b| b.0))
+                        .bind(conversation.seen.code())
+                        .bind(&answers)
+                        .bind(&conversation.formulation)
+                        .bind(conversation.status.code())
+                        .bind(recorded_by.0)
+                        .bind(conversation.saved_at_millis)
+                        .bind(conversation.version)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    Some(change) => {
+                        let updated = sqlx::query(
+                            "UPDATE conversations SET held_on = $1, participants = $2, baby_id = $3, seen = $4, answers = $5, \
+                             formulation = $6, status = $7, recorded_by = $8, saved_at = $9, version = $10 \
+                             WHERE id = $11 AND family_id = $12 AND version = $13",
+                        )
+                        .bind(date_text(conversation.held_on))
+                        .bind(&participants)
+                        .bind(conversation.baby.map(|b| b.0))
+                        .bind(conversation.seen.code())
+                        .bind(&answers)
+                        .bind(&conversation.formulation)
+                        .bind(conversation.status.code())
+                        .bind(recorded_by.0)
+                        .bind(conversation.saved_at_millis)
+                        .bind(conversation.version)
+                        .bind(conversation.id)
+                        .bind(family.0)
+                        .bind(change.previous_version)
+                        .execute(&mut *tx)
+                        .await?;
+                        if updated.rows_affected() == 0 {
+                            let exists: i64 = sqlx::query_scalar(
+                                "SELECT COUNT(*) FROM conversations WHERE id = $1 AND family_id = $2",
+                            )
+                            .bind(conversation.id)
+                            .bind(family.0)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                            return Err(if exists == 0 {
+                                StoreError::NotFound
+                            } else {
+                                StoreError::Conflict("This conversation")
+                            });
+                        }
+                        Self::keep_version(&mut tx, family, RecordKind::Conversation, conversation.id, change).await?;
+                    }
+                }
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn person_families(&self, person: PersonId) -> StoreResult<Vec<(FamilyId, TeamId)>> {

@@ -405,3 +405,48 @@ impl From<AuditRow> for AuditRecord {
         }
     }
 }
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ConversationRow {
+    pub id: Uuid,
+    pub held_on: Option<String>,
+    pub participants: String,
+    pub baby_id: Option<Uuid>,
+    pub seen: String,
+    pub answers: String,
+    pub formulation: Option<String>,
+    pub status: String,
+    pub recorded_by: String,
+    pub saved_at: i64,
+    pub version: i64,
+}
+
+impl ConversationRow {
+    pub fn into_conversation(self) -> StoreResult<cradle_domain::conversations::Conversation> {
+        use cradle_domain::conversations::{Conversation, ConversationStatus, Seen};
+        let json = |what: &str, e: serde_json::Error| {
+            StoreError::Database(sqlx::Error::Decode(format!("{what}: {e}").into()))
+        };
+        let participants: Vec<String> =
+            serde_json::from_str(&self.participants).map_err(|e| json("participants", e))?;
+        Ok(Conversation {
+            id: self.id,
+            held_on: parse_date_text(self.held_on)?,
+            participants: participants
+                .iter()
+                .map(|p| code(cradle_domain::entries::Member::parse(p), "participant"))
+                .collect::<StoreResult<_>>()?,
+            baby: self.baby_id.map(cradle_domain::BabyId),
+            seen: code(Seen::from_code(&self.seen), "seen")?,
+            answers: serde_json::from_str(&self.answers).map_err(|e| json("answers", e))?,
+            formulation: self.formulation,
+            status: code(
+                ConversationStatus::from_code(&self.status),
+                "conversation status",
+            )?,
+            recorded_by: self.recorded_by,
+            saved_at_millis: self.saved_at,
+            version: self.version,
+        })
+    }
+}

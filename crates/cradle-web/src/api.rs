@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// (method, path) of every API operation, as the OpenAPI document writes them.
-pub const OPERATIONS: [(&str, &str); 23] = [
+pub const OPERATIONS: [(&str, &str); 25] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -36,6 +36,8 @@ pub const OPERATIONS: [(&str, &str); 23] = [
     ("post", "/api/v1/staff/{id}/teams"),
     ("get", "/api/v1/families/{id}/ecomap.svg"),
     ("post", "/api/v1/families/{id}/people"),
+    ("post", "/api/v1/families/{id}/conversations"),
+    ("post", "/api/v1/families/{id}/conversations/{conversation}"),
     ("get", "/api/v1/families/{id}/known-people"),
     ("post", "/api/v1/families/{id}/people/link"),
     ("post", "/api/v1/families/{id}/people/{person}"),
@@ -60,6 +62,11 @@ pub fn router() -> Router<WebState> {
             get(crate::pages::network::ecomap),
         )
         .route("/families/{id}/people", post(add_person))
+        .route("/families/{id}/conversations", post(record_conversation))
+        .route(
+            "/families/{id}/conversations/{conversation}",
+            post(save_conversation),
+        )
         .route("/families/{id}/known-people", get(known_people))
         .route("/families/{id}/people/link", post(link_person))
         .route("/families/{id}/people/{person}", post(amend_person))
@@ -239,6 +246,7 @@ async fn read_family(
         "people": record.people,
         "relationships": record.relationships,
         "restrictions": record.restrictions,
+        "conversations": record.conversations,
         "break_glass_reason": access.break_glass_reason(),
     }))
     .into_response())
@@ -423,6 +431,55 @@ async fn link_person(
     })?;
     let person = state.app.link_person(&staff.actor, &access, person).await?;
     Ok((StatusCode::CREATED, Json(person)).into_response())
+}
+
+async fn record_conversation(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Json(body): Json<cradle_domain::conversations::ConversationInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let saved = state
+        .app
+        .record_conversation(&staff.actor, &access, &body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(saved)).into_response())
+}
+
+/// A conversation saved again: the whole form, the version it replaces and (for a finished
+/// conversation) why it changes.
+#[derive(Deserialize)]
+struct SaveConversationJson {
+    #[serde(flatten)]
+    conversation: cradle_domain::conversations::ConversationInput,
+    version: i64,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn save_conversation(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, conversation)): Path<(String, String)>,
+    Json(body): Json<SaveConversationJson>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let conversation = conversation
+        .parse::<uuid::Uuid>()
+        .map_err(|_| Failure(Problem::NotFound))?;
+    let saved = state
+        .app
+        .save_conversation(
+            &staff.actor,
+            &access,
+            conversation,
+            &body.conversation,
+            body.version,
+            &body.reason,
+        )
+        .await?;
+    Ok(Json(saved).into_response())
 }
 
 /// An amendment: the new details, the version they replace and why.

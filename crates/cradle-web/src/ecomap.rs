@@ -355,6 +355,7 @@ mod tests {
             }],
             people: vec![dad, gran],
             entries: Vec::new(),
+            conversations: Vec::new(),
         }
     }
 

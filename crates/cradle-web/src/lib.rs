@@ -54,6 +54,18 @@ pub fn router(state: WebState) -> Router {
         .route("/families/{id}/ecomap.svg", get(pages::network::ecomap))
         .route("/families/{id}/people", post(pages::network::add_person))
         .route(
+            "/families/{id}/conversations/new",
+            get(pages::conversations::new_form),
+        )
+        .route(
+            "/families/{id}/conversations",
+            post(pages::conversations::create),
+        )
+        .route(
+            "/families/{id}/conversations/{conversation}",
+            get(pages::conversations::edit_form).post(pages::conversations::save),
+        )
+        .route(
             "/families/{id}/people/known",
             get(pages::network::known_people),
         )

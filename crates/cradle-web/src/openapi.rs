@@ -94,6 +94,7 @@ pub fn build() -> Value {
                 "people": {"type": "array", "items": reference("Person")},
                 "relationships": {"type": "array", "items": {"type": "object"}},
                 "restrictions": {"type": "array", "items": {"type": "object"}},
+                "conversations": {"type": "array", "items": reference("Conversation")},
                 "break_glass_reason": {"type": ["string", "null"]}
             }}),
         ),
@@ -169,6 +170,27 @@ pub fn build() -> Value {
         &[("404", "No such family"), ("422", "The person's details have problems; nothing was saved")],
     );
     add_person["parameters"] = id_parameter("The family's id");
+    let mut record_conversation = operation(
+        "Record a relationship conversation",
+        "With the mother and/or people around the baby (not anyone marked do not involve), seen together or separately. Every section is optional free text; `finish` \"yes\" finishes it, anything else keeps it to finish later. Cradle never scores a relationship.",
+        "201",
+        ok_json("The conversation", reference("Conversation")),
+        &[("404", "No such family"), ("422", "The conversation has problems; nothing was saved")],
+    );
+    record_conversation["parameters"] = id_parameter("The family's id");
+    record_conversation["requestBody"] = json_body("ConversationInput");
+    let mut save_conversation = operation(
+        "Save a relationship conversation again",
+        "Carries on or finishes a draft, or changes a finished conversation (`reason` required). `version` must be the version being replaced: 409 if someone else saved it first. The earlier version is kept.",
+        "200",
+        ok_json("The conversation", reference("Conversation")),
+        &[("404", "No such family or conversation"), ("409", "Saved by someone else first"), ("422", "The conversation has problems; nothing was saved")],
+    );
+    save_conversation["parameters"] = json!([
+        {"name": "id", "in": "path", "required": true, "description": "The family's id", "schema": {"type": "string", "format": "uuid"}},
+        {"name": "conversation", "in": "path", "required": true, "description": "The conversation's id", "schema": {"type": "string", "format": "uuid"}}
+    ]);
+    save_conversation["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"allOf": [reference("ConversationInput"), {"type": "object", "required": ["version"], "properties": {"version": {"type": "integer"}, "reason": {"type": "string", "maxLength": 500}}}]}}}});
     add_person["requestBody"] = json_body("PersonInput");
     let mut known_people = operation(
         "Find someone already known to the caller's teams",
@@ -296,6 +318,8 @@ pub fn build() -> Value {
             "/api/v1/staff/{id}/teams": {"post": set_teams},
             "/api/v1/families/{id}/ecomap.svg": {"get": ecomap},
             "/api/v1/families/{id}/people": {"post": add_person},
+            "/api/v1/families/{id}/conversations": {"post": record_conversation},
+            "/api/v1/families/{id}/conversations/{conversation}": {"post": save_conversation},
             "/api/v1/families/{id}/known-people": {"get": known_people},
             "/api/v1/families/{id}/people/link": {"post": link_person},
             "/api/v1/families/{id}/people/{person}": {"post": amend_person},
@@ -367,6 +391,24 @@ pub fn build() -> Value {
                     "due_date": {"type": ["string", "null"], "format": "date", "description": "Required when antenatal"},
                     "gestation_at_birth": {"type": ["string", "null"], "description": "Completed weeks and days at birth, \"34+2\""},
                     "referral_date": {"type": ["string", "null"], "format": "date", "description": "Today if left out"}
+                }},
+                "ConversationInput": {"type": "object", "properties": {
+                    "held_day": {"type": "string"}, "held_month": {"type": "string"}, "held_year": {"type": "string"},
+                    "participants": {"type": "array", "items": {"type": "string"}, "description": "\"mother\" or a person's id"},
+                    "baby": {"type": "string", "description": "A baby's id, or empty for all"},
+                    "seen": {"enum": ["together", "apart", ""]},
+                    "relationship": {"type": "string"}, "who_matters": {"type": "string"}, "experience": {"type": "string"},
+                    "enjoy": {"type": "string"}, "sharing_care": {"type": "string"}, "confidence": {"type": "string"},
+                    "coping": {"type": "string"}, "formulation": {"type": "string"},
+                    "finish": {"enum": ["yes", "no", ""]}
+                }},
+                "Conversation": {"type": "object", "properties": {
+                    "id": {"type": "string", "format": "uuid"}, "held_on": {"type": ["string", "null"], "format": "date"},
+                    "participants": {"type": "array", "items": {"type": "object"}},
+                    "baby": {"type": ["string", "null"], "format": "uuid"}, "seen": {"enum": ["together", "apart"]},
+                    "answers": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}, "description": "[section, text] pairs"},
+                    "formulation": {"type": ["string", "null"]}, "status": {"enum": ["draft", "finished"]},
+                    "recorded_by": {"type": "string"}, "saved_at_millis": {"type": "integer"}, "version": {"type": "integer"}
                 }},
                 "KnownPerson": {"type": "object", "properties": {
                     "person": reference("Person"),

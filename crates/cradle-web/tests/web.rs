@@ -2650,3 +2650,243 @@ on_both_backends!(
         app.database.cleanup().await;
     }
 );
+
+on_both_backends!(
+    a_relationship_conversation_with_a_father_and_grandmother_is_saved_part_done_and_finished,
+    |backend| async move {
+        let app = app(backend).await;
+        let clinician = app.signed_in("clinician").await;
+        let token = app.csrf_token(&clinician).await;
+        let family = family_of(&app, &clinician, "Amara Okafor").await;
+        let record: Value = clinician
+            .get(app.url(&format!("/api/v1/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let tunde = record["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "Tunde Okafor")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let grace: Value = clinician
+            .post(app.url(&format!("/api/v1/families/{family}/people")))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({"name": "Grace Adebayo"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let grace = grace["id"].as_str().unwrap().to_string();
+        let today = time::OffsetDateTime::now_utc().date();
+        let (day, month, year) = (
+            today.day().to_string(),
+            u8::from(today.month()).to_string(),
+            today.year().to_string(),
+        );
+        let form = |extra: &[(&str, &str)]| {
+            let mut fields: Vec<(String, String)> = vec![
+                ("csrf_token".into(), token.clone()),
+                ("held_day".into(), day.clone()),
+                ("held_month".into(), month.clone()),
+                ("held_year".into(), year.clone()),
+                ("participants".into(), tunde.clone()),
+                ("participants".into(), grace.clone()),
+            ];
+            fields.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            fields
+        };
+
+        // Two people and no "together or apart": asked, and what was typed is kept.
+        let missing = clinician
+            .post(app.url(&format!("/families/{family}/conversations")))
+            .form(&form(&[
+                ("relationship", "Tunde calls her his little drummer"),
+                ("finish", "no"),
+            ]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = missing.text().await.unwrap();
+        assert!(page.contains("Select whether they were seen together or separately"));
+        assert!(page.contains("Tunde calls her his little drummer"));
+
+        // Saved part-done.
+        let saved = clinician
+            .post(app.url(&format!("/families/{family}/conversations")))
+            .form(&form(&[
+                ("seen", "together"),
+                ("relationship", "Tunde calls her his little drummer"),
+                (
+                    "coping",
+                    "Grace takes the baby for a walk when Tunde has had no sleep",
+                ),
+                ("finish", "no"),
+            ]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let page = clinician
+            .get(app.url(&format!("/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Not finished"), "{page}");
+        assert!(page.contains("Tunde Okafor and Grace Adebayo (seen together), 2 sections written"));
+        let record: Value = clinician
+            .get(app.url(&format!("/api/v1/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let conversation = record["conversations"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(record["conversations"][0]["status"], "draft");
+
+        // Carried on and finished later; the part-done version is kept.
+        let path = format!("/families/{family}/conversations/{conversation}");
+        let opened = clinician
+            .get(app.url(&path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(opened.contains("Grace takes the baby for a walk"));
+        let finished = clinician
+            .post(app.url(&path))
+            .form(&form(&[
+                ("version", "1"),
+                ("seen", "together"),
+                ("relationship", "Tunde calls her his little drummer"),
+                (
+                    "coping",
+                    "Grace takes the baby for a walk when Tunde has had no sleep",
+                ),
+                (
+                    "formulation",
+                    "A warm, playful bond; tiredness is the strain, and Grace is a real support",
+                ),
+                ("finish", "yes"),
+            ]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(finished.status(), StatusCode::SEE_OTHER);
+        let page = clinician
+            .get(app.url(&format!("/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Finished") && page.contains("3 sections written"));
+
+        // A finished conversation changes only with a reason, and keeps every version.
+        let no_reason = clinician
+            .post(app.url(&path))
+            .form(&form(&[
+                ("version", "2"),
+                ("seen", "together"),
+                ("finish", "yes"),
+                ("formulation", "Changed"),
+            ]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(no_reason
+            .text()
+            .await
+            .unwrap()
+            .contains("Enter the reason for changing a finished conversation"));
+        let history = clinician
+            .get(app.url(&format!(
+                "/families/{family}/history/conversation/{conversation}"
+            )))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            history.contains("Version 1, replaced") && history.contains("Not finished"),
+            "{history}"
+        );
+
+        // Saving from an out-of-date copy is refused and nothing is saved.
+        let stale = clinician
+            .post(app.url(&format!("/api/v1{path}")))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({
+                "participants": [tunde], "held_day": day, "held_month": month, "held_year": year,
+                "formulation": "From an old tab", "finish": "yes", "version": 1, "reason": "Old tab"
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stale.status(), StatusCode::CONFLICT);
+
+        // Someone marked "do not involve" is not offered and cannot be recorded as taking part.
+        let restricted = clinician
+            .post(app.url(&format!("/api/v1/families/{family}/people/{grace}/restrictions")))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({"kind": "do_not_involve", "decided_by": "Safeguarding lead", "reason": "Court order"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(restricted.status(), StatusCode::CREATED);
+        let offered = clinician
+            .get(app.url(&format!("/families/{family}/conversations/new")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(offered.contains("Tunde Okafor") && !offered.contains("Grace Adebayo"));
+        let refused = clinician
+            .post(app.url(&format!("/api/v1/families/{family}/conversations")))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({
+                "participants": [grace], "held_day": day, "held_month": month, "held_year": year,
+                "relationship": "x"
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused
+            .text()
+            .await
+            .unwrap()
+            .contains("is marked “do not involve”"));
+        let actions: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert!(actions.contains(&"conversation.record".to_string()));
+        assert_eq!(
+            actions.iter().filter(|a| *a == "conversation.save").count(),
+            1
+        );
+        app.database.cleanup().await;
+    }
+);

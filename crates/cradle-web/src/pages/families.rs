@@ -394,6 +394,7 @@ pub struct FamilyPage {
     pub may_change: bool,
     pub may_view_audit: bool,
     pub timeline: Vec<TimelineView>,
+    pub conversations: Vec<super::conversations::ConversationSummary>,
     pub errors: Errors,
     pub family_id: String,
     pub entry_about: SelectField,
@@ -622,6 +623,7 @@ pub async fn show(
         break_glass_reason: access.break_glass_reason().map(str::to_string),
         may_change: staff.actor.may(Permission::ChangeClinicalRecords),
         may_view_audit: staff.actor.may(Permission::ViewRecordAudit),
+        conversations: super::conversations::summaries(&record),
         timeline: record
             .entries
             .iter()

@@ -26,7 +26,7 @@ use cradle_domain::{BabyId, FamilyId, PersonId, RelationshipId};
 use cradle_store::RecordKind;
 use serde::Deserialize;
 
-fn parse_id<T>(parsed: Option<T>) -> Result<T, Failure> {
+pub(crate) fn parse_id<T>(parsed: Option<T>) -> Result<T, Failure> {
     parsed.ok_or(Failure(Problem::NotFound))
 }
 
@@ -44,7 +44,7 @@ pub(crate) async fn access(
 }
 
 /// The record behind a form, read (and audited) as a view of the family.
-async fn record(
+pub(crate) async fn record(
     state: &WebState,
     staff: &cradle_app::Actor,
     access: &FamilyAccess,
@@ -1081,23 +1081,34 @@ async fn history_page(
         .app
         .record_history(&staff.actor, &access, kind, record_id)
         .await?;
-    let what = match kind {
-        RecordKind::Person => family
-            .person(PersonId(record_id))
-            .map(|p| format!("{}'s details", p.name)),
-        RecordKind::Relationship => family
-            .relationships
-            .iter()
-            .find(|r| r.id.0 == record_id)
-            .map(|r| format!("a relationship: {}", relationship_heading(&family, r))),
-        RecordKind::Baby => family
-            .family
-            .babies
-            .iter()
-            .find(|b| b.id.0 == record_id)
-            .map(|b| format!("{}'s details", b.label(&family.family.mother_name))),
-        RecordKind::Family => Some("the family's details".to_string()),
-    };
+    let what =
+        match kind {
+            RecordKind::Person => family
+                .person(PersonId(record_id))
+                .map(|p| format!("{}'s details", p.name)),
+            RecordKind::Relationship => family
+                .relationships
+                .iter()
+                .find(|r| r.id.0 == record_id)
+                .map(|r| format!("a relationship: {}", relationship_heading(&family, r))),
+            RecordKind::Baby => family
+                .family
+                .babies
+                .iter()
+                .find(|b| b.id.0 == record_id)
+                .map(|b| format!("{}'s details", b.label(&family.family.mother_name))),
+            RecordKind::Family => Some("the family's details".to_string()),
+            RecordKind::Conversation => family
+                .conversations
+                .iter()
+                .find(|c| c.id == record_id)
+                .map(|c| {
+                    format!(
+                        "a relationship conversation with {}",
+                        super::conversations::participant_names(&family, c)
+                    )
+                }),
+        };
     let views = versions
         .into_iter()
         .map(|v| VersionView {
@@ -1194,6 +1205,27 @@ fn version_fields(
                     ("NHS number", shown(b.nhs_number)),
                 ]
             }),
+        RecordKind::Conversation => {
+            serde_json::from_str::<cradle_domain::conversations::Conversation>(snapshot)
+                .ok()
+                .map(|c| {
+                    let mut rows = vec![
+                        ("Date", date(c.held_on)),
+                        (
+                            "Who took part",
+                            super::conversations::participant_names(family, &c),
+                        ),
+                        ("Status", c.status.label().to_string()),
+                    ];
+                    for prompt in &cradle_domain::conversations::PROMPTS {
+                        if let Some(text) = c.answer(prompt.code) {
+                            rows.push((prompt.heading, text.to_string()));
+                        }
+                    }
+                    rows.push(("Formulation", shown(c.formulation)));
+                    rows
+                })
+        }
         RecordKind::Family => serde_json::from_str::<serde_json::Value>(snapshot)
             .ok()
             .map(|v| {

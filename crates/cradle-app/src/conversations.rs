@@ -1,0 +1,172 @@
+//! Relationship conversations: recorded for one caregiver or several (seen together or
+//! apart), saved part-done and finished later; every later save keeps the version it
+//! replaces. Nobody marked "do not involve" can be recorded as taking part.
+
+use crate::{Actor, AppError, Cradle, FamilyAccess};
+use cradle_domain::conversations::{
+    Conversation, ConversationInput, ConversationStatus, ParsedConversation,
+};
+use cradle_domain::dates::today_uk;
+use cradle_domain::entries::Member;
+use cradle_domain::network::FamilyRecord;
+use cradle_domain::{AuditAction, Permission, SubjectKind};
+use cradle_store::{Amendment, StoreError};
+use uuid::Uuid;
+
+fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
+    AppError::invalid(field, message)
+}
+
+/// The checks that need the family: everyone taking part belongs to it and may be involved,
+/// and the baby is one of its babies.
+fn check_against(record: &FamilyRecord, parsed: &ParsedConversation) -> Result<(), AppError> {
+    let today = today_uk();
+    for member in &parsed.participants {
+        if !record.has_member(*member) {
+            return Err(invalid(
+                "participants",
+                "Select who took part from the people in this family",
+            ));
+        }
+        if let Member::Person(person) = member {
+            if !record.involvement(*person, today).may_involve {
+                let name = record
+                    .person(*person)
+                    .map(|p| p.name.as_str())
+                    .unwrap_or("This person");
+                return Err(invalid(
+                    "participants",
+                    format!("{name} is marked “do not involve”: Cradle does not record them taking part"),
+                ));
+            }
+        }
+    }
+    if let Some(baby) = parsed.baby {
+        if !record.family.babies.iter().any(|b| b.id == baby) {
+            return Err(invalid("baby", "Select one of this family's babies"));
+        }
+    }
+    Ok(())
+}
+
+impl Cradle {
+    /// Records a new conversation, finished or to finish later.
+    pub async fn record_conversation(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        input: &ConversationInput,
+    ) -> Result<Conversation, AppError> {
+        actor.require(Permission::ChangeClinicalRecords)?;
+        let staff = actor
+            .id
+            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
+        let parsed = input.parse(today_uk()).map_err(AppError::Invalid)?;
+        let record = self
+            .store
+            .load_record_for_change(access.family_id())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        check_against(&record, &parsed)?;
+        let conversation = conversation(Uuid::now_v7(), parsed, actor, self.now(), 1);
+        let mut entry = access.audit(actor, self.now(), AuditAction::ConversationRecorded);
+        entry.subject_kind = Some(SubjectKind::Family);
+        entry.detail = format!(
+            "conversation {} ({})",
+            conversation.id,
+            conversation.status.code()
+        );
+        self.store
+            .save_conversation(access.family_id(), &conversation, staff, None, entry)
+            .await?;
+        Ok(conversation)
+    }
+
+    /// Saves a conversation again: a draft carried on or finished, or a finished one
+    /// amended (a reason is then required). The version replaced is kept.
+    pub async fn save_conversation(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        id: Uuid,
+        input: &ConversationInput,
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<Conversation, AppError> {
+        actor.require(Permission::ChangeClinicalRecords)?;
+        let staff = actor
+            .id
+            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
+        let record = self
+            .store
+            .load_record_for_change(access.family_id())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let current = record
+            .conversations
+            .iter()
+            .find(|c| c.id == id)
+            .ok_or(AppError::NotFound)?;
+        let reason = reason.trim();
+        let why = match current.status {
+            ConversationStatus::Finished if reason.is_empty() => {
+                return Err(invalid(
+                    "reason",
+                    "Enter the reason for changing a finished conversation",
+                ))
+            }
+            ConversationStatus::Finished if reason.chars().count() > 500 => {
+                return Err(invalid("reason", "Reason must be 500 characters or fewer"))
+            }
+            ConversationStatus::Finished => reason.to_string(),
+            ConversationStatus::Draft => "Saved while being written".to_string(),
+        };
+        let parsed = input.parse(today_uk()).map_err(AppError::Invalid)?;
+        check_against(&record, &parsed)?;
+        let saved = conversation(id, parsed, actor, self.now(), expected_version + 1);
+        let change = Amendment {
+            previous_snapshot: serde_json::to_string(current)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            previous_version: expected_version,
+            changed_by: staff,
+            at_millis: self.now(),
+            reason: why,
+        };
+        let mut entry = access.audit(actor, self.now(), AuditAction::ConversationSaved);
+        entry.subject_kind = Some(SubjectKind::Family);
+        entry.detail = format!("conversation {id} ({})", saved.status.code());
+        self.store
+            .save_conversation(access.family_id(), &saved, staff, Some(&change), entry)
+            .await
+            .map_err(|error| match error {
+                StoreError::Conflict(_) => AppError::Conflict(
+                    "Someone else saved this conversation while you were writing it. Nothing was saved: reload it to see their version, then add yours again.".to_string(),
+                ),
+                StoreError::NotFound => AppError::NotFound,
+                other => AppError::Store(other),
+            })?;
+        Ok(saved)
+    }
+}
+
+fn conversation(
+    id: Uuid,
+    parsed: ParsedConversation,
+    actor: &Actor,
+    now: i64,
+    version: i64,
+) -> Conversation {
+    Conversation {
+        id,
+        held_on: Some(parsed.held_on),
+        participants: parsed.participants,
+        baby: parsed.baby,
+        seen: parsed.seen,
+        answers: parsed.answers,
+        formulation: parsed.formulation,
+        status: parsed.status,
+        recorded_by: actor.display_name.clone(),
+        saved_at_millis: now,
+        version,
+    }
+}

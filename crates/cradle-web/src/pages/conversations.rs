@@ -1,0 +1,373 @@
+//! Relationship conversations: the form to record one (or carry on a draft, or change a
+//! finished one), for the mother and the people around the baby who may be involved.
+
+use super::network::{access, parse_id, record};
+use super::see_other;
+use crate::auth::{form_pairs, ChangeRecords, Staff};
+use crate::error::Failure;
+use crate::views::{
+    form_status, render, Choice, Chrome, DateField, Errors, RadioGroup, SelectField, TextField,
+};
+use crate::WebState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use cradle_app::AppError;
+use cradle_domain::conversations::{
+    Conversation, ConversationInput, ConversationStatus, Seen, PROMPTS,
+};
+use cradle_domain::dates::{long_date, long_date_time, today_uk};
+use cradle_domain::entries::Member;
+use cradle_domain::network::FamilyRecord;
+use cradle_domain::FamilyId;
+use uuid::Uuid;
+
+pub struct SectionView {
+    pub code: &'static str,
+    pub heading: &'static str,
+    pub hint: &'static str,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "conversation_form.html")]
+pub struct ConversationPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub heading: &'static str,
+    pub baby: String,
+    pub family_id: String,
+    pub action: String,
+    pub version: i64,
+    pub finished: bool,
+    pub status_label: &'static str,
+    pub saved_note: Option<String>,
+    pub held: DateField,
+    pub participants: Vec<Choice>,
+    pub seen: RadioGroup,
+    pub baby_choice: SelectField,
+    pub sections: Vec<SectionView>,
+    pub reason: TextField,
+}
+
+/// The form as submitted: checkboxes arrive as repeated `participants` fields.
+struct Submitted {
+    input: ConversationInput,
+    version: i64,
+    reason: String,
+}
+
+fn submitted(body: &[u8]) -> Submitted {
+    let mut input = ConversationInput::default();
+    let mut version = 0;
+    let mut reason = String::new();
+    for (key, value) in form_pairs(body) {
+        match key.as_str() {
+            "participants" => input.participants.push(value),
+            "held_day" => input.held_day = value,
+            "held_month" => input.held_month = value,
+            "held_year" => input.held_year = value,
+            "baby" => input.baby = value,
+            "seen" => input.seen = value,
+            "relationship" => input.relationship = value,
+            "who_matters" => input.who_matters = value,
+            "experience" => input.experience = value,
+            "enjoy" => input.enjoy = value,
+            "sharing_care" => input.sharing_care = value,
+            "confidence" => input.confidence = value,
+            "coping" => input.coping = value,
+            "formulation" => input.formulation = value,
+            "finish" => input.finish = value,
+            "version" => version = value.parse().unwrap_or(0),
+            "reason" => reason = value,
+            _ => {}
+        }
+    }
+    Submitted {
+        input,
+        version,
+        reason,
+    }
+}
+
+/// Who took part, and what was written, for the family page and history.
+pub fn participant_names(record: &FamilyRecord, conversation: &Conversation) -> String {
+    let names: Vec<String> = conversation
+        .participants
+        .iter()
+        .map(|member| match member {
+            Member::Mother => record.family.mother_name.clone(),
+            Member::Person(id) => record
+                .person(*id)
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
+        })
+        .collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+fn page(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    existing: Option<&Conversation>,
+    form: &Submitted,
+    errors: Errors,
+) -> Response {
+    let input = &form.input;
+    let today = today_uk();
+    let family_id = family.family.id;
+    let mut participants = vec![Choice {
+        code: "mother".to_string(),
+        label: format!("{} (mother)", family.family.mother_name),
+        selected: input.participants.iter().any(|p| p == "mother"),
+    }];
+    participants.extend(
+        family
+            .people
+            .iter()
+            .filter(|p| family.involvement(p.id, today).may_involve)
+            .map(|p| Choice {
+                code: p.id.to_string(),
+                label: p.name.clone(),
+                selected: input.participants.contains(&p.id.to_string()),
+            }),
+    );
+    let mut babies = vec![Choice {
+        code: String::new(),
+        label: "All the babies".to_string(),
+        selected: input.baby.is_empty(),
+    }];
+    babies.extend(family.family.babies.iter().map(|b| Choice {
+        code: b.id.to_string(),
+        label: b.label(&family.family.mother_name),
+        selected: input.baby == b.id.to_string(),
+    }));
+    let finished = existing.is_some_and(|c| c.status == ConversationStatus::Finished);
+    let (heading, action) = match existing {
+        None => (
+            "Record a relationship conversation",
+            format!("/families/{family_id}/conversations"),
+        ),
+        Some(c) => (
+            if finished {
+                "Change a finished conversation"
+            } else {
+                "Carry on a relationship conversation"
+            },
+            format!("/families/{family_id}/conversations/{}", c.id),
+        ),
+    };
+    let page = ConversationPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        heading,
+        baby: family.family.baby_label(),
+        family_id: family_id.to_string(),
+        action,
+        version: form.version,
+        finished,
+        status_label: existing.map(|c| c.status.label()).unwrap_or(""),
+        saved_note: existing.map(|c| {
+            format!(
+                "Last saved {} by {}",
+                long_date_time(c.saved_at_millis),
+                c.recorded_by
+            )
+        }),
+        held: DateField::new(
+            "held",
+            "Date of the conversation",
+            ["held_day", "held_month", "held_year"],
+            [&input.held_day, &input.held_month, &input.held_year],
+        ),
+        participants,
+        seen: RadioGroup {
+            id: "seen",
+            legend: "If more than one person took part, were they seen together or separately?",
+            options: Choice::list(Seen::ALL, Seen::code, Seen::label, &input.seen),
+            inline: false,
+        },
+        baby_choice: SelectField {
+            id: "baby",
+            label: "Which baby was it about?",
+            options: babies,
+        },
+        sections: PROMPTS
+            .iter()
+            .map(|p| SectionView {
+                code: p.code,
+                heading: p.heading,
+                hint: p.hint,
+                text: input.section(p.code).to_string(),
+            })
+            .chain(std::iter::once(SectionView {
+                code: "formulation",
+                heading: "Your formulation",
+                hint: "Your understanding of this caregiver's relationship with the baby, and what might help",
+                text: input.formulation.clone(),
+            }))
+            .collect(),
+        reason: TextField::new("reason", "Reason for the change", &form.reason)
+            .hint("For example, “Added what he said at the end of the visit”"),
+        errors,
+    };
+    render(form_status(&page.errors), &page)
+}
+
+pub async fn new_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    let today = today_uk();
+    let form = Submitted {
+        input: ConversationInput {
+            held_day: today.day().to_string(),
+            held_month: u8::from(today.month()).to_string(),
+            held_year: today.year().to_string(),
+            ..ConversationInput::default()
+        },
+        version: 0,
+        reason: String::new(),
+    };
+    Ok(page(
+        &state,
+        &staff,
+        &family,
+        None,
+        &form,
+        Errors::default(),
+    ))
+}
+
+pub async fn create(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let form = submitted(&body);
+    match state
+        .app
+        .record_conversation(&staff.actor, &access, &form.input)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/families/{id}#conversations"))),
+        Err(AppError::Invalid(problems)) => {
+            let family = record(&state, &staff.actor, &access).await?;
+            Ok(page(
+                &state,
+                &staff,
+                &family,
+                None,
+                &form,
+                Errors::from_problems(&problems),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, conversation)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let conversation = parse_id(conversation.parse::<Uuid>().ok())?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    let existing = parse_id(family.conversations.iter().find(|c| c.id == conversation))?;
+    let form = Submitted {
+        input: ConversationInput::from_conversation(existing),
+        version: existing.version,
+        reason: String::new(),
+    };
+    Ok(page(
+        &state,
+        &staff,
+        &family,
+        Some(existing),
+        &form,
+        Errors::default(),
+    ))
+}
+
+pub async fn save(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, conversation)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let conversation = parse_id(conversation.parse::<Uuid>().ok())?;
+    let access = access(&state, &staff.actor, id).await?;
+    let form = submitted(&body);
+    match state
+        .app
+        .save_conversation(
+            &staff.actor,
+            &access,
+            conversation,
+            &form.input,
+            form.version,
+            &form.reason,
+        )
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/families/{id}#conversations"))),
+        Err(AppError::Invalid(problems)) => {
+            let family = record(&state, &staff.actor, &access).await?;
+            let existing = parse_id(family.conversations.iter().find(|c| c.id == conversation))?;
+            Ok(page(
+                &state,
+                &staff,
+                &family,
+                Some(existing),
+                &form,
+                Errors::from_problems(&problems),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A conversation as the family page lists it.
+pub struct ConversationSummary {
+    pub id: String,
+    pub when: String,
+    pub who: String,
+    pub seen: &'static str,
+    pub finished: bool,
+    pub status: &'static str,
+    pub sections: usize,
+}
+
+pub fn summaries(record: &FamilyRecord) -> Vec<ConversationSummary> {
+    record
+        .conversations
+        .iter()
+        .map(|c| ConversationSummary {
+            id: c.id.to_string(),
+            when: c.held_on.map(long_date).unwrap_or_default(),
+            who: participant_names(record, c),
+            seen: if c.participants.len() > 1 {
+                c.seen.label()
+            } else {
+                ""
+            },
+            finished: c.status == ConversationStatus::Finished,
+            status: c.status.label(),
+            sections: c.answers.len() + usize::from(c.formulation.is_some()),
+        })
+        .collect()
+}
