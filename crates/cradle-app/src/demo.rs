@@ -261,6 +261,7 @@ pub async fn synthetic_caseload(
             restrictions: Vec::new(),
             entries: Vec::new(),
             conversations: Vec::new(),
+            concerns: Vec::new(),
         });
         if batch.len() == 500 || i + 1 == count {
             app.store

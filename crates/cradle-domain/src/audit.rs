@@ -25,6 +25,9 @@ pub enum AuditAction {
     TeamCreated,
     StaffListViewed,
     PersonAdded,
+    ConcernRaised,
+    ConcernActionRecorded,
+    ConcernClosed,
     ConversationRecorded,
     ConversationSaved,
     KnownPeopleSearched,
@@ -43,7 +46,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 35] = [
+    pub const ALL: [AuditAction; 38] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -64,6 +67,9 @@ impl AuditAction {
         AuditAction::TeamCreated,
         AuditAction::StaffListViewed,
         AuditAction::PersonAdded,
+        AuditAction::ConcernRaised,
+        AuditAction::ConcernActionRecorded,
+        AuditAction::ConcernClosed,
         AuditAction::ConversationRecorded,
         AuditAction::ConversationSaved,
         AuditAction::KnownPeopleSearched,
@@ -103,6 +109,9 @@ impl AuditAction {
             AuditAction::TeamCreated => "team.create",
             AuditAction::StaffListViewed => "staff.list",
             AuditAction::PersonAdded => "person.add",
+            AuditAction::ConcernRaised => "concern.raise",
+            AuditAction::ConcernActionRecorded => "concern.action",
+            AuditAction::ConcernClosed => "concern.close",
             AuditAction::ConversationRecorded => "conversation.record",
             AuditAction::ConversationSaved => "conversation.save",
             AuditAction::KnownPeopleSearched => "people.search",
@@ -148,6 +157,9 @@ impl AuditAction {
             AuditAction::TeamCreated => "Created a team",
             AuditAction::StaffListViewed => "Viewed staff accounts",
             AuditAction::PersonAdded => "Added a person to the family",
+            AuditAction::ConcernRaised => "Raised a coping concern",
+            AuditAction::ConcernActionRecorded => "Recorded an action taken about a concern",
+            AuditAction::ConcernClosed => "Closed a concern",
             AuditAction::ConversationRecorded => "Recorded a relationship conversation",
             AuditAction::ConversationSaved => {
                 "Saved a relationship conversation again (earlier version kept)"

@@ -138,6 +138,9 @@ pub struct FamilySummary {
     pub involved: Vec<(crate::PersonId, String)>,
     /// Do not contact / do not involve decisions not lifted, so the marks show in lists too.
     pub restrictions: Vec<crate::network::ContactRestriction>,
+    /// Coping concerns not yet closed: flagged on the caseload.
+    #[serde(default)]
+    pub open_concerns: u32,
 }
 
 impl FamilySummary {

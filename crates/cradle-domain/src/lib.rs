@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod baby;
+pub mod concerns;
 pub mod conversations;
 pub mod dates;
 pub mod entries;

@@ -757,6 +757,9 @@ pub struct FamilyRecord {
     /// Relationship conversations, oldest first.
     #[serde(default)]
     pub conversations: Vec<crate::conversations::Conversation>,
+    /// Coping concerns, open and closed, oldest first.
+    #[serde(default)]
+    pub concerns: Vec<crate::concerns::Concern>,
 }
 
 impl FamilyRecord {

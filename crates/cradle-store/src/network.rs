@@ -189,6 +189,34 @@ pub trait NetworkStore: Send + Sync {
     ) -> StoreResult<Vec<cradle_domain::network::KnownPerson>>;
     /// The families a person belongs to, with each family's team.
     async fn person_families(&self, person: PersonId) -> StoreResult<Vec<(FamilyId, TeamId)>>;
+    /// Raises a coping concern (its actions and closure come later).
+    async fn raise_concern(
+        &self,
+        family: FamilyId,
+        concern: &cradle_domain::concerns::Concern,
+        raised_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Records an action taken about an open concern; `NotFound` if there is no such open
+    /// concern in the family.
+    async fn add_concern_action(
+        &self,
+        family: FamilyId,
+        concern: Uuid,
+        action: &cradle_domain::concerns::ConcernAction,
+        recorded_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Closes an open concern with a reason; `NotFound` if there is no such open concern.
+    async fn close_concern(
+        &self,
+        family: FamilyId,
+        concern: Uuid,
+        reason: &str,
+        closed_by: StaffId,
+        at_millis: i64,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
     /// Records a relationship conversation (`change` is `None`), or saves a new version of
     /// one (`change` names the version replaced, kept with who, when and why; `Conflict` if
     /// someone else saved it first).
@@ -294,6 +322,26 @@ macro_rules! network_sql {
                 .bind(id.0)
                 .fetch_all(&self.pool)
                 .await?;
+                let concern_rows: Vec<ConcernRow> = sqlx::query_as(
+                    "SELECT c.id, c.about, c.conversation_id, c.kinds, c.description, c.raised_at, r.display_name AS raised_by, \
+                     c.closed_at, s.display_name AS closed_by, c.close_reason \
+                     FROM concerns c JOIN staff r ON r.id = c.raised_by LEFT JOIN staff s ON s.id = c.closed_by \
+                     WHERE c.family_id = $1 ORDER BY c.raised_at, c.id",
+                )
+                .bind(id.0)
+                .fetch_all(&self.pool)
+                .await?;
+                let action_rows: Vec<ConcernActionRow> = sqlx::query_as(
+                    "SELECT a.id, a.concern_id, a.action, a.reference, a.note, a.recorded_at, s.display_name AS recorded_by \
+                     FROM concern_actions a JOIN staff s ON s.id = a.recorded_by WHERE a.family_id = $1 ORDER BY a.recorded_at, a.id",
+                )
+                .bind(id.0)
+                .fetch_all(&self.pool)
+                .await?;
+                let concerns = concern_rows
+                    .into_iter()
+                    .map(|row| row.into_concern(&action_rows))
+                    .collect::<StoreResult<Vec<_>>>()?;
                 let member = |person: Option<Uuid>, mother: bool| match (person, mother) {
                     (Some(p), _) => Some(cradle_domain::entries::Member::Person(PersonId(p))),
                     (None, true) => Some(cradle_domain::entries::Member::Mother),
@@ -314,6 +362,7 @@ macro_rules! network_sql {
                     .collect();
                 Ok(Some(FamilyRecord {
                     entries,
+                    concerns,
                     conversations: conversations
                         .into_iter()
                         .map(ConversationRow::into_conversation)
@@ -864,6 +913,104 @@ macro_rules! network_sql {
                 audit.detail = format!("{}; {} shown: {}", audit.detail, known.len(), shown.join(" "));
                 self.audit.append(audit).await?;
                 Ok(known)
+            }
+
+            async fn raise_concern(
+                &self,
+                family: FamilyId,
+                concern: &cradle_domain::concerns::Concern,
+                raised_by: StaffId,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let kinds = serde_json::to_string(
+                    &concern.kinds.iter().map(|k| k.code()).collect::<Vec<_>>(),
+                )
+                .map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))?;
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO concerns (id, family_id, about, conversation_id, kinds, description, raised_at, raised_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(concern.id)
+                .bind(family.0)
+                .bind(concern.about.code())
+                .bind(concern.conversation)
+                .bind(&kinds)
+                .bind(&concern.description)
+                .bind(concern.raised_at_millis)
+                .bind(raised_by.0)
+                .execute(&mut *tx)
+                .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn add_concern_action(
+                &self,
+                family: FamilyId,
+                concern: Uuid,
+                action: &cradle_domain::concerns::ConcernAction,
+                recorded_by: StaffId,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let open: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM concerns WHERE id = $1 AND family_id = $2 AND closed_at IS NULL",
+                )
+                .bind(concern)
+                .bind(family.0)
+                .fetch_one(&mut *tx)
+                .await?;
+                if open == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                sqlx::query(
+                    "INSERT INTO concern_actions (id, concern_id, family_id, action, reference, note, recorded_at, recorded_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(action.id)
+                .bind(concern)
+                .bind(family.0)
+                .bind(action.kind.code())
+                .bind(&action.reference)
+                .bind(&action.note)
+                .bind(action.recorded_at_millis)
+                .bind(recorded_by.0)
+                .execute(&mut *tx)
+                .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn close_concern(
+                &self,
+                family: FamilyId,
+                concern: Uuid,
+                reason: &str,
+                closed_by: StaffId,
+                at_millis: i64,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let closed = sqlx::query(
+                    "UPDATE concerns SET closed_at = $1, closed_by = $2, close_reason = $3 \
+                     WHERE id = $4 AND family_id = $5 AND closed_at IS NULL",
+                )
+                .bind(at_millis)
+                .bind(closed_by.0)
+                .bind(reason)
+                .bind(concern)
+                .bind(family.0)
+                .execute(&mut *tx)
+                .await?;
+                if closed.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn save_conversation(

@@ -185,6 +185,7 @@ impl FamilySummaryRow {
             babies,
             involved: Vec::new(),
             restrictions: Vec::new(),
+            open_concerns: 0,
         })
     }
 }
@@ -447,6 +448,80 @@ impl ConversationRow {
             recorded_by: self.recorded_by,
             saved_at_millis: self.saved_at,
             version: self.version,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ConcernRow {
+    pub id: Uuid,
+    pub about: String,
+    pub conversation_id: Option<Uuid>,
+    pub kinds: String,
+    pub description: String,
+    pub raised_at: i64,
+    pub raised_by: String,
+    pub closed_at: Option<i64>,
+    pub closed_by: Option<String>,
+    pub close_reason: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ConcernActionRow {
+    pub id: Uuid,
+    pub concern_id: Uuid,
+    pub action: String,
+    pub reference: Option<String>,
+    pub note: Option<String>,
+    pub recorded_at: i64,
+    pub recorded_by: String,
+}
+
+impl ConcernRow {
+    pub fn into_concern(
+        self,
+        actions: &[ConcernActionRow],
+    ) -> StoreResult<cradle_domain::concerns::Concern> {
+        use cradle_domain::concerns::{ActionKind, Closure, Concern, ConcernAction, ConcernKind};
+        let kinds: Vec<String> = serde_json::from_str(&self.kinds).map_err(|e| {
+            StoreError::Database(sqlx::Error::Decode(format!("concern kinds: {e}").into()))
+        })?;
+        Ok(Concern {
+            id: self.id,
+            about: code(
+                cradle_domain::entries::Member::parse(&self.about),
+                "concern subject",
+            )?,
+            conversation: self.conversation_id,
+            kinds: kinds
+                .iter()
+                .map(|k| code(ConcernKind::from_code(k), "concern kind"))
+                .collect::<StoreResult<_>>()?,
+            description: self.description,
+            raised_at_millis: self.raised_at,
+            raised_by: self.raised_by,
+            actions: actions
+                .iter()
+                .filter(|a| a.concern_id == self.id)
+                .map(|a| {
+                    Ok(ConcernAction {
+                        id: a.id,
+                        kind: code(ActionKind::from_code(&a.action), "concern action")?,
+                        reference: a.reference.clone(),
+                        note: a.note.clone(),
+                        recorded_at_millis: a.recorded_at,
+                        recorded_by: a.recorded_by.clone(),
+                    })
+                })
+                .collect::<StoreResult<_>>()?,
+            closure: match (self.closed_at, self.closed_by, self.close_reason) {
+                (Some(at), Some(by), Some(reason)) => Some(Closure {
+                    reason,
+                    closed_at_millis: at,
+                    closed_by: by,
+                }),
+                _ => None,
+            },
         })
     }
 }

@@ -856,6 +856,7 @@ macro_rules! sql_store {
                 let mut baby_rows: Vec<BabyRow> = Vec::new();
                 let mut people: Vec<(Uuid, Uuid, String)> = Vec::new();
                 let mut restriction_rows: Vec<(Uuid, RestrictionRow)> = Vec::new();
+                let mut open_concerns: Vec<(Uuid, i64)> = Vec::new();
                 if !page_ids.is_empty() {
                     let sql = format!("SELECT id, team_id, mother_name, stage FROM families WHERE id IN ({ids}) ORDER BY mother_name_lower, id");
                     let q = bind_ids!(sqlx::query_as::<_, FamilySummaryRow>(&sql));
@@ -880,6 +881,11 @@ macro_rules! sql_store {
                         .into_iter()
                         .map(RestrictionWithFamilyRow::split)
                         .collect();
+                    let sql = format!(
+                        "SELECT family_id, COUNT(*) FROM concerns WHERE closed_at IS NULL AND family_id IN ({ids}) GROUP BY family_id"
+                    );
+                    let q = bind_ids!(sqlx::query_as::<_, (Uuid, i64)>(&sql));
+                    open_concerns = q.fetch_all(&self.pool).await?;
                 }
                 let mut restrictions: Vec<(FamilyId, cradle_domain::network::ContactRestriction)> = Vec::new();
                 for (family, row) in restriction_rows {
@@ -904,6 +910,11 @@ macro_rules! sql_store {
                             .filter(|(f, _, _)| *f == id.0)
                             .map(|(_, person, name)| (cradle_domain::PersonId(*person), name.clone()))
                             .collect();
+                        summary.open_concerns = open_concerns
+                            .iter()
+                            .find(|(f, _)| *f == id.0)
+                            .map(|(_, n)| u32::try_from(*n).unwrap_or(u32::MAX))
+                            .unwrap_or(0);
                         summary.restrictions = restrictions
                             .iter()
                             .filter(|(f, _)| *f == id)

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// (method, path) of every API operation, as the OpenAPI document writes them.
-pub const OPERATIONS: [(&str, &str); 25] = [
+pub const OPERATIONS: [(&str, &str); 28] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -37,6 +37,9 @@ pub const OPERATIONS: [(&str, &str); 25] = [
     ("get", "/api/v1/families/{id}/ecomap.svg"),
     ("post", "/api/v1/families/{id}/people"),
     ("post", "/api/v1/families/{id}/conversations"),
+    ("post", "/api/v1/families/{id}/concerns"),
+    ("post", "/api/v1/families/{id}/concerns/{concern}/actions"),
+    ("post", "/api/v1/families/{id}/concerns/{concern}/close"),
     ("post", "/api/v1/families/{id}/conversations/{conversation}"),
     ("get", "/api/v1/families/{id}/known-people"),
     ("post", "/api/v1/families/{id}/people/link"),
@@ -63,6 +66,15 @@ pub fn router() -> Router<WebState> {
         )
         .route("/families/{id}/people", post(add_person))
         .route("/families/{id}/conversations", post(record_conversation))
+        .route("/families/{id}/concerns", post(raise_concern))
+        .route(
+            "/families/{id}/concerns/{concern}/actions",
+            post(record_concern_action),
+        )
+        .route(
+            "/families/{id}/concerns/{concern}/close",
+            post(close_concern),
+        )
         .route(
             "/families/{id}/conversations/{conversation}",
             post(save_conversation),
@@ -247,6 +259,7 @@ async fn read_family(
         "relationships": record.relationships,
         "restrictions": record.restrictions,
         "conversations": record.conversations,
+        "concerns": record.concerns,
         "break_glass_reason": access.break_glass_reason(),
     }))
     .into_response())
@@ -431,6 +444,59 @@ async fn link_person(
     })?;
     let person = state.app.link_person(&staff.actor, &access, person).await?;
     Ok((StatusCode::CREATED, Json(person)).into_response())
+}
+
+fn concern_id(text: &str) -> Result<uuid::Uuid, Failure> {
+    text.parse::<uuid::Uuid>()
+        .map_err(|_| Failure(Problem::NotFound))
+}
+
+async fn raise_concern(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Json(body): Json<cradle_domain::concerns::ConcernInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let concern = state
+        .app
+        .raise_concern(&staff.actor, &access, &body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(concern)).into_response())
+}
+
+async fn record_concern_action(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, concern)): Path<(String, String)>,
+    Json(body): Json<cradle_domain::concerns::ActionInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let action = state
+        .app
+        .record_concern_action(&staff.actor, &access, concern_id(&concern)?, &body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(action)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CloseJson {
+    reason: String,
+}
+
+async fn close_concern(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, concern)): Path<(String, String)>,
+    Json(body): Json<CloseJson>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    state
+        .app
+        .close_concern(&staff.actor, &access, concern_id(&concern)?, &body.reason)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn record_conversation(

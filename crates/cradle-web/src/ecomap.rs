@@ -356,6 +356,7 @@ mod tests {
             people: vec![dad, gran],
             entries: Vec::new(),
             conversations: Vec::new(),
+            concerns: Vec::new(),
         }
     }
 

@@ -54,6 +54,19 @@ pub fn router(state: WebState) -> Router {
         .route("/families/{id}/ecomap.svg", get(pages::network::ecomap))
         .route("/families/{id}/people", post(pages::network::add_person))
         .route(
+            "/families/{id}/concerns/new",
+            get(pages::concerns::raise_form),
+        )
+        .route("/families/{id}/concerns", post(pages::concerns::raise))
+        .route(
+            "/families/{id}/concerns/{concern}/actions",
+            get(pages::concerns::action_form).post(pages::concerns::record_action),
+        )
+        .route(
+            "/families/{id}/concerns/{concern}/close",
+            get(pages::concerns::close_form).post(pages::concerns::close),
+        )
+        .route(
             "/families/{id}/conversations/new",
             get(pages::conversations::new_form),
         )

@@ -95,6 +95,7 @@ pub fn build() -> Value {
                 "relationships": {"type": "array", "items": {"type": "object"}},
                 "restrictions": {"type": "array", "items": {"type": "object"}},
                 "conversations": {"type": "array", "items": reference("Conversation")},
+                "concerns": {"type": "array", "items": {"type": "object"}},
                 "break_glass_reason": {"type": ["string", "null"]}
             }}),
         ),
@@ -170,6 +171,45 @@ pub fn build() -> Value {
         &[("404", "No such family"), ("422", "The person's details have problems; nothing was saved")],
     );
     add_person["parameters"] = id_parameter("The family's id");
+    let concern_path = json!([
+        {"name": "id", "in": "path", "required": true, "description": "The family's id", "schema": {"type": "string", "format": "uuid"}},
+        {"name": "concern", "in": "path", "required": true, "description": "The concern's id", "schema": {"type": "string", "format": "uuid"}}
+    ]);
+    let mut raise_concern = operation(
+        "Raise a coping concern",
+        "About one family member (`about`: \"mother\" or a person's id), with what it is about (`kinds`: crying, anger, exhaustion, other) and what worries the clinician; optionally the conversation it came up in. The family and caseload are flagged until it is closed.",
+        "201",
+        ok_json("The concern", json!({"type": "object"})),
+        &[("404", "No such family"), ("422", "The concern has problems; nothing was saved")],
+    );
+    raise_concern["parameters"] = id_parameter("The family's id");
+    raise_concern["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["about", "kinds", "description"], "properties": {
+        "about": {"type": "string"}, "kinds": {"type": "array", "items": {"enum": ["crying", "anger", "exhaustion", "other"]}},
+        "description": {"type": "string", "maxLength": 5000}, "conversation": {"type": "string", "format": "uuid"}}}}}});
+    let mut concern_action = operation(
+        "Record the action taken about a concern",
+        "`action`: safety_plan, crying_information, safeguarding_referral (with `reference`), supervisor, or other (with `note`).",
+        "201",
+        ok_json("The action", json!({"type": "object"})),
+        &[("404", "No such family"), ("409", "The concern is closed"), ("422", "The action has problems")],
+    );
+    concern_action["parameters"] = concern_path.clone();
+    concern_action["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["action"], "properties": {
+        "action": {"enum": ["safety_plan", "crying_information", "safeguarding_referral", "supervisor", "other"]},
+        "reference": {"type": "string", "maxLength": 100}, "note": {"type": "string", "maxLength": 5000}}}}}});
+    let mut close_concern = operation(
+        "Close a concern",
+        "With a reason, once at least one action has been recorded.",
+        "204",
+        json!({"description": "Closed"}),
+        &[
+            ("404", "No such family"),
+            ("409", "The concern is already closed"),
+            ("422", "No reason, or no action recorded yet"),
+        ],
+    );
+    close_concern["parameters"] = concern_path;
+    close_concern["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["reason"], "properties": {"reason": {"type": "string", "maxLength": 1000}}}}}});
     let mut record_conversation = operation(
         "Record a relationship conversation",
         "With the mother and/or people around the baby (not anyone marked do not involve), seen together or separately. Every section is optional free text; `finish` \"yes\" finishes it, anything else keeps it to finish later. Cradle never scores a relationship.",
@@ -319,6 +359,9 @@ pub fn build() -> Value {
             "/api/v1/families/{id}/ecomap.svg": {"get": ecomap},
             "/api/v1/families/{id}/people": {"post": add_person},
             "/api/v1/families/{id}/conversations": {"post": record_conversation},
+            "/api/v1/families/{id}/concerns": {"post": raise_concern},
+            "/api/v1/families/{id}/concerns/{concern}/actions": {"post": concern_action},
+            "/api/v1/families/{id}/concerns/{concern}/close": {"post": close_concern},
             "/api/v1/families/{id}/conversations/{conversation}": {"post": save_conversation},
             "/api/v1/families/{id}/known-people": {"get": known_people},
             "/api/v1/families/{id}/people/link": {"post": link_person},

@@ -2890,3 +2890,189 @@ on_both_backends!(
         app.database.cleanup().await;
     }
 );
+
+on_both_backends!(
+    a_coping_concern_flags_the_family_and_caseload_until_closed_after_action,
+    |backend| async move {
+        let app = app(backend).await;
+        let clinician = app.signed_in("clinician").await;
+        let token = app.csrf_token(&clinician).await;
+        let family = family_of(&app, &clinician, "Amara Okafor").await;
+        let get = |path: String| {
+            let clinician = clinician.clone();
+            let url = app.url(&path);
+            async move {
+                clinician
+                    .get(url)
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+            }
+        };
+        let post = |path: String, fields: Vec<(&'static str, String)>| {
+            let clinician = clinician.clone();
+            let url = app.url(&path);
+            let mut fields = fields;
+            fields.push(("csrf_token", token.clone()));
+            async move { clinician.post(url).form(&fields).send().await.unwrap() }
+        };
+        let today = time::OffsetDateTime::now_utc().date();
+        let held = vec![
+            ("held_day", today.day().to_string()),
+            ("held_month", u8::from(today.month()).to_string()),
+            ("held_year", today.year().to_string()),
+            ("participants", "mother".to_string()),
+            ("coping", "When the crying goes on at night she shouts, then puts the baby down and walks out".to_string()),
+            ("finish", "yes".to_string()),
+        ];
+        assert_eq!(
+            post(format!("/families/{family}/conversations"), held)
+                .await
+                .status(),
+            StatusCode::SEE_OTHER
+        );
+        let page = get(format!("/families/{family}")).await;
+        let mark = link_after(
+            &page,
+            &format!("/families/{family}/concerns/new?conversation="),
+        );
+        let form = get(mark.replace("&amp;", "&")).await;
+        assert!(
+            form.contains("When the crying goes on at night she shouts"),
+            "the coping answer is brought in"
+        );
+
+        // Nothing chosen: every problem at once.
+        let empty = post(format!("/families/{family}/concerns"), vec![]).await;
+        assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let empty = empty.text().await.unwrap();
+        assert!(
+            empty.contains("Select who the concern is about")
+                && empty.contains("Select what the concern is about")
+        );
+
+        let raised = post(
+            format!("/families/{family}/concerns"),
+            vec![
+                ("about", "mother".to_string()),
+                ("kinds", "crying".to_string()),
+                ("kinds", "anger".to_string()),
+                (
+                    "description",
+                    "Shouts and walks out when the crying goes on at night".to_string(),
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(raised.status(), StatusCode::SEE_OTHER);
+        let page = get(format!("/families/{family}")).await;
+        assert!(page.contains("Coping concern") && page.contains("No action recorded yet"));
+        assert!(
+            !page.contains("Close the concern"),
+            "no closing before an action is recorded"
+        );
+        let caseload = get("/families?q=amara".to_string()).await;
+        assert!(
+            caseload.contains("data-testid=\"concern-flag\""),
+            "the caseload shows the flag"
+        );
+
+        let record: Value = clinician
+            .get(app.url(&format!("/api/v1/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let concern = record["concerns"][0]["id"].as_str().unwrap().to_string();
+        let early = clinician
+            .post(app.url(&format!(
+                "/api/v1/families/{family}/concerns/{concern}/close"
+            )))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({"reason": "Seems fine"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(early.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(early
+            .text()
+            .await
+            .unwrap()
+            .contains("Record the action taken before closing"));
+
+        // A safeguarding referral needs its reference; the typed note is kept.
+        let actions = format!("/families/{family}/concerns/{concern}/actions");
+        let no_reference = post(
+            actions.clone(),
+            vec![
+                ("action", "safeguarding_referral".to_string()),
+                ("note", "Referred with Amara's agreement".to_string()),
+            ],
+        )
+        .await;
+        assert_eq!(no_reference.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let no_reference = no_reference.text().await.unwrap();
+        assert!(
+            no_reference.contains("Enter the safeguarding referral&#39;s reference"),
+            "{no_reference}"
+        );
+        assert!(no_reference.contains("Referred with Amara"));
+        for (action, reference) in [
+            ("safety_plan", ""),
+            ("safeguarding_referral", "MASH-2026-0412"),
+        ] {
+            let recorded = post(
+                actions.clone(),
+                vec![
+                    ("action", action.to_string()),
+                    ("reference", reference.to_string()),
+                ],
+            )
+            .await;
+            assert_eq!(recorded.status(), StatusCode::SEE_OTHER);
+        }
+        let page = get(format!("/families/{family}")).await;
+        assert!(
+            page.contains("Safety plan made with them")
+                && page.contains("reference MASH-2026-0412")
+        );
+
+        let closed = post(
+            format!("/families/{family}/concerns/{concern}/close"),
+            vec![(
+                "reason",
+                "Safety plan in place; reviewed with supervisor and health visitor".to_string(),
+            )],
+        )
+        .await;
+        assert_eq!(closed.status(), StatusCode::SEE_OTHER);
+        let page = get(format!("/families/{family}")).await;
+        assert!(!page.contains("data-testid=\"open-concern\""));
+        assert!(page.contains("Closed concerns (1)") && page.contains("Safety plan in place"));
+        let caseload = get("/families?q=amara".to_string()).await;
+        assert!(
+            !caseload.contains("data-testid=\"concern-flag\""),
+            "the flag goes when the concern is closed"
+        );
+        let again = post(
+            format!("/families/{family}/concerns/{concern}/close"),
+            vec![("reason", "Twice".to_string())],
+        )
+        .await;
+        assert_eq!(
+            again.status(),
+            StatusCode::NOT_FOUND,
+            "a closed concern cannot be closed again"
+        );
+        let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        for action in ["concern.raise", "concern.action", "concern.close"] {
+            assert!(audit.contains(&action.to_string()), "{action} is audited");
+        }
+        app.database.cleanup().await;
+    }
+);

@@ -350,6 +350,8 @@ pub struct ConversationSummary {
     pub finished: bool,
     pub status: &'static str,
     pub sections: usize,
+    /// Whether the coping section was written (it can then be marked as a concern).
+    pub coping: bool,
 }
 
 pub fn summaries(record: &FamilyRecord) -> Vec<ConversationSummary> {
@@ -368,6 +370,7 @@ pub fn summaries(record: &FamilyRecord) -> Vec<ConversationSummary> {
             finished: c.status == ConversationStatus::Finished,
             status: c.status.label(),
             sections: c.answers.len() + usize::from(c.formulation.is_some()),
+            coping: c.answer("coping").is_some(),
         })
         .collect()
 }

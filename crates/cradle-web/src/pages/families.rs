@@ -31,6 +31,7 @@ pub struct FamilyRow {
     pub involved: Vec<(String, Option<&'static str>)>,
     pub mother: String,
     pub stage: &'static str,
+    pub open_concerns: u32,
 }
 
 #[derive(Template)]
@@ -150,6 +151,7 @@ pub async fn list(
                     })
                     .collect(),
                 stage: f.stage.label(),
+                open_concerns: f.open_concerns,
             })
             .collect(),
         total: thousands(result.total),
@@ -395,6 +397,8 @@ pub struct FamilyPage {
     pub may_view_audit: bool,
     pub timeline: Vec<TimelineView>,
     pub conversations: Vec<super::conversations::ConversationSummary>,
+    pub open_concerns: Vec<super::concerns::ConcernView>,
+    pub closed_concerns: Vec<super::concerns::ConcernView>,
     pub errors: Errors,
     pub family_id: String,
     pub entry_about: SelectField,
@@ -624,6 +628,8 @@ pub async fn show(
         may_change: staff.actor.may(Permission::ChangeClinicalRecords),
         may_view_audit: staff.actor.may(Permission::ViewRecordAudit),
         conversations: super::conversations::summaries(&record),
+        open_concerns: super::concerns::views(&record, true),
+        closed_concerns: super::concerns::views(&record, false),
         timeline: record
             .entries
             .iter()

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod audit;
+pub mod concerns;
 pub mod conversations;
 pub mod families;
 pub mod home;

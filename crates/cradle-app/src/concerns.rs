@@ -1,0 +1,170 @@
+//! Coping concerns: raised about a family member (often from what they said about coping in
+//! a relationship conversation), flagged on the family and the caseload, with the actions
+//! taken, until a clinician closes them with a reason. Every step is audited.
+
+use crate::{Actor, AppError, Cradle, FamilyAccess};
+use cradle_domain::concerns::{
+    parse_close_reason, ActionInput, Concern, ConcernAction, ConcernInput,
+};
+use cradle_domain::{AuditAction, Permission, StaffId, SubjectKind};
+use cradle_store::StoreError;
+use uuid::Uuid;
+
+fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
+    AppError::invalid(field, message)
+}
+
+fn gone(error: StoreError) -> AppError {
+    match error {
+        StoreError::NotFound => AppError::Conflict(
+            "This concern has been closed (or is not in this family), so nothing was saved. Reload the family to see it.".to_string(),
+        ),
+        other => AppError::Store(other),
+    }
+}
+
+impl Cradle {
+    fn concern_staff(&self, actor: &Actor) -> Result<StaffId, AppError> {
+        actor.require(Permission::ChangeClinicalRecords)?;
+        actor
+            .id
+            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))
+    }
+
+    fn concern_audit(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        action: AuditAction,
+        detail: String,
+    ) -> cradle_store::AuditEntry {
+        let mut entry = access.audit(actor, self.now(), action);
+        entry.subject_kind = Some(SubjectKind::Family);
+        entry.detail = detail;
+        entry
+    }
+
+    /// Raises a coping concern about a family member.
+    pub async fn raise_concern(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        input: &ConcernInput,
+    ) -> Result<Concern, AppError> {
+        let staff = self.concern_staff(actor)?;
+        let parsed = input.parse().map_err(AppError::Invalid)?;
+        let record = self
+            .store
+            .load_record_for_change(access.family_id())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !record.has_member(parsed.about) {
+            return Err(invalid("about", "Select someone in this family"));
+        }
+        if let Some(conversation) = parsed.conversation {
+            if !record.conversations.iter().any(|c| c.id == conversation) {
+                return Err(invalid(
+                    "conversation",
+                    "That conversation is not in this family",
+                ));
+            }
+        }
+        let concern = Concern {
+            id: Uuid::now_v7(),
+            about: parsed.about,
+            conversation: parsed.conversation,
+            kinds: parsed.kinds,
+            description: parsed.description,
+            raised_at_millis: self.now(),
+            raised_by: actor.display_name.clone(),
+            actions: Vec::new(),
+            closure: None,
+        };
+        let entry = self.concern_audit(
+            actor,
+            access,
+            AuditAction::ConcernRaised,
+            format!("concern {} about {}", concern.id, concern.about.code()),
+        );
+        self.store
+            .raise_concern(access.family_id(), &concern, staff, entry)
+            .await?;
+        Ok(concern)
+    }
+
+    /// Records an action taken about an open concern.
+    pub async fn record_concern_action(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        concern: Uuid,
+        input: &ActionInput,
+    ) -> Result<ConcernAction, AppError> {
+        let staff = self.concern_staff(actor)?;
+        let (kind, reference, note) = input.parse().map_err(AppError::Invalid)?;
+        let action = ConcernAction {
+            id: Uuid::now_v7(),
+            kind,
+            reference,
+            note,
+            recorded_at_millis: self.now(),
+            recorded_by: actor.display_name.clone(),
+        };
+        let entry = self.concern_audit(
+            actor,
+            access,
+            AuditAction::ConcernActionRecorded,
+            format!("concern {concern}: {}", kind.code()),
+        );
+        self.store
+            .add_concern_action(access.family_id(), concern, &action, staff, entry)
+            .await
+            .map_err(gone)?;
+        Ok(action)
+    }
+
+    /// Closes an open concern with a reason, once the action taken has been recorded.
+    pub async fn close_concern(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        concern: Uuid,
+        reason: &str,
+    ) -> Result<(), AppError> {
+        let staff = self.concern_staff(actor)?;
+        let reason = parse_close_reason(reason).map_err(AppError::Invalid)?;
+        let record = self
+            .store
+            .load_record_for_change(access.family_id())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let open = record
+            .concerns
+            .iter()
+            .find(|c| c.id == concern && c.is_open())
+            .ok_or_else(|| gone(StoreError::NotFound))?;
+        if open.actions.is_empty() {
+            return Err(invalid(
+                "reason",
+                "Record the action taken before closing the concern",
+            ));
+        }
+        let entry = self.concern_audit(
+            actor,
+            access,
+            AuditAction::ConcernClosed,
+            format!("concern {concern}"),
+        );
+        self.store
+            .close_concern(
+                access.family_id(),
+                concern,
+                &reason,
+                staff,
+                self.now(),
+                entry,
+            )
+            .await
+            .map_err(gone)
+    }
+}

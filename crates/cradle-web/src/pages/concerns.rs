@@ -1,0 +1,436 @@
+//! Coping concerns: raising one, recording the action taken, and closing it with a reason.
+
+use super::network::{access, parse_id, record};
+use super::see_other;
+use crate::auth::{form_pairs, ChangeRecords, Staff};
+use crate::error::Failure;
+use crate::views::{form_status, render, Choice, Chrome, Errors, RadioGroup, TextField};
+use crate::WebState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use cradle_app::AppError;
+use cradle_domain::concerns::{ActionInput, ActionKind, Concern, ConcernInput, ConcernKind};
+use cradle_domain::dates::long_date_time;
+use cradle_domain::entries::Member;
+use cradle_domain::network::FamilyRecord;
+use cradle_domain::FamilyId;
+use serde::Deserialize;
+use uuid::Uuid;
+
+#[derive(Template)]
+#[template(path = "concern_form.html")]
+pub struct ConcernPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub mode: &'static str,
+    pub heading: &'static str,
+    pub baby: String,
+    pub family_id: String,
+    pub action: String,
+    pub concern_summary: Option<String>,
+    pub conversation: String,
+    pub about: RadioGroup,
+    pub kinds: Vec<Choice>,
+    pub action_kind: RadioGroup,
+    pub reference: TextField,
+    pub text_id: &'static str,
+    pub text_label: &'static str,
+    pub text: String,
+    pub button: &'static str,
+}
+
+/// The name of a family member, as the pages show them.
+pub fn member_name(record: &FamilyRecord, member: Member) -> String {
+    match member {
+        Member::Mother => record.family.mother_name.clone(),
+        Member::Person(id) => record
+            .person(id)
+            .map(|p| p.name.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// "Risk around the baby's crying and exhaustion: Tunde Okafor. Raised … by …".
+pub fn describe(record: &FamilyRecord, concern: &Concern) -> String {
+    let kinds: Vec<String> = concern
+        .kinds
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            if i == 0 {
+                k.label().to_string()
+            } else {
+                k.label().to_lowercase()
+            }
+        })
+        .collect();
+    format!(
+        "{} ({}): “{}” Raised {} by {}.",
+        member_name(record, concern.about),
+        kinds.join(", "),
+        concern.description,
+        long_date_time(concern.raised_at_millis),
+        concern.raised_by
+    )
+}
+
+struct Typed {
+    concern: ConcernInput,
+    action: ActionInput,
+    reason: String,
+}
+
+fn typed(body: &[u8]) -> Typed {
+    let mut t = Typed {
+        concern: ConcernInput::default(),
+        action: ActionInput::default(),
+        reason: String::new(),
+    };
+    for (key, value) in form_pairs(body) {
+        match key.as_str() {
+            "about" => t.concern.about = value,
+            "kinds" => t.concern.kinds.push(value),
+            "description" => t.concern.description = value,
+            "conversation" => t.concern.conversation = value,
+            "action" => t.action.action = value,
+            "reference" => t.action.reference = value,
+            "note" => t.action.note = value,
+            "reason" => t.reason = value,
+            _ => {}
+        }
+    }
+    t
+}
+
+fn page(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    mode: &'static str,
+    concern: Option<&Concern>,
+    t: &Typed,
+    errors: Errors,
+) -> Response {
+    let family_id = family.family.id;
+    let mut members = vec![Choice {
+        code: "mother".to_string(),
+        label: format!("{} (mother)", family.family.mother_name),
+        selected: t.concern.about == "mother",
+    }];
+    members.extend(family.people.iter().map(|p| Choice {
+        code: p.id.to_string(),
+        label: p.name.clone(),
+        selected: t.concern.about == p.id.to_string(),
+    }));
+    let (heading, action, text_id, text_label, text, button) = match (mode, concern) {
+        ("action", Some(c)) => (
+            "Record the action taken",
+            format!("/families/{family_id}/concerns/{}/actions", c.id),
+            "note",
+            "What was done (optional, but required for “Other action”)",
+            t.action.note.clone(),
+            "Record the action",
+        ),
+        ("close", Some(c)) => (
+            "Close the concern",
+            format!("/families/{family_id}/concerns/{}/close", c.id),
+            "reason",
+            "Why can the concern be closed?",
+            t.reason.clone(),
+            "Close the concern",
+        ),
+        _ => (
+            "Raise a coping concern",
+            format!("/families/{family_id}/concerns"),
+            "description",
+            "What worries you, in their words where you can",
+            t.concern.description.clone(),
+            "Raise the concern",
+        ),
+    };
+    let page = ConcernPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        mode,
+        heading,
+        baby: family.family.baby_label(),
+        family_id: family_id.to_string(),
+        action,
+        concern_summary: concern.map(|c| describe(family, c)),
+        conversation: t.concern.conversation.clone(),
+        about: RadioGroup {
+            id: "about",
+            legend: "Who is the concern about?",
+            options: members,
+            inline: false,
+        },
+        kinds: ConcernKind::ALL
+            .iter()
+            .map(|k| Choice {
+                code: k.code().to_string(),
+                label: k.label().to_string(),
+                selected: t.concern.kinds.iter().any(|c| c == k.code()),
+            })
+            .collect(),
+        action_kind: RadioGroup {
+            id: "action",
+            legend: "What action was taken?",
+            options: Choice::list(
+                ActionKind::ALL,
+                ActionKind::code,
+                ActionKind::label,
+                &t.action.action,
+            ),
+            inline: false,
+        },
+        reference: TextField::new(
+            "reference",
+            "Referral reference (for a safeguarding referral)",
+            &t.action.reference,
+        )
+        .width("nhsuk-input--width-20"),
+        text_id,
+        text_label,
+        text,
+        button,
+        errors,
+    };
+    render(form_status(&page.errors), &page)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RaiseQuery {
+    /// The conversation whose coping answer is the concern.
+    pub conversation: String,
+}
+
+pub async fn raise_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Query(query): Query<RaiseQuery>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    let mut t = typed(b"");
+    // From a conversation: what they said about coping, and who said it when only one did.
+    if let Some(conversation) = query
+        .conversation
+        .parse::<Uuid>()
+        .ok()
+        .and_then(|c| family.conversations.iter().find(|x| x.id == c))
+    {
+        t.concern.conversation = conversation.id.to_string();
+        t.concern.description = conversation
+            .answer("coping")
+            .unwrap_or_default()
+            .to_string();
+        if let [only] = conversation.participants.as_slice() {
+            t.concern.about = only.code();
+        }
+    }
+    Ok(page(
+        &state,
+        &staff,
+        &family,
+        "raise",
+        None,
+        &t,
+        Errors::default(),
+    ))
+}
+
+pub async fn raise(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let t = typed(&body);
+    match state
+        .app
+        .raise_concern(&staff.actor, &access, &t.concern)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/families/{id}"))),
+        Err(AppError::Invalid(problems)) => {
+            let family = record(&state, &staff.actor, &access).await?;
+            Ok(page(
+                &state,
+                &staff,
+                &family,
+                "raise",
+                None,
+                &t,
+                Errors::from_problems(&problems),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn open_concern(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    id: &str,
+    concern: &str,
+) -> Result<(cradle_app::FamilyAccess, FamilyRecord, Uuid), Failure> {
+    let id = parse_id(FamilyId::parse(id))?;
+    let concern = parse_id(concern.parse::<Uuid>().ok())?;
+    let access = access(state, &staff.actor, id).await?;
+    let family = record(state, &staff.actor, &access).await?;
+    parse_id(
+        family
+            .concerns
+            .iter()
+            .find(|c| c.id == concern && c.is_open()),
+    )?;
+    Ok((access, family, concern))
+}
+
+pub async fn action_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, concern)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let (_, family, concern) = open_concern(&state, &staff, &id, &concern).await?;
+    let c = family.concerns.iter().find(|c| c.id == concern);
+    Ok(page(
+        &state,
+        &staff,
+        &family,
+        "action",
+        c,
+        &typed(b""),
+        Errors::default(),
+    ))
+}
+
+pub async fn record_action(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, concern)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let (access, family, concern) = open_concern(&state, &staff, &id, &concern).await?;
+    let t = typed(&body);
+    match state
+        .app
+        .record_concern_action(&staff.actor, &access, concern, &t.action)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/families/{}", access.family_id()))),
+        Err(AppError::Invalid(problems)) => {
+            let c = family.concerns.iter().find(|c| c.id == concern);
+            Ok(page(
+                &state,
+                &staff,
+                &family,
+                "action",
+                c,
+                &t,
+                Errors::from_problems(&problems),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn close_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, concern)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let (_, family, concern) = open_concern(&state, &staff, &id, &concern).await?;
+    let c = family.concerns.iter().find(|c| c.id == concern);
+    Ok(page(
+        &state,
+        &staff,
+        &family,
+        "close",
+        c,
+        &typed(b""),
+        Errors::default(),
+    ))
+}
+
+pub async fn close(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, concern)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let (access, family, concern) = open_concern(&state, &staff, &id, &concern).await?;
+    let t = typed(&body);
+    match state
+        .app
+        .close_concern(&staff.actor, &access, concern, &t.reason)
+        .await
+    {
+        Ok(()) => Ok(see_other(&format!("/families/{}", access.family_id()))),
+        Err(AppError::Invalid(problems)) => {
+            let c = family.concerns.iter().find(|c| c.id == concern);
+            Ok(page(
+                &state,
+                &staff,
+                &family,
+                "close",
+                c,
+                &t,
+                Errors::from_problems(&problems),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A concern as the family page shows it.
+pub struct ConcernView {
+    pub id: String,
+    pub summary: String,
+    pub actions: Vec<String>,
+    pub closure: Option<String>,
+}
+
+pub fn views(record: &FamilyRecord, open: bool) -> Vec<ConcernView> {
+    record
+        .concerns
+        .iter()
+        .filter(|c| c.is_open() == open)
+        .map(|c| ConcernView {
+            id: c.id.to_string(),
+            summary: describe(record, c),
+            actions: c
+                .actions
+                .iter()
+                .map(|a| {
+                    let mut line = format!(
+                        "{} ({} by {})",
+                        a.kind.label(),
+                        long_date_time(a.recorded_at_millis),
+                        a.recorded_by
+                    );
+                    if let Some(reference) = &a.reference {
+                        line.push_str(&format!(", reference {reference}"));
+                    }
+                    if let Some(note) = &a.note {
+                        line.push_str(&format!(": {note}"));
+                    }
+                    line
+                })
+                .collect(),
+            closure: c.closure.as_ref().map(|x| {
+                format!(
+                    "Closed {} by {}: {}",
+                    long_date_time(x.closed_at_millis),
+                    x.closed_by,
+                    x.reason
+                )
+            }),
+        })
+        .collect()
+}
