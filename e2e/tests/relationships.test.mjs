@@ -1,0 +1,89 @@
+// Exploring each caregiver's relationship with the baby: a joint conversation with a father
+// and a grandmother, a coping concern that flags the caseload, the action taken, and closing
+// the concern; every page checked with axe-core.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { startCradle, openBrowser, newPage, accessibilityViolations, signIn, artifacts } from "../harness.mjs";
+
+let cradle;
+let chromium;
+
+before(async () => {
+  cradle = await startCradle();
+  chromium = await openBrowser();
+});
+
+after(async () => {
+  await chromium?.close();
+  await cradle?.stop();
+});
+
+async function assertAccessible(page, what) {
+  assert.deepEqual(await accessibilityViolations(page), [], `${what} has accessibility violations`);
+  assert.deepEqual(page.consoleErrors, [], `${what} logged errors`);
+}
+
+test("a joint conversation with a father and grandmother raises a coping concern that is acted on and closed", async () => {
+  const page = await newPage(chromium.browser);
+  await signIn(page, cradle.baseUrl, "clinician");
+  await page.waitForURL(`${cradle.baseUrl}/`);
+
+  // Amara's family: Tunde, the father, and Grace, Amara's mother, who helps at night.
+  await page.goto(`${cradle.baseUrl}/families?q=Amara`);
+  await page.getByRole("table").getByRole("link").first().click();
+  const familyUrl = page.url();
+  await page.getByRole("link", { name: "Add a person" }).or(page.getByRole("button", { name: "Add a person" })).click();
+  await page.getByLabel("Full name").fill("Grace Adebayo");
+  await page.getByRole("button", { name: "Save" }).click();
+
+  await page.getByRole("link", { name: "Record a relationship conversation" }).click();
+  await assertAccessible(page, "the conversation form");
+  await page.getByLabel("Tunde Okafor").check();
+  await page.getByLabel("Grace Adebayo").check();
+  await page.getByRole("button", { name: "Save and finish later" }).click();
+  assert.match(await page.locator(".nhsuk-error-summary").textContent(), /seen together or separately/);
+  await assertAccessible(page, "the conversation form with an error");
+  await page.getByLabel("Seen together").check();
+  await page.getByLabel("Their relationship with the baby, in their words").fill("Tunde says bath time is theirs: she kicks and laughs");
+  await page.getByLabel("How they cope when they are at the end of their tether").fill("Tunde says he has shouted at the baby when the crying went on after no sleep");
+  await page.getByRole("button", { name: "Save and finish later" }).click();
+  assert.match(await page.getByTestId("conversations").textContent(), /Not finished/);
+
+  await page.getByRole("link", { name: /^Carry on/ }).click();
+  await page.getByLabel("Your formulation").fill("A warm bond with play at its heart; exhaustion is the risk to watch");
+  await page.getByRole("button", { name: "Finish the conversation" }).click();
+  assert.match(await page.getByTestId("conversations").textContent(), /Finished/);
+
+  await page.getByRole("link", { name: /Mark what was said about coping as a concern/ }).click();
+  await assertAccessible(page, "the concern form");
+  await page.getByLabel("Tunde Okafor").check();
+  await page.getByLabel("Risk around the baby's crying").check();
+  await page.getByLabel("Exhaustion").check();
+  await page.getByRole("button", { name: "Raise the concern" }).click();
+  assert.match(await page.getByTestId("open-concern").textContent(), /Tunde Okafor/);
+  await assertAccessible(page, "the family page with a concern");
+
+  await page.goto(`${cradle.baseUrl}/families?q=Amara`);
+  assert.equal(await page.getByTestId("concern-flag").count(), 1, "the caseload shows the flag");
+  await assertAccessible(page, "the caseload with a concern flag");
+  await page.goto(familyUrl);
+
+  await page.getByRole("link", { name: "Record the action taken" }).click();
+  await assertAccessible(page, "the action form");
+  await page.getByLabel("Information on coping with crying given").check();
+  await page.getByLabel(/What was done/).fill("Talked through putting the baby down safely and calling Grace");
+  await page.getByRole("button", { name: "Record the action" }).click();
+  await page.getByRole("link", { name: "Close the concern" }).click();
+  await page.getByLabel("Why can the concern be closed?").fill("Safety plan agreed; Tunde and Grace share the nights");
+  await page.getByRole("button", { name: "Close the concern" }).click();
+  assert.equal(await page.getByTestId("open-concern").count(), 0);
+  assert.match(await page.getByTestId("closed-concerns").textContent(), /Closed concerns \(1\)/);
+  await page.screenshot({ path: join(artifacts, "relationships.png"), fullPage: true });
+  await assertAccessible(page, "the family page after closing");
+
+  await page.goto(`${cradle.baseUrl}/families?q=Amara`);
+  assert.equal(await page.getByTestId("concern-flag").count(), 0, "the flag is gone from the caseload");
+  await page.context().close();
+});
