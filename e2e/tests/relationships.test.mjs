@@ -83,6 +83,19 @@ test("a joint conversation with a father and grandmother raises a coping concern
   await page.screenshot({ path: join(artifacts, "relationships.png"), fullPage: true });
   await assertAccessible(page, "the family page after closing");
 
+  // Routine enquiry about abuse: asked of Amara on her own, kept in confidence.
+  await page.getByRole("link", { name: "Record a routine enquiry about domestic abuse" }).click();
+  await assertAccessible(page, "the routine enquiry form");
+  await page.getByRole("group", { name: "Who did you ask?" }).getByLabel("Amara Okafor (mother)").check();
+  await page.getByRole("group", { name: "Were they seen on their own?" }).getByLabel("No").check();
+  await page.getByLabel("Asked: nothing disclosed").check();
+  await page.getByRole("button", { name: "Record the enquiry" }).click();
+  assert.match(await page.locator(".nhsuk-error-summary").textContent(), /only when the person is seen on their own/);
+  await assertAccessible(page, "the routine enquiry form with an error");
+  await page.getByRole("group", { name: "Were they seen on their own?" }).getByLabel("Yes").check();
+  await page.getByRole("button", { name: "Record the enquiry" }).click();
+  assert.match(await page.getByTestId("timeline").textContent(), /Shared in confidence by Amara Okafor/);
+
   await page.goto(`${cradle.baseUrl}/families?q=Amara`);
   assert.equal(await page.getByTestId("concern-flag").count(), 0, "the flag is gone from the caseload");
   await page.context().close();

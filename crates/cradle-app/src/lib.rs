@@ -11,6 +11,7 @@ pub mod clock;
 pub mod concerns;
 pub mod conversations;
 pub mod demo;
+pub mod enquiries;
 mod error;
 pub mod families;
 pub mod network;

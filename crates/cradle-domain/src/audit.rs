@@ -25,6 +25,7 @@ pub enum AuditAction {
     TeamCreated,
     StaffListViewed,
     PersonAdded,
+    EnquiryRecorded,
     ConcernRaised,
     ConcernActionRecorded,
     ConcernClosed,
@@ -46,7 +47,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 38] = [
+    pub const ALL: [AuditAction; 39] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -67,6 +68,7 @@ impl AuditAction {
         AuditAction::TeamCreated,
         AuditAction::StaffListViewed,
         AuditAction::PersonAdded,
+        AuditAction::EnquiryRecorded,
         AuditAction::ConcernRaised,
         AuditAction::ConcernActionRecorded,
         AuditAction::ConcernClosed,
@@ -109,6 +111,7 @@ impl AuditAction {
             AuditAction::TeamCreated => "team.create",
             AuditAction::StaffListViewed => "staff.list",
             AuditAction::PersonAdded => "person.add",
+            AuditAction::EnquiryRecorded => "enquiry.record",
             AuditAction::ConcernRaised => "concern.raise",
             AuditAction::ConcernActionRecorded => "concern.action",
             AuditAction::ConcernClosed => "concern.close",
@@ -157,6 +160,9 @@ impl AuditAction {
             AuditAction::TeamCreated => "Created a team",
             AuditAction::StaffListViewed => "Viewed staff accounts",
             AuditAction::PersonAdded => "Added a person to the family",
+            AuditAction::EnquiryRecorded => {
+                "Recorded a routine enquiry about domestic abuse (in confidence)"
+            }
             AuditAction::ConcernRaised => "Raised a coping concern",
             AuditAction::ConcernActionRecorded => "Recorded an action taken about a concern",
             AuditAction::ConcernClosed => "Closed a concern",

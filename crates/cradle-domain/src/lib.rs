@@ -9,6 +9,7 @@ pub mod baby;
 pub mod concerns;
 pub mod conversations;
 pub mod dates;
+pub mod enquiries;
 pub mod entries;
 pub mod family;
 pub mod ids;

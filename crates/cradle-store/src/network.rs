@@ -189,6 +189,17 @@ pub trait NetworkStore: Send + Sync {
     ) -> StoreResult<Vec<cradle_domain::network::KnownPerson>>;
     /// The families a person belongs to, with each family's team.
     async fn person_families(&self, person: PersonId) -> StoreResult<Vec<(FamilyId, TeamId)>>;
+    /// A routine enquiry about domestic abuse, recorded as a timeline entry shared in
+    /// confidence, with (after a disclosure) the "do not involve" decision about the person
+    /// named, all in one transaction with one audit record each.
+    async fn record_enquiry(
+        &self,
+        family: FamilyId,
+        entry: &cradle_domain::entries::Entry,
+        written_by: StaffId,
+        restriction: Option<&ContactRestriction>,
+        audits: Vec<AuditEntry>,
+    ) -> StoreResult<()>;
     /// Raises a coping concern (its actions and closure come later).
     async fn raise_concern(
         &self,
@@ -378,6 +389,68 @@ macro_rules! network_sql {
                         .map(RestrictionRow::into_restriction)
                         .collect::<StoreResult<_>>()?,
                 }))
+            }
+
+            /// A safety decision about a member of the family, inside the caller's transaction.
+            async fn insert_restriction(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                family: FamilyId,
+                restriction: &ContactRestriction,
+                recorded_by: StaffId,
+            ) -> StoreResult<()> {
+                Self::require_member(tx, family, restriction.person_id).await?;
+                sqlx::query(
+                    "INSERT INTO contact_restrictions (id, family_id, person_id, kind, decided_by, reason, until, recorded_at, recorded_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(restriction.id.0)
+                .bind(family.0)
+                .bind(restriction.person_id.0)
+                .bind(restriction.kind.code())
+                .bind(&restriction.decided_by)
+                .bind(&restriction.reason)
+                .bind(date_text(restriction.until))
+                .bind(restriction.recorded_at_millis)
+                .bind(recorded_by.0)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            /// A timeline entry about members of the family, inside the caller's transaction.
+            async fn insert_entry(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                family: FamilyId,
+                entry: &cradle_domain::entries::Entry,
+                written_by: StaffId,
+            ) -> StoreResult<()> {
+                use cradle_domain::entries::Member;
+                let person = |m: Option<Member>| match m {
+                    Some(Member::Person(id)) => Some(id.0),
+                    _ => None,
+                };
+                let mother = |m: Option<Member>| m == Some(Member::Mother);
+                for member in [entry.about, entry.confided_by].into_iter().flatten() {
+                    if let Member::Person(id) = member {
+                        Self::require_member(tx, family, id).await?;
+                    }
+                }
+                sqlx::query(
+                    "INSERT INTO family_entries (id, family_id, about_person, about_mother, confided_by_person, confided_by_mother, text, written_at, written_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(entry.id)
+                .bind(family.0)
+                .bind(person(entry.about))
+                .bind(mother(entry.about))
+                .bind(person(entry.confided_by))
+                .bind(mother(entry.confided_by))
+                .bind(&entry.text)
+                .bind(entry.written_at_millis)
+                .bind(written_by.0)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
             }
 
             pub(crate) async fn insert_person(
@@ -716,22 +789,33 @@ macro_rules! network_sql {
 
             async fn add_restriction(&self, family: FamilyId, restriction: &ContactRestriction, recorded_by: StaffId, audit: AuditEntry) -> StoreResult<()> {
                 let mut tx = self.begin_write().await?;
-                Self::require_member(&mut tx, family, restriction.person_id).await?;
-                sqlx::query(
-                    "INSERT INTO contact_restrictions (id, family_id, person_id, kind, decided_by, reason, until, recorded_at, recorded_by) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(restriction.id.0)
-                .bind(family.0)
-                .bind(restriction.person_id.0)
-                .bind(restriction.kind.code())
-                .bind(&restriction.decided_by)
-                .bind(&restriction.reason)
-                .bind(date_text(restriction.until))
-                .bind(restriction.recorded_at_millis)
-                .bind(recorded_by.0)
-                .execute(&mut *tx)
-                .await?;
+                Self::insert_restriction(&mut tx, family, restriction, recorded_by).await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn record_enquiry(
+                &self,
+                family: FamilyId,
+                entry: &cradle_domain::entries::Entry,
+                written_by: StaffId,
+                restriction: Option<&ContactRestriction>,
+                audits: Vec<AuditEntry>,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                Self::insert_entry(&mut tx, family, entry, written_by).await?;
+                if let Some(restriction) = restriction {
+                    Self::insert_restriction(&mut tx, family, restriction, written_by).await?;
+                }
+                Self::write_audits(&mut tx, audits).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn add_entry(&self, family: FamilyId, entry: &cradle_domain::entries::Entry, written_by: StaffId, audit: AuditEntry) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                Self::insert_entry(&mut tx, family, entry, written_by).await?;
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())
@@ -759,38 +843,6 @@ macro_rules! network_sql {
                 Ok(())
             }
 
-            async fn add_entry(&self, family: FamilyId, entry: &cradle_domain::entries::Entry, written_by: StaffId, audit: AuditEntry) -> StoreResult<()> {
-                use cradle_domain::entries::Member;
-                let person = |m: Option<Member>| match m {
-                    Some(Member::Person(id)) => Some(id.0),
-                    _ => None,
-                };
-                let mother = |m: Option<Member>| m == Some(Member::Mother);
-                let mut tx = self.begin_write().await?;
-                for member in [entry.about, entry.confided_by].into_iter().flatten() {
-                    if let Member::Person(id) = member {
-                        Self::require_member(&mut tx, family, id).await?;
-                    }
-                }
-                sqlx::query(
-                    "INSERT INTO family_entries (id, family_id, about_person, about_mother, confided_by_person, confided_by_mother, text, written_at, written_by) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(entry.id)
-                .bind(family.0)
-                .bind(person(entry.about))
-                .bind(mother(entry.about))
-                .bind(person(entry.confided_by))
-                .bind(mother(entry.confided_by))
-                .bind(&entry.text)
-                .bind(entry.written_at_millis)
-                .bind(written_by.0)
-                .execute(&mut *tx)
-                .await?;
-                Self::write_audit(&mut tx, audit).await?;
-                tx.commit().await?;
-                Ok(())
-            }
 
             async fn import_families(&self, records: &[FamilyRecord], created_by: StaffId, audits: Vec<AuditEntry>) -> StoreResult<()> {
                 self.create_family_records(records, created_by, audits).await

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// (method, path) of every API operation, as the OpenAPI document writes them.
-pub const OPERATIONS: [(&str, &str); 28] = [
+pub const OPERATIONS: [(&str, &str); 29] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -38,6 +38,7 @@ pub const OPERATIONS: [(&str, &str); 28] = [
     ("post", "/api/v1/families/{id}/people"),
     ("post", "/api/v1/families/{id}/conversations"),
     ("post", "/api/v1/families/{id}/concerns"),
+    ("post", "/api/v1/families/{id}/enquiries"),
     ("post", "/api/v1/families/{id}/concerns/{concern}/actions"),
     ("post", "/api/v1/families/{id}/concerns/{concern}/close"),
     ("post", "/api/v1/families/{id}/conversations/{conversation}"),
@@ -67,6 +68,7 @@ pub fn router() -> Router<WebState> {
         .route("/families/{id}/people", post(add_person))
         .route("/families/{id}/conversations", post(record_conversation))
         .route("/families/{id}/concerns", post(raise_concern))
+        .route("/families/{id}/enquiries", post(record_enquiry))
         .route(
             "/families/{id}/concerns/{concern}/actions",
             post(record_concern_action),
@@ -449,6 +451,20 @@ async fn link_person(
 fn concern_id(text: &str) -> Result<uuid::Uuid, Failure> {
     text.parse::<uuid::Uuid>()
         .map_err(|_| Failure(Problem::NotFound))
+}
+
+async fn record_enquiry(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Json(body): Json<cradle_domain::enquiries::EnquiryInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let entry = state
+        .app
+        .record_enquiry(&staff.actor, &access, &body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(entry)).into_response())
 }
 
 async fn raise_concern(

@@ -54,6 +54,11 @@ pub fn router(state: WebState) -> Router {
         .route("/families/{id}/ecomap.svg", get(pages::network::ecomap))
         .route("/families/{id}/people", post(pages::network::add_person))
         .route(
+            "/families/{id}/enquiries/new",
+            get(pages::enquiries::new_form),
+        )
+        .route("/families/{id}/enquiries", post(pages::enquiries::create))
+        .route(
             "/families/{id}/concerns/new",
             get(pages::concerns::raise_form),
         )

@@ -175,6 +175,20 @@ pub fn build() -> Value {
         {"name": "id", "in": "path", "required": true, "description": "The family's id", "schema": {"type": "string", "format": "uuid"}},
         {"name": "concern", "in": "path", "required": true, "description": "The concern's id", "schema": {"type": "string", "format": "uuid"}}
     ]);
+    let mut record_enquiry = operation(
+        "Record a routine enquiry about domestic abuse",
+        "Only for someone seen alone (`seen_alone` \"yes\", otherwise 422). Recorded as a timeline entry shared in confidence by the person asked, so it reaches no one else's printout or export. After a disclosure (`outcome` \"disclosed\"), `named` (a person in the family) can be marked do not involve (`do_not_involve` \"yes\" with `decided_by` and `reason`) in the same transaction.",
+        "201",
+        ok_json("The timeline entry", json!({"type": "object"})),
+        &[("404", "No such family"), ("422", "The enquiry has problems; nothing was saved")],
+    );
+    record_enquiry["parameters"] = id_parameter("The family's id");
+    record_enquiry["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["asked", "seen_alone", "outcome"], "properties": {
+        "asked": {"type": "string", "description": "\"mother\" or a person's id"}, "seen_alone": {"enum": ["yes", "no"]},
+        "asked_day": {"type": "string"}, "asked_month": {"type": "string"}, "asked_year": {"type": "string"},
+        "outcome": {"enum": ["nothing_disclosed", "disclosed", "not_safe"]}, "notes": {"type": "string", "maxLength": 5000},
+        "named": {"type": "string", "format": "uuid"}, "do_not_involve": {"enum": ["yes", "no", ""]},
+        "decided_by": {"type": "string", "maxLength": 200}, "reason": {"type": "string", "maxLength": 1000}}}}}});
     let mut raise_concern = operation(
         "Raise a coping concern",
         "About one family member (`about`: \"mother\" or a person's id), with what it is about (`kinds`: crying, anger, exhaustion, other) and what worries the clinician; optionally the conversation it came up in. The family and caseload are flagged until it is closed.",
@@ -360,6 +374,7 @@ pub fn build() -> Value {
             "/api/v1/families/{id}/people": {"post": add_person},
             "/api/v1/families/{id}/conversations": {"post": record_conversation},
             "/api/v1/families/{id}/concerns": {"post": raise_concern},
+            "/api/v1/families/{id}/enquiries": {"post": record_enquiry},
             "/api/v1/families/{id}/concerns/{concern}/actions": {"post": concern_action},
             "/api/v1/families/{id}/concerns/{concern}/close": {"post": close_concern},
             "/api/v1/families/{id}/conversations/{conversation}": {"post": save_conversation},

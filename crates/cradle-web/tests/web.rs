@@ -3076,3 +3076,131 @@ on_both_backends!(
         app.database.cleanup().await;
     }
 );
+
+on_both_backends!(
+    a_routine_enquiry_is_asked_alone_kept_in_confidence_and_a_disclosure_marks_do_not_involve,
+    |backend| async move {
+        let app = app(backend).await;
+        let clinician = app.signed_in("clinician").await;
+        let token = app.csrf_token(&clinician).await;
+        let family = family_of(&app, &clinician, "Amara Okafor").await;
+        let record: Value = clinician
+            .get(app.url(&format!("/api/v1/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let tunde = record["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "Tunde Okafor")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let grace: Value = clinician
+            .post(app.url(&format!("/api/v1/families/{family}/people")))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({"name": "Grace Adebayo"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let grace = grace["id"].as_str().unwrap().to_string();
+        let today = time::OffsetDateTime::now_utc().date();
+        let secret = "She described him checking her phone and controlling money";
+        let fields = |seen_alone: &str| {
+            vec![
+                ("csrf_token", token.clone()),
+                ("asked", "mother".to_string()),
+                ("seen_alone", seen_alone.to_string()),
+                ("asked_day", today.day().to_string()),
+                ("asked_month", u8::from(today.month()).to_string()),
+                ("asked_year", today.year().to_string()),
+                ("outcome", "disclosed".to_string()),
+                ("notes", secret.to_string()),
+                ("named", tunde.clone()),
+                ("do_not_involve", "yes".to_string()),
+                ("decided_by", "Dr Shah with Amara, seen alone".to_string()),
+                ("reason", "Disclosed coercive control".to_string()),
+            ]
+        };
+        let path = app.url(&format!("/families/{family}/enquiries"));
+
+        // Not seen alone: refused, and nothing is saved (no mark, no entry).
+        let together = clinician
+            .post(&path)
+            .form(&fields("no"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(together.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = together.text().await.unwrap();
+        assert!(page.contains("Ask about abuse only when the person is seen on their own"));
+        assert!(page.contains(secret), "what was typed is kept");
+        let unchanged: Value = clinician
+            .get(app.url(&format!("/api/v1/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(unchanged["restrictions"], serde_json::json!([]));
+
+        let recorded = clinician
+            .post(&path)
+            .form(&fields("yes"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(recorded.status(), StatusCode::SEE_OTHER);
+        let page = clinician
+            .get(app.url(&format!("/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Tunde Okafor: do not involve"),
+            "the disclosure set the mark"
+        );
+        assert!(
+            page.contains("Shared in confidence by Amara Okafor"),
+            "always in confidence"
+        );
+
+        // In the mother's own printout; in nobody else's.
+        let mothers = clinician
+            .get(app.url(&format!("/families/{family}/printout/mother")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(mothers.contains(secret));
+        let graces = clinician
+            .get(app.url(&format!("/families/{family}/printout/{grace}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!graces.contains(secret) && !graces.contains("Routine enquiry"));
+        let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert!(
+            audit.contains(&"enquiry.record".to_string())
+                && audit.contains(&"restriction.add".to_string())
+        );
+        app.database.cleanup().await;
+    }
+);

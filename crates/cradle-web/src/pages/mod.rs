@@ -5,6 +5,7 @@ pub mod admin;
 pub mod audit;
 pub mod concerns;
 pub mod conversations;
+pub mod enquiries;
 pub mod families;
 pub mod home;
 pub mod login;

@@ -1,0 +1,114 @@
+//! Routine enquiry about domestic abuse: recorded only for someone seen alone, always as
+//! shared in confidence by them, and after a disclosure optionally marking the person named
+//! "do not involve", all in one transaction.
+
+use crate::{Actor, AppError, Cradle, FamilyAccess};
+use cradle_domain::dates::{long_date, today_uk};
+use cradle_domain::enquiries::{EnquiryInput, EnquiryOutcome};
+use cradle_domain::entries::{Entry, Member};
+use cradle_domain::network::{ContactRestriction, RestrictionKind};
+use cradle_domain::{AuditAction, Permission, RestrictionId, SubjectKind};
+use uuid::Uuid;
+
+fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
+    AppError::invalid(field, message)
+}
+
+impl Cradle {
+    /// Records the enquiry as a timeline entry shared in confidence by the person asked.
+    pub async fn record_enquiry(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        input: &EnquiryInput,
+    ) -> Result<Entry, AppError> {
+        actor.require(Permission::ChangeClinicalRecords)?;
+        let staff = actor
+            .id
+            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
+        let parsed = input.parse(today_uk()).map_err(AppError::Invalid)?;
+        let record = self
+            .store
+            .load_record_for_change(access.family_id())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !record.has_member(parsed.asked) {
+            return Err(invalid("asked", "Select someone in this family"));
+        }
+        let named = match parsed.named {
+            Some(person) if Member::Person(person) == parsed.asked => {
+                return Err(invalid(
+                    "named",
+                    "The person named must be someone other than the person asked",
+                ))
+            }
+            Some(person) => Some(
+                record
+                    .person(person)
+                    .ok_or_else(|| invalid("named", "Select someone in this family"))?,
+            ),
+            None => None,
+        };
+        let mut text = format!(
+            "Routine enquiry about domestic abuse, seen alone on {}: {}.",
+            long_date(parsed.on),
+            parsed.outcome.label()
+        );
+        if let Some(person) = named {
+            text.push_str(&format!(" Named {}.", person.name));
+        }
+        if let Some(notes) = &parsed.notes {
+            text.push(' ');
+            text.push_str(notes);
+        }
+        let now = self.now();
+        let entry = Entry {
+            id: Uuid::now_v7(),
+            about: Some(parsed.asked),
+            // Always in confidence: it reaches nobody but the person asked.
+            confided_by: Some(parsed.asked),
+            text,
+            written_at_millis: now,
+            written_by: actor.display_name.clone(),
+        };
+        let restriction = match (named, parsed.do_not_involve, parsed.outcome) {
+            (Some(person), Some((decided_by, reason)), EnquiryOutcome::Disclosed) => {
+                Some(ContactRestriction {
+                    id: RestrictionId::new(),
+                    person_id: person.id,
+                    kind: RestrictionKind::DoNotInvolve,
+                    decided_by,
+                    reason,
+                    until: None,
+                    recorded_at_millis: now,
+                    lifted_at_millis: None,
+                })
+            }
+            _ => None,
+        };
+        let mut audits = Vec::new();
+        let mut recorded = access.audit(actor, now, AuditAction::EnquiryRecorded);
+        recorded.subject_kind = Some(SubjectKind::Family);
+        recorded.detail = format!("entry {} ({})", entry.id, parsed.outcome.code());
+        audits.push(recorded);
+        if let Some(restriction) = &restriction {
+            let mut marked = access.audit(actor, now, AuditAction::RestrictionAdded);
+            marked.detail = format!(
+                "{} for person {} after a disclosure",
+                restriction.kind.code(),
+                restriction.person_id
+            );
+            audits.push(marked);
+        }
+        self.store
+            .record_enquiry(
+                access.family_id(),
+                &entry,
+                staff,
+                restriction.as_ref(),
+                audits,
+            )
+            .await?;
+        Ok(entry)
+    }
+}

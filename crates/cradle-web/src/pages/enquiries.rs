@@ -1,0 +1,163 @@
+//! Routine enquiry about domestic abuse: the form, for someone seen alone.
+
+use super::network::{access, parse_id, record};
+use super::see_other;
+use crate::auth::{ChangeRecords, Staff};
+use crate::error::Failure;
+use crate::views::{
+    form_status, render, Choice, Chrome, DateField, Errors, RadioGroup, SelectField, TextField,
+};
+use crate::WebState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::Form;
+use cradle_app::AppError;
+use cradle_domain::dates::today_uk;
+use cradle_domain::enquiries::{EnquiryInput, EnquiryOutcome};
+use cradle_domain::network::FamilyRecord;
+use cradle_domain::FamilyId;
+
+#[derive(Template)]
+#[template(path = "enquiry_form.html")]
+pub struct EnquiryPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub baby: String,
+    pub family_id: String,
+    pub asked: RadioGroup,
+    pub seen_alone: RadioGroup,
+    pub asked_on: DateField,
+    pub outcome: RadioGroup,
+    pub notes: String,
+    pub named: SelectField,
+    pub do_not_involve: RadioGroup,
+    pub decided_by: TextField,
+    pub reason: TextField,
+}
+
+fn page(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    input: &EnquiryInput,
+    errors: Errors,
+) -> Response {
+    let mut members = vec![Choice {
+        code: "mother".to_string(),
+        label: format!("{} (mother)", family.family.mother_name),
+        selected: input.asked == "mother",
+    }];
+    members.extend(family.people.iter().map(|p| Choice {
+        code: p.id.to_string(),
+        label: p.name.clone(),
+        selected: input.asked == p.id.to_string(),
+    }));
+    let mut named = vec![Choice {
+        code: String::new(),
+        label: "No one in this family".to_string(),
+        selected: input.named.is_empty(),
+    }];
+    named.extend(family.people.iter().map(|p| Choice {
+        code: p.id.to_string(),
+        label: p.name.clone(),
+        selected: input.named == p.id.to_string(),
+    }));
+    let page = EnquiryPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        baby: family.family.baby_label(),
+        family_id: family.family.id.to_string(),
+        asked: RadioGroup {
+            id: "asked",
+            legend: "Who did you ask?",
+            options: members,
+            inline: false,
+        },
+        seen_alone: RadioGroup {
+            id: "seen_alone",
+            legend: "Were they seen on their own?",
+            options: Choice::yes_no(&input.seen_alone),
+            inline: true,
+        },
+        asked_on: DateField::new(
+            "asked_on",
+            "Date asked",
+            ["asked_day", "asked_month", "asked_year"],
+            [&input.asked_day, &input.asked_month, &input.asked_year],
+        ),
+        outcome: RadioGroup {
+            id: "outcome",
+            legend: "What came of asking?",
+            options: Choice::list(
+                EnquiryOutcome::ALL,
+                EnquiryOutcome::code,
+                EnquiryOutcome::label,
+                &input.outcome,
+            ),
+            inline: false,
+        },
+        notes: input.notes.clone(),
+        named: SelectField {
+            id: "named",
+            label: "Who did they name?",
+            options: named,
+        },
+        do_not_involve: RadioGroup {
+            id: "do_not_involve",
+            legend: "Mark the person named “do not involve”?",
+            options: Choice::yes_no(&input.do_not_involve),
+            inline: true,
+        },
+        decided_by: TextField::new("decided_by", "Who decided", &input.decided_by)
+            .hint("For example, “Dr Shah with the mother, seen alone”"),
+        reason: TextField::new("reason", "Why they are not to be involved", &input.reason),
+        errors,
+    };
+    render(form_status(&page.errors), &page)
+}
+
+pub async fn new_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    let today = today_uk();
+    let input = EnquiryInput {
+        asked_day: today.day().to_string(),
+        asked_month: u8::from(today.month()).to_string(),
+        asked_year: today.year().to_string(),
+        ..EnquiryInput::default()
+    };
+    Ok(page(&state, &staff, &family, &input, Errors::default()))
+}
+
+pub async fn create(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Form(input): Form<EnquiryInput>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    match state
+        .app
+        .record_enquiry(&staff.actor, &access, &input)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/families/{id}"))),
+        Err(AppError::Invalid(problems)) => {
+            let family = record(&state, &staff.actor, &access).await?;
+            Ok(page(
+                &state,
+                &staff,
+                &family,
+                &input,
+                Errors::from_problems(&problems),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
