@@ -1,6 +1,7 @@
 // Exploring each caregiver's relationship with the baby: a joint conversation with a father
-// and a grandmother, a coping concern that flags the caseload, the action taken, and closing
-// the concern; every page checked with axe-core.
+// and a grandmother, a coping concern that flags the caseload, the action taken, closing the
+// concern, an observation with a positive moment, and a routine enquiry about abuse asked
+// alone; every page checked with axe-core.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -25,7 +26,7 @@ async function assertAccessible(page, what) {
   assert.deepEqual(page.consoleErrors, [], `${what} logged errors`);
 }
 
-test("a joint conversation with a father and grandmother raises a coping concern that is acted on and closed", async () => {
+test("a joint conversation, a coping concern acted on and closed, an observation with a positive moment, and a routine enquiry", async () => {
   const page = await newPage(chromium.browser);
   await signIn(page, cradle.baseUrl, "clinician");
   await page.waitForURL(`${cradle.baseUrl}/`);
@@ -82,6 +83,22 @@ test("a joint conversation with a father and grandmother raises a coping concern
   assert.match(await page.getByTestId("closed-concerns").textContent(), /Closed concerns \(1\)/);
   await page.screenshot({ path: join(artifacts, "relationships.png"), fullPage: true });
   await assertAccessible(page, "the family page after closing");
+
+  // An observation of Tunde with the baby, with a positive moment fed back to him.
+  await page.getByRole("link", { name: "Record an interaction observation" }).click();
+  await assertAccessible(page, "the observation form");
+  await page.getByRole("group", { name: "Whose interaction with the baby did you observe?" }).getByLabel("Tunde Okafor").check();
+  await page.getByLabel("At home").check();
+  await page.getByLabel("Responding to the baby's cues").fill("Paused when she turned away and waited for her to look back");
+  await page.getByLabel("What happened").fill("He copied her coo and she cooed back, three turns");
+  await page.getByLabel("Made eye contact").check();
+  await page.getByRole("button", { name: "Save the observation" }).click();
+  assert.match(await page.locator(".nhsuk-error-summary").textContent(), /how you highlighted the moment/);
+  await assertAccessible(page, "the observation form with an error");
+  await page.getByLabel("How you highlighted it to them").fill("Told Tunde how she lit up when he answered her");
+  await page.getByRole("button", { name: "Save the observation" }).click();
+  assert.match(await page.getByTestId("moments").textContent(), /He copied her coo/);
+  await assertAccessible(page, "the family page with a positive moment");
 
   // Routine enquiry about abuse: asked of Amara on her own, kept in confidence.
   await page.getByRole("link", { name: "Record a routine enquiry about domestic abuse" }).click();

@@ -262,6 +262,8 @@ pub async fn synthetic_caseload(
             entries: Vec::new(),
             conversations: Vec::new(),
             concerns: Vec::new(),
+            observations: Vec::new(),
+            moments: Vec::new(),
         });
         if batch.len() == 500 || i + 1 == count {
             app.store

@@ -15,6 +15,7 @@ pub mod enquiries;
 mod error;
 pub mod families;
 pub mod network;
+pub mod observations;
 pub mod secrets;
 
 pub use access::{Actor, FamilyAccess};

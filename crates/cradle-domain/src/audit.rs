@@ -25,6 +25,7 @@ pub enum AuditAction {
     TeamCreated,
     StaffListViewed,
     PersonAdded,
+    ObservationRecorded,
     EnquiryRecorded,
     ConcernRaised,
     ConcernActionRecorded,
@@ -47,7 +48,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 39] = [
+    pub const ALL: [AuditAction; 40] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -68,6 +69,7 @@ impl AuditAction {
         AuditAction::TeamCreated,
         AuditAction::StaffListViewed,
         AuditAction::PersonAdded,
+        AuditAction::ObservationRecorded,
         AuditAction::EnquiryRecorded,
         AuditAction::ConcernRaised,
         AuditAction::ConcernActionRecorded,
@@ -111,6 +113,7 @@ impl AuditAction {
             AuditAction::TeamCreated => "team.create",
             AuditAction::StaffListViewed => "staff.list",
             AuditAction::PersonAdded => "person.add",
+            AuditAction::ObservationRecorded => "observation.record",
             AuditAction::EnquiryRecorded => "enquiry.record",
             AuditAction::ConcernRaised => "concern.raise",
             AuditAction::ConcernActionRecorded => "concern.action",
@@ -160,6 +163,7 @@ impl AuditAction {
             AuditAction::TeamCreated => "Created a team",
             AuditAction::StaffListViewed => "Viewed staff accounts",
             AuditAction::PersonAdded => "Added a person to the family",
+            AuditAction::ObservationRecorded => "Recorded an interaction observation",
             AuditAction::EnquiryRecorded => {
                 "Recorded a routine enquiry about domestic abuse (in confidence)"
             }

@@ -15,6 +15,7 @@ pub mod family;
 pub mod ids;
 pub mod network;
 pub mod nhs_number;
+pub mod observations;
 pub mod person;
 pub mod staff;
 

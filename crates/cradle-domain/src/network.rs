@@ -760,6 +760,12 @@ pub struct FamilyRecord {
     /// Coping concerns, open and closed, oldest first.
     #[serde(default)]
     pub concerns: Vec<crate::concerns::Concern>,
+    /// Interaction observations, oldest first.
+    #[serde(default)]
+    pub observations: Vec<crate::observations::Observation>,
+    /// Positive moments fed back to caregivers, oldest first.
+    #[serde(default)]
+    pub moments: Vec<crate::observations::PositiveMoment>,
 }
 
 impl FamilyRecord {

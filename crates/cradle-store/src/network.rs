@@ -200,6 +200,16 @@ pub trait NetworkStore: Send + Sync {
         restriction: Option<&ContactRestriction>,
         audits: Vec<AuditEntry>,
     ) -> StoreResult<()>;
+    /// Records an interaction observation and, when one was seen, its positive moment, in
+    /// one transaction.
+    async fn record_observation(
+        &self,
+        family: FamilyId,
+        observation: &cradle_domain::observations::Observation,
+        moment: Option<&cradle_domain::observations::PositiveMoment>,
+        recorded_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
     /// Raises a coping concern (its actions and closure come later).
     async fn raise_concern(
         &self,
@@ -353,6 +363,22 @@ macro_rules! network_sql {
                     .into_iter()
                     .map(|row| row.into_concern(&action_rows))
                     .collect::<StoreResult<Vec<_>>>()?;
+                let observations: Vec<ObservationRow> = sqlx::query_as(
+                    "SELECT o.id, o.caregiver, o.baby_id, o.observed_on, o.setting, o.descriptors, o.tool, \
+                     s.display_name AS recorded_by, o.recorded_at \
+                     FROM observations o JOIN staff s ON s.id = o.recorded_by WHERE o.family_id = $1 ORDER BY o.observed_on, o.recorded_at, o.id",
+                )
+                .bind(id.0)
+                .fetch_all(&self.pool)
+                .await?;
+                let moments: Vec<MomentRow> = sqlx::query_as(
+                    "SELECT m.id, m.caregiver, m.observation_id, m.noticed_on, m.what_happened, m.baby_responses, m.fed_back, \
+                     s.display_name AS recorded_by, m.recorded_at \
+                     FROM positive_moments m JOIN staff s ON s.id = m.recorded_by WHERE m.family_id = $1 ORDER BY m.noticed_on, m.recorded_at, m.id",
+                )
+                .bind(id.0)
+                .fetch_all(&self.pool)
+                .await?;
                 let member = |person: Option<Uuid>, mother: bool| match (person, mother) {
                     (Some(p), _) => Some(cradle_domain::entries::Member::Person(PersonId(p))),
                     (None, true) => Some(cradle_domain::entries::Member::Mother),
@@ -374,6 +400,14 @@ macro_rules! network_sql {
                 Ok(Some(FamilyRecord {
                     entries,
                     concerns,
+                    observations: observations
+                        .into_iter()
+                        .map(ObservationRow::into_observation)
+                        .collect::<StoreResult<_>>()?,
+                    moments: moments
+                        .into_iter()
+                        .map(MomentRow::into_moment)
+                        .collect::<StoreResult<_>>()?,
                     conversations: conversations
                         .into_iter()
                         .map(ConversationRow::into_conversation)
@@ -965,6 +999,66 @@ macro_rules! network_sql {
                 audit.detail = format!("{}; {} shown: {}", audit.detail, known.len(), shown.join(" "));
                 self.audit.append(audit).await?;
                 Ok(known)
+            }
+
+            async fn record_observation(
+                &self,
+                family: FamilyId,
+                observation: &cradle_domain::observations::Observation,
+                moment: Option<&cradle_domain::observations::PositiveMoment>,
+                recorded_by: StaffId,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let encoded = |json: serde_json::Result<String>| {
+                    json.map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))
+                };
+                let descriptors = encoded(serde_json::to_string(&observation.descriptors))?;
+                let tool = observation
+                    .tool
+                    .as_ref()
+                    .map(|t| encoded(serde_json::to_string(t)))
+                    .transpose()?;
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO observations (id, family_id, caregiver, baby_id, observed_on, setting, descriptors, tool, recorded_by, recorded_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(observation.id)
+                .bind(family.0)
+                .bind(observation.caregiver.code())
+                .bind(observation.baby.map(|b| b.0))
+                .bind(date_text(observation.observed_on))
+                .bind(observation.setting.code())
+                .bind(&descriptors)
+                .bind(&tool)
+                .bind(recorded_by.0)
+                .bind(observation.recorded_at_millis)
+                .execute(&mut *tx)
+                .await?;
+                if let Some(moment) = moment {
+                    let responses = encoded(serde_json::to_string(
+                        &moment.baby_responses.iter().map(|r| r.code()).collect::<Vec<_>>(),
+                    ))?;
+                    sqlx::query(
+                        "INSERT INTO positive_moments (id, family_id, caregiver, observation_id, noticed_on, what_happened, baby_responses, fed_back, recorded_by, recorded_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    )
+                    .bind(moment.id)
+                    .bind(family.0)
+                    .bind(moment.caregiver.code())
+                    .bind(moment.observation)
+                    .bind(date_text(moment.noticed_on))
+                    .bind(&moment.what_happened)
+                    .bind(&responses)
+                    .bind(&moment.fed_back)
+                    .bind(recorded_by.0)
+                    .bind(moment.recorded_at_millis)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn raise_concern(

@@ -525,3 +525,82 @@ impl ConcernRow {
         })
     }
 }
+
+fn decode_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> StoreResult<T> {
+    serde_json::from_str(text)
+        .map_err(|e| StoreError::Database(sqlx::Error::Decode(format!("{what}: {e}").into())))
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ObservationRow {
+    pub id: Uuid,
+    pub caregiver: String,
+    pub baby_id: Option<Uuid>,
+    pub observed_on: Option<String>,
+    pub setting: String,
+    pub descriptors: String,
+    pub tool: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: i64,
+}
+
+impl ObservationRow {
+    pub fn into_observation(self) -> StoreResult<cradle_domain::observations::Observation> {
+        use cradle_domain::observations::{Observation, Setting};
+        Ok(Observation {
+            id: self.id,
+            caregiver: code(
+                cradle_domain::entries::Member::parse(&self.caregiver),
+                "caregiver",
+            )?,
+            baby: self.baby_id.map(cradle_domain::BabyId),
+            observed_on: parse_date_text(self.observed_on)?,
+            setting: code(Setting::from_code(&self.setting), "setting")?,
+            descriptors: decode_json("descriptors", &self.descriptors)?,
+            tool: self
+                .tool
+                .as_deref()
+                .map(|t| decode_json("tool", t))
+                .transpose()?,
+            recorded_by: self.recorded_by,
+            recorded_at_millis: self.recorded_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct MomentRow {
+    pub id: Uuid,
+    pub caregiver: String,
+    pub observation_id: Option<Uuid>,
+    pub noticed_on: Option<String>,
+    pub what_happened: String,
+    pub baby_responses: String,
+    pub fed_back: String,
+    pub recorded_by: String,
+    pub recorded_at: i64,
+}
+
+impl MomentRow {
+    pub fn into_moment(self) -> StoreResult<cradle_domain::observations::PositiveMoment> {
+        use cradle_domain::observations::{BabyResponse, PositiveMoment};
+        let responses: Vec<String> = decode_json("baby responses", &self.baby_responses)?;
+        Ok(PositiveMoment {
+            id: self.id,
+            caregiver: code(
+                cradle_domain::entries::Member::parse(&self.caregiver),
+                "caregiver",
+            )?,
+            observation: self.observation_id,
+            noticed_on: parse_date_text(self.noticed_on)?,
+            what_happened: self.what_happened,
+            baby_responses: responses
+                .iter()
+                .map(|r| code(BabyResponse::from_code(r), "baby response"))
+                .collect::<StoreResult<_>>()?,
+            fed_back: self.fed_back,
+            recorded_by: self.recorded_by,
+            recorded_at_millis: self.recorded_at,
+        })
+    }
+}

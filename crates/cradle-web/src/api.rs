@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// (method, path) of every API operation, as the OpenAPI document writes them.
-pub const OPERATIONS: [(&str, &str); 29] = [
+pub const OPERATIONS: [(&str, &str); 30] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -39,6 +39,7 @@ pub const OPERATIONS: [(&str, &str); 29] = [
     ("post", "/api/v1/families/{id}/conversations"),
     ("post", "/api/v1/families/{id}/concerns"),
     ("post", "/api/v1/families/{id}/enquiries"),
+    ("post", "/api/v1/families/{id}/observations"),
     ("post", "/api/v1/families/{id}/concerns/{concern}/actions"),
     ("post", "/api/v1/families/{id}/concerns/{concern}/close"),
     ("post", "/api/v1/families/{id}/conversations/{conversation}"),
@@ -69,6 +70,7 @@ pub fn router() -> Router<WebState> {
         .route("/families/{id}/conversations", post(record_conversation))
         .route("/families/{id}/concerns", post(raise_concern))
         .route("/families/{id}/enquiries", post(record_enquiry))
+        .route("/families/{id}/observations", post(record_observation))
         .route(
             "/families/{id}/concerns/{concern}/actions",
             post(record_concern_action),
@@ -262,6 +264,8 @@ async fn read_family(
         "restrictions": record.restrictions,
         "conversations": record.conversations,
         "concerns": record.concerns,
+        "observations": record.observations,
+        "moments": record.moments,
         "break_glass_reason": access.break_glass_reason(),
     }))
     .into_response())
@@ -451,6 +455,24 @@ async fn link_person(
 fn concern_id(text: &str) -> Result<uuid::Uuid, Failure> {
     text.parse::<uuid::Uuid>()
         .map_err(|_| Failure(Problem::NotFound))
+}
+
+async fn record_observation(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Json(body): Json<cradle_domain::observations::ObservationInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let (observation, moment) = state
+        .app
+        .record_observation(&staff.actor, &access, &body)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"observation": observation, "moment": moment})),
+    )
+        .into_response())
 }
 
 async fn record_enquiry(

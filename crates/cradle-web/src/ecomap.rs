@@ -357,6 +357,8 @@ mod tests {
             entries: Vec::new(),
             conversations: Vec::new(),
             concerns: Vec::new(),
+            observations: Vec::new(),
+            moments: Vec::new(),
         }
     }
 

@@ -54,6 +54,14 @@ pub fn router(state: WebState) -> Router {
         .route("/families/{id}/ecomap.svg", get(pages::network::ecomap))
         .route("/families/{id}/people", post(pages::network::add_person))
         .route(
+            "/families/{id}/observations/new",
+            get(pages::observations::new_form),
+        )
+        .route(
+            "/families/{id}/observations",
+            post(pages::observations::create),
+        )
+        .route(
             "/families/{id}/enquiries/new",
             get(pages::enquiries::new_form),
         )

@@ -175,6 +175,15 @@ pub fn build() -> Value {
         {"name": "id", "in": "path", "required": true, "description": "The family's id", "schema": {"type": "string", "format": "uuid"}},
         {"name": "concern", "in": "path", "required": true, "description": "The concern's id", "schema": {"type": "string", "format": "uuid"}}
     ]);
+    let mut record_observation = operation(
+        "Record an interaction observation",
+        "Of one caregiver (`caregiver`: \"mother\" or a person's id, not anyone marked do not involve) with the baby: `setting` (home, clinic, ward, video), descriptive text (`seen`, `sensitivity`, `responsiveness`, `mind`, `beliefs`), a formal tool's result exactly as given (`tool`, `tool_version`, `tool_result`, `trained_user`, all or none), and an optional positive moment (`moment`, `baby_responses`: smile, eye_contact, calming, vocalising, other; `fed_back`). Cradle computes no score.",
+        "201",
+        ok_json("The observation and its positive moment", json!({"type": "object"})),
+        &[("404", "No such family"), ("422", "The observation has problems; nothing was saved")],
+    );
+    record_observation["parameters"] = id_parameter("The family's id");
+    record_observation["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["caregiver", "setting"]}}}});
     let mut record_enquiry = operation(
         "Record a routine enquiry about domestic abuse",
         "Only for someone seen alone (`seen_alone` \"yes\", otherwise 422). Recorded as a timeline entry shared in confidence by the person asked, so it reaches no one else's printout or export. After a disclosure (`outcome` \"disclosed\"), `named` (a person in the family) can be marked do not involve (`do_not_involve` \"yes\" with `decided_by` and `reason`) in the same transaction.",
@@ -375,6 +384,7 @@ pub fn build() -> Value {
             "/api/v1/families/{id}/conversations": {"post": record_conversation},
             "/api/v1/families/{id}/concerns": {"post": raise_concern},
             "/api/v1/families/{id}/enquiries": {"post": record_enquiry},
+            "/api/v1/families/{id}/observations": {"post": record_observation},
             "/api/v1/families/{id}/concerns/{concern}/actions": {"post": concern_action},
             "/api/v1/families/{id}/concerns/{concern}/close": {"post": close_concern},
             "/api/v1/families/{id}/conversations/{conversation}": {"post": save_conversation},

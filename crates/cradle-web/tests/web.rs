@@ -3204,3 +3204,100 @@ on_both_backends!(
         app.database.cleanup().await;
     }
 );
+
+on_both_backends!(
+    an_observation_with_a_positive_moment_and_a_tool_result_as_given,
+    |backend| async move {
+        let app = app(backend).await;
+        let clinician = app.signed_in("clinician").await;
+        let token = app.csrf_token(&clinician).await;
+        let family = family_of(&app, &clinician, "Amara Okafor").await;
+        let record: Value = clinician
+            .get(app.url(&format!("/api/v1/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
+        let today = time::OffsetDateTime::now_utc().date();
+        let mut fields = vec![
+            ("csrf_token", token.clone()),
+            ("caregiver", tunde.clone()),
+            ("observed_day", today.day().to_string()),
+            ("observed_month", u8::from(today.month()).to_string()),
+            ("observed_year", today.year().to_string()),
+            ("setting", "home".to_string()),
+            (
+                "responsiveness",
+                "Paused when she turned away, and waited for her to look back".to_string(),
+            ),
+            (
+                "moment",
+                "He copied her coo and she cooed back, three turns".to_string(),
+            ),
+            ("baby_responses", "vocalising".to_string()),
+            ("baby_responses", "eye_contact".to_string()),
+            ("tool", "Invented Interaction Scale".to_string()),
+        ];
+        let path = app.url(&format!("/families/{family}/observations"));
+        let unfinished = clinician.post(&path).form(&fields).send().await.unwrap();
+        assert_eq!(unfinished.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = unfinished.text().await.unwrap();
+        for message in [
+            "Enter the tool&#39;s version",
+            "Enter the result, exactly as the tool gives it",
+            "Enter who is trained to use it",
+            "Enter how you highlighted the moment to them",
+        ] {
+            assert!(page.contains(message), "{message}");
+        }
+        assert!(page.contains("He copied her coo"), "what was typed is kept");
+        fields.extend([
+            ("tool_version", "2.1".to_string()),
+            ("tool_result", "Band B, as the manual words it".to_string()),
+            ("trained_user", "Priya Shah, trained March 2025".to_string()),
+            (
+                "fed_back",
+                "Told Tunde how she lit up when he answered her".to_string(),
+            ),
+        ]);
+        let saved = clinician.post(&path).form(&fields).send().await.unwrap();
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let page = clinician
+            .get(app.url(&format!("/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("He copied her coo and she cooed back")
+                && page.contains("vocalised (cooed, babbled), made eye contact")
+        );
+        assert!(page
+            .contains("Band B, as the manual words it (used by Priya Shah, trained March 2025)"));
+        assert!(!page.to_lowercase().contains("bonding score"));
+        let record: Value = clinician
+            .get(app.url(&format!("/api/v1/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            record["observations"][0]["tool"]["result"],
+            "Band B, as the manual words it"
+        );
+        assert_eq!(
+            record["moments"][0]["observation"],
+            record["observations"][0]["id"]
+        );
+        let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert!(audit.contains(&"observation.record".to_string()));
+        app.database.cleanup().await;
+    }
+);

@@ -398,6 +398,8 @@ pub struct FamilyPage {
     pub timeline: Vec<TimelineView>,
     pub conversations: Vec<super::conversations::ConversationSummary>,
     pub open_concerns: Vec<super::concerns::ConcernView>,
+    pub observations: Vec<super::observations::ObservationSummary>,
+    pub moments: Vec<super::observations::MomentSummary>,
     pub closed_concerns: Vec<super::concerns::ConcernView>,
     pub errors: Errors,
     pub family_id: String,
@@ -629,6 +631,8 @@ pub async fn show(
         may_view_audit: staff.actor.may(Permission::ViewRecordAudit),
         conversations: super::conversations::summaries(&record),
         open_concerns: super::concerns::views(&record, true),
+        observations: super::observations::observation_summaries(&record),
+        moments: super::observations::moment_summaries(&record),
         closed_concerns: super::concerns::views(&record, false),
         timeline: record
             .entries

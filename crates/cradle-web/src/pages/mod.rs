@@ -10,6 +10,7 @@ pub mod families;
 pub mod home;
 pub mod login;
 pub mod network;
+pub mod observations;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -1,0 +1,97 @@
+//! Interaction observations and the positive moments seen in them.
+
+use crate::{Actor, AppError, Cradle, FamilyAccess};
+use cradle_domain::dates::today_uk;
+use cradle_domain::observations::{Observation, ObservationInput, PositiveMoment};
+use cradle_domain::{AuditAction, Permission, SubjectKind};
+use uuid::Uuid;
+
+impl Cradle {
+    /// Records an observation of a caregiver with the baby (the caregiver must be in the
+    /// family and may be involved), and the positive moment seen, in one transaction.
+    pub async fn record_observation(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        input: &ObservationInput,
+    ) -> Result<(Observation, Option<PositiveMoment>), AppError> {
+        actor.require(Permission::ChangeClinicalRecords)?;
+        let staff = actor
+            .id
+            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
+        let parsed = input.parse(today_uk()).map_err(AppError::Invalid)?;
+        let record = self
+            .store
+            .load_record_for_change(access.family_id())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !record.has_member(parsed.caregiver) {
+            return Err(AppError::invalid(
+                "caregiver",
+                "Select someone in this family",
+            ));
+        }
+        if let cradle_domain::entries::Member::Person(person) = parsed.caregiver {
+            if !record.involvement(person, today_uk()).may_involve {
+                return Err(AppError::invalid(
+                    "caregiver",
+                    "This person is marked “do not involve”: Cradle does not record observations of them",
+                ));
+            }
+        }
+        if let Some(baby) = parsed.baby {
+            if !record.family.babies.iter().any(|b| b.id == baby) {
+                return Err(AppError::invalid(
+                    "baby",
+                    "Select one of this family's babies",
+                ));
+            }
+        }
+        let now = self.now();
+        let observation = Observation {
+            id: Uuid::now_v7(),
+            caregiver: parsed.caregiver,
+            baby: parsed.baby,
+            observed_on: Some(parsed.observed_on),
+            setting: parsed.setting,
+            descriptors: parsed.descriptors,
+            tool: parsed.tool,
+            recorded_by: actor.display_name.clone(),
+            recorded_at_millis: now,
+        };
+        let moment = parsed
+            .moment
+            .map(|(what_happened, baby_responses, fed_back)| PositiveMoment {
+                id: Uuid::now_v7(),
+                caregiver: parsed.caregiver,
+                observation: Some(observation.id),
+                noticed_on: Some(parsed.observed_on),
+                what_happened,
+                baby_responses,
+                fed_back,
+                recorded_by: actor.display_name.clone(),
+                recorded_at_millis: now,
+            });
+        let mut entry = access.audit(actor, now, AuditAction::ObservationRecorded);
+        entry.subject_kind = Some(SubjectKind::Family);
+        entry.detail = format!(
+            "observation {}{}",
+            observation.id,
+            if moment.is_some() {
+                " with a positive moment"
+            } else {
+                ""
+            }
+        );
+        self.store
+            .record_observation(
+                access.family_id(),
+                &observation,
+                moment.as_ref(),
+                staff,
+                entry,
+            )
+            .await?;
+        Ok((observation, moment))
+    }
+}

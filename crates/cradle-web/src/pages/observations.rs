@@ -1,0 +1,300 @@
+//! Interaction observations, with an optional positive moment and a formal tool's result.
+
+use super::concerns::member_name;
+use super::conversations::SectionView;
+use super::network::{access, parse_id, record};
+use super::see_other;
+use crate::auth::{form_pairs, ChangeRecords, Staff};
+use crate::error::Failure;
+use crate::views::{
+    form_status, render, Choice, Chrome, DateField, Errors, RadioGroup, SelectField, TextField,
+};
+use crate::WebState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use cradle_app::AppError;
+use cradle_domain::dates::{long_date, today_uk};
+use cradle_domain::network::FamilyRecord;
+use cradle_domain::observations::{BabyResponse, ObservationInput, Setting, DESCRIPTORS};
+use cradle_domain::FamilyId;
+
+#[derive(Template)]
+#[template(path = "observation_form.html")]
+pub struct ObservationPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub baby: String,
+    pub family_id: String,
+    pub caregiver: RadioGroup,
+    pub baby_choice: SelectField,
+    pub observed: DateField,
+    pub setting: RadioGroup,
+    pub sections: Vec<SectionView>,
+    pub moment: String,
+    pub responses: Vec<Choice>,
+    pub fed_back: TextField,
+    pub tool_open: bool,
+    pub tool: TextField,
+    pub tool_version: TextField,
+    pub tool_result: TextField,
+    pub trained_user: TextField,
+}
+
+fn typed(body: &[u8]) -> ObservationInput {
+    let mut input = ObservationInput::default();
+    for (key, value) in form_pairs(body) {
+        match key.as_str() {
+            "caregiver" => input.caregiver = value,
+            "baby" => input.baby = value,
+            "observed_day" => input.observed_day = value,
+            "observed_month" => input.observed_month = value,
+            "observed_year" => input.observed_year = value,
+            "setting" => input.setting = value,
+            "seen" => input.seen = value,
+            "sensitivity" => input.sensitivity = value,
+            "responsiveness" => input.responsiveness = value,
+            "mind" => input.mind = value,
+            "beliefs" => input.beliefs = value,
+            "tool" => input.tool = value,
+            "tool_version" => input.tool_version = value,
+            "tool_result" => input.tool_result = value,
+            "trained_user" => input.trained_user = value,
+            "moment" => input.moment = value,
+            "baby_responses" => input.baby_responses.push(value),
+            "fed_back" => input.fed_back = value,
+            _ => {}
+        }
+    }
+    input
+}
+
+fn page(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    input: &ObservationInput,
+    errors: Errors,
+) -> Response {
+    let today = today_uk();
+    let mut caregivers = vec![Choice {
+        code: "mother".to_string(),
+        label: format!("{} (mother)", family.family.mother_name),
+        selected: input.caregiver == "mother",
+    }];
+    caregivers.extend(
+        family
+            .people
+            .iter()
+            .filter(|p| family.involvement(p.id, today).may_involve)
+            .map(|p| Choice {
+                code: p.id.to_string(),
+                label: p.name.clone(),
+                selected: input.caregiver == p.id.to_string(),
+            }),
+    );
+    let mut babies = vec![Choice {
+        code: String::new(),
+        label: "All the babies".to_string(),
+        selected: input.baby.is_empty(),
+    }];
+    babies.extend(family.family.babies.iter().map(|b| Choice {
+        code: b.id.to_string(),
+        label: b.label(&family.family.mother_name),
+        selected: input.baby == b.id.to_string(),
+    }));
+    let tool_open = [
+        &input.tool,
+        &input.tool_version,
+        &input.tool_result,
+        &input.trained_user,
+    ]
+    .iter()
+    .any(|t| !t.trim().is_empty());
+    let page = ObservationPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        baby: family.family.baby_label(),
+        family_id: family.family.id.to_string(),
+        caregiver: RadioGroup {
+            id: "caregiver",
+            legend: "Whose interaction with the baby did you observe?",
+            options: caregivers,
+            inline: false,
+        },
+        baby_choice: SelectField {
+            id: "baby",
+            label: "Which baby?",
+            options: babies,
+        },
+        observed: DateField::new(
+            "observed",
+            "Date of the observation",
+            ["observed_day", "observed_month", "observed_year"],
+            [
+                &input.observed_day,
+                &input.observed_month,
+                &input.observed_year,
+            ],
+        ),
+        setting: RadioGroup {
+            id: "setting",
+            legend: "Where was it?",
+            options: Choice::list(Setting::ALL, Setting::code, Setting::label, &input.setting),
+            inline: false,
+        },
+        sections: DESCRIPTORS
+            .iter()
+            .map(|d| SectionView {
+                code: d.code,
+                heading: d.heading,
+                hint: d.hint,
+                text: input.descriptor(d.code).to_string(),
+            })
+            .collect(),
+        moment: input.moment.clone(),
+        responses: BabyResponse::ALL
+            .iter()
+            .map(|r| Choice {
+                code: r.code().to_string(),
+                label: r.label().to_string(),
+                selected: input.baby_responses.iter().any(|c| c == r.code()),
+            })
+            .collect(),
+        fed_back: TextField::new(
+            "fed_back",
+            "How you highlighted it to them",
+            &input.fed_back,
+        )
+        .hint("For example, “Told him how she settled as soon as he started singing”"),
+        tool_open,
+        tool: TextField::new("tool", "Tool", &input.tool),
+        tool_version: TextField::new("tool_version", "Version", &input.tool_version)
+            .width("nhsuk-input--width-10"),
+        tool_result: TextField::new(
+            "tool_result",
+            "Result, exactly as the tool gives it",
+            &input.tool_result,
+        ),
+        trained_user: TextField::new(
+            "trained_user",
+            "Who is trained to use it",
+            &input.trained_user,
+        ),
+        errors,
+    };
+    render(form_status(&page.errors), &page)
+}
+
+pub async fn new_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    let today = today_uk();
+    let input = ObservationInput {
+        observed_day: today.day().to_string(),
+        observed_month: u8::from(today.month()).to_string(),
+        observed_year: today.year().to_string(),
+        ..ObservationInput::default()
+    };
+    Ok(page(&state, &staff, &family, &input, Errors::default()))
+}
+
+pub async fn create(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let input = typed(&body);
+    match state
+        .app
+        .record_observation(&staff.actor, &access, &input)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/families/{id}#moments"))),
+        Err(AppError::Invalid(problems)) => {
+            let family = record(&state, &staff.actor, &access).await?;
+            Ok(page(
+                &state,
+                &staff,
+                &family,
+                &input,
+                Errors::from_problems(&problems),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Observations and positive moments as the family page lists them.
+pub struct ObservationSummary {
+    pub when: String,
+    pub who: String,
+    pub setting: &'static str,
+    pub lines: Vec<(String, String)>,
+}
+
+pub struct MomentSummary {
+    pub when: String,
+    pub who: String,
+    pub what: String,
+    pub baby: String,
+    pub fed_back: String,
+}
+
+pub fn observation_summaries(record: &FamilyRecord) -> Vec<ObservationSummary> {
+    record
+        .observations
+        .iter()
+        .rev()
+        .map(|o| {
+            let mut lines: Vec<(String, String)> = DESCRIPTORS
+                .iter()
+                .filter_map(|d| {
+                    o.descriptors
+                        .iter()
+                        .find(|(code, _)| code == d.code)
+                        .map(|(_, text)| (d.heading.to_string(), text.clone()))
+                })
+                .collect();
+            if let Some(tool) = &o.tool {
+                lines.push((
+                    format!("{} (version {})", tool.tool, tool.version),
+                    format!("{} (used by {})", tool.result, tool.trained_user),
+                ));
+            }
+            ObservationSummary {
+                when: o.observed_on.map(long_date).unwrap_or_default(),
+                who: member_name(record, o.caregiver),
+                setting: o.setting.label(),
+                lines,
+            }
+        })
+        .collect()
+}
+
+pub fn moment_summaries(record: &FamilyRecord) -> Vec<MomentSummary> {
+    record
+        .moments
+        .iter()
+        .rev()
+        .map(|m| MomentSummary {
+            when: m.noticed_on.map(long_date).unwrap_or_default(),
+            who: member_name(record, m.caregiver),
+            what: m.what_happened.clone(),
+            baby: m
+                .baby_responses
+                .iter()
+                .map(|r| r.label().to_lowercase())
+                .collect::<Vec<_>>()
+                .join(", "),
+            fed_back: m.fed_back.clone(),
+        })
+        .collect()
+}
