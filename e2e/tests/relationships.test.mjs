@@ -100,6 +100,14 @@ test("a joint conversation, a coping concern acted on and closed, an observation
   assert.match(await page.getByTestId("moments").textContent(), /He copied her coo/);
   await assertAccessible(page, "the family page with a positive moment");
 
+  // The father's own printable summary, strengths first.
+  await page.getByRole("link", { name: "Print “You and your baby” for Tunde Okafor" }).click();
+  assert.equal(await page.getByTestId("summary-title").textContent(), "You and Ada");
+  assert.match(await page.getByTestId("summary-moments").textContent(), /He copied her coo/);
+  await page.screenshot({ path: join(artifacts, "you-and-your-baby.png"), fullPage: true });
+  await assertAccessible(page, "the father's summary");
+  await page.goBack();
+
   // Routine enquiry about abuse: asked of Amara on her own, kept in confidence.
   await page.getByRole("link", { name: "Record a routine enquiry about domestic abuse" }).click();
   await assertAccessible(page, "the routine enquiry form");

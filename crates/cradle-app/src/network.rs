@@ -643,6 +643,39 @@ impl Cradle {
     /// The printout for one family member: their own details and only the entries they may
     /// be given. Nothing another member shared in confidence is included. A person marked
     /// "do not contact" or "do not involve" is given nothing. Audited as an export.
+    /// "You and your baby" for one caregiver: strengths first, plain English, nothing anyone
+    /// else shared in confidence. Not made for someone marked do not contact or do not
+    /// involve; audited as an export.
+    pub async fn caregiver_summary(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        member: cradle_domain::entries::Member,
+    ) -> Result<cradle_domain::summaries::CaregiverSummary, AppError> {
+        actor.require(Permission::ReadClinicalRecords)?;
+        let record = self.record_for_change(access).await?;
+        if !record.has_member(member) {
+            return Err(AppError::NotFound);
+        }
+        if let cradle_domain::entries::Member::Person(id) = member {
+            if !record.involvement(id, today_uk()).may_contact {
+                return Err(AppError::Conflict(
+                    "This person is marked do not contact or do not involve, so Cradle does not produce information for them.".to_string(),
+                ));
+            }
+        }
+        let summary = cradle_domain::summaries::caregiver_summary(&record, member);
+        let mut entry = access.audit(actor, self.now(), AuditAction::PrintoutMade);
+        entry.detail = format!(
+            "\"{}\" summary for {} ({} moments)",
+            summary.title,
+            member.code(),
+            summary.moments.len()
+        );
+        self.store.record_export(entry).await?;
+        Ok(summary)
+    }
+
     pub async fn printout(
         &self,
         actor: &Actor,

@@ -18,6 +18,7 @@ pub mod nhs_number;
 pub mod observations;
 pub mod person;
 pub mod staff;
+pub mod summaries;
 
 pub use audit::{AuditAction, AuditOutcome, SubjectKind};
 pub use family::{Baby, Family, FamilyInput, FamilySummary, NewFamily, PerinatalStage};

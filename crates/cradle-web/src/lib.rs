@@ -54,6 +54,10 @@ pub fn router(state: WebState) -> Router {
         .route("/families/{id}/ecomap.svg", get(pages::network::ecomap))
         .route("/families/{id}/people", post(pages::network::add_person))
         .route(
+            "/families/{id}/you-and-your-baby/{member}",
+            get(pages::observations::caregiver_summary),
+        )
+        .route(
             "/families/{id}/observations/new",
             get(pages::observations::new_form),
         )

@@ -3301,3 +3301,116 @@ on_both_backends!(
         app.database.cleanup().await;
     }
 );
+
+on_both_backends!(
+    you_and_your_baby_is_strengths_first_plain_and_keeps_other_peoples_words_out,
+    |backend| async move {
+        let app = app(backend).await;
+        let clinician = app.signed_in("clinician").await;
+        let token = app.csrf_token(&clinician).await;
+        let family = family_of(&app, &clinician, "Amara Okafor").await;
+        let record: Value = clinician
+            .get(app.url(&format!("/api/v1/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
+        let today = time::OffsetDateTime::now_utc().date();
+        let (day, month, year) = (
+            today.day().to_string(),
+            u8::from(today.month()).to_string(),
+            today.year().to_string(),
+        );
+        let api = |path: String, body: Value| {
+            let clinician = clinician.clone();
+            let token = token.clone();
+            let url = app.url(&path);
+            async move {
+                let response = clinician
+                    .post(url)
+                    .header("X-CSRF-Token", token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    response.status(),
+                    StatusCode::CREATED,
+                    "{}",
+                    response.text().await.unwrap()
+                );
+            }
+        };
+        api(
+            format!("/api/v1/families/{family}/observations"),
+            serde_json::json!({"caregiver": tunde, "observed_day": day, "observed_month": month, "observed_year": year,
+                "setting": "home", "moment": "You sang to her while you changed her nappy.",
+                "baby_responses": ["smile", "vocalising"], "fed_back": "Told him she loves his singing"}),
+        )
+        .await;
+        api(
+            format!("/api/v1/families/{family}/conversations"),
+            serde_json::json!({"participants": [tunde], "held_day": day, "held_month": month, "held_year": year,
+                "enjoy": "Bath time is our time", "finish": "yes"}),
+        )
+        .await;
+        api(
+            format!("/api/v1/families/{family}/conversations"),
+            serde_json::json!({"participants": [tunde, "mother"], "seen": "together", "held_day": day, "held_month": month,
+                "held_year": year, "enjoy": "Amara said she misses her sister", "finish": "yes"}),
+        )
+        .await;
+        let summary = clinician
+            .get(app.url(&format!("/families/{family}/you-and-your-baby/{tunde}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(summary.contains("You sang to her while you changed her nappy. Then Ada smiled at you and made happy sounds."), "{summary}");
+        assert!(
+            summary.contains("Bath time is our time"),
+            "his own words, from a conversation with him alone"
+        );
+        assert!(
+            !summary.contains("misses her sister"),
+            "a joint conversation may hold someone else's words"
+        );
+        assert!(summary.contains("Never shake a baby"));
+
+        // Measured: the whole printed text reads at an age of about 9 to 11.
+        let start = summary.find("data-testid=\"caregiver-summary\"").unwrap();
+        let end = summary.find("Back to the family").unwrap();
+        // Headings and list items are sentences of their own.
+        let blocks = summary[start..end]
+            .replace("</h1>", ".</h1>")
+            .replace("</h2>", ".</h2>")
+            .replace("</li>", ".</li>")
+            .replace("..", ".");
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in blocks.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => {
+                    in_tag = false;
+                    text.push(' ');
+                }
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        let text = text.replace("&#39;", "'").replace("&quot;", "\"");
+        let age = cradle_domain::summaries::flesch_kincaid_grade(&text) + 5.0;
+        assert!((9.0..=11.0).contains(&age), "reading age {age:.1}");
+        let audit: Vec<(String, String, Option<String>)> = audit_actions(&app).await;
+        assert!(audit
+            .iter()
+            .any(|(_, action, _)| action == "record.printout"));
+        app.database.cleanup().await;
+    }
+);

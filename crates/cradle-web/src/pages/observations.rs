@@ -298,3 +298,34 @@ pub fn moment_summaries(record: &FamilyRecord) -> Vec<MomentSummary> {
         })
         .collect()
 }
+
+#[derive(Template)]
+#[template(path = "caregiver_summary.html")]
+pub struct CaregiverSummaryPage {
+    pub chrome: Chrome,
+    pub family_id: String,
+    pub recipient: String,
+    pub summary: cradle_domain::summaries::CaregiverSummary,
+}
+
+/// "You and your baby", to print for one caregiver.
+pub async fn caregiver_summary(
+    State(state): State<WebState>,
+    staff: crate::auth::Staff<crate::auth::ReadRecords>,
+    Path((id, member)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let member = parse_id(cradle_domain::entries::Member::parse(&member))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let summary = state
+        .app
+        .caregiver_summary(&staff.actor, &access, member)
+        .await?;
+    let page = CaregiverSummaryPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        family_id: id.to_string(),
+        recipient: summary.recipient.clone(),
+        summary,
+    };
+    Ok(render(axum::http::StatusCode::OK, &page))
+}
