@@ -100,10 +100,20 @@ test("a joint conversation, a coping concern acted on and closed, an observation
   assert.match(await page.getByTestId("moments").textContent(), /He copied her coo/);
   await assertAccessible(page, "the family page with a positive moment");
 
+  // A strength noticed in Tunde, for the team and for his summary.
+  await page.getByRole("link", { name: "Record needs, strengths or confidence" }).click();
+  await assertAccessible(page, "the needs and strengths form");
+  await page.getByRole("group", { name: "Who is it about?" }).getByLabel("Tunde Okafor").check();
+  await page.getByLabel("Strength noticed").check();
+  await page.getByLabel("Note", { exact: true }).fill("You stay calm and gentle when she is upset");
+  await page.getByRole("button", { name: "Save the note" }).click();
+  assert.match(await page.getByTestId("needs").first().textContent(), /calm and gentle/);
+
   // The father's own printable summary, strengths first.
   await page.getByRole("link", { name: "Print “You and your baby” for Tunde Okafor" }).click();
   assert.equal(await page.getByTestId("summary-title").textContent(), "You and Ada");
   assert.match(await page.getByTestId("summary-moments").textContent(), /He copied her coo/);
+  assert.match(await page.getByTestId("summary-strengths").textContent(), /calm and gentle/);
   await page.screenshot({ path: join(artifacts, "you-and-your-baby.png"), fullPage: true });
   await assertAccessible(page, "the father's summary");
   await page.goBack();

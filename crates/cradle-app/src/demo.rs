@@ -264,6 +264,7 @@ pub async fn synthetic_caseload(
             concerns: Vec::new(),
             observations: Vec::new(),
             moments: Vec::new(),
+            notes: Vec::new(),
         });
         if batch.len() == 500 || i + 1 == count {
             app.store

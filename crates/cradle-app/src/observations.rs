@@ -95,3 +95,51 @@ impl Cradle {
         Ok((observation, moment))
     }
 }
+
+impl Cradle {
+    /// Records a needs, strengths or confidence note about a caregiver (or the family's
+    /// shared understanding of the baby).
+    pub async fn add_note(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        input: &cradle_domain::needs::NoteInput,
+    ) -> Result<cradle_domain::needs::CaregiverNote, AppError> {
+        use cradle_domain::needs::{CaregiverNote, NoteSubject};
+        actor.require(Permission::ChangeClinicalRecords)?;
+        let staff = actor
+            .id
+            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
+        let (subject, kind, text, noted_on) = input.parse(today_uk()).map_err(AppError::Invalid)?;
+        if let NoteSubject::Caregiver(member) = subject {
+            let record = self
+                .store
+                .load_record_for_change(access.family_id())
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if !record.has_member(member) {
+                return Err(AppError::invalid(
+                    "subject",
+                    "Select someone in this family",
+                ));
+            }
+        }
+        let now = self.now();
+        let note = CaregiverNote {
+            id: Uuid::now_v7(),
+            subject,
+            kind,
+            text,
+            noted_on: Some(noted_on),
+            recorded_by: actor.display_name.clone(),
+            recorded_at_millis: now,
+        };
+        let mut entry = access.audit(actor, now, AuditAction::NoteAdded);
+        entry.subject_kind = Some(SubjectKind::Family);
+        entry.detail = format!("{} note {} about {}", kind.code(), note.id, subject.code());
+        self.store
+            .add_note(access.family_id(), &note, staff, entry)
+            .await?;
+        Ok(note)
+    }
+}

@@ -25,6 +25,7 @@ pub enum AuditAction {
     TeamCreated,
     StaffListViewed,
     PersonAdded,
+    NoteAdded,
     ObservationRecorded,
     EnquiryRecorded,
     ConcernRaised,
@@ -48,7 +49,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 40] = [
+    pub const ALL: [AuditAction; 41] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -69,6 +70,7 @@ impl AuditAction {
         AuditAction::TeamCreated,
         AuditAction::StaffListViewed,
         AuditAction::PersonAdded,
+        AuditAction::NoteAdded,
         AuditAction::ObservationRecorded,
         AuditAction::EnquiryRecorded,
         AuditAction::ConcernRaised,
@@ -113,6 +115,7 @@ impl AuditAction {
             AuditAction::TeamCreated => "team.create",
             AuditAction::StaffListViewed => "staff.list",
             AuditAction::PersonAdded => "person.add",
+            AuditAction::NoteAdded => "note.add",
             AuditAction::ObservationRecorded => "observation.record",
             AuditAction::EnquiryRecorded => "enquiry.record",
             AuditAction::ConcernRaised => "concern.raise",
@@ -163,6 +166,7 @@ impl AuditAction {
             AuditAction::TeamCreated => "Created a team",
             AuditAction::StaffListViewed => "Viewed staff accounts",
             AuditAction::PersonAdded => "Added a person to the family",
+            AuditAction::NoteAdded => "Recorded a needs, strengths or confidence note",
             AuditAction::ObservationRecorded => "Recorded an interaction observation",
             AuditAction::EnquiryRecorded => {
                 "Recorded a routine enquiry about domestic abuse (in confidence)"

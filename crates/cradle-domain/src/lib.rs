@@ -13,6 +13,7 @@ pub mod enquiries;
 pub mod entries;
 pub mod family;
 pub mod ids;
+pub mod needs;
 pub mod network;
 pub mod nhs_number;
 pub mod observations;

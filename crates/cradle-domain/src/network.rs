@@ -766,6 +766,9 @@ pub struct FamilyRecord {
     /// Positive moments fed back to caregivers, oldest first.
     #[serde(default)]
     pub moments: Vec<crate::observations::PositiveMoment>,
+    /// Needs, strengths and confidence notes, oldest first.
+    #[serde(default)]
+    pub notes: Vec<crate::needs::CaregiverNote>,
 }
 
 impl FamilyRecord {

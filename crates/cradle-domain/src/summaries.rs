@@ -17,6 +17,10 @@ pub struct CaregiverSummary {
     pub moments: Vec<String>,
     /// What they said themselves, in conversations with them alone.
     pub own_words: Vec<String>,
+    /// Strengths the team has noticed in them.
+    pub strengths: Vec<String>,
+    /// What they would like help with.
+    pub support: Vec<String>,
     pub reminders: Vec<&'static str>,
     pub closing: &'static str,
 }
@@ -109,7 +113,17 @@ pub fn caregiver_summary(record: &FamilyRecord, member: Member) -> CaregiverSumm
                 .collect::<Vec<_>>()
         })
         .collect();
+    let about_them = |kind: crate::needs::NoteKind| -> Vec<String> {
+        record
+            .notes
+            .iter()
+            .filter(|n| n.kind == kind && n.subject == crate::needs::NoteSubject::Caregiver(member))
+            .map(|n| sentence(&n.text))
+            .collect()
+    };
     CaregiverSummary {
+        strengths: about_them(crate::needs::NoteKind::Strength),
+        support: about_them(crate::needs::NoteKind::SupportWanted),
         recipient: name.clone(),
         title: format!("You and {baby}"),
         opening: format!(
@@ -178,7 +192,9 @@ impl CaregiverSummary {
     pub fn text(&self) -> String {
         let mut parts = vec![self.title.clone() + ".", self.opening.clone()];
         parts.extend(self.moments.iter().cloned());
+        parts.extend(self.strengths.iter().cloned());
         parts.extend(self.own_words.iter().cloned());
+        parts.extend(self.support.iter().cloned());
         parts.extend(self.reminders.iter().map(|r| r.to_string()));
         parts.push(self.closing.to_string());
         parts.join(" ")

@@ -210,6 +210,14 @@ pub trait NetworkStore: Send + Sync {
         recorded_by: StaffId,
         audit: AuditEntry,
     ) -> StoreResult<()>;
+    /// Records a needs, strengths or confidence note.
+    async fn add_note(
+        &self,
+        family: FamilyId,
+        note: &cradle_domain::needs::CaregiverNote,
+        recorded_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
     /// Raises a coping concern (its actions and closure come later).
     async fn raise_concern(
         &self,
@@ -379,6 +387,13 @@ macro_rules! network_sql {
                 .bind(id.0)
                 .fetch_all(&self.pool)
                 .await?;
+                let notes: Vec<NoteRow> = sqlx::query_as(
+                    "SELECT n.id, n.subject, n.kind, n.text, n.noted_on, s.display_name AS recorded_by, n.recorded_at \
+                     FROM caregiver_notes n JOIN staff s ON s.id = n.recorded_by WHERE n.family_id = $1 ORDER BY n.noted_on, n.recorded_at, n.id",
+                )
+                .bind(id.0)
+                .fetch_all(&self.pool)
+                .await?;
                 let member = |person: Option<Uuid>, mother: bool| match (person, mother) {
                     (Some(p), _) => Some(cradle_domain::entries::Member::Person(PersonId(p))),
                     (None, true) => Some(cradle_domain::entries::Member::Mother),
@@ -400,6 +415,10 @@ macro_rules! network_sql {
                 Ok(Some(FamilyRecord {
                     entries,
                     concerns,
+                    notes: notes
+                        .into_iter()
+                        .map(NoteRow::into_note)
+                        .collect::<StoreResult<_>>()?,
                     observations: observations
                         .into_iter()
                         .map(ObservationRow::into_observation)
@@ -1056,6 +1075,33 @@ macro_rules! network_sql {
                     .execute(&mut *tx)
                     .await?;
                 }
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn add_note(
+                &self,
+                family: FamilyId,
+                note: &cradle_domain::needs::CaregiverNote,
+                recorded_by: StaffId,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO caregiver_notes (id, family_id, subject, kind, text, noted_on, recorded_by, recorded_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(note.id)
+                .bind(family.0)
+                .bind(note.subject.code())
+                .bind(note.kind.code())
+                .bind(&note.text)
+                .bind(date_text(note.noted_on))
+                .bind(recorded_by.0)
+                .bind(note.recorded_at_millis)
+                .execute(&mut *tx)
+                .await?;
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())

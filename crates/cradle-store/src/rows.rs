@@ -604,3 +604,29 @@ impl MomentRow {
         })
     }
 }
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct NoteRow {
+    pub id: Uuid,
+    pub subject: String,
+    pub kind: String,
+    pub text: String,
+    pub noted_on: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: i64,
+}
+
+impl NoteRow {
+    pub fn into_note(self) -> StoreResult<cradle_domain::needs::CaregiverNote> {
+        use cradle_domain::needs::{CaregiverNote, NoteKind, NoteSubject};
+        Ok(CaregiverNote {
+            id: self.id,
+            subject: code(NoteSubject::parse(&self.subject), "note subject")?,
+            kind: code(NoteKind::from_code(&self.kind), "note kind")?,
+            text: self.text,
+            noted_on: parse_date_text(self.noted_on)?,
+            recorded_by: self.recorded_by,
+            recorded_at_millis: self.recorded_at,
+        })
+    }
+}

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// (method, path) of every API operation, as the OpenAPI document writes them.
-pub const OPERATIONS: [(&str, &str); 30] = [
+pub const OPERATIONS: [(&str, &str); 31] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -40,6 +40,7 @@ pub const OPERATIONS: [(&str, &str); 30] = [
     ("post", "/api/v1/families/{id}/concerns"),
     ("post", "/api/v1/families/{id}/enquiries"),
     ("post", "/api/v1/families/{id}/observations"),
+    ("post", "/api/v1/families/{id}/notes"),
     ("post", "/api/v1/families/{id}/concerns/{concern}/actions"),
     ("post", "/api/v1/families/{id}/concerns/{concern}/close"),
     ("post", "/api/v1/families/{id}/conversations/{conversation}"),
@@ -71,6 +72,7 @@ pub fn router() -> Router<WebState> {
         .route("/families/{id}/concerns", post(raise_concern))
         .route("/families/{id}/enquiries", post(record_enquiry))
         .route("/families/{id}/observations", post(record_observation))
+        .route("/families/{id}/notes", post(add_note))
         .route(
             "/families/{id}/concerns/{concern}/actions",
             post(record_concern_action),
@@ -266,6 +268,7 @@ async fn read_family(
         "concerns": record.concerns,
         "observations": record.observations,
         "moments": record.moments,
+        "notes": record.notes,
         "break_glass_reason": access.break_glass_reason(),
     }))
     .into_response())
@@ -455,6 +458,17 @@ async fn link_person(
 fn concern_id(text: &str) -> Result<uuid::Uuid, Failure> {
     text.parse::<uuid::Uuid>()
         .map_err(|_| Failure(Problem::NotFound))
+}
+
+async fn add_note(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Json(body): Json<cradle_domain::needs::NoteInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let note = state.app.add_note(&staff.actor, &access, &body).await?;
+    Ok((StatusCode::CREATED, Json(note)).into_response())
 }
 
 async fn record_observation(

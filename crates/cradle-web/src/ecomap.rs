@@ -359,6 +359,7 @@ mod tests {
             concerns: Vec::new(),
             observations: Vec::new(),
             moments: Vec::new(),
+            notes: Vec::new(),
         }
     }
 

@@ -58,6 +58,11 @@ pub fn router(state: WebState) -> Router {
             get(pages::observations::caregiver_summary),
         )
         .route(
+            "/families/{id}/notes/new",
+            get(pages::observations::new_note_form),
+        )
+        .route("/families/{id}/notes", post(pages::observations::add_note))
+        .route(
             "/families/{id}/observations/new",
             get(pages::observations::new_form),
         )

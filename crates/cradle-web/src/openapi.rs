@@ -184,6 +184,15 @@ pub fn build() -> Value {
     );
     record_observation["parameters"] = id_parameter("The family's id");
     record_observation["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["caregiver", "setting"]}}}});
+    let mut add_note = operation(
+        "Record a needs, strengths or confidence note",
+        "`subject`: \"mother\", a person's id, or \"family\" (only for `kind` shared_understanding); `kind`: experience, support_wanted, strength, shared_understanding; `text`; the date as `noted_day`, `noted_month`, `noted_year`.",
+        "201",
+        ok_json("The note", json!({"type": "object"})),
+        &[("404", "No such family"), ("422", "The note has problems; nothing was saved")],
+    );
+    add_note["parameters"] = id_parameter("The family's id");
+    add_note["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["subject", "kind", "text"]}}}});
     let mut record_enquiry = operation(
         "Record a routine enquiry about domestic abuse",
         "Only for someone seen alone (`seen_alone` \"yes\", otherwise 422). Recorded as a timeline entry shared in confidence by the person asked, so it reaches no one else's printout or export. After a disclosure (`outcome` \"disclosed\"), `named` (a person in the family) can be marked do not involve (`do_not_involve` \"yes\" with `decided_by` and `reason`) in the same transaction.",
@@ -385,6 +394,7 @@ pub fn build() -> Value {
             "/api/v1/families/{id}/concerns": {"post": raise_concern},
             "/api/v1/families/{id}/enquiries": {"post": record_enquiry},
             "/api/v1/families/{id}/observations": {"post": record_observation},
+            "/api/v1/families/{id}/notes": {"post": add_note},
             "/api/v1/families/{id}/concerns/{concern}/actions": {"post": concern_action},
             "/api/v1/families/{id}/concerns/{concern}/close": {"post": close_concern},
             "/api/v1/families/{id}/conversations/{conversation}": {"post": save_conversation},

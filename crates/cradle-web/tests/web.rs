@@ -3363,6 +3363,53 @@ on_both_backends!(
                 "held_year": year, "enjoy": "Amara said she misses her sister", "finish": "yes"}),
         )
         .await;
+        api(
+            format!("/api/v1/families/{family}/notes"),
+            serde_json::json!({"subject": tunde, "kind": "strength", "text": "You stay calm and gentle when she is upset",
+                "noted_day": day, "noted_month": month, "noted_year": year}),
+        )
+        .await;
+        api(
+            format!("/api/v1/families/{family}/notes"),
+            serde_json::json!({"subject": tunde, "kind": "experience", "text": "Helped raise his two younger brothers",
+                "noted_day": day, "noted_month": month, "noted_year": year}),
+        )
+        .await;
+        let wrong_subject = clinician
+            .post(app.url(&format!("/families/{family}/notes")))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("subject", "family"),
+                ("kind", "strength"),
+                ("text", "Everyone pitches in"),
+                ("noted_day", day.as_str()),
+                ("noted_month", month.as_str()),
+                ("noted_year", year.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong_subject.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            wrong_subject
+                .text()
+                .await
+                .unwrap()
+                .contains("Everyone pitches in"),
+            "what was typed is kept"
+        );
+        let page = clinician
+            .get(app.url(&format!("/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Skills and experience with babies")
+                && page.contains("Helped raise his two younger brothers")
+        );
         let summary = clinician
             .get(app.url(&format!("/families/{family}/you-and-your-baby/{tunde}")))
             .send()
@@ -3381,6 +3428,14 @@ on_both_backends!(
             "a joint conversation may hold someone else's words"
         );
         assert!(summary.contains("Never shake a baby"));
+        assert!(
+            summary.contains("You stay calm and gentle when she is upset."),
+            "strengths first"
+        );
+        assert!(
+            !summary.contains("younger brothers"),
+            "experience is for the team, not the printout"
+        );
 
         // Measured: the whole printed text reads at an age of about 9 to 11.
         let start = summary.find("data-testid=\"caregiver-summary\"").unwrap();

@@ -400,6 +400,7 @@ pub struct FamilyPage {
     pub open_concerns: Vec<super::concerns::ConcernView>,
     pub observations: Vec<super::observations::ObservationSummary>,
     pub moments: Vec<super::observations::MomentSummary>,
+    pub needs: Vec<(String, Vec<(String, String, String)>)>,
     pub closed_concerns: Vec<super::concerns::ConcernView>,
     pub errors: Errors,
     pub family_id: String,
@@ -633,6 +634,7 @@ pub async fn show(
         open_concerns: super::concerns::views(&record, true),
         observations: super::observations::observation_summaries(&record),
         moments: super::observations::moment_summaries(&record),
+        needs: super::observations::note_groups(&record),
         closed_concerns: super::concerns::views(&record, false),
         timeline: record
             .entries

@@ -329,3 +329,152 @@ pub async fn caregiver_summary(
     };
     Ok(render(axum::http::StatusCode::OK, &page))
 }
+
+#[derive(Template)]
+#[template(path = "note_form.html")]
+pub struct NotePage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub baby: String,
+    pub family_id: String,
+    pub subject: RadioGroup,
+    pub kind: RadioGroup,
+    pub text: String,
+    pub noted: DateField,
+}
+
+fn note_page(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    input: &cradle_domain::needs::NoteInput,
+    errors: Errors,
+) -> Response {
+    use cradle_domain::needs::NoteKind;
+    let mut subjects = vec![Choice {
+        code: "mother".to_string(),
+        label: format!("{} (mother)", family.family.mother_name),
+        selected: input.subject == "mother",
+    }];
+    subjects.extend(family.people.iter().map(|p| Choice {
+        code: p.id.to_string(),
+        label: p.name.clone(),
+        selected: input.subject == p.id.to_string(),
+    }));
+    subjects.push(Choice {
+        code: "family".to_string(),
+        label: "The whole family".to_string(),
+        selected: input.subject == "family",
+    });
+    let page = NotePage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        baby: family.family.baby_label(),
+        family_id: family.family.id.to_string(),
+        subject: RadioGroup {
+            id: "subject",
+            legend: "Who is it about?",
+            options: subjects,
+            inline: false,
+        },
+        kind: RadioGroup {
+            id: "kind",
+            legend: "What does it record?",
+            options: Choice::list(NoteKind::ALL, NoteKind::code, NoteKind::label, &input.kind),
+            inline: false,
+        },
+        text: input.text.clone(),
+        noted: DateField::new(
+            "noted",
+            "Date",
+            ["noted_day", "noted_month", "noted_year"],
+            [&input.noted_day, &input.noted_month, &input.noted_year],
+        ),
+        errors,
+    };
+    render(form_status(&page.errors), &page)
+}
+
+pub async fn new_note_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    let today = today_uk();
+    let input = cradle_domain::needs::NoteInput {
+        noted_day: today.day().to_string(),
+        noted_month: u8::from(today.month()).to_string(),
+        noted_year: today.year().to_string(),
+        ..Default::default()
+    };
+    Ok(note_page(
+        &state,
+        &staff,
+        &family,
+        &input,
+        Errors::default(),
+    ))
+}
+
+pub async fn add_note(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    axum::Form(input): axum::Form<cradle_domain::needs::NoteInput>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    match state.app.add_note(&staff.actor, &access, &input).await {
+        Ok(_) => Ok(see_other(&format!("/families/{id}#needs"))),
+        Err(AppError::Invalid(problems)) => {
+            let family = record(&state, &staff.actor, &access).await?;
+            Ok(note_page(
+                &state,
+                &staff,
+                &family,
+                &input,
+                Errors::from_problems(&problems),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Needs and strengths for the family page: (who, [(what, text, when and by whom)]).
+pub fn note_groups(record: &FamilyRecord) -> Vec<(String, Vec<(String, String, String)>)> {
+    use cradle_domain::needs::NoteSubject;
+    let mut subjects: Vec<NoteSubject> = Vec::new();
+    for note in &record.notes {
+        if !subjects.contains(&note.subject) {
+            subjects.push(note.subject);
+        }
+    }
+    subjects
+        .into_iter()
+        .map(|subject| {
+            let who = match subject {
+                NoteSubject::Family => "The whole family".to_string(),
+                NoteSubject::Caregiver(member) => member_name(record, member),
+            };
+            let notes = record
+                .notes
+                .iter()
+                .filter(|n| n.subject == subject)
+                .map(|n| {
+                    (
+                        n.kind.label().to_string(),
+                        n.text.clone(),
+                        format!(
+                            "{}, {}",
+                            n.noted_on.map(long_date).unwrap_or_default(),
+                            n.recorded_by
+                        ),
+                    )
+                })
+                .collect();
+            (who, notes)
+        })
+        .collect()
+}
