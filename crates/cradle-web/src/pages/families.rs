@@ -400,7 +400,7 @@ pub struct FamilyPage {
     pub open_concerns: Vec<super::concerns::ConcernView>,
     pub observations: Vec<super::observations::ObservationSummary>,
     pub moments: Vec<super::observations::MomentSummary>,
-    pub needs: Vec<(String, Vec<(String, String, String)>)>,
+    pub needs: Vec<super::observations::NoteGroup>,
     pub closed_concerns: Vec<super::concerns::ConcernView>,
     pub errors: Errors,
     pub family_id: String,

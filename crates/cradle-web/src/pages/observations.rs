@@ -442,8 +442,17 @@ pub async fn add_note(
     }
 }
 
-/// Needs and strengths for the family page: (who, [(what, text, when and by whom)]).
-pub fn note_groups(record: &FamilyRecord) -> Vec<(String, Vec<(String, String, String)>)> {
+/// One note as the family page shows it: (what it records, the note, when and by whom).
+pub type NoteLine = (String, String, String);
+
+/// The notes about one caregiver (or the whole family).
+pub struct NoteGroup {
+    pub who: String,
+    pub notes: Vec<NoteLine>,
+}
+
+/// Needs and strengths for the family page, grouped by who they are about.
+pub fn note_groups(record: &FamilyRecord) -> Vec<NoteGroup> {
     use cradle_domain::needs::NoteSubject;
     let mut subjects: Vec<NoteSubject> = Vec::new();
     for note in &record.notes {
@@ -474,7 +483,7 @@ pub fn note_groups(record: &FamilyRecord) -> Vec<(String, Vec<(String, String, S
                     )
                 })
                 .collect();
-            (who, notes)
+            NoteGroup { who, notes }
         })
         .collect()
 }
