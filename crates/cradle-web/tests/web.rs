@@ -3280,6 +3280,37 @@ on_both_backends!(
         assert!(page
             .contains("Band B, as the manual words it (used by Priya Shah, trained March 2025)"));
         assert!(!page.to_lowercase().contains("bonding score"));
+
+        // The timeline holds both, and filters by type and by person.
+        let timeline = |page: String| {
+            page.split("data-testid=\"timeline\"")
+                .nth(1)
+                .map(|rest| rest.split("</ul>").next().unwrap_or("").to_string())
+                .unwrap_or_default()
+        };
+        let get = |path: String| {
+            let clinician = clinician.clone();
+            let url = app.url(&path);
+            async move {
+                clinician
+                    .get(url)
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+            }
+        };
+        let all = timeline(get(format!("/families/{family}")).await);
+        assert!(all.contains("He copied her coo") && all.contains("Paused when she turned away"));
+        let moments = timeline(get(format!("/families/{family}?type=moment&person={tunde}")).await);
+        assert!(
+            moments.contains("He copied her coo")
+                && !moments.contains("Paused when she turned away")
+        );
+        let mothers = get(format!("/families/{family}?person=mother&type=observation")).await;
+        assert!(mothers.contains("Nothing on the timeline matches"));
         let record: Value = clinician
             .get(app.url(&format!("/api/v1/families/{family}")))
             .send()

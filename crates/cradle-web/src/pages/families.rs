@@ -343,6 +343,7 @@ pub struct PersonView {
 
 pub struct TimelineView {
     pub when: String,
+    pub kind: &'static str,
     pub who: String,
     pub about: String,
     pub confidence: Option<String>,
@@ -396,6 +397,9 @@ pub struct FamilyPage {
     pub may_change: bool,
     pub may_view_audit: bool,
     pub timeline: Vec<TimelineView>,
+    pub timeline_people: Vec<Choice>,
+    pub timeline_kinds: Vec<Choice>,
+    pub timeline_filtered: bool,
     pub conversations: Vec<super::conversations::ConversationSummary>,
     pub open_concerns: Vec<super::concerns::ConcernView>,
     pub observations: Vec<super::observations::ObservationSummary>,
@@ -545,6 +549,7 @@ pub async fn show(
     State(state): State<WebState>,
     staff: Staff<ReadRecords>,
     Path(id): Path<String>,
+    Query(filter): Query<super::timeline::TimelineFilter>,
 ) -> Result<Response, Failure> {
     let id = family_id(&id)?;
     let access = state
@@ -636,18 +641,20 @@ pub async fn show(
         moments: super::observations::moment_summaries(&record),
         needs: super::observations::note_groups(&record),
         closed_concerns: super::concerns::views(&record, false),
-        timeline: record
-            .entries
-            .iter()
-            .rev()
-            .map(|e| TimelineView {
-                when: long_date_time(e.written_at_millis),
-                who: e.written_by.clone(),
-                about: e.about.map(|m| record.member_name(m)).unwrap_or_default(),
-                confidence: e.confided_by.map(|m| record.member_name(m)),
-                text: e.text.clone(),
+        timeline: super::timeline::items(&record, &filter)
+            .into_iter()
+            .map(|item| TimelineView {
+                when: item.when,
+                kind: item.kind_label,
+                who: item.who,
+                about: item.about,
+                confidence: item.confidence,
+                text: item.text,
             })
             .collect(),
+        timeline_people: super::timeline::filter_choices(&record, &filter).0,
+        timeline_kinds: super::timeline::filter_choices(&record, &filter).1,
+        timeline_filtered: !filter.person.is_empty() || !filter.kind.is_empty(),
         errors: Errors::default(),
         family_id: family.id.to_string(),
         entry_about: SelectField {

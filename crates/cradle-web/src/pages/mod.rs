@@ -11,6 +11,7 @@ pub mod home;
 pub mod login;
 pub mod network;
 pub mod observations;
+pub mod timeline;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -1,0 +1,217 @@
+//! The family timeline: entries, relationship conversations, observations, positive moments,
+//! needs and strengths, and coping concerns in one list, newest first, filterable by person
+//! and by type. What someone shared in confidence is marked as such (staff see it; no other
+//! family member's printout or export holds it).
+
+use crate::views::Choice;
+use cradle_domain::dates::{long_date, long_date_time};
+use cradle_domain::entries::Member;
+use cradle_domain::network::FamilyRecord;
+use serde::Deserialize;
+
+/// The kinds of timeline item, as the filter names them.
+pub const KINDS: [(&str, &str); 6] = [
+    ("entry", "Notes"),
+    ("conversation", "Relationship conversations"),
+    ("observation", "Interaction observations"),
+    ("moment", "Positive moments"),
+    ("note", "Needs, strengths and confidence"),
+    ("concern", "Coping concerns"),
+];
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TimelineFilter {
+    /// "mother" or a person's id; empty for everyone.
+    pub person: String,
+    /// One of [`KINDS`]; empty for every kind.
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+pub struct TimelineItem {
+    pub sort_key: i64,
+    pub when: String,
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub who: String,
+    pub about: String,
+    pub confidence: Option<String>,
+    pub text: String,
+    members: Vec<Member>,
+}
+
+fn kind_label(kind: &str) -> &'static str {
+    KINDS
+        .iter()
+        .find(|(code, _)| *code == kind)
+        .map(|(_, label)| *label)
+        .unwrap_or("")
+}
+
+fn names(record: &FamilyRecord, members: &[Member]) -> String {
+    members
+        .iter()
+        .map(|m| record.member_name(*m))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Every item, newest first, kept when it matches the filter.
+pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem> {
+    let day = |date: Option<time::Date>, millis: i64| {
+        date.map(|d| (d.to_julian_day() as i64) * 86_400_000)
+            .unwrap_or(millis)
+    };
+    let mut items: Vec<TimelineItem> = Vec::new();
+    for e in &record.entries {
+        let members: Vec<Member> = e.about.into_iter().collect();
+        items.push(TimelineItem {
+            sort_key: e.written_at_millis,
+            when: long_date_time(e.written_at_millis),
+            kind: "entry",
+            kind_label: kind_label("entry"),
+            who: e.written_by.clone(),
+            about: names(record, &members),
+            confidence: e.confided_by.map(|m| record.member_name(m)),
+            text: e.text.clone(),
+            members,
+        });
+    }
+    for c in &record.conversations {
+        let mut text: Vec<String> = c.answers.iter().map(|(_, t)| t.clone()).collect();
+        if let Some(f) = &c.formulation {
+            text.push(format!("Formulation: {f}"));
+        }
+        items.push(TimelineItem {
+            sort_key: day(c.held_on, c.saved_at_millis),
+            when: c.held_on.map(long_date).unwrap_or_default(),
+            kind: "conversation",
+            kind_label: kind_label("conversation"),
+            who: c.recorded_by.clone(),
+            about: names(record, &c.participants),
+            confidence: None,
+            text: format!(
+                "{} ({}). {}",
+                c.status.label(),
+                c.seen.label().to_lowercase(),
+                text.join(" ")
+            ),
+            members: c.participants.clone(),
+        });
+    }
+    for o in &record.observations {
+        items.push(TimelineItem {
+            sort_key: day(o.observed_on, o.recorded_at_millis),
+            when: o.observed_on.map(long_date).unwrap_or_default(),
+            kind: "observation",
+            kind_label: kind_label("observation"),
+            who: o.recorded_by.clone(),
+            about: record.member_name(o.caregiver),
+            confidence: None,
+            text: format!(
+                "{}. {}",
+                o.setting.label(),
+                o.descriptors
+                    .iter()
+                    .map(|(_, t)| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+            members: vec![o.caregiver],
+        });
+    }
+    for m in &record.moments {
+        items.push(TimelineItem {
+            sort_key: day(m.noticed_on, m.recorded_at_millis),
+            when: m.noticed_on.map(long_date).unwrap_or_default(),
+            kind: "moment",
+            kind_label: kind_label("moment"),
+            who: m.recorded_by.clone(),
+            about: record.member_name(m.caregiver),
+            confidence: None,
+            text: format!("{} Fed back: {}", m.what_happened, m.fed_back),
+            members: vec![m.caregiver],
+        });
+    }
+    for n in &record.notes {
+        let members: Vec<Member> = match n.subject {
+            cradle_domain::needs::NoteSubject::Caregiver(m) => vec![m],
+            cradle_domain::needs::NoteSubject::Family => Vec::new(),
+        };
+        items.push(TimelineItem {
+            sort_key: day(n.noted_on, n.recorded_at_millis),
+            when: n.noted_on.map(long_date).unwrap_or_default(),
+            kind: "note",
+            kind_label: kind_label("note"),
+            who: n.recorded_by.clone(),
+            about: if members.is_empty() {
+                "the whole family".to_string()
+            } else {
+                names(record, &members)
+            },
+            confidence: None,
+            text: format!("{}: {}", n.kind.label(), n.text),
+            members,
+        });
+    }
+    for c in &record.concerns {
+        items.push(TimelineItem {
+            sort_key: c.raised_at_millis,
+            when: long_date_time(c.raised_at_millis),
+            kind: "concern",
+            kind_label: kind_label("concern"),
+            who: c.raised_by.clone(),
+            about: record.member_name(c.about),
+            confidence: None,
+            text: format!(
+                "{}{}",
+                c.description,
+                if c.is_open() { " (open)" } else { " (closed)" }
+            ),
+            members: vec![c.about],
+        });
+    }
+    let person = Member::parse(&filter.person);
+    items.retain(|item| {
+        (filter.kind.is_empty() || item.kind == filter.kind)
+            && person.is_none_or(|p| item.members.contains(&p))
+    });
+    items.sort_by_key(|item| std::cmp::Reverse(item.sort_key));
+    items
+}
+
+/// The filter's choices: everyone, the mother and each person; every kind and each kind.
+pub fn filter_choices(
+    record: &FamilyRecord,
+    filter: &TimelineFilter,
+) -> (Vec<Choice>, Vec<Choice>) {
+    let mut people = vec![
+        Choice {
+            code: String::new(),
+            label: "Everyone".to_string(),
+            selected: filter.person.is_empty(),
+        },
+        Choice {
+            code: "mother".to_string(),
+            label: record.family.mother_name.clone(),
+            selected: filter.person == "mother",
+        },
+    ];
+    people.extend(record.people.iter().map(|p| Choice {
+        code: p.id.to_string(),
+        label: p.name.clone(),
+        selected: filter.person == p.id.to_string(),
+    }));
+    let mut kinds = vec![Choice {
+        code: String::new(),
+        label: "Everything".to_string(),
+        selected: filter.kind.is_empty(),
+    }];
+    kinds.extend(KINDS.iter().map(|(code, label)| Choice {
+        code: code.to_string(),
+        label: label.to_string(),
+        selected: filter.kind == *code,
+    }));
+    (people, kinds)
+}
