@@ -1,6 +1,6 @@
 //! Coping concerns: raising one, recording the action taken, and closing it with a reason.
 
-use super::network::{access, parse_id, record};
+use super::network::{access, parse_id, record, saved_or_form};
 use super::see_other;
 use crate::auth::{form_pairs, ChangeRecords, Staff};
 use crate::error::Failure;
@@ -113,16 +113,7 @@ fn page(
     errors: Errors,
 ) -> Response {
     let family_id = family.family.id;
-    let mut members = vec![Choice {
-        code: "mother".to_string(),
-        label: format!("{} (mother)", family.family.mother_name),
-        selected: t.concern.about == "mother",
-    }];
-    members.extend(family.people.iter().map(|p| Choice {
-        code: p.id.to_string(),
-        label: p.name.clone(),
-        selected: t.concern.about == p.id.to_string(),
-    }));
+    let members = super::member_choices(family, &t.concern.about, false);
     let (heading, action, text_id, text_label, text, button) = match (mode, concern) {
         ("action", Some(c)) => (
             "Record the action taken",
@@ -251,26 +242,14 @@ pub async fn raise(
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff.actor, id).await?;
     let t = typed(&body);
-    match state
+    let result = state
         .app
         .raise_concern(&staff.actor, &access, &t.concern)
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/families/{id}"))),
-        Err(AppError::Invalid(problems)) => {
-            let family = record(&state, &staff.actor, &access).await?;
-            Ok(page(
-                &state,
-                &staff,
-                &family,
-                "raise",
-                None,
-                &t,
-                Errors::from_problems(&problems),
-            ))
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
+        Ok(page(&state, &staff, family, "raise", None, &t, errors))
+    })
+    .await
 }
 
 async fn open_concern(

@@ -1,7 +1,7 @@
 //! Relationship conversations: the form to record one (or carry on a draft, or change a
 //! finished one), for the mother and the people around the baby who may be involved.
 
-use super::network::{access, parse_id, record};
+use super::network::{access, parse_id, record, saved_or_form};
 use super::see_other;
 use crate::auth::{form_pairs, ChangeRecords, Staff};
 use crate::error::Failure;
@@ -256,25 +256,14 @@ pub async fn create(
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff.actor, id).await?;
     let form = submitted(&body);
-    match state
+    let result = state
         .app
         .record_conversation(&staff.actor, &access, &form.input)
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/families/{id}#conversations"))),
-        Err(AppError::Invalid(problems)) => {
-            let family = record(&state, &staff.actor, &access).await?;
-            Ok(page(
-                &state,
-                &staff,
-                &family,
-                None,
-                &form,
-                Errors::from_problems(&problems),
-            ))
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
+        Ok(page(&state, &staff, family, None, &form, errors))
+    })
+    .await
 }
 
 pub async fn edit_form(

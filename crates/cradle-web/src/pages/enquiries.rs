@@ -1,7 +1,6 @@
 //! Routine enquiry about domestic abuse: the form, for someone seen alone.
 
-use super::network::{access, parse_id, record};
-use super::see_other;
+use super::network::{access, parse_id, record, saved_or_form};
 use crate::auth::{ChangeRecords, Staff};
 use crate::error::Failure;
 use crate::views::{
@@ -12,7 +11,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Form;
-use cradle_app::AppError;
 use cradle_domain::dates::today_uk;
 use cradle_domain::enquiries::{EnquiryInput, EnquiryOutcome};
 use cradle_domain::network::FamilyRecord;
@@ -43,16 +41,7 @@ fn page(
     input: &EnquiryInput,
     errors: Errors,
 ) -> Response {
-    let mut members = vec![Choice {
-        code: "mother".to_string(),
-        label: format!("{} (mother)", family.family.mother_name),
-        selected: input.asked == "mother",
-    }];
-    members.extend(family.people.iter().map(|p| Choice {
-        code: p.id.to_string(),
-        label: p.name.clone(),
-        selected: input.asked == p.id.to_string(),
-    }));
+    let members = super::member_choices(family, &input.asked, false);
     let mut named = vec![Choice {
         code: String::new(),
         label: "No one in this family".to_string(),
@@ -142,22 +131,12 @@ pub async fn create(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff.actor, id).await?;
-    match state
+    let result = state
         .app
         .record_enquiry(&staff.actor, &access, &input)
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/families/{id}"))),
-        Err(AppError::Invalid(problems)) => {
-            let family = record(&state, &staff.actor, &access).await?;
-            Ok(page(
-                &state,
-                &staff,
-                &family,
-                &input,
-                Errors::from_problems(&problems),
-            ))
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
+        Ok(page(&state, &staff, family, &input, errors))
+    })
+    .await
 }

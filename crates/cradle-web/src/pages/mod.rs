@@ -17,6 +17,33 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 /// After a successful form: go to the next page with GET (post/redirect/get).
+/// The mother and each person around the baby as choices (only those who may be involved,
+/// when `involvable_only`), with the one `typed` selected.
+pub(crate) fn member_choices(
+    record: &cradle_domain::network::FamilyRecord,
+    typed: &str,
+    involvable_only: bool,
+) -> Vec<crate::views::Choice> {
+    let today = cradle_domain::dates::today_uk();
+    let mut choices = vec![crate::views::Choice {
+        code: "mother".to_string(),
+        label: format!("{} (mother)", record.family.mother_name),
+        selected: typed == "mother",
+    }];
+    choices.extend(
+        record
+            .people
+            .iter()
+            .filter(|p| !involvable_only || record.involvement(p.id, today).may_involve)
+            .map(|p| crate::views::Choice {
+                code: p.id.to_string(),
+                label: p.name.clone(),
+                selected: typed == p.id.to_string(),
+            }),
+    );
+    choices
+}
+
 pub fn see_other(location: &str) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
     if let Ok(value) = HeaderValue::from_str(location) {

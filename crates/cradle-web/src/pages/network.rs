@@ -54,7 +54,7 @@ pub(crate) async fn record(
 
 /// After a change: back to the family page; if what was sent has problems, the form again
 /// with them (and everything typed); any other failure as the usual error page.
-async fn saved_or_form<T>(
+pub(crate) async fn saved_or_form<T>(
     state: &WebState,
     actor: &cradle_app::Actor,
     access: &FamilyAccess,

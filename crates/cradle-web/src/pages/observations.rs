@@ -2,7 +2,7 @@
 
 use super::concerns::member_name;
 use super::conversations::SectionView;
-use super::network::{access, parse_id, record};
+use super::network::{access, parse_id, record, saved_or_form};
 use super::see_other;
 use crate::auth::{form_pairs, ChangeRecords, Staff};
 use crate::error::Failure;
@@ -76,23 +76,7 @@ fn page(
     input: &ObservationInput,
     errors: Errors,
 ) -> Response {
-    let today = today_uk();
-    let mut caregivers = vec![Choice {
-        code: "mother".to_string(),
-        label: format!("{} (mother)", family.family.mother_name),
-        selected: input.caregiver == "mother",
-    }];
-    caregivers.extend(
-        family
-            .people
-            .iter()
-            .filter(|p| family.involvement(p.id, today).may_involve)
-            .map(|p| Choice {
-                code: p.id.to_string(),
-                label: p.name.clone(),
-                selected: input.caregiver == p.id.to_string(),
-            }),
-    );
+    let caregivers = super::member_choices(family, &input.caregiver, true);
     let mut babies = vec![Choice {
         code: String::new(),
         label: "All the babies".to_string(),
@@ -212,24 +196,14 @@ pub async fn create(
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff.actor, id).await?;
     let input = typed(&body);
-    match state
+    let result = state
         .app
         .record_observation(&staff.actor, &access, &input)
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/families/{id}#moments"))),
-        Err(AppError::Invalid(problems)) => {
-            let family = record(&state, &staff.actor, &access).await?;
-            Ok(page(
-                &state,
-                &staff,
-                &family,
-                &input,
-                Errors::from_problems(&problems),
-            ))
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
+        Ok(page(&state, &staff, family, &input, errors))
+    })
+    .await
 }
 
 /// Observations and positive moments as the family page lists them.
@@ -351,16 +325,7 @@ fn note_page(
     errors: Errors,
 ) -> Response {
     use cradle_domain::needs::NoteKind;
-    let mut subjects = vec![Choice {
-        code: "mother".to_string(),
-        label: format!("{} (mother)", family.family.mother_name),
-        selected: input.subject == "mother",
-    }];
-    subjects.extend(family.people.iter().map(|p| Choice {
-        code: p.id.to_string(),
-        label: p.name.clone(),
-        selected: input.subject == p.id.to_string(),
-    }));
+    let mut subjects = super::member_choices(family, &input.subject, false);
     subjects.push(Choice {
         code: "family".to_string(),
         label: "The whole family".to_string(),
