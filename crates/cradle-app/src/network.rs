@@ -571,6 +571,8 @@ impl Cradle {
             RecordKind::Baby => record.family.babies.iter().any(|b| b.id.0 == id),
             RecordKind::Family => record.family.id.0 == id,
             RecordKind::Conversation => record.conversations.iter().any(|c| c.id == id),
+            RecordKind::Observation => record.observations.iter().any(|o| o.id == id),
+            RecordKind::Note => record.notes.iter().any(|n| n.id == id),
         };
         if !belongs {
             return Err(AppError::NotFound);

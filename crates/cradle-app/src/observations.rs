@@ -58,6 +58,7 @@ impl Cradle {
             tool: parsed.tool,
             recorded_by: actor.display_name.clone(),
             recorded_at_millis: now,
+            version: 1,
         };
         let moment = parsed
             .moment
@@ -133,6 +134,7 @@ impl Cradle {
             noted_on: Some(noted_on),
             recorded_by: actor.display_name.clone(),
             recorded_at_millis: now,
+            version: 1,
         };
         let mut entry = access.audit(actor, now, AuditAction::NoteAdded);
         entry.subject_kind = Some(SubjectKind::Family);
@@ -141,5 +143,160 @@ impl Cradle {
             .add_note(access.family_id(), &note, staff, entry)
             .await?;
         Ok(note)
+    }
+}
+
+/// Why a record is corrected: required, kept with the earlier version.
+fn correction_reason(text: &str) -> Result<String, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(AppError::invalid(
+            "reason",
+            "Enter the reason for the change",
+        ));
+    }
+    if text.chars().count() > 500 {
+        return Err(AppError::invalid(
+            "reason",
+            "Reason must be 500 characters or fewer",
+        ));
+    }
+    Ok(text.to_string())
+}
+
+fn stale_or(error: cradle_store::StoreError) -> AppError {
+    match error {
+        cradle_store::StoreError::Conflict(_) => AppError::Conflict(
+            "Someone else changed this record while you were editing it. Nothing was saved: reload the page to see their change, then make yours again.".to_string(),
+        ),
+        cradle_store::StoreError::NotFound => AppError::NotFound,
+        other => AppError::Store(other),
+    }
+}
+
+impl Cradle {
+    fn correction(
+        &self,
+        actor: &Actor,
+        previous: &impl serde::Serialize,
+        expected_version: i64,
+        reason: String,
+    ) -> Result<cradle_store::Amendment, AppError> {
+        actor.require(Permission::ChangeClinicalRecords)?;
+        Ok(cradle_store::Amendment {
+            previous_snapshot: serde_json::to_string(previous)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            previous_version: expected_version,
+            changed_by: actor
+                .id
+                .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?,
+            at_millis: self.now(),
+            reason,
+        })
+    }
+
+    /// Corrects an observation (its positive moment stays as it was); the earlier version is
+    /// kept with who, when and why.
+    pub async fn amend_observation(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        id: Uuid,
+        input: &ObservationInput,
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<Observation, AppError> {
+        let reason = correction_reason(reason)?;
+        let record = self
+            .store
+            .load_record_for_change(access.family_id())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let current = record
+            .observations
+            .iter()
+            .find(|o| o.id == id)
+            .ok_or(AppError::NotFound)?;
+        let typed = ObservationInput {
+            moment: String::new(),
+            baby_responses: Vec::new(),
+            fed_back: String::new(),
+            ..input.clone()
+        };
+        let parsed = typed.parse(today_uk()).map_err(AppError::Invalid)?;
+        if !record.has_member(parsed.caregiver) {
+            return Err(AppError::invalid(
+                "caregiver",
+                "Select someone in this family",
+            ));
+        }
+        let amended = Observation {
+            caregiver: parsed.caregiver,
+            baby: parsed.baby,
+            observed_on: Some(parsed.observed_on),
+            setting: parsed.setting,
+            descriptors: parsed.descriptors,
+            tool: parsed.tool,
+            version: expected_version + 1,
+            ..current.clone()
+        };
+        let change = self.correction(actor, current, expected_version, reason)?;
+        let mut entry = access.audit(actor, self.now(), AuditAction::ObservationAmended);
+        entry.subject_kind = Some(SubjectKind::Family);
+        entry.detail = format!("observation {id}");
+        self.store
+            .amend_observation(access.family_id(), &amended, &change, entry)
+            .await
+            .map_err(stale_or)?;
+        Ok(amended)
+    }
+
+    /// Corrects a needs, strengths or confidence note; the earlier version is kept.
+    pub async fn amend_note(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        id: Uuid,
+        input: &cradle_domain::needs::NoteInput,
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<cradle_domain::needs::CaregiverNote, AppError> {
+        let reason = correction_reason(reason)?;
+        let record = self
+            .store
+            .load_record_for_change(access.family_id())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let current = record
+            .notes
+            .iter()
+            .find(|n| n.id == id)
+            .ok_or(AppError::NotFound)?;
+        let (subject, kind, text, noted_on) = input.parse(today_uk()).map_err(AppError::Invalid)?;
+        if let cradle_domain::needs::NoteSubject::Caregiver(member) = subject {
+            if !record.has_member(member) {
+                return Err(AppError::invalid(
+                    "subject",
+                    "Select someone in this family",
+                ));
+            }
+        }
+        let amended = cradle_domain::needs::CaregiverNote {
+            subject,
+            kind,
+            text,
+            noted_on: Some(noted_on),
+            version: expected_version + 1,
+            ..current.clone()
+        };
+        let change = self.correction(actor, current, expected_version, reason)?;
+        let mut entry = access.audit(actor, self.now(), AuditAction::NoteAmended);
+        entry.subject_kind = Some(SubjectKind::Family);
+        entry.detail = format!("note {id}");
+        self.store
+            .amend_note(access.family_id(), &amended, &change, entry)
+            .await
+            .map_err(stale_or)?;
+        Ok(amended)
     }
 }

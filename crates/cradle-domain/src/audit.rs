@@ -25,6 +25,8 @@ pub enum AuditAction {
     TeamCreated,
     StaffListViewed,
     PersonAdded,
+    ObservationAmended,
+    NoteAmended,
     NoteAdded,
     ObservationRecorded,
     EnquiryRecorded,
@@ -49,7 +51,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 41] = [
+    pub const ALL: [AuditAction; 43] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -70,6 +72,8 @@ impl AuditAction {
         AuditAction::TeamCreated,
         AuditAction::StaffListViewed,
         AuditAction::PersonAdded,
+        AuditAction::ObservationAmended,
+        AuditAction::NoteAmended,
         AuditAction::NoteAdded,
         AuditAction::ObservationRecorded,
         AuditAction::EnquiryRecorded,
@@ -115,6 +119,8 @@ impl AuditAction {
             AuditAction::TeamCreated => "team.create",
             AuditAction::StaffListViewed => "staff.list",
             AuditAction::PersonAdded => "person.add",
+            AuditAction::ObservationAmended => "observation.amend",
+            AuditAction::NoteAmended => "note.amend",
             AuditAction::NoteAdded => "note.add",
             AuditAction::ObservationRecorded => "observation.record",
             AuditAction::EnquiryRecorded => "enquiry.record",
@@ -166,6 +172,12 @@ impl AuditAction {
             AuditAction::TeamCreated => "Created a team",
             AuditAction::StaffListViewed => "Viewed staff accounts",
             AuditAction::PersonAdded => "Added a person to the family",
+            AuditAction::ObservationAmended => {
+                "Corrected an interaction observation (earlier version kept)"
+            }
+            AuditAction::NoteAmended => {
+                "Corrected a needs, strengths or confidence note (earlier version kept)"
+            }
             AuditAction::NoteAdded => "Recorded a needs, strengths or confidence note",
             AuditAction::ObservationRecorded => "Recorded an interaction observation",
             AuditAction::EnquiryRecorded => {

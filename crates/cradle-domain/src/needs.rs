@@ -44,6 +44,11 @@ impl NoteSubject {
     }
 }
 
+/// The version a record starts at.
+pub fn first_version() -> i64 {
+    1
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaregiverNote {
     pub id: Uuid,
@@ -54,6 +59,9 @@ pub struct CaregiverNote {
     pub noted_on: Option<Date>,
     pub recorded_by: String,
     pub recorded_at_millis: i64,
+    /// Raised at each amendment; the earlier version is kept.
+    #[serde(default = "first_version")]
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

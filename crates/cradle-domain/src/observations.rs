@@ -94,6 +94,9 @@ pub struct Observation {
     pub tool: Option<ToolResult>,
     pub recorded_by: String,
     pub recorded_at_millis: i64,
+    /// Raised at each amendment; the earlier version is kept.
+    #[serde(default = "crate::needs::first_version")]
+    pub version: i64,
 }
 
 /// A positive moment noticed and fed back to the caregiver.

@@ -37,6 +37,8 @@ pub enum RecordKind {
     Baby,
     Family,
     Conversation,
+    Observation,
+    Note,
 }
 
 impl RecordKind {
@@ -47,6 +49,8 @@ impl RecordKind {
             RecordKind::Baby,
             RecordKind::Family,
             RecordKind::Conversation,
+            RecordKind::Observation,
+            RecordKind::Note,
         ]
         .into_iter()
         .find(|kind| kind.code() == code)
@@ -59,6 +63,8 @@ impl RecordKind {
             RecordKind::Baby => "baby",
             RecordKind::Family => "family",
             RecordKind::Conversation => "conversation",
+            RecordKind::Observation => "observation",
+            RecordKind::Note => "note",
         }
     }
 }
@@ -208,6 +214,23 @@ pub trait NetworkStore: Send + Sync {
         observation: &cradle_domain::observations::Observation,
         moment: Option<&cradle_domain::observations::PositiveMoment>,
         recorded_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Replaces an observation's details (its positive moment stays as it was), keeping the
+    /// version replaced; `Conflict` if someone else changed it first.
+    async fn amend_observation(
+        &self,
+        family: FamilyId,
+        observation: &cradle_domain::observations::Observation,
+        change: &Amendment,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Replaces a needs, strengths or confidence note, keeping the version replaced.
+    async fn amend_note(
+        &self,
+        family: FamilyId,
+        note: &cradle_domain::needs::CaregiverNote,
+        change: &Amendment,
         audit: AuditEntry,
     ) -> StoreResult<()>;
     /// Records a needs, strengths or confidence note.
@@ -373,7 +396,7 @@ macro_rules! network_sql {
                     .collect::<StoreResult<Vec<_>>>()?;
                 let observations: Vec<ObservationRow> = sqlx::query_as(
                     "SELECT o.id, o.caregiver, o.baby_id, o.observed_on, o.setting, o.descriptors, o.tool, \
-                     s.display_name AS recorded_by, o.recorded_at \
+                     s.display_name AS recorded_by, o.recorded_at, o.version \
                      FROM observations o JOIN staff s ON s.id = o.recorded_by WHERE o.family_id = $1 ORDER BY o.observed_on, o.recorded_at, o.id",
                 )
                 .bind(id.0)
@@ -388,7 +411,7 @@ macro_rules! network_sql {
                 .fetch_all(&self.pool)
                 .await?;
                 let notes: Vec<NoteRow> = sqlx::query_as(
-                    "SELECT n.id, n.subject, n.kind, n.text, n.noted_on, s.display_name AS recorded_by, n.recorded_at \
+                    "SELECT n.id, n.subject, n.kind, n.text, n.noted_on, s.display_name AS recorded_by, n.recorded_at, n.version \
                      FROM caregiver_notes n JOIN staff s ON s.id = n.recorded_by WHERE n.family_id = $1 ORDER BY n.noted_on, n.recorded_at, n.id",
                 )
                 .bind(id.0)
@@ -635,6 +658,33 @@ macro_rules! network_sql {
                 .execute(&mut **tx)
                 .await?;
                 Ok(())
+            }
+
+            /// After an update that names the version it replaces: `NotFound` when there is no
+            /// such record in the family, `Conflict` when someone else replaced it first.
+            async fn replaced(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                rows: u64,
+                table: &'static str,
+                id: Uuid,
+                family: FamilyId,
+                what: &'static str,
+            ) -> StoreResult<()> {
+                if rows > 0 {
+                    return Ok(());
+                }
+                let exists: i64 = sqlx::query_scalar(&format!(
+                    "SELECT COUNT(*) FROM {table} WHERE id = $1 AND family_id = $2"
+                ))
+                .bind(id)
+                .bind(family.0)
+                .fetch_one(&mut **tx)
+                .await?;
+                Err(if exists == 0 {
+                    StoreError::NotFound
+                } else {
+                    StoreError::Conflict(what)
+                })
             }
 
             fn baby_of(target: RelationshipTarget) -> Option<Uuid> {
@@ -1075,6 +1125,75 @@ macro_rules! network_sql {
                     .execute(&mut *tx)
                     .await?;
                 }
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn amend_observation(
+                &self,
+                family: FamilyId,
+                observation: &cradle_domain::observations::Observation,
+                change: &Amendment,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let encoded = |json: serde_json::Result<String>| {
+                    json.map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))
+                };
+                let descriptors = encoded(serde_json::to_string(&observation.descriptors))?;
+                let tool = observation
+                    .tool
+                    .as_ref()
+                    .map(|t| encoded(serde_json::to_string(t)))
+                    .transpose()?;
+                let mut tx = self.begin_write().await?;
+                let updated = sqlx::query(
+                    "UPDATE observations SET caregiver = $1, baby_id = $2, observed_on = $3, setting = $4, descriptors = $5, tool = $6, version = $7 \
+                     WHERE id = $8 AND family_id = $9 AND version = $10",
+                )
+                .bind(observation.caregiver.code())
+                .bind(observation.baby.map(|b| b.0))
+                .bind(date_text(observation.observed_on))
+                .bind(observation.setting.code())
+                .bind(&descriptors)
+                .bind(&tool)
+                .bind(observation.version)
+                .bind(observation.id)
+                .bind(family.0)
+                .bind(change.previous_version)
+                .execute(&mut *tx)
+                .await?;
+                Self::replaced(&mut tx, updated.rows_affected(), "observations", observation.id, family, "This observation").await?;
+                Self::keep_version(&mut tx, family, RecordKind::Observation, observation.id, change).await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn amend_note(
+                &self,
+                family: FamilyId,
+                note: &cradle_domain::needs::CaregiverNote,
+                change: &Amendment,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let updated = sqlx::query(
+                    "UPDATE caregiver_notes SET subject = $1, kind = $2, text = $3, noted_on = $4, version = $5 \
+                     WHERE id = $6 AND family_id = $7 AND version = $8",
+                )
+                .bind(note.subject.code())
+                .bind(note.kind.code())
+                .bind(&note.text)
+                .bind(date_text(note.noted_on))
+                .bind(note.version)
+                .bind(note.id)
+                .bind(family.0)
+                .bind(change.previous_version)
+                .execute(&mut *tx)
+                .await?;
+                Self::replaced(&mut tx, updated.rows_affected(), "caregiver_notes", note.id, family, "This note").await?;
+                Self::keep_version(&mut tx, family, RecordKind::Note, note.id, change).await?;
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())

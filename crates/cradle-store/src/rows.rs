@@ -542,6 +542,7 @@ pub(crate) struct ObservationRow {
     pub tool: Option<String>,
     pub recorded_by: String,
     pub recorded_at: i64,
+    pub version: i64,
 }
 
 impl ObservationRow {
@@ -564,6 +565,7 @@ impl ObservationRow {
                 .transpose()?,
             recorded_by: self.recorded_by,
             recorded_at_millis: self.recorded_at,
+            version: self.version,
         })
     }
 }
@@ -614,6 +616,7 @@ pub(crate) struct NoteRow {
     pub noted_on: Option<String>,
     pub recorded_by: String,
     pub recorded_at: i64,
+    pub version: i64,
 }
 
 impl NoteRow {
@@ -627,6 +630,7 @@ impl NoteRow {
             noted_on: parse_date_text(self.noted_on)?,
             recorded_by: self.recorded_by,
             recorded_at_millis: self.recorded_at,
+            version: self.version,
         })
     }
 }

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// (method, path) of every API operation, as the OpenAPI document writes them.
-pub const OPERATIONS: [(&str, &str); 31] = [
+pub const OPERATIONS: [(&str, &str); 33] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -41,6 +41,8 @@ pub const OPERATIONS: [(&str, &str); 31] = [
     ("post", "/api/v1/families/{id}/enquiries"),
     ("post", "/api/v1/families/{id}/observations"),
     ("post", "/api/v1/families/{id}/notes"),
+    ("post", "/api/v1/families/{id}/notes/{note}"),
+    ("post", "/api/v1/families/{id}/observations/{observation}"),
     ("post", "/api/v1/families/{id}/concerns/{concern}/actions"),
     ("post", "/api/v1/families/{id}/concerns/{concern}/close"),
     ("post", "/api/v1/families/{id}/conversations/{conversation}"),
@@ -73,6 +75,11 @@ pub fn router() -> Router<WebState> {
         .route("/families/{id}/enquiries", post(record_enquiry))
         .route("/families/{id}/observations", post(record_observation))
         .route("/families/{id}/notes", post(add_note))
+        .route("/families/{id}/notes/{note}", post(amend_note))
+        .route(
+            "/families/{id}/observations/{observation}",
+            post(amend_observation),
+        )
         .route(
             "/families/{id}/concerns/{concern}/actions",
             post(record_concern_action),
@@ -458,6 +465,60 @@ async fn link_person(
 fn concern_id(text: &str) -> Result<uuid::Uuid, Failure> {
     text.parse::<uuid::Uuid>()
         .map_err(|_| Failure(Problem::NotFound))
+}
+
+/// A correction: the whole record as it should read, the version it replaces and why.
+#[derive(Deserialize)]
+struct CorrectionJson<T> {
+    #[serde(flatten)]
+    record: T,
+    version: i64,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn amend_note(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, note)): Path<(String, String)>,
+    Json(body): Json<CorrectionJson<cradle_domain::needs::NoteInput>>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let note = concern_id(&note)?;
+    let amended = state
+        .app
+        .amend_note(
+            &staff.actor,
+            &access,
+            note,
+            &body.record,
+            body.version,
+            &body.reason,
+        )
+        .await?;
+    Ok(Json(amended).into_response())
+}
+
+async fn amend_observation(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, observation)): Path<(String, String)>,
+    Json(body): Json<CorrectionJson<cradle_domain::observations::ObservationInput>>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let observation = concern_id(&observation)?;
+    let amended = state
+        .app
+        .amend_observation(
+            &staff.actor,
+            &access,
+            observation,
+            &body.record,
+            body.version,
+            &body.reason,
+        )
+        .await?;
+    Ok(Json(amended).into_response())
 }
 
 async fn add_note(

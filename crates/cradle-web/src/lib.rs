@@ -63,6 +63,15 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/families/{id}/notes", post(pages::observations::add_note))
         .route(
+            "/families/{id}/notes/{note}",
+            get(pages::observations::edit_note_form).post(pages::observations::amend_note),
+        )
+        .route(
+            "/families/{id}/observations/{observation}",
+            get(pages::observations::edit_observation_form)
+                .post(pages::observations::amend_observation),
+        )
+        .route(
             "/families/{id}/observations/new",
             get(pages::observations::new_form),
         )

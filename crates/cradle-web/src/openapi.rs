@@ -193,6 +193,30 @@ pub fn build() -> Value {
     );
     add_note["parameters"] = id_parameter("The family's id");
     add_note["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["subject", "kind", "text"]}}}});
+    let correction_path = |name: &str, what: &str| {
+        json!([
+            {"name": "id", "in": "path", "required": true, "description": "The family's id", "schema": {"type": "string", "format": "uuid"}},
+            {"name": name, "in": "path", "required": true, "description": what, "schema": {"type": "string", "format": "uuid"}}
+        ])
+    };
+    let mut amend_note = operation(
+        "Correct a needs, strengths or confidence note",
+        "The whole note as it should read, with `version` (the version replaced: 409 if someone else changed it first) and `reason` (required). The earlier version is kept.",
+        "200",
+        ok_json("The note", json!({"type": "object"})),
+        &[("404", "No such family or note"), ("409", "Changed by someone else first"), ("422", "The note has problems")],
+    );
+    amend_note["parameters"] = correction_path("note", "The note's id");
+    amend_note["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["version", "reason"]}}}});
+    let mut amend_observation = operation(
+        "Correct an interaction observation",
+        "The whole observation as it should read (its positive moment stays as it was), with `version` and `reason`. The earlier version is kept.",
+        "200",
+        ok_json("The observation", json!({"type": "object"})),
+        &[("404", "No such family or observation"), ("409", "Changed by someone else first"), ("422", "The observation has problems")],
+    );
+    amend_observation["parameters"] = correction_path("observation", "The observation's id");
+    amend_observation["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["version", "reason"]}}}});
     let mut record_enquiry = operation(
         "Record a routine enquiry about domestic abuse",
         "Only for someone seen alone (`seen_alone` \"yes\", otherwise 422). Recorded as a timeline entry shared in confidence by the person asked, so it reaches no one else's printout or export. After a disclosure (`outcome` \"disclosed\"), `named` (a person in the family) can be marked do not involve (`do_not_involve` \"yes\" with `decided_by` and `reason`) in the same transaction.",
@@ -395,6 +419,8 @@ pub fn build() -> Value {
             "/api/v1/families/{id}/enquiries": {"post": record_enquiry},
             "/api/v1/families/{id}/observations": {"post": record_observation},
             "/api/v1/families/{id}/notes": {"post": add_note},
+            "/api/v1/families/{id}/notes/{note}": {"post": amend_note},
+            "/api/v1/families/{id}/observations/{observation}": {"post": amend_observation},
             "/api/v1/families/{id}/concerns/{concern}/actions": {"post": concern_action},
             "/api/v1/families/{id}/concerns/{concern}/close": {"post": close_concern},
             "/api/v1/families/{id}/conversations/{conversation}": {"post": save_conversation},

@@ -3327,6 +3327,57 @@ on_both_backends!(
             record["moments"][0]["observation"],
             record["observations"][0]["id"]
         );
+
+        // Corrected, with a reason, and the earlier version kept.
+        let observation = record["observations"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let correct = |body: Value| {
+            let clinician = clinician.clone();
+            let token = token.clone();
+            let url = app.url(&format!(
+                "/api/v1/families/{family}/observations/{observation}"
+            ));
+            async move {
+                clinician
+                    .post(url)
+                    .header("X-CSRF-Token", token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let corrected_body = serde_json::json!({
+            "caregiver": tunde, "observed_day": today.day().to_string(),
+            "observed_month": u8::from(today.month()).to_string(), "observed_year": today.year().to_string(),
+            "setting": "clinic", "responsiveness": "Paused when she turned away, and waited for her to look back",
+            "tool": "Invented Interaction Scale", "tool_version": "2.1", "tool_result": "Band B, as the manual words it",
+            "trained_user": "Priya Shah, trained March 2025", "version": 1
+        });
+        let no_reason = correct(corrected_body.clone()).await;
+        assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let mut with_reason = corrected_body.clone();
+        with_reason["reason"] = "It was in clinic, not at home".into();
+        assert_eq!(correct(with_reason.clone()).await.status(), StatusCode::OK);
+        assert_eq!(
+            correct(with_reason).await.status(),
+            StatusCode::CONFLICT,
+            "from an out-of-date copy"
+        );
+        let history = get(format!(
+            "/families/{family}/history/observation/{observation}"
+        ))
+        .await;
+        assert!(
+            history.contains("It was in clinic, not at home") && history.contains("At home"),
+            "{history}"
+        );
+        let page = get(format!("/families/{family}")).await;
+        assert!(page.contains(&format!(
+            "/families/{family}/history/observation/{observation}"
+        )));
         let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
         assert!(audit.contains(&"observation.record".to_string()));
         app.database.cleanup().await;
@@ -3440,6 +3491,62 @@ on_both_backends!(
         assert!(
             page.contains("Skills and experience with babies")
                 && page.contains("Helped raise his two younger brothers")
+        );
+        let note = link_labelled(
+            &page,
+            "Correct",
+            " the note: Skills and experience with babies",
+        );
+        let correct_note = |reason: &str| {
+            vec![
+                ("csrf_token", token.clone()),
+                ("version", "1".to_string()),
+                ("subject", tunde.clone()),
+                ("kind", "experience".to_string()),
+                (
+                    "text",
+                    "Helped raise his three younger brothers".to_string(),
+                ),
+                ("noted_day", day.clone()),
+                ("noted_month", month.clone()),
+                ("noted_year", year.clone()),
+                ("reason", reason.to_string()),
+            ]
+        };
+        let no_reason = clinician
+            .post(app.url(&note))
+            .form(&correct_note(""))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            no_reason
+                .text()
+                .await
+                .unwrap()
+                .contains("three younger brothers"),
+            "what was typed is kept"
+        );
+        let corrected = clinician
+            .post(app.url(&note))
+            .form(&correct_note("Three, not two"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(corrected.status(), StatusCode::SEE_OTHER);
+        let note_id = note.rsplit('/').next().unwrap();
+        let history = clinician
+            .get(app.url(&format!("/families/{family}/history/note/{note_id}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            history.contains("Helped raise his two younger brothers")
+                && history.contains("Three, not two")
         );
         let summary = clinician
             .get(app.url(&format!("/families/{family}/you-and-your-baby/{tunde}")))

@@ -1098,6 +1098,16 @@ async fn history_page(
                 .find(|b| b.id.0 == record_id)
                 .map(|b| format!("{}'s details", b.label(&family.family.mother_name))),
             RecordKind::Family => Some("the family's details".to_string()),
+            RecordKind::Observation => family
+                .observations
+                .iter()
+                .find(|o| o.id == record_id)
+                .map(|o| format!("an observation of {}", family.member_name(o.caregiver))),
+            RecordKind::Note => family
+                .notes
+                .iter()
+                .find(|n| n.id == record_id)
+                .map(|n| format!("a note: {}", n.kind.label().to_lowercase())),
             RecordKind::Conversation => family
                 .conversations
                 .iter()
@@ -1203,6 +1213,38 @@ fn version_fields(
                         shown(b.gestation_at_birth.map(|g| g.to_string())),
                     ),
                     ("NHS number", shown(b.nhs_number)),
+                ]
+            }),
+        RecordKind::Observation => {
+            serde_json::from_str::<cradle_domain::observations::Observation>(snapshot)
+                .ok()
+                .map(|o| {
+                    let mut rows = vec![
+                        ("Date", date(o.observed_on)),
+                        ("Caregiver", family.member_name(o.caregiver)),
+                        ("Setting", o.setting.label().to_string()),
+                    ];
+                    for d in &cradle_domain::observations::DESCRIPTORS {
+                        if let Some((_, text)) = o.descriptors.iter().find(|(c, _)| c == d.code) {
+                            rows.push((d.heading, text.clone()));
+                        }
+                    }
+                    if let Some(tool) = o.tool {
+                        rows.push((
+                            "Tool",
+                            format!("{} {}: {}", tool.tool, tool.version, tool.result),
+                        ));
+                    }
+                    rows
+                })
+        }
+        RecordKind::Note => serde_json::from_str::<cradle_domain::needs::CaregiverNote>(snapshot)
+            .ok()
+            .map(|n| {
+                vec![
+                    ("Date", date(n.noted_on)),
+                    ("What it records", n.kind.label().to_string()),
+                    ("Note", n.text),
                 ]
             }),
         RecordKind::Conversation => {

@@ -24,6 +24,11 @@ use cradle_domain::FamilyId;
 pub struct ObservationPage {
     pub chrome: Chrome,
     pub errors: Errors,
+    pub heading: &'static str,
+    pub action: String,
+    pub editing: bool,
+    pub version: i64,
+    pub reason: TextField,
     pub baby: String,
     pub family_id: String,
     pub caregiver: RadioGroup,
@@ -69,11 +74,19 @@ fn typed(body: &[u8]) -> ObservationInput {
     input
 }
 
+/// Whether a form corrects an existing record: its id, version, and the reason typed.
+pub struct Editing<'a> {
+    pub id: uuid::Uuid,
+    pub version: i64,
+    pub reason: &'a str,
+}
+
 fn page(
     state: &WebState,
     staff: &Staff<ChangeRecords>,
     family: &FamilyRecord,
     input: &ObservationInput,
+    editing: Option<Editing<'_>>,
     errors: Errors,
 ) -> Response {
     let caregivers = super::member_choices(family, &input.caregiver, true);
@@ -95,8 +108,25 @@ fn page(
     ]
     .iter()
     .any(|t| !t.trim().is_empty());
+    let family_id = family.family.id;
     let page = ObservationPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        heading: if editing.is_some() {
+            "Correct an interaction observation"
+        } else {
+            "Record an interaction observation"
+        },
+        action: match &editing {
+            Some(e) => format!("/families/{family_id}/observations/{}", e.id),
+            None => format!("/families/{family_id}/observations"),
+        },
+        version: editing.as_ref().map(|e| e.version).unwrap_or(0),
+        reason: TextField::new(
+            "reason",
+            "Reason for the change",
+            editing.as_ref().map(|e| e.reason).unwrap_or(""),
+        ),
+        editing: editing.is_some(),
         baby: family.family.baby_label(),
         family_id: family.family.id.to_string(),
         caregiver: RadioGroup {
@@ -184,7 +214,14 @@ pub async fn new_form(
         observed_year: today.year().to_string(),
         ..ObservationInput::default()
     };
-    Ok(page(&state, &staff, &family, &input, Errors::default()))
+    Ok(page(
+        &state,
+        &staff,
+        &family,
+        &input,
+        None,
+        Errors::default(),
+    ))
 }
 
 pub async fn create(
@@ -201,13 +238,15 @@ pub async fn create(
         .record_observation(&staff.actor, &access, &input)
         .await;
     saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        Ok(page(&state, &staff, family, &input, errors))
+        Ok(page(&state, &staff, family, &input, None, errors))
     })
     .await
 }
 
 /// Observations and positive moments as the family page lists them.
 pub struct ObservationSummary {
+    pub id: String,
+    pub amended: bool,
     pub when: String,
     pub who: String,
     pub setting: &'static str,
@@ -244,6 +283,8 @@ pub fn observation_summaries(record: &FamilyRecord) -> Vec<ObservationSummary> {
                 ));
             }
             ObservationSummary {
+                id: o.id.to_string(),
+                amended: o.version > 1,
                 when: o.observed_on.map(long_date).unwrap_or_default(),
                 who: member_name(record, o.caregiver),
                 setting: o.setting.label(),
@@ -309,6 +350,11 @@ pub async fn caregiver_summary(
 pub struct NotePage {
     pub chrome: Chrome,
     pub errors: Errors,
+    pub heading: &'static str,
+    pub action: String,
+    pub editing: bool,
+    pub version: i64,
+    pub reason: TextField,
     pub baby: String,
     pub family_id: String,
     pub subject: RadioGroup,
@@ -322,6 +368,7 @@ fn note_page(
     staff: &Staff<ChangeRecords>,
     family: &FamilyRecord,
     input: &cradle_domain::needs::NoteInput,
+    editing: Option<Editing<'_>>,
     errors: Errors,
 ) -> Response {
     use cradle_domain::needs::NoteKind;
@@ -331,8 +378,25 @@ fn note_page(
         label: "The whole family".to_string(),
         selected: input.subject == "family",
     });
+    let family_id = family.family.id;
     let page = NotePage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        heading: if editing.is_some() {
+            "Correct a note"
+        } else {
+            "Record needs, strengths or confidence"
+        },
+        action: match &editing {
+            Some(e) => format!("/families/{family_id}/notes/{}", e.id),
+            None => format!("/families/{family_id}/notes"),
+        },
+        version: editing.as_ref().map(|e| e.version).unwrap_or(0),
+        reason: TextField::new(
+            "reason",
+            "Reason for the change",
+            editing.as_ref().map(|e| e.reason).unwrap_or(""),
+        ),
+        editing: editing.is_some(),
         baby: family.family.baby_label(),
         family_id: family.family.id.to_string(),
         subject: RadioGroup {
@@ -379,6 +443,7 @@ pub async fn new_note_form(
         &staff,
         &family,
         &input,
+        None,
         Errors::default(),
     ))
 }
@@ -400,6 +465,7 @@ pub async fn add_note(
                 &staff,
                 &family,
                 &input,
+                None,
                 Errors::from_problems(&problems),
             ))
         }
@@ -407,8 +473,14 @@ pub async fn add_note(
     }
 }
 
-/// One note as the family page shows it: (what it records, the note, when and by whom).
-pub type NoteLine = (String, String, String);
+/// One note as the family page shows it.
+pub struct NoteLine {
+    pub id: String,
+    pub kind: String,
+    pub text: String,
+    pub when: String,
+    pub amended: bool,
+}
 
 /// The notes about one caregiver (or the whole family).
 pub struct NoteGroup {
@@ -436,19 +508,231 @@ pub fn note_groups(record: &FamilyRecord) -> Vec<NoteGroup> {
                 .notes
                 .iter()
                 .filter(|n| n.subject == subject)
-                .map(|n| {
-                    (
-                        n.kind.label().to_string(),
-                        n.text.clone(),
-                        format!(
-                            "{}, {}",
-                            n.noted_on.map(long_date).unwrap_or_default(),
-                            n.recorded_by
-                        ),
-                    )
+                .map(|n| NoteLine {
+                    id: n.id.to_string(),
+                    kind: n.kind.label().to_string(),
+                    text: n.text.clone(),
+                    when: format!(
+                        "{}, {}",
+                        n.noted_on.map(long_date).unwrap_or_default(),
+                        n.recorded_by
+                    ),
+                    amended: n.version > 1,
                 })
                 .collect();
             NoteGroup { who, notes }
         })
         .collect()
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct Correction {
+    pub version: i64,
+    pub reason: String,
+}
+
+pub async fn edit_observation_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, observation)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let observation = parse_id(observation.parse::<uuid::Uuid>().ok())?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    let current = parse_id(family.observations.iter().find(|o| o.id == observation))?;
+    let day = current
+        .observed_on
+        .map(|d| {
+            (
+                d.day().to_string(),
+                u8::from(d.month()).to_string(),
+                d.year().to_string(),
+            )
+        })
+        .unwrap_or_default();
+    let text = |code: &str| {
+        current
+            .descriptors
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default()
+    };
+    let tool = current.tool.clone();
+    let input = ObservationInput {
+        caregiver: current.caregiver.code(),
+        baby: current.baby.map(|b| b.to_string()).unwrap_or_default(),
+        observed_day: day.0,
+        observed_month: day.1,
+        observed_year: day.2,
+        setting: current.setting.code().to_string(),
+        seen: text("seen"),
+        sensitivity: text("sensitivity"),
+        responsiveness: text("responsiveness"),
+        mind: text("mind"),
+        beliefs: text("beliefs"),
+        tool: tool.as_ref().map(|t| t.tool.clone()).unwrap_or_default(),
+        tool_version: tool.as_ref().map(|t| t.version.clone()).unwrap_or_default(),
+        tool_result: tool.as_ref().map(|t| t.result.clone()).unwrap_or_default(),
+        trained_user: tool
+            .as_ref()
+            .map(|t| t.trained_user.clone())
+            .unwrap_or_default(),
+        ..ObservationInput::default()
+    };
+    let editing = Editing {
+        id: observation,
+        version: current.version,
+        reason: "",
+    };
+    Ok(page(
+        &state,
+        &staff,
+        &family,
+        &input,
+        Some(editing),
+        Errors::default(),
+    ))
+}
+
+pub async fn amend_observation(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, observation)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let observation = parse_id(observation.parse::<uuid::Uuid>().ok())?;
+    let access = access(&state, &staff.actor, id).await?;
+    let input = typed(&body);
+    let correction: Correction = serde_urlencoded_pairs(&body);
+    let result = state
+        .app
+        .amend_observation(
+            &staff.actor,
+            &access,
+            observation,
+            &input,
+            correction.version,
+            &correction.reason,
+        )
+        .await;
+    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
+        let editing = Editing {
+            id: observation,
+            version: correction.version,
+            reason: &correction.reason,
+        };
+        Ok(page(&state, &staff, family, &input, Some(editing), errors))
+    })
+    .await
+}
+
+/// The version and reason of a correction, from a form's fields.
+fn serde_urlencoded_pairs(body: &[u8]) -> Correction {
+    let mut correction = Correction::default();
+    for (key, value) in form_pairs(body) {
+        match key.as_str() {
+            "version" => correction.version = value.parse().unwrap_or(0),
+            "reason" => correction.reason = value,
+            _ => {}
+        }
+    }
+    correction
+}
+
+pub async fn edit_note_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, note)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let note = parse_id(note.parse::<uuid::Uuid>().ok())?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    let current = parse_id(family.notes.iter().find(|n| n.id == note))?;
+    let day = current
+        .noted_on
+        .map(|d| {
+            (
+                d.day().to_string(),
+                u8::from(d.month()).to_string(),
+                d.year().to_string(),
+            )
+        })
+        .unwrap_or_default();
+    let input = cradle_domain::needs::NoteInput {
+        subject: current.subject.code(),
+        kind: current.kind.code().to_string(),
+        text: current.text.clone(),
+        noted_day: day.0,
+        noted_month: day.1,
+        noted_year: day.2,
+    };
+    let editing = Editing {
+        id: note,
+        version: current.version,
+        reason: "",
+    };
+    Ok(note_page(
+        &state,
+        &staff,
+        &family,
+        &input,
+        Some(editing),
+        Errors::default(),
+    ))
+}
+
+pub async fn amend_note(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, note)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let note = parse_id(note.parse::<uuid::Uuid>().ok())?;
+    let access = access(&state, &staff.actor, id).await?;
+    let correction = serde_urlencoded_pairs(&body);
+    let mut input = cradle_domain::needs::NoteInput::default();
+    for (key, value) in form_pairs(&body) {
+        match key.as_str() {
+            "subject" => input.subject = value,
+            "kind" => input.kind = value,
+            "text" => input.text = value,
+            "noted_day" => input.noted_day = value,
+            "noted_month" => input.noted_month = value,
+            "noted_year" => input.noted_year = value,
+            _ => {}
+        }
+    }
+    let result = state
+        .app
+        .amend_note(
+            &staff.actor,
+            &access,
+            note,
+            &input,
+            correction.version,
+            &correction.reason,
+        )
+        .await;
+    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
+        let editing = Editing {
+            id: note,
+            version: correction.version,
+            reason: &correction.reason,
+        };
+        Ok(note_page(
+            &state,
+            &staff,
+            family,
+            &input,
+            Some(editing),
+            errors,
+        ))
+    })
+    .await
 }

@@ -1,0 +1,4 @@
+-- Observations and needs notes can be corrected: each carries its version, and the version
+-- it replaces is kept in record_versions with who, when and why.
+ALTER TABLE observations ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE caregiver_notes ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
