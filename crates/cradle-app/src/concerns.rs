@@ -79,6 +79,7 @@ impl Cradle {
             raised_by: actor.display_name.clone(),
             actions: Vec::new(),
             closure: None,
+            version: 1,
         };
         let entry = self.concern_audit(
             actor,

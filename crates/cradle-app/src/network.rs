@@ -573,6 +573,8 @@ impl Cradle {
             RecordKind::Conversation => record.conversations.iter().any(|c| c.id == id),
             RecordKind::Observation => record.observations.iter().any(|o| o.id == id),
             RecordKind::Note => record.notes.iter().any(|n| n.id == id),
+            RecordKind::Moment => record.moments.iter().any(|m| m.id == id),
+            RecordKind::Concern => record.concerns.iter().any(|c| c.id == id),
         };
         if !belongs {
             return Err(AppError::NotFound);

@@ -72,6 +72,7 @@ impl Cradle {
                 fed_back,
                 recorded_by: actor.display_name.clone(),
                 recorded_at_millis: now,
+                version: 1,
             });
         let mut entry = access.audit(actor, now, AuditAction::ObservationRecorded);
         entry.subject_kind = Some(SubjectKind::Family);
@@ -295,6 +296,103 @@ impl Cradle {
         entry.detail = format!("note {id}");
         self.store
             .amend_note(access.family_id(), &amended, &change, entry)
+            .await
+            .map_err(stale_or)?;
+        Ok(amended)
+    }
+}
+
+impl Cradle {
+    /// Corrects a positive moment (what happened, the baby's response, how it was fed back);
+    /// the earlier version is kept.
+    pub async fn amend_moment(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        id: Uuid,
+        input: &ObservationInput,
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<PositiveMoment, AppError> {
+        let reason = correction_reason(reason)?;
+        let record = self
+            .store
+            .load_record_for_change(access.family_id())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let current = record
+            .moments
+            .iter()
+            .find(|m| m.id == id)
+            .ok_or(AppError::NotFound)?;
+        // The moment's own fields, checked as the observation form checks them.
+        let typed = ObservationInput {
+            caregiver: current.caregiver.code(),
+            setting: "home".to_string(),
+            ..input.clone()
+        };
+        let parsed = typed.parse(today_uk()).map_err(AppError::Invalid)?;
+        let Some((what_happened, baby_responses, fed_back)) = parsed.moment else {
+            return Err(AppError::invalid("moment", "Describe the positive moment"));
+        };
+        let amended = PositiveMoment {
+            what_happened,
+            baby_responses,
+            fed_back,
+            noticed_on: Some(parsed.observed_on),
+            version: expected_version + 1,
+            ..current.clone()
+        };
+        let change = self.correction(actor, current, expected_version, reason)?;
+        let mut entry = access.audit(actor, self.now(), AuditAction::MomentAmended);
+        entry.subject_kind = Some(SubjectKind::Family);
+        entry.detail = format!("moment {id}");
+        self.store
+            .amend_moment(access.family_id(), &amended, &change, entry)
+            .await
+            .map_err(stale_or)?;
+        Ok(amended)
+    }
+
+    /// Corrects what an open concern says (who it is about, what about, the description);
+    /// the earlier version is kept. Actions and closing are never rewritten.
+    pub async fn amend_concern(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        id: Uuid,
+        input: &cradle_domain::concerns::ConcernInput,
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<cradle_domain::concerns::Concern, AppError> {
+        let reason = correction_reason(reason)?;
+        let record = self
+            .store
+            .load_record_for_change(access.family_id())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let current = record
+            .concerns
+            .iter()
+            .find(|c| c.id == id && c.is_open())
+            .ok_or(AppError::NotFound)?;
+        let parsed = input.parse().map_err(AppError::Invalid)?;
+        if !record.has_member(parsed.about) {
+            return Err(AppError::invalid("about", "Select someone in this family"));
+        }
+        let amended = cradle_domain::concerns::Concern {
+            about: parsed.about,
+            kinds: parsed.kinds,
+            description: parsed.description,
+            version: expected_version + 1,
+            ..current.clone()
+        };
+        let change = self.correction(actor, current, expected_version, reason)?;
+        let mut entry = access.audit(actor, self.now(), AuditAction::ConcernAmended);
+        entry.subject_kind = Some(SubjectKind::Family);
+        entry.detail = format!("concern {id}");
+        self.store
+            .amend_concern(access.family_id(), &amended, &change, entry)
             .await
             .map_err(stale_or)?;
         Ok(amended)

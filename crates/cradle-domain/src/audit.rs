@@ -25,6 +25,8 @@ pub enum AuditAction {
     TeamCreated,
     StaffListViewed,
     PersonAdded,
+    MomentAmended,
+    ConcernAmended,
     ObservationAmended,
     NoteAmended,
     NoteAdded,
@@ -51,7 +53,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 43] = [
+    pub const ALL: [AuditAction; 45] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -72,6 +74,8 @@ impl AuditAction {
         AuditAction::TeamCreated,
         AuditAction::StaffListViewed,
         AuditAction::PersonAdded,
+        AuditAction::MomentAmended,
+        AuditAction::ConcernAmended,
         AuditAction::ObservationAmended,
         AuditAction::NoteAmended,
         AuditAction::NoteAdded,
@@ -119,6 +123,8 @@ impl AuditAction {
             AuditAction::TeamCreated => "team.create",
             AuditAction::StaffListViewed => "staff.list",
             AuditAction::PersonAdded => "person.add",
+            AuditAction::MomentAmended => "moment.amend",
+            AuditAction::ConcernAmended => "concern.amend",
             AuditAction::ObservationAmended => "observation.amend",
             AuditAction::NoteAmended => "note.amend",
             AuditAction::NoteAdded => "note.add",
@@ -172,6 +178,8 @@ impl AuditAction {
             AuditAction::TeamCreated => "Created a team",
             AuditAction::StaffListViewed => "Viewed staff accounts",
             AuditAction::PersonAdded => "Added a person to the family",
+            AuditAction::MomentAmended => "Corrected a positive moment (earlier version kept)",
+            AuditAction::ConcernAmended => "Corrected what a concern says (earlier version kept)",
             AuditAction::ObservationAmended => {
                 "Corrected an interaction observation (earlier version kept)"
             }

@@ -63,6 +63,8 @@ pub struct Concern {
     pub raised_by: String,
     pub actions: Vec<ConcernAction>,
     pub closure: Option<Closure>,
+    #[serde(default = "crate::needs::first_version")]
+    pub version: i64,
 }
 
 impl Concern {

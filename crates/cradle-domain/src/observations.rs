@@ -113,6 +113,8 @@ pub struct PositiveMoment {
     pub fed_back: String,
     pub recorded_by: String,
     pub recorded_at_millis: i64,
+    #[serde(default = "crate::needs::first_version")]
+    pub version: i64,
 }
 
 /// An observation (with an optional positive moment) as typed.

@@ -39,6 +39,8 @@ pub enum RecordKind {
     Conversation,
     Observation,
     Note,
+    Moment,
+    Concern,
 }
 
 impl RecordKind {
@@ -51,6 +53,8 @@ impl RecordKind {
             RecordKind::Conversation,
             RecordKind::Observation,
             RecordKind::Note,
+            RecordKind::Moment,
+            RecordKind::Concern,
         ]
         .into_iter()
         .find(|kind| kind.code() == code)
@@ -65,6 +69,8 @@ impl RecordKind {
             RecordKind::Conversation => "conversation",
             RecordKind::Observation => "observation",
             RecordKind::Note => "note",
+            RecordKind::Moment => "moment",
+            RecordKind::Concern => "concern",
         }
     }
 }
@@ -225,6 +231,23 @@ pub trait NetworkStore: Send + Sync {
         change: &Amendment,
         audit: AuditEntry,
     ) -> StoreResult<()>;
+    /// Replaces a positive moment, keeping the version replaced.
+    async fn amend_moment(
+        &self,
+        family: FamilyId,
+        moment: &cradle_domain::observations::PositiveMoment,
+        change: &Amendment,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Replaces what an open concern says (who, what about, description), keeping the version
+    /// replaced; its actions and closing are never rewritten.
+    async fn amend_concern(
+        &self,
+        family: FamilyId,
+        concern: &cradle_domain::concerns::Concern,
+        change: &Amendment,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
     /// Replaces a needs, strengths or confidence note, keeping the version replaced.
     async fn amend_note(
         &self,
@@ -376,7 +399,7 @@ macro_rules! network_sql {
                 .await?;
                 let concern_rows: Vec<ConcernRow> = sqlx::query_as(
                     "SELECT c.id, c.about, c.conversation_id, c.kinds, c.description, c.raised_at, r.display_name AS raised_by, \
-                     c.closed_at, s.display_name AS closed_by, c.close_reason \
+                     c.closed_at, s.display_name AS closed_by, c.close_reason, c.version \
                      FROM concerns c JOIN staff r ON r.id = c.raised_by LEFT JOIN staff s ON s.id = c.closed_by \
                      WHERE c.family_id = $1 ORDER BY c.raised_at, c.id",
                 )
@@ -404,7 +427,7 @@ macro_rules! network_sql {
                 .await?;
                 let moments: Vec<MomentRow> = sqlx::query_as(
                     "SELECT m.id, m.caregiver, m.observation_id, m.noticed_on, m.what_happened, m.baby_responses, m.fed_back, \
-                     s.display_name AS recorded_by, m.recorded_at \
+                     s.display_name AS recorded_by, m.recorded_at, m.version \
                      FROM positive_moments m JOIN staff s ON s.id = m.recorded_by WHERE m.family_id = $1 ORDER BY m.noticed_on, m.recorded_at, m.id",
                 )
                 .bind(id.0)
@@ -1165,6 +1188,71 @@ macro_rules! network_sql {
                 .await?;
                 Self::replaced(&mut tx, updated.rows_affected(), "observations", observation.id, family, "This observation").await?;
                 Self::keep_version(&mut tx, family, RecordKind::Observation, observation.id, change).await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn amend_moment(
+                &self,
+                family: FamilyId,
+                moment: &cradle_domain::observations::PositiveMoment,
+                change: &Amendment,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let responses = serde_json::to_string(
+                    &moment.baby_responses.iter().map(|r| r.code()).collect::<Vec<_>>(),
+                )
+                .map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))?;
+                let mut tx = self.begin_write().await?;
+                let updated = sqlx::query(
+                    "UPDATE positive_moments SET what_happened = $1, baby_responses = $2, fed_back = $3, noticed_on = $4, version = $5 \
+                     WHERE id = $6 AND family_id = $7 AND version = $8",
+                )
+                .bind(&moment.what_happened)
+                .bind(&responses)
+                .bind(&moment.fed_back)
+                .bind(date_text(moment.noticed_on))
+                .bind(moment.version)
+                .bind(moment.id)
+                .bind(family.0)
+                .bind(change.previous_version)
+                .execute(&mut *tx)
+                .await?;
+                Self::replaced(&mut tx, updated.rows_affected(), "positive_moments", moment.id, family, "This positive moment").await?;
+                Self::keep_version(&mut tx, family, RecordKind::Moment, moment.id, change).await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn amend_concern(
+                &self,
+                family: FamilyId,
+                concern: &cradle_domain::concerns::Concern,
+                change: &Amendment,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let kinds = serde_json::to_string(
+                    &concern.kinds.iter().map(|k| k.code()).collect::<Vec<_>>(),
+                )
+                .map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))?;
+                let mut tx = self.begin_write().await?;
+                let updated = sqlx::query(
+                    "UPDATE concerns SET about = $1, kinds = $2, description = $3, version = $4 \
+                     WHERE id = $5 AND family_id = $6 AND version = $7 AND closed_at IS NULL",
+                )
+                .bind(concern.about.code())
+                .bind(&kinds)
+                .bind(&concern.description)
+                .bind(concern.version)
+                .bind(concern.id)
+                .bind(family.0)
+                .bind(change.previous_version)
+                .execute(&mut *tx)
+                .await?;
+                Self::replaced(&mut tx, updated.rows_affected(), "concerns", concern.id, family, "This concern").await?;
+                Self::keep_version(&mut tx, family, RecordKind::Concern, concern.id, change).await?;
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())

@@ -464,6 +464,7 @@ pub(crate) struct ConcernRow {
     pub closed_at: Option<i64>,
     pub closed_by: Option<String>,
     pub close_reason: Option<String>,
+    pub version: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -522,6 +523,7 @@ impl ConcernRow {
                 }),
                 _ => None,
             },
+            version: self.version,
         })
     }
 }
@@ -581,6 +583,7 @@ pub(crate) struct MomentRow {
     pub fed_back: String,
     pub recorded_by: String,
     pub recorded_at: i64,
+    pub version: i64,
 }
 
 impl MomentRow {
@@ -603,6 +606,7 @@ impl MomentRow {
             fed_back: self.fed_back,
             recorded_by: self.recorded_by,
             recorded_at_millis: self.recorded_at,
+            version: self.version,
         })
     }
 }

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// (method, path) of every API operation, as the OpenAPI document writes them.
-pub const OPERATIONS: [(&str, &str); 33] = [
+pub const OPERATIONS: [(&str, &str); 35] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -42,6 +42,8 @@ pub const OPERATIONS: [(&str, &str); 33] = [
     ("post", "/api/v1/families/{id}/observations"),
     ("post", "/api/v1/families/{id}/notes"),
     ("post", "/api/v1/families/{id}/notes/{note}"),
+    ("post", "/api/v1/families/{id}/moments/{moment}"),
+    ("post", "/api/v1/families/{id}/concerns/{concern}"),
     ("post", "/api/v1/families/{id}/observations/{observation}"),
     ("post", "/api/v1/families/{id}/concerns/{concern}/actions"),
     ("post", "/api/v1/families/{id}/concerns/{concern}/close"),
@@ -76,6 +78,8 @@ pub fn router() -> Router<WebState> {
         .route("/families/{id}/observations", post(record_observation))
         .route("/families/{id}/notes", post(add_note))
         .route("/families/{id}/notes/{note}", post(amend_note))
+        .route("/families/{id}/moments/{moment}", post(amend_moment))
+        .route("/families/{id}/concerns/{concern}", post(amend_concern))
         .route(
             "/families/{id}/observations/{observation}",
             post(amend_observation),
@@ -491,6 +495,50 @@ async fn amend_note(
             &staff.actor,
             &access,
             note,
+            &body.record,
+            body.version,
+            &body.reason,
+        )
+        .await?;
+    Ok(Json(amended).into_response())
+}
+
+async fn amend_moment(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, moment)): Path<(String, String)>,
+    Json(body): Json<CorrectionJson<cradle_domain::observations::ObservationInput>>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let moment = concern_id(&moment)?;
+    let amended = state
+        .app
+        .amend_moment(
+            &staff.actor,
+            &access,
+            moment,
+            &body.record,
+            body.version,
+            &body.reason,
+        )
+        .await?;
+    Ok(Json(amended).into_response())
+}
+
+async fn amend_concern(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, concern)): Path<(String, String)>,
+    Json(body): Json<CorrectionJson<cradle_domain::concerns::ConcernInput>>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let concern = concern_id(&concern)?;
+    let amended = state
+        .app
+        .amend_concern(
+            &staff.actor,
+            &access,
+            concern,
             &body.record,
             body.version,
             &body.reason,

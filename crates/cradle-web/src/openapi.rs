@@ -217,6 +217,24 @@ pub fn build() -> Value {
     );
     amend_observation["parameters"] = correction_path("observation", "The observation's id");
     amend_observation["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["version", "reason"]}}}});
+    let mut amend_moment = operation(
+        "Correct a positive moment",
+        "`moment`, `baby_responses`, `fed_back` and the date (`observed_day`, `observed_month`, `observed_year`) as they should read, with `version` and `reason`. The earlier version is kept.",
+        "200",
+        ok_json("The positive moment", json!({"type": "object"})),
+        &[("404", "No such family or moment"), ("409", "Changed by someone else first"), ("422", "The moment has problems")],
+    );
+    amend_moment["parameters"] = correction_path("moment", "The moment's id");
+    amend_moment["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["version", "reason"]}}}});
+    let mut amend_concern = operation(
+        "Correct what an open concern says",
+        "`about`, `kinds` and `description` as they should read, with `version` and `reason`; actions and closing are never rewritten. The earlier version is kept.",
+        "200",
+        ok_json("The concern", json!({"type": "object"})),
+        &[("404", "No such family or open concern"), ("409", "Changed by someone else first"), ("422", "The concern has problems")],
+    );
+    amend_concern["parameters"] = correction_path("concern", "The concern's id");
+    amend_concern["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["version", "reason"]}}}});
     let mut record_enquiry = operation(
         "Record a routine enquiry about domestic abuse",
         "Only for someone seen alone (`seen_alone` \"yes\", otherwise 422). Recorded as a timeline entry shared in confidence by the person asked, so it reaches no one else's printout or export. After a disclosure (`outcome` \"disclosed\"), `named` (a person in the family) can be marked do not involve (`do_not_involve` \"yes\" with `decided_by` and `reason`) in the same transaction.",
@@ -420,6 +438,8 @@ pub fn build() -> Value {
             "/api/v1/families/{id}/observations": {"post": record_observation},
             "/api/v1/families/{id}/notes": {"post": add_note},
             "/api/v1/families/{id}/notes/{note}": {"post": amend_note},
+            "/api/v1/families/{id}/moments/{moment}": {"post": amend_moment},
+            "/api/v1/families/{id}/concerns/{concern}": {"post": amend_concern},
             "/api/v1/families/{id}/observations/{observation}": {"post": amend_observation},
             "/api/v1/families/{id}/concerns/{concern}/actions": {"post": concern_action},
             "/api/v1/families/{id}/concerns/{concern}/close": {"post": close_concern},

@@ -2989,6 +2989,23 @@ on_both_backends!(
             .await
             .unwrap();
         let concern = record["concerns"][0]["id"].as_str().unwrap().to_string();
+        let corrected = clinician
+            .post(app.url(&format!("/api/v1/families/{family}/concerns/{concern}")))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({
+                "about": "mother", "kinds": ["crying", "exhaustion"],
+                "description": "Shouts and walks out when the crying goes on at night, after no sleep",
+                "version": 1, "reason": "Exhaustion is part of it"
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(corrected.status(), StatusCode::OK);
+        let history = get(format!("/families/{family}/history/concern/{concern}")).await;
+        assert!(
+            history.contains("Exhaustion is part of it") && history.contains("Anger"),
+            "{history}"
+        );
         let early = clinician
             .post(app.url(&format!(
                 "/api/v1/families/{family}/concerns/{concern}/close"
@@ -3378,6 +3395,27 @@ on_both_backends!(
         assert!(page.contains(&format!(
             "/families/{family}/history/observation/{observation}"
         )));
+
+        // The positive moment is corrected on its own, with its history.
+        let moment = record["moments"][0]["id"].as_str().unwrap().to_string();
+        let corrected = clinician
+            .post(app.url(&format!("/api/v1/families/{family}/moments/{moment}")))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({
+                "observed_day": today.day().to_string(), "observed_month": u8::from(today.month()).to_string(),
+                "observed_year": today.year().to_string(), "moment": "He copied her coo and she cooed back, four turns",
+                "baby_responses": ["vocalising"], "fed_back": "Told Tunde how she lit up when he answered her",
+                "version": 1, "reason": "Four turns, not three"
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(corrected.status(), StatusCode::OK);
+        let history = get(format!("/families/{family}/history/moment/{moment}")).await;
+        assert!(history.contains("three turns") && history.contains("Four turns, not three"));
+        assert!(get(format!("/families/{family}"))
+            .await
+            .contains("four turns"));
         let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
         assert!(audit.contains(&"observation.record".to_string()));
         app.database.cleanup().await;

@@ -1103,6 +1103,16 @@ async fn history_page(
                 .iter()
                 .find(|o| o.id == record_id)
                 .map(|o| format!("an observation of {}", family.member_name(o.caregiver))),
+            RecordKind::Moment => family
+                .moments
+                .iter()
+                .find(|m| m.id == record_id)
+                .map(|m| format!("a positive moment with {}", family.member_name(m.caregiver))),
+            RecordKind::Concern => family
+                .concerns
+                .iter()
+                .find(|c| c.id == record_id)
+                .map(|c| format!("a concern about {}", family.member_name(c.about))),
             RecordKind::Note => family
                 .notes
                 .iter()
@@ -1238,6 +1248,41 @@ fn version_fields(
                     rows
                 })
         }
+        RecordKind::Moment => {
+            serde_json::from_str::<cradle_domain::observations::PositiveMoment>(snapshot)
+                .ok()
+                .map(|m| {
+                    vec![
+                        ("Date", date(m.noticed_on)),
+                        ("What happened", m.what_happened),
+                        (
+                            "The baby",
+                            m.baby_responses
+                                .iter()
+                                .map(|r| r.label())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        ),
+                        ("Fed back", m.fed_back),
+                    ]
+                })
+        }
+        RecordKind::Concern => serde_json::from_str::<cradle_domain::concerns::Concern>(snapshot)
+            .ok()
+            .map(|c| {
+                vec![
+                    ("About", family.member_name(c.about)),
+                    (
+                        "What about",
+                        c.kinds
+                            .iter()
+                            .map(|k| k.label())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                    ("What worried the clinician", c.description),
+                ]
+            }),
         RecordKind::Note => serde_json::from_str::<cradle_domain::needs::CaregiverNote>(snapshot)
             .ok()
             .map(|n| {

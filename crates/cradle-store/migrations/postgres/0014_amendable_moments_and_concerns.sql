@@ -1,0 +1,3 @@
+-- Positive moments and what a concern says can be corrected too, keeping the version replaced.
+ALTER TABLE positive_moments ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE concerns ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
