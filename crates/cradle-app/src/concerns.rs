@@ -53,11 +53,7 @@ impl Cradle {
     ) -> Result<Concern, AppError> {
         let staff = self.concern_staff(actor)?;
         let parsed = input.parse().map_err(AppError::Invalid)?;
-        let record = self
-            .store
-            .load_record_for_change(access.family_id())
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let record = self.record_for_change(access).await?;
         if !record.has_member(parsed.about) {
             return Err(invalid("about", "Select someone in this family"));
         }
@@ -134,11 +130,7 @@ impl Cradle {
     ) -> Result<(), AppError> {
         let staff = self.concern_staff(actor)?;
         let reason = parse_close_reason(reason).map_err(AppError::Invalid)?;
-        let record = self
-            .store
-            .load_record_for_change(access.family_id())
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let record = self.record_for_change(access).await?;
         let open = record
             .concerns
             .iter()

@@ -62,11 +62,7 @@ impl Cradle {
             .id
             .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
         let parsed = input.parse(today_uk()).map_err(AppError::Invalid)?;
-        let record = self
-            .store
-            .load_record_for_change(access.family_id())
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let record = self.record_for_change(access).await?;
         check_against(&record, &parsed)?;
         let conversation = conversation(Uuid::now_v7(), parsed, actor, self.now(), 1);
         let mut entry = access.audit(actor, self.now(), AuditAction::ConversationRecorded);
@@ -97,11 +93,7 @@ impl Cradle {
         let staff = actor
             .id
             .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
-        let record = self
-            .store
-            .load_record_for_change(access.family_id())
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let record = self.record_for_change(access).await?;
         let current = record
             .conversations
             .iter()

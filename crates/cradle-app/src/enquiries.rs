@@ -27,11 +27,7 @@ impl Cradle {
             .id
             .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
         let parsed = input.parse(today_uk()).map_err(AppError::Invalid)?;
-        let record = self
-            .store
-            .load_record_for_change(access.family_id())
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let record = self.record_for_change(access).await?;
         if !record.has_member(parsed.asked) {
             return Err(invalid("asked", "Select someone in this family"));
         }

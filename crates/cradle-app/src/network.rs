@@ -79,7 +79,10 @@ impl Cradle {
     }
 
     /// Loads the record for a change, without auditing a read: the change itself is audited.
-    async fn record_for_change(&self, access: &FamilyAccess) -> Result<FamilyRecord, AppError> {
+    pub(crate) async fn record_for_change(
+        &self,
+        access: &FamilyAccess,
+    ) -> Result<FamilyRecord, AppError> {
         self.store
             .load_record_for_change(access.family_id())
             .await?

@@ -20,11 +20,7 @@ impl Cradle {
             .id
             .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
         let parsed = input.parse(today_uk()).map_err(AppError::Invalid)?;
-        let record = self
-            .store
-            .load_record_for_change(access.family_id())
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let record = self.record_for_change(access).await?;
         if !record.has_member(parsed.caregiver) {
             return Err(AppError::invalid(
                 "caregiver",
@@ -114,11 +110,7 @@ impl Cradle {
             .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
         let (subject, kind, text, noted_on) = input.parse(today_uk()).map_err(AppError::Invalid)?;
         if let NoteSubject::Caregiver(member) = subject {
-            let record = self
-                .store
-                .load_record_for_change(access.family_id())
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let record = self.record_for_change(access).await?;
             if !record.has_member(member) {
                 return Err(AppError::invalid(
                     "subject",
@@ -208,11 +200,7 @@ impl Cradle {
         reason: &str,
     ) -> Result<Observation, AppError> {
         let reason = correction_reason(reason)?;
-        let record = self
-            .store
-            .load_record_for_change(access.family_id())
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let record = self.record_for_change(access).await?;
         let current = record
             .observations
             .iter()
@@ -263,11 +251,7 @@ impl Cradle {
         reason: &str,
     ) -> Result<cradle_domain::needs::CaregiverNote, AppError> {
         let reason = correction_reason(reason)?;
-        let record = self
-            .store
-            .load_record_for_change(access.family_id())
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let record = self.record_for_change(access).await?;
         let current = record
             .notes
             .iter()
@@ -315,31 +299,19 @@ impl Cradle {
         reason: &str,
     ) -> Result<PositiveMoment, AppError> {
         let reason = correction_reason(reason)?;
-        let record = self
-            .store
-            .load_record_for_change(access.family_id())
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let record = self.record_for_change(access).await?;
         let current = record
             .moments
             .iter()
             .find(|m| m.id == id)
             .ok_or(AppError::NotFound)?;
-        // The moment's own fields, checked as the observation form checks them.
-        let typed = ObservationInput {
-            caregiver: current.caregiver.code(),
-            setting: "home".to_string(),
-            ..input.clone()
-        };
-        let parsed = typed.parse(today_uk()).map_err(AppError::Invalid)?;
-        let Some((what_happened, baby_responses, fed_back)) = parsed.moment else {
-            return Err(AppError::invalid("moment", "Describe the positive moment"));
-        };
+        let (noticed_on, what_happened, baby_responses, fed_back) =
+            input.parse_moment(today_uk()).map_err(AppError::Invalid)?;
         let amended = PositiveMoment {
             what_happened,
             baby_responses,
             fed_back,
-            noticed_on: Some(parsed.observed_on),
+            noticed_on: Some(noticed_on),
             version: expected_version + 1,
             ..current.clone()
         };
@@ -366,11 +338,7 @@ impl Cradle {
         reason: &str,
     ) -> Result<cradle_domain::concerns::Concern, AppError> {
         let reason = correction_reason(reason)?;
-        let record = self
-            .store
-            .load_record_for_change(access.family_id())
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let record = self.record_for_change(access).await?;
         let current = record
             .concerns
             .iter()

@@ -168,6 +168,99 @@ impl ObservationInput {
         }
     }
 
+    /// The date typed: today or in the past, within the last 2 years.
+    fn observed_on(&self, today: Date) -> Result<Date, Invalid> {
+        parse_date_parts(
+            "observed",
+            "Date of the observation",
+            &self.observed_day,
+            &self.observed_month,
+            &self.observed_year,
+        )
+        .and_then(|d| {
+            if d > today {
+                Err(Invalid::new(
+                    "observed",
+                    "Date of the observation must be today or in the past",
+                ))
+            } else if d < today - Duration::days(2 * 366) {
+                Err(Invalid::new(
+                    "observed",
+                    "Date of the observation must be within the last 2 years",
+                ))
+            } else {
+                Ok(d)
+            }
+        })
+    }
+
+    /// The positive moment typed, if any: what happened, the baby's responses and how it was
+    /// fed back (all three needed once anything is written). Problems go into `problems`.
+    fn moment_part(&self, problems: &mut Problems) -> Option<(String, Vec<BabyResponse>, String)> {
+        let mut responses = Vec::new();
+        for code in &self.baby_responses {
+            match BabyResponse::from_code(code) {
+                Some(r) if !responses.contains(&r) => responses.push(r),
+                Some(_) => {}
+                None => problems.push(Invalid::new(
+                    "baby_responses",
+                    "Select how the baby responded",
+                )),
+            }
+        }
+        let moment_text = self.moment.trim();
+        let fed_back = self.fed_back.trim();
+        if moment_text.is_empty() {
+            if !responses.is_empty() || !fed_back.is_empty() {
+                problems.push(Invalid::new("moment", "Describe the positive moment"));
+            }
+            return None;
+        }
+        if moment_text.chars().count() > TEXT_LIMIT {
+            problems.push(Invalid::new(
+                "moment",
+                "Positive moment must be 10,000 characters or fewer",
+            ));
+        }
+        if responses.is_empty() {
+            problems.push(Invalid::new(
+                "baby_responses",
+                "Select how the baby responded",
+            ));
+        }
+        if fed_back.is_empty() {
+            problems.push(Invalid::new(
+                "fed_back",
+                "Enter how you highlighted the moment to them",
+            ));
+        } else if fed_back.chars().count() > 2_000 {
+            problems.push(Invalid::new(
+                "fed_back",
+                "Must be 2,000 characters or fewer",
+            ));
+        }
+        Some((moment_text.to_string(), responses, fed_back.to_string()))
+    }
+
+    /// A positive moment on its own (to correct one): its date and its three parts.
+    pub fn parse_moment(
+        &self,
+        today: Date,
+    ) -> Result<(Date, String, Vec<BabyResponse>, String), Problems> {
+        let mut problems = Problems::default();
+        let noticed_on = problems.take(self.observed_on(today));
+        let moment = self.moment_part(&mut problems);
+        if moment.is_none() && problems.is_empty() {
+            problems.push(Invalid::new("moment", "Describe the positive moment"));
+        }
+        match (noticed_on, moment) {
+            (Some(on), Some((what, responses, fed_back))) if problems.is_empty() => {
+                Ok((on, what, responses, fed_back))
+            }
+            _ => Err(problems),
+        }
+    }
+
     pub fn parse(&self, today: Date) -> Result<ParsedObservation, Problems> {
         let mut problems = Problems::default();
         let caregiver = problems.take(
@@ -184,30 +277,7 @@ impl ObservationInput {
                 )
                 .map(Some)
         };
-        let observed_on = problems.take(
-            parse_date_parts(
-                "observed",
-                "Date of the observation",
-                &self.observed_day,
-                &self.observed_month,
-                &self.observed_year,
-            )
-            .and_then(|d| {
-                if d > today {
-                    Err(Invalid::new(
-                        "observed",
-                        "Date of the observation must be today or in the past",
-                    ))
-                } else if d < today - Duration::days(2 * 366) {
-                    Err(Invalid::new(
-                        "observed",
-                        "Date of the observation must be within the last 2 years",
-                    ))
-                } else {
-                    Ok(d)
-                }
-            }),
-        );
+        let observed_on = problems.take(self.observed_on(today));
         let setting = problems.take(
             Setting::from_code(&self.setting)
                 .ok_or_else(|| Invalid::new("setting", "Select where the observation took place")),
@@ -265,50 +335,7 @@ impl ObservationInput {
                 "Describe what you saw, or record a tool's result or a positive moment",
             ));
         }
-        let mut responses = Vec::new();
-        for code in &self.baby_responses {
-            match BabyResponse::from_code(code) {
-                Some(r) if !responses.contains(&r) => responses.push(r),
-                Some(_) => {}
-                None => problems.push(Invalid::new(
-                    "baby_responses",
-                    "Select how the baby responded",
-                )),
-            }
-        }
-        let moment_text = self.moment.trim();
-        let fed_back = self.fed_back.trim();
-        let moment = if moment_text.is_empty() {
-            if !responses.is_empty() || !fed_back.is_empty() {
-                problems.push(Invalid::new("moment", "Describe the positive moment"));
-            }
-            None
-        } else {
-            if moment_text.chars().count() > TEXT_LIMIT {
-                problems.push(Invalid::new(
-                    "moment",
-                    "Positive moment must be 10,000 characters or fewer",
-                ));
-            }
-            if responses.is_empty() {
-                problems.push(Invalid::new(
-                    "baby_responses",
-                    "Select how the baby responded",
-                ));
-            }
-            if fed_back.is_empty() {
-                problems.push(Invalid::new(
-                    "fed_back",
-                    "Enter how you highlighted the moment to them",
-                ));
-            } else if fed_back.chars().count() > 2_000 {
-                problems.push(Invalid::new(
-                    "fed_back",
-                    "Must be 2,000 characters or fewer",
-                ));
-            }
-            Some((moment_text.to_string(), responses, fed_back.to_string()))
-        };
+        let moment = self.moment_part(&mut problems);
         match (caregiver, baby, observed_on, setting) {
             (Some(caregiver), Some(baby), Some(observed_on), Some(setting))
                 if problems.is_empty() =>

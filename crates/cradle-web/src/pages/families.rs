@@ -582,6 +582,7 @@ pub async fn show(
             }
         })
         .collect();
+    let (timeline_people, timeline_kinds) = super::timeline::filter_choices(&record, &filter);
     let page = FamilyPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         id: family.id.to_string(),
@@ -652,8 +653,8 @@ pub async fn show(
                 text: item.text,
             })
             .collect(),
-        timeline_people: super::timeline::filter_choices(&record, &filter).0,
-        timeline_kinds: super::timeline::filter_choices(&record, &filter).1,
+        timeline_people,
+        timeline_kinds,
         timeline_filtered: !filter.person.is_empty() || !filter.kind.is_empty(),
         errors: Errors::default(),
         family_id: family.id.to_string(),

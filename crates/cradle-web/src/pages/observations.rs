@@ -607,7 +607,7 @@ pub async fn amend_observation(
     let observation = parse_id(observation.parse::<uuid::Uuid>().ok())?;
     let access = access(&state, &staff.actor, id).await?;
     let input = typed(&body);
-    let correction: Correction = serde_urlencoded_pairs(&body);
+    let correction: Correction = correction_from_form(&body);
     let result = state
         .app
         .amend_observation(
@@ -631,7 +631,7 @@ pub async fn amend_observation(
 }
 
 /// The version and reason of a correction, from a form's fields.
-fn serde_urlencoded_pairs(body: &[u8]) -> Correction {
+fn correction_from_form(body: &[u8]) -> Correction {
     let mut correction = Correction::default();
     for (key, value) in form_pairs(body) {
         match key.as_str() {
@@ -695,7 +695,7 @@ pub async fn amend_note(
     let id = parse_id(FamilyId::parse(&id))?;
     let note = parse_id(note.parse::<uuid::Uuid>().ok())?;
     let access = access(&state, &staff.actor, id).await?;
-    let correction = serde_urlencoded_pairs(&body);
+    let correction = correction_from_form(&body);
     let mut input = cradle_domain::needs::NoteInput::default();
     for (key, value) in form_pairs(&body) {
         match key.as_str() {
