@@ -94,6 +94,14 @@ pub fn router(state: WebState) -> Router {
             get(pages::concerns::action_form).post(pages::concerns::record_action),
         )
         .route(
+            "/families/{id}/concerns/{concern}",
+            get(pages::concerns::correct_form).post(pages::concerns::correct),
+        )
+        .route(
+            "/families/{id}/moments/{moment}",
+            get(pages::observations::edit_moment_form).post(pages::observations::amend_moment),
+        )
+        .route(
             "/families/{id}/concerns/{concern}/close",
             get(pages::concerns::close_form).post(pages::concerns::close),
         )

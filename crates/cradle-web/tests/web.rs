@@ -3006,6 +3006,50 @@ on_both_backends!(
             history.contains("Exhaustion is part of it") && history.contains("Anger"),
             "{history}"
         );
+        // And from the page: the form holds the concern as it now reads; a correction
+        // without a reason is refused with the typed wording kept.
+        let form = get(format!("/families/{family}/concerns/{concern}")).await;
+        assert!(form.contains("Correct what the concern says") && form.contains("after no sleep"));
+        assert_eq!(hidden_field(&form, "version").as_deref(), Some("2"));
+        let wording =
+            "Shouts and walks out when the crying goes on at night, after no sleep; his words";
+        let correction = |reason: &str| {
+            vec![
+                ("about", "mother".to_string()),
+                ("kinds", "crying".to_string()),
+                ("kinds", "exhaustion".to_string()),
+                ("description", wording.to_string()),
+                ("version", "2".to_string()),
+                ("reason", reason.to_string()),
+            ]
+        };
+        let no_reason = post(
+            format!("/families/{family}/concerns/{concern}"),
+            correction(""),
+        )
+        .await;
+        assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let no_reason = no_reason.text().await.unwrap();
+        assert!(no_reason.contains("his words") && no_reason.contains("nhsuk-error-summary"));
+        let saved = post(
+            format!("/families/{family}/concerns/{concern}"),
+            correction("Quoted as he said it"),
+        )
+        .await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let page = get(format!("/families/{family}")).await;
+        assert!(page.contains("his words"));
+        assert!(page.contains(&format!("/families/{family}/history/concern/{concern}")));
+        let stale = post(
+            format!("/families/{family}/concerns/{concern}"),
+            correction("From an old tab"),
+        )
+        .await;
+        assert_eq!(
+            stale.status(),
+            StatusCode::CONFLICT,
+            "version 2 was replaced"
+        );
         let early = clinician
             .post(app.url(&format!(
                 "/api/v1/families/{family}/concerns/{concern}/close"
@@ -3416,6 +3460,56 @@ on_both_backends!(
         assert!(get(format!("/families/{family}"))
             .await
             .contains("four turns"));
+        // And from the page: the form holds the moment as it now reads.
+        let form_path = format!("/families/{family}/moments/{moment}");
+        let form = get(form_path.clone()).await;
+        assert!(form.contains("Correct a positive moment") && form.contains("four turns"));
+        assert!(
+            !form.contains("name=\"setting\""),
+            "only the moment's own fields"
+        );
+        assert_eq!(hidden_field(&form, "version").as_deref(), Some("2"));
+        let fields = |what: &str, reason: &str| {
+            vec![
+                ("csrf_token", token.clone()),
+                ("observed_day", today.day().to_string()),
+                ("observed_month", u8::from(today.month()).to_string()),
+                ("observed_year", today.year().to_string()),
+                ("moment", what.to_string()),
+                ("baby_responses", "vocalising".to_string()),
+                ("baby_responses", "smile".to_string()),
+                ("fed_back", "Told Tunde how she lit up".to_string()),
+                ("version", "2".to_string()),
+                ("reason", reason.to_string()),
+            ]
+        };
+        let refused = clinician
+            .post(app.url(&form_path))
+            .form(&fields("", ""))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let refused = refused.text().await.unwrap();
+        assert!(
+            refused.contains("Told Tunde how she lit up"),
+            "typed values kept"
+        );
+        assert!(refused.contains("nhsuk-error-summary"));
+        let saved = clinician
+            .post(app.url(&form_path))
+            .form(&fields(
+                "He copied her coo, four turns, then she smiled",
+                "She smiled too",
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let page = get(format!("/families/{family}")).await;
+        assert!(page.contains("then she smiled") && page.contains("smiled"));
+        let history = get(format!("/families/{family}/history/moment/{moment}")).await;
+        assert!(history.contains("She smiled too") && history.contains("four turns"));
         let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
         assert!(audit.contains(&"observation.record".to_string()));
         app.database.cleanup().await;

@@ -38,6 +38,9 @@ pub struct ConcernPage {
     pub text_label: &'static str,
     pub text: String,
     pub button: &'static str,
+    /// The version a correction replaces, and why it is made.
+    pub version: i64,
+    pub reason: TextField,
 }
 
 /// The name of a family member, as the pages show them.
@@ -79,6 +82,7 @@ struct Typed {
     concern: ConcernInput,
     action: ActionInput,
     reason: String,
+    version: i64,
 }
 
 fn typed(body: &[u8]) -> Typed {
@@ -86,6 +90,7 @@ fn typed(body: &[u8]) -> Typed {
         concern: ConcernInput::default(),
         action: ActionInput::default(),
         reason: String::new(),
+        version: 0,
     };
     for (key, value) in form_pairs(body) {
         match key.as_str() {
@@ -97,6 +102,7 @@ fn typed(body: &[u8]) -> Typed {
             "reference" => t.action.reference = value,
             "note" => t.action.note = value,
             "reason" => t.reason = value,
+            "version" => t.version = value.parse().unwrap_or(0),
             _ => {}
         }
     }
@@ -122,6 +128,14 @@ fn page(
             "What was done (optional, but required for “Other action”)",
             t.action.note.clone(),
             "Record the action",
+        ),
+        ("correct", Some(c)) => (
+            "Correct what the concern says",
+            format!("/families/{family_id}/concerns/{}", c.id),
+            "description",
+            "What worries you, in their words where you can",
+            t.concern.description.clone(),
+            "Save the correction",
         ),
         ("close", Some(c)) => (
             "Close the concern",
@@ -184,6 +198,8 @@ fn page(
         text_label,
         text,
         button,
+        version: t.version,
+        reason: TextField::new("reason", "Reason for the change", &t.reason),
         errors,
     };
     render(form_status(&page.errors), &page)
@@ -319,6 +335,57 @@ pub async fn record_action(
     }
 }
 
+pub async fn correct_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, concern)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let (_, family, concern) = open_concern(&state, &staff, &id, &concern).await?;
+    let c = family.concerns.iter().find(|c| c.id == concern);
+    let mut t = typed(b"");
+    if let Some(c) = c {
+        t.concern.about = c.about.code();
+        t.concern.kinds = c.kinds.iter().map(|k| k.code().to_string()).collect();
+        t.concern.description = c.description.clone();
+        t.version = c.version;
+    }
+    Ok(page(
+        &state,
+        &staff,
+        &family,
+        "correct",
+        c,
+        &t,
+        Errors::default(),
+    ))
+}
+
+pub async fn correct(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, concern)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let (access, _, concern) = open_concern(&state, &staff, &id, &concern).await?;
+    let t = typed(&body);
+    let result = state
+        .app
+        .amend_concern(
+            &staff.actor,
+            &access,
+            concern,
+            &t.concern,
+            t.version,
+            &t.reason,
+        )
+        .await;
+    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
+        let c = family.concerns.iter().find(|c| c.id == concern);
+        Ok(page(&state, &staff, family, "correct", c, &t, errors))
+    })
+    .await
+}
+
 pub async fn close_form(
     State(state): State<WebState>,
     staff: Staff<ChangeRecords>,
@@ -370,6 +437,7 @@ pub async fn close(
 /// A concern as the family page shows it.
 pub struct ConcernView {
     pub id: String,
+    pub amended: bool,
     pub summary: String,
     pub actions: Vec<String>,
     pub closure: Option<String>,
@@ -382,6 +450,7 @@ pub fn views(record: &FamilyRecord, open: bool) -> Vec<ConcernView> {
         .filter(|c| c.is_open() == open)
         .map(|c| ConcernView {
             id: c.id.to_string(),
+            amended: c.version > 1,
             summary: describe(record, c),
             actions: c
                 .actions

@@ -27,6 +27,9 @@ pub struct ObservationPage {
     pub heading: &'static str,
     pub action: String,
     pub editing: bool,
+    /// False when the form corrects a positive moment on its own.
+    pub show_observation: bool,
+    pub button: &'static str,
     pub version: i64,
     pub reason: TextField,
     pub baby: String,
@@ -81,11 +84,40 @@ pub struct Editing<'a> {
     pub reason: &'a str,
 }
 
+/// What the observation form records or corrects.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// An observation, with a positive moment when it is new.
+    Observation,
+    /// A positive moment on its own (corrected apart from its observation).
+    Moment,
+}
+
 fn page(
     state: &WebState,
     staff: &Staff<ChangeRecords>,
     family: &FamilyRecord,
     input: &ObservationInput,
+    editing: Option<Editing<'_>>,
+    errors: Errors,
+) -> Response {
+    form_page(
+        state,
+        staff,
+        family,
+        input,
+        Form::Observation,
+        editing,
+        errors,
+    )
+}
+
+fn form_page(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    input: &ObservationInput,
+    form: Form,
     editing: Option<Editing<'_>>,
     errors: Errors,
 ) -> Response {
@@ -111,14 +143,22 @@ fn page(
     let family_id = family.family.id;
     let page = ObservationPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
-        heading: if editing.is_some() {
-            "Correct an interaction observation"
-        } else {
-            "Record an interaction observation"
+        heading: match (form, editing.is_some()) {
+            (Form::Moment, _) => "Correct a positive moment",
+            (Form::Observation, true) => "Correct an interaction observation",
+            (Form::Observation, false) => "Record an interaction observation",
         },
-        action: match &editing {
-            Some(e) => format!("/families/{family_id}/observations/{}", e.id),
-            None => format!("/families/{family_id}/observations"),
+        action: match (&editing, form) {
+            (Some(e), Form::Moment) => format!("/families/{family_id}/moments/{}", e.id),
+            (Some(e), Form::Observation) => {
+                format!("/families/{family_id}/observations/{}", e.id)
+            }
+            (None, _) => format!("/families/{family_id}/observations"),
+        },
+        show_observation: form == Form::Observation,
+        button: match form {
+            Form::Moment => "Save the positive moment",
+            Form::Observation => "Save the observation",
         },
         version: editing.as_ref().map(|e| e.version).unwrap_or(0),
         reason: TextField::new(
@@ -142,7 +182,10 @@ fn page(
         },
         observed: DateField::new(
             "observed",
-            "Date of the observation",
+            match form {
+                Form::Moment => "Date of the moment",
+                Form::Observation => "Date of the observation",
+            },
             ["observed_day", "observed_month", "observed_year"],
             [
                 &input.observed_day,
@@ -254,6 +297,8 @@ pub struct ObservationSummary {
 }
 
 pub struct MomentSummary {
+    pub id: String,
+    pub amended: bool,
     pub when: String,
     pub who: String,
     pub what: String,
@@ -300,6 +345,8 @@ pub fn moment_summaries(record: &FamilyRecord) -> Vec<MomentSummary> {
         .iter()
         .rev()
         .map(|m| MomentSummary {
+            id: m.id.to_string(),
+            amended: m.version > 1,
             when: m.noticed_on.map(long_date).unwrap_or_default(),
             who: member_name(record, m.caregiver),
             what: m.what_happened.clone(),
@@ -542,16 +589,7 @@ pub async fn edit_observation_form(
     let access = access(&state, &staff.actor, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     let current = parse_id(family.observations.iter().find(|o| o.id == observation))?;
-    let day = current
-        .observed_on
-        .map(|d| {
-            (
-                d.day().to_string(),
-                u8::from(d.month()).to_string(),
-                d.year().to_string(),
-            )
-        })
-        .unwrap_or_default();
+    let day = date_boxes(current.observed_on);
     let text = |code: &str| {
         current
             .descriptors
@@ -653,16 +691,7 @@ pub async fn edit_note_form(
     let access = access(&state, &staff.actor, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     let current = parse_id(family.notes.iter().find(|n| n.id == note))?;
-    let day = current
-        .noted_on
-        .map(|d| {
-            (
-                d.day().to_string(),
-                u8::from(d.month()).to_string(),
-                d.year().to_string(),
-            )
-        })
-        .unwrap_or_default();
+    let day = date_boxes(current.noted_on);
     let input = cradle_domain::needs::NoteInput {
         subject: current.subject.code(),
         kind: current.kind.code().to_string(),
@@ -730,6 +759,100 @@ pub async fn amend_note(
             &staff,
             family,
             &input,
+            Some(editing),
+            errors,
+        ))
+    })
+    .await
+}
+
+/// The date of a record as the three boxes of a date field hold it.
+fn date_boxes(date: Option<time::Date>) -> (String, String, String) {
+    date.map(|d| {
+        (
+            d.day().to_string(),
+            u8::from(d.month()).to_string(),
+            d.year().to_string(),
+        )
+    })
+    .unwrap_or_default()
+}
+
+pub async fn edit_moment_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, moment)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let moment = parse_id(moment.parse::<uuid::Uuid>().ok())?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    let current = parse_id(family.moments.iter().find(|m| m.id == moment))?;
+    let (observed_day, observed_month, observed_year) = date_boxes(current.noticed_on);
+    let input = ObservationInput {
+        caregiver: current.caregiver.code(),
+        observed_day,
+        observed_month,
+        observed_year,
+        moment: current.what_happened.clone(),
+        baby_responses: current
+            .baby_responses
+            .iter()
+            .map(|r| r.code().to_string())
+            .collect(),
+        fed_back: current.fed_back.clone(),
+        ..ObservationInput::default()
+    };
+    let editing = Editing {
+        id: moment,
+        version: current.version,
+        reason: "",
+    };
+    Ok(form_page(
+        &state,
+        &staff,
+        &family,
+        &input,
+        Form::Moment,
+        Some(editing),
+        Errors::default(),
+    ))
+}
+
+pub async fn amend_moment(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, moment)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let moment = parse_id(moment.parse::<uuid::Uuid>().ok())?;
+    let access = access(&state, &staff.actor, id).await?;
+    let input = typed(&body);
+    let correction = correction_from_form(&body);
+    let result = state
+        .app
+        .amend_moment(
+            &staff.actor,
+            &access,
+            moment,
+            &input,
+            correction.version,
+            &correction.reason,
+        )
+        .await;
+    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
+        let editing = Editing {
+            id: moment,
+            version: correction.version,
+            reason: &correction.reason,
+        };
+        Ok(form_page(
+            &state,
+            &staff,
+            family,
+            &input,
+            Form::Moment,
             Some(editing),
             errors,
         ))
