@@ -2800,6 +2800,23 @@ on_both_backends!(
             .await
             .unwrap();
         assert!(page.contains("Finished") && page.contains("3 sections written"));
+        // What was said is readable on the family page, under the prompt it answers, with
+        // the clinician's formulation; the part-done version is one click away.
+        let said = page
+            .split("data-testid=\"conversation-content\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</details>").next())
+            .unwrap_or_default();
+        assert!(
+            said.contains("Their relationship with the baby, in their words")
+                && said.contains("Tunde calls her his little drummer")
+                && said.contains("Clinician's formulation")
+                && said.contains("A warm, playful bond"),
+            "{said}"
+        );
+        assert!(page.contains(&format!(
+            "/families/{family}/history/conversation/{conversation}"
+        )));
 
         // A finished conversation changes only with a reason, and keeps every version.
         let no_reason = clinician

@@ -341,6 +341,10 @@ pub struct ConversationSummary {
     pub sections: usize,
     /// Whether the coping section was written (it can then be marked as a concern).
     pub coping: bool,
+    /// (prompt heading, what was written) for each section written, in prompt order.
+    pub answers: Vec<(&'static str, String)>,
+    pub formulation: Option<String>,
+    pub amended: bool,
 }
 
 pub fn summaries(record: &FamilyRecord) -> Vec<ConversationSummary> {
@@ -360,6 +364,12 @@ pub fn summaries(record: &FamilyRecord) -> Vec<ConversationSummary> {
             status: c.status.label(),
             sections: c.answers.len() + usize::from(c.formulation.is_some()),
             coping: c.answer("coping").is_some(),
+            answers: PROMPTS
+                .iter()
+                .filter_map(|p| c.answer(p.code).map(|text| (p.heading, text.to_string())))
+                .collect(),
+            formulation: c.formulation.clone(),
+            amended: c.version > 1,
         })
         .collect()
 }
