@@ -53,6 +53,14 @@ fn json_body(schema: &str) -> Value {
     json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
 }
 
+/// A correction: the record's fields as they should read, plus the version replaced and why.
+fn correction_body(schema: &str) -> Value {
+    json!({"required": true, "content": {"application/json": {"schema": {"allOf": [
+        reference(schema),
+        reference("Correction")
+    ]}}}})
+}
+
 fn ok_json(description: &str, schema: Value) -> Value {
     json!({"description": description, "content": {"application/json": {"schema": schema}}})
 }
@@ -66,6 +74,17 @@ fn id_parameter(what: &str) -> Value {
 }
 
 pub fn build() -> Value {
+    let mut document = body();
+    if let (Some(schemas), Value::Object(more)) = (
+        document["components"]["schemas"].as_object_mut(),
+        relationship_record_schemas(),
+    ) {
+        schemas.extend(more);
+    }
+    document
+}
+
+fn body() -> Value {
     let mut create_family = operation(
         "Add a family",
         "Creates a family record in one of the caller's teams. Validation problems are answered with 422 and an `errors` list naming each field.",
@@ -95,7 +114,10 @@ pub fn build() -> Value {
                 "relationships": {"type": "array", "items": {"type": "object"}},
                 "restrictions": {"type": "array", "items": {"type": "object"}},
                 "conversations": {"type": "array", "items": reference("Conversation")},
-                "concerns": {"type": "array", "items": {"type": "object"}},
+                "concerns": {"type": "array", "items": reference("Concern")},
+                "observations": {"type": "array", "items": reference("Observation")},
+                "moments": {"type": "array", "items": reference("PositiveMoment")},
+                "notes": {"type": "array", "items": reference("Note")},
                 "break_glass_reason": {"type": ["string", "null"]}
             }}),
         ),
@@ -179,20 +201,20 @@ pub fn build() -> Value {
         "Record an interaction observation",
         "Of one caregiver (`caregiver`: \"mother\" or a person's id, not anyone marked do not involve) with the baby: `setting` (home, clinic, ward, video), descriptive text (`seen`, `sensitivity`, `responsiveness`, `mind`, `beliefs`), a formal tool's result exactly as given (`tool`, `tool_version`, `tool_result`, `trained_user`, all or none), and an optional positive moment (`moment`, `baby_responses`: smile, eye_contact, calming, vocalising, other; `fed_back`). Cradle computes no score.",
         "201",
-        ok_json("The observation and its positive moment", json!({"type": "object"})),
+        ok_json("The observation and its positive moment", json!({"type": "object", "properties": {"observation": reference("Observation"), "moment": {"oneOf": [reference("PositiveMoment"), {"type": "null"}]}}})),
         &[("404", "No such family"), ("422", "The observation has problems; nothing was saved")],
     );
     record_observation["parameters"] = id_parameter("The family's id");
-    record_observation["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["caregiver", "setting"]}}}});
+    record_observation["requestBody"] = json_body("ObservationInput");
     let mut add_note = operation(
         "Record a needs, strengths or confidence note",
         "`subject`: \"mother\", a person's id, or \"family\" (only for `kind` shared_understanding); `kind`: experience, support_wanted, strength, shared_understanding; `text`; the date as `noted_day`, `noted_month`, `noted_year`.",
         "201",
-        ok_json("The note", json!({"type": "object"})),
+        ok_json("The note", reference("Note")),
         &[("404", "No such family"), ("422", "The note has problems; nothing was saved")],
     );
     add_note["parameters"] = id_parameter("The family's id");
-    add_note["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["subject", "kind", "text"]}}}});
+    add_note["requestBody"] = json_body("NoteInput");
     let correction_path = |name: &str, what: &str| {
         json!([
             {"name": "id", "in": "path", "required": true, "description": "The family's id", "schema": {"type": "string", "format": "uuid"}},
@@ -203,38 +225,38 @@ pub fn build() -> Value {
         "Correct a needs, strengths or confidence note",
         "The whole note as it should read, with `version` (the version replaced: 409 if someone else changed it first) and `reason` (required). The earlier version is kept.",
         "200",
-        ok_json("The note", json!({"type": "object"})),
+        ok_json("The note", reference("Note")),
         &[("404", "No such family or note"), ("409", "Changed by someone else first"), ("422", "The note has problems")],
     );
     amend_note["parameters"] = correction_path("note", "The note's id");
-    amend_note["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["version", "reason"]}}}});
+    amend_note["requestBody"] = correction_body("NoteInput");
     let mut amend_observation = operation(
         "Correct an interaction observation",
         "The whole observation as it should read (its positive moment stays as it was), with `version` and `reason`. The earlier version is kept.",
         "200",
-        ok_json("The observation", json!({"type": "object"})),
+        ok_json("The observation", reference("Observation")),
         &[("404", "No such family or observation"), ("409", "Changed by someone else first"), ("422", "The observation has problems")],
     );
     amend_observation["parameters"] = correction_path("observation", "The observation's id");
-    amend_observation["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["version", "reason"]}}}});
+    amend_observation["requestBody"] = correction_body("ObservationInput");
     let mut amend_moment = operation(
         "Correct a positive moment",
         "`moment`, `baby_responses`, `fed_back` and the date (`observed_day`, `observed_month`, `observed_year`) as they should read, with `version` and `reason`. The earlier version is kept.",
         "200",
-        ok_json("The positive moment", json!({"type": "object"})),
+        ok_json("The positive moment", reference("PositiveMoment")),
         &[("404", "No such family or moment"), ("409", "Changed by someone else first"), ("422", "The moment has problems")],
     );
     amend_moment["parameters"] = correction_path("moment", "The moment's id");
-    amend_moment["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["version", "reason"]}}}});
+    amend_moment["requestBody"] = correction_body("MomentInput");
     let mut amend_concern = operation(
         "Correct what an open concern says",
         "`about`, `kinds` and `description` as they should read, with `version` and `reason`; actions and closing are never rewritten. The earlier version is kept.",
         "200",
-        ok_json("The concern", json!({"type": "object"})),
+        ok_json("The concern", reference("Concern")),
         &[("404", "No such family or open concern"), ("409", "Changed by someone else first"), ("422", "The concern has problems")],
     );
     amend_concern["parameters"] = correction_path("concern", "The concern's id");
-    amend_concern["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["version", "reason"]}}}});
+    amend_concern["requestBody"] = correction_body("ConcernInput");
     let mut record_enquiry = operation(
         "Record a routine enquiry about domestic abuse",
         "Only for someone seen alone (`seen_alone` \"yes\", otherwise 422). Recorded as a timeline entry shared in confidence by the person asked, so it reaches no one else's printout or export. After a disclosure (`outcome` \"disclosed\"), `named` (a person in the family) can be marked do not involve (`do_not_involve` \"yes\" with `decided_by` and `reason`) in the same transaction.",
@@ -253,18 +275,16 @@ pub fn build() -> Value {
         "Raise a coping concern",
         "About one family member (`about`: \"mother\" or a person's id), with what it is about (`kinds`: crying, anger, exhaustion, other) and what worries the clinician; optionally the conversation it came up in. The family and caseload are flagged until it is closed.",
         "201",
-        ok_json("The concern", json!({"type": "object"})),
+        ok_json("The concern", reference("Concern")),
         &[("404", "No such family"), ("422", "The concern has problems; nothing was saved")],
     );
     raise_concern["parameters"] = id_parameter("The family's id");
-    raise_concern["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["about", "kinds", "description"], "properties": {
-        "about": {"type": "string"}, "kinds": {"type": "array", "items": {"enum": ["crying", "anger", "exhaustion", "other"]}},
-        "description": {"type": "string", "maxLength": 5000}, "conversation": {"type": "string", "format": "uuid"}}}}}});
+    raise_concern["requestBody"] = json_body("ConcernInput");
     let mut concern_action = operation(
         "Record the action taken about a concern",
         "`action`: safety_plan, crying_information, safeguarding_referral (with `reference`), supervisor, or other (with `note`).",
         "201",
-        ok_json("The action", json!({"type": "object"})),
+        ok_json("The action", reference("ConcernAction")),
         &[("404", "No such family"), ("409", "The concern is closed"), ("422", "The action has problems")],
     );
     concern_action["parameters"] = concern_path.clone();
@@ -528,7 +548,7 @@ pub fn build() -> Value {
                 }},
                 "Conversation": {"type": "object", "properties": {
                     "id": {"type": "string", "format": "uuid"}, "held_on": {"type": ["string", "null"], "format": "date"},
-                    "participants": {"type": "array", "items": {"type": "object"}},
+                    "participants": {"type": "array", "items": reference("Member")},
                     "baby": {"type": ["string", "null"], "format": "uuid"}, "seen": {"enum": ["together", "apart"]},
                     "answers": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}, "description": "[section, text] pairs"},
                     "formulation": {"type": ["string", "null"]}, "status": {"enum": ["draft", "finished"]},
@@ -582,6 +602,90 @@ pub fn build() -> Value {
                 }}
             }
         }
+    })
+}
+
+/// The relationship records' schemas (observations, moments, notes, concerns), kept apart
+/// from the document's main body so that `json!` stays within its recursion limit.
+fn relationship_record_schemas() -> Value {
+    json!({
+                "Member": {"type": "object", "description": "Who in the family: the mother, or a person around the baby",
+                    "required": ["kind"], "properties": {"kind": {"enum": ["mother", "person"]}, "id": {"type": "string", "format": "uuid", "description": "The person's id, when kind is person"}}},
+                "Correction": {"type": "object", "required": ["version", "reason"], "properties": {
+                    "version": {"type": "integer", "description": "The version being replaced: 409 if someone else changed it first"},
+                    "reason": {"type": "string", "maxLength": 1000, "description": "Why the record is corrected; kept with the earlier version"}
+                }},
+                "ObservationInput": {"type": "object", "required": ["caregiver", "setting", "observed_day", "observed_month", "observed_year"], "properties": {
+                    "caregiver": {"type": "string", "description": "\"mother\" or a person's id (not anyone marked do not involve)"},
+                    "baby": {"type": "string", "description": "A baby's id, or empty for all the babies"},
+                    "observed_day": {"type": "string"}, "observed_month": {"type": "string"}, "observed_year": {"type": "string"},
+                    "setting": {"enum": ["home", "clinic", "ward", "video"]},
+                    "seen": {"type": "string", "description": "What was seen"}, "sensitivity": {"type": "string"},
+                    "responsiveness": {"type": "string", "description": "Responsiveness to the baby's cues"},
+                    "mind": {"type": "string", "description": "Holding the baby's needs in mind"},
+                    "beliefs": {"type": "string", "description": "The caregiver's beliefs about the baby's behaviour"},
+                    "tool": {"type": "string"}, "tool_version": {"type": "string"},
+                    "tool_result": {"type": "string", "description": "Exactly as the tool gives it; Cradle computes no score"},
+                    "trained_user": {"type": "string", "description": "Who is trained to use the tool (all four tool fields or none)"},
+                    "moment": {"type": "string", "description": "A positive moment seen (only when recording, not correcting)"},
+                    "baby_responses": {"type": "array", "items": {"enum": ["smile", "eye_contact", "calming", "vocalising", "other"]}},
+                    "fed_back": {"type": "string", "description": "How the moment was highlighted to the caregiver (required with a moment)"}
+                }},
+                "MomentInput": {"type": "object", "required": ["moment", "fed_back", "observed_day", "observed_month", "observed_year"], "properties": {
+                    "observed_day": {"type": "string"}, "observed_month": {"type": "string"}, "observed_year": {"type": "string"},
+                    "moment": {"type": "string", "description": "What happened"},
+                    "baby_responses": {"type": "array", "items": {"enum": ["smile", "eye_contact", "calming", "vocalising", "other"]}},
+                    "fed_back": {"type": "string"}
+                }},
+                "Observation": {"type": "object", "properties": {
+                    "id": {"type": "string", "format": "uuid"}, "caregiver": reference("Member"),
+                    "baby": {"type": ["string", "null"], "format": "uuid"}, "observed_on": {"type": ["string", "null"], "format": "date"},
+                    "setting": {"enum": ["home", "clinic", "ward", "video"]},
+                    "descriptors": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}, "description": "[descriptor, text] pairs: seen, sensitivity, responsiveness, mind, beliefs"},
+                    "tool": {"type": ["object", "null"], "properties": {"tool": {"type": "string"}, "version": {"type": "string"}, "result": {"type": "string"}, "trained_user": {"type": "string"}}},
+                    "recorded_by": {"type": "string"}, "recorded_at_millis": {"type": "integer"}, "version": {"type": "integer"}
+                }},
+                "PositiveMoment": {"type": "object", "properties": {
+                    "id": {"type": "string", "format": "uuid"}, "caregiver": reference("Member"),
+                    "observation": {"type": ["string", "null"], "format": "uuid"}, "noticed_on": {"type": ["string", "null"], "format": "date"},
+                    "what_happened": {"type": "string"},
+                    "baby_responses": {"type": "array", "items": {"enum": ["smile", "eye_contact", "calming", "vocalising", "other"]}},
+                    "fed_back": {"type": "string"}, "recorded_by": {"type": "string"}, "recorded_at_millis": {"type": "integer"}, "version": {"type": "integer"}
+                }},
+                "NoteInput": {"type": "object", "required": ["subject", "kind", "text", "noted_day", "noted_month", "noted_year"], "properties": {
+                    "subject": {"type": "string", "description": "\"mother\", a person's id, or \"family\" (only for shared_understanding)"},
+                    "kind": {"enum": ["experience", "support_wanted", "strength", "shared_understanding"]},
+                    "text": {"type": "string", "maxLength": 5000},
+                    "noted_day": {"type": "string"}, "noted_month": {"type": "string"}, "noted_year": {"type": "string"}
+                }},
+                "Note": {"type": "object", "properties": {
+                    "id": {"type": "string", "format": "uuid"},
+                    "subject": {"type": "object", "properties": {"kind": {"enum": ["caregiver", "family"]}, "member": reference("Member")}},
+                    "kind": {"enum": ["experience", "support_wanted", "strength", "shared_understanding"]},
+                    "text": {"type": "string"}, "noted_on": {"type": ["string", "null"], "format": "date"},
+                    "recorded_by": {"type": "string"}, "recorded_at_millis": {"type": "integer"}, "version": {"type": "integer"}
+                }},
+                "ConcernInput": {"type": "object", "required": ["about", "kinds", "description"], "properties": {
+                    "about": {"type": "string", "description": "\"mother\" or a person's id"},
+                    "kinds": {"type": "array", "items": {"enum": ["crying", "anger", "exhaustion", "other"]}},
+                    "description": {"type": "string", "maxLength": 5000},
+                    "conversation": {"type": "string", "format": "uuid", "description": "The conversation it came up in (when raising)"}
+                }},
+                "ConcernAction": {"type": "object", "properties": {
+                    "id": {"type": "string", "format": "uuid"},
+                    "kind": {"enum": ["safety_plan", "crying_information", "safeguarding_referral", "supervisor", "other"]},
+                    "reference": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]},
+                    "recorded_at_millis": {"type": "integer"}, "recorded_by": {"type": "string"}
+                }},
+                "Concern": {"type": "object", "properties": {
+                    "id": {"type": "string", "format": "uuid"}, "about": reference("Member"),
+                    "conversation": {"type": ["string", "null"], "format": "uuid"},
+                    "kinds": {"type": "array", "items": {"enum": ["crying", "anger", "exhaustion", "other"]}},
+                    "description": {"type": "string"}, "raised_at_millis": {"type": "integer"}, "raised_by": {"type": "string"},
+                    "actions": {"type": "array", "items": reference("ConcernAction")},
+                    "closure": {"type": ["object", "null"], "properties": {"reason": {"type": "string"}, "closed_at_millis": {"type": "integer"}, "closed_by": {"type": "string"}}},
+                    "version": {"type": "integer"}
+                }}
     })
 }
 

@@ -1035,6 +1035,61 @@ async fn the_openapi_document_describes_every_operation_and_every_operation_exis
     listed.sort();
     assert_eq!(documented, listed);
 
+    // Every reference names a schema the document defines, and every request body says
+    // which fields it takes.
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    fn references(value: &Value, found: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref") {
+                    found.push(r.clone());
+                }
+                map.values().for_each(|v| references(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| references(v, found)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    references(&doc, &mut found);
+    for r in &found {
+        let name = r.trim_start_matches("#/components/schemas/");
+        assert!(schemas.contains_key(name), "{r} is defined");
+    }
+    let fields = |schema: &Value| -> Vec<String> {
+        let mut parts = vec![schema.clone()];
+        if let Some(all) = schema["allOf"].as_array() {
+            parts.extend(all.iter().cloned());
+        }
+        parts
+            .iter()
+            .map(|part| match part["$ref"].as_str() {
+                Some(r) => schemas[r.trim_start_matches("#/components/schemas/")].clone(),
+                None => part.clone(),
+            })
+            .filter_map(|part| part["properties"].as_object().cloned())
+            .flat_map(|props| props.keys().cloned().collect::<Vec<_>>())
+            .collect()
+    };
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            let body = &operation["requestBody"]["content"]["application/json"]["schema"];
+            let takes_no_body = path.ends_with("/disable") || path.ends_with("/enable");
+            if method == "post" && !takes_no_body {
+                assert!(
+                    !fields(body).is_empty(),
+                    "{method} {path}: the request body lists its fields"
+                );
+            }
+        }
+    }
+    let correction = &paths["/api/v1/families/{id}/moments/{moment}"]["post"]["requestBody"]
+        ["content"]["application/json"]["schema"];
+    let correction_fields = fields(correction);
+    for field in ["moment", "fed_back", "version", "reason"] {
+        assert!(correction_fields.iter().any(|f| f == field), "{field}");
+    }
+
     let admin = app.signed_in("admin").await;
     for (method, path) in cradle_web::api::OPERATIONS {
         let path = path.replace("{id}", &uuid_like());
