@@ -100,6 +100,20 @@ test("a joint conversation, a coping concern acted on and closed, an observation
   assert.match(await page.getByTestId("moments").textContent(), /He copied her coo/);
   await assertAccessible(page, "the family page with a positive moment");
 
+  // The moment corrected from the family page, with a reason; the earlier wording is kept.
+  await page.getByTestId("moments").getByRole("link", { name: /^correct the moment/ }).click();
+  await assertAccessible(page, "the positive moment correction form");
+  await page.getByLabel("What happened").fill("He copied her coo and she cooed back, four turns");
+  await page.getByRole("button", { name: "Save the positive moment" }).click();
+  assert.match(await page.locator(".nhsuk-error-summary").textContent(), /reason/i);
+  await page.getByLabel("Reason for the change").fill("Four turns, not three");
+  await page.getByRole("button", { name: "Save the positive moment" }).click();
+  assert.match(await page.getByTestId("moments").textContent(), /four turns/);
+  await page.getByTestId("moments").getByRole("link", { name: /^earlier versions/ }).click();
+  assert.match(await page.locator("main").textContent(), /three turns[\s\S]*Four turns, not three|Four turns, not three[\s\S]*three turns/);
+  await assertAccessible(page, "the positive moment's earlier versions");
+  await page.goto(familyUrl);
+
   // A strength noticed in Tunde, for the team and for his summary.
   await page.getByRole("link", { name: "Record needs, strengths or confidence" }).click();
   await assertAccessible(page, "the needs and strengths form");
