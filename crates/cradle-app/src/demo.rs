@@ -265,6 +265,8 @@ pub async fn synthetic_caseload(
             observations: Vec::new(),
             moments: Vec::new(),
             notes: Vec::new(),
+            plans: Vec::new(),
+            sessions_before_review: cradle_domain::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW,
         });
         if batch.len() == 500 || i + 1 == count {
             app.store

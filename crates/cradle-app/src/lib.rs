@@ -7,6 +7,7 @@
 pub mod access;
 pub mod admin;
 pub mod auth;
+pub mod care_plans;
 pub mod clock;
 pub mod concerns;
 pub mod conversations;

@@ -50,10 +50,16 @@ pub enum AuditAction {
     HistoryViewed,
     EntryAdded,
     PrintoutMade,
+    CarePlanCreated,
+    GoalAgreed,
+    SessionRecorded,
+    ReviewRecorded,
+    CarePlanClosed,
+    TeamSettingsChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 45] = [
+    pub const ALL: [AuditAction; 51] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -99,6 +105,12 @@ impl AuditAction {
         AuditAction::HistoryViewed,
         AuditAction::EntryAdded,
         AuditAction::PrintoutMade,
+        AuditAction::CarePlanCreated,
+        AuditAction::GoalAgreed,
+        AuditAction::SessionRecorded,
+        AuditAction::ReviewRecorded,
+        AuditAction::CarePlanClosed,
+        AuditAction::TeamSettingsChanged,
     ];
 
     pub fn code(self) -> &'static str {
@@ -148,6 +160,12 @@ impl AuditAction {
             AuditAction::HistoryViewed => "record.history_read",
             AuditAction::EntryAdded => "entry.add",
             AuditAction::PrintoutMade => "record.printout",
+            AuditAction::CarePlanCreated => "care_plan.create",
+            AuditAction::GoalAgreed => "goal.agree",
+            AuditAction::SessionRecorded => "session.record",
+            AuditAction::ReviewRecorded => "review.record",
+            AuditAction::CarePlanClosed => "care_plan.close",
+            AuditAction::TeamSettingsChanged => "team.settings",
         }
     }
 
@@ -213,6 +231,12 @@ impl AuditAction {
             AuditAction::HistoryViewed => "Viewed earlier versions of a record",
             AuditAction::EntryAdded => "Added an entry to the family timeline",
             AuditAction::PrintoutMade => "Printed a summary for a family member",
+            AuditAction::CarePlanCreated => "Agreed a care plan",
+            AuditAction::GoalAgreed => "Recorded a goal agreed with the family",
+            AuditAction::SessionRecorded => "Recorded a care plan session",
+            AuditAction::ReviewRecorded => "Recorded a care plan review",
+            AuditAction::CarePlanClosed => "Ended a care plan with a closing summary",
+            AuditAction::TeamSettingsChanged => "Changed a team's care plan settings",
         }
     }
 }

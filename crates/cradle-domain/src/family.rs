@@ -141,6 +141,45 @@ pub struct FamilySummary {
     /// Coping concerns not yet closed: flagged on the caseload.
     #[serde(default)]
     pub open_concerns: u32,
+    /// What the caseload needs to say what is due next for the family's care.
+    #[serde(default)]
+    pub care: CareCounts,
+}
+
+/// What the caseload keeps for each family's care plans (recounted with every change to them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CareCounts {
+    pub open_plans: u32,
+    /// The most attended sessions since a review, across the open plans.
+    pub attended_since_review: u32,
+    /// The earliest next planned contact across the open plans.
+    #[serde(with = "optional_iso_date")]
+    pub next_contact: Option<Date>,
+    /// The team's number of attended sessions between reviews.
+    pub sessions_before_review: u32,
+}
+
+impl Default for CareCounts {
+    fn default() -> Self {
+        Self {
+            open_plans: 0,
+            attended_since_review: 0,
+            next_contact: None,
+            sessions_before_review: crate::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW,
+        }
+    }
+}
+
+impl CareCounts {
+    pub fn next_due(&self, today: Date) -> crate::care_plans::NextDue {
+        crate::care_plans::NextDue::from_counts(
+            self.attended_since_review,
+            self.sessions_before_review,
+            self.next_contact,
+            self.open_plans,
+            today,
+        )
+    }
 }
 
 impl FamilySummary {
@@ -435,6 +474,22 @@ fn parse_mother_date_of_birth(input: &FamilyInput, today: Date) -> Result<Option
         ));
     }
     Ok(Some(born))
+}
+
+/// A date that is always there, as ISO 8601 ("2026-11-26") in JSON.
+pub mod iso_date {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::{macros::format_description, Date};
+
+    pub fn serialize<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
+        super::optional_iso_date::serialize(&Some(*date), serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Date::parse(&text, format_description!("[year]-[month]-[day]"))
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 /// Dates travel as ISO 8601 ("2026-11-26") in JSON.

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod baby;
+pub mod care_plans;
 pub mod concerns;
 pub mod conversations;
 pub mod dates;

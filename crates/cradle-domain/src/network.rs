@@ -769,9 +769,33 @@ pub struct FamilyRecord {
     /// Needs, strengths and confidence notes, oldest first.
     #[serde(default)]
     pub notes: Vec<crate::needs::CaregiverNote>,
+    /// Care plans, open and closed, oldest first.
+    #[serde(default)]
+    pub plans: Vec<crate::care_plans::CarePlan>,
+    /// The team's number of attended sessions between care plan reviews.
+    #[serde(default = "crate::care_plans::default_sessions_before_review")]
+    pub sessions_before_review: u32,
 }
 
 impl FamilyRecord {
+    /// A family with nobody and nothing else recorded yet.
+    pub fn new(family: crate::Family) -> Self {
+        Self {
+            family,
+            people: Vec::new(),
+            relationships: Vec::new(),
+            restrictions: Vec::new(),
+            entries: Vec::new(),
+            conversations: Vec::new(),
+            concerns: Vec::new(),
+            observations: Vec::new(),
+            moments: Vec::new(),
+            notes: Vec::new(),
+            plans: Vec::new(),
+            sessions_before_review: crate::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW,
+        }
+    }
+
     /// Whether a member belongs to this family (the mother always does).
     pub fn has_member(&self, member: crate::entries::Member) -> bool {
         match member {

@@ -70,6 +70,7 @@ impl Role {
                 matches!(self, Clinician | NurseryNurse | MbuStaff | TeamManager)
             }
             ViewRecordAudit => matches!(self, TeamManager | Administrator),
+            ManageTeamPractice => matches!(self, TeamManager),
             ManageUsers | ManageTeams | VerifyAuditTrail => matches!(self, Administrator),
         }
     }
@@ -90,6 +91,9 @@ pub enum Permission {
     ManageUsers,
     ManageTeams,
     VerifyAuditTrail,
+    /// Set how a team works: the attended sessions between care plan reviews, and (later)
+    /// its interventions catalogue. Team managers for their own teams.
+    ManageTeamPractice,
 }
 
 impl Permission {
@@ -102,6 +106,7 @@ impl Permission {
             Permission::ManageUsers => "manage staff accounts",
             Permission::ManageTeams => "manage teams",
             Permission::VerifyAuditTrail => "verify the audit trail",
+            Permission::ManageTeamPractice => "change how the team works (care plan reviews)",
         }
     }
 }

@@ -10,6 +10,7 @@
 mod audit_chain;
 mod audit_queue;
 mod cache;
+pub mod care;
 pub mod network;
 mod postgres;
 mod rows;
@@ -17,6 +18,7 @@ mod sql;
 mod sqlite;
 
 pub use audit_chain::{chain_hash, verify_chain, AuditRecord, ChainFault, GENESIS_HASH};
+pub use care::CareStore;
 pub use network::{Amendment, NetworkStore, RecordKind, RecordVersion};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -167,7 +169,7 @@ pub struct FailureCounts {
 }
 
 #[async_trait]
-pub trait Store: NetworkStore + Send + Sync + 'static {
+pub trait Store: NetworkStore + CareStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     /// A cheap query that proves the database answers.
     async fn ping(&self) -> StoreResult<()>;

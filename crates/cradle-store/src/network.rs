@@ -458,9 +458,13 @@ macro_rules! network_sql {
                         }
                     })
                     .collect();
+                let family = row.into_family(babies)?;
+                let (plans, sessions_before_review) = self.load_care(id, family.team_id).await?;
                 Ok(Some(FamilyRecord {
                     entries,
                     concerns,
+                    plans,
+                    sessions_before_review,
                     notes: notes
                         .into_iter()
                         .map(NoteRow::into_note)
@@ -477,7 +481,7 @@ macro_rules! network_sql {
                         .into_iter()
                         .map(ConversationRow::into_conversation)
                         .collect::<StoreResult<_>>()?,
-                    family: row.into_family(babies)?,
+                    family,
                     people: people.into_iter().map(PersonRow::into_person).collect::<StoreResult<_>>()?,
                     relationships: relationships
                         .into_iter()

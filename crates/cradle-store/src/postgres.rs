@@ -64,3 +64,8 @@ mod network_impl {
     const BABY_COLUMNS: &str = crate::sql::BABY_COLUMNS;
     crate::network::network_sql!(PostgresStore, sqlx::Postgres);
 }
+
+mod care_impl {
+    use super::PostgresStore;
+    crate::care::care_sql!(PostgresStore, sqlx::Postgres);
+}

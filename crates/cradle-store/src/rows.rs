@@ -173,6 +173,10 @@ pub(crate) struct FamilySummaryRow {
     pub team_id: Uuid,
     pub mother_name: String,
     pub stage: String,
+    pub open_plans: i64,
+    pub review_sessions: i64,
+    pub next_contact_on: Option<String>,
+    pub sessions_before_review: Option<i64>,
 }
 
 impl FamilySummaryRow {
@@ -186,6 +190,15 @@ impl FamilySummaryRow {
             involved: Vec::new(),
             restrictions: Vec::new(),
             open_concerns: 0,
+            care: cradle_domain::family::CareCounts {
+                open_plans: u32::try_from(self.open_plans).unwrap_or(0),
+                attended_since_review: u32::try_from(self.review_sessions).unwrap_or(0),
+                next_contact: parse_date_text(self.next_contact_on)?,
+                sessions_before_review: self
+                    .sessions_before_review
+                    .and_then(|n| u32::try_from(n).ok())
+                    .unwrap_or(cradle_domain::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW),
+            },
         })
     }
 }

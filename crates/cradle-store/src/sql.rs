@@ -858,7 +858,12 @@ macro_rules! sql_store {
                 let mut restriction_rows: Vec<(Uuid, RestrictionRow)> = Vec::new();
                 let mut open_concerns: Vec<(Uuid, i64)> = Vec::new();
                 if !page_ids.is_empty() {
-                    let sql = format!("SELECT id, team_id, mother_name, stage FROM families WHERE id IN ({ids}) ORDER BY mother_name_lower, id");
+                    let sql = format!(
+                        "SELECT id, team_id, mother_name, stage, CAST(open_plans AS BIGINT) AS open_plans, \
+                         CAST(review_sessions AS BIGINT) AS review_sessions, next_contact_on, \
+                         (SELECT CAST(t.sessions_before_review AS BIGINT) FROM teams t WHERE t.id = families.team_id) AS sessions_before_review \
+                         FROM families WHERE id IN ({ids}) ORDER BY mother_name_lower, id"
+                    );
                     let q = bind_ids!(sqlx::query_as::<_, FamilySummaryRow>(&sql));
                     rows = q.fetch_all(&self.pool).await?;
                     let sql = format!("SELECT {BABY_COLUMNS} FROM babies WHERE family_id IN ({ids}) ORDER BY family_id, position");

@@ -83,3 +83,8 @@ mod network_impl {
     const BABY_COLUMNS: &str = crate::sql::BABY_COLUMNS;
     crate::network::network_sql!(SqliteStore, sqlx::Sqlite);
 }
+
+mod care_impl {
+    use super::SqliteStore;
+    crate::care::care_sql!(SqliteStore, sqlx::Sqlite);
+}

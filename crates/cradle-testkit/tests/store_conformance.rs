@@ -825,3 +825,280 @@ on_both_backends!(
         db.cleanup().await;
     }
 );
+
+on_both_backends!(
+    care_plan_counts_on_the_caseload_follow_the_sessions_and_reviews,
+    |backend: Backend| async move {
+        use cradle_domain::care_plans::*;
+        use cradle_domain::conversations::Seen;
+        use cradle_domain::entries::Member;
+        use cradle_store::CareStore;
+        use time::macros::date;
+
+        let db = TestDatabase::new(backend).await.unwrap();
+        let store = db.open().await;
+        let w = world(store.as_ref()).await;
+        let f = family(w.team.id, "Amara Okafor");
+        store
+            .create_family(&f, w.clinician.id, entry(AuditAction::FamilyCreated, None))
+            .await
+            .unwrap();
+        let plan = CarePlan {
+            id: Uuid::now_v7(),
+            kind: PlanKind::NurseryNursing,
+            focus: Focus::Postnatal,
+            agreed_on: date!(2026 - 11 - 03),
+            assessment: Some("Settling and feeding routines".into()),
+            planned_sessions: Some(8),
+            after_mbu: true,
+            goals: vec![],
+            sessions: vec![],
+            reviews: vec![],
+            closure: None,
+            created_by: "Priya Shah".into(),
+            created_at_millis: 1,
+        };
+        store
+            .create_plan(
+                f.id,
+                &plan,
+                w.clinician.id,
+                entry(AuditAction::CarePlanCreated, None),
+            )
+            .await
+            .unwrap();
+        let goal = Goal {
+            id: Uuid::now_v7(),
+            who: vec![Member::Mother],
+            words: "Feel calm at bath time".into(),
+            area: GoalArea::Confidence,
+            agreed_by: "Amara".into(),
+            agreed_on: date!(2026 - 11 - 03),
+            baseline: Rating {
+                score: 2,
+                rated_by: Member::Mother,
+                rated_on: date!(2026 - 11 - 03),
+            },
+            recorded_by: "Priya Shah".into(),
+            recorded_at_millis: 2,
+        };
+        store
+            .add_goal(
+                f.id,
+                plan.id,
+                &goal,
+                w.clinician.id,
+                entry(AuditAction::GoalAgreed, None),
+            )
+            .await
+            .unwrap();
+        let session = |day: u8, attendance: Attendance, at: i64| CareSession {
+            id: Uuid::now_v7(),
+            held_on: time::Date::from_calendar_date(2026, time::Month::November, day).unwrap(),
+            place: Place::Home,
+            attendance,
+            attendees: if attendance == Attendance::Attended {
+                vec![Member::Mother]
+            } else {
+                vec![]
+            },
+            seen: Seen::Together,
+            goals: vec![goal.id],
+            focus: Focus::Postnatal,
+            notes: String::new(),
+            next_contact: time::Date::from_calendar_date(2026, time::Month::November, day + 2).ok(),
+            recorded_by: "Priya Shah".into(),
+            recorded_at_millis: at,
+        };
+        // Six attended and one did-not-attend, recorded out of order.
+        for (day, attendance) in [
+            (4, Attendance::Attended),
+            (6, Attendance::Attended),
+            (10, Attendance::DidNotAttend),
+            (8, Attendance::Attended),
+            (12, Attendance::Attended),
+            (14, Attendance::Attended),
+        ] {
+            store
+                .record_session(
+                    f.id,
+                    plan.id,
+                    &session(day, attendance, i64::from(day)),
+                    w.clinician.id,
+                    entry(AuditAction::SessionRecorded, None),
+                )
+                .await
+                .unwrap();
+        }
+        let caseload_row = |store: Arc<dyn Store>| async move {
+            let page = store
+                .list_families(
+                    &FamilyQuery {
+                        teams: vec![f.team_id],
+                        key_worker: None,
+                        search: None,
+                        position: PagePosition::Start,
+                        limit: 10,
+                    },
+                    entry(AuditAction::FamilyListViewed, None),
+                )
+                .await
+                .unwrap();
+            page.families[0].care.clone()
+        };
+        let counts = caseload_row(Arc::clone(&store)).await;
+        assert_eq!(counts.open_plans, 1);
+        assert_eq!(
+            counts.attended_since_review, 5,
+            "the did-not-attend does not count"
+        );
+        assert_eq!(counts.next_contact, Some(date!(2026 - 11 - 16)));
+        let today = date!(2026 - 11 - 15);
+        assert_eq!(
+            counts.next_due(today),
+            NextDue::Contact {
+                on: date!(2026 - 11 - 16),
+                passed: false
+            }
+        );
+        store
+            .record_session(
+                f.id,
+                plan.id,
+                &session(15, Attendance::Attended, 15),
+                w.clinician.id,
+                entry(AuditAction::SessionRecorded, None),
+            )
+            .await
+            .unwrap();
+        let counts = caseload_row(Arc::clone(&store)).await;
+        assert_eq!(
+            counts.next_due(today),
+            NextDue::ReviewDue,
+            "after the sixth attended"
+        );
+
+        // The record read back agrees with the caseload, by the domain's own rule.
+        let (_, changes) = store.family_stamp(f.id).await.unwrap().unwrap();
+        let record = store
+            .read_family(f.id, changes, entry(AuditAction::FamilyViewed, None))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(record.plans.len(), 1);
+        assert_eq!(record.plans[0].goals, vec![goal.clone()]);
+        assert_eq!(record.plans[0].sessions.len(), 7);
+        assert_eq!(
+            record.plans[0].attended_since_review(),
+            counts.attended_since_review
+        );
+        assert_eq!(record.plans[0].next_contact(), counts.next_contact);
+
+        // The team's own number, seen at once (no copy outlives it).
+        store
+            .set_sessions_before_review(w.team.id, 8, entry(AuditAction::TeamSettingsChanged, None))
+            .await
+            .unwrap();
+        assert_eq!(store.sessions_before_review(w.team.id).await.unwrap(), 8);
+        let counts = caseload_row(Arc::clone(&store)).await;
+        assert_eq!(counts.sessions_before_review, 8);
+        assert!(!counts.next_due(today).is_warning());
+
+        // A review restarts the count; closing the plan takes it off the caseload.
+        let review = Review {
+            id: Uuid::now_v7(),
+            reviewed_on: date!(2026 - 11 - 15),
+            ratings: vec![(
+                goal.id,
+                Rating {
+                    score: 6,
+                    rated_by: Member::Mother,
+                    rated_on: date!(2026 - 11 - 15),
+                },
+            )],
+            what_changed: "Bath time is calmer".into(),
+            decision: ReviewDecision::Continue,
+            sessions_counted: 6,
+            recorded_by: "Priya Shah".into(),
+            recorded_at_millis: 16,
+        };
+        store
+            .record_review(
+                f.id,
+                plan.id,
+                &review,
+                w.clinician.id,
+                entry(AuditAction::ReviewRecorded, None),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            caseload_row(Arc::clone(&store)).await.attended_since_review,
+            0
+        );
+        let closed = CarePlan {
+            closure: Some(PlanClosure {
+                closed_on: date!(2026 - 11 - 20),
+                summary: "Goals reached".into(),
+                closed_by: "Priya Shah".into(),
+            }),
+            ..plan.clone()
+        };
+        store
+            .close_plan(
+                f.id,
+                &closed,
+                w.clinician.id,
+                entry(AuditAction::CarePlanClosed, None),
+            )
+            .await
+            .unwrap();
+        let counts = caseload_row(Arc::clone(&store)).await;
+        assert_eq!(counts.open_plans, 0);
+        assert_eq!(counts.next_due(today), NextDue::NoPlan);
+        // A closed plan takes nothing more, and another family's plan cannot be written to.
+        let refused = store
+            .record_session(
+                f.id,
+                plan.id,
+                &session(21, Attendance::Attended, 21),
+                w.clinician.id,
+                entry(AuditAction::SessionRecorded, None),
+            )
+            .await;
+        assert!(matches!(refused, Err(StoreError::NotFound)));
+        let other = family(w.other_team.id, "Beth Other");
+        store
+            .create_family(
+                &other,
+                w.clinician.id,
+                entry(AuditAction::FamilyCreated, None),
+            )
+            .await
+            .unwrap();
+        let open_again = CarePlan {
+            id: Uuid::now_v7(),
+            ..plan.clone()
+        };
+        store
+            .create_plan(
+                f.id,
+                &open_again,
+                w.clinician.id,
+                entry(AuditAction::CarePlanCreated, None),
+            )
+            .await
+            .unwrap();
+        let cross = store
+            .add_goal(
+                other.id,
+                open_again.id,
+                &goal,
+                w.clinician.id,
+                entry(AuditAction::GoalAgreed, None),
+            )
+            .await;
+        assert!(matches!(cross, Err(StoreError::NotFound)));
+        db.cleanup().await;
+    }
+);

@@ -360,6 +360,8 @@ mod tests {
             observations: Vec::new(),
             moments: Vec::new(),
             notes: Vec::new(),
+            plans: Vec::new(),
+            sessions_before_review: 6,
         }
     }
 

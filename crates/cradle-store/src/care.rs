@@ -1,0 +1,391 @@
+//! Storage of care plans: plans, goals, sessions and reviews. Each row holds the columns the
+//! database searches and counts by, and the record itself as JSON. What the caseload shows as
+//! the next thing due (open plans, attended sessions since the last review, the next planned
+//! contact) is recounted on the family's row in the same transaction as every change that
+//! moves it, so the caseload never has to look at the sessions. Like `sql.rs`, written once
+//! for both databases.
+
+use crate::{AuditEntry, StoreError, StoreResult};
+use async_trait::async_trait;
+use cradle_domain::care_plans::{CarePlan, CareSession, Goal, Review};
+use cradle_domain::{FamilyId, StaffId, TeamId};
+use uuid::Uuid;
+
+#[async_trait]
+pub trait CareStore: Send + Sync {
+    /// A new plan (without goals, sessions or reviews yet).
+    async fn create_plan(
+        &self,
+        family: FamilyId,
+        plan: &CarePlan,
+        created_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// `NotFound` unless `plan` is an open plan of the family.
+    async fn add_goal(
+        &self,
+        family: FamilyId,
+        plan: Uuid,
+        goal: &Goal,
+        recorded_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// `NotFound` unless `plan` is an open plan of the family.
+    async fn record_session(
+        &self,
+        family: FamilyId,
+        plan: Uuid,
+        session: &CareSession,
+        recorded_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// `NotFound` unless `plan` is an open plan of the family.
+    async fn record_review(
+        &self,
+        family: FamilyId,
+        plan: Uuid,
+        review: &Review,
+        recorded_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Ends a plan (`plan.closure` set); `NotFound` unless it is an open plan of the family.
+    async fn close_plan(
+        &self,
+        family: FamilyId,
+        plan: &CarePlan,
+        closed_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// The team's number of attended sessions between reviews.
+    async fn sessions_before_review(&self, team: TeamId) -> StoreResult<u32>;
+    /// Changes that number; every family of the team counts it as a change, so no copy of
+    /// their records or caseload rows outlives it.
+    async fn set_sessions_before_review(
+        &self,
+        team: TeamId,
+        sessions: u32,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))
+}
+
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> StoreResult<T> {
+    serde_json::from_str(text)
+        .map_err(|e| StoreError::Database(sqlx::Error::Decode(format!("{what}: {e}").into())))
+}
+
+/// Puts each goal, session and review (oldest first) into its plan.
+pub(crate) fn assemble_plans(rows: Vec<(i64, Uuid, String)>) -> StoreResult<Vec<CarePlan>> {
+    let mut plans: Vec<CarePlan> = Vec::new();
+    for (part, plan_id, record) in rows {
+        let plan = |plans: &mut Vec<CarePlan>| -> StoreResult<usize> {
+            plans.iter().position(|p| p.id == plan_id).ok_or_else(|| {
+                StoreError::Database(sqlx::Error::Decode("care record without its plan".into()))
+            })
+        };
+        match part {
+            0 => plans.push(from_json(&record, "care plan")?),
+            1 => {
+                let at = plan(&mut plans)?;
+                plans[at].goals.push(from_json(&record, "goal")?);
+            }
+            2 => {
+                let at = plan(&mut plans)?;
+                plans[at].sessions.push(from_json(&record, "session")?);
+            }
+            _ => {
+                let at = plan(&mut plans)?;
+                plans[at].reviews.push(from_json(&record, "review")?);
+            }
+        }
+    }
+    Ok(plans)
+}
+
+macro_rules! care_sql {
+    ($store:ty, $db:ty) => {
+        use $crate::care::{assemble_plans, to_json, CareStore};
+        use $crate::rows::date_text;
+        use cradle_domain::care_plans::{CarePlan, CareSession, Goal, Review};
+        use cradle_domain::{FamilyId, StaffId, TeamId};
+        use $crate::{AuditEntry, StoreError, StoreResult};
+        use uuid::Uuid;
+
+        impl $store {
+            /// The family's plans with their goals, sessions and reviews, and the team's
+            /// number of sessions between reviews. Not audited here: callers audit the read.
+            pub(crate) async fn load_care(
+                &self,
+                family: FamilyId,
+                team: TeamId,
+            ) -> StoreResult<(Vec<CarePlan>, u32)> {
+                let rows: Vec<(i64, Uuid, String)> = sqlx::query_as(
+                    "SELECT part, plan_id, record FROM ( \
+                       SELECT CAST(0 AS BIGINT) AS part, id AS plan_id, record, '' AS day, created_at AS at FROM care_plans WHERE family_id = $1 \
+                       UNION ALL SELECT CAST(1 AS BIGINT), plan_id, record, '', recorded_at FROM care_goals WHERE family_id = $1 \
+                       UNION ALL SELECT CAST(2 AS BIGINT), plan_id, record, held_on, recorded_at FROM care_sessions WHERE family_id = $1 \
+                       UNION ALL SELECT CAST(3 AS BIGINT), plan_id, record, reviewed_on, recorded_at FROM care_reviews WHERE family_id = $1 \
+                     ) AS care ORDER BY part, day, at",
+                )
+                .bind(family.0)
+                .fetch_all(&self.pool)
+                .await?;
+                let sessions: Option<i64> =
+                    sqlx::query_scalar("SELECT CAST(sessions_before_review AS BIGINT) FROM teams WHERE id = $1")
+                        .bind(team.0)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                let sessions = sessions
+                    .and_then(|n| u32::try_from(n).ok())
+                    .unwrap_or(cradle_domain::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW);
+                Ok((assemble_plans(rows)?, sessions))
+            }
+
+            async fn require_open_plan(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                family: FamilyId,
+                plan: Uuid,
+            ) -> StoreResult<()> {
+                let found: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM care_plans WHERE id = $1 AND family_id = $2 AND closed_on IS NULL",
+                )
+                .bind(plan)
+                .bind(family.0)
+                .fetch_one(&mut **tx)
+                .await?;
+                if found == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Ok(())
+            }
+
+            /// Recounts what the caseload shows for the plan and its family, by the rule
+            /// `CarePlan::attended_since_review` and `CarePlan::next_contact` follow.
+            async fn recount(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                family: FamilyId,
+                plan: Uuid,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "UPDATE care_plans SET \
+                       attended_since_review = (SELECT COUNT(*) FROM care_sessions s WHERE s.plan_id = care_plans.id \
+                         AND s.attendance = 'attended' \
+                         AND s.held_on > COALESCE((SELECT MAX(r.reviewed_on) FROM care_reviews r WHERE r.plan_id = care_plans.id), '')), \
+                       next_contact = (SELECT s.next_contact FROM care_sessions s WHERE s.plan_id = care_plans.id \
+                         ORDER BY s.held_on DESC, s.recorded_at DESC LIMIT 1) \
+                     WHERE id = $1",
+                )
+                .bind(plan)
+                .execute(&mut **tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE families SET \
+                       open_plans = (SELECT COUNT(*) FROM care_plans WHERE family_id = $1 AND closed_on IS NULL), \
+                       review_sessions = COALESCE((SELECT MAX(attended_since_review) FROM care_plans WHERE family_id = $1 AND closed_on IS NULL), 0), \
+                       next_contact_on = (SELECT MIN(next_contact) FROM care_plans WHERE family_id = $1 AND closed_on IS NULL) \
+                     WHERE id = $1",
+                )
+                .bind(family.0)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl CareStore for $store {
+            async fn create_plan(
+                &self,
+                family: FamilyId,
+                plan: &CarePlan,
+                created_by: StaffId,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let bare = CarePlan {
+                    goals: Vec::new(),
+                    sessions: Vec::new(),
+                    reviews: Vec::new(),
+                    ..plan.clone()
+                };
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO care_plans (id, family_id, record, created_at, created_by) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(plan.id)
+                .bind(family.0)
+                .bind(to_json(&bare)?)
+                .bind(plan.created_at_millis)
+                .bind(created_by.0)
+                .execute(&mut *tx)
+                .await?;
+                Self::recount(&mut tx, family, plan.id).await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn add_goal(
+                &self,
+                family: FamilyId,
+                plan: Uuid,
+                goal: &Goal,
+                recorded_by: StaffId,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                Self::require_open_plan(&mut tx, family, plan).await?;
+                sqlx::query(
+                    "INSERT INTO care_goals (id, plan_id, family_id, record, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(goal.id)
+                .bind(plan)
+                .bind(family.0)
+                .bind(to_json(goal)?)
+                .bind(goal.recorded_at_millis)
+                .bind(recorded_by.0)
+                .execute(&mut *tx)
+                .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn record_session(
+                &self,
+                family: FamilyId,
+                plan: Uuid,
+                session: &CareSession,
+                recorded_by: StaffId,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                Self::require_open_plan(&mut tx, family, plan).await?;
+                sqlx::query(
+                    "INSERT INTO care_sessions (id, plan_id, family_id, held_on, attendance, next_contact, record, recorded_at, recorded_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(session.id)
+                .bind(plan)
+                .bind(family.0)
+                .bind(date_text(Some(session.held_on)))
+                .bind(session.attendance.code())
+                .bind(date_text(session.next_contact))
+                .bind(to_json(session)?)
+                .bind(session.recorded_at_millis)
+                .bind(recorded_by.0)
+                .execute(&mut *tx)
+                .await?;
+                Self::recount(&mut tx, family, plan).await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn record_review(
+                &self,
+                family: FamilyId,
+                plan: Uuid,
+                review: &Review,
+                recorded_by: StaffId,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                Self::require_open_plan(&mut tx, family, plan).await?;
+                sqlx::query(
+                    "INSERT INTO care_reviews (id, plan_id, family_id, reviewed_on, record, recorded_at, recorded_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(review.id)
+                .bind(plan)
+                .bind(family.0)
+                .bind(date_text(Some(review.reviewed_on)))
+                .bind(to_json(review)?)
+                .bind(review.recorded_at_millis)
+                .bind(recorded_by.0)
+                .execute(&mut *tx)
+                .await?;
+                Self::recount(&mut tx, family, plan).await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn close_plan(
+                &self,
+                family: FamilyId,
+                plan: &CarePlan,
+                closed_by: StaffId,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let Some(closure) = &plan.closure else {
+                    return Err(StoreError::NotFound);
+                };
+                let bare = CarePlan {
+                    goals: Vec::new(),
+                    sessions: Vec::new(),
+                    reviews: Vec::new(),
+                    ..plan.clone()
+                };
+                let mut tx = self.begin_write().await?;
+                let updated = sqlx::query(
+                    "UPDATE care_plans SET record = $1, closed_on = $2, closed_by = $3 \
+                     WHERE id = $4 AND family_id = $5 AND closed_on IS NULL",
+                )
+                .bind(to_json(&bare)?)
+                .bind(date_text(Some(closure.closed_on)))
+                .bind(closed_by.0)
+                .bind(plan.id)
+                .bind(family.0)
+                .execute(&mut *tx)
+                .await?;
+                if updated.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Self::recount(&mut tx, family, plan.id).await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn sessions_before_review(&self, team: TeamId) -> StoreResult<u32> {
+                let sessions: Option<i64> =
+                    sqlx::query_scalar("SELECT CAST(sessions_before_review AS BIGINT) FROM teams WHERE id = $1")
+                        .bind(team.0)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                sessions
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or(StoreError::NotFound)
+            }
+
+            async fn set_sessions_before_review(
+                &self,
+                team: TeamId,
+                sessions: u32,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let updated = sqlx::query("UPDATE teams SET sessions_before_review = $1 WHERE id = $2")
+                    .bind(i64::from(sessions))
+                    .bind(team.0)
+                    .execute(&mut *tx)
+                    .await?;
+                if updated.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                sqlx::query("UPDATE families SET changes = changes + 1 WHERE team_id = $1")
+                    .bind(team.0)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+pub(crate) use care_sql;
