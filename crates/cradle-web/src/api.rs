@@ -4,7 +4,8 @@
 //! two together.
 
 use crate::auth::{
-    AnyStaff, BreakGlass, ChangeRecords, ManageUsers, ReadRecords, Staff, ViewRecordAudit,
+    AnyStaff, BreakGlass, ChangeRecords, ManageTeamPractice, ManageUsers, ReadRecords, Staff,
+    ViewRecordAudit,
 };
 use crate::error::{Failure, Problem};
 use crate::WebState;
@@ -20,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// (method, path) of every API operation, as the OpenAPI document writes them.
-pub const OPERATIONS: [(&str, &str); 35] = [
+pub const OPERATIONS: [(&str, &str); 42] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -56,6 +57,13 @@ pub const OPERATIONS: [(&str, &str); 35] = [
     ("post", "/api/v1/families/{id}/people/{person}/restrictions"),
     ("post", "/api/v1/families/{id}/relationships"),
     ("post", "/api/v1/families/{id}/babies/{baby}/birth"),
+    ("post", "/api/v1/families/{id}/plans"),
+    ("post", "/api/v1/families/{id}/plans/{plan}/goals"),
+    ("post", "/api/v1/families/{id}/plans/{plan}/sessions"),
+    ("post", "/api/v1/families/{id}/plans/{plan}/reviews"),
+    ("post", "/api/v1/families/{id}/plans/{plan}/end"),
+    ("get", "/api/v1/teams/{id}/settings"),
+    ("post", "/api/v1/teams/{id}/settings"),
 ];
 
 pub fn router() -> Router<WebState> {
@@ -113,6 +121,15 @@ pub fn router() -> Router<WebState> {
         )
         .route("/families/{id}/relationships", post(add_relationship))
         .route("/families/{id}/babies/{baby}/birth", post(record_birth))
+        .route("/families/{id}/plans", post(create_plan))
+        .route("/families/{id}/plans/{plan}/goals", post(add_goal))
+        .route("/families/{id}/plans/{plan}/sessions", post(record_session))
+        .route("/families/{id}/plans/{plan}/reviews", post(record_review))
+        .route("/families/{id}/plans/{plan}/end", post(end_plan))
+        .route(
+            "/teams/{id}/settings",
+            get(team_settings).post(save_team_settings),
+        )
         .route("/staff", get(list_staff).post(create_staff))
         .route("/staff/{id}/disable", post(disable_staff))
         .route("/staff/{id}/enable", post(enable_staff))
@@ -280,6 +297,9 @@ async fn read_family(
         "observations": record.observations,
         "moments": record.moments,
         "notes": record.notes,
+        "plans": record.plans,
+        "sessions_before_review": record.sessions_before_review,
+        "next_due": cradle_domain::care_plans::NextDue::for_record(&record, cradle_domain::dates::today_uk()).label(),
         "break_glass_reason": access.break_glass_reason(),
     }))
     .into_response())
@@ -466,7 +486,116 @@ async fn link_person(
     Ok((StatusCode::CREATED, Json(person)).into_response())
 }
 
-fn concern_id(text: &str) -> Result<uuid::Uuid, Failure> {
+async fn create_plan(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Json(body): Json<cradle_domain::care_plans::PlanInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let plan = state.app.create_plan(&staff.actor, &access, &body).await?;
+    Ok((StatusCode::CREATED, Json(plan)).into_response())
+}
+
+async fn add_goal(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, plan)): Path<(String, String)>,
+    Json(body): Json<cradle_domain::care_plans::GoalInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let goal = state
+        .app
+        .add_goal(&staff.actor, &access, record_id(&plan)?, &body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(goal)).into_response())
+}
+
+async fn record_session(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, plan)): Path<(String, String)>,
+    Json(body): Json<cradle_domain::care_plans::SessionInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let session = state
+        .app
+        .record_session(&staff.actor, &access, record_id(&plan)?, &body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(session)).into_response())
+}
+
+async fn record_review(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, plan)): Path<(String, String)>,
+    Json(body): Json<cradle_domain::care_plans::ReviewInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let review = state
+        .app
+        .record_review(&staff.actor, &access, record_id(&plan)?, &body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(review)).into_response())
+}
+
+async fn end_plan(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, plan)): Path<(String, String)>,
+    Json(body): Json<cradle_domain::care_plans::CloseInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let plan = state
+        .app
+        .close_plan(&staff.actor, &access, record_id(&plan)?, &body)
+        .await?;
+    Ok(Json(plan).into_response())
+}
+
+fn team_id(text: &str) -> Result<cradle_domain::TeamId, Failure> {
+    text.parse::<uuid::Uuid>()
+        .map(cradle_domain::TeamId)
+        .map_err(|_| Failure(Problem::NotFound))
+}
+
+async fn team_settings(
+    State(state): State<WebState>,
+    staff: Staff<ManageTeamPractice>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    let sessions = state
+        .app
+        .sessions_before_review(&staff.actor, team_id(&id)?)
+        .await?;
+    Ok(Json(json!({"sessions_before_review": sessions})).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TeamSettingsJson {
+    /// A number, or the number as text (as a form sends it).
+    sessions_before_review: serde_json::Value,
+}
+
+async fn save_team_settings(
+    State(state): State<WebState>,
+    staff: Staff<ManageTeamPractice>,
+    Path(id): Path<String>,
+    Json(body): Json<TeamSettingsJson>,
+) -> Result<Response, Failure> {
+    let typed = match body.sessions_before_review {
+        serde_json::Value::String(text) => text,
+        other => other.to_string(),
+    };
+    let sessions = state
+        .app
+        .set_sessions_before_review(&staff.actor, team_id(&id)?, &typed)
+        .await?;
+    Ok(Json(json!({"sessions_before_review": sessions})).into_response())
+}
+
+fn record_id(text: &str) -> Result<uuid::Uuid, Failure> {
     text.parse::<uuid::Uuid>()
         .map_err(|_| Failure(Problem::NotFound))
 }
@@ -488,7 +617,7 @@ async fn amend_note(
     Json(body): Json<CorrectionJson<cradle_domain::needs::NoteInput>>,
 ) -> Result<Response, Failure> {
     let access = change_access(&state, &staff, &id).await?;
-    let note = concern_id(&note)?;
+    let note = record_id(&note)?;
     let amended = state
         .app
         .amend_note(
@@ -510,7 +639,7 @@ async fn amend_moment(
     Json(body): Json<CorrectionJson<cradle_domain::observations::ObservationInput>>,
 ) -> Result<Response, Failure> {
     let access = change_access(&state, &staff, &id).await?;
-    let moment = concern_id(&moment)?;
+    let moment = record_id(&moment)?;
     let amended = state
         .app
         .amend_moment(
@@ -532,7 +661,7 @@ async fn amend_concern(
     Json(body): Json<CorrectionJson<cradle_domain::concerns::ConcernInput>>,
 ) -> Result<Response, Failure> {
     let access = change_access(&state, &staff, &id).await?;
-    let concern = concern_id(&concern)?;
+    let concern = record_id(&concern)?;
     let amended = state
         .app
         .amend_concern(
@@ -554,7 +683,7 @@ async fn amend_observation(
     Json(body): Json<CorrectionJson<cradle_domain::observations::ObservationInput>>,
 ) -> Result<Response, Failure> {
     let access = change_access(&state, &staff, &id).await?;
-    let observation = concern_id(&observation)?;
+    let observation = record_id(&observation)?;
     let amended = state
         .app
         .amend_observation(
@@ -635,7 +764,7 @@ async fn record_concern_action(
     let access = change_access(&state, &staff, &id).await?;
     let action = state
         .app
-        .record_concern_action(&staff.actor, &access, concern_id(&concern)?, &body)
+        .record_concern_action(&staff.actor, &access, record_id(&concern)?, &body)
         .await?;
     Ok((StatusCode::CREATED, Json(action)).into_response())
 }
@@ -655,7 +784,7 @@ async fn close_concern(
     let access = change_access(&state, &staff, &id).await?;
     state
         .app
-        .close_concern(&staff.actor, &access, concern_id(&concern)?, &body.reason)
+        .close_concern(&staff.actor, &access, record_id(&concern)?, &body.reason)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -276,6 +276,7 @@ need!(BreakGlass, Some(Permission::BreakGlass));
 need!(ViewRecordAudit, Some(Permission::ViewRecordAudit));
 need!(ManageUsers, Some(Permission::ManageUsers));
 need!(ManageTeams, Some(Permission::ManageTeams));
+need!(ManageTeamPractice, Some(Permission::ManageTeamPractice));
 
 /// A signed-in member of staff who holds the permission `N` names. A handler that takes
 /// `Staff<ReadRecords>` cannot run for anyone else.

@@ -9,6 +9,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod charts;
 pub mod ecomap;
 pub mod error;
 pub mod openapi;
@@ -92,6 +93,47 @@ pub fn router(state: WebState) -> Router {
         .route(
             "/families/{id}/concerns/{concern}/actions",
             get(pages::concerns::action_form).post(pages::concerns::record_action),
+        )
+        .route(
+            "/families/{id}/plans/new",
+            get(pages::care_plans::new_plan_form),
+        )
+        .route("/families/{id}/plans", post(pages::care_plans::create_plan))
+        .route(
+            "/families/{id}/plans/{plan}",
+            get(pages::care_plans::plan_page),
+        )
+        .route(
+            "/families/{id}/plans/{plan}/goals/new",
+            get(pages::care_plans::new_goal_form),
+        )
+        .route(
+            "/families/{id}/plans/{plan}/goals",
+            post(pages::care_plans::add_goal),
+        )
+        .route(
+            "/families/{id}/plans/{plan}/sessions/new",
+            get(pages::care_plans::new_session_form),
+        )
+        .route(
+            "/families/{id}/plans/{plan}/sessions",
+            post(pages::care_plans::record_session),
+        )
+        .route(
+            "/families/{id}/plans/{plan}/reviews/new",
+            get(pages::care_plans::new_review_form),
+        )
+        .route(
+            "/families/{id}/plans/{plan}/reviews",
+            post(pages::care_plans::record_review),
+        )
+        .route(
+            "/families/{id}/plans/{plan}/end",
+            get(pages::care_plans::end_plan_form).post(pages::care_plans::end_plan),
+        )
+        .route(
+            "/teams/{team}/settings",
+            get(pages::care_plans::team_settings).post(pages::care_plans::save_team_settings),
         )
         .route(
             "/families/{id}/concerns/{concern}",

@@ -75,13 +75,191 @@ fn id_parameter(what: &str) -> Value {
 
 pub fn build() -> Value {
     let mut document = body();
-    if let (Some(schemas), Value::Object(more)) = (
-        document["components"]["schemas"].as_object_mut(),
-        relationship_record_schemas(),
-    ) {
-        schemas.extend(more);
+    for more in [relationship_record_schemas(), care_plan_schemas()] {
+        if let (Some(schemas), Value::Object(more)) =
+            (document["components"]["schemas"].as_object_mut(), more)
+        {
+            schemas.extend(more);
+        }
+    }
+    if let (Some(paths), Value::Object(more)) =
+        (document["paths"].as_object_mut(), care_plan_paths())
+    {
+        paths.extend(more);
     }
     document
+}
+
+/// The care plan operations: agreeing a plan, goals, sessions, reviews, ending it, and the
+/// team's setting for when reviews fall due.
+fn care_plan_paths() -> Value {
+    let plan_path = |what: &str| {
+        json!([
+            {"name": "id", "in": "path", "required": true, "description": "The family's id", "schema": {"type": "string", "format": "uuid"}},
+            {"name": "plan", "in": "path", "required": true, "description": what, "schema": {"type": "string", "format": "uuid"}}
+        ])
+    };
+    let change = |summary: &str, description: &str, code: &str, ok: Value, body: &str, errors: &[(&str, &str)]| {
+        let mut op = operation(summary, description, code, ok, errors);
+        op["requestBody"] = json_body(body);
+        op
+    };
+    let mut create = change(
+        "Agree a care plan",
+        "A family care plan or a nursery nursing plan (`kind`), antenatal or postnatal (`focus`), agreed at assessment on the date given (not before the referral, not in the future). A nursery nursing plan needs its `assessment` and `planned_sessions` (1 to 52); `after_mbu` \"yes\" marks support after a Mother and Baby Unit stay. Goals are added next.",
+        "201",
+        ok_json("The plan", reference("CarePlan")),
+        "PlanInput",
+        &[("404", "No such family"), ("422", "The plan has problems; nothing was saved")],
+    );
+    create["parameters"] = id_parameter("The family's id");
+    let mut goal = change(
+        "Add a goal to a plan",
+        "In the family's own words, for one person, a couple (`who`: two members) or the whole family (`who`: [\"family\"] or empty), with its starting Goal-Based Outcomes rating (0 to 10) and who gave it (one of the goal's people; for a whole-family goal, anyone in the family). Nobody marked do not involve can have or rate a goal.",
+        "201",
+        ok_json("The goal", reference("Goal")),
+        "GoalInput",
+        &[("404", "No such family or plan"), ("409", "The plan has ended"), ("422", "The goal has problems; nothing was saved")],
+    );
+    goal["parameters"] = plan_path("The plan's id");
+    let mut session = change(
+        "Record a session",
+        "Attended, did not attend, or cancelled (only attended sessions count towards a review). Dated on or after the referral and the plan's agreement, not in the future; attendees must be in this family; goals must be in this plan; the next planned contact, if given, after the session.",
+        "201",
+        ok_json("The session", reference("CareSession")),
+        "SessionInput",
+        &[("404", "No such family or plan"), ("409", "The plan has ended"), ("422", "The session has problems; nothing was saved")],
+    );
+    session["parameters"] = plan_path("The plan's id");
+    let mut review = change(
+        "Record a review",
+        "A rating (0 to 10) for every goal of the plan, each given by one of the goal's people, what changed, and the decision. A review with a goal left unrated is refused. The count of attended sessions towards the next review starts again after the review's date.",
+        "201",
+        ok_json("The review", reference("Review")),
+        "ReviewInput",
+        &[("404", "No such family or plan"), ("409", "The plan has ended"), ("422", "The review has problems; nothing was saved")],
+    );
+    review["parameters"] = plan_path("The plan's id");
+    let mut end = change(
+        "End a plan",
+        "With the date it ended (not before its last session or review) and a closing summary. The plan stays on the record; nothing more can be added to it.",
+        "200",
+        ok_json("The plan, ended", reference("CarePlan")),
+        "CloseInput",
+        &[("404", "No such family or plan"), ("409", "The plan has already ended"), ("422", "The closing has problems; nothing was saved")],
+    );
+    end["parameters"] = plan_path("The plan's id");
+    let settings_ok = ok_json("The team's setting", reference("TeamSettings"));
+    let mut read_settings = operation(
+        "A team's care plan setting",
+        "Team managers, for their own teams: how many attended sessions make a review due.",
+        "200",
+        settings_ok.clone(),
+        &[("404", "No such team")],
+    );
+    read_settings["parameters"] = id_parameter("The team's id");
+    let mut save_settings = change(
+        "Change a team's care plan setting",
+        "Team managers, for their own teams: `sessions_before_review`, 1 to 20. Every family of the team follows the new number at once.",
+        "200",
+        settings_ok,
+        "TeamSettings",
+        &[("404", "No such team"), ("422", "The number is not from 1 to 20")],
+    );
+    save_settings["parameters"] = id_parameter("The team's id");
+    json!({
+        "/api/v1/families/{id}/plans": {"post": create},
+        "/api/v1/families/{id}/plans/{plan}/goals": {"post": goal},
+        "/api/v1/families/{id}/plans/{plan}/sessions": {"post": session},
+        "/api/v1/families/{id}/plans/{plan}/reviews": {"post": review},
+        "/api/v1/families/{id}/plans/{plan}/end": {"post": end},
+        "/api/v1/teams/{id}/settings": {"get": read_settings, "post": save_settings}
+    })
+}
+
+fn care_plan_schemas() -> Value {
+    let date = json!({"type": "string", "format": "date"});
+    let day = json!({"type": "string"});
+    let rating = json!({"type": "object", "properties": {
+        "score": {"type": "integer", "minimum": 0, "maximum": 10},
+        "rated_by": reference("Member"), "rated_on": date
+    }});
+    json!({
+        "PlanInput": {"type": "object", "required": ["kind", "focus", "agreed_day", "agreed_month", "agreed_year"], "properties": {
+            "kind": {"enum": ["family", "nursery_nursing"]}, "focus": {"enum": ["antenatal", "postnatal"]},
+            "agreed_day": day, "agreed_month": day, "agreed_year": day,
+            "assessment": {"type": "string", "maxLength": 10000, "description": "Required for a nursery nursing plan"},
+            "planned_sessions": {"type": "string", "description": "1 to 52; required for a nursery nursing plan"},
+            "after_mbu": {"enum": ["yes", "no", ""], "description": "Nursery nursing: support after a Mother and Baby Unit stay"}
+        }},
+        "GoalInput": {"type": "object", "required": ["words", "area", "agreed_by", "agreed_day", "agreed_month", "agreed_year", "baseline", "baseline_by"], "properties": {
+            "who": {"type": "array", "items": {"type": "string"}, "description": "\"mother\" or people's ids; [\"family\"] or empty for the whole family"},
+            "words": {"type": "string", "maxLength": 1000, "description": "The goal in the family's own words"},
+            "area": {"enum": ["preparing_practically", "preparing_emotionally", "bonding", "confidence", "sharing_care", "other"]},
+            "agreed_by": {"type": "string", "maxLength": 200},
+            "agreed_day": day, "agreed_month": day, "agreed_year": day,
+            "baseline": {"type": "string", "description": "The starting rating, a whole number 0 to 10"},
+            "baseline_by": {"type": "string", "description": "Who gave it: \"mother\" or a person's id, one of the goal's people"}
+        }},
+        "SessionInput": {"type": "object", "required": ["held_day", "held_month", "held_year", "place", "attendance", "focus"], "properties": {
+            "held_day": day, "held_month": day, "held_year": day,
+            "place": {"enum": ["home", "clinic", "ward", "video"]},
+            "attendance": {"enum": ["attended", "did_not_attend", "cancelled_by_family", "cancelled_by_team"]},
+            "attendees": {"type": "array", "items": {"type": "string"}, "description": "\"mother\" or people's ids in this family; required when attended"},
+            "seen": {"enum": ["together", "apart", ""], "description": "Required when more than one person attended"},
+            "goals": {"type": "array", "items": {"type": "string", "format": "uuid"}, "description": "Goals of this plan the session worked on"},
+            "focus": {"enum": ["antenatal", "postnatal"]},
+            "notes": {"type": "string", "maxLength": 10000},
+            "next_day": day, "next_month": day, "next_year": day
+        }},
+        "ReviewInput": {"type": "object", "required": ["reviewed_day", "reviewed_month", "reviewed_year", "ratings", "what_changed", "decision"], "properties": {
+            "reviewed_day": day, "reviewed_month": day, "reviewed_year": day,
+            "ratings": {"type": "array", "description": "One for every goal of the plan", "items": {"type": "object", "required": ["goal", "score", "rated_by"], "properties": {
+                "goal": {"type": "string", "format": "uuid"}, "score": {"type": "string", "description": "0 to 10"},
+                "rated_by": {"type": "string", "description": "\"mother\" or a person's id, one of the goal's people"}
+            }}},
+            "what_changed": {"type": "string", "maxLength": 10000},
+            "decision": {"enum": ["continue", "new_goals", "step_down", "discharge"]}
+        }},
+        "CloseInput": {"type": "object", "required": ["closed_day", "closed_month", "closed_year", "summary"], "properties": {
+            "closed_day": day, "closed_month": day, "closed_year": day,
+            "summary": {"type": "string", "maxLength": 10000}
+        }},
+        "TeamSettings": {"type": "object", "required": ["sessions_before_review"], "properties": {
+            "sessions_before_review": {"type": ["integer", "string"], "minimum": 1, "maximum": 20}
+        }},
+        "Rating": rating,
+        "Goal": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "who": {"type": "array", "items": reference("Member")},
+            "words": {"type": "string"}, "area": {"type": "string"}, "agreed_by": {"type": "string"}, "agreed_on": date,
+            "baseline": reference("Rating"), "recorded_by": {"type": "string"}, "recorded_at_millis": {"type": "integer"}
+        }},
+        "CareSession": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "held_on": date, "place": {"type": "string"},
+            "attendance": {"type": "string"}, "attendees": {"type": "array", "items": reference("Member")},
+            "seen": {"type": "string"}, "goals": {"type": "array", "items": {"type": "string", "format": "uuid"}},
+            "focus": {"type": "string"}, "notes": {"type": "string"},
+            "next_contact": {"type": ["string", "null"], "format": "date"},
+            "recorded_by": {"type": "string"}, "recorded_at_millis": {"type": "integer"}
+        }},
+        "Review": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "reviewed_on": date,
+            "ratings": {"type": "array", "description": "[goal id, rating] pairs", "items": {"type": "array"}},
+            "what_changed": {"type": "string"}, "decision": {"type": "string"},
+            "sessions_counted": {"type": "integer"}, "recorded_by": {"type": "string"}, "recorded_at_millis": {"type": "integer"}
+        }},
+        "CarePlan": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "kind": {"enum": ["family", "nursery_nursing"]},
+            "focus": {"enum": ["antenatal", "postnatal"]}, "agreed_on": date,
+            "assessment": {"type": ["string", "null"]}, "planned_sessions": {"type": ["integer", "null"]},
+            "after_mbu": {"type": "boolean"},
+            "goals": {"type": "array", "items": reference("Goal")},
+            "sessions": {"type": "array", "items": reference("CareSession")},
+            "reviews": {"type": "array", "items": reference("Review")},
+            "closure": {"type": ["object", "null"], "properties": {"closed_on": date, "summary": {"type": "string"}, "closed_by": {"type": "string"}}},
+            "created_by": {"type": "string"}, "created_at_millis": {"type": "integer"}
+        }}
+    })
 }
 
 fn body() -> Value {
@@ -118,6 +296,9 @@ fn body() -> Value {
                 "observations": {"type": "array", "items": reference("Observation")},
                 "moments": {"type": "array", "items": reference("PositiveMoment")},
                 "notes": {"type": "array", "items": reference("Note")},
+                "plans": {"type": "array", "items": reference("CarePlan")},
+                "sessions_before_review": {"type": "integer"},
+                "next_due": {"type": "string", "description": "What is due next for the family's care, as the caseload says it"},
                 "break_glass_reason": {"type": ["string", "null"]}
             }}),
         ),

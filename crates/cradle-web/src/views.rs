@@ -237,6 +237,40 @@ pub struct RadioGroup {
     pub inline: bool,
 }
 
+/// A set of checkboxes (any number may be ticked), as typed.
+pub struct CheckboxGroup {
+    pub id: &'static str,
+    pub legend: &'static str,
+    pub hint: &'static str,
+    pub options: Vec<Choice>,
+}
+
+/// A box for free text, as typed.
+pub struct TextArea {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub value: String,
+    pub rows: u8,
+}
+
+impl TextArea {
+    pub fn new(id: &'static str, label: &'static str, value: &str) -> Self {
+        Self {
+            id,
+            label,
+            hint: "",
+            value: value.to_string(),
+            rows: 4,
+        }
+    }
+
+    pub fn hint(mut self, hint: &'static str) -> Self {
+        self.hint = hint;
+        self
+    }
+}
+
 /// A drop-down list, as typed. The first option is usually "Select…" with an empty code.
 pub struct SelectField {
     pub id: &'static str,

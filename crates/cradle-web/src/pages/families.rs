@@ -32,6 +32,9 @@ pub struct FamilyRow {
     pub mother: String,
     pub stage: &'static str,
     pub open_concerns: u32,
+    /// The next thing due for the family's care, and whether it needs attention.
+    pub next_due: String,
+    pub next_due_warning: bool,
 }
 
 #[derive(Template)]
@@ -152,6 +155,8 @@ pub async fn list(
                     .collect(),
                 stage: f.stage.label(),
                 open_concerns: f.open_concerns,
+                next_due: f.care.next_due(today).label(),
+                next_due_warning: f.care.next_due(today).is_warning(),
             })
             .collect(),
         total: thousands(result.total),
@@ -406,6 +411,7 @@ pub struct FamilyPage {
     pub moments: Vec<super::observations::MomentSummary>,
     pub needs: Vec<super::observations::NoteGroup>,
     pub closed_concerns: Vec<super::concerns::ConcernView>,
+    pub care: super::care_plans::CareSection,
     pub errors: Errors,
     pub family_id: String,
     pub entry_about: SelectField,
@@ -642,6 +648,7 @@ pub async fn show(
         moments: super::observations::moment_summaries(&record),
         needs: super::observations::note_groups(&record),
         closed_concerns: super::concerns::views(&record, false),
+        care: super::care_plans::care_section(&record),
         timeline: super::timeline::items(&record, &filter)
             .into_iter()
             .map(|item| TimelineView {

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod audit;
+pub mod care_plans;
 pub mod concerns;
 pub mod conversations;
 pub mod enquiries;

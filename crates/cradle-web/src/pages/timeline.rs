@@ -10,13 +10,15 @@ use cradle_domain::network::FamilyRecord;
 use serde::Deserialize;
 
 /// The kinds of timeline item, as the filter names them.
-pub const KINDS: [(&str, &str); 6] = [
+pub const KINDS: [(&str, &str); 8] = [
     ("entry", "Notes"),
     ("conversation", "Relationship conversations"),
     ("observation", "Interaction observations"),
     ("moment", "Positive moments"),
     ("note", "Needs, strengths and confidence"),
     ("concern", "Coping concerns"),
+    ("session", "Care plan sessions"),
+    ("review", "Care plan reviews"),
 ];
 
 #[derive(Deserialize, Default)]
@@ -171,6 +173,41 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
             ),
             members: vec![c.about],
         });
+    }
+    for plan in &record.plans {
+        for s in &plan.sessions {
+            let mut text = format!("{}, {}.", s.attendance.label(), s.place.label().to_lowercase());
+            if !s.notes.is_empty() {
+                text.push(' ');
+                text.push_str(&s.notes);
+            }
+            items.push(TimelineItem {
+                sort_key: day(Some(s.held_on), s.recorded_at_millis),
+                when: long_date(s.held_on),
+                kind: "session",
+                kind_label: kind_label("session"),
+                who: s.recorded_by.clone(),
+                about: names(record, &s.attendees),
+                confidence: None,
+                text: format!("{} session: {text}", plan.kind.label().trim_end_matches(" plan")),
+                members: s.attendees.clone(),
+            });
+        }
+        for r in &plan.reviews {
+            let mut members: Vec<Member> = r.ratings.iter().map(|(_, rating)| rating.rated_by).collect();
+            members.dedup();
+            items.push(TimelineItem {
+                sort_key: day(Some(r.reviewed_on), r.recorded_at_millis),
+                when: long_date(r.reviewed_on),
+                kind: "review",
+                kind_label: kind_label("review"),
+                who: r.recorded_by.clone(),
+                about: names(record, &members),
+                confidence: None,
+                text: format!("{}. {}", r.decision.label(), r.what_changed),
+                members,
+            });
+        }
     }
     let person = Member::parse(&filter.person);
     items.retain(|item| {

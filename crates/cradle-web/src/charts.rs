@@ -1,0 +1,329 @@
+//! Goal-Based Outcomes ratings over time: an SVG chart drawn by Cradle (one line per goal,
+//! each with its own marker and dash so colour is never the only difference), and the same
+//! figures as a table for anyone who cannot see the picture.
+
+use crate::ecomap::{escape, short};
+use cradle_domain::care_plans::CarePlan;
+use cradle_domain::dates::long_date;
+use cradle_domain::network::FamilyRecord;
+use time::Date;
+
+/// Colours from the NHS palette, each with enough contrast against white.
+const COLOURS: [&str; 5] = ["#005eb8", "#007f3b", "#330072", "#ae2573", "#425563"];
+/// Dash patterns, so lines differ in shape as well as colour.
+const DASHES: [&str; 5] = ["", "8 4", "2 4", "12 4 2 4", "4 4"];
+
+/// When ratings were given: each goal's start, and each review.
+fn occasions(plan: &CarePlan) -> Vec<Date> {
+    let mut days: Vec<Date> = plan
+        .goals
+        .iter()
+        .map(|g| g.baseline.rated_on)
+        .chain(plan.reviews.iter().map(|r| r.reviewed_on))
+        .collect();
+    days.sort();
+    days.dedup();
+    days
+}
+
+/// The heading of an occasion's column: "Start" or "Review 2", and the date.
+fn occasion_label(plan: &CarePlan, day: Date) -> String {
+    let mut reviews: Vec<Date> = plan.reviews.iter().map(|r| r.reviewed_on).collect();
+    reviews.sort();
+    reviews.dedup();
+    match reviews.iter().position(|r| *r == day) {
+        Some(n) => format!("Review {} ({})", n + 1, long_date(day)),
+        None => format!("Start ({})", long_date(day)),
+    }
+}
+
+/// One goal's ratings as (occasion index, score, who gave it).
+fn points(plan: &CarePlan, record: &FamilyRecord, goal: uuid::Uuid) -> Vec<(usize, u8, String)> {
+    let days = occasions(plan);
+    plan.ratings_of(goal)
+        .into_iter()
+        .filter_map(|r| {
+            days.iter()
+                .position(|d| *d == r.rated_on)
+                .map(|i| (i, r.score, record.member_name(r.rated_by)))
+        })
+        .collect()
+}
+
+/// The table alternative: a row per goal, a column per occasion.
+pub struct RatingTable {
+    pub columns: Vec<String>,
+    /// (goal number and words, one cell per column: "6 (Amara Okafor)" or empty).
+    pub rows: Vec<(String, Vec<String>)>,
+}
+
+pub fn rating_table(plan: &CarePlan, record: &FamilyRecord) -> RatingTable {
+    let days = occasions(plan);
+    RatingTable {
+        columns: days.iter().map(|d| occasion_label(plan, *d)).collect(),
+        rows: plan
+            .goals
+            .iter()
+            .enumerate()
+            .map(|(n, goal)| {
+                let mut cells = vec![String::new(); days.len()];
+                for (i, score, who) in points(plan, record, goal.id) {
+                    cells[i] = format!("{score} ({who})");
+                }
+                (format!("Goal {}: {}", n + 1, goal.words), cells)
+            })
+            .collect(),
+    }
+}
+
+/// The chart, ready to place in a page.
+pub fn goal_ratings_svg(plan: &CarePlan, record: &FamilyRecord) -> String {
+    let days = occasions(plan);
+    let columns = days.len().max(1);
+    let (left, top, plot_height, step) = (56.0_f64, 24.0_f64, 220.0_f64, 130.0_f64);
+    let plot_width = step * (columns.saturating_sub(1) as f64).max(1.0);
+    let legend_top = top + plot_height + 64.0;
+    let legend_rows = plan.goals.len().max(1) as f64;
+    let width = left + plot_width + 72.0;
+    let height = legend_top + 24.0 * legend_rows + 8.0;
+    let x = |i: usize| {
+        if columns == 1 {
+            left + plot_width / 2.0
+        } else {
+            left + step * i as f64
+        }
+    };
+    let y = |score: u8| top + plot_height - plot_height * f64::from(score) / 10.0;
+    let mut description = Vec::new();
+    for (n, goal) in plan.goals.iter().enumerate() {
+        let scores: Vec<String> = points(plan, record, goal.id)
+            .iter()
+            .map(|(i, score, _)| format!("{score} at {}", occasion_label(plan, days[*i])))
+            .collect();
+        description.push(format!(
+            "Goal {}, {}: {}.",
+            n + 1,
+            goal.words,
+            scores.join(", ")
+        ));
+    }
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" class=\"cradle-chart\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" aria-labelledby=\"chart-title-{id} chart-desc-{id}\">\
+         <title id=\"chart-title-{id}\">Goal ratings over time, 0 to 10</title>\
+         <desc id=\"chart-desc-{id}\">{desc}</desc>",
+        id = plan.id,
+        desc = escape(&description.join(" "))
+    );
+    // The scale: a line every 2 points, labelled.
+    for score in (0..=10).step_by(2) {
+        svg.push_str(&format!(
+            "<line x1=\"{left}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#d8dde0\" stroke-width=\"1\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\" fill=\"#212b32\">{score}</text>",
+            left + plot_width,
+            left - 8.0,
+            y(score) + 4.0,
+            y = y(score)
+        ));
+    }
+    svg.push_str(&format!(
+        "<text x=\"14\" y=\"{:.1}\" font-size=\"13\" fill=\"#212b32\" transform=\"rotate(-90 14 {:.1})\" text-anchor=\"middle\">Rating</text>",
+        top + plot_height / 2.0,
+        top + plot_height / 2.0
+    ));
+    for (i, day) in days.iter().enumerate() {
+        let label = occasion_label(plan, *day);
+        let (first, second) = label.split_once(" (").unwrap_or((label.as_str(), ""));
+        svg.push_str(&format!(
+            "<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"middle\" fill=\"#212b32\">{}</text>\
+             <text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#4c6272\">{}</text>",
+            top + plot_height + 22.0,
+            escape(first),
+            top + plot_height + 40.0,
+            escape(second.trim_end_matches(')')),
+            x = x(i)
+        ));
+    }
+    for (n, goal) in plan.goals.iter().enumerate() {
+        let colour = COLOURS[n % COLOURS.len()];
+        let dash = DASHES[n % DASHES.len()];
+        let marks = points(plan, record, goal.id);
+        let path: Vec<String> = marks
+            .iter()
+            .map(|(i, score, _)| format!("{:.1},{:.1}", x(*i), y(*score)))
+            .collect();
+        if path.len() > 1 {
+            svg.push_str(&format!(
+                "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"3\"{}/>",
+                path.join(" "),
+                if dash.is_empty() {
+                    String::new()
+                } else {
+                    format!(" stroke-dasharray=\"{dash}\"")
+                }
+            ));
+        }
+        for (i, score, _) in &marks {
+            svg.push_str(&marker(n, x(*i), y(*score), colour));
+            svg.push_str(&format!(
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"{colour}\">{score}</text>",
+                x(*i) + 9.0,
+                y(*score) - 8.0
+            ));
+        }
+        let row = legend_top + 24.0 * n as f64;
+        svg.push_str(&marker(n, left + 6.0, row - 4.0, colour));
+        svg.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{row:.1}\" font-size=\"13\" fill=\"#212b32\">Goal {}: {}</text>",
+            left + 18.0,
+            n + 1,
+            escape(&short(&goal.words, 70))
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// A different shape for each goal: circle, square, triangle, diamond, cross.
+fn marker(n: usize, x: f64, y: f64, colour: &str) -> String {
+    match n % 5 {
+        0 => format!("<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"5\" fill=\"{colour}\"/>"),
+        1 => format!(
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"{colour}\"/>",
+            x - 5.0,
+            y - 5.0
+        ),
+        2 => format!(
+            "<polygon points=\"{x:.1},{:.1} {:.1},{:.1} {:.1},{:.1}\" fill=\"{colour}\"/>",
+            y - 6.0,
+            x + 6.0,
+            y + 5.0,
+            x - 6.0,
+            y + 5.0
+        ),
+        3 => format!(
+            "<polygon points=\"{x:.1},{:.1} {:.1},{y:.1} {x:.1},{:.1} {:.1},{y:.1}\" fill=\"{colour}\"/>",
+            y - 6.0,
+            x + 6.0,
+            y + 6.0,
+            x - 6.0
+        ),
+        _ => format!(
+            "<path d=\"M{:.1},{:.1} L{:.1},{:.1} M{:.1},{:.1} L{:.1},{:.1}\" stroke=\"{colour}\" stroke-width=\"3\"/>",
+            x - 5.0,
+            y - 5.0,
+            x + 5.0,
+            y + 5.0,
+            x + 5.0,
+            y - 5.0,
+            x - 5.0,
+            y + 5.0
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cradle_domain::care_plans::*;
+    use cradle_domain::entries::Member;
+    use time::macros::date;
+    use uuid::Uuid;
+
+    fn plan_with_review() -> (CarePlan, FamilyRecord) {
+        let record = FamilyRecord::new(cradle_domain::Family {
+            id: cradle_domain::FamilyId::new(),
+            team_id: cradle_domain::TeamId::new(),
+            mother_name: "Amara <Okafor>".into(),
+            mother_nhs_number: None,
+            mother_date_of_birth: None,
+            mother_postcode: None,
+            stage: cradle_domain::PerinatalStage::Postnatal,
+            referral_date: None,
+            child_protection: cradle_domain::network::ChildProtectionStatus::None,
+            babies: vec![],
+            created_at_millis: 0,
+            version: 1,
+        });
+        let goal = |words: &str, score| Goal {
+            id: Uuid::now_v7(),
+            who: vec![Member::Mother],
+            words: words.into(),
+            area: GoalArea::Confidence,
+            agreed_by: "Amara".into(),
+            agreed_on: date!(2026 - 09 - 01),
+            baseline: Rating {
+                score,
+                rated_by: Member::Mother,
+                rated_on: date!(2026 - 09 - 01),
+            },
+            recorded_by: "Nurse".into(),
+            recorded_at_millis: 0,
+        };
+        let bath = goal("Calm bath times & <songs>", 2);
+        let nights = goal("Share the nights", 4);
+        let plan = CarePlan {
+            id: Uuid::now_v7(),
+            kind: PlanKind::NurseryNursing,
+            focus: Focus::Postnatal,
+            agreed_on: date!(2026 - 09 - 01),
+            assessment: None,
+            planned_sessions: None,
+            after_mbu: false,
+            reviews: vec![Review {
+                id: Uuid::now_v7(),
+                reviewed_on: date!(2026 - 10 - 20),
+                ratings: vec![
+                    (
+                        bath.id,
+                        Rating {
+                            score: 7,
+                            rated_by: Member::Mother,
+                            rated_on: date!(2026 - 10 - 20),
+                        },
+                    ),
+                    (
+                        nights.id,
+                        Rating {
+                            score: 5,
+                            rated_by: Member::Mother,
+                            rated_on: date!(2026 - 10 - 20),
+                        },
+                    ),
+                ],
+                what_changed: "Calmer".into(),
+                decision: ReviewDecision::Continue,
+                sessions_counted: 6,
+                recorded_by: "Nurse".into(),
+                recorded_at_millis: 1,
+            }],
+            goals: vec![bath, nights],
+            sessions: vec![],
+            closure: None,
+            created_by: "Nurse".into(),
+            created_at_millis: 0,
+        };
+        (plan, record)
+    }
+
+    #[test]
+    fn the_chart_draws_each_goal_from_its_start_to_each_review_with_words_for_screen_readers() {
+        let (plan, record) = plan_with_review();
+        let svg = goal_ratings_svg(&plan, &record);
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert_eq!(svg.matches("<polyline").count(), 2, "a line per goal");
+        assert!(svg.contains("stroke-dasharray"), "lines differ in shape");
+        assert!(svg.contains("Calm bath times &amp; &lt;songs&gt;"), "escaped");
+        assert!(svg.contains(
+            "Goal 1, Calm bath times &amp; &lt;songs&gt;: 2 at Start (1 September 2026), 7 at Review 1 (20 October 2026)."
+        ));
+        let table = rating_table(&plan, &record);
+        assert_eq!(
+            table.columns,
+            vec!["Start (1 September 2026)", "Review 1 (20 October 2026)"]
+        );
+        assert_eq!(
+            table.rows[1].1,
+            vec!["4 (Amara <Okafor>)", "5 (Amara <Okafor>)"]
+        );
+    }
+}

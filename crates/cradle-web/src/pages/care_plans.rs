@@ -1,0 +1,1201 @@
+//! Care plan pages: agreeing a plan, its goals, recording sessions and reviews, ending the
+//! plan, the plan's own page (with the chart of goal ratings), and the team's setting for
+//! when reviews fall due.
+
+use super::network::{access, parse_id, record};
+use super::see_other;
+use crate::auth::{form_pairs, ChangeRecords, ManageTeamPractice, ReadRecords, Staff};
+use crate::error::Failure;
+use crate::views::{
+    form_status, render, CheckboxGroup, Choice, Chrome, DateField, Errors, RadioGroup, TextArea,
+    TextField,
+};
+use crate::WebState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use cradle_app::{AppError, FamilyAccess};
+use cradle_domain::care_plans::{
+    Attendance, CarePlan, CloseInput, Focus, GoalArea, GoalInput, NextDue, Place, PlanInput,
+    PlanKind, RatingInput, ReviewDecision, ReviewInput, ReviewStatus, SessionInput,
+};
+use cradle_domain::conversations::Seen;
+use cradle_domain::dates::{long_date, today_uk};
+use cradle_domain::entries::Member;
+use cradle_domain::network::FamilyRecord;
+use cradle_domain::{FamilyId, TeamId};
+use uuid::Uuid;
+
+// ----- What the family page and the plan page show -----
+
+pub struct GoalView {
+    pub number: usize,
+    pub words: String,
+    pub who: String,
+    pub area: &'static str,
+    pub agreed: String,
+    pub start: String,
+    pub latest: String,
+}
+
+pub struct SessionView {
+    pub when: String,
+    pub place: &'static str,
+    pub attendance: &'static str,
+    pub attended: bool,
+    pub who: String,
+    pub goals: String,
+    pub focus: &'static str,
+    pub notes: String,
+    pub next_contact: String,
+    pub recorded_by: String,
+}
+
+pub struct ReviewView {
+    pub when: String,
+    pub decision: &'static str,
+    pub what_changed: String,
+    pub sessions: u32,
+    pub ratings: Vec<String>,
+    pub recorded_by: String,
+}
+
+pub struct PlanView {
+    pub id: String,
+    pub title: String,
+    pub open: bool,
+    pub review_due: bool,
+    pub review_line: String,
+    pub attended_line: String,
+    pub next_contact: String,
+    pub assessment: Option<String>,
+    pub goals: Vec<GoalView>,
+    pub sessions: Vec<SessionView>,
+    pub reviews: Vec<ReviewView>,
+    pub closure: Option<String>,
+    pub after_mbu: bool,
+}
+
+fn names(record: &FamilyRecord, members: &[Member]) -> String {
+    members
+        .iter()
+        .map(|m| record.member_name(*m))
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+fn goal_owner(record: &FamilyRecord, who: &[Member]) -> String {
+    if who.is_empty() {
+        "The whole family".to_string()
+    } else {
+        names(record, who)
+    }
+}
+
+fn plan_title(plan: &CarePlan) -> String {
+    format!(
+        "{} ({}), agreed {}",
+        plan.kind.label(),
+        plan.focus.label().to_lowercase(),
+        long_date(plan.agreed_on)
+    )
+}
+
+pub fn plan_view(plan: &CarePlan, record: &FamilyRecord) -> PlanView {
+    let status = plan.review_status(record.sessions_before_review);
+    let review_line = match status {
+        ReviewStatus::NotYet { attended, of } => format!(
+            "Review after {of} attended sessions: {attended} attended since the {}.",
+            if plan.reviews.is_empty() {
+                "plan began"
+            } else {
+                "last review"
+            }
+        ),
+        ReviewStatus::Due { attended } => {
+            format!("Review due: {attended} attended sessions since the last review.")
+        }
+        ReviewStatus::Overdue { attended, of } => format!(
+            "Review overdue: {attended} attended sessions since the last review (due after {of})."
+        ),
+    };
+    let missed = plan
+        .sessions
+        .iter()
+        .filter(|s| s.attendance != Attendance::Attended)
+        .count();
+    let attended_line = format!(
+        "{} attended{}{}.",
+        plan.attended_in_all(),
+        plan.planned_sessions
+            .map(|n| format!(" of {n} planned"))
+            .unwrap_or_default(),
+        if missed > 0 {
+            format!("; {missed} not attended or cancelled (not counted)")
+        } else {
+            String::new()
+        }
+    );
+    let goal_number = |id: Uuid| {
+        plan.goals
+            .iter()
+            .position(|g| g.id == id)
+            .map(|n| format!("Goal {}", n + 1))
+            .unwrap_or_default()
+    };
+    PlanView {
+        id: plan.id.to_string(),
+        title: plan_title(plan),
+        open: plan.is_open(),
+        review_due: plan.is_open() && status.is_due(),
+        review_line,
+        attended_line,
+        next_contact: plan
+            .next_contact()
+            .map(long_date)
+            .unwrap_or_else(|| "None planned".to_string()),
+        assessment: plan.assessment.clone(),
+        goals: plan
+            .goals
+            .iter()
+            .enumerate()
+            .map(|(n, g)| {
+                let ratings = plan.ratings_of(g.id);
+                let describe = |r: &cradle_domain::care_plans::Rating| {
+                    format!(
+                        "{} out of 10 ({}, {})",
+                        r.score,
+                        record.member_name(r.rated_by),
+                        long_date(r.rated_on)
+                    )
+                };
+                GoalView {
+                    number: n + 1,
+                    words: g.words.clone(),
+                    who: goal_owner(record, &g.who),
+                    area: g.area.label(),
+                    agreed: format!("Agreed with {} on {}", g.agreed_by, long_date(g.agreed_on)),
+                    start: describe(&g.baseline),
+                    latest: ratings
+                        .last()
+                        .filter(|_| ratings.len() > 1)
+                        .map(describe)
+                        .unwrap_or_else(|| "Not reviewed yet".to_string()),
+                }
+            })
+            .collect(),
+        sessions: plan
+            .sessions
+            .iter()
+            .rev()
+            .map(|s| SessionView {
+                when: long_date(s.held_on),
+                place: s.place.label(),
+                attendance: s.attendance.label(),
+                attended: s.attendance == Attendance::Attended,
+                who: if s.attendees.len() > 1 {
+                    format!(
+                        "{} ({})",
+                        names(record, &s.attendees),
+                        s.seen.label().to_lowercase()
+                    )
+                } else {
+                    names(record, &s.attendees)
+                },
+                goals: s
+                    .goals
+                    .iter()
+                    .map(|g| goal_number(*g))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                focus: s.focus.label(),
+                notes: s.notes.clone(),
+                next_contact: s.next_contact.map(long_date).unwrap_or_default(),
+                recorded_by: s.recorded_by.clone(),
+            })
+            .collect(),
+        reviews: plan
+            .reviews
+            .iter()
+            .rev()
+            .map(|r| ReviewView {
+                when: long_date(r.reviewed_on),
+                decision: r.decision.label(),
+                what_changed: r.what_changed.clone(),
+                sessions: r.sessions_counted,
+                ratings: r
+                    .ratings
+                    .iter()
+                    .map(|(goal, rating)| {
+                        format!(
+                            "{}: {} out of 10 ({})",
+                            goal_number(*goal),
+                            rating.score,
+                            record.member_name(rating.rated_by)
+                        )
+                    })
+                    .collect(),
+                recorded_by: r.recorded_by.clone(),
+            })
+            .collect(),
+        closure: plan.closure.as_ref().map(|c| {
+            format!(
+                "Ended {} by {}: {}",
+                long_date(c.closed_on),
+                c.closed_by,
+                c.summary
+            )
+        }),
+        after_mbu: plan.after_mbu,
+    }
+}
+
+/// The family page's care section: every plan, and what is due next.
+pub struct CareSection {
+    pub next_due: String,
+    pub next_due_warning: bool,
+    pub plans: Vec<PlanView>,
+}
+
+pub fn care_section(record: &FamilyRecord) -> CareSection {
+    let next = NextDue::for_record(record, today_uk());
+    CareSection {
+        next_due: next.label(),
+        next_due_warning: next.is_warning(),
+        plans: record
+            .plans
+            .iter()
+            .rev()
+            .map(|p| plan_view(p, record))
+            .collect(),
+    }
+}
+
+// ----- The plan's own page -----
+
+#[derive(Template)]
+#[template(path = "care_plan.html")]
+pub struct CarePlanPage {
+    pub chrome: Chrome,
+    pub family_id: String,
+    pub baby: String,
+    pub plan: PlanView,
+    pub chart_svg: String,
+    pub table: crate::charts::RatingTable,
+    pub has_ratings: bool,
+    pub may_change: bool,
+}
+
+async fn plan_of(
+    state: &WebState,
+    actor: &cradle_app::Actor,
+    id: &str,
+    plan: &str,
+) -> Result<(FamilyAccess, FamilyRecord, CarePlan), Failure> {
+    let id = parse_id(FamilyId::parse(id))?;
+    let plan = parse_id(plan.parse::<Uuid>().ok())?;
+    let access = access(state, actor, id).await?;
+    let family = record(state, actor, &access).await?;
+    let found = parse_id(family.plans.iter().find(|p| p.id == plan).cloned())?;
+    Ok((access, family, found))
+}
+
+pub async fn plan_page(
+    State(state): State<WebState>,
+    staff: Staff<ReadRecords>,
+    Path((id, plan)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let (_, family, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
+    let page = CarePlanPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        family_id: family.family.id.to_string(),
+        baby: family.family.baby_label(),
+        plan: plan_view(&plan, &family),
+        chart_svg: crate::charts::goal_ratings_svg(&plan, &family),
+        table: crate::charts::rating_table(&plan, &family),
+        has_ratings: !plan.goals.is_empty(),
+        may_change: staff
+            .actor
+            .may(cradle_domain::Permission::ChangeClinicalRecords),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// After a change to a plan: its page; if what was sent has problems, the form again.
+async fn saved_or_plan_form<T>(
+    state: &WebState,
+    actor: &cradle_app::Actor,
+    access: &FamilyAccess,
+    plan: Uuid,
+    result: Result<T, AppError>,
+    form: impl FnOnce(&FamilyRecord, Errors) -> Result<Response, Failure>,
+) -> Result<Response, Failure> {
+    match result {
+        Ok(_) => Ok(see_other(&format!(
+            "/families/{}/plans/{plan}",
+            access.family_id()
+        ))),
+        Err(AppError::Invalid(problems)) => {
+            let family = record(state, actor, access).await?;
+            form(&family, Errors::from_problems(&problems))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+// ----- Agreeing a plan -----
+
+#[derive(Template)]
+#[template(path = "plan_form.html")]
+pub struct PlanFormPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub baby: String,
+    pub family_id: String,
+    pub kind: RadioGroup,
+    pub focus: RadioGroup,
+    pub agreed: DateField,
+    pub assessment: TextArea,
+    pub planned_sessions: TextField,
+    pub after_mbu: CheckboxGroup,
+}
+
+fn plan_input(body: &[u8]) -> PlanInput {
+    let mut input = PlanInput::default();
+    for (key, value) in form_pairs(body) {
+        match key.as_str() {
+            "kind" => input.kind = value,
+            "focus" => input.focus = value,
+            "agreed_day" => input.agreed_day = value,
+            "agreed_month" => input.agreed_month = value,
+            "agreed_year" => input.agreed_year = value,
+            "assessment" => input.assessment = value,
+            "planned_sessions" => input.planned_sessions = value,
+            "after_mbu" => input.after_mbu = value,
+            _ => {}
+        }
+    }
+    input
+}
+
+fn plan_form(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    input: &PlanInput,
+    errors: Errors,
+) -> Response {
+    let page = PlanFormPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        baby: family.family.baby_label(),
+        family_id: family.family.id.to_string(),
+        kind: RadioGroup {
+            id: "kind",
+            legend: "What kind of plan is it?",
+            options: Choice::list(PlanKind::ALL, PlanKind::code, PlanKind::label, &input.kind),
+            inline: false,
+        },
+        focus: RadioGroup {
+            id: "focus",
+            legend: "Is the work antenatal or postnatal?",
+            options: Choice::list(Focus::ALL, Focus::code, Focus::label, &input.focus),
+            inline: true,
+        },
+        agreed: DateField::new(
+            "agreed",
+            "Date the plan was agreed at assessment",
+            ["agreed_day", "agreed_month", "agreed_year"],
+            [&input.agreed_day, &input.agreed_month, &input.agreed_year],
+        ),
+        assessment: TextArea::new("assessment", "Assessment", &input.assessment)
+            .hint("Required for a nursery nursing plan: what the assessment found, in plain words"),
+        planned_sessions: TextField::new(
+            "planned_sessions",
+            "Number of sessions planned (nursery nursing)",
+            &input.planned_sessions,
+        )
+        .width("nhsuk-input--width-2")
+        .hint("Reviewed after the team's number of attended sessions"),
+        after_mbu: CheckboxGroup {
+            id: "after_mbu",
+            legend: "Focus (nursery nursing)",
+            hint: "",
+            options: vec![Choice {
+                code: "yes".to_string(),
+                label: "Support after a Mother and Baby Unit stay".to_string(),
+                selected: input.after_mbu == "yes",
+            }],
+        },
+        errors,
+    };
+    render(form_status(&page.errors), &page)
+}
+
+pub async fn new_plan_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    let today = today_uk();
+    let input = PlanInput {
+        focus: match family.family.stage {
+            cradle_domain::PerinatalStage::Postnatal => "postnatal".to_string(),
+            _ => "antenatal".to_string(),
+        },
+        agreed_day: today.day().to_string(),
+        agreed_month: u8::from(today.month()).to_string(),
+        agreed_year: today.year().to_string(),
+        ..PlanInput::default()
+    };
+    Ok(plan_form(&state, &staff, &family, &input, Errors::default()))
+}
+
+pub async fn create_plan(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let input = plan_input(&body);
+    match state.app.create_plan(&staff.actor, &access, &input).await {
+        Ok(plan) => Ok(see_other(&format!("/families/{id}/plans/{}", plan.id))),
+        Err(AppError::Invalid(problems)) => {
+            let family = record(&state, &staff.actor, &access).await?;
+            Ok(plan_form(
+                &state,
+                &staff,
+                &family,
+                &input,
+                Errors::from_problems(&problems),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+// ----- Goals -----
+
+#[derive(Template)]
+#[template(path = "goal_form.html")]
+pub struct GoalFormPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub baby: String,
+    pub family_id: String,
+    pub plan_id: String,
+    pub plan_title: String,
+    pub who: CheckboxGroup,
+    pub words: TextArea,
+    pub area: RadioGroup,
+    pub agreed_by: TextField,
+    pub agreed: DateField,
+    pub baseline: TextField,
+    pub baseline_by: RadioGroup,
+}
+
+fn goal_input(body: &[u8]) -> GoalInput {
+    let mut input = GoalInput::default();
+    for (key, value) in form_pairs(body) {
+        match key.as_str() {
+            "who" => input.who.push(value),
+            "words" => input.words = value,
+            "area" => input.area = value,
+            "agreed_by" => input.agreed_by = value,
+            "goal_agreed_day" => input.agreed_day = value,
+            "goal_agreed_month" => input.agreed_month = value,
+            "goal_agreed_year" => input.agreed_year = value,
+            "baseline" => input.baseline = value,
+            "baseline_by" => input.baseline_by = value,
+            _ => {}
+        }
+    }
+    input
+}
+
+/// The family's members who may be part of a plan, ticked where typed.
+fn member_boxes(family: &FamilyRecord, typed: &[String]) -> Vec<Choice> {
+    super::member_choices(family, "", true)
+        .into_iter()
+        .map(|mut c| {
+            c.selected = typed.iter().any(|t| *t == c.code);
+            c
+        })
+        .collect()
+}
+
+fn goal_form(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    plan: &CarePlan,
+    input: &GoalInput,
+    errors: Errors,
+) -> Response {
+    let mut who = vec![Choice {
+        code: "family".to_string(),
+        label: "The whole family".to_string(),
+        selected: input.who.iter().any(|w| w == "family"),
+    }];
+    who.extend(member_boxes(family, &input.who));
+    let page = GoalFormPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        baby: family.family.baby_label(),
+        family_id: family.family.id.to_string(),
+        plan_id: plan.id.to_string(),
+        plan_title: plan_title(plan),
+        who: CheckboxGroup {
+            id: "who",
+            legend: "Whose goal is it?",
+            hint: "One person, a couple (tick both), or the whole family",
+            options: who,
+        },
+        words: TextArea::new("words", "The goal, in the family's own words", &input.words)
+            .hint("For example, “To feel confident bathing Ada on my own”"),
+        area: RadioGroup {
+            id: "area",
+            legend: "What is the goal about?",
+            options: Choice::list(GoalArea::ALL, GoalArea::code, GoalArea::label, &input.area),
+            inline: false,
+        },
+        agreed_by: TextField::new("agreed_by", "Who agreed the goal", &input.agreed_by)
+            .hint("For example, “Amara and Tunde, with Priya Shah”"),
+        agreed: DateField::new(
+            "goal_agreed",
+            "Date the goal was agreed",
+            ["goal_agreed_day", "goal_agreed_month", "goal_agreed_year"],
+            [&input.agreed_day, &input.agreed_month, &input.agreed_year],
+        ),
+        baseline: TextField::new(
+            "baseline",
+            "Where are they now, from 0 (not at all) to 10 (goal reached)?",
+            &input.baseline,
+        )
+        .width("nhsuk-input--width-2")
+        .kind("text"),
+        baseline_by: RadioGroup {
+            id: "baseline_by",
+            legend: "Who gave this rating?",
+            options: super::member_choices(family, &input.baseline_by, true),
+            inline: false,
+        },
+        errors,
+    };
+    render(form_status(&page.errors), &page)
+}
+
+fn today_boxes() -> (String, String, String) {
+    let today = today_uk();
+    (
+        today.day().to_string(),
+        u8::from(today.month()).to_string(),
+        today.year().to_string(),
+    )
+}
+
+pub async fn new_goal_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, plan)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let (_, family, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
+    let (agreed_day, agreed_month, agreed_year) = today_boxes();
+    let input = GoalInput {
+        agreed_day,
+        agreed_month,
+        agreed_year,
+        ..GoalInput::default()
+    };
+    Ok(goal_form(
+        &state,
+        &staff,
+        &family,
+        &plan,
+        &input,
+        Errors::default(),
+    ))
+}
+
+pub async fn add_goal(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, plan)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let (access, _, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
+    let input = goal_input(&body);
+    let result = state
+        .app
+        .add_goal(&staff.actor, &access, plan.id, &input)
+        .await;
+    saved_or_plan_form(
+        &state,
+        &staff.actor,
+        &access,
+        plan.id,
+        result,
+        |family, errors| Ok(goal_form(&state, &staff, family, &plan, &input, errors)),
+    )
+    .await
+}
+
+// ----- Sessions -----
+
+#[derive(Template)]
+#[template(path = "session_form.html")]
+pub struct SessionFormPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub baby: String,
+    pub family_id: String,
+    pub plan_id: String,
+    pub plan_title: String,
+    pub held: DateField,
+    pub place: RadioGroup,
+    pub attendance: RadioGroup,
+    pub attendees: CheckboxGroup,
+    pub seen: RadioGroup,
+    pub goals: CheckboxGroup,
+    pub focus: RadioGroup,
+    pub notes: TextArea,
+    pub next: DateField,
+}
+
+fn session_input(body: &[u8]) -> SessionInput {
+    let mut input = SessionInput::default();
+    for (key, value) in form_pairs(body) {
+        match key.as_str() {
+            "held_day" => input.held_day = value,
+            "held_month" => input.held_month = value,
+            "held_year" => input.held_year = value,
+            "place" => input.place = value,
+            "attendance" => input.attendance = value,
+            "attendees" => input.attendees.push(value),
+            "seen" => input.seen = value,
+            "goals" => input.goals.push(value),
+            "focus" => input.focus = value,
+            "notes" => input.notes = value,
+            "next_day" => input.next_day = value,
+            "next_month" => input.next_month = value,
+            "next_year" => input.next_year = value,
+            _ => {}
+        }
+    }
+    input
+}
+
+fn session_form(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    plan: &CarePlan,
+    input: &SessionInput,
+    errors: Errors,
+) -> Response {
+    let page = SessionFormPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        baby: family.family.baby_label(),
+        family_id: family.family.id.to_string(),
+        plan_id: plan.id.to_string(),
+        plan_title: plan_title(plan),
+        held: DateField::new(
+            "held",
+            "Date of the session",
+            ["held_day", "held_month", "held_year"],
+            [&input.held_day, &input.held_month, &input.held_year],
+        ),
+        place: RadioGroup {
+            id: "place",
+            legend: "Where was it?",
+            options: Choice::list(Place::ALL, Place::code, Place::label, &input.place),
+            inline: false,
+        },
+        attendance: RadioGroup {
+            id: "attendance",
+            legend: "Did the session take place?",
+            options: Choice::list(
+                Attendance::ALL,
+                Attendance::code,
+                Attendance::label,
+                &input.attendance,
+            ),
+            inline: false,
+        },
+        attendees: CheckboxGroup {
+            id: "attendees",
+            legend: "Who attended?",
+            hint: "Anyone in the family. Leave empty if the session did not take place.",
+            options: member_boxes(family, &input.attendees),
+        },
+        seen: RadioGroup {
+            id: "seen",
+            legend: "If more than one person attended, were they seen together or separately?",
+            options: Choice::list(Seen::ALL, Seen::code, Seen::label, &input.seen),
+            inline: true,
+        },
+        goals: CheckboxGroup {
+            id: "goals",
+            legend: "Which goals did it work on?",
+            hint: "",
+            options: plan
+                .goals
+                .iter()
+                .enumerate()
+                .map(|(n, g)| Choice {
+                    code: g.id.to_string(),
+                    label: format!("Goal {}: {} ({})", n + 1, g.words, goal_owner(family, &g.who)),
+                    selected: input.goals.iter().any(|t| *t == g.id.to_string()),
+                })
+                .collect(),
+        },
+        focus: RadioGroup {
+            id: "focus",
+            legend: "Was the work antenatal or postnatal?",
+            options: Choice::list(Focus::ALL, Focus::code, Focus::label, &input.focus),
+            inline: true,
+        },
+        notes: TextArea::new("notes", "Notes (optional)", &input.notes),
+        next: DateField::new(
+            "next",
+            "Next planned contact (optional)",
+            ["next_day", "next_month", "next_year"],
+            [&input.next_day, &input.next_month, &input.next_year],
+        ),
+        errors,
+    };
+    render(form_status(&page.errors), &page)
+}
+
+pub async fn new_session_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, plan)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let (_, family, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
+    let (held_day, held_month, held_year) = today_boxes();
+    let input = SessionInput {
+        held_day,
+        held_month,
+        held_year,
+        focus: plan.focus.code().to_string(),
+        ..SessionInput::default()
+    };
+    Ok(session_form(
+        &state,
+        &staff,
+        &family,
+        &plan,
+        &input,
+        Errors::default(),
+    ))
+}
+
+pub async fn record_session(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, plan)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let (access, _, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
+    let input = session_input(&body);
+    let result = state
+        .app
+        .record_session(&staff.actor, &access, plan.id, &input)
+        .await;
+    saved_or_plan_form(
+        &state,
+        &staff.actor,
+        &access,
+        plan.id,
+        result,
+        |family, errors| Ok(session_form(&state, &staff, family, &plan, &input, errors)),
+    )
+    .await
+}
+
+// ----- Reviews -----
+
+pub struct GoalRatingField {
+    pub goal_id: String,
+    pub heading: String,
+    pub earlier: String,
+    pub score: String,
+    pub rated_by: Vec<Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "review_form.html")]
+pub struct ReviewFormPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub baby: String,
+    pub family_id: String,
+    pub plan_id: String,
+    pub plan_title: String,
+    pub review_line: String,
+    pub reviewed: DateField,
+    pub ratings: Vec<GoalRatingField>,
+    pub what_changed: TextArea,
+    pub decision: RadioGroup,
+}
+
+/// The rating typed for a goal, added to the list the first time the goal is named.
+fn rating_mut<'a>(ratings: &'a mut Vec<RatingInput>, goal: &str) -> &'a mut RatingInput {
+    let at = match ratings.iter().position(|r| r.goal == goal) {
+        Some(at) => at,
+        None => {
+            ratings.push(RatingInput {
+                goal: goal.to_string(),
+                ..RatingInput::default()
+            });
+            ratings.len() - 1
+        }
+    };
+    &mut ratings[at]
+}
+
+/// A review as typed: each goal's rating arrives as `score-{goal}` and `rated_by-{goal}`.
+fn review_input(body: &[u8]) -> ReviewInput {
+    let mut input = ReviewInput::default();
+    for (key, value) in form_pairs(body) {
+        if let Some(goal) = key.strip_prefix("score-") {
+            rating_mut(&mut input.ratings, goal).score = value;
+        } else if let Some(goal) = key.strip_prefix("rated_by-") {
+            rating_mut(&mut input.ratings, goal).rated_by = value;
+        } else {
+            match key.as_str() {
+                "reviewed_day" => input.reviewed_day = value,
+                "reviewed_month" => input.reviewed_month = value,
+                "reviewed_year" => input.reviewed_year = value,
+                "what_changed" => input.what_changed = value,
+                "decision" => input.decision = value,
+                _ => {}
+            }
+        }
+    }
+    input
+}
+
+fn review_form(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    plan: &CarePlan,
+    input: &ReviewInput,
+    errors: Errors,
+) -> Response {
+    let view = plan_view(plan, family);
+    let page = ReviewFormPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        baby: family.family.baby_label(),
+        family_id: family.family.id.to_string(),
+        plan_id: plan.id.to_string(),
+        plan_title: plan_title(plan),
+        review_line: view.review_line,
+        reviewed: DateField::new(
+            "reviewed",
+            "Date of the review",
+            ["reviewed_day", "reviewed_month", "reviewed_year"],
+            [
+                &input.reviewed_day,
+                &input.reviewed_month,
+                &input.reviewed_year,
+            ],
+        ),
+        ratings: plan
+            .active_goals()
+            .enumerate()
+            .map(|(n, g)| {
+                let typed = input.rating_for(g.id);
+                let earlier = plan
+                    .ratings_of(g.id)
+                    .last()
+                    .map(|r| {
+                        format!(
+                            "Last rating: {} out of 10, given by {} on {}",
+                            r.score,
+                            family.member_name(r.rated_by),
+                            long_date(r.rated_on)
+                        )
+                    })
+                    .unwrap_or_default();
+                let raters: Vec<Choice> = super::member_choices(family, &typed.rated_by, true)
+                    .into_iter()
+                    .filter(|c| {
+                        Member::parse(&c.code).is_some_and(|m| g.may_be_rated_by(m))
+                    })
+                    .collect();
+                GoalRatingField {
+                    goal_id: g.id.to_string(),
+                    heading: format!(
+                        "Goal {}: {} ({})",
+                        n + 1,
+                        g.words,
+                        goal_owner(family, &g.who)
+                    ),
+                    earlier,
+                    score: typed.score,
+                    rated_by: raters,
+                }
+            })
+            .collect(),
+        what_changed: TextArea::new("what_changed", "What has changed?", &input.what_changed)
+            .hint("In the family's words where you can: what is different for them and for the baby"),
+        decision: RadioGroup {
+            id: "decision",
+            legend: "What did the review decide?",
+            options: Choice::list(
+                ReviewDecision::ALL,
+                ReviewDecision::code,
+                ReviewDecision::label,
+                &input.decision,
+            ),
+            inline: false,
+        },
+        errors,
+    };
+    render(form_status(&page.errors), &page)
+}
+
+pub async fn new_review_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, plan)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let (_, family, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
+    let (reviewed_day, reviewed_month, reviewed_year) = today_boxes();
+    let input = ReviewInput {
+        reviewed_day,
+        reviewed_month,
+        reviewed_year,
+        ..ReviewInput::default()
+    };
+    Ok(review_form(
+        &state,
+        &staff,
+        &family,
+        &plan,
+        &input,
+        Errors::default(),
+    ))
+}
+
+pub async fn record_review(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, plan)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let (access, _, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
+    let input = review_input(&body);
+    let result = state
+        .app
+        .record_review(&staff.actor, &access, plan.id, &input)
+        .await;
+    saved_or_plan_form(
+        &state,
+        &staff.actor,
+        &access,
+        plan.id,
+        result,
+        |family, errors| Ok(review_form(&state, &staff, family, &plan, &input, errors)),
+    )
+    .await
+}
+
+// ----- Ending a plan -----
+
+#[derive(Template)]
+#[template(path = "plan_close_form.html")]
+pub struct PlanCloseFormPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub baby: String,
+    pub family_id: String,
+    pub plan_id: String,
+    pub plan_title: String,
+    pub closed: DateField,
+    pub summary: TextArea,
+}
+
+fn close_input(body: &[u8]) -> CloseInput {
+    let mut input = CloseInput::default();
+    for (key, value) in form_pairs(body) {
+        match key.as_str() {
+            "closed_day" => input.closed_day = value,
+            "closed_month" => input.closed_month = value,
+            "closed_year" => input.closed_year = value,
+            "summary" => input.summary = value,
+            _ => {}
+        }
+    }
+    input
+}
+
+fn close_form(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    plan: &CarePlan,
+    input: &CloseInput,
+    errors: Errors,
+) -> Response {
+    let page = PlanCloseFormPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        baby: family.family.baby_label(),
+        family_id: family.family.id.to_string(),
+        plan_id: plan.id.to_string(),
+        plan_title: plan_title(plan),
+        closed: DateField::new(
+            "closed",
+            "Date the plan ended",
+            ["closed_day", "closed_month", "closed_year"],
+            [&input.closed_day, &input.closed_month, &input.closed_year],
+        ),
+        summary: TextArea::new("summary", "Closing summary", &input.summary)
+            .hint("What was achieved, what the family is taking forward, and any onward support"),
+        errors,
+    };
+    render(form_status(&page.errors), &page)
+}
+
+pub async fn end_plan_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, plan)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let (_, family, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
+    let (closed_day, closed_month, closed_year) = today_boxes();
+    let input = CloseInput {
+        closed_day,
+        closed_month,
+        closed_year,
+        ..CloseInput::default()
+    };
+    Ok(close_form(
+        &state,
+        &staff,
+        &family,
+        &plan,
+        &input,
+        Errors::default(),
+    ))
+}
+
+pub async fn end_plan(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, plan)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let (access, _, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
+    let input = close_input(&body);
+    let result = state
+        .app
+        .close_plan(&staff.actor, &access, plan.id, &input)
+        .await;
+    saved_or_plan_form(
+        &state,
+        &staff.actor,
+        &access,
+        plan.id,
+        result,
+        |family, errors| Ok(close_form(&state, &staff, family, &plan, &input, errors)),
+    )
+    .await
+}
+
+// ----- The team's setting -----
+
+#[derive(Template)]
+#[template(path = "team_settings.html")]
+pub struct TeamSettingsPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub team_id: String,
+    pub team_name: String,
+    pub sessions: TextField,
+    pub saved: bool,
+}
+
+async fn team_settings_page(
+    state: &WebState,
+    staff: &Staff<ManageTeamPractice>,
+    team: TeamId,
+    typed: Option<&str>,
+    errors: Errors,
+    saved: bool,
+) -> Result<Response, Failure> {
+    let current = state.app.sessions_before_review(&staff.actor, team).await?;
+    let name = state
+        .app
+        .teams()
+        .await?
+        .into_iter()
+        .find(|t| t.id == team)
+        .map(|t| t.name)
+        .unwrap_or_default();
+    let value = typed.map(str::to_string).unwrap_or(current.to_string());
+    let page = TeamSettingsPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        team_id: team.to_string(),
+        team_name: name,
+        sessions: TextField::new(
+            "sessions_before_review",
+            "Attended sessions before a care plan review",
+            &value,
+        )
+        .width("nhsuk-input--width-2")
+        .hint("A review falls due once this many sessions have been attended since the last one (did-not-attend and cancelled sessions do not count). From 1 to 20."),
+        saved,
+        errors,
+    };
+    Ok(render(form_status(&page.errors), &page))
+}
+
+pub async fn team_settings(
+    State(state): State<WebState>,
+    staff: Staff<ManageTeamPractice>,
+    Path(team): Path<String>,
+) -> Result<Response, Failure> {
+    let team = parse_id(team.parse::<Uuid>().ok().map(TeamId))?;
+    team_settings_page(&state, &staff, team, None, Errors::default(), false).await
+}
+
+pub async fn save_team_settings(
+    State(state): State<WebState>,
+    staff: Staff<ManageTeamPractice>,
+    Path(team): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let team = parse_id(team.parse::<Uuid>().ok().map(TeamId))?;
+    let typed = form_pairs(&body)
+        .into_iter()
+        .find(|(k, _)| k == "sessions_before_review")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    match state
+        .app
+        .set_sessions_before_review(&staff.actor, team, &typed)
+        .await
+    {
+        Ok(_) => team_settings_page(&state, &staff, team, None, Errors::default(), true).await,
+        Err(AppError::Invalid(problems)) => {
+            team_settings_page(
+                &state,
+                &staff,
+                team,
+                Some(&typed),
+                Errors::from_problems(&problems),
+                false,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
