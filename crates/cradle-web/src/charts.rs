@@ -312,7 +312,10 @@ mod tests {
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert_eq!(svg.matches("<polyline").count(), 2, "a line per goal");
         assert!(svg.contains("stroke-dasharray"), "lines differ in shape");
-        assert!(svg.contains("Calm bath times &amp; &lt;songs&gt;"), "escaped");
+        assert!(
+            svg.contains("Calm bath times &amp; &lt;songs&gt;"),
+            "escaped"
+        );
         assert!(svg.contains(
             "Goal 1, Calm bath times &amp; &lt;songs&gt;: 2 at Start (1 September 2026), 7 at Review 1 (20 October 2026)."
         ));

@@ -99,7 +99,12 @@ fn care_plan_paths() -> Value {
             {"name": "plan", "in": "path", "required": true, "description": what, "schema": {"type": "string", "format": "uuid"}}
         ])
     };
-    let change = |summary: &str, description: &str, code: &str, ok: Value, body: &str, errors: &[(&str, &str)]| {
+    let change = |summary: &str,
+                  description: &str,
+                  code: &str,
+                  ok: Value,
+                  body: &str,
+                  errors: &[(&str, &str)]| {
         let mut op = operation(summary, description, code, ok, errors);
         op["requestBody"] = json_body(body);
         op

@@ -3811,3 +3811,454 @@ on_both_backends!(
         app.database.cleanup().await;
     }
 );
+
+on_both_backends!(
+    a_nursery_nursing_plan_falls_due_for_review_after_six_attended_sessions,
+    |backend| async move {
+        let app = app(backend).await;
+        let nurse = app.signed_in("nursery.nurse").await;
+        let token = app.csrf_token(&nurse).await;
+        let family = family_of(&app, &nurse, "Amara Okafor").await;
+        let get = |path: String| {
+            let nurse = nurse.clone();
+            let url = app.url(&path);
+            async move { nurse.get(url).send().await.unwrap().text().await.unwrap() }
+        };
+        let post = |path: String, fields: Vec<(&'static str, String)>| {
+            let nurse = nurse.clone();
+            let url = app.url(&path);
+            let mut fields = fields;
+            fields.push(("csrf_token", token.clone()));
+            async move { nurse.post(url).form(&fields).send().await.unwrap() }
+        };
+        let grace: Value = nurse
+            .post(app.url(&format!("/api/v1/families/{family}/people")))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({"name": "Grace Adebayo"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let grace = grace["id"].as_str().unwrap().to_string();
+        let record: Value = nurse
+            .get(app.url(&format!("/api/v1/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
+        let today = time::OffsetDateTime::now_utc().date();
+        let day = |days_ago: i64| {
+            let d = today - time::Duration::days(days_ago);
+            (
+                d.day().to_string(),
+                u8::from(d.month()).to_string(),
+                d.year().to_string(),
+            )
+        };
+
+        // No plan yet: the caseload says so.
+        assert!(get("/families?q=amara".to_string())
+            .await
+            .contains("No care plan yet"));
+
+        // A nursery nursing plan needs its assessment and planned sessions.
+        let (d, m, y) = day(10);
+        let refused = post(
+            format!("/families/{family}/plans"),
+            vec![
+                ("kind", "nursery_nursing".into()),
+                ("focus", "postnatal".into()),
+                ("agreed_day", d.clone()),
+                ("agreed_month", m.clone()),
+                ("agreed_year", y.clone()),
+                ("planned_sessions", "8".into()),
+            ],
+        )
+        .await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let refused = refused.text().await.unwrap();
+        assert!(refused.contains("Enter the nursery nursing assessment"));
+        assert!(refused.contains("value=\"8\""), "what was typed is kept");
+        let created = post(
+            format!("/families/{family}/plans"),
+            vec![
+                ("kind", "nursery_nursing".into()),
+                ("focus", "postnatal".into()),
+                ("agreed_day", d.clone()),
+                ("agreed_month", m.clone()),
+                ("agreed_year", y.clone()),
+                (
+                    "assessment",
+                    "Night-time routines and sharing care with Grace".into(),
+                ),
+                ("planned_sessions", "8".into()),
+                ("after_mbu", "yes".into()),
+            ],
+        )
+        .await;
+        assert_eq!(created.status(), StatusCode::SEE_OTHER);
+        let plan_path = location(&created);
+        let plan = plan_path.rsplit('/').next().unwrap().to_string();
+
+        // Two goals: one for the couple, one for the grandmother. A rating from someone the
+        // goal does not belong to, or outside 0 to 10, is refused.
+        let goal = |who: Vec<&str>, words: &str, baseline: &str, by: &str| {
+            let mut fields: Vec<(&'static str, String)> =
+                who.iter().map(|w| ("who", w.to_string())).collect();
+            fields.extend([
+                ("words", words.to_string()),
+                ("area", "sharing_care".to_string()),
+                ("agreed_by", "Amara, Tunde and Grace".to_string()),
+                ("goal_agreed_day", d.clone()),
+                ("goal_agreed_month", m.clone()),
+                ("goal_agreed_year", y.clone()),
+                ("baseline", baseline.to_string()),
+                ("baseline_by", by.to_string()),
+            ]);
+            fields
+        };
+        let goals_path = format!("/families/{family}/plans/{plan}/goals");
+        let wrong = post(
+            goals_path.clone(),
+            goal(
+                vec!["mother", &tunde],
+                "Share the night feeds",
+                "11",
+                &grace,
+            ),
+        )
+        .await;
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let wrong = wrong.text().await.unwrap();
+        assert!(wrong.contains("must be a whole number from 0 to 10"));
+        assert!(wrong.contains("Grace Adebayo is not one of the people this goal belongs to"));
+        for (who, words, score, by) in [
+            (
+                vec!["mother", tunde.as_str()],
+                "Share the night feeds",
+                "3",
+                "mother",
+            ),
+            (
+                vec![grace.as_str()],
+                "Feel confident settling Ada",
+                "2",
+                grace.as_str(),
+            ),
+        ] {
+            let saved = post(goals_path.clone(), goal(who, words, score, by)).await;
+            assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        }
+        let record: Value = nurse
+            .get(app.url(&format!("/api/v1/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let goals: Vec<String> = record["plans"][0]["goals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(goals.len(), 2);
+
+        // Seven sessions, one a did-not-attend. Bad input first: before the referral, and
+        // someone from another family.
+        let sessions_path = format!("/families/{family}/plans/{plan}/sessions");
+        let session = |days_ago: i64, attendance: &str, attendees: Vec<&str>| {
+            let (sd, sm, sy) = day(days_ago);
+            let mut fields: Vec<(&'static str, String)> = vec![
+                ("held_day", sd),
+                ("held_month", sm),
+                ("held_year", sy),
+                ("place", "home".to_string()),
+                ("attendance", attendance.to_string()),
+                ("seen", "together".to_string()),
+                ("focus", "postnatal".to_string()),
+                ("goals", goals[0].clone()),
+                (
+                    "notes",
+                    "Practised the bedtime routine together".to_string(),
+                ),
+            ];
+            fields.extend(attendees.iter().map(|a| ("attendees", a.to_string())));
+            fields
+        };
+        let early = post(
+            sessions_path.clone(),
+            session(400, "attended", vec!["mother"]),
+        )
+        .await;
+        assert_eq!(early.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(early
+            .text()
+            .await
+            .unwrap()
+            .contains("on or after the referral date"));
+        let stranger = uuid::Uuid::now_v7().to_string();
+        let outsider = post(
+            sessions_path.clone(),
+            session(9, "attended", vec!["mother", &stranger]),
+        )
+        .await;
+        assert_eq!(outsider.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(outsider
+            .text()
+            .await
+            .unwrap()
+            .contains("Everyone who attended must be in this family"));
+        let record_session = |days_ago: i64, attendance: &'static str| {
+            let fields = if attendance == "attended" {
+                session(days_ago, attendance, vec!["mother", &tunde, &grace])
+            } else {
+                session(days_ago, attendance, vec![])
+            };
+            post(sessions_path.clone(), fields)
+        };
+        for (n, (days_ago, attendance)) in [
+            (9, "attended"),
+            (8, "attended"),
+            (7, "did_not_attend"),
+            (6, "attended"),
+            (5, "attended"),
+            (4, "attended"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let saved = record_session(days_ago, attendance).await;
+            assert_eq!(saved.status(), StatusCode::SEE_OTHER, "session {}", n + 1);
+            let page = get(plan_path.clone()).await;
+            assert!(
+                !page.contains("data-testid=\"review-due\""),
+                "not due after {} sessions (one did not attend)",
+                n + 1
+            );
+        }
+        let page = get(plan_path.clone()).await;
+        assert!(page.contains("5 attended of 8 planned; 1 not attended or cancelled (not counted)"));
+        assert!(record_session(3, "attended").await.status() == StatusCode::SEE_OTHER);
+        let page = get(plan_path.clone()).await;
+        assert!(
+            page.contains("data-testid=\"review-due\""),
+            "due after the sixth attended"
+        );
+        assert!(get(format!("/families/{family}"))
+            .await
+            .contains("Review due"));
+        assert!(get("/families?q=amara".to_string())
+            .await
+            .contains("Review due"));
+        let timeline = get(format!("/families/{family}?type=session&person={grace}")).await;
+        assert!(timeline.contains("Nursery nursing session: Attended, at home."));
+
+        // The review: a goal left unrated is refused, with everything typed kept.
+        let reviews_path = format!("/families/{family}/plans/{plan}/reviews");
+        let (rd, rm, ry) = day(2);
+        let mut review = vec![
+            ("reviewed_day", rd),
+            ("reviewed_month", rm),
+            ("reviewed_year", ry),
+            (
+                "what_changed",
+                "Nights are shared; Grace settles Ada on her own".to_string(),
+            ),
+            ("decision", "continue".to_string()),
+        ];
+        let score_key: &'static str = Box::leak(format!("score-{}", goals[0]).into_boxed_str());
+        let by_key: &'static str = Box::leak(format!("rated_by-{}", goals[0]).into_boxed_str());
+        review.push((score_key, "7".to_string()));
+        review.push((by_key, tunde.clone()));
+        let unrated = post(reviews_path.clone(), review.clone()).await;
+        assert_eq!(unrated.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let unrated = unrated.text().await.unwrap();
+        assert!(unrated.contains("Enter a rating from 0 to 10 for “Feel confident settling Ada”"));
+        assert!(unrated.contains("Grace settles Ada on her own"));
+        let score_key: &'static str = Box::leak(format!("score-{}", goals[1]).into_boxed_str());
+        let by_key: &'static str = Box::leak(format!("rated_by-{}", goals[1]).into_boxed_str());
+        review.push((score_key, "8".to_string()));
+        review.push((by_key, grace.clone()));
+        let saved = post(reviews_path.clone(), review).await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let page = get(plan_path.clone()).await;
+        assert!(
+            !page.contains("data-testid=\"review-due\""),
+            "the count starts again"
+        );
+        assert!(page.contains("data-testid=\"goal-chart\""));
+        assert!(page.contains("Goal 2, Feel confident settling Ada: 2 at Start"));
+        assert!(
+            page.contains("8 (Grace Adebayo)"),
+            "the table names who rated"
+        );
+        assert!(page.contains("Carry on with the plan"));
+
+        // Through the API too: the same checks, the same audit.
+        let api_session = nurse
+            .post(app.url(&format!("/api/v1/families/{family}/plans/{plan}/sessions")))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({
+                "held_day": day(1).0, "held_month": day(1).1, "held_year": day(1).2,
+                "place": "video", "attendance": "cancelled_by_family", "focus": "postnatal"
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(api_session.status(), StatusCode::CREATED);
+        let bad = nurse
+            .post(app.url(&format!("/api/v1/families/{family}/plans/{plan}/reviews")))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({"reviewed_day": day(1).0, "reviewed_month": day(1).1, "reviewed_year": day(1).2,
+                "ratings": [{"goal": goals[0], "score": "12", "rated_by": "mother"}],
+                "what_changed": "x", "decision": "continue"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: Value = bad.json().await.unwrap();
+        assert!(problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "ratings"));
+        let record: Value = nurse
+            .get(app.url(&format!("/api/v1/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            record["plans"][0]["reviews"].as_array().unwrap().len(),
+            1,
+            "nothing half-saved"
+        );
+        assert_eq!(record["plans"][0]["sessions"].as_array().unwrap().len(), 8);
+
+        // Ending the plan.
+        let (cd, cm, cy) = day(0);
+        let ended = post(
+            format!("/families/{family}/plans/{plan}/end"),
+            vec![
+                ("closed_day", cd),
+                ("closed_month", cm),
+                ("closed_year", cy),
+                (
+                    "summary",
+                    "Goals reached; Grace carries on with bedtimes".to_string(),
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(ended.status(), StatusCode::SEE_OTHER);
+        assert!(get(plan_path.clone())
+            .await
+            .contains("Goals reached; Grace carries on"));
+        let late = record_session(0, "attended").await;
+        assert_eq!(
+            late.status(),
+            StatusCode::CONFLICT,
+            "an ended plan takes nothing more"
+        );
+
+        let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        for action in [
+            "care_plan.create",
+            "goal.agree",
+            "session.record",
+            "review.record",
+            "care_plan.close",
+        ] {
+            assert!(audit.contains(&action.to_string()), "{action} is audited");
+        }
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    a_team_manager_sets_when_reviews_fall_due_for_their_own_teams_only,
+    |backend| async move {
+        let app = app(backend).await;
+        let manager = app.signed_in("manager").await;
+        let token = app.csrf_token(&manager).await;
+        let teams: Value = manager
+            .get(app.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let team = teams["teams"][0].as_str().unwrap().to_string();
+        let page = manager
+            .get(app.url(&format!("/teams/{team}/settings")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("value=\"6\""),
+            "six unless the team says otherwise"
+        );
+        let refused = manager
+            .post(app.url(&format!("/teams/{team}/settings")))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("sessions_before_review", "0"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.text().await.unwrap().contains("from 1 to 20"));
+        let saved = manager
+            .post(app.url(&format!("/api/v1/teams/{team}/settings")))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({"sessions_before_review": 8}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), StatusCode::OK);
+        let now: Value = manager
+            .get(app.url(&format!("/api/v1/teams/{team}/settings")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(now["sessions_before_review"], 8);
+        // A clinician may not change it; nor may a manager for a team that is not theirs.
+        let clinician = app.signed_in("clinician").await;
+        let clinician_token = app.csrf_token(&clinician).await;
+        let forbidden = clinician
+            .post(app.url(&format!("/api/v1/teams/{team}/settings")))
+            .header("X-CSRF-Token", &clinician_token)
+            .json(&serde_json::json!({"sessions_before_review": 3}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+        let elsewhere = uuid::Uuid::now_v7();
+        let not_theirs = manager
+            .get(app.url(&format!("/api/v1/teams/{elsewhere}/settings")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(not_theirs.status(), StatusCode::FORBIDDEN);
+        let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert!(audit.contains(&"team.settings".to_string()));
+        app.database.cleanup().await;
+    }
+);

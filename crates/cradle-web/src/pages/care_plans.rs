@@ -451,7 +451,13 @@ pub async fn new_plan_form(
         agreed_year: today.year().to_string(),
         ..PlanInput::default()
     };
-    Ok(plan_form(&state, &staff, &family, &input, Errors::default()))
+    Ok(plan_form(
+        &state,
+        &staff,
+        &family,
+        &input,
+        Errors::default(),
+    ))
 }
 
 pub async fn create_plan(
@@ -748,7 +754,12 @@ fn session_form(
                 .enumerate()
                 .map(|(n, g)| Choice {
                     code: g.id.to_string(),
-                    label: format!("Goal {}: {} ({})", n + 1, g.words, goal_owner(family, &g.who)),
+                    label: format!(
+                        "Goal {}: {} ({})",
+                        n + 1,
+                        g.words,
+                        goal_owner(family, &g.who)
+                    ),
                     selected: input.goals.iter().any(|t| *t == g.id.to_string()),
                 })
                 .collect(),
@@ -926,9 +937,7 @@ fn review_form(
                     .unwrap_or_default();
                 let raters: Vec<Choice> = super::member_choices(family, &typed.rated_by, true)
                     .into_iter()
-                    .filter(|c| {
-                        Member::parse(&c.code).is_some_and(|m| g.may_be_rated_by(m))
-                    })
+                    .filter(|c| Member::parse(&c.code).is_some_and(|m| g.may_be_rated_by(m)))
                     .collect();
                 GoalRatingField {
                     goal_id: g.id.to_string(),
@@ -944,8 +953,9 @@ fn review_form(
                 }
             })
             .collect(),
-        what_changed: TextArea::new("what_changed", "What has changed?", &input.what_changed)
-            .hint("In the family's words where you can: what is different for them and for the baby"),
+        what_changed: TextArea::new("what_changed", "What has changed?", &input.what_changed).hint(
+            "In the family's words where you can: what is different for them and for the baby",
+        ),
         decision: RadioGroup {
             id: "decision",
             legend: "What did the review decide?",

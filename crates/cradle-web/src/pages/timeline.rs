@@ -176,7 +176,11 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
     }
     for plan in &record.plans {
         for s in &plan.sessions {
-            let mut text = format!("{}, {}.", s.attendance.label(), s.place.label().to_lowercase());
+            let mut text = format!(
+                "{}, {}.",
+                s.attendance.label(),
+                s.place.label().to_lowercase()
+            );
             if !s.notes.is_empty() {
                 text.push(' ');
                 text.push_str(&s.notes);
@@ -189,12 +193,19 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
                 who: s.recorded_by.clone(),
                 about: names(record, &s.attendees),
                 confidence: None,
-                text: format!("{} session: {text}", plan.kind.label().trim_end_matches(" plan")),
+                text: format!(
+                    "{} session: {text}",
+                    plan.kind.label().trim_end_matches(" plan")
+                ),
                 members: s.attendees.clone(),
             });
         }
         for r in &plan.reviews {
-            let mut members: Vec<Member> = r.ratings.iter().map(|(_, rating)| rating.rated_by).collect();
+            let mut members: Vec<Member> = r
+                .ratings
+                .iter()
+                .map(|(_, rating)| rating.rated_by)
+                .collect();
             members.dedup();
             items.push(TimelineItem {
                 sort_key: day(Some(r.reviewed_on), r.recorded_at_millis),
