@@ -161,6 +161,7 @@ impl Cradle {
             attendees: parsed.attendees,
             seen: parsed.seen,
             goals: parsed.goals,
+            interventions: parsed.interventions,
             focus: parsed.focus,
             notes: parsed.notes,
             next_contact: parsed.next_contact,

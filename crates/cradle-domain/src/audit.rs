@@ -56,10 +56,14 @@ pub enum AuditAction {
     ReviewRecorded,
     CarePlanClosed,
     TeamSettingsChanged,
+    InterventionOffered,
+    InterventionStepRecorded,
+    SeriesSessionRecorded,
+    CatalogueChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 51] = [
+    pub const ALL: [AuditAction; 55] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -111,6 +115,10 @@ impl AuditAction {
         AuditAction::ReviewRecorded,
         AuditAction::CarePlanClosed,
         AuditAction::TeamSettingsChanged,
+        AuditAction::InterventionOffered,
+        AuditAction::InterventionStepRecorded,
+        AuditAction::SeriesSessionRecorded,
+        AuditAction::CatalogueChanged,
     ];
 
     pub fn code(self) -> &'static str {
@@ -166,6 +174,10 @@ impl AuditAction {
             AuditAction::ReviewRecorded => "review.record",
             AuditAction::CarePlanClosed => "care_plan.close",
             AuditAction::TeamSettingsChanged => "team.settings",
+            AuditAction::InterventionOffered => "intervention.offer",
+            AuditAction::InterventionStepRecorded => "intervention.step",
+            AuditAction::SeriesSessionRecorded => "intervention.series",
+            AuditAction::CatalogueChanged => "team.catalogue",
         }
     }
 
@@ -237,6 +249,12 @@ impl AuditAction {
             AuditAction::ReviewRecorded => "Recorded a care plan review",
             AuditAction::CarePlanClosed => "Ended a care plan with a closing summary",
             AuditAction::TeamSettingsChanged => "Changed a team's care plan settings",
+            AuditAction::InterventionOffered => "Offered an intervention to a family member",
+            AuditAction::InterventionStepRecorded => {
+                "Recorded a step of a family member's intervention"
+            }
+            AuditAction::SeriesSessionRecorded => "Recorded a session of a manualised intervention",
+            AuditAction::CatalogueChanged => "Changed a team's interventions catalogue",
         }
     }
 }

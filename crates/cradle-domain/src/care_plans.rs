@@ -133,6 +133,9 @@ pub struct CareSession {
     pub seen: Seen,
     /// The goals it worked on.
     pub goals: Vec<Uuid>,
+    /// The family members' interventions it worked on.
+    #[serde(default)]
+    pub interventions: Vec<Uuid>,
     pub focus: Focus,
     pub notes: String,
     #[serde(with = "crate::family::optional_iso_date")]
@@ -729,6 +732,8 @@ pub struct SessionInput {
     pub attendees: Vec<String>,
     pub seen: String,
     pub goals: Vec<String>,
+    /// Family members' interventions (ids) the session worked on.
+    pub interventions: Vec<String>,
     pub focus: String,
     pub notes: String,
     pub next_day: String,
@@ -745,6 +750,7 @@ pub struct ParsedSession {
     pub attendees: Vec<Member>,
     pub seen: Seen,
     pub goals: Vec<Uuid>,
+    pub interventions: Vec<Uuid>,
     pub focus: Focus,
     pub notes: String,
     pub next_contact: Option<Date>,
@@ -831,6 +837,22 @@ impl SessionInput {
                 None => problems.push(Invalid::new("goals", "Select goals from this plan")),
             }
         }
+        let mut interventions = Vec::new();
+        for typed in self.interventions.iter().filter(|t| !t.trim().is_empty()) {
+            match typed
+                .trim()
+                .parse::<Uuid>()
+                .ok()
+                .and_then(|id| record.interventions.iter().find(|i| i.id == id))
+            {
+                Some(i) if !interventions.contains(&i.id) => interventions.push(i.id),
+                Some(_) => {}
+                None => problems.push(Invalid::new(
+                    "interventions",
+                    "Select interventions offered to this family",
+                )),
+            }
+        }
         let focus = problems.take(Focus::from_code(&self.focus).ok_or_else(|| {
             Invalid::new(
                 "focus",
@@ -887,6 +909,7 @@ impl SessionInput {
                 attendees: if attended { attendees } else { Vec::new() },
                 seen,
                 goals,
+                interventions,
                 focus,
                 notes: notes.unwrap_or_default(),
                 next_contact,
@@ -1124,6 +1147,7 @@ mod tests {
                     attendees: vec![Member::Mother],
                     seen: Seen::Together,
                     goals: vec![],
+                    interventions: vec![],
                     focus: Focus::Postnatal,
                     notes: String::new(),
                     next_contact: Some(held_on + Duration::days(7)),

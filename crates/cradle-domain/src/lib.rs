@@ -14,6 +14,7 @@ pub mod enquiries;
 pub mod entries;
 pub mod family;
 pub mod ids;
+pub mod interventions;
 pub mod needs;
 pub mod network;
 pub mod nhs_number;

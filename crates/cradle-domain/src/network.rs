@@ -772,6 +772,9 @@ pub struct FamilyRecord {
     /// Care plans, open and closed, oldest first.
     #[serde(default)]
     pub plans: Vec<crate::care_plans::CarePlan>,
+    /// Interventions offered to family members, oldest first.
+    #[serde(default)]
+    pub interventions: Vec<crate::interventions::PersonIntervention>,
     /// The team's number of attended sessions between care plan reviews.
     #[serde(default = "crate::care_plans::default_sessions_before_review")]
     pub sessions_before_review: u32,
@@ -792,6 +795,7 @@ impl FamilyRecord {
             moments: Vec::new(),
             notes: Vec::new(),
             plans: Vec::new(),
+            interventions: Vec::new(),
             sessions_before_review: crate::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW,
         }
     }

@@ -8,8 +8,17 @@
 use crate::{AuditEntry, StoreError, StoreResult};
 use async_trait::async_trait;
 use cradle_domain::care_plans::{CarePlan, CareSession, Goal, Review};
+use cradle_domain::interventions::{CatalogueEntry, PersonIntervention};
 use cradle_domain::{FamilyId, StaffId, TeamId};
 use uuid::Uuid;
+
+/// A family's care plans and interventions, with the team's number of sessions between
+/// reviews, as one read brings them.
+pub(crate) struct CareRecords {
+    pub plans: Vec<CarePlan>,
+    pub interventions: Vec<PersonIntervention>,
+    pub sessions_before_review: u32,
+}
 
 #[async_trait]
 pub trait CareStore: Send + Sync {
@@ -66,6 +75,37 @@ pub trait CareStore: Send + Sync {
         sessions: u32,
         audit: AuditEntry,
     ) -> StoreResult<()>;
+    /// The team's interventions catalogue, in name order (retired ones included).
+    async fn catalogue(&self, team: TeamId) -> StoreResult<Vec<CatalogueEntry>>;
+    /// Adds or replaces a catalogue entry; `Conflict` if the team has another of that name.
+    async fn save_catalogue_entry(
+        &self,
+        team: TeamId,
+        entry: &CatalogueEntry,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Records an intervention offered to a family member.
+    async fn offer_intervention(
+        &self,
+        family: FamilyId,
+        intervention: &PersonIntervention,
+        recorded_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Replaces a family member's intervention after a step or a series session. `Conflict`
+    /// if it has changed since `previous_steps` (steps and series sessions) were read.
+    async fn update_intervention(
+        &self,
+        family: FamilyId,
+        intervention: &PersonIntervention,
+        previous_steps: i64,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+}
+
+/// How many steps and series sessions an intervention holds (its optimistic version).
+pub fn steps_of(intervention: &PersonIntervention) -> i64 {
+    i64::try_from(intervention.steps.len() + intervention.series.len()).unwrap_or(i64::MAX)
 }
 
 pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
@@ -77,10 +117,18 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) 
         .map_err(|e| StoreError::Database(sqlx::Error::Decode(format!("{what}: {e}").into())))
 }
 
-/// Puts each goal, session and review (oldest first) into its plan.
-pub(crate) fn assemble_plans(rows: Vec<(i64, Uuid, String)>) -> StoreResult<Vec<CarePlan>> {
+/// Puts each goal, session and review (oldest first) into its plan; interventions apart.
+pub(crate) fn assemble_care(
+    rows: Vec<(i64, Uuid, String)>,
+    sessions_before_review: u32,
+) -> StoreResult<CareRecords> {
     let mut plans: Vec<CarePlan> = Vec::new();
+    let mut interventions = Vec::new();
     for (part, plan_id, record) in rows {
+        if part == 4 {
+            interventions.push(from_json(&record, "intervention")?);
+            continue;
+        }
         let plan = |plans: &mut Vec<CarePlan>| -> StoreResult<usize> {
             plans.iter().position(|p| p.id == plan_id).ok_or_else(|| {
                 StoreError::Database(sqlx::Error::Decode("care record without its plan".into()))
@@ -102,12 +150,17 @@ pub(crate) fn assemble_plans(rows: Vec<(i64, Uuid, String)>) -> StoreResult<Vec<
             }
         }
     }
-    Ok(plans)
+    Ok(CareRecords {
+        plans,
+        interventions,
+        sessions_before_review,
+    })
 }
 
 macro_rules! care_sql {
     ($store:ty, $db:ty) => {
-        use $crate::care::{assemble_plans, to_json, CareStore};
+        use $crate::care::{assemble_care, from_json, steps_of, to_json, CareRecords, CareStore};
+        use cradle_domain::interventions::{CatalogueEntry, PersonIntervention};
         use $crate::rows::date_text;
         use cradle_domain::care_plans::{CarePlan, CareSession, Goal, Review};
         use cradle_domain::{FamilyId, StaffId, TeamId};
@@ -121,13 +174,14 @@ macro_rules! care_sql {
                 &self,
                 family: FamilyId,
                 team: TeamId,
-            ) -> StoreResult<(Vec<CarePlan>, u32)> {
+            ) -> StoreResult<CareRecords> {
                 let rows: Vec<(i64, Uuid, String)> = sqlx::query_as(
                     "SELECT part, plan_id, record FROM ( \
                        SELECT CAST(0 AS BIGINT) AS part, id AS plan_id, record, '' AS day, created_at AS at FROM care_plans WHERE family_id = $1 \
                        UNION ALL SELECT CAST(1 AS BIGINT), plan_id, record, '', recorded_at FROM care_goals WHERE family_id = $1 \
                        UNION ALL SELECT CAST(2 AS BIGINT), plan_id, record, held_on, recorded_at FROM care_sessions WHERE family_id = $1 \
                        UNION ALL SELECT CAST(3 AS BIGINT), plan_id, record, reviewed_on, recorded_at FROM care_reviews WHERE family_id = $1 \
+                       UNION ALL SELECT CAST(4 AS BIGINT), id, record, '', recorded_at FROM care_interventions WHERE family_id = $1 \
                      ) AS care ORDER BY part, day, at",
                 )
                 .bind(family.0)
@@ -141,7 +195,47 @@ macro_rules! care_sql {
                 let sessions = sessions
                     .and_then(|n| u32::try_from(n).ok())
                     .unwrap_or(cradle_domain::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW);
-                Ok((assemble_plans(rows)?, sessions))
+                assemble_care(rows, sessions)
+            }
+
+            /// Gives a team the seeded catalogue, inside the caller's transaction.
+            pub(crate) async fn seed_catalogue(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                team: TeamId,
+                at_millis: i64,
+            ) -> StoreResult<()> {
+                for entry in CatalogueEntry::seeded() {
+                    sqlx::query(
+                        "INSERT INTO intervention_catalogue (id, team_id, name_lower, record, created_at) VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(entry.id)
+                    .bind(team.0)
+                    .bind(entry.name.to_lowercase())
+                    .bind(to_json(&entry)?)
+                    .bind(at_millis)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                Ok(())
+            }
+
+            /// Seeds the catalogue of every team that has none (teams made before catalogues).
+            pub(crate) async fn seed_missing_catalogues(&self) -> StoreResult<()> {
+                let teams: Vec<Uuid> = sqlx::query_scalar(
+                    "SELECT id FROM teams WHERE id NOT IN (SELECT team_id FROM intervention_catalogue)",
+                )
+                .fetch_all(self.writer())
+                .await?;
+                if teams.is_empty() {
+                    return Ok(());
+                }
+                let mut tx = self.begin_write().await?;
+                let now = cradle_domain::dates::now_millis();
+                for team in teams {
+                    Self::seed_catalogue(&mut tx, TeamId(team), now).await?;
+                }
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn require_open_plan(
@@ -197,6 +291,112 @@ macro_rules! care_sql {
 
         #[async_trait::async_trait]
         impl CareStore for $store {
+            async fn catalogue(&self, team: TeamId) -> StoreResult<Vec<CatalogueEntry>> {
+                let rows: Vec<String> = sqlx::query_scalar(
+                    "SELECT record FROM intervention_catalogue WHERE team_id = $1 ORDER BY name_lower",
+                )
+                .bind(team.0)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(|r| from_json(r, "catalogue entry")).collect()
+            }
+
+            async fn save_catalogue_entry(
+                &self,
+                team: TeamId,
+                entry: &CatalogueEntry,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let updated = sqlx::query(
+                    "UPDATE intervention_catalogue SET name_lower = $1, record = $2 WHERE id = $3 AND team_id = $4",
+                )
+                .bind(entry.name.to_lowercase())
+                .bind(to_json(entry)?)
+                .bind(entry.id)
+                .bind(team.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| $crate::sql::conflict_or(e, "An intervention with this name"))?;
+                if updated.rows_affected() == 0 {
+                    sqlx::query(
+                        "INSERT INTO intervention_catalogue (id, team_id, name_lower, record, created_at) VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(entry.id)
+                    .bind(team.0)
+                    .bind(entry.name.to_lowercase())
+                    .bind(to_json(entry)?)
+                    .bind(audit.at_millis)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| $crate::sql::conflict_or(e, "An intervention with this name"))?;
+                }
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn offer_intervention(
+                &self,
+                family: FamilyId,
+                intervention: &PersonIntervention,
+                recorded_by: StaffId,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO care_interventions (id, family_id, record, steps, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(intervention.id)
+                .bind(family.0)
+                .bind(to_json(intervention)?)
+                .bind(steps_of(intervention))
+                .bind(audit.at_millis)
+                .bind(recorded_by.0)
+                .execute(&mut *tx)
+                .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn update_intervention(
+                &self,
+                family: FamilyId,
+                intervention: &PersonIntervention,
+                previous_steps: i64,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let updated = sqlx::query(
+                    "UPDATE care_interventions SET record = $1, steps = $2 WHERE id = $3 AND family_id = $4 AND steps = $5",
+                )
+                .bind(to_json(intervention)?)
+                .bind(steps_of(intervention))
+                .bind(intervention.id)
+                .bind(family.0)
+                .bind(previous_steps)
+                .execute(&mut *tx)
+                .await?;
+                if updated.rows_affected() == 0 {
+                    let exists: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM care_interventions WHERE id = $1 AND family_id = $2",
+                    )
+                    .bind(intervention.id)
+                    .bind(family.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    return Err(if exists == 0 {
+                        StoreError::NotFound
+                    } else {
+                        StoreError::Conflict("This intervention")
+                    });
+                }
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn create_plan(
                 &self,
                 family: FamilyId,

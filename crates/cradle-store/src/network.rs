@@ -459,12 +459,13 @@ macro_rules! network_sql {
                     })
                     .collect();
                 let family = row.into_family(babies)?;
-                let (plans, sessions_before_review) = self.load_care(id, family.team_id).await?;
+                let care = self.load_care(id, family.team_id).await?;
                 Ok(Some(FamilyRecord {
                     entries,
                     concerns,
-                    plans,
-                    sessions_before_review,
+                    plans: care.plans,
+                    interventions: care.interventions,
+                    sessions_before_review: care.sessions_before_review,
                     notes: notes
                         .into_iter()
                         .map(NoteRow::into_note)

@@ -27,11 +27,13 @@ impl PostgresStore {
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         let audit = Self::start_audit_queue(&pool);
-        Ok(Self {
+        let store = Self {
             pool,
             audit,
             copies: crate::cache::FamilyCopies::new(),
-        })
+        };
+        store.seed_missing_catalogues().await?;
+        Ok(store)
     }
 
     async fn begin_on(

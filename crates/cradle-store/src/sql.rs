@@ -411,6 +411,7 @@ macro_rules! sql_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(|e| conflict_or(e, "A team with this name"))?;
+                Self::seed_catalogue(&mut tx, team.id, audit.at_millis).await?;
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())

@@ -45,12 +45,14 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         let audit = Self::start_audit_queue(&writer);
-        Ok(Self {
+        let store = Self {
             pool,
             writer,
             audit,
             copies: crate::cache::FamilyCopies::new(),
-        })
+        };
+        store.seed_missing_catalogues().await?;
+        Ok(store)
     }
 
     async fn begin_on(

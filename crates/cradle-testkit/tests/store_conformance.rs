@@ -832,7 +832,6 @@ on_both_backends!(
         use cradle_domain::care_plans::*;
         use cradle_domain::conversations::Seen;
         use cradle_domain::entries::Member;
-        use cradle_store::CareStore;
         use time::macros::date;
 
         let db = TestDatabase::new(backend).await.unwrap();
@@ -904,6 +903,7 @@ on_both_backends!(
             },
             seen: Seen::Together,
             goals: vec![goal.id],
+            interventions: vec![],
             focus: Focus::Postnatal,
             notes: String::new(),
             next_contact: time::Date::from_calendar_date(2026, time::Month::November, day + 2).ok(),
@@ -1099,6 +1099,161 @@ on_both_backends!(
             )
             .await;
         assert!(matches!(cross, Err(StoreError::NotFound)));
+        db.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    every_team_has_a_catalogue_and_an_intervention_changed_elsewhere_is_not_overwritten,
+    |backend: Backend| async move {
+        use cradle_domain::entries::Member;
+        use cradle_domain::interventions::*;
+        use time::macros::date;
+
+        let db = TestDatabase::new(backend).await.unwrap();
+        let store = db.open().await;
+        let w = world(store.as_ref()).await;
+        // A new team starts with the seeded catalogue, in name order.
+        let catalogue = store.catalogue(w.team.id).await.unwrap();
+        assert_eq!(catalogue.len(), SEEDED.len());
+        let names: Vec<String> = catalogue.iter().map(|e| e.name.to_lowercase()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted);
+        // A team made before catalogues existed gets one when the store next opens.
+        db.execute_raw(
+            "DELETE FROM intervention_catalogue WHERE team_id = (SELECT id FROM teams WHERE name = 'Rose Ward MBU')",
+        )
+        .await;
+        assert!(store.catalogue(w.other_team.id).await.unwrap().is_empty());
+        let reopened = db.open().await;
+        assert_eq!(
+            reopened.catalogue(w.other_team.id).await.unwrap().len(),
+            SEEDED.len()
+        );
+
+        // Names are unique in a team, ignoring case; an entry can be changed and retired.
+        let mut massage = CatalogueEntry {
+            id: Uuid::now_v7(),
+            name: "Baby massage".into(),
+            description: String::new(),
+            manualised: false,
+            series_sessions: None,
+            themes: vec![],
+            retired: false,
+        };
+        store
+            .save_catalogue_entry(
+                w.team.id,
+                &massage,
+                entry(AuditAction::CatalogueChanged, None),
+            )
+            .await
+            .unwrap();
+        let clash = CatalogueEntry {
+            id: Uuid::now_v7(),
+            name: "BABY MASSAGE".into(),
+            ..massage.clone()
+        };
+        assert!(matches!(
+            store
+                .save_catalogue_entry(
+                    w.team.id,
+                    &clash,
+                    entry(AuditAction::CatalogueChanged, None)
+                )
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        massage.retired = true;
+        store
+            .save_catalogue_entry(
+                w.team.id,
+                &massage,
+                entry(AuditAction::CatalogueChanged, None),
+            )
+            .await
+            .unwrap();
+        let after = store.catalogue(w.team.id).await.unwrap();
+        assert_eq!(after.len(), SEEDED.len() + 1);
+        assert!(after.iter().any(|e| e.id == massage.id && e.retired));
+        // The other team's catalogue is its own.
+        assert!(!reopened
+            .catalogue(w.other_team.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.id == massage.id));
+
+        // A family member's intervention: a step recorded from an out-of-date copy is refused.
+        let f = family(w.team.id, "Amara Okafor");
+        store
+            .create_family(&f, w.clinician.id, entry(AuditAction::FamilyCreated, None))
+            .await
+            .unwrap();
+        let vipp = catalogue
+            .iter()
+            .find(|e| e.manualised && !e.themes.is_empty())
+            .unwrap();
+        let step = |step: Step| StepRecord {
+            step,
+            on: date!(2026 - 11 - 03),
+            reason: None,
+            recorded_by: "Priya Shah".into(),
+            recorded_at_millis: 1,
+        };
+        let offered = PersonIntervention {
+            id: Uuid::now_v7(),
+            member: Member::Mother,
+            intervention: vipp.id,
+            name: vipp.name.clone(),
+            manualised: true,
+            series_sessions: vipp.series_sessions,
+            delivered_by: "Tom Baker".into(),
+            plan: None,
+            steps: vec![step(Step::Offered)],
+            series: vec![],
+        };
+        store
+            .offer_intervention(
+                f.id,
+                &offered,
+                w.clinician.id,
+                entry(AuditAction::InterventionOffered, None),
+            )
+            .await
+            .unwrap();
+        let mut accepted = offered.clone();
+        accepted.steps.push(step(Step::Accepted));
+        store
+            .update_intervention(
+                f.id,
+                &accepted,
+                1,
+                entry(AuditAction::InterventionStepRecorded, None),
+            )
+            .await
+            .unwrap();
+        let mut declined = offered.clone();
+        declined.steps.push(step(Step::Declined));
+        assert!(matches!(
+            store
+                .update_intervention(
+                    f.id,
+                    &declined,
+                    1,
+                    entry(AuditAction::InterventionStepRecorded, None)
+                )
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        let (_, changes) = store.family_stamp(f.id).await.unwrap().unwrap();
+        let record = store
+            .read_family(f.id, changes, entry(AuditAction::FamilyViewed, None))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(record.interventions, vec![accepted]);
         db.cleanup().await;
     }
 );

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// (method, path) of every API operation, as the OpenAPI document writes them.
-pub const OPERATIONS: [(&str, &str); 42] = [
+pub const OPERATIONS: [(&str, &str); 48] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -64,6 +64,18 @@ pub const OPERATIONS: [(&str, &str); 42] = [
     ("post", "/api/v1/families/{id}/plans/{plan}/end"),
     ("get", "/api/v1/teams/{id}/settings"),
     ("post", "/api/v1/teams/{id}/settings"),
+    ("get", "/api/v1/teams/{id}/interventions"),
+    ("post", "/api/v1/teams/{id}/interventions"),
+    ("post", "/api/v1/teams/{id}/interventions/{entry}"),
+    ("post", "/api/v1/families/{id}/interventions"),
+    (
+        "post",
+        "/api/v1/families/{id}/interventions/{intervention}/steps",
+    ),
+    (
+        "post",
+        "/api/v1/families/{id}/interventions/{intervention}/series",
+    ),
 ];
 
 pub fn router() -> Router<WebState> {
@@ -129,6 +141,23 @@ pub fn router() -> Router<WebState> {
         .route(
             "/teams/{id}/settings",
             get(team_settings).post(save_team_settings),
+        )
+        .route(
+            "/teams/{id}/interventions",
+            get(catalogue).post(add_catalogue_entry),
+        )
+        .route(
+            "/teams/{id}/interventions/{entry}",
+            post(change_catalogue_entry),
+        )
+        .route("/families/{id}/interventions", post(offer_intervention))
+        .route(
+            "/families/{id}/interventions/{intervention}/steps",
+            post(record_intervention_step),
+        )
+        .route(
+            "/families/{id}/interventions/{intervention}/series",
+            post(record_series_session),
         )
         .route("/staff", get(list_staff).post(create_staff))
         .route("/staff/{id}/disable", post(disable_staff))
@@ -298,6 +327,7 @@ async fn read_family(
         "moments": record.moments,
         "notes": record.notes,
         "plans": record.plans,
+        "interventions": record.interventions,
         "sessions_before_review": record.sessions_before_review,
         "next_due": cradle_domain::care_plans::NextDue::for_record(&record, cradle_domain::dates::today_uk()).label(),
         "break_glass_reason": access.break_glass_reason(),
@@ -593,6 +623,83 @@ async fn save_team_settings(
         .set_sessions_before_review(&staff.actor, team_id(&id)?, &typed)
         .await?;
     Ok(Json(json!({"sessions_before_review": sessions})).into_response())
+}
+
+async fn catalogue(
+    State(state): State<WebState>,
+    staff: Staff<AnyStaff>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    let entries = state.app.catalogue(&staff.actor, team_id(&id)?).await?;
+    Ok(Json(entries).into_response())
+}
+
+async fn add_catalogue_entry(
+    State(state): State<WebState>,
+    staff: Staff<ManageTeamPractice>,
+    Path(id): Path<String>,
+    Json(body): Json<cradle_domain::interventions::CatalogueInput>,
+) -> Result<Response, Failure> {
+    let entry = state
+        .app
+        .save_catalogue_entry(&staff.actor, team_id(&id)?, None, &body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(entry)).into_response())
+}
+
+async fn change_catalogue_entry(
+    State(state): State<WebState>,
+    staff: Staff<ManageTeamPractice>,
+    Path((id, entry)): Path<(String, String)>,
+    Json(body): Json<cradle_domain::interventions::CatalogueInput>,
+) -> Result<Response, Failure> {
+    let entry = state
+        .app
+        .save_catalogue_entry(&staff.actor, team_id(&id)?, Some(record_id(&entry)?), &body)
+        .await?;
+    Ok(Json(entry).into_response())
+}
+
+async fn offer_intervention(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Json(body): Json<cradle_domain::interventions::OfferInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let offered = state
+        .app
+        .offer_intervention(&staff.actor, &access, &body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(offered)).into_response())
+}
+
+async fn record_intervention_step(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, intervention)): Path<(String, String)>,
+    Json(body): Json<cradle_domain::interventions::StepInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let changed = state
+        .app
+        .record_intervention_step(&staff.actor, &access, record_id(&intervention)?, &body)
+        .await?;
+    Ok(Json(changed).into_response())
+}
+
+async fn record_series_session(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, intervention)): Path<(String, String)>,
+    Json(body): Json<cradle_domain::interventions::SeriesInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let changed = state
+        .app
+        .record_series_session(&staff.actor, &access, record_id(&intervention)?, &body)
+        .await?;
+    Ok(Json(changed).into_response())
 }
 
 fn record_id(text: &str) -> Result<uuid::Uuid, Failure> {

@@ -361,6 +361,7 @@ mod tests {
             moments: Vec::new(),
             notes: Vec::new(),
             plans: Vec::new(),
+            interventions: Vec::new(),
             sessions_before_review: 6,
         }
     }

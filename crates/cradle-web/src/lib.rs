@@ -132,6 +132,36 @@ pub fn router(state: WebState) -> Router {
             get(pages::care_plans::end_plan_form).post(pages::care_plans::end_plan),
         )
         .route(
+            "/families/{id}/interventions/new",
+            get(pages::interventions::offer_form_page),
+        )
+        .route(
+            "/families/{id}/interventions",
+            post(pages::interventions::offer),
+        )
+        .route(
+            "/families/{id}/interventions/{intervention}/steps",
+            get(pages::interventions::step_form_page).post(pages::interventions::record_step),
+        )
+        .route(
+            "/families/{id}/interventions/{intervention}/series",
+            get(pages::interventions::series_form_page).post(pages::interventions::record_series),
+        )
+        .route(
+            "/teams/{team}/interventions/new",
+            get(pages::interventions::new_catalogue_entry),
+        )
+        .route(
+            "/teams/{team}/interventions",
+            post(pages::interventions::add_catalogue_entry),
+        )
+        .route(
+            "/teams/{team}/interventions/{entry}",
+            get(pages::interventions::edit_catalogue_entry)
+                .post(pages::interventions::change_catalogue_entry),
+        )
+        .route("/teams", get(pages::care_plans::teams_index))
+        .route(
             "/teams/{team}/settings",
             get(pages::care_plans::team_settings).post(pages::care_plans::save_team_settings),
         )

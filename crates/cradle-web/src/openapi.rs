@@ -172,7 +172,77 @@ fn care_plan_paths() -> Value {
         &[("404", "No such team"), ("422", "The number is not from 1 to 20")],
     );
     save_settings["parameters"] = id_parameter("The team's id");
+    let intervention_path = |what: &str| {
+        json!([
+            {"name": "id", "in": "path", "required": true, "description": "The family's id", "schema": {"type": "string", "format": "uuid"}},
+            {"name": "intervention", "in": "path", "required": true, "description": what, "schema": {"type": "string", "format": "uuid"}}
+        ])
+    };
+    let mut offer = change(
+        "Offer an intervention to a family member",
+        "From the family's team's catalogue (not a retired entry), to the mother or a person in the family who may be involved, with who delivers it, the date offered (not before the referral) and, optionally, the open care plan it belongs to.",
+        "201",
+        ok_json("The intervention, offered", reference("PersonIntervention")),
+        "OfferInput",
+        &[("404", "No such family"), ("422", "The offer has problems; nothing was saved")],
+    );
+    offer["parameters"] = id_parameter("The family's id");
+    let mut step = change(
+        "Record what happened next",
+        "Offered is followed by accepted or declined; accepted by started (or declined); started by completed or stopped. Declining and stopping need a reason. The date is not before the last step. 409 if someone else recorded a step first.",
+        "200",
+        ok_json("The intervention", reference("PersonIntervention")),
+        "StepInput",
+        &[("404", "No such family or intervention"), ("409", "Changed by someone else first"), ("422", "The step has problems; nothing was saved")],
+    );
+    step["parameters"] = intervention_path("The family member's intervention's id");
+    let mut series = change(
+        "Record a session of a manualised series",
+        "Which session of the series (1 to the series' length, each once) and the theme it covered (one of the catalogue's themes when it lists them), once the intervention has started.",
+        "200",
+        ok_json("The intervention", reference("PersonIntervention")),
+        "SeriesInput",
+        &[("404", "No such family or intervention"), ("409", "Changed by someone else first"), ("422", "The session has problems; nothing was saved")],
+    );
+    series["parameters"] = intervention_path("The family member's intervention's id");
+    let mut read_catalogue = operation(
+        "A team's interventions catalogue",
+        "For the team's own staff. Retired entries are included (marked `retired`).",
+        "200",
+        ok_json(
+            "The catalogue",
+            json!({"type": "array", "items": reference("CatalogueEntry")}),
+        ),
+        &[("403", "Not one of the team's staff")],
+    );
+    read_catalogue["parameters"] = id_parameter("The team's id");
+    let mut add_entry = change(
+        "Add an intervention to the team's catalogue",
+        "Team managers, for their own teams. Names are unique in a team (ignoring case); only a manualised intervention has a number of sessions and themes.",
+        "201",
+        ok_json("The entry", reference("CatalogueEntry")),
+        "CatalogueInput",
+        &[("422", "The entry has problems; nothing was saved")],
+    );
+    add_entry["parameters"] = id_parameter("The team's id");
+    let mut change_entry = change(
+        "Change or retire an intervention in the team's catalogue",
+        "Team managers, for their own teams. A retired intervention is no longer offered but stays on the records of families who had it.",
+        "200",
+        ok_json("The entry", reference("CatalogueEntry")),
+        "CatalogueInput",
+        &[("404", "No such entry"), ("422", "The entry has problems; nothing was saved")],
+    );
+    change_entry["parameters"] = json!([
+        {"name": "id", "in": "path", "required": true, "description": "The team's id", "schema": {"type": "string", "format": "uuid"}},
+        {"name": "entry", "in": "path", "required": true, "description": "The catalogue entry's id", "schema": {"type": "string", "format": "uuid"}}
+    ]);
     json!({
+        "/api/v1/families/{id}/interventions": {"post": offer},
+        "/api/v1/families/{id}/interventions/{intervention}/steps": {"post": step},
+        "/api/v1/families/{id}/interventions/{intervention}/series": {"post": series},
+        "/api/v1/teams/{id}/interventions": {"get": read_catalogue, "post": add_entry},
+        "/api/v1/teams/{id}/interventions/{entry}": {"post": change_entry},
         "/api/v1/families/{id}/plans": {"post": create},
         "/api/v1/families/{id}/plans/{plan}/goals": {"post": goal},
         "/api/v1/families/{id}/plans/{plan}/sessions": {"post": session},
@@ -213,6 +283,7 @@ fn care_plan_schemas() -> Value {
             "attendees": {"type": "array", "items": {"type": "string"}, "description": "\"mother\" or people's ids in this family; required when attended"},
             "seen": {"enum": ["together", "apart", ""], "description": "Required when more than one person attended"},
             "goals": {"type": "array", "items": {"type": "string", "format": "uuid"}, "description": "Goals of this plan the session worked on"},
+            "interventions": {"type": "array", "items": {"type": "string", "format": "uuid"}, "description": "Family members' interventions the session worked on"},
             "focus": {"enum": ["antenatal", "postnatal"]},
             "notes": {"type": "string", "maxLength": 10000},
             "next_day": day, "next_month": day, "next_year": day
@@ -230,6 +301,46 @@ fn care_plan_schemas() -> Value {
             "closed_day": day, "closed_month": day, "closed_year": day,
             "summary": {"type": "string", "maxLength": 10000}
         }},
+        "CatalogueInput": {"type": "object", "required": ["name"], "properties": {
+            "name": {"type": "string", "maxLength": 120}, "description": {"type": "string", "maxLength": 2000},
+            "manualised": {"enum": ["yes", "no", ""]}, "series_sessions": {"type": "string", "description": "1 to 52, manualised only"},
+            "themes": {"type": "string", "description": "One theme per line, manualised only"},
+            "retired": {"enum": ["yes", "no", ""]}
+        }},
+        "CatalogueEntry": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "description": {"type": "string"},
+            "manualised": {"type": "boolean"}, "series_sessions": {"type": ["integer", "null"]},
+            "themes": {"type": "array", "items": {"type": "string"}}, "retired": {"type": "boolean"}
+        }},
+        "OfferInput": {"type": "object", "required": ["member", "intervention", "delivered_by", "offered_day", "offered_month", "offered_year"], "properties": {
+            "member": {"type": "string", "description": "\"mother\" or a person's id"},
+            "intervention": {"type": "string", "format": "uuid", "description": "A catalogue entry's id"},
+            "delivered_by": {"type": "string", "maxLength": 200},
+            "plan": {"type": "string", "description": "An open care plan's id, or empty"},
+            "offered_day": day, "offered_month": day, "offered_year": day
+        }},
+        "StepInput": {"type": "object", "required": ["step", "step_day", "step_month", "step_year"], "properties": {
+            "step": {"enum": ["accepted", "declined", "started", "completed", "stopped"]},
+            "step_day": day, "step_month": day, "step_year": day,
+            "reason": {"type": "string", "maxLength": 2000, "description": "Required when declined or stopped"}
+        }},
+        "SeriesInput": {"type": "object", "required": ["number", "theme", "series_day", "series_month", "series_year"], "properties": {
+            "number": {"type": "string", "description": "Which session of the series"},
+            "theme": {"type": "string"}, "series_day": day, "series_month": day, "series_year": day
+        }},
+        "PersonIntervention": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "member": reference("Member"),
+            "intervention": {"type": "string", "format": "uuid"}, "name": {"type": "string"},
+            "manualised": {"type": "boolean"}, "series_sessions": {"type": ["integer", "null"]},
+            "delivered_by": {"type": "string"}, "plan": {"type": ["string", "null"], "format": "uuid"},
+            "steps": {"type": "array", "items": {"type": "object", "properties": {
+                "step": {"enum": ["offered", "accepted", "declined", "started", "completed", "stopped"]},
+                "on": date, "reason": {"type": ["string", "null"]}, "recorded_by": {"type": "string"}, "recorded_at_millis": {"type": "integer"}
+            }}},
+            "series": {"type": "array", "items": {"type": "object", "properties": {
+                "number": {"type": "integer"}, "theme": {"type": "string"}, "on": date, "recorded_by": {"type": "string"}
+            }}}
+        }},
         "TeamSettings": {"type": "object", "required": ["sessions_before_review"], "properties": {
             "sessions_before_review": {"type": ["integer", "string"], "minimum": 1, "maximum": 20}
         }},
@@ -243,6 +354,7 @@ fn care_plan_schemas() -> Value {
             "id": {"type": "string", "format": "uuid"}, "held_on": date, "place": {"type": "string"},
             "attendance": {"type": "string"}, "attendees": {"type": "array", "items": reference("Member")},
             "seen": {"type": "string"}, "goals": {"type": "array", "items": {"type": "string", "format": "uuid"}},
+            "interventions": {"type": "array", "items": {"type": "string", "format": "uuid"}},
             "focus": {"type": "string"}, "notes": {"type": "string"},
             "next_contact": {"type": ["string", "null"], "format": "date"},
             "recorded_by": {"type": "string"}, "recorded_at_millis": {"type": "integer"}
@@ -302,6 +414,7 @@ fn body() -> Value {
                 "moments": {"type": "array", "items": reference("PositiveMoment")},
                 "notes": {"type": "array", "items": reference("Note")},
                 "plans": {"type": "array", "items": reference("CarePlan")},
+                "interventions": {"type": "array", "items": reference("PersonIntervention")},
                 "sessions_before_review": {"type": "integer"},
                 "next_due": {"type": "string", "description": "What is due next for the family's care, as the caseload says it"},
                 "break_glass_reason": {"type": ["string", "null"]}

@@ -44,6 +44,12 @@ impl Chrome {
                     label: "Families",
                 });
             }
+            if auth.actor.may(Permission::ManageTeamPractice) {
+                nav.push(NavItem {
+                    href: "/teams",
+                    label: "Team settings",
+                });
+            }
             if auth.actor.may(Permission::ManageUsers) {
                 nav.push(NavItem {
                     href: "/admin/staff",

@@ -4262,3 +4262,347 @@ on_both_backends!(
         app.database.cleanup().await;
     }
 );
+
+on_both_backends!(
+    a_father_is_offered_vipp_accepts_starts_and_each_session_of_the_series_is_recorded,
+    |backend| async move {
+        let app = app(backend).await;
+        let nurse = app.signed_in("nursery.nurse").await;
+        let token = app.csrf_token(&nurse).await;
+        let family = family_of(&app, &nurse, "Amara Okafor").await;
+        let get = |path: String| {
+            let nurse = nurse.clone();
+            let url = app.url(&path);
+            async move { nurse.get(url).send().await.unwrap().text().await.unwrap() }
+        };
+        let post = |path: String, fields: Vec<(&'static str, String)>| {
+            let nurse = nurse.clone();
+            let url = app.url(&path);
+            let mut fields = fields;
+            fields.push(("csrf_token", token.clone()));
+            async move { nurse.post(url).form(&fields).send().await.unwrap() }
+        };
+        let record: Value = nurse
+            .get(app.url(&format!("/api/v1/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
+        let team = record["family"]["team_id"].as_str().unwrap().to_string();
+        let catalogue: Value = nurse
+            .get(app.url(&format!("/api/v1/teams/{team}/interventions")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let vipp = catalogue
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"].as_str().unwrap().contains("VIPP"))
+            .unwrap()
+            .clone();
+        let today = time::OffsetDateTime::now_utc().date();
+        let (d, m, y) = (
+            today.day().to_string(),
+            u8::from(today.month()).to_string(),
+            today.year().to_string(),
+        );
+
+        // Offered: who it is for and what must be chosen.
+        let refused = post(format!("/families/{family}/interventions"), vec![]).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let refused = refused.text().await.unwrap();
+        assert!(refused.contains("Select who it is offered to"));
+        assert!(refused.contains("Select an intervention from the team&#39;s catalogue"));
+        let offered = post(
+            format!("/families/{family}/interventions"),
+            vec![
+                ("member", tunde.clone()),
+                ("intervention", vipp["id"].as_str().unwrap().to_string()),
+                ("delivered_by", "Tom Baker".into()),
+                ("offered_day", d.clone()),
+                ("offered_month", m.clone()),
+                ("offered_year", y.clone()),
+            ],
+        )
+        .await;
+        assert_eq!(offered.status(), StatusCode::SEE_OTHER);
+        let record: Value = nurse
+            .get(app.url(&format!("/api/v1/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let intervention = record["interventions"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let steps = format!("/families/{family}/interventions/{intervention}/steps");
+        let step = |code: &str, reason: &str| {
+            vec![
+                ("step", code.to_string()),
+                ("step_day", d.clone()),
+                ("step_month", m.clone()),
+                ("step_year", y.clone()),
+                ("reason", reason.to_string()),
+            ]
+        };
+        // Started before accepted is refused; declining needs a reason.
+        let early = post(steps.clone(), step("started", "")).await;
+        assert_eq!(early.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(early
+            .text()
+            .await
+            .unwrap()
+            .contains("Select what happened next: accepted or declined"));
+        let no_reason = post(steps.clone(), step("declined", "")).await;
+        assert!(no_reason
+            .text()
+            .await
+            .unwrap()
+            .contains("Enter why it was declined"));
+        for code in ["accepted", "started"] {
+            assert_eq!(
+                post(steps.clone(), step(code, "")).await.status(),
+                StatusCode::SEE_OTHER
+            );
+        }
+
+        // Sessions of the series: the number and one of the themes, each number once.
+        let series = format!("/families/{family}/interventions/{intervention}/series");
+        let form = get(series.clone()).await;
+        assert!(
+            form.contains("Speaking for the baby"),
+            "the catalogue's themes are offered"
+        );
+        let session = |number: &str, theme: &str| {
+            vec![
+                ("number", number.to_string()),
+                ("theme", theme.to_string()),
+                ("series_day", d.clone()),
+                ("series_month", m.clone()),
+                ("series_year", y.clone()),
+            ]
+        };
+        assert_eq!(
+            post(
+                series.clone(),
+                session(
+                    "1",
+                    "Exploration and attachment: the baby's two kinds of signals"
+                )
+            )
+            .await
+            .status(),
+            StatusCode::SEE_OTHER
+        );
+        let again = post(series.clone(), session("1", "Speaking for the baby")).await;
+        assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(again
+            .text()
+            .await
+            .unwrap()
+            .contains("Session 1 of the series is already recorded"));
+        let beyond = post(series.clone(), session("7", "Speaking for the baby")).await;
+        assert!(beyond.text().await.unwrap().contains("from 1 to 6"));
+        assert_eq!(
+            post(series.clone(), session("2", "Speaking for the baby"))
+                .await
+                .status(),
+            StatusCode::SEE_OTHER
+        );
+        let page = get(format!("/families/{family}")).await;
+        let listed = page
+            .split("data-testid=\"interventions\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</dl>").next())
+            .unwrap_or_default()
+            .to_string();
+        assert!(listed.contains(
+            "Tunde Okafor: Video-feedback intervention to promote positive parenting (VIPP)"
+        ));
+        assert!(listed.contains("Started"));
+        assert!(
+            listed.contains("Sessions of the series (of 6): 1 ("),
+            "{listed}"
+        );
+        assert!(listed.contains("2 (Speaking for the baby"));
+
+        // Stopped, with a reason; nothing can follow.
+        assert_eq!(
+            post(
+                steps.clone(),
+                step(
+                    "stopped",
+                    "Back at work full time; will ask again in spring"
+                )
+            )
+            .await
+            .status(),
+            StatusCode::SEE_OTHER
+        );
+        let after = post(steps.clone(), step("completed", "")).await;
+        assert!(after.text().await.unwrap().contains("nothing can follow"));
+
+        // Someone marked do not involve is never offered anything.
+        let client = app.signed_in("clinician").await;
+        let client_token = app.csrf_token(&client).await;
+        let restricted = client
+            .post(app.url(&format!("/api/v1/families/{family}/people/{tunde}/restrictions")))
+            .header("X-CSRF-Token", &client_token)
+            .json(&serde_json::json!({"kind": "do_not_involve", "decided_by": "Safeguarding lead", "reason": "Disclosure made to the team"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(restricted.status(), StatusCode::CREATED);
+        let offer_again = client
+            .post(app.url(&format!("/api/v1/families/{family}/interventions")))
+            .header("X-CSRF-Token", &client_token)
+            .json(&serde_json::json!({"member": tunde, "intervention": vipp["id"], "delivered_by": "Tom Baker",
+                "offered_day": d, "offered_month": m, "offered_year": y}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(offer_again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(offer_again.text().await.unwrap().contains("do not involve"));
+
+        let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        for action in [
+            "intervention.offer",
+            "intervention.step",
+            "intervention.series",
+        ] {
+            assert!(audit.contains(&action.to_string()), "{action} is audited");
+        }
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    the_team_manager_keeps_the_interventions_catalogue,
+    |backend| async move {
+        let app = app(backend).await;
+        let manager = app.signed_in("manager").await;
+        let token = app.csrf_token(&manager).await;
+        let me: Value = manager
+            .get(app.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let team = me["teams"][0].as_str().unwrap().to_string();
+        let settings = manager
+            .get(app.url(&format!("/teams/{team}/settings")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for seeded in [
+            "Nursery nursing",
+            "Circle of Security",
+            "Peer support",
+            "Signposting to other services",
+        ] {
+            assert!(
+                settings.contains(seeded),
+                "{seeded} is in the catalogue from the start"
+            );
+        }
+        let add = |fields: Vec<(&'static str, &'static str)>| {
+            let manager = manager.clone();
+            let url = app.url(&format!("/teams/{team}/interventions"));
+            let mut fields: Vec<(&str, String)> = fields
+                .into_iter()
+                .map(|(k, v)| (k, v.to_string()))
+                .collect();
+            fields.push(("csrf_token", token.clone()));
+            async move { manager.post(url).form(&fields).send().await.unwrap() }
+        };
+        let duplicate = add(vec![("name", "peer SUPPORT")]).await;
+        assert_eq!(duplicate.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(duplicate
+            .text()
+            .await
+            .unwrap()
+            .contains("already has an intervention with this name"));
+        let themed = add(vec![("name", "Baby massage"), ("themes", "Touch\nRoutine")]).await;
+        assert!(themed
+            .text()
+            .await
+            .unwrap()
+            .contains("Only a manualised intervention has themes"));
+        let added = add(vec![
+            ("name", "Baby massage"),
+            ("manualised", "yes"),
+            ("series_sessions", "4"),
+            ("themes", "Touch\nRoutine"),
+        ])
+        .await;
+        assert_eq!(added.status(), StatusCode::SEE_OTHER);
+        let catalogue: Value = manager
+            .get(app.url(&format!("/api/v1/teams/{team}/interventions")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let massage = catalogue
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == "Baby massage")
+            .unwrap();
+        assert_eq!(massage["themes"], serde_json::json!(["Touch", "Routine"]));
+        let retired = manager
+            .post(app.url(&format!(
+                "/api/v1/teams/{team}/interventions/{}",
+                massage["id"].as_str().unwrap()
+            )))
+            .header("X-CSRF-Token", &token)
+            .json(
+                &serde_json::json!({"name": "Baby massage", "manualised": "yes", "retired": "yes"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(retired.status(), StatusCode::OK);
+        // A retired intervention is not offered on the family's form.
+        let nurse = app.signed_in("nursery.nurse").await;
+        let family = family_of(&app, &nurse, "Amara Okafor").await;
+        let offer_form = nurse
+            .get(app.url(&format!("/families/{family}/interventions/new")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(offer_form.contains("Circle of Security") && !offer_form.contains("Baby massage"));
+        // Clinicians may read the catalogue but not change it.
+        let nurse_token = app.csrf_token(&nurse).await;
+        let forbidden = nurse
+            .post(app.url(&format!("/api/v1/teams/{team}/interventions")))
+            .header("X-CSRF-Token", &nurse_token)
+            .json(&serde_json::json!({"name": "Something new"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+        let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert!(audit.contains(&"team.catalogue".to_string()));
+        app.database.cleanup().await;
+    }
+);

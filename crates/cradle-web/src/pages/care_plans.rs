@@ -207,6 +207,13 @@ pub fn plan_view(plan: &CarePlan, record: &FamilyRecord) -> PlanView {
                     .goals
                     .iter()
                     .map(|g| goal_number(*g))
+                    .chain(s.interventions.iter().filter_map(|i| {
+                        record
+                            .interventions
+                            .iter()
+                            .find(|x| x.id == *i)
+                            .map(|x| format!("{} ({})", x.name, record.member_name(x.member)))
+                    }))
                     .collect::<Vec<_>>()
                     .join(", "),
                 focus: s.focus.label(),
@@ -529,7 +536,7 @@ fn member_boxes(family: &FamilyRecord, typed: &[String]) -> Vec<Choice> {
     super::member_choices(family, "", true)
         .into_iter()
         .map(|mut c| {
-            c.selected = typed.iter().any(|t| *t == c.code);
+            c.selected = typed.contains(&c.code);
             c
         })
         .collect()
@@ -667,6 +674,7 @@ pub struct SessionFormPage {
     pub attendees: CheckboxGroup,
     pub seen: RadioGroup,
     pub goals: CheckboxGroup,
+    pub interventions: CheckboxGroup,
     pub focus: RadioGroup,
     pub notes: TextArea,
     pub next: DateField,
@@ -684,6 +692,7 @@ fn session_input(body: &[u8]) -> SessionInput {
             "attendees" => input.attendees.push(value),
             "seen" => input.seen = value,
             "goals" => input.goals.push(value),
+            "interventions" => input.interventions.push(value),
             "focus" => input.focus = value,
             "notes" => input.notes = value,
             "next_day" => input.next_day = value,
@@ -761,6 +770,23 @@ fn session_form(
                         goal_owner(family, &g.who)
                     ),
                     selected: input.goals.iter().any(|t| *t == g.id.to_string()),
+                })
+                .collect(),
+        },
+        interventions: CheckboxGroup {
+            id: "interventions",
+            legend: "Which interventions did it work on?",
+            hint: "",
+            options: family
+                .interventions
+                .iter()
+                .filter(|i| {
+                    i.is_active() || input.interventions.iter().any(|t| *t == i.id.to_string())
+                })
+                .map(|i| Choice {
+                    code: i.id.to_string(),
+                    label: format!("{}: {}", family.member_name(i.member), i.name),
+                    selected: input.interventions.iter().any(|t| *t == i.id.to_string()),
                 })
                 .collect(),
         },
@@ -1123,6 +1149,33 @@ pub async fn end_plan(
 // ----- The team's setting -----
 
 #[derive(Template)]
+#[template(path = "teams_index.html")]
+pub struct TeamsIndexPage {
+    pub chrome: Chrome,
+    pub teams: Vec<(String, String)>,
+}
+
+/// The manager's teams, each with a link to its settings.
+pub async fn teams_index(
+    State(state): State<WebState>,
+    staff: Staff<ManageTeamPractice>,
+) -> Result<Response, Failure> {
+    let teams = state
+        .app
+        .teams()
+        .await?
+        .into_iter()
+        .filter(|t| staff.actor.teams.contains(&t.id))
+        .map(|t| (t.id.to_string(), t.name))
+        .collect();
+    let page = TeamsIndexPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        teams,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
 #[template(path = "team_settings.html")]
 pub struct TeamSettingsPage {
     pub chrome: Chrome,
@@ -1131,6 +1184,7 @@ pub struct TeamSettingsPage {
     pub team_name: String,
     pub sessions: TextField,
     pub saved: bool,
+    pub catalogue: Vec<super::interventions::CatalogueLine>,
 }
 
 async fn team_settings_page(
@@ -1163,6 +1217,9 @@ async fn team_settings_page(
         .width("nhsuk-input--width-2")
         .hint("A review falls due once this many sessions have been attended since the last one (did-not-attend and cancelled sessions do not count). From 1 to 20."),
         saved,
+        catalogue: super::interventions::catalogue_lines(
+            &state.app.catalogue(&staff.actor, team).await?,
+        ),
         errors,
     };
     Ok(render(form_status(&page.errors), &page))

@@ -412,6 +412,7 @@ pub struct FamilyPage {
     pub needs: Vec<super::observations::NoteGroup>,
     pub closed_concerns: Vec<super::concerns::ConcernView>,
     pub care: super::care_plans::CareSection,
+    pub interventions: Vec<super::interventions::InterventionView>,
     pub errors: Errors,
     pub family_id: String,
     pub entry_about: SelectField,
@@ -649,6 +650,7 @@ pub async fn show(
         needs: super::observations::note_groups(&record),
         closed_concerns: super::concerns::views(&record, false),
         care: super::care_plans::care_section(&record),
+        interventions: super::interventions::views(&record),
         timeline: super::timeline::items(&record, &filter)
             .into_iter()
             .map(|item| TimelineView {

@@ -9,6 +9,7 @@ pub mod conversations;
 pub mod enquiries;
 pub mod families;
 pub mod home;
+pub mod interventions;
 pub mod login;
 pub mod network;
 pub mod observations;
