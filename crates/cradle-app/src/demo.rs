@@ -267,6 +267,7 @@ pub async fn synthetic_caseload(
             notes: Vec::new(),
             plans: Vec::new(),
             interventions: Vec::new(),
+            groups: Vec::new(),
             sessions_before_review: cradle_domain::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW,
         });
         if batch.len() == 500 || i + 1 == count {

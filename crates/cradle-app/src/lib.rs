@@ -15,6 +15,7 @@ pub mod demo;
 pub mod enquiries;
 mod error;
 pub mod families;
+pub mod groups;
 pub mod interventions;
 pub mod network;
 pub mod observations;

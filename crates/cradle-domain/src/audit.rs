@@ -60,10 +60,15 @@ pub enum AuditAction {
     InterventionStepRecorded,
     SeriesSessionRecorded,
     CatalogueChanged,
+    GroupCreated,
+    GroupSessionAdded,
+    GroupViewed,
+    GroupEnrolled,
+    GroupRegisterTaken,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 55] = [
+    pub const ALL: [AuditAction; 60] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -119,6 +124,11 @@ impl AuditAction {
         AuditAction::InterventionStepRecorded,
         AuditAction::SeriesSessionRecorded,
         AuditAction::CatalogueChanged,
+        AuditAction::GroupCreated,
+        AuditAction::GroupSessionAdded,
+        AuditAction::GroupViewed,
+        AuditAction::GroupEnrolled,
+        AuditAction::GroupRegisterTaken,
     ];
 
     pub fn code(self) -> &'static str {
@@ -178,6 +188,11 @@ impl AuditAction {
             AuditAction::InterventionStepRecorded => "intervention.step",
             AuditAction::SeriesSessionRecorded => "intervention.series",
             AuditAction::CatalogueChanged => "team.catalogue",
+            AuditAction::GroupCreated => "group.create",
+            AuditAction::GroupSessionAdded => "group.session",
+            AuditAction::GroupViewed => "group.view",
+            AuditAction::GroupEnrolled => "group.enrol",
+            AuditAction::GroupRegisterTaken => "group.register",
         }
     }
 
@@ -255,6 +270,11 @@ impl AuditAction {
             }
             AuditAction::SeriesSessionRecorded => "Recorded a session of a manualised intervention",
             AuditAction::CatalogueChanged => "Changed a team's interventions catalogue",
+            AuditAction::GroupCreated => "Set up a group programme",
+            AuditAction::GroupSessionAdded => "Added a session to a group programme",
+            AuditAction::GroupViewed => "Viewed a group's register",
+            AuditAction::GroupEnrolled => "Enrolled a family member in a group",
+            AuditAction::GroupRegisterTaken => "Took a group session's register",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod dates;
 pub mod enquiries;
 pub mod entries;
 pub mod family;
+pub mod groups;
 pub mod ids;
 pub mod interventions;
 pub mod needs;

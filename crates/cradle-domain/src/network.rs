@@ -775,6 +775,9 @@ pub struct FamilyRecord {
     /// Interventions offered to family members, oldest first.
     #[serde(default)]
     pub interventions: Vec<crate::interventions::PersonIntervention>,
+    /// The groups family members are enrolled in, with their attendance.
+    #[serde(default)]
+    pub groups: Vec<crate::groups::GroupMembership>,
     /// The team's number of attended sessions between care plan reviews.
     #[serde(default = "crate::care_plans::default_sessions_before_review")]
     pub sessions_before_review: u32,
@@ -796,6 +799,7 @@ impl FamilyRecord {
             notes: Vec::new(),
             plans: Vec::new(),
             interventions: Vec::new(),
+            groups: Vec::new(),
             sessions_before_review: crate::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW,
         }
     }

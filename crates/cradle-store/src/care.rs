@@ -8,6 +8,7 @@
 use crate::{AuditEntry, StoreError, StoreResult};
 use async_trait::async_trait;
 use cradle_domain::care_plans::{CarePlan, CareSession, Goal, Review};
+use cradle_domain::groups::{AttendanceMark, Enrolment, Group, GroupMembership, GroupRegister};
 use cradle_domain::interventions::{CatalogueEntry, PersonIntervention};
 use cradle_domain::{FamilyId, StaffId, TeamId};
 use uuid::Uuid;
@@ -17,6 +18,7 @@ use uuid::Uuid;
 pub(crate) struct CareRecords {
     pub plans: Vec<CarePlan>,
     pub interventions: Vec<PersonIntervention>,
+    pub groups: Vec<GroupMembership>,
     pub sessions_before_review: u32,
 }
 
@@ -101,6 +103,46 @@ pub trait CareStore: Send + Sync {
         previous_steps: i64,
         audit: AuditEntry,
     ) -> StoreResult<()>;
+    async fn create_group(
+        &self,
+        group: &Group,
+        created_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Replaces a group's details and sessions; `Conflict` if its sessions changed since
+    /// `previous_sessions` were read.
+    async fn update_group(
+        &self,
+        group: &Group,
+        previous_sessions: i64,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// The groups the teams run, newest first (no members: not clinical data).
+    async fn groups_of(&self, teams: &[TeamId]) -> StoreResult<Vec<Group>>;
+    /// A group with everyone enrolled and every mark. The read is audited when `audit` is
+    /// given (the register names family members).
+    async fn group_register(
+        &self,
+        group: Uuid,
+        audit: Option<AuditEntry>,
+    ) -> StoreResult<Option<GroupRegister>>;
+    /// Enrols a family member; `Conflict` if the group is full or they are enrolled already.
+    async fn enrol(
+        &self,
+        enrolment: &Enrolment,
+        capacity: u32,
+        enrolled_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Takes (or retakes) a session's register: one mark per enrolment, each written to the
+    /// enrolled member's family.
+    async fn take_register(
+        &self,
+        group: Uuid,
+        marks: &[(Enrolment, AttendanceMark)],
+        recorded_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
 }
 
 /// How many steps and series sessions an intervention holds (its optimistic version).
@@ -124,10 +166,28 @@ pub(crate) fn assemble_care(
 ) -> StoreResult<CareRecords> {
     let mut plans: Vec<CarePlan> = Vec::new();
     let mut interventions = Vec::new();
+    let mut enrolments: Vec<Enrolment> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut marks: Vec<AttendanceMark> = Vec::new();
     for (part, plan_id, record) in rows {
-        if part == 4 {
-            interventions.push(from_json(&record, "intervention")?);
-            continue;
+        match part {
+            4 => {
+                interventions.push(from_json(&record, "intervention")?);
+                continue;
+            }
+            5 => {
+                enrolments.push(from_json(&record, "enrolment")?);
+                continue;
+            }
+            6 => {
+                groups.push(from_json(&record, "group")?);
+                continue;
+            }
+            7 => {
+                marks.push(from_json(&record, "attendance")?);
+                continue;
+            }
+            _ => {}
         }
         let plan = |plans: &mut Vec<CarePlan>| -> StoreResult<usize> {
             plans.iter().position(|p| p.id == plan_id).ok_or_else(|| {
@@ -150,9 +210,26 @@ pub(crate) fn assemble_care(
             }
         }
     }
+    let groups = enrolments
+        .into_iter()
+        .filter_map(|enrolment| {
+            let group = groups.iter().find(|g| g.id == enrolment.group_id)?.clone();
+            let mine = marks
+                .iter()
+                .filter(|m| m.enrolment == enrolment.id)
+                .cloned()
+                .collect();
+            Some(GroupMembership {
+                group,
+                enrolment,
+                marks: mine,
+            })
+        })
+        .collect();
     Ok(CareRecords {
         plans,
         interventions,
+        groups,
         sessions_before_review,
     })
 }
@@ -161,6 +238,7 @@ macro_rules! care_sql {
     ($store:ty, $db:ty) => {
         use $crate::care::{assemble_care, from_json, steps_of, to_json, CareRecords, CareStore};
         use cradle_domain::interventions::{CatalogueEntry, PersonIntervention};
+        use cradle_domain::groups::{AttendanceMark, Enrolment, Group, GroupRegister};
         use $crate::rows::date_text;
         use cradle_domain::care_plans::{CarePlan, CareSession, Goal, Review};
         use cradle_domain::{FamilyId, StaffId, TeamId};
@@ -182,6 +260,9 @@ macro_rules! care_sql {
                        UNION ALL SELECT CAST(2 AS BIGINT), plan_id, record, held_on, recorded_at FROM care_sessions WHERE family_id = $1 \
                        UNION ALL SELECT CAST(3 AS BIGINT), plan_id, record, reviewed_on, recorded_at FROM care_reviews WHERE family_id = $1 \
                        UNION ALL SELECT CAST(4 AS BIGINT), id, record, '', recorded_at FROM care_interventions WHERE family_id = $1 \
+                       UNION ALL SELECT CAST(5 AS BIGINT), group_id, record, '', enrolled_at FROM group_enrolments WHERE family_id = $1 \
+                       UNION ALL SELECT CAST(6 AS BIGINT), id, record, '', created_at FROM care_groups WHERE id IN (SELECT group_id FROM group_enrolments WHERE family_id = $1) \
+                       UNION ALL SELECT CAST(7 AS BIGINT), group_id, record, '', recorded_at FROM group_attendance WHERE family_id = $1 \
                      ) AS care ORDER BY part, day, at",
                 )
                 .bind(family.0)
@@ -355,6 +436,178 @@ macro_rules! care_sql {
                 .bind(recorded_by.0)
                 .execute(&mut *tx)
                 .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn create_group(
+                &self,
+                group: &Group,
+                created_by: StaffId,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO care_groups (id, team_id, record, sessions, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(group.id)
+                .bind(group.team_id.0)
+                .bind(to_json(group)?)
+                .bind(i64::try_from(group.sessions.len()).unwrap_or(i64::MAX))
+                .bind(group.created_at_millis)
+                .bind(created_by.0)
+                .execute(&mut *tx)
+                .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn update_group(
+                &self,
+                group: &Group,
+                previous_sessions: i64,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let updated = sqlx::query(
+                    "UPDATE care_groups SET record = $1, sessions = $2 WHERE id = $3 AND sessions = $4",
+                )
+                .bind(to_json(group)?)
+                .bind(i64::try_from(group.sessions.len()).unwrap_or(i64::MAX))
+                .bind(group.id)
+                .bind(previous_sessions)
+                .execute(&mut *tx)
+                .await?;
+                if updated.rows_affected() == 0 {
+                    return Err(StoreError::Conflict("This group"));
+                }
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn groups_of(&self, teams: &[TeamId]) -> StoreResult<Vec<Group>> {
+                let mut groups = Vec::new();
+                for team in teams {
+                    let rows: Vec<String> = sqlx::query_scalar(
+                        "SELECT record FROM care_groups WHERE team_id = $1 ORDER BY created_at DESC",
+                    )
+                    .bind(team.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    for row in rows {
+                        groups.push(from_json::<Group>(&row, "group")?);
+                    }
+                }
+                groups.sort_by_key(|g| std::cmp::Reverse(g.created_at_millis));
+                Ok(groups)
+            }
+
+            async fn group_register(
+                &self,
+                group: Uuid,
+                audit: Option<AuditEntry>,
+            ) -> StoreResult<Option<GroupRegister>> {
+                let rows: Vec<(i64, String)> = sqlx::query_as(
+                    "SELECT part, record FROM ( \
+                       SELECT CAST(0 AS BIGINT) AS part, record, created_at AS at FROM care_groups WHERE id = $1 \
+                       UNION ALL SELECT CAST(1 AS BIGINT), record, enrolled_at FROM group_enrolments WHERE group_id = $1 \
+                       UNION ALL SELECT CAST(2 AS BIGINT), record, recorded_at FROM group_attendance WHERE group_id = $1 \
+                     ) AS register ORDER BY part, at",
+                )
+                .bind(group)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut found: Option<Group> = None;
+                let mut enrolments = Vec::new();
+                let mut marks = Vec::new();
+                for (part, record) in rows {
+                    match part {
+                        0 => found = Some(from_json(&record, "group")?),
+                        1 => enrolments.push(from_json(&record, "enrolment")?),
+                        _ => marks.push(from_json(&record, "attendance")?),
+                    }
+                }
+                let Some(group) = found else {
+                    return Ok(None);
+                };
+                if let Some(audit) = audit {
+                    self.audit.append(audit).await?;
+                }
+                Ok(Some(GroupRegister {
+                    group,
+                    enrolments,
+                    marks,
+                }))
+            }
+
+            async fn enrol(
+                &self,
+                enrolment: &Enrolment,
+                capacity: u32,
+                enrolled_by: StaffId,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let enrolled: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM group_enrolments WHERE group_id = $1",
+                )
+                .bind(enrolment.group_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                if enrolled >= i64::from(capacity) {
+                    return Err(StoreError::Conflict("A place in this group"));
+                }
+                sqlx::query(
+                    "INSERT INTO group_enrolments (id, group_id, family_id, member, record, enrolled_at, enrolled_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(enrolment.id)
+                .bind(enrolment.group_id)
+                .bind(enrolment.family_id.0)
+                .bind(enrolment.member.code())
+                .bind(to_json(enrolment)?)
+                .bind(audit.at_millis)
+                .bind(enrolled_by.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| $crate::sql::conflict_or(e, "This enrolment"))?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn take_register(
+                &self,
+                group: Uuid,
+                marks: &[(Enrolment, AttendanceMark)],
+                recorded_by: StaffId,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                for (enrolment, mark) in marks {
+                    sqlx::query("DELETE FROM group_attendance WHERE session_id = $1 AND enrolment_id = $2")
+                        .bind(mark.session)
+                        .bind(enrolment.id)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(
+                        "INSERT INTO group_attendance (id, group_id, session_id, enrolment_id, family_id, record, recorded_at, recorded_by) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(Uuid::now_v7())
+                    .bind(group)
+                    .bind(mark.session)
+                    .bind(enrolment.id)
+                    .bind(enrolment.family_id.0)
+                    .bind(to_json(mark)?)
+                    .bind(audit.at_millis)
+                    .bind(recorded_by.0)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())

@@ -465,6 +465,7 @@ macro_rules! network_sql {
                     concerns,
                     plans: care.plans,
                     interventions: care.interventions,
+                    groups: care.groups,
                     sessions_before_review: care.sessions_before_review,
                     notes: notes
                         .into_iter()

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// (method, path) of every API operation, as the OpenAPI document writes them.
-pub const OPERATIONS: [(&str, &str); 48] = [
+pub const OPERATIONS: [(&str, &str); 54] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -76,6 +76,12 @@ pub const OPERATIONS: [(&str, &str); 48] = [
         "post",
         "/api/v1/families/{id}/interventions/{intervention}/series",
     ),
+    ("get", "/api/v1/groups"),
+    ("post", "/api/v1/groups"),
+    ("get", "/api/v1/groups/{group}"),
+    ("post", "/api/v1/groups/{group}/sessions"),
+    ("post", "/api/v1/groups/{group}/sessions/{session}/register"),
+    ("post", "/api/v1/families/{id}/groups"),
 ];
 
 pub fn router() -> Router<WebState> {
@@ -151,6 +157,14 @@ pub fn router() -> Router<WebState> {
             post(change_catalogue_entry),
         )
         .route("/families/{id}/interventions", post(offer_intervention))
+        .route("/groups", get(list_groups).post(create_group))
+        .route("/groups/{group}", get(group_register))
+        .route("/groups/{group}/sessions", post(add_group_session))
+        .route(
+            "/groups/{group}/sessions/{session}/register",
+            post(take_register),
+        )
+        .route("/families/{id}/groups", post(enrol_in_group))
         .route(
             "/families/{id}/interventions/{intervention}/steps",
             post(record_intervention_step),
@@ -328,6 +342,7 @@ async fn read_family(
         "notes": record.notes,
         "plans": record.plans,
         "interventions": record.interventions,
+        "groups": record.groups,
         "sessions_before_review": record.sessions_before_review,
         "next_due": cradle_domain::care_plans::NextDue::for_record(&record, cradle_domain::dates::today_uk()).label(),
         "break_glass_reason": access.break_glass_reason(),
@@ -700,6 +715,98 @@ async fn record_series_session(
         .record_series_session(&staff.actor, &access, record_id(&intervention)?, &body)
         .await?;
     Ok(Json(changed).into_response())
+}
+
+async fn list_groups(
+    State(state): State<WebState>,
+    staff: Staff<ReadRecords>,
+) -> Result<Response, Failure> {
+    Ok(Json(state.app.groups(&staff.actor).await?).into_response())
+}
+
+async fn create_group(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Json(body): Json<cradle_domain::groups::GroupInput>,
+) -> Result<Response, Failure> {
+    let group = state.app.create_group(&staff.actor, &body).await?;
+    Ok((StatusCode::CREATED, Json(group)).into_response())
+}
+
+async fn group_register(
+    State(state): State<WebState>,
+    staff: Staff<ReadRecords>,
+    Path(group): Path<String>,
+) -> Result<Response, Failure> {
+    let register = state
+        .app
+        .group_register(&staff.actor, record_id(&group)?)
+        .await?;
+    Ok(Json(register).into_response())
+}
+
+async fn add_group_session(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(group): Path<String>,
+    Json(body): Json<cradle_domain::groups::GroupSessionInput>,
+) -> Result<Response, Failure> {
+    let group = state
+        .app
+        .add_group_session(&staff.actor, record_id(&group)?, &body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(group)).into_response())
+}
+
+#[derive(Deserialize)]
+struct MarkJson {
+    enrolment: String,
+    presence: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegisterJson {
+    marks: Vec<MarkJson>,
+}
+
+async fn take_register(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((group, session)): Path<(String, String)>,
+    Json(body): Json<RegisterJson>,
+) -> Result<Response, Failure> {
+    let input = cradle_domain::groups::RegisterInput {
+        marks: body
+            .marks
+            .into_iter()
+            .map(|m| (m.enrolment, m.presence))
+            .collect(),
+    };
+    let marks = state
+        .app
+        .take_register(
+            &staff.actor,
+            record_id(&group)?,
+            record_id(&session)?,
+            &input,
+        )
+        .await?;
+    Ok(Json(marks).into_response())
+}
+
+async fn enrol_in_group(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Json(body): Json<cradle_domain::groups::EnrolInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let enrolment = state
+        .app
+        .enrol_in_group(&staff.actor, &access, &body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(enrolment)).into_response())
 }
 
 fn record_id(text: &str) -> Result<uuid::Uuid, Failure> {

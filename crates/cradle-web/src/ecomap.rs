@@ -362,6 +362,7 @@ mod tests {
             notes: Vec::new(),
             plans: Vec::new(),
             interventions: Vec::new(),
+            groups: Vec::new(),
             sessions_before_review: 6,
         }
     }

@@ -162,6 +162,22 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/teams", get(pages::care_plans::teams_index))
         .route(
+            "/groups",
+            get(pages::groups::groups).post(pages::groups::create_group),
+        )
+        .route("/groups/new", get(pages::groups::new_group))
+        .route("/groups/{group}", get(pages::groups::group))
+        .route("/groups/{group}/sessions", post(pages::groups::add_session))
+        .route(
+            "/groups/{group}/sessions/{session}/register",
+            get(pages::groups::register_form).post(pages::groups::take_register),
+        )
+        .route(
+            "/families/{id}/groups/enrol",
+            get(pages::groups::enrol_form),
+        )
+        .route("/families/{id}/groups", post(pages::groups::enrol))
+        .route(
             "/teams/{team}/settings",
             get(pages::care_plans::team_settings).post(pages::care_plans::save_team_settings),
         )

@@ -75,7 +75,11 @@ fn id_parameter(what: &str) -> Value {
 
 pub fn build() -> Value {
     let mut document = body();
-    for more in [relationship_record_schemas(), care_plan_schemas()] {
+    for more in [
+        relationship_record_schemas(),
+        care_plan_schemas(),
+        group_schemas(),
+    ] {
         if let (Some(schemas), Value::Object(more)) =
             (document["components"]["schemas"].as_object_mut(), more)
         {
@@ -237,7 +241,65 @@ fn care_plan_paths() -> Value {
         {"name": "id", "in": "path", "required": true, "description": "The team's id", "schema": {"type": "string", "format": "uuid"}},
         {"name": "entry", "in": "path", "required": true, "description": "The catalogue entry's id", "schema": {"type": "string", "format": "uuid"}}
     ]);
+    let group_path = json!([{"name": "group", "in": "path", "required": true, "description": "The group's id", "schema": {"type": "string", "format": "uuid"}}]);
+    let create_group = change(
+        "Set up a group programme",
+        "For one of the caller's teams (`team`, needed only by members of several teams): name, what it is for, who runs it, and how many people it can take (1 to 100).",
+        "201",
+        ok_json("The group", reference("Group")),
+        "GroupInput",
+        &[("422", "The group has problems; nothing was saved")],
+    );
+    let mut read_group = operation(
+        "A group with its register",
+        "For the team's clinical staff. Names everyone enrolled, so the read is audited.",
+        "200",
+        ok_json(
+            "The group, who is enrolled, and every mark",
+            reference("GroupRegister"),
+        ),
+        &[("404", "No such group")],
+    );
+    read_group["parameters"] = group_path.clone();
+    let mut add_session = change(
+        "Add a session to a group",
+        "A date within a year of today (one session a day) and an optional topic. 409 if someone else added a session first.",
+        "201",
+        ok_json("The group", reference("Group")),
+        "GroupSessionInput",
+        &[("404", "No such group"), ("409", "Changed by someone else first"), ("422", "The session has problems; nothing was saved")],
+    );
+    add_session["parameters"] = group_path.clone();
+    let mut register = change(
+        "Take a session's register",
+        "A mark (attended, apologies, did_not_attend) for everyone enrolled, on or after the session's day. Each mark is written to the member's family and shows on its timeline.",
+        "200",
+        ok_json("The marks", json!({"type": "array", "items": reference("AttendanceMark")})),
+        "RegisterInput",
+        &[("404", "No such group or session"), ("422", "Someone is unmarked, or the session is still to come; nothing was saved")],
+    );
+    register["parameters"] = json!([
+        {"name": "group", "in": "path", "required": true, "description": "The group's id", "schema": {"type": "string", "format": "uuid"}},
+        {"name": "session", "in": "path", "required": true, "description": "The session's id", "schema": {"type": "string", "format": "uuid"}}
+    ]);
+    let mut enrol = change(
+        "Enrol a family member in a group",
+        "One of the family's team's groups, with a place free; the mother or a person in the family who may be involved; once only.",
+        "201",
+        ok_json("The enrolment", reference("Enrolment")),
+        "EnrolInput",
+        &[("404", "No such family"), ("422", "The group is full, or they are already enrolled, or cannot be involved")],
+    );
+    enrol["parameters"] = id_parameter("The family's id");
     json!({
+        "/api/v1/groups": {
+            "get": operation("The groups your teams run", "Newest first. No members are listed here.", "200", ok_json("Groups", json!({"type": "array", "items": reference("Group")})), &[]),
+            "post": create_group
+        },
+        "/api/v1/groups/{group}": {"get": read_group},
+        "/api/v1/groups/{group}/sessions": {"post": add_session},
+        "/api/v1/groups/{group}/sessions/{session}/register": {"post": register},
+        "/api/v1/families/{id}/groups": {"post": enrol},
         "/api/v1/families/{id}/interventions": {"post": offer},
         "/api/v1/families/{id}/interventions/{intervention}/steps": {"post": step},
         "/api/v1/families/{id}/interventions/{intervention}/series": {"post": series},
@@ -249,6 +311,50 @@ fn care_plan_paths() -> Value {
         "/api/v1/families/{id}/plans/{plan}/reviews": {"post": review},
         "/api/v1/families/{id}/plans/{plan}/end": {"post": end},
         "/api/v1/teams/{id}/settings": {"get": read_settings, "post": save_settings}
+    })
+}
+
+/// The group programme schemas, apart so that `json!` stays within its recursion limit.
+fn group_schemas() -> Value {
+    let date = json!({"type": "string", "format": "date"});
+    let day = json!({"type": "string"});
+    json!({
+        "GroupInput": {"type": "object", "required": ["name", "facilitators", "capacity"], "properties": {
+            "team": {"type": "string", "format": "uuid"}, "name": {"type": "string", "maxLength": 120},
+            "description": {"type": "string", "maxLength": 2000}, "facilitators": {"type": "string", "maxLength": 300},
+            "capacity": {"type": "string", "description": "1 to 100"}
+        }},
+        "GroupSessionInput": {"type": "object", "required": ["on_day", "on_month", "on_year"], "properties": {
+            "on_day": day, "on_month": day, "on_year": day, "topic": {"type": "string", "maxLength": 200}
+        }},
+        "RegisterInput": {"type": "object", "required": ["marks"], "properties": {
+            "marks": {"type": "array", "items": {"type": "object", "required": ["enrolment", "presence"], "properties": {
+                "enrolment": {"type": "string", "format": "uuid"}, "presence": {"enum": ["attended", "apologies", "did_not_attend"]}
+            }}}
+        }},
+        "EnrolInput": {"type": "object", "required": ["group", "member"], "properties": {
+            "group": {"type": "string", "format": "uuid"}, "member": {"type": "string", "description": "\"mother\" or a person's id"}
+        }},
+        "Group": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "team_id": {"type": "string", "format": "uuid"},
+            "name": {"type": "string"}, "description": {"type": "string"}, "facilitators": {"type": "string"},
+            "capacity": {"type": "integer"},
+            "sessions": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}, "on": date, "topic": {"type": "string"}}}},
+            "created_by": {"type": "string"}, "created_at_millis": {"type": "integer"}
+        }},
+        "Enrolment": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "group_id": {"type": "string", "format": "uuid"},
+            "family_id": {"type": "string", "format": "uuid"}, "member": reference("Member"), "name": {"type": "string"},
+            "enrolled_on": date, "enrolled_by": {"type": "string"}
+        }},
+        "AttendanceMark": {"type": "object", "properties": {
+            "enrolment": {"type": "string", "format": "uuid"}, "session": {"type": "string", "format": "uuid"},
+            "presence": {"enum": ["attended", "apologies", "did_not_attend"]}, "recorded_by": {"type": "string"}
+        }},
+        "GroupRegister": {"type": "object", "properties": {
+            "group": reference("Group"), "enrolments": {"type": "array", "items": reference("Enrolment")},
+            "marks": {"type": "array", "items": reference("AttendanceMark")}
+        }}
     })
 }
 
@@ -415,6 +521,10 @@ fn body() -> Value {
                 "notes": {"type": "array", "items": reference("Note")},
                 "plans": {"type": "array", "items": reference("CarePlan")},
                 "interventions": {"type": "array", "items": reference("PersonIntervention")},
+                "groups": {"type": "array", "items": {"type": "object", "properties": {
+                    "group": reference("Group"), "enrolment": reference("Enrolment"),
+                    "marks": {"type": "array", "items": reference("AttendanceMark")}
+                }}},
                 "sessions_before_review": {"type": "integer"},
                 "next_due": {"type": "string", "description": "What is due next for the family's care, as the caseload says it"},
                 "break_glass_reason": {"type": ["string", "null"]}

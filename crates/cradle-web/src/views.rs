@@ -44,6 +44,12 @@ impl Chrome {
                     label: "Families",
                 });
             }
+            if auth.actor.may(Permission::ReadClinicalRecords) {
+                nav.push(NavItem {
+                    href: "/groups",
+                    label: "Groups",
+                });
+            }
             if auth.actor.may(Permission::ManageTeamPractice) {
                 nav.push(NavItem {
                     href: "/teams",

@@ -413,6 +413,7 @@ pub struct FamilyPage {
     pub closed_concerns: Vec<super::concerns::ConcernView>,
     pub care: super::care_plans::CareSection,
     pub interventions: Vec<super::interventions::InterventionView>,
+    pub memberships: Vec<super::groups::MembershipView>,
     pub errors: Errors,
     pub family_id: String,
     pub entry_about: SelectField,
@@ -651,6 +652,7 @@ pub async fn show(
         closed_concerns: super::concerns::views(&record, false),
         care: super::care_plans::care_section(&record),
         interventions: super::interventions::views(&record),
+        memberships: super::groups::membership_views(&record),
         timeline: super::timeline::items(&record, &filter)
             .into_iter()
             .map(|item| TimelineView {

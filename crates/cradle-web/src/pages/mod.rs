@@ -8,6 +8,7 @@ pub mod concerns;
 pub mod conversations;
 pub mod enquiries;
 pub mod families;
+pub mod groups;
 pub mod home;
 pub mod interventions;
 pub mod login;

@@ -10,7 +10,7 @@ use cradle_domain::network::FamilyRecord;
 use serde::Deserialize;
 
 /// The kinds of timeline item, as the filter names them.
-pub const KINDS: [(&str, &str); 8] = [
+pub const KINDS: [(&str, &str); 9] = [
     ("entry", "Notes"),
     ("conversation", "Relationship conversations"),
     ("observation", "Interaction observations"),
@@ -19,6 +19,7 @@ pub const KINDS: [(&str, &str); 8] = [
     ("concern", "Coping concerns"),
     ("session", "Care plan sessions"),
     ("review", "Care plan reviews"),
+    ("group", "Group sessions"),
 ];
 
 #[derive(Deserialize, Default)]
@@ -217,6 +218,31 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
                 confidence: None,
                 text: format!("{}. {}", r.decision.label(), r.what_changed),
                 members,
+            });
+        }
+    }
+    for membership in &record.groups {
+        for (session, presence) in membership.attendance() {
+            let mark = membership.marks.iter().find(|m| m.session == session.id);
+            items.push(TimelineItem {
+                sort_key: day(Some(session.on), 0),
+                when: long_date(session.on),
+                kind: "group",
+                kind_label: kind_label("group"),
+                who: mark.map(|m| m.recorded_by.clone()).unwrap_or_default(),
+                about: record.member_name(membership.enrolment.member),
+                confidence: None,
+                text: format!(
+                    "{}{}: {}.",
+                    membership.group.name,
+                    if session.topic.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", session.topic)
+                    },
+                    presence.label()
+                ),
+                members: vec![membership.enrolment.member],
             });
         }
     }
