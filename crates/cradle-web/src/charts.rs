@@ -13,38 +13,60 @@ const COLOURS: [&str; 5] = ["#005eb8", "#007f3b", "#330072", "#ae2573", "#425563
 /// Dash patterns, so lines differ in shape as well as colour.
 const DASHES: [&str; 5] = ["", "8 4", "2 4", "12 4 2 4", "4 4"];
 
-/// When ratings were given: each goal's start, and each review.
-fn occasions(plan: &CarePlan) -> Vec<Date> {
-    let mut days: Vec<Date> = plan
+/// When ratings were given: (day, 0 for a goal's start or 1 for a review, review number).
+/// A start and a review on the same day are separate occasions, the start first.
+type Occasion = (Date, u8, usize);
+
+/// The plan's reviews in the order they happened.
+fn reviews_in_order(plan: &CarePlan) -> Vec<&cradle_domain::care_plans::Review> {
+    let mut reviews: Vec<_> = plan.reviews.iter().collect();
+    reviews.sort_by_key(|r| (r.reviewed_on, r.recorded_at_millis));
+    reviews
+}
+
+fn occasions(plan: &CarePlan) -> Vec<Occasion> {
+    let mut all: Vec<Occasion> = plan
         .goals
         .iter()
-        .map(|g| g.baseline.rated_on)
-        .chain(plan.reviews.iter().map(|r| r.reviewed_on))
+        .map(|g| (g.baseline.rated_on, 0, 0))
+        .chain(
+            reviews_in_order(plan)
+                .iter()
+                .enumerate()
+                .map(|(n, r)| (r.reviewed_on, 1, n + 1)),
+        )
         .collect();
-    days.sort();
-    days.dedup();
-    days
+    all.sort();
+    all.dedup();
+    all
 }
 
 /// The heading of an occasion's column: "Start" or "Review 2", and the date.
-fn occasion_label(plan: &CarePlan, day: Date) -> String {
-    let mut reviews: Vec<Date> = plan.reviews.iter().map(|r| r.reviewed_on).collect();
-    reviews.sort();
-    reviews.dedup();
-    match reviews.iter().position(|r| *r == day) {
-        Some(n) => format!("Review {} ({})", n + 1, long_date(day)),
-        None => format!("Start ({})", long_date(day)),
+fn occasion_label(occasion: Occasion) -> String {
+    match occasion {
+        (day, 0, _) => format!("Start ({})", long_date(day)),
+        (day, _, n) => format!("Review {n} ({})", long_date(day)),
     }
 }
 
 /// One goal's ratings as (occasion index, score, who gave it).
 fn points(plan: &CarePlan, record: &FamilyRecord, goal: uuid::Uuid) -> Vec<(usize, u8, String)> {
     let days = occasions(plan);
-    plan.ratings_of(goal)
+    let Some(found) = plan.goal(goal) else {
+        return Vec::new();
+    };
+    let mut marks: Vec<(Occasion, cradle_domain::care_plans::Rating)> =
+        vec![((found.baseline.rated_on, 0, 0), found.baseline)];
+    for (n, review) in reviews_in_order(plan).iter().enumerate() {
+        if let Some((_, rating)) = review.ratings.iter().find(|(g, _)| *g == goal) {
+            marks.push(((review.reviewed_on, 1, n + 1), *rating));
+        }
+    }
+    marks
         .into_iter()
-        .filter_map(|r| {
+        .filter_map(|(occasion, r)| {
             days.iter()
-                .position(|d| *d == r.rated_on)
+                .position(|d| *d == occasion)
                 .map(|i| (i, r.score, record.member_name(r.rated_by)))
         })
         .collect()
@@ -60,7 +82,7 @@ pub struct RatingTable {
 pub fn rating_table(plan: &CarePlan, record: &FamilyRecord) -> RatingTable {
     let days = occasions(plan);
     RatingTable {
-        columns: days.iter().map(|d| occasion_label(plan, *d)).collect(),
+        columns: days.iter().map(|d| occasion_label(*d)).collect(),
         rows: plan
             .goals
             .iter()
@@ -80,11 +102,14 @@ pub fn rating_table(plan: &CarePlan, record: &FamilyRecord) -> RatingTable {
 pub fn goal_ratings_svg(plan: &CarePlan, record: &FamilyRecord) -> String {
     let days = occasions(plan);
     let columns = days.len().max(1);
-    let (left, top, plot_height, step) = (56.0_f64, 24.0_f64, 220.0_f64, 130.0_f64);
-    let plot_width = step * (columns.saturating_sub(1) as f64).max(1.0);
+    let (left, top, plot_height) = (56.0_f64, 24.0_f64, 220.0_f64);
+    // At least 130 points between occasions, and room for the legend's words.
+    let gaps = (columns.saturating_sub(1) as f64).max(1.0);
+    let plot_width = (130.0 * gaps).max(420.0);
+    let step = plot_width / gaps;
     let legend_top = top + plot_height + 64.0;
     let legend_rows = plan.goals.len().max(1) as f64;
-    let width = left + plot_width + 72.0;
+    let width = (left + plot_width + 72.0).max(620.0);
     let height = legend_top + 24.0 * legend_rows + 8.0;
     let x = |i: usize| {
         if columns == 1 {
@@ -98,7 +123,7 @@ pub fn goal_ratings_svg(plan: &CarePlan, record: &FamilyRecord) -> String {
     for (n, goal) in plan.goals.iter().enumerate() {
         let scores: Vec<String> = points(plan, record, goal.id)
             .iter()
-            .map(|(i, score, _)| format!("{score} at {}", occasion_label(plan, days[*i])))
+            .map(|(i, score, _)| format!("{score} at {}", occasion_label(days[*i])))
             .collect();
         description.push(format!(
             "Goal {}, {}: {}.",
@@ -131,7 +156,7 @@ pub fn goal_ratings_svg(plan: &CarePlan, record: &FamilyRecord) -> String {
         top + plot_height / 2.0
     ));
     for (i, day) in days.iter().enumerate() {
-        let label = occasion_label(plan, *day);
+        let label = occasion_label(*day);
         let (first, second) = label.split_once(" (").unwrap_or((label.as_str(), ""));
         svg.push_str(&format!(
             "<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"middle\" fill=\"#212b32\">{}</text>\
@@ -303,6 +328,21 @@ mod tests {
             created_at_millis: 0,
         };
         (plan, record)
+    }
+
+    #[test]
+    fn a_review_on_the_day_the_goals_were_agreed_is_its_own_occasion() {
+        let (mut plan, record) = plan_with_review();
+        plan.reviews[0].reviewed_on = date!(2026 - 09 - 01);
+        for (_, rating) in plan.reviews[0].ratings.iter_mut() {
+            rating.rated_on = date!(2026 - 09 - 01);
+        }
+        let table = rating_table(&plan, &record);
+        assert_eq!(
+            table.columns,
+            vec!["Start (1 September 2026)", "Review 1 (1 September 2026)"]
+        );
+        assert_eq!(table.rows[0].1, vec!["2 (Amara <Okafor>)", "7 (Amara <Okafor>)"]);
     }
 
     #[test]
