@@ -93,7 +93,347 @@ pub async fn seed(app: &Cradle) -> Result<DemoData, AppError> {
             seed_family(app, &actor, team.id, &family).await?;
         }
     }
+    if let Some(nurse) = staff.iter().find(|s| s.username == "nursery.nurse") {
+        seed_care(app, &Actor::staff(nurse, "demo")).await?;
+    }
     Ok(DemoData { teams, staff })
+}
+
+/// A demo family by the mother's name, with its record.
+async fn demo_record(
+    app: &Cradle,
+    actor: &Actor,
+    mother: &str,
+) -> Result<Option<(crate::FamilyAccess, cradle_domain::network::FamilyRecord)>, AppError> {
+    let page = app.list_families(actor, Some(mother), 1).await?;
+    let Some(summary) = page.families.first() else {
+        return Ok(None);
+    };
+    let access = app.family_access(actor, summary.id).await?;
+    let record = app.read_family(actor, &access).await?;
+    Ok(Some((access, record)))
+}
+
+/// Care plans, an intervention and a fathers' group for two of the demo families, so each
+/// part of the care planning pages has something to show. Done once.
+async fn seed_care(app: &Cradle, nurse: &Actor) -> Result<(), AppError> {
+    use cradle_domain::care_plans::{GoalInput, PlanInput, RatingInput, ReviewInput, SessionInput};
+    if !app.groups(nurse).await?.is_empty() {
+        return Ok(());
+    }
+    let today = cradle_domain::dates::today_uk();
+    let day = |ago: i64| date_parts(today - time::Duration::days(ago));
+    // Kayleigh and her mother Donna: a nursery nursing plan after six attended sessions.
+    if let Some((access, record)) = demo_record(app, nurse, "Kayleigh Moss").await? {
+        let donna = record
+            .people
+            .first()
+            .map(|p| p.id.to_string())
+            .unwrap_or_default();
+        let (agreed_day, agreed_month, agreed_year) = day(40);
+        let plan = app
+            .create_plan(
+                nurse,
+                &access,
+                &PlanInput {
+                    kind: "nursery_nursing".into(),
+                    focus: "postnatal".into(),
+                    agreed_day: agreed_day.clone(),
+                    agreed_month: agreed_month.clone(),
+                    agreed_year: agreed_year.clone(),
+                    assessment: "Kayleigh (19) and Harley live with Kayleigh's mother Donna. Feeding and settling at night are hard; Donna often takes over, and Kayleigh says she feels she is doing it wrong.".into(),
+                    planned_sessions: "8".into(),
+                    after_mbu: String::new(),
+                },
+            )
+            .await?;
+        for (who, words, area, baseline, by) in [
+            (
+                "mother",
+                "To settle Harley myself at night without Mum stepping in",
+                "confidence",
+                "2",
+                "mother",
+            ),
+            (
+                donna.as_str(),
+                "To help Kayleigh without taking over",
+                "sharing_care",
+                "4",
+                donna.as_str(),
+            ),
+        ] {
+            app.add_goal(
+                nurse,
+                &access,
+                plan.id,
+                &GoalInput {
+                    who: vec![who.to_string()],
+                    words: words.into(),
+                    area: area.into(),
+                    agreed_by: "Kayleigh and Donna, with Tom Baker".into(),
+                    agreed_day: agreed_day.clone(),
+                    agreed_month: agreed_month.clone(),
+                    agreed_year: agreed_year.clone(),
+                    baseline: baseline.into(),
+                    baseline_by: by.to_string(),
+                },
+            )
+            .await?;
+        }
+        for (ago, attendance, notes) in [
+            (35, "attended", "Watched Harley's cues before a feed together; Kayleigh spotted the early hunger signs herself."),
+            (30, "attended", "Bath time: Kayleigh led, Donna held the towel."),
+            (25, "did_not_attend", ""),
+            (20, "attended", "Talked through the night routine; Donna agreed to wait to be asked."),
+            (15, "attended", "Kayleigh settled Harley with singing; Donna said she could see how he calms for her."),
+            (10, "attended", "Practised winding positions; Kayleigh more confident."),
+            (5, "attended", "Reviewed the week of nights: Kayleigh did three on her own."),
+        ] {
+            let (held_day, held_month, held_year) = day(ago);
+            let (next_day, next_month, next_year) = day(ago - 5);
+            app.record_session(
+                nurse,
+                &access,
+                plan.id,
+                &SessionInput {
+                    held_day,
+                    held_month,
+                    held_year,
+                    place: "home".into(),
+                    attendance: attendance.into(),
+                    attendees: if attendance == "attended" {
+                        vec!["mother".into(), donna.clone()]
+                    } else {
+                        Vec::new()
+                    },
+                    seen: "together".into(),
+                    focus: "postnatal".into(),
+                    notes: notes.into(),
+                    next_day,
+                    next_month,
+                    next_year,
+                    ..SessionInput::default()
+                },
+            )
+            .await?;
+        }
+    }
+    // Nadia and Imran (twins) with Imran's mother Shazia: a family plan, reviewed once; VIPP
+    // for Imran; Imran in the fathers' group.
+    if let Some((access, record)) = demo_record(app, nurse, "Nadia Hussain").await? {
+        let imran = record
+            .people
+            .first()
+            .map(|p| p.id.to_string())
+            .unwrap_or_default();
+        let shazia = record
+            .people
+            .get(1)
+            .map(|p| p.id.to_string())
+            .unwrap_or_default();
+        let (agreed_day, agreed_month, agreed_year) = day(56);
+        let plan = app
+            .create_plan(
+                nurse,
+                &access,
+                &PlanInput {
+                    kind: "family".into(),
+                    focus: "postnatal".into(),
+                    agreed_day: agreed_day.clone(),
+                    agreed_month: agreed_month.clone(),
+                    agreed_year: agreed_year.clone(),
+                    ..PlanInput::default()
+                },
+            )
+            .await?;
+        let mut goals = Vec::new();
+        for (who, words, area, baseline, by) in [
+            (
+                vec!["mother".to_string(), imran.clone()],
+                "To share the twins' nights so we both get some sleep",
+                "sharing_care",
+                "3",
+                "mother".to_string(),
+            ),
+            (
+                vec![shazia.clone()],
+                "To feel welcome helping with the twins",
+                "bonding",
+                "5",
+                shazia.clone(),
+            ),
+        ] {
+            let goal = app
+                .add_goal(
+                    nurse,
+                    &access,
+                    plan.id,
+                    &GoalInput {
+                        who,
+                        words: words.into(),
+                        area: area.into(),
+                        agreed_by:
+                            "Nadia, Imran and Shazia (with an Urdu interpreter), with Tom Baker"
+                                .into(),
+                        agreed_day: agreed_day.clone(),
+                        agreed_month: agreed_month.clone(),
+                        agreed_year: agreed_year.clone(),
+                        baseline: baseline.into(),
+                        baseline_by: by,
+                    },
+                )
+                .await?;
+            goals.push(goal);
+        }
+        for ago in [49, 42, 35, 28, 21, 14] {
+            let (held_day, held_month, held_year) = day(ago);
+            let (next_day, next_month, next_year) = day(ago - 18);
+            app.record_session(
+                nurse,
+                &access,
+                plan.id,
+                &SessionInput {
+                    held_day,
+                    held_month,
+                    held_year,
+                    place: if ago % 14 == 0 { "home" } else { "clinic" }.into(),
+                    attendance: "attended".into(),
+                    attendees: vec!["mother".into(), imran.clone(), shazia.clone()],
+                    seen: "together".into(),
+                    goals: goals.iter().map(|g| g.id.to_string()).collect(),
+                    focus: "postnatal".into(),
+                    notes: "Planned the nights together; Shazia showed how she settles the twins."
+                        .into(),
+                    next_day,
+                    next_month,
+                    next_year,
+                    ..SessionInput::default()
+                },
+            )
+            .await?;
+        }
+        let (reviewed_day, reviewed_month, reviewed_year) = day(10);
+        app.record_review(
+            nurse,
+            &access,
+            plan.id,
+            &ReviewInput {
+                reviewed_day,
+                reviewed_month,
+                reviewed_year,
+                ratings: vec![
+                    RatingInput { goal: goals[0].id.to_string(), score: "6".into(), rated_by: imran.clone() },
+                    RatingInput { goal: goals[1].id.to_string(), score: "8".into(), rated_by: shazia.clone() },
+                ],
+                what_changed: "Imran now does two nights a week; Shazia comes on Sundays and feels part of it.".into(),
+                decision: "continue".into(),
+            },
+        )
+        .await?;
+        let catalogue = app.catalogue(nurse, access.team_id()).await?;
+        if let Some(vipp) = catalogue
+            .iter()
+            .find(|e| e.manualised && !e.themes.is_empty())
+        {
+            let (offered_day, offered_month, offered_year) = day(30);
+            let offered = app
+                .offer_intervention(
+                    nurse,
+                    &access,
+                    &cradle_domain::interventions::OfferInput {
+                        member: imran.clone(),
+                        intervention: vipp.id.to_string(),
+                        delivered_by: "Tom Baker".into(),
+                        plan: plan.id.to_string(),
+                        offered_day,
+                        offered_month,
+                        offered_year,
+                    },
+                )
+                .await?;
+            for (step, ago) in [("accepted", 28), ("started", 21)] {
+                let (step_day, step_month, step_year) = day(ago);
+                app.record_intervention_step(
+                    nurse,
+                    &access,
+                    offered.id,
+                    &cradle_domain::interventions::StepInput {
+                        step: step.into(),
+                        step_day,
+                        step_month,
+                        step_year,
+                        reason: String::new(),
+                    },
+                )
+                .await?;
+            }
+            let (series_day, series_month, series_year) = day(21);
+            app.record_series_session(
+                nurse,
+                &access,
+                offered.id,
+                &cradle_domain::interventions::SeriesInput {
+                    number: "1".into(),
+                    theme: vipp.themes[0].clone(),
+                    series_day,
+                    series_month,
+                    series_year,
+                },
+            )
+            .await?;
+        }
+        let group = app
+            .create_group(
+                nurse,
+                &cradle_domain::groups::GroupInput {
+                    team: access.team_id().to_string(),
+                    name: "Dads' and partners' group".into(),
+                    description: "Six evenings for fathers and partners: meeting the baby, sleep, play, and looking after yourself.".into(),
+                    facilitators: "Tom Baker and a peer supporter".into(),
+                    capacity: "10".into(),
+                },
+            )
+            .await?;
+        for (ago, topic) in [(7, "Meeting your baby"), (-7, "Sleep and the nights")] {
+            let on = today - time::Duration::days(ago);
+            let (on_day, on_month, on_year) = date_parts(on);
+            app.add_group_session(
+                nurse,
+                group.id,
+                &cradle_domain::groups::GroupSessionInput {
+                    on_day,
+                    on_month,
+                    on_year,
+                    topic: topic.into(),
+                },
+            )
+            .await?;
+        }
+        let enrolment = app
+            .enrol_in_group(
+                nurse,
+                &access,
+                &cradle_domain::groups::EnrolInput {
+                    group: group.id.to_string(),
+                    member: imran.clone(),
+                },
+            )
+            .await?;
+        let register = app.group_register(nurse, group.id).await?;
+        if let Some(first) = register.group.sessions.first() {
+            app.take_register(
+                nurse,
+                group.id,
+                first.id,
+                &cradle_domain::groups::RegisterInput {
+                    marks: vec![(enrolment.id.to_string(), "attended".into())],
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Valid NHS numbers in the 999 test range (never a real patient's), in order.

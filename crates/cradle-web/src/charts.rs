@@ -342,7 +342,10 @@ mod tests {
             table.columns,
             vec!["Start (1 September 2026)", "Review 1 (1 September 2026)"]
         );
-        assert_eq!(table.rows[0].1, vec!["2 (Amara <Okafor>)", "7 (Amara <Okafor>)"]);
+        assert_eq!(
+            table.rows[0].1,
+            vec!["2 (Amara <Okafor>)", "7 (Amara <Okafor>)"]
+        );
     }
 
     #[test]
