@@ -436,6 +436,143 @@ async fn seed_care(app: &Cradle, nurse: &Actor) -> Result<(), AppError> {
     Ok(())
 }
 
+/// An invented care plan for the `i`th synthetic family: a goal for the couple and one for the
+/// father, `sessions` weekly sessions up to a few days ago (every seventh a did-not-attend),
+/// and between none and three reviews, each on the day of the sixth attended session since
+/// the one before, so the caseload holds every state of "review due".
+fn synthetic_plan(
+    i: u32,
+    father: cradle_domain::entries::Member,
+    sessions: u32,
+    today: time::Date,
+    now: i64,
+    recorded_by: &str,
+) -> cradle_domain::care_plans::CarePlan {
+    use cradle_domain::care_plans::*;
+    use cradle_domain::entries::Member;
+    let last = today - time::Duration::days(i64::from(i % 10));
+    let first = last - time::Duration::weeks(i64::from(sessions.saturating_sub(1)));
+    let agreed_on = first - time::Duration::days(1);
+    let rating = |score, rated_by| Rating {
+        score,
+        rated_by,
+        rated_on: agreed_on,
+    };
+    let goal = |who: Vec<Member>, words: &str, baseline: Rating| Goal {
+        id: uuid::Uuid::now_v7(),
+        who,
+        words: words.to_string(),
+        area: GoalArea::SharingCare,
+        agreed_by: "The parents, with their key worker".to_string(),
+        agreed_on,
+        baseline,
+        recorded_by: recorded_by.to_string(),
+        recorded_at_millis: now,
+    };
+    let goals = vec![
+        goal(
+            vec![Member::Mother, father],
+            "To share the nights",
+            rating(3, Member::Mother),
+        ),
+        goal(
+            vec![father],
+            "To feel confident bathing the baby",
+            rating(4, father),
+        ),
+    ];
+    let mut planned = Vec::new();
+    for k in 0..sessions {
+        let held_on = first + time::Duration::weeks(i64::from(k));
+        let attendance = if k % 7 == 3 {
+            Attendance::DidNotAttend
+        } else if i % 11 == 0 && k % 9 == 5 {
+            Attendance::CancelledByFamily
+        } else {
+            Attendance::Attended
+        };
+        planned.push(CareSession {
+            id: uuid::Uuid::now_v7(),
+            held_on,
+            place: if k % 2 == 0 {
+                Place::Home
+            } else {
+                Place::Clinic
+            },
+            attendance,
+            attendees: if attendance == Attendance::Attended {
+                vec![Member::Mother, father]
+            } else {
+                Vec::new()
+            },
+            seen: cradle_domain::conversations::Seen::Together,
+            goals: goals.iter().map(|g| g.id).collect(),
+            interventions: Vec::new(),
+            focus: Focus::Postnatal,
+            notes: String::new(),
+            next_contact: Some(held_on + time::Duration::weeks(1)),
+            recorded_by: recorded_by.to_string(),
+            recorded_at_millis: now,
+        });
+    }
+    let mut reviews = Vec::new();
+    let mut attended = 0;
+    for session in &planned {
+        if reviews.len() >= (i % 4) as usize {
+            break;
+        }
+        if session.attendance == Attendance::Attended {
+            attended += 1;
+        }
+        if attended == DEFAULT_SESSIONS_BEFORE_REVIEW {
+            attended = 0;
+            let score = u8::try_from(4 + reviews.len()).unwrap_or(10).min(10);
+            reviews.push(Review {
+                id: uuid::Uuid::now_v7(),
+                reviewed_on: session.held_on,
+                ratings: goals
+                    .iter()
+                    .map(|g| {
+                        let by = g.who.last().copied().unwrap_or(Member::Mother);
+                        (
+                            g.id,
+                            Rating {
+                                score,
+                                rated_by: by,
+                                rated_on: session.held_on,
+                            },
+                        )
+                    })
+                    .collect(),
+                what_changed: "Nights are more evenly shared".to_string(),
+                decision: ReviewDecision::Continue,
+                sessions_counted: DEFAULT_SESSIONS_BEFORE_REVIEW,
+                recorded_by: recorded_by.to_string(),
+                recorded_at_millis: now,
+            });
+        }
+    }
+    CarePlan {
+        id: uuid::Uuid::now_v7(),
+        kind: if i % 2 == 0 {
+            PlanKind::Family
+        } else {
+            PlanKind::NurseryNursing
+        },
+        focus: Focus::Postnatal,
+        agreed_on,
+        assessment: (i % 2 == 1).then(|| "Routines and confidence at home".to_string()),
+        planned_sessions: (i % 2 == 1).then_some(sessions),
+        after_mbu: i % 13 == 0,
+        goals,
+        sessions: planned,
+        reviews,
+        closure: None,
+        created_by: recorded_by.to_string(),
+        created_at_millis: now,
+    }
+}
+
 /// Valid NHS numbers in the 999 test range (never a real patient's), in order.
 pub fn test_nhs_numbers() -> impl Iterator<Item = String> {
     (999_000_000u64..=999_999_999).filter_map(|candidate| {
@@ -485,6 +622,7 @@ pub async fn synthetic_caseload(
     team: TeamId,
     key_worker: &Staff,
     count: u32,
+    sessions_per_family: u32,
 ) -> Result<u32, AppError> {
     use cradle_domain::network::{
         ChildProtectionStatus, FamilyRecord, Person, Relationship, RelationshipTarget,
@@ -586,6 +724,25 @@ pub async fn synthetic_caseload(
                 CareShare::Some,
             );
         }
+        let mut family = family;
+        let plans = match people.first() {
+            Some(father) if sessions_per_family > 0 => {
+                let plan = synthetic_plan(
+                    i,
+                    cradle_domain::entries::Member::Person(father.id),
+                    sessions_per_family,
+                    today,
+                    now,
+                    &key_worker.display_name,
+                );
+                // The referral comes before the plan's first session.
+                family.referral_date = family
+                    .referral_date
+                    .map(|r| r.min(plan.agreed_on - time::Duration::days(7)));
+                vec![plan]
+            }
+            _ => Vec::new(),
+        };
         let mut audit = actor.audit(
             now,
             AuditAction::FamilyCreated,
@@ -605,7 +762,7 @@ pub async fn synthetic_caseload(
             observations: Vec::new(),
             moments: Vec::new(),
             notes: Vec::new(),
-            plans: Vec::new(),
+            plans,
             interventions: Vec::new(),
             groups: Vec::new(),
             sessions_before_review: cradle_domain::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW,

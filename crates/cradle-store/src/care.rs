@@ -319,6 +319,93 @@ macro_rules! care_sql {
                 Ok(())
             }
 
+            /// A whole plan (its goals, sessions and reviews too) inside the caller's
+            /// transaction, with the caseload's counts brought up to date. Each plan's
+            /// sessions go in one statement.
+            pub(crate) async fn insert_care_plan(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                family: FamilyId,
+                plan: &CarePlan,
+                created_by: StaffId,
+            ) -> StoreResult<()> {
+                let bare = CarePlan {
+                    goals: Vec::new(),
+                    sessions: Vec::new(),
+                    reviews: Vec::new(),
+                    ..plan.clone()
+                };
+                sqlx::query(
+                    "INSERT INTO care_plans (id, family_id, record, created_at, created_by, closed_on, closed_by) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(plan.id)
+                .bind(family.0)
+                .bind(to_json(&bare)?)
+                .bind(plan.created_at_millis)
+                .bind(created_by.0)
+                .bind(date_text(plan.closure.as_ref().map(|c| c.closed_on)))
+                .bind(plan.closure.as_ref().map(|_| created_by.0))
+                .execute(&mut **tx)
+                .await?;
+                for goal in &plan.goals {
+                    sqlx::query(
+                        "INSERT INTO care_goals (id, plan_id, family_id, record, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(goal.id)
+                    .bind(plan.id)
+                    .bind(family.0)
+                    .bind(to_json(goal)?)
+                    .bind(goal.recorded_at_millis)
+                    .bind(created_by.0)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                for chunk in plan.sessions.chunks(50) {
+                    let values: Vec<String> = (0..chunk.len())
+                        .map(|i| {
+                            let n = i * 9;
+                            format!(
+                                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                                n + 1, n + 2, n + 3, n + 4, n + 5, n + 6, n + 7, n + 8, n + 9
+                            )
+                        })
+                        .collect();
+                    let sql = format!(
+                        "INSERT INTO care_sessions (id, plan_id, family_id, held_on, attendance, next_contact, record, recorded_at, recorded_by) VALUES {}",
+                        values.join(", ")
+                    );
+                    let mut query = sqlx::query(&sql);
+                    for session in chunk {
+                        query = query
+                            .bind(session.id)
+                            .bind(plan.id)
+                            .bind(family.0)
+                            .bind(date_text(Some(session.held_on)))
+                            .bind(session.attendance.code())
+                            .bind(date_text(session.next_contact))
+                            .bind(to_json(session)?)
+                            .bind(session.recorded_at_millis)
+                            .bind(created_by.0);
+                    }
+                    query.execute(&mut **tx).await?;
+                }
+                for review in &plan.reviews {
+                    sqlx::query(
+                        "INSERT INTO care_reviews (id, plan_id, family_id, reviewed_on, record, recorded_at, recorded_by) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(review.id)
+                    .bind(plan.id)
+                    .bind(family.0)
+                    .bind(date_text(Some(review.reviewed_on)))
+                    .bind(to_json(review)?)
+                    .bind(review.recorded_at_millis)
+                    .bind(created_by.0)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                Self::recount(tx, family, plan.id).await
+            }
+
             async fn require_open_plan(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 family: FamilyId,
@@ -657,24 +744,8 @@ macro_rules! care_sql {
                 created_by: StaffId,
                 audit: AuditEntry,
             ) -> StoreResult<()> {
-                let bare = CarePlan {
-                    goals: Vec::new(),
-                    sessions: Vec::new(),
-                    reviews: Vec::new(),
-                    ..plan.clone()
-                };
                 let mut tx = self.begin_write().await?;
-                sqlx::query(
-                    "INSERT INTO care_plans (id, family_id, record, created_at, created_by) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(plan.id)
-                .bind(family.0)
-                .bind(to_json(&bare)?)
-                .bind(plan.created_at_millis)
-                .bind(created_by.0)
-                .execute(&mut *tx)
-                .await?;
-                Self::recount(&mut tx, family, plan.id).await?;
+                Self::insert_care_plan(&mut tx, family, plan, created_by).await?;
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())

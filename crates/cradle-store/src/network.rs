@@ -639,6 +639,9 @@ macro_rules! network_sql {
                     for relationship in &record.relationships {
                         Self::insert_relationship(&mut tx, record.family.id, relationship, record.family.created_at_millis).await?;
                     }
+                    for plan in &record.plans {
+                        Self::insert_care_plan(&mut tx, record.family.id, plan, created_by).await?;
+                    }
                 }
                 Self::write_audits(&mut tx, audits).await?;
                 tx.commit().await?;

@@ -797,7 +797,7 @@ on_both_backends!(
             .find(|s| s.username == "clinician")
             .unwrap();
         let before = app.store.audit_head().await.unwrap().0;
-        let made = cradle_app::demo::synthetic_caseload(&app, team.id, clinician, 1_234)
+        let made = cradle_app::demo::synthetic_caseload(&app, team.id, clinician, 1_234, 0)
             .await
             .unwrap();
         assert_eq!(made, 1_234);
@@ -1254,6 +1254,65 @@ on_both_backends!(
             .unwrap()
             .unwrap();
         assert_eq!(record.interventions, vec![accepted]);
+        db.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    the_caseloads_next_due_agrees_with_each_familys_plan_in_every_shape,
+    |backend: Backend| async move {
+        use cradle_domain::care_plans::NextDue;
+        let db = TestDatabase::new(backend).await.unwrap();
+        let app = cradle_app::Cradle::new(db.open().await);
+        let demo = cradle_app::demo::seed(&app).await.unwrap();
+        let team = demo
+            .teams
+            .iter()
+            .find(|t| t.name == cradle_app::demo::COMMUNITY_TEAM)
+            .unwrap();
+        let clinician = demo
+            .staff
+            .iter()
+            .find(|s| s.username == "clinician")
+            .unwrap();
+        // Sixty families, each with a plan of twenty weekly sessions and none to three
+        // reviews: every state of "review due" and of the next contact.
+        cradle_app::demo::synthetic_caseload(&app, team.id, clinician, 60, 20)
+            .await
+            .unwrap();
+        let actor = cradle_app::Actor::staff(clinician, "test");
+        let today = cradle_domain::dates::today_uk();
+        let mut seen = std::collections::HashSet::new();
+        for page in 1..=10 {
+            let listed = app.list_families(&actor, None, page).await.unwrap();
+            for summary in &listed.families {
+                let access = app.family_access(&actor, summary.id).await.unwrap();
+                let record = app.read_family(&actor, &access).await.unwrap();
+                let from_record = NextDue::for_record(&record, today);
+                assert_eq!(
+                    summary.care.next_due(today),
+                    from_record,
+                    "{}: the caseload's figure is the plan's",
+                    summary.mother_name
+                );
+                seen.insert(
+                    format!("{from_record:?}")
+                        .split(' ')
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
+                );
+            }
+            if listed.families.is_empty() {
+                break;
+            }
+        }
+        for state in ["ReviewOverdue", "ReviewDue", "Contact", "NoPlan"] {
+            assert!(
+                seen.iter().any(|s| s.starts_with(state)),
+                "{state} appears among the families ({seen:?})"
+            );
+        }
         db.cleanup().await;
     }
 );

@@ -2416,7 +2416,7 @@ on_both_backends!(
             .find(|s| s.username == "clinician")
             .unwrap()
             .clone();
-        cradle_app::demo::synthetic_caseload(&app.app, team, &clinician_staff, 40)
+        cradle_app::demo::synthetic_caseload(&app.app, team, &clinician_staff, 40, 20)
             .await
             .unwrap();
         let total = community_families() + 40;

@@ -58,6 +58,10 @@ enum Command {
         /// (added once: a second run with the same number adds none).
         #[arg(long, default_value_t = 0)]
         families: u32,
+        /// Give each invented family a care plan with this many weekly sessions (and the
+        /// reviews they would have had), for benchmarks of the caseload's review-due figures.
+        #[arg(long, default_value_t = 0)]
+        sessions_per_family: u32,
     },
     /// Serve Cradle (applies database migrations first).
     Serve {
@@ -213,11 +217,15 @@ fn explain(error: AppError) -> anyhow::Error {
 async fn run(cli: Cli) -> Result<std::process::ExitCode> {
     let ok = std::process::ExitCode::SUCCESS;
     match cli.command {
-        Command::Demo { serving, families } => {
+        Command::Demo {
+            serving,
+            families,
+            sessions_per_family,
+        } => {
             let app = open(&cli.storage).await?;
             let demo = cradle_app::demo::seed(&app).await.map_err(explain)?;
             if families > 0 {
-                synthetic(&app, &demo, families).await?;
+                synthetic(&app, &demo, families, sessions_per_family).await?;
             }
             // Demo runs are local: plain HTTP unless told otherwise.
             serve(app, serving, true).await?;
@@ -374,7 +382,12 @@ async fn user(app: &Cradle, command: UserCommand) -> Result<()> {
 }
 
 /// Tops the community team's caseload up with invented families, for benchmarks.
-async fn synthetic(app: &Cradle, demo: &cradle_app::demo::DemoData, wanted: u32) -> Result<()> {
+async fn synthetic(
+    app: &Cradle,
+    demo: &cradle_app::demo::DemoData,
+    wanted: u32,
+    sessions_per_family: u32,
+) -> Result<()> {
     let (Some(team), Some(clinician)) = (
         demo.teams
             .iter()
@@ -401,6 +414,7 @@ async fn synthetic(app: &Cradle, demo: &cradle_app::demo::DemoData, wanted: u32)
             team.id,
             clinician,
             u32::try_from(missing).unwrap_or(u32::MAX),
+            sessions_per_family,
         )
         .await
         .map_err(explain)?;
