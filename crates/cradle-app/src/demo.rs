@@ -486,7 +486,7 @@ fn synthetic_plan(
         let held_on = first + time::Duration::weeks(i64::from(k));
         let attendance = if k % 7 == 3 {
             Attendance::DidNotAttend
-        } else if i % 11 == 0 && k % 9 == 5 {
+        } else if i.is_multiple_of(11) && k % 9 == 5 {
             Attendance::CancelledByFamily
         } else {
             Attendance::Attended
@@ -554,7 +554,7 @@ fn synthetic_plan(
     }
     CarePlan {
         id: uuid::Uuid::now_v7(),
-        kind: if i % 2 == 0 {
+        kind: if i.is_multiple_of(2) {
             PlanKind::Family
         } else {
             PlanKind::NurseryNursing
@@ -563,7 +563,7 @@ fn synthetic_plan(
         agreed_on,
         assessment: (i % 2 == 1).then(|| "Routines and confidence at home".to_string()),
         planned_sessions: (i % 2 == 1).then_some(sessions),
-        after_mbu: i % 13 == 0,
+        after_mbu: i.is_multiple_of(13),
         goals,
         sessions: planned,
         reviews,
