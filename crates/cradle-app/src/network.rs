@@ -491,6 +491,45 @@ impl Cradle {
             .map_err(stale)
     }
 
+    /// Corrects or fills in the mother's own details and the referral date, keeping the
+    /// earlier version (viewable with the family's history) and why it changed.
+    pub async fn amend_mother(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        input: &cradle_domain::family::MotherInput,
+    ) -> Result<cradle_domain::family::MotherDetails, AppError> {
+        actor.require(Permission::ChangeClinicalRecords)?;
+        let why = reason(&input.reason);
+        let record = self.record_for_change(access).await?;
+        let details = input.parse(&record, today_uk());
+        let (details, why) = match (details, why) {
+            (Ok(details), Ok(why)) => (details, why),
+            (Err(mut problems), Err(AppError::Invalid(more))) => {
+                problems.0.extend(more.0);
+                return Err(AppError::Invalid(problems));
+            }
+            (Err(problems), _) => return Err(AppError::Invalid(problems)),
+            (_, Err(e)) => return Err(e),
+        };
+        let mut previous =
+            serde_json::to_value(cradle_domain::family::MotherDetails::of(&record.family))
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+        previous["child_protection"] = record.family.child_protection.code().into();
+        let change = self.amendment(actor, snapshot(&previous)?, input.version, why)?;
+        let entry = self.change_entry(
+            actor,
+            access,
+            AuditAction::MotherDetailsAmended,
+            "mother's details".to_string(),
+        )?;
+        self.store
+            .amend_mother(access.family_id(), &details, &change, entry)
+            .await
+            .map_err(stale)?;
+        Ok(details)
+    }
+
     /// Records that a person must not be contacted, or not involved at all. Cradle will not
     /// offer contact, information, assessments or bookings for them while it stands.
     pub async fn restrict_contact(

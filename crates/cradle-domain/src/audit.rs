@@ -65,10 +65,11 @@ pub enum AuditAction {
     GroupViewed,
     GroupEnrolled,
     GroupRegisterTaken,
+    MotherDetailsAmended,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 60] = [
+    pub const ALL: [AuditAction; 61] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -129,6 +130,7 @@ impl AuditAction {
         AuditAction::GroupViewed,
         AuditAction::GroupEnrolled,
         AuditAction::GroupRegisterTaken,
+        AuditAction::MotherDetailsAmended,
     ];
 
     pub fn code(self) -> &'static str {
@@ -193,6 +195,7 @@ impl AuditAction {
             AuditAction::GroupViewed => "group.view",
             AuditAction::GroupEnrolled => "group.enrol",
             AuditAction::GroupRegisterTaken => "group.register",
+            AuditAction::MotherDetailsAmended => "family.details",
         }
     }
 
@@ -275,6 +278,9 @@ impl AuditAction {
             AuditAction::GroupViewed => "Viewed a group's register",
             AuditAction::GroupEnrolled => "Enrolled a family member in a group",
             AuditAction::GroupRegisterTaken => "Took a group session's register",
+            AuditAction::MotherDetailsAmended => {
+                "Changed the mother's details or the referral date (earlier version kept)"
+            }
         }
     }
 }

@@ -430,6 +430,201 @@ impl NewFamily {
     }
 }
 
+/// The mother's own details as typed when they are corrected or filled in later: her name,
+/// NHS number, date of birth, postcode and the referral date, with the version they replace
+/// and the reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MotherInput {
+    pub mother_name: String,
+    pub mother_nhs_number: String,
+    pub mother_dob_day: String,
+    pub mother_dob_month: String,
+    pub mother_dob_year: String,
+    pub mother_postcode: String,
+    pub referral_day: String,
+    pub referral_month: String,
+    pub referral_year: String,
+    pub version: i64,
+    pub reason: String,
+}
+
+/// The mother's details after every check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MotherDetails {
+    pub mother_name: String,
+    pub mother_nhs_number: Option<String>,
+    #[serde(with = "optional_iso_date")]
+    pub mother_date_of_birth: Option<Date>,
+    pub mother_postcode: Option<String>,
+    #[serde(with = "optional_iso_date")]
+    pub referral_date: Option<Date>,
+}
+
+impl MotherDetails {
+    pub fn of(family: &Family) -> Self {
+        Self {
+            mother_name: family.mother_name.clone(),
+            mother_nhs_number: family.mother_nhs_number.clone(),
+            mother_date_of_birth: family.mother_date_of_birth,
+            mother_postcode: family.mother_postcode.clone(),
+            referral_date: family.referral_date,
+        }
+    }
+}
+
+impl MotherInput {
+    pub fn from_family(family: &Family) -> Self {
+        let parts = |d: Option<Date>| {
+            d.map(|d| {
+                (
+                    d.day().to_string(),
+                    u8::from(d.month()).to_string(),
+                    d.year().to_string(),
+                )
+            })
+            .unwrap_or_default()
+        };
+        let (mother_dob_day, mother_dob_month, mother_dob_year) =
+            parts(family.mother_date_of_birth);
+        let (referral_day, referral_month, referral_year) = parts(family.referral_date);
+        Self {
+            mother_name: family.mother_name.clone(),
+            mother_nhs_number: family
+                .mother_nhs_number
+                .as_deref()
+                .and_then(|n| NhsNumber::parse("n", n).ok())
+                .map(|n| n.formatted())
+                .unwrap_or_default(),
+            mother_dob_day,
+            mother_dob_month,
+            mother_dob_year,
+            mother_postcode: family.mother_postcode.clone().unwrap_or_default(),
+            referral_day,
+            referral_month,
+            referral_year,
+            version: family.version,
+            reason: String::new(),
+        }
+    }
+
+    /// Every check the new-family form makes of these fields, and against what the record
+    /// already holds: the mother born before each baby, and the referral no later than the
+    /// first care plan.
+    pub fn parse(
+        &self,
+        record: &crate::network::FamilyRecord,
+        today: Date,
+    ) -> Result<MotherDetails, Problems> {
+        let mut problems = Problems::default();
+        let mother_name = problems.take(parse_display_name(
+            "mother_name",
+            "the mother's full name",
+            &self.mother_name,
+        ));
+        let mother_nhs_number = if self.mother_nhs_number.trim().is_empty() {
+            Some(None)
+        } else {
+            problems
+                .take(NhsNumber::parse(
+                    "mother_nhs_number",
+                    &self.mother_nhs_number,
+                ))
+                .map(|n| Some(n.as_str().to_string()))
+        };
+        let typed = FamilyInput {
+            mother_dob_day: self.mother_dob_day.clone(),
+            mother_dob_month: self.mother_dob_month.clone(),
+            mother_dob_year: self.mother_dob_year.clone(),
+            ..FamilyInput::default()
+        };
+        let first_birth = record
+            .family
+            .babies
+            .iter()
+            .filter_map(|b| b.date_of_birth)
+            .min();
+        let mother_date_of_birth =
+            problems.take(parse_mother_date_of_birth(&typed, today).and_then(|born| {
+                match (born, first_birth) {
+                (Some(mother), Some(baby)) if baby <= mother => Err(Invalid::new(
+                    "mother_dob",
+                    "Mother's date of birth is after the baby's date of birth: check both dates",
+                )),
+                (Some(mother), _) if mother > today - Duration::days(10 * 365) => {
+                    Err(Invalid::new(
+                        "mother_dob",
+                        "Mother's date of birth makes her under 10 years old: check the year",
+                    ))
+                }
+                _ => Ok(born),
+            }
+            }));
+        let mother_postcode = if self.mother_postcode.trim().is_empty() {
+            Some(None)
+        } else {
+            problems
+                .take(Postcode::parse("mother_postcode", &self.mother_postcode))
+                .map(|p| Some(p.as_str().to_string()))
+        };
+        let referral_parts = [
+            &self.referral_day,
+            &self.referral_month,
+            &self.referral_year,
+        ];
+        let first_plan = record.plans.iter().map(|p| p.agreed_on).min();
+        let referral_date = if referral_parts.iter().all(|p| p.trim().is_empty()) {
+            Some(None)
+        } else {
+            problems
+                .take(
+                    parse_date_parts(
+                        "referral_date",
+                        "Referral date",
+                        referral_parts[0],
+                        referral_parts[1],
+                        referral_parts[2],
+                    )
+                    .and_then(|d| match first_plan {
+                        _ if d > today => Err(Invalid::new(
+                            "referral_date",
+                            "Referral date must be today or in the past",
+                        )),
+                        Some(plan) if d > plan => Err(Invalid::new(
+                            "referral_date",
+                            format!(
+                                "Referral date must be on or before the first care plan was agreed, {}",
+                                long_date(plan)
+                            ),
+                        )),
+                        _ => Ok(d),
+                    }),
+                )
+                .map(Some)
+        };
+        match (
+            mother_name,
+            mother_nhs_number,
+            mother_date_of_birth,
+            mother_postcode,
+            referral_date,
+        ) {
+            (Some(mother_name), Some(nhs), Some(born), Some(postcode), Some(referral))
+                if problems.is_empty() =>
+            {
+                Ok(MotherDetails {
+                    mother_name,
+                    mother_nhs_number: nhs,
+                    mother_date_of_birth: born,
+                    mother_postcode: postcode,
+                    referral_date: referral,
+                })
+            }
+            _ => Err(problems),
+        }
+    }
+}
+
 /// The baby's date of birth as typed, if it reads as a date at all (checked fully elsewhere).
 fn born_before_the_mother(input: &FamilyInput) -> Option<Date> {
     parse_date_parts(

@@ -153,6 +153,15 @@ pub trait NetworkStore: Send + Sync {
         change: &Amendment,
         audit: AuditEntry,
     ) -> StoreResult<()>;
+    /// Replaces the mother's own details (name, NHS number, date of birth, postcode) and the
+    /// referral date, keeping the earlier version; `Conflict` if the family changed first.
+    async fn amend_mother(
+        &self,
+        family: FamilyId,
+        details: &cradle_domain::family::MotherDetails,
+        change: &Amendment,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
     async fn add_restriction(
         &self,
         family: FamilyId,
@@ -908,6 +917,32 @@ macro_rules! network_sql {
                     "UPDATE families SET child_protection = $1, version = version + 1 WHERE id = $2 AND version = $3",
                 )
                 .bind(status.code())
+                .bind(family.0)
+                .bind(change.previous_version)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if changed == 0 {
+                    return Err(StoreError::Conflict("A newer version of this family record"));
+                }
+                Self::keep_version(&mut tx, family, RecordKind::Family, family.0, change).await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn amend_mother(&self, family: FamilyId, details: &cradle_domain::family::MotherDetails, change: &Amendment, audit: AuditEntry) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let changed = sqlx::query(
+                    "UPDATE families SET mother_name = $1, mother_name_lower = $2, mother_nhs_number = $3, mother_date_of_birth = $4, \
+                     mother_postcode = $5, referral_date = $6, version = version + 1 WHERE id = $7 AND version = $8",
+                )
+                .bind(&details.mother_name)
+                .bind(details.mother_name.to_lowercase())
+                .bind(&details.mother_nhs_number)
+                .bind(date_text(details.mother_date_of_birth))
+                .bind(&details.mother_postcode)
+                .bind(date_text(details.referral_date))
                 .bind(family.0)
                 .bind(change.previous_version)
                 .execute(&mut *tx)

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// (method, path) of every API operation, as the OpenAPI document writes them.
-pub const OPERATIONS: [(&str, &str); 54] = [
+pub const OPERATIONS: [(&str, &str); 55] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -82,6 +82,7 @@ pub const OPERATIONS: [(&str, &str); 54] = [
     ("post", "/api/v1/groups/{group}/sessions"),
     ("post", "/api/v1/groups/{group}/sessions/{session}/register"),
     ("post", "/api/v1/families/{id}/groups"),
+    ("post", "/api/v1/families/{id}/details"),
 ];
 
 pub fn router() -> Router<WebState> {
@@ -165,6 +166,7 @@ pub fn router() -> Router<WebState> {
             post(take_register),
         )
         .route("/families/{id}/groups", post(enrol_in_group))
+        .route("/families/{id}/details", post(amend_mother))
         .route(
             "/families/{id}/interventions/{intervention}/steps",
             post(record_intervention_step),
@@ -715,6 +717,17 @@ async fn record_series_session(
         .record_series_session(&staff.actor, &access, record_id(&intervention)?, &body)
         .await?;
     Ok(Json(changed).into_response())
+}
+
+async fn amend_mother(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    Json(body): Json<cradle_domain::family::MotherInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let details = state.app.amend_mother(&staff.actor, &access, &body).await?;
+    Ok(Json(details).into_response())
 }
 
 async fn list_groups(

@@ -162,6 +162,10 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/teams", get(pages::care_plans::teams_index))
         .route(
+            "/families/{id}/details",
+            get(pages::network::mother_details_form).post(pages::network::save_mother_details),
+        )
+        .route(
             "/groups",
             get(pages::groups::groups).post(pages::groups::create_group),
         )

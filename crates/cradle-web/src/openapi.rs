@@ -291,7 +291,17 @@ fn care_plan_paths() -> Value {
         &[("404", "No such family"), ("422", "The group is full, or they are already enrolled, or cannot be involved")],
     );
     enrol["parameters"] = id_parameter("The family's id");
+    let mut details = change(
+        "Change the mother's details or the referral date",
+        "The mother's name, NHS number, date of birth and postcode, and the referral date, as they should read, with `version` (the family's, 409 if it changed first) and `reason`. Checked as when the family was added, and against the record: the mother born before each baby, the referral no later than the first care plan. The earlier version is kept.",
+        "200",
+        ok_json("The details", reference("MotherDetails")),
+        "MotherInput",
+        &[("404", "No such family"), ("409", "Changed by someone else first"), ("422", "The details have problems; nothing was saved")],
+    );
+    details["parameters"] = id_parameter("The family's id");
     json!({
+        "/api/v1/families/{id}/details": {"post": details},
         "/api/v1/groups": {
             "get": operation("The groups your teams run", "Newest first. No members are listed here.", "200", ok_json("Groups", json!({"type": "array", "items": reference("Group")})), &[]),
             "post": create_group
@@ -319,6 +329,21 @@ fn group_schemas() -> Value {
     let date = json!({"type": "string", "format": "date"});
     let day = json!({"type": "string"});
     json!({
+        "MotherInput": {"type": "object", "required": ["mother_name", "version", "reason"], "properties": {
+            "mother_name": {"type": "string", "maxLength": 200},
+            "mother_nhs_number": {"type": "string", "description": "10 digits, modulus 11 checked; empty if not known"},
+            "mother_dob_day": day, "mother_dob_month": day, "mother_dob_year": day,
+            "mother_postcode": {"type": "string", "description": "A full UK postcode, or empty"},
+            "referral_day": day, "referral_month": day, "referral_year": day,
+            "version": {"type": "integer", "description": "The family's version being replaced"},
+            "reason": {"type": "string", "maxLength": 500}
+        }},
+        "MotherDetails": {"type": "object", "properties": {
+            "mother_name": {"type": "string"}, "mother_nhs_number": {"type": ["string", "null"]},
+            "mother_date_of_birth": {"type": ["string", "null"], "format": "date"},
+            "mother_postcode": {"type": ["string", "null"]},
+            "referral_date": {"type": ["string", "null"], "format": "date"}
+        }},
         "GroupInput": {"type": "object", "required": ["name", "facilitators", "capacity"], "properties": {
             "team": {"type": "string", "format": "uuid"}, "name": {"type": "string", "maxLength": 120},
             "description": {"type": "string", "maxLength": 2000}, "facilitators": {"type": "string", "maxLength": 300},

@@ -4792,3 +4792,105 @@ on_both_backends!(
         app.database.cleanup().await;
     }
 );
+
+on_both_backends!(
+    the_mothers_details_are_corrected_with_a_reason_and_the_earlier_version_kept,
+    |backend| async move {
+        let app = app(backend).await;
+        let clinician = app.signed_in("clinician").await;
+        let token = app.csrf_token(&clinician).await;
+        let family = family_of(&app, &clinician, "Amara Okafor").await;
+        let get = |path: String| {
+            let clinician = clinician.clone();
+            let url = app.url(&path);
+            async move {
+                clinician
+                    .get(url)
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+            }
+        };
+        let form = get(format!("/families/{family}/details")).await;
+        assert!(
+            form.contains("value=\"Amara Okafor\""),
+            "the form holds what is recorded"
+        );
+        let version = hidden_field(&form, "version").unwrap();
+        let record: Value = clinician
+            .get(app.url(&format!("/api/v1/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let born = record["family"]["babies"][0]["date_of_birth"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // Born the same day as the baby: refused.
+        let same_day = (
+            born[8..10].trim_start_matches('0').to_string(),
+            born[5..7].trim_start_matches('0').to_string(),
+            born[..4].to_string(),
+        );
+        let in_1995 = ("1".to_string(), "6".to_string(), "1995".to_string());
+        let fields = |nhs: &str, dob: (String, String, String), reason: &str| {
+            vec![
+                ("csrf_token", token.clone()),
+                ("version", version.clone()),
+                ("mother_name", "Amara Okafor-Bello".to_string()),
+                ("mother_nhs_number", nhs.to_string()),
+                ("mother_dob_day", dob.0),
+                ("mother_dob_month", dob.1),
+                ("mother_dob_year", dob.2),
+                ("mother_postcode", "LS6 2QT".to_string()),
+                ("reason", reason.to_string()),
+            ]
+        };
+        let path = app.url(&format!("/families/{family}/details"));
+        let bad = clinician
+            .post(&path)
+            .form(&fields("9991234567", same_day.clone(), ""))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let bad = bad.text().await.unwrap();
+        assert!(
+            bad.contains("NHS number"),
+            "an NHS number failing the check digit"
+        );
+        assert!(bad.contains("after the baby&#39;s date of birth"));
+        assert!(bad.contains("Enter the reason for the change"));
+        assert!(bad.contains("Amara Okafor-Bello"), "what was typed is kept");
+        let saved = clinician
+            .post(&path)
+            .form(&fields("", in_1995.clone(), "Married; new address"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let page = get(format!("/families/{family}")).await;
+        assert!(page.contains("Amara Okafor-Bello") && page.contains("LS6 2QT"));
+        assert!(get("/families?q=LS6+2QT".to_string())
+            .await
+            .contains("Amara Okafor-Bello"));
+        let history = get(format!("/families/{family}/history/family/{family}")).await;
+        assert!(history.contains("Married; new address") && history.contains("Amara Okafor"));
+        let stale = clinician
+            .post(&path)
+            .form(&fields("", in_1995.clone(), "From an old tab"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stale.status(), StatusCode::CONFLICT);
+        let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert!(audit.contains(&"family.details".to_string()));
+        app.database.cleanup().await;
+    }
+);

@@ -1320,7 +1320,21 @@ fn version_fields(
                     .as_str()
                     .and_then(ChildProtectionStatus::from_code)
                     .map(|s| s.label().to_string());
-                vec![("Child protection", shown(status))]
+                let mut rows = Vec::new();
+                // Versions kept when the mother's details changed hold them too.
+                if let Ok(mother) =
+                    serde_json::from_value::<cradle_domain::family::MotherDetails>(v.clone())
+                {
+                    rows.extend([
+                        ("Mother's name", mother.mother_name),
+                        ("NHS number", shown(mother.mother_nhs_number)),
+                        ("Date of birth", date(mother.mother_date_of_birth)),
+                        ("Postcode", shown(mother.mother_postcode)),
+                        ("Referral date", date(mother.referral_date)),
+                    ]);
+                }
+                rows.push(("Child protection", shown(status)));
+                rows
             }),
     };
     rows.unwrap_or_default()
@@ -1469,4 +1483,124 @@ pub async fn printout(
         team,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+// ----- The mother's own details -----
+
+#[derive(Template)]
+#[template(path = "mother_form.html")]
+pub struct MotherFormPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub baby: String,
+    pub family_id: String,
+    pub version: i64,
+    pub name: TextField,
+    pub nhs_number: TextField,
+    pub born: DateField,
+    pub postcode: TextField,
+    pub referral: DateField,
+    pub reason: TextField,
+}
+
+fn mother_form(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    input: &cradle_domain::family::MotherInput,
+    errors: Errors,
+) -> Response {
+    let page = MotherFormPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        baby: family.family.baby_label(),
+        family_id: family.family.id.to_string(),
+        version: input.version,
+        name: TextField::new("mother_name", "Mother's full name", &input.mother_name),
+        nhs_number: TextField::new(
+            "mother_nhs_number",
+            "NHS number (optional)",
+            &input.mother_nhs_number,
+        )
+        .width("nhsuk-input--width-10")
+        .hint("10 digits, for example 999 123 4560"),
+        born: DateField::new(
+            "mother_dob",
+            "Date of birth (optional)",
+            ["mother_dob_day", "mother_dob_month", "mother_dob_year"],
+            [
+                &input.mother_dob_day,
+                &input.mother_dob_month,
+                &input.mother_dob_year,
+            ],
+        ),
+        postcode: TextField::new(
+            "mother_postcode",
+            "Postcode (optional)",
+            &input.mother_postcode,
+        )
+        .width("nhsuk-input--width-10"),
+        referral: DateField::new(
+            "referral_date",
+            "Referral date",
+            ["referral_day", "referral_month", "referral_year"],
+            [
+                &input.referral_day,
+                &input.referral_month,
+                &input.referral_year,
+            ],
+        ),
+        reason: TextField::new("reason", "Reason for the change", &input.reason),
+        errors,
+    };
+    render(form_status(&page.errors), &page)
+}
+
+pub async fn mother_details_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    let input = cradle_domain::family::MotherInput::from_family(&family.family);
+    Ok(mother_form(
+        &state,
+        &staff,
+        &family,
+        &input,
+        Errors::default(),
+    ))
+}
+
+pub async fn save_mother_details(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let mut input = cradle_domain::family::MotherInput::default();
+    for (key, value) in crate::auth::form_pairs(&body) {
+        match key.as_str() {
+            "mother_name" => input.mother_name = value,
+            "mother_nhs_number" => input.mother_nhs_number = value,
+            "mother_dob_day" => input.mother_dob_day = value,
+            "mother_dob_month" => input.mother_dob_month = value,
+            "mother_dob_year" => input.mother_dob_year = value,
+            "mother_postcode" => input.mother_postcode = value,
+            "referral_day" => input.referral_day = value,
+            "referral_month" => input.referral_month = value,
+            "referral_year" => input.referral_year = value,
+            "version" => input.version = value.parse().unwrap_or(0),
+            "reason" => input.reason = value,
+            _ => {}
+        }
+    }
+    let result = state.app.amend_mother(&staff.actor, &access, &input).await;
+    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
+        Ok(mother_form(&state, &staff, family, &input, errors))
+    })
+    .await
 }
