@@ -594,7 +594,7 @@ impl PlanInput {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GoalInput {
-    /// "mother" or people's ids; "family" (or nothing) for the whole family.
+    /// "mother" or people's ids; "family" for the whole family.
     pub who: Vec<String>,
     pub words: String,
     pub area: String,
@@ -636,6 +636,12 @@ impl GoalInput {
                     who.push(member);
                 }
             }
+        }
+        if self.who.iter().all(|t| t.trim().is_empty()) {
+            problems.push(Invalid::new(
+                "who",
+                "Select whose goal it is: one person, a couple, or the whole family",
+            ));
         }
         if self.who.iter().any(|t| t.trim() == "family") && !who.is_empty() {
             problems.push(Invalid::new(
@@ -1381,6 +1387,37 @@ mod tests {
         });
         let scores: Vec<u8> = p.ratings_of(goal.id).iter().map(|r| r.score).collect();
         assert_eq!(scores, vec![2, 6]);
+    }
+
+    #[test]
+    fn a_goal_says_whose_it_is() {
+        let p = plan(vec![], vec![]);
+        let typed = GoalInput {
+            words: "Share the nights".into(),
+            area: "sharing_care".into(),
+            agreed_by: "Amara".into(),
+            agreed_day: "2".into(),
+            agreed_month: "9".into(),
+            agreed_year: "2026".into(),
+            baseline: "3".into(),
+            baseline_by: "mother".into(),
+            ..GoalInput::default()
+        };
+        let problems = typed
+            .parse(&p, &record(), date!(2026 - 11 - 26))
+            .unwrap_err();
+        assert!(problems
+            .message_for("who")
+            .is_some_and(|m| m.starts_with("Select whose goal it is")));
+        let family = GoalInput {
+            who: vec!["family".into()],
+            ..typed
+        };
+        assert!(family
+            .parse(&p, &record(), date!(2026 - 11 - 26))
+            .unwrap()
+            .who
+            .is_empty());
     }
 
     #[test]

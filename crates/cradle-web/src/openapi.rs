@@ -124,7 +124,7 @@ fn care_plan_paths() -> Value {
     create["parameters"] = id_parameter("The family's id");
     let mut goal = change(
         "Add a goal to a plan",
-        "In the family's own words, for one person, a couple (`who`: two members) or the whole family (`who`: [\"family\"] or empty), with its starting Goal-Based Outcomes rating (0 to 10) and who gave it (one of the goal's people; for a whole-family goal, anyone in the family). Nobody marked do not involve can have or rate a goal.",
+        "In the family's own words, for one person, a couple (`who`: two members) or the whole family (`who`: [\"family\"]), with its starting Goal-Based Outcomes rating (0 to 10) and who gave it (one of the goal's people; for a whole-family goal, anyone in the family). Nobody marked do not involve can have or rate a goal.",
         "201",
         ok_json("The goal", reference("Goal")),
         "GoalInput",
@@ -399,7 +399,7 @@ fn care_plan_schemas() -> Value {
             "after_mbu": {"enum": ["yes", "no", ""], "description": "Nursery nursing: support after a Mother and Baby Unit stay"}
         }},
         "GoalInput": {"type": "object", "required": ["words", "area", "agreed_by", "agreed_day", "agreed_month", "agreed_year", "baseline", "baseline_by"], "properties": {
-            "who": {"type": "array", "items": {"type": "string"}, "description": "\"mother\" or people's ids; [\"family\"] or empty for the whole family"},
+            "who": {"type": "array", "items": {"type": "string"}, "description": "\"mother\" or people's ids; [\"family\"] for the whole family"},
             "words": {"type": "string", "maxLength": 1000, "description": "The goal in the family's own words"},
             "area": {"enum": ["preparing_practically", "preparing_emotionally", "bonding", "confidence", "sharing_care", "other"]},
             "agreed_by": {"type": "string", "maxLength": 200},
