@@ -61,6 +61,14 @@ impl Actor {
         }
     }
 
+    /// The member of staff making a change to clinical records: one who may, and who has an
+    /// account (the command line has none).
+    pub fn staff_changing_records(&self) -> Result<StaffId, AppError> {
+        self.require(Permission::ChangeClinicalRecords)?;
+        self.id
+            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))
+    }
+
     /// An audit entry for something this actor did, at `at_millis`.
     pub fn audit(
         &self,
@@ -120,6 +128,19 @@ impl FamilyAccess {
         );
         entry.team_id = Some(self.team_id);
         entry.break_glass_reason = self.break_glass_reason.clone();
+        entry
+    }
+
+    /// The audit entry of a change to this family, saying what changed.
+    pub fn audit_change(
+        &self,
+        actor: &Actor,
+        at_millis: i64,
+        action: AuditAction,
+        detail: String,
+    ) -> AuditEntry {
+        let mut entry = self.audit(actor, at_millis, action);
+        entry.detail = detail;
         entry
     }
 }

@@ -10,7 +10,7 @@ use cradle_domain::care_plans::{
 };
 use cradle_domain::dates::today_uk;
 use cradle_domain::network::FamilyRecord;
-use cradle_domain::{AuditAction, Permission, StaffId, SubjectKind, TeamId};
+use cradle_domain::{AuditAction, Permission, SubjectKind, TeamId};
 use cradle_store::StoreError;
 use uuid::Uuid;
 
@@ -25,26 +25,6 @@ fn closed_plan(error: StoreError) -> AppError {
 }
 
 impl Cradle {
-    fn care_staff(&self, actor: &Actor) -> Result<StaffId, AppError> {
-        actor.require(Permission::ChangeClinicalRecords)?;
-        actor
-            .id
-            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))
-    }
-
-    fn care_audit(
-        &self,
-        actor: &Actor,
-        access: &FamilyAccess,
-        action: AuditAction,
-        detail: String,
-    ) -> cradle_store::AuditEntry {
-        let mut entry = access.audit(actor, self.now(), action);
-        entry.subject_kind = Some(SubjectKind::Family);
-        entry.detail = detail;
-        entry
-    }
-
     /// The family's record and one of its open plans, to check a change against.
     async fn open_plan(
         &self,
@@ -71,7 +51,7 @@ impl Cradle {
         access: &FamilyAccess,
         input: &PlanInput,
     ) -> Result<CarePlan, AppError> {
-        let staff = self.care_staff(actor)?;
+        let staff = actor.staff_changing_records()?;
         let record = self.record_for_change(access).await?;
         let parsed = input
             .parse(&record, today_uk())
@@ -91,9 +71,9 @@ impl Cradle {
             created_by: actor.display_name.clone(),
             created_at_millis: self.now(),
         };
-        let entry = self.care_audit(
+        let entry = access.audit_change(
             actor,
-            access,
+            self.now(),
             AuditAction::CarePlanCreated,
             format!("{} {}", plan.kind.code(), plan.id),
         );
@@ -111,7 +91,7 @@ impl Cradle {
         plan: Uuid,
         input: &GoalInput,
     ) -> Result<Goal, AppError> {
-        let staff = self.care_staff(actor)?;
+        let staff = actor.staff_changing_records()?;
         let (record, current) = self.open_plan(access, plan).await?;
         let parsed = input
             .parse(&current, &record, today_uk())
@@ -127,9 +107,9 @@ impl Cradle {
             recorded_by: actor.display_name.clone(),
             recorded_at_millis: self.now(),
         };
-        let entry = self.care_audit(
+        let entry = access.audit_change(
             actor,
-            access,
+            self.now(),
             AuditAction::GoalAgreed,
             format!("goal {} in plan {plan}", goal.id),
         );
@@ -148,7 +128,7 @@ impl Cradle {
         plan: Uuid,
         input: &SessionInput,
     ) -> Result<CareSession, AppError> {
-        let staff = self.care_staff(actor)?;
+        let staff = actor.staff_changing_records()?;
         let (record, current) = self.open_plan(access, plan).await?;
         let parsed = input
             .parse(&current, &record, today_uk())
@@ -168,9 +148,9 @@ impl Cradle {
             recorded_by: actor.display_name.clone(),
             recorded_at_millis: self.now(),
         };
-        let entry = self.care_audit(
+        let entry = access.audit_change(
             actor,
-            access,
+            self.now(),
             AuditAction::SessionRecorded,
             format!(
                 "session {} ({}) in plan {plan}",
@@ -193,7 +173,7 @@ impl Cradle {
         plan: Uuid,
         input: &ReviewInput,
     ) -> Result<Review, AppError> {
-        let staff = self.care_staff(actor)?;
+        let staff = actor.staff_changing_records()?;
         let (record, current) = self.open_plan(access, plan).await?;
         let parsed = input
             .parse(&current, &record, today_uk())
@@ -208,9 +188,9 @@ impl Cradle {
             recorded_by: actor.display_name.clone(),
             recorded_at_millis: self.now(),
         };
-        let entry = self.care_audit(
+        let entry = access.audit_change(
             actor,
-            access,
+            self.now(),
             AuditAction::ReviewRecorded,
             format!(
                 "review {} ({}) in plan {plan}",
@@ -233,7 +213,7 @@ impl Cradle {
         plan: Uuid,
         input: &CloseInput,
     ) -> Result<CarePlan, AppError> {
-        let staff = self.care_staff(actor)?;
+        let staff = actor.staff_changing_records()?;
         let (record, current) = self.open_plan(access, plan).await?;
         let (closed_on, summary) = input
             .parse(&current, &record, today_uk())
@@ -246,9 +226,9 @@ impl Cradle {
             }),
             ..current
         };
-        let entry = self.care_audit(
+        let entry = access.audit_change(
             actor,
-            access,
+            self.now(),
             AuditAction::CarePlanClosed,
             format!("plan {plan}"),
         );

@@ -6,7 +6,7 @@ use crate::{Actor, AppError, Cradle, FamilyAccess};
 use cradle_domain::concerns::{
     parse_close_reason, ActionInput, Concern, ConcernAction, ConcernInput,
 };
-use cradle_domain::{AuditAction, Permission, StaffId, SubjectKind};
+use cradle_domain::AuditAction;
 use cradle_store::StoreError;
 use uuid::Uuid;
 
@@ -24,26 +24,6 @@ fn gone(error: StoreError) -> AppError {
 }
 
 impl Cradle {
-    fn concern_staff(&self, actor: &Actor) -> Result<StaffId, AppError> {
-        actor.require(Permission::ChangeClinicalRecords)?;
-        actor
-            .id
-            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))
-    }
-
-    fn concern_audit(
-        &self,
-        actor: &Actor,
-        access: &FamilyAccess,
-        action: AuditAction,
-        detail: String,
-    ) -> cradle_store::AuditEntry {
-        let mut entry = access.audit(actor, self.now(), action);
-        entry.subject_kind = Some(SubjectKind::Family);
-        entry.detail = detail;
-        entry
-    }
-
     /// Raises a coping concern about a family member.
     pub async fn raise_concern(
         &self,
@@ -51,7 +31,7 @@ impl Cradle {
         access: &FamilyAccess,
         input: &ConcernInput,
     ) -> Result<Concern, AppError> {
-        let staff = self.concern_staff(actor)?;
+        let staff = actor.staff_changing_records()?;
         let parsed = input.parse().map_err(AppError::Invalid)?;
         let record = self.record_for_change(access).await?;
         if !record.has_member(parsed.about) {
@@ -77,9 +57,9 @@ impl Cradle {
             closure: None,
             version: 1,
         };
-        let entry = self.concern_audit(
+        let entry = access.audit_change(
             actor,
-            access,
+            self.now(),
             AuditAction::ConcernRaised,
             format!("concern {} about {}", concern.id, concern.about.code()),
         );
@@ -97,7 +77,7 @@ impl Cradle {
         concern: Uuid,
         input: &ActionInput,
     ) -> Result<ConcernAction, AppError> {
-        let staff = self.concern_staff(actor)?;
+        let staff = actor.staff_changing_records()?;
         let (kind, reference, note) = input.parse().map_err(AppError::Invalid)?;
         let action = ConcernAction {
             id: Uuid::now_v7(),
@@ -107,9 +87,9 @@ impl Cradle {
             recorded_at_millis: self.now(),
             recorded_by: actor.display_name.clone(),
         };
-        let entry = self.concern_audit(
+        let entry = access.audit_change(
             actor,
-            access,
+            self.now(),
             AuditAction::ConcernActionRecorded,
             format!("concern {concern}: {}", kind.code()),
         );
@@ -128,7 +108,7 @@ impl Cradle {
         concern: Uuid,
         reason: &str,
     ) -> Result<(), AppError> {
-        let staff = self.concern_staff(actor)?;
+        let staff = actor.staff_changing_records()?;
         let reason = parse_close_reason(reason).map_err(AppError::Invalid)?;
         let record = self.record_for_change(access).await?;
         let open = record
@@ -142,9 +122,9 @@ impl Cradle {
                 "Record the action taken before closing the concern",
             ));
         }
-        let entry = self.concern_audit(
+        let entry = access.audit_change(
             actor,
-            access,
+            self.now(),
             AuditAction::ConcernClosed,
             format!("concern {concern}"),
         );

@@ -9,7 +9,7 @@ use cradle_domain::conversations::{
 use cradle_domain::dates::today_uk;
 use cradle_domain::entries::Member;
 use cradle_domain::network::FamilyRecord;
-use cradle_domain::{AuditAction, Permission, SubjectKind};
+use cradle_domain::AuditAction;
 use cradle_store::{Amendment, StoreError};
 use uuid::Uuid;
 
@@ -57,16 +57,12 @@ impl Cradle {
         access: &FamilyAccess,
         input: &ConversationInput,
     ) -> Result<Conversation, AppError> {
-        actor.require(Permission::ChangeClinicalRecords)?;
-        let staff = actor
-            .id
-            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
+        let staff = actor.staff_changing_records()?;
         let parsed = input.parse(today_uk()).map_err(AppError::Invalid)?;
         let record = self.record_for_change(access).await?;
         check_against(&record, &parsed)?;
         let conversation = conversation(Uuid::now_v7(), parsed, actor, self.now(), 1);
         let mut entry = access.audit(actor, self.now(), AuditAction::ConversationRecorded);
-        entry.subject_kind = Some(SubjectKind::Family);
         entry.detail = format!(
             "conversation {} ({})",
             conversation.id,
@@ -89,10 +85,7 @@ impl Cradle {
         expected_version: i64,
         reason: &str,
     ) -> Result<Conversation, AppError> {
-        actor.require(Permission::ChangeClinicalRecords)?;
-        let staff = actor
-            .id
-            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
+        let staff = actor.staff_changing_records()?;
         let record = self.record_for_change(access).await?;
         let current = record
             .conversations
@@ -125,7 +118,6 @@ impl Cradle {
             reason: why,
         };
         let mut entry = access.audit(actor, self.now(), AuditAction::ConversationSaved);
-        entry.subject_kind = Some(SubjectKind::Family);
         entry.detail = format!("conversation {id} ({})", saved.status.code());
         self.store
             .save_conversation(access.family_id(), &saved, staff, Some(&change), entry)

@@ -983,11 +983,7 @@ pub fn demo_families() -> Vec<DemoFamily> {
 }
 
 fn date_parts(date: time::Date) -> (String, String, String) {
-    (
-        date.day().to_string(),
-        u8::from(date.month()).to_string(),
-        date.year().to_string(),
-    )
+    cradle_domain::dates::date_boxes(Some(date))
 }
 
 /// Creates one demo family through the same use-cases as the pages.

@@ -7,7 +7,7 @@ use cradle_domain::dates::{long_date, today_uk};
 use cradle_domain::enquiries::{EnquiryInput, EnquiryOutcome};
 use cradle_domain::entries::{Entry, Member};
 use cradle_domain::network::{ContactRestriction, RestrictionKind};
-use cradle_domain::{AuditAction, Permission, RestrictionId, SubjectKind};
+use cradle_domain::{AuditAction, RestrictionId, SubjectKind};
 use uuid::Uuid;
 
 fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
@@ -22,10 +22,7 @@ impl Cradle {
         access: &FamilyAccess,
         input: &EnquiryInput,
     ) -> Result<Entry, AppError> {
-        actor.require(Permission::ChangeClinicalRecords)?;
-        let staff = actor
-            .id
-            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
+        let staff = actor.staff_changing_records()?;
         let parsed = input.parse(today_uk()).map_err(AppError::Invalid)?;
         let record = self.record_for_change(access).await?;
         if !record.has_member(parsed.asked) {

@@ -37,10 +37,7 @@ impl Cradle {
 
     /// Sets up a group programme for one of the actor's teams.
     pub async fn create_group(&self, actor: &Actor, input: &GroupInput) -> Result<Group, AppError> {
-        actor.require(Permission::ChangeClinicalRecords)?;
-        let staff = actor
-            .id
-            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
+        let staff = actor.staff_changing_records()?;
         let (team, name, description, facilitators, capacity) =
             input.parse(&actor.teams).map_err(AppError::Invalid)?;
         let group = Group {
@@ -150,10 +147,7 @@ impl Cradle {
         access: &FamilyAccess,
         input: &EnrolInput,
     ) -> Result<Enrolment, AppError> {
-        actor.require(Permission::ChangeClinicalRecords)?;
-        let staff = actor
-            .id
-            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
+        let staff = actor.staff_changing_records()?;
         let record = self.record_for_change(access).await?;
         let register = match input.group.trim().parse::<Uuid>() {
             Ok(id) => self.store.group_register(id, None).await?,
@@ -176,7 +170,6 @@ impl Cradle {
             enrolled_by: actor.display_name.clone(),
         };
         let mut audit = access.audit(actor, self.now(), AuditAction::GroupEnrolled);
-        audit.subject_kind = Some(SubjectKind::Family);
         audit.detail = format!("enrolled in group {}", register.group.id);
         self.store
             .enrol(&enrolment, register.group.capacity, staff, audit)
@@ -193,9 +186,7 @@ impl Cradle {
         session: Uuid,
         input: &RegisterInput,
     ) -> Result<Vec<AttendanceMark>, AppError> {
-        let staff = actor
-            .id
-            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
+        let staff = actor.staff_changing_records()?;
         let register = self.group_for_change(actor, group).await?;
         let found = register
             .group

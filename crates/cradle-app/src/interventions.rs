@@ -90,10 +90,7 @@ impl Cradle {
         access: &FamilyAccess,
         input: &OfferInput,
     ) -> Result<PersonIntervention, AppError> {
-        actor.require(Permission::ChangeClinicalRecords)?;
-        let staff = actor
-            .id
-            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
+        let staff = actor.staff_changing_records()?;
         let record = self.record_for_change(access).await?;
         let catalogue = self.store.catalogue(record.family.team_id).await?;
         let parsed = input
@@ -119,7 +116,6 @@ impl Cradle {
             series: Vec::new(),
         };
         let mut entry = access.audit(actor, now, AuditAction::InterventionOffered);
-        entry.subject_kind = Some(SubjectKind::Family);
         entry.detail = format!("{} offered ({})", intervention.name, intervention.id);
         self.store
             .offer_intervention(access.family_id(), &intervention, staff, entry)
@@ -163,7 +159,6 @@ impl Cradle {
             recorded_at_millis: self.now(),
         });
         let mut entry = access.audit(actor, self.now(), AuditAction::InterventionStepRecorded);
-        entry.subject_kind = Some(SubjectKind::Family);
         entry.detail = format!("{} {} ({id})", changed.name, step.code());
         self.store
             .update_intervention(access.family_id(), &changed, previous, entry)
@@ -203,7 +198,6 @@ impl Cradle {
         });
         changed.series.sort_by_key(|s| s.number);
         let mut entry = access.audit(actor, self.now(), AuditAction::SeriesSessionRecorded);
-        entry.subject_kind = Some(SubjectKind::Family);
         entry.detail = format!("{} session {number} ({id})", changed.name);
         self.store
             .update_intervention(access.family_id(), &changed, previous, entry)

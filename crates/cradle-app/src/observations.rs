@@ -3,7 +3,7 @@
 use crate::{Actor, AppError, Cradle, FamilyAccess};
 use cradle_domain::dates::today_uk;
 use cradle_domain::observations::{Observation, ObservationInput, PositiveMoment};
-use cradle_domain::{AuditAction, Permission, SubjectKind};
+use cradle_domain::{AuditAction, Permission};
 use uuid::Uuid;
 
 impl Cradle {
@@ -15,10 +15,7 @@ impl Cradle {
         access: &FamilyAccess,
         input: &ObservationInput,
     ) -> Result<(Observation, Option<PositiveMoment>), AppError> {
-        actor.require(Permission::ChangeClinicalRecords)?;
-        let staff = actor
-            .id
-            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
+        let staff = actor.staff_changing_records()?;
         let parsed = input.parse(today_uk()).map_err(AppError::Invalid)?;
         let record = self.record_for_change(access).await?;
         if !record.has_member(parsed.caregiver) {
@@ -71,7 +68,6 @@ impl Cradle {
                 version: 1,
             });
         let mut entry = access.audit(actor, now, AuditAction::ObservationRecorded);
-        entry.subject_kind = Some(SubjectKind::Family);
         entry.detail = format!(
             "observation {}{}",
             observation.id,
@@ -104,10 +100,7 @@ impl Cradle {
         input: &cradle_domain::needs::NoteInput,
     ) -> Result<cradle_domain::needs::CaregiverNote, AppError> {
         use cradle_domain::needs::{CaregiverNote, NoteSubject};
-        actor.require(Permission::ChangeClinicalRecords)?;
-        let staff = actor
-            .id
-            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
+        let staff = actor.staff_changing_records()?;
         let (subject, kind, text, noted_on) = input.parse(today_uk()).map_err(AppError::Invalid)?;
         if let NoteSubject::Caregiver(member) = subject {
             let record = self.record_for_change(access).await?;
@@ -130,7 +123,6 @@ impl Cradle {
             version: 1,
         };
         let mut entry = access.audit(actor, now, AuditAction::NoteAdded);
-        entry.subject_kind = Some(SubjectKind::Family);
         entry.detail = format!("{} note {} about {}", kind.code(), note.id, subject.code());
         self.store
             .add_note(access.family_id(), &note, staff, entry)
@@ -231,7 +223,6 @@ impl Cradle {
         };
         let change = self.correction(actor, current, expected_version, reason)?;
         let mut entry = access.audit(actor, self.now(), AuditAction::ObservationAmended);
-        entry.subject_kind = Some(SubjectKind::Family);
         entry.detail = format!("observation {id}");
         self.store
             .amend_observation(access.family_id(), &amended, &change, entry)
@@ -276,7 +267,6 @@ impl Cradle {
         };
         let change = self.correction(actor, current, expected_version, reason)?;
         let mut entry = access.audit(actor, self.now(), AuditAction::NoteAmended);
-        entry.subject_kind = Some(SubjectKind::Family);
         entry.detail = format!("note {id}");
         self.store
             .amend_note(access.family_id(), &amended, &change, entry)
@@ -317,7 +307,6 @@ impl Cradle {
         };
         let change = self.correction(actor, current, expected_version, reason)?;
         let mut entry = access.audit(actor, self.now(), AuditAction::MomentAmended);
-        entry.subject_kind = Some(SubjectKind::Family);
         entry.detail = format!("moment {id}");
         self.store
             .amend_moment(access.family_id(), &amended, &change, entry)
@@ -357,7 +346,6 @@ impl Cradle {
         };
         let change = self.correction(actor, current, expected_version, reason)?;
         let mut entry = access.audit(actor, self.now(), AuditAction::ConcernAmended);
-        entry.subject_kind = Some(SubjectKind::Family);
         entry.detail = format!("concern {id}");
         self.store
             .amend_concern(access.family_id(), &amended, &change, entry)

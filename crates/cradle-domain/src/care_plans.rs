@@ -10,6 +10,7 @@ use crate::conversations::Seen;
 use crate::dates::parse_date_parts;
 use crate::entries::Member;
 use crate::network::{choices, FamilyRecord};
+use crate::text::{optional_text, required_text};
 use crate::{Invalid, Problems};
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
@@ -401,46 +402,6 @@ fn date(
         }
     }
     Ok(day)
-}
-
-fn required_text(
-    field: &'static str,
-    label: &str,
-    typed: &str,
-    max: usize,
-) -> Result<String, Invalid> {
-    let typed = typed.trim();
-    if typed.is_empty() {
-        return Err(Invalid::new(field, format!("Enter {}", lower_first(label))));
-    }
-    optional_text(field, label, typed, max).map(|t| t.unwrap_or_default())
-}
-
-fn optional_text(
-    field: &'static str,
-    label: &str,
-    typed: &str,
-    max: usize,
-) -> Result<Option<String>, Invalid> {
-    let typed = typed.trim();
-    if typed.is_empty() {
-        return Ok(None);
-    }
-    if typed.chars().count() > max {
-        return Err(Invalid::new(
-            field,
-            format!("{label} must be {max} characters or fewer"),
-        ));
-    }
-    Ok(Some(typed.to_string()))
-}
-
-fn lower_first(label: &str) -> String {
-    let mut chars = label.chars();
-    chars
-        .next()
-        .map(|c| c.to_lowercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// A Goal-Based Outcomes score as typed: a whole number from 0 to 10.

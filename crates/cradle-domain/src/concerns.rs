@@ -5,6 +5,7 @@
 
 use crate::entries::Member;
 use crate::network::choices;
+use crate::text::required_text;
 use crate::{Invalid, Problems};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -73,28 +74,6 @@ impl Concern {
     }
 }
 
-fn text(field: &'static str, label: &str, typed: &str, max: usize) -> Result<String, Invalid> {
-    let typed = typed.trim();
-    if typed.is_empty() {
-        return Err(Invalid::new(field, format!("Enter {label}")));
-    }
-    if typed.chars().count() > max {
-        return Err(Invalid::new(
-            field,
-            format!("{} must be {max} characters or fewer", capitalised(label)),
-        ));
-    }
-    Ok(typed.to_string())
-}
-
-fn capitalised(label: &str) -> String {
-    let mut chars = label.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 /// A concern as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -134,9 +113,9 @@ impl ConcernInput {
         if self.kinds.is_empty() {
             problems.push(Invalid::new("kinds", "Select what the concern is about"));
         }
-        let description = problems.take(text(
+        let description = problems.take(required_text(
             "description",
-            "what worries you",
+            "What worries you",
             &self.description,
             5_000,
         ));
@@ -216,7 +195,7 @@ impl ActionInput {
 
 /// Why a concern is closed.
 pub fn parse_close_reason(typed: &str) -> Result<String, Problems> {
-    text("reason", "the reason for closing the concern", typed, 1_000)
+    required_text("reason", "The reason for closing the concern", typed, 1_000)
         .map_err(|e| Problems(vec![e]))
 }
 

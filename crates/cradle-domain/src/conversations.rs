@@ -132,16 +132,7 @@ pub struct ConversationInput {
 
 impl ConversationInput {
     pub fn from_conversation(c: &Conversation) -> Self {
-        let (held_day, held_month, held_year) = c
-            .held_on
-            .map(|d| {
-                (
-                    d.day().to_string(),
-                    u8::from(d.month()).to_string(),
-                    d.year().to_string(),
-                )
-            })
-            .unwrap_or_default();
+        let (held_day, held_month, held_year) = crate::dates::date_boxes(c.held_on);
         let answer = |code: &str| c.answer(code).unwrap_or_default().to_string();
         Self {
             held_day,

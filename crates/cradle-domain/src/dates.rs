@@ -3,6 +3,7 @@
 //! Cradle stores instants as milliseconds since the Unix epoch (UTC) so both databases sort
 //! and compare them the same way; it shows them in UK time.
 
+use crate::text::lower_first;
 use crate::Invalid;
 use time::{Date, Month, OffsetDateTime, UtcOffset};
 
@@ -95,6 +96,19 @@ pub fn month_name(month: Month) -> &'static str {
     }
 }
 
+/// A date as the three boxes of the NHS date input hold it (day, month, year), or three
+/// empty boxes.
+pub fn date_boxes(date: Option<Date>) -> (String, String, String) {
+    date.map(|d| {
+        (
+            d.day().to_string(),
+            u8::from(d.month()).to_string(),
+            d.year().to_string(),
+        )
+    })
+    .unwrap_or_default()
+}
+
 /// Reads a date from the NHS date input's three boxes (day, month, year).
 /// `label` starts the messages, for example "Baby's date of birth".
 pub fn parse_date_parts(
@@ -156,14 +170,6 @@ pub fn whole_years(born: Date, today: Date) -> i32 {
 pub fn today_uk() -> Date {
     let now = OffsetDateTime::now_utc();
     now.to_offset(uk_offset(now)).date()
-}
-
-fn lower_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 #[cfg(test)]

@@ -475,19 +475,10 @@ impl MotherDetails {
 
 impl MotherInput {
     pub fn from_family(family: &Family) -> Self {
-        let parts = |d: Option<Date>| {
-            d.map(|d| {
-                (
-                    d.day().to_string(),
-                    u8::from(d.month()).to_string(),
-                    d.year().to_string(),
-                )
-            })
-            .unwrap_or_default()
-        };
         let (mother_dob_day, mother_dob_month, mother_dob_year) =
-            parts(family.mother_date_of_birth);
-        let (referral_day, referral_month, referral_year) = parts(family.referral_date);
+            crate::dates::date_boxes(family.mother_date_of_birth);
+        let (referral_day, referral_month, referral_year) =
+            crate::dates::date_boxes(family.referral_date);
         Self {
             mother_name: family.mother_name.clone(),
             mother_nhs_number: family

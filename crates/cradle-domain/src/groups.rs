@@ -5,6 +5,7 @@
 use crate::dates::parse_date_parts;
 use crate::entries::Member;
 use crate::network::{choices, FamilyRecord};
+use crate::text::{optional_text, required_text};
 use crate::{Invalid, Problems};
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
@@ -105,34 +106,6 @@ pub struct GroupRegister {
     pub marks: Vec<AttendanceMark>,
 }
 
-fn text(
-    field: &'static str,
-    label: &str,
-    typed: &str,
-    max: usize,
-    required: bool,
-) -> Result<String, Invalid> {
-    let typed = typed.trim();
-    if required && typed.is_empty() {
-        return Err(Invalid::new(field, format!("Enter {label}")));
-    }
-    if typed.chars().count() > max {
-        return Err(Invalid::new(
-            field,
-            format!("{} must be {max} characters or fewer", capitalised(label)),
-        ));
-    }
-    Ok(typed.to_string())
-}
-
-fn capitalised(label: &str) -> String {
-    let mut chars = label.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 /// A group as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -166,20 +139,21 @@ impl GroupInput {
                 found
             }
         };
-        let name = problems.take(text("name", "the group's name", &self.name, 120, true));
-        let description = problems.take(text(
-            "description",
-            "what the group is for",
-            &self.description,
-            2_000,
-            false,
-        ));
-        let facilitators = problems.take(text(
+        let name = problems.take(required_text("name", "The group's name", &self.name, 120));
+        let description = problems.take(
+            optional_text(
+                "description",
+                "What the group is for",
+                &self.description,
+                2_000,
+            )
+            .map(Option::unwrap_or_default),
+        );
+        let facilitators = problems.take(required_text(
             "facilitators",
-            "who runs the group",
+            "Who runs the group",
             &self.facilitators,
             300,
-            true,
         ));
         let capacity = match self.capacity.trim().parse::<u32>() {
             Ok(n) if (1..=100).contains(&n) => Some(n),
@@ -237,7 +211,9 @@ impl GroupSessionInput {
                 }
             }),
         );
-        let topic = problems.take(text("topic", "the topic", &self.topic, 200, false));
+        let topic = problems.take(
+            optional_text("topic", "The topic", &self.topic, 200).map(Option::unwrap_or_default),
+        );
         match (on, topic) {
             (Some(on), Some(topic)) if problems.is_empty() => Ok((on, topic)),
             _ => Err(problems),

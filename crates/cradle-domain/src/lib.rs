@@ -23,6 +23,7 @@ pub mod observations;
 pub mod person;
 pub mod staff;
 pub mod summaries;
+mod text;
 
 pub use audit::{AuditAction, AuditOutcome, SubjectKind};
 pub use family::{Baby, Family, FamilyInput, FamilySummary, NewFamily, PerinatalStage};

@@ -6,6 +6,7 @@
 
 use crate::person::{EthnicCategory, Postcode};
 use crate::staff::parse_display_name;
+use crate::text::optional_text;
 use crate::{BabyId, FamilyId, Invalid, PersonId, Problems, RelationshipId, RestrictionId};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -163,25 +164,6 @@ pub struct PersonInput {
     /// "yes" when whoever adds the person has confirmed they are not someone with the same
     /// name already known to the team.
     pub different_person: String,
-}
-
-fn optional_text(
-    field: &'static str,
-    label: &str,
-    text: &str,
-    max: usize,
-) -> Result<Option<String>, Invalid> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    if text.chars().count() > max {
-        return Err(Invalid::new(
-            field,
-            format!("{label} must be {max} characters or fewer"),
-        ));
-    }
-    Ok(Some(text.to_string()))
 }
 
 impl PersonInput {

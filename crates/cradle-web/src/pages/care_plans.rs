@@ -447,15 +447,15 @@ pub async fn new_plan_form(
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff.actor, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
-    let today = today_uk();
+    let (agreed_day, agreed_month, agreed_year) = super::today_boxes();
     let input = PlanInput {
         focus: match family.family.stage {
             cradle_domain::PerinatalStage::Postnatal => "postnatal".to_string(),
             _ => "antenatal".to_string(),
         },
-        agreed_day: today.day().to_string(),
-        agreed_month: u8::from(today.month()).to_string(),
-        agreed_year: today.year().to_string(),
+        agreed_day,
+        agreed_month,
+        agreed_year,
         ..PlanInput::default()
     };
     Ok(plan_form(
@@ -602,22 +602,13 @@ fn goal_form(
     render(form_status(&page.errors), &page)
 }
 
-fn today_boxes() -> (String, String, String) {
-    let today = today_uk();
-    (
-        today.day().to_string(),
-        u8::from(today.month()).to_string(),
-        today.year().to_string(),
-    )
-}
-
 pub async fn new_goal_form(
     State(state): State<WebState>,
     staff: Staff<ChangeRecords>,
     Path((id, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
     let (_, family, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
-    let (agreed_day, agreed_month, agreed_year) = today_boxes();
+    let (agreed_day, agreed_month, agreed_year) = super::today_boxes();
     let input = GoalInput {
         agreed_day,
         agreed_month,
@@ -814,7 +805,7 @@ pub async fn new_session_form(
     Path((id, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
     let (_, family, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
-    let (held_day, held_month, held_year) = today_boxes();
+    let (held_day, held_month, held_year) = super::today_boxes();
     let input = SessionInput {
         held_day,
         held_month,
@@ -1004,7 +995,7 @@ pub async fn new_review_form(
     Path((id, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
     let (_, family, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
-    let (reviewed_day, reviewed_month, reviewed_year) = today_boxes();
+    let (reviewed_day, reviewed_month, reviewed_year) = super::today_boxes();
     let input = ReviewInput {
         reviewed_day,
         reviewed_month,
@@ -1106,7 +1097,7 @@ pub async fn end_plan_form(
     Path((id, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
     let (_, family, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
-    let (closed_day, closed_month, closed_year) = today_boxes();
+    let (closed_day, closed_month, closed_year) = super::today_boxes();
     let input = CloseInput {
         closed_day,
         closed_month,

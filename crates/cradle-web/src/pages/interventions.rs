@@ -14,7 +14,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use cradle_app::{AppError, FamilyAccess};
-use cradle_domain::dates::{long_date, today_uk};
+use cradle_domain::dates::long_date;
 use cradle_domain::interventions::{
     CatalogueEntry, CatalogueInput, OfferInput, PersonIntervention, SeriesInput, StepInput,
 };
@@ -95,15 +95,6 @@ pub fn views(record: &FamilyRecord) -> Vec<InterventionView> {
             }
         })
         .collect()
-}
-
-fn date_boxes() -> (String, String, String) {
-    let today = today_uk();
-    (
-        today.day().to_string(),
-        u8::from(today.month()).to_string(),
-        today.year().to_string(),
-    )
 }
 
 // ----- Offering -----
@@ -226,7 +217,7 @@ pub async fn offer_form_page(
     let access = access(&state, &staff.actor, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     let catalogue = family_catalogue(&state, &staff, &access).await?;
-    let (offered_day, offered_month, offered_year) = date_boxes();
+    let (offered_day, offered_month, offered_year) = super::today_boxes();
     let input = OfferInput {
         delivered_by: staff.actor.display_name.clone(),
         offered_day,
@@ -475,7 +466,7 @@ pub async fn step_form_page(
     Path((id, intervention)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
     let (_, family, intervention) = intervention_of(&state, &staff, &id, &intervention).await?;
-    let (step_day, step_month, step_year) = date_boxes();
+    let (step_day, step_month, step_year) = super::today_boxes();
     let input = StepInput {
         step_day,
         step_month,
@@ -536,7 +527,7 @@ pub async fn series_form_page(
     let (access, family, intervention) =
         intervention_of(&state, &staff, &id, &intervention).await?;
     let themes = themes_of(&state, &staff, &access, &intervention).await?;
-    let (series_day, series_month, series_year) = date_boxes();
+    let (series_day, series_month, series_year) = super::today_boxes();
     let next = (1..)
         .find(|n| !intervention.series.iter().any(|s| s.number == *n))
         .unwrap_or(1);

@@ -47,6 +47,11 @@ pub(crate) fn member_choices(
     choices
 }
 
+/// Today as the three boxes of a date field hold it: what a new entry's date starts as.
+pub(crate) fn today_boxes() -> (String, String, String) {
+    cradle_domain::dates::date_boxes(Some(cradle_domain::dates::today_uk()))
+}
+
 pub fn see_other(location: &str) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
     if let Ok(value) = HeaderValue::from_str(location) {

@@ -14,7 +14,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use cradle_app::AppError;
-use cradle_domain::dates::{long_date, today_uk};
+use cradle_domain::dates::{date_boxes, long_date, today_uk};
 use cradle_domain::network::FamilyRecord;
 use cradle_domain::observations::{BabyResponse, ObservationInput, Setting, DESCRIPTORS};
 use cradle_domain::FamilyId;
@@ -764,18 +764,6 @@ pub async fn amend_note(
         ))
     })
     .await
-}
-
-/// The date of a record as the three boxes of a date field hold it.
-fn date_boxes(date: Option<time::Date>) -> (String, String, String) {
-    date.map(|d| {
-        (
-            d.day().to_string(),
-            u8::from(d.month()).to_string(),
-            d.year().to_string(),
-        )
-    })
-    .unwrap_or_default()
 }
 
 pub async fn edit_moment_form(

@@ -1,0 +1,74 @@
+//! Free text as typed: trimmed, required or optional, and no longer than its limit. Labels are
+//! written as they start a sentence ("The goal, in the family's own words"), so the messages
+//! read "Enter the goal, …" and "The goal, … must be 1000 characters or fewer".
+
+use crate::Invalid;
+
+/// The text typed, which must not be empty.
+pub(crate) fn required_text(
+    field: &'static str,
+    label: &str,
+    typed: &str,
+    max: usize,
+) -> Result<String, Invalid> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Err(Invalid::new(field, format!("Enter {}", lower_first(label))));
+    }
+    optional_text(field, label, typed, max).map(Option::unwrap_or_default)
+}
+
+/// The text typed, if any.
+pub(crate) fn optional_text(
+    field: &'static str,
+    label: &str,
+    typed: &str,
+    max: usize,
+) -> Result<Option<String>, Invalid> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    if typed.chars().count() > max {
+        return Err(Invalid::new(
+            field,
+            format!("{label} must be {max} characters or fewer"),
+        ));
+    }
+    Ok(Some(typed.to_string()))
+}
+
+/// "The goal" → "the goal", for a label in the middle of a sentence.
+pub(crate) fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_trimmed_required_and_bounded() {
+        assert_eq!(
+            required_text("f", "The name", "  Ada ", 10),
+            Ok("Ada".into())
+        );
+        assert_eq!(
+            required_text("f", "The name", "   ", 10)
+                .unwrap_err()
+                .message,
+            "Enter the name"
+        );
+        assert_eq!(
+            optional_text("f", "The name", "abcdefghijk", 10)
+                .unwrap_err()
+                .message,
+            "The name must be 10 characters or fewer"
+        );
+        assert_eq!(optional_text("f", "The name", " ", 10), Ok(None));
+    }
+}
