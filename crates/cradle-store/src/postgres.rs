@@ -18,6 +18,9 @@ impl PostgresStore {
     const BACKEND: crate::Backend = crate::Backend::Postgres;
     const LOCK_AUDIT_HEAD: &'static str =
         "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE";
+    /// After a bulk import: statistics for the planner, and the new rows marked visible so
+    /// autovacuum does not start on them under the first load.
+    const REFRESH_STATISTICS: &'static str = "VACUUM ANALYZE";
 
     pub async fn open(url: &str) -> crate::StoreResult<Self> {
         let pool = PgPoolOptions::new()

@@ -398,7 +398,7 @@ macro_rules! sql_store {
             }
 
             async fn refresh_statistics(&self) -> StoreResult<()> {
-                sqlx::query("ANALYZE").execute(self.writer()).await?;
+                sqlx::query(Self::REFRESH_STATISTICS).execute(self.writer()).await?;
                 Ok(())
             }
 

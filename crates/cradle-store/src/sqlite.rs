@@ -26,6 +26,8 @@ pub struct SqliteStore {
 impl SqliteStore {
     const BACKEND: crate::Backend = crate::Backend::Sqlite;
     const LOCK_AUDIT_HEAD: &'static str = "SELECT seq, hash FROM audit_head WHERE id = 1";
+    /// After a bulk import: statistics for the planner.
+    const REFRESH_STATISTICS: &'static str = "ANALYZE";
 
     pub async fn open(url: &str) -> crate::StoreResult<Self> {
         let options = SqliteConnectOptions::from_str(url)?
