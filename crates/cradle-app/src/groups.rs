@@ -69,25 +69,24 @@ impl Cradle {
         group: Uuid,
     ) -> Result<GroupRegister, AppError> {
         actor.require(Permission::ReadClinicalRecords)?;
-        let unaudited = self
+        let register = self
             .store
-            .group_register(group, None)
+            .group_register(group)
             .await?
             .ok_or(AppError::NotFound)?;
-        if !actor.teams.contains(&unaudited.group.team_id) {
+        if !actor.teams.contains(&register.group.team_id) {
             return Err(AppError::Forbidden(Permission::ReadClinicalRecords));
         }
         let mut audit = actor.audit(
             self.now(),
             AuditAction::GroupViewed,
-            Some((SubjectKind::Team, unaudited.group.team_id.0)),
+            Some((SubjectKind::Team, register.group.team_id.0)),
         );
-        audit.team_id = Some(unaudited.group.team_id);
+        audit.team_id = Some(register.group.team_id);
         audit.detail = format!("group {group}");
-        self.store
-            .group_register(group, Some(audit))
-            .await?
-            .ok_or(AppError::NotFound)
+        // Nothing is returned until the view's audit record is committed.
+        self.store.record_export(audit).await?;
+        Ok(register)
     }
 
     async fn group_for_change(
@@ -98,7 +97,7 @@ impl Cradle {
         actor.require(Permission::ChangeClinicalRecords)?;
         let register = self
             .store
-            .group_register(group, None)
+            .group_register(group)
             .await?
             .ok_or(AppError::NotFound)?;
         if !actor.teams.contains(&register.group.team_id) {
@@ -150,7 +149,7 @@ impl Cradle {
         let staff = actor.staff_changing_records()?;
         let record = self.record_for_change(access).await?;
         let register = match input.group.trim().parse::<Uuid>() {
-            Ok(id) => self.store.group_register(id, None).await?,
+            Ok(id) => self.store.group_register(id).await?,
             Err(_) => None,
         };
         let today = today_uk();

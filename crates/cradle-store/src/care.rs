@@ -119,13 +119,9 @@ pub trait CareStore: Send + Sync {
     ) -> StoreResult<()>;
     /// The groups the teams run, newest first (no members: not clinical data).
     async fn groups_of(&self, teams: &[TeamId]) -> StoreResult<Vec<Group>>;
-    /// A group with everyone enrolled and every mark. The read is audited when `audit` is
-    /// given (the register names family members).
-    async fn group_register(
-        &self,
-        group: Uuid,
-        audit: Option<AuditEntry>,
-    ) -> StoreResult<Option<GroupRegister>>;
+    /// A group with everyone enrolled and every mark. Not audited here: the register names
+    /// family members, so callers audit the view that shows it.
+    async fn group_register(&self, group: Uuid) -> StoreResult<Option<GroupRegister>>;
     /// Enrols a family member; `Conflict` if the group is full or they are enrolled already.
     async fn enrol(
         &self,
@@ -592,11 +588,7 @@ macro_rules! care_sql {
                 Ok(groups)
             }
 
-            async fn group_register(
-                &self,
-                group: Uuid,
-                audit: Option<AuditEntry>,
-            ) -> StoreResult<Option<GroupRegister>> {
+            async fn group_register(&self, group: Uuid) -> StoreResult<Option<GroupRegister>> {
                 let rows: Vec<(i64, String)> = sqlx::query_as(
                     "SELECT part, record FROM ( \
                        SELECT CAST(0 AS BIGINT) AS part, record, created_at AS at FROM care_groups WHERE id = $1 \
@@ -620,9 +612,6 @@ macro_rules! care_sql {
                 let Some(group) = found else {
                     return Ok(None);
                 };
-                if let Some(audit) = audit {
-                    self.audit.append(audit).await?;
-                }
                 Ok(Some(GroupRegister {
                     group,
                     enrolments,

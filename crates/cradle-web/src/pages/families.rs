@@ -120,43 +120,46 @@ pub async fn list(
         families: result
             .families
             .iter()
-            .map(|f| FamilyRow {
-                id: f.id.to_string(),
-                baby: f.baby_label(),
-                age: {
-                    let mut ages: Vec<String> = f
-                        .babies
+            .map(|f| {
+                let next_due = f.care.next_due(today);
+                FamilyRow {
+                    id: f.id.to_string(),
+                    baby: f.baby_label(),
+                    age: {
+                        let mut ages: Vec<String> = f
+                            .babies
+                            .iter()
+                            .map(|b| b.age(today).unwrap_or_else(|| b.date_line(today)))
+                            .collect();
+                        // Twins of the same age read once.
+                        ages.dedup();
+                        ages.join("; ")
+                    },
+                    mother: f.mother_name.clone(),
+                    involved: f
+                        .involved
                         .iter()
-                        .map(|b| b.age(today).unwrap_or_else(|| b.date_line(today)))
-                        .collect();
-                    // Twins of the same age read once.
-                    ages.dedup();
-                    ages.join("; ")
-                },
-                mother: f.mother_name.clone(),
-                involved: f
-                    .involved
-                    .iter()
-                    .map(|(id, name)| {
-                        let involvement = cradle_domain::network::Involvement::for_person(
-                            &f.restrictions,
-                            *id,
-                            today,
-                        );
-                        let mark = if !involvement.may_involve {
-                            Some("Do not involve")
-                        } else if !involvement.may_contact {
-                            Some("Do not contact")
-                        } else {
-                            None
-                        };
-                        (name.clone(), mark)
-                    })
-                    .collect(),
-                stage: f.stage.label(),
-                open_concerns: f.open_concerns,
-                next_due: f.care.next_due(today).label(),
-                next_due_warning: f.care.next_due(today).is_warning(),
+                        .map(|(id, name)| {
+                            let involvement = cradle_domain::network::Involvement::for_person(
+                                &f.restrictions,
+                                *id,
+                                today,
+                            );
+                            let mark = if !involvement.may_involve {
+                                Some("Do not involve")
+                            } else if !involvement.may_contact {
+                                Some("Do not contact")
+                            } else {
+                                None
+                            };
+                            (name.clone(), mark)
+                        })
+                        .collect(),
+                    stage: f.stage.label(),
+                    open_concerns: f.open_concerns,
+                    next_due: next_due.label(),
+                    next_due_warning: next_due.is_warning(),
+                }
             })
             .collect(),
         total: thousands(result.total),
