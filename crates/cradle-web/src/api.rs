@@ -332,24 +332,48 @@ async fn read_family(
     let id = family_id(&id)?;
     let access = state.app.family_access(&staff.actor, id).await?;
     let record = state.app.read_family(&staff.actor, &access).await?;
-    Ok(Json(json!({
-        "family": record.family,
-        "people": record.people,
-        "relationships": record.relationships,
-        "restrictions": record.restrictions,
-        "conversations": record.conversations,
-        "concerns": record.concerns,
-        "observations": record.observations,
-        "moments": record.moments,
-        "notes": record.notes,
-        "plans": record.plans,
-        "interventions": record.interventions,
-        "groups": record.groups,
-        "sessions_before_review": record.sessions_before_review,
-        "next_due": cradle_domain::care_plans::NextDue::for_record(&record, cradle_domain::dates::today_uk()).label(),
-        "break_glass_reason": access.break_glass_reason(),
-    }))
+    let next_due =
+        cradle_domain::care_plans::NextDue::for_record(&record, cradle_domain::dates::today_uk())
+            .label();
+    Ok(Json(FamilyReadJson {
+        family: &record.family,
+        people: &record.people,
+        relationships: &record.relationships,
+        restrictions: &record.restrictions,
+        conversations: &record.conversations,
+        concerns: &record.concerns,
+        observations: &record.observations,
+        moments: &record.moments,
+        notes: &record.notes,
+        plans: &record.plans,
+        interventions: &record.interventions,
+        groups: &record.groups,
+        sessions_before_review: record.sessions_before_review,
+        next_due,
+        break_glass_reason: access.break_glass_reason(),
+    })
     .into_response())
+}
+
+/// The API's family read, written straight from the record (no intermediate JSON tree: this
+/// is the most frequent API answer).
+#[derive(Serialize)]
+struct FamilyReadJson<'a> {
+    family: &'a Family,
+    people: &'a [cradle_domain::network::Person],
+    relationships: &'a [cradle_domain::network::Relationship],
+    restrictions: &'a [cradle_domain::network::ContactRestriction],
+    conversations: &'a [cradle_domain::conversations::Conversation],
+    concerns: &'a [cradle_domain::concerns::Concern],
+    observations: &'a [cradle_domain::observations::Observation],
+    moments: &'a [cradle_domain::observations::PositiveMoment],
+    notes: &'a [cradle_domain::needs::CaregiverNote],
+    plans: &'a [cradle_domain::care_plans::CarePlan],
+    interventions: &'a [cradle_domain::interventions::PersonIntervention],
+    groups: &'a [cradle_domain::groups::GroupMembership],
+    sessions_before_review: u32,
+    next_due: String,
+    break_glass_reason: Option<&'a str>,
 }
 
 #[derive(Deserialize)]
