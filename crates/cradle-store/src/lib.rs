@@ -16,6 +16,7 @@ mod postgres;
 mod rows;
 mod sql;
 mod sqlite;
+mod sqlite_reads;
 
 pub use audit_chain::{chain_hash, verify_chain, AuditRecord, ChainFault, GENESIS_HASH};
 pub use care::CareStore;
@@ -42,6 +43,9 @@ pub enum StoreError {
     BadUrl(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// From the plain SQLite connections that make each request's first lookups.
+    #[error("database error: {0}")]
+    Embedded(#[from] rusqlite::Error),
     /// The audit record could not be written, so the action it records did not happen.
     #[error("audit record could not be written: {0}")]
     AuditUnavailable(String),

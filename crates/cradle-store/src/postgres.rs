@@ -57,6 +57,19 @@ impl PostgresStore {
 
 crate::sql::sql_store!(PostgresStore, sqlx::Postgres);
 
+impl PostgresStore {
+    async fn session_rows(
+        &self,
+        token_hash: &str,
+    ) -> crate::StoreResult<Vec<crate::rows::SessionStaffRow>> {
+        self.pooled_session_rows(token_hash).await
+    }
+
+    async fn stamp_row(&self, id: uuid::Uuid) -> crate::StoreResult<Option<(uuid::Uuid, i64)>> {
+        self.pooled_stamp_row(id).await
+    }
+}
+
 mod network_impl {
     use super::PostgresStore;
     use crate::rows::*;

@@ -190,6 +190,16 @@ impl<'a> CaseloadPlan<'a> {
     }
 }
 
+/// A session joined to its account and each of the account's teams (a row per team): what
+/// every signed-in request reads first. Columns in the order `SessionStaffRow` reads them.
+pub(crate) const SESSION_WITH_STAFF: &str = "SELECT s.token_hash, s.staff_id, s.csrf_token, s.created_at, s.last_seen_at, s.source, \
+     st.id, st.username, st.display_name, st.role, st.password_hash, st.disabled, st.service_account, t.team_id \
+     FROM sessions s JOIN staff st ON st.id = s.staff_id LEFT JOIN staff_teams t ON t.staff_id = st.id \
+     WHERE s.token_hash = $1 ORDER BY t.team_id";
+
+/// A family's team and change count: what an access check reads.
+pub(crate) const FAMILY_STAMP: &str = "SELECT team_id, changes FROM families WHERE id = $1";
+
 macro_rules! sql_store {
     ($store:ty, $db:ty) => {
         use $crate::audit_chain::{chain_hash, AuditRecord};
@@ -218,6 +228,22 @@ macro_rules! sql_store {
                 Self::write_audits(&mut tx, entries).await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            /// `SESSION_WITH_STAFF` through the pool.
+            async fn pooled_session_rows(&self, token_hash: &str) -> StoreResult<Vec<SessionStaffRow>> {
+                Ok(sqlx::query_as($crate::sql::SESSION_WITH_STAFF)
+                    .bind(token_hash)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            /// `FAMILY_STAMP` through the pool.
+            async fn pooled_stamp_row(&self, id: Uuid) -> StoreResult<Option<(Uuid, i64)>> {
+                Ok(sqlx::query_as($crate::sql::FAMILY_STAMP)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?)
             }
 
             fn start_audit_queue(writer: &sqlx::Pool<$db>) -> $crate::audit_queue::AuditQueue {
@@ -641,16 +667,7 @@ macro_rules! sql_store {
                 &self,
                 token_hash: &str,
             ) -> StoreResult<Option<(SessionRecord, Staff)>> {
-                let rows: Vec<SessionStaffRow> = sqlx::query_as(
-                    "SELECT s.token_hash, s.staff_id, s.csrf_token, s.created_at, s.last_seen_at, s.source, \
-                     st.id, st.username, st.display_name, st.role, st.password_hash, st.disabled, st.service_account, t.team_id \
-                     FROM sessions s JOIN staff st ON st.id = s.staff_id LEFT JOIN staff_teams t ON t.staff_id = st.id \
-                     WHERE s.token_hash = $1 ORDER BY t.team_id",
-                )
-                .bind(token_hash)
-                .fetch_all(&self.pool)
-                .await?;
-                SessionStaffRow::fold(rows)
+                SessionStaffRow::fold(self.session_rows(token_hash).await?)
             }
 
             async fn touch_session(&self, token_hash: &str, at_millis: i64) -> StoreResult<()> {
@@ -766,11 +783,7 @@ macro_rules! sql_store {
             }
 
             async fn family_stamp(&self, id: FamilyId) -> StoreResult<Option<(TeamId, i64)>> {
-                let row: Option<(Uuid, i64)> =
-                    sqlx::query_as("SELECT team_id, changes FROM families WHERE id = $1")
-                        .bind(id.0)
-                        .fetch_optional(&self.pool)
-                        .await?;
+                let row = self.stamp_row(id.0).await?;
                 Ok(row.map(|(team, changes)| (TeamId(team), changes)))
             }
 

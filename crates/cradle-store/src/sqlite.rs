@@ -11,6 +11,7 @@
 //! Reads use a pool of their own and never wait for writers (WAL mode).
 
 use crate::audit_queue::AuditQueue;
+use crate::sqlite_reads::QuickReads;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 use std::str::FromStr;
@@ -18,6 +19,9 @@ use std::time::Duration;
 
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Each request's session and access-check lookups; none for an in-memory database,
+    /// which only sqlx's own connections can reach.
+    quick: Option<QuickReads>,
     writer: SqlitePool,
     audit: AuditQueue,
     copies: crate::cache::FamilyCopies,
@@ -42,6 +46,11 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let quick = match in_memory {
+            true => None,
+            false => Some(QuickReads::open(options.get_filename())?),
+        };
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
@@ -49,6 +58,7 @@ impl SqliteStore {
         let audit = Self::start_audit_queue(&writer);
         let store = Self {
             pool,
+            quick,
             writer,
             audit,
             copies: crate::cache::FamilyCopies::new(),
@@ -61,6 +71,23 @@ impl SqliteStore {
         writer: &SqlitePool,
     ) -> crate::StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
         Ok(writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    async fn session_rows(
+        &self,
+        token_hash: &str,
+    ) -> crate::StoreResult<Vec<crate::rows::SessionStaffRow>> {
+        match &self.quick {
+            Some(quick) => quick.session_rows(token_hash),
+            None => self.pooled_session_rows(token_hash).await,
+        }
+    }
+
+    async fn stamp_row(&self, id: uuid::Uuid) -> crate::StoreResult<Option<(uuid::Uuid, i64)>> {
+        match &self.quick {
+            Some(quick) => quick.family_stamp(id),
+            None => self.pooled_stamp_row(id).await,
+        }
     }
 
     fn writer(&self) -> &SqlitePool {
