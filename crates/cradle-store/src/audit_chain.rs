@@ -46,6 +46,42 @@ impl AuditRecord {
     }
 }
 
+/// Links new entries onto the chain whose newest record is `seq` with `hash`: each gets the
+/// next sequence number, the previous record's hash and its own.
+pub(crate) fn link(mut seq: i64, mut hash: String, entries: Vec<crate::AuditEntry>) -> Vec<AuditRecord> {
+    let mut records = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let mut record = AuditRecord {
+            seq: seq + 1,
+            at_millis: entry.at_millis,
+            actor_id: entry.actor_id,
+            actor_username: entry.actor_username,
+            actor_role: entry.actor_role.map(|r| r.code().to_string()),
+            team_id: entry.team_id,
+            action: entry.action.code().to_string(),
+            outcome: entry.outcome.code().to_string(),
+            subject_kind: entry.subject_kind.map(|k| k.code().to_string()),
+            subject_id: entry.subject_id,
+            source: entry.source,
+            break_glass_reason: entry.break_glass_reason,
+            detail: entry.detail,
+            prev_hash: hash,
+            hash: String::new(),
+        };
+        record.hash = chain_hash(&record);
+        seq = record.seq;
+        hash = record.hash.clone();
+        records.push(record);
+    }
+    records
+}
+
+/// The columns of `audit_events` in the order records are inserted.
+pub(crate) const AUDIT_INSERT_COLUMNS: &str = "seq, at, actor_id, actor_username, actor_role, team_id, action, outcome, subject_kind, subject_id, source, break_glass_reason, detail, prev_hash, hash";
+
+/// Moves the chain's head to its newest record.
+pub(crate) const MOVE_AUDIT_HEAD: &str = "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1";
+
 /// The hash of one record given the previous record's hash. Fields are separated by a
 /// character that cannot appear in them unescaped, and absent values differ from empty ones.
 pub fn chain_hash(record: &AuditRecord) -> String {

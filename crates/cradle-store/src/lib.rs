@@ -16,7 +16,7 @@ mod postgres;
 mod rows;
 mod sql;
 mod sqlite;
-mod sqlite_reads;
+mod sqlite_direct;
 
 pub use audit_chain::{chain_hash, verify_chain, AuditRecord, ChainFault, GENESIS_HASH};
 pub use care::CareStore;

@@ -202,7 +202,7 @@ pub(crate) const FAMILY_STAMP: &str = "SELECT team_id, changes FROM families WHE
 
 macro_rules! sql_store {
     ($store:ty, $db:ty) => {
-        use $crate::audit_chain::{chain_hash, AuditRecord};
+        use $crate::audit_chain::AuditRecord;
         use $crate::rows::*;
         use $crate::sql::{bind_all, conflict_or, CaseloadPlan};
         use $crate::*;
@@ -271,32 +271,9 @@ macro_rules! sql_store {
                 if entries.is_empty() {
                     return Ok(());
                 }
-                let (mut seq, mut hash): (i64, String) =
+                let (seq, hash): (i64, String) =
                     sqlx::query_as(Self::LOCK_AUDIT_HEAD).fetch_one(&mut **tx).await?;
-                let mut records = Vec::with_capacity(entries.len());
-                for entry in entries {
-                    let mut record = AuditRecord {
-                        seq: seq + 1,
-                        at_millis: entry.at_millis,
-                        actor_id: entry.actor_id,
-                        actor_username: entry.actor_username,
-                        actor_role: entry.actor_role.map(|r| r.code().to_string()),
-                        team_id: entry.team_id,
-                        action: entry.action.code().to_string(),
-                        outcome: entry.outcome.code().to_string(),
-                        subject_kind: entry.subject_kind.map(|k| k.code().to_string()),
-                        subject_id: entry.subject_id,
-                        source: entry.source,
-                        break_glass_reason: entry.break_glass_reason,
-                        detail: entry.detail,
-                        prev_hash: hash,
-                        hash: String::new(),
-                    };
-                    record.hash = chain_hash(&record);
-                    seq = record.seq;
-                    hash = record.hash.clone();
-                    records.push(record);
-                }
+                let records = $crate::audit_chain::link(seq, hash, entries);
                 // 15 placeholders a record; a batch is at most a few hundred records, well
                 // inside both databases' limits on placeholders in one statement.
                 let values = (0..records.len())
@@ -307,7 +284,8 @@ macro_rules! sql_store {
                     .collect::<Vec<_>>()
                     .join(", ");
                 let sql = format!(
-                    "INSERT INTO audit_events (seq, at, actor_id, actor_username, actor_role, team_id, action, outcome, subject_kind, subject_id, source, break_glass_reason, detail, prev_hash, hash) VALUES {values}"
+                    "INSERT INTO audit_events ({}) VALUES {values}",
+                    $crate::audit_chain::AUDIT_INSERT_COLUMNS
                 );
                 let mut insert = sqlx::query(&sql);
                 for record in &records {
@@ -329,11 +307,13 @@ macro_rules! sql_store {
                         .bind(&record.hash);
                 }
                 insert.execute(&mut **tx).await?;
-                sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-                    .bind(seq)
-                    .bind(&hash)
-                    .execute(&mut **tx)
-                    .await?;
+                if let Some(newest) = records.last() {
+                    sqlx::query($crate::audit_chain::MOVE_AUDIT_HEAD)
+                        .bind(newest.seq)
+                        .bind(&newest.hash)
+                        .execute(&mut **tx)
+                        .await?;
+                }
                 Ok(())
             }
 

@@ -11,7 +11,7 @@
 //! Reads use a pool of their own and never wait for writers (WAL mode).
 
 use crate::audit_queue::AuditQueue;
-use crate::sqlite_reads::QuickReads;
+use crate::sqlite_direct::QuickReads;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 use std::str::FromStr;
@@ -40,8 +40,12 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        // A connection to a local file does not go stale: the liveness check sqlx makes
+        // before lending a connection by default would be one more hand-over to the
+        // connection's thread for every statement.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.clone())
             .await?;
@@ -53,9 +57,17 @@ impl SqliteStore {
         };
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(options)
+            .test_before_acquire(false)
+            .connect_with(options.clone())
             .await?;
-        let audit = Self::start_audit_queue(&writer);
+        let audit = match in_memory {
+            true => Self::start_audit_queue(&writer),
+            false => crate::sqlite_direct::start_audit_writer(
+                options.get_filename(),
+                &writer,
+                Self::LOCK_AUDIT_HEAD,
+            )?,
+        };
         let store = Self {
             pool,
             quick,

@@ -1,0 +1,219 @@
+//! Plain SQLite connections beside sqlx, for the two things every audited request does:
+//! look up its session and the family's team and change count (the access check), and have
+//! its audit record written.
+//!
+//! sqlx's SQLite driver runs each statement on a thread of its own and hands the rows back
+//! over a channel. For one-row lookups by primary key, answered from SQLite's page cache in
+//! microseconds, the hand-over between threads costs more than the query: a profile of the
+//! audited family read spent a third of its time there (`docs/performance.md`). So:
+//!
+//! - [`QuickReads`] runs the two lookups on the request's own thread, through a few
+//!   connections that only read. A connection sees what was committed when its statement
+//!   starts (WAL mode), exactly as a pooled sqlx connection does, so a session ended or a
+//!   family changed a moment ago is seen.
+//! - [`start_audit_writer`] writes each batch of read-audit records (the group commit, see
+//!   `audit_queue.rs`) on a thread of its own in one transaction, made durable before any
+//!   read in the batch is answered (`synchronous = FULL`), instead of five hand-overs a
+//!   batch. While it writes it holds sqlx's one writing connection unused, so writes from
+//!   this process take turns in order instead of meeting on SQLite's lock, whose busy
+//!   handler waits by sleeping.
+//!
+//! The statements are the same SQL both backends run, on the same SQLite library sqlx links;
+//! everything else (lists, whole records, every other write) stays with sqlx.
+
+use crate::audit_chain::{link, AUDIT_INSERT_COLUMNS, MOVE_AUDIT_HEAD};
+use crate::audit_queue::AuditQueue;
+use crate::rows::{SessionRow, SessionStaffRow, StaffRow};
+use crate::{AuditEntry, StoreError, StoreResult};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
+use sqlx::SqlitePool;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+/// Connections kept open between requests; more are opened while requests overlap.
+const KEPT_OPEN: usize = 8;
+
+pub(crate) struct QuickReads {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl QuickReads {
+    /// Opens a first connection at once, so a database that cannot be read fails at start.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        let first = Self::connect(path)?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            idle: Mutex::new(vec![first]),
+        })
+    }
+
+    fn connect(path: &Path) -> StoreResult<Connection> {
+        let connection = connect(path)?;
+        // These connections only read; SQLite refuses any write made through them.
+        connection.pragma_update(None, "query_only", true)?;
+        Ok(connection)
+    }
+
+    fn with<T>(&self, read: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
+        let held = self
+            .idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .pop();
+        let connection = match held {
+            Some(connection) => connection,
+            None => Self::connect(&self.path)?,
+        };
+        let result = read(&connection);
+        let mut idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if idle.len() < KEPT_OPEN {
+            idle.push(connection);
+        }
+        Ok(result?)
+    }
+
+    /// The session's rows (one per team of its account), as `SESSION_WITH_STAFF` gives them.
+    pub fn session_rows(&self, token_hash: &str) -> StoreResult<Vec<SessionStaffRow>> {
+        self.with(|connection| {
+            let mut statement = connection.prepare_cached(crate::sql::SESSION_WITH_STAFF)?;
+            let rows = statement.query_map([token_hash], session_staff_row)?;
+            rows.collect()
+        })
+    }
+
+    /// The family's team and change count, as `FAMILY_STAMP` gives them.
+    pub fn family_stamp(&self, id: Uuid) -> StoreResult<Option<(Uuid, i64)>> {
+        self.with(|connection| {
+            let mut statement = connection.prepare_cached(crate::sql::FAMILY_STAMP)?;
+            statement
+                .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()
+        })
+    }
+}
+
+/// The columns in `SESSION_WITH_STAFF`'s order.
+fn session_staff_row(row: &Row<'_>) -> rusqlite::Result<SessionStaffRow> {
+    Ok(SessionStaffRow {
+        session: SessionRow {
+            token_hash: row.get(0)?,
+            staff_id: row.get(1)?,
+            csrf_token: row.get(2)?,
+            created_at: row.get(3)?,
+            last_seen_at: row.get(4)?,
+            source: row.get(5)?,
+        },
+        staff: StaffRow {
+            id: row.get(6)?,
+            username: row.get(7)?,
+            display_name: row.get(8)?,
+            role: row.get(9)?,
+            password_hash: row.get(10)?,
+            disabled: row.get(11)?,
+            service_account: row.get(12)?,
+        },
+        team_id: row.get(13)?,
+    })
+}
+
+fn connect(path: &Path) -> StoreResult<Connection> {
+    let connection = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    connection.busy_timeout(Duration::from_secs(10))?;
+    Ok(connection)
+}
+
+type AuditJob = (Vec<AuditEntry>, oneshot::Sender<StoreResult<()>>);
+
+/// Starts the thread that writes read-audit batches and the queue that feeds it.
+/// `lock_head` reads the chain's head inside the batch's transaction.
+pub(crate) fn start_audit_writer(
+    path: &Path,
+    writer: &SqlitePool,
+    lock_head: &'static str,
+) -> StoreResult<AuditQueue> {
+    let mut connection = connect(path)?;
+    // Every commit reaches the disk before it returns: no read is answered before its audit
+    // record would survive a power cut.
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    let insert = format!(
+        "INSERT INTO audit_events ({AUDIT_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+    );
+    let (jobs, inbox) = std::sync::mpsc::channel::<AuditJob>();
+    std::thread::Builder::new()
+        .name("cradle-audit".to_string())
+        .spawn(move || {
+            while let Ok((entries, reply)) = inbox.recv() {
+                let written = append_batch(&mut connection, lock_head, &insert, entries);
+                let _ = reply.send(written);
+            }
+        })
+        .map_err(|e| StoreError::AuditUnavailable(format!("the audit writer did not start: {e}")))?;
+    let writer = writer.clone();
+    Ok(AuditQueue::spawn(move |entries| {
+        let writer = writer.clone();
+        let jobs = jobs.clone();
+        async move {
+            // sqlx's one writing connection, held unused while the batch is written.
+            let _turn = writer.acquire().await?;
+            let (reply, answer) = oneshot::channel();
+            jobs.send((entries, reply)).map_err(|_| {
+                StoreError::AuditUnavailable("the audit writer has stopped".to_string())
+            })?;
+            answer.await.map_err(|_| {
+                StoreError::AuditUnavailable(
+                    "the audit writer stopped before answering".to_string(),
+                )
+            })?
+        }
+    }))
+}
+
+/// Appends a batch to the chain in one transaction; nothing of it is kept if any part fails.
+fn append_batch(
+    connection: &mut Connection,
+    lock_head: &str,
+    insert: &str,
+    entries: Vec<AuditEntry>,
+) -> StoreResult<()> {
+    let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let (seq, hash): (i64, String) =
+        transaction.query_row(lock_head, [], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    let records = link(seq, hash, entries);
+    {
+        let mut statement = transaction.prepare_cached(insert)?;
+        for r in &records {
+            statement.execute(params![
+                r.seq,
+                r.at_millis,
+                r.actor_id.map(|id| id.0),
+                r.actor_username,
+                r.actor_role,
+                r.team_id.map(|id| id.0),
+                r.action,
+                r.outcome,
+                r.subject_kind,
+                r.subject_id,
+                r.source,
+                r.break_glass_reason,
+                r.detail,
+                r.prev_hash,
+                r.hash,
+            ])?;
+        }
+    }
+    if let Some(newest) = records.last() {
+        transaction.execute(MOVE_AUDIT_HEAD, params![newest.seq, newest.hash])?;
+    }
+    transaction.commit()?;
+    Ok(())
+}
