@@ -46,6 +46,23 @@ impl Cradle {
         Ok(self.store.list_teams().await?)
     }
 
+    /// A team's name, for pages that show which team a record belongs to. A team keeps the
+    /// name it was made with (nothing renames one), so each name is read once per server and
+    /// kept; a team made since (by another server or the command line) is read when first
+    /// asked for.
+    pub async fn team_name(&self, id: TeamId) -> Result<String, AppError> {
+        if let Some(name) = self.team_names.get(id) {
+            return Ok(name);
+        }
+        let teams = self.store.list_teams().await?;
+        self.team_names.keep(&teams);
+        Ok(teams
+            .into_iter()
+            .find(|t| t.id == id)
+            .map(|t| t.name)
+            .unwrap_or_default())
+    }
+
     pub async fn create_staff(&self, actor: &Actor, input: &StaffInput) -> Result<Staff, AppError> {
         actor.require(Permission::ManageUsers)?;
         let mut problems = Problems::default();

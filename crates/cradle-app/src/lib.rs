@@ -63,6 +63,31 @@ pub struct Cradle {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
+    team_names: TeamNames,
+}
+
+/// Team names already read (see [`Cradle::team_name`]).
+#[derive(Clone, Default)]
+struct TeamNames(Arc<std::sync::RwLock<std::collections::HashMap<cradle_domain::TeamId, String>>>);
+
+impl TeamNames {
+    fn get(&self, id: cradle_domain::TeamId) -> Option<String> {
+        let names = self
+            .0
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        names.get(&id).cloned()
+    }
+
+    fn keep(&self, teams: &[cradle_domain::Team]) {
+        let mut names = self
+            .0
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for team in teams {
+            names.insert(team.id, team.name.clone());
+        }
+    }
 }
 
 impl Cradle {
@@ -71,6 +96,7 @@ impl Cradle {
             store,
             clock: Arc::new(SystemClock),
             settings: Settings::default(),
+            team_names: TeamNames::default(),
         }
     }
 

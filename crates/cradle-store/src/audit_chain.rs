@@ -48,7 +48,11 @@ impl AuditRecord {
 
 /// Links new entries onto the chain whose newest record is `seq` with `hash`: each gets the
 /// next sequence number, the previous record's hash and its own.
-pub(crate) fn link(mut seq: i64, mut hash: String, entries: Vec<crate::AuditEntry>) -> Vec<AuditRecord> {
+pub(crate) fn link(
+    mut seq: i64,
+    mut hash: String,
+    entries: Vec<crate::AuditEntry>,
+) -> Vec<AuditRecord> {
     let mut records = Vec::with_capacity(entries.len());
     for entry in entries {
         let mut record = AuditRecord {
@@ -76,8 +80,9 @@ pub(crate) fn link(mut seq: i64, mut hash: String, entries: Vec<crate::AuditEntr
     records
 }
 
-/// The columns of `audit_events` in the order records are inserted.
-pub(crate) const AUDIT_INSERT_COLUMNS: &str = "seq, at, actor_id, actor_username, actor_role, team_id, action, outcome, subject_kind, subject_id, source, break_glass_reason, detail, prev_hash, hash";
+/// Inserts one record; its values in the order of [`AuditRecord`]'s fields.
+pub(crate) const INSERT_AUDIT_RECORD: &str = "INSERT INTO audit_events (seq, at, actor_id, actor_username, actor_role, team_id, action, outcome, subject_kind, subject_id, source, break_glass_reason, detail, prev_hash, hash) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
 
 /// Moves the chain's head to its newest record.
 pub(crate) const MOVE_AUDIT_HEAD: &str = "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1";

@@ -23,8 +23,12 @@ impl PostgresStore {
     const REFRESH_STATISTICS: &'static str = "VACUUM ANALYZE";
 
     pub async fn open(url: &str) -> crate::StoreResult<Self> {
+        // sqlx checks a connection with a round trip before lending it, by default; that
+        // doubled the round trips of every query. A connection that has failed (the server
+        // restarted) is closed by sqlx when its query fails, and the next one is opened fresh.
         let pool = PgPoolOptions::new()
             .max_connections(16)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
@@ -67,6 +71,51 @@ impl PostgresStore {
 
     async fn stamp_row(&self, id: uuid::Uuid) -> crate::StoreResult<Option<(uuid::Uuid, i64)>> {
         self.pooled_stamp_row(id).await
+    }
+
+    /// Inserts a batch of audit records in one statement whose text is the same for any
+    /// number of records (one array a column), so it is planned once per connection; a
+    /// `VALUES` list written for each batch's size was planned afresh for most batches.
+    async fn insert_audit_records(
+        tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+        records: &[crate::AuditRecord],
+    ) -> crate::StoreResult<()> {
+        fn column<T>(
+            records: &[crate::AuditRecord],
+            field: impl Fn(&crate::AuditRecord) -> T,
+        ) -> Vec<T> {
+            records.iter().map(field).collect()
+        }
+        sqlx::query(
+            "INSERT INTO audit_events (seq, at, actor_id, actor_username, actor_role, team_id, action, outcome, subject_kind, subject_id, source, break_glass_reason, detail, prev_hash, hash) \
+             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[], $9::text[], $10::uuid[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])",
+        )
+        .bind(column(records, |r| r.seq))
+        .bind(column(records, |r| r.at_millis))
+        .bind(column(records, |r| r.actor_id.map(|id| id.0)))
+        .bind(column(records, |r| r.actor_username.clone()))
+        .bind(column(records, |r| r.actor_role.clone()))
+        .bind(column(records, |r| r.team_id.map(|id| id.0)))
+        .bind(column(records, |r| r.action.clone()))
+        .bind(column(records, |r| r.outcome.clone()))
+        .bind(column(records, |r| r.subject_kind.clone()))
+        .bind(column(records, |r| r.subject_id))
+        .bind(column(records, |r| r.source.clone()))
+        .bind(column(records, |r| r.break_glass_reason.clone()))
+        .bind(column(records, |r| r.detail.clone()))
+        .bind(column(records, |r| r.prev_hash.clone()))
+        .bind(column(records, |r| r.hash.clone()))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn caseload_keys(
+        &self,
+        sql: &str,
+        binds: Vec<crate::sql::Bind>,
+    ) -> crate::StoreResult<Vec<(String, uuid::Uuid, i64, i64)>> {
+        self.pooled_caseload_keys(sql, binds).await
     }
 }
 

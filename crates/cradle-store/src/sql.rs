@@ -246,6 +246,16 @@ macro_rules! sql_store {
                     .await?)
             }
 
+            /// One team's caseload walk (`CaseloadPlan::page_sql`) through the pool.
+            async fn pooled_caseload_keys(
+                &self,
+                sql: &str,
+                binds: Vec<$crate::sql::Bind>,
+            ) -> StoreResult<Vec<(String, Uuid, i64, i64)>> {
+                let q = bind_all!(sqlx::query_as::<_, (String, Uuid, i64, i64)>(sql), binds);
+                Ok(q.fetch_all(&self.pool).await?)
+            }
+
             fn start_audit_queue(writer: &sqlx::Pool<$db>) -> $crate::audit_queue::AuditQueue {
                 let writer = writer.clone();
                 $crate::audit_queue::AuditQueue::spawn(move |entries| {
@@ -262,8 +272,8 @@ macro_rules! sql_store {
             }
 
             /// Appends records to the audit chain inside the caller's transaction, in order:
-            /// the head is read (and, on PostgreSQL, locked) once, the records are inserted in
-            /// one statement, and the head moves once.
+            /// the head is read (and, on PostgreSQL, locked) once, the records are inserted
+            /// (each backend's `insert_audit_records`), and the head moves once.
             async fn write_audits(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 entries: Vec<AuditEntry>,
@@ -274,39 +284,7 @@ macro_rules! sql_store {
                 let (seq, hash): (i64, String) =
                     sqlx::query_as(Self::LOCK_AUDIT_HEAD).fetch_one(&mut **tx).await?;
                 let records = $crate::audit_chain::link(seq, hash, entries);
-                // 15 placeholders a record; a batch is at most a few hundred records, well
-                // inside both databases' limits on placeholders in one statement.
-                let values = (0..records.len())
-                    .map(|r| {
-                        let row = (1..=15).map(|c| format!("${}", r * 15 + c)).collect::<Vec<_>>();
-                        format!("({})", row.join(", "))
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let sql = format!(
-                    "INSERT INTO audit_events ({}) VALUES {values}",
-                    $crate::audit_chain::AUDIT_INSERT_COLUMNS
-                );
-                let mut insert = sqlx::query(&sql);
-                for record in &records {
-                    insert = insert
-                        .bind(record.seq)
-                        .bind(record.at_millis)
-                        .bind(record.actor_id.map(|id| id.0))
-                        .bind(&record.actor_username)
-                        .bind(&record.actor_role)
-                        .bind(record.team_id.map(|id| id.0))
-                        .bind(&record.action)
-                        .bind(&record.outcome)
-                        .bind(&record.subject_kind)
-                        .bind(record.subject_id)
-                        .bind(&record.source)
-                        .bind(&record.break_glass_reason)
-                        .bind(&record.detail)
-                        .bind(&record.prev_hash)
-                        .bind(&record.hash);
-                }
-                insert.execute(&mut **tx).await?;
+                Self::insert_audit_records(tx, &records).await?;
                 if let Some(newest) = records.last() {
                     sqlx::query($crate::audit_chain::MOVE_AUDIT_HEAD)
                         .bind(newest.seq)
@@ -804,8 +782,7 @@ macro_rules! sql_store {
                 let mut counted = 0u64;
                 for team in &query.teams {
                     let (sql, binds) = plan.page_sql(*team);
-                    let q = bind_all!(sqlx::query_as::<_, (String, Uuid, i64, i64)>(&sql), binds);
-                    let rows = q.fetch_all(&self.pool).await?;
+                    let rows = self.caseload_keys(&sql, binds).await?;
                     let count = match rows.first() {
                         Some(row) => row.3,
                         None => {

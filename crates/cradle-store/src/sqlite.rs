@@ -102,6 +102,47 @@ impl SqliteStore {
         }
     }
 
+    async fn caseload_keys(
+        &self,
+        sql: &str,
+        binds: Vec<crate::sql::Bind>,
+    ) -> crate::StoreResult<Vec<(String, uuid::Uuid, i64, i64)>> {
+        match &self.quick {
+            Some(quick) => quick.caseload_keys(sql, binds),
+            None => self.pooled_caseload_keys(sql, binds).await,
+        }
+    }
+
+    /// Audit records written inside a transaction of sqlx's (a change and its record; a
+    /// batch only when the database is in memory): one statement each, as the connection
+    /// is local.
+    async fn insert_audit_records(
+        tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        records: &[crate::AuditRecord],
+    ) -> crate::StoreResult<()> {
+        for r in records {
+            sqlx::query(crate::audit_chain::INSERT_AUDIT_RECORD)
+                .bind(r.seq)
+                .bind(r.at_millis)
+                .bind(r.actor_id.map(|id| id.0))
+                .bind(&r.actor_username)
+                .bind(&r.actor_role)
+                .bind(r.team_id.map(|id| id.0))
+                .bind(&r.action)
+                .bind(&r.outcome)
+                .bind(&r.subject_kind)
+                .bind(r.subject_id)
+                .bind(&r.source)
+                .bind(&r.break_glass_reason)
+                .bind(&r.detail)
+                .bind(&r.prev_hash)
+                .bind(&r.hash)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     fn writer(&self) -> &SqlitePool {
         &self.writer
     }

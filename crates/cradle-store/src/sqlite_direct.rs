@@ -7,7 +7,8 @@
 //! microseconds, the hand-over between threads costs more than the query: a profile of the
 //! audited family read spent a third of its time there (`docs/performance.md`). So:
 //!
-//! - [`QuickReads`] runs the two lookups on the request's own thread, through a few
+//! - [`QuickReads`] runs the two lookups (and the caseload's walk of a team's families,
+//!   the one statement a caseload page makes when its rows are held) on the request's own thread, through a few
 //!   connections that only read. A connection sees what was committed when its statement
 //!   starts (WAL mode), exactly as a pooled sqlx connection does, so a session ended or a
 //!   family changed a moment ago is seen.
@@ -21,7 +22,7 @@
 //! The statements are the same SQL both backends run, on the same SQLite library sqlx links;
 //! everything else (lists, whole records, every other write) stays with sqlx.
 
-use crate::audit_chain::{link, AUDIT_INSERT_COLUMNS, MOVE_AUDIT_HEAD};
+use crate::audit_chain::{link, INSERT_AUDIT_RECORD, MOVE_AUDIT_HEAD};
 use crate::audit_queue::AuditQueue;
 use crate::rows::{SessionRow, SessionStaffRow, StaffRow};
 use crate::{AuditEntry, StoreError, StoreResult};
@@ -99,6 +100,36 @@ impl QuickReads {
     }
 }
 
+impl QuickReads {
+    /// One team's caseload walk, as `CaseloadPlan::page_sql` writes it: each family's sort
+    /// name, id and change count, and the team's count on every row.
+    pub fn caseload_keys(
+        &self,
+        sql: &str,
+        binds: Vec<crate::sql::Bind>,
+    ) -> StoreResult<Vec<(String, Uuid, i64, i64)>> {
+        self.with(|connection| {
+            let mut statement = connection.prepare_cached(sql)?;
+            // The SQL names its parameters `$1`, `$2`…, as sqlx binds them.
+            for (number, bind) in (1..).zip(&binds) {
+                let Some(index) = statement.parameter_index(&format!("${number}"))? else {
+                    continue;
+                };
+                match bind {
+                    crate::sql::Bind::Id(id) => statement.raw_bind_parameter(index, id)?,
+                    crate::sql::Bind::Text(text) => statement.raw_bind_parameter(index, text)?,
+                }
+            }
+            let mut rows = statement.raw_query();
+            let mut keys = Vec::new();
+            while let Some(row) = rows.next()? {
+                keys.push((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?));
+            }
+            Ok(keys)
+        })
+    }
+}
+
 /// The columns in `SESSION_WITH_STAFF`'s order.
 fn session_staff_row(row: &Row<'_>) -> rusqlite::Result<SessionStaffRow> {
     Ok(SessionStaffRow {
@@ -145,19 +176,18 @@ pub(crate) fn start_audit_writer(
     // Every commit reaches the disk before it returns: no read is answered before its audit
     // record would survive a power cut.
     connection.pragma_update(None, "synchronous", "FULL")?;
-    let insert = format!(
-        "INSERT INTO audit_events ({AUDIT_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-    );
     let (jobs, inbox) = std::sync::mpsc::channel::<AuditJob>();
     std::thread::Builder::new()
         .name("cradle-audit".to_string())
         .spawn(move || {
             while let Ok((entries, reply)) = inbox.recv() {
-                let written = append_batch(&mut connection, lock_head, &insert, entries);
+                let written = append_batch(&mut connection, lock_head, entries);
                 let _ = reply.send(written);
             }
         })
-        .map_err(|e| StoreError::AuditUnavailable(format!("the audit writer did not start: {e}")))?;
+        .map_err(|e| {
+            StoreError::AuditUnavailable(format!("the audit writer did not start: {e}"))
+        })?;
     let writer = writer.clone();
     Ok(AuditQueue::spawn(move |entries| {
         let writer = writer.clone();
@@ -182,7 +212,6 @@ pub(crate) fn start_audit_writer(
 fn append_batch(
     connection: &mut Connection,
     lock_head: &str,
-    insert: &str,
     entries: Vec<AuditEntry>,
 ) -> StoreResult<()> {
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -190,7 +219,7 @@ fn append_batch(
         transaction.query_row(lock_head, [], |row| Ok((row.get(0)?, row.get(1)?)))?;
     let records = link(seq, hash, entries);
     {
-        let mut statement = transaction.prepare_cached(insert)?;
+        let mut statement = transaction.prepare_cached(INSERT_AUDIT_RECORD)?;
         for r in &records {
             statement.execute(params![
                 r.seq,

@@ -1187,14 +1187,7 @@ async fn team_settings_page(
     saved: bool,
 ) -> Result<Response, Failure> {
     let current = state.app.sessions_before_review(&staff.actor, team).await?;
-    let name = state
-        .app
-        .teams()
-        .await?
-        .into_iter()
-        .find(|t| t.id == team)
-        .map(|t| t.name)
-        .unwrap_or_default();
+    let name = state.app.team_name(team).await?;
     let value = typed.map(str::to_string).unwrap_or(current.to_string());
     let page = TeamSettingsPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),

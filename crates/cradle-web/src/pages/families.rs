@@ -571,14 +571,7 @@ pub async fn show(
     let record = state.app.read_family(&staff.actor, &access).await?;
     let today = cradle_domain::dates::today_uk();
     let family = &record.family;
-    let team = state
-        .app
-        .teams()
-        .await?
-        .into_iter()
-        .find(|t| t.id == family.team_id)
-        .map(|t| t.name)
-        .unwrap_or_default();
+    let team = state.app.team_name(family.team_id).await?;
     let restricted = record
         .people
         .iter()

@@ -655,14 +655,7 @@ async fn catalogue_form(
     input: &CatalogueInput,
     errors: Errors,
 ) -> Result<Response, Failure> {
-    let team_name = state
-        .app
-        .teams()
-        .await?
-        .into_iter()
-        .find(|t| t.id == team)
-        .map(|t| t.name)
-        .unwrap_or_default();
+    let team_name = state.app.team_name(team).await?;
     let tick = |code: &str, label: &str, typed: &str| {
         vec![Choice {
             code: code.to_string(),

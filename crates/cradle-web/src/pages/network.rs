@@ -1452,14 +1452,7 @@ pub async fn printout(
             .collect(),
         Member::Mother => Vec::new(),
     };
-    let team = state
-        .app
-        .teams()
-        .await?
-        .into_iter()
-        .find(|t| t.id == family.team_id)
-        .map(|t| t.name)
-        .unwrap_or_default();
+    let team = state.app.team_name(family.team_id).await?;
     let page = PrintoutPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         family_id: id.to_string(),
