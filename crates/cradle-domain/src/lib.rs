@@ -21,6 +21,7 @@ pub mod network;
 pub mod nhs_number;
 pub mod observations;
 pub mod person;
+pub mod questionnaires;
 pub mod staff;
 pub mod summaries;
 mod text;

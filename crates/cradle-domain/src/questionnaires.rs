@@ -1,0 +1,1053 @@
+//! Validated questionnaires as data.
+//!
+//! An instrument is a definition file: a FHIR R4 `Questionnaire` resource (its questions and
+//! answer options, each option's score as the FHIR `ordinalValue` extension) beside Cradle's
+//! rules for it: how its scores are made (sums, subscales, reversed questions, whether an
+//! incomplete form may be pro-rated), which answers raise a safety alert a clinician must
+//! act on, its licence and citation, and the populations it is validated for with each
+//! population's severity bands and cut-off.
+//!
+//! Loading a definition checks all of it and names every fault; scoring a response refuses
+//! unknown questions and answers, never scores an incomplete form unless the instrument
+//! allows pro-rating, and shows a score as valid only for a population the instrument is
+//! validated for.
+
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The FHIR extension that carries an answer option's score.
+pub const ORDINAL_VALUE: &str = "http://hl7.org/fhir/StructureDefinition/ordinalValue";
+
+/// The format of a definition file, named in its `format` member.
+pub const DEFINITION_FORMAT: &str = "cradle-instrument/1";
+
+/// The instruments Cradle ships: only those whose licences allow it to be given away.
+pub fn shipped() -> Vec<&'static str> {
+    vec![
+        include_str!("../instruments/phq-9.json"),
+        include_str!("../instruments/gad-7.json"),
+    ]
+}
+
+/// An instrument ready to score responses.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Instrument {
+    /// The Questionnaire's canonical URL: with the version, what a response records.
+    pub url: String,
+    pub version: String,
+    /// A short name ("PHQ-9").
+    pub name: String,
+    pub title: String,
+    pub questions: Vec<Question>,
+    pub scores: Vec<ScoreRule>,
+    pub alerts: Vec<AlertRule>,
+    pub licence: Licence,
+    pub citation: String,
+    pub populations: Vec<Population>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Question {
+    pub link_id: String,
+    pub text: String,
+    pub options: Vec<AnswerOption>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnswerOption {
+    pub code: String,
+    pub display: String,
+    pub value: i64,
+}
+
+/// How one score is made from the answers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScoreRule {
+    pub id: String,
+    pub label: String,
+    /// The questions summed, by link id.
+    pub questions: Vec<String>,
+    /// Questions scored the other way round (highest option counts lowest).
+    pub reversed: Vec<String>,
+    /// The fewest answered questions from which the score is pro-rated; `None` when every
+    /// question must be answered.
+    pub prorate_from: Option<usize>,
+}
+
+/// An answer that needs a clinician's attention whatever the total: any answer scoring above
+/// `above` on the question, or the question left unanswered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlertRule {
+    pub question: String,
+    pub above: i64,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Licence {
+    pub name: String,
+    /// Whether the definition may be given away with Cradle. An instrument that may not is
+    /// imported by each service from its own copy.
+    pub redistribution_allowed: bool,
+    pub notice: String,
+}
+
+/// A population the instrument is validated for, with how its scores are read there.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Population {
+    pub code: String,
+    pub label: String,
+    /// By score id.
+    pub readings: BTreeMap<String, Reading>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reading {
+    /// A score at or above this suggests the condition screened for.
+    pub cut_off: Option<i64>,
+    /// Severity bands covering every possible score, lowest first.
+    pub bands: Vec<Band>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Band {
+    pub from: i64,
+    pub to: i64,
+    pub label: String,
+}
+
+/// What is wrong with a definition file; each message names the question, score or
+/// population at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefinitionFaults(pub Vec<String>);
+
+impl std::fmt::Display for DefinitionFaults {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0.join("; "))
+    }
+}
+
+// The definition file as written.
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FileQuestionnaire {
+    resource_type: String,
+    url: Option<String>,
+    version: Option<String>,
+    name: Option<String>,
+    title: Option<String>,
+    #[serde(default)]
+    item: Vec<FileItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FileItem {
+    link_id: Option<String>,
+    text: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    answer_option: Vec<FileAnswerOption>,
+    #[serde(default)]
+    item: Vec<FileItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FileAnswerOption {
+    value_coding: Option<FileCoding>,
+}
+
+#[derive(Deserialize)]
+struct FileCoding {
+    code: Option<String>,
+    display: Option<String>,
+    #[serde(default)]
+    extension: Vec<FileExtension>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FileExtension {
+    url: String,
+    value_decimal: Option<f64>,
+    value_integer: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDefinition {
+    format: String,
+    questionnaire: FileQuestionnaire,
+    scores: Vec<FileScore>,
+    #[serde(default)]
+    alerts: Vec<FileAlert>,
+    licence: FileLicence,
+    citation: String,
+    populations: Vec<FilePopulation>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileScore {
+    id: String,
+    label: String,
+    questions: Vec<String>,
+    #[serde(default)]
+    reversed: Vec<String>,
+    prorate_from: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileAlert {
+    question: String,
+    above: i64,
+    message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLicence {
+    name: String,
+    redistribution_allowed: bool,
+    notice: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FilePopulation {
+    code: String,
+    label: String,
+    readings: BTreeMap<String, FileReading>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileReading {
+    cut_off: Option<i64>,
+    bands: Vec<Band>,
+}
+
+impl Instrument {
+    /// Reads and checks a definition file.
+    pub fn load(json: &str) -> Result<Instrument, DefinitionFaults> {
+        let file: FileDefinition = serde_json::from_str(json).map_err(|e| {
+            DefinitionFaults(vec![format!(
+                "the file is not a definition Cradle can read: {e}"
+            )])
+        })?;
+        let mut faults = Vec::new();
+        if file.format != DEFINITION_FORMAT {
+            faults.push(format!(
+                "the format is \"{}\"; Cradle reads \"{DEFINITION_FORMAT}\"",
+                file.format
+            ));
+        }
+        let q = &file.questionnaire;
+        if q.resource_type != "Questionnaire" {
+            faults.push(format!(
+                "the questionnaire's resourceType is \"{}\", not \"Questionnaire\"",
+                q.resource_type
+            ));
+        }
+        let url = required(&q.url, "the questionnaire has no url", &mut faults);
+        let version = required(&q.version, "the questionnaire has no version", &mut faults);
+        let name = required(&q.name, "the questionnaire has no name", &mut faults);
+        let title = q.title.clone().unwrap_or_else(|| name.clone());
+        let questions = questions(&q.item, &mut faults);
+        let scores = score_rules(&file.scores, &questions, &mut faults);
+        let alerts = alert_rules(&file.alerts, &questions, &mut faults);
+        let populations = populations(&file.populations, &scores, &questions, &mut faults);
+        if file.licence.name.trim().is_empty() {
+            faults.push("the licence has no name".to_string());
+        }
+        if file.citation.trim().is_empty() {
+            faults.push("the citation is empty".to_string());
+        }
+        if !faults.is_empty() {
+            return Err(DefinitionFaults(faults));
+        }
+        Ok(Instrument {
+            url,
+            version,
+            name,
+            title,
+            questions,
+            scores,
+            alerts,
+            licence: Licence {
+                name: file.licence.name,
+                redistribution_allowed: file.licence.redistribution_allowed,
+                notice: file.licence.notice,
+            },
+            citation: file.citation,
+            populations,
+        })
+    }
+
+    pub fn question(&self, link_id: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.link_id == link_id)
+    }
+
+    /// The lowest and highest possible value of a score.
+    pub fn score_range(&self, rule: &ScoreRule) -> (i64, i64) {
+        range_of(rule, &self.questions)
+    }
+
+    /// Checks a response's answers and scores them, read for the person's population.
+    /// Answers are (question link id, answer code); a question may be left out.
+    pub fn score(
+        &self,
+        answers: &[(String, String)],
+        population: Option<&str>,
+    ) -> Result<Scored, ResponseFaults> {
+        let mut faults = Vec::new();
+        let mut values: BTreeMap<&str, i64> = BTreeMap::new();
+        for (link_id, code) in answers {
+            let Some(question) = self.question(link_id) else {
+                faults.push(format!("{} has no question \"{link_id}\"", self.name));
+                continue;
+            };
+            let Some(option) = question.options.iter().find(|o| o.code == *code) else {
+                faults.push(format!(
+                    "\"{code}\" is not one of the answers to question {} ({})",
+                    question.link_id,
+                    question
+                        .options
+                        .iter()
+                        .map(|o| o.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                continue;
+            };
+            if values
+                .insert(question.link_id.as_str(), option.value)
+                .is_some()
+            {
+                faults.push(format!("question {} is answered twice", question.link_id));
+            }
+        }
+        if !faults.is_empty() {
+            return Err(ResponseFaults(faults));
+        }
+        let reading_population =
+            population.and_then(|code| self.populations.iter().find(|p| p.code == code));
+        let scores = self
+            .scores
+            .iter()
+            .map(|rule| {
+                let answered: Vec<(&String, i64)> = rule
+                    .questions
+                    .iter()
+                    .filter_map(|id| values.get(id.as_str()).map(|v| (id, *v)))
+                    .collect();
+                let sum: i64 = answered
+                    .iter()
+                    .map(|(id, value)| match rule.reversed.contains(id) {
+                        true => self
+                            .question(id)
+                            .map(option_range)
+                            .map(|(low, high)| low + high - value)
+                            .unwrap_or(*value),
+                        false => *value,
+                    })
+                    .sum();
+                let total = rule.questions.len();
+                let value = if answered.len() == total {
+                    ScoreValue::Complete(sum)
+                } else if rule
+                    .prorate_from
+                    .is_some_and(|least| answered.len() >= least && !answered.is_empty())
+                {
+                    // Scaled up to every question, rounded half away from zero.
+                    let scaled = (sum * i64::try_from(total).unwrap_or(0) * 2
+                        / i64::try_from(answered.len()).unwrap_or(1)
+                        + 1)
+                        / 2;
+                    ScoreValue::Prorated {
+                        value: scaled,
+                        answered: answered.len(),
+                    }
+                } else {
+                    ScoreValue::Incomplete {
+                        answered: answered.len(),
+                        needed: rule.prorate_from.unwrap_or(total),
+                    }
+                };
+                let reading = match (reading_population, value.number()) {
+                    (Some(population), Some(number)) => match population.readings.get(&rule.id) {
+                        Some(reading) => ScoreReading::Validated {
+                            population: population.label.clone(),
+                            band: reading
+                                .bands
+                                .iter()
+                                .find(|b| b.from <= number && number <= b.to)
+                                .map(|b| b.label.clone())
+                                .unwrap_or_default(),
+                            at_or_above_cut_off: reading.cut_off.map(|c| number >= c),
+                        },
+                        None => ScoreReading::NotValidated {
+                            warning: self.not_validated_warning(population.label.as_str()),
+                        },
+                    },
+                    (None, Some(_)) => ScoreReading::NotValidated {
+                        warning: self.not_validated_warning(
+                            population.unwrap_or("the person's population (not recorded)"),
+                        ),
+                    },
+                    (_, None) => ScoreReading::NoScore,
+                };
+                Score {
+                    id: rule.id.clone(),
+                    label: rule.label.clone(),
+                    value,
+                    reading,
+                }
+            })
+            .collect();
+        let alerts = self
+            .alerts
+            .iter()
+            .filter_map(|rule| match values.get(rule.question.as_str()) {
+                Some(value) if *value > rule.above => Some(RaisedAlert {
+                    question: rule.question.clone(),
+                    message: rule.message.clone(),
+                    unanswered: false,
+                }),
+                Some(_) => None,
+                None => Some(RaisedAlert {
+                    question: rule.question.clone(),
+                    message: format!(
+                        "Question {} was not answered. Ask about it before the person leaves: {}",
+                        rule.question,
+                        lower_first(&rule.message)
+                    ),
+                    unanswered: true,
+                }),
+            })
+            .collect();
+        Ok(Scored { scores, alerts })
+    }
+
+    fn not_validated_warning(&self, population: &str) -> String {
+        let validated: Vec<&str> = self.populations.iter().map(|p| p.label.as_str()).collect();
+        format!(
+            "{} is not validated for {population}: read this score with care, not against a cut-off. It is validated for: {}.",
+            self.name,
+            validated.join("; ")
+        )
+    }
+}
+
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// What is wrong with a response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseFaults(pub Vec<String>);
+
+/// A response's scores and alerts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Scored {
+    pub scores: Vec<Score>,
+    pub alerts: Vec<RaisedAlert>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Score {
+    pub id: String,
+    pub label: String,
+    pub value: ScoreValue,
+    pub reading: ScoreReading,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ScoreValue {
+    Complete(i64),
+    /// Scaled up from the questions answered, as the instrument allows.
+    Prorated {
+        value: i64,
+        answered: usize,
+    },
+    /// Too few questions answered for a score.
+    Incomplete {
+        answered: usize,
+        needed: usize,
+    },
+}
+
+impl ScoreValue {
+    pub fn number(self) -> Option<i64> {
+        match self {
+            ScoreValue::Complete(value) | ScoreValue::Prorated { value, .. } => Some(value),
+            ScoreValue::Incomplete { .. } => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ScoreReading {
+    /// Read against the bands and cut-off for the person's population.
+    Validated {
+        population: String,
+        band: String,
+        at_or_above_cut_off: Option<bool>,
+    },
+    /// The instrument is not validated for the person's population: shown with a warning.
+    NotValidated {
+        warning: String,
+    },
+    NoScore,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RaisedAlert {
+    pub question: String,
+    pub message: String,
+    /// Raised because the question was left out, not because of its answer.
+    pub unanswered: bool,
+}
+
+fn required(value: &Option<String>, fault: &str, faults: &mut Vec<String>) -> String {
+    match value.as_deref().map(str::trim) {
+        Some(text) if !text.is_empty() => text.to_string(),
+        _ => {
+            faults.push(fault.to_string());
+            String::new()
+        }
+    }
+}
+
+/// The questions that carry scores, flattened from groups, with duplicate link ids found
+/// anywhere in the tree.
+fn questions(items: &[FileItem], faults: &mut Vec<String>) -> Vec<Question> {
+    fn walk(
+        items: &[FileItem],
+        seen: &mut BTreeSet<String>,
+        out: &mut Vec<Question>,
+        faults: &mut Vec<String>,
+    ) {
+        for (position, item) in items.iter().enumerate() {
+            let Some(link_id) = item
+                .link_id
+                .as_deref()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+            else {
+                faults.push(format!("item {} has no linkId", position + 1));
+                continue;
+            };
+            if !seen.insert(link_id.to_string()) {
+                faults.push(format!("two items share the linkId \"{link_id}\""));
+                continue;
+            }
+            match item.kind.as_deref() {
+                Some("group") => walk(&item.item, seen, out, faults),
+                Some("display") => {}
+                Some("choice") | Some("coding") => {
+                    if let Some(question) = choice(link_id, item, faults) {
+                        out.push(question);
+                    }
+                }
+                other => faults.push(format!(
+                    "item \"{link_id}\" is of type \"{}\"; Cradle scores choice items (and shows group and display items)",
+                    other.unwrap_or("none")
+                )),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(items, &mut BTreeSet::new(), &mut out, faults);
+    if out.is_empty() {
+        faults.push("the questionnaire has no questions with answer options".to_string());
+    }
+    out
+}
+
+fn choice(link_id: &str, item: &FileItem, faults: &mut Vec<String>) -> Option<Question> {
+    let text = item.text.clone().unwrap_or_default();
+    if text.trim().is_empty() {
+        faults.push(format!("item \"{link_id}\" has no text"));
+    }
+    if item.answer_option.is_empty() {
+        faults.push(format!("item \"{link_id}\" has no answer options"));
+        return None;
+    }
+    let mut options = Vec::new();
+    let mut codes = BTreeSet::new();
+    let before = faults.len();
+    for (position, option) in item.answer_option.iter().enumerate() {
+        let Some(coding) = &option.value_coding else {
+            faults.push(format!(
+                "answer option {} of item \"{link_id}\" has no valueCoding",
+                position + 1
+            ));
+            continue;
+        };
+        let Some(code) = coding
+            .code
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        else {
+            faults.push(format!(
+                "answer option {} of item \"{link_id}\" has no code",
+                position + 1
+            ));
+            continue;
+        };
+        if !codes.insert(code.to_string()) {
+            faults.push(format!(
+                "item \"{link_id}\" has the answer code \"{code}\" twice"
+            ));
+            continue;
+        }
+        let value = coding
+            .extension
+            .iter()
+            .find(|e| e.url == ORDINAL_VALUE)
+            .and_then(|e| {
+                e.value_integer.or_else(|| {
+                    e.value_decimal
+                        .filter(|d| d.fract() == 0.0 && d.abs() < 1e9)
+                        .map(|d| d as i64)
+                })
+            });
+        let Some(value) = value else {
+            faults.push(format!(
+                "answer \"{code}\" of item \"{link_id}\" has no whole-number ordinalValue to score it by"
+            ));
+            continue;
+        };
+        options.push(AnswerOption {
+            code: code.to_string(),
+            display: coding.display.clone().unwrap_or_else(|| code.to_string()),
+            value,
+        });
+    }
+    (faults.len() == before).then(|| Question {
+        link_id: link_id.to_string(),
+        text,
+        options,
+    })
+}
+
+fn option_range(question: &Question) -> (i64, i64) {
+    let low = question.options.iter().map(|o| o.value).min().unwrap_or(0);
+    let high = question.options.iter().map(|o| o.value).max().unwrap_or(0);
+    (low, high)
+}
+
+fn range_of(rule: &ScoreRule, questions: &[Question]) -> (i64, i64) {
+    rule.questions
+        .iter()
+        .filter_map(|id| questions.iter().find(|q| q.link_id == *id))
+        .map(option_range)
+        .fold((0, 0), |(low, high), (l, h)| (low + l, high + h))
+}
+
+fn score_rules(
+    scores: &[FileScore],
+    questions: &[Question],
+    faults: &mut Vec<String>,
+) -> Vec<ScoreRule> {
+    let mut ids = BTreeSet::new();
+    let mut rules = Vec::new();
+    if scores.is_empty() {
+        faults.push("the definition has no scores".to_string());
+    }
+    for score in scores {
+        if !ids.insert(score.id.clone()) {
+            faults.push(format!("two scores share the id \"{}\"", score.id));
+        }
+        if score.questions.is_empty() {
+            faults.push(format!("score \"{}\" sums no questions", score.id));
+        }
+        let mut seen = BTreeSet::new();
+        for id in &score.questions {
+            if !questions.iter().any(|q| q.link_id == *id) {
+                faults.push(format!(
+                    "score \"{}\" sums question \"{id}\", which is not a question with answer options in the questionnaire",
+                    score.id
+                ));
+            }
+            if !seen.insert(id) {
+                faults.push(format!(
+                    "score \"{}\" sums question \"{id}\" twice",
+                    score.id
+                ));
+            }
+        }
+        for id in &score.reversed {
+            if !score.questions.contains(id) {
+                faults.push(format!(
+                    "score \"{}\" reverses question \"{id}\", which it does not sum",
+                    score.id
+                ));
+            }
+        }
+        if let Some(least) = score.prorate_from {
+            if least == 0 || least > score.questions.len() {
+                faults.push(format!(
+                    "score \"{}\" pro-rates from {least} answered questions; it must be between 1 and its {} questions",
+                    score.id,
+                    score.questions.len()
+                ));
+            }
+        }
+        rules.push(ScoreRule {
+            id: score.id.clone(),
+            label: score.label.clone(),
+            questions: score.questions.clone(),
+            reversed: score.reversed.clone(),
+            prorate_from: score.prorate_from,
+        });
+    }
+    rules
+}
+
+fn alert_rules(
+    alerts: &[FileAlert],
+    questions: &[Question],
+    faults: &mut Vec<String>,
+) -> Vec<AlertRule> {
+    alerts
+        .iter()
+        .map(|alert| {
+            match questions.iter().find(|q| q.link_id == alert.question) {
+                None => faults.push(format!(
+                    "a safety alert watches question \"{}\", which is not in the questionnaire",
+                    alert.question
+                )),
+                Some(question) => {
+                    let (_, high) = option_range(question);
+                    if alert.above >= high {
+                        faults.push(format!(
+                            "the safety alert on question \"{}\" is raised above {}, which no answer reaches",
+                            alert.question, alert.above
+                        ));
+                    }
+                }
+            }
+            if alert.message.trim().is_empty() {
+                faults.push(format!(
+                    "the safety alert on question \"{}\" has no message",
+                    alert.question
+                ));
+            }
+            AlertRule {
+                question: alert.question.clone(),
+                above: alert.above,
+                message: alert.message.clone(),
+            }
+        })
+        .collect()
+}
+
+fn populations(
+    populations: &[FilePopulation],
+    scores: &[ScoreRule],
+    questions: &[Question],
+    faults: &mut Vec<String>,
+) -> Vec<Population> {
+    if populations.is_empty() {
+        faults.push(
+            "the definition names no population it is validated for, so no score could be read"
+                .to_string(),
+        );
+    }
+    let mut codes = BTreeSet::new();
+    populations
+        .iter()
+        .map(|population| {
+            if !codes.insert(population.code.clone()) {
+                faults.push(format!("two populations share the code \"{}\"", population.code));
+            }
+            let mut readings = BTreeMap::new();
+            for (score_id, reading) in &population.readings {
+                let Some(rule) = scores.iter().find(|s| s.id == *score_id) else {
+                    faults.push(format!(
+                        "population \"{}\" reads a score \"{score_id}\" the definition does not make",
+                        population.code
+                    ));
+                    continue;
+                };
+                let (low, high) = range_of(rule, questions);
+                check_bands(&population.code, score_id, &reading.bands, low, high, faults);
+                if let Some(cut_off) = reading.cut_off {
+                    if cut_off < low || cut_off > high {
+                        faults.push(format!(
+                            "population \"{}\": the cut-off {cut_off} for \"{score_id}\" is outside its range {low}–{high}",
+                            population.code
+                        ));
+                    }
+                }
+                readings.insert(
+                    score_id.clone(),
+                    Reading {
+                        cut_off: reading.cut_off,
+                        bands: reading.bands.clone(),
+                    },
+                );
+            }
+            Population {
+                code: population.code.clone(),
+                label: population.label.clone(),
+                readings,
+            }
+        })
+        .collect()
+}
+
+/// Bands must run from the lowest possible score to the highest, in order, without gaps or
+/// overlaps, so every score falls in exactly one.
+fn check_bands(
+    population: &str,
+    score: &str,
+    bands: &[Band],
+    low: i64,
+    high: i64,
+    faults: &mut Vec<String>,
+) {
+    let mut next = low;
+    for band in bands {
+        if band.from != next || band.to < band.from {
+            faults.push(format!(
+                "population \"{population}\": the bands for \"{score}\" must run from {low} to {high} without gaps or overlaps; \"{}\" runs {}–{} where {next} was expected next",
+                band.label, band.from, band.to
+            ));
+            return;
+        }
+        next = band.to + 1;
+    }
+    if next != high + 1 {
+        faults.push(format!(
+            "population \"{population}\": the bands for \"{score}\" stop at {} but the score can reach {high}",
+            next - 1
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phq9() -> Instrument {
+        Instrument::load(include_str!("../instruments/phq-9.json")).unwrap()
+    }
+
+    fn answers(codes: &[(&str, &str)]) -> Vec<(String, String)> {
+        codes
+            .iter()
+            .map(|(q, a)| (q.to_string(), a.to_string()))
+            .collect()
+    }
+
+    /// Every PHQ-9 question answered with the same LOINC answer, then question 9 replaced.
+    fn phq9_all(code: &str, ninth: &str) -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = (1..=8)
+            .map(|n| (format!("phq9-{n}"), code.to_string()))
+            .collect();
+        all.push(("phq9-9".to_string(), ninth.to_string()));
+        all
+    }
+
+    #[test]
+    fn the_shipped_instruments_load_and_may_be_given_away() {
+        for json in shipped() {
+            let instrument = Instrument::load(json).unwrap();
+            assert!(
+                instrument.licence.redistribution_allowed,
+                "{}",
+                instrument.name
+            );
+            assert!(!instrument.populations.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_complete_phq9_is_summed_banded_and_read_against_the_populations_cut_off() {
+        let scored = phq9()
+            .score(&phq9_all("LA6569-3", "LA6568-5"), Some("adult"))
+            .unwrap();
+        let total = &scored.scores[0];
+        assert_eq!(total.value, ScoreValue::Complete(8));
+        assert_eq!(
+            total.reading,
+            ScoreReading::Validated {
+                population: "Adults (validated in primary care and general medical settings)"
+                    .to_string(),
+                band: "Mild".to_string(),
+                at_or_above_cut_off: Some(false),
+            }
+        );
+        assert!(scored.alerts.is_empty());
+    }
+
+    #[test]
+    fn any_answer_above_zero_on_the_self_harm_question_raises_an_alert() {
+        let scored = phq9()
+            .score(&phq9_all("LA6568-5", "LA6569-3"), Some("adult"))
+            .unwrap();
+        assert_eq!(scored.alerts.len(), 1);
+        assert_eq!(scored.alerts[0].question, "phq9-9");
+        assert!(!scored.alerts[0].unanswered);
+        assert_eq!(scored.scores[0].value, ScoreValue::Complete(1));
+    }
+
+    #[test]
+    fn an_incomplete_phq9_gets_no_score_and_an_unanswered_self_harm_question_is_flagged() {
+        let mut given = phq9_all("LA6570-1", "LA6568-5");
+        given.pop();
+        let scored = phq9().score(&given, Some("adult")).unwrap();
+        assert_eq!(
+            scored.scores[0].value,
+            ScoreValue::Incomplete {
+                answered: 8,
+                needed: 9
+            }
+        );
+        assert_eq!(scored.scores[0].reading, ScoreReading::NoScore);
+        assert!(scored.alerts[0].unanswered);
+    }
+
+    #[test]
+    fn a_score_for_a_population_the_instrument_is_not_validated_for_carries_a_warning() {
+        let scored = phq9()
+            .score(&phq9_all("LA6571-9", "LA6568-5"), Some("child"))
+            .unwrap();
+        assert_eq!(scored.scores[0].value, ScoreValue::Complete(24));
+        match &scored.scores[0].reading {
+            ScoreReading::NotValidated { warning } => {
+                assert!(warning.contains("not validated for child"), "{warning}")
+            }
+            other => panic!("expected a warning, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_questions_answers_and_double_answers_are_refused_by_name() {
+        let faults = phq9()
+            .score(
+                &answers(&[
+                    ("phq9-1", "7"),
+                    ("phq9-10", "LA6568-5"),
+                    ("phq9-2", "LA6568-5"),
+                    ("phq9-2", "LA6569-3"),
+                ]),
+                Some("adult"),
+            )
+            .unwrap_err();
+        assert_eq!(faults.0.len(), 3, "{faults:?}");
+        assert!(faults.0[0].contains("\"7\" is not one of the answers to question phq9-1"));
+        assert!(faults.0[1].contains("no question \"phq9-10\""));
+        assert!(faults.0[2].contains("phq9-2 is answered twice"));
+    }
+
+    #[test]
+    fn the_example_instrument_shows_subscales_reversed_questions_and_pro_rating() {
+        let example = Instrument::load(include_str!(
+            "../../../docs/instruments/example-confidence-scale.json"
+        ))
+        .unwrap();
+        assert!(!example.licence.redistribution_allowed);
+        // Five questions 0–3; question 3 reversed; the total pro-rated from four answers.
+        let scored = example
+            .score(
+                &answers(&[
+                    ("c1", "often"),
+                    ("c2", "often"),
+                    ("c3", "never"),
+                    ("c4", "often"),
+                ]),
+                Some("fathers"),
+            )
+            .unwrap();
+        let total = scored.scores.iter().find(|s| s.id == "total").unwrap();
+        // 3 + 3 + (3 - 0) + 3 = 12 from four of five questions: 12 × 5 / 4 = 15.
+        assert_eq!(
+            total.value,
+            ScoreValue::Prorated {
+                value: 15,
+                answered: 4
+            }
+        );
+        let care = scored.scores.iter().find(|s| s.id == "care").unwrap();
+        assert_eq!(care.value, ScoreValue::Complete(6));
+    }
+
+    fn fault_of(edit: impl Fn(&mut serde_json::Value)) -> Vec<String> {
+        let mut json: serde_json::Value =
+            serde_json::from_str(include_str!("../instruments/phq-9.json")).unwrap();
+        edit(&mut json);
+        Instrument::load(&json.to_string()).unwrap_err().0
+    }
+
+    #[test]
+    fn a_definition_with_duplicate_link_ids_is_refused_naming_the_id() {
+        let faults = fault_of(|json| {
+            json["questionnaire"]["item"][2]["linkId"] = "phq9-1".into();
+        });
+        assert!(
+            faults
+                .iter()
+                .any(|f| f == "two items share the linkId \"phq9-1\""),
+            "{faults:?}"
+        );
+    }
+
+    #[test]
+    fn a_definition_whose_scoring_rules_are_broken_is_refused_naming_each_fault() {
+        let faults = fault_of(|json| {
+            json["scores"][0]["questions"][0] = "phq9-99".into();
+            json["scores"][0]["reversed"] = serde_json::json!(["phq9-42"]);
+            json["populations"][0]["readings"]["total"]["bands"][1]["from"] = 6.into();
+            json["alerts"][0]["above"] = 3.into();
+        });
+        let expected = [
+            "sums question \"phq9-99\"",
+            "reverses question \"phq9-42\"",
+            "without gaps or overlaps",
+            "which no answer reaches",
+        ];
+        for text in expected {
+            assert!(
+                faults.iter().any(|f| f.contains(text)),
+                "{text}: {faults:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_definition_with_an_answer_code_twice_or_without_a_score_is_refused() {
+        let faults = fault_of(|json| {
+            json["questionnaire"]["item"][2]["answerOption"][1]["valueCoding"]["code"] =
+                "LA6568-5".into();
+            json["questionnaire"]["item"][3]["answerOption"][0]["valueCoding"]["extension"] =
+                serde_json::json!([]);
+        });
+        assert!(
+            faults
+                .iter()
+                .any(|f| f.contains("has the answer code \"LA6568-5\" twice")),
+            "{faults:?}"
+        );
+        assert!(
+            faults
+                .iter()
+                .any(|f| f.contains("no whole-number ordinalValue")),
+            "{faults:?}"
+        );
+    }
+}
