@@ -1,0 +1,448 @@
+//! The partner pathway: a partner (or another family member the team chooses) is identified,
+//! offered an assessment of their own mental health and needs, accepts or declines, is
+//! assessed, and followed up. Each step is dated and attributed; the rules here decide which
+//! step may come next, so every door (page, API, import) keeps the same order.
+//!
+//! Declining is respected: the offer is not made again until the date the clinician set when
+//! recording the decline. A person marked "do not contact" or "do not involve" is never put
+//! on the pathway or offered anything.
+
+use crate::network::{choices, Involvement};
+use crate::{Invalid, StaffId};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+choices!(
+    /// How the person came to the team's attention as someone to offer an assessment.
+    IdentifiedHow {
+        AtReferral => ("at_referral", "Named at the mother's referral"),
+        AtAssessment => ("at_assessment", "At the mother's assessment"),
+        Later => ("later", "Later in the team's work with the family"),
+        SelfReferred => ("self_referred", "Asked for support themselves"),
+    }
+);
+
+choices!(
+    /// How an assessment was offered.
+    OfferMethod {
+        InPerson => ("in_person", "In person"),
+        Phone => ("phone", "By phone"),
+        VideoCall => ("video_call", "By video call"),
+        Letter => ("letter", "By letter or message"),
+    }
+);
+
+choices!(
+    /// What the assessment led to.
+    AssessmentOutcome {
+        NoFurtherAction => ("no_further_action", "No further action"),
+        Signposted => ("signposted", "Signposted to other support"),
+        SupportOffered => ("support_offered", "Offered support by the team"),
+        ReferredOn => ("referred_on", "Referred on"),
+    }
+);
+
+/// One step on the pathway, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum PathwayStep {
+    Identified {
+        on: Date,
+        how: IdentifiedHow,
+    },
+    Offered {
+        on: Date,
+        method: OfferMethod,
+    },
+    Accepted {
+        on: Date,
+    },
+    Declined {
+        on: Date,
+        reason: String,
+        /// The offer is not made again before this date.
+        ask_again_from: Date,
+    },
+    Assessed {
+        on: Date,
+        outcome: AssessmentOutcome,
+        /// Where they were signposted or referred, or what support was offered.
+        detail: String,
+    },
+    FollowedUp {
+        on: Date,
+        note: String,
+    },
+}
+
+impl PathwayStep {
+    pub fn on(&self) -> Date {
+        match self {
+            PathwayStep::Identified { on, .. }
+            | PathwayStep::Offered { on, .. }
+            | PathwayStep::Accepted { on }
+            | PathwayStep::Declined { on, .. }
+            | PathwayStep::Assessed { on, .. }
+            | PathwayStep::FollowedUp { on, .. } => *on,
+        }
+    }
+
+    /// The step's name as a clinician says it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            PathwayStep::Identified { .. } => "Identified",
+            PathwayStep::Offered { .. } => "Offered an assessment",
+            PathwayStep::Accepted { .. } => "Accepted the offer",
+            PathwayStep::Declined { .. } => "Declined the offer",
+            PathwayStep::Assessed { .. } => "Assessed",
+            PathwayStep::FollowedUp { .. } => "Followed up",
+        }
+    }
+}
+
+/// A step with who recorded it and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedStep {
+    pub step: PathwayStep,
+    pub recorded_by: StaffId,
+    pub recorded_by_name: String,
+    pub recorded_at_millis: i64,
+}
+
+/// What the team should do next for the person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextOnPathway {
+    /// Not on the pathway yet.
+    Identify,
+    OfferAssessment,
+    /// Declined: not to be asked again before the date.
+    RespectDecline {
+        until: Date,
+    },
+    AwaitAnswer,
+    Assess,
+    FollowUp,
+    /// Followed up: nothing more is due.
+    Done,
+    /// Marked do not contact or do not involve: nothing is offered.
+    NotOffered,
+}
+
+/// A person's steps, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pathway {
+    pub steps: Vec<RecordedStep>,
+}
+
+impl Pathway {
+    pub fn current(&self) -> Option<&PathwayStep> {
+        self.steps.last().map(|s| &s.step)
+    }
+
+    /// What is due next, on `today`, for a person Cradle may or may not involve.
+    pub fn next(&self, involvement: Involvement, today: Date) -> NextOnPathway {
+        if !involvement.may_contact {
+            return NextOnPathway::NotOffered;
+        }
+        match self.current() {
+            None => NextOnPathway::Identify,
+            Some(PathwayStep::Identified { .. }) => NextOnPathway::OfferAssessment,
+            Some(PathwayStep::Offered { .. }) => NextOnPathway::AwaitAnswer,
+            Some(PathwayStep::Declined { ask_again_from, .. }) if today < *ask_again_from => {
+                NextOnPathway::RespectDecline {
+                    until: *ask_again_from,
+                }
+            }
+            Some(PathwayStep::Declined { .. }) => NextOnPathway::OfferAssessment,
+            Some(PathwayStep::Accepted { .. }) => NextOnPathway::Assess,
+            Some(PathwayStep::Assessed { .. }) => NextOnPathway::FollowUp,
+            Some(PathwayStep::FollowedUp { .. }) => NextOnPathway::Done,
+        }
+    }
+
+    /// Checks that `step` may be recorded next, on `today`, for a person Cradle may or may
+    /// not involve. The message says what would have to happen first.
+    pub fn check(
+        &self,
+        step: &PathwayStep,
+        involvement: Involvement,
+        today: Date,
+    ) -> Result<(), Invalid> {
+        if !involvement.may_contact {
+            return Err(Invalid::new(
+                "step",
+                "This person is marked do not contact or do not involve, so they are not put on the pathway or offered an assessment",
+            ));
+        }
+        if step.on() > today {
+            return Err(Invalid::new("on", "The date must be today or in the past"));
+        }
+        if let Some(last) = self.steps.last() {
+            if step.on() < last.step.on() {
+                return Err(Invalid::new(
+                    "on",
+                    format!(
+                        "The date must be on or after the last step ({}: {})",
+                        last.step.label(),
+                        crate::dates::long_date(last.step.on())
+                    ),
+                ));
+            }
+        }
+        let next = self.next(involvement, today);
+        let allowed = matches!(
+            (step, &next),
+            (PathwayStep::Identified { .. }, NextOnPathway::Identify)
+                | (PathwayStep::Offered { .. }, NextOnPathway::OfferAssessment)
+                | (PathwayStep::Accepted { .. }, NextOnPathway::AwaitAnswer)
+                | (PathwayStep::Declined { .. }, NextOnPathway::AwaitAnswer)
+                | (PathwayStep::Assessed { .. }, NextOnPathway::Assess)
+                | (PathwayStep::FollowedUp { .. }, NextOnPathway::FollowUp)
+                | (PathwayStep::FollowedUp { .. }, NextOnPathway::Done)
+        );
+        if allowed {
+            return self.check_details(step);
+        }
+        let why = match next {
+            NextOnPathway::Identify => "Record how the person was identified first".to_string(),
+            NextOnPathway::OfferAssessment => "Record the offer of an assessment first".to_string(),
+            NextOnPathway::RespectDecline { until } => format!(
+                "They declined, and asked not to be offered again before {}",
+                crate::dates::long_date(until)
+            ),
+            NextOnPathway::AwaitAnswer => {
+                "Record whether they accepted or declined the offer first".to_string()
+            }
+            NextOnPathway::Assess => "Record the assessment first".to_string(),
+            NextOnPathway::FollowUp | NextOnPathway::Done => {
+                "The assessment is recorded: record a follow-up".to_string()
+            }
+            NextOnPathway::NotOffered => "This person is not offered an assessment".to_string(),
+        };
+        Err(Invalid::new("step", why))
+    }
+
+    fn check_details(&self, step: &PathwayStep) -> Result<(), Invalid> {
+        match step {
+            PathwayStep::Declined {
+                on,
+                reason,
+                ask_again_from,
+            } => {
+                if reason.trim().is_empty() {
+                    return Err(Invalid::new(
+                        "reason",
+                        "Enter why they declined, in their words if they gave them",
+                    ));
+                }
+                if ask_again_from <= on {
+                    return Err(Invalid::new(
+                        "ask_again_from",
+                        "The date to offer again from must be after the date they declined",
+                    ));
+                }
+                Ok(())
+            }
+            PathwayStep::Assessed {
+                outcome, detail, ..
+            } => {
+                let needs_detail = *outcome != AssessmentOutcome::NoFurtherAction;
+                if needs_detail && detail.trim().is_empty() {
+                    return Err(Invalid::new(
+                        "detail",
+                        match outcome {
+                            AssessmentOutcome::Signposted => "Enter where they were signposted",
+                            AssessmentOutcome::ReferredOn => "Enter where they were referred",
+                            _ => "Enter what support was offered",
+                        },
+                    ));
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    const MAY: Involvement = Involvement {
+        may_contact: true,
+        may_involve: true,
+    };
+    const TODAY: Date = date!(2026 - 11 - 26);
+
+    fn with(steps: &[PathwayStep]) -> Pathway {
+        Pathway {
+            steps: steps
+                .iter()
+                .map(|step| RecordedStep {
+                    step: step.clone(),
+                    recorded_by: StaffId::new(),
+                    recorded_by_name: "Priya Shah".to_string(),
+                    recorded_at_millis: 0,
+                })
+                .collect(),
+        }
+    }
+
+    fn identified() -> PathwayStep {
+        PathwayStep::Identified {
+            on: date!(2026 - 10 - 01),
+            how: IdentifiedHow::AtReferral,
+        }
+    }
+
+    fn offered(on: Date) -> PathwayStep {
+        PathwayStep::Offered {
+            on,
+            method: OfferMethod::InPerson,
+        }
+    }
+
+    #[test]
+    fn the_steps_come_in_order_and_the_next_one_is_shown() {
+        let mut pathway = with(&[]);
+        let steps = [
+            identified(),
+            offered(date!(2026 - 10 - 02)),
+            PathwayStep::Accepted {
+                on: date!(2026 - 10 - 03),
+            },
+            PathwayStep::Assessed {
+                on: date!(2026 - 10 - 10),
+                outcome: AssessmentOutcome::SupportOffered,
+                detail: "Video feedback (VIPP) with the baby".to_string(),
+            },
+        ];
+        let expected_next = [
+            NextOnPathway::OfferAssessment,
+            NextOnPathway::AwaitAnswer,
+            NextOnPathway::Assess,
+            NextOnPathway::FollowUp,
+        ];
+        for (step, next) in steps.iter().zip(expected_next) {
+            pathway.check(step, MAY, TODAY).unwrap();
+            pathway = with(
+                &pathway
+                    .steps
+                    .iter()
+                    .map(|s| s.step.clone())
+                    .chain([step.clone()])
+                    .collect::<Vec<_>>(),
+            );
+            assert_eq!(pathway.next(MAY, TODAY), next);
+        }
+    }
+
+    #[test]
+    fn a_step_out_of_order_is_refused_saying_what_comes_first() {
+        let pathway = with(&[identified()]);
+        let problem = pathway
+            .check(
+                &PathwayStep::Accepted {
+                    on: date!(2026 - 10 - 03),
+                },
+                MAY,
+                TODAY,
+            )
+            .unwrap_err();
+        assert_eq!(problem.message, "Record the offer of an assessment first");
+    }
+
+    #[test]
+    fn a_decline_is_respected_until_the_date_set() {
+        let pathway = with(&[
+            identified(),
+            offered(date!(2026 - 10 - 02)),
+            PathwayStep::Declined {
+                on: date!(2026 - 10 - 03),
+                reason: "Wants to focus on the baby for now".to_string(),
+                ask_again_from: date!(2027 - 01 - 03),
+            },
+        ]);
+        assert_eq!(
+            pathway.next(MAY, TODAY),
+            NextOnPathway::RespectDecline {
+                until: date!(2027 - 01 - 03)
+            }
+        );
+        let problem = pathway.check(&offered(TODAY), MAY, TODAY).unwrap_err();
+        assert!(
+            problem.message.contains("3 January 2027"),
+            "{}",
+            problem.message
+        );
+        let later = date!(2027 - 01 - 04);
+        pathway.check(&offered(later), MAY, later).unwrap();
+    }
+
+    #[test]
+    fn nobody_marked_do_not_contact_is_put_on_the_pathway() {
+        let restricted = Involvement {
+            may_contact: false,
+            may_involve: true,
+        };
+        let pathway = with(&[]);
+        assert_eq!(pathway.next(restricted, TODAY), NextOnPathway::NotOffered);
+        assert!(pathway.check(&identified(), restricted, TODAY).is_err());
+    }
+
+    #[test]
+    fn a_decline_needs_a_reason_and_an_outcome_needs_its_detail() {
+        let offered_pathway = with(&[identified(), offered(date!(2026 - 10 - 02))]);
+        let problem = offered_pathway
+            .check(
+                &PathwayStep::Declined {
+                    on: date!(2026 - 10 - 03),
+                    reason: " ".to_string(),
+                    ask_again_from: date!(2027 - 01 - 03),
+                },
+                MAY,
+                TODAY,
+            )
+            .unwrap_err();
+        assert_eq!(problem.field, "reason");
+        let accepted = with(&[
+            identified(),
+            offered(date!(2026 - 10 - 02)),
+            PathwayStep::Accepted {
+                on: date!(2026 - 10 - 03),
+            },
+        ]);
+        let problem = accepted
+            .check(
+                &PathwayStep::Assessed {
+                    on: date!(2026 - 10 - 10),
+                    outcome: AssessmentOutcome::Signposted,
+                    detail: String::new(),
+                },
+                MAY,
+                TODAY,
+            )
+            .unwrap_err();
+        assert_eq!(problem.message, "Enter where they were signposted");
+    }
+
+    #[test]
+    fn dates_cannot_go_backwards_or_into_the_future() {
+        let pathway = with(&[identified()]);
+        assert_eq!(
+            pathway
+                .check(&offered(date!(2026 - 09 - 30)), MAY, TODAY)
+                .unwrap_err()
+                .field,
+            "on"
+        );
+        assert_eq!(
+            pathway
+                .check(&offered(date!(2026 - 11 - 27)), MAY, TODAY)
+                .unwrap_err()
+                .message,
+            "The date must be today or in the past"
+        );
+    }
+}
