@@ -79,6 +79,19 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Questionnaire definitions (docs/instruments/README.md).
+    #[command(subcommand)]
+    Questionnaire(QuestionnaireCommand),
+}
+
+#[derive(Subcommand)]
+enum QuestionnaireCommand {
+    /// Check a definition file (a FHIR Questionnaire with Cradle's scoring rules) and name
+    /// every fault; exits 1 if there is any. Reads nothing from the database.
+    Check {
+        /// The definition file (JSON).
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -259,6 +272,39 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                     for team in app.teams().await.map_err(explain)? {
                         println!("{}\t{}", team.id, team.name);
                     }
+                }
+            }
+        }
+        Command::Questionnaire(QuestionnaireCommand::Check { file }) => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("could not read {}", file.display()))?;
+            match cradle_domain::questionnaires::Instrument::load(&text) {
+                Ok(instrument) => println!(
+                    "{} (version {}) can be imported: {} questions, {} scores, {} safety alerts, validated for {}. Licence: {}{}.",
+                    instrument.name,
+                    instrument.version,
+                    instrument.questions.len(),
+                    instrument.scores.len(),
+                    instrument.alerts.len(),
+                    instrument
+                        .populations
+                        .iter()
+                        .map(|p| p.label.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    instrument.licence.name,
+                    if instrument.licence.redistribution_allowed {
+                        ""
+                    } else {
+                        " (not to be given away: keep it within the service)"
+                    }
+                ),
+                Err(faults) => {
+                    println!("{} cannot be imported:", file.display());
+                    for fault in faults.0 {
+                        println!("- {fault}");
+                    }
+                    return Ok(std::process::ExitCode::FAILURE);
                 }
             }
         }

@@ -55,6 +55,7 @@ fn every_subcommand_has_help() {
         vec!["team", "list", "--help"],
         vec!["audit", "--help"],
         vec!["audit", "verify", "--help"],
+        vec!["questionnaire", "check", "--help"],
     ] {
         let output = cradle("sqlite::memory:", &args, None);
         assert!(output.status.success(), "{args:?}: {}", text(&output));
@@ -64,6 +65,43 @@ fn every_subcommand_has_help() {
     for setting in ["CRADLE_LISTEN", "CRADLE_DATABASE_URL", "CRADLE_DATA_DIR"] {
         assert!(serve.contains(setting), "serve --help documents {setting}");
     }
+}
+
+#[test]
+fn a_service_checks_its_own_questionnaire_definition_before_importing_it() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let example = format!("{root}/docs/instruments/example-confidence-scale.json");
+    let checked = cradle(
+        "sqlite::memory:",
+        &["questionnaire", "check", &example],
+        None,
+    );
+    assert!(checked.status.success(), "{}", text(&checked));
+    assert!(
+        text(&checked).contains("Example confidence scale (version 0.1.0) can be imported: 5 questions, 3 scores, 1 safety alerts")
+            && text(&checked).contains("not to be given away"),
+        "{}",
+        text(&checked)
+    );
+
+    // The same file with a link id used twice and a score over a question it lacks.
+    let mut broken: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&example).unwrap()).unwrap();
+    broken["questionnaire"]["item"][1]["item"][1]["linkId"] = "c1".into();
+    broken["scores"][1]["questions"] = serde_json::json!(["c1", "c9"]);
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("broken.json");
+    std::fs::write(&path, broken.to_string()).unwrap();
+    let refused = cradle(
+        "sqlite::memory:",
+        &["questionnaire", "check", path.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    let said = text(&refused);
+    assert!(said.contains("cannot be imported"), "{said}");
+    assert!(said.contains("two items share the linkId \"c1\""), "{said}");
+    assert!(said.contains("sums question \"c9\""), "{said}");
 }
 
 on_both_backends!(
