@@ -766,6 +766,7 @@ pub async fn synthetic_caseload(
             interventions: Vec::new(),
             groups: Vec::new(),
             sessions_before_review: cradle_domain::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW,
+            pathways: Vec::new(),
         });
         if batch.len() == 500 || i + 1 == count {
             app.store

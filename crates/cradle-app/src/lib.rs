@@ -19,6 +19,7 @@ pub mod groups;
 pub mod interventions;
 pub mod network;
 pub mod observations;
+pub mod pathway;
 pub mod secrets;
 
 pub use access::{Actor, FamilyAccess};

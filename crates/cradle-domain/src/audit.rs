@@ -57,6 +57,7 @@ pub enum AuditAction {
     CarePlanClosed,
     TeamSettingsChanged,
     InterventionOffered,
+    PathwayStepRecorded,
     InterventionStepRecorded,
     SeriesSessionRecorded,
     CatalogueChanged,
@@ -69,7 +70,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 61] = [
+    pub const ALL: [AuditAction; 62] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -122,6 +123,7 @@ impl AuditAction {
         AuditAction::CarePlanClosed,
         AuditAction::TeamSettingsChanged,
         AuditAction::InterventionOffered,
+        AuditAction::PathwayStepRecorded,
         AuditAction::InterventionStepRecorded,
         AuditAction::SeriesSessionRecorded,
         AuditAction::CatalogueChanged,
@@ -187,6 +189,7 @@ impl AuditAction {
             AuditAction::CarePlanClosed => "care_plan.close",
             AuditAction::TeamSettingsChanged => "team.settings",
             AuditAction::InterventionOffered => "intervention.offer",
+            AuditAction::PathwayStepRecorded => "pathway.step",
             AuditAction::InterventionStepRecorded => "intervention.step",
             AuditAction::SeriesSessionRecorded => "intervention.series",
             AuditAction::CatalogueChanged => "team.catalogue",
@@ -268,6 +271,9 @@ impl AuditAction {
             AuditAction::CarePlanClosed => "Ended a care plan with a closing summary",
             AuditAction::TeamSettingsChanged => "Changed a team's care plan settings",
             AuditAction::InterventionOffered => "Offered an intervention to a family member",
+            AuditAction::PathwayStepRecorded => {
+                "Recorded a step of a family member's partner pathway"
+            }
             AuditAction::InterventionStepRecorded => {
                 "Recorded a step of a family member's intervention"
             }

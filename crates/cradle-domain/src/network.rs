@@ -763,6 +763,9 @@ pub struct FamilyRecord {
     /// The team's number of attended sessions between care plan reviews.
     #[serde(default = "crate::care_plans::default_sessions_before_review")]
     pub sessions_before_review: u32,
+    /// Family members' partner pathways, in the order each was started.
+    #[serde(default)]
+    pub pathways: Vec<crate::pathway::PersonPathway>,
 }
 
 impl FamilyRecord {
@@ -783,7 +786,17 @@ impl FamilyRecord {
             interventions: Vec::new(),
             groups: Vec::new(),
             sessions_before_review: crate::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW,
+            pathways: Vec::new(),
         }
+    }
+
+    /// A person's partner pathway (empty if they are not on it).
+    pub fn pathway_of(&self, person: PersonId) -> crate::pathway::Pathway {
+        self.pathways
+            .iter()
+            .find(|p| p.person_id == person)
+            .map(|p| p.pathway.clone())
+            .unwrap_or_default()
     }
 
     /// Whether a member belongs to this family (the mother always does).

@@ -8,7 +8,7 @@
 //! on the pathway or offered anything.
 
 use crate::network::{choices, Involvement};
-use crate::{Invalid, StaffId};
+use crate::{Invalid, PersonId, StaffId};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -47,29 +47,36 @@ choices!(
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum PathwayStep {
     Identified {
+        #[serde(with = "crate::family::iso_date")]
         on: Date,
         how: IdentifiedHow,
     },
     Offered {
+        #[serde(with = "crate::family::iso_date")]
         on: Date,
         method: OfferMethod,
     },
     Accepted {
+        #[serde(with = "crate::family::iso_date")]
         on: Date,
     },
     Declined {
+        #[serde(with = "crate::family::iso_date")]
         on: Date,
         reason: String,
         /// The offer is not made again before this date.
+        #[serde(with = "crate::family::iso_date")]
         ask_again_from: Date,
     },
     Assessed {
+        #[serde(with = "crate::family::iso_date")]
         on: Date,
         outcome: AssessmentOutcome,
         /// Where they were signposted or referred, or what support was offered.
         detail: String,
     },
     FollowedUp {
+        #[serde(with = "crate::family::iso_date")]
         on: Date,
         note: String,
     },
@@ -84,6 +91,18 @@ impl PathwayStep {
             | PathwayStep::Declined { on, .. }
             | PathwayStep::Assessed { on, .. }
             | PathwayStep::FollowedUp { on, .. } => *on,
+        }
+    }
+
+    /// The step's code, as stored and counted in the service figures.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PathwayStep::Identified { .. } => "identified",
+            PathwayStep::Offered { .. } => "offered",
+            PathwayStep::Accepted { .. } => "accepted",
+            PathwayStep::Declined { .. } => "declined",
+            PathwayStep::Assessed { .. } => "assessed",
+            PathwayStep::FollowedUp { .. } => "followed_up",
         }
     }
 
@@ -107,6 +126,13 @@ pub struct RecordedStep {
     pub recorded_by: StaffId,
     pub recorded_by_name: String,
     pub recorded_at_millis: i64,
+}
+
+/// One family member's pathway, as the family record carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonPathway {
+    pub person_id: PersonId,
+    pub pathway: Pathway,
 }
 
 /// What the team should do next for the person.

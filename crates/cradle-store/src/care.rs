@@ -10,7 +10,8 @@ use async_trait::async_trait;
 use cradle_domain::care_plans::{CarePlan, CareSession, Goal, Review};
 use cradle_domain::groups::{AttendanceMark, Enrolment, Group, GroupMembership, GroupRegister};
 use cradle_domain::interventions::{CatalogueEntry, PersonIntervention};
-use cradle_domain::{FamilyId, StaffId, TeamId};
+use cradle_domain::pathway::{PersonPathway, RecordedStep};
+use cradle_domain::{FamilyId, PersonId, StaffId, TeamId};
 use uuid::Uuid;
 
 /// A family's care plans and interventions, with the team's number of sessions between
@@ -20,6 +21,7 @@ pub(crate) struct CareRecords {
     pub interventions: Vec<PersonIntervention>,
     pub groups: Vec<GroupMembership>,
     pub sessions_before_review: u32,
+    pub pathways: Vec<PersonPathway>,
 }
 
 #[async_trait]
@@ -65,6 +67,17 @@ pub trait CareStore: Send + Sync {
         family: FamilyId,
         plan: &CarePlan,
         closed_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Records a family member's next partner pathway step. `position` is how many steps
+    /// they had when the step was checked: `Conflict` if another step was recorded from the
+    /// same point meanwhile, so neither is lost unseen.
+    async fn record_pathway_step(
+        &self,
+        family: FamilyId,
+        person: PersonId,
+        position: usize,
+        step: &RecordedStep,
         audit: AuditEntry,
     ) -> StoreResult<()>;
     /// The team's number of attended sessions between reviews.
@@ -165,8 +178,22 @@ pub(crate) fn assemble_care(
     let mut enrolments: Vec<Enrolment> = Vec::new();
     let mut groups: Vec<Group> = Vec::new();
     let mut marks: Vec<AttendanceMark> = Vec::new();
+    let mut pathways: Vec<PersonPathway> = Vec::new();
     for (part, plan_id, record) in rows {
         match part {
+            8 => {
+                // `plan_id` carries the person; their steps come in order.
+                let step: RecordedStep = from_json(&record, "pathway step")?;
+                let person = PersonId(plan_id);
+                match pathways.iter_mut().find(|p| p.person_id == person) {
+                    Some(existing) => existing.pathway.steps.push(step),
+                    None => pathways.push(PersonPathway {
+                        person_id: person,
+                        pathway: cradle_domain::pathway::Pathway { steps: vec![step] },
+                    }),
+                }
+                continue;
+            }
             4 => {
                 interventions.push(from_json(&record, "intervention")?);
                 continue;
@@ -227,6 +254,7 @@ pub(crate) fn assemble_care(
         interventions,
         groups,
         sessions_before_review,
+        pathways,
     })
 }
 
@@ -259,6 +287,7 @@ macro_rules! care_sql {
                        UNION ALL SELECT CAST(5 AS BIGINT), group_id, record, '', enrolled_at FROM group_enrolments WHERE family_id = $1 \
                        UNION ALL SELECT CAST(6 AS BIGINT), id, record, '', created_at FROM care_groups WHERE id IN (SELECT group_id FROM group_enrolments WHERE family_id = $1) \
                        UNION ALL SELECT CAST(7 AS BIGINT), group_id, record, '', recorded_at FROM group_attendance WHERE family_id = $1 \
+                       UNION ALL SELECT CAST(8 AS BIGINT), person_id, record, '', position FROM pathway_steps WHERE family_id = $1 \
                      ) AS care ORDER BY part, day, at",
                 )
                 .bind(family.0)
@@ -858,6 +887,36 @@ macro_rules! care_sql {
                     return Err(StoreError::NotFound);
                 }
                 Self::recount(&mut tx, family, plan.id).await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn record_pathway_step(
+                &self,
+                family: FamilyId,
+                person: cradle_domain::PersonId,
+                position: usize,
+                step: &cradle_domain::pathway::RecordedStep,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO pathway_steps (id, family_id, person_id, position, step, on_date, record, recorded_at, recorded_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(Uuid::now_v7())
+                .bind(family.0)
+                .bind(person.0)
+                .bind(i64::try_from(position).unwrap_or(i64::MAX))
+                .bind(step.step.code())
+                .bind(date_text(Some(step.step.on())))
+                .bind(to_json(step)?)
+                .bind(step.recorded_at_millis)
+                .bind(step.recorded_by.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| $crate::sql::conflict_or(e, "pathway step"))?;
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())

@@ -476,6 +476,7 @@ macro_rules! network_sql {
                     interventions: care.interventions,
                     groups: care.groups,
                     sessions_before_review: care.sessions_before_review,
+                    pathways: care.pathways,
                     notes: notes
                         .into_iter()
                         .map(NoteRow::into_note)

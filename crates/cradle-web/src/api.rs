@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// (method, path) of every API operation, as the OpenAPI document writes them.
-pub const OPERATIONS: [(&str, &str); 55] = [
+pub const OPERATIONS: [(&str, &str); 56] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -76,6 +76,7 @@ pub const OPERATIONS: [(&str, &str); 55] = [
         "post",
         "/api/v1/families/{id}/interventions/{intervention}/series",
     ),
+    ("post", "/api/v1/families/{id}/people/{person}/pathway"),
     ("get", "/api/v1/groups"),
     ("post", "/api/v1/groups"),
     ("get", "/api/v1/groups/{group}"),
@@ -167,6 +168,10 @@ pub fn router() -> Router<WebState> {
         )
         .route("/families/{id}/groups", post(enrol_in_group))
         .route("/families/{id}/details", post(amend_mother))
+        .route(
+            "/families/{id}/people/{person}/pathway",
+            post(record_pathway_step),
+        )
         .route(
             "/families/{id}/interventions/{intervention}/steps",
             post(record_intervention_step),
@@ -349,6 +354,7 @@ async fn read_family(
         interventions: &record.interventions,
         groups: &record.groups,
         sessions_before_review: record.sessions_before_review,
+        pathways: &record.pathways,
         next_due,
         break_glass_reason: access.break_glass_reason(),
     })
@@ -372,6 +378,7 @@ struct FamilyReadJson<'a> {
     interventions: &'a [cradle_domain::interventions::PersonIntervention],
     groups: &'a [cradle_domain::groups::GroupMembership],
     sessions_before_review: u32,
+    pathways: &'a [cradle_domain::pathway::PersonPathway],
     next_due: String,
     break_glass_reason: Option<&'a str>,
 }
@@ -727,6 +734,21 @@ async fn record_intervention_step(
         .record_intervention_step(&staff.actor, &access, record_id(&intervention)?, &body)
         .await?;
     Ok(Json(changed).into_response())
+}
+
+async fn record_pathway_step(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, person)): Path<(String, String)>,
+    Json(body): Json<cradle_domain::pathway::PathwayStep>,
+) -> Result<Response, Failure> {
+    let person = PersonId::parse(&person).ok_or(Failure(Problem::NotFound))?;
+    let access = change_access(&state, &staff, &id).await?;
+    let pathway = state
+        .app
+        .record_pathway_step(&staff.actor, &access, person, body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(pathway)).into_response())
 }
 
 async fn record_series_session(

@@ -364,6 +364,7 @@ mod tests {
             interventions: Vec::new(),
             groups: Vec::new(),
             sessions_before_review: 6,
+            pathways: Vec::new(),
         }
     }
 

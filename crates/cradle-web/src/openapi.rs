@@ -300,8 +300,21 @@ fn care_plan_paths() -> Value {
         &[("404", "No such family"), ("409", "Changed by someone else first"), ("422", "The details have problems; nothing was saved")],
     );
     details["parameters"] = id_parameter("The family's id");
+    let mut pathway = change(
+        "Record a family member's next partner pathway step",
+        "`step` is one of identified (with `how`), offered (with `method`), accepted, declined (with `reason` and `ask_again_from`, after which the offer may be made again), assessed (with `outcome` and, unless no_further_action, `detail`: where to, or what support) or followed_up (with `note`), dated `on` (not in the future, not before the last step). Steps come in that order; nobody marked do not contact or do not involve is put on the pathway. 409 if someone else recorded a step for the person first.",
+        "201",
+        ok_json("The person's pathway with the new step", reference("Pathway")),
+        "PathwayStepInput",
+        &[("404", "No such family or person"), ("409", "Someone else recorded a step first"), ("422", "The step is out of order, or has problems; nothing was saved")],
+    );
+    pathway["parameters"] = json!([
+        {"name": "id", "in": "path", "required": true, "description": "The family's id", "schema": {"type": "string", "format": "uuid"}},
+        {"name": "person", "in": "path", "required": true, "description": "The family member's id", "schema": {"type": "string", "format": "uuid"}}
+    ]);
     json!({
         "/api/v1/families/{id}/details": {"post": details},
+        "/api/v1/families/{id}/people/{person}/pathway": {"post": pathway},
         "/api/v1/groups": {
             "get": operation("The groups your teams run", "Newest first. No members are listed here.", "200", ok_json("Groups", json!({"type": "array", "items": reference("Group")})), &[]),
             "post": create_group
@@ -329,6 +342,25 @@ fn group_schemas() -> Value {
     let date = json!({"type": "string", "format": "date"});
     let day = json!({"type": "string"});
     json!({
+        "PathwayStepInput": {"type": "object", "required": ["step", "on"], "properties": {
+            "step": {"type": "string", "enum": ["identified", "offered", "accepted", "declined", "assessed", "followed_up"]},
+            "on": date.clone(),
+            "how": {"type": "string", "enum": ["at_referral", "at_assessment", "later", "self_referred"]},
+            "method": {"type": "string", "enum": ["in_person", "phone", "video_call", "letter"]},
+            "reason": {"type": "string"},
+            "ask_again_from": date.clone(),
+            "outcome": {"type": "string", "enum": ["no_further_action", "signposted", "support_offered", "referred_on"]},
+            "detail": {"type": "string"},
+            "note": {"type": "string"}
+        }},
+        "Pathway": {"type": "object", "properties": {
+            "steps": {"type": "array", "items": {"type": "object", "properties": {
+                "step": reference("PathwayStepInput"),
+                "recorded_by": {"type": "string", "format": "uuid"},
+                "recorded_by_name": {"type": "string"},
+                "recorded_at_millis": {"type": "integer"}
+            }}}
+        }},
         "MotherInput": {"type": "object", "required": ["mother_name", "version", "reason"], "properties": {
             "mother_name": {"type": "string", "maxLength": 200},
             "mother_nhs_number": {"type": "string", "description": "10 digits, modulus 11 checked; empty if not known"},
@@ -551,6 +583,9 @@ fn body() -> Value {
                     "marks": {"type": "array", "items": reference("AttendanceMark")}
                 }}},
                 "sessions_before_review": {"type": "integer"},
+                "pathways": {"type": "array", "items": {"type": "object", "properties": {
+                    "person_id": {"type": "string", "format": "uuid"}, "pathway": reference("Pathway")
+                }}},
                 "next_due": {"type": "string", "description": "What is due next for the family's care, as the caseload says it"},
                 "break_glass_reason": {"type": ["string", "null"]}
             }}),

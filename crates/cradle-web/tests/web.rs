@@ -4487,6 +4487,123 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    a_father_is_offered_an_assessment_and_his_decline_is_respected_until_its_date,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.signed_in("clinician").await;
+        let token = app.csrf_token(&client).await;
+        let family = family_of(&app, &client, "Amara Okafor").await;
+        let read = || async {
+            let record: Value = client
+                .get(app.url(&format!("/api/v1/families/{family}")))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            record
+        };
+        let tunde = read().await["people"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let step = |body: Value| {
+            let request = client
+                .post(app.url(&format!("/api/v1/families/{family}/people/{tunde}/pathway")))
+                .header("X-CSRF-Token", &token)
+                .json(&body);
+            async move { request.send().await.unwrap() }
+        };
+        let today = cradle_domain::dates::today_uk();
+        let day = |d: time::Date| d.to_string();
+
+        // Steps come in order: nothing can be accepted before an offer.
+        let early = step(serde_json::json!({"step": "accepted", "on": day(today)})).await;
+        assert_eq!(early.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(early
+            .text()
+            .await
+            .unwrap()
+            .contains("Record how the person was identified first"));
+
+        for body in [
+            serde_json::json!({"step": "identified", "on": day(today), "how": "at_referral"}),
+            serde_json::json!({"step": "offered", "on": day(today), "method": "in_person"}),
+        ] {
+            let made = step(body).await;
+            assert_eq!(
+                made.status(),
+                StatusCode::CREATED,
+                "{}",
+                made.text().await.unwrap()
+            );
+        }
+        let no_reason = step(serde_json::json!({"step": "declined", "on": day(today), "reason": "", "ask_again_from": day(today + time::Duration::days(90))})).await;
+        assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let declined = step(serde_json::json!({"step": "declined", "on": day(today),
+            "reason": "Wants to settle in with the baby first", "ask_again_from": day(today + time::Duration::days(90))})).await;
+        assert_eq!(declined.status(), StatusCode::CREATED);
+        let pathway: Value = declined.json().await.unwrap();
+        assert_eq!(pathway["steps"].as_array().unwrap().len(), 3);
+        assert_eq!(pathway["steps"][2]["recorded_by_name"], "Priya Shah");
+
+        // The decline is respected: no new offer before the date he gave.
+        let again =
+            step(serde_json::json!({"step": "offered", "on": day(today), "method": "phone"})).await;
+        assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let said = again.text().await.unwrap();
+        assert!(
+            said.contains("asked not to be offered again before"),
+            "{said}"
+        );
+
+        // The family record carries his pathway, in order.
+        let record = read().await;
+        assert_eq!(record["pathways"][0]["person_id"], tunde.as_str());
+        let kinds: Vec<&str> = record["pathways"][0]["pathway"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["step"]["step"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["identified", "offered", "declined"]);
+
+        // Nobody marked do not contact is put on the pathway or offered anything.
+        let restricted = client
+            .post(app.url(&format!("/api/v1/families/{family}/people/{tunde}/restrictions")))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({"kind": "do_not_contact", "decided_by": "Safeguarding lead", "reason": "Asked the team not to contact him"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(restricted.status(), StatusCode::CREATED);
+        let later = step(
+            serde_json::json!({"step": "followed_up", "on": day(today), "note": "Checked in"}),
+        )
+        .await;
+        assert_eq!(later.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(later.text().await.unwrap().contains("do not contact"));
+
+        // Someone outside the family is not found; every step is audited.
+        let stranger = client
+            .post(app.url(&format!(
+                "/api/v1/families/{family}/people/{}/pathway",
+                uuid::Uuid::now_v7()
+            )))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({"step": "identified", "on": day(today), "how": "later"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stranger.status(), StatusCode::NOT_FOUND);
+        let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert_eq!(audit.iter().filter(|a| *a == "pathway.step").count(), 3);
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
     the_team_manager_keeps_the_interventions_catalogue,
     |backend| async move {
         let app = app(backend).await;

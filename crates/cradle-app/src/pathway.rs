@@ -1,0 +1,60 @@
+//! The partner pathway: each family member's steps from being identified to follow-up.
+
+use crate::{Actor, AppError, Cradle, FamilyAccess};
+use cradle_domain::dates::today_uk;
+use cradle_domain::pathway::{Pathway, PathwayStep, RecordedStep};
+use cradle_domain::{AuditAction, PersonId, Problems};
+use cradle_store::StoreError;
+
+impl Cradle {
+    /// Records a family member's next pathway step, checked against the steps before it and
+    /// against any restriction on contacting them. Returns their pathway with the step.
+    pub async fn record_pathway_step(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        person: PersonId,
+        step: PathwayStep,
+    ) -> Result<Pathway, AppError> {
+        let staff = actor.staff_changing_records()?;
+        let record = self.record_for_change(access).await?;
+        if !record.people.iter().any(|p| p.id == person) {
+            return Err(AppError::NotFound);
+        }
+        let today = today_uk();
+        let mut pathway = record.pathway_of(person);
+        pathway
+            .check(&step, record.involvement(person, today), today)
+            .map_err(|problem| AppError::Invalid(Problems(vec![problem])))?;
+        let now = self.now();
+        let recorded = RecordedStep {
+            step,
+            recorded_by: staff,
+            recorded_by_name: actor.display_name.clone(),
+            recorded_at_millis: now,
+        };
+        let entry = access.audit_change(
+            actor,
+            now,
+            AuditAction::PathwayStepRecorded,
+            format!("{} for person {person}", recorded.step.code()),
+        );
+        self.store
+            .record_pathway_step(
+                access.family_id(),
+                person,
+                pathway.steps.len(),
+                &recorded,
+                entry,
+            )
+            .await
+            .map_err(|error| match error {
+                StoreError::Conflict(_) => AppError::Conflict(
+                    "Someone else has recorded a pathway step for this person since you opened the family, so nothing was saved. Reload the family to see it.".to_string(),
+                ),
+                other => AppError::Store(other),
+            })?;
+        pathway.steps.push(recorded);
+        Ok(pathway)
+    }
+}
