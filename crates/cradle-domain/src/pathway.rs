@@ -7,8 +7,9 @@
 //! recording the decline. A person marked "do not contact" or "do not involve" is never put
 //! on the pathway or offered anything.
 
+use crate::dates::parse_date_parts;
 use crate::network::{choices, Involvement};
-use crate::{Invalid, PersonId, StaffId};
+use crate::{Invalid, PersonId, Problems, StaffId};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -186,6 +187,46 @@ impl Pathway {
         }
     }
 
+    /// Where the person is on the pathway and what comes next, in a sentence.
+    pub fn summary(&self, involvement: Involvement, today: Date) -> String {
+        let next = match self.next(involvement, today) {
+            NextOnPathway::NotOffered => {
+                return "Not offered: marked do not contact or do not involve".to_string()
+            }
+            NextOnPathway::Identify => return "Not on the pathway".to_string(),
+            NextOnPathway::OfferAssessment => "next: offer an assessment".to_string(),
+            NextOnPathway::RespectDecline { until } => format!(
+                "not to be offered again before {}",
+                crate::dates::long_date(until)
+            ),
+            NextOnPathway::AwaitAnswer => "next: record their answer".to_string(),
+            NextOnPathway::Assess => "next: the assessment".to_string(),
+            NextOnPathway::FollowUp => "next: follow up".to_string(),
+            NextOnPathway::Done => "followed up".to_string(),
+        };
+        match self.current() {
+            Some(step) => format!(
+                "{} {}; {next}",
+                step.label(),
+                crate::dates::long_date(step.on())
+            ),
+            None => next,
+        }
+    }
+
+    /// The steps that may be recorded next (none while a decline is respected or for
+    /// someone not offered anything).
+    pub fn allowed_next(&self, involvement: Involvement, today: Date) -> &'static [&'static str] {
+        match self.next(involvement, today) {
+            NextOnPathway::Identify => &["identified"],
+            NextOnPathway::OfferAssessment => &["offered"],
+            NextOnPathway::AwaitAnswer => &["accepted", "declined"],
+            NextOnPathway::Assess => &["assessed"],
+            NextOnPathway::FollowUp | NextOnPathway::Done => &["followed_up"],
+            NextOnPathway::RespectDecline { .. } | NextOnPathway::NotOffered => &[],
+        }
+    }
+
     /// Checks that `step` may be recorded next, on `today`, for a person Cradle may or may
     /// not involve. The message says what would have to happen first.
     pub fn check(
@@ -286,6 +327,104 @@ impl Pathway {
                 Ok(())
             }
             _ => Ok(()),
+        }
+    }
+}
+
+/// A pathway step as the form sends it: every box as typed, kept to show again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct PathwayInput {
+    pub step: String,
+    pub on_day: String,
+    pub on_month: String,
+    pub on_year: String,
+    pub how: String,
+    pub method: String,
+    pub reason: String,
+    pub again_day: String,
+    pub again_month: String,
+    pub again_year: String,
+    pub outcome: String,
+    pub detail: String,
+    pub note: String,
+}
+
+impl PathwayInput {
+    /// The step as typed, or every problem with what was typed. Whether it may come next is
+    /// [`Pathway::check`]'s question.
+    pub fn parse(&self) -> Result<PathwayStep, Problems> {
+        let mut problems = Problems::default();
+        let on = problems.take(parse_date_parts(
+            "on",
+            "Date of this step",
+            &self.on_day,
+            &self.on_month,
+            &self.on_year,
+        ));
+        let mut choose = |field: &'static str, found: bool, message: &str| {
+            if !found {
+                problems.push(Invalid::new(field, message));
+            }
+        };
+        let step = match self.step.as_str() {
+            "identified" => {
+                let how = IdentifiedHow::from_code(&self.how);
+                choose("how", how.is_some(), "Select how they were identified");
+                how.zip(on)
+                    .map(|(how, on)| PathwayStep::Identified { on, how })
+            }
+            "offered" => {
+                let method = OfferMethod::from_code(&self.method);
+                choose(
+                    "method",
+                    method.is_some(),
+                    "Select how the assessment was offered",
+                );
+                method
+                    .zip(on)
+                    .map(|(method, on)| PathwayStep::Offered { on, method })
+            }
+            "accepted" => on.map(|on| PathwayStep::Accepted { on }),
+            "declined" => {
+                let again = problems.take(parse_date_parts(
+                    "ask_again_from",
+                    "Date to offer again from",
+                    &self.again_day,
+                    &self.again_month,
+                    &self.again_year,
+                ));
+                on.zip(again)
+                    .map(|(on, ask_again_from)| PathwayStep::Declined {
+                        on,
+                        reason: self.reason.trim().to_string(),
+                        ask_again_from,
+                    })
+            }
+            "assessed" => {
+                let outcome = AssessmentOutcome::from_code(&self.outcome);
+                choose(
+                    "outcome",
+                    outcome.is_some(),
+                    "Select what the assessment led to",
+                );
+                outcome.zip(on).map(|(outcome, on)| PathwayStep::Assessed {
+                    on,
+                    outcome,
+                    detail: self.detail.trim().to_string(),
+                })
+            }
+            "followed_up" => on.map(|on| PathwayStep::FollowedUp {
+                on,
+                note: self.note.trim().to_string(),
+            }),
+            _ => {
+                problems.push(Invalid::new("step", "Select what happened"));
+                None
+            }
+        };
+        match step {
+            Some(step) if problems.is_empty() => Ok(step),
+            _ => Err(problems),
         }
     }
 }
@@ -451,6 +590,32 @@ mod tests {
             )
             .unwrap_err();
         assert_eq!(problem.message, "Enter where they were signposted");
+    }
+
+    #[test]
+    fn a_typed_step_names_each_missing_part() {
+        let typed = PathwayInput {
+            step: "declined".to_string(),
+            on_day: "3".to_string(),
+            on_month: "10".to_string(),
+            on_year: "2026".to_string(),
+            ..PathwayInput::default()
+        };
+        let problems = typed.parse().unwrap_err();
+        assert_eq!(
+            problems.message_for("ask_again_from"),
+            Some("Enter date to offer again from")
+        );
+        let offered = PathwayInput {
+            step: "offered".to_string(),
+            ..PathwayInput::default()
+        };
+        let problems = offered.parse().unwrap_err();
+        assert_eq!(problems.message_for("on"), Some("Enter date of this step"));
+        assert_eq!(
+            problems.message_for("method"),
+            Some("Select how the assessment was offered")
+        );
     }
 
     #[test]

@@ -251,6 +251,10 @@ pub fn router(state: WebState) -> Router {
             get(pages::network::printout),
         )
         .route(
+            "/families/{id}/people/{person}/pathway",
+            get(pages::pathway::pathway_page).post(pages::pathway::record_step),
+        )
+        .route(
             "/families/{id}/people/{person}/restrict",
             get(pages::network::restriction_form).post(pages::network::restrict),
         )

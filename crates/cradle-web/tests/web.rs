@@ -4604,6 +4604,101 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    the_partner_pathway_page_offers_only_the_next_step_and_keeps_what_was_typed,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.signed_in("clinician").await;
+        let token = app.csrf_token(&client).await;
+        let family = family_of(&app, &client, "Amara Okafor").await;
+        let record: Value = client
+            .get(app.url(&format!("/api/v1/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
+        let url = app.url(&format!("/families/{family}/people/{tunde}/pathway"));
+        let page = client
+            .get(url.clone())
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Not on the pathway"), "{page}");
+        assert!(page.contains("Identified as someone to offer an assessment"));
+        assert!(
+            !page.contains("Offered an assessment"),
+            "only the next step is offered"
+        );
+
+        // Missing how he was identified: the form again, the date as typed, nothing saved.
+        let missing = client
+            .post(url.clone())
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("step", "identified"),
+                ("on_day", "2"),
+                ("on_month", "11"),
+                ("on_year", "2026"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let again = missing.text().await.unwrap();
+        assert!(again.contains("Select how they were identified"), "{again}");
+        assert!(again.contains("value=\"2\""), "the typed day is kept");
+
+        let saved = client
+            .post(url.clone())
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("step", "identified"),
+                ("on_day", "2"),
+                ("on_month", "11"),
+                ("on_year", "2026"),
+                ("how", "at_referral"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let page = client
+            .get(url.clone())
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Named at the mother&#39;s referral")
+                || page.contains("Named at the mother's referral"),
+            "{page}"
+        );
+        assert!(
+            page.contains("Identified 2 November 2026; next: offer an assessment"),
+            "{page}"
+        );
+        assert!(page.contains("How was the assessment offered?"));
+        let family_page = client
+            .get(app.url(&format!("/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(family_page.contains("Identified 2 November 2026; next: offer an assessment"));
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
     the_team_manager_keeps_the_interventions_catalogue,
     |backend| async move {
         let app = app(backend).await;

@@ -347,6 +347,8 @@ pub struct PersonView {
     pub restriction: Option<RestrictionView>,
     pub amended: bool,
     pub may_print: bool,
+    /// Where they are on the partner pathway.
+    pub pathway: String,
 }
 
 pub struct TimelineView {
@@ -553,6 +555,7 @@ fn person_view(record: &FamilyRecord, person: &Person, today: time::Date) -> Per
         restriction,
         amended: person.version > 1,
         may_print: involvement.may_contact,
+        pathway: record.pathway_of(person.id).summary(involvement, today),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod interventions;
 pub mod login;
 pub mod network;
 pub mod observations;
+pub mod pathway;
 pub mod timeline;
 
 use axum::http::{header, HeaderValue, StatusCode};

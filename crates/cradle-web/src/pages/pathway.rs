@@ -1,0 +1,299 @@
+//! A family member's partner pathway: the steps so far and a form for the next one, offering
+//! only the steps that may come next.
+
+use super::network::{access, parse_id, record};
+use super::see_other;
+use crate::auth::{form_pairs, ChangeRecords, Staff};
+use crate::error::Failure;
+use crate::views::{form_status, render, Choice, Chrome, DateField, Errors, RadioGroup, TextArea};
+use crate::WebState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use cradle_app::{AppError, FamilyAccess};
+use cradle_domain::dates::{long_date, today_uk};
+use cradle_domain::network::FamilyRecord;
+use cradle_domain::pathway::{
+    AssessmentOutcome, IdentifiedHow, OfferMethod, PathwayInput, PathwayStep,
+};
+use cradle_domain::{FamilyId, PersonId};
+
+/// One recorded step as the page lists it.
+pub struct StepLine {
+    pub on: String,
+    pub step: &'static str,
+    pub detail: String,
+    pub recorded_by: String,
+}
+
+#[derive(Template)]
+#[template(path = "pathway.html")]
+pub struct PathwayPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub baby: String,
+    pub family_id: String,
+    pub person_id: String,
+    pub name: String,
+    pub summary: String,
+    pub steps: Vec<StepLine>,
+    /// Empty when nothing may be recorded now (a decline respected, or not to be contacted).
+    pub step: RadioGroup,
+    pub on: DateField,
+    pub how: Option<RadioGroup>,
+    pub method: Option<RadioGroup>,
+    pub declined: Option<(TextArea, DateField)>,
+    pub outcome: Option<(RadioGroup, TextArea)>,
+    pub note: Option<TextArea>,
+}
+
+fn detail_of(step: &PathwayStep) -> String {
+    match step {
+        PathwayStep::Identified { how, .. } => how.label().to_string(),
+        PathwayStep::Offered { method, .. } => method.label().to_string(),
+        PathwayStep::Accepted { .. } => String::new(),
+        PathwayStep::Declined {
+            reason,
+            ask_again_from,
+            ..
+        } => format!(
+            "{reason}. Not to be offered again before {}.",
+            long_date(*ask_again_from)
+        ),
+        PathwayStep::Assessed {
+            outcome, detail, ..
+        } => match detail.is_empty() {
+            true => outcome.label().to_string(),
+            false => format!("{}: {detail}", outcome.label()),
+        },
+        PathwayStep::FollowedUp { note, .. } => note.clone(),
+    }
+}
+
+fn radios<T: Copy>(
+    id: &'static str,
+    legend: &'static str,
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+    typed: &str,
+) -> RadioGroup {
+    RadioGroup {
+        id,
+        legend,
+        options: all
+            .iter()
+            .map(|c| Choice {
+                code: code(*c).to_string(),
+                label: label(*c).to_string(),
+                selected: typed == code(*c),
+            })
+            .collect(),
+        inline: false,
+    }
+}
+
+fn step_label(code: &str) -> &'static str {
+    match code {
+        "identified" => "Identified as someone to offer an assessment",
+        "offered" => "Offered an assessment",
+        "accepted" => "Accepted the offer",
+        "declined" => "Declined the offer",
+        "assessed" => "Assessed",
+        _ => "Followed up",
+    }
+}
+
+fn page(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    person: PersonId,
+    typed: &PathwayInput,
+    errors: Errors,
+) -> Result<Response, Failure> {
+    let today = today_uk();
+    let found = parse_id(family.people.iter().find(|p| p.id == person))?;
+    let pathway = family.pathway_of(person);
+    let involvement = family.involvement(person, today);
+    let allowed = pathway.allowed_next(involvement, today);
+    let may = |code: &str| allowed.contains(&code);
+    let single = allowed.len() == 1;
+    let page = PathwayPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        baby: family.family.baby_label(),
+        family_id: family.family.id.to_string(),
+        person_id: person.to_string(),
+        name: found.name.clone(),
+        summary: pathway.summary(involvement, today),
+        steps: pathway
+            .steps
+            .iter()
+            .map(|s| StepLine {
+                on: long_date(s.step.on()),
+                step: s.step.label(),
+                detail: detail_of(&s.step),
+                recorded_by: s.recorded_by_name.clone(),
+            })
+            .collect(),
+        step: RadioGroup {
+            id: "step",
+            legend: "What has happened?",
+            options: allowed
+                .iter()
+                .map(|code| Choice {
+                    code: code.to_string(),
+                    label: step_label(code).to_string(),
+                    selected: single || typed.step == *code,
+                })
+                .collect(),
+            inline: false,
+        },
+        on: DateField::new(
+            "on",
+            "Date of this step",
+            ["on_day", "on_month", "on_year"],
+            [&typed.on_day, &typed.on_month, &typed.on_year],
+        ),
+        how: may("identified").then(|| {
+            radios(
+                "how",
+                "How were they identified?",
+                IdentifiedHow::ALL,
+                IdentifiedHow::code,
+                IdentifiedHow::label,
+                &typed.how,
+            )
+        }),
+        method: may("offered").then(|| {
+            radios(
+                "method",
+                "How was the assessment offered?",
+                OfferMethod::ALL,
+                OfferMethod::code,
+                OfferMethod::label,
+                &typed.method,
+            )
+        }),
+        declined: may("declined").then(|| {
+            (
+                TextArea::new("reason", "If they declined: why", &typed.reason)
+                    .hint("In their words where you can. Declining is respected, not questioned."),
+                DateField::new(
+                    "ask_again_from",
+                    "If they declined: do not offer again before",
+                    ["again_day", "again_month", "again_year"],
+                    [&typed.again_day, &typed.again_month, &typed.again_year],
+                ),
+            )
+        }),
+        outcome: may("assessed").then(|| {
+            (
+                radios(
+                    "outcome",
+                    "What did the assessment lead to?",
+                    AssessmentOutcome::ALL,
+                    AssessmentOutcome::code,
+                    AssessmentOutcome::label,
+                    &typed.outcome,
+                ),
+                TextArea::new(
+                    "detail",
+                    "Where they were signposted or referred, or the support offered",
+                    &typed.detail,
+                )
+                .hint("For example, video feedback (VIPP) with the baby, or a local dads' group"),
+            )
+        }),
+        note: may("followed_up").then(|| TextArea::new("note", "Follow-up", &typed.note)),
+        errors,
+    };
+    Ok(render(form_status(&page.errors), &page))
+}
+
+async fn family_and_person(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    id: &str,
+    person: &str,
+) -> Result<(FamilyAccess, FamilyRecord, PersonId), Failure> {
+    let id = parse_id(FamilyId::parse(id))?;
+    let person = parse_id(PersonId::parse(person))?;
+    let access = access(state, &staff.actor, id).await?;
+    let family = record(state, &staff.actor, &access).await?;
+    Ok((access, family, person))
+}
+
+fn pathway_input(body: &[u8]) -> PathwayInput {
+    let mut input = PathwayInput::default();
+    for (key, value) in form_pairs(body) {
+        let slot = match key.as_str() {
+            "step" => &mut input.step,
+            "on_day" => &mut input.on_day,
+            "on_month" => &mut input.on_month,
+            "on_year" => &mut input.on_year,
+            "how" => &mut input.how,
+            "method" => &mut input.method,
+            "reason" => &mut input.reason,
+            "again_day" => &mut input.again_day,
+            "again_month" => &mut input.again_month,
+            "again_year" => &mut input.again_year,
+            "outcome" => &mut input.outcome,
+            "detail" => &mut input.detail,
+            "note" => &mut input.note,
+            _ => continue,
+        };
+        *slot = value;
+    }
+    input
+}
+
+pub async fn pathway_page(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, person)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let (_, family, person) = family_and_person(&state, &staff, &id, &person).await?;
+    let (on_day, on_month, on_year) = super::today_boxes();
+    let typed = PathwayInput {
+        on_day,
+        on_month,
+        on_year,
+        ..PathwayInput::default()
+    };
+    page(&state, &staff, &family, person, &typed, Errors::default())
+}
+
+pub async fn record_step(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, person)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let (access, family, person) = family_and_person(&state, &staff, &id, &person).await?;
+    let typed = pathway_input(&body);
+    let result = match typed.parse() {
+        Ok(step) => {
+            state
+                .app
+                .record_pathway_step(&staff.actor, &access, person, step)
+                .await
+        }
+        Err(problems) => Err(AppError::Invalid(problems)),
+    };
+    match result {
+        Ok(_) => Ok(see_other(&format!(
+            "/families/{}/people/{person}/pathway",
+            access.family_id()
+        ))),
+        Err(AppError::Invalid(problems)) => page(
+            &state,
+            &staff,
+            &family,
+            person,
+            &typed,
+            Errors::from_problems(&problems),
+        ),
+        Err(other) => Err(other.into()),
+    }
+}
