@@ -767,6 +767,7 @@ pub async fn synthetic_caseload(
             groups: Vec::new(),
             sessions_before_review: cradle_domain::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW,
             pathways: Vec::new(),
+            responses: Vec::new(),
         });
         if batch.len() == 500 || i + 1 == count {
             app.store

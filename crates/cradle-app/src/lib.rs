@@ -20,6 +20,7 @@ pub mod interventions;
 pub mod network;
 pub mod observations;
 pub mod pathway;
+pub mod questionnaires;
 pub mod secrets;
 
 pub use access::{Actor, FamilyAccess};

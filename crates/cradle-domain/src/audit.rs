@@ -58,6 +58,8 @@ pub enum AuditAction {
     TeamSettingsChanged,
     InterventionOffered,
     PathwayStepRecorded,
+    QuestionnaireRecorded,
+    QuestionnaireAlertActioned,
     InterventionStepRecorded,
     SeriesSessionRecorded,
     CatalogueChanged,
@@ -70,7 +72,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 62] = [
+    pub const ALL: [AuditAction; 64] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -124,6 +126,8 @@ impl AuditAction {
         AuditAction::TeamSettingsChanged,
         AuditAction::InterventionOffered,
         AuditAction::PathwayStepRecorded,
+        AuditAction::QuestionnaireRecorded,
+        AuditAction::QuestionnaireAlertActioned,
         AuditAction::InterventionStepRecorded,
         AuditAction::SeriesSessionRecorded,
         AuditAction::CatalogueChanged,
@@ -190,6 +194,8 @@ impl AuditAction {
             AuditAction::TeamSettingsChanged => "team.settings",
             AuditAction::InterventionOffered => "intervention.offer",
             AuditAction::PathwayStepRecorded => "pathway.step",
+            AuditAction::QuestionnaireRecorded => "questionnaire.record",
+            AuditAction::QuestionnaireAlertActioned => "questionnaire.alert_action",
             AuditAction::InterventionStepRecorded => "intervention.step",
             AuditAction::SeriesSessionRecorded => "intervention.series",
             AuditAction::CatalogueChanged => "team.catalogue",
@@ -273,6 +279,10 @@ impl AuditAction {
             AuditAction::InterventionOffered => "Offered an intervention to a family member",
             AuditAction::PathwayStepRecorded => {
                 "Recorded a step of a family member's partner pathway"
+            }
+            AuditAction::QuestionnaireRecorded => "Recorded a completed questionnaire",
+            AuditAction::QuestionnaireAlertActioned => {
+                "Recorded the action taken on a questionnaire's safety alert"
             }
             AuditAction::InterventionStepRecorded => {
                 "Recorded a step of a family member's intervention"

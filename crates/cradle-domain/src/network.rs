@@ -766,6 +766,9 @@ pub struct FamilyRecord {
     /// Family members' partner pathways, in the order each was started.
     #[serde(default)]
     pub pathways: Vec<crate::pathway::PersonPathway>,
+    /// Questionnaires family members have completed, oldest first.
+    #[serde(default)]
+    pub responses: Vec<crate::questionnaires::QuestionnaireResponse>,
 }
 
 impl FamilyRecord {
@@ -787,6 +790,7 @@ impl FamilyRecord {
             groups: Vec::new(),
             sessions_before_review: crate::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW,
             pathways: Vec::new(),
+            responses: Vec::new(),
         }
     }
 

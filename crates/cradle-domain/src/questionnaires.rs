@@ -358,7 +358,7 @@ impl Instrument {
                     .sum();
                 let total = rule.questions.len();
                 let value = if answered.len() == total {
-                    ScoreValue::Complete(sum)
+                    ScoreValue::Complete { value: sum }
                 } else if rule
                     .prorate_from
                     .is_some_and(|least| answered.len() >= least && !answered.is_empty())
@@ -443,6 +443,49 @@ impl Instrument {
     }
 }
 
+/// One answer as a response records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    pub question: String,
+    pub code: String,
+}
+
+/// What a clinician did about a response's safety alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertAction {
+    pub action: String,
+    pub by_name: String,
+    pub at_millis: i64,
+}
+
+/// A completed questionnaire, shaped as a FHIR `QuestionnaireResponse`: which definition
+/// (url and version) it answers, whose it is, the answers, and the scores and alerts as
+/// Cradle made them from that definition when it was recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionnaireResponse {
+    pub id: uuid::Uuid,
+    pub person_id: crate::PersonId,
+    pub questionnaire: String,
+    pub questionnaire_version: String,
+    pub instrument_name: String,
+    #[serde(with = "crate::family::iso_date")]
+    pub completed_on: time::Date,
+    /// The population the person was read as ("adult"); none when none applies.
+    pub population: Option<String>,
+    pub answers: Vec<Answer>,
+    pub scored: Scored,
+    pub recorded_by_name: String,
+    pub recorded_at_millis: i64,
+    pub alert_action: Option<AlertAction>,
+}
+
+impl QuestionnaireResponse {
+    /// A safety alert was raised and nobody has yet recorded acting on it.
+    pub fn alert_needs_action(&self) -> bool {
+        !self.scored.alerts.is_empty() && self.alert_action.is_none()
+    }
+}
+
 fn lower_first(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
@@ -456,13 +499,13 @@ fn lower_first(text: &str) -> String {
 pub struct ResponseFaults(pub Vec<String>);
 
 /// A response's scores and alerts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scored {
     pub scores: Vec<Score>,
     pub alerts: Vec<RaisedAlert>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Score {
     pub id: String,
     pub label: String,
@@ -470,10 +513,12 @@ pub struct Score {
     pub reading: ScoreReading,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ScoreValue {
-    Complete(i64),
+    Complete {
+        value: i64,
+    },
     /// Scaled up from the questions answered, as the instrument allows.
     Prorated {
         value: i64,
@@ -489,13 +534,13 @@ pub enum ScoreValue {
 impl ScoreValue {
     pub fn number(self) -> Option<i64> {
         match self {
-            ScoreValue::Complete(value) | ScoreValue::Prorated { value, .. } => Some(value),
+            ScoreValue::Complete { value } | ScoreValue::Prorated { value, .. } => Some(value),
             ScoreValue::Incomplete { .. } => None,
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ScoreReading {
     /// Read against the bands and cut-off for the person's population.
@@ -511,7 +556,7 @@ pub enum ScoreReading {
     NoScore,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RaisedAlert {
     pub question: String,
     pub message: String,
@@ -882,7 +927,7 @@ mod tests {
             .score(&phq9_all("LA6569-3", "LA6568-5"), Some("adult"))
             .unwrap();
         let total = &scored.scores[0];
-        assert_eq!(total.value, ScoreValue::Complete(8));
+        assert_eq!(total.value, ScoreValue::Complete { value: 8 });
         assert_eq!(
             total.reading,
             ScoreReading::Validated {
@@ -903,7 +948,7 @@ mod tests {
         assert_eq!(scored.alerts.len(), 1);
         assert_eq!(scored.alerts[0].question, "phq9-9");
         assert!(!scored.alerts[0].unanswered);
-        assert_eq!(scored.scores[0].value, ScoreValue::Complete(1));
+        assert_eq!(scored.scores[0].value, ScoreValue::Complete { value: 1 });
     }
 
     #[test]
@@ -927,13 +972,22 @@ mod tests {
         let scored = phq9()
             .score(&phq9_all("LA6571-9", "LA6568-5"), Some("child"))
             .unwrap();
-        assert_eq!(scored.scores[0].value, ScoreValue::Complete(24));
+        assert_eq!(scored.scores[0].value, ScoreValue::Complete { value: 24 });
         match &scored.scores[0].reading {
             ScoreReading::NotValidated { warning } => {
                 assert!(warning.contains("not validated for child"), "{warning}")
             }
             other => panic!("expected a warning, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_scored_response_is_stored_and_read_back_unchanged() {
+        let scored = phq9()
+            .score(&phq9_all("LA6570-1", "LA6569-3"), Some("adult"))
+            .unwrap();
+        let text = serde_json::to_string(&scored).unwrap();
+        assert_eq!(serde_json::from_str::<Scored>(&text).unwrap(), scored);
     }
 
     #[test]
@@ -984,7 +1038,7 @@ mod tests {
             }
         );
         let care = scored.scores.iter().find(|s| s.id == "care").unwrap();
-        assert_eq!(care.value, ScoreValue::Complete(6));
+        assert_eq!(care.value, ScoreValue::Complete { value: 6 });
     }
 
     fn fault_of(edit: impl Fn(&mut serde_json::Value)) -> Vec<String> {

@@ -11,6 +11,7 @@ use cradle_domain::care_plans::{CarePlan, CareSession, Goal, Review};
 use cradle_domain::groups::{AttendanceMark, Enrolment, Group, GroupMembership, GroupRegister};
 use cradle_domain::interventions::{CatalogueEntry, PersonIntervention};
 use cradle_domain::pathway::{PersonPathway, RecordedStep};
+use cradle_domain::questionnaires::QuestionnaireResponse;
 use cradle_domain::{FamilyId, PersonId, StaffId, TeamId};
 use uuid::Uuid;
 
@@ -22,6 +23,7 @@ pub(crate) struct CareRecords {
     pub groups: Vec<GroupMembership>,
     pub sessions_before_review: u32,
     pub pathways: Vec<PersonPathway>,
+    pub responses: Vec<QuestionnaireResponse>,
 }
 
 #[async_trait]
@@ -78,6 +80,23 @@ pub trait CareStore: Send + Sync {
         person: PersonId,
         position: usize,
         step: &RecordedStep,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Records a completed questionnaire with its scores and alerts.
+    async fn record_response(
+        &self,
+        family: FamilyId,
+        response: &QuestionnaireResponse,
+        recorded_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Records what was done about a response's safety alert (`response.alert_action` set).
+    /// `NotFound` unless the response is the family's; `Conflict` if an action was recorded
+    /// first.
+    async fn record_alert_action(
+        &self,
+        family: FamilyId,
+        response: &QuestionnaireResponse,
         audit: AuditEntry,
     ) -> StoreResult<()>;
     /// The team's number of attended sessions between reviews.
@@ -179,8 +198,13 @@ pub(crate) fn assemble_care(
     let mut groups: Vec<Group> = Vec::new();
     let mut marks: Vec<AttendanceMark> = Vec::new();
     let mut pathways: Vec<PersonPathway> = Vec::new();
+    let mut responses: Vec<QuestionnaireResponse> = Vec::new();
     for (part, plan_id, record) in rows {
         match part {
+            9 => {
+                responses.push(from_json(&record, "questionnaire response")?);
+                continue;
+            }
             8 => {
                 // `plan_id` carries the person; their steps come in order.
                 let step: RecordedStep = from_json(&record, "pathway step")?;
@@ -255,6 +279,7 @@ pub(crate) fn assemble_care(
         groups,
         sessions_before_review,
         pathways,
+        responses,
     })
 }
 
@@ -288,6 +313,7 @@ macro_rules! care_sql {
                        UNION ALL SELECT CAST(6 AS BIGINT), id, record, '', created_at FROM care_groups WHERE id IN (SELECT group_id FROM group_enrolments WHERE family_id = $1) \
                        UNION ALL SELECT CAST(7 AS BIGINT), group_id, record, '', recorded_at FROM group_attendance WHERE family_id = $1 \
                        UNION ALL SELECT CAST(8 AS BIGINT), person_id, record, '', position FROM pathway_steps WHERE family_id = $1 \
+                       UNION ALL SELECT CAST(9 AS BIGINT), id, record, completed_on, recorded_at FROM questionnaire_responses WHERE family_id = $1 \
                      ) AS care ORDER BY part, day, at",
                 )
                 .bind(family.0)
@@ -917,6 +943,58 @@ macro_rules! care_sql {
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| $crate::sql::conflict_or(e, "pathway step"))?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn record_response(
+                &self,
+                family: FamilyId,
+                response: &cradle_domain::questionnaires::QuestionnaireResponse,
+                recorded_by: StaffId,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO questionnaire_responses (id, family_id, person_id, questionnaire, completed_on, alert_open, record, recorded_at, recorded_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(response.id)
+                .bind(family.0)
+                .bind(response.person_id.0)
+                .bind(&response.questionnaire)
+                .bind(date_text(Some(response.completed_on)))
+                .bind(i64::from(response.alert_needs_action()))
+                .bind(to_json(response)?)
+                .bind(response.recorded_at_millis)
+                .bind(recorded_by.0)
+                .execute(&mut *tx)
+                .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn record_alert_action(
+                &self,
+                family: FamilyId,
+                response: &cradle_domain::questionnaires::QuestionnaireResponse,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let changed = sqlx::query(
+                    "UPDATE questionnaire_responses SET record = $1, alert_open = 0 WHERE id = $2 AND family_id = $3 AND alert_open = 1",
+                )
+                .bind(to_json(response)?)
+                .bind(response.id)
+                .bind(family.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if changed == 0 {
+                    return Err(StoreError::Conflict("alert action"));
+                }
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())

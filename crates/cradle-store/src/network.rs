@@ -477,6 +477,7 @@ macro_rules! network_sql {
                     groups: care.groups,
                     sessions_before_review: care.sessions_before_review,
                     pathways: care.pathways,
+                    responses: care.responses,
                     notes: notes
                         .into_iter()
                         .map(NoteRow::into_note)

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// (method, path) of every API operation, as the OpenAPI document writes them.
-pub const OPERATIONS: [(&str, &str); 56] = [
+pub const OPERATIONS: [(&str, &str); 59] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -77,6 +77,15 @@ pub const OPERATIONS: [(&str, &str); 56] = [
         "/api/v1/families/{id}/interventions/{intervention}/series",
     ),
     ("post", "/api/v1/families/{id}/people/{person}/pathway"),
+    ("get", "/api/v1/questionnaires"),
+    (
+        "post",
+        "/api/v1/families/{id}/people/{person}/questionnaires",
+    ),
+    (
+        "post",
+        "/api/v1/families/{id}/questionnaires/{response}/alert-action",
+    ),
     ("get", "/api/v1/groups"),
     ("post", "/api/v1/groups"),
     ("get", "/api/v1/groups/{group}"),
@@ -171,6 +180,15 @@ pub fn router() -> Router<WebState> {
         .route(
             "/families/{id}/people/{person}/pathway",
             post(record_pathway_step),
+        )
+        .route("/questionnaires", get(list_instruments))
+        .route(
+            "/families/{id}/people/{person}/questionnaires",
+            post(record_questionnaire),
+        )
+        .route(
+            "/families/{id}/questionnaires/{response}/alert-action",
+            post(act_on_alert),
         )
         .route(
             "/families/{id}/interventions/{intervention}/steps",
@@ -355,6 +373,7 @@ async fn read_family(
         groups: &record.groups,
         sessions_before_review: record.sessions_before_review,
         pathways: &record.pathways,
+        responses: &record.responses,
         next_due,
         break_glass_reason: access.break_glass_reason(),
     })
@@ -379,6 +398,7 @@ struct FamilyReadJson<'a> {
     groups: &'a [cradle_domain::groups::GroupMembership],
     sessions_before_review: u32,
     pathways: &'a [cradle_domain::pathway::PersonPathway],
+    responses: &'a [cradle_domain::questionnaires::QuestionnaireResponse],
     next_due: String,
     break_glass_reason: Option<&'a str>,
 }
@@ -749,6 +769,77 @@ async fn record_pathway_step(
         .record_pathway_step(&staff.actor, &access, person, body)
         .await?;
     Ok((StatusCode::CREATED, Json(pathway)).into_response())
+}
+
+async fn list_instruments(_staff: Staff<AnyStaff>) -> Response {
+    Json(cradle_app::questionnaires::instruments()).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResponseJson {
+    instrument: String,
+    #[serde(default)]
+    population: String,
+    completed_on: Option<String>,
+    answers: Vec<cradle_domain::questionnaires::Answer>,
+}
+
+async fn record_questionnaire(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, person)): Path<(String, String)>,
+    Json(body): Json<ResponseJson>,
+) -> Result<Response, Failure> {
+    let person = PersonId::parse(&person).ok_or(Failure(Problem::NotFound))?;
+    let completed_on = match body.completed_on.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(
+            time::Date::parse(
+                text,
+                time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .map_err(|_| {
+                Failure::from(cradle_app::AppError::invalid(
+                    "completed_on",
+                    "The date it was completed must be a date like 2026-11-26",
+                ))
+            })?,
+        ),
+    };
+    let access = change_access(&state, &staff, &id).await?;
+    let input = cradle_app::questionnaires::ResponseInput {
+        instrument: body.instrument,
+        population: body.population,
+        completed_on,
+        answers: body.answers,
+    };
+    let response = state
+        .app
+        .record_questionnaire(&staff.actor, &access, person, &input)
+        .await?;
+    Ok((StatusCode::CREATED, Json(response)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlertActionJson {
+    action: String,
+}
+
+async fn act_on_alert(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, response)): Path<(String, String)>,
+    Json(body): Json<AlertActionJson>,
+) -> Result<Response, Failure> {
+    let response = record_id(&response)?;
+    let access = change_access(&state, &staff, &id).await?;
+    let acted = state
+        .app
+        .act_on_alert(&staff.actor, &access, response, &body.action)
+        .await?;
+    Ok(Json(acted).into_response())
 }
 
 async fn record_series_session(

@@ -365,6 +365,7 @@ mod tests {
             groups: Vec::new(),
             sessions_before_review: 6,
             pathways: Vec::new(),
+            responses: Vec::new(),
         }
     }
 

@@ -251,6 +251,11 @@ pub fn router(state: WebState) -> Router {
             get(pages::network::printout),
         )
         .route(
+            "/families/{id}/questionnaires/{response}/alert-action",
+            get(pages::questionnaires::alert_action_form)
+                .post(pages::questionnaires::record_alert_action),
+        )
+        .route(
             "/families/{id}/people/{person}/pathway",
             get(pages::pathway::pathway_page).post(pages::pathway::record_step),
         )

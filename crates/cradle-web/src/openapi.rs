@@ -312,9 +312,41 @@ fn care_plan_paths() -> Value {
         {"name": "id", "in": "path", "required": true, "description": "The family's id", "schema": {"type": "string", "format": "uuid"}},
         {"name": "person", "in": "path", "required": true, "description": "The family member's id", "schema": {"type": "string", "format": "uuid"}}
     ]);
+    let mut questionnaire = change(
+        "Record a questionnaire a family member completed",
+        "`instrument` by its short name (see `GET /api/v1/questionnaires`), `population` (one of the instrument's population codes, or empty when none applies: the score then carries a warning and is read against no cut-off), `completed_on` and `answers` (`question`: the item's linkId, `code`: the answer option's code). Unknown questions or answer codes, or a question answered twice, are refused by name; an incomplete form is kept without a score unless the instrument allows pro-rating. Any answer that meets a safety alert's rule (or a watched question left unanswered) raises an alert that stays on the family until an action is recorded. Nobody marked do not contact or do not involve is assessed.",
+        "201",
+        ok_json("The response with its scores and alerts", reference("QuestionnaireResponse")),
+        "QuestionnaireResponseInput",
+        &[("404", "No such family or person"), ("422", "The response has problems; nothing was saved")],
+    );
+    questionnaire["parameters"] = json!([
+        {"name": "id", "in": "path", "required": true, "description": "The family's id", "schema": {"type": "string", "format": "uuid"}},
+        {"name": "person", "in": "path", "required": true, "description": "The family member's id", "schema": {"type": "string", "format": "uuid"}}
+    ]);
+    let mut alert_action = change(
+        "Record what was done about a questionnaire's safety alert",
+        "`action`: the risk assessment made and its outcome (required, up to 2,000 characters). 409 if there is no alert waiting, or someone recorded an action first.",
+        "200",
+        ok_json("The response with the action", reference("QuestionnaireResponse")),
+        "AlertActionInput",
+        &[("404", "No such family or response"), ("409", "No alert waiting, or acted on first"), ("422", "No action given")],
+    );
+    alert_action["parameters"] = json!([
+        {"name": "id", "in": "path", "required": true, "description": "The family's id", "schema": {"type": "string", "format": "uuid"}},
+        {"name": "response", "in": "path", "required": true, "description": "The response's id", "schema": {"type": "string", "format": "uuid"}}
+    ]);
     json!({
         "/api/v1/families/{id}/details": {"post": details},
         "/api/v1/families/{id}/people/{person}/pathway": {"post": pathway},
+        "/api/v1/questionnaires": {"get": operation("The questionnaires Cradle can score", "Each instrument's definition as Cradle loaded it: questions and answer options with their scores, how its scores are made, its safety alerts, licence, citation, and the populations it is validated for with their bands and cut-offs.", "200", ok_json("Instruments", json!({"type": "array", "items": {"type": "object", "properties": {
+            "url": {"type": "string"}, "version": {"type": "string"}, "name": {"type": "string"}, "title": {"type": "string"},
+            "questions": {"type": "array", "items": {"type": "object"}}, "scores": {"type": "array", "items": {"type": "object"}},
+            "alerts": {"type": "array", "items": {"type": "object"}}, "licence": {"type": "object"}, "citation": {"type": "string"},
+            "populations": {"type": "array", "items": {"type": "object"}}
+        }}})), &[])},
+        "/api/v1/families/{id}/people/{person}/questionnaires": {"post": questionnaire},
+        "/api/v1/families/{id}/questionnaires/{response}/alert-action": {"post": alert_action},
         "/api/v1/groups": {
             "get": operation("The groups your teams run", "Newest first. No members are listed here.", "200", ok_json("Groups", json!({"type": "array", "items": reference("Group")})), &[]),
             "post": create_group
@@ -342,6 +374,30 @@ fn group_schemas() -> Value {
     let date = json!({"type": "string", "format": "date"});
     let day = json!({"type": "string"});
     json!({
+        "QuestionnaireResponseInput": {"type": "object", "required": ["instrument", "completed_on", "answers"], "properties": {
+            "instrument": {"type": "string", "description": "The instrument's short name, e.g. PHQ-9"},
+            "population": {"type": "string", "description": "One of the instrument's population codes, or empty"},
+            "completed_on": date.clone(),
+            "answers": {"type": "array", "items": {"type": "object", "properties": {
+                "question": {"type": "string"}, "code": {"type": "string"}
+            }}}
+        }},
+        "AlertActionInput": {"type": "object", "required": ["action"], "properties": {
+            "action": {"type": "string", "maxLength": 2000}
+        }},
+        "QuestionnaireResponse": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "person_id": {"type": "string", "format": "uuid"},
+            "questionnaire": {"type": "string", "description": "The definition's canonical URL"},
+            "questionnaire_version": {"type": "string"}, "instrument_name": {"type": "string"},
+            "completed_on": date.clone(), "population": {"type": ["string", "null"]},
+            "answers": {"type": "array", "items": {"type": "object"}},
+            "scored": {"type": "object", "properties": {
+                "scores": {"type": "array", "items": {"type": "object"}},
+                "alerts": {"type": "array", "items": {"type": "object"}}
+            }},
+            "recorded_by_name": {"type": "string"}, "recorded_at_millis": {"type": "integer"},
+            "alert_action": {"type": ["object", "null"]}
+        }},
         "PathwayStepInput": {"type": "object", "required": ["step", "on"], "properties": {
             "step": {"type": "string", "enum": ["identified", "offered", "accepted", "declined", "assessed", "followed_up"]},
             "on": date.clone(),
@@ -583,6 +639,7 @@ fn body() -> Value {
                     "marks": {"type": "array", "items": reference("AttendanceMark")}
                 }}},
                 "sessions_before_review": {"type": "integer"},
+                "responses": {"type": "array", "items": reference("QuestionnaireResponse")},
                 "pathways": {"type": "array", "items": {"type": "object", "properties": {
                     "person_id": {"type": "string", "format": "uuid"}, "pathway": reference("Pathway")
                 }}},

@@ -4699,6 +4699,165 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    a_fathers_phq9_raises_the_self_harm_alert_until_a_clinician_records_acting_on_it,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.signed_in("clinician").await;
+        let token = app.csrf_token(&client).await;
+        let family = family_of(&app, &client, "Amara Okafor").await;
+        let read = || async {
+            let record: Value = client
+                .get(app.url(&format!("/api/v1/families/{family}")))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            record
+        };
+        let tunde = read().await["people"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let instruments: Value = client
+            .get(app.url("/api/v1/questionnaires"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let names: Vec<&str> = instruments
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["PHQ-9", "GAD-7"]);
+        let post = |path: String, body: Value| {
+            let request = client
+                .post(app.url(&path))
+                .header("X-CSRF-Token", &token)
+                .json(&body);
+            async move { request.send().await.unwrap() }
+        };
+        let today = cradle_domain::dates::today_uk().to_string();
+        let answers = |ninth: &str| {
+            let mut all: Vec<Value> = (1..=8)
+                .map(|n| serde_json::json!({"question": format!("phq9-{n}"), "code": "LA6569-3"}))
+                .collect();
+            all.push(serde_json::json!({"question": "phq9-9", "code": ninth}));
+            Value::Array(all)
+        };
+        let path = format!("/api/v1/families/{family}/people/{tunde}/questionnaires");
+
+        // An answer code PHQ-9 does not have is refused by name; nothing is saved.
+        let wrong = post(path.clone(), serde_json::json!({"instrument": "PHQ-9", "population": "adult", "completed_on": today, "answers": answers("7")})).await;
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("is not one of the answers to question phq9-9"));
+        assert!(read().await["responses"].as_array().unwrap().is_empty());
+
+        let made = post(path.clone(), serde_json::json!({"instrument": "PHQ-9", "population": "adult", "completed_on": today, "answers": answers("LA6569-3")})).await;
+        assert_eq!(made.status(), StatusCode::CREATED);
+        let response: Value = made.json().await.unwrap();
+        assert_eq!(
+            response["scored"]["scores"][0]["value"],
+            serde_json::json!({"kind": "complete", "value": 9})
+        );
+        assert_eq!(response["scored"]["scores"][0]["reading"]["band"], "Mild");
+        assert_eq!(response["scored"]["alerts"][0]["question"], "phq9-9");
+        assert_eq!(response["questionnaire_version"], "1.0.0");
+        let id = response["id"].as_str().unwrap().to_string();
+        let page = client
+            .get(app.url(&format!("/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Safety alert"),
+            "the alert shows on the family page"
+        );
+        assert!(page.contains("Thoughts of being better off dead or of self-harm were reported"));
+        // The page's form keeps what was typed when something is wrong.
+        let form_url = app.url(&format!(
+            "/families/{family}/questionnaires/{id}/alert-action"
+        ));
+        let form = client
+            .get(form_url.clone())
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(form.contains("What was done"), "{form}");
+        let blank = client
+            .post(form_url)
+            .form(&[("csrf_token", token.as_str()), ("action", "  ")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(blank.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(blank
+            .text()
+            .await
+            .unwrap()
+            .contains("Enter what was done about the alert"));
+
+        let action = format!("/api/v1/families/{family}/questionnaires/{id}/alert-action");
+        let empty = post(action.clone(), serde_json::json!({"action": " "})).await;
+        assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let acted = post(action.clone(), serde_json::json!({"action": "Risk assessed with Tunde today: no current plans or intent; safety plan agreed and crisis numbers given"})).await;
+        assert_eq!(acted.status(), StatusCode::OK);
+        let twice = post(action, serde_json::json!({"action": "Again"})).await;
+        assert_eq!(twice.status(), StatusCode::CONFLICT);
+        let record = read().await;
+        assert_eq!(
+            record["responses"][0]["alert_action"]["by_name"],
+            "Priya Shah"
+        );
+        let page = client
+            .get(app.url(&format!("/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !page.contains("questionnaire-alert"),
+            "the alert clears once acted on"
+        );
+
+        // Nobody marked do not contact is assessed.
+        let restricted = post(
+            format!("/api/v1/families/{family}/people/{tunde}/restrictions"),
+            serde_json::json!({"kind": "do_not_contact", "decided_by": "Safeguarding lead", "reason": "Asked the team not to contact him"}),
+        )
+        .await;
+        assert_eq!(restricted.status(), StatusCode::CREATED);
+        let refused = post(
+            path,
+            serde_json::json!({"instrument": "GAD-7", "completed_on": today, "answers": []}),
+        )
+        .await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert!(audit.contains(&"questionnaire.record".to_string()));
+        assert!(audit.contains(&"questionnaire.alert_action".to_string()));
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
     the_team_manager_keeps_the_interventions_catalogue,
     |backend| async move {
         let app = app(backend).await;

@@ -392,6 +392,8 @@ pub struct FamilyPage {
     pub family_amended: bool,
     pub child_protection: Option<&'static str>,
     pub restricted: Vec<String>,
+    /// Questionnaire safety alerts waiting for a recorded action.
+    pub questionnaire_alerts: Vec<super::questionnaires::AlertView>,
     pub ecomap_svg: String,
     pub ecomap_words: Vec<String>,
     pub people: Vec<PersonView>,
@@ -608,6 +610,7 @@ pub async fn show(
             .then(|| family.child_protection.label()),
         family_amended: family.version > 1,
         restricted,
+        questionnaire_alerts: super::questionnaires::open_alerts(&record),
         ecomap_svg: crate::ecomap::svg(&record, today),
         ecomap_words: crate::ecomap::text_alternative(&record, today),
         people: record

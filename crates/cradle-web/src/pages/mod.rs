@@ -15,6 +15,7 @@ pub mod login;
 pub mod network;
 pub mod observations;
 pub mod pathway;
+pub mod questionnaires;
 pub mod timeline;
 
 use axum::http::{header, HeaderValue, StatusCode};
