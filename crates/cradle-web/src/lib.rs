@@ -251,6 +251,14 @@ pub fn router(state: WebState) -> Router {
             get(pages::network::printout),
         )
         .route(
+            "/families/{id}/people/{person}/questionnaires/new",
+            get(pages::questionnaires::questionnaire_form),
+        )
+        .route(
+            "/families/{id}/people/{person}/questionnaires",
+            post(pages::questionnaires::record_questionnaire),
+        )
+        .route(
             "/families/{id}/questionnaires/{response}/alert-action",
             get(pages::questionnaires::alert_action_form)
                 .post(pages::questionnaires::record_alert_action),

@@ -4858,6 +4858,92 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    a_clinician_completes_a_phq9_with_a_father_on_the_page,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.signed_in("clinician").await;
+        let token = app.csrf_token(&client).await;
+        let family = family_of(&app, &client, "Amara Okafor").await;
+        let record: Value = client
+            .get(app.url(&format!("/api/v1/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
+        let new = app.url(&format!(
+            "/families/{family}/people/{tunde}/questionnaires/new"
+        ));
+        let choose = client
+            .get(new.clone())
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            choose.contains("Patient Health Questionnaire (PHQ-9)") && choose.contains("GAD-7")
+        );
+        let form = client
+            .get(format!("{new}?instrument=PHQ-9"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            form.contains("9. Thoughts that you would be better off dead"),
+            "{form}"
+        );
+        assert!(form.contains("No permission required to reproduce"));
+
+        let mut fields: Vec<(String, String)> = vec![
+            ("csrf_token".into(), token.clone()),
+            ("instrument".into(), "PHQ-9".into()),
+            ("population".into(), "adult".into()),
+        ];
+        for n in 1..=8 {
+            fields.push((format!("q:phq9-{n}"), "LA6568-5".into()));
+        }
+        fields.push(("q:phq9-9".into(), "LA6569-3".into()));
+        let url = app.url(&format!("/families/{family}/people/{tunde}/questionnaires"));
+        // No date: the form again with every answer still ticked; nothing saved.
+        let undated = client.post(url.clone()).form(&fields).send().await.unwrap();
+        assert_eq!(undated.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let again = undated.text().await.unwrap();
+        assert!(again.contains("Enter date completed"), "{again}");
+        assert_eq!(
+            again.matches(" checked>").count(),
+            10,
+            "nine answers and the population kept"
+        );
+
+        let (d, m, y) = cradle_domain::dates::date_boxes(Some(cradle_domain::dates::today_uk()));
+        fields.extend([
+            ("completed_on_day".to_string(), d),
+            ("completed_on_month".to_string(), m),
+            ("completed_on_year".to_string(), y),
+        ]);
+        let saved = client.post(url).form(&fields).send().await.unwrap();
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let page = client
+            .get(app.url(&format!("/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("questionnaire-alert"), "{page}");
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
     the_team_manager_keeps_the_interventions_catalogue,
     |backend| async move {
         let app = app(backend).await;

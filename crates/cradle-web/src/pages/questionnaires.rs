@@ -144,3 +144,235 @@ pub async fn record_alert_action(
         Err(other) => Err(other.into()),
     }
 }
+
+// ----- Completing a questionnaire with a family member -----
+
+/// One question on the form, with its options and what was ticked.
+pub struct QuestionView {
+    pub link_id: String,
+    pub text: String,
+    pub options: Vec<crate::views::Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "questionnaire_form.html")]
+pub struct QuestionnaireFormPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub baby: String,
+    pub family_id: String,
+    pub person_id: String,
+    pub name: String,
+    /// The instruments to choose from, until one is chosen.
+    pub instruments: crate::views::RadioGroup,
+    pub instrument: Option<InstrumentView>,
+}
+
+pub struct InstrumentView {
+    pub name: String,
+    pub title: String,
+    pub licence: String,
+    pub population: crate::views::RadioGroup,
+    pub completed_on: crate::views::DateField,
+    pub questions: Vec<QuestionView>,
+}
+
+/// The form as typed: the instrument, the population, the date boxes and each answer.
+#[derive(Default)]
+struct Typed {
+    instrument: String,
+    population: String,
+    day: String,
+    month: String,
+    year: String,
+    answers: Vec<(String, String)>,
+}
+
+impl Typed {
+    fn from_body(body: &[u8]) -> Self {
+        let mut typed = Typed::default();
+        for (key, value) in form_pairs(body) {
+            match key.as_str() {
+                "instrument" => typed.instrument = value,
+                "population" => typed.population = value,
+                "completed_on_day" => typed.day = value,
+                "completed_on_month" => typed.month = value,
+                "completed_on_year" => typed.year = value,
+                _ => {
+                    if let Some(question) = key.strip_prefix("q:") {
+                        typed.answers.push((question.to_string(), value));
+                    }
+                }
+            }
+        }
+        typed
+    }
+
+    fn answer(&self, question: &str) -> &str {
+        self.answers
+            .iter()
+            .find(|(q, _)| q == question)
+            .map(|(_, code)| code.as_str())
+            .unwrap_or("")
+    }
+}
+
+fn questionnaire_page(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    person: cradle_domain::PersonId,
+    typed: &Typed,
+    errors: Errors,
+) -> Result<Response, Failure> {
+    use crate::views::{Choice, DateField, RadioGroup};
+    let found = parse_id(family.people.iter().find(|p| p.id == person))?;
+    let chosen = cradle_app::questionnaires::instrument(&typed.instrument);
+    let page = QuestionnaireFormPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        baby: family.family.baby_label(),
+        family_id: family.family.id.to_string(),
+        person_id: person.to_string(),
+        name: found.name.clone(),
+        instruments: RadioGroup {
+            id: "instrument",
+            legend: "Which questionnaire?",
+            options: cradle_app::questionnaires::instruments()
+                .iter()
+                .map(|i| Choice {
+                    code: i.name.clone(),
+                    label: i.title.clone(),
+                    selected: false,
+                })
+                .collect(),
+            inline: false,
+        },
+        instrument: chosen.map(|instrument| InstrumentView {
+            name: instrument.name.clone(),
+            title: instrument.title.clone(),
+            licence: instrument.licence.notice.clone(),
+            population: RadioGroup {
+                id: "population",
+                legend: "Which group is the person in?",
+                options: instrument
+                    .populations
+                    .iter()
+                    .map(|p| Choice {
+                        code: p.code.clone(),
+                        label: p.label.clone(),
+                        selected: typed.population == p.code,
+                    })
+                    .chain(std::iter::once(Choice {
+                        code: String::new(),
+                        label: format!(
+                            "None of these ({} is not validated for them: the score will carry a warning)",
+                            instrument.name
+                        ),
+                        selected: false,
+                    }))
+                    .collect(),
+                inline: false,
+            },
+            completed_on: DateField::new(
+                "completed_on",
+                "Date completed",
+                ["completed_on_day", "completed_on_month", "completed_on_year"],
+                [&typed.day, &typed.month, &typed.year],
+            ),
+            questions: instrument
+                .questions
+                .iter()
+                .map(|q| QuestionView {
+                    link_id: q.link_id.clone(),
+                    text: q.text.clone(),
+                    options: q
+                        .options
+                        .iter()
+                        .map(|o| Choice {
+                            code: o.code.clone(),
+                            label: o.display.clone(),
+                            selected: typed.answer(&q.link_id) == o.code,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }),
+        errors,
+    };
+    Ok(render(form_status(&page.errors), &page))
+}
+
+pub async fn questionnaire_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, person)): Path<(String, String)>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let person = parse_id(cradle_domain::PersonId::parse(&person))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    let (day, month, year) = super::today_boxes();
+    let typed = Typed {
+        instrument: query.get("instrument").cloned().unwrap_or_default(),
+        day,
+        month,
+        year,
+        ..Typed::default()
+    };
+    questionnaire_page(&state, &staff, &family, person, &typed, Errors::default())
+}
+
+pub async fn record_questionnaire(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, person)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let person = parse_id(cradle_domain::PersonId::parse(&person))?;
+    let access = access(&state, &staff.actor, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    let typed = Typed::from_body(&body);
+    let completed_on = cradle_domain::dates::parse_date_parts(
+        "completed_on",
+        "Date completed",
+        &typed.day,
+        &typed.month,
+        &typed.year,
+    );
+    let result = match completed_on {
+        Err(problem) => Err(AppError::Invalid(cradle_domain::Problems(vec![problem]))),
+        Ok(day) => {
+            let input = cradle_app::questionnaires::ResponseInput {
+                instrument: typed.instrument.clone(),
+                population: typed.population.clone(),
+                completed_on: Some(day),
+                answers: typed
+                    .answers
+                    .iter()
+                    .map(|(question, code)| cradle_domain::questionnaires::Answer {
+                        question: question.clone(),
+                        code: code.clone(),
+                    })
+                    .collect(),
+            };
+            state
+                .app
+                .record_questionnaire(&staff.actor, &access, person, &input)
+                .await
+        }
+    };
+    match result {
+        Ok(_) => Ok(see_other(&format!("/families/{}", access.family_id()))),
+        Err(AppError::Invalid(problems)) => questionnaire_page(
+            &state,
+            &staff,
+            &family,
+            person,
+            &typed,
+            Errors::from_problems(&problems),
+        ),
+        Err(other) => Err(other.into()),
+    }
+}
