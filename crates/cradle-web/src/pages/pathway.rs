@@ -211,7 +211,8 @@ fn page(
     Ok(render(form_status(&page.errors), &page))
 }
 
-async fn family_and_person(
+/// The family (access checked, its read audited) and which of its people a page is about.
+pub(crate) async fn family_and_person(
     state: &WebState,
     staff: &Staff<ChangeRecords>,
     id: &str,

@@ -308,10 +308,8 @@ pub async fn questionnaire_form(
     Path((id, person)): Path<(String, String)>,
     axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let person = parse_id(cradle_domain::PersonId::parse(&person))?;
-    let access = access(&state, &staff.actor, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let (_, family, person) =
+        super::pathway::family_and_person(&state, &staff, &id, &person).await?;
     let (day, month, year) = super::today_boxes();
     let typed = Typed {
         instrument: query.get("instrument").cloned().unwrap_or_default(),
@@ -329,10 +327,8 @@ pub async fn record_questionnaire(
     Path((id, person)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let person = parse_id(cradle_domain::PersonId::parse(&person))?;
-    let access = access(&state, &staff.actor, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let (access, family, person) =
+        super::pathway::family_and_person(&state, &staff, &id, &person).await?;
     let typed = Typed::from_body(&body);
     let completed_on = cradle_domain::dates::parse_date_parts(
         "completed_on",
