@@ -1,6 +1,7 @@
-//! Goal-Based Outcomes ratings over time: an SVG chart drawn by Cradle (one line per goal,
-//! each with its own marker and dash so colour is never the only difference), and the same
-//! figures as a table for anyone who cannot see the picture.
+//! Charts drawn by Cradle as SVG, each with the same figures as a table for anyone who cannot
+//! see the picture: Goal-Based Outcomes ratings over time (one line per goal, each with its own
+//! marker and dash so colour is never the only difference), and a person's questionnaire
+//! scores over time over their population's bands and cut-off.
 
 use crate::ecomap::{escape, short};
 use cradle_domain::care_plans::CarePlan;
@@ -244,6 +245,221 @@ fn marker(n: usize, x: f64, y: f64, colour: &str) -> String {
             y + 5.0
         ),
     }
+}
+
+/// One person's scores on one instrument over time, for the family page.
+pub struct ScoreHistory {
+    pub heading: String,
+    pub svg: String,
+    pub rows: Vec<ScoreRow>,
+    /// Said under the chart when the bands and cut-off drawn are one population's.
+    pub read_as: String,
+}
+
+pub struct ScoreRow {
+    pub completed_on: String,
+    pub score: String,
+    pub reading: String,
+}
+
+/// Each person's questionnaires, one history per person and instrument, oldest first.
+pub fn score_histories(record: &FamilyRecord) -> Vec<ScoreHistory> {
+    use cradle_domain::questionnaires::{QuestionnaireResponse, ScoreReading, ScoreValue};
+    let mut groups: Vec<(cradle_domain::PersonId, String, Vec<&QuestionnaireResponse>)> =
+        Vec::new();
+    for response in &record.responses {
+        match groups
+            .iter_mut()
+            .find(|(p, i, _)| *p == response.person_id && *i == response.instrument_name)
+        {
+            Some((_, _, list)) => list.push(response),
+            None => groups.push((
+                response.person_id,
+                response.instrument_name.clone(),
+                vec![response],
+            )),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(person, instrument_name, mut responses)| {
+            responses.sort_by_key(|r| (r.completed_on, r.recorded_at_millis));
+            let who = record
+                .people
+                .iter()
+                .find(|p| p.id == person)
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
+            let definition = cradle_app::questionnaires::instrument(&instrument_name);
+            // The bands and cut-off drawn: the population of the newest scored response.
+            let population = responses
+                .iter()
+                .rev()
+                .find_map(|r| r.population.clone())
+                .and_then(|code| {
+                    definition.and_then(|d| d.populations.iter().find(|p| p.code == code))
+                });
+            let reading = population.and_then(|p| p.readings.get("total"));
+            let max = definition
+                .and_then(|d| d.scores.iter().find(|s| s.id == "total").map(|s| d.score_range(s).1))
+                .unwrap_or(30)
+                .max(1);
+            let totals: Vec<(String, Option<i64>)> = responses
+                .iter()
+                .map(|r| {
+                    (
+                        long_date(r.completed_on),
+                        r.scored.scores.first().and_then(|s| s.value.number()),
+                    )
+                })
+                .collect();
+            let rows = responses
+                .iter()
+                .map(|r| {
+                    let first = r.scored.scores.first();
+                    ScoreRow {
+                        completed_on: long_date(r.completed_on),
+                        score: match first.map(|s| s.value) {
+                            Some(ScoreValue::Complete { value }) => value.to_string(),
+                            Some(ScoreValue::Prorated { value, answered }) => {
+                                format!("{value} (pro-rated from {answered} answers)")
+                            }
+                            Some(ScoreValue::Incomplete { answered, needed }) => format!(
+                                "No score: {answered} answered, {needed} needed"
+                            ),
+                            None => "No score".to_string(),
+                        },
+                        reading: match first.map(|s| &s.reading) {
+                            Some(ScoreReading::Validated {
+                                band,
+                                at_or_above_cut_off,
+                                ..
+                            }) => match at_or_above_cut_off {
+                                Some(true) => format!("{band}; at or above the cut-off"),
+                                _ => band.clone(),
+                            },
+                            Some(ScoreReading::NotValidated { warning }) => warning.clone(),
+                            _ => String::new(),
+                        } + if r.scored.alerts.is_empty() {
+                            ""
+                        } else if r.alert_needs_action() {
+                            ". Safety alert: no action recorded yet"
+                        } else {
+                            ". Safety alert: acted on"
+                        },
+                    }
+                })
+                .collect();
+            let heading = format!("{who}: {instrument_name}");
+            ScoreHistory {
+                svg: score_svg(&heading, &totals, max, reading),
+                read_as: population
+                    .map(|p| format!("Bands and cut-off drawn for: {}.", p.label))
+                    .unwrap_or_else(|| {
+                        "No bands or cut-off are drawn: no score was read against a population the questionnaire is validated for.".to_string()
+                    }),
+                heading,
+                rows,
+            }
+        })
+        .collect()
+}
+
+/// Total scores by date, over the population's bands (shaded) and cut-off (dashed).
+fn score_svg(
+    heading: &str,
+    totals: &[(String, Option<i64>)],
+    max: i64,
+    reading: Option<&cradle_domain::questionnaires::Reading>,
+) -> String {
+    let (left, top, plot_height) = (56.0_f64, 24.0_f64, 200.0_f64);
+    let gaps = (totals.len().saturating_sub(1) as f64).max(1.0);
+    let plot_width = (120.0 * gaps).max(420.0);
+    let width = (left + plot_width + 160.0).max(620.0);
+    let height = top + plot_height + 56.0;
+    let x = |i: usize| match totals.len() {
+        1 => left + plot_width / 2.0,
+        _ => left + plot_width / gaps * i as f64,
+    };
+    let y = |score: i64| top + plot_height - plot_height * score as f64 / max as f64;
+    let said: Vec<String> = totals
+        .iter()
+        .map(|(day, score)| match score {
+            Some(score) => format!("{score} on {day}"),
+            None => format!("no score on {day}"),
+        })
+        .collect();
+    let id = heading
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>();
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" class=\"cradle-chart\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" aria-labelledby=\"score-title-{id} score-desc-{id}\">\
+         <title id=\"score-title-{id}\">{title}, total score over time (0 to {max})</title>\
+         <desc id=\"score-desc-{id}\">{desc}</desc>",
+        title = escape(heading),
+        desc = escape(&format!("{}.", said.join(", ")))
+    );
+    if let Some(reading) = reading {
+        let shades = ["#f0f4f5", "#ffffff"];
+        for (n, band) in reading.bands.iter().enumerate() {
+            let (high, low) = (y(band.to.min(max)), y(band.from.max(0)));
+            svg.push_str(&format!(
+                "<rect x=\"{left}\" y=\"{high:.1}\" width=\"{plot_width:.1}\" height=\"{:.1}\" fill=\"{}\" stroke=\"#d8dde0\"/>\
+                 <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#4c6272\">{}</text>",
+                (low - high).max(1.0),
+                shades[n % 2],
+                left + plot_width + 8.0,
+                (high + low) / 2.0 + 4.0,
+                escape(&band.label)
+            ));
+        }
+        if let Some(cut_off) = reading.cut_off {
+            svg.push_str(&format!(
+                "<line x1=\"{left}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#d5281b\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\
+                 <text x=\"{left}\" y=\"{:.1}\" font-size=\"12\" fill=\"#d5281b\">Cut-off {cut_off}</text>",
+                left + plot_width,
+                y(cut_off) - 6.0,
+                y = y(cut_off)
+            ));
+        }
+    }
+    for score in [0, max] {
+        svg.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\" fill=\"#212b32\">{score}</text>",
+            left - 8.0,
+            y(score) + 4.0
+        ));
+    }
+    let points: Vec<String> = totals
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, s))| s.map(|s| format!("{:.1},{:.1}", x(i), y(s))))
+        .collect();
+    if points.len() > 1 {
+        svg.push_str(&format!(
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"#005eb8\" stroke-width=\"3\"/>",
+            points.join(" ")
+        ));
+    }
+    for (i, (day, score)) in totals.iter().enumerate() {
+        if let Some(score) = score {
+            svg.push_str(&marker(0, x(i), y(*score), "#005eb8"));
+            svg.push_str(&format!(
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#005eb8\">{score}</text>",
+                x(i) + 9.0,
+                y(*score) - 8.0
+            ));
+        }
+        svg.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#4c6272\">{}</text>",
+            x(i),
+            top + plot_height + 22.0,
+            escape(day)
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
 }
 
 #[cfg(test)]

@@ -4786,6 +4786,16 @@ on_both_backends!(
             "the alert shows on the family page"
         );
         assert!(page.contains("Thoughts of being better off dead or of self-harm were reported"));
+        // Scores over time: a chart with the population's bands and cut-off, and a table.
+        assert!(page.contains("data-testid=\"score-chart\""));
+        assert!(page.contains("Cut-off 10"));
+        assert!(page.contains("Bands and cut-off drawn for: Adults"));
+        assert!(
+            page.contains(
+                "<td class=\"nhsuk-table__cell\">Mild. Safety alert: no action recorded yet</td>"
+            ),
+            "{page}"
+        );
         // The page's form keeps what was typed when something is wrong.
         let form_url = app.url(&format!(
             "/families/{family}/questionnaires/{id}/alert-action"

@@ -394,6 +394,8 @@ pub struct FamilyPage {
     pub restricted: Vec<String>,
     /// Questionnaire safety alerts waiting for a recorded action.
     pub questionnaire_alerts: Vec<super::questionnaires::AlertView>,
+    /// Each person's questionnaire scores over time: chart and table.
+    pub score_histories: Vec<crate::charts::ScoreHistory>,
     pub ecomap_svg: String,
     pub ecomap_words: Vec<String>,
     pub people: Vec<PersonView>,
@@ -611,6 +613,7 @@ pub async fn show(
         family_amended: family.version > 1,
         restricted,
         questionnaire_alerts: super::questionnaires::open_alerts(&record),
+        score_histories: crate::charts::score_histories(&record),
         ecomap_svg: crate::ecomap::svg(&record, today),
         ecomap_words: crate::ecomap::text_alternative(&record, today),
         people: record
