@@ -80,4 +80,17 @@ test("a father is offered an assessment, accepts, completes a PHQ-9 that raises 
   assert.match(await page.getByTestId("pathway-summary").textContent(), /Assessed .*; next: follow up/);
   assert.match(await page.getByRole("table").textContent(), /Offered support by the team: Video feedback \(VIPP\) with the baby/);
   await assertAccessible(page, "the pathway after the assessment");
+
+  // The team manager sees him counted in this month's figures.
+  const manager = await newPage(chromium.browser);
+  await signIn(manager, cradle.baseUrl, "manager");
+  await manager.waitForURL(`${cradle.baseUrl}/`);
+  await manager.goto(`${cradle.baseUrl}/teams`);
+  await manager.getByRole("link", { name: "Partner pathway figures" }).click();
+  const month = new Date().toLocaleString("en-GB", { month: "long", year: "numeric" });
+  const row = manager.getByRole("row").filter({ hasText: month });
+  const cells = await row.getByRole("cell").allTextContents();
+  // Team, month, identified, offered, accepted, declined, assessed, signposted, supported, referred on.
+  assert.deepEqual(cells.slice(2), ["1", "1", "1", "0", "1", "0", "1", "0"]);
+  await assertAccessible(manager, "the partner pathway figures");
 });

@@ -60,6 +60,7 @@ pub enum AuditAction {
     PathwayStepRecorded,
     QuestionnaireRecorded,
     QuestionnaireAlertActioned,
+    ReportViewed,
     InterventionStepRecorded,
     SeriesSessionRecorded,
     CatalogueChanged,
@@ -72,7 +73,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 64] = [
+    pub const ALL: [AuditAction; 65] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -128,6 +129,7 @@ impl AuditAction {
         AuditAction::PathwayStepRecorded,
         AuditAction::QuestionnaireRecorded,
         AuditAction::QuestionnaireAlertActioned,
+        AuditAction::ReportViewed,
         AuditAction::InterventionStepRecorded,
         AuditAction::SeriesSessionRecorded,
         AuditAction::CatalogueChanged,
@@ -196,6 +198,7 @@ impl AuditAction {
             AuditAction::PathwayStepRecorded => "pathway.step",
             AuditAction::QuestionnaireRecorded => "questionnaire.record",
             AuditAction::QuestionnaireAlertActioned => "questionnaire.alert_action",
+            AuditAction::ReportViewed => "report.view",
             AuditAction::InterventionStepRecorded => "intervention.step",
             AuditAction::SeriesSessionRecorded => "intervention.series",
             AuditAction::CatalogueChanged => "team.catalogue",
@@ -281,6 +284,7 @@ impl AuditAction {
                 "Recorded a step of a family member's partner pathway"
             }
             AuditAction::QuestionnaireRecorded => "Recorded a completed questionnaire",
+            AuditAction::ReportViewed => "Viewed or downloaded a service report",
             AuditAction::QuestionnaireAlertActioned => {
                 "Recorded the action taken on a questionnaire's safety alert"
             }

@@ -82,6 +82,13 @@ pub trait CareStore: Send + Sync {
         step: &RecordedStep,
         audit: AuditEntry,
     ) -> StoreResult<()>;
+    /// Every pathway step of a team's families dated on or after `since`, with whose it is:
+    /// what the service figures count. Not audited here: the caller audits the report.
+    async fn pathway_steps_of_team(
+        &self,
+        team: TeamId,
+        since: time::Date,
+    ) -> StoreResult<Vec<(PersonId, RecordedStep)>>;
     /// Records a completed questionnaire with its scores and alerts.
     async fn record_response(
         &self,
@@ -946,6 +953,24 @@ macro_rules! care_sql {
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn pathway_steps_of_team(
+                &self,
+                team: TeamId,
+                since: time::Date,
+            ) -> StoreResult<Vec<(cradle_domain::PersonId, cradle_domain::pathway::RecordedStep)>> {
+                let rows: Vec<(Uuid, String)> = sqlx::query_as(
+                    "SELECT ps.person_id, ps.record FROM pathway_steps ps JOIN families f ON f.id = ps.family_id \
+                     WHERE f.team_id = $1 AND ps.on_date >= $2 ORDER BY ps.on_date",
+                )
+                .bind(team.0)
+                .bind(date_text(Some(since)))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(person, record)| Ok((cradle_domain::PersonId(person), from_json(&record, "pathway step")?)))
+                    .collect()
             }
 
             async fn record_response(

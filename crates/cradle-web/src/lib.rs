@@ -161,6 +161,11 @@ pub fn router(state: WebState) -> Router {
                 .post(pages::interventions::change_catalogue_entry),
         )
         .route("/teams", get(pages::care_plans::teams_index))
+        .route("/reports/partners", get(pages::reports::partner_figures))
+        .route(
+            "/reports/partners.csv",
+            get(pages::reports::partner_figures_csv),
+        )
         .route(
             "/families/{id}/details",
             get(pages::network::mother_details_form).post(pages::network::save_mother_details),

@@ -4599,6 +4599,47 @@ on_both_backends!(
         assert_eq!(stranger.status(), StatusCode::NOT_FOUND);
         let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
         assert_eq!(audit.iter().filter(|a| *a == "pathway.step").count(), 3);
+
+        // The team manager sees him counted in this month's figures, on the page and as CSV;
+        // a clinician cannot open them.
+        let forbidden = client
+            .get(app.url("/reports/partners"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+        let manager = app.signed_in("manager").await;
+        let figures = manager
+            .get(app.url("/reports/partners"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(figures.contains("partner-figures"), "{figures}");
+        let csv = manager
+            .get(app.url("/reports/partners.csv"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let month = format!(
+            "{} {}",
+            cradle_domain::dates::month_name(today.month()),
+            today.year()
+        );
+        assert!(
+            csv.starts_with(
+                "Team,Month,Identified,Offered an assessment,Accepted,Declined,Assessed"
+            ),
+            "{csv}"
+        );
+        assert!(csv.contains(&format!("{month},1,1,0,1,0,0,0,0")), "{csv}");
+        let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert!(audit.contains(&"report.view".to_string()));
         app.database.cleanup().await;
     }
 );

@@ -16,6 +16,7 @@ pub mod network;
 pub mod observations;
 pub mod pathway;
 pub mod questionnaires;
+pub mod reports;
 pub mod timeline;
 
 use axum::http::{header, HeaderValue, StatusCode};
