@@ -424,7 +424,7 @@ impl Instrument {
                     message: format!(
                         "Question {} was not answered. Ask about it before the person leaves: {}",
                         rule.question,
-                        lower_first(&rule.message)
+                        crate::text::lower_first(&rule.message)
                     ),
                     unanswered: true,
                 }),
@@ -483,14 +483,6 @@ impl QuestionnaireResponse {
     /// A safety alert was raised and nobody has yet recorded acting on it.
     pub fn alert_needs_action(&self) -> bool {
         !self.scored.alerts.is_empty() && self.alert_action.is_none()
-    }
-}
-
-fn lower_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 
