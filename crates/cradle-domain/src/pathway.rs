@@ -256,21 +256,10 @@ impl Pathway {
                 ));
             }
         }
-        let next = self.next(involvement, today);
-        let allowed = matches!(
-            (step, &next),
-            (PathwayStep::Identified { .. }, NextOnPathway::Identify)
-                | (PathwayStep::Offered { .. }, NextOnPathway::OfferAssessment)
-                | (PathwayStep::Accepted { .. }, NextOnPathway::AwaitAnswer)
-                | (PathwayStep::Declined { .. }, NextOnPathway::AwaitAnswer)
-                | (PathwayStep::Assessed { .. }, NextOnPathway::Assess)
-                | (PathwayStep::FollowedUp { .. }, NextOnPathway::FollowUp)
-                | (PathwayStep::FollowedUp { .. }, NextOnPathway::Done)
-        );
-        if allowed {
+        if self.allowed_next(involvement, today).contains(&step.code()) {
             return self.check_details(step);
         }
-        let why = match next {
+        let why = match self.next(involvement, today) {
             NextOnPathway::Identify => "Record how the person was identified first".to_string(),
             NextOnPathway::OfferAssessment => "Record the offer of an assessment first".to_string(),
             NextOnPathway::RespectDecline { until } => format!(
