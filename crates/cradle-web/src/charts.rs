@@ -299,9 +299,14 @@ pub fn score_histories(record: &FamilyRecord) -> Vec<ScoreHistory> {
                 .and_then(|code| {
                     definition.and_then(|d| d.populations.iter().find(|p| p.code == code))
                 });
-            let reading = population.and_then(|p| p.readings.get("total"));
-            let max = definition
-                .and_then(|d| d.scores.iter().find(|s| s.id == "total").map(|s| d.score_range(s).1))
+            // The chart and table show each response's first score (the instrument's main
+            // one), so its bands, cut-off and range are that score's.
+            let main = definition.and_then(|d| d.scores.first().map(|rule| (d, rule)));
+            let reading = population
+                .zip(main)
+                .and_then(|(p, (_, rule))| p.readings.get(&rule.id));
+            let max = main
+                .map(|(d, rule)| d.score_range(rule).1)
                 .unwrap_or(30)
                 .max(1);
             let totals: Vec<(String, Option<i64>)> = responses
