@@ -80,9 +80,9 @@ impl PostgresStore {
         tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
         records: &[crate::AuditRecord],
     ) -> crate::StoreResult<()> {
-        fn column<T>(
-            records: &[crate::AuditRecord],
-            field: impl Fn(&crate::AuditRecord) -> T,
+        fn column<'a, T>(
+            records: &'a [crate::AuditRecord],
+            field: impl Fn(&'a crate::AuditRecord) -> T,
         ) -> Vec<T> {
             records.iter().map(field).collect()
         }
@@ -93,18 +93,18 @@ impl PostgresStore {
         .bind(column(records, |r| r.seq))
         .bind(column(records, |r| r.at_millis))
         .bind(column(records, |r| r.actor_id.map(|id| id.0)))
-        .bind(column(records, |r| r.actor_username.clone()))
-        .bind(column(records, |r| r.actor_role.clone()))
+        .bind(column(records, |r| r.actor_username.as_str()))
+        .bind(column(records, |r| r.actor_role.as_deref()))
         .bind(column(records, |r| r.team_id.map(|id| id.0)))
-        .bind(column(records, |r| r.action.clone()))
-        .bind(column(records, |r| r.outcome.clone()))
-        .bind(column(records, |r| r.subject_kind.clone()))
+        .bind(column(records, |r| r.action.as_str()))
+        .bind(column(records, |r| r.outcome.as_str()))
+        .bind(column(records, |r| r.subject_kind.as_deref()))
         .bind(column(records, |r| r.subject_id))
-        .bind(column(records, |r| r.source.clone()))
-        .bind(column(records, |r| r.break_glass_reason.clone()))
-        .bind(column(records, |r| r.detail.clone()))
-        .bind(column(records, |r| r.prev_hash.clone()))
-        .bind(column(records, |r| r.hash.clone()))
+        .bind(column(records, |r| r.source.as_str()))
+        .bind(column(records, |r| r.break_glass_reason.as_deref()))
+        .bind(column(records, |r| r.detail.as_str()))
+        .bind(column(records, |r| r.prev_hash.as_str()))
+        .bind(column(records, |r| r.hash.as_str()))
         .execute(&mut **tx)
         .await?;
         Ok(())
