@@ -211,6 +211,19 @@ fn page(
     Ok(render(form_status(&page.errors), &page))
 }
 
+/// Access to the family (checked) and which of its people a form is about. A form handler
+/// reads the record only to show the form again: the use-case reads what it checks.
+pub(crate) async fn access_and_person(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    id: &str,
+    person: &str,
+) -> Result<(FamilyAccess, PersonId), Failure> {
+    let id = parse_id(FamilyId::parse(id))?;
+    let person = parse_id(PersonId::parse(person))?;
+    Ok((access(state, &staff.actor, id).await?, person))
+}
+
 /// The family (access checked, its read audited) and which of its people a page is about.
 pub(crate) async fn family_and_person(
     state: &WebState,
@@ -218,9 +231,7 @@ pub(crate) async fn family_and_person(
     id: &str,
     person: &str,
 ) -> Result<(FamilyAccess, FamilyRecord, PersonId), Failure> {
-    let id = parse_id(FamilyId::parse(id))?;
-    let person = parse_id(PersonId::parse(person))?;
-    let access = access(state, &staff.actor, id).await?;
+    let (access, person) = access_and_person(state, staff, id, person).await?;
     let family = record(state, &staff.actor, &access).await?;
     Ok((access, family, person))
 }
@@ -271,7 +282,7 @@ pub async fn record_step(
     Path((id, person)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, family, person) = family_and_person(&state, &staff, &id, &person).await?;
+    let (access, person) = access_and_person(&state, &staff, &id, &person).await?;
     let typed = pathway_input(&body);
     let result = match typed.parse() {
         Ok(step) => {
@@ -290,7 +301,7 @@ pub async fn record_step(
         Err(AppError::Invalid(problems)) => page(
             &state,
             &staff,
-            &family,
+            &record(&state, &staff.actor, &access).await?,
             person,
             &typed,
             Errors::from_problems(&problems),

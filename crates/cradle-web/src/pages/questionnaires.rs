@@ -67,17 +67,15 @@ pub struct AlertActionPage {
     pub action: TextArea,
 }
 
-async fn alert_of(
+async fn alert_access(
     state: &WebState,
     staff: &Staff<ChangeRecords>,
     id: &str,
     response: &str,
-) -> Result<(cradle_app::FamilyAccess, FamilyRecord, Uuid), Failure> {
+) -> Result<(cradle_app::FamilyAccess, Uuid), Failure> {
     let id = parse_id(FamilyId::parse(id))?;
     let response = parse_id(response.parse::<Uuid>().ok())?;
-    let access = access(state, &staff.actor, id).await?;
-    let family = record(state, &staff.actor, &access).await?;
-    Ok((access, family, response))
+    Ok((access(state, &staff.actor, id).await?, response))
 }
 
 fn action_page(
@@ -111,7 +109,8 @@ pub async fn alert_action_form(
     staff: Staff<ChangeRecords>,
     Path((id, response)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (_, family, response) = alert_of(&state, &staff, &id, &response).await?;
+    let (access, response) = alert_access(&state, &staff, &id, &response).await?;
+    let family = record(&state, &staff.actor, &access).await?;
     action_page(&state, &staff, &family, response, "", Errors::default())
 }
 
@@ -121,7 +120,7 @@ pub async fn record_alert_action(
     Path((id, response)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, family, response) = alert_of(&state, &staff, &id, &response).await?;
+    let (access, response) = alert_access(&state, &staff, &id, &response).await?;
     let typed = form_pairs(&body)
         .into_iter()
         .find(|(key, _)| key == "action")
@@ -136,7 +135,7 @@ pub async fn record_alert_action(
         Err(AppError::Invalid(problems)) => action_page(
             &state,
             &staff,
-            &family,
+            &record(&state, &staff.actor, &access).await?,
             response,
             &typed,
             Errors::from_problems(&problems),
@@ -327,8 +326,7 @@ pub async fn record_questionnaire(
     Path((id, person)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, family, person) =
-        super::pathway::family_and_person(&state, &staff, &id, &person).await?;
+    let (access, person) = super::pathway::access_and_person(&state, &staff, &id, &person).await?;
     let typed = Typed::from_body(&body);
     let completed_on = cradle_domain::dates::parse_date_parts(
         "completed_on",
@@ -364,7 +362,7 @@ pub async fn record_questionnaire(
         Err(AppError::Invalid(problems)) => questionnaire_page(
             &state,
             &staff,
-            &family,
+            &record(&state, &staff.actor, &access).await?,
             person,
             &typed,
             Errors::from_problems(&problems),
