@@ -239,7 +239,11 @@ impl Cradle {
         Ok(closed)
     }
 
-    fn require_team_practice(&self, actor: &Actor, team: TeamId) -> Result<(), AppError> {
+    pub(crate) fn require_team_practice(
+        &self,
+        actor: &Actor,
+        team: TeamId,
+    ) -> Result<(), AppError> {
         actor.require(Permission::ManageTeamPractice)?;
         if !actor.teams.contains(&team) {
             return Err(AppError::Forbidden(Permission::ManageTeamPractice));

@@ -768,6 +768,8 @@ pub async fn synthetic_caseload(
             sessions_before_review: cradle_domain::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW,
             pathways: Vec::new(),
             responses: Vec::new(),
+            pathway_roles: Vec::new(),
+            partner_assessments: Vec::new(),
         });
         if batch.len() == 500 || i + 1 == count {
             app.store

@@ -1,13 +1,53 @@
-//! The partner pathway: each family member's steps from being identified to follow-up.
+//! The partner pathway: each family member's steps from being identified to follow-up, their
+//! own assessment, and which family members the team offers it to.
 
 use crate::{Actor, AppError, Cradle, FamilyAccess};
 use cradle_domain::dates::today_uk;
-use cradle_domain::pathway::{Pathway, PathwayStep, RecordedStep};
-use cradle_domain::{AuditAction, PersonId, Problems};
+use cradle_domain::interventions::{PersonIntervention, Step, StepRecord};
+use cradle_domain::network::{FamilyRecord, RelationshipKind};
+use cradle_domain::partner_assessment::{AssessmentInput, PartnerAssessment};
+use cradle_domain::pathway::{InformationGiven, Pathway, PathwayStep, RecordedStep};
+use cradle_domain::{AuditAction, Invalid, PersonId, Problems, SubjectKind, TeamId};
 use cradle_store::StoreError;
+use time::Date;
+use uuid::Uuid;
 
 /// How many months the partner figures cover, this one included.
 pub const FIGURE_MONTHS: u8 = 12;
+
+fn conflict(error: StoreError) -> AppError {
+    match error {
+        StoreError::Conflict(_) => AppError::Conflict(
+            "Someone else has recorded a pathway step for this person since you opened the family, so nothing was saved. Reload the family to see it.".to_string(),
+        ),
+        other => AppError::Store(other),
+    }
+}
+
+/// Checks that `step` may be recorded next for `person`: they belong to the family, the team
+/// offers them the pathway (asked when they join it), nothing restricts contacting them, and
+/// the step follows the ones before. Returns their pathway so far.
+fn check_step(
+    record: &FamilyRecord,
+    person: PersonId,
+    step: &PathwayStep,
+    today: Date,
+) -> Result<Pathway, AppError> {
+    if !record.people.iter().any(|p| p.id == person) {
+        return Err(AppError::NotFound);
+    }
+    let pathway = record.pathway_of(person);
+    if pathway.steps.is_empty() && !record.pathway_offered_to(person) {
+        return Err(AppError::invalid(
+            "step",
+            "The team offers the partner pathway to partners, fathers and co-parents. A team manager can add other family members, such as grandparents, in Team settings.",
+        ));
+    }
+    pathway
+        .check(step, record.involvement(person, today), today)
+        .map_err(|problem| AppError::Invalid(Problems(vec![problem])))?;
+    Ok(pathway)
+}
 
 impl Cradle {
     /// The partner pathway figures of the actor's teams by month, newest first, for team
@@ -37,31 +77,27 @@ impl Cradle {
         Ok(cradle_domain::pathway::month_figures(&steps))
     }
 
-    /// Records a family member's next pathway step, checked against the steps before it and
-    /// against any restriction on contacting them. Returns their pathway with the step.
+    /// Records a family member's next pathway step with any information and local services
+    /// given, checked against the steps before it, against whom the team offers the pathway
+    /// to and against any restriction on contacting them. Returns their pathway with the step.
     pub async fn record_pathway_step(
         &self,
         actor: &Actor,
         access: &FamilyAccess,
         person: PersonId,
         step: PathwayStep,
+        given: InformationGiven,
     ) -> Result<Pathway, AppError> {
         let staff = actor.staff_changing_records()?;
         let record = self.record_for_change(access).await?;
-        if !record.people.iter().any(|p| p.id == person) {
-            return Err(AppError::NotFound);
-        }
-        let today = today_uk();
-        let mut pathway = record.pathway_of(person);
-        pathway
-            .check(&step, record.involvement(person, today), today)
-            .map_err(|problem| AppError::Invalid(Problems(vec![problem])))?;
+        let mut pathway = check_step(&record, person, &step, today_uk())?;
         let now = self.now();
         let recorded = RecordedStep {
             step,
             recorded_by: staff,
             recorded_by_name: actor.display_name.clone(),
             recorded_at_millis: now,
+            given,
         };
         let entry = access.audit_change(
             actor,
@@ -78,13 +114,178 @@ impl Cradle {
                 entry,
             )
             .await
-            .map_err(|error| match error {
-                StoreError::Conflict(_) => AppError::Conflict(
-                    "Someone else has recorded a pathway step for this person since you opened the family, so nothing was saved. Reload the family to see it.".to_string(),
-                ),
-                other => AppError::Store(other),
-            })?;
+            .map_err(conflict)?;
         pathway.steps.push(recorded);
         Ok(pathway)
+    }
+
+    /// Records a family member's own assessment: the pathway's "assessed" step, the
+    /// assessment itself and the partner package's interventions offered from it, all in one
+    /// transaction. The person must have accepted the offer of an assessment; the
+    /// conversations it draws on must be ones they took part in; the package comes from the
+    /// team's current catalogue.
+    pub async fn record_partner_assessment(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        person: PersonId,
+        input: &AssessmentInput,
+    ) -> Result<PartnerAssessment, AppError> {
+        let staff = actor.staff_changing_records()?;
+        let parsed = input.parse().map_err(AppError::Invalid)?;
+        let record = self.record_for_change(access).await?;
+        let today = today_uk();
+        let member = cradle_domain::entries::Member::Person(person);
+        let mut problems = Problems::default();
+        for id in &parsed.conversations {
+            let took_part = record
+                .conversations
+                .iter()
+                .any(|c| c.id == *id && c.participants.contains(&member));
+            if !took_part {
+                problems.push(Invalid::new(
+                    "conversations",
+                    "Select only relationship conversations this person took part in",
+                ));
+                break;
+            }
+        }
+        let catalogue = self.store.catalogue(record.family.team_id).await?;
+        let mut package = Vec::new();
+        for id in &parsed.package {
+            match catalogue.iter().find(|e| e.id == *id && !e.retired) {
+                Some(entry) => package.push(entry),
+                None => {
+                    problems.push(Invalid::new(
+                        "package",
+                        "Select only interventions the team offers now",
+                    ));
+                    break;
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let names: Vec<String> = package.iter().map(|e| e.name.clone()).collect();
+        let step = parsed.step(&names);
+        let pathway = check_step(&record, person, &step, today)?;
+        let now = self.now();
+        let assessment = PartnerAssessment {
+            id: Uuid::now_v7(),
+            person_id: person,
+            assessed_on: parsed.assessed_on,
+            sections: parsed.sections,
+            conversations: parsed.conversations,
+            risk: parsed.risk,
+            risk_detail: parsed.risk_detail,
+            package: names,
+            outcome: parsed.outcome,
+            outcome_detail: parsed.outcome_detail,
+            recorded_by_name: actor.display_name.clone(),
+            recorded_at_millis: now,
+        };
+        let offers: Vec<PersonIntervention> = package
+            .iter()
+            .map(|entry| PersonIntervention {
+                id: Uuid::now_v7(),
+                member,
+                intervention: entry.id,
+                name: entry.name.clone(),
+                manualised: entry.manualised,
+                series_sessions: entry.series_sessions,
+                delivered_by: String::new(),
+                plan: None,
+                steps: vec![StepRecord {
+                    step: Step::Offered,
+                    on: parsed.assessed_on,
+                    reason: None,
+                    recorded_by: actor.display_name.clone(),
+                    recorded_at_millis: now,
+                }],
+                series: Vec::new(),
+            })
+            .collect();
+        let recorded = RecordedStep {
+            step,
+            recorded_by: staff,
+            recorded_by_name: actor.display_name.clone(),
+            recorded_at_millis: now,
+            given: parsed.given,
+        };
+        let entry = access.audit_change(
+            actor,
+            now,
+            AuditAction::PartnerAssessmentRecorded,
+            format!(
+                "assessment {} for person {person}; {} offered from the package",
+                assessment.id,
+                offers.len()
+            ),
+        );
+        self.store
+            .record_partner_assessment(
+                access.family_id(),
+                pathway.steps.len(),
+                &recorded,
+                &assessment,
+                &offers,
+                staff,
+                entry,
+            )
+            .await
+            .map_err(conflict)?;
+        Ok(assessment)
+    }
+
+    /// Which family members beyond partners, fathers and co-parents one of the manager's
+    /// teams offers the partner pathway to.
+    pub async fn pathway_roles(
+        &self,
+        actor: &Actor,
+        team: TeamId,
+    ) -> Result<Vec<RelationshipKind>, AppError> {
+        self.require_team_practice(actor, team)?;
+        Ok(self.store.pathway_roles(team).await?)
+    }
+
+    /// Changes that choice from the relationship codes ticked. Partners, fathers and
+    /// co-parents are always offered it, so they are not a choice.
+    pub async fn set_pathway_roles(
+        &self,
+        actor: &Actor,
+        team: TeamId,
+        codes: &[String],
+    ) -> Result<Vec<RelationshipKind>, AppError> {
+        self.require_team_practice(actor, team)?;
+        let mut roles = Vec::new();
+        for code in codes {
+            match RelationshipKind::from_code(code) {
+                Some(kind) if !cradle_domain::pathway::PARTNER_KINDS.contains(&kind) => {
+                    roles.push(kind)
+                }
+                _ => {
+                    return Err(AppError::invalid(
+                        "pathway_roles",
+                        "Select only family members from the list",
+                    ))
+                }
+            }
+        }
+        let mut entry = actor.audit(
+            self.now(),
+            AuditAction::TeamSettingsChanged,
+            Some((SubjectKind::Team, team.0)),
+        );
+        entry.team_id = Some(team);
+        entry.detail = format!(
+            "partner pathway also offered to: {}",
+            match cradle_domain::pathway::roles_text(&roles) {
+                text if text.is_empty() => "nobody else".to_string(),
+                text => text,
+            }
+        );
+        self.store.set_pathway_roles(team, &roles, entry).await?;
+        Ok(roles)
     }
 }

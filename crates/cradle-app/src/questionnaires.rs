@@ -3,9 +3,10 @@
 use crate::{Actor, AppError, Cradle, FamilyAccess};
 use cradle_domain::dates::today_uk;
 use cradle_domain::questionnaires::{
-    shipped, AlertAction, Answer, Instrument, QuestionnaireResponse,
+    shipped, AlertAction, Answer, ImportedDefinition, Instrument, QuestionnaireResponse,
+    MAX_DEFINITION_BYTES,
 };
-use cradle_domain::{AuditAction, Invalid, PersonId, Problems};
+use cradle_domain::{AuditAction, Invalid, PersonId, Problems, SubjectKind, TeamId};
 use cradle_store::StoreError;
 use std::sync::OnceLock;
 use time::Date;
@@ -22,11 +23,60 @@ pub fn instruments() -> &'static [Instrument] {
     })
 }
 
-/// An instrument by its short name ("PHQ-9").
-pub fn instrument(name: &str) -> Option<&'static Instrument> {
-    instruments()
-        .iter()
-        .find(|i| i.name.eq_ignore_ascii_case(name.trim()))
+/// One questionnaire a team can see: shipped with Cradle, or imported by the team.
+#[derive(Debug, Clone)]
+pub struct TeamInstrument {
+    pub instrument: Instrument,
+    /// `None` for one shipped with Cradle.
+    pub imported: Option<ImportedDefinition>,
+}
+
+impl TeamInstrument {
+    /// Offered for new responses: every shipped one, and imports not retired.
+    pub fn is_current(&self) -> bool {
+        self.imported
+            .as_ref()
+            .is_none_or(|d| d.retired_at_millis.is_none())
+    }
+}
+
+/// The questionnaires a team's staff can use and read responses against: the ones shipped
+/// with Cradle, then the team's imports (retired ones kept, so old responses keep their
+/// definition).
+#[derive(Debug, Clone, Default)]
+pub struct TeamInstruments {
+    pub entries: Vec<TeamInstrument>,
+}
+
+impl TeamInstruments {
+    /// Those offered for new responses.
+    pub fn current(&self) -> impl Iterator<Item = &Instrument> {
+        self.entries
+            .iter()
+            .filter(|e| e.is_current())
+            .map(|e| &e.instrument)
+    }
+
+    /// A current instrument by its short name ("PHQ-9").
+    pub fn by_name(&self, name: &str) -> Option<&Instrument> {
+        self.current()
+            .find(|i| i.name.eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// The definition a response was scored with: that version of the questionnaire where it
+    /// is kept, or else its current version.
+    pub fn definition_of(&self, url: &str, version: &str) -> Option<&Instrument> {
+        let of_url = || {
+            self.entries
+                .iter()
+                .map(|e| &e.instrument)
+                .filter(|i| i.url == url)
+        };
+        of_url()
+            .find(|i| i.version == version)
+            .or_else(|| self.current().find(|i| i.url == url))
+            .or_else(|| of_url().next_back())
+    }
 }
 
 /// A completed questionnaire as typed or sent.
@@ -44,6 +94,162 @@ fn one(field: &'static str, message: impl Into<String>) -> AppError {
 }
 
 impl Cradle {
+    /// The questionnaires a team uses: Cradle's own and the team's imports.
+    pub async fn team_instruments(&self, team: TeamId) -> Result<TeamInstruments, AppError> {
+        let mut entries: Vec<TeamInstrument> = instruments()
+            .iter()
+            .map(|instrument| TeamInstrument {
+                instrument: instrument.clone(),
+                imported: None,
+            })
+            .collect();
+        for definition in self.store.team_definitions(team).await? {
+            // Every import was checked when it came in; one a later Cradle reads differently
+            // is left out rather than scored wrongly.
+            if let Ok(instrument) = Instrument::load(&definition.definition) {
+                entries.push(TeamInstrument {
+                    instrument,
+                    imported: Some(definition),
+                });
+            }
+        }
+        Ok(TeamInstruments { entries })
+    }
+
+    /// The questionnaires of one of the manager's teams, for its settings.
+    pub async fn questionnaires_of_team(
+        &self,
+        actor: &Actor,
+        team: TeamId,
+    ) -> Result<TeamInstruments, AppError> {
+        self.require_team_practice(actor, team)?;
+        self.team_instruments(team).await
+    }
+
+    /// Imports a service's own questionnaire definition file (for instruments Cradle may not
+    /// ship, such as the EPDS) for one of the manager's teams. The file is checked in full
+    /// and every fault named; a questionnaire shipped with Cradle, or one whose short name
+    /// another of the team's questionnaires has, is refused; a new version of one already
+    /// imported replaces it for new responses.
+    pub async fn import_questionnaire(
+        &self,
+        actor: &Actor,
+        team: TeamId,
+        definition: &str,
+    ) -> Result<ImportedDefinition, AppError> {
+        self.require_team_practice(actor, team)?;
+        let staff = actor.id.ok_or(AppError::Forbidden(
+            cradle_domain::Permission::ManageTeamPractice,
+        ))?;
+        if definition.trim().is_empty() {
+            return Err(one(
+                "definition",
+                "Paste the contents of the definition file",
+            ));
+        }
+        if definition.len() > MAX_DEFINITION_BYTES {
+            return Err(one(
+                "definition",
+                "The definition file must be 512 KB or smaller",
+            ));
+        }
+        let instrument = Instrument::load(definition).map_err(|faults| {
+            AppError::Invalid(Problems(
+                faults
+                    .0
+                    .into_iter()
+                    .map(|fault| {
+                        Invalid::new(
+                            "definition",
+                            format!("The definition cannot be used: {fault}"),
+                        )
+                    })
+                    .collect(),
+            ))
+        })?;
+        let known = self.team_instruments(team).await?;
+        for entry in &known.entries {
+            let same_url = entry.instrument.url == instrument.url;
+            let same_name = entry.instrument.name.eq_ignore_ascii_case(&instrument.name);
+            if entry.imported.is_none() && (same_url || same_name) {
+                return Err(one(
+                    "definition",
+                    format!(
+                        "{} is shipped with Cradle, so there is no need to import it",
+                        entry.instrument.name
+                    ),
+                ));
+            }
+            if same_name && !same_url && entry.is_current() {
+                return Err(one(
+                    "definition",
+                    format!(
+                        "The team already has a questionnaire called {} from another source ({}). Stop offering it first, or give this one another name.",
+                        entry.instrument.name, entry.instrument.url
+                    ),
+                ));
+            }
+        }
+        let now = self.now();
+        let imported = ImportedDefinition {
+            id: Uuid::now_v7(),
+            team_id: team,
+            url: instrument.url.clone(),
+            version: instrument.version.clone(),
+            name: instrument.name.clone(),
+            definition: definition.to_string(),
+            imported_by_name: actor.display_name.clone(),
+            imported_at_millis: now,
+            retired_at_millis: None,
+        };
+        let mut entry = actor.audit(
+            now,
+            AuditAction::QuestionnaireImported,
+            Some((SubjectKind::Team, team.0)),
+        );
+        entry.team_id = Some(team);
+        entry.detail = format!(
+            "{} version {} ({})",
+            imported.name, imported.version, imported.url
+        );
+        self.store
+            .import_definition(&imported, staff, entry)
+            .await
+            .map_err(|error| match error {
+                StoreError::Conflict(_) => one(
+                    "definition",
+                    format!(
+                        "Version {} of {} is already imported. Change the version in the file to import a changed definition.",
+                        imported.version, imported.name
+                    ),
+                ),
+                other => AppError::Store(other),
+            })?;
+        Ok(imported)
+    }
+
+    /// Stops offering one of the team's imported questionnaires for new responses; those
+    /// already recorded keep it.
+    pub async fn retire_questionnaire(
+        &self,
+        actor: &Actor,
+        team: TeamId,
+        id: Uuid,
+    ) -> Result<(), AppError> {
+        self.require_team_practice(actor, team)?;
+        let mut entry = actor.audit(
+            self.now(),
+            AuditAction::QuestionnaireRetired,
+            Some((SubjectKind::Team, team.0)),
+        );
+        entry.team_id = Some(team);
+        entry.detail = format!("imported definition {id}");
+        self.store
+            .retire_definition(team, id, entry.at_millis, entry)
+            .await?;
+        Ok(())
+    }
+
     /// Scores and records a questionnaire a family member completed. Nobody marked do not
     /// contact or do not involve is assessed; answers the instrument does not have are
     /// refused by name; an incomplete form is kept without a score unless the instrument
@@ -68,8 +274,12 @@ impl Cradle {
                 "This person is marked do not contact or do not involve, so no assessment is made with them",
             ));
         }
-        let Some(instrument) = instrument(&input.instrument) else {
-            return Err(one("instrument", "Select a questionnaire Cradle has"));
+        let instruments = self.team_instruments(record.family.team_id).await?;
+        let Some(instrument) = instruments.by_name(&input.instrument) else {
+            return Err(one(
+                "instrument",
+                "Select one of the questionnaires your team uses",
+            ));
         };
         let mut problems = Problems::default();
         let completed_on = match input.completed_on {

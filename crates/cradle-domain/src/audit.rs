@@ -58,6 +58,9 @@ pub enum AuditAction {
     TeamSettingsChanged,
     InterventionOffered,
     PathwayStepRecorded,
+    PartnerAssessmentRecorded,
+    QuestionnaireImported,
+    QuestionnaireRetired,
     QuestionnaireRecorded,
     QuestionnaireAlertActioned,
     ReportViewed,
@@ -73,7 +76,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 65] = [
+    pub const ALL: [AuditAction; 68] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -127,6 +130,9 @@ impl AuditAction {
         AuditAction::TeamSettingsChanged,
         AuditAction::InterventionOffered,
         AuditAction::PathwayStepRecorded,
+        AuditAction::PartnerAssessmentRecorded,
+        AuditAction::QuestionnaireImported,
+        AuditAction::QuestionnaireRetired,
         AuditAction::QuestionnaireRecorded,
         AuditAction::QuestionnaireAlertActioned,
         AuditAction::ReportViewed,
@@ -196,6 +202,9 @@ impl AuditAction {
             AuditAction::TeamSettingsChanged => "team.settings",
             AuditAction::InterventionOffered => "intervention.offer",
             AuditAction::PathwayStepRecorded => "pathway.step",
+            AuditAction::PartnerAssessmentRecorded => "pathway.assessment",
+            AuditAction::QuestionnaireImported => "questionnaire.import",
+            AuditAction::QuestionnaireRetired => "questionnaire.retire",
             AuditAction::QuestionnaireRecorded => "questionnaire.record",
             AuditAction::QuestionnaireAlertActioned => "questionnaire.alert_action",
             AuditAction::ReportViewed => "report.view",
@@ -284,6 +293,11 @@ impl AuditAction {
                 "Recorded a step of a family member's partner pathway"
             }
             AuditAction::QuestionnaireRecorded => "Recorded a completed questionnaire",
+            AuditAction::PartnerAssessmentRecorded => {
+                "Recorded a family member's own assessment on the partner pathway"
+            }
+            AuditAction::QuestionnaireImported => "Imported a team's questionnaire definition",
+            AuditAction::QuestionnaireRetired => "Stopped offering a team's imported questionnaire",
             AuditAction::ReportViewed => "Viewed or downloaded a service report",
             AuditAction::QuestionnaireAlertActioned => {
                 "Recorded the action taken on a questionnaire's safety alert"

@@ -144,6 +144,9 @@ pub struct FamilySummary {
     /// What the caseload needs to say what is due next for the family's care.
     #[serde(default)]
     pub care: CareCounts,
+    /// Each family member's current partner pathway step, for those on it.
+    #[serde(default)]
+    pub pathway_steps: Vec<(crate::PersonId, crate::pathway::PathwayStep)>,
 }
 
 /// What the caseload keeps for each family's care plans (recounted with every change to them).

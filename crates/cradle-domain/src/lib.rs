@@ -20,6 +20,7 @@ pub mod needs;
 pub mod network;
 pub mod nhs_number;
 pub mod observations;
+pub mod partner_assessment;
 pub mod pathway;
 pub mod person;
 pub mod questionnaires;

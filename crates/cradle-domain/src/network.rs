@@ -769,6 +769,13 @@ pub struct FamilyRecord {
     /// Questionnaires family members have completed, oldest first.
     #[serde(default)]
     pub responses: Vec<crate::questionnaires::QuestionnaireResponse>,
+    /// The family members beyond partners, fathers and co-parents the team offers the
+    /// partner pathway to.
+    #[serde(default)]
+    pub pathway_roles: Vec<RelationshipKind>,
+    /// Partner (and other family member) assessments, oldest first.
+    #[serde(default)]
+    pub partner_assessments: Vec<crate::partner_assessment::PartnerAssessment>,
 }
 
 impl FamilyRecord {
@@ -791,6 +798,8 @@ impl FamilyRecord {
             sessions_before_review: crate::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW,
             pathways: Vec::new(),
             responses: Vec::new(),
+            pathway_roles: Vec::new(),
+            partner_assessments: Vec::new(),
         }
     }
 
@@ -828,6 +837,15 @@ impl FamilyRecord {
     }
     pub fn relationships_of(&self, id: PersonId) -> impl Iterator<Item = &Relationship> {
         self.relationships.iter().filter(move |r| r.person_id == id)
+    }
+
+    /// Whether the team offers this person the partner pathway: partners, fathers and
+    /// co-parents always, other family members where the team has chosen to.
+    pub fn pathway_offered_to(&self, id: PersonId) -> bool {
+        crate::pathway::offered_to(
+            self.relationships_of(id).map(|r| r.kind),
+            &self.pathway_roles,
+        )
     }
 }
 

@@ -8,7 +8,7 @@
 //! on the pathway or offered anything.
 
 use crate::dates::parse_date_parts;
-use crate::network::{choices, Involvement};
+use crate::network::{choices, Involvement, RelationshipKind};
 use crate::{Invalid, PersonId, Problems, StaffId};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -120,6 +120,41 @@ impl PathwayStep {
     }
 }
 
+choices!(
+    /// Information a family member can be given on the pathway, whatever step they are at.
+    InformationTopic {
+        PartnersMentalHealth => ("partners_mental_health", "How becoming a parent can affect partners' and fathers' mental health"),
+        TeamOffer => ("team_offer", "What the team offers partners and family members"),
+        GettingToKnowBaby => ("getting_to_know_baby", "Getting to know the baby and how babies communicate"),
+        LookingAfterYourself => ("looking_after_yourself", "Sleep, work and looking after yourself"),
+        PeerSupport => ("peer_support", "Peer support for partners and fathers"),
+        UrgentHelp => ("urgent_help", "Where to get urgent help, day and night"),
+    }
+);
+
+/// The information and local services given with a step: what the person was given to take
+/// away, whichever step they are at (someone who declines an assessment may still take the
+/// information).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InformationGiven {
+    pub topics: Vec<InformationTopic>,
+    /// Local services given, one each: name and how to reach them, as the clinician wrote it.
+    pub services: Vec<String>,
+}
+
+impl InformationGiven {
+    pub fn is_empty(&self) -> bool {
+        self.topics.is_empty() && self.services.is_empty()
+    }
+
+    /// What was given, in a sentence ("" when nothing was).
+    pub fn summary(&self) -> String {
+        let mut parts: Vec<String> = self.topics.iter().map(|t| t.label().to_string()).collect();
+        parts.extend(self.services.iter().cloned());
+        parts.join("; ")
+    }
+}
+
 /// A step with who recorded it and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordedStep {
@@ -127,6 +162,47 @@ pub struct RecordedStep {
     pub recorded_by: StaffId,
     pub recorded_by_name: String,
     pub recorded_at_millis: i64,
+    /// Information and local services given at this step.
+    #[serde(default)]
+    pub given: InformationGiven,
+}
+
+/// Partners, fathers and co-parents are always offered the pathway.
+pub const PARTNER_KINDS: [RelationshipKind; 3] = [
+    RelationshipKind::Father,
+    RelationshipKind::Partner,
+    RelationshipKind::CoParent,
+];
+
+/// Whether someone with these relationships to the baby or mother may be put on the pathway:
+/// partners, fathers and co-parents always; other family members where the team has chosen to
+/// offer it to people in that relationship (`team_roles`).
+pub fn offered_to(
+    kinds: impl IntoIterator<Item = RelationshipKind>,
+    team_roles: &[RelationshipKind],
+) -> bool {
+    kinds
+        .into_iter()
+        .any(|kind| PARTNER_KINDS.contains(&kind) || team_roles.contains(&kind))
+}
+
+/// The team's choice of other family members, as stored: codes separated by spaces. Partner
+/// kinds are left out (they are always offered), unknown codes are dropped.
+pub fn roles_text(roles: &[RelationshipKind]) -> String {
+    RelationshipKind::ALL
+        .iter()
+        .filter(|kind| roles.contains(kind) && !PARTNER_KINDS.contains(kind))
+        .map(|kind| kind.code())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The team's choice read back from [`roles_text`].
+pub fn roles_from_text(text: &str) -> Vec<RelationshipKind> {
+    text.split_whitespace()
+        .filter_map(RelationshipKind::from_code)
+        .filter(|kind| !PARTNER_KINDS.contains(kind))
+        .collect()
 }
 
 /// One family member's pathway, as the family record carries it.
@@ -336,13 +412,48 @@ pub struct PathwayInput {
     pub outcome: String,
     pub detail: String,
     pub note: String,
+    /// Information topic codes ticked.
+    pub topics: Vec<String>,
+    /// Local services given, one a line.
+    pub services: String,
 }
 
 impl PathwayInput {
-    /// The step as typed, or every problem with what was typed. Whether it may come next is
-    /// [`Pathway::check`]'s question.
-    pub fn parse(&self) -> Result<PathwayStep, Problems> {
+    /// The information and local services ticked and written, or the problem with them.
+    pub fn given(&self) -> Result<InformationGiven, Invalid> {
+        let mut topics = Vec::new();
+        for code in &self.topics {
+            let Some(topic) = InformationTopic::from_code(code) else {
+                return Err(Invalid::new(
+                    "topics",
+                    "Select only information topics from the list",
+                ));
+            };
+            if !topics.contains(&topic) {
+                topics.push(topic);
+            }
+        }
+        let services: Vec<String> = self
+            .services
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .map(str::to_string)
+            .collect();
+        if services.len() > 20 || services.iter().any(|s| s.chars().count() > 300) {
+            return Err(Invalid::new(
+                "services",
+                "Enter up to 20 local services, one a line, each under 300 characters",
+            ));
+        }
+        Ok(InformationGiven { topics, services })
+    }
+
+    /// The step as typed with the information given, or every problem with what was typed.
+    /// Whether it may come next is [`Pathway::check`]'s question.
+    pub fn parse(&self) -> Result<(PathwayStep, InformationGiven), Problems> {
         let mut problems = Problems::default();
+        let given = problems.take(self.given());
         let on = problems.take(parse_date_parts(
             "on",
             "Date of this step",
@@ -411,8 +522,8 @@ impl PathwayInput {
                 None
             }
         };
-        match step {
-            Some(step) if problems.is_empty() => Ok(step),
+        match (step, given) {
+            (Some(step), Some(given)) if problems.is_empty() => Ok((step, given)),
             _ => Err(problems),
         }
     }
@@ -438,6 +549,7 @@ mod tests {
                     recorded_by: StaffId::new(),
                     recorded_by_name: "Priya Shah".to_string(),
                     recorded_at_millis: 0,
+                    given: InformationGiven::default(),
                 })
                 .collect(),
         }

@@ -29,6 +29,26 @@ pub fn shipped() -> Vec<&'static str> {
     ]
 }
 
+/// The largest definition file a team may import.
+pub const MAX_DEFINITION_BYTES: usize = 512 * 1024;
+
+/// A definition file a team imported, as stored: the file exactly as imported, with what
+/// identifies it and who imported it. Importing a newer version of the same questionnaire
+/// retires the older one; retired definitions stay, so responses scored with them can still
+/// be read against them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportedDefinition {
+    pub id: uuid::Uuid,
+    pub team_id: crate::TeamId,
+    pub url: String,
+    pub version: String,
+    pub name: String,
+    pub definition: String,
+    pub imported_by_name: String,
+    pub imported_at_millis: i64,
+    pub retired_at_millis: Option<i64>,
+}
+
 /// An instrument ready to score responses.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Instrument {

@@ -10,8 +10,9 @@ use async_trait::async_trait;
 use cradle_domain::care_plans::{CarePlan, CareSession, Goal, Review};
 use cradle_domain::groups::{AttendanceMark, Enrolment, Group, GroupMembership, GroupRegister};
 use cradle_domain::interventions::{CatalogueEntry, PersonIntervention};
+use cradle_domain::partner_assessment::PartnerAssessment;
 use cradle_domain::pathway::{PersonPathway, RecordedStep};
-use cradle_domain::questionnaires::QuestionnaireResponse;
+use cradle_domain::questionnaires::{ImportedDefinition, QuestionnaireResponse};
 use cradle_domain::{FamilyId, PersonId, StaffId, TeamId};
 use uuid::Uuid;
 
@@ -24,6 +25,8 @@ pub(crate) struct CareRecords {
     pub sessions_before_review: u32,
     pub pathways: Vec<PersonPathway>,
     pub responses: Vec<QuestionnaireResponse>,
+    pub pathway_roles: Vec<cradle_domain::network::RelationshipKind>,
+    pub partner_assessments: Vec<PartnerAssessment>,
 }
 
 #[async_trait]
@@ -104,6 +107,51 @@ pub trait CareStore: Send + Sync {
         &self,
         family: FamilyId,
         response: &QuestionnaireResponse,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Records a family member's assessment with the pathway's "assessed" step (at
+    /// `position`, as [`CareStore::record_pathway_step`]) and the partner package's
+    /// interventions offered from it, all or nothing.
+    #[allow(clippy::too_many_arguments)]
+    async fn record_partner_assessment(
+        &self,
+        family: FamilyId,
+        position: usize,
+        step: &RecordedStep,
+        assessment: &PartnerAssessment,
+        offers: &[PersonIntervention],
+        recorded_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// The questionnaire definitions the team imported, current and retired, oldest first.
+    async fn team_definitions(&self, team: TeamId) -> StoreResult<Vec<ImportedDefinition>>;
+    /// Keeps an imported definition and retires the team's other versions of the same
+    /// questionnaire. `Conflict` if the team already has this version.
+    async fn import_definition(
+        &self,
+        definition: &ImportedDefinition,
+        imported_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Stops offering an imported definition. `NotFound` unless it is the team's and current.
+    async fn retire_definition(
+        &self,
+        team: TeamId,
+        id: Uuid,
+        at_millis: i64,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Which family members beyond partners, fathers and co-parents the team offers the
+    /// partner pathway to.
+    async fn pathway_roles(
+        &self,
+        team: TeamId,
+    ) -> StoreResult<Vec<cradle_domain::network::RelationshipKind>>;
+    /// Changes that choice; every family of the team counts it as a change.
+    async fn set_pathway_roles(
+        &self,
+        team: TeamId,
+        roles: &[cradle_domain::network::RelationshipKind],
         audit: AuditEntry,
     ) -> StoreResult<()>;
     /// The team's number of attended sessions between reviews.
@@ -198,6 +246,7 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) 
 pub(crate) fn assemble_care(
     rows: Vec<(i64, Uuid, String)>,
     sessions_before_review: u32,
+    pathway_roles: &str,
 ) -> StoreResult<CareRecords> {
     let mut plans: Vec<CarePlan> = Vec::new();
     let mut interventions = Vec::new();
@@ -206,8 +255,13 @@ pub(crate) fn assemble_care(
     let mut marks: Vec<AttendanceMark> = Vec::new();
     let mut pathways: Vec<PersonPathway> = Vec::new();
     let mut responses: Vec<QuestionnaireResponse> = Vec::new();
+    let mut partner_assessments: Vec<PartnerAssessment> = Vec::new();
     for (part, plan_id, record) in rows {
         match part {
+            10 => {
+                partner_assessments.push(from_json(&record, "partner assessment")?);
+                continue;
+            }
             9 => {
                 responses.push(from_json(&record, "questionnaire response")?);
                 continue;
@@ -287,6 +341,8 @@ pub(crate) fn assemble_care(
         sessions_before_review,
         pathways,
         responses,
+        pathway_roles: cradle_domain::pathway::roles_from_text(pathway_roles),
+        partner_assessments,
     })
 }
 
@@ -321,20 +377,74 @@ macro_rules! care_sql {
                        UNION ALL SELECT CAST(7 AS BIGINT), group_id, record, '', recorded_at FROM group_attendance WHERE family_id = $1 \
                        UNION ALL SELECT CAST(8 AS BIGINT), person_id, record, '', position FROM pathway_steps WHERE family_id = $1 \
                        UNION ALL SELECT CAST(9 AS BIGINT), id, record, completed_on, recorded_at FROM questionnaire_responses WHERE family_id = $1 \
+                       UNION ALL SELECT CAST(10 AS BIGINT), id, record, assessed_on, recorded_at FROM partner_assessments WHERE family_id = $1 \
                      ) AS care ORDER BY part, day, at",
                 )
                 .bind(family.0)
                 .fetch_all(&self.pool)
                 .await?;
-                let sessions: Option<i64> =
-                    sqlx::query_scalar("SELECT CAST(sessions_before_review AS BIGINT) FROM teams WHERE id = $1")
-                        .bind(team.0)
-                        .fetch_optional(&self.pool)
-                        .await?;
-                let sessions = sessions
-                    .and_then(|n| u32::try_from(n).ok())
+                let team: Option<(i64, String)> = sqlx::query_as(
+                    "SELECT CAST(sessions_before_review AS BIGINT), pathway_roles FROM teams WHERE id = $1",
+                )
+                .bind(team.0)
+                .fetch_optional(&self.pool)
+                .await?;
+                let (sessions, roles) = team.unwrap_or_default();
+                let sessions = u32::try_from(sessions)
+                    .ok()
+                    .filter(|n| *n > 0)
                     .unwrap_or(cradle_domain::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW);
-                assemble_care(rows, sessions)
+                assemble_care(rows, sessions, &roles)
+            }
+
+            /// A person's pathway step at `position`, inside the caller's transaction;
+            /// `Conflict` if a step was recorded there first.
+            async fn insert_pathway_step(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                family: FamilyId,
+                person: cradle_domain::PersonId,
+                position: usize,
+                step: &cradle_domain::pathway::RecordedStep,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO pathway_steps (id, family_id, person_id, position, step, on_date, record, recorded_at, recorded_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(Uuid::now_v7())
+                .bind(family.0)
+                .bind(person.0)
+                .bind(i64::try_from(position).unwrap_or(i64::MAX))
+                .bind(step.step.code())
+                .bind(date_text(Some(step.step.on())))
+                .bind(to_json(step)?)
+                .bind(step.recorded_at_millis)
+                .bind(step.recorded_by.0)
+                .execute(&mut **tx)
+                .await
+                .map_err(|e| $crate::sql::conflict_or(e, "pathway step"))?;
+                Ok(())
+            }
+
+            /// An intervention offered to a family member, inside the caller's transaction.
+            async fn insert_intervention(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                family: FamilyId,
+                intervention: &PersonIntervention,
+                at_millis: i64,
+                recorded_by: StaffId,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO care_interventions (id, family_id, record, steps, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(intervention.id)
+                .bind(family.0)
+                .bind(to_json(intervention)?)
+                .bind(steps_of(intervention))
+                .bind(at_millis)
+                .bind(recorded_by.0)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
             }
 
             /// Gives a team the seeded catalogue, inside the caller's transaction.
@@ -570,17 +680,7 @@ macro_rules! care_sql {
                 audit: AuditEntry,
             ) -> StoreResult<()> {
                 let mut tx = self.begin_write().await?;
-                sqlx::query(
-                    "INSERT INTO care_interventions (id, family_id, record, steps, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(intervention.id)
-                .bind(family.0)
-                .bind(to_json(intervention)?)
-                .bind(steps_of(intervention))
-                .bind(audit.at_millis)
-                .bind(recorded_by.0)
-                .execute(&mut *tx)
-                .await?;
+                Self::insert_intervention(&mut tx, family, intervention, audit.at_millis, recorded_by).await?;
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())
@@ -934,22 +1034,7 @@ macro_rules! care_sql {
                 audit: AuditEntry,
             ) -> StoreResult<()> {
                 let mut tx = self.begin_write().await?;
-                sqlx::query(
-                    "INSERT INTO pathway_steps (id, family_id, person_id, position, step, on_date, record, recorded_at, recorded_by) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(Uuid::now_v7())
-                .bind(family.0)
-                .bind(person.0)
-                .bind(i64::try_from(position).unwrap_or(i64::MAX))
-                .bind(step.step.code())
-                .bind(date_text(Some(step.step.on())))
-                .bind(to_json(step)?)
-                .bind(step.recorded_at_millis)
-                .bind(step.recorded_by.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| $crate::sql::conflict_or(e, "pathway step"))?;
+                Self::insert_pathway_step(&mut tx, family, person, position, step).await?;
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())
@@ -1020,6 +1105,163 @@ macro_rules! care_sql {
                 if changed == 0 {
                     return Err(StoreError::Conflict("alert action"));
                 }
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn record_partner_assessment(
+                &self,
+                family: FamilyId,
+                position: usize,
+                step: &cradle_domain::pathway::RecordedStep,
+                assessment: &cradle_domain::partner_assessment::PartnerAssessment,
+                offers: &[PersonIntervention],
+                recorded_by: StaffId,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                Self::insert_pathway_step(&mut tx, family, assessment.person_id, position, step).await?;
+                sqlx::query(
+                    "INSERT INTO partner_assessments (id, family_id, person_id, assessed_on, record, recorded_at, recorded_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(assessment.id)
+                .bind(family.0)
+                .bind(assessment.person_id.0)
+                .bind(date_text(Some(assessment.assessed_on)))
+                .bind(to_json(assessment)?)
+                .bind(assessment.recorded_at_millis)
+                .bind(recorded_by.0)
+                .execute(&mut *tx)
+                .await?;
+                for offer in offers {
+                    Self::insert_intervention(&mut tx, family, offer, audit.at_millis, recorded_by).await?;
+                }
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn team_definitions(&self, team: TeamId) -> StoreResult<Vec<cradle_domain::questionnaires::ImportedDefinition>> {
+                let rows: Vec<(Uuid, String, String, String, String, String, i64, Option<i64>)> = sqlx::query_as(
+                    "SELECT id, url, version, name, definition, imported_by_name, imported_at, retired_at \
+                     FROM team_instruments WHERE team_id = $1 ORDER BY imported_at, id",
+                )
+                .bind(team.0)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, url, version, name, definition, imported_by_name, imported_at_millis, retired_at_millis)| {
+                        cradle_domain::questionnaires::ImportedDefinition {
+                            id,
+                            team_id: team,
+                            url,
+                            version,
+                            name,
+                            definition,
+                            imported_by_name,
+                            imported_at_millis,
+                            retired_at_millis,
+                        }
+                    })
+                    .collect())
+            }
+
+            async fn import_definition(
+                &self,
+                definition: &cradle_domain::questionnaires::ImportedDefinition,
+                imported_by: StaffId,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "UPDATE team_instruments SET retired_at = $1 WHERE team_id = $2 AND url = $3 AND retired_at IS NULL",
+                )
+                .bind(definition.imported_at_millis)
+                .bind(definition.team_id.0)
+                .bind(&definition.url)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO team_instruments (id, team_id, url, version, name, definition, imported_at, imported_by, imported_by_name) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(definition.id)
+                .bind(definition.team_id.0)
+                .bind(&definition.url)
+                .bind(&definition.version)
+                .bind(&definition.name)
+                .bind(&definition.definition)
+                .bind(definition.imported_at_millis)
+                .bind(imported_by.0)
+                .bind(&definition.imported_by_name)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| $crate::sql::conflict_or(e, "questionnaire version"))?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn retire_definition(
+                &self,
+                team: TeamId,
+                id: Uuid,
+                at_millis: i64,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let changed = sqlx::query(
+                    "UPDATE team_instruments SET retired_at = $1 WHERE id = $2 AND team_id = $3 AND retired_at IS NULL",
+                )
+                .bind(at_millis)
+                .bind(id)
+                .bind(team.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if changed == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn pathway_roles(
+                &self,
+                team: TeamId,
+            ) -> StoreResult<Vec<cradle_domain::network::RelationshipKind>> {
+                let roles: Option<String> = sqlx::query_scalar("SELECT pathway_roles FROM teams WHERE id = $1")
+                    .bind(team.0)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                roles
+                    .map(|text| cradle_domain::pathway::roles_from_text(&text))
+                    .ok_or(StoreError::NotFound)
+            }
+
+            async fn set_pathway_roles(
+                &self,
+                team: TeamId,
+                roles: &[cradle_domain::network::RelationshipKind],
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let updated = sqlx::query("UPDATE teams SET pathway_roles = $1 WHERE id = $2")
+                    .bind(cradle_domain::pathway::roles_text(roles))
+                    .bind(team.0)
+                    .execute(&mut *tx)
+                    .await?;
+                if updated.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                sqlx::query("UPDATE families SET changes = changes + 1 WHERE team_id = $1")
+                    .bind(team.0)
+                    .execute(&mut *tx)
+                    .await?;
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())

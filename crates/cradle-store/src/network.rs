@@ -478,6 +478,8 @@ macro_rules! network_sql {
                     sessions_before_review: care.sessions_before_review,
                     pathways: care.pathways,
                     responses: care.responses,
+                    pathway_roles: care.pathway_roles,
+                    partner_assessments: care.partner_assessments,
                     notes: notes
                         .into_iter()
                         .map(NoteRow::into_note)

@@ -190,6 +190,7 @@ impl FamilySummaryRow {
             involved: Vec::new(),
             restrictions: Vec::new(),
             open_concerns: 0,
+            pathway_steps: Vec::new(),
             care: cradle_domain::family::CareCounts {
                 open_plans: u32::try_from(self.open_plans).unwrap_or(0),
                 attended_since_review: u32::try_from(self.review_sessions).unwrap_or(0),

@@ -828,6 +828,7 @@ macro_rules! sql_store {
                 let mut people: Vec<(Uuid, Uuid, String)> = Vec::new();
                 let mut restriction_rows: Vec<(Uuid, RestrictionRow)> = Vec::new();
                 let mut open_concerns: Vec<(Uuid, i64)> = Vec::new();
+                let mut pathway_rows: Vec<(Uuid, Uuid, String)> = Vec::new();
                 if !page_ids.is_empty() {
                     let sql = format!(
                         "SELECT id, team_id, mother_name, stage, CAST(open_plans AS BIGINT) AS open_plans, \
@@ -862,6 +863,18 @@ macro_rules! sql_store {
                     );
                     let q = bind_ids!(sqlx::query_as::<_, (Uuid, i64)>(&sql));
                     open_concerns = q.fetch_all(&self.pool).await?;
+                    // Each person's current pathway step: the one at their highest position.
+                    let sql = format!(
+                        "SELECT ps.family_id, ps.person_id, ps.record FROM pathway_steps ps WHERE ps.family_id IN ({ids}) \
+                         AND ps.position = (SELECT MAX(p2.position) FROM pathway_steps p2 WHERE p2.family_id = ps.family_id AND p2.person_id = ps.person_id)"
+                    );
+                    let q = bind_ids!(sqlx::query_as::<_, (Uuid, Uuid, String)>(&sql));
+                    pathway_rows = q.fetch_all(&self.pool).await?;
+                }
+                let mut pathway_steps: Vec<(Uuid, cradle_domain::PersonId, cradle_domain::pathway::PathwayStep)> = Vec::new();
+                for (family, person, record) in pathway_rows {
+                    let recorded: cradle_domain::pathway::RecordedStep = $crate::care::from_json(&record, "pathway step")?;
+                    pathway_steps.push((family, cradle_domain::PersonId(person), recorded.step));
                 }
                 let mut restrictions: Vec<(FamilyId, cradle_domain::network::ContactRestriction)> = Vec::new();
                 for (family, row) in restriction_rows {
@@ -895,6 +908,11 @@ macro_rules! sql_store {
                             .iter()
                             .filter(|(f, _)| *f == id)
                             .map(|(_, r)| r.clone())
+                            .collect();
+                        summary.pathway_steps = pathway_steps
+                            .iter()
+                            .filter(|(f, _, _)| *f == id.0)
+                            .map(|(_, person, step)| (*person, step.clone()))
                             .collect();
                         Ok((summary.id, std::sync::Arc::new(summary)))
                     })

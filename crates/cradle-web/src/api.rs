@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// (method, path) of every API operation, as the OpenAPI document writes them.
-pub const OPERATIONS: [(&str, &str); 59] = [
+pub const OPERATIONS: [(&str, &str); 65] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -77,6 +77,15 @@ pub const OPERATIONS: [(&str, &str); 59] = [
         "/api/v1/families/{id}/interventions/{intervention}/series",
     ),
     ("post", "/api/v1/families/{id}/people/{person}/pathway"),
+    ("post", "/api/v1/families/{id}/people/{person}/assessments"),
+    ("get", "/api/v1/teams/{id}/pathway-roles"),
+    ("post", "/api/v1/teams/{id}/pathway-roles"),
+    ("get", "/api/v1/teams/{id}/questionnaires"),
+    ("post", "/api/v1/teams/{id}/questionnaires"),
+    (
+        "post",
+        "/api/v1/teams/{id}/questionnaires/{definition}/retire",
+    ),
     ("get", "/api/v1/questionnaires"),
     (
         "post",
@@ -180,6 +189,22 @@ pub fn router() -> Router<WebState> {
         .route(
             "/families/{id}/people/{person}/pathway",
             post(record_pathway_step),
+        )
+        .route(
+            "/families/{id}/people/{person}/assessments",
+            post(record_partner_assessment),
+        )
+        .route(
+            "/teams/{id}/pathway-roles",
+            get(pathway_roles).post(save_pathway_roles),
+        )
+        .route(
+            "/teams/{id}/questionnaires",
+            get(team_questionnaires).post(import_questionnaire),
+        )
+        .route(
+            "/teams/{id}/questionnaires/{definition}/retire",
+            post(retire_questionnaire),
         )
         .route("/questionnaires", get(list_instruments))
         .route(
@@ -374,6 +399,8 @@ async fn read_family(
         sessions_before_review: record.sessions_before_review,
         pathways: &record.pathways,
         responses: &record.responses,
+        partner_assessments: &record.partner_assessments,
+        pathway_roles: &record.pathway_roles,
         next_due,
         break_glass_reason: access.break_glass_reason(),
     })
@@ -399,6 +426,8 @@ struct FamilyReadJson<'a> {
     sessions_before_review: u32,
     pathways: &'a [cradle_domain::pathway::PersonPathway],
     responses: &'a [cradle_domain::questionnaires::QuestionnaireResponse],
+    partner_assessments: &'a [cradle_domain::partner_assessment::PartnerAssessment],
+    pathway_roles: &'a [cradle_domain::network::RelationshipKind],
     next_due: String,
     break_glass_reason: Option<&'a str>,
 }
@@ -760,19 +789,241 @@ async fn record_pathway_step(
     State(state): State<WebState>,
     staff: Staff<ChangeRecords>,
     Path((id, person)): Path<(String, String)>,
-    Json(body): Json<cradle_domain::pathway::PathwayStep>,
+    Json(body): Json<PathwayStepJson>,
 ) -> Result<Response, Failure> {
     let person = PersonId::parse(&person).ok_or(Failure(Problem::NotFound))?;
     let access = change_access(&state, &staff, &id).await?;
     let pathway = state
         .app
-        .record_pathway_step(&staff.actor, &access, person, body)
+        .record_pathway_step(&staff.actor, &access, person, body.step, body.given)
         .await?;
     Ok((StatusCode::CREATED, Json(pathway)).into_response())
 }
 
-async fn list_instruments(_staff: Staff<AnyStaff>) -> Response {
-    Json(cradle_app::questionnaires::instruments()).into_response()
+/// A family member's assessment as the API takes it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssessmentJson {
+    /// "2026-11-10".
+    assessed_on: String,
+    /// Each written part by its field name (`wellbeing`, `history`, `support`, `pressures`,
+    /// `relationship_with_baby`, `wishes`).
+    #[serde(default)]
+    sections: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    conversations: Vec<String>,
+    risk: String,
+    #[serde(default)]
+    risk_detail: String,
+    #[serde(default)]
+    package: Vec<String>,
+    outcome: String,
+    #[serde(default)]
+    outcome_detail: String,
+    #[serde(default)]
+    given: GivenJson,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct GivenJson {
+    #[serde(default)]
+    topics: Vec<String>,
+    #[serde(default)]
+    services: Vec<String>,
+}
+
+async fn record_partner_assessment(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, person)): Path<(String, String)>,
+    Json(body): Json<AssessmentJson>,
+) -> Result<Response, Failure> {
+    let person = PersonId::parse(&person).ok_or(Failure(Problem::NotFound))?;
+    let unknown = body.sections.keys().find(|k| {
+        !cradle_domain::partner_assessment::SECTIONS
+            .iter()
+            .any(|(f, ..)| f == k)
+    });
+    if let Some(unknown) = unknown {
+        return Err(cradle_app::AppError::invalid(
+            "sections",
+            format!("\"{unknown}\" is not a part of the assessment"),
+        )
+        .into());
+    }
+    // The date as the form's three boxes, so both doors check it the same way.
+    let mut parts = body.assessed_on.trim().splitn(3, '-');
+    let (on_year, on_month, on_day) = (
+        parts.next().unwrap_or("").to_string(),
+        parts.next().unwrap_or("").to_string(),
+        parts.next().unwrap_or("").to_string(),
+    );
+    let input = cradle_domain::partner_assessment::AssessmentInput {
+        on_day,
+        on_month,
+        on_year,
+        sections: body.sections.into_iter().collect(),
+        conversations: body.conversations,
+        risk: body.risk,
+        risk_detail: body.risk_detail,
+        package: body.package,
+        outcome: body.outcome,
+        outcome_detail: body.outcome_detail,
+        topics: body.given.topics,
+        services: body.given.services.join("\n"),
+    };
+    let access = change_access(&state, &staff, &id).await?;
+    let assessment = state
+        .app
+        .record_partner_assessment(&staff.actor, &access, person, &input)
+        .await?;
+    Ok((StatusCode::CREATED, Json(assessment)).into_response())
+}
+
+async fn pathway_roles(
+    State(state): State<WebState>,
+    staff: Staff<ManageTeamPractice>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    let roles = state.app.pathway_roles(&staff.actor, team_id(&id)?).await?;
+    Ok(Json(json!({"pathway_roles": roles})).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PathwayRolesJson {
+    pathway_roles: Vec<String>,
+}
+
+async fn save_pathway_roles(
+    State(state): State<WebState>,
+    staff: Staff<ManageTeamPractice>,
+    Path(id): Path<String>,
+    Json(body): Json<PathwayRolesJson>,
+) -> Result<Response, Failure> {
+    let roles = state
+        .app
+        .set_pathway_roles(&staff.actor, team_id(&id)?, &body.pathway_roles)
+        .await?;
+    Ok(Json(json!({"pathway_roles": roles})).into_response())
+}
+
+/// One of a team's questionnaires as the API lists it.
+#[derive(Serialize)]
+struct TeamQuestionnaireJson<'a> {
+    #[serde(flatten)]
+    instrument: &'a cradle_domain::questionnaires::Instrument,
+    current: bool,
+    /// Absent for one shipped with Cradle.
+    imported: Option<ImportedJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ImportedJson<'a> {
+    id: uuid::Uuid,
+    imported_by: &'a str,
+    imported_at_millis: i64,
+    retired_at_millis: Option<i64>,
+}
+
+async fn team_questionnaires(
+    State(state): State<WebState>,
+    staff: Staff<ManageTeamPractice>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    let instruments = state
+        .app
+        .questionnaires_of_team(&staff.actor, team_id(&id)?)
+        .await?;
+    let listed: Vec<TeamQuestionnaireJson> = instruments
+        .entries
+        .iter()
+        .map(|entry| TeamQuestionnaireJson {
+            instrument: &entry.instrument,
+            current: entry.is_current(),
+            imported: entry.imported.as_ref().map(|d| ImportedJson {
+                id: d.id,
+                imported_by: &d.imported_by_name,
+                imported_at_millis: d.imported_at_millis,
+                retired_at_millis: d.retired_at_millis,
+            }),
+        })
+        .collect();
+    Ok(Json(listed).into_response())
+}
+
+/// Imports a definition file: the request body is the file itself.
+async fn import_questionnaire(
+    State(state): State<WebState>,
+    staff: Staff<ManageTeamPractice>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let team = team_id(&id)?;
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return Err(cradle_app::AppError::invalid(
+            "definition",
+            "The definition file must be UTF-8 text",
+        )
+        .into());
+    };
+    let imported = state
+        .app
+        .import_questionnaire(&staff.actor, team, text)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "id": imported.id,
+            "url": imported.url,
+            "version": imported.version,
+            "name": imported.name,
+        })),
+    )
+        .into_response())
+}
+
+async fn retire_questionnaire(
+    State(state): State<WebState>,
+    staff: Staff<ManageTeamPractice>,
+    Path((id, definition)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    state
+        .app
+        .retire_questionnaire(&staff.actor, team_id(&id)?, record_id(&definition)?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// A pathway step with the information and local services given with it.
+#[derive(Deserialize)]
+struct PathwayStepJson {
+    #[serde(flatten)]
+    step: cradle_domain::pathway::PathwayStep,
+    #[serde(default)]
+    given: cradle_domain::pathway::InformationGiven,
+}
+
+/// The questionnaires the staff member's teams use: Cradle's own and each team's current
+/// imports, each once.
+async fn list_instruments(
+    State(state): State<WebState>,
+    staff: Staff<AnyStaff>,
+) -> Result<Response, Failure> {
+    let mut listed: Vec<cradle_domain::questionnaires::Instrument> =
+        cradle_app::questionnaires::instruments().to_vec();
+    for team in &staff.actor.teams {
+        for instrument in state.app.team_instruments(*team).await?.current() {
+            if !listed
+                .iter()
+                .any(|i| i.url == instrument.url && i.version == instrument.version)
+            {
+                listed.push(instrument.clone());
+            }
+        }
+    }
+    Ok(Json(listed).into_response())
 }
 
 #[derive(Deserialize)]

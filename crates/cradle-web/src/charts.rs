@@ -263,7 +263,10 @@ pub struct ScoreRow {
 }
 
 /// Each person's questionnaires, one history per person and instrument, oldest first.
-pub fn score_histories(record: &FamilyRecord) -> Vec<ScoreHistory> {
+pub fn score_histories(
+    record: &FamilyRecord,
+    instruments: &cradle_app::questionnaires::TeamInstruments,
+) -> Vec<ScoreHistory> {
     use cradle_domain::questionnaires::{QuestionnaireResponse, ScoreReading, ScoreValue};
     let mut groups: Vec<(cradle_domain::PersonId, String, Vec<&QuestionnaireResponse>)> =
         Vec::new();
@@ -290,7 +293,10 @@ pub fn score_histories(record: &FamilyRecord) -> Vec<ScoreHistory> {
                 .find(|p| p.id == person)
                 .map(|p| p.name.clone())
                 .unwrap_or_default();
-            let definition = cradle_app::questionnaires::instrument(&instrument_name);
+            // Read against the definition the newest response was scored with.
+            let definition = responses.last().and_then(|newest| {
+                instruments.definition_of(&newest.questionnaire, &newest.questionnaire_version)
+            });
             // The bands and cut-off drawn: the population of the newest scored response.
             let population = responses
                 .iter()

@@ -366,6 +366,8 @@ mod tests {
             sessions_before_review: 6,
             pathways: Vec::new(),
             responses: Vec::new(),
+            pathway_roles: Vec::new(),
+            partner_assessments: Vec::new(),
         }
     }
 

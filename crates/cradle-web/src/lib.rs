@@ -191,6 +191,18 @@ pub fn router(state: WebState) -> Router {
             get(pages::care_plans::team_settings).post(pages::care_plans::save_team_settings),
         )
         .route(
+            "/teams/{team}/settings/pathway",
+            post(pages::care_plans::save_pathway_roles),
+        )
+        .route(
+            "/teams/{team}/questionnaires/new",
+            get(pages::team_questionnaires::import_form).post(pages::team_questionnaires::import),
+        )
+        .route(
+            "/teams/{team}/questionnaires/{definition}/retire",
+            post(pages::team_questionnaires::retire),
+        )
+        .route(
             "/families/{id}/concerns/{concern}",
             get(pages::concerns::correct_form).post(pages::concerns::correct),
         )
@@ -271,6 +283,11 @@ pub fn router(state: WebState) -> Router {
         .route(
             "/families/{id}/people/{person}/pathway",
             get(pages::pathway::pathway_page).post(pages::pathway::record_step),
+        )
+        .route(
+            "/families/{id}/people/{person}/assessment",
+            get(pages::partner_assessment::assessment_form)
+                .post(pages::partner_assessment::record_assessment),
         )
         .route(
             "/families/{id}/people/{person}/restrict",

@@ -79,6 +79,7 @@ pub fn build() -> Value {
         relationship_record_schemas(),
         care_plan_schemas(),
         group_schemas(),
+        partner_schemas(),
     ] {
         if let (Some(schemas), Value::Object(more)) =
             (document["components"]["schemas"].as_object_mut(), more)
@@ -86,12 +87,151 @@ pub fn build() -> Value {
             schemas.extend(more);
         }
     }
-    if let (Some(paths), Value::Object(more)) =
-        (document["paths"].as_object_mut(), care_plan_paths())
-    {
-        paths.extend(more);
+    for more in [care_plan_paths(), partner_paths()] {
+        if let (Some(paths), Value::Object(more)) = (document["paths"].as_object_mut(), more) {
+            paths.extend(more);
+        }
     }
     document
+}
+
+/// A change operation: its summary, description, success and problems, and its body's schema.
+fn changing(
+    summary: &str,
+    description: &str,
+    code: &str,
+    ok: Value,
+    body: &str,
+    errors: &[(&str, &str)],
+) -> Value {
+    let mut op = operation(summary, description, code, ok, errors);
+    op["requestBody"] = json_body(body);
+    op
+}
+
+/// The partner pathway's assessment, and a team's questionnaires and pathway choice.
+fn partner_paths() -> Value {
+    let person_path = json!([
+        {"name": "id", "in": "path", "required": true, "description": "The family's id", "schema": {"type": "string", "format": "uuid"}},
+        {"name": "person", "in": "path", "required": true, "description": "The family member's id", "schema": {"type": "string", "format": "uuid"}}
+    ]);
+    let mut assessment = changing(
+        "Record a family member's own assessment",
+        "For someone who has accepted the offer of an assessment. `sections` by name (`wellbeing` and `wishes` required; `history`, `support`, `pressures`, `relationship_with_baby`), `risk` (with `risk_detail` unless none_identified), `outcome` (with `outcome_detail` unless no_further_action or the package names the support), `package`: ids of the team's current catalogue interventions offered (each recorded as offered), `conversations`: ids of relationship conversations the person took part in, `given`: information topics and local services. Records the pathway's assessed step, the assessment and the offers together, or nothing. The assessment is the person's own: it never appears in another family member's printout or export.",
+        "201",
+        ok_json("The assessment", reference("PartnerAssessment")),
+        "PartnerAssessmentInput",
+        &[("404", "No such family or person"), ("409", "Someone else recorded a pathway step first"), ("422", "The assessment has problems, or the person has not accepted an assessment; nothing was saved")],
+    );
+    assessment["parameters"] = person_path;
+    let roles_ok = ok_json(
+        "Who else the team offers the pathway to",
+        reference("PathwayRoles"),
+    );
+    let mut read_roles = operation(
+        "Who a team offers the partner pathway to",
+        "Team managers, for their own teams: the relationships beyond partners, fathers and co-parents (always offered) whose family members the team also offers the pathway.",
+        "200",
+        roles_ok.clone(),
+        &[("404", "No such team")],
+    );
+    read_roles["parameters"] = id_parameter("The team's id");
+    let mut save_roles = changing(
+        "Change who a team offers the partner pathway to",
+        "Team managers: `pathway_roles`, relationship codes (grandparent, sibling, other_relative, friend, foster_carer, other). Partners, fathers and co-parents are always offered it. People already on the pathway stay on it.",
+        "200",
+        roles_ok,
+        "PathwayRoles",
+        &[("404", "No such team"), ("422", "A code that is not one of the choices")],
+    );
+    save_roles["parameters"] = id_parameter("The team's id");
+    let mut list = operation(
+        "A team's questionnaires",
+        "Team managers, for their own teams: those shipped with Cradle and the team's imports, current and retired, each with its definition as loaded.",
+        "200",
+        ok_json("Questionnaires", json!({"type": "array", "items": {"type": "object", "properties": {
+            "name": {"type": "string"}, "url": {"type": "string"}, "version": {"type": "string"},
+            "current": {"type": "boolean"}, "imported": {"type": ["object", "null"]}
+        }}})),
+        &[("404", "No such team")],
+    );
+    list["parameters"] = id_parameter("The team's id");
+    let mut import = changing(
+        "Import a questionnaire definition",
+        "Team managers: the request body is the service's own definition file (format in docs/instruments/README.md), for an instrument Cradle may not ship. Every fault is named (`errors`, one each). Refused: a questionnaire shipped with Cradle, a version already imported, a name another current questionnaire of the team has. A new version of one already imported replaces it for new responses.",
+        "201",
+        ok_json("What was imported", json!({"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "url": {"type": "string"}, "version": {"type": "string"}, "name": {"type": "string"}
+        }})),
+        "InstrumentDefinition",
+        &[("404", "No such team"), ("422", "The definition has faults, or is refused; nothing was saved")],
+    );
+    import["parameters"] = id_parameter("The team's id");
+    let mut retire = operation(
+        "Stop offering an imported questionnaire",
+        "Team managers: no new responses use it; those recorded keep it. No body.",
+        "204",
+        json!({"description": "Stopped"}),
+        &[("404", "No such team, or not a current import of the team")],
+    );
+    retire["parameters"] = json!([
+        {"name": "id", "in": "path", "required": true, "description": "The team's id", "schema": {"type": "string", "format": "uuid"}},
+        {"name": "definition", "in": "path", "required": true, "description": "The imported definition's id", "schema": {"type": "string", "format": "uuid"}}
+    ]);
+    json!({
+        "/api/v1/families/{id}/people/{person}/assessments": {"post": assessment},
+        "/api/v1/teams/{id}/pathway-roles": {"get": read_roles, "post": save_roles},
+        "/api/v1/teams/{id}/questionnaires": {"get": list, "post": import},
+        "/api/v1/teams/{id}/questionnaires/{definition}/retire": {"post": retire}
+    })
+}
+
+/// The schemas of the partner assessment and a team's questionnaires.
+fn partner_schemas() -> Value {
+    let text = json!({"type": "string", "maxLength": 10000});
+    let ids = json!({"type": "array", "items": {"type": "string", "format": "uuid"}});
+    json!({
+        "InformationGiven": {"type": "object", "properties": {
+            "topics": {"type": "array", "items": {"type": "string", "enum": ["partners_mental_health", "team_offer", "getting_to_know_baby", "looking_after_yourself", "peer_support", "urgent_help"]}},
+            "services": {"type": "array", "items": {"type": "string", "maxLength": 300}, "maxItems": 20, "description": "Local services given: name and how to reach them"}
+        }},
+        "PartnerAssessmentInput": {"type": "object", "required": ["assessed_on", "sections", "risk", "outcome"], "properties": {
+            "assessed_on": {"type": "string", "format": "date"},
+            "sections": {"type": "object", "properties": {
+                "wellbeing": text.clone(), "history": text.clone(), "support": text.clone(),
+                "pressures": text.clone(), "relationship_with_baby": text.clone(), "wishes": text.clone()
+            }},
+            "conversations": ids.clone(),
+            "risk": {"type": "string", "enum": ["none_identified", "safety_plan", "urgent_action"]},
+            "risk_detail": text.clone(),
+            "package": ids,
+            "outcome": {"type": "string", "enum": ["no_further_action", "signposted", "support_offered", "referred_on"]},
+            "outcome_detail": text,
+            "given": reference("InformationGiven")
+        }},
+        "PartnerAssessment": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "person_id": {"type": "string", "format": "uuid"},
+            "assessed_on": {"type": "string", "format": "date"},
+            "sections": {"type": "array", "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}},
+            "conversations": {"type": "array", "items": {"type": "string", "format": "uuid"}},
+            "risk": {"type": "string"}, "risk_detail": {"type": "string"},
+            "package": {"type": "array", "items": {"type": "string"}, "description": "Names of the interventions offered"},
+            "outcome": {"type": "string"}, "outcome_detail": {"type": "string"},
+            "recorded_by_name": {"type": "string"}, "recorded_at_millis": {"type": "integer"}
+        }},
+        "PathwayRoles": {"type": "object", "required": ["pathway_roles"], "properties": {
+            "pathway_roles": {"type": "array", "items": {"type": "string", "enum": ["grandparent", "sibling", "other_relative", "friend", "foster_carer", "other"]}}
+        }},
+        "InstrumentDefinition": {"type": "object", "required": ["format", "questionnaire", "scores", "licence", "citation"], "properties": {
+            "format": {"type": "string", "enum": ["cradle-instrument/1"]},
+            "questionnaire": {"type": "object", "description": "A FHIR R4 Questionnaire resource; each answer option's score as the ordinalValue extension"},
+            "scores": {"type": "array", "items": {"type": "object"}},
+            "alerts": {"type": "array", "items": {"type": "object"}},
+            "licence": {"type": "object"},
+            "citation": {"type": "string"},
+            "populations": {"type": "array", "items": {"type": "object"}}
+        }}
+    })
 }
 
 /// The care plan operations: agreeing a plan, goals, sessions, reviews, ending it, and the
@@ -103,17 +243,7 @@ fn care_plan_paths() -> Value {
             {"name": "plan", "in": "path", "required": true, "description": what, "schema": {"type": "string", "format": "uuid"}}
         ])
     };
-    let change = |summary: &str,
-                  description: &str,
-                  code: &str,
-                  ok: Value,
-                  body: &str,
-                  errors: &[(&str, &str)]| {
-        let mut op = operation(summary, description, code, ok, errors);
-        op["requestBody"] = json_body(body);
-        op
-    };
-    let mut create = change(
+    let mut create = changing(
         "Agree a care plan",
         "A family care plan or a nursery nursing plan (`kind`), antenatal or postnatal (`focus`), agreed at assessment on the date given (not before the referral, not in the future). A nursery nursing plan needs its `assessment` and `planned_sessions` (1 to 52); `after_mbu` \"yes\" marks support after a Mother and Baby Unit stay. Goals are added next.",
         "201",
@@ -122,7 +252,7 @@ fn care_plan_paths() -> Value {
         &[("404", "No such family"), ("422", "The plan has problems; nothing was saved")],
     );
     create["parameters"] = id_parameter("The family's id");
-    let mut goal = change(
+    let mut goal = changing(
         "Add a goal to a plan",
         "In the family's own words, for one person, a couple (`who`: two members) or the whole family (`who`: [\"family\"]), with its starting Goal-Based Outcomes rating (0 to 10) and who gave it (one of the goal's people; for a whole-family goal, anyone in the family). Nobody marked do not involve can have or rate a goal.",
         "201",
@@ -131,7 +261,7 @@ fn care_plan_paths() -> Value {
         &[("404", "No such family or plan"), ("409", "The plan has ended"), ("422", "The goal has problems; nothing was saved")],
     );
     goal["parameters"] = plan_path("The plan's id");
-    let mut session = change(
+    let mut session = changing(
         "Record a session",
         "Attended, did not attend, or cancelled (only attended sessions count towards a review). Dated on or after the referral and the plan's agreement, not in the future; attendees must be in this family; goals must be in this plan; the next planned contact, if given, after the session.",
         "201",
@@ -140,7 +270,7 @@ fn care_plan_paths() -> Value {
         &[("404", "No such family or plan"), ("409", "The plan has ended"), ("422", "The session has problems; nothing was saved")],
     );
     session["parameters"] = plan_path("The plan's id");
-    let mut review = change(
+    let mut review = changing(
         "Record a review",
         "A rating (0 to 10) for every goal of the plan, each given by one of the goal's people, what changed, and the decision. A review with a goal left unrated is refused. The count of attended sessions towards the next review starts again after the review's date.",
         "201",
@@ -149,7 +279,7 @@ fn care_plan_paths() -> Value {
         &[("404", "No such family or plan"), ("409", "The plan has ended"), ("422", "The review has problems; nothing was saved")],
     );
     review["parameters"] = plan_path("The plan's id");
-    let mut end = change(
+    let mut end = changing(
         "End a plan",
         "With the date it ended (not before its last session or review) and a closing summary. The plan stays on the record; nothing more can be added to it.",
         "200",
@@ -167,7 +297,7 @@ fn care_plan_paths() -> Value {
         &[("404", "No such team")],
     );
     read_settings["parameters"] = id_parameter("The team's id");
-    let mut save_settings = change(
+    let mut save_settings = changing(
         "Change a team's care plan setting",
         "Team managers, for their own teams: `sessions_before_review`, 1 to 20. Every family of the team follows the new number at once.",
         "200",
@@ -182,7 +312,7 @@ fn care_plan_paths() -> Value {
             {"name": "intervention", "in": "path", "required": true, "description": what, "schema": {"type": "string", "format": "uuid"}}
         ])
     };
-    let mut offer = change(
+    let mut offer = changing(
         "Offer an intervention to a family member",
         "From the family's team's catalogue (not a retired entry), to the mother or a person in the family who may be involved, with who delivers it, the date offered (not before the referral) and, optionally, the open care plan it belongs to.",
         "201",
@@ -191,7 +321,7 @@ fn care_plan_paths() -> Value {
         &[("404", "No such family"), ("422", "The offer has problems; nothing was saved")],
     );
     offer["parameters"] = id_parameter("The family's id");
-    let mut step = change(
+    let mut step = changing(
         "Record what happened next",
         "Offered is followed by accepted or declined; accepted by started (or declined); started by completed or stopped. Declining and stopping need a reason. The date is not before the last step. 409 if someone else recorded a step first.",
         "200",
@@ -200,7 +330,7 @@ fn care_plan_paths() -> Value {
         &[("404", "No such family or intervention"), ("409", "Changed by someone else first"), ("422", "The step has problems; nothing was saved")],
     );
     step["parameters"] = intervention_path("The family member's intervention's id");
-    let mut series = change(
+    let mut series = changing(
         "Record a session of a manualised series",
         "Which session of the series (1 to the series' length, each once) and the theme it covered (one of the catalogue's themes when it lists them), once the intervention has started.",
         "200",
@@ -220,7 +350,7 @@ fn care_plan_paths() -> Value {
         &[("403", "Not one of the team's staff")],
     );
     read_catalogue["parameters"] = id_parameter("The team's id");
-    let mut add_entry = change(
+    let mut add_entry = changing(
         "Add an intervention to the team's catalogue",
         "Team managers, for their own teams. Names are unique in a team (ignoring case); only a manualised intervention has a number of sessions and themes.",
         "201",
@@ -229,7 +359,7 @@ fn care_plan_paths() -> Value {
         &[("422", "The entry has problems; nothing was saved")],
     );
     add_entry["parameters"] = id_parameter("The team's id");
-    let mut change_entry = change(
+    let mut change_entry = changing(
         "Change or retire an intervention in the team's catalogue",
         "Team managers, for their own teams. A retired intervention is no longer offered but stays on the records of families who had it.",
         "200",
@@ -242,7 +372,7 @@ fn care_plan_paths() -> Value {
         {"name": "entry", "in": "path", "required": true, "description": "The catalogue entry's id", "schema": {"type": "string", "format": "uuid"}}
     ]);
     let group_path = json!([{"name": "group", "in": "path", "required": true, "description": "The group's id", "schema": {"type": "string", "format": "uuid"}}]);
-    let create_group = change(
+    let create_group = changing(
         "Set up a group programme",
         "For one of the caller's teams (`team`, needed only by members of several teams): name, what it is for, who runs it, and how many people it can take (1 to 100).",
         "201",
@@ -261,7 +391,7 @@ fn care_plan_paths() -> Value {
         &[("404", "No such group")],
     );
     read_group["parameters"] = group_path.clone();
-    let mut add_session = change(
+    let mut add_session = changing(
         "Add a session to a group",
         "A date within a year of today (one session a day) and an optional topic. 409 if someone else added a session first.",
         "201",
@@ -270,7 +400,7 @@ fn care_plan_paths() -> Value {
         &[("404", "No such group"), ("409", "Changed by someone else first"), ("422", "The session has problems; nothing was saved")],
     );
     add_session["parameters"] = group_path.clone();
-    let mut register = change(
+    let mut register = changing(
         "Take a session's register",
         "A mark (attended, apologies, did_not_attend) for everyone enrolled, on or after the session's day. Each mark is written to the member's family and shows on its timeline.",
         "200",
@@ -282,7 +412,7 @@ fn care_plan_paths() -> Value {
         {"name": "group", "in": "path", "required": true, "description": "The group's id", "schema": {"type": "string", "format": "uuid"}},
         {"name": "session", "in": "path", "required": true, "description": "The session's id", "schema": {"type": "string", "format": "uuid"}}
     ]);
-    let mut enrol = change(
+    let mut enrol = changing(
         "Enrol a family member in a group",
         "One of the family's team's groups, with a place free; the mother or a person in the family who may be involved; once only.",
         "201",
@@ -291,7 +421,7 @@ fn care_plan_paths() -> Value {
         &[("404", "No such family"), ("422", "The group is full, or they are already enrolled, or cannot be involved")],
     );
     enrol["parameters"] = id_parameter("The family's id");
-    let mut details = change(
+    let mut details = changing(
         "Change the mother's details or the referral date",
         "The mother's name, NHS number, date of birth and postcode, and the referral date, as they should read, with `version` (the family's, 409 if it changed first) and `reason`. Checked as when the family was added, and against the record: the mother born before each baby, the referral no later than the first care plan. The earlier version is kept.",
         "200",
@@ -300,7 +430,7 @@ fn care_plan_paths() -> Value {
         &[("404", "No such family"), ("409", "Changed by someone else first"), ("422", "The details have problems; nothing was saved")],
     );
     details["parameters"] = id_parameter("The family's id");
-    let mut pathway = change(
+    let mut pathway = changing(
         "Record a family member's next partner pathway step",
         "`step` is one of identified (with `how`), offered (with `method`), accepted, declined (with `reason` and `ask_again_from`, after which the offer may be made again), assessed (with `outcome` and, unless no_further_action, `detail`: where to, or what support) or followed_up (with `note`), dated `on` (not in the future, not before the last step). Steps come in that order; nobody marked do not contact or do not involve is put on the pathway. 409 if someone else recorded a step for the person first.",
         "201",
@@ -312,7 +442,7 @@ fn care_plan_paths() -> Value {
         {"name": "id", "in": "path", "required": true, "description": "The family's id", "schema": {"type": "string", "format": "uuid"}},
         {"name": "person", "in": "path", "required": true, "description": "The family member's id", "schema": {"type": "string", "format": "uuid"}}
     ]);
-    let mut questionnaire = change(
+    let mut questionnaire = changing(
         "Record a questionnaire a family member completed",
         "`instrument` by its short name (see `GET /api/v1/questionnaires`), `population` (one of the instrument's population codes, or empty when none applies: the score then carries a warning and is read against no cut-off), `completed_on` and `answers` (`question`: the item's linkId, `code`: the answer option's code). Unknown questions or answer codes, or a question answered twice, are refused by name; an incomplete form is kept without a score unless the instrument allows pro-rating. Any answer that meets a safety alert's rule (or a watched question left unanswered) raises an alert that stays on the family until an action is recorded. Nobody marked do not contact or do not involve is assessed.",
         "201",
@@ -324,7 +454,7 @@ fn care_plan_paths() -> Value {
         {"name": "id", "in": "path", "required": true, "description": "The family's id", "schema": {"type": "string", "format": "uuid"}},
         {"name": "person", "in": "path", "required": true, "description": "The family member's id", "schema": {"type": "string", "format": "uuid"}}
     ]);
-    let mut alert_action = change(
+    let mut alert_action = changing(
         "Record what was done about a questionnaire's safety alert",
         "`action`: the risk assessment made and its outcome (required, up to 2,000 characters). 409 if there is no alert waiting, or someone recorded an action first.",
         "200",
@@ -407,7 +537,8 @@ fn group_schemas() -> Value {
             "ask_again_from": date.clone(),
             "outcome": {"type": "string", "enum": ["no_further_action", "signposted", "support_offered", "referred_on"]},
             "detail": {"type": "string"},
-            "note": {"type": "string"}
+            "note": {"type": "string"},
+            "given": reference("InformationGiven")
         }},
         "Pathway": {"type": "object", "properties": {
             "steps": {"type": "array", "items": {"type": "object", "properties": {
@@ -640,6 +771,8 @@ fn body() -> Value {
                 }}},
                 "sessions_before_review": {"type": "integer"},
                 "responses": {"type": "array", "items": reference("QuestionnaireResponse")},
+                "partner_assessments": {"type": "array", "items": reference("PartnerAssessment")},
+                "pathway_roles": {"type": "array", "items": {"type": "string"}, "description": "Family members beyond partners the team offers the pathway to"},
                 "pathways": {"type": "array", "items": {"type": "object", "properties": {
                     "person_id": {"type": "string", "format": "uuid"}, "pathway": reference("Pathway")
                 }}},

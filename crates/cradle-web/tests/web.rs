@@ -1074,7 +1074,9 @@ async fn the_openapi_document_describes_every_operation_and_every_operation_exis
     for (path, item) in paths {
         for (method, operation) in item.as_object().unwrap() {
             let body = &operation["requestBody"]["content"]["application/json"]["schema"];
-            let takes_no_body = path.ends_with("/disable") || path.ends_with("/enable");
+            let takes_no_body = path.ends_with("/disable")
+                || path.ends_with("/enable")
+                || path.ends_with("/retire");
             if method == "post" && !takes_no_body {
                 assert!(
                     !fields(body).is_empty(),
@@ -5399,6 +5401,662 @@ on_both_backends!(
         assert_eq!(stale.status(), StatusCode::CONFLICT);
         let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
         assert!(audit.contains(&"family.details".to_string()));
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    a_fathers_own_assessment_offers_the_partner_package_in_one_save_and_stays_his_own,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.signed_in("clinician").await;
+        let token = app.csrf_token(&client).await;
+        let family = family_of(&app, &client, "Amara Okafor").await;
+        let read = || async {
+            let record: Value = client
+                .get(app.url(&format!("/api/v1/families/{family}")))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            record
+        };
+        let record = read().await;
+        let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
+        let team = record["family"]["team_id"].as_str().unwrap().to_string();
+        let today = cradle_domain::dates::today_uk().to_string();
+        let post = |path: String, body: Value| {
+            let request = client
+                .post(app.url(&path))
+                .header("X-CSRF-Token", &token)
+                .json(&body);
+            async move { request.send().await.unwrap() }
+        };
+        let step = format!("/api/v1/families/{family}/people/{tunde}/pathway");
+        let assess = format!("/api/v1/families/{family}/people/{tunde}/assessments");
+
+        // Identified, with information and a local service given there and then.
+        let identified = post(step.clone(), serde_json::json!({"step": "identified", "on": today, "how": "at_referral",
+            "given": {"topics": ["partners_mental_health"], "services": ["Dads Matter peer group, Tuesdays at the children's centre"]}})).await;
+        assert_eq!(identified.status(), StatusCode::CREATED);
+
+        let catalogue: Value = client
+            .get(app.url(&format!("/api/v1/teams/{team}/interventions")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let entry = |name: &str| {
+            catalogue
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["name"].as_str().unwrap().contains(name))
+                .unwrap_or_else(|| panic!("{name} in {catalogue}"))["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let (vipp, peer) = (entry("VIPP"), entry("Peer support"));
+        let assessment = |risk: &str, wellbeing: &str| {
+            serde_json::json!({
+                "assessed_on": today,
+                "sections": {"wellbeing": wellbeing, "wishes": "To feel he knows what he is doing with the baby",
+                             "pressures": "Back at work after two weeks; night shifts"},
+                "risk": risk,
+                "package": [vipp, peer],
+                "outcome": "support_offered",
+                "given": {"topics": ["peer_support", "urgent_help"]}
+            })
+        };
+
+        // Not before he has been offered an assessment and accepted it.
+        let early = post(
+            assess.clone(),
+            assessment("none_identified", "Tired and flat since the birth"),
+        )
+        .await;
+        assert_eq!(early.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(early
+            .text()
+            .await
+            .unwrap()
+            .contains("Record the offer of an assessment first"));
+        for body in [
+            serde_json::json!({"step": "offered", "on": today, "method": "in_person"}),
+            serde_json::json!({"step": "accepted", "on": today}),
+        ] {
+            assert_eq!(post(step.clone(), body).await.status(), StatusCode::CREATED);
+        }
+
+        // Problems are named and nothing is half-saved: no step, no assessment, no offers.
+        let incomplete = post(assess.clone(), assessment("safety_plan", "")).await;
+        assert_eq!(incomplete.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let said = incomplete.text().await.unwrap();
+        assert!(said.contains("Enter how they are feeling now"), "{said}");
+        assert!(
+            said.contains("Enter the concerns and what was agreed or done about them"),
+            "{said}"
+        );
+        let mut unknown = assessment("none_identified", "Tired");
+        unknown["package"] = serde_json::json!([uuid::Uuid::now_v7().to_string()]);
+        let refused = post(assess.clone(), unknown).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Select only interventions the team offers now"));
+        let record = read().await;
+        assert_eq!(
+            record["pathways"][0]["pathway"]["steps"]
+                .as_array()
+                .unwrap()
+                .len(),
+            3
+        );
+        assert!(record["partner_assessments"].as_array().unwrap().is_empty());
+        let offered_before = record["interventions"].as_array().unwrap().len();
+
+        let saved = post(
+            assess.clone(),
+            assessment(
+                "none_identified",
+                "Tired and flat since the birth; not sleeping",
+            ),
+        )
+        .await;
+        assert_eq!(
+            saved.status(),
+            StatusCode::CREATED,
+            "{}",
+            saved.text().await.unwrap()
+        );
+        let record = read().await;
+        let steps = record["pathways"][0]["pathway"]["steps"]
+            .as_array()
+            .unwrap();
+        assert_eq!(steps.len(), 4);
+        assert_eq!(steps[3]["step"]["step"], "assessed");
+        assert_eq!(steps[3]["step"]["outcome"], "support_offered");
+        let detail = steps[3]["step"]["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("VIPP") && detail.contains("Peer support"),
+            "{detail}"
+        );
+        assert_eq!(
+            steps[3]["given"]["topics"],
+            serde_json::json!(["peer_support", "urgent_help"])
+        );
+        assert_eq!(
+            record["partner_assessments"][0]["person_id"],
+            tunde.as_str()
+        );
+        // The package is offered on his interventions, to accept or decline later.
+        let offers: Vec<&Value> = record["interventions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["member"]["id"] == tunde.as_str())
+            .filter(|i| {
+                i["steps"].as_array().unwrap().len() == 1 && i["steps"][0]["step"] == "offered"
+            })
+            .collect();
+        assert_eq!(
+            record["interventions"].as_array().unwrap().len(),
+            offered_before + 2
+        );
+        assert_eq!(offers.len(), 2, "{}", record["interventions"]);
+
+        // Staff see it on his pathway page, with what he was given at each step; the caseload
+        // shows where he is on the pathway.
+        let page = client
+            .get(app.url(&format!("/families/{family}/people/{tunde}/pathway")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Tired and flat since the birth; not sleeping"),
+            "{page}"
+        );
+        assert!(page.contains("Dads Matter peer group"), "{page}");
+        assert!(
+            page.contains("Where to get urgent help, day and night"),
+            "{page}"
+        );
+        let caseload = client
+            .get(app.url("/families?q=Amara"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            caseload.contains(&format!(
+                "(partner pathway: Assessed, {})",
+                cradle_domain::dates::long_date(cradle_domain::dates::today_uk())
+            )),
+            "{caseload}"
+        );
+
+        // His assessment is his own: the mother's printout does not carry a word of it.
+        let printout = client
+            .get(app.url(&format!("/families/{family}/printout/mother")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(printout.status(), StatusCode::OK);
+        let printout = printout.text().await.unwrap();
+        for private in ["not sleeping", "night shifts", "knows what he is doing"] {
+            assert!(
+                !printout.contains(private),
+                "{private} in the mother's printout"
+            );
+        }
+        let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert_eq!(
+            audit.iter().filter(|a| *a == "pathway.assessment").count(),
+            1
+        );
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    the_assessment_form_keeps_what_was_typed_and_saves_with_the_package,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.signed_in("clinician").await;
+        let token = app.csrf_token(&client).await;
+        let family = family_of(&app, &client, "Amara Okafor").await;
+        let record: Value = client
+            .get(app.url(&format!("/api/v1/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
+        let today = cradle_domain::dates::today_uk().to_string();
+        for body in [
+            serde_json::json!({"step": "identified", "on": today, "how": "at_referral"}),
+            serde_json::json!({"step": "offered", "on": today, "method": "phone"}),
+            serde_json::json!({"step": "accepted", "on": today}),
+        ] {
+            let made = client
+                .post(app.url(&format!("/api/v1/families/{family}/people/{tunde}/pathway")))
+                .header("X-CSRF-Token", &token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(made.status(), StatusCode::CREATED);
+        }
+        let pathway = client
+            .get(app.url(&format!("/families/{family}/people/{tunde}/pathway")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(pathway.contains("Record their assessment"), "{pathway}");
+        let url = app.url(&format!("/families/{family}/people/{tunde}/assessment"));
+        let form = client
+            .get(url.clone())
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(form.contains("Partner package"), "{form}");
+        let vipp = form
+            .split("name=\"package\" type=\"checkbox\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_string();
+        let (d, m, y) = {
+            let t = cradle_domain::dates::today_uk();
+            (
+                t.day().to_string(),
+                u8::from(t.month()).to_string(),
+                t.year().to_string(),
+            )
+        };
+        let missing = client
+            .post(url.clone())
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("on_day", d.as_str()),
+                ("on_month", m.as_str()),
+                ("on_year", y.as_str()),
+                ("wellbeing", "Low and irritable, worried about money"),
+                ("package", vipp.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let again = missing.text().await.unwrap();
+        assert!(again.contains("Enter what they would like"), "{again}");
+        assert!(again.contains("Select what the assessment found about risk and safety"));
+        assert!(
+            again.contains("Low and irritable, worried about money"),
+            "what he said is kept"
+        );
+        assert!(
+            again.contains(&format!("value=\"{vipp}\" checked")),
+            "the package ticked is kept"
+        );
+        let saved = client
+            .post(url)
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("on_day", d.as_str()),
+                ("on_month", m.as_str()),
+                ("on_year", y.as_str()),
+                ("wellbeing", "Low and irritable, worried about money"),
+                ("wishes", "Time with the baby that is not just chores"),
+                ("risk", "none_identified"),
+                ("package", vipp.as_str()),
+                ("outcome", "support_offered"),
+                ("topics", "team_offer"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let pathway = client
+            .get(app.url(&format!("/families/{family}/people/{tunde}/pathway")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            pathway.contains("Time with the baby that is not just chores"),
+            "{pathway}"
+        );
+        assert!(pathway.contains("What the team offers partners and family members"));
+        assert!(
+            !pathway.contains("Record their assessment"),
+            "assessed once"
+        );
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    a_team_chooses_to_offer_grandparents_the_partner_pathway,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.signed_in("clinician").await;
+        let token = app.csrf_token(&client).await;
+        let family = family_of(&app, &client, "Kayleigh Moss").await;
+        let record: Value = client
+            .get(app.url(&format!("/api/v1/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let donna = record["people"][0]["id"].as_str().unwrap().to_string();
+        let team = record["family"]["team_id"].as_str().unwrap().to_string();
+        let today = cradle_domain::dates::today_uk().to_string();
+        let identify = || {
+            let request = client
+                .post(app.url(&format!("/api/v1/families/{family}/people/{donna}/pathway")))
+                .header("X-CSRF-Token", &token)
+                .json(&serde_json::json!({"step": "identified", "on": today, "how": "later"}));
+            async move { request.send().await.unwrap() }
+        };
+        let refused = identify().await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.text().await.unwrap().contains("Team settings"));
+
+        // Only the team's manager makes the choice; partners are not a choice.
+        let roles = format!("/api/v1/teams/{team}/pathway-roles");
+        let by_clinician = client
+            .post(app.url(&roles))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({"pathway_roles": ["grandparent"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(by_clinician.status(), StatusCode::FORBIDDEN);
+        let manager = app.signed_in("manager").await;
+        let manager_token = app.csrf_token(&manager).await;
+        let bad = manager
+            .post(app.url(&roles))
+            .header("X-CSRF-Token", &manager_token)
+            .json(&serde_json::json!({"pathway_roles": ["father"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        // The settings page form.
+        let saved = manager
+            .post(app.url(&format!("/teams/{team}/settings/pathway")))
+            .form(&[
+                ("csrf_token", manager_token.as_str()),
+                ("pathway_roles", "grandparent"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), StatusCode::OK);
+        let page = saved.text().await.unwrap();
+        assert!(page.contains("value=\"grandparent\" checked"), "{page}");
+        let read: Value = manager
+            .get(app.url(&roles))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(read["pathway_roles"], serde_json::json!(["grandparent"]));
+
+        assert_eq!(identify().await.status(), StatusCode::CREATED);
+        let audit: Vec<(String, String, Option<String>)> = audit_actions(&app).await;
+        assert!(audit.iter().any(|(_, action, _)| action == "team.settings"));
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    a_team_imports_its_own_questionnaire_and_each_response_keeps_the_version_it_was_scored_with,
+    |backend| async move {
+        let app = app(backend).await;
+        let manager = app.signed_in("manager").await;
+        let manager_token = app.csrf_token(&manager).await;
+        let client = app.signed_in("clinician").await;
+        let token = app.csrf_token(&client).await;
+        let family = family_of(&app, &client, "Amara Okafor").await;
+        let record: Value = client
+            .get(app.url(&format!("/api/v1/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
+        let team = record["family"]["team_id"].as_str().unwrap().to_string();
+        let example = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/instruments/example-confidence-scale.json"
+        ))
+        .unwrap();
+        let import_page = app.url(&format!("/teams/{team}/questionnaires/new"));
+
+        // A broken definition is refused with each fault named, and the text kept.
+        let broken = example.replacen("\"linkId\": \"c2\"", "\"linkId\": \"c1\"", 1);
+        assert_ne!(broken, example);
+        let refused = manager
+            .post(import_page.clone())
+            .form(&[
+                ("csrf_token", manager_token.as_str()),
+                ("definition", broken.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let said = refused.text().await.unwrap();
+        assert!(said.contains("The definition cannot be used:"), "{said}");
+        assert!(said.contains("c1"), "{said}");
+        assert!(
+            said.contains("Example confidence scale (invented"),
+            "the pasted text is kept"
+        );
+        // One shipped with Cradle needs no import.
+        let phq9 = cradle_domain::questionnaires::shipped()[0];
+        let shipped = manager
+            .post(app.url(&format!("/api/v1/teams/{team}/questionnaires")))
+            .header("X-CSRF-Token", &manager_token)
+            .body(phq9)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(shipped.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(shipped
+            .text()
+            .await
+            .unwrap()
+            .contains("shipped with Cradle"));
+        // Clinicians cannot import.
+        let by_clinician = client
+            .post(app.url(&format!("/api/v1/teams/{team}/questionnaires")))
+            .header("X-CSRF-Token", &token)
+            .body(example.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(by_clinician.status(), StatusCode::FORBIDDEN);
+
+        let imported = manager
+            .post(import_page.clone())
+            .form(&[
+                ("csrf_token", manager_token.as_str()),
+                ("definition", example.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(imported.status(), StatusCode::SEE_OTHER);
+        let twice = manager
+            .post(app.url(&format!("/api/v1/teams/{team}/questionnaires")))
+            .header("X-CSRF-Token", &manager_token)
+            .body(example.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(twice.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(twice.text().await.unwrap().contains("is already imported"));
+
+        // The clinician can now complete it with the father, scored and kept with its version.
+        let form = client
+            .get(app.url(&format!(
+                "/families/{family}/people/{tunde}/questionnaires/new"
+            )))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            form.contains("Example confidence scale (invented"),
+            "{form}"
+        );
+        let definition = cradle_domain::questionnaires::Instrument::load(&example).unwrap();
+        let answers: Vec<Value> = definition
+            .questions
+            .iter()
+            .map(|q| serde_json::json!({"question": q.link_id, "code": q.options[1].code}))
+            .collect();
+        let record_response = || {
+            let request = client
+                .post(app.url(&format!("/api/v1/families/{family}/people/{tunde}/questionnaires")))
+                .header("X-CSRF-Token", &token)
+                .json(&serde_json::json!({"instrument": "Example confidence scale", "population": "",
+                    "completed_on": cradle_domain::dates::today_uk().to_string(), "answers": answers}));
+            async move { request.send().await.unwrap() }
+        };
+        let response = record_response().await;
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "{}",
+            response.text().await.unwrap()
+        );
+        let response: Value = response.json().await.unwrap();
+        assert_eq!(response["questionnaire_version"], "0.1.0");
+
+        // A new version replaces it for new responses; the old one is kept, not offered.
+        let newer = example.replacen("\"version\": \"0.1.0\"", "\"version\": \"0.2.0\"", 1);
+        let replaced = manager
+            .post(app.url(&format!("/api/v1/teams/{team}/questionnaires")))
+            .header("X-CSRF-Token", &manager_token)
+            .body(newer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(replaced.status(), StatusCode::CREATED);
+        let replaced: Value = replaced.json().await.unwrap();
+        let listed: Value = manager
+            .get(app.url(&format!("/api/v1/teams/{team}/questionnaires")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let versions: Vec<(String, bool)> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|q| q["name"] == "Example confidence scale")
+            .map(|q| {
+                (
+                    q["version"].as_str().unwrap().to_string(),
+                    q["current"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            versions,
+            [("0.1.0".to_string(), false), ("0.2.0".to_string(), true)]
+        );
+        let second: Value = record_response().await.json().await.unwrap();
+        assert_eq!(second["questionnaire_version"], "0.2.0");
+        // The family page still charts both responses.
+        let page = client
+            .get(app.url(&format!("/families/{family}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Example confidence scale"), "{page}");
+
+        // Stopping it: no new responses; the settings page says so.
+        let retire = manager
+            .post(app.url(&format!(
+                "/api/v1/teams/{team}/questionnaires/{}/retire",
+                replaced["id"].as_str().unwrap()
+            )))
+            .header("X-CSRF-Token", &manager_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(retire.status(), StatusCode::NO_CONTENT);
+        let after = record_response().await;
+        assert_eq!(after.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(after
+            .text()
+            .await
+            .unwrap()
+            .contains("Select one of the questionnaires your team uses"));
+        let settings = manager
+            .get(app.url(&format!("/teams/{team}/settings")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(settings.contains("No longer offered"), "{settings}");
+        let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|a| *a == "questionnaire.import")
+                .count(),
+            2
+        );
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|a| *a == "questionnaire.retire")
+                .count(),
+            1
+        );
         app.database.cleanup().await;
     }
 );

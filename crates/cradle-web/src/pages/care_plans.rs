@@ -1176,6 +1176,8 @@ pub struct TeamSettingsPage {
     pub sessions: TextField,
     pub saved: bool,
     pub catalogue: Vec<super::interventions::CatalogueLine>,
+    pub pathway_roles: crate::views::CheckboxGroup,
+    pub questionnaires: Vec<super::team_questionnaires::QuestionnaireLine>,
 }
 
 async fn team_settings_page(
@@ -1188,6 +1190,8 @@ async fn team_settings_page(
 ) -> Result<Response, Failure> {
     let current = state.app.sessions_before_review(&staff.actor, team).await?;
     let name = state.app.team_name(team).await?;
+    let roles = state.app.pathway_roles(&staff.actor, team).await?;
+    let questionnaires = state.app.questionnaires_of_team(&staff.actor, team).await?;
     let value = typed.map(str::to_string).unwrap_or(current.to_string());
     let page = TeamSettingsPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
@@ -1204,6 +1208,21 @@ async fn team_settings_page(
         catalogue: super::interventions::catalogue_lines(
             &state.app.catalogue(&staff.actor, team).await?,
         ),
+        pathway_roles: crate::views::CheckboxGroup {
+            id: "pathway_roles",
+            legend: "Who else is offered the partner pathway?",
+            hint: "Partners, fathers and co-parents are always offered it. Select the other family members the team also offers an assessment of their own.",
+            options: cradle_domain::network::RelationshipKind::ALL
+                .iter()
+                .filter(|kind| !cradle_domain::pathway::PARTNER_KINDS.contains(kind))
+                .map(|kind| crate::views::Choice {
+                    code: kind.code().to_string(),
+                    label: kind.label().to_string(),
+                    selected: roles.contains(kind),
+                })
+                .collect(),
+        },
+        questionnaires: super::team_questionnaires::lines(&questionnaires),
         errors,
     };
     Ok(render(form_status(&page.errors), &page))
@@ -1216,6 +1235,40 @@ pub async fn team_settings(
 ) -> Result<Response, Failure> {
     let team = parse_id(team.parse::<Uuid>().ok().map(TeamId))?;
     team_settings_page(&state, &staff, team, None, Errors::default(), false).await
+}
+
+/// Saves which family members beyond partners the team offers the partner pathway to.
+pub async fn save_pathway_roles(
+    State(state): State<WebState>,
+    staff: Staff<ManageTeamPractice>,
+    Path(team): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let team = parse_id(team.parse::<Uuid>().ok().map(TeamId))?;
+    let codes: Vec<String> = form_pairs(&body)
+        .into_iter()
+        .filter(|(k, _)| k == "pathway_roles")
+        .map(|(_, v)| v)
+        .collect();
+    match state
+        .app
+        .set_pathway_roles(&staff.actor, team, &codes)
+        .await
+    {
+        Ok(_) => team_settings_page(&state, &staff, team, None, Errors::default(), true).await,
+        Err(AppError::Invalid(problems)) => {
+            team_settings_page(
+                &state,
+                &staff,
+                team,
+                None,
+                Errors::from_problems(&problems),
+                false,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 pub async fn save_team_settings(

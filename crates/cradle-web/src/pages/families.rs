@@ -28,7 +28,8 @@ pub struct FamilyRow {
     pub baby: String,
     pub age: String,
     /// (name, safety mark).
-    pub involved: Vec<(String, Option<&'static str>)>,
+    /// (name, do not contact / involve mark, current partner pathway step).
+    pub involved: Vec<(String, Option<&'static str>, Option<String>)>,
     pub mother: String,
     pub stage: &'static str,
     pub open_concerns: u32,
@@ -152,7 +153,20 @@ pub async fn list(
                             } else {
                                 None
                             };
-                            (name.clone(), mark)
+                            // The pathway step is shown only for someone Cradle may contact.
+                            let step = f
+                                .pathway_steps
+                                .iter()
+                                .find(|(person, _)| person == id)
+                                .filter(|_| mark.is_none())
+                                .map(|(_, step)| {
+                                    format!(
+                                        "{}, {}",
+                                        step.label(),
+                                        cradle_domain::dates::long_date(step.on())
+                                    )
+                                });
+                            (name.clone(), mark, step)
                         })
                         .collect(),
                     stage: f.stage.label(),
@@ -594,6 +608,12 @@ pub async fn show(
         })
         .collect();
     let (timeline_people, timeline_kinds) = super::timeline::filter_choices(&record, &filter);
+    // The team's questionnaire definitions are read only for a family with responses to chart.
+    let instruments = if record.responses.is_empty() {
+        cradle_app::questionnaires::TeamInstruments::default()
+    } else {
+        state.app.team_instruments(family.team_id).await?
+    };
     let page = FamilyPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         id: family.id.to_string(),
@@ -613,7 +633,7 @@ pub async fn show(
         family_amended: family.version > 1,
         restricted,
         questionnaire_alerts: super::questionnaires::open_alerts(&record),
-        score_histories: crate::charts::score_histories(&record),
+        score_histories: crate::charts::score_histories(&record, &instruments),
         ecomap_svg: crate::ecomap::svg(&record, today),
         ecomap_words: crate::ecomap::text_alternative(&record, today),
         people: record

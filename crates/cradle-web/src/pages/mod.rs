@@ -14,9 +14,11 @@ pub mod interventions;
 pub mod login;
 pub mod network;
 pub mod observations;
+pub mod partner_assessment;
 pub mod pathway;
 pub mod questionnaires;
 pub mod reports;
+pub mod team_questionnaires;
 pub mod timeline;
 
 use axum::http::{header, HeaderValue, StatusCode};

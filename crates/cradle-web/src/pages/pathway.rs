@@ -5,7 +5,9 @@ use super::network::{access, parse_id, record};
 use super::see_other;
 use crate::auth::{form_pairs, ChangeRecords, Staff};
 use crate::error::Failure;
-use crate::views::{form_status, render, Choice, Chrome, DateField, Errors, RadioGroup, TextArea};
+use crate::views::{
+    form_status, render, CheckboxGroup, Choice, Chrome, DateField, Errors, RadioGroup, TextArea,
+};
 use crate::WebState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -13,8 +15,9 @@ use axum::response::Response;
 use cradle_app::{AppError, FamilyAccess};
 use cradle_domain::dates::{long_date, today_uk};
 use cradle_domain::network::FamilyRecord;
+use cradle_domain::partner_assessment::{PartnerAssessment, SECTIONS};
 use cradle_domain::pathway::{
-    AssessmentOutcome, IdentifiedHow, OfferMethod, PathwayInput, PathwayStep,
+    AssessmentOutcome, IdentifiedHow, InformationTopic, OfferMethod, PathwayInput, PathwayStep,
 };
 use cradle_domain::{FamilyId, PersonId};
 
@@ -23,7 +26,89 @@ pub struct StepLine {
     pub on: String,
     pub step: &'static str,
     pub detail: String,
+    /// Information and local services given with it ("" when none).
+    pub given: String,
     pub recorded_by: String,
+}
+
+/// A recorded assessment as the pathway page shows it in full.
+pub struct AssessmentView {
+    pub heading: String,
+    /// (label, text) for each part written, in the form's order.
+    pub rows: Vec<(String, String)>,
+}
+
+/// The information topics as boxes to tick, and the local services box.
+pub(crate) fn information_fields(topics: &[String], services: &str) -> (CheckboxGroup, TextArea) {
+    (
+        CheckboxGroup {
+            id: "topics",
+            legend: "Information given (if any)",
+            hint: "Select all that were given, in person or to take away",
+            options: InformationTopic::ALL
+                .iter()
+                .map(|t| Choice {
+                    code: t.code().to_string(),
+                    label: t.label().to_string(),
+                    selected: topics.iter().any(|c| c == t.code()),
+                })
+                .collect(),
+        },
+        TextArea::new("services", "Local services given (if any)", services)
+            .hint("One a line: the service's name and how to reach it"),
+    )
+}
+
+fn assessment_view(family: &FamilyRecord, assessment: &PartnerAssessment) -> AssessmentView {
+    let mut rows: Vec<(String, String)> = SECTIONS
+        .iter()
+        .filter_map(|(field, label, _, _)| {
+            assessment
+                .section(field)
+                .map(|text| (label.to_string(), text.to_string()))
+        })
+        .collect();
+    let conversations: Vec<String> = family
+        .conversations
+        .iter()
+        .filter(|c| assessment.conversations.contains(&c.id))
+        .map(|c| {
+            c.held_on
+                .map(|day| format!("Relationship conversation, {}", long_date(day)))
+                .unwrap_or_else(|| "Relationship conversation (not dated)".to_string())
+        })
+        .collect();
+    if !conversations.is_empty() {
+        rows.push(("Draws on".to_string(), conversations.join("; ")));
+    }
+    let risk = match assessment.risk_detail.is_empty() {
+        true => assessment.risk.label().to_string(),
+        false => format!("{}: {}", assessment.risk.label(), assessment.risk_detail),
+    };
+    rows.push(("Risk and safety".to_string(), risk));
+    if !assessment.package.is_empty() {
+        rows.push((
+            "Partner package offered".to_string(),
+            assessment.package.join(", "),
+        ));
+    }
+    let outcome = match assessment.outcome_detail.is_empty() {
+        true => assessment.outcome.label().to_string(),
+        false => format!(
+            "{}: {}",
+            assessment.outcome.label(),
+            assessment.outcome_detail
+        ),
+    };
+    rows.push(("Outcome".to_string(), outcome));
+    AssessmentView {
+        heading: format!(
+            "Assessment, {} (recorded by {})",
+            long_date(assessment.assessed_on),
+            assessment.recorded_by_name
+        ),
+        rows,
+    }
 }
 
 #[derive(Template)]
@@ -37,6 +122,10 @@ pub struct PathwayPage {
     pub name: String,
     pub summary: String,
     pub steps: Vec<StepLine>,
+    pub assessments: Vec<AssessmentView>,
+    /// The person has accepted an assessment: the full assessment form is offered.
+    pub may_assess: bool,
+    pub given: (CheckboxGroup, TextArea),
     /// Empty when nothing may be recorded now (a decline respected, or not to be contacted).
     pub step: RadioGroup,
     pub on: DateField,
@@ -99,7 +188,7 @@ fn step_label(code: &str) -> &'static str {
         "offered" => "Offered an assessment",
         "accepted" => "Accepted the offer",
         "declined" => "Declined the offer",
-        "assessed" => "Assessed",
+        "assessed" => "Assessed (the outcome only: use the full assessment form where you can)",
         _ => "Followed up",
     }
 }
@@ -133,9 +222,18 @@ fn page(
                 on: long_date(s.step.on()),
                 step: s.step.label(),
                 detail: detail_of(&s.step),
+                given: s.given.summary(),
                 recorded_by: s.recorded_by_name.clone(),
             })
             .collect(),
+        assessments: family
+            .partner_assessments
+            .iter()
+            .filter(|a| a.person_id == person)
+            .map(|a| assessment_view(family, a))
+            .collect(),
+        may_assess: may("assessed"),
+        given: information_fields(&typed.topics, &typed.services),
         step: RadioGroup {
             id: "step",
             legend: "What has happened?",
@@ -253,6 +351,11 @@ fn pathway_input(body: &[u8]) -> PathwayInput {
             "outcome" => &mut input.outcome,
             "detail" => &mut input.detail,
             "note" => &mut input.note,
+            "services" => &mut input.services,
+            "topics" => {
+                input.topics.push(value);
+                continue;
+            }
             _ => continue,
         };
         *slot = value;
@@ -285,10 +388,10 @@ pub async fn record_step(
     let (access, person) = access_and_person(&state, &staff, &id, &person).await?;
     let typed = pathway_input(&body);
     let result = match typed.parse() {
-        Ok(step) => {
+        Ok((step, given)) => {
             state
                 .app
-                .record_pathway_step(&staff.actor, &access, person, step)
+                .record_pathway_step(&staff.actor, &access, person, step, given)
                 .await
         }
         Err(problems) => Err(AppError::Invalid(problems)),

@@ -216,7 +216,7 @@ impl Typed {
     }
 }
 
-fn questionnaire_page(
+async fn questionnaire_page(
     state: &WebState,
     staff: &Staff<ChangeRecords>,
     family: &FamilyRecord,
@@ -226,7 +226,8 @@ fn questionnaire_page(
 ) -> Result<Response, Failure> {
     use crate::views::{Choice, DateField, RadioGroup};
     let found = parse_id(family.people.iter().find(|p| p.id == person))?;
-    let chosen = cradle_app::questionnaires::instrument(&typed.instrument);
+    let instruments = state.app.team_instruments(family.family.team_id).await?;
+    let chosen = instruments.by_name(&typed.instrument);
     let page = QuestionnaireFormPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         baby: family.family.baby_label(),
@@ -236,8 +237,8 @@ fn questionnaire_page(
         instruments: RadioGroup {
             id: "instrument",
             legend: "Which questionnaire?",
-            options: cradle_app::questionnaires::instruments()
-                .iter()
+            options: instruments
+                .current()
                 .map(|i| Choice {
                     code: i.name.clone(),
                     label: i.title.clone(),
@@ -317,7 +318,7 @@ pub async fn questionnaire_form(
         year,
         ..Typed::default()
     };
-    questionnaire_page(&state, &staff, &family, person, &typed, Errors::default())
+    questionnaire_page(&state, &staff, &family, person, &typed, Errors::default()).await
 }
 
 pub async fn record_questionnaire(
@@ -359,14 +360,17 @@ pub async fn record_questionnaire(
     };
     match result {
         Ok(_) => Ok(see_other(&format!("/families/{}", access.family_id()))),
-        Err(AppError::Invalid(problems)) => questionnaire_page(
-            &state,
-            &staff,
-            &record(&state, &staff.actor, &access).await?,
-            person,
-            &typed,
-            Errors::from_problems(&problems),
-        ),
+        Err(AppError::Invalid(problems)) => {
+            questionnaire_page(
+                &state,
+                &staff,
+                &record(&state, &staff.actor, &access).await?,
+                person,
+                &typed,
+                Errors::from_problems(&problems),
+            )
+            .await
+        }
         Err(other) => Err(other.into()),
     }
 }
