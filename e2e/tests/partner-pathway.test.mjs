@@ -3,6 +3,7 @@
 // on it, and records the outcome; every page checked with axe-core.
 
 import { test, before, after } from "node:test";
+import { readFile } from "node:fs/promises";
 import assert from "node:assert/strict";
 import { startCradle, openBrowser, newPage, accessibilityViolations, signIn } from "../harness.mjs";
 
@@ -72,13 +73,21 @@ test("a father is offered an assessment, accepts, completes a PHQ-9 that raises 
   await page.waitForURL(familyUrl);
   assert.equal(await page.getByTestId("questionnaire-alert").count(), 0);
 
-  // The outcome: offered support by the team (VIPP).
+  // His own assessment, with the partner package: offered VIPP.
   await page.getByRole("link", { name: /^Partner pathway for Tunde/ }).click();
+  await page.getByRole("link", { name: "Record their assessment" }).click();
+  await assertAccessible(page, "the assessment form");
+  await page.getByLabel("How they are feeling now").fill("Low and on edge since the birth; sleeping badly");
+  await page.getByLabel("What they would like").fill("To feel confident holding and settling the baby");
+  await page.getByLabel("No risk to themselves or others identified").check();
+  await page.getByLabel("Video-feedback intervention to promote positive parenting (VIPP)").check();
   await page.getByLabel("Offered support by the team").check();
   await page.getByLabel("Where they were signposted or referred, or the support offered").fill("Video feedback (VIPP) with the baby");
-  await page.getByRole("button", { name: "Save the step" }).click();
+  await page.getByLabel("Peer support for partners and fathers").check();
+  await page.getByRole("button", { name: "Save the assessment" }).click();
   assert.match(await page.getByTestId("pathway-summary").textContent(), /Assessed .*; next: follow up/);
   assert.match(await page.getByRole("table").textContent(), /Offered support by the team: Video feedback \(VIPP\) with the baby/);
+  assert.match(await page.getByTestId("assessment").textContent(), /To feel confident holding and settling the baby/);
   await assertAccessible(page, "the pathway after the assessment");
 
   // The team manager sees him counted in this month's figures.
@@ -93,4 +102,31 @@ test("a father is offered an assessment, accepts, completes a PHQ-9 that raises 
   // Team, month, identified, offered, accepted, declined, assessed, signposted, supported, referred on.
   assert.deepEqual(cells.slice(2), ["1", "1", "1", "0", "1", "0", "1", "0"]);
   await assertAccessible(manager, "the partner pathway figures");
+});
+
+test("a team manager chooses who else is offered the pathway and imports the service's own questionnaire", async () => {
+  const manager = await newPage(chromium.browser);
+  await signIn(manager, cradle.baseUrl, "manager");
+  await manager.waitForURL(`${cradle.baseUrl}/`);
+  await manager.goto(`${cradle.baseUrl}/teams`);
+  await manager.getByRole("link", { name: "North Perinatal Community Team" }).click();
+  await assertAccessible(manager, "the team settings");
+  await manager.getByLabel("Grandparent").check();
+  await manager.getByRole("button", { name: "Save who is offered the pathway" }).click();
+  assert.equal(await manager.getByLabel("Grandparent").isChecked(), true);
+
+  await manager.getByRole("link", { name: "Import a questionnaire definition" }).click();
+  await assertAccessible(manager, "the import page");
+  // A definition with a fault is refused with the fault named, and the text kept.
+  const example = await readFile(new URL("../../docs/instruments/example-confidence-scale.json", import.meta.url), "utf8");
+  await manager.getByLabel("Definition file").fill(example.replace('"version": "0.1.0"', '"version": ""'));
+  await manager.getByRole("button", { name: "Check and import" }).click();
+  assert.match(await manager.locator(".nhsuk-error-summary").textContent(), /the questionnaire has no version/);
+  await assertAccessible(manager, "the import page with a fault");
+  await manager.getByLabel("Definition file").fill(example);
+  await manager.getByRole("button", { name: "Check and import" }).click();
+  const listed = manager.getByTestId("questionnaires");
+  assert.match(await listed.textContent(), /Example confidence scale/);
+  assert.match(await listed.textContent(), /Imported by Helen Morris/);
+  await assertAccessible(manager, "the team settings with an imported questionnaire");
 });

@@ -720,6 +720,54 @@ mod tests {
     }
 
     #[test]
+    fn partners_are_always_offered_the_pathway_and_others_where_the_team_chooses() {
+        use RelationshipKind::*;
+        assert!(offered_to([Father], &[]));
+        assert!(offered_to([CoParent], &[]));
+        assert!(!offered_to([Grandparent], &[]));
+        assert!(offered_to([Grandparent], &[Grandparent]));
+        assert!(!offered_to([Friend], &[Grandparent]));
+        assert!(!offered_to([], &[Grandparent]));
+        // Stored without the partner kinds; unknown codes are dropped on reading.
+        assert_eq!(
+            roles_text(&[Father, Grandparent, Sibling]),
+            "grandparent sibling"
+        );
+        assert_eq!(
+            roles_from_text("grandparent uncle partner sibling"),
+            vec![Grandparent, Sibling]
+        );
+    }
+
+    #[test]
+    fn information_given_is_read_from_the_boxes_ticked_and_one_service_a_line() {
+        let typed = PathwayInput {
+            topics: vec![
+                "urgent_help".into(),
+                "peer_support".into(),
+                "urgent_help".into(),
+            ],
+            services: "Dads Matter, Tuesdays\n\n  Local Mind: 0113 000 0000  \n".into(),
+            ..PathwayInput::default()
+        };
+        let given = typed.given().unwrap();
+        assert_eq!(
+            given.topics,
+            vec![InformationTopic::UrgentHelp, InformationTopic::PeerSupport]
+        );
+        assert_eq!(
+            given.services,
+            vec!["Dads Matter, Tuesdays", "Local Mind: 0113 000 0000"]
+        );
+        assert!(given.summary().starts_with("Where to get urgent help"));
+        let unknown = PathwayInput {
+            topics: vec!["leaflet".into()],
+            ..PathwayInput::default()
+        };
+        assert_eq!(unknown.given().unwrap_err().field, "topics");
+    }
+
+    #[test]
     fn dates_cannot_go_backwards_or_into_the_future() {
         let pathway = with(&[identified()]);
         assert_eq!(

@@ -1367,3 +1367,314 @@ on_both_backends!(
         db.cleanup().await;
     }
 );
+
+on_both_backends!(
+    a_partner_assessment_is_kept_whole_or_not_at_all_and_its_step_shows_on_the_caseload,
+    |backend: Backend| async move {
+        use cradle_domain::entries::Member;
+        use cradle_domain::interventions::{PersonIntervention, Step, StepRecord};
+        use cradle_domain::partner_assessment::{PartnerAssessment, RiskFinding};
+        use cradle_domain::pathway::*;
+        use time::macros::date;
+
+        let db = TestDatabase::new(backend).await.unwrap();
+        let store = db.open().await;
+        let w = world(store.as_ref()).await;
+        let f = family(w.team.id, "Amara Okafor");
+        store
+            .create_family(&f, w.clinician.id, entry(AuditAction::FamilyCreated, None))
+            .await
+            .unwrap();
+        let tunde = cradle_domain::network::Person {
+            id: cradle_domain::PersonId::new(),
+            name: "Tunde Okafor".into(),
+            phone: None,
+            email: None,
+            postcode: None,
+            preferred_language: None,
+            interpreter_needed: false,
+            ethnicity: None,
+            religion: None,
+            cultural_notes: None,
+            contact_consent: cradle_domain::network::ContactConsent::Yes,
+            version: 1,
+        };
+        store
+            .add_person(f.id, &tunde, 1, entry(AuditAction::PersonAdded, None))
+            .await
+            .unwrap();
+        let recorded = |step: PathwayStep| RecordedStep {
+            step,
+            recorded_by: w.clinician.id,
+            recorded_by_name: "Priya Shah".into(),
+            recorded_at_millis: 1,
+            given: InformationGiven {
+                topics: vec![InformationTopic::PeerSupport],
+                services: vec!["Dads Matter, Tuesdays".into()],
+            },
+        };
+        for (position, step) in [
+            PathwayStep::Identified {
+                on: date!(2026 - 11 - 03),
+                how: IdentifiedHow::AtReferral,
+            },
+            PathwayStep::Offered {
+                on: date!(2026 - 11 - 04),
+                method: OfferMethod::Phone,
+            },
+            PathwayStep::Accepted {
+                on: date!(2026 - 11 - 05),
+            },
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            store
+                .record_pathway_step(
+                    f.id,
+                    tunde.id,
+                    position,
+                    &recorded(step),
+                    entry(AuditAction::PathwayStepRecorded, None),
+                )
+                .await
+                .unwrap();
+        }
+        let assessed = recorded(PathwayStep::Assessed {
+            on: date!(2026 - 11 - 10),
+            outcome: AssessmentOutcome::SupportOffered,
+            detail: "VIPP".into(),
+        });
+        let assessment = PartnerAssessment {
+            id: Uuid::now_v7(),
+            person_id: tunde.id,
+            assessed_on: date!(2026 - 11 - 10),
+            sections: vec![("wellbeing".into(), "Low since the birth".into())],
+            conversations: vec![],
+            risk: RiskFinding::NoneIdentified,
+            risk_detail: String::new(),
+            package: vec!["VIPP".into()],
+            outcome: AssessmentOutcome::SupportOffered,
+            outcome_detail: String::new(),
+            recorded_by_name: "Priya Shah".into(),
+            recorded_at_millis: 2,
+        };
+        let vipp = store.catalogue(w.team.id).await.unwrap()[0].clone();
+        let offer = PersonIntervention {
+            id: Uuid::now_v7(),
+            member: Member::Person(tunde.id),
+            intervention: vipp.id,
+            name: vipp.name.clone(),
+            manualised: vipp.manualised,
+            series_sessions: vipp.series_sessions,
+            delivered_by: String::new(),
+            plan: None,
+            steps: vec![StepRecord {
+                step: Step::Offered,
+                on: date!(2026 - 11 - 10),
+                reason: None,
+                recorded_by: "Priya Shah".into(),
+                recorded_at_millis: 2,
+            }],
+            series: vec![],
+        };
+        // Recorded from an out-of-date copy (a step was taken at that position first):
+        // nothing is kept, not the assessment, not the offer, not the audit record.
+        let audited = audit_count(store.as_ref()).await;
+        assert!(matches!(
+            store
+                .record_partner_assessment(
+                    f.id,
+                    2,
+                    &assessed,
+                    &assessment,
+                    std::slice::from_ref(&offer),
+                    w.clinician.id,
+                    entry(AuditAction::PartnerAssessmentRecorded, None),
+                )
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(audit_count(store.as_ref()).await, audited);
+        let read = || async {
+            let (_, changes) = store.family_stamp(f.id).await.unwrap().unwrap();
+            store
+                .read_family(f.id, changes, entry(AuditAction::FamilyViewed, None))
+                .await
+                .unwrap()
+                .unwrap()
+        };
+        let record = read().await;
+        assert!(record.partner_assessments.is_empty());
+        assert!(record.interventions.is_empty());
+        assert_eq!(record.pathway_of(tunde.id).steps.len(), 3);
+
+        store
+            .record_partner_assessment(
+                f.id,
+                3,
+                &assessed,
+                &assessment,
+                std::slice::from_ref(&offer),
+                w.clinician.id,
+                entry(AuditAction::PartnerAssessmentRecorded, None),
+            )
+            .await
+            .unwrap();
+        let record = read().await;
+        assert_eq!(record.partner_assessments, vec![assessment]);
+        assert_eq!(record.interventions, vec![offer]);
+        let pathway = record.pathway_of(tunde.id);
+        assert_eq!(pathway.steps.last(), Some(&assessed));
+        assert_eq!(
+            pathway.steps[0].given.services,
+            vec!["Dads Matter, Tuesdays".to_string()]
+        );
+
+        // The caseload carries each person's current step.
+        let page = store
+            .list_families(
+                &FamilyQuery {
+                    teams: vec![w.team.id],
+                    key_worker: None,
+                    search: None,
+                    position: PagePosition::Start,
+                    limit: 25,
+                },
+                entry(AuditAction::FamilyListViewed, None),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            page.families[0].pathway_steps,
+            vec![(tunde.id, assessed.step.clone())]
+        );
+
+        // The team's choice of who else is offered the pathway reaches every family's record.
+        use cradle_domain::network::RelationshipKind;
+        assert!(record.pathway_roles.is_empty());
+        store
+            .set_pathway_roles(
+                w.team.id,
+                &[RelationshipKind::Grandparent, RelationshipKind::Father],
+                entry(AuditAction::TeamSettingsChanged, None),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store.pathway_roles(w.team.id).await.unwrap(),
+            vec![RelationshipKind::Grandparent],
+            "partners are always offered it, so they are not stored as a choice"
+        );
+        assert_eq!(
+            read().await.pathway_roles,
+            vec![RelationshipKind::Grandparent]
+        );
+        db.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    imported_questionnaires_are_versioned_per_team_and_retired_not_removed,
+    |backend: Backend| async move {
+        use cradle_domain::questionnaires::ImportedDefinition;
+
+        let db = TestDatabase::new(backend).await.unwrap();
+        let store = db.open().await;
+        let w = world(store.as_ref()).await;
+        let definition = |version: &str, at: i64| ImportedDefinition {
+            id: Uuid::now_v7(),
+            team_id: w.team.id,
+            url: "https://service.example/Questionnaire/epds".into(),
+            version: version.into(),
+            name: "EPDS".into(),
+            definition: format!("{{\"version\": \"{version}\"}}"),
+            imported_by_name: "Helen Morris".into(),
+            imported_at_millis: at,
+            retired_at_millis: None,
+        };
+        let first = definition("1", 10);
+        store
+            .import_definition(
+                &first,
+                w.clinician.id,
+                entry(AuditAction::QuestionnaireImported, None),
+            )
+            .await
+            .unwrap();
+        // The same version again is refused, and nothing changes.
+        let audited = audit_count(store.as_ref()).await;
+        assert!(matches!(
+            store
+                .import_definition(
+                    &definition("1", 11),
+                    w.clinician.id,
+                    entry(AuditAction::QuestionnaireImported, None)
+                )
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(audit_count(store.as_ref()).await, audited);
+        assert_eq!(
+            store.team_definitions(w.team.id).await.unwrap(),
+            vec![first.clone()]
+        );
+
+        // A new version retires the old one, which is kept.
+        let second = definition("2", 20);
+        store
+            .import_definition(
+                &second,
+                w.clinician.id,
+                entry(AuditAction::QuestionnaireImported, None),
+            )
+            .await
+            .unwrap();
+        let kept = store.team_definitions(w.team.id).await.unwrap();
+        assert_eq!(kept.len(), 2);
+        assert_eq!(kept[0].retired_at_millis, Some(20));
+        assert_eq!(kept[1], second);
+        // Another team's definitions are its own.
+        assert!(store
+            .team_definitions(w.other_team.id)
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(matches!(
+            store
+                .retire_definition(
+                    w.other_team.id,
+                    second.id,
+                    30,
+                    entry(AuditAction::QuestionnaireRetired, None)
+                )
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        store
+            .retire_definition(
+                w.team.id,
+                second.id,
+                30,
+                entry(AuditAction::QuestionnaireRetired, None),
+            )
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .retire_definition(
+                    w.team.id,
+                    second.id,
+                    31,
+                    entry(AuditAction::QuestionnaireRetired, None)
+                )
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(
+            store.team_definitions(w.team.id).await.unwrap()[1].retired_at_millis,
+            Some(30)
+        );
+        db.cleanup().await;
+    }
+);
