@@ -4586,6 +4586,17 @@ on_both_backends!(
         .await;
         assert_eq!(later.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(later.text().await.unwrap().contains("do not contact"));
+        // The caseload shows the mark, not where he was on the pathway.
+        let caseload = client
+            .get(app.url("/families?q=Amara"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(caseload.contains("Do not contact"), "{caseload}");
+        assert!(!caseload.contains("partner pathway:"), "{caseload}");
 
         // Someone outside the family is not found; every step is audited.
         let stranger = client
