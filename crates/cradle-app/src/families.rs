@@ -71,7 +71,7 @@ impl Cradle {
         &self,
         actor: &Actor,
         access: &FamilyAccess,
-    ) -> Result<FamilyRecord, AppError> {
+    ) -> Result<std::sync::Arc<FamilyRecord>, AppError> {
         let entry = access.audit(actor, self.now(), AuditAction::FamilyViewed);
         self.store
             .read_family(access.family_id(), access.changes(), entry)

@@ -12,8 +12,10 @@ use cradle_domain::FamilyId;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// Family copies, up to a fixed number; when full, an arbitrary copy makes way.
-pub(crate) struct Copies<T> {
+/// Family copies, up to a fixed number; when full, an arbitrary copy makes way. Whatever is
+/// made from a family's record (the record itself, a caseload row, the API's serialised
+/// read) is held the same way, under the change count read before the record was.
+pub struct Copies<T> {
     map: Mutex<HashMap<FamilyId, (i64, Arc<T>)>>,
     capacity: usize,
 }

@@ -10,6 +10,7 @@
 mod audit_chain;
 mod audit_queue;
 mod cache;
+pub use cache::Copies;
 pub mod care;
 pub mod network;
 mod postgres;
@@ -257,13 +258,14 @@ pub trait Store: NetworkStore + CareStore + Send + Sync + 'static {
     async fn family_stamp(&self, id: FamilyId) -> StoreResult<Option<(TeamId, i64)>>;
     /// The family's whole record (babies, people, relationships, restrictions), audited.
     /// `changes` is the family's change count read by the access check just made: a copy of
-    /// the record made at that count is as good as reading it again.
+    /// the record made at that count is as good as reading it again, and is shared rather
+    /// than copied.
     async fn read_family(
         &self,
         id: FamilyId,
         changes: i64,
         audit: AuditEntry,
-    ) -> StoreResult<Option<cradle_domain::network::FamilyRecord>>;
+    ) -> StoreResult<Option<std::sync::Arc<cradle_domain::network::FamilyRecord>>>;
     async fn list_families(
         &self,
         query: &FamilyQuery,

@@ -750,7 +750,7 @@ macro_rules! sql_store {
                 id: FamilyId,
                 changes: i64,
                 audit: AuditEntry,
-            ) -> StoreResult<Option<FamilyRecord>> {
+            ) -> StoreResult<Option<std::sync::Arc<FamilyRecord>>> {
                 // The change count was read (by the access check) before the record is: a
                 // copy is used only at that count (see `cache.rs`).
                 let record = match self.copies.records.get(id, changes) {
@@ -766,7 +766,7 @@ macro_rules! sql_store {
                 };
                 // Nothing is returned until the read's audit record is committed.
                 self.audit.append(audit).await?;
-                Ok(Some((*record).clone()))
+                Ok(Some(record))
             }
 
             async fn list_families(

@@ -13,11 +13,13 @@
 //!   starts (WAL mode), exactly as a pooled sqlx connection does, so a session ended or a
 //!   family changed a moment ago is seen.
 //! - [`start_audit_writer`] writes each batch of read-audit records (the group commit, see
-//!   `audit_queue.rs`) on a thread of its own in one transaction, made durable before any
-//!   read in the batch is answered (`synchronous = FULL`), instead of five hand-overs a
-//!   batch. While it writes it holds sqlx's one writing connection unused, so writes from
-//!   this process take turns in order instead of meeting on SQLite's lock, whose busy
-//!   handler waits by sleeping.
+//!   `audit_queue.rs`) in one transaction through a plain connection, made durable before
+//!   any read in the batch is answered (`synchronous = FULL`), instead of five hand-overs a
+//!   batch. The batch is written by the queue's own task, where it was gathered: handing it
+//!   to a thread of its own and back cost more than the write (`docs/performance.md`). While
+//!   it writes it holds sqlx's one writing connection unused, so writes from this process
+//!   take turns in order instead of meeting on SQLite's lock, whose busy handler waits by
+//!   sleeping.
 //!
 //! The statements are the same SQL both backends run, on the same SQLite library sqlx links;
 //! everything else (lists, whole records, every other write) stays with sqlx.
@@ -25,13 +27,12 @@
 use crate::audit_chain::{link, INSERT_AUDIT_RECORD, MOVE_AUDIT_HEAD};
 use crate::audit_queue::AuditQueue;
 use crate::rows::{SessionRow, SessionStaffRow, StaffRow};
-use crate::{AuditEntry, StoreError, StoreResult};
+use crate::{AuditEntry, StoreResult};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
 use sqlx::SqlitePool;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
-use tokio::sync::oneshot;
 use uuid::Uuid;
 
 /// Connections kept open between requests; more are opened while requests overlap.
@@ -163,47 +164,32 @@ fn connect(path: &Path) -> StoreResult<Connection> {
     Ok(connection)
 }
 
-type AuditJob = (Vec<AuditEntry>, oneshot::Sender<StoreResult<()>>);
-
-/// Starts the thread that writes read-audit batches and the queue that feeds it.
+/// Starts the queue that writes read-audit batches through a plain connection of its own.
 /// `lock_head` reads the chain's head inside the batch's transaction.
 pub(crate) fn start_audit_writer(
     path: &Path,
     writer: &SqlitePool,
     lock_head: &'static str,
 ) -> StoreResult<AuditQueue> {
-    let mut connection = connect(path)?;
+    let connection = connect(path)?;
     // Every commit reaches the disk before it returns: no read is answered before its audit
     // record would survive a power cut.
     connection.pragma_update(None, "synchronous", "FULL")?;
-    let (jobs, inbox) = std::sync::mpsc::channel::<AuditJob>();
-    std::thread::Builder::new()
-        .name("cradle-audit".to_string())
-        .spawn(move || {
-            while let Ok((entries, reply)) = inbox.recv() {
-                let written = append_batch(&mut connection, lock_head, entries);
-                let _ = reply.send(written);
-            }
-        })
-        .map_err(|e| {
-            StoreError::AuditUnavailable(format!("the audit writer did not start: {e}"))
-        })?;
+    // Only the queue's task uses it: the lock is never waited for.
+    let connection = std::sync::Arc::new(Mutex::new(connection));
     let writer = writer.clone();
     Ok(AuditQueue::spawn(move |entries| {
         let writer = writer.clone();
-        let jobs = jobs.clone();
+        let connection = std::sync::Arc::clone(&connection);
         async move {
-            // sqlx's one writing connection, held unused while the batch is written.
+            // sqlx's one writing connection, held unused while the batch is written. The
+            // write itself is a short blocking call (a few inserts and one fsync), made here
+            // on the queue's task; requests meanwhile run on the runtime's other threads.
             let _turn = writer.acquire().await?;
-            let (reply, answer) = oneshot::channel();
-            jobs.send((entries, reply)).map_err(|_| {
-                StoreError::AuditUnavailable("the audit writer has stopped".to_string())
-            })?;
-            answer.await.map_err(|_| {
-                StoreError::AuditUnavailable(
-                    "the audit writer stopped before answering".to_string(),
-                )
-            })?
+            let mut connection = connection
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            append_batch(&mut connection, lock_head, entries)
         }
     }))
 }

@@ -252,6 +252,7 @@ pub async fn spawn_app(backend: Backend, secure_cookies: bool) -> Option<TestApp
         app: app.clone(),
         secure_cookies,
         demo: true,
+        family_json: Default::default(),
     };
     tokio::spawn(async move {
         let _ = cradle_web::serve(state, listener).await;

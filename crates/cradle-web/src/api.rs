@@ -383,7 +383,44 @@ async fn read_family(
     let next_due =
         cradle_domain::care_plans::NextDue::for_record(&record, cradle_domain::dates::today_uk())
             .label();
-    Ok(Json(FamilyReadJson {
+    // The record's part is written once per change count (held like the record itself, so
+    // never older than the count the access check read); what varies by day or by request
+    // is written each time.
+    let written = match state.family_json.0.get(id, access.changes()) {
+        Some(written) => written,
+        None => {
+            let written = std::sync::Arc::new(record_json(&record)?);
+            state
+                .family_json
+                .0
+                .put(id, access.changes(), std::sync::Arc::clone(&written));
+            written
+        }
+    };
+    let mut body = Vec::with_capacity(written.len() + 160);
+    body.extend_from_slice(b"{\"next_due\":");
+    serde_json::to_writer(&mut body, &next_due).map_err(internal)?;
+    body.extend_from_slice(b",\"break_glass_reason\":");
+    serde_json::to_writer(&mut body, &access.break_glass_reason()).map_err(internal)?;
+    // The record's object, its opening brace already written.
+    body.push(b',');
+    body.extend_from_slice(written.get(1..).unwrap_or_default());
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
+}
+
+fn internal(error: serde_json::Error) -> Failure {
+    Failure::from(cradle_app::AppError::Internal(format!(
+        "the family could not be written out: {error}"
+    )))
+}
+
+/// The record's fields of the API's family read, as JSON.
+fn record_json(record: &cradle_domain::network::FamilyRecord) -> Result<Vec<u8>, Failure> {
+    serde_json::to_vec(&FamilyReadJson {
         family: &record.family,
         people: &record.people,
         relationships: &record.relationships,
@@ -401,10 +438,8 @@ async fn read_family(
         responses: &record.responses,
         partner_assessments: &record.partner_assessments,
         pathway_roles: &record.pathway_roles,
-        next_due,
-        break_glass_reason: access.break_glass_reason(),
     })
-    .into_response())
+    .map_err(internal)
 }
 
 /// The API's family read, written straight from the record (no intermediate JSON tree: this
@@ -428,8 +463,6 @@ struct FamilyReadJson<'a> {
     responses: &'a [cradle_domain::questionnaires::QuestionnaireResponse],
     partner_assessments: &'a [cradle_domain::partner_assessment::PartnerAssessment],
     pathway_roles: &'a [cradle_domain::network::RelationshipKind],
-    next_due: String,
-    break_glass_reason: Option<&'a str>,
 }
 
 #[derive(Deserialize)]

@@ -34,6 +34,20 @@ pub struct WebState {
     pub secure_cookies: bool,
     /// Shows a banner saying the data is invented.
     pub demo: bool,
+    /// The API's family reads as written, by family and change count (see `api.rs`).
+    pub family_json: FamilyJson,
+}
+
+/// The API's family reads as written: the record's part of each answer, serialised once per
+/// change count of the family. Reading still checks access and writes the audit record every
+/// time; only the writing out is saved.
+#[derive(Clone)]
+pub struct FamilyJson(pub std::sync::Arc<cradle_store::Copies<Vec<u8>>>);
+
+impl Default for FamilyJson {
+    fn default() -> Self {
+        Self(std::sync::Arc::new(cradle_store::Copies::new(2_000)))
+    }
 }
 
 pub fn router(state: WebState) -> Router {

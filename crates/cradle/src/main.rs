@@ -484,6 +484,7 @@ async fn serve(app: Cradle, serving: Serving, demo: bool) -> Result<()> {
         app,
         secure_cookies: !(serving.insecure_cookies || demo),
         demo,
+        family_json: Default::default(),
     };
     println!("Cradle is listening on http://{address} ({backend} database)");
     if demo {

@@ -43,13 +43,14 @@ pub(crate) async fn access(
         .map_err(|e| super::families::other_team(e, id))
 }
 
-/// The record behind a form, read (and audited) as a view of the family.
+/// The record behind a form, read (and audited) as a view of the family: a copy of its own,
+/// for a form to show (the family page and the API read share the record instead).
 pub(crate) async fn record(
     state: &WebState,
     staff: &cradle_app::Actor,
     access: &FamilyAccess,
 ) -> Result<FamilyRecord, Failure> {
-    Ok(state.app.read_family(staff, access).await?)
+    Ok(FamilyRecord::clone(&*state.app.read_family(staff, access).await?))
 }
 
 /// After a change: back to the family page; if what was sent has problems, the form again
