@@ -104,7 +104,13 @@ async fn demo_record(
     app: &Cradle,
     actor: &Actor,
     mother: &str,
-) -> Result<Option<(crate::FamilyAccess, std::sync::Arc<cradle_domain::network::FamilyRecord>)>, AppError> {
+) -> Result<
+    Option<(
+        crate::FamilyAccess,
+        std::sync::Arc<cradle_domain::network::FamilyRecord>,
+    )>,
+    AppError,
+> {
     let page = app.list_families(actor, Some(mother), 1).await?;
     let Some(summary) = page.families.first() else {
         return Ok(None);

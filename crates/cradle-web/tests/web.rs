@@ -6071,3 +6071,67 @@ on_both_backends!(
         app.database.cleanup().await;
     }
 );
+
+on_both_backends!(
+    the_api_family_read_says_whose_emergency_access_it_is_and_shows_each_change_at_once,
+    |backend| async move {
+        let app = app(backend).await;
+        let mbu_family = first_family(&app, "mbu.clinician").await;
+        let own = app.signed_in("mbu.clinician").await;
+        let read = |client: &reqwest::Client| {
+            let request = client.get(app.url(&format!("/api/v1/families/{mbu_family}")));
+            async move {
+                let response = request.send().await.unwrap();
+                assert_eq!(response.status(), StatusCode::OK);
+                assert_eq!(
+                    response.headers()["content-type"].to_str().unwrap(),
+                    "application/json"
+                );
+                response.json::<Value>().await.unwrap()
+            }
+        };
+        let first = read(&own).await;
+        assert!(first["break_glass_reason"].is_null());
+        assert!(first["next_due"].is_string());
+        assert!(first["family"]["id"].is_string());
+
+        // Another team's clinician with emergency access reads the same record at the same
+        // change count: the answer carries their reason, and the team's own read does not.
+        let other = app.signed_in("clinician").await;
+        let csrf = app.csrf_token(&other).await;
+        let reason = "Mother admitted overnight; safeguarding plan needed";
+        let granted = other
+            .post(app.url(&format!("/families/{mbu_family}/break-glass")))
+            .form(&[("csrf_token", csrf.as_str()), ("reason", reason)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(granted.status(), StatusCode::SEE_OTHER);
+        let theirs = read(&other).await;
+        assert_eq!(theirs["break_glass_reason"], reason);
+        assert!(read(&own).await["break_glass_reason"].is_null());
+        assert_eq!(theirs["people"], first["people"]);
+
+        // A change shows in the very next read.
+        let own_csrf = app.csrf_token(&own).await;
+        let added = own
+            .post(app.url(&format!("/api/v1/families/{mbu_family}/people")))
+            .header("X-CSRF-Token", &own_csrf)
+            .json(&serde_json::json!({"name": "Nia Brennan"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            added.status(),
+            StatusCode::CREATED,
+            "{}",
+            added.text().await.unwrap()
+        );
+        let after = read(&own).await;
+        assert_eq!(
+            after["people"].as_array().unwrap().len(),
+            first["people"].as_array().unwrap().len() + 1
+        );
+        app.database.cleanup().await;
+    }
+);

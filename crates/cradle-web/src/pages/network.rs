@@ -50,7 +50,9 @@ pub(crate) async fn record(
     staff: &cradle_app::Actor,
     access: &FamilyAccess,
 ) -> Result<FamilyRecord, Failure> {
-    Ok(FamilyRecord::clone(&*state.app.read_family(staff, access).await?))
+    Ok(FamilyRecord::clone(
+        &*state.app.read_family(staff, access).await?,
+    ))
 }
 
 /// After a change: back to the family page; if what was sent has problems, the form again
