@@ -397,6 +397,28 @@ macro_rules! care_sql {
                 assemble_care(rows, sessions, &roles)
             }
 
+            /// Changes one of a team's settings (`change`, an update of the team's row) and counts
+            /// it as a change to every family of the team, so no copy of their records or
+            /// caseload rows outlives it. `NotFound` if there is no such team.
+            async fn change_team_setting<'q>(
+                &self,
+                change: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>>,
+                team: TeamId,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                if change.execute(&mut *tx).await?.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                sqlx::query("UPDATE families SET changes = changes + 1 WHERE team_id = $1")
+                    .bind(team.0)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
             /// A person's pathway step at `position`, inside the caller's transaction;
             /// `Conflict` if a step was recorded there first.
             async fn insert_pathway_step(
@@ -1249,22 +1271,10 @@ macro_rules! care_sql {
                 roles: &[cradle_domain::network::RelationshipKind],
                 audit: AuditEntry,
             ) -> StoreResult<()> {
-                let mut tx = self.begin_write().await?;
-                let updated = sqlx::query("UPDATE teams SET pathway_roles = $1 WHERE id = $2")
+                let change = sqlx::query("UPDATE teams SET pathway_roles = $1 WHERE id = $2")
                     .bind(cradle_domain::pathway::roles_text(roles))
-                    .bind(team.0)
-                    .execute(&mut *tx)
-                    .await?;
-                if updated.rows_affected() == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                sqlx::query("UPDATE families SET changes = changes + 1 WHERE team_id = $1")
-                    .bind(team.0)
-                    .execute(&mut *tx)
-                    .await?;
-                Self::write_audit(&mut tx, audit).await?;
-                tx.commit().await?;
-                Ok(())
+                    .bind(team.0);
+                self.change_team_setting(change, team, audit).await
             }
 
             async fn sessions_before_review(&self, team: TeamId) -> StoreResult<u32> {
@@ -1284,22 +1294,10 @@ macro_rules! care_sql {
                 sessions: u32,
                 audit: AuditEntry,
             ) -> StoreResult<()> {
-                let mut tx = self.begin_write().await?;
-                let updated = sqlx::query("UPDATE teams SET sessions_before_review = $1 WHERE id = $2")
+                let change = sqlx::query("UPDATE teams SET sessions_before_review = $1 WHERE id = $2")
                     .bind(i64::from(sessions))
-                    .bind(team.0)
-                    .execute(&mut *tx)
-                    .await?;
-                if updated.rows_affected() == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                sqlx::query("UPDATE families SET changes = changes + 1 WHERE team_id = $1")
-                    .bind(team.0)
-                    .execute(&mut *tx)
-                    .await?;
-                Self::write_audit(&mut tx, audit).await?;
-                tx.commit().await?;
-                Ok(())
+                    .bind(team.0);
+                self.change_team_setting(change, team, audit).await
             }
         }
     };
