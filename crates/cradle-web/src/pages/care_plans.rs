@@ -1233,7 +1233,7 @@ pub async fn team_settings(
     staff: Staff<ManageTeamPractice>,
     Path(team): Path<String>,
 ) -> Result<Response, Failure> {
-    let team = parse_id(team.parse::<Uuid>().ok().map(TeamId))?;
+    let team = super::interventions::team_of(&team)?;
     team_settings_page(&state, &staff, team, None, Errors::default(), false).await
 }
 
@@ -1244,24 +1244,35 @@ pub async fn save_pathway_roles(
     Path(team): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let team = parse_id(team.parse::<Uuid>().ok().map(TeamId))?;
+    let team = super::interventions::team_of(&team)?;
     let codes: Vec<String> = form_pairs(&body)
         .into_iter()
         .filter(|(k, _)| k == "pathway_roles")
         .map(|(_, v)| v)
         .collect();
-    match state
+    let result = state
         .app
         .set_pathway_roles(&staff.actor, team, &codes)
-        .await
-    {
-        Ok(_) => team_settings_page(&state, &staff, team, None, Errors::default(), true).await,
+        .await;
+    settings_saved(&state, &staff, team, result, None).await
+}
+
+/// The team's settings again after a change: saved, or with the problems and what was typed.
+async fn settings_saved<T>(
+    state: &WebState,
+    staff: &Staff<ManageTeamPractice>,
+    team: TeamId,
+    result: Result<T, AppError>,
+    typed: Option<&str>,
+) -> Result<Response, Failure> {
+    match result {
+        Ok(_) => team_settings_page(state, staff, team, None, Errors::default(), true).await,
         Err(AppError::Invalid(problems)) => {
             team_settings_page(
-                &state,
-                &staff,
+                state,
+                staff,
                 team,
-                None,
+                typed,
                 Errors::from_problems(&problems),
                 false,
             )
@@ -1277,29 +1288,15 @@ pub async fn save_team_settings(
     Path(team): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let team = parse_id(team.parse::<Uuid>().ok().map(TeamId))?;
+    let team = super::interventions::team_of(&team)?;
     let typed = form_pairs(&body)
         .into_iter()
         .find(|(k, _)| k == "sessions_before_review")
         .map(|(_, v)| v)
         .unwrap_or_default();
-    match state
+    let result = state
         .app
         .set_sessions_before_review(&staff.actor, team, &typed)
-        .await
-    {
-        Ok(_) => team_settings_page(&state, &staff, team, None, Errors::default(), true).await,
-        Err(AppError::Invalid(problems)) => {
-            team_settings_page(
-                &state,
-                &staff,
-                team,
-                Some(&typed),
-                Errors::from_problems(&problems),
-                false,
-            )
-            .await
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    settings_saved(&state, &staff, team, result, Some(&typed)).await
 }

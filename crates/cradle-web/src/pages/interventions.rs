@@ -708,7 +708,8 @@ async fn catalogue_form(
     Ok(render(form_status(&page.errors), &page))
 }
 
-fn team_of(text: &str) -> Result<TeamId, Failure> {
+/// A team's id from a page's address; "not found" if it is not one.
+pub(crate) fn team_of(text: &str) -> Result<TeamId, Failure> {
     parse_id(text.parse::<Uuid>().ok().map(TeamId))
 }
 

@@ -1,6 +1,7 @@
 //! A team's questionnaires: those shipped with Cradle and the ones the team imported from its
 //! own definition files, with importing and retiring for team managers.
 
+use super::interventions::team_of;
 use super::network::parse_id;
 use super::see_other;
 use crate::auth::{form_pairs, ManageTeamPractice, Staff};
@@ -96,10 +97,6 @@ async fn import_page(
         errors,
     };
     Ok(render(form_status(&page.errors), &page))
-}
-
-fn team_of(team: &str) -> Result<TeamId, Failure> {
-    parse_id(team.parse::<Uuid>().ok().map(TeamId))
 }
 
 pub async fn import_form(
