@@ -201,8 +201,9 @@ fn append_batch(
     entries: Vec<AuditEntry>,
 ) -> StoreResult<()> {
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let (seq, hash): (i64, String) =
-        transaction.query_row(lock_head, [], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    let (seq, hash): (i64, String) = transaction
+        .prepare_cached(lock_head)?
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
     let records = link(seq, hash, entries);
     {
         let mut statement = transaction.prepare_cached(INSERT_AUDIT_RECORD)?;
@@ -227,7 +228,9 @@ fn append_batch(
         }
     }
     if let Some(newest) = records.last() {
-        transaction.execute(MOVE_AUDIT_HEAD, params![newest.seq, newest.hash])?;
+        transaction
+            .prepare_cached(MOVE_AUDIT_HEAD)?
+            .execute(params![newest.seq, newest.hash])?;
     }
     transaction.commit()?;
     Ok(())
