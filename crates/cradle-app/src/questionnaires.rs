@@ -150,7 +150,7 @@ impl Cradle {
         if definition.len() > MAX_DEFINITION_BYTES {
             return Err(one(
                 "definition",
-                "The definition file must be 512 KB or smaller",
+                "The definition file must be 128 KB or smaller",
             ));
         }
         let instrument = Instrument::load(definition).map_err(|faults| {

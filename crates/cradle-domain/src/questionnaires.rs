@@ -29,8 +29,9 @@ pub fn shipped() -> Vec<&'static str> {
     ]
 }
 
-/// The largest definition file a team may import.
-pub const MAX_DEFINITION_BYTES: usize = 512 * 1024;
+/// The largest definition file a team may import (a page sends it form-encoded, which must
+/// stay within the 256 KB any request may be).
+pub const MAX_DEFINITION_BYTES: usize = 128 * 1024;
 
 /// A definition file a team imported, as stored: the file exactly as imported, with what
 /// identifies it and who imported it. Importing a newer version of the same questionnaire

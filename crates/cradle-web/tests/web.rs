@@ -5918,6 +5918,21 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(by_clinician.status(), StatusCode::FORBIDDEN);
+        // A file too large to be a definition is refused before it is read.
+        let padded = format!("{}{}", example, " ".repeat(130 * 1024));
+        let too_large = manager
+            .post(app.url(&format!("/api/v1/teams/{team}/questionnaires")))
+            .header("X-CSRF-Token", &manager_token)
+            .body(padded)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(too_large.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(too_large
+            .text()
+            .await
+            .unwrap()
+            .contains("128 KB or smaller"));
 
         let imported = manager
             .post(import_page.clone())
