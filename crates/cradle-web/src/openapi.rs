@@ -1174,7 +1174,12 @@ fn body() -> Value {
                 "FamilySummary": {"type": "object", "properties": {
                     "id": {"type": "string", "format": "uuid"}, "team_id": {"type": "string", "format": "uuid"},
                     "mother_name": {"type": "string"}, "stage": {"type": "string"},
-                    "babies": {"type": "array", "items": reference("Baby")}
+                    "babies": {"type": "array", "items": reference("Baby")},
+                    "involved": {"type": "array", "description": "The people around the baby: [id, name] each", "items": {"type": "array"}},
+                    "restrictions": {"type": "array", "description": "Do not contact / do not involve decisions in force", "items": {"type": "object"}},
+                    "open_concerns": {"type": "integer"},
+                    "care": {"type": "object", "description": "What the caseload needs to say what is due next: open plans, attended sessions since the last review, the next planned contact, the team's sessions between reviews"},
+                    "pathway_steps": {"type": "array", "description": "Each family member's current partner pathway step: [person id, step]", "items": {"type": "array"}}
                 }},
                 "FamilyList": {"type": "object", "properties": {
                     "families": {"type": "array", "items": reference("FamilySummary")},
