@@ -529,6 +529,72 @@ impl PathwayInput {
     }
 }
 
+/// The partner pathway figures for one team and month (the NHS Long Term Plan commitment:
+/// partners identified, offered an assessment, assessed, signposted or supported). Each
+/// counts people, not steps: someone offered twice in a month counts once. The counting rules
+/// are written in `docs/reporting.md`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MonthFigures {
+    pub team_id: crate::TeamId,
+    /// "2026-11".
+    pub month: String,
+    pub identified: u32,
+    pub offered: u32,
+    pub accepted: u32,
+    pub declined: u32,
+    pub assessed: u32,
+    pub signposted: u32,
+    pub supported: u32,
+    pub referred_on: u32,
+}
+
+/// Counts recorded steps — (team, person, step) — into figures by team and month, newest
+/// month first.
+pub fn month_figures(steps: &[(crate::TeamId, PersonId, PathwayStep)]) -> Vec<MonthFigures> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut counted: BTreeSet<(crate::TeamId, String, &'static str, PersonId)> = BTreeSet::new();
+    for (team, person, step) in steps {
+        let month = format!("{:04}-{:02}", step.on().year(), u8::from(step.on().month()));
+        let mut count = |what: &'static str| {
+            counted.insert((*team, month.clone(), what, *person));
+        };
+        count(step.code());
+        if let PathwayStep::Assessed { outcome, .. } = step {
+            match outcome {
+                AssessmentOutcome::Signposted => count("signposted"),
+                AssessmentOutcome::SupportOffered => count("supported"),
+                AssessmentOutcome::ReferredOn => count("referred_on"),
+                AssessmentOutcome::NoFurtherAction => {}
+            }
+        }
+    }
+    let mut figures: BTreeMap<(crate::TeamId, String), MonthFigures> = BTreeMap::new();
+    for (team, month, what, _) in counted {
+        let row = figures
+            .entry((team, month.clone()))
+            .or_insert_with(|| MonthFigures {
+                team_id: team,
+                month,
+                ..MonthFigures::default()
+            });
+        let slot = match what {
+            "identified" => &mut row.identified,
+            "offered" => &mut row.offered,
+            "accepted" => &mut row.accepted,
+            "declined" => &mut row.declined,
+            "assessed" => &mut row.assessed,
+            "signposted" => &mut row.signposted,
+            "supported" => &mut row.supported,
+            "referred_on" => &mut row.referred_on,
+            _ => continue,
+        };
+        *slot += 1;
+    }
+    let mut rows: Vec<MonthFigures> = figures.into_values().collect();
+    rows.sort_by(|a, b| b.month.cmp(&a.month).then(a.team_id.0.cmp(&b.team_id.0)));
+    rows
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -785,78 +851,6 @@ mod tests {
             "The date must be today or in the past"
         );
     }
-}
-
-/// The partner pathway figures for one team and month (the NHS Long Term Plan commitment:
-/// partners identified, offered an assessment, assessed, signposted or supported). Each
-/// counts people, not steps: someone offered twice in a month counts once. The counting rules
-/// are written in `docs/reporting.md`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct MonthFigures {
-    pub team_id: crate::TeamId,
-    /// "2026-11".
-    pub month: String,
-    pub identified: u32,
-    pub offered: u32,
-    pub accepted: u32,
-    pub declined: u32,
-    pub assessed: u32,
-    pub signposted: u32,
-    pub supported: u32,
-    pub referred_on: u32,
-}
-
-/// Counts recorded steps — (team, person, step) — into figures by team and month, newest
-/// month first.
-pub fn month_figures(steps: &[(crate::TeamId, PersonId, PathwayStep)]) -> Vec<MonthFigures> {
-    use std::collections::{BTreeMap, BTreeSet};
-    let mut counted: BTreeSet<(crate::TeamId, String, &'static str, PersonId)> = BTreeSet::new();
-    for (team, person, step) in steps {
-        let month = format!("{:04}-{:02}", step.on().year(), u8::from(step.on().month()));
-        let mut count = |what: &'static str| {
-            counted.insert((*team, month.clone(), what, *person));
-        };
-        count(step.code());
-        if let PathwayStep::Assessed { outcome, .. } = step {
-            match outcome {
-                AssessmentOutcome::Signposted => count("signposted"),
-                AssessmentOutcome::SupportOffered => count("supported"),
-                AssessmentOutcome::ReferredOn => count("referred_on"),
-                AssessmentOutcome::NoFurtherAction => {}
-            }
-        }
-    }
-    let mut figures: BTreeMap<(crate::TeamId, String), MonthFigures> = BTreeMap::new();
-    for (team, month, what, _) in counted {
-        let row = figures
-            .entry((team, month.clone()))
-            .or_insert_with(|| MonthFigures {
-                team_id: team,
-                month,
-                ..MonthFigures::default()
-            });
-        let slot = match what {
-            "identified" => &mut row.identified,
-            "offered" => &mut row.offered,
-            "accepted" => &mut row.accepted,
-            "declined" => &mut row.declined,
-            "assessed" => &mut row.assessed,
-            "signposted" => &mut row.signposted,
-            "supported" => &mut row.supported,
-            "referred_on" => &mut row.referred_on,
-            _ => continue,
-        };
-        *slot += 1;
-    }
-    let mut rows: Vec<MonthFigures> = figures.into_values().collect();
-    rows.sort_by(|a, b| b.month.cmp(&a.month).then(a.team_id.0.cmp(&b.team_id.0)));
-    rows
-}
-
-#[cfg(test)]
-mod figures_tests {
-    use super::*;
-    use time::macros::date;
 
     #[test]
     fn people_are_counted_once_a_month_for_each_step_and_outcome() {
