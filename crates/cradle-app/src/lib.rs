@@ -66,6 +66,7 @@ pub struct Cradle {
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
     team_names: TeamNames,
+    definitions: questionnaires::LoadedDefinitions,
 }
 
 /// Team names already read (see [`Cradle::team_name`]).
@@ -99,6 +100,7 @@ impl Cradle {
             clock: Arc::new(SystemClock),
             settings: Settings::default(),
             team_names: TeamNames::default(),
+            definitions: Default::default(),
         }
     }
 

@@ -8,25 +8,48 @@ use cradle_domain::questionnaires::{
 };
 use cradle_domain::{AuditAction, Invalid, PersonId, Problems, SubjectKind, TeamId};
 use cradle_store::StoreError;
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 use time::Date;
 use uuid::Uuid;
 
 /// The instruments shipped with Cradle, checked and loaded once.
-pub fn instruments() -> &'static [Instrument] {
-    static LOADED: OnceLock<Vec<Instrument>> = OnceLock::new();
+pub fn instruments() -> &'static [Arc<Instrument>] {
+    static LOADED: OnceLock<Vec<Arc<Instrument>>> = OnceLock::new();
     LOADED.get_or_init(|| {
         shipped()
             .into_iter()
-            .filter_map(|json| Instrument::load(json).ok())
+            .filter_map(|json| Instrument::load(json).ok().map(Arc::new))
             .collect()
     })
+}
+
+/// Imported definitions already loaded, by id. A definition is never changed once imported
+/// (a change is a new version with a new id), so a loaded one is good for as long as the
+/// server runs; retiring one changes only its row, read afresh each time.
+#[derive(Clone, Default)]
+pub(crate) struct LoadedDefinitions(Arc<Mutex<HashMap<Uuid, Arc<Instrument>>>>);
+
+impl LoadedDefinitions {
+    /// The definition loaded, or `None` if this Cradle cannot read it.
+    fn load(&self, definition: &ImportedDefinition) -> Option<Arc<Instrument>> {
+        let mut loaded = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(instrument) = loaded.get(&definition.id) {
+            return Some(Arc::clone(instrument));
+        }
+        let instrument = Arc::new(Instrument::load(&definition.definition).ok()?);
+        loaded.insert(definition.id, Arc::clone(&instrument));
+        Some(instrument)
+    }
 }
 
 /// One questionnaire a team can see: shipped with Cradle, or imported by the team.
 #[derive(Debug, Clone)]
 pub struct TeamInstrument {
-    pub instrument: Instrument,
+    pub instrument: Arc<Instrument>,
     /// `None` for one shipped with Cradle.
     pub imported: Option<ImportedDefinition>,
 }
@@ -54,7 +77,7 @@ impl TeamInstruments {
         self.entries
             .iter()
             .filter(|e| e.is_current())
-            .map(|e| &e.instrument)
+            .map(|e| &*e.instrument)
     }
 
     /// A current instrument by its short name ("PHQ-9").
@@ -69,7 +92,7 @@ impl TeamInstruments {
         let of_url = || {
             self.entries
                 .iter()
-                .map(|e| &e.instrument)
+                .map(|e| &*e.instrument)
                 .filter(|i| i.url == url)
         };
         of_url()
@@ -99,14 +122,14 @@ impl Cradle {
         let mut entries: Vec<TeamInstrument> = instruments()
             .iter()
             .map(|instrument| TeamInstrument {
-                instrument: instrument.clone(),
+                instrument: Arc::clone(instrument),
                 imported: None,
             })
             .collect();
         for definition in self.store.team_definitions(team).await? {
             // Every import was checked when it came in; one a later Cradle reads differently
             // is left out rather than scored wrongly.
-            if let Ok(instrument) = Instrument::load(&definition.definition) {
+            if let Some(instrument) = self.definitions.load(&definition) {
                 entries.push(TeamInstrument {
                     instrument,
                     imported: Some(definition),

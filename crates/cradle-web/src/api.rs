@@ -1044,18 +1044,20 @@ async fn list_instruments(
     State(state): State<WebState>,
     staff: Staff<AnyStaff>,
 ) -> Result<Response, Failure> {
-    let mut listed: Vec<cradle_domain::questionnaires::Instrument> =
-        cradle_app::questionnaires::instruments().to_vec();
+    let mut listed = cradle_app::questionnaires::instruments().to_vec();
     for team in &staff.actor.teams {
-        for instrument in state.app.team_instruments(*team).await?.current() {
-            if !listed
+        for entry in state.app.team_instruments(*team).await?.entries {
+            let instrument = &entry.instrument;
+            let known = listed
                 .iter()
-                .any(|i| i.url == instrument.url && i.version == instrument.version)
-            {
-                listed.push(instrument.clone());
+                .any(|i| i.url == instrument.url && i.version == instrument.version);
+            if entry.is_current() && !known {
+                listed.push(entry.instrument);
             }
         }
     }
+    let listed: Vec<&cradle_domain::questionnaires::Instrument> =
+        listed.iter().map(|i| &**i).collect();
     Ok(Json(listed).into_response())
 }
 
