@@ -145,12 +145,23 @@ impl FamilyAccess {
     }
 }
 
+/// A family's team and change count, read with the request's session (`stamp` is `None`
+/// when there is no such family).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FamilyLookup {
+    pub family: FamilyId,
+    pub stamp: Option<(TeamId, i64)>,
+}
+
 impl Cradle {
-    /// Decides whether `actor` may see family `id`. A refusal is itself audited.
+    /// Decides whether `actor` may see family `id`. A refusal is itself audited. The family's
+    /// team and change count are read here unless `looked_up` already holds them for `id`
+    /// (read with the request's session, see [`Cradle::session`]).
     pub async fn family_access(
         &self,
         actor: &Actor,
         id: FamilyId,
+        looked_up: Option<&FamilyLookup>,
     ) -> Result<FamilyAccess, AppError> {
         let now = self.now();
         if !actor.may(Permission::ReadClinicalRecords) {
@@ -158,7 +169,11 @@ impl Cradle {
                 .await?;
             return Err(AppError::Forbidden(Permission::ReadClinicalRecords));
         }
-        let Some((team_id, changes)) = self.store.family_stamp(id).await? else {
+        let stamp = match looked_up.filter(|looked_up| looked_up.family == id) {
+            Some(looked_up) => looked_up.stamp,
+            None => self.store.family_stamp(id).await?,
+        };
+        let Some((team_id, changes)) = stamp else {
             return Err(AppError::NotFound);
         };
         if actor.teams.contains(&team_id) {

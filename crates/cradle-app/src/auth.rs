@@ -4,10 +4,11 @@
 //! carries a random token; the database keeps only its hash. A new token is made at every
 //! sign-in, so a token planted before sign-in is useless afterwards.
 
+use crate::access::FamilyLookup;
 use crate::secrets::{random_token, token_hash, verify_password, DECOY_HASH};
 use crate::{Actor, AppError, Cradle};
-use cradle_domain::{AuditAction, AuditOutcome, Staff, SubjectKind};
-use cradle_store::{AuditEntry, SessionRecord};
+use cradle_domain::{AuditAction, AuditOutcome, FamilyId, Staff, SubjectKind};
+use cradle_store::{AuditEntry, SessionRecord, SignedInRecord};
 
 /// A session that has just begun: the token goes in the cookie and is not kept anywhere else.
 #[derive(Debug, Clone)]
@@ -23,6 +24,8 @@ pub struct SignedIn {
     pub actor: Actor,
     pub csrf_token: String,
     pub token_hash: String,
+    /// The family the request is about, looked up with the session (see [`Cradle::session`]).
+    pub family: Option<FamilyLookup>,
 }
 
 impl Cradle {
@@ -124,9 +127,23 @@ impl Cradle {
 
     /// Finds the signed-in person for a session cookie. Sessions idle for too long, older
     /// than the absolute limit, or belonging to a disabled account are ended here.
-    pub async fn session(&self, token: &str, address: &str) -> Result<SignedIn, AppError> {
+    ///
+    /// A request about one family names it: its team and change count are read in the same
+    /// statement as the session, for the access check that follows
+    /// ([`Cradle::family_access`]), which then needs no lookup of its own.
+    pub async fn session(
+        &self,
+        token: &str,
+        address: &str,
+        family: Option<FamilyId>,
+    ) -> Result<SignedIn, AppError> {
         let hash = token_hash(token);
-        let Some((session, staff)) = self.store.session_with_staff(&hash).await? else {
+        let Some(SignedInRecord {
+            session,
+            staff,
+            family: stamp,
+        }) = self.store.session_with_staff(&hash, family).await?
+        else {
             return Err(AppError::Unauthenticated);
         };
         let now = self.now();
@@ -149,6 +166,7 @@ impl Cradle {
             actor: Actor::staff(&staff, format!("http {address}")),
             csrf_token: session.csrf_token,
             token_hash: hash,
+            family: family.map(|family| FamilyLookup { family, stamp }),
         })
     }
 

@@ -115,7 +115,7 @@ async fn demo_record(
     let Some(summary) = page.families.first() else {
         return Ok(None);
     };
-    let access = app.family_access(actor, summary.id).await?;
+    let access = app.family_access(actor, summary.id, None).await?;
     let record = app.read_family(actor, &access).await?;
     Ok(Some((access, record)))
 }
@@ -1047,7 +1047,7 @@ pub async fn seed_family(
         input.referral_year,
     ) = date_parts(referral);
     let family = app.create_family(actor, &input).await?;
-    let access = app.family_access(actor, family.id).await?;
+    let access = app.family_access(actor, family.id, None).await?;
     for (name, age, gestation) in demo.babies.iter().skip(1) {
         let born = today - time::Duration::days(*age);
         app.add_baby(

@@ -23,7 +23,7 @@ pub mod pathway;
 pub mod questionnaires;
 pub mod secrets;
 
-pub use access::{Actor, FamilyAccess};
+pub use access::{Actor, FamilyAccess, FamilyLookup};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::AppError;
 

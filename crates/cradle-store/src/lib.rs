@@ -109,6 +109,16 @@ pub struct SessionRecord {
     pub source: String,
 }
 
+/// What a signed-in request starts from: its session, the account, and, when the request
+/// is about one family, that family's team and change count as read with them (`None` when
+/// there is no such family).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedInRecord {
+    pub session: SessionRecord,
+    pub staff: Staff,
+    pub family: Option<(TeamId, i64)>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BreakGlassGrant {
     pub id: Uuid,
@@ -221,11 +231,13 @@ pub trait Store: NetworkStore + CareStore + Send + Sync + 'static {
     async fn create_session(&self, session: &SessionRecord, audit: AuditEntry) -> StoreResult<()>;
     async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>>;
     /// A session and its account (with the account's teams), in one query: every signed-in
-    /// request starts here.
+    /// request starts here. A request about one family names it, and the same query reads
+    /// that family's team and change count (see [`Store::family_stamp`]).
     async fn session_with_staff(
         &self,
         token_hash: &str,
-    ) -> StoreResult<Option<(SessionRecord, Staff)>>;
+        family: Option<FamilyId>,
+    ) -> StoreResult<Option<SignedInRecord>>;
     async fn touch_session(&self, token_hash: &str, at_millis: i64) -> StoreResult<()>;
     async fn end_session(&self, token_hash: &str, audit: Option<AuditEntry>) -> StoreResult<()>;
     async fn remove_sessions_idle_since(&self, before_millis: i64) -> StoreResult<u64>;

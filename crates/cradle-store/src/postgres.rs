@@ -65,8 +65,9 @@ impl PostgresStore {
     async fn session_rows(
         &self,
         token_hash: &str,
+        family: Option<uuid::Uuid>,
     ) -> crate::StoreResult<Vec<crate::rows::SessionStaffRow>> {
-        self.pooled_session_rows(token_hash).await
+        self.pooled_session_rows(token_hash, family).await
     }
 
     async fn stamp_row(&self, id: uuid::Uuid) -> crate::StoreResult<Option<(uuid::Uuid, i64)>> {

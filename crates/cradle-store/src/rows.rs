@@ -1,6 +1,6 @@
 //! Rows as both databases return them, and their conversion into domain types.
 
-use crate::{AuditRecord, BreakGlassGrant, SessionRecord, StoreError, StoreResult};
+use crate::{AuditRecord, BreakGlassGrant, SessionRecord, SignedInRecord, StoreError, StoreResult};
 use cradle_domain::baby::Gestation;
 use cradle_domain::network::{
     CareShare, ChildProtectionStatus, ContactConsent, ContactFrequency, ContactRestriction, Person,
@@ -90,17 +90,28 @@ pub(crate) struct SessionStaffRow {
     #[sqlx(flatten)]
     pub staff: StaffRow,
     pub team_id: Option<Uuid>,
+    pub family_team_id: Option<Uuid>,
+    pub family_changes: Option<i64>,
 }
 
 impl SessionStaffRow {
-    /// Folds the rows of one session (one per team) into the session and its account.
-    pub fn fold(rows: Vec<SessionStaffRow>) -> StoreResult<Option<(SessionRecord, Staff)>> {
+    /// Folds the rows of one session (one per team) into the session, its account and the
+    /// asked-for family's team and change count.
+    pub fn fold(rows: Vec<SessionStaffRow>) -> StoreResult<Option<SignedInRecord>> {
         let teams: Vec<TeamId> = rows.iter().filter_map(|r| r.team_id.map(TeamId)).collect();
         let Some(first) = rows.into_iter().next() else {
             return Ok(None);
         };
+        let family = first
+            .family_team_id
+            .zip(first.family_changes)
+            .map(|(team, changes)| (TeamId(team), changes));
         let (staff, _) = first.staff.into_staff(teams)?;
-        Ok(Some((first.session.into(), staff)))
+        Ok(Some(SignedInRecord {
+            session: first.session.into(),
+            staff,
+            family,
+        }))
     }
 }
 

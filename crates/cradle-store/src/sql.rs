@@ -192,9 +192,14 @@ impl<'a> CaseloadPlan<'a> {
 
 /// A session joined to its account and each of the account's teams (a row per team): what
 /// every signed-in request reads first. Columns in the order `SessionStaffRow` reads them.
+/// A session, its account with the account's teams (a row a team), and, when the request is
+/// about one family (`$2`, else null), that family's team and change count: what an access
+/// check reads, in the same statement and so the same snapshot as the session.
 pub(crate) const SESSION_WITH_STAFF: &str = "SELECT s.token_hash, s.staff_id, s.csrf_token, s.created_at, s.last_seen_at, s.source, \
-     st.id, st.username, st.display_name, st.role, st.password_hash, st.disabled, st.service_account, t.team_id \
+     st.id, st.username, st.display_name, st.role, st.password_hash, st.disabled, st.service_account, t.team_id, \
+     f.team_id AS family_team_id, f.changes AS family_changes \
      FROM sessions s JOIN staff st ON st.id = s.staff_id LEFT JOIN staff_teams t ON t.staff_id = st.id \
+     LEFT JOIN families f ON f.id = $2 \
      WHERE s.token_hash = $1 ORDER BY t.team_id";
 
 /// A family's team and change count: what an access check reads.
@@ -231,9 +236,14 @@ macro_rules! sql_store {
             }
 
             /// `SESSION_WITH_STAFF` through the pool.
-            async fn pooled_session_rows(&self, token_hash: &str) -> StoreResult<Vec<SessionStaffRow>> {
+            async fn pooled_session_rows(
+                &self,
+                token_hash: &str,
+                family: Option<Uuid>,
+            ) -> StoreResult<Vec<SessionStaffRow>> {
                 Ok(sqlx::query_as($crate::sql::SESSION_WITH_STAFF)
                     .bind(token_hash)
+                    .bind(family)
                     .fetch_all(&self.pool)
                     .await?)
             }
@@ -624,8 +634,9 @@ macro_rules! sql_store {
             async fn session_with_staff(
                 &self,
                 token_hash: &str,
-            ) -> StoreResult<Option<(SessionRecord, Staff)>> {
-                SessionStaffRow::fold(self.session_rows(token_hash).await?)
+                family: Option<FamilyId>,
+            ) -> StoreResult<Option<SignedInRecord>> {
+                SessionStaffRow::fold(self.session_rows(token_hash, family.map(|id| id.0)).await?)
             }
 
             async fn touch_session(&self, token_hash: &str, at_millis: i64) -> StoreResult<()> {

@@ -88,10 +88,11 @@ impl SqliteStore {
     async fn session_rows(
         &self,
         token_hash: &str,
+        family: Option<uuid::Uuid>,
     ) -> crate::StoreResult<Vec<crate::rows::SessionStaffRow>> {
         match &self.quick {
-            Some(quick) => quick.session_rows(token_hash),
-            None => self.pooled_session_rows(token_hash).await,
+            Some(quick) => quick.session_rows(token_hash, family),
+            None => self.pooled_session_rows(token_hash, family).await,
         }
     }
 

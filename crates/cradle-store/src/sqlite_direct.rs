@@ -28,7 +28,9 @@ use crate::audit_chain::{link, INSERT_AUDIT_RECORD, MOVE_AUDIT_HEAD};
 use crate::audit_queue::AuditQueue;
 use crate::rows::{SessionRow, SessionStaffRow, StaffRow};
 use crate::{AuditEntry, StoreResult};
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
+use rusqlite::{
+    named_params, params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior,
+};
 use sqlx::SqlitePool;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -82,10 +84,18 @@ impl QuickReads {
     }
 
     /// The session's rows (one per team of its account), as `SESSION_WITH_STAFF` gives them.
-    pub fn session_rows(&self, token_hash: &str) -> StoreResult<Vec<SessionStaffRow>> {
+    pub fn session_rows(
+        &self,
+        token_hash: &str,
+        family: Option<Uuid>,
+    ) -> StoreResult<Vec<SessionStaffRow>> {
         self.with(|connection| {
             let mut statement = connection.prepare_cached(crate::sql::SESSION_WITH_STAFF)?;
-            let rows = statement.query_map([token_hash], session_staff_row)?;
+            // By name: SQLite numbers `$N` parameters in the order they first appear.
+            let rows = statement.query_map(
+                named_params! { "$1": token_hash, "$2": family },
+                session_staff_row,
+            )?;
             rows.collect()
         })
     }
@@ -152,6 +162,8 @@ fn session_staff_row(row: &Row<'_>) -> rusqlite::Result<SessionStaffRow> {
             service_account: row.get(12)?,
         },
         team_id: row.get(13)?,
+        family_team_id: row.get(14)?,
+        family_changes: row.get(15)?,
     })
 }
 

@@ -79,6 +79,36 @@ async fn world(store: &dyn Store) -> World {
     }
 }
 
+/// A session (token hash "abc") begun at the first millisecond.
+fn session_of(staff: StaffId) -> SessionRecord {
+    SessionRecord {
+        token_hash: "abc".into(),
+        staff_id: staff,
+        csrf_token: "csrf".into(),
+        created_at_millis: 1,
+        last_seen_at_millis: 1,
+        source: "http 127.0.0.1".into(),
+    }
+}
+
+/// A family member with only a name, who agrees to be contacted.
+fn someone(name: &str) -> cradle_domain::network::Person {
+    cradle_domain::network::Person {
+        id: cradle_domain::PersonId::new(),
+        name: name.into(),
+        phone: None,
+        email: None,
+        postcode: None,
+        preferred_language: None,
+        interpreter_needed: false,
+        ethnicity: None,
+        religion: None,
+        cultural_notes: None,
+        contact_consent: cradle_domain::network::ContactConsent::Yes,
+        version: 1,
+    }
+}
+
 fn family(team: TeamId, mother: &str) -> Family {
     Family {
         id: FamilyId::new(),
@@ -145,14 +175,7 @@ on_both_backends!(
         let db = TestDatabase::new(backend).await.unwrap();
         let store = db.open().await;
         let w = world(store.as_ref()).await;
-        let session = SessionRecord {
-            token_hash: "abc".into(),
-            staff_id: w.clinician.id,
-            csrf_token: "csrf".into(),
-            created_at_millis: 1,
-            last_seen_at_millis: 1,
-            source: "http 127.0.0.1".into(),
-        };
+        let session = session_of(w.clinician.id);
         store
             .create_session(&session, entry(AuditAction::LoginSucceeded, None))
             .await
@@ -184,6 +207,92 @@ on_both_backends!(
                 .unwrap()
                 .unwrap()
                 .disabled
+        );
+        db.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    a_request_about_one_family_reads_its_access_check_with_the_session,
+    |backend: Backend| async move {
+        // Two stores on one database: a change made through one server is what the other's
+        // next request reads with its session.
+        let db = TestDatabase::new(backend).await.unwrap();
+        let store = db.open().await;
+        let there = db.open().await;
+        let w = world(store.as_ref()).await;
+        // A member of two teams: one row a team, the family's columns on each.
+        store
+            .set_staff_teams(
+                w.clinician.id,
+                &[w.team.id, w.other_team.id],
+                entry(AuditAction::StaffTeamsChanged, None),
+            )
+            .await
+            .unwrap();
+        let session = session_of(w.clinician.id);
+        store
+            .create_session(&session, entry(AuditAction::LoginSucceeded, None))
+            .await
+            .unwrap();
+        let f = family(w.other_team.id, "Amara Okafor");
+        store
+            .create_family(&f, w.clinician.id, entry(AuditAction::FamilyCreated, None))
+            .await
+            .unwrap();
+
+        let plain = store
+            .session_with_staff("abc", None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(plain.session, session);
+        assert_eq!(plain.staff.id, w.clinician.id);
+        assert_eq!(plain.staff.teams.len(), 2);
+        assert_eq!(plain.family, None);
+
+        let about = store
+            .session_with_staff("abc", Some(f.id))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(about.session, session);
+        assert_eq!(about.staff, plain.staff);
+        let stamp = store.family_stamp(f.id).await.unwrap();
+        assert_eq!(about.family, stamp);
+        assert_eq!(about.family.map(|(team, _)| team), Some(w.other_team.id));
+
+        // A change made elsewhere raises the count the next request reads.
+        let person = someone("Kwame Mensah");
+        there
+            .add_person(
+                f.id,
+                &person,
+                1_780_000_000_001,
+                entry(AuditAction::PersonAdded, None),
+            )
+            .await
+            .unwrap();
+        let after = store
+            .session_with_staff("abc", Some(f.id))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(after.family, store.family_stamp(f.id).await.unwrap());
+        assert!(after.family.unwrap().1 > about.family.unwrap().1);
+
+        // No such family: the session still holds, the family is simply not there.
+        let unknown = store
+            .session_with_staff("abc", Some(FamilyId::new()))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(unknown.family, None);
+        assert_eq!(unknown.staff, plain.staff);
+        // No such session: nothing, whatever family is named.
+        assert_eq!(
+            store.session_with_staff("other", Some(f.id)).await.unwrap(),
+            None
         );
         db.cleanup().await;
     }
@@ -513,20 +622,7 @@ on_both_backends!(
         assert!(listed(here.clone()).await.involved.is_empty());
 
         // Someone is added elsewhere.
-        let mut person = cradle_domain::network::Person {
-            id: cradle_domain::PersonId::new(),
-            name: "Kwame Mensah".into(),
-            phone: None,
-            email: None,
-            postcode: None,
-            preferred_language: None,
-            interpreter_needed: false,
-            ethnicity: None,
-            religion: None,
-            cultural_notes: None,
-            contact_consent: cradle_domain::network::ContactConsent::Yes,
-            version: 1,
-        };
+        let mut person = someone("Kwame Mensah");
         there
             .add_person(
                 f.id,
@@ -1337,7 +1433,7 @@ on_both_backends!(
         for page in 1..=10 {
             let listed = app.list_families(&actor, None, page).await.unwrap();
             for summary in &listed.families {
-                let access = app.family_access(&actor, summary.id).await.unwrap();
+                let access = app.family_access(&actor, summary.id, None).await.unwrap();
                 let record = app.read_family(&actor, &access).await.unwrap();
                 let from_record = NextDue::for_record(&record, today);
                 assert_eq!(
@@ -1385,20 +1481,7 @@ on_both_backends!(
             .create_family(&f, w.clinician.id, entry(AuditAction::FamilyCreated, None))
             .await
             .unwrap();
-        let tunde = cradle_domain::network::Person {
-            id: cradle_domain::PersonId::new(),
-            name: "Tunde Okafor".into(),
-            phone: None,
-            email: None,
-            postcode: None,
-            preferred_language: None,
-            interpreter_needed: false,
-            ethnicity: None,
-            religion: None,
-            cultural_notes: None,
-            contact_consent: cradle_domain::network::ContactConsent::Yes,
-            version: 1,
-        };
+        let tunde = someone("Tunde Okafor");
         store
             .add_person(f.id, &tunde, 1, entry(AuditAction::PersonAdded, None))
             .await

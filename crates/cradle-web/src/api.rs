@@ -378,7 +378,10 @@ async fn read_family(
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     let id = family_id(&id)?;
-    let access = state.app.family_access(&staff.actor, id).await?;
+    let access = state
+        .app
+        .family_access(&staff.actor, id, staff.looked_up())
+        .await?;
     let record = state.app.read_family(&staff.actor, &access).await?;
     let next_due =
         cradle_domain::care_plans::NextDue::for_record(&record, cradle_domain::dates::today_uk())
@@ -590,7 +593,10 @@ async fn change_access(
     id: &str,
 ) -> Result<cradle_app::FamilyAccess, Failure> {
     let id = family_id(id)?;
-    Ok(state.app.family_access(&staff.actor, id).await?)
+    Ok(state
+        .app
+        .family_access(&staff.actor, id, staff.looked_up())
+        .await?)
 }
 
 async fn add_person(
@@ -1556,7 +1562,10 @@ async fn history(
     let record = record
         .parse::<uuid::Uuid>()
         .map_err(|_| Failure(Problem::NotFound))?;
-    let access = state.app.family_access(&staff.actor, id).await?;
+    let access = state
+        .app
+        .family_access(&staff.actor, id, staff.looked_up())
+        .await?;
     let versions = state
         .app
         .record_history(&staff.actor, &access, kind, record)

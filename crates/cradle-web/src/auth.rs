@@ -15,8 +15,8 @@ use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use cradle_app::auth::SignedIn;
-use cradle_app::{Actor, AppError};
-use cradle_domain::Permission;
+use cradle_app::{Actor, AppError, FamilyLookup};
+use cradle_domain::{FamilyId, Permission};
 use std::marker::PhantomData;
 use std::net::SocketAddr;
 
@@ -86,6 +86,14 @@ pub fn same_secret(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// The family a request to read one is about (`/families/{id}…`, `/api/v1/families/{id}…`):
+/// its access check is read in the same statement as the session.
+fn family_in_path(path: &str) -> Option<FamilyId> {
+    let rest = path.strip_prefix("/api/v1").unwrap_or(path);
+    let id = rest.strip_prefix("/families/")?.split('/').next()?;
+    FamilyId::parse(id)
+}
+
 fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -141,7 +149,12 @@ pub async fn sign_in_and_csrf(
     let Some(token) = cookie(request.headers(), SESSION_COOKIE).map(str::to_string) else {
         return Failure(Problem::Unauthenticated).into_response();
     };
-    let signed_in = match state.app.session(&token, &address).await {
+    let family = if is_safe(&method) {
+        family_in_path(&path)
+    } else {
+        None
+    };
+    let signed_in = match state.app.session(&token, &address, family).await {
         Ok(signed_in) => signed_in,
         Err(error @ (AppError::SessionExpired | AppError::Unauthenticated)) => {
             let mut response = Failure::from(error).into_response();
@@ -288,6 +301,11 @@ pub struct Staff<N: Need> {
 }
 
 impl<N: Need> Staff<N> {
+    /// The family this request is about, as read with its session (see [`family_in_path`]).
+    pub fn looked_up(&self) -> Option<&FamilyLookup> {
+        self.session.as_ref()?.family.as_ref()
+    }
+
     pub fn authenticated(&self) -> Authenticated {
         Authenticated {
             actor: self.actor.clone(),
@@ -349,5 +367,28 @@ mod tests {
         assert!(!is_public(&Method::GET, "/families"));
         assert!(!is_public(&Method::GET, "/api/v1/families"));
         assert!(!is_public(&Method::GET, "/"));
+    }
+
+    #[test]
+    fn the_family_a_request_is_about_comes_from_its_path() {
+        let id = FamilyId::new();
+        for path in [
+            format!("/families/{id}"),
+            format!("/families/{id}/ecomap.svg"),
+            format!("/api/v1/families/{id}"),
+            format!("/api/v1/families/{id}/people"),
+        ] {
+            assert_eq!(family_in_path(&path), Some(id), "{path}");
+        }
+        for path in [
+            "/families".to_string(),
+            "/families/new".to_string(),
+            "/api/v1/families".to_string(),
+            format!("/teams/{id}"),
+            format!("/api/v2/families/{id}"),
+            format!("/other/families/{id}"),
+        ] {
+            assert_eq!(family_in_path(&path), None, "{path}");
+        }
     }
 }

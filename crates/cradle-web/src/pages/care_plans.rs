@@ -294,16 +294,16 @@ pub struct CarePlanPage {
     pub may_change: bool,
 }
 
-async fn plan_of(
+async fn plan_of<N: crate::auth::Need>(
     state: &WebState,
-    actor: &cradle_app::Actor,
+    staff: &Staff<N>,
     id: &str,
     plan: &str,
 ) -> Result<(FamilyAccess, FamilyRecord, CarePlan), Failure> {
     let id = parse_id(FamilyId::parse(id))?;
     let plan = parse_id(plan.parse::<Uuid>().ok())?;
-    let access = access(state, actor, id).await?;
-    let family = record(state, actor, &access).await?;
+    let access = access(state, staff, id).await?;
+    let family = record(state, &staff.actor, &access).await?;
     let found = parse_id(family.plans.iter().find(|p| p.id == plan).cloned())?;
     Ok((access, family, found))
 }
@@ -313,7 +313,7 @@ pub async fn plan_page(
     staff: Staff<ReadRecords>,
     Path((id, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (_, family, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
+    let (_, family, plan) = plan_of(&state, &staff, &id, &plan).await?;
     let page = CarePlanPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         family_id: family.family.id.to_string(),
@@ -445,7 +445,7 @@ pub async fn new_plan_form(
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     let (agreed_day, agreed_month, agreed_year) = super::today_boxes();
     let input = PlanInput {
@@ -474,7 +474,7 @@ pub async fn create_plan(
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let input = plan_input(&body);
     match state.app.create_plan(&staff.actor, &access, &input).await {
         Ok(plan) => Ok(see_other(&format!("/families/{id}/plans/{}", plan.id))),
@@ -607,7 +607,7 @@ pub async fn new_goal_form(
     staff: Staff<ChangeRecords>,
     Path((id, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (_, family, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
+    let (_, family, plan) = plan_of(&state, &staff, &id, &plan).await?;
     let (agreed_day, agreed_month, agreed_year) = super::today_boxes();
     let input = GoalInput {
         agreed_day,
@@ -631,7 +631,7 @@ pub async fn add_goal(
     Path((id, plan)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, _, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
+    let (access, _, plan) = plan_of(&state, &staff, &id, &plan).await?;
     let input = goal_input(&body);
     let result = state
         .app
@@ -804,7 +804,7 @@ pub async fn new_session_form(
     staff: Staff<ChangeRecords>,
     Path((id, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (_, family, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
+    let (_, family, plan) = plan_of(&state, &staff, &id, &plan).await?;
     let (held_day, held_month, held_year) = super::today_boxes();
     let input = SessionInput {
         held_day,
@@ -829,7 +829,7 @@ pub async fn record_session(
     Path((id, plan)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, _, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
+    let (access, _, plan) = plan_of(&state, &staff, &id, &plan).await?;
     let input = session_input(&body);
     let result = state
         .app
@@ -994,7 +994,7 @@ pub async fn new_review_form(
     staff: Staff<ChangeRecords>,
     Path((id, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (_, family, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
+    let (_, family, plan) = plan_of(&state, &staff, &id, &plan).await?;
     let (reviewed_day, reviewed_month, reviewed_year) = super::today_boxes();
     let input = ReviewInput {
         reviewed_day,
@@ -1018,7 +1018,7 @@ pub async fn record_review(
     Path((id, plan)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, _, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
+    let (access, _, plan) = plan_of(&state, &staff, &id, &plan).await?;
     let input = review_input(&body);
     let result = state
         .app
@@ -1096,7 +1096,7 @@ pub async fn end_plan_form(
     staff: Staff<ChangeRecords>,
     Path((id, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (_, family, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
+    let (_, family, plan) = plan_of(&state, &staff, &id, &plan).await?;
     let (closed_day, closed_month, closed_year) = super::today_boxes();
     let input = CloseInput {
         closed_day,
@@ -1120,7 +1120,7 @@ pub async fn end_plan(
     Path((id, plan)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, _, plan) = plan_of(&state, &staff.actor, &id, &plan).await?;
+    let (access, _, plan) = plan_of(&state, &staff, &id, &plan).await?;
     let input = close_input(&body);
     let result = state
         .app

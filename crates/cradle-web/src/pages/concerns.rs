@@ -219,7 +219,7 @@ pub async fn raise_form(
     Query(query): Query<RaiseQuery>,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     let mut t = typed(b"");
     // From a conversation: what they said about coping, and who said it when only one did.
@@ -256,7 +256,7 @@ pub async fn raise(
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let t = typed(&body);
     let result = state
         .app
@@ -276,7 +276,7 @@ async fn open_concern(
 ) -> Result<(cradle_app::FamilyAccess, FamilyRecord, Uuid), Failure> {
     let id = parse_id(FamilyId::parse(id))?;
     let concern = parse_id(concern.parse::<Uuid>().ok())?;
-    let access = access(state, &staff.actor, id).await?;
+    let access = access(state, staff, id).await?;
     let family = record(state, &staff.actor, &access).await?;
     parse_id(
         family

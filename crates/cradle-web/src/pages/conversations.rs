@@ -224,7 +224,7 @@ pub async fn new_form(
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     let today = today_uk();
     let form = Submitted {
@@ -254,7 +254,7 @@ pub async fn create(
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let form = submitted(&body);
     let result = state
         .app
@@ -273,7 +273,7 @@ pub async fn edit_form(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let conversation = parse_id(conversation.parse::<Uuid>().ok())?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     let existing = parse_id(family.conversations.iter().find(|c| c.id == conversation))?;
     let form = Submitted {
@@ -299,7 +299,7 @@ pub async fn save(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let conversation = parse_id(conversation.parse::<Uuid>().ok())?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let form = submitted(&body);
     match state
         .app

@@ -111,7 +111,7 @@ pub async fn new_form(
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     let today = today_uk();
     let input = EnquiryInput {
@@ -130,7 +130,7 @@ pub async fn create(
     Form(input): Form<EnquiryInput>,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let result = state
         .app
         .record_enquiry(&staff.actor, &access, &input)

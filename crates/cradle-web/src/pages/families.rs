@@ -586,7 +586,7 @@ pub async fn show(
     let id = family_id(&id)?;
     let access = state
         .app
-        .family_access(&staff.actor, id)
+        .family_access(&staff.actor, id, staff.looked_up())
         .await
         .map_err(|e| other_team(e, id))?;
     let record = state.app.read_family(&staff.actor, &access).await?;

@@ -543,7 +543,7 @@ pub async fn enrol_form(
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     enrol_page(
         &state,
@@ -562,7 +562,7 @@ pub async fn enrol(
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let mut input = EnrolInput::default();
     for (key, value) in form_pairs(&body) {
         match key.as_str() {

@@ -214,7 +214,7 @@ pub async fn offer_form_page(
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     let catalogue = family_catalogue(&state, &staff, &access).await?;
     let (offered_day, offered_month, offered_year) = super::today_boxes();
@@ -242,7 +242,7 @@ pub async fn offer(
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let input = offer_input(&body);
     match state
         .app
@@ -296,7 +296,7 @@ async fn intervention_of(
 ) -> Result<(FamilyAccess, FamilyRecord, PersonIntervention), Failure> {
     let id = parse_id(FamilyId::parse(id))?;
     let intervention = parse_id(intervention.parse::<Uuid>().ok())?;
-    let access = access(state, &staff.actor, id).await?;
+    let access = access(state, staff, id).await?;
     let family = record(state, &staff.actor, &access).await?;
     let found = parse_id(
         family

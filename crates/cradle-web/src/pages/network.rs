@@ -31,14 +31,14 @@ pub(crate) fn parse_id<T>(parsed: Option<T>) -> Result<T, Failure> {
 }
 
 /// Access to the family for a change, with the same refusal (and break-glass offer) as the page.
-pub(crate) async fn access(
+pub(crate) async fn access<N: crate::auth::Need>(
     state: &WebState,
-    actor: &cradle_app::Actor,
+    staff: &crate::auth::Staff<N>,
     id: FamilyId,
 ) -> Result<FamilyAccess, Failure> {
     state
         .app
-        .family_access(actor, id)
+        .family_access(&staff.actor, id, staff.looked_up())
         .await
         .map_err(|e| super::families::other_team(e, id))
 }
@@ -215,7 +215,7 @@ pub async fn new_person_form(
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     Ok(person_page(
         &state,
@@ -236,7 +236,7 @@ pub async fn add_person(
     Form(form): Form<PersonForm>,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let result = state
         .app
         .add_person(&staff.actor, &access, &form.person)
@@ -290,7 +290,7 @@ pub async fn known_people(
     Query(query): Query<KnownQuery>,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     let searched = !query.q.trim().is_empty();
     let (people, errors) = if searched {
@@ -360,7 +360,7 @@ pub async fn link_person(
     Form(form): Form<LinkForm>,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let person = parse_id(PersonId::parse(&form.person_id))?;
     let result = state.app.link_person(&staff.actor, &access, person).await;
     saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
@@ -385,7 +385,7 @@ pub async fn edit_person_form(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let person_id = parse_id(PersonId::parse(&person))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     let person = parse_id(family.person(person_id).cloned())?;
     let form = PersonForm {
@@ -413,7 +413,7 @@ pub async fn amend_person(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let person_id = parse_id(PersonId::parse(&person))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let version = form.version.unwrap_or(0);
     let result = state
         .app
@@ -596,7 +596,7 @@ pub async fn new_relationship_form(
     Query(query): Query<NewRelationshipQuery>,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     let input = RelationshipInput {
         person_id: query.person,
@@ -624,7 +624,7 @@ pub async fn add_relationship(
     Form(input): Form<RelationshipInput>,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let result = state
         .app
         .add_relationship(&staff.actor, &access, &input)
@@ -694,7 +694,7 @@ pub async fn end_relationship_form(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let relationship = parse_id(RelationshipId::parse(&relationship))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     end_relationship_page(
         &state,
@@ -714,7 +714,7 @@ pub async fn end_relationship(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let relationship = parse_id(RelationshipId::parse(&relationship))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let result = state
         .app
         .end_relationship(
@@ -794,7 +794,7 @@ pub async fn child_protection_form(
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     let version = state.app.family_version(&access).await?;
     Ok(child_protection_page(
@@ -814,7 +814,7 @@ pub async fn set_child_protection(
     Form(form): Form<ChildProtectionForm>,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let result = state
         .app
         .set_child_protection(
@@ -905,7 +905,7 @@ pub async fn birth_form(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let baby = parse_id(BabyId::parse(&baby))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     Ok(birth_page(
         &state,
@@ -925,7 +925,7 @@ pub async fn record_birth(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let baby = parse_id(BabyId::parse(&baby))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let result = state
         .app
         .record_birth(&staff.actor, &access, baby, &input)
@@ -999,7 +999,7 @@ pub async fn restriction_form(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let person = parse_id(PersonId::parse(&person))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     restriction_page(
         &state,
@@ -1019,7 +1019,7 @@ pub async fn restrict(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let person = parse_id(PersonId::parse(&person))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let result = state
         .app
         .restrict_contact(&staff.actor, &access, person, &input)
@@ -1078,7 +1078,7 @@ async fn history_page(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(id))?;
     let record_id = parse_id(record_id.parse::<uuid::Uuid>().ok())?;
-    let access = access(state, &staff.actor, id).await?;
+    let access = access(state, staff, id).await?;
     let family = record(state, &staff.actor, &access).await?;
     let versions = state
         .app
@@ -1353,7 +1353,7 @@ pub async fn ecomap(
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(id.trim_end_matches(".svg")))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     let mut response = crate::ecomap::svg(&family, today_uk()).into_response();
     response.headers_mut().insert(
@@ -1384,7 +1384,7 @@ pub async fn add_entry(
     Form(input): Form<EntryInput>,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let result = state.app.add_entry(&staff.actor, &access, &input).await;
     saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
         let page = EntryFormPage {
@@ -1431,7 +1431,7 @@ pub async fn printout(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let member = parse_id(Member::parse(&member))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let printout = state.app.printout(&staff.actor, &access, member).await?;
     let today = today_uk();
     let family = &printout.record.family;
@@ -1557,7 +1557,7 @@ pub async fn mother_details_form(
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     let input = cradle_domain::family::MotherInput::from_family(&family.family);
     Ok(mother_form(
@@ -1576,7 +1576,7 @@ pub async fn save_mother_details(
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let mut input = cradle_domain::family::MotherInput::default();
     for (key, value) in crate::auth::form_pairs(&body) {
         match key.as_str() {

@@ -248,7 +248,7 @@ pub async fn new_form(
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     let today = today_uk();
     let input = ObservationInput {
@@ -274,7 +274,7 @@ pub async fn create(
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let input = typed(&body);
     let result = state
         .app
@@ -378,7 +378,7 @@ pub async fn caregiver_summary(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let member = parse_id(cradle_domain::entries::Member::parse(&member))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let summary = state
         .app
         .caregiver_summary(&staff.actor, &access, member)
@@ -476,7 +476,7 @@ pub async fn new_note_form(
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     let today = today_uk();
     let input = cradle_domain::needs::NoteInput {
@@ -502,7 +502,7 @@ pub async fn add_note(
     axum::Form(input): axum::Form<cradle_domain::needs::NoteInput>,
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     match state.app.add_note(&staff.actor, &access, &input).await {
         Ok(_) => Ok(see_other(&format!("/families/{id}#needs"))),
         Err(AppError::Invalid(problems)) => {
@@ -586,7 +586,7 @@ pub async fn edit_observation_form(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let observation = parse_id(observation.parse::<uuid::Uuid>().ok())?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     let current = parse_id(family.observations.iter().find(|o| o.id == observation))?;
     let day = date_boxes(current.observed_on);
@@ -643,7 +643,7 @@ pub async fn amend_observation(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let observation = parse_id(observation.parse::<uuid::Uuid>().ok())?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let input = typed(&body);
     let correction: Correction = correction_from_form(&body);
     let result = state
@@ -688,7 +688,7 @@ pub async fn edit_note_form(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let note = parse_id(note.parse::<uuid::Uuid>().ok())?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     let current = parse_id(family.notes.iter().find(|n| n.id == note))?;
     let day = date_boxes(current.noted_on);
@@ -723,7 +723,7 @@ pub async fn amend_note(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let note = parse_id(note.parse::<uuid::Uuid>().ok())?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let correction = correction_from_form(&body);
     let mut input = cradle_domain::needs::NoteInput::default();
     for (key, value) in form_pairs(&body) {
@@ -773,7 +773,7 @@ pub async fn edit_moment_form(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let moment = parse_id(moment.parse::<uuid::Uuid>().ok())?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     let current = parse_id(family.moments.iter().find(|m| m.id == moment))?;
     let (observed_day, observed_month, observed_year) = date_boxes(current.noticed_on);
@@ -815,7 +815,7 @@ pub async fn amend_moment(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let moment = parse_id(moment.parse::<uuid::Uuid>().ok())?;
-    let access = access(&state, &staff.actor, id).await?;
+    let access = access(&state, &staff, id).await?;
     let input = typed(&body);
     let correction = correction_from_form(&body);
     let result = state

@@ -319,7 +319,7 @@ pub(crate) async fn access_and_person(
 ) -> Result<(FamilyAccess, PersonId), Failure> {
     let id = parse_id(FamilyId::parse(id))?;
     let person = parse_id(PersonId::parse(person))?;
-    Ok((access(state, &staff.actor, id).await?, person))
+    Ok((access(state, staff, id).await?, person))
 }
 
 /// The family (access checked, its read audited) and which of its people a page is about.

@@ -75,7 +75,7 @@ async fn alert_access(
 ) -> Result<(cradle_app::FamilyAccess, Uuid), Failure> {
     let id = parse_id(FamilyId::parse(id))?;
     let response = parse_id(response.parse::<Uuid>().ok())?;
-    Ok((access(state, &staff.actor, id).await?, response))
+    Ok((access(state, staff, id).await?, response))
 }
 
 fn action_page(
