@@ -12,6 +12,20 @@ use tokio::sync::{mpsc, oneshot};
 
 type Reply = oneshot::Sender<Result<(), String>>;
 
+/// Waits for the next job, then takes whatever else has queued up meanwhile, up to `most`
+/// in all; `None` once every sender has gone.
+pub(crate) async fn next_batch<T>(receiver: &mut mpsc::Receiver<T>, most: usize) -> Option<Vec<T>> {
+    let first = receiver.recv().await?;
+    let mut batch = vec![first];
+    while batch.len() < most {
+        match receiver.try_recv() {
+            Ok(job) => batch.push(job),
+            Err(_) => break,
+        }
+    }
+    Some(batch)
+}
+
 /// The most records committed in one transaction.
 const MAX_BATCH: usize = 256;
 
@@ -28,14 +42,7 @@ impl AuditQueue {
     {
         let (sender, mut receiver) = mpsc::channel::<(AuditEntry, Reply)>(4 * MAX_BATCH);
         tokio::spawn(async move {
-            while let Some(first) = receiver.recv().await {
-                let mut batch = vec![first];
-                while batch.len() < MAX_BATCH {
-                    match receiver.try_recv() {
-                        Ok(job) => batch.push(job),
-                        Err(_) => break,
-                    }
-                }
+            while let Some(batch) = next_batch(&mut receiver, MAX_BATCH).await {
                 let (entries, replies): (Vec<AuditEntry>, Vec<Reply>) = batch.into_iter().unzip();
                 match commit(entries.clone()).await {
                     Ok(()) => {

@@ -15,6 +15,7 @@ pub mod care;
 pub mod network;
 mod postgres;
 mod rows;
+mod session_lookups;
 mod sql;
 mod sqlite;
 mod sqlite_direct;
@@ -52,6 +53,9 @@ pub enum StoreError {
     AuditUnavailable(String),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// A lookup made together with others' (see `session_lookups.rs`) failed.
+    #[error("database error: {0}")]
+    Lookup(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

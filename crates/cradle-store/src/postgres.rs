@@ -11,6 +11,7 @@ use std::time::Duration;
 pub struct PostgresStore {
     pool: PgPool,
     audit: AuditQueue,
+    lookups: crate::session_lookups::SessionLookups,
     copies: crate::cache::FamilyCopies,
 }
 
@@ -34,9 +35,11 @@ impl PostgresStore {
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         let audit = Self::start_audit_queue(&pool);
+        let lookups = crate::session_lookups::SessionLookups::spawn(pool.clone());
         let store = Self {
             pool,
             audit,
+            lookups,
             copies: crate::cache::FamilyCopies::new(),
         };
         store.seed_missing_catalogues().await?;
@@ -67,7 +70,8 @@ impl PostgresStore {
         token_hash: &str,
         family: Option<uuid::Uuid>,
     ) -> crate::StoreResult<Vec<crate::rows::SessionStaffRow>> {
-        self.pooled_session_rows(token_hash, family).await
+        // Read together with the lookups of other requests arriving meanwhile.
+        self.lookups.rows(token_hash, family).await
     }
 
     async fn stamp_row(&self, id: uuid::Uuid) -> crate::StoreResult<Option<(uuid::Uuid, i64)>> {

@@ -235,19 +235,6 @@ macro_rules! sql_store {
                 Ok(())
             }
 
-            /// `SESSION_WITH_STAFF` through the pool.
-            async fn pooled_session_rows(
-                &self,
-                token_hash: &str,
-                family: Option<Uuid>,
-            ) -> StoreResult<Vec<SessionStaffRow>> {
-                Ok(sqlx::query_as($crate::sql::SESSION_WITH_STAFF)
-                    .bind(token_hash)
-                    .bind(family)
-                    .fetch_all(&self.pool)
-                    .await?)
-            }
-
             /// `FAMILY_STAMP` through the pool.
             async fn pooled_stamp_row(&self, id: Uuid) -> StoreResult<Option<(Uuid, i64)>> {
                 Ok(sqlx::query_as($crate::sql::FAMILY_STAMP)

@@ -92,7 +92,11 @@ impl SqliteStore {
     ) -> crate::StoreResult<Vec<crate::rows::SessionStaffRow>> {
         match &self.quick {
             Some(quick) => quick.session_rows(token_hash, family),
-            None => self.pooled_session_rows(token_hash, family).await,
+            None => Ok(sqlx::query_as(crate::sql::SESSION_WITH_STAFF)
+                .bind(token_hash)
+                .bind(family)
+                .fetch_all(&self.pool)
+                .await?),
         }
     }
 

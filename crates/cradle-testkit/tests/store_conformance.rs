@@ -294,6 +294,46 @@ on_both_backends!(
             store.session_with_staff("other", Some(f.id)).await.unwrap(),
             None
         );
+
+        // Many requests at once (PostgreSQL reads lookups that queue up together in one
+        // statement): each gets its own session's answer about its own family.
+        let g = family(w.team.id, "Ann O'Neill");
+        store
+            .create_family(&g, w.clinician.id, entry(AuditAction::FamilyCreated, None))
+            .await
+            .unwrap();
+        let nowhere = FamilyId::new();
+        let mut asked = tokio::task::JoinSet::new();
+        for i in 0..96usize {
+            let store = store.clone();
+            let token = if i % 3 == 2 { "other" } else { "abc" };
+            let family = [Some(f.id), Some(g.id), Some(nowhere), None][i % 4];
+            asked.spawn(async move {
+                let answer = store.session_with_staff(token, family).await.unwrap();
+                (token, family, answer)
+            });
+        }
+        let g_stamp = store.family_stamp(g.id).await.unwrap();
+        let f_stamp = store.family_stamp(f.id).await.unwrap();
+        let mut answered = 0;
+        while let Some(done) = asked.join_next().await {
+            let (token, family, answer) = done.unwrap();
+            answered += 1;
+            if token == "other" {
+                assert_eq!(answer, None);
+                continue;
+            }
+            let answer = answer.unwrap();
+            assert_eq!(answer.staff, plain.staff);
+            let expected = match family {
+                Some(id) if id == f.id => f_stamp,
+                Some(id) if id == g.id => g_stamp,
+                _ => None,
+            };
+            assert_eq!(answer.family, expected, "{family:?}");
+        }
+        assert_eq!(answered, 96);
+        assert_ne!(f_stamp, g_stamp);
         db.cleanup().await;
     }
 );
