@@ -78,22 +78,28 @@ impl PostgresStore {
         self.pooled_stamp_row(id).await
     }
 
-    /// Inserts a batch of audit records in one statement whose text is the same for any
-    /// number of records (one array a column), so it is planned once per connection; a
-    /// `VALUES` list written for each batch's size was planned afresh for most batches.
-    async fn insert_audit_records(
+    /// Inserts a batch of audit records and moves the chain's head to the newest, in one
+    /// statement (one round trip) whose text is the same for any number of records (one
+    /// array a column), so it is planned once per connection; a `VALUES` list written for
+    /// each batch's size was planned afresh for most batches.
+    async fn append_audit_records(
         tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
         records: &[crate::AuditRecord],
     ) -> crate::StoreResult<()> {
+        let Some(newest) = records.last() else {
+            return Ok(());
+        };
         fn column<'a, T>(
             records: &'a [crate::AuditRecord],
             field: impl Fn(&'a crate::AuditRecord) -> T,
         ) -> Vec<T> {
             records.iter().map(field).collect()
         }
+        // A data-modifying `WITH` runs to completion whether or not the rest reads it.
         sqlx::query(
-            "INSERT INTO audit_events (seq, at, actor_id, actor_username, actor_role, team_id, action, outcome, subject_kind, subject_id, source, break_glass_reason, detail, prev_hash, hash) \
-             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[], $9::text[], $10::uuid[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])",
+            "WITH appended AS (INSERT INTO audit_events (seq, at, actor_id, actor_username, actor_role, team_id, action, outcome, subject_kind, subject_id, source, break_glass_reason, detail, prev_hash, hash) \
+             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[], $9::text[], $10::uuid[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])) \
+             UPDATE audit_head SET seq = $16, hash = $17 WHERE id = 1",
         )
         .bind(column(records, |r| r.seq))
         .bind(column(records, |r| r.at_millis))
@@ -110,6 +116,8 @@ impl PostgresStore {
         .bind(column(records, |r| r.detail.as_str()))
         .bind(column(records, |r| r.prev_hash.as_str()))
         .bind(column(records, |r| r.hash.as_str()))
+        .bind(newest.seq)
+        .bind(newest.hash.as_str())
         .execute(&mut **tx)
         .await?;
         Ok(())

@@ -269,8 +269,9 @@ macro_rules! sql_store {
             }
 
             /// Appends records to the audit chain inside the caller's transaction, in order:
-            /// the head is read (and, on PostgreSQL, locked) once, the records are inserted
-            /// (each backend's `insert_audit_records`), and the head moves once.
+            /// the head is read (and, on PostgreSQL, locked) once, then the records are
+            /// inserted and the head moved to the newest (each backend's
+            /// `append_audit_records`).
             async fn write_audits(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 entries: Vec<AuditEntry>,
@@ -281,15 +282,7 @@ macro_rules! sql_store {
                 let (seq, hash): (i64, String) =
                     sqlx::query_as(Self::LOCK_AUDIT_HEAD).fetch_one(&mut **tx).await?;
                 let records = $crate::audit_chain::link(seq, hash, entries);
-                Self::insert_audit_records(tx, &records).await?;
-                if let Some(newest) = records.last() {
-                    sqlx::query($crate::audit_chain::MOVE_AUDIT_HEAD)
-                        .bind(newest.seq)
-                        .bind(&newest.hash)
-                        .execute(&mut **tx)
-                        .await?;
-                }
-                Ok(())
+                Self::append_audit_records(tx, &records).await
             }
 
             /// The family row and its babies.

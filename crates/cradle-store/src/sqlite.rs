@@ -120,8 +120,8 @@ impl SqliteStore {
 
     /// Audit records written inside a transaction of sqlx's (a change and its record; a
     /// batch only when the database is in memory): one statement each, as the connection
-    /// is local.
-    async fn insert_audit_records(
+    /// is local, then the chain's head moved to the newest.
+    async fn append_audit_records(
         tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
         records: &[crate::AuditRecord],
     ) -> crate::StoreResult<()> {
@@ -142,6 +142,13 @@ impl SqliteStore {
                 .bind(&r.detail)
                 .bind(&r.prev_hash)
                 .bind(&r.hash)
+                .execute(&mut **tx)
+                .await?;
+        }
+        if let Some(newest) = records.last() {
+            sqlx::query(crate::audit_chain::MOVE_AUDIT_HEAD)
+                .bind(newest.seq)
+                .bind(&newest.hash)
                 .execute(&mut **tx)
                 .await?;
         }
