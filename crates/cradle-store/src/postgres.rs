@@ -4,8 +4,9 @@
 //! transactions on different servers append to the chain one after another.
 
 use crate::audit_queue::AuditQueue;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
+use std::str::FromStr;
 use std::time::Duration;
 
 pub struct PostgresStore {
@@ -34,8 +35,20 @@ impl PostgresStore {
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        let audit = Self::start_audit_queue(&pool);
-        let lookups = crate::session_lookups::SessionLookups::spawn(pool.clone());
+        // The statements made for many requests at once (sessions looked up together, audit
+        // batches) never change shape, but take arrays, which PostgreSQL would otherwise plan
+        // afresh for every batch: their connections keep one plan for each.
+        let batches = PgPoolOptions::new()
+            .max_connections(2)
+            .test_before_acquire(false)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(
+                PgConnectOptions::from_str(url)?
+                    .options([("plan_cache_mode", "force_generic_plan")]),
+            )
+            .await?;
+        let audit = Self::start_audit_queue(&batches);
+        let lookups = crate::session_lookups::SessionLookups::spawn(batches);
         let store = Self {
             pool,
             audit,
