@@ -172,7 +172,8 @@ pub const SEARCH_COUNT_LIMIT: u64 = 1_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FamilyPage {
-    pub families: Vec<FamilySummary>,
+    /// Shared with the store's held copies, not copied for each page.
+    pub families: Vec<std::sync::Arc<FamilySummary>>,
     /// How many families the list holds in all; at least this many when `total_is_lower_bound`.
     pub total: u64,
     pub total_is_lower_bound: bool,

@@ -920,7 +920,7 @@ macro_rules! sql_store {
                             std::sync::Arc::clone(summary)
                         }
                     };
-                    families.push((*summary).clone());
+                    families.push(summary);
                 }
                 // The list shows names, so the audit says exactly which records were shown.
                 let mut audit = audit;

@@ -250,7 +250,7 @@ async fn teams(
 
 #[derive(Serialize)]
 struct FamilyList {
-    families: Vec<cradle_domain::FamilySummary>,
+    families: Vec<std::sync::Arc<cradle_domain::FamilySummary>>,
     /// At least this many when `total_is_lower_bound` (a search stops counting at 1,000).
     total: u64,
     total_is_lower_bound: bool,
