@@ -23,15 +23,16 @@ const MAX_GROUP: usize = 128;
 
 /// `SESSION_WITH_STAFF` for many sessions at once: each row carries the number of the
 /// lookup it answers (from 1, in the order of the arrays).
-const SESSIONS_WITH_STAFF: &str = "SELECT q.n, s.token_hash, s.staff_id, s.csrf_token, s.created_at, s.last_seen_at, s.source, \
-     st.id, st.username, st.display_name, st.role, st.password_hash, st.disabled, st.service_account, t.team_id, \
-     f.team_id AS family_team_id, f.changes AS family_changes \
-     FROM UNNEST($1::text[], $2::uuid[]) WITH ORDINALITY AS q(token_hash, family_id, n) \
+const SESSIONS_WITH_STAFF: &str = concat!(
+    "SELECT q.n, ",
+    crate::sql::session_staff_columns!(),
+    " FROM UNNEST($1::text[], $2::uuid[]) WITH ORDINALITY AS q(token_hash, family_id, n) \
      JOIN sessions s ON s.token_hash = q.token_hash \
      JOIN staff st ON st.id = s.staff_id \
      LEFT JOIN staff_teams t ON t.staff_id = st.id \
      LEFT JOIN families f ON f.id = q.family_id \
-     ORDER BY q.n, t.team_id";
+     ORDER BY q.n, t.team_id"
+);
 
 #[derive(sqlx::FromRow)]
 struct NumberedRow {
@@ -50,16 +51,14 @@ impl SessionLookups {
         let (sender, mut receiver) = mpsc::channel(4 * MAX_GROUP);
         tokio::spawn(async move {
             while let Some(group) = crate::audit_queue::next_batch(&mut receiver, MAX_GROUP).await {
-                let (tokens, families, replies): (Vec<String>, Vec<Option<Uuid>>, Vec<Reply>) =
-                    group.into_iter().fold(
-                        (Vec::new(), Vec::new(), Vec::new()),
-                        |(mut tokens, mut families, mut replies), (token, family, reply)| {
-                            tokens.push(token);
-                            families.push(family);
-                            replies.push(reply);
-                            (tokens, families, replies)
-                        },
-                    );
+                let mut tokens = Vec::with_capacity(group.len());
+                let mut families = Vec::with_capacity(group.len());
+                let mut replies: Vec<Reply> = Vec::with_capacity(group.len());
+                for (token, family, reply) in group {
+                    tokens.push(token);
+                    families.push(family);
+                    replies.push(reply);
+                }
                 let found: Result<Vec<NumberedRow>, sqlx::Error> =
                     sqlx::query_as(SESSIONS_WITH_STAFF)
                         .bind(&tokens)

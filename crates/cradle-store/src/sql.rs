@@ -190,17 +190,29 @@ impl<'a> CaseloadPlan<'a> {
     }
 }
 
-/// A session joined to its account and each of the account's teams (a row per team): what
-/// every signed-in request reads first. Columns in the order `SessionStaffRow` reads them.
-/// A session, its account with the account's teams (a row a team), and, when the request is
-/// about one family (`$2`, else null), that family's team and change count: what an access
-/// check reads, in the same statement and so the same snapshot as the session.
-pub(crate) const SESSION_WITH_STAFF: &str = "SELECT s.token_hash, s.staff_id, s.csrf_token, s.created_at, s.last_seen_at, s.source, \
-     st.id, st.username, st.display_name, st.role, st.password_hash, st.disabled, st.service_account, t.team_id, \
-     f.team_id AS family_team_id, f.changes AS family_changes \
-     FROM sessions s JOIN staff st ON st.id = s.staff_id LEFT JOIN staff_teams t ON t.staff_id = st.id \
+/// The columns `SessionStaffRow` reads, in its order, from sessions `s`, staff `st`, their
+/// teams `t` and the family asked about `f`: one list for the lookup of one session and of
+/// many (`session_lookups.rs`).
+macro_rules! session_staff_columns {
+    () => {
+        "s.token_hash, s.staff_id, s.csrf_token, s.created_at, s.last_seen_at, s.source, \
+         st.id, st.username, st.display_name, st.role, st.password_hash, st.disabled, st.service_account, t.team_id, \
+         f.team_id AS family_team_id, f.changes AS family_changes"
+    };
+}
+pub(crate) use session_staff_columns;
+
+/// What every signed-in request reads first: a session, its account with the account's
+/// teams (a row a team), and, when the request is about one family (`$2`, else null), that
+/// family's team and change count: what an access check reads, in the same statement and so
+/// the same snapshot as the session.
+pub(crate) const SESSION_WITH_STAFF: &str = concat!(
+    "SELECT ",
+    session_staff_columns!(),
+    " FROM sessions s JOIN staff st ON st.id = s.staff_id LEFT JOIN staff_teams t ON t.staff_id = st.id \
      LEFT JOIN families f ON f.id = $2 \
-     WHERE s.token_hash = $1 ORDER BY t.team_id";
+     WHERE s.token_hash = $1 ORDER BY t.team_id"
+);
 
 /// A family's team and change count: what an access check reads.
 pub(crate) const FAMILY_STAMP: &str = "SELECT team_id, changes FROM families WHERE id = $1";
