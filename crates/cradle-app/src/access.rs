@@ -8,7 +8,8 @@ use crate::{AppError, Cradle};
 use cradle_domain::{
     AuditAction, AuditOutcome, FamilyId, Permission, Role, Staff, StaffId, SubjectKind, TeamId,
 };
-use cradle_store::AuditEntry;
+use cradle_store::{AuditEntry, ProvisionalSignIn};
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// The person (or command line) making a request, and where it came from.
@@ -21,6 +22,10 @@ pub struct Actor {
     pub teams: Vec<TeamId>,
     /// "http 127.0.0.1", "api 127.0.0.1", "command line".
     pub source: String,
+    /// Set when the request is served on a sign-in remembered from an earlier request: every
+    /// audit record made for it carries it, and is written only once what it relied on is
+    /// confirmed (see `remembered.rs`).
+    pub provisional: Option<Arc<ProvisionalSignIn>>,
 }
 
 impl Actor {
@@ -32,6 +37,7 @@ impl Actor {
             role: staff.role,
             teams: staff.teams.clone(),
             source: source.into(),
+            provisional: None,
         }
     }
 
@@ -46,6 +52,7 @@ impl Actor {
             role: Role::Administrator,
             teams: Vec::new(),
             source: "command line".to_string(),
+            provisional: None,
         }
     }
 
@@ -89,6 +96,7 @@ impl Actor {
             source: self.source.clone(),
             break_glass_reason: None,
             detail: String::new(),
+            provisional: self.provisional.clone(),
         }
     }
 }
@@ -170,8 +178,25 @@ impl Cradle {
             return Err(AppError::Forbidden(Permission::ReadClinicalRecords));
         }
         let stamp = match looked_up.filter(|looked_up| looked_up.family == id) {
+            // On a remembered sign-in the stamp is remembered too: the decision made on it
+            // stands only once the family's change count is confirmed.
+            Some(FamilyLookup {
+                stamp: Some((team, changes)),
+                ..
+            }) if actor.provisional.is_some() => {
+                if let Some(sign_in) = &actor.provisional {
+                    sign_in.rely_on_family(id, *changes);
+                }
+                Some((*team, *changes))
+            }
             Some(looked_up) => looked_up.stamp,
-            None => self.store.family_stamp(id).await?,
+            None => {
+                let stamp = self.store.family_stamp(id).await?;
+                if let Some(stamp) = stamp {
+                    self.remembered.keep_stamp(id, stamp);
+                }
+                stamp
+            }
         };
         let Some((team_id, changes)) = stamp else {
             return Err(AppError::NotFound);

@@ -5,10 +5,11 @@
 //! sign-in, so a token planted before sign-in is useless afterwards.
 
 use crate::access::FamilyLookup;
+use crate::remembered::SEEN_EVERY_MILLIS;
 use crate::secrets::{random_token, token_hash, verify_password, DECOY_HASH};
 use crate::{Actor, AppError, Cradle};
 use cradle_domain::{AuditAction, AuditOutcome, FamilyId, Staff, SubjectKind};
-use cradle_store::{AuditEntry, SessionRecord, SignedInRecord};
+use cradle_store::{AuditEntry, SessionRecord};
 
 /// A session that has just begun: the token goes in the cookie and is not kept anywhere else.
 #[derive(Debug, Clone)]
@@ -131,43 +132,59 @@ impl Cradle {
     /// A request about one family names it: its team and change count are read in the same
     /// statement as the session, for the access check that follows
     /// ([`Cradle::family_access`]), which then needs no lookup of its own.
+    ///
+    /// With `remembered`, a sign-in this server remembers from an earlier request is used
+    /// instead of a lookup when it may be (see `remembered.rs`); what the request then does
+    /// is confirmed against the database before it is answered.
     pub async fn session(
         &self,
         token: &str,
         address: &str,
         family: Option<FamilyId>,
+        remembered: bool,
     ) -> Result<SignedIn, AppError> {
         let hash = token_hash(token);
-        let Some(SignedInRecord {
-            session,
-            staff,
-            family: stamp,
-        }) = self.store.session_with_staff(&hash, family).await?
-        else {
+        if remembered {
+            if let Some(signed_in) = self.remembered_sign_in(&hash, address, family) {
+                return Ok(signed_in);
+            }
+        }
+        let Some(mut record) = self.store.session_with_staff(&hash, family).await? else {
+            self.remembered.forget_sign_in(&hash);
             return Err(AppError::Unauthenticated);
         };
         let now = self.now();
+        let session = &record.session;
         let idle = now - session.last_seen_at_millis > self.settings.idle_timeout_millis;
         let too_old = now - session.created_at_millis > self.settings.absolute_timeout_millis;
         if idle || too_old {
+            self.remembered.forget_sign_in(&hash);
             self.store.end_session(&hash, None).await?;
             return Err(AppError::SessionExpired);
         }
-        if staff.disabled {
+        if record.staff.disabled {
+            self.remembered.forget_sign_in(&hash);
             self.store.end_session(&hash, None).await?;
             return Err(AppError::Unauthenticated);
         }
-        // Recording every request would make each page a write; a minute's precision is
-        // plenty for a 30-minute idle limit.
-        if now - session.last_seen_at_millis > 60_000 {
+        if now - session.last_seen_at_millis > SEEN_EVERY_MILLIS {
             self.store.touch_session(&hash, now).await?;
+            record.session.last_seen_at_millis = now;
         }
-        Ok(SignedIn {
-            actor: Actor::staff(&staff, format!("http {address}")),
-            csrf_token: session.csrf_token,
+        let signed_in = SignedIn {
+            actor: Actor::staff(&record.staff, format!("http {address}")),
+            csrf_token: record.session.csrf_token.clone(),
             token_hash: hash,
-            family: family.map(|family| FamilyLookup { family, stamp }),
-        })
+            family: family.map(|family| FamilyLookup {
+                family,
+                stamp: record.family,
+            }),
+        };
+        if let (Some(family), Some(stamp)) = (family, record.family) {
+            self.remembered.keep_stamp(family, stamp);
+        }
+        self.remembered.keep_sign_in(record);
+        Ok(signed_in)
     }
 
     /// Ends a session at once.
@@ -177,6 +194,7 @@ impl Cradle {
             AuditAction::Logout,
             signed_in.actor.id.map(|id| (SubjectKind::Staff, id.0)),
         );
+        self.remembered.forget_sign_in(&signed_in.token_hash);
         self.store
             .end_session(&signed_in.token_hash, Some(entry))
             .await?;
@@ -206,5 +224,6 @@ fn anonymous_entry(now: i64, username: &str, source: &str, action: AuditAction) 
         source: source.to_string(),
         break_glass_reason: None,
         detail: String::new(),
+        provisional: None,
     }
 }

@@ -21,6 +21,7 @@ pub mod network;
 pub mod observations;
 pub mod pathway;
 pub mod questionnaires;
+mod remembered;
 pub mod secrets;
 
 pub use access::{Actor, FamilyAccess, FamilyLookup};
@@ -67,6 +68,8 @@ pub struct Cradle {
     pub settings: Settings,
     team_names: TeamNames,
     definitions: questionnaires::LoadedDefinitions,
+    /// Sign-ins and family stamps remembered between requests (see `remembered.rs`).
+    remembered: remembered::Remembered,
 }
 
 /// Team names already read (see [`Cradle::team_name`]).
@@ -101,6 +104,7 @@ impl Cradle {
             settings: Settings::default(),
             team_names: TeamNames::default(),
             definitions: Default::default(),
+            remembered: Default::default(),
         }
     }
 

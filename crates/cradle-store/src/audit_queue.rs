@@ -6,11 +6,60 @@
 //! queued up as one transaction (one fsync, one lock of the chain's head) and then answers
 //! every request in the batch. If the audit write fails, the read fails.
 
+use crate::provisional::SignInFacts;
 use crate::{AuditEntry, StoreError, StoreResult};
 use std::future::Future;
 use tokio::sync::{mpsc, oneshot};
 
-type Reply = oneshot::Sender<Result<(), String>>;
+type Reply = oneshot::Sender<Result<(), Failed>>;
+
+enum Failed {
+    /// The remembered sign-in the record rested on no longer holds: it was not written.
+    SignInChanged,
+    Unavailable(String),
+}
+
+/// One record of a batch, with what its remembered sign-in relied on when the batch was
+/// gathered (`None` for a sign-in looked up in the request itself).
+pub(crate) struct Checked {
+    pub entry: AuditEntry,
+    pub check: Option<SignInFacts>,
+}
+
+impl Checked {
+    pub(crate) fn new(entry: AuditEntry) -> Self {
+        let check = entry.provisional.as_ref().map(|p| p.facts_so_far());
+        Self { entry, check }
+    }
+}
+
+/// Which records of a batch were refused (`true`) because their check no longer holds, by
+/// `stands`, which answers for one check; a record without a check is never refused.
+pub(crate) fn refusals<E>(
+    batch: &[Checked],
+    mut stands: impl FnMut(&SignInFacts) -> Result<bool, E>,
+) -> Result<Vec<bool>, E> {
+    batch
+        .iter()
+        .map(|checked| match &checked.check {
+            Some(check) => stands(check).map(|holds| !holds),
+            None => Ok(false),
+        })
+        .collect()
+}
+
+/// The entries to write: those not refused, in order, marked as checked.
+pub(crate) fn kept(batch: Vec<Checked>, refused: &[bool]) -> Vec<AuditEntry> {
+    batch
+        .into_iter()
+        .zip(refused)
+        .filter(|(_, refused)| !**refused)
+        .map(|(checked, _)| AuditEntry {
+            provisional: None,
+            ..checked.entry
+        })
+        .collect()
+}
 
 /// Waits for the next job, then takes whatever else has queued up meanwhile, up to `most`
 /// in all; `None` once every sender has gone.
@@ -34,33 +83,48 @@ pub(crate) struct AuditQueue {
 }
 
 impl AuditQueue {
-    /// Starts the writer task. `commit` appends a batch to the chain in one transaction.
+    /// Starts the writer task. `commit` appends a batch to the chain in one transaction,
+    /// leaving out (and answering which are) the records whose check no longer holds.
     pub(crate) fn spawn<F, Fut>(commit: F) -> Self
     where
-        F: Fn(Vec<AuditEntry>) -> Fut + Send + 'static,
-        Fut: Future<Output = StoreResult<()>> + Send,
+        F: Fn(Vec<Checked>) -> Fut + Send + 'static,
+        Fut: Future<Output = StoreResult<Vec<bool>>> + Send,
     {
         let (sender, mut receiver) = mpsc::channel::<(AuditEntry, Reply)>(4 * MAX_BATCH);
         tokio::spawn(async move {
             while let Some(batch) = next_batch(&mut receiver, MAX_BATCH).await {
                 let (entries, replies): (Vec<AuditEntry>, Vec<Reply>) = batch.into_iter().unzip();
-                match commit(entries.clone()).await {
-                    Ok(()) => {
-                        for reply in replies {
-                            let _ = reply.send(Ok(()));
+                let batch: Vec<Checked> = entries.iter().cloned().map(Checked::new).collect();
+                let checks: Vec<Option<SignInFacts>> =
+                    batch.iter().map(|checked| checked.check.clone()).collect();
+                match commit(batch).await {
+                    Ok(refused) => {
+                        for (((entry, check), refused), reply) in
+                            entries.iter().zip(&checks).zip(&refused).zip(replies)
+                        {
+                            let _ = reply.send(answer(entry, check.as_ref(), *refused));
                         }
                     }
                     // One bad record must not fail the others: try each on its own.
                     Err(_) if entries.len() > 1 => {
                         for (entry, reply) in entries.into_iter().zip(replies) {
-                            let result = commit(vec![entry]).await.map_err(|e| e.to_string());
+                            let checked = Checked::new(entry.clone());
+                            let check = checked.check.clone();
+                            let result = match commit(vec![checked]).await {
+                                Ok(refused) => answer(
+                                    &entry,
+                                    check.as_ref(),
+                                    refused.first().copied().unwrap_or(true),
+                                ),
+                                Err(error) => Err(Failed::Unavailable(error.to_string())),
+                            };
                             let _ = reply.send(result);
                         }
                     }
                     Err(error) => {
                         let message = error.to_string();
                         for reply in replies {
-                            let _ = reply.send(Err(message.clone()));
+                            let _ = reply.send(Err(Failed::Unavailable(message.clone())));
                         }
                     }
                 }
@@ -78,10 +142,23 @@ impl AuditQueue {
             .map_err(|_| StoreError::AuditUnavailable("the audit writer has stopped".into()))?;
         match answer.await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(message)) => Err(StoreError::AuditUnavailable(message)),
+            Ok(Err(Failed::SignInChanged)) => Err(StoreError::SignInChanged),
+            Ok(Err(Failed::Unavailable(message))) => Err(StoreError::AuditUnavailable(message)),
             Err(_) => Err(StoreError::AuditUnavailable(
                 "the audit writer stopped before answering".into(),
             )),
         }
     }
+}
+
+/// A committed batch's answer for one record: a refused record's request is refused; a
+/// written record's check is confirmed.
+fn answer(entry: &AuditEntry, check: Option<&SignInFacts>, refused: bool) -> Result<(), Failed> {
+    if refused {
+        return Err(Failed::SignInChanged);
+    }
+    if let (Some(sign_in), Some(check)) = (&entry.provisional, check) {
+        sign_in.confirmed(check);
+    }
+    Ok(())
 }

@@ -10,17 +10,17 @@
 
 use cradle_domain::FamilyId;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, MutexGuard};
 
-/// Family copies, up to a fixed number; when full, an arbitrary copy makes way. Whatever is
-/// made from a family's record (the record itself, a caseload row, the API's serialised
-/// read) is held the same way, under the change count read before the record was.
-pub struct Copies<T> {
-    map: Mutex<HashMap<FamilyId, (i64, Arc<T>)>>,
+/// A map of at most `capacity` entries, shared between threads; when full, an arbitrary
+/// entry makes way for a new one. What is held in memory is bounded whatever the load.
+pub struct Bounded<K, V> {
+    map: Mutex<HashMap<K, V>>,
     capacity: usize,
 }
 
-impl<T> Copies<T> {
+impl<K: Eq + Hash + Copy, V: Clone> Bounded<K, V> {
     pub fn new(capacity: usize) -> Self {
         Self {
             map: Mutex::new(HashMap::with_capacity(capacity.min(4_096))),
@@ -28,13 +28,57 @@ impl<T> Copies<T> {
         }
     }
 
+    fn map(&self) -> MutexGuard<'_, HashMap<K, V>> {
+        self.map
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn get(&self, key: &K) -> Option<V> {
+        self.map().get(key).cloned()
+    }
+
+    /// Keeps `value` under `key`, unless `keep_held` says the value already held is to stay.
+    pub fn put_unless(&self, key: K, value: V, keep_held: impl FnOnce(&V) -> bool) {
+        let mut map = self.map();
+        match map.get(&key) {
+            Some(held) if keep_held(held) => {}
+            Some(_) => {
+                map.insert(key, value);
+            }
+            None => {
+                if map.len() >= self.capacity {
+                    if let Some(evicted) = map.keys().next().copied() {
+                        map.remove(&evicted);
+                    }
+                }
+                map.insert(key, value);
+            }
+        }
+    }
+
+    pub fn put(&self, key: K, value: V) {
+        self.put_unless(key, value, |_| false);
+    }
+
+    pub fn remove(&self, key: &K) {
+        self.map().remove(key);
+    }
+}
+
+/// Family copies, up to a fixed number; when full, an arbitrary copy makes way. Whatever is
+/// made from a family's record (the record itself, a caseload row, the API's serialised
+/// read) is held the same way, under the change count read before the record was.
+pub struct Copies<T>(Bounded<FamilyId, (i64, Arc<T>)>);
+
+impl<T> Copies<T> {
+    pub fn new(capacity: usize) -> Self {
+        Self(Bounded::new(capacity))
+    }
+
     /// The copy of the family's record at exactly `changes`, if one is held.
     pub fn get(&self, id: FamilyId, changes: i64) -> Option<Arc<T>> {
-        let map = self
-            .map
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        match map.get(&id) {
+        match self.0.map().get(&id) {
             Some((held, value)) if *held == changes => Some(Arc::clone(value)),
             _ => None,
         }
@@ -42,22 +86,9 @@ impl<T> Copies<T> {
 
     /// Keeps a copy made after reading the count `changes`.
     pub fn put(&self, id: FamilyId, changes: i64, value: Arc<T>) {
-        let mut map = self
-            .map
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if map.len() >= self.capacity && !map.contains_key(&id) {
-            if let Some(evicted) = map.keys().next().copied() {
-                map.remove(&evicted);
-            }
-        }
         // Never replace a copy with an older one (two loads racing).
-        match map.get(&id) {
-            Some((held, _)) if *held > changes => {}
-            _ => {
-                map.insert(id, (changes, value));
-            }
-        }
+        self.0
+            .put_unless(id, (changes, value), |(held, _)| *held > changes);
     }
 }
 

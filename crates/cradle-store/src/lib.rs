@@ -10,10 +10,11 @@
 mod audit_chain;
 mod audit_queue;
 mod cache;
-pub use cache::Copies;
+pub use cache::{Bounded, Copies};
 pub mod care;
 pub mod network;
 mod postgres;
+mod provisional;
 mod rows;
 mod session_lookups;
 mod sql;
@@ -24,6 +25,7 @@ pub use audit_chain::{chain_hash, verify_chain, AuditRecord, ChainFault, GENESIS
 pub use care::CareStore;
 pub use network::{Amendment, NetworkStore, RecordKind, RecordVersion};
 pub use postgres::PostgresStore;
+pub use provisional::{ProvisionalSignIn, SignInFacts};
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -56,6 +58,11 @@ pub enum StoreError {
     /// A lookup made together with others' (see `session_lookups.rs`) failed.
     #[error("database error: {0}")]
     Lookup(String),
+    /// The request was served on a remembered sign-in (see `provisional.rs`) that no longer
+    /// holds: the session has ended, its account or a family it relied on has changed.
+    /// Nothing was answered or recorded; the request must be served afresh.
+    #[error("the sign-in this request was served on has changed")]
+    SignInChanged,
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -93,6 +100,10 @@ pub struct AuditEntry {
     pub break_glass_reason: Option<String>,
     /// Short, non-identifying detail ("page 2, 25 rows"). Never a password or search text.
     pub detail: String,
+    /// Set when the request was served on a sign-in remembered from an earlier request: the
+    /// record is written only if what that sign-in relied on still holds, checked in the
+    /// same transaction (see `provisional.rs`). Not itself stored.
+    pub provisional: Option<std::sync::Arc<ProvisionalSignIn>>,
 }
 
 /// A staff account with what is needed to check a password.
@@ -120,6 +131,8 @@ pub struct SessionRecord {
 pub struct SignedInRecord {
     pub session: SessionRecord,
     pub staff: Staff,
+    /// The account's change count (raised by any change to it or its teams).
+    pub staff_changes: i64,
     pub family: Option<(TeamId, i64)>,
 }
 
@@ -243,6 +256,9 @@ pub trait Store: NetworkStore + CareStore + Send + Sync + 'static {
         token_hash: &str,
         family: Option<FamilyId>,
     ) -> StoreResult<Option<SignedInRecord>>;
+    /// Checks now, outside any audit record, whether what a remembered sign-in relied on
+    /// still holds (see `provisional.rs`); if it does, it counts as confirmed.
+    async fn confirm_sign_in(&self, sign_in: &ProvisionalSignIn) -> StoreResult<bool>;
     async fn touch_session(&self, token_hash: &str, at_millis: i64) -> StoreResult<()>;
     async fn end_session(&self, token_hash: &str, audit: Option<AuditEntry>) -> StoreResult<()>;
     async fn remove_sessions_idle_since(&self, before_millis: i64) -> StoreResult<u64>;

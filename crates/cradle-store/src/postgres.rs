@@ -87,6 +87,68 @@ impl PostgresStore {
         self.lookups.rows(token_hash, family).await
     }
 
+    /// The chain's head, locked, and which records of a batch rest on a remembered sign-in
+    /// that no longer holds: every record's session, account and families are checked in the
+    /// statement that locks the head (one round trip), inside the batch's transaction, after
+    /// the request was made.
+    async fn lock_head_checking(
+        tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+        batch: &[crate::audit_queue::Checked],
+    ) -> crate::StoreResult<((i64, String), Vec<bool>)> {
+        let mut refused = vec![false; batch.len()];
+        let mut sessions = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut families = (Vec::new(), Vec::new(), Vec::new());
+        for (n, checked) in (0i64..).zip(batch) {
+            let Some(check) = &checked.check else {
+                continue;
+            };
+            sessions.0.push(n);
+            sessions.1.push(check.token_hash.as_str());
+            sessions.2.push(check.staff_id.0);
+            sessions.3.push(check.staff_changes);
+            for (id, changes) in &check.families {
+                families.0.push(n);
+                families.1.push(id.0);
+                families.2.push(*changes);
+            }
+        }
+        if sessions.0.is_empty() {
+            let head = sqlx::query_as(Self::LOCK_AUDIT_HEAD)
+                .fetch_one(&mut **tx)
+                .await?;
+            return Ok((head, refused));
+        }
+        let (seq, hash, failing): (i64, String, Vec<i64>) = sqlx::query_as(
+            "SELECT h.seq, h.hash, ARRAY( \
+               SELECT c.n FROM UNNEST($1::bigint[], $2::text[], $3::uuid[], $4::bigint[]) AS c(n, token_hash, staff_id, changes) \
+               WHERE NOT EXISTS (SELECT 1 FROM sessions s JOIN staff st ON st.id = s.staff_id \
+                 WHERE s.token_hash = c.token_hash AND s.staff_id = c.staff_id AND st.changes = c.changes) \
+               UNION \
+               SELECT f.n FROM UNNEST($5::bigint[], $6::uuid[], $7::bigint[]) AS f(n, id, changes) \
+               WHERE NOT EXISTS (SELECT 1 FROM families WHERE id = f.id AND changes = f.changes)) \
+             FROM audit_head h WHERE h.id = 1 FOR UPDATE",
+        )
+        .bind(sessions.0)
+        .bind(sessions.1)
+        .bind(sessions.2)
+        .bind(sessions.3)
+        .bind(families.0)
+        .bind(families.1)
+        .bind(families.2)
+        .fetch_one(&mut **tx)
+        .await?;
+        for n in failing {
+            if let Some(refused) = usize::try_from(n).ok().and_then(|i| refused.get_mut(i)) {
+                *refused = true;
+            }
+        }
+        Ok(((seq, hash), refused))
+    }
+
+    async fn sign_in_stands(&self, check: &crate::SignInFacts) -> crate::StoreResult<bool> {
+        Self::sign_in_stands_on(&mut *self.pool.acquire().await?, check).await
+    }
+
     async fn stamp_row(&self, id: uuid::Uuid) -> crate::StoreResult<Option<(uuid::Uuid, i64)>> {
         self.pooled_stamp_row(id).await
     }

@@ -92,6 +92,7 @@ pub(crate) struct SessionStaffRow {
     pub team_id: Option<Uuid>,
     pub family_team_id: Option<Uuid>,
     pub family_changes: Option<i64>,
+    pub staff_changes: i64,
 }
 
 impl SessionStaffRow {
@@ -106,10 +107,12 @@ impl SessionStaffRow {
             .family_team_id
             .zip(first.family_changes)
             .map(|(team, changes)| (TeamId(team), changes));
+        let staff_changes = first.staff_changes;
         let (staff, _) = first.staff.into_staff(teams)?;
         Ok(Some(SignedInRecord {
             session: first.session.into(),
             staff,
+            staff_changes,
             family,
         }))
     }

@@ -197,7 +197,7 @@ macro_rules! session_staff_columns {
     () => {
         "s.token_hash, s.staff_id, s.csrf_token, s.created_at, s.last_seen_at, s.source, \
          st.id, st.username, st.display_name, st.role, st.password_hash, st.disabled, st.service_account, t.team_id, \
-         f.team_id AS family_team_id, f.changes AS family_changes"
+         f.team_id AS family_team_id, f.changes AS family_changes, st.changes AS staff_changes"
     };
 }
 pub(crate) use session_staff_columns;
@@ -236,15 +236,47 @@ macro_rules! sql_store {
                 Self::begin_on(self.writer()).await
             }
 
-            /// Appends a batch of audit records in one transaction (the group commit).
+            /// Appends a batch of audit records in one transaction (the group commit),
+            /// leaving out those whose remembered sign-in no longer holds (`true` in the
+            /// answer; see `provisional.rs`).
             async fn commit_audit_batch(
                 writer: sqlx::Pool<$db>,
-                entries: Vec<AuditEntry>,
-            ) -> StoreResult<()> {
+                batch: Vec<$crate::audit_queue::Checked>,
+            ) -> StoreResult<Vec<bool>> {
                 let mut tx = Self::begin_on(&writer).await?;
-                Self::write_audits(&mut tx, entries).await?;
+                let refused = Self::append_checked(&mut tx, batch).await?;
                 tx.commit().await?;
-                Ok(())
+                Ok(refused)
+            }
+
+            /// Whether a remembered sign-in's session, account and families are as it
+            /// relied on, read through `connection`, a statement a fact.
+            async fn sign_in_stands_on(
+                connection: &mut <$db as sqlx::Database>::Connection,
+                check: &SignInFacts,
+            ) -> StoreResult<bool> {
+                let session: Option<(i32,)> =
+                    sqlx::query_as($crate::provisional::SESSION_STANDS)
+                        .bind(&check.token_hash)
+                        .bind(check.staff_id.0)
+                        .bind(check.staff_changes)
+                        .fetch_optional(&mut *connection)
+                        .await?;
+                if session.is_none() {
+                    return Ok(false);
+                }
+                for (id, changes) in &check.families {
+                    let family: Option<(i32,)> =
+                        sqlx::query_as($crate::provisional::FAMILY_STANDS)
+                            .bind(id.0)
+                            .bind(changes)
+                            .fetch_optional(&mut *connection)
+                            .await?;
+                    if family.is_none() {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
             }
 
             /// `FAMILY_STAMP` through the pool.
@@ -283,7 +315,9 @@ macro_rules! sql_store {
             /// Appends records to the audit chain inside the caller's transaction, in order:
             /// the head is read (and, on PostgreSQL, locked) once, then the records are
             /// inserted and the head moved to the newest (each backend's
-            /// `append_audit_records`).
+            /// `append_audit_records`). A change made on a remembered sign-in (a page that
+            /// records something as it is read) fails if that sign-in no longer holds,
+            /// checked here, in the change's own transaction, which is then not committed.
             async fn write_audits(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 entries: Vec<AuditEntry>,
@@ -291,10 +325,25 @@ macro_rules! sql_store {
                 if entries.is_empty() {
                     return Ok(());
                 }
-                let (seq, hash): (i64, String) =
-                    sqlx::query_as(Self::LOCK_AUDIT_HEAD).fetch_one(&mut **tx).await?;
-                let records = $crate::audit_chain::link(seq, hash, entries);
-                Self::append_audit_records(tx, &records).await
+                let batch = entries.into_iter().map($crate::audit_queue::Checked::new).collect();
+                if Self::append_checked(tx, batch).await?.contains(&true) {
+                    return Err(StoreError::SignInChanged);
+                }
+                Ok(())
+            }
+
+            /// Appends the records of `batch` whose remembered sign-in holds (see
+            /// `provisional.rs`), checked as the chain's head is locked; answers which were
+            /// refused, and so left out.
+            async fn append_checked(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                batch: Vec<$crate::audit_queue::Checked>,
+            ) -> StoreResult<Vec<bool>> {
+                let ((seq, hash), refused) = Self::lock_head_checking(tx, &batch).await?;
+                let records =
+                    $crate::audit_chain::link(seq, hash, $crate::audit_queue::kept(batch, &refused));
+                Self::append_audit_records(tx, &records).await?;
+                Ok(refused)
             }
 
             /// The family row and its babies.
@@ -629,6 +678,15 @@ macro_rules! sql_store {
                 family: Option<FamilyId>,
             ) -> StoreResult<Option<SignedInRecord>> {
                 SessionStaffRow::fold(self.session_rows(token_hash, family.map(|id| id.0)).await?)
+            }
+
+            async fn confirm_sign_in(&self, sign_in: &ProvisionalSignIn) -> StoreResult<bool> {
+                let check = sign_in.facts_so_far();
+                let holds = self.sign_in_stands(&check).await?;
+                if holds {
+                    sign_in.confirmed(&check);
+                }
+                Ok(holds)
             }
 
             async fn touch_session(&self, token_hash: &str, at_millis: i64) -> StoreResult<()> {

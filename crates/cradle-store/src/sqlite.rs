@@ -155,6 +155,33 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// The chain's head, and which records of a batch rest on a remembered sign-in that no
+    /// longer holds, checked inside the batch's transaction (an immediate one: nothing can
+    /// change in between).
+    async fn lock_head_checking(
+        tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        batch: &[crate::audit_queue::Checked],
+    ) -> crate::StoreResult<((i64, String), Vec<bool>)> {
+        let mut refused = Vec::with_capacity(batch.len());
+        for checked in batch {
+            refused.push(match &checked.check {
+                Some(check) => !Self::sign_in_stands_on(tx, check).await?,
+                None => false,
+            });
+        }
+        let head = sqlx::query_as(Self::LOCK_AUDIT_HEAD)
+            .fetch_one(&mut **tx)
+            .await?;
+        Ok((head, refused))
+    }
+
+    async fn sign_in_stands(&self, check: &crate::SignInFacts) -> crate::StoreResult<bool> {
+        match &self.quick {
+            Some(quick) => quick.sign_in_stands(check),
+            None => Self::sign_in_stands_on(&mut *self.pool.acquire().await?, check).await,
+        }
+    }
+
     fn writer(&self) -> &SqlitePool {
         &self.writer
     }

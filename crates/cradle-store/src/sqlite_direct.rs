@@ -25,9 +25,10 @@
 //! everything else (lists, whole records, every other write) stays with sqlx.
 
 use crate::audit_chain::{link, INSERT_AUDIT_RECORD, MOVE_AUDIT_HEAD};
-use crate::audit_queue::AuditQueue;
+use crate::audit_queue::{kept, refusals, AuditQueue, Checked};
+use crate::provisional::{SignInFacts, FAMILY_STANDS, SESSION_STANDS};
 use crate::rows::{SessionRow, SessionStaffRow, StaffRow};
-use crate::{AuditEntry, StoreResult};
+use crate::StoreResult;
 use rusqlite::{
     named_params, params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior,
 };
@@ -100,6 +101,11 @@ impl QuickReads {
         })
     }
 
+    /// Whether a remembered sign-in's facts hold now (see `provisional.rs`).
+    pub fn sign_in_stands(&self, check: &SignInFacts) -> StoreResult<bool> {
+        self.with(|connection| sign_in_stands(connection, check))
+    }
+
     /// The family's team and change count, as `FAMILY_STAMP` gives them.
     pub fn family_stamp(&self, id: Uuid) -> StoreResult<Option<(Uuid, i64)>> {
         self.with(|connection| {
@@ -164,6 +170,7 @@ fn session_staff_row(row: &Row<'_>) -> rusqlite::Result<SessionStaffRow> {
         team_id: row.get(13)?,
         family_team_id: row.get(14)?,
         family_changes: row.get(15)?,
+        staff_changes: row.get(16)?,
     })
 }
 
@@ -207,16 +214,21 @@ pub(crate) fn start_audit_writer(
 }
 
 /// Appends a batch to the chain in one transaction; nothing of it is kept if any part fails.
+/// A record resting on a remembered sign-in whose facts no longer hold is left out, and its
+/// place in the answer is `true` (refused).
 fn append_batch(
     connection: &mut Connection,
     lock_head: &str,
-    entries: Vec<AuditEntry>,
-) -> StoreResult<()> {
+    batch: Vec<Checked>,
+) -> StoreResult<Vec<bool>> {
+    // Immediate: no other writer can change a session, account or family between the check
+    // and the commit.
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let refused = refusals(&batch, |check| sign_in_stands(&transaction, check))?;
     let (seq, hash): (i64, String) = transaction
         .prepare_cached(lock_head)?
         .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-    let records = link(seq, hash, entries);
+    let records = link(seq, hash, kept(batch, &refused));
     {
         let mut statement = transaction.prepare_cached(INSERT_AUDIT_RECORD)?;
         for r in &records {
@@ -245,5 +257,29 @@ fn append_batch(
             .execute(params![newest.seq, newest.hash])?;
     }
     transaction.commit()?;
-    Ok(())
+    Ok(refused)
+}
+
+/// Whether a remembered sign-in's session, account and families are as it relied on.
+pub(crate) fn sign_in_stands(
+    connection: &Connection,
+    check: &SignInFacts,
+) -> rusqlite::Result<bool> {
+    let session = connection
+        .prepare_cached(SESSION_STANDS)?
+        .exists(named_params! {
+            "$1": check.token_hash,
+            "$2": check.staff_id.0,
+            "$3": check.staff_changes,
+        })?;
+    if !session {
+        return Ok(false);
+    }
+    let mut family = connection.prepare_cached(FAMILY_STANDS)?;
+    for (id, changes) in &check.families {
+        if !family.exists(named_params! { "$1": id.0, "$2": changes })? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }

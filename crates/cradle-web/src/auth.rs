@@ -154,23 +154,30 @@ pub async fn sign_in_and_csrf(
     } else {
         None
     };
-    let signed_in = match state.app.session(&token, &address, family).await {
+    // A read may be served on the sign-in this server remembers; a change never is.
+    let signed_in = match signed_in(&state, &token, &address, family, is_safe(&method)).await {
         Ok(signed_in) => signed_in,
-        Err(error @ (AppError::SessionExpired | AppError::Unauthenticated)) => {
-            let mut response = Failure::from(error).into_response();
-            if let Ok(value) = set_cookie(SESSION_COOKIE, "", Some(0), state.secure_cookies).parse()
-            {
-                response.headers_mut().append(header::SET_COOKIE, value);
-            }
+        Err(response) => return response,
+    };
+    if let Some(sign_in) = signed_in.actor.provisional.clone() {
+        let again = same_request(&request);
+        let response = run_as(authenticated(signed_in), request, next.clone()).await;
+        let refused = matches!(
+            response.extensions().get::<Problem>(),
+            Some(Problem::SignInChanged)
+        );
+        if !refused && (sign_in.is_confirmed() || state.app.confirm_sign_in(&sign_in).await) {
             return response;
         }
-        Err(error) => return Failure::from(error).into_response(),
-    };
-    let authenticated = Authenticated {
-        actor: signed_in.actor.clone(),
-        csrf_token: signed_in.csrf_token.clone(),
-        session: Some(signed_in),
-    };
+        // What the remembered sign-in relied on has changed (or could not be confirmed):
+        // nothing of that answer is sent; the request is served on a sign-in looked up now.
+        drop(response);
+        return match signed_in_now(&state, &token, &address, family).await {
+            Ok(signed_in) => run_as(authenticated(signed_in), again, next).await,
+            Err(response) => response,
+        };
+    }
+    let authenticated = authenticated(signed_in);
 
     if is_safe(&method) {
         return run_as(authenticated, request, next).await;
@@ -199,6 +206,59 @@ pub async fn sign_in_and_csrf(
     }
     let request = Request::from_parts(parts, Body::from(bytes));
     run_as(authenticated, request, next).await
+}
+
+/// The request's sign-in, or the response that refuses it (clearing an ended session's
+/// cookie). With `remembered`, one this server remembers may be used (see `Cradle::session`).
+async fn signed_in(
+    state: &WebState,
+    token: &str,
+    address: &str,
+    family: Option<FamilyId>,
+    remembered: bool,
+) -> Result<SignedIn, Response> {
+    match state.app.session(token, address, family, remembered).await {
+        Ok(signed_in) => Ok(signed_in),
+        Err(error @ (AppError::SessionExpired | AppError::Unauthenticated)) => {
+            let mut response = Failure::from(error).into_response();
+            if let Ok(value) = set_cookie(SESSION_COOKIE, "", Some(0), state.secure_cookies).parse()
+            {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
+            Err(response)
+        }
+        Err(error) => Err(Failure::from(error).into_response()),
+    }
+}
+
+/// The request's sign-in looked up in the database now.
+async fn signed_in_now(
+    state: &WebState,
+    token: &str,
+    address: &str,
+    family: Option<FamilyId>,
+) -> Result<SignedIn, Response> {
+    signed_in(state, token, address, family, false).await
+}
+
+fn authenticated(signed_in: SignedIn) -> Authenticated {
+    Authenticated {
+        actor: signed_in.actor.clone(),
+        csrf_token: signed_in.csrf_token.clone(),
+        session: Some(signed_in),
+    }
+}
+
+/// A copy of a read (method, address, headers, what the server attached), to serve again.
+/// A read carries no body.
+fn same_request(request: &Request) -> Request {
+    let mut again = Request::new(Body::empty());
+    *again.method_mut() = request.method().clone();
+    *again.uri_mut() = request.uri().clone();
+    *again.version_mut() = request.version();
+    *again.headers_mut() = request.headers().clone();
+    *again.extensions_mut() = request.extensions().clone();
+    again
 }
 
 async fn run_as(authenticated: Authenticated, mut request: Request, next: Next) -> Response {

@@ -6150,3 +6150,293 @@ on_both_backends!(
         app.database.cleanup().await;
     }
 );
+
+/// A literal for an id in raw SQL: SQLite keeps ids as 16 bytes, PostgreSQL as `uuid`.
+fn id_literal(backend: Backend, id: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("X'{}'", id.replace('-', "")),
+        Backend::Postgres => format!("'{id}'"),
+    }
+}
+
+fn count(actions: &[(String, String, Option<String>)], action: &str) -> usize {
+    actions.iter().filter(|r| r.1 == action).count()
+}
+
+on_both_backends!(
+    a_sign_in_is_remembered_between_reads_and_confirmed_before_anything_is_answered,
+    |backend| async move {
+        let app = app(backend).await;
+        let cradle = &app.app;
+        let session = cradle
+            .login("clinician", DEMO_PASSWORD, "127.0.0.1")
+            .await
+            .unwrap();
+        let family =
+            cradle_domain::FamilyId::parse(&first_family(&app, "clinician").await).unwrap();
+        let read = |remembered: bool| {
+            let token = session.token.clone();
+            async move {
+                let signed_in = cradle
+                    .session(&token, "127.0.0.1", Some(family), remembered)
+                    .await?;
+                let access = cradle
+                    .family_access(&signed_in.actor, family, signed_in.family.as_ref())
+                    .await?;
+                cradle.read_family(&signed_in.actor, &access).await?;
+                Ok::<_, cradle_app::AppError>(signed_in.actor.provisional)
+            }
+        };
+        let first = read(true).await.unwrap();
+        assert!(first.is_none(), "the first read looks the session up");
+        let second = read(true).await.unwrap();
+        let sign_in = second.expect("the next read is served on the remembered sign-in");
+        assert!(
+            sign_in.is_confirmed(),
+            "the read's audit record confirmed what it relied on"
+        );
+        assert!(
+            read(false).await.unwrap().is_none(),
+            "a change is never served on a remembered sign-in"
+        );
+
+        // Another server ends every session: the remembered sign-in is still offered, but
+        // the read made on it is refused and leaves no record of a read.
+        let reads_before = count(&audit_actions(&app).await, "family.read");
+        app.database.execute_raw("DELETE FROM sessions").await;
+        let refused = read(true).await;
+        assert!(
+            matches!(
+                refused,
+                Err(cradle_app::AppError::Store(
+                    cradle_store::StoreError::SignInChanged
+                ))
+            ),
+            "{refused:?}"
+        );
+        assert_eq!(
+            count(&audit_actions(&app).await, "family.read"),
+            reads_before
+        );
+        assert!(matches!(
+            read(false).await,
+            Err(cradle_app::AppError::Unauthenticated)
+        ));
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    a_sign_in_is_remembered_only_within_a_minute_of_being_seen,
+    |backend| async move {
+        let app = app(backend).await;
+        let cradle = &app.app;
+        let session = cradle
+            .login("clinician", DEMO_PASSWORD, "127.0.0.1")
+            .await
+            .unwrap();
+        let provisional = || async {
+            cradle
+                .session(&session.token, "127.0.0.1", None, true)
+                .await
+                .unwrap()
+                .actor
+                .provisional
+                .is_some()
+        };
+        assert!(!provisional().await, "looked up, and remembered");
+        assert!(provisional().await);
+        app.clock.advance_minutes(2);
+        assert!(
+            !provisional().await,
+            "after a minute the session is looked up, and recorded as seen"
+        );
+        assert!(provisional().await);
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    pages_and_api_reads_follow_what_another_server_changed_at_once,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.signed_in("clinician").await;
+        let id = first_family(&app, "clinician").await;
+        let api = app.url(&format!("/api/v1/families/{id}"));
+        let page = app.url(&format!("/families/{id}"));
+        for _ in 0..3 {
+            assert_eq!(
+                client.get(&api).send().await.unwrap().status(),
+                StatusCode::OK
+            );
+            assert_eq!(
+                client.get(&page).send().await.unwrap().status(),
+                StatusCode::OK
+            );
+        }
+
+        // The record changed on another server: both answers show it at once.
+        let family = id_literal(backend, &id);
+        app.database
+            .execute_raw(&format!(
+                "UPDATE families SET mother_name = 'Changed Elsewhere', mother_name_lower = 'changed elsewhere' WHERE id = {family}"
+            ))
+            .await;
+        let read = client.get(&api).send().await.unwrap().text().await.unwrap();
+        assert!(read.contains("Changed Elsewhere"), "{read}");
+        let shown = client
+            .get(&page)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(shown.contains("Changed Elsewhere"));
+
+        // The family moved to another team: refused at once, and the refusal audited.
+        let reads = count(&audit_actions(&app).await, "family.read");
+        let denied = count(&audit_actions(&app).await, "access.denied");
+        let mbu = id_literal(backend, &app.team_id(MBU_TEAM).0.to_string());
+        app.database
+            .execute_raw(&format!(
+                "UPDATE families SET team_id = {mbu} WHERE id = {family}"
+            ))
+            .await;
+        assert_eq!(
+            client.get(&api).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            client.get(&page).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+        let actions = audit_actions(&app).await;
+        assert_eq!(count(&actions, "family.read"), reads);
+        assert_eq!(count(&actions, "access.denied"), denied + 2);
+
+        // Back in the team, then the clinician leaves it on another server: refused again.
+        let community = id_literal(backend, &app.team_id(COMMUNITY_TEAM).0.to_string());
+        app.database
+            .execute_raw(&format!(
+                "UPDATE families SET team_id = {community} WHERE id = {family}"
+            ))
+            .await;
+        assert_eq!(
+            client.get(&api).send().await.unwrap().status(),
+            StatusCode::OK
+        );
+        assert_eq!(
+            client.get(&api).send().await.unwrap().status(),
+            StatusCode::OK
+        );
+        let clinician = id_literal(backend, &app.staff_id("clinician").0.to_string());
+        app.database
+            .execute_raw(&format!(
+                "DELETE FROM staff_teams WHERE staff_id = {clinician}"
+            ))
+            .await;
+        assert_eq!(
+            client.get(&api).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+        let caseload = client
+            .get(app.url("/api/v1/families"))
+            .send()
+            .await
+            .unwrap();
+        let caseload: Value = caseload.json().await.unwrap();
+        assert_eq!(
+            caseload["families"].as_array().map(Vec::len),
+            Some(0),
+            "{caseload}"
+        );
+
+        // Signed out on another server: the next read is refused, pages and API alike, and
+        // a page that records no read of its own (the home page) too. Each client holds its
+        // own session, remembered by a read just before.
+        app.database
+            .execute_raw(&format!(
+                "INSERT INTO staff_teams (staff_id, team_id) VALUES ({clinician}, {community})"
+            ))
+            .await;
+        let api_client = app.signed_in("clinician").await;
+        let home_client = app.signed_in("clinician").await;
+        let form_client = app.signed_in("clinician").await;
+        let csrf = app.csrf_token(&form_client).await;
+        assert_eq!(
+            form_client
+                .get(app.url("/families"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+        assert_eq!(
+            client
+                .get(app.url("/families"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+        assert_eq!(
+            api_client
+                .get(app.url("/api/v1/me"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+        assert_eq!(
+            home_client.get(app.url("/")).send().await.unwrap().status(),
+            StatusCode::OK
+        );
+        assert_eq!(
+            home_client.get(app.url("/")).send().await.unwrap().status(),
+            StatusCode::OK
+        );
+        app.database.execute_raw("DELETE FROM sessions").await;
+        let home = home_client.get(app.url("/")).send().await.unwrap();
+        assert_eq!(
+            home.status(),
+            StatusCode::SEE_OTHER,
+            "a page that records no read is confirmed too"
+        );
+        assert!(location(&home).starts_with("/login"));
+        let after = client.get(&page).send().await.unwrap();
+        assert_eq!(after.status(), StatusCode::SEE_OTHER);
+        assert!(location(&after).starts_with("/login"));
+        let created = count(&audit_actions(&app).await, "family.create");
+        let sent = form_client
+            .post(app.url("/families"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                (
+                    "team_id",
+                    app.team_id(COMMUNITY_TEAM).0.to_string().as_str(),
+                ),
+                ("mother_name", "Never Saved"),
+                ("stage", "preconception"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            sent.status(),
+            StatusCode::SEE_OTHER,
+            "a form is never served on a remembered sign-in"
+        );
+        assert!(location(&sent).starts_with("/login"));
+        assert_eq!(count(&audit_actions(&app).await, "family.create"), created);
+        assert_eq!(
+            api_client.get(&api).send().await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(count(&audit_actions(&app).await, "family.read"), reads + 2);
+        app.database.cleanup().await;
+    }
+);
