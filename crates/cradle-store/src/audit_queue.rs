@@ -8,6 +8,7 @@
 
 use crate::provisional::SignInFacts;
 use crate::{AuditEntry, StoreError, StoreResult};
+use cradle_domain::FamilyId;
 use std::future::Future;
 use tokio::sync::{mpsc, oneshot};
 
@@ -33,19 +34,56 @@ impl Checked {
     }
 }
 
-/// Which records of a batch were refused (`true`) because their check no longer holds, by
-/// `stands`, which answers for one check; a record without a check is never refused.
+/// Which records of a batch were refused (`true`) because their check no longer holds: a
+/// session (with its account's change count) by `session_stands`, a family's change count by
+/// `family_stands`, each asked once a batch however many records rely on it (the answers
+/// come from one transaction, so they cannot differ). A record without a check is never
+/// refused.
 pub(crate) fn refusals<E>(
     batch: &[Checked],
-    mut stands: impl FnMut(&SignInFacts) -> Result<bool, E>,
+    mut session_stands: impl FnMut(&SignInFacts) -> Result<bool, E>,
+    mut family_stands: impl FnMut(FamilyId, i64) -> Result<bool, E>,
 ) -> Result<Vec<bool>, E> {
-    batch
-        .iter()
-        .map(|checked| match &checked.check {
-            Some(check) => stands(check).map(|holds| !holds),
-            None => Ok(false),
-        })
-        .collect()
+    let mut sessions: Vec<(&SignInFacts, bool)> = Vec::new();
+    let mut families: Vec<(FamilyId, i64, bool)> = Vec::new();
+    let mut refused = Vec::with_capacity(batch.len());
+    for checked in batch {
+        let Some(check) = &checked.check else {
+            refused.push(false);
+            continue;
+        };
+        let known = sessions.iter().find(|(seen, _)| {
+            seen.token_hash == check.token_hash
+                && seen.staff_id == check.staff_id
+                && seen.staff_changes == check.staff_changes
+        });
+        let mut holds = match known {
+            Some((_, holds)) => *holds,
+            None => {
+                let holds = session_stands(check)?;
+                sessions.push((check, holds));
+                holds
+            }
+        };
+        for (id, changes) in &check.families {
+            if !holds {
+                break;
+            }
+            let known = families
+                .iter()
+                .find(|(seen, at, _)| seen == id && at == changes);
+            holds = match known {
+                Some((_, _, holds)) => *holds,
+                None => {
+                    let family = family_stands(*id, *changes)?;
+                    families.push((*id, *changes, family));
+                    family
+                }
+            };
+        }
+        refused.push(!holds);
+    }
+    Ok(refused)
 }
 
 /// The entries to write: those not refused, in order, marked as checked.
@@ -161,4 +199,72 @@ fn answer(entry: &AuditEntry, check: Option<&SignInFacts>, refused: bool) -> Res
         sign_in.confirmed(check);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provisional::ProvisionalSignIn;
+    use cradle_domain::{AuditAction, AuditOutcome, StaffId};
+    use std::sync::Arc;
+    use uuid::Uuid;
+
+    fn read_on(sign_in: Option<&Arc<ProvisionalSignIn>>) -> Checked {
+        Checked::new(AuditEntry {
+            at_millis: 1,
+            actor_id: None,
+            actor_username: "test".into(),
+            actor_role: None,
+            team_id: None,
+            action: AuditAction::FamilyViewed,
+            outcome: AuditOutcome::Allowed,
+            subject_kind: None,
+            subject_id: None,
+            source: "test".into(),
+            break_glass_reason: None,
+            detail: String::new(),
+            provisional: sign_in.cloned(),
+        })
+    }
+
+    #[test]
+    fn each_fact_is_checked_once_a_batch_and_each_record_answered_for_its_own() {
+        let staff = StaffId(Uuid::from_u128(9));
+        let kept = FamilyId(Uuid::from_u128(1));
+        let moved = FamilyId(Uuid::from_u128(2));
+        let sign_in = |hash: &str, families: &[FamilyId]| {
+            let sign_in = Arc::new(ProvisionalSignIn::new(hash, staff, 4));
+            for family in families {
+                sign_in.rely_on_family(*family, 7);
+            }
+            sign_in
+        };
+        let live = sign_in("live", &[kept]);
+        let live_moved = sign_in("live", &[kept, moved]);
+        let ended = sign_in("ended", &[kept]);
+        let batch = vec![
+            read_on(Some(&live)),
+            read_on(None),
+            read_on(Some(&live_moved)),
+            read_on(Some(&ended)),
+            read_on(Some(&live)),
+            read_on(Some(&live_moved)),
+        ];
+        let (mut sessions_asked, mut families_asked) = (0, 0);
+        let refused = refusals::<()>(
+            &batch,
+            |check| {
+                sessions_asked += 1;
+                Ok(check.token_hash == "live")
+            },
+            |family, _| {
+                families_asked += 1;
+                Ok(family == kept)
+            },
+        )
+        .unwrap();
+        assert_eq!(refused, [false, false, true, true, false, true]);
+        assert_eq!(sessions_asked, 2, "one question a session");
+        assert_eq!(families_asked, 2, "one question a family");
+    }
 }

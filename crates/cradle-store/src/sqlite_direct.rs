@@ -29,6 +29,7 @@ use crate::audit_queue::{kept, refusals, AuditQueue, Checked};
 use crate::provisional::{SignInFacts, FAMILY_STANDS, SESSION_STANDS};
 use crate::rows::{SessionRow, SessionStaffRow, StaffRow};
 use crate::StoreResult;
+use cradle_domain::FamilyId;
 use rusqlite::{
     named_params, params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior,
 };
@@ -224,7 +225,11 @@ fn append_batch(
     // Immediate: no other writer can change a session, account or family between the check
     // and the commit.
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let refused = refusals(&batch, |check| sign_in_stands(&transaction, check))?;
+    let refused = refusals(
+        &batch,
+        |check| session_stands(&transaction, check),
+        |id, changes| family_stands(&transaction, id, changes),
+    )?;
     let (seq, hash): (i64, String) = transaction
         .prepare_cached(lock_head)?
         .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
@@ -260,24 +265,32 @@ fn append_batch(
     Ok(refused)
 }
 
-/// Whether a remembered sign-in's session, account and families are as it relied on.
-pub(crate) fn sign_in_stands(
-    connection: &Connection,
-    check: &SignInFacts,
-) -> rusqlite::Result<bool> {
-    let session = connection
+/// Whether a remembered sign-in's session exists and its account's change count is the one
+/// relied on.
+fn session_stands(connection: &Connection, check: &SignInFacts) -> rusqlite::Result<bool> {
+    connection
         .prepare_cached(SESSION_STANDS)?
         .exists(named_params! {
             "$1": check.token_hash,
             "$2": check.staff_id.0,
             "$3": check.staff_changes,
-        })?;
-    if !session {
+        })
+}
+
+/// Whether a family still has the change count relied on.
+fn family_stands(connection: &Connection, id: FamilyId, changes: i64) -> rusqlite::Result<bool> {
+    connection
+        .prepare_cached(FAMILY_STANDS)?
+        .exists(named_params! { "$1": id.0, "$2": changes })
+}
+
+/// Whether a remembered sign-in's session, account and families are as it relied on.
+fn sign_in_stands(connection: &Connection, check: &SignInFacts) -> rusqlite::Result<bool> {
+    if !session_stands(connection, check)? {
         return Ok(false);
     }
-    let mut family = connection.prepare_cached(FAMILY_STANDS)?;
     for (id, changes) in &check.families {
-        if !family.exists(named_params! { "$1": id.0, "$2": changes })? {
+        if !family_stands(connection, *id, *changes)? {
             return Ok(false);
         }
     }
