@@ -47,7 +47,7 @@ impl PostgresStore {
                     .options([("plan_cache_mode", "force_generic_plan")]),
             )
             .await?;
-        let audit = Self::start_audit_queue(&batches);
+        let audit = Self::start_optimistic_audit_queue(&batches);
         let lookups = crate::session_lookups::SessionLookups::spawn(batches);
         let store = Self {
             pool,
@@ -85,6 +85,127 @@ impl PostgresStore {
     ) -> crate::StoreResult<Vec<crate::rows::SessionStaffRow>> {
         // Read together with the lookups of other requests arriving meanwhile.
         self.lookups.rows(token_hash, family).await
+    }
+
+    /// The queue of read-audit batches. A batch is first tried as one statement, on the
+    /// chain's head as this server last left it ([`Self::append_on_known_head`]); only when
+    /// that head has moved (another server, or a change's own record, appended since) or a
+    /// record's remembered sign-in no longer holds is it appended the long way: a
+    /// transaction that locks the head, checks each record, inserts and commits.
+    fn start_optimistic_audit_queue(pool: &PgPool) -> AuditQueue {
+        let pool = pool.clone();
+        let known: std::sync::Arc<std::sync::Mutex<Option<(i64, String)>>> = Default::default();
+        AuditQueue::spawn(move |batch| {
+            let pool = pool.clone();
+            let known = std::sync::Arc::clone(&known);
+            async move {
+                let last = known
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .take();
+                if let Some(head) = last {
+                    if let Some(newest) = Self::append_on_known_head(&pool, head, &batch).await? {
+                        *known
+                            .lock()
+                            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(newest);
+                        return Ok(vec![false; batch.len()]);
+                    }
+                }
+                let (refused, newest) = Self::commit_audit_batch(&pool, batch).await?;
+                *known
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(newest);
+                Ok(refused)
+            }
+        })
+    }
+
+    /// Appends a whole batch in one statement (its own transaction: one round trip and one
+    /// commit), linked to `head`, the newest link as this server last wrote it, if the
+    /// chain's head is still exactly that, and every record's remembered sign-in holds; the
+    /// head is locked and checked in the same statement, so the chain cannot fork. Answers
+    /// the new newest link, or `None` (nothing written) when the batch must be appended the
+    /// long way.
+    async fn append_on_known_head(
+        pool: &PgPool,
+        head: (i64, String),
+        batch: &[crate::audit_queue::Checked],
+    ) -> crate::StoreResult<Option<(i64, String)>> {
+        let entries = batch
+            .iter()
+            .map(|checked| crate::AuditEntry {
+                provisional: None,
+                ..checked.entry.clone()
+            })
+            .collect();
+        let records = crate::audit_chain::link(head.0, head.1.clone(), entries);
+        let Some(newest) = records.last() else {
+            return Ok(Some(head));
+        };
+        // What the batch relies on, each fact once.
+        let mut sessions: Vec<(&str, uuid::Uuid, i64)> = Vec::new();
+        let mut families: Vec<(uuid::Uuid, i64)> = Vec::new();
+        for check in batch.iter().filter_map(|checked| checked.check.as_ref()) {
+            let session = (
+                check.token_hash.as_str(),
+                check.staff_id.0,
+                check.staff_changes,
+            );
+            if !sessions.contains(&session) {
+                sessions.push(session);
+            }
+            for (id, changes) in &check.families {
+                if !families.contains(&(id.0, *changes)) {
+                    families.push((id.0, *changes));
+                }
+            }
+        }
+        fn column<'a, T>(
+            records: &'a [crate::AuditRecord],
+            field: impl Fn(&'a crate::AuditRecord) -> T,
+        ) -> Vec<T> {
+            records.iter().map(field).collect()
+        }
+        let appended: Option<(i64,)> = sqlx::query_as(
+            "WITH head AS (SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE), \
+             go AS (SELECT 1 FROM head WHERE head.seq = $18 AND head.hash = $19 \
+               AND NOT EXISTS (SELECT 1 FROM UNNEST($20::text[], $21::uuid[], $22::bigint[]) AS c(token_hash, staff_id, changes) \
+                 WHERE NOT EXISTS (SELECT 1 FROM sessions s JOIN staff st ON st.id = s.staff_id \
+                   WHERE s.token_hash = c.token_hash AND s.staff_id = c.staff_id AND st.changes = c.changes)) \
+               AND NOT EXISTS (SELECT 1 FROM UNNEST($23::uuid[], $24::bigint[]) AS f(id, changes) \
+                 WHERE NOT EXISTS (SELECT 1 FROM families WHERE id = f.id AND changes = f.changes))), \
+             appended AS (INSERT INTO audit_events (seq, at, actor_id, actor_username, actor_role, team_id, action, outcome, subject_kind, subject_id, source, break_glass_reason, detail, prev_hash, hash) \
+               SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[], $9::text[], $10::uuid[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[]) \
+               WHERE EXISTS (SELECT 1 FROM go)) \
+             UPDATE audit_head SET seq = $16, hash = $17 WHERE id = 1 AND EXISTS (SELECT 1 FROM go) RETURNING seq",
+        )
+        .bind(column(&records, |r| r.seq))
+        .bind(column(&records, |r| r.at_millis))
+        .bind(column(&records, |r| r.actor_id.map(|id| id.0)))
+        .bind(column(&records, |r| r.actor_username.as_str()))
+        .bind(column(&records, |r| r.actor_role.as_deref()))
+        .bind(column(&records, |r| r.team_id.map(|id| id.0)))
+        .bind(column(&records, |r| r.action.as_str()))
+        .bind(column(&records, |r| r.outcome.as_str()))
+        .bind(column(&records, |r| r.subject_kind.as_deref()))
+        .bind(column(&records, |r| r.subject_id))
+        .bind(column(&records, |r| r.source.as_str()))
+        .bind(column(&records, |r| r.break_glass_reason.as_deref()))
+        .bind(column(&records, |r| r.detail.as_str()))
+        .bind(column(&records, |r| r.prev_hash.as_str()))
+        .bind(column(&records, |r| r.hash.as_str()))
+        .bind(newest.seq)
+        .bind(newest.hash.as_str())
+        .bind(head.0)
+        .bind(head.1.as_str())
+        .bind(sessions.iter().map(|s| s.0).collect::<Vec<_>>())
+        .bind(sessions.iter().map(|s| s.1).collect::<Vec<_>>())
+        .bind(sessions.iter().map(|s| s.2).collect::<Vec<_>>())
+        .bind(families.iter().map(|f| f.0).collect::<Vec<_>>())
+        .bind(families.iter().map(|f| f.1).collect::<Vec<_>>())
+        .fetch_optional(pool)
+        .await?;
+        Ok(appended.map(|_| (newest.seq, newest.hash.clone())))
     }
 
     /// The chain's head, locked, and which records of a batch rest on a remembered sign-in

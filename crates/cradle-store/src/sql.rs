@@ -239,14 +239,15 @@ macro_rules! sql_store {
             /// Appends a batch of audit records in one transaction (the group commit),
             /// leaving out those whose remembered sign-in no longer holds (`true` in the
             /// answer; see `provisional.rs`).
+            /// Answers which were refused, and the chain's newest link once committed.
             async fn commit_audit_batch(
-                writer: sqlx::Pool<$db>,
+                writer: &sqlx::Pool<$db>,
                 batch: Vec<$crate::audit_queue::Checked>,
-            ) -> StoreResult<Vec<bool>> {
-                let mut tx = Self::begin_on(&writer).await?;
-                let refused = Self::append_checked(&mut tx, batch).await?;
+            ) -> StoreResult<(Vec<bool>, (i64, String))> {
+                let mut tx = Self::begin_on(writer).await?;
+                let appended = Self::append_checked(&mut tx, batch).await?;
                 tx.commit().await?;
-                Ok(refused)
+                Ok(appended)
             }
 
             /// Whether a remembered sign-in's session, account and families are as it
@@ -297,13 +298,6 @@ macro_rules! sql_store {
                 Ok(q.fetch_all(&self.pool).await?)
             }
 
-            fn start_audit_queue(writer: &sqlx::Pool<$db>) -> $crate::audit_queue::AuditQueue {
-                let writer = writer.clone();
-                $crate::audit_queue::AuditQueue::spawn(move |entries| {
-                    Self::commit_audit_batch(writer.clone(), entries)
-                })
-            }
-
             /// Appends one record to the audit chain inside the caller's transaction.
             async fn write_audit(
                 tx: &mut sqlx::Transaction<'static, $db>,
@@ -326,7 +320,7 @@ macro_rules! sql_store {
                     return Ok(());
                 }
                 let batch = entries.into_iter().map($crate::audit_queue::Checked::new).collect();
-                if Self::append_checked(tx, batch).await?.contains(&true) {
+                if Self::append_checked(tx, batch).await?.0.contains(&true) {
                     return Err(StoreError::SignInChanged);
                 }
                 Ok(())
@@ -334,16 +328,20 @@ macro_rules! sql_store {
 
             /// Appends the records of `batch` whose remembered sign-in holds (see
             /// `provisional.rs`), checked as the chain's head is locked; answers which were
-            /// refused, and so left out.
+            /// refused, and so left out, and the chain's newest link after them.
             async fn append_checked(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 batch: Vec<$crate::audit_queue::Checked>,
-            ) -> StoreResult<Vec<bool>> {
+            ) -> StoreResult<(Vec<bool>, (i64, String))> {
                 let ((seq, hash), refused) = Self::lock_head_checking(tx, &batch).await?;
-                let records =
-                    $crate::audit_chain::link(seq, hash, $crate::audit_queue::kept(batch, &refused));
+                let records = $crate::audit_chain::link(
+                    seq,
+                    hash.clone(),
+                    $crate::audit_queue::kept(batch, &refused),
+                );
                 Self::append_audit_records(tx, &records).await?;
-                Ok(refused)
+                let newest = records.last().map_or((seq, hash), |r| (r.seq, r.hash.clone()));
+                Ok((refused, newest))
             }
 
             /// The family row and its babies.

@@ -61,7 +61,13 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await?;
         let audit = match in_memory {
-            true => Self::start_audit_queue(&writer),
+            true => {
+                let writer = writer.clone();
+                AuditQueue::spawn(move |batch| {
+                    let writer = writer.clone();
+                    async move { Ok(Self::commit_audit_batch(&writer, batch).await?.0) }
+                })
+            }
             false => crate::sqlite_direct::start_audit_writer(
                 options.get_filename(),
                 &writer,

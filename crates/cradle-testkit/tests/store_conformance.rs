@@ -1050,11 +1050,18 @@ on_both_backends!(
 on_both_backends!(
     concurrent_writers_keep_one_unbroken_chain,
     |backend: Backend| async move {
+        // Two servers on one database, each remembering the chain's head as it last wrote
+        // it: their batches interleave, and each must notice the other's.
         let db = TestDatabase::new(backend).await.unwrap();
         let store = db.open().await;
+        let there = db.open().await;
         let mut tasks = Vec::new();
-        for _ in 0..8 {
-            let store = store.clone();
+        for writer in 0..8 {
+            let store = if writer % 2 == 0 {
+                store.clone()
+            } else {
+                there.clone()
+            };
             tasks.push(tokio::spawn(async move {
                 for _ in 0..10 {
                     store
