@@ -6152,6 +6152,21 @@ on_both_backends!(
 );
 
 /// A literal for an id in raw SQL: SQLite keeps ids as 16 bytes, PostgreSQL as `uuid`.
+/// The status a GET of `url` is answered with.
+async fn status_of(client: &reqwest::Client, url: impl reqwest::IntoUrl) -> StatusCode {
+    client.get(url).send().await.unwrap().status()
+}
+
+/// The body a GET of `url` is answered with.
+async fn text_of(client: &reqwest::Client, url: impl reqwest::IntoUrl) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
+/// Runs SQL straight in the database, as another server or an administrator would.
+async fn elsewhere(app: &TestApp, sql: String) {
+    app.database.execute_raw(&sql).await;
+}
+
 fn id_literal(backend: Backend, id: &str) -> String {
     match backend {
         Backend::Sqlite => format!("X'{}'", id.replace('-', "")),
@@ -6265,81 +6280,52 @@ on_both_backends!(
         let api = app.url(&format!("/api/v1/families/{id}"));
         let page = app.url(&format!("/families/{id}"));
         for _ in 0..3 {
-            assert_eq!(
-                client.get(&api).send().await.unwrap().status(),
-                StatusCode::OK
-            );
-            assert_eq!(
-                client.get(&page).send().await.unwrap().status(),
-                StatusCode::OK
-            );
+            assert_eq!(status_of(&client, &api).await, StatusCode::OK);
+            assert_eq!(status_of(&client, &page).await, StatusCode::OK);
         }
 
         // The record changed on another server: both answers show it at once.
         let family = id_literal(backend, &id);
-        app.database
-            .execute_raw(&format!(
+        elsewhere(&app, format!(
                 "UPDATE families SET mother_name = 'Changed Elsewhere', mother_name_lower = 'changed elsewhere' WHERE id = {family}"
             ))
             .await;
-        let read = client.get(&api).send().await.unwrap().text().await.unwrap();
+        let read = text_of(&client, &api).await;
         assert!(read.contains("Changed Elsewhere"), "{read}");
-        let shown = client
-            .get(&page)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let shown = text_of(&client, &page).await;
         assert!(shown.contains("Changed Elsewhere"));
 
         // The family moved to another team: refused at once, and the refusal audited.
         let reads = count(&audit_actions(&app).await, "family.read");
         let denied = count(&audit_actions(&app).await, "access.denied");
         let mbu = id_literal(backend, &app.team_id(MBU_TEAM).0.to_string());
-        app.database
-            .execute_raw(&format!(
-                "UPDATE families SET team_id = {mbu} WHERE id = {family}"
-            ))
-            .await;
-        assert_eq!(
-            client.get(&api).send().await.unwrap().status(),
-            StatusCode::FORBIDDEN
-        );
-        assert_eq!(
-            client.get(&page).send().await.unwrap().status(),
-            StatusCode::FORBIDDEN
-        );
+        elsewhere(
+            &app,
+            format!("UPDATE families SET team_id = {mbu} WHERE id = {family}"),
+        )
+        .await;
+        assert_eq!(status_of(&client, &api).await, StatusCode::FORBIDDEN);
+        assert_eq!(status_of(&client, &page).await, StatusCode::FORBIDDEN);
         let actions = audit_actions(&app).await;
         assert_eq!(count(&actions, "family.read"), reads);
         assert_eq!(count(&actions, "access.denied"), denied + 2);
 
         // Back in the team, then the clinician leaves it on another server: refused again.
         let community = id_literal(backend, &app.team_id(COMMUNITY_TEAM).0.to_string());
-        app.database
-            .execute_raw(&format!(
-                "UPDATE families SET team_id = {community} WHERE id = {family}"
-            ))
-            .await;
-        assert_eq!(
-            client.get(&api).send().await.unwrap().status(),
-            StatusCode::OK
-        );
-        assert_eq!(
-            client.get(&api).send().await.unwrap().status(),
-            StatusCode::OK
-        );
+        elsewhere(
+            &app,
+            format!("UPDATE families SET team_id = {community} WHERE id = {family}"),
+        )
+        .await;
+        assert_eq!(status_of(&client, &api).await, StatusCode::OK);
+        assert_eq!(status_of(&client, &api).await, StatusCode::OK);
         let clinician = id_literal(backend, &app.staff_id("clinician").0.to_string());
-        app.database
-            .execute_raw(&format!(
-                "DELETE FROM staff_teams WHERE staff_id = {clinician}"
-            ))
-            .await;
-        assert_eq!(
-            client.get(&api).send().await.unwrap().status(),
-            StatusCode::FORBIDDEN
-        );
+        elsewhere(
+            &app,
+            format!("DELETE FROM staff_teams WHERE staff_id = {clinician}"),
+        )
+        .await;
+        assert_eq!(status_of(&client, &api).await, StatusCode::FORBIDDEN);
         let caseload = client
             .get(app.url("/api/v1/families"))
             .send()
@@ -6355,50 +6341,31 @@ on_both_backends!(
         // Signed out on another server: the next read is refused, pages and API alike, and
         // a page that records no read of its own (the home page) too. Each client holds its
         // own session, remembered by a read just before.
-        app.database
-            .execute_raw(&format!(
+        elsewhere(
+            &app,
+            format!(
                 "INSERT INTO staff_teams (staff_id, team_id) VALUES ({clinician}, {community})"
-            ))
-            .await;
+            ),
+        )
+        .await;
         let api_client = app.signed_in("clinician").await;
         let home_client = app.signed_in("clinician").await;
         let form_client = app.signed_in("clinician").await;
         let csrf = app.csrf_token(&form_client).await;
         assert_eq!(
-            form_client
-                .get(app.url("/families"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
+            status_of(&form_client, app.url("/families")).await,
             StatusCode::OK
         );
         assert_eq!(
-            client
-                .get(app.url("/families"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
+            status_of(&client, app.url("/families")).await,
             StatusCode::OK
         );
         assert_eq!(
-            api_client
-                .get(app.url("/api/v1/me"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
+            status_of(&api_client, app.url("/api/v1/me")).await,
             StatusCode::OK
         );
-        assert_eq!(
-            home_client.get(app.url("/")).send().await.unwrap().status(),
-            StatusCode::OK
-        );
-        assert_eq!(
-            home_client.get(app.url("/")).send().await.unwrap().status(),
-            StatusCode::OK
-        );
+        assert_eq!(status_of(&home_client, app.url("/")).await, StatusCode::OK);
+        assert_eq!(status_of(&home_client, app.url("/")).await, StatusCode::OK);
         app.database.execute_raw("DELETE FROM sessions").await;
         let home = home_client.get(app.url("/")).send().await.unwrap();
         assert_eq!(
@@ -6432,10 +6399,7 @@ on_both_backends!(
         );
         assert!(location(&sent).starts_with("/login"));
         assert_eq!(count(&audit_actions(&app).await, "family.create"), created);
-        assert_eq!(
-            api_client.get(&api).send().await.unwrap().status(),
-            StatusCode::UNAUTHORIZED
-        );
+        assert_eq!(status_of(&api_client, &api).await, StatusCode::UNAUTHORIZED);
         assert_eq!(count(&audit_actions(&app).await, "family.read"), reads + 2);
         app.database.cleanup().await;
     }
