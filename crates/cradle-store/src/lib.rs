@@ -10,6 +10,7 @@
 mod audit_chain;
 mod audit_queue;
 mod cache;
+mod caseload_walks;
 pub use cache::{Bounded, Copies};
 pub mod care;
 pub mod network;

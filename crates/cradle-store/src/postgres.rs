@@ -13,6 +13,7 @@ pub struct PostgresStore {
     pool: PgPool,
     audit: AuditQueue,
     lookups: crate::session_lookups::SessionLookups,
+    walks: crate::caseload_walks::CaseloadWalks,
     copies: crate::cache::FamilyCopies,
 }
 
@@ -49,10 +50,12 @@ impl PostgresStore {
             .await?;
         let audit = Self::start_optimistic_audit_queue(&batches);
         let lookups = crate::session_lookups::SessionLookups::spawn(batches);
+        let walks = crate::caseload_walks::CaseloadWalks::spawn(pool.clone());
         let store = Self {
             pool,
             audit,
             lookups,
+            walks,
             copies: crate::cache::FamilyCopies::new(),
         };
         store.seed_missing_catalogues().await?;
@@ -324,7 +327,8 @@ impl PostgresStore {
         sql: &str,
         binds: Vec<crate::sql::Bind>,
     ) -> crate::StoreResult<Vec<(String, uuid::Uuid, i64, i64)>> {
-        self.pooled_caseload_keys(sql, binds).await
+        // Read with any identical walks queued meanwhile (see `caseload_walks.rs`).
+        self.walks.keys(sql, binds).await
     }
 }
 

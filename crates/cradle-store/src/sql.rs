@@ -21,6 +21,7 @@ pub(crate) fn conflict_or(error: sqlx::Error, what: &'static str) -> StoreError 
 }
 
 /// A value bound to a query built at run time, in placeholder order.
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) enum Bind {
     Id(Uuid),
     Text(String),
@@ -286,16 +287,6 @@ macro_rules! sql_store {
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?)
-            }
-
-            /// One team's caseload walk (`CaseloadPlan::page_sql`) through the pool.
-            async fn pooled_caseload_keys(
-                &self,
-                sql: &str,
-                binds: Vec<$crate::sql::Bind>,
-            ) -> StoreResult<Vec<(String, Uuid, i64, i64)>> {
-                let q = bind_all!(sqlx::query_as::<_, (String, Uuid, i64, i64)>(sql), binds);
-                Ok(q.fetch_all(&self.pool).await?)
             }
 
             /// Appends one record to the audit chain inside the caller's transaction.

@@ -120,7 +120,13 @@ impl SqliteStore {
     ) -> crate::StoreResult<Vec<(String, uuid::Uuid, i64, i64)>> {
         match &self.quick {
             Some(quick) => quick.caseload_keys(sql, binds),
-            None => self.pooled_caseload_keys(sql, binds).await,
+            None => {
+                let query = crate::sql::bind_all!(
+                    sqlx::query_as::<_, (String, uuid::Uuid, i64, i64)>(sql),
+                    binds
+                );
+                Ok(query.fetch_all(&self.pool).await?)
+            }
         }
     }
 

@@ -773,6 +773,40 @@ on_both_backends!(
         assert_eq!(rest.families.len(), 1);
         assert_eq!(rest.families[0].mother_name, "Beth Adeyemi");
         assert!(!rest.has_next);
+
+        // Many lists at once, some alike and some not (on PostgreSQL alike walks are read
+        // together): each gets the answer it gets on its own.
+        let queries = [
+            query(PagePosition::Start),
+            FamilyQuery {
+                teams: vec![w.team.id],
+                ..query(PagePosition::Start)
+            },
+            search("beth"),
+            search("amy c"),
+            query(PagePosition::Offset(3)),
+        ];
+        let mut alone = Vec::new();
+        for q in &queries {
+            alone.push(list(q.clone()).await);
+        }
+        let mut together = tokio::task::JoinSet::new();
+        for i in 0..60usize {
+            let which = i % queries.len();
+            let answer = list(queries[which].clone());
+            together.spawn(async move { (which, answer.await) });
+        }
+        let mut answered = 0;
+        while let Some(done) = together.join_next().await {
+            let (which, page) = done.unwrap();
+            let ids = |page: &cradle_store::FamilyPage| -> Vec<Uuid> {
+                page.families.iter().map(|f| f.id.0).collect()
+            };
+            assert_eq!(ids(&page), ids(&alone[which]), "list {which}");
+            assert_eq!(page.total, alone[which].total);
+            answered += 1;
+        }
+        assert_eq!(answered, 60);
         db.cleanup().await;
     }
 );

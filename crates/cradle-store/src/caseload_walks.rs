@@ -1,0 +1,80 @@
+//! Caseload walks shared, for PostgreSQL.
+//!
+//! A caseload page walks its team's families in name order along an index, in one statement
+//! (`CaseloadPlan::page_sql`). The members of a team mostly open the same page (the first,
+//! unsearched), and on PostgreSQL each statement is a round trip to a server process. So
+//! requests hand their walk to one task, which takes whatever has queued up, runs each
+//! different walk once, and answers every request that asked for it.
+//!
+//! As with the session lookups (`session_lookups.rs`), every statement starts after each
+//! request it answers had arrived: a family added, renamed or moved before a request arrived
+//! is in that request's answer, whichever server made the change.
+
+use crate::sql::{bind_all, Bind};
+use crate::{StoreError, StoreResult};
+use sqlx::PgPool;
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+/// One team's walk: each family's sort name, id and change count, and the team's count.
+type Keys = Vec<(String, Uuid, i64, i64)>;
+type Reply = oneshot::Sender<Result<Keys, String>>;
+
+/// The most requests answered from one gathering.
+const MAX_GROUP: usize = 128;
+
+pub(crate) struct CaseloadWalks {
+    sender: mpsc::Sender<(String, Vec<Bind>, Reply)>,
+}
+
+impl CaseloadWalks {
+    /// Starts the task that runs queued walks, each different one once.
+    pub(crate) fn spawn(pool: PgPool) -> Self {
+        let (sender, mut receiver) = mpsc::channel::<(String, Vec<Bind>, Reply)>(4 * MAX_GROUP);
+        tokio::spawn(async move {
+            while let Some(group) = crate::audit_queue::next_batch(&mut receiver, MAX_GROUP).await {
+                let mut walks: Vec<(String, Vec<Bind>, Vec<Reply>)> = Vec::new();
+                for (sql, binds, reply) in group {
+                    match walks
+                        .iter_mut()
+                        .find(|(same_sql, same_binds, _)| *same_sql == sql && *same_binds == binds)
+                    {
+                        Some((_, _, replies)) => replies.push(reply),
+                        None => walks.push((sql, binds, vec![reply])),
+                    }
+                }
+                // Different walks run at once, each on a connection of the pool.
+                let mut running = tokio::task::JoinSet::new();
+                for (sql, binds, replies) in walks {
+                    let pool = pool.clone();
+                    running.spawn(async move {
+                        let query =
+                            bind_all!(sqlx::query_as::<_, (String, Uuid, i64, i64)>(&sql), binds);
+                        let found = query.fetch_all(&pool).await.map_err(|e| e.to_string());
+                        for reply in replies {
+                            let _ = reply.send(found.clone());
+                        }
+                    });
+                }
+                while running.join_next().await.is_some() {}
+            }
+        });
+        Self { sender }
+    }
+
+    /// The walk `sql` writes with `binds`, read with any identical walks queued meanwhile.
+    pub(crate) async fn keys(&self, sql: &str, binds: Vec<Bind>) -> StoreResult<Keys> {
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send((sql.to_string(), binds, reply))
+            .await
+            .map_err(|_| StoreError::Lookup("the caseload walk has stopped".into()))?;
+        match answer.await {
+            Ok(Ok(keys)) => Ok(keys),
+            Ok(Err(message)) => Err(StoreError::Lookup(message)),
+            Err(_) => Err(StoreError::Lookup(
+                "the caseload walk stopped before answering".into(),
+            )),
+        }
+    }
+}
