@@ -113,6 +113,27 @@ pub(crate) async fn next_batch<T>(receiver: &mut mpsc::Receiver<T>, most: usize)
     Some(batch)
 }
 
+/// Hands a job (made around its reply channel) to a task that answers jobs in groups, and
+/// waits for its answer; `task` names the task in errors.
+pub(crate) async fn ask<J, T>(
+    sender: &mpsc::Sender<J>,
+    job: impl FnOnce(oneshot::Sender<Result<T, String>>) -> J,
+    task: &str,
+) -> StoreResult<T> {
+    let (reply, answer) = oneshot::channel();
+    sender
+        .send(job(reply))
+        .await
+        .map_err(|_| StoreError::Lookup(format!("the {task} has stopped")))?;
+    match answer.await {
+        Ok(Ok(found)) => Ok(found),
+        Ok(Err(message)) => Err(StoreError::Lookup(message)),
+        Err(_) => Err(StoreError::Lookup(format!(
+            "the {task} stopped before answering"
+        ))),
+    }
+}
+
 /// The most records committed in one transaction.
 const MAX_BATCH: usize = 256;
 

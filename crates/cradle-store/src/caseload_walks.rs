@@ -11,7 +11,7 @@
 //! is in that request's answer, whichever server made the change.
 
 use crate::sql::{bind_all, Bind};
-use crate::{StoreError, StoreResult};
+use crate::StoreResult;
 use sqlx::PgPool;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
@@ -64,17 +64,11 @@ impl CaseloadWalks {
 
     /// The walk `sql` writes with `binds`, read with any identical walks queued meanwhile.
     pub(crate) async fn keys(&self, sql: &str, binds: Vec<Bind>) -> StoreResult<Keys> {
-        let (reply, answer) = oneshot::channel();
-        self.sender
-            .send((sql.to_string(), binds, reply))
-            .await
-            .map_err(|_| StoreError::Lookup("the caseload walk has stopped".into()))?;
-        match answer.await {
-            Ok(Ok(keys)) => Ok(keys),
-            Ok(Err(message)) => Err(StoreError::Lookup(message)),
-            Err(_) => Err(StoreError::Lookup(
-                "the caseload walk stopped before answering".into(),
-            )),
-        }
+        crate::audit_queue::ask(
+            &self.sender,
+            |reply| (sql.to_string(), binds, reply),
+            "caseload walk",
+        )
+        .await
     }
 }

@@ -11,7 +11,7 @@
 //! disabled (on any server, or from the command line) counts on the very next request.
 
 use crate::rows::SessionStaffRow;
-use crate::{StoreError, StoreResult};
+use crate::StoreResult;
 use sqlx::PgPool;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
@@ -97,17 +97,11 @@ impl SessionLookups {
         token_hash: &str,
         family: Option<Uuid>,
     ) -> StoreResult<Vec<SessionStaffRow>> {
-        let (reply, answer) = oneshot::channel();
-        self.sender
-            .send((token_hash.to_string(), family, reply))
-            .await
-            .map_err(|_| StoreError::Lookup("the session lookup has stopped".into()))?;
-        match answer.await {
-            Ok(Ok(rows)) => Ok(rows),
-            Ok(Err(message)) => Err(StoreError::Lookup(message)),
-            Err(_) => Err(StoreError::Lookup(
-                "the session lookup stopped before answering".into(),
-            )),
-        }
+        crate::audit_queue::ask(
+            &self.sender,
+            |reply| (token_hash.to_string(), family, reply),
+            "session lookup",
+        )
+        .await
     }
 }
