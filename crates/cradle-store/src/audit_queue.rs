@@ -144,52 +144,53 @@ pub(crate) struct AuditQueue {
 impl AuditQueue {
     /// Starts the writer task. `commit` appends a batch to the chain in one transaction,
     /// leaving out (and answering which are) the records whose check no longer holds.
-    pub(crate) fn spawn<F, Fut>(commit: F) -> Self
+    pub(crate) fn spawn<F, Fut>(mut commit: F) -> Self
     where
-        F: Fn(Vec<Checked>) -> Fut + Send + 'static,
+        F: FnMut(Vec<Checked>) -> Fut + Send + 'static,
         Fut: Future<Output = StoreResult<Vec<bool>>> + Send,
     {
         let (sender, mut receiver) = mpsc::channel::<(AuditEntry, Reply)>(4 * MAX_BATCH);
         tokio::spawn(async move {
             while let Some(batch) = next_batch(&mut receiver, MAX_BATCH).await {
-                let (entries, replies): (Vec<AuditEntry>, Vec<Reply>) = batch.into_iter().unzip();
-                let batch: Vec<Checked> = entries.iter().cloned().map(Checked::new).collect();
-                let checks: Vec<Option<SignInFacts>> =
-                    batch.iter().map(|checked| checked.check.clone()).collect();
-                match commit(batch).await {
-                    Ok(refused) => {
-                        for (((entry, check), refused), reply) in
-                            entries.iter().zip(&checks).zip(&refused).zip(replies)
-                        {
-                            let _ = reply.send(answer(entry, check.as_ref(), *refused));
-                        }
-                    }
-                    // One bad record must not fail the others: try each on its own.
-                    Err(_) if entries.len() > 1 => {
-                        for (entry, reply) in entries.into_iter().zip(replies) {
-                            let checked = Checked::new(entry.clone());
-                            let check = checked.check.clone();
-                            let result = match commit(vec![checked]).await {
-                                Ok(refused) => answer(
-                                    &entry,
-                                    check.as_ref(),
-                                    refused.first().copied().unwrap_or(true),
-                                ),
-                                Err(error) => Err(Failed::Unavailable(error.to_string())),
-                            };
-                            let _ = reply.send(result);
-                        }
-                    }
-                    Err(error) => {
-                        let message = error.to_string();
-                        for reply in replies {
-                            let _ = reply.send(Err(Failed::Unavailable(message.clone())));
-                        }
-                    }
-                }
+                commit_and_answer(batch, &mut commit).await;
             }
         });
         Self { sender }
+    }
+
+    /// As [`AuditQueue::spawn`], for a writer whose `commit` blocks: the queue runs on a
+    /// thread of its own, so the runtime's threads go on serving requests while it waits on
+    /// the disk. `idle` is called each time the queue is about to wait for a record, so the
+    /// writer can let go of what it holds whenever batches stop following one another.
+    pub(crate) fn spawn_on_thread<F, Fut>(
+        mut commit: F,
+        idle: impl Fn() + Send + 'static,
+    ) -> StoreResult<Self>
+    where
+        F: FnMut(Vec<Checked>) -> Fut + Send + 'static,
+        Fut: Future<Output = StoreResult<Vec<bool>>>,
+    {
+        let (sender, mut receiver) = mpsc::channel::<(AuditEntry, Reply)>(4 * MAX_BATCH);
+        let runtime = tokio::runtime::Handle::current();
+        std::thread::Builder::new()
+            .name("cradle-audit".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    loop {
+                        if receiver.is_empty() {
+                            idle();
+                        }
+                        let Some(batch) = next_batch(&mut receiver, MAX_BATCH).await else {
+                            break;
+                        };
+                        commit_and_answer(batch, &mut commit).await;
+                    }
+                })
+            })
+            .map_err(|error| {
+                StoreError::AuditUnavailable(format!("the audit writer cannot start: {error}"))
+            })?;
+        Ok(Self { sender })
     }
 
     /// Appends one record and waits until it is committed.
@@ -206,6 +207,49 @@ impl AuditQueue {
             Err(_) => Err(StoreError::AuditUnavailable(
                 "the audit writer stopped before answering".into(),
             )),
+        }
+    }
+}
+
+/// Commits a batch and answers each of its records; if the batch fails, each record is
+/// tried on its own, so that one bad record does not fail the others.
+async fn commit_and_answer<F, Fut>(batch: Vec<(AuditEntry, Reply)>, commit: &mut F)
+where
+    F: FnMut(Vec<Checked>) -> Fut,
+    Fut: Future<Output = StoreResult<Vec<bool>>>,
+{
+    let (entries, replies): (Vec<AuditEntry>, Vec<Reply>) = batch.into_iter().unzip();
+    let batch: Vec<Checked> = entries.iter().cloned().map(Checked::new).collect();
+    let checks: Vec<Option<SignInFacts>> =
+        batch.iter().map(|checked| checked.check.clone()).collect();
+    match commit(batch).await {
+        Ok(refused) => {
+            for (((entry, check), refused), reply) in
+                entries.iter().zip(&checks).zip(&refused).zip(replies)
+            {
+                let _ = reply.send(answer(entry, check.as_ref(), *refused));
+            }
+        }
+        Err(_) if entries.len() > 1 => {
+            for (entry, reply) in entries.into_iter().zip(replies) {
+                let checked = Checked::new(entry.clone());
+                let check = checked.check.clone();
+                let result = match commit(vec![checked]).await {
+                    Ok(refused) => answer(
+                        &entry,
+                        check.as_ref(),
+                        refused.first().copied().unwrap_or(true),
+                    ),
+                    Err(error) => Err(Failed::Unavailable(error.to_string())),
+                };
+                let _ = reply.send(result);
+            }
+        }
+        Err(error) => {
+            let message = error.to_string();
+            for reply in replies {
+                let _ = reply.send(Err(Failed::Unavailable(message.clone())));
+            }
         }
     }
 }

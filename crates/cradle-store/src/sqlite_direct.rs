@@ -8,18 +8,20 @@
 //! audited family read spent a third of its time there (`docs/performance.md`). So:
 //!
 //! - [`QuickReads`] runs the two lookups (and the caseload's walk of a team's families,
-//!   the one statement a caseload page makes when its rows are held) on the request's own thread, through a few
+//!   the one statement a caseload page makes when its rows are held) on the request's own
+//!   thread, through a few
 //!   connections that only read. A connection sees what was committed when its statement
 //!   starts (WAL mode), exactly as a pooled sqlx connection does, so a session ended or a
 //!   family changed a moment ago is seen.
 //! - [`start_audit_writer`] writes each batch of read-audit records (the group commit, see
 //!   `audit_queue.rs`) in one transaction through a plain connection, made durable before
 //!   any read in the batch is answered (`synchronous = FULL`), instead of five hand-overs a
-//!   batch. The batch is written by the queue's own task, where it was gathered: handing it
-//!   to a thread of its own and back cost more than the write (`docs/performance.md`). While
-//!   it writes it holds sqlx's one writing connection unused, so writes from this process
-//!   take turns in order instead of meeting on SQLite's lock, whose busy handler waits by
-//!   sleeping.
+//!   batch. The queue runs on a thread of its own: the commit waits for the disk, and on one
+//!   of the runtime's threads (one a processor) that wait left a single thread to serve
+//!   every request (`docs/performance.md`). While it writes it holds sqlx's one writing
+//!   connection unused, so writes from this process take turns in order instead of meeting
+//!   on SQLite's lock, whose busy handler waits by sleeping; it keeps that turn while
+//!   batches follow one another (see [`Turn`]).
 //!
 //! The statements are the same SQL both backends run, on the same SQLite library sqlx links;
 //! everything else (lists, whole records, every other write) stays with sqlx.
@@ -35,8 +37,8 @@ use rusqlite::{
 };
 use sqlx::SqlitePool;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 /// Connections kept open between requests; more are opened while requests overlap.
@@ -65,20 +67,13 @@ impl QuickReads {
     }
 
     fn with<T>(&self, read: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
-        let held = self
-            .idle
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .pop();
+        let held = lock(&self.idle).pop();
         let connection = match held {
             Some(connection) => connection,
             None => Self::connect(&self.path)?,
         };
         let result = read(&connection);
-        let mut idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut idle = lock(&self.idle);
         if idle.len() < KEPT_OPEN {
             idle.push(connection);
         }
@@ -195,23 +190,63 @@ pub(crate) fn start_audit_writer(
     // Every commit reaches the disk before it returns: no read is answered before its audit
     // record would survive a power cut.
     connection.pragma_update(None, "synchronous", "FULL")?;
-    // Only the queue's task uses it: the lock is never waited for.
-    let connection = std::sync::Arc::new(Mutex::new(connection));
+    // Only the queue's thread uses it: the lock is never waited for.
+    let connection = Arc::new(Mutex::new(connection));
     let writer = writer.clone();
-    Ok(AuditQueue::spawn(move |entries| {
-        let writer = writer.clone();
-        let connection = std::sync::Arc::clone(&connection);
-        async move {
-            // sqlx's one writing connection, held unused while the batch is written. The
-            // write itself is a short blocking call (a few inserts and one fsync), made here
-            // on the queue's task; requests meanwhile run on the runtime's other threads.
-            let _turn = writer.acquire().await?;
-            let mut connection = connection
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            append_batch(&mut connection, lock_head, entries)
-        }
-    }))
+    let turn: Arc<Mutex<Option<Turn>>> = Arc::default();
+    let idle_turn = Arc::clone(&turn);
+    AuditQueue::spawn_on_thread(
+        move |entries| {
+            let writer = writer.clone();
+            let connection = Arc::clone(&connection);
+            let turn = Arc::clone(&turn);
+            async move {
+                // sqlx's one writing connection, held unused while the batch is written; the
+                // write itself blocks this thread (the queue's own) until the disk has it.
+                let kept = lock(&turn).take().filter(Turn::may_be_kept);
+                let held = match kept {
+                    Some(held) => held,
+                    None => Turn {
+                        _connection: writer.acquire().await?,
+                        since: Instant::now(),
+                    },
+                };
+                let written = append_batch(&mut lock(&connection), lock_head, entries);
+                *lock(&turn) = Some(held);
+                written
+            }
+        },
+        // Nothing waiting: sqlx's writes may have their connection back at once.
+        move || drop(lock(&idle_turn).take()),
+    )
+}
+
+/// The audit writer's turn on sqlx's one writing connection. Giving the connection back
+/// after each batch and asking for it again waits for sqlx to return it to its pool, which
+/// it does in a task of its own that runs behind every request the batch has just
+/// answered: most of a batch's time went on that wait. So while batches follow one another
+/// the writer keeps its turn, for at most [`TURN_KEPT_AT_MOST`]; then it gives the
+/// connection back and queues for it again behind any change waiting to be written (sqlx's
+/// pool lends in order of asking). It lets go at once whenever its queue is empty.
+struct Turn {
+    _connection: sqlx::pool::PoolConnection<sqlx::Sqlite>,
+    since: Instant,
+}
+
+/// The longest a change waits for the audit writer's turn to end (then for the batch under
+/// way, if any).
+const TURN_KEPT_AT_MOST: Duration = Duration::from_millis(5);
+
+impl Turn {
+    fn may_be_kept(&self) -> bool {
+        self.since.elapsed() < TURN_KEPT_AT_MOST
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Appends a batch to the chain in one transaction; nothing of it is kept if any part fails.
