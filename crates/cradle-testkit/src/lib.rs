@@ -8,7 +8,7 @@
 
 use cradle_app::{Cradle, ManualClock};
 use cradle_store::{PostgresStore, SqliteStore, Store};
-use cradle_web::WebState;
+use cradle_web::{WebParts, WebState};
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -248,12 +248,12 @@ pub async fn spawn_app(backend: Backend, secure_cookies: bool) -> Option<TestApp
     let demo = cradle_app::demo::seed(&app).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let state = WebState {
+    let state = WebState::new(WebParts {
         app: app.clone(),
         secure_cookies,
         demo: true,
         family_json: Default::default(),
-    };
+    });
     tokio::spawn(async move {
         let _ = cradle_web::serve(state, listener).await;
     });

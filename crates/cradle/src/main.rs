@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use cradle_app::admin::StaffInput;
 use cradle_app::{Actor, AppError, Cradle};
-use cradle_web::WebState;
+use cradle_web::{WebParts, WebState};
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -480,12 +480,12 @@ async fn serve(app: Cradle, serving: Serving, demo: bool) -> Result<()> {
         .with_context(|| format!("cannot listen on {}", serving.listen))?;
     let address = listener.local_addr()?;
     let backend = app.store.backend().name();
-    let state = WebState {
+    let state = WebState::new(WebParts {
         app,
         secure_cookies: !(serving.insecure_cookies || demo),
         demo,
         family_json: Default::default(),
-    };
+    });
     println!("Cradle is listening on http://{address} ({backend} database)");
     if demo {
         println!("Demonstration data: every person and record is invented.");
