@@ -9,10 +9,9 @@
 //!
 //! - [`QuickReads`] runs the two lookups (and the caseload's walk of a team's families,
 //!   the one statement a caseload page makes when its rows are held) on the request's own
-//!   thread, through a few
-//!   connections that only read. A connection sees what was committed when its statement
-//!   starts (WAL mode), exactly as a pooled sqlx connection does, so a session ended or a
-//!   family changed a moment ago is seen.
+//!   thread, through a few connections that only read. A connection sees what was
+//!   committed when its statement starts (WAL mode), exactly as a pooled sqlx connection
+//!   does, so a session ended or a family changed a moment ago is seen.
 //! - [`start_audit_writer`] writes each batch of read-audit records (the group commit, see
 //!   `audit_queue.rs`) in one transaction through a plain connection, made durable before
 //!   any read in the batch is answered (`synchronous = FULL`), instead of five hand-overs a
