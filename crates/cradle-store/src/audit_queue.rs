@@ -22,6 +22,7 @@ enum Failed {
 
 /// One record of a batch, with what its remembered sign-in relied on when the batch was
 /// gathered (`None` for a sign-in looked up in the request itself).
+#[derive(Clone)]
 pub(crate) struct Checked {
     pub entry: AuditEntry,
     pub check: Option<SignInFacts>,
@@ -87,17 +88,21 @@ pub(crate) fn refusals<E>(
 }
 
 /// The entries to write: those not refused, in order, marked as checked.
-pub(crate) fn kept(batch: Vec<Checked>, refused: &[bool]) -> Vec<AuditEntry> {
+pub(crate) fn kept(batch: &[Checked], refused: &[bool]) -> Vec<AuditEntry> {
     batch
-        .into_iter()
+        .iter()
         .zip(refused)
         .filter(|(_, refused)| !**refused)
         .map(|(checked, _)| AuditEntry {
             provisional: None,
-            ..checked.entry
+            ..checked.entry.clone()
         })
         .collect()
 }
+
+/// A batch as handed to a writer: shared, so that the queue keeps it to answer from (and to
+/// retry record by record) without a copy.
+pub(crate) type Batch = std::sync::Arc<[Checked]>;
 
 /// Waits for the next job, then takes whatever else has queued up meanwhile, up to `most`
 /// in all; `None` once every sender has gone.
@@ -146,7 +151,7 @@ impl AuditQueue {
     /// leaving out (and answering which are) the records whose check no longer holds.
     pub(crate) fn spawn<F, Fut>(mut commit: F) -> Self
     where
-        F: FnMut(Vec<Checked>) -> Fut + Send + 'static,
+        F: FnMut(Batch) -> Fut + Send + 'static,
         Fut: Future<Output = StoreResult<Vec<bool>>> + Send,
     {
         let (sender, mut receiver) = mpsc::channel::<(AuditEntry, Reply)>(4 * MAX_BATCH);
@@ -167,7 +172,7 @@ impl AuditQueue {
         idle: impl Fn() + Send + 'static,
     ) -> StoreResult<Self>
     where
-        F: FnMut(Vec<Checked>) -> Fut + Send + 'static,
+        F: FnMut(Batch) -> Fut + Send + 'static,
         Fut: Future<Output = StoreResult<Vec<bool>>>,
     {
         let (sender, mut receiver) = mpsc::channel::<(AuditEntry, Reply)>(4 * MAX_BATCH);
@@ -215,31 +220,21 @@ impl AuditQueue {
 /// tried on its own, so that one bad record does not fail the others.
 async fn commit_and_answer<F, Fut>(batch: Vec<(AuditEntry, Reply)>, commit: &mut F)
 where
-    F: FnMut(Vec<Checked>) -> Fut,
+    F: FnMut(Batch) -> Fut,
     Fut: Future<Output = StoreResult<Vec<bool>>>,
 {
     let (entries, replies): (Vec<AuditEntry>, Vec<Reply>) = batch.into_iter().unzip();
-    let batch: Vec<Checked> = entries.iter().cloned().map(Checked::new).collect();
-    let checks: Vec<Option<SignInFacts>> =
-        batch.iter().map(|checked| checked.check.clone()).collect();
-    match commit(batch).await {
+    let batch: Batch = entries.into_iter().map(Checked::new).collect();
+    match commit(Batch::clone(&batch)).await {
         Ok(refused) => {
-            for (((entry, check), refused), reply) in
-                entries.iter().zip(&checks).zip(&refused).zip(replies)
-            {
-                let _ = reply.send(answer(entry, check.as_ref(), *refused));
+            for ((checked, refused), reply) in batch.iter().zip(&refused).zip(replies) {
+                let _ = reply.send(answer(checked, *refused));
             }
         }
-        Err(_) if entries.len() > 1 => {
-            for (entry, reply) in entries.into_iter().zip(replies) {
-                let checked = Checked::new(entry.clone());
-                let check = checked.check.clone();
-                let result = match commit(vec![checked]).await {
-                    Ok(refused) => answer(
-                        &entry,
-                        check.as_ref(),
-                        refused.first().copied().unwrap_or(true),
-                    ),
+        Err(_) if batch.len() > 1 => {
+            for (checked, reply) in batch.iter().zip(replies) {
+                let result = match commit(Batch::from([checked.clone()])).await {
+                    Ok(refused) => answer(checked, refused.first().copied().unwrap_or(true)),
                     Err(error) => Err(Failed::Unavailable(error.to_string())),
                 };
                 let _ = reply.send(result);
@@ -256,11 +251,11 @@ where
 
 /// A committed batch's answer for one record: a refused record's request is refused; a
 /// written record's check is confirmed.
-fn answer(entry: &AuditEntry, check: Option<&SignInFacts>, refused: bool) -> Result<(), Failed> {
+fn answer(checked: &Checked, refused: bool) -> Result<(), Failed> {
     if refused {
         return Err(Failed::SignInChanged);
     }
-    if let (Some(sign_in), Some(check)) = (&entry.provisional, check) {
+    if let (Some(sign_in), Some(check)) = (&checked.entry.provisional, &checked.check) {
         sign_in.confirmed(check);
     }
     Ok(())

@@ -114,7 +114,7 @@ impl PostgresStore {
                         return Ok(vec![false; batch.len()]);
                     }
                 }
-                let (refused, newest) = Self::commit_audit_batch(&pool, batch).await?;
+                let (refused, newest) = Self::commit_audit_batch(&pool, &batch).await?;
                 *known
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(newest);

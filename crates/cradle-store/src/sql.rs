@@ -243,7 +243,7 @@ macro_rules! sql_store {
             /// Answers which were refused, and the chain's newest link once committed.
             async fn commit_audit_batch(
                 writer: &sqlx::Pool<$db>,
-                batch: Vec<$crate::audit_queue::Checked>,
+                batch: &[$crate::audit_queue::Checked],
             ) -> StoreResult<(Vec<bool>, (i64, String))> {
                 let mut tx = Self::begin_on(writer).await?;
                 let appended = Self::append_checked(&mut tx, batch).await?;
@@ -310,8 +310,9 @@ macro_rules! sql_store {
                 if entries.is_empty() {
                     return Ok(());
                 }
-                let batch = entries.into_iter().map($crate::audit_queue::Checked::new).collect();
-                if Self::append_checked(tx, batch).await?.0.contains(&true) {
+                let batch: Vec<_> =
+                    entries.into_iter().map($crate::audit_queue::Checked::new).collect();
+                if Self::append_checked(tx, &batch).await?.0.contains(&true) {
                     return Err(StoreError::SignInChanged);
                 }
                 Ok(())
@@ -322,9 +323,9 @@ macro_rules! sql_store {
             /// refused, and so left out, and the chain's newest link after them.
             async fn append_checked(
                 tx: &mut sqlx::Transaction<'static, $db>,
-                batch: Vec<$crate::audit_queue::Checked>,
+                batch: &[$crate::audit_queue::Checked],
             ) -> StoreResult<(Vec<bool>, (i64, String))> {
-                let ((seq, hash), refused) = Self::lock_head_checking(tx, &batch).await?;
+                let ((seq, hash), refused) = Self::lock_head_checking(tx, batch).await?;
                 let records = $crate::audit_chain::link(
                     seq,
                     hash.clone(),

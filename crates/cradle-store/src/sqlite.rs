@@ -65,7 +65,7 @@ impl SqliteStore {
                 let writer = writer.clone();
                 AuditQueue::spawn(move |batch| {
                     let writer = writer.clone();
-                    async move { Ok(Self::commit_audit_batch(&writer, batch).await?.0) }
+                    async move { Ok(Self::commit_audit_batch(&writer, &batch).await?.0) }
                 })
             }
             false => crate::sqlite_direct::start_audit_writer(

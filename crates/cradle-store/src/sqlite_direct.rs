@@ -210,7 +210,7 @@ pub(crate) fn start_audit_writer(
                         since: Instant::now(),
                     },
                 };
-                let written = append_batch(&mut lock(&connection), lock_head, entries);
+                let written = append_batch(&mut lock(&connection), lock_head, &entries);
                 *lock(&turn) = Some(held);
                 written
             }
@@ -254,13 +254,13 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 fn append_batch(
     connection: &mut Connection,
     lock_head: &str,
-    batch: Vec<Checked>,
+    batch: &[Checked],
 ) -> StoreResult<Vec<bool>> {
     // Immediate: no other writer can change a session, account or family between the check
     // and the commit.
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let refused = refusals(
-        &batch,
+        batch,
         |check| session_stands(&transaction, check),
         |id, changes| family_stands(&transaction, id, changes),
     )?;

@@ -6167,6 +6167,16 @@ async fn elsewhere(app: &TestApp, sql: String) {
     app.database.execute_raw(&sql).await;
 }
 
+/// Moves a family (`family`: its id as an SQL literal) to the team named, on another server.
+async fn move_family_elsewhere(app: &TestApp, backend: Backend, family: &str, team: &str) {
+    let team = id_literal(backend, &app.team_id(team).0.to_string());
+    elsewhere(
+        app,
+        format!("UPDATE families SET team_id = {team} WHERE id = {family}"),
+    )
+    .await;
+}
+
 fn id_literal(backend: Backend, id: &str) -> String {
     match backend {
         Backend::Sqlite => format!("X'{}'", id.replace('-', "")),
@@ -6298,12 +6308,7 @@ on_both_backends!(
         // The family moved to another team: refused at once, and the refusal audited.
         let reads = count(&audit_actions(&app).await, "family.read");
         let denied = count(&audit_actions(&app).await, "access.denied");
-        let mbu = id_literal(backend, &app.team_id(MBU_TEAM).0.to_string());
-        elsewhere(
-            &app,
-            format!("UPDATE families SET team_id = {mbu} WHERE id = {family}"),
-        )
-        .await;
+        move_family_elsewhere(&app, backend, &family, MBU_TEAM).await;
         assert_eq!(status_of(&client, &api).await, StatusCode::FORBIDDEN);
         assert_eq!(status_of(&client, &page).await, StatusCode::FORBIDDEN);
         let actions = audit_actions(&app).await;
@@ -6311,12 +6316,8 @@ on_both_backends!(
         assert_eq!(count(&actions, "access.denied"), denied + 2);
 
         // Back in the team, then the clinician leaves it on another server: refused again.
+        move_family_elsewhere(&app, backend, &family, COMMUNITY_TEAM).await;
         let community = id_literal(backend, &app.team_id(COMMUNITY_TEAM).0.to_string());
-        elsewhere(
-            &app,
-            format!("UPDATE families SET team_id = {community} WHERE id = {family}"),
-        )
-        .await;
         assert_eq!(status_of(&client, &api).await, StatusCode::OK);
         assert_eq!(status_of(&client, &api).await, StatusCode::OK);
         let clinician = id_literal(backend, &app.staff_id("clinician").0.to_string());
