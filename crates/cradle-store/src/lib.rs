@@ -11,6 +11,7 @@ mod audit_chain;
 mod audit_queue;
 mod cache;
 mod caseload_walks;
+mod dedicated;
 pub use cache::{Bounded, Copies};
 pub mod care;
 pub mod network;

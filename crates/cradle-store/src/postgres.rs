@@ -38,17 +38,12 @@ impl PostgresStore {
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         // The statements made for many requests at once (sessions looked up together, audit
         // batches) never change shape, but take arrays, which PostgreSQL would otherwise plan
-        // afresh for every batch: their connections keep one plan for each.
-        let batches = PgPoolOptions::new()
-            .max_connections(2)
-            .test_before_acquire(false)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(
-                PgConnectOptions::from_str(url)?
-                    .options([("plan_cache_mode", "force_generic_plan")]),
-            )
-            .await?;
-        let audit = Self::start_optimistic_audit_queue(&batches);
+        // afresh for every batch: their connections keep one plan for each. Each of the two
+        // tasks that send them keeps a connection of its own, outside the pool, which tests
+        // every connection given back to it with a round trip (see `dedicated.rs`).
+        let batches =
+            PgConnectOptions::from_str(url)?.options([("plan_cache_mode", "force_generic_plan")]);
+        let audit = Self::start_optimistic_audit_queue(crate::dedicated::shared(batches.clone()));
         let lookups = crate::session_lookups::SessionLookups::spawn(batches);
         let walks = crate::caseload_walks::CaseloadWalks::spawn(pool.clone());
         let store = Self {
@@ -95,26 +90,32 @@ impl PostgresStore {
     /// that head has moved (another server, or a change's own record, appended since) or a
     /// record's remembered sign-in no longer holds is it appended the long way: a
     /// transaction that locks the head, checks each record, inserts and commits.
-    fn start_optimistic_audit_queue(pool: &PgPool) -> AuditQueue {
-        let pool = pool.clone();
+    fn start_optimistic_audit_queue(connection: crate::dedicated::Shared) -> AuditQueue {
         let known: std::sync::Arc<std::sync::Mutex<Option<(i64, String)>>> = Default::default();
         AuditQueue::spawn(move |batch| {
-            let pool = pool.clone();
+            let connection = std::sync::Arc::clone(&connection);
             let known = std::sync::Arc::clone(&known);
             async move {
                 let last = known
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner())
                     .take();
-                if let Some(head) = last {
-                    if let Some(newest) = Self::append_on_known_head(&pool, head, &batch).await? {
-                        *known
-                            .lock()
-                            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(newest);
-                        return Ok(vec![false; batch.len()]);
-                    }
-                }
-                let (refused, newest) = Self::commit_audit_batch(&pool, &batch).await?;
+                let mut connection = connection.lock().await;
+                let (refused, newest) = connection
+                    .with(async |connection| {
+                        if let Some(head) = last {
+                            let quick =
+                                Self::append_on_known_head(connection, head, &batch).await?;
+                            if let Some(newest) = quick {
+                                return Ok((vec![false; batch.len()], newest));
+                            }
+                        }
+                        let mut tx = sqlx::Connection::begin(connection).await?;
+                        let appended = Self::append_checked(&mut tx, &batch).await?;
+                        tx.commit().await?;
+                        crate::StoreResult::Ok(appended)
+                    })
+                    .await?;
                 *known
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(newest);
@@ -130,7 +131,7 @@ impl PostgresStore {
     /// the new newest link, or `None` (nothing written) when the batch must be appended the
     /// long way.
     async fn append_on_known_head(
-        pool: &PgPool,
+        connection: &mut sqlx::PgConnection,
         head: (i64, String),
         batch: &[crate::audit_queue::Checked],
     ) -> crate::StoreResult<Option<(i64, String)>> {
@@ -206,7 +207,7 @@ impl PostgresStore {
         .bind(sessions.iter().map(|s| s.2).collect::<Vec<_>>())
         .bind(families.iter().map(|f| f.0).collect::<Vec<_>>())
         .bind(families.iter().map(|f| f.1).collect::<Vec<_>>())
-        .fetch_optional(pool)
+        .fetch_optional(&mut *connection)
         .await?;
         Ok(appended.map(|_| (newest.seq, newest.hash.clone())))
     }
@@ -216,7 +217,7 @@ impl PostgresStore {
     /// statement that locks the head (one round trip), inside the batch's transaction, after
     /// the request was made.
     async fn lock_head_checking(
-        tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
         batch: &[crate::audit_queue::Checked],
     ) -> crate::StoreResult<((i64, String), Vec<bool>)> {
         let mut refused = vec![false; batch.len()];
@@ -282,7 +283,7 @@ impl PostgresStore {
     /// array a column), so it is planned once per connection; a `VALUES` list written for
     /// each batch's size was planned afresh for most batches.
     async fn append_audit_records(
-        tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
         records: &[crate::AuditRecord],
     ) -> crate::StoreResult<()> {
         let Some(newest) = records.last() else {

@@ -12,7 +12,7 @@
 
 use crate::rows::SessionStaffRow;
 use crate::StoreResult;
-use sqlx::PgPool;
+use sqlx::postgres::PgConnectOptions;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
@@ -47,8 +47,9 @@ pub(crate) struct SessionLookups {
 
 impl SessionLookups {
     /// Starts the task that reads queued lookups together.
-    pub(crate) fn spawn(pool: PgPool) -> Self {
+    pub(crate) fn spawn(options: PgConnectOptions) -> Self {
         let (sender, mut receiver) = mpsc::channel(4 * MAX_GROUP);
+        let mut connection = crate::dedicated::Dedicated::new(options);
         tokio::spawn(async move {
             while let Some(group) = crate::audit_queue::next_batch(&mut receiver, MAX_GROUP).await {
                 let mut tokens = Vec::with_capacity(group.len());
@@ -59,12 +60,15 @@ impl SessionLookups {
                     families.push(family);
                     replies.push(reply);
                 }
-                let found: Result<Vec<NumberedRow>, sqlx::Error> =
-                    sqlx::query_as(SESSIONS_WITH_STAFF)
-                        .bind(&tokens)
-                        .bind(&families)
-                        .fetch_all(&pool)
-                        .await;
+                let found: Result<Vec<NumberedRow>, sqlx::Error> = connection
+                    .with(async |connection| {
+                        sqlx::query_as(SESSIONS_WITH_STAFF)
+                            .bind(&tokens)
+                            .bind(&families)
+                            .fetch_all(connection)
+                            .await
+                    })
+                    .await;
                 match found {
                     Ok(rows) => {
                         let mut answers: Vec<Vec<SessionStaffRow>> =

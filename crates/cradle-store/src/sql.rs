@@ -237,20 +237,6 @@ macro_rules! sql_store {
                 Self::begin_on(self.writer()).await
             }
 
-            /// Appends a batch of audit records in one transaction (the group commit),
-            /// leaving out those whose remembered sign-in no longer holds (`true` in the
-            /// answer; see `provisional.rs`).
-            /// Answers which were refused, and the chain's newest link once committed.
-            async fn commit_audit_batch(
-                writer: &sqlx::Pool<$db>,
-                batch: &[$crate::audit_queue::Checked],
-            ) -> StoreResult<(Vec<bool>, (i64, String))> {
-                let mut tx = Self::begin_on(writer).await?;
-                let appended = Self::append_checked(&mut tx, batch).await?;
-                tx.commit().await?;
-                Ok(appended)
-            }
-
             /// Whether a remembered sign-in's session, account and families are as it
             /// relied on, read through `connection`, a statement a fact.
             async fn sign_in_stands_on(
@@ -322,7 +308,7 @@ macro_rules! sql_store {
             /// `provisional.rs`), checked as the chain's head is locked; answers which were
             /// refused, and so left out, and the chain's newest link after them.
             async fn append_checked(
-                tx: &mut sqlx::Transaction<'static, $db>,
+                tx: &mut sqlx::Transaction<'_, $db>,
                 batch: &[$crate::audit_queue::Checked],
             ) -> StoreResult<(Vec<bool>, (i64, String))> {
                 let ((seq, hash), refused) = Self::lock_head_checking(tx, batch).await?;

@@ -65,7 +65,7 @@ impl SqliteStore {
                 let writer = writer.clone();
                 AuditQueue::spawn(move |batch| {
                     let writer = writer.clone();
-                    async move { Ok(Self::commit_audit_batch(&writer, &batch).await?.0) }
+                    async move { Self::commit_audit_batch(&writer, &batch).await }
                 })
             }
             false => crate::sqlite_direct::start_audit_writer(
@@ -89,6 +89,20 @@ impl SqliteStore {
         writer: &SqlitePool,
     ) -> crate::StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
         Ok(writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Appends a batch of audit records in one transaction (the group commit), for a
+    /// database in memory (a file's batches go through `sqlite_direct.rs`), leaving out
+    /// those whose remembered sign-in no longer holds (`true` in the answer; see
+    /// `provisional.rs`).
+    async fn commit_audit_batch(
+        writer: &SqlitePool,
+        batch: &[crate::audit_queue::Checked],
+    ) -> crate::StoreResult<Vec<bool>> {
+        let mut tx = Self::begin_on(writer).await?;
+        let (refused, _) = Self::append_checked(&mut tx, batch).await?;
+        tx.commit().await?;
+        Ok(refused)
     }
 
     async fn session_rows(
@@ -134,7 +148,7 @@ impl SqliteStore {
     /// batch only when the database is in memory): one statement each, as the connection
     /// is local, then the chain's head moved to the newest.
     async fn append_audit_records(
-        tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
         records: &[crate::AuditRecord],
     ) -> crate::StoreResult<()> {
         for r in records {
@@ -171,7 +185,7 @@ impl SqliteStore {
     /// longer holds, checked inside the batch's transaction (an immediate one: nothing can
     /// change in between).
     async fn lock_head_checking(
-        tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
         batch: &[crate::audit_queue::Checked],
     ) -> crate::StoreResult<((i64, String), Vec<bool>)> {
         let mut refused = Vec::with_capacity(batch.len());

@@ -2003,3 +2003,102 @@ on_both_backends!(
         db.cleanup().await;
     }
 );
+
+/// PostgreSQL only: a database server that restarts (or fails over) drops every connection
+/// Cradle holds, the pool's and those its writers keep. Audited reads and sign-in lookups
+/// must work again once it is back, each read still with its audit record.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_work_again_after_postgres_drops_every_connection() {
+    let Some(db) = TestDatabase::new(Backend::Postgres).await else {
+        eprintln!("TEST_DATABASE_URL is not set: PostgreSQL not tested here");
+        return;
+    };
+    let store = db.open().await;
+    let w = world(store.as_ref()).await;
+    let f = family(w.team.id, "Grace Adeyemi");
+    store
+        .create_family(&f, w.clinician.id, entry(AuditAction::FamilyCreated, None))
+        .await
+        .unwrap();
+    let session = session_of(w.clinician.id);
+    store
+        .create_session(&session, entry(AuditAction::LoginSucceeded, None))
+        .await
+        .unwrap();
+    let read = || {
+        store.read_family(
+            f.id,
+            0,
+            entry(
+                AuditAction::FamilyViewed,
+                Some((SubjectKind::Family, f.id.0)),
+            ),
+        )
+    };
+    read().await.unwrap().unwrap();
+    store
+        .session_with_staff("abc", Some(f.id))
+        .await
+        .unwrap()
+        .unwrap();
+
+    let admin = cradle_testkit::postgres_url().unwrap();
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .unwrap();
+    let name = db.url.rsplit('/').next().unwrap().to_string();
+    let dropped: Vec<(bool,)> =
+        sqlx::query_as("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+            .bind(&name)
+            .fetch_all(&mut admin)
+            .await
+            .unwrap();
+    assert!(
+        dropped.len() >= 2,
+        "the pool's and the writers' connections"
+    );
+
+    // Each dropped connection fails the first statement sent on it (the pool's idle ones
+    // too, one by one, as they are lent); then Cradle opens another. Recovered means ten
+    // reads and lookups in a row, well within forty tries.
+    let (mut answered, mut in_a_row, mut tries) = (0, 0, 0);
+    while in_a_row < 10 {
+        tries += 1;
+        assert!(tries <= 40, "reads never recovered");
+        let looked_up = store.session_with_staff("abc", Some(f.id)).await;
+        match (read().await, looked_up) {
+            (Ok(Some(_)), Ok(Some(_))) => {
+                answered += 1;
+                in_a_row += 1;
+            }
+            (Ok(Some(_)), _) => {
+                answered += 1;
+                in_a_row = 0;
+            }
+            _ => in_a_row = 0,
+        }
+    }
+    let mut records = store.audit_records_after(0, 10_000).await;
+    for _ in 0..20 {
+        if records.is_ok() {
+            break;
+        }
+        records = store.audit_records_after(0, 10_000).await;
+    }
+    let viewed = records
+        .unwrap()
+        .into_iter()
+        .filter(|record| {
+            record.action() == Some(AuditAction::FamilyViewed) && record.subject_id == Some(f.id.0)
+        })
+        .count();
+    assert!(
+        viewed > answered,
+        "each answered read has its record ({viewed} records, {answered} + 1 reads answered)"
+    );
+    cradle_store::verify_audit_trail(store.as_ref())
+        .await
+        .unwrap()
+        .unwrap();
+    db.cleanup().await;
+}
