@@ -149,17 +149,13 @@ pub(crate) struct AuditQueue {
 impl AuditQueue {
     /// Starts the writer task. `commit` appends a batch to the chain in one transaction,
     /// leaving out (and answering which are) the records whose check no longer holds.
-    pub(crate) fn spawn<F, Fut>(mut commit: F) -> Self
+    pub(crate) fn spawn<F, Fut>(commit: F) -> Self
     where
         F: FnMut(Batch) -> Fut + Send + 'static,
-        Fut: Future<Output = StoreResult<Vec<bool>>> + Send,
+        Fut: Future<Output = StoreResult<Vec<bool>>> + Send + 'static,
     {
-        let (sender, mut receiver) = mpsc::channel::<(AuditEntry, Reply)>(4 * MAX_BATCH);
-        tokio::spawn(async move {
-            while let Some(batch) = next_batch(&mut receiver, MAX_BATCH).await {
-                commit_and_answer(batch, &mut commit).await;
-            }
-        });
+        let (sender, receiver) = mpsc::channel::<(AuditEntry, Reply)>(4 * MAX_BATCH);
+        tokio::spawn(serve(receiver, commit, || {}));
         Self { sender }
     }
 
@@ -168,30 +164,18 @@ impl AuditQueue {
     /// the disk. `idle` is called each time the queue is about to wait for a record, so the
     /// writer can let go of what it holds whenever batches stop following one another.
     pub(crate) fn spawn_on_thread<F, Fut>(
-        mut commit: F,
+        commit: F,
         idle: impl Fn() + Send + 'static,
     ) -> StoreResult<Self>
     where
         F: FnMut(Batch) -> Fut + Send + 'static,
         Fut: Future<Output = StoreResult<Vec<bool>>>,
     {
-        let (sender, mut receiver) = mpsc::channel::<(AuditEntry, Reply)>(4 * MAX_BATCH);
+        let (sender, receiver) = mpsc::channel::<(AuditEntry, Reply)>(4 * MAX_BATCH);
         let runtime = tokio::runtime::Handle::current();
         std::thread::Builder::new()
             .name("cradle-audit".into())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    loop {
-                        if receiver.is_empty() {
-                            idle();
-                        }
-                        let Some(batch) = next_batch(&mut receiver, MAX_BATCH).await else {
-                            break;
-                        };
-                        commit_and_answer(batch, &mut commit).await;
-                    }
-                })
-            })
+            .spawn(move || runtime.block_on(serve(receiver, commit, idle)))
             .map_err(|error| {
                 StoreError::AuditUnavailable(format!("the audit writer cannot start: {error}"))
             })?;
@@ -213,6 +197,27 @@ impl AuditQueue {
                 "the audit writer stopped before answering".into(),
             )),
         }
+    }
+}
+
+/// The writer's loop: gathers each batch, commits it and answers its records, until every
+/// sender has gone; `idle` is called each time it is about to wait for a record.
+async fn serve<F, Fut>(
+    mut receiver: mpsc::Receiver<(AuditEntry, Reply)>,
+    mut commit: F,
+    idle: impl Fn(),
+) where
+    F: FnMut(Batch) -> Fut,
+    Fut: Future<Output = StoreResult<Vec<bool>>>,
+{
+    loop {
+        if receiver.is_empty() {
+            idle();
+        }
+        let Some(batch) = next_batch(&mut receiver, MAX_BATCH).await else {
+            break;
+        };
+        commit_and_answer(batch, &mut commit).await;
     }
 }
 
