@@ -29,9 +29,7 @@ impl<K: Eq + Hash + Copy, V: Clone> Bounded<K, V> {
     }
 
     fn map(&self) -> MutexGuard<'_, HashMap<K, V>> {
-        self.map
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock_map(&self.map)
     }
 
     pub fn get(&self, key: &K) -> Option<V> {
@@ -69,16 +67,24 @@ impl<K: Eq + Hash + Copy, V: Clone> Bounded<K, V> {
 /// Family copies, up to a fixed number; when full, an arbitrary copy makes way. Whatever is
 /// made from a family's record (the record itself, a caseload row, the API's serialised
 /// read) is held the same way, under the change count read before the record was.
-pub struct Copies<T>(Bounded<FamilyId, (i64, Arc<T>)>);
+pub struct Copies<T> {
+    held: Bounded<FamilyId, (i64, Arc<T>)>,
+    /// One turn per family being loaded, so that requests arriving together for a record not
+    /// yet held (after a restart, or a change) wait for one load instead of each making it.
+    loading: Mutex<HashMap<FamilyId, Arc<tokio::sync::Mutex<()>>>>,
+}
 
 impl<T> Copies<T> {
     pub fn new(capacity: usize) -> Self {
-        Self(Bounded::new(capacity))
+        Self {
+            held: Bounded::new(capacity),
+            loading: Mutex::new(HashMap::new()),
+        }
     }
 
     /// The copy of the family's record at exactly `changes`, if one is held.
     pub fn get(&self, id: FamilyId, changes: i64) -> Option<Arc<T>> {
-        match self.0.map().get(&id) {
+        match self.held.map().get(&id) {
             Some((held, value)) if *held == changes => Some(Arc::clone(value)),
             _ => None,
         }
@@ -87,9 +93,71 @@ impl<T> Copies<T> {
     /// Keeps a copy made after reading the count `changes`.
     pub fn put(&self, id: FamilyId, changes: i64, value: Arc<T>) {
         // Never replace a copy with an older one (two loads racing).
-        self.0
+        self.held
             .put_unless(id, (changes, value), |(held, _)| *held > changes);
     }
+
+    /// The copy at `changes`, loaded by `load` if none is held. Requests for the same family
+    /// take turns to load, and each looks again once its turn comes, so those that arrive
+    /// together share the first one's load. `None` from `load` (no such family) is not kept.
+    pub async fn get_or_load<E>(
+        &self,
+        id: FamilyId,
+        changes: i64,
+        load: impl std::future::Future<Output = Result<Option<T>, E>>,
+    ) -> Result<Option<Arc<T>>, E> {
+        if let Some(held) = self.get(id, changes) {
+            return Ok(Some(held));
+        }
+        let turn = LoadingTurn::take(&self.loading, id);
+        let _mine = turn.lock.lock().await;
+        if let Some(held) = self.get(id, changes) {
+            return Ok(Some(held));
+        }
+        let Some(loaded) = load.await? else {
+            return Ok(None);
+        };
+        let loaded = Arc::new(loaded);
+        self.put(id, changes, Arc::clone(&loaded));
+        Ok(Some(loaded))
+    }
+}
+
+/// A request's place among those loading one family; the family's entry goes when the
+/// last of them is done (or gave up: a request dropped while waiting cleans up the same way).
+struct LoadingTurn<'a> {
+    loading: &'a Mutex<HashMap<FamilyId, Arc<tokio::sync::Mutex<()>>>>,
+    id: FamilyId,
+    lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl<'a> LoadingTurn<'a> {
+    fn take(
+        loading: &'a Mutex<HashMap<FamilyId, Arc<tokio::sync::Mutex<()>>>>,
+        id: FamilyId,
+    ) -> Self {
+        let lock = Arc::clone(
+            lock_map(loading)
+                .entry(id)
+                .or_insert_with(|| Arc::new(tokio::sync::Mutex::new(()))),
+        );
+        Self { loading, id, lock }
+    }
+}
+
+impl Drop for LoadingTurn<'_> {
+    fn drop(&mut self) {
+        let mut loading = lock_map(self.loading);
+        // Turns are taken and given up only under the map's lock, so the count is exact:
+        // the map's reference and this one mean nobody else is waiting.
+        if Arc::strong_count(&self.lock) == 2 {
+            loading.remove(&self.id);
+        }
+    }
+}
+
+fn lock_map<K, V>(map: &Mutex<HashMap<K, V>>) -> MutexGuard<'_, HashMap<K, V>> {
+    map.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The copies one store keeps: whole records (family page, API read) and caseload rows.
@@ -129,6 +197,55 @@ mod tests {
             Some(&"at 5"),
             "an older load never replaces a newer copy"
         );
+    }
+
+    #[tokio::test]
+    async fn requests_arriving_together_share_one_load() {
+        let copies = Arc::new(Copies::new(10));
+        let family = FamilyId::new();
+        let loads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (release, released) = tokio::sync::watch::channel(false);
+        let mut readers = Vec::new();
+        for _ in 0..8 {
+            let (copies, loads, mut released) =
+                (Arc::clone(&copies), Arc::clone(&loads), released.clone());
+            readers.push(tokio::spawn(async move {
+                copies
+                    .get_or_load(family, 7, async {
+                        loads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        // Held until every reader has asked, so they all arrive mid-load.
+                        released.wait_for(|go| *go).await.ok();
+                        Ok::<_, ()>(Some("at 7"))
+                    })
+                    .await
+            }));
+        }
+        let waiting = || {
+            let loading = copies.loading.lock().unwrap();
+            loading.get(&family).map(Arc::strong_count)
+        };
+        let all_waiting = async {
+            while waiting() != Some(9) {
+                tokio::task::yield_now().await;
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(10), all_waiting)
+            .await
+            .expect("every reader takes a turn on the family's load");
+        release.send(true).unwrap();
+        for reader in readers {
+            assert_eq!(reader.await.unwrap().unwrap().as_deref(), Some(&"at 7"));
+        }
+        assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert!(
+            copies.loading.lock().unwrap().is_empty(),
+            "nothing is left behind once the loads are done"
+        );
+        let missing = copies
+            .get_or_load(FamilyId::new(), 1, async { Ok::<_, ()>(None) })
+            .await;
+        assert_eq!(missing, Ok(None));
+        assert!(copies.loading.lock().unwrap().is_empty());
     }
 
     #[test]

@@ -790,16 +790,13 @@ macro_rules! sql_store {
             ) -> StoreResult<Option<std::sync::Arc<FamilyRecord>>> {
                 // The change count was read (by the access check) before the record is: a
                 // copy is used only at that count (see `cache.rs`).
-                let record = match self.copies.records.get(id, changes) {
-                    Some(record) => record,
-                    None => {
-                        let Some(record) = self.load_family_record(id).await? else {
-                            return Ok(None);
-                        };
-                        let record = std::sync::Arc::new(record);
-                        self.copies.records.put(id, changes, std::sync::Arc::clone(&record));
-                        record
-                    }
+                let loaded = self
+                    .copies
+                    .records
+                    .get_or_load(id, changes, self.load_family_record(id))
+                    .await?;
+                let Some(record) = loaded else {
+                    return Ok(None);
                 };
                 // Nothing is returned until the read's audit record is committed.
                 self.audit.append(audit).await?;
