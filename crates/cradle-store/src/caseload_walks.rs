@@ -9,9 +9,14 @@
 //! As with the session lookups (`session_lookups.rs`), every statement starts after each
 //! request it answers had arrived: a family added, renamed or moved before a request arrived
 //! is in that request's answer, whichever server made the change.
+//!
+//! The first walk of each gathering runs on a connection the task keeps (see `dedicated.rs`:
+//! the pool tests every connection given back with a round trip of its own); any other walks
+//! gathered with it run at the same time on connections of the pool.
 
 use crate::sql::{bind_all, Bind};
 use crate::StoreResult;
+use sqlx::postgres::PgConnectOptions;
 use sqlx::PgPool;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
@@ -29,8 +34,9 @@ pub(crate) struct CaseloadWalks {
 
 impl CaseloadWalks {
     /// Starts the task that runs queued walks, each different one once.
-    pub(crate) fn spawn(pool: PgPool) -> Self {
+    pub(crate) fn spawn(pool: PgPool, options: PgConnectOptions) -> Self {
         let (sender, mut receiver) = mpsc::channel::<(String, Vec<Bind>, Reply)>(4 * MAX_GROUP);
+        let mut kept = crate::dedicated::Dedicated::new(options);
         tokio::spawn(async move {
             while let Some(group) = crate::audit_queue::next_batch(&mut receiver, MAX_GROUP).await {
                 let mut walks: Vec<(String, Vec<Bind>, Vec<Reply>)> = Vec::new();
@@ -43,18 +49,30 @@ impl CaseloadWalks {
                         None => walks.push((sql, binds, vec![reply])),
                     }
                 }
-                // Different walks run at once, each on a connection of the pool.
+                // Different walks run at once: the first on the kept connection, each other
+                // on a connection of the pool.
+                let mut walks = walks.into_iter();
+                let first = walks.next();
                 let mut running = tokio::task::JoinSet::new();
                 for (sql, binds, replies) in walks {
                     let pool = pool.clone();
                     running.spawn(async move {
                         let query =
                             bind_all!(sqlx::query_as::<_, (String, Uuid, i64, i64)>(&sql), binds);
-                        let found = query.fetch_all(&pool).await.map_err(|e| e.to_string());
-                        for reply in replies {
-                            let _ = reply.send(found.clone());
-                        }
+                        answer(replies, query.fetch_all(&pool).await);
                     });
+                }
+                if let Some((sql, binds, replies)) = first {
+                    let found = kept
+                        .with(async |connection| {
+                            let query = bind_all!(
+                                sqlx::query_as::<_, (String, Uuid, i64, i64)>(&sql),
+                                binds
+                            );
+                            query.fetch_all(connection).await
+                        })
+                        .await;
+                    answer(replies, found);
                 }
                 while running.join_next().await.is_some() {}
             }
@@ -70,5 +88,13 @@ impl CaseloadWalks {
             "caseload walk",
         )
         .await
+    }
+}
+
+/// Gives every request that asked for a walk its answer.
+fn answer(replies: Vec<Reply>, found: Result<Keys, sqlx::Error>) {
+    let found = found.map_err(|e| e.to_string());
+    for reply in replies {
+        let _ = reply.send(found.clone());
     }
 }

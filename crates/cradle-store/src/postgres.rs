@@ -45,7 +45,10 @@ impl PostgresStore {
             PgConnectOptions::from_str(url)?.options([("plan_cache_mode", "force_generic_plan")]);
         let audit = Self::start_optimistic_audit_queue(crate::dedicated::shared(batches.clone()));
         let lookups = crate::session_lookups::SessionLookups::spawn(batches);
-        let walks = crate::caseload_walks::CaseloadWalks::spawn(pool.clone());
+        let walks = crate::caseload_walks::CaseloadWalks::spawn(
+            pool.clone(),
+            PgConnectOptions::from_str(url)?,
+        );
         let store = Self {
             pool,
             audit,

@@ -2041,6 +2041,15 @@ async fn reads_work_again_after_postgres_drops_every_connection() {
         .await
         .unwrap()
         .unwrap();
+    let caseload = FamilyQuery {
+        teams: vec![w.team.id],
+        key_worker: None,
+        search: None,
+        position: PagePosition::Start,
+        limit: 25,
+    };
+    let list = || store.list_families(&caseload, entry(AuditAction::FamilyListViewed, None));
+    assert_eq!(list().await.unwrap().total, 1);
 
     let admin = cradle_testkit::postgres_url().unwrap();
     let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
@@ -2060,14 +2069,15 @@ async fn reads_work_again_after_postgres_drops_every_connection() {
 
     // Each dropped connection fails the first statement sent on it (the pool's idle ones
     // too, one by one, as they are lent); then Cradle opens another. Recovered means ten
-    // reads and lookups in a row, well within forty tries.
+    // reads, lookups and caseload pages in a row, well within forty tries.
     let (mut answered, mut in_a_row, mut tries) = (0, 0, 0);
     while in_a_row < 10 {
         tries += 1;
         assert!(tries <= 40, "reads never recovered");
         let looked_up = store.session_with_staff("abc", Some(f.id)).await;
+        let listed = list().await.is_ok_and(|page| page.total == 1);
         match (read().await, looked_up) {
-            (Ok(Some(_)), Ok(Some(_))) => {
+            (Ok(Some(_)), Ok(Some(_))) if listed => {
                 answered += 1;
                 in_a_row += 1;
             }
