@@ -75,60 +75,65 @@ impl std::fmt::Display for Gestation {
 /// An age as people say it: days for the first two weeks, then weeks up to 12 weeks, then
 /// months (and weeks) until 2 years, then years and months.
 pub fn describe_age(born: Date, on: Date) -> String {
+    let mut text = String::with_capacity(24);
+    write_age(&mut text, born, on);
+    text
+}
+
+/// [`describe_age`], written onto the end of `text` (a caseload page writes one per baby).
+fn write_age(text: &mut String, born: Date, on: Date) {
     let days = (on - born).whole_days();
     if days < 0 {
-        return "not yet born".to_string();
-    }
-    if days < 14 {
-        return plural(days, "day");
-    }
-    if days < 13 * 7 {
-        return plural(days / 7, "week");
-    }
-    let months = whole_months(born, on);
-    if months < 24 {
-        let since = add_months(born, months);
-        let weeks = (on - since).whole_days() / 7;
-        if weeks > 0 {
-            return format!(
-                "{} {}",
-                plural(i64::from(months), "month"),
-                plural(weeks, "week")
-            );
-        }
-        return plural(i64::from(months), "month");
-    }
-    let years = months / 12;
-    let rest = months % 12;
-    if rest > 0 {
-        format!(
-            "{} {}",
-            plural(i64::from(years), "year"),
-            plural(i64::from(rest), "month")
-        )
+        text.push_str("not yet born");
+    } else if days < 14 {
+        write_count(text, days, "day");
+    } else if days < 13 * 7 {
+        write_count(text, days / 7, "week");
     } else {
-        plural(i64::from(years), "year")
+        let months = whole_months(born, on);
+        if months < 24 {
+            write_count(text, i64::from(months), "month");
+            let weeks = (on - add_months(born, months)).whole_days() / 7;
+            if weeks > 0 {
+                text.push(' ');
+                write_count(text, weeks, "week");
+            }
+        } else {
+            write_count(text, i64::from(months / 12), "year");
+            let rest = months % 12;
+            if rest > 0 {
+                text.push(' ');
+                write_count(text, i64::from(rest), "month");
+            }
+        }
     }
 }
 
 /// The baby's age with the corrected age alongside when it applies:
 /// "12 weeks (corrected age 4 weeks)".
 pub fn age_with_correction(born: Date, gestation: Option<Gestation>, on: Date) -> String {
-    let actual = describe_age(born, on);
+    let mut text = String::with_capacity(48);
+    write_age(&mut text, born, on);
     match corrected_birth_date(born, gestation) {
         Some(corrected) if on < add_months(born, 24) => {
             if on < corrected {
                 let early = (corrected - on).whole_days();
-                format!(
-                    "{actual} (corrected age: {} before due date)",
-                    plural_weeks_or_days(early)
-                )
+                text.push_str(" (corrected age: ");
+                if early >= 14 {
+                    write_count(&mut text, early / 7, "week");
+                } else {
+                    write_count(&mut text, early, "day");
+                }
+                text.push_str(" before due date)");
             } else {
-                format!("{actual} (corrected age {})", describe_age(corrected, on))
+                text.push_str(" (corrected age ");
+                write_age(&mut text, corrected, on);
+                text.push(')');
             }
         }
-        _ => actual,
+        _ => {}
     }
+    text
 }
 
 /// The due date implied by a preterm birth: when the baby would have reached 40 weeks.
@@ -137,19 +142,13 @@ pub fn corrected_birth_date(born: Date, gestation: Option<Gestation>) -> Option<
     Some(born + Duration::days(Gestation::FULL_TERM.total_days() - gestation.total_days()))
 }
 
-fn plural_weeks_or_days(days: i64) -> String {
-    if days >= 14 {
-        plural(days / 7, "week")
-    } else {
-        plural(days, "day")
-    }
-}
-
-fn plural(n: i64, unit: &str) -> String {
-    if n == 1 {
-        format!("1 {unit}")
-    } else {
-        format!("{n} {unit}s")
+/// "1 week", "3 weeks": a count and its unit, onto the end of `text`.
+fn write_count(text: &mut String, n: i64, unit: &str) {
+    use std::fmt::Write;
+    // Writing into a `String` cannot fail.
+    let _ = write!(text, "{n} {unit}");
+    if n != 1 {
+        text.push('s');
     }
 }
 
