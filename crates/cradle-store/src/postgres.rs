@@ -23,7 +23,7 @@ impl PostgresStore {
         "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE";
     /// After a bulk import: statistics for the planner, and the new rows marked visible so
     /// autovacuum does not start on them under the first load.
-    const REFRESH_STATISTICS: &'static str = "VACUUM ANALYZE";
+    const REFRESH_STATISTICS: &'static [&'static str] = &["VACUUM ANALYZE"];
 
     pub async fn open(url: &str) -> crate::StoreResult<Self> {
         // sqlx checks a connection with a round trip before lending it, by default; that

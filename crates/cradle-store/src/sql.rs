@@ -409,7 +409,9 @@ macro_rules! sql_store {
             }
 
             async fn refresh_statistics(&self) -> StoreResult<()> {
-                sqlx::query(Self::REFRESH_STATISTICS).execute(self.writer()).await?;
+                for statement in Self::REFRESH_STATISTICS {
+                    sqlx::query(statement).execute(self.writer()).await?;
+                }
                 Ok(())
             }
 

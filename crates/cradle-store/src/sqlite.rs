@@ -30,8 +30,16 @@ pub struct SqliteStore {
 impl SqliteStore {
     const BACKEND: crate::Backend = crate::Backend::Sqlite;
     const LOCK_AUDIT_HEAD: &'static str = "SELECT seq, hash FROM audit_head WHERE id = 1";
-    /// After a bulk import: statistics for the planner.
-    const REFRESH_STATISTICS: &'static str = "ANALYZE";
+    /// After a bulk import: statistics for the planner, the row counts only. The samples of
+    /// values `ANALYZE` also keeps (`sqlite_stat4`) make SQLite plan a statement again each
+    /// time a value is bound to it (so on every caseload page, for its walk of the team's
+    /// families); Cradle's statements are planned well from the indexes and counts alone.
+    /// The last statement makes every connection load the statistics as they now are.
+    const REFRESH_STATISTICS: &'static [&'static str] = &[
+        "ANALYZE",
+        "DELETE FROM sqlite_stat4",
+        "ANALYZE sqlite_schema",
+    ];
 
     pub async fn open(url: &str) -> crate::StoreResult<Self> {
         let options = SqliteConnectOptions::from_str(url)?

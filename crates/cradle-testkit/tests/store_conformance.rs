@@ -2004,6 +2004,48 @@ on_both_backends!(
     }
 );
 
+/// After a bulk import the statistics must not make SQLite plan the caseload's walk again
+/// each time a team is bound to it (with value samples, SQLite would).
+#[tokio::test]
+async fn sqlite_statistics_after_an_import_leave_the_caseload_walk_planned_once() {
+    let db = TestDatabase::new(Backend::Sqlite).await.unwrap();
+    let store = db.open().await;
+    let w = world(store.as_ref()).await;
+    for n in 0..40 {
+        let f = family(w.team.id, &format!("Mother {n:02}"));
+        store
+            .create_family(&f, w.clinician.id, entry(AuditAction::FamilyCreated, None))
+            .await
+            .unwrap();
+    }
+    store.refresh_statistics().await.unwrap();
+
+    let path = db.url.trim_start_matches("sqlite://");
+    let connection = rusqlite::Connection::open(path).unwrap();
+    let counted: i64 = connection
+        .query_row("SELECT count(*) FROM sqlite_stat1", [], |row| row.get(0))
+        .unwrap();
+    assert!(counted > 0, "the planner has the tables' row counts");
+    let mut walk = connection
+        .prepare(
+            "SELECT id FROM families WHERE team_id = ?1 \
+             ORDER BY mother_name_lower, id LIMIT 26",
+        )
+        .unwrap();
+    for _ in 0..3 {
+        let found = walk
+            .query_map([w.team.id.0], |row| row.get::<_, uuid::Uuid>(0))
+            .unwrap()
+            .count();
+        assert_eq!(found, 26);
+    }
+    assert_eq!(
+        walk.get_status(rusqlite::StatementStatus::RePrepare),
+        0,
+        "the walk was planned again when the team was bound"
+    );
+}
+
 /// PostgreSQL only: a database server that restarts (or fails over) drops every connection
 /// Cradle holds, the pool's and those its writers keep. Audited reads and sign-in lookups
 /// must work again once it is back, each read still with its audit record.
