@@ -134,6 +134,16 @@ fn family(team: TeamId, mother: &str) -> Family {
     }
 }
 
+/// A family under `team`, created by the world's clinician: the opening of many tests.
+async fn created_family(store: &dyn Store, w: &World, team: TeamId, mother: &str) -> Family {
+    let f = family(team, mother);
+    store
+        .create_family(&f, w.clinician.id, entry(AuditAction::FamilyCreated, None))
+        .await
+        .unwrap();
+    f
+}
+
 async fn audit_count(store: &dyn Store) -> i64 {
     store.audit_head().await.unwrap().0
 }
@@ -236,11 +246,7 @@ on_both_backends!(
             .create_session(&session, entry(AuditAction::LoginSucceeded, None))
             .await
             .unwrap();
-        let f = family(w.other_team.id, "Amara Okafor");
-        store
-            .create_family(&f, w.clinician.id, entry(AuditAction::FamilyCreated, None))
-            .await
-            .unwrap();
+        let f = created_family(store.as_ref(), &w, w.other_team.id, "Amara Okafor").await;
 
         let plain = store
             .session_with_staff("abc", None)
@@ -355,11 +361,7 @@ on_both_backends!(
             )
             .await
             .unwrap();
-        let f = family(w.team.id, "Amara Okafor");
-        store
-            .create_family(&f, w.clinician.id, entry(AuditAction::FamilyCreated, None))
-            .await
-            .unwrap();
+        let f = created_family(store.as_ref(), &w, w.team.id, "Amara Okafor").await;
         let looked_up = store
             .session_with_staff("abc", Some(f.id))
             .await
@@ -820,10 +822,7 @@ on_both_backends!(
         let here = db.open().await;
         let there = db.open().await;
         let w = world(here.as_ref()).await;
-        let f = family(w.team.id, "Amara Okafor");
-        here.create_family(&f, w.clinician.id, entry(AuditAction::FamilyCreated, None))
-            .await
-            .unwrap();
+        let f = created_family(here.as_ref(), &w, w.team.id, "Amara Okafor").await;
         // As Cradle reads: the access check's stamp, then the record at that stamp.
         let read = |store: Arc<dyn Store>| async move {
             let (_, changes) = store.family_stamp(f.id).await.unwrap().unwrap();
@@ -1015,11 +1014,7 @@ on_both_backends!(break_glass_grants_expire, |backend: Backend| async move {
     let db = TestDatabase::new(backend).await.unwrap();
     let store = db.open().await;
     let w = world(store.as_ref()).await;
-    let f = family(w.other_team.id, "Chloe Brennan");
-    store
-        .create_family(&f, w.clinician.id, entry(AuditAction::FamilyCreated, None))
-        .await
-        .unwrap();
+    let f = created_family(store.as_ref(), &w, w.other_team.id, "Chloe Brennan").await;
     let grant = BreakGlassGrant {
         id: Uuid::now_v7(),
         staff_id: w.clinician.id,
@@ -1226,11 +1221,7 @@ on_both_backends!(
         let db = TestDatabase::new(backend).await.unwrap();
         let store = db.open().await;
         let w = world(store.as_ref()).await;
-        let f = family(w.team.id, "Amara Okafor");
-        store
-            .create_family(&f, w.clinician.id, entry(AuditAction::FamilyCreated, None))
-            .await
-            .unwrap();
+        let f = created_family(store.as_ref(), &w, w.team.id, "Amara Okafor").await;
         let plan = CarePlan {
             id: Uuid::now_v7(),
             kind: PlanKind::NurseryNursing,
@@ -1575,11 +1566,7 @@ on_both_backends!(
             .any(|e| e.id == massage.id));
 
         // A family member's intervention: a step recorded from an out-of-date copy is refused.
-        let f = family(w.team.id, "Amara Okafor");
-        store
-            .create_family(&f, w.clinician.id, entry(AuditAction::FamilyCreated, None))
-            .await
-            .unwrap();
+        let f = created_family(store.as_ref(), &w, w.team.id, "Amara Okafor").await;
         let vipp = catalogue
             .iter()
             .find(|e| e.manualised && !e.themes.is_empty())
@@ -1718,11 +1705,7 @@ on_both_backends!(
         let db = TestDatabase::new(backend).await.unwrap();
         let store = db.open().await;
         let w = world(store.as_ref()).await;
-        let f = family(w.team.id, "Amara Okafor");
-        store
-            .create_family(&f, w.clinician.id, entry(AuditAction::FamilyCreated, None))
-            .await
-            .unwrap();
+        let f = created_family(store.as_ref(), &w, w.team.id, "Amara Okafor").await;
         let tunde = someone("Tunde Okafor");
         store
             .add_person(f.id, &tunde, 1, entry(AuditAction::PersonAdded, None))
@@ -2012,11 +1995,7 @@ async fn sqlite_statistics_after_an_import_leave_the_caseload_walk_planned_once(
     let store = db.open().await;
     let w = world(store.as_ref()).await;
     for n in 0..40 {
-        let f = family(w.team.id, &format!("Mother {n:02}"));
-        store
-            .create_family(&f, w.clinician.id, entry(AuditAction::FamilyCreated, None))
-            .await
-            .unwrap();
+        created_family(store.as_ref(), &w, w.team.id, &format!("Mother {n:02}")).await;
     }
     store.refresh_statistics().await.unwrap();
 
@@ -2057,11 +2036,7 @@ async fn reads_work_again_after_postgres_drops_every_connection() {
     };
     let store = db.open().await;
     let w = world(store.as_ref()).await;
-    let f = family(w.team.id, "Grace Adeyemi");
-    store
-        .create_family(&f, w.clinician.id, entry(AuditAction::FamilyCreated, None))
-        .await
-        .unwrap();
+    let f = created_family(store.as_ref(), &w, w.team.id, "Grace Adeyemi").await;
     let session = session_of(w.clinician.id);
     store
         .create_session(&session, entry(AuditAction::LoginSucceeded, None))
