@@ -17,7 +17,7 @@ pub fn random_token() -> Result<String, AppError> {
 /// How a session or API token is stored: a SHA-256 digest, so a copy of the database
 /// cannot be used to sign in.
 pub fn token_hash(token: &str) -> String {
-    cradle_store::hex_lower(&Sha256::digest(token.as_bytes()))
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// Argon2id with the library's recommended parameters.

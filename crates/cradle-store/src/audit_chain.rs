@@ -92,65 +92,40 @@ pub(crate) const MOVE_AUDIT_HEAD: &str = "UPDATE audit_head SET seq = $1, hash =
 pub fn chain_hash(record: &AuditRecord) -> String {
     // Every field is written as text and ended by a unit separator (0x1f); an optional field
     // is "-" when absent, or "+" and its text with each separator doubled. The hasher is fed
-    // piece by piece: nothing is copied, as every audited request hashes one record.
-    struct Fields {
-        hasher: Sha256,
-        number: [u8; 20],
-    }
+    // piece by piece rather than from a copy of each field, as every audited request hashes
+    // one record.
+    struct Fields(Sha256);
     impl Fields {
-        fn end(&mut self) {
-            self.hasher.update([0x1f]);
-        }
         fn plain(&mut self, text: &str) {
-            self.hasher.update(text.as_bytes());
-            self.end();
-        }
-        fn number(&mut self, value: i64) {
-            let mut at = self.number.len();
-            let mut rest = value.unsigned_abs();
-            loop {
-                at -= 1;
-                self.number[at] = b'0' + (rest % 10) as u8;
-                rest /= 10;
-                if rest == 0 {
-                    break;
-                }
-            }
-            if value < 0 {
-                self.hasher.update(b"-");
-            }
-            self.hasher.update(&self.number[at..]);
-            self.end();
+            self.0.update(text.as_bytes());
+            self.0.update([0x1f]);
         }
         fn optional(&mut self, value: Option<&str>) {
             match value {
                 Some(text) => {
-                    self.hasher.update(b"+");
+                    self.0.update(b"+");
                     let mut pieces = text.split('\u{1f}');
                     if let Some(first) = pieces.next() {
-                        self.hasher.update(first.as_bytes());
+                        self.0.update(first.as_bytes());
                     }
                     for piece in pieces {
-                        self.hasher.update([0x1f, 0x1f]);
-                        self.hasher.update(piece.as_bytes());
+                        self.0.update([0x1f, 0x1f]);
+                        self.0.update(piece.as_bytes());
                     }
                 }
-                None => self.hasher.update(b"-"),
+                None => self.0.update(b"-"),
             }
-            self.end();
+            self.0.update([0x1f]);
         }
         fn optional_id(&mut self, value: Option<Uuid>) {
             let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
             self.optional(value.map(|id| &*id.as_hyphenated().encode_lower(&mut text)));
         }
     }
-    let mut fields = Fields {
-        hasher: Sha256::new(),
-        number: [0; 20],
-    };
+    let mut fields = Fields(Sha256::new());
     fields.plain(&record.prev_hash);
-    fields.number(record.seq);
-    fields.number(record.at_millis);
+    fields.plain(&record.seq.to_string());
+    fields.plain(&record.at_millis.to_string());
     fields.optional_id(record.actor_id.map(|id| id.0));
     fields.optional(Some(&record.actor_username));
     fields.optional(record.actor_role.as_deref());
@@ -162,18 +137,7 @@ pub fn chain_hash(record: &AuditRecord) -> String {
     fields.optional(Some(&record.source));
     fields.optional(record.break_glass_reason.as_deref());
     fields.optional(Some(&record.detail));
-    hex_lower(&fields.hasher.finalize())
-}
-
-/// Lower-case hexadecimal of a digest (hashes in the audit chain, token hashes).
-pub fn hex_lower(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
-    }
-    text
+    hex::encode(fields.0.finalize())
 }
 
 /// Where the chain first goes wrong.

@@ -23,7 +23,7 @@ mod sql;
 mod sqlite;
 mod sqlite_direct;
 
-pub use audit_chain::{chain_hash, hex_lower, verify_chain, AuditRecord, ChainFault, GENESIS_HASH};
+pub use audit_chain::{chain_hash, verify_chain, AuditRecord, ChainFault, GENESIS_HASH};
 pub use care::CareStore;
 pub use network::{Amendment, NetworkStore, RecordKind, RecordVersion};
 pub use postgres::PostgresStore;
