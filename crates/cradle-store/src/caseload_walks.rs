@@ -57,20 +57,12 @@ impl CaseloadWalks {
                 for (sql, binds, replies) in walks {
                     let pool = pool.clone();
                     running.spawn(async move {
-                        let query =
-                            bind_all!(sqlx::query_as::<_, (String, Uuid, i64, i64)>(&sql), binds);
-                        answer(replies, query.fetch_all(&pool).await);
+                        answer(replies, walk(&sql, binds).fetch_all(&pool).await);
                     });
                 }
                 if let Some((sql, binds, replies)) = first {
                     let found = kept
-                        .with(async |connection| {
-                            let query = bind_all!(
-                                sqlx::query_as::<_, (String, Uuid, i64, i64)>(&sql),
-                                binds
-                            );
-                            query.fetch_all(connection).await
-                        })
+                        .with(async |connection| walk(&sql, binds).fetch_all(connection).await)
                         .await;
                     answer(replies, found);
                 }
@@ -89,6 +81,15 @@ impl CaseloadWalks {
         )
         .await
     }
+}
+
+/// The walk `sql` with its values bound.
+fn walk(
+    sql: &str,
+    binds: Vec<Bind>,
+) -> sqlx::query::QueryAs<'_, sqlx::Postgres, (String, Uuid, i64, i64), sqlx::postgres::PgArguments>
+{
+    bind_all!(sqlx::query_as(sql), binds)
 }
 
 /// Gives every request that asked for a walk its answer.

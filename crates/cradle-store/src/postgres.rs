@@ -41,14 +41,13 @@ impl PostgresStore {
         // afresh for every batch: their connections keep one plan for each. Each of the two
         // tasks that send them keeps a connection of its own, outside the pool, which tests
         // every connection given back to it with a round trip (see `dedicated.rs`).
-        let batches =
-            PgConnectOptions::from_str(url)?.options([("plan_cache_mode", "force_generic_plan")]);
+        let options = PgConnectOptions::from_str(url)?;
+        let batches = options
+            .clone()
+            .options([("plan_cache_mode", "force_generic_plan")]);
         let audit = Self::start_optimistic_audit_queue(crate::dedicated::shared(batches.clone()));
         let lookups = crate::session_lookups::SessionLookups::spawn(batches);
-        let walks = crate::caseload_walks::CaseloadWalks::spawn(
-            pool.clone(),
-            PgConnectOptions::from_str(url)?,
-        );
+        let walks = crate::caseload_walks::CaseloadWalks::spawn(pool.clone(), options);
         let store = Self {
             pool,
             audit,
