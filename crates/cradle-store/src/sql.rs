@@ -1073,3 +1073,97 @@ macro_rules! sql_store {
 }
 
 pub(crate) use sql_store;
+
+#[cfg(test)]
+mod tests {
+    use super::CaseloadPlan;
+    use crate::{FamilyQuery, FamilySearch, PagePosition};
+    use cradle_domain::{FamilyId, StaffId, TeamId};
+    use uuid::Uuid;
+
+    /// A SQLite database with every migration applied, in their order.
+    fn migrated_sqlite() -> rusqlite::Connection {
+        let connection = rusqlite::Connection::open_in_memory().unwrap();
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+        let mut files: Vec<_> = std::fs::read_dir(folder)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .collect();
+        files.sort();
+        for file in files {
+            connection
+                .execute_batch(&std::fs::read_to_string(file).unwrap())
+                .unwrap();
+        }
+        connection
+    }
+
+    /// How SQLite would run a statement: each step's parent and description.
+    fn plan(connection: &rusqlite::Connection, sql: &str) -> Vec<(i64, String)> {
+        let mut statement = connection
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        // Parameters left unbound are null; the plan is the same for any value.
+        let mut rows = statement.raw_query();
+        let mut steps = Vec::new();
+        while let Some(row) = rows.next().unwrap() {
+            steps.push((row.get(1).unwrap(), row.get(3).unwrap()));
+        }
+        steps
+    }
+
+    /// Every caseload walk (a team's families, a key worker's, from the start, from a page
+    /// number, either side of a family, by the start of a name) is answered from its index
+    /// alone and in the index's order: no family is fetched from the table and nothing is
+    /// sorted, whatever the size of the caseload.
+    #[test]
+    fn each_caseload_walk_reads_its_index_alone() {
+        let connection = migrated_sqlite();
+        let team = TeamId(Uuid::from_u128(1));
+        let family = FamilyId(Uuid::from_u128(2));
+        let positions = [
+            PagePosition::Start,
+            PagePosition::Offset(50),
+            PagePosition::After(family),
+            PagePosition::Before(family),
+        ];
+        for key_worker in [None, Some(StaffId(Uuid::from_u128(3)))] {
+            let index = if key_worker.is_some() {
+                "families_by_key_worker"
+            } else {
+                "families_by_team"
+            };
+            for search in [None, Some(FamilySearch::NamePrefix("ada".into()))] {
+                for position in positions {
+                    let query = FamilyQuery {
+                        teams: vec![team],
+                        key_worker,
+                        search: search.clone(),
+                        position,
+                        limit: 25,
+                    };
+                    let (sql, _) = CaseloadPlan::new(&query).page_sql(team);
+                    let steps = plan(&connection, &sql);
+                    let walk: Vec<&String> = steps
+                        .iter()
+                        .filter(|(parent, step)| *parent == 0 && step.contains(" families "))
+                        .map(|(_, step)| step)
+                        .collect();
+                    assert_eq!(
+                        walk.len(),
+                        1,
+                        "one walk of the families table in {steps:?} for {query:?}"
+                    );
+                    assert!(
+                        walk[0].contains(&format!("USING COVERING INDEX {index} ")),
+                        "the walk reads {index} alone, not {steps:?}, for {query:?}"
+                    );
+                    assert!(
+                        !steps.iter().any(|(_, step)| step.contains("TEMP B-TREE")),
+                        "the walk sorts nothing: {steps:?} for {query:?}"
+                    );
+                }
+            }
+        }
+    }
+}
