@@ -41,7 +41,9 @@ pub(crate) use bind_all;
 /// The queries behind one caseload page, written once for both databases. Each team's
 /// families are walked along the `(team_id, mother_name_lower, id)` index (or the key
 /// worker's) in name order and the walk stops at the page's end, so a page costs the same at
-/// 100 families and at 100,000, and at the first page and the last.
+/// 100 families and at 100,000, and at the first page and the last. On SQLite the indexes
+/// also hold each family's change count, so a walk reads its index alone (see the test
+/// `each_caseload_walk_reads_its_index_alone`).
 pub(crate) struct CaseloadPlan<'a> {
     query: &'a FamilyQuery,
 }
