@@ -1083,19 +1083,12 @@ mod tests {
     use cradle_domain::{FamilyId, StaffId, TeamId};
     use uuid::Uuid;
 
-    /// A SQLite database with every migration applied, in their order.
+    /// A SQLite database with every migration applied: the migrations the store embeds and
+    /// runs at start-up, in their order.
     fn migrated_sqlite() -> rusqlite::Connection {
         let connection = rusqlite::Connection::open_in_memory().unwrap();
-        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
-        let mut files: Vec<_> = std::fs::read_dir(folder)
-            .unwrap()
-            .map(|entry| entry.unwrap().path())
-            .collect();
-        files.sort();
-        for file in files {
-            connection
-                .execute_batch(&std::fs::read_to_string(file).unwrap())
-                .unwrap();
+        for migration in sqlx::migrate!("./migrations/sqlite").iter() {
+            connection.execute_batch(&migration.sql).unwrap();
         }
         connection
     }
