@@ -27,11 +27,20 @@ impl PostgresStore {
 
     pub async fn open(url: &str) -> crate::StoreResult<Self> {
         // sqlx checks a connection with a round trip before lending it, by default; that
-        // doubled the round trips of every query. A connection that has failed (the server
-        // restarted) is closed by sqlx when its query fails, and the next one is opened fresh.
+        // doubled the round trips of every query. So only a connection that has sat idle for
+        // a while is checked (see `dedicated.rs`): the server may have dropped it meanwhile.
+        // A connection that fails mid-use is closed by sqlx, and the next one opened fresh.
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .test_before_acquire(false)
+            .before_acquire(|connection, idle| {
+                Box::pin(async move {
+                    if idle.idle_for >= crate::dedicated::CHECK_AFTER_IDLE {
+                        sqlx::Connection::ping(connection).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
