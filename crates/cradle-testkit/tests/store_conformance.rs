@@ -2090,10 +2090,13 @@ async fn reads_work_again_after_postgres_drops_every_connection() {
         );
     };
 
+    // Longer than the second a connection may sit unused before it is checked again.
+    let quiet_spell = || tokio::time::sleep(std::time::Duration::from_millis(1500));
+
     // Dropped while the store is quiet (a restart overnight): after a second unused, every
     // connection is checked before it is used, so nothing fails.
     drop_every_connection().await;
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    quiet_spell().await;
     for _ in 0..3 {
         assert!(
             store
@@ -2144,7 +2147,7 @@ async fn reads_work_again_after_postgres_drops_every_connection() {
     }
     // The pool may still hold connections dropped in use and not lent since; after a quiet
     // second they too are checked before they are lent, so the trail reads at the first try.
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    quiet_spell().await;
     let viewed = store
         .audit_records_after(0, 10_000)
         .await
