@@ -1,7 +1,8 @@
 // The family around the baby, as a clinician builds it in the browser: an antenatal family
 // with a partner and a grandmother, the birth (with corrected age), the ecomap, and a
 // "do not contact" decision that stops Cradle offering contact, and an entry shared in
-// confidence that stays out of another family member's printout.
+// confidence that stays out of another family member's printout and out of the summary for
+// a session with the mother and grandmother together.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -129,6 +130,23 @@ test("a clinician builds the family around the baby, records the birth and a saf
   assert.ok(!(await page.content()).includes("Maria worries"), "the confidence is not in the mother's printout");
   await page.screenshot({ path: join(artifacts, "printout.png"), fullPage: true });
   await assertAccessible(page, "the mother's printout");
+
+  // With Beatriz and Maria in the room together, the summary leaves out what Maria shared,
+  // and Rui, marked do not contact, is not offered.
+  await page.goBack();
+  await page.getByRole("link", { name: "summary for a session together" }).first().click();
+  await assertAccessible(page, "the form for a summary for a session together");
+  assert.equal(await page.getByLabel("Rui Santos").count(), 0, "Rui is not offered");
+  await page.getByRole("button", { name: "Show the summary" }).click();
+  assert.match(await page.locator(".nhsuk-error-summary").textContent(), /Select everyone who is in the session/);
+  await assertAccessible(page, "the summary form with a problem");
+  await page.getByLabel("Beatriz Santos").check();
+  await page.getByLabel("Maria Costa").check();
+  await page.getByRole("button", { name: "Show the summary" }).click();
+  assert.equal(await page.getByTestId("printout-for").textContent(), "For Beatriz Santos and Maria Costa");
+  assert.ok(!(await page.content()).includes("Maria worries"), "the confidence is not shown with Beatriz there");
+  await page.screenshot({ path: join(artifacts, "together.png"), fullPage: true });
+  await assertAccessible(page, "the summary for a session together");
   await page.context().close();
 });
 

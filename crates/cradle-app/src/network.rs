@@ -630,13 +630,25 @@ impl Cradle {
     }
 }
 
-/// What a printout for one family member contains: only what they may be given.
+/// What a printout contains, for one family member or for several seen together: only what
+/// every one of them may be given.
 #[derive(Debug, Clone)]
 pub struct Printout {
-    pub recipient: cradle_domain::entries::Member,
+    /// Each once, in the order asked for.
+    pub recipients: Vec<cradle_domain::entries::Member>,
+    /// "Amara Okafor and Tunde Okafor".
     pub recipient_name: String,
     pub record: FamilyRecord,
     pub entries: Vec<cradle_domain::entries::Entry>,
+    /// The open care plans' goals that belong to every recipient, with their ratings so far.
+    pub goals: Vec<SharedGoal>,
+}
+
+/// A goal as a printout carries it: its words and its ratings, the baseline first.
+#[derive(Debug, Clone)]
+pub struct SharedGoal {
+    pub goal: cradle_domain::care_plans::Goal,
+    pub ratings: Vec<cradle_domain::care_plans::Rating>,
 }
 
 impl Cradle {
@@ -686,9 +698,6 @@ impl Cradle {
         Ok(self.record_for_change(access).await?.family.version)
     }
 
-    /// The printout for one family member: their own details and only the entries they may
-    /// be given. Nothing another member shared in confidence is included. A person marked
-    /// "do not contact" or "do not involve" is given nothing. Audited as an export.
     /// "You and your baby" for one caregiver: strengths first, plain English, nothing anyone
     /// else shared in confidence. Not made for someone marked do not contact or do not
     /// involve; audited as an export.
@@ -722,37 +731,79 @@ impl Cradle {
         Ok(summary)
     }
 
+    /// The printout for one family member, or for several seen together (a session with the
+    /// couple, a grandmother joining): their relationships to the baby, and only the entries
+    /// and care plan goals that every one of them may be given. Nothing a member shared in
+    /// confidence, nothing about one member alone and no one member's own goal reaches a
+    /// printout for a group with anyone else in it. Nobody marked do not contact or do not
+    /// involve is given anything. Audited as an export.
     pub async fn printout(
         &self,
         actor: &Actor,
         access: &FamilyAccess,
-        recipient: cradle_domain::entries::Member,
+        recipients: &[cradle_domain::entries::Member],
     ) -> Result<Printout, AppError> {
         actor.require(Permission::ReadClinicalRecords)?;
+        let mut present: Vec<cradle_domain::entries::Member> = Vec::new();
+        for member in recipients {
+            if !present.contains(member) {
+                present.push(*member);
+            }
+        }
+        if present.is_empty() {
+            return Err(invalid("present", "Select everyone who is in the session"));
+        }
         let record = self.record_for_change(access).await?;
-        if !record.has_member(recipient) {
+        if present.iter().any(|member| !record.has_member(*member)) {
             return Err(AppError::NotFound);
         }
-        if let cradle_domain::entries::Member::Person(id) = recipient {
-            if !record.involvement(id, today_uk()).may_contact {
-                return Err(AppError::Conflict(
-                    "This person is marked do not contact or do not involve, so Cradle does not produce information for them.".to_string(),
-                ));
+        let today = today_uk();
+        for member in &present {
+            if let cradle_domain::entries::Member::Person(id) = member {
+                if !record.involvement(*id, today).may_contact {
+                    return Err(AppError::Conflict(format!(
+                        "{} is marked do not contact or do not involve, so Cradle does not produce information for them.",
+                        record.member_name(*member)
+                    )));
+                }
             }
         }
         let entries: Vec<cradle_domain::entries::Entry> =
-            cradle_domain::entries::for_recipient(&record.entries, recipient)
+            cradle_domain::entries::for_recipients(&record.entries, &present)
                 .into_iter()
                 .cloned()
                 .collect();
+        let goals: Vec<SharedGoal> = record
+            .plans
+            .iter()
+            .filter(|plan| plan.is_open())
+            .flat_map(|plan| {
+                plan.active_goals()
+                    .filter(|goal| goal.reaches(&present))
+                    .map(|goal| SharedGoal {
+                        goal: goal.clone(),
+                        ratings: plan.ratings_of(goal.id),
+                    })
+            })
+            .collect();
         let mut entry = access.audit(actor, self.now(), AuditAction::PrintoutMade);
-        entry.detail = format!("for {} ({} entries)", recipient.code(), entries.len());
+        entry.detail = format!(
+            "for {} ({} entries, {} goals)",
+            present
+                .iter()
+                .map(|member| member.code())
+                .collect::<Vec<_>>()
+                .join(", "),
+            entries.len(),
+            goals.len()
+        );
         self.store.record_export(entry).await?;
         Ok(Printout {
-            recipient_name: record.member_name(recipient),
-            recipient,
+            recipient_name: record.members_named(&present),
+            recipients: present,
             record,
             entries,
+            goals,
         })
     }
 }

@@ -117,7 +117,20 @@ impl Goal {
     /// Whether a family member may rate this goal: one of the people it belongs to, or
     /// anyone in the family for a whole-family goal.
     pub fn may_be_rated_by(&self, member: Member) -> bool {
+        self.belongs_to(member)
+    }
+
+    /// Whether the goal is this member's: one of the people it names, or anyone's for a
+    /// whole-family goal.
+    pub fn belongs_to(&self, member: Member) -> bool {
         self.who.is_empty() || self.who.contains(&member)
+    }
+
+    /// Whether the goal may go into material for everyone in `recipients` together: a goal
+    /// for one person or a couple is theirs, so it reaches a group only if it belongs to
+    /// every member of the group; a whole-family goal reaches any group.
+    pub fn reaches(&self, recipients: &[Member]) -> bool {
+        crate::entries::reaches_everyone(recipients, |member| self.belongs_to(member))
     }
 }
 
@@ -1145,6 +1158,38 @@ mod tests {
         (0..n)
             .map(|i| (from + Duration::weeks(i), attendance))
             .collect()
+    }
+
+    #[test]
+    fn a_goal_reaches_a_group_only_if_it_belongs_to_everyone_in_it() {
+        let dad = Member::Person(crate::PersonId::new());
+        let gran = Member::Person(crate::PersonId::new());
+        let goal = |who: Vec<Member>| Goal {
+            id: Uuid::now_v7(),
+            who,
+            words: "Share the night feeds".into(),
+            area: GoalArea::SharingCare,
+            agreed_by: "Amara and Tunde".into(),
+            agreed_on: date!(2026 - 09 - 01),
+            baseline: Rating {
+                score: 3,
+                rated_by: Member::Mother,
+                rated_on: date!(2026 - 09 - 01),
+            },
+            recorded_by: "Nurse".into(),
+            recorded_at_millis: 0,
+        };
+        let couple = goal(vec![Member::Mother, dad]);
+        assert!(couple.reaches(&[Member::Mother, dad]) && couple.reaches(&[dad]));
+        assert!(
+            !couple.reaches(&[Member::Mother, dad, gran]),
+            "not with Grace there"
+        );
+        let grans = goal(vec![gran]);
+        assert!(grans.reaches(&[gran]) && !grans.reaches(&[Member::Mother, gran]));
+        let family = goal(vec![]);
+        assert!(family.reaches(&[Member::Mother, dad, gran]));
+        assert!(!family.reaches(&[]), "nothing is made for no one");
     }
 
     #[test]

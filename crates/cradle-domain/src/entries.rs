@@ -56,9 +56,22 @@ impl Entry {
     }
 }
 
-/// The entries that may go into material for `recipient`, in timeline order.
-pub fn for_recipient(entries: &[Entry], recipient: Member) -> Vec<&Entry> {
-    entries.iter().filter(|e| e.may_reach(recipient)).collect()
+/// Whether something may go into material given to several family members at once (a
+/// summary used in a session with them together): only if it may reach each of them. No one
+/// named means no one to give it to, so nothing reaches an empty group.
+pub fn reaches_everyone(recipients: &[Member], reaches: impl Fn(Member) -> bool) -> bool {
+    !recipients.is_empty() && recipients.iter().all(|recipient| reaches(*recipient))
+}
+
+/// The entries that may go into material for everyone in `recipients` together, in timeline
+/// order. For one recipient, what [`Entry::may_reach`] allows; for several, only entries
+/// about the whole family shared in confidence by no one (an entry about one member, or
+/// shared in confidence by one, reaches that member alone).
+pub fn for_recipients<'a>(entries: &'a [Entry], recipients: &[Member]) -> Vec<&'a Entry> {
+    entries
+        .iter()
+        .filter(|e| reaches_everyone(recipients, |recipient| e.may_reach(recipient)))
+        .collect()
 }
 
 /// A new entry as typed.
@@ -164,6 +177,30 @@ mod tests {
         );
     }
 
+    /// A family of the mother and `size` people, and its entries from `shapes`: (whom it is
+    /// about, by index, wrapping round; whether it is about anyone; whether shared in
+    /// confidence by them). Answers the member at an index, and the entries.
+    fn random_family(
+        size: usize,
+        shapes: &[(usize, bool, bool)],
+    ) -> (impl Fn(usize) -> Member, Vec<Entry>) {
+        let people: Vec<PersonId> = (0..size).map(|_| PersonId::new()).collect();
+        let pick = move |i: usize| -> Member {
+            match people.get(i % (size + 1)) {
+                Some(id) => Member::Person(*id),
+                None => Member::Mother,
+            }
+        };
+        let entries = shapes
+            .iter()
+            .map(|(about, has_about, confidential)| {
+                let about = has_about.then(|| pick(*about));
+                entry(about, if *confidential { about } else { None })
+            })
+            .collect();
+        (pick, entries)
+    }
+
     proptest! {
         /// For any family shape and any entries, nothing shared in confidence by one member
         /// reaches material for another.
@@ -173,23 +210,13 @@ mod tests {
             shapes in proptest::collection::vec((0usize..10, 0usize..10, any::<bool>(), any::<bool>()), 0..40),
             recipient_index in 0usize..10,
         ) {
-            let people: Vec<PersonId> = (0..size).map(|_| PersonId::new()).collect();
-            let pick = |i: usize| -> Member {
-                match people.get(i % (size + 1)) {
-                    Some(id) => Member::Person(*id),
-                    None => Member::Mother,
-                }
-            };
-            let entries: Vec<Entry> = shapes
+            let shapes: Vec<(usize, bool, bool)> = shapes
                 .iter()
-                .map(|(about, _, has_about, confidential)| {
-                    let about = has_about.then(|| pick(*about));
-                    let confided_by = if *confidential { about } else { None };
-                    entry(about, confided_by)
-                })
+                .map(|(about, _, has_about, confidential)| (*about, *has_about, *confidential))
                 .collect();
+            let (pick, entries) = random_family(size, &shapes);
             let recipient = pick(recipient_index);
-            for shown in for_recipient(&entries, recipient) {
+            for shown in for_recipients(&entries, &[recipient]) {
                 if let Some(confider) = shown.confided_by {
                     prop_assert_eq!(confider, recipient);
                 }
@@ -202,7 +229,33 @@ mod tests {
                 Some(c) => c == recipient,
                 None => e.about.is_none() || e.about == Some(recipient),
             }).count();
-            prop_assert_eq!(for_recipient(&entries, recipient).len(), expected);
+            prop_assert_eq!(for_recipients(&entries, &[recipient]).len(), expected);
+        }
+
+        /// For any family shape and any group of its members seen together, the group's
+        /// material holds exactly the entries each of them may be given alone: nothing shared
+        /// in confidence or about one member when anyone else is present, and nothing at all
+        /// for a group of no one.
+        #[test]
+        fn a_group_is_given_only_what_each_member_may_be_given(
+            size in 0usize..8,
+            shapes in proptest::collection::vec((0usize..10, any::<bool>(), any::<bool>()), 0..40),
+            group in proptest::collection::vec(0usize..10, 0..5),
+        ) {
+            let (pick, entries) = random_family(size, &shapes);
+            let group: Vec<Member> = group.iter().map(|i| pick(*i)).collect();
+            let shown = for_recipients(&entries, &group);
+            for entry in &entries {
+                let each_alone = !group.is_empty()
+                    && group.iter().all(|member| for_recipients(&entries, &[*member]).contains(&entry));
+                prop_assert_eq!(shown.contains(&entry), each_alone);
+            }
+            let distinct: std::collections::HashSet<Member> = group.iter().copied().collect();
+            if distinct.len() > 1 {
+                for entry in &shown {
+                    prop_assert!(entry.confided_by.is_none() && entry.about.is_none());
+                }
+            }
         }
     }
 }

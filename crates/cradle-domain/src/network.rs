@@ -829,6 +829,16 @@ impl FamilyRecord {
         }
     }
 
+    /// Several members' names as a sentence says them: "Amara Okafor, Tunde Okafor and
+    /// Grace Adebayo".
+    pub fn members_named(&self, members: &[crate::entries::Member]) -> String {
+        let names: Vec<String> = members.iter().map(|m| self.member_name(*m)).collect();
+        match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => names.concat(),
+        }
+    }
+
     pub fn person(&self, id: PersonId) -> Option<&Person> {
         self.people.iter().find(|p| p.id == id)
     }

@@ -301,6 +301,14 @@ pub fn router(state: WebState) -> Router {
             get(pages::network::printout),
         )
         .route(
+            "/families/{id}/together",
+            get(pages::network::together_form),
+        )
+        .route(
+            "/families/{id}/together/summary",
+            get(pages::network::together_summary),
+        )
+        .route(
             "/families/{id}/people/{person}/questionnaires/new",
             get(pages::questionnaires::questionnaire_form),
         )

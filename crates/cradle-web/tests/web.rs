@@ -34,7 +34,7 @@ async fn first_family(app: &TestApp, username: &str) -> String {
     list["families"][0]["id"].as_str().unwrap().to_string()
 }
 
-async fn audit_actions(app: &TestApp) -> Vec<(String, String, Option<String>)> {
+async fn audit_records(app: &TestApp) -> Vec<cradle_store::AuditRecord> {
     let mut rows = Vec::new();
     let mut after = 0;
     loop {
@@ -48,13 +48,17 @@ async fn audit_actions(app: &TestApp) -> Vec<(String, String, Option<String>)> {
             break;
         }
         after = batch.last().unwrap().seq;
-        rows.extend(
-            batch
-                .into_iter()
-                .map(|r| (r.actor_username, r.action, r.break_glass_reason)),
-        );
+        rows.extend(batch);
     }
     rows
+}
+
+async fn audit_actions(app: &TestApp) -> Vec<(String, String, Option<String>)> {
+    audit_records(app)
+        .await
+        .into_iter()
+        .map(|r| (r.actor_username, r.action, r.break_glass_reason))
+        .collect()
 }
 
 on_both_backends!(
@@ -1424,6 +1428,64 @@ async fn many_failures_from_one_address_pause_sign_in_from_there() {
     assert_eq!(refused, 1, "the refusal is audited");
 }
 
+/// The id of the person with this name in a family record as the API answers it.
+fn person_id(record: &Value, name: &str) -> String {
+    record["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Adds a person to a family through the API; answers their id.
+async fn add_person(
+    app: &TestApp,
+    client: &reqwest::Client,
+    token: &str,
+    family: &str,
+    name: &str,
+) -> String {
+    let added: Value = client
+        .post(app.url(&format!("/api/v1/families/{family}/people")))
+        .header("X-CSRF-Token", token)
+        .json(&serde_json::json!({ "name": name }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    added["id"].as_str().unwrap().to_string()
+}
+
+/// The goal form's fields: whose goal (member codes, or "family"), its words, its baseline
+/// rating and who gave it, agreed on `day` (day, month, year as typed).
+fn goal_fields(
+    who: &[&str],
+    words: &str,
+    baseline: &str,
+    by: &str,
+    day: &(String, String, String),
+) -> Vec<(&'static str, String)> {
+    let mut fields: Vec<(&'static str, String)> =
+        who.iter().map(|w| ("who", w.to_string())).collect();
+    fields.extend([
+        ("words", words.to_string()),
+        ("area", "sharing_care".to_string()),
+        ("agreed_by", "Amara, Tunde and Grace".to_string()),
+        ("goal_agreed_day", day.0.clone()),
+        ("goal_agreed_month", day.1.clone()),
+        ("goal_agreed_year", day.2.clone()),
+        ("baseline", baseline.to_string()),
+        ("baseline_by", by.to_string()),
+    ]);
+    fields
+}
+
 /// The family id of the demo family whose mother has this name.
 async fn family_of(app: &TestApp, client: &reqwest::Client, mother: &str) -> String {
     let list: Value = client
@@ -2053,15 +2115,7 @@ on_both_backends!(
             .json()
             .await
             .unwrap();
-        let darren = bennett_record["people"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["name"] == "Darren Hughes")
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let darren = person_id(&bennett_record, "Darren Hughes");
         let refused = client
             .get(app.url(&format!("/families/{bennett}/printout/{darren}")))
             .send()
@@ -2087,6 +2141,222 @@ on_both_backends!(
             .filter(|r| r.1 == "record.printout")
             .count();
         assert_eq!(printouts, 2, "each printout is audited as an export");
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    a_summary_for_a_session_together_holds_only_what_everyone_there_may_be_given,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.signed_in("clinician").await;
+        let token = app.csrf_token(&client).await;
+        let family = family_of(&app, &client, "Amara Okafor").await;
+        let get = |path: String| {
+            let client = client.clone();
+            let url = app.url(&path);
+            async move { client.get(url).send().await.unwrap() }
+        };
+        let post = |path: String, fields: Vec<(&'static str, String)>| {
+            let client = client.clone();
+            let url = app.url(&path);
+            let mut fields = fields;
+            fields.push(("csrf_token", token.clone()));
+            async move { client.post(url).form(&fields).send().await.unwrap() }
+        };
+        let grace = add_person(&app, &client, &token, &family, "Grace Adebayo").await;
+        let record: Value = get(format!("/api/v1/families/{family}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
+
+        // The timeline: one entry for everyone, the rest about or confided by one person.
+        let for_everyone = "Ada settled well after the family visit";
+        let tundes_confidence = "Tunde has not told Amara how low he has felt";
+        let amaras_confidence = "Amara worries Tunde resents the night feeds";
+        let about_tunde = "Tunde is back at work on Monday";
+        let about_grace = "Grace is staying for the first month";
+        for (about, text, confidence) in [
+            ("", for_everyone, ""),
+            (tunde.as_str(), tundes_confidence, "yes"),
+            ("mother", amaras_confidence, "yes"),
+            (tunde.as_str(), about_tunde, ""),
+            (grace.as_str(), about_grace, ""),
+        ] {
+            let added = post(
+                format!("/families/{family}/entries"),
+                vec![
+                    ("about", about.to_string()),
+                    ("text", text.to_string()),
+                    ("in_confidence", confidence.to_string()),
+                ],
+            )
+            .await;
+            assert_eq!(added.status(), StatusCode::SEE_OTHER, "{text}");
+        }
+
+        // A care plan with a goal for the couple, one for Grace, one for Tunde alone and one
+        // for the whole family.
+        let today = time::OffsetDateTime::now_utc().date() - time::Duration::days(3);
+        let (d, m, y) = (
+            today.day().to_string(),
+            u8::from(today.month()).to_string(),
+            today.year().to_string(),
+        );
+        let created = post(
+            format!("/families/{family}/plans"),
+            vec![
+                ("kind", "family".into()),
+                ("focus", "postnatal".into()),
+                ("agreed_day", d.clone()),
+                ("agreed_month", m.clone()),
+                ("agreed_year", y.clone()),
+            ],
+        )
+        .await;
+        assert_eq!(created.status(), StatusCode::SEE_OTHER);
+        let plan = location(&created).rsplit('/').next().unwrap().to_string();
+        let couples_goal = "Share the night feeds";
+        let graces_goal = "Feel confident settling Ada";
+        let tundes_goal = "Talk to someone about how I feel";
+        let familys_goal = "Enjoy a calm bath time together";
+        let agreed = (d.clone(), m.clone(), y.clone());
+        for (who, words, by) in [
+            (vec!["mother", tunde.as_str()], couples_goal, "mother"),
+            (vec![grace.as_str()], graces_goal, grace.as_str()),
+            (vec![tunde.as_str()], tundes_goal, tunde.as_str()),
+            (vec!["family"], familys_goal, "mother"),
+        ] {
+            let fields = goal_fields(&who, words, "3", by, &agreed);
+            let saved = post(format!("/families/{family}/plans/{plan}/goals"), fields).await;
+            assert_eq!(saved.status(), StatusCode::SEE_OTHER, "{words}");
+        }
+
+        // The family page points to the summary; the form offers everyone who may be given
+        // information.
+        let page = get(format!("/families/{family}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains(&format!("/families/{family}/together\"")));
+        let form = get(format!("/families/{family}/together")).await;
+        assert_eq!(form.status(), StatusCode::OK);
+        let form = form.text().await.unwrap();
+        for code in ["mother", tunde.as_str(), grace.as_str()] {
+            assert!(
+                form.contains(&format!("value=\"{code}\"")),
+                "{code} offered"
+            );
+        }
+
+        // Nobody ticked: the form again, with the problem.
+        let nobody = get(format!("/families/{family}/together/summary")).await;
+        assert_eq!(nobody.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let nobody = nobody.text().await.unwrap();
+        assert!(nobody.contains("There is a problem"));
+        assert!(nobody.contains("Select everyone who is in the session"));
+
+        let summary = |present: Vec<&str>| {
+            let query = present
+                .iter()
+                .map(|p| format!("present={p}"))
+                .collect::<Vec<_>>()
+                .join("&");
+            get(format!("/families/{family}/together/summary?{query}"))
+        };
+
+        // Amara and Tunde together: the family's entry, the couple's goal and the family's;
+        // neither confidence, nothing about one of them, nobody's own goal.
+        let couple = summary(vec!["mother", tunde.as_str()]).await;
+        assert_eq!(couple.status(), StatusCode::OK);
+        let couple = couple.text().await.unwrap();
+        assert!(couple.contains("For Amara Okafor and Tunde Okafor"));
+        assert!(couple.contains(for_everyone));
+        assert!(couple.contains(couples_goal) && couple.contains(familys_goal));
+        for absent in [
+            tundes_confidence,
+            amaras_confidence,
+            about_tunde,
+            about_grace,
+            graces_goal,
+            tundes_goal,
+        ] {
+            assert!(!couple.contains(absent), "{absent} shown to the couple");
+        }
+
+        // With Grace in the room too, the couple's goal is theirs, not hers.
+        let three = summary(vec!["mother", tunde.as_str(), grace.as_str()])
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(three.contains("For Amara Okafor, Tunde Okafor and Grace Adebayo"));
+        assert!(three.contains(familys_goal) && three.contains(for_everyone));
+        for absent in [couples_goal, graces_goal, tundes_goal, about_grace] {
+            assert!(!three.contains(absent), "{absent} shown with Grace there");
+        }
+
+        // Tunde's own printout carries his own goal, the couple's and the family's, and what
+        // he shared, but nothing of Amara's or Grace's.
+        let his = get(format!("/families/{family}/printout/{tunde}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        for shown in [tundes_goal, couples_goal, familys_goal, tundes_confidence] {
+            assert!(his.contains(shown), "{shown} missing from his printout");
+        }
+        for absent in [graces_goal, amaras_confidence, about_grace] {
+            assert!(!his.contains(absent), "{absent} in his printout");
+        }
+
+        // Someone not in the family is not found; nobody marked do not involve is offered or
+        // given anything, even in company.
+        let stranger = summary(vec!["mother", "0192c0de-0000-7000-8000-000000000000"]).await;
+        assert_eq!(stranger.status(), StatusCode::NOT_FOUND);
+        let bennett = family_of(&app, &client, "Laura Bennett").await;
+        let bennett_record: Value = get(format!("/api/v1/families/{bennett}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let darren = person_id(&bennett_record, "Darren Hughes");
+        let bennett_form = get(format!("/families/{bennett}/together"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(!bennett_form.contains(&format!("value=\"{darren}\"")));
+        assert!(bennett_form.contains("Cradle does not produce information for Darren Hughes"));
+        let refused = get(format!(
+            "/families/{bennett}/together/summary?present=mother&present={darren}"
+        ))
+        .await;
+        assert_eq!(refused.status(), StatusCode::CONFLICT);
+        assert!(refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Darren Hughes is marked do not contact or do not involve"));
+
+        // Each summary made is audited as an export, naming who it was for.
+        let details: Vec<String> = audit_records(&app)
+            .await
+            .into_iter()
+            .filter(|r| r.action == "record.printout")
+            .map(|r| r.detail)
+            .collect();
+        assert_eq!(
+            details,
+            vec![
+                format!("for mother, {tunde} (1 entries, 2 goals)"),
+                format!("for mother, {tunde}, {grace} (1 entries, 1 goals)"),
+                format!("for {tunde} (3 entries, 3 goals)"),
+            ]
+        );
         app.database.cleanup().await;
     }
 );
@@ -2723,26 +2993,8 @@ on_both_backends!(
             .json()
             .await
             .unwrap();
-        let tunde = record["people"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["name"] == "Tunde Okafor")
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let grace: Value = clinician
-            .post(app.url(&format!("/api/v1/families/{family}/people")))
-            .header("X-CSRF-Token", &token)
-            .json(&serde_json::json!({"name": "Grace Adebayo"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let grace = grace["id"].as_str().unwrap().to_string();
+        let tunde = person_id(&record, "Tunde Okafor");
+        let grace = add_person(&app, &clinician, &token, &family, "Grace Adebayo").await;
         let today = time::OffsetDateTime::now_utc().date();
         let (day, month, year) = (
             today.day().to_string(),
@@ -3227,26 +3479,8 @@ on_both_backends!(
             .json()
             .await
             .unwrap();
-        let tunde = record["people"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["name"] == "Tunde Okafor")
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let grace: Value = clinician
-            .post(app.url(&format!("/api/v1/families/{family}/people")))
-            .header("X-CSRF-Token", &token)
-            .json(&serde_json::json!({"name": "Grace Adebayo"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let grace = grace["id"].as_str().unwrap().to_string();
+        let tunde = person_id(&record, "Tunde Okafor");
+        let grace = add_person(&app, &clinician, &token, &family, "Grace Adebayo").await;
         let today = time::OffsetDateTime::now_utc().date();
         let secret = "She described him checking her phone and controlling money";
         let fields = |seen_alone: &str| {
@@ -3833,17 +4067,7 @@ on_both_backends!(
             fields.push(("csrf_token", token.clone()));
             async move { nurse.post(url).form(&fields).send().await.unwrap() }
         };
-        let grace: Value = nurse
-            .post(app.url(&format!("/api/v1/families/{family}/people")))
-            .header("X-CSRF-Token", &token)
-            .json(&serde_json::json!({"name": "Grace Adebayo"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let grace = grace["id"].as_str().unwrap().to_string();
+        let grace = add_person(&app, &nurse, &token, &family, "Grace Adebayo").await;
         let record: Value = nurse
             .get(app.url(&format!("/api/v1/families/{family}")))
             .send()
@@ -3909,20 +4133,9 @@ on_both_backends!(
 
         // Two goals: one for the couple, one for the grandmother. A rating from someone the
         // goal does not belong to, or outside 0 to 10, is refused.
+        let agreed = (d.clone(), m.clone(), y.clone());
         let goal = |who: Vec<&str>, words: &str, baseline: &str, by: &str| {
-            let mut fields: Vec<(&'static str, String)> =
-                who.iter().map(|w| ("who", w.to_string())).collect();
-            fields.extend([
-                ("words", words.to_string()),
-                ("area", "sharing_care".to_string()),
-                ("agreed_by", "Amara, Tunde and Grace".to_string()),
-                ("goal_agreed_day", d.clone()),
-                ("goal_agreed_month", m.clone()),
-                ("goal_agreed_year", y.clone()),
-                ("baseline", baseline.to_string()),
-                ("baseline_by", by.to_string()),
-            ]);
-            fields
+            goal_fields(&who, words, baseline, by, &agreed)
         };
         let goals_path = format!("/families/{family}/plans/{plan}/goals");
         let wrong = post(

@@ -78,11 +78,7 @@ pub struct PlanView {
 }
 
 fn names(record: &FamilyRecord, members: &[Member]) -> String {
-    members
-        .iter()
-        .map(|m| record.member_name(*m))
-        .collect::<Vec<_>>()
-        .join(" and ")
+    record.members_named(members)
 }
 
 fn goal_owner(record: &FamilyRecord, who: &[Member]) -> String {

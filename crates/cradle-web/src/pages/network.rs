@@ -1416,11 +1416,22 @@ pub struct PrintoutPage {
     pub chrome: Chrome,
     pub family_id: String,
     pub recipient: String,
+    /// More than one person, seen together.
+    pub together: bool,
     pub baby: String,
     pub baby_dates: String,
     pub relationships: Vec<String>,
+    pub goals: Vec<PrintedGoal>,
     pub entries: Vec<PrintedEntry>,
     pub team: String,
+}
+
+/// A goal in a printout: the family's words, whose it is and how the ratings have gone.
+pub struct PrintedGoal {
+    pub words: String,
+    pub whose: String,
+    pub agreed: String,
+    pub ratings: String,
 }
 
 /// A summary for one family member to take away: only what they may be given.
@@ -1432,34 +1443,83 @@ pub async fn printout(
     let id = parse_id(FamilyId::parse(&id))?;
     let member = parse_id(Member::parse(&member))?;
     let access = access(&state, &staff, id).await?;
-    let printout = state.app.printout(&staff.actor, &access, member).await?;
+    let printout = state.app.printout(&staff.actor, &access, &[member]).await?;
+    printout_page(&state, &staff, &printout).await
+}
+
+async fn printout_page(
+    state: &WebState,
+    staff: &Staff<ReadRecords>,
+    printout: &cradle_app::network::Printout,
+) -> Result<Response, Failure> {
     let today = today_uk();
-    let family = &printout.record.family;
-    let relationships = match member {
-        Member::Person(person) => printout
-            .record
-            .relationships_of(person)
-            .filter(|r| r.is_current(today))
-            .map(|r| {
-                format!(
-                    "{}. {}. {}.",
-                    r.kind.label(),
-                    if r.lives_with_baby {
-                        "Lives with the baby"
+    let record = &printout.record;
+    let family = &record.family;
+    let together = printout.recipients.len() > 1;
+    let relationships = printout
+        .recipients
+        .iter()
+        .copied()
+        .filter_map(|member| match member {
+            Member::Person(person) => Some(person),
+            Member::Mother => None,
+        })
+        .flat_map(|person| {
+            record
+                .relationships_of(person)
+                .filter(|r| r.is_current(today))
+                .map(move |r| {
+                    let line = format!(
+                        "{}. {}. {}.",
+                        r.kind.label(),
+                        if r.lives_with_baby {
+                            "Lives with the baby"
+                        } else {
+                            "Does not live with the baby"
+                        },
+                        r.care_share.label()
+                    );
+                    if together {
+                        format!("{}: {line}", record.member_name(Member::Person(person)))
                     } else {
-                        "Does not live with the baby"
-                    },
-                    r.care_share.label()
-                )
-            })
-            .collect(),
-        Member::Mother => Vec::new(),
-    };
+                        line
+                    }
+                })
+        })
+        .collect();
+    let goals = printout
+        .goals
+        .iter()
+        .map(|shared| PrintedGoal {
+            words: shared.goal.words.clone(),
+            whose: if shared.goal.who.is_empty() {
+                "The whole family".to_string()
+            } else {
+                record.members_named(&shared.goal.who)
+            },
+            agreed: long_date(shared.goal.agreed_on),
+            ratings: shared
+                .ratings
+                .iter()
+                .enumerate()
+                .map(|(i, rating)| {
+                    format!(
+                        "{} out of 10 {} {}",
+                        rating.score,
+                        if i == 0 { "when agreed," } else { "on" },
+                        long_date(rating.rated_on)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        })
+        .collect();
     let team = state.app.team_name(family.team_id).await?;
     let page = PrintoutPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
-        family_id: id.to_string(),
+        family_id: family.id.to_string(),
         recipient: printout.recipient_name.clone(),
+        together,
         baby: family.baby_label(),
         baby_dates: family
             .babies
@@ -1468,6 +1528,7 @@ pub async fn printout(
             .collect::<Vec<_>>()
             .join("; "),
         relationships,
+        goals,
         entries: printout
             .entries
             .iter()
@@ -1479,6 +1540,113 @@ pub async fn printout(
         team,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "together_form.html")]
+pub struct TogetherFormPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub family_id: String,
+    pub baby: String,
+    pub present: crate::views::CheckboxGroup,
+    pub restricted: Vec<String>,
+}
+
+/// Who is in the room: the start of a summary for a session with several family members
+/// together. Only people Cradle may give information to are offered.
+pub async fn together_form(
+    State(state): State<WebState>,
+    staff: Staff<ReadRecords>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let access = access(&state, &staff, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    Ok(together_page(
+        &state,
+        &staff,
+        &family,
+        &[],
+        Errors::default(),
+    ))
+}
+
+fn together_page(
+    state: &WebState,
+    staff: &Staff<ReadRecords>,
+    family: &FamilyRecord,
+    ticked: &[String],
+    errors: Errors,
+) -> Response {
+    let today = today_uk();
+    let page = TogetherFormPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        errors,
+        family_id: family.family.id.to_string(),
+        baby: family.family.baby_label(),
+        present: crate::views::CheckboxGroup {
+            id: "present",
+            legend: "Who is in the session?",
+            hint: "Select everyone who will see or be given the summary.",
+            options: std::iter::once(Member::Mother)
+                .chain(
+                    family
+                        .people
+                        .iter()
+                        .filter(|p| family.involvement(p.id, today).may_contact)
+                        .map(|p| Member::Person(p.id)),
+                )
+                .map(|member| Choice {
+                    code: member.code(),
+                    label: family.member_name(member),
+                    selected: ticked.contains(&member.code()),
+                })
+                .collect(),
+        },
+        restricted: family
+            .people
+            .iter()
+            .filter(|p| !family.involvement(p.id, today).may_contact)
+            .map(|p| p.name.clone())
+            .collect(),
+    };
+    render(form_status(&page.errors), &page)
+}
+
+/// The summary for everyone ticked on [`together_form`]: only what each of them may be
+/// given. With nobody ticked, the form again with the problem.
+pub async fn together_summary(
+    State(state): State<WebState>,
+    staff: Staff<ReadRecords>,
+    Path(id): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let ticked: Vec<String> = crate::auth::form_pairs(query.unwrap_or_default().as_bytes())
+        .into_iter()
+        .filter(|(key, _)| key == "present")
+        .map(|(_, value)| value)
+        .collect();
+    let present: Vec<Member> = ticked
+        .iter()
+        .map(|code| parse_id(Member::parse(code)))
+        .collect::<Result<_, _>>()?;
+    let access = access(&state, &staff, id).await?;
+    match state.app.printout(&staff.actor, &access, &present).await {
+        Ok(printout) => printout_page(&state, &staff, &printout).await,
+        Err(AppError::Invalid(problems)) => {
+            let family = record(&state, &staff.actor, &access).await?;
+            Ok(together_page(
+                &state,
+                &staff,
+                &family,
+                &ticked,
+                Errors::from_problems(&problems),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 // ----- The mother's own details -----
