@@ -758,15 +758,20 @@ impl Cradle {
             return Err(AppError::NotFound);
         }
         let today = today_uk();
-        for member in &present {
-            if let cradle_domain::entries::Member::Person(id) = member {
-                if !record.involvement(*id, today).may_contact {
-                    return Err(AppError::Conflict(format!(
-                        "{} is marked do not contact or do not involve, so Cradle does not produce information for them.",
-                        record.member_name(*member)
-                    )));
-                }
+        let restricted = present.iter().any(|member| match member {
+            cradle_domain::entries::Member::Person(id) => {
+                !record.involvement(*id, today).may_contact
             }
+            cradle_domain::entries::Member::Mother => false,
+        });
+        if restricted {
+            // Not naming anyone: with several people in the room, the screen may be seen by
+            // the family, and the decision itself must not be.
+            return Err(AppError::Conflict(if present.len() == 1 {
+                "This person is marked do not contact or do not involve, so Cradle does not produce information for them.".to_string()
+            } else {
+                "Cradle does not make this summary: someone selected may not be given information. The family record says who and why.".to_string()
+            }));
         }
         let entries: Vec<cradle_domain::entries::Entry> =
             cradle_domain::entries::for_recipients(&record.entries, &present)

@@ -1550,11 +1550,12 @@ pub struct TogetherFormPage {
     pub family_id: String,
     pub baby: String,
     pub present: crate::views::CheckboxGroup,
-    pub restricted: Vec<String>,
 }
 
 /// Who is in the room: the start of a summary for a session with several family members
-/// together. Only people Cradle may give information to are offered.
+/// together. Only people Cradle may give information to are offered, and nobody else is
+/// named: the family may be looking at the screen, so a do not contact or do not involve
+/// decision is not shown here.
 pub async fn together_form(
     State(state): State<WebState>,
     staff: Staff<ReadRecords>,
@@ -1588,7 +1589,7 @@ fn together_page(
         present: crate::views::CheckboxGroup {
             id: "present",
             legend: "Who is in the session?",
-            hint: "Select everyone who will see or be given the summary.",
+            hint: "Select everyone who will see or be given the summary. Only people the team may give information to are listed.",
             options: std::iter::once(Member::Mother)
                 .chain(
                     family
@@ -1604,12 +1605,6 @@ fn together_page(
                 })
                 .collect(),
         },
-        restricted: family
-            .people
-            .iter()
-            .filter(|p| !family.involvement(p.id, today).may_contact)
-            .map(|p| p.name.clone())
-            .collect(),
     };
     render(form_status(&page.errors), &page)
 }
