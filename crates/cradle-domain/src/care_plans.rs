@@ -114,14 +114,8 @@ pub struct Goal {
 }
 
 impl Goal {
-    /// Whether a family member may rate this goal: one of the people it belongs to, or
-    /// anyone in the family for a whole-family goal.
-    pub fn may_be_rated_by(&self, member: Member) -> bool {
-        self.belongs_to(member)
-    }
-
     /// Whether the goal is this member's: one of the people it names, or anyone's for a
-    /// whole-family goal.
+    /// whole-family goal. Only they may rate it.
     pub fn belongs_to(&self, member: Member) -> bool {
         self.who.is_empty() || self.who.contains(&member)
     }
@@ -999,7 +993,7 @@ impl ReviewInput {
                 problems.take(family_member("ratings", &typed.rated_by, record, today))
             };
             if let Some(member) = rated_by {
-                if !goal.may_be_rated_by(member) {
+                if !goal.belongs_to(member) {
                     problems.push(Invalid::new(
                         "ratings",
                         format!(
@@ -1154,6 +1148,25 @@ mod tests {
         }
     }
 
+    /// A goal agreed on 1 September 2026 with the mother's baseline rating.
+    fn goal(who: Vec<Member>, words: &str, baseline: u8) -> Goal {
+        Goal {
+            id: Uuid::now_v7(),
+            who,
+            words: words.into(),
+            area: GoalArea::Confidence,
+            agreed_by: "Amara and Tunde".into(),
+            agreed_on: date!(2026 - 09 - 01),
+            baseline: Rating {
+                score: baseline,
+                rated_by: Member::Mother,
+                rated_on: date!(2026 - 09 - 01),
+            },
+            recorded_by: "Nurse".into(),
+            recorded_at_millis: 0,
+        }
+    }
+
     fn weekly(from: Date, n: i64, attendance: Attendance) -> Vec<(Date, Attendance)> {
         (0..n)
             .map(|i| (from + Duration::weeks(i), attendance))
@@ -1164,21 +1177,7 @@ mod tests {
     fn a_goal_reaches_a_group_only_if_it_belongs_to_everyone_in_it() {
         let dad = Member::Person(crate::PersonId::new());
         let gran = Member::Person(crate::PersonId::new());
-        let goal = |who: Vec<Member>| Goal {
-            id: Uuid::now_v7(),
-            who,
-            words: "Share the night feeds".into(),
-            area: GoalArea::SharingCare,
-            agreed_by: "Amara and Tunde".into(),
-            agreed_on: date!(2026 - 09 - 01),
-            baseline: Rating {
-                score: 3,
-                rated_by: Member::Mother,
-                rated_on: date!(2026 - 09 - 01),
-            },
-            recorded_by: "Nurse".into(),
-            recorded_at_millis: 0,
-        };
+        let goal = |who: Vec<Member>| goal(who, "Share the night feeds", 3);
         let couple = goal(vec![Member::Mother, dad]);
         assert!(couple.reaches(&[Member::Mother, dad]) && couple.reaches(&[dad]));
         assert!(
@@ -1328,21 +1327,7 @@ mod tests {
     #[test]
     fn a_review_must_rate_every_goal_and_the_rating_must_come_from_the_goals_people() {
         let mut p = plan(vec![], vec![]);
-        let goal = Goal {
-            id: Uuid::now_v7(),
-            who: vec![Member::Mother],
-            words: "Feel calm at bath time".into(),
-            area: GoalArea::Confidence,
-            agreed_by: "Amara".into(),
-            agreed_on: date!(2026 - 09 - 01),
-            baseline: Rating {
-                score: 2,
-                rated_by: Member::Mother,
-                rated_on: date!(2026 - 09 - 01),
-            },
-            recorded_by: "Nurse".into(),
-            recorded_at_millis: 0,
-        };
+        let goal = goal(vec![Member::Mother], "Feel calm at bath time", 2);
         p.goals.push(goal.clone());
         let review = ReviewInput {
             reviewed_day: "1".into(),

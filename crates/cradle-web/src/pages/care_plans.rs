@@ -77,15 +77,11 @@ pub struct PlanView {
     pub after_mbu: bool,
 }
 
-fn names(record: &FamilyRecord, members: &[Member]) -> String {
-    record.members_named(members)
-}
-
 fn goal_owner(record: &FamilyRecord, who: &[Member]) -> String {
     if who.is_empty() {
         "The whole family".to_string()
     } else {
-        names(record, who)
+        record.members_named(who)
     }
 }
 
@@ -193,11 +189,11 @@ pub fn plan_view(plan: &CarePlan, record: &FamilyRecord) -> PlanView {
                 who: if s.attendees.len() > 1 {
                     format!(
                         "{} ({})",
-                        names(record, &s.attendees),
+                        record.members_named(&s.attendees),
                         s.seen.label().to_lowercase()
                     )
                 } else {
-                    names(record, &s.attendees)
+                    record.members_named(&s.attendees)
                 },
                 goals: s
                     .goals
@@ -950,7 +946,7 @@ fn review_form(
                     .unwrap_or_default();
                 let raters: Vec<Choice> = super::member_choices(family, &typed.rated_by, true)
                     .into_iter()
-                    .filter(|c| Member::parse(&c.code).is_some_and(|m| g.may_be_rated_by(m)))
+                    .filter(|c| Member::parse(&c.code).is_some_and(|m| g.belongs_to(m)))
                     .collect();
                 GoalRatingField {
                     goal_id: g.id.to_string(),
