@@ -21,16 +21,21 @@ fn location(response: &reqwest::Response) -> String {
         .to_string()
 }
 
-async fn first_family(app: &TestApp, username: &str) -> String {
-    let client = app.signed_in(username).await;
-    let list: Value = client
-        .get(app.url("/api/v1/families"))
+/// A signed-in GET answered with JSON.
+async fn get_json(app: &TestApp, client: &reqwest::Client, path: &str) -> Value {
+    client
+        .get(app.url(path))
         .send()
         .await
         .unwrap()
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+async fn first_family(app: &TestApp, username: &str) -> String {
+    let client = app.signed_in(username).await;
+    let list: Value = get_json(app, &client, "/api/v1/families").await;
     list["families"][0]["id"].as_str().unwrap().to_string()
 }
 
@@ -51,6 +56,15 @@ async fn audit_records(app: &TestApp) -> Vec<cradle_store::AuditRecord> {
         rows.extend(batch);
     }
     rows
+}
+
+/// A date as a form's day, month and year fields.
+fn date_fields(date: time::Date) -> (String, String, String) {
+    (
+        date.day().to_string(),
+        u8::from(date.month()).to_string(),
+        date.year().to_string(),
+    )
 }
 
 async fn audit_actions(app: &TestApp) -> Vec<(String, String, Option<String>)> {
@@ -245,22 +259,8 @@ async fn signing_in_issues_a_fresh_session_and_disabling_an_account_ends_it_at_o
     let app = app(Backend::Sqlite).await;
     let first = app.signed_in("clinician").await;
     let second = app.signed_in("clinician").await;
-    let me1: Value = first
-        .get(app.url("/api/v1/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let me2: Value = second
-        .get(app.url("/api/v1/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me1: Value = get_json(&app, &first, "/api/v1/me").await;
+    let me2: Value = get_json(&app, &second, "/api/v1/me").await;
     assert_ne!(
         me1["csrf_token"], me2["csrf_token"],
         "each sign-in is its own session"
@@ -678,14 +678,8 @@ on_both_backends!(
                 && text.contains("Viewed the family record"),
             "{text}"
         );
-        let api: Value = manager
-            .get(app.url(&format!("/api/v1/families/{family}/audit")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let api: Value =
+            get_json(&app, &manager, &format!("/api/v1/families/{family}/audit")).await;
         assert!(api
             .as_array()
             .unwrap()
@@ -755,14 +749,7 @@ on_both_backends!(
             .await
             .unwrap()
             .contains("one of your own teams"));
-        let listed: Value = client
-            .get(app.url("/api/v1/families"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let listed: Value = get_json(&app, &client, "/api/v1/families").await;
         assert_eq!(listed["total"], community_families(), "nothing was saved");
 
         let ok = client
@@ -846,14 +833,7 @@ async fn state_changes_without_the_csrf_token_or_from_another_site_are_refused()
         .await
         .unwrap();
     assert_eq!(sent.status(), StatusCode::CREATED);
-    let listed: Value = client
-        .get(app.url("/api/v1/families?q=forged"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = get_json(&app, &client, "/api/v1/families?q=forged").await;
     assert_eq!(listed["total"], 0);
 }
 
@@ -1015,14 +995,7 @@ fn uuid_like() -> String {
 async fn the_openapi_document_describes_every_operation_and_every_operation_exists() {
     let app = app(Backend::Sqlite).await;
     let client = app.client();
-    let doc: Value = client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = get_json(&app, &client, "/api/v1/openapi.json").await;
     assert_eq!(doc["openapi"], "3.1.0");
     let paths = doc["paths"].as_object().unwrap();
     let mut documented = Vec::new();
@@ -1206,14 +1179,7 @@ async fn when_the_audit_cannot_be_written_the_action_fails_and_nothing_is_saved(
         "an unaudited read is refused too"
     );
     app.database.execute_raw("DROP TRIGGER refuse_audit;").await;
-    let listed: Value = client
-        .get(app.url("/api/v1/families?q=not"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = get_json(&app, &client, "/api/v1/families?q=not").await;
     assert_eq!(listed["total"], 0);
 }
 
@@ -1898,14 +1864,7 @@ on_both_backends!(the_family_network_through_the_api, |backend| async move {
     let client = app.signed_in("clinician").await;
     let csrf = app.csrf_token(&client).await;
     let family = family_of(&app, &client, "Amara Okafor").await;
-    let read: Value = client
-        .get(app.url(&format!("/api/v1/families/{family}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let read: Value = get_json(&app, &client, &format!("/api/v1/families/{family}")).await;
     assert_eq!(read["people"][0]["name"], "Tunde Okafor");
     assert_eq!(read["relationships"][0]["kind"], "father");
     let baby = read["family"]["babies"][0]["id"]
@@ -2009,14 +1968,7 @@ on_both_backends!(
         let client = app.signed_in("clinician").await;
         let csrf = app.csrf_token(&client).await;
         let family = family_of(&app, &client, "Amara Okafor").await;
-        let record: Value = client
-            .get(app.url(&format!("/api/v1/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record: Value = get_json(&app, &client, &format!("/api/v1/families/{family}")).await;
         let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
         let secret = "Tunde finds the crying hard at night and has not told Amara yet";
         let entries = [
@@ -2107,14 +2059,8 @@ on_both_backends!(
 
         // Nobody marked do not involve is given a printout.
         let bennett = family_of(&app, &client, "Laura Bennett").await;
-        let bennett_record: Value = client
-            .get(app.url(&format!("/api/v1/families/{bennett}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let bennett_record: Value =
+            get_json(&app, &client, &format!("/api/v1/families/{bennett}")).await;
         let darren = person_id(&bennett_record, "Darren Hughes");
         let refused = client
             .get(app.url(&format!("/families/{bennett}/printout/{darren}")))
@@ -2199,12 +2145,8 @@ on_both_backends!(
 
         // A care plan with a goal for the couple, one for Grace, one for Tunde alone and one
         // for the whole family.
-        let today = time::OffsetDateTime::now_utc().date() - time::Duration::days(3);
-        let (d, m, y) = (
-            today.day().to_string(),
-            u8::from(today.month()).to_string(),
-            today.year().to_string(),
-        );
+        let (d, m, y) =
+            date_fields(time::OffsetDateTime::now_utc().date() - time::Duration::days(3));
         let created = post(
             format!("/families/{family}/plans"),
             vec![
@@ -2370,14 +2312,7 @@ on_both_backends!(
         let client = app.signed_in("clinician").await;
         let csrf = app.csrf_token(&client).await;
         let family = family_of(&app, &client, "Hannah Lewis").await;
-        let record: Value = client
-            .get(app.url(&format!("/api/v1/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record: Value = get_json(&app, &client, &format!("/api/v1/families/{family}")).await;
         let relationship = record["relationships"][0]["id"]
             .as_str()
             .unwrap()
@@ -2539,14 +2474,8 @@ on_both_backends!(
             earlier.contains("Initial child protection conference")
                 && earlier.contains(">None recorded<")
         );
-        let as_json: Value = client
-            .get(app.url(&format!("/api/v1{relationship_history}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let as_json: Value =
+            get_json(&app, &client, &format!("/api/v1{relationship_history}")).await;
         assert_eq!(as_json[0]["version"], 1);
         assert_eq!(as_json[0]["details"]["ended_on"], Value::Null);
         // A record of another family, or an unknown kind, is not found here.
@@ -2615,26 +2544,12 @@ on_both_backends!(
         );
 
         let nurse = app.signed_in("nursery.nurse").await;
-        let nurse_mine: Value = nurse
-            .get(app.url("/api/v1/families?mine=1"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let nurse_mine: Value = get_json(&app, &nurse, "/api/v1/families?mine=1").await;
         assert_eq!(
             nurse_mine["total"], 0,
             "the nursery nurse is key worker for none of them yet"
         );
-        let nurse_team: Value = nurse
-            .get(app.url("/api/v1/families"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let nurse_team: Value = get_json(&app, &nurse, "/api/v1/families").await;
         assert_eq!(nurse_team["total"], community_families());
         let by_nhs: Value = nurse
             .get(app.url(&format!(
@@ -2911,14 +2826,8 @@ on_both_backends!(
         )
         .await;
         assert_eq!(amended.status(), StatusCode::OK);
-        let first_record: Value = clinician
-            .get(app.url(&format!("/api/v1/families/{first}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let first_record: Value =
+            get_json(&app, &clinician, &format!("/api/v1/families/{first}")).await;
         let in_first = first_record["people"]
             .as_array()
             .unwrap()
@@ -2987,22 +2896,10 @@ on_both_backends!(
         let clinician = app.signed_in("clinician").await;
         let token = app.csrf_token(&clinician).await;
         let family = family_of(&app, &clinician, "Amara Okafor").await;
-        let record: Value = clinician
-            .get(app.url(&format!("/api/v1/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record: Value = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
         let tunde = person_id(&record, "Tunde Okafor");
         let grace = add_person(&app, &clinician, &token, &family, "Grace Adebayo").await;
-        let today = time::OffsetDateTime::now_utc().date();
-        let (day, month, year) = (
-            today.day().to_string(),
-            u8::from(today.month()).to_string(),
-            today.year().to_string(),
-        );
+        let (day, month, year) = date_fields(time::OffsetDateTime::now_utc().date());
         let form = |extra: &[(&str, &str)]| {
             let mut fields: Vec<(String, String)> = vec![
                 ("csrf_token".into(), token.clone()),
@@ -3057,14 +2954,7 @@ on_both_backends!(
             .unwrap();
         assert!(page.contains("Not finished"), "{page}");
         assert!(page.contains("Tunde Okafor and Grace Adebayo (seen together), 2 sections written"));
-        let record: Value = clinician
-            .get(app.url(&format!("/api/v1/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record: Value = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
         let conversation = record["conversations"][0]["id"]
             .as_str()
             .unwrap()
@@ -3308,14 +3198,7 @@ on_both_backends!(
             "the caseload shows the flag"
         );
 
-        let record: Value = clinician
-            .get(app.url(&format!("/api/v1/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record: Value = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
         let concern = record["concerns"][0]["id"].as_str().unwrap().to_string();
         let corrected = clinician
             .post(app.url(&format!("/api/v1/families/{family}/concerns/{concern}")))
@@ -3473,14 +3356,7 @@ on_both_backends!(
         let clinician = app.signed_in("clinician").await;
         let token = app.csrf_token(&clinician).await;
         let family = family_of(&app, &clinician, "Amara Okafor").await;
-        let record: Value = clinician
-            .get(app.url(&format!("/api/v1/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record: Value = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
         let tunde = person_id(&record, "Tunde Okafor");
         let grace = add_person(&app, &clinician, &token, &family, "Grace Adebayo").await;
         let today = time::OffsetDateTime::now_utc().date();
@@ -3514,14 +3390,8 @@ on_both_backends!(
         let page = together.text().await.unwrap();
         assert!(page.contains("Ask about abuse only when the person is seen on their own"));
         assert!(page.contains(secret), "what was typed is kept");
-        let unchanged: Value = clinician
-            .get(app.url(&format!("/api/v1/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let unchanged: Value =
+            get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
         assert_eq!(unchanged["restrictions"], serde_json::json!([]));
 
         let recorded = clinician
@@ -3583,14 +3453,7 @@ on_both_backends!(
         let clinician = app.signed_in("clinician").await;
         let token = app.csrf_token(&clinician).await;
         let family = family_of(&app, &clinician, "Amara Okafor").await;
-        let record: Value = clinician
-            .get(app.url(&format!("/api/v1/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record: Value = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
         let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
         let today = time::OffsetDateTime::now_utc().date();
         let mut fields = vec![
@@ -3682,14 +3545,7 @@ on_both_backends!(
         );
         let mothers = get(format!("/families/{family}?person=mother&type=observation")).await;
         assert!(mothers.contains("Nothing on the timeline matches"));
-        let record: Value = clinician
-            .get(app.url(&format!("/api/v1/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record: Value = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
         assert_eq!(
             record["observations"][0]["tool"]["result"],
             "Band B, as the manual words it"
@@ -3833,21 +3689,9 @@ on_both_backends!(
         let clinician = app.signed_in("clinician").await;
         let token = app.csrf_token(&clinician).await;
         let family = family_of(&app, &clinician, "Amara Okafor").await;
-        let record: Value = clinician
-            .get(app.url(&format!("/api/v1/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record: Value = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
         let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
-        let today = time::OffsetDateTime::now_utc().date();
-        let (day, month, year) = (
-            today.day().to_string(),
-            u8::from(today.month()).to_string(),
-            today.year().to_string(),
-        );
+        let (day, month, year) = date_fields(time::OffsetDateTime::now_utc().date());
         let api = |path: String, body: Value| {
             let clinician = clinician.clone();
             let token = token.clone();
@@ -4070,14 +3914,7 @@ on_both_backends!(
             async move { nurse.post(url).form(&fields).send().await.unwrap() }
         };
         let grace = add_person(&app, &nurse, &token, &family, "Grace Adebayo").await;
-        let record: Value = nurse
-            .get(app.url(&format!("/api/v1/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record: Value = get_json(&app, &nurse, &format!("/api/v1/families/{family}")).await;
         let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
         let today = time::OffsetDateTime::now_utc().date();
         let day = |days_ago: i64| {
@@ -4171,14 +4008,7 @@ on_both_backends!(
             let saved = post(goals_path.clone(), goal(who, words, score, by)).await;
             assert_eq!(saved.status(), StatusCode::SEE_OTHER);
         }
-        let record: Value = nurse
-            .get(app.url(&format!("/api/v1/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record: Value = get_json(&app, &nurse, &format!("/api/v1/families/{family}")).await;
         let goals: Vec<String> = record["plans"][0]["goals"]
             .as_array()
             .unwrap()
@@ -4346,14 +4176,7 @@ on_both_backends!(
             .unwrap()
             .iter()
             .any(|e| e["field"] == "ratings"));
-        let record: Value = nurse
-            .get(app.url(&format!("/api/v1/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record: Value = get_json(&app, &nurse, &format!("/api/v1/families/{family}")).await;
         assert_eq!(
             record["plans"][0]["reviews"].as_array().unwrap().len(),
             1,
@@ -4407,14 +4230,7 @@ on_both_backends!(
         let app = app(backend).await;
         let manager = app.signed_in("manager").await;
         let token = app.csrf_token(&manager).await;
-        let teams: Value = manager
-            .get(app.url("/api/v1/me"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let teams: Value = get_json(&app, &manager, "/api/v1/me").await;
         let team = teams["teams"][0].as_str().unwrap().to_string();
         let page = manager
             .get(app.url(&format!("/teams/{team}/settings")))
@@ -4447,14 +4263,7 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(saved.status(), StatusCode::OK);
-        let now: Value = manager
-            .get(app.url(&format!("/api/v1/teams/{team}/settings")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let now: Value = get_json(&app, &manager, &format!("/api/v1/teams/{team}/settings")).await;
         assert_eq!(now["sessions_before_review"], 8);
         // A clinician may not change it; nor may a manager for a team that is not theirs.
         let clinician = app.signed_in("clinician").await;
@@ -4499,24 +4308,11 @@ on_both_backends!(
             fields.push(("csrf_token", token.clone()));
             async move { nurse.post(url).form(&fields).send().await.unwrap() }
         };
-        let record: Value = nurse
-            .get(app.url(&format!("/api/v1/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record: Value = get_json(&app, &nurse, &format!("/api/v1/families/{family}")).await;
         let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
         let team = record["family"]["team_id"].as_str().unwrap().to_string();
-        let catalogue: Value = nurse
-            .get(app.url(&format!("/api/v1/teams/{team}/interventions")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let catalogue: Value =
+            get_json(&app, &nurse, &format!("/api/v1/teams/{team}/interventions")).await;
         let vipp = catalogue
             .as_array()
             .unwrap()
@@ -4524,12 +4320,7 @@ on_both_backends!(
             .find(|e| e["name"].as_str().unwrap().contains("VIPP"))
             .unwrap()
             .clone();
-        let today = time::OffsetDateTime::now_utc().date();
-        let (d, m, y) = (
-            today.day().to_string(),
-            u8::from(today.month()).to_string(),
-            today.year().to_string(),
-        );
+        let (d, m, y) = date_fields(time::OffsetDateTime::now_utc().date());
 
         // Offered: who it is for and what must be chosen.
         let refused = post(format!("/families/{family}/interventions"), vec![]).await;
@@ -4550,14 +4341,7 @@ on_both_backends!(
         )
         .await;
         assert_eq!(offered.status(), StatusCode::SEE_OTHER);
-        let record: Value = nurse
-            .get(app.url(&format!("/api/v1/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record: Value = get_json(&app, &nurse, &format!("/api/v1/families/{family}")).await;
         let intervention = record["interventions"][0]["id"]
             .as_str()
             .unwrap()
@@ -4711,14 +4495,8 @@ on_both_backends!(
         let token = app.csrf_token(&client).await;
         let family = family_of(&app, &client, "Amara Okafor").await;
         let read = || async {
-            let record: Value = client
-                .get(app.url(&format!("/api/v1/families/{family}")))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let record: Value =
+                get_json(&app, &client, &format!("/api/v1/families/{family}")).await;
             record
         };
         let tunde = read().await["people"][0]["id"]
@@ -4879,14 +4657,7 @@ on_both_backends!(
         let client = app.signed_in("clinician").await;
         let token = app.csrf_token(&client).await;
         let family = family_of(&app, &client, "Amara Okafor").await;
-        let record: Value = client
-            .get(app.url(&format!("/api/v1/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record: Value = get_json(&app, &client, &format!("/api/v1/families/{family}")).await;
         let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
         let url = app.url(&format!("/families/{family}/people/{tunde}/pathway"));
         let page = client
@@ -4975,28 +4746,15 @@ on_both_backends!(
         let token = app.csrf_token(&client).await;
         let family = family_of(&app, &client, "Amara Okafor").await;
         let read = || async {
-            let record: Value = client
-                .get(app.url(&format!("/api/v1/families/{family}")))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let record: Value =
+                get_json(&app, &client, &format!("/api/v1/families/{family}")).await;
             record
         };
         let tunde = read().await["people"][0]["id"]
             .as_str()
             .unwrap()
             .to_string();
-        let instruments: Value = client
-            .get(app.url("/api/v1/questionnaires"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let instruments: Value = get_json(&app, &client, "/api/v1/questionnaires").await;
         let names: Vec<&str> = instruments
             .as_array()
             .unwrap()
@@ -5143,14 +4901,7 @@ on_both_backends!(
         let client = app.signed_in("clinician").await;
         let token = app.csrf_token(&client).await;
         let family = family_of(&app, &client, "Amara Okafor").await;
-        let record: Value = client
-            .get(app.url(&format!("/api/v1/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record: Value = get_json(&app, &client, &format!("/api/v1/families/{family}")).await;
         let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
         let new = app.url(&format!(
             "/families/{family}/people/{tunde}/questionnaires/new"
@@ -5228,14 +4979,7 @@ on_both_backends!(
         let app = app(backend).await;
         let manager = app.signed_in("manager").await;
         let token = app.csrf_token(&manager).await;
-        let me: Value = manager
-            .get(app.url("/api/v1/me"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let me: Value = get_json(&app, &manager, "/api/v1/me").await;
         let team = me["teams"][0].as_str().unwrap().to_string();
         let settings = manager
             .get(app.url(&format!("/teams/{team}/settings")))
@@ -5287,14 +5031,12 @@ on_both_backends!(
         ])
         .await;
         assert_eq!(added.status(), StatusCode::SEE_OTHER);
-        let catalogue: Value = manager
-            .get(app.url(&format!("/api/v1/teams/{team}/interventions")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let catalogue: Value = get_json(
+            &app,
+            &manager,
+            &format!("/api/v1/teams/{team}/interventions"),
+        )
+        .await;
         let massage = catalogue
             .as_array()
             .unwrap()
@@ -5402,14 +5144,7 @@ on_both_backends!(
         let mut fathers = Vec::new();
         for mother in ["Amara Okafor", "Sofia Marques", "Jess Whitfield"] {
             let family = family_of(&app, &nurse, mother).await;
-            let record: Value = nurse
-                .get(app.url(&format!("/api/v1/families/{family}")))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let record: Value = get_json(&app, &nurse, &format!("/api/v1/families/{family}")).await;
             let father = record["people"][0]["id"].as_str().unwrap().to_string();
             fathers.push((family, father));
         }
@@ -5438,14 +5173,7 @@ on_both_backends!(
         assert!(full.text().await.unwrap().contains("is full (2 places)"));
 
         // The register: everyone needs a mark; the session still to come cannot be taken.
-        let register: Value = nurse
-            .get(app.url(&format!("/api/v1/groups/{group}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let register: Value = get_json(&app, &nurse, &format!("/api/v1/groups/{group}")).await;
         let sessions = register["group"]["sessions"].as_array().unwrap().clone();
         let past = sessions[0]["id"].as_str().unwrap().to_string();
         let future = sessions[1]["id"].as_str().unwrap().to_string();
@@ -5556,14 +5284,7 @@ on_both_backends!(
             "the form holds what is recorded"
         );
         let version = hidden_field(&form, "version").unwrap();
-        let record: Value = clinician
-            .get(app.url(&format!("/api/v1/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record: Value = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
         let born = record["family"]["babies"][0]["date_of_birth"]
             .as_str()
             .unwrap()
@@ -5639,14 +5360,8 @@ on_both_backends!(
         let token = app.csrf_token(&client).await;
         let family = family_of(&app, &client, "Amara Okafor").await;
         let read = || async {
-            let record: Value = client
-                .get(app.url(&format!("/api/v1/families/{family}")))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let record: Value =
+                get_json(&app, &client, &format!("/api/v1/families/{family}")).await;
             record
         };
         let record = read().await;
@@ -5668,14 +5383,12 @@ on_both_backends!(
             "given": {"topics": ["partners_mental_health"], "services": ["Dads Matter peer group, Tuesdays at the children's centre"]}})).await;
         assert_eq!(identified.status(), StatusCode::CREATED);
 
-        let catalogue: Value = client
-            .get(app.url(&format!("/api/v1/teams/{team}/interventions")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let catalogue: Value = get_json(
+            &app,
+            &client,
+            &format!("/api/v1/teams/{team}/interventions"),
+        )
+        .await;
         let entry = |name: &str| {
             catalogue
                 .as_array()
@@ -5863,14 +5576,7 @@ on_both_backends!(
         let client = app.signed_in("clinician").await;
         let token = app.csrf_token(&client).await;
         let family = family_of(&app, &client, "Amara Okafor").await;
-        let record: Value = client
-            .get(app.url(&format!("/api/v1/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record: Value = get_json(&app, &client, &format!("/api/v1/families/{family}")).await;
         let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
         let today = cradle_domain::dates::today_uk().to_string();
         for body in [
@@ -5991,14 +5697,7 @@ on_both_backends!(
         let client = app.signed_in("clinician").await;
         let token = app.csrf_token(&client).await;
         let family = family_of(&app, &client, "Kayleigh Moss").await;
-        let record: Value = client
-            .get(app.url(&format!("/api/v1/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record: Value = get_json(&app, &client, &format!("/api/v1/families/{family}")).await;
         let donna = record["people"][0]["id"].as_str().unwrap().to_string();
         let team = record["family"]["team_id"].as_str().unwrap().to_string();
         let today = cradle_domain::dates::today_uk().to_string();
@@ -6046,14 +5745,7 @@ on_both_backends!(
         assert_eq!(saved.status(), StatusCode::OK);
         let page = saved.text().await.unwrap();
         assert!(page.contains("value=\"grandparent\" checked"), "{page}");
-        let read: Value = manager
-            .get(app.url(&roles))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let read: Value = get_json(&app, &manager, &roles).await;
         assert_eq!(read["pathway_roles"], serde_json::json!(["grandparent"]));
 
         assert_eq!(identify().await.status(), StatusCode::CREATED);
@@ -6072,14 +5764,7 @@ on_both_backends!(
         let client = app.signed_in("clinician").await;
         let token = app.csrf_token(&client).await;
         let family = family_of(&app, &client, "Amara Okafor").await;
-        let record: Value = client
-            .get(app.url(&format!("/api/v1/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record: Value = get_json(&app, &client, &format!("/api/v1/families/{family}")).await;
         let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
         let team = record["family"]["team_id"].as_str().unwrap().to_string();
         let example = std::fs::read_to_string(concat!(
@@ -6219,14 +5904,12 @@ on_both_backends!(
             .unwrap();
         assert_eq!(replaced.status(), StatusCode::CREATED);
         let replaced: Value = replaced.json().await.unwrap();
-        let listed: Value = manager
-            .get(app.url(&format!("/api/v1/teams/{team}/questionnaires")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let listed: Value = get_json(
+            &app,
+            &manager,
+            &format!("/api/v1/teams/{team}/questionnaires"),
+        )
+        .await;
         let versions: Vec<(String, bool)> = listed
             .as_array()
             .unwrap()
@@ -6617,6 +6300,170 @@ on_both_backends!(
         assert_eq!(count(&audit_actions(&app).await, "family.create"), created);
         assert_eq!(status_of(&api_client, &api).await, StatusCode::UNAUTHORIZED);
         assert_eq!(count(&audit_actions(&app).await, "family.read"), reads + 2);
+        app.database.cleanup().await;
+    }
+);
+
+/// The links on a page that stay within one family's record, in the order they appear
+/// (each once; `&amp;` in a query read as `&`).
+fn family_links(page: &str, family: &str) -> Vec<String> {
+    let prefix = format!("href=\"/families/{family}");
+    let mut links: Vec<String> = Vec::new();
+    let mut rest = page;
+    while let Some(start) = rest.find(&prefix) {
+        let link = &rest[start + "href=\"".len()..];
+        let end = link.find('"').unwrap();
+        let link = link[..end].replace("&amp;", "&");
+        let link = link.split('#').next().unwrap().to_string();
+        if !links.contains(&link) {
+            links.push(link);
+        }
+        rest = &rest[start + prefix.len()..];
+    }
+    links
+}
+
+on_both_backends!(
+    every_page_of_a_family_record_leaves_a_record_of_its_reading,
+    |backend| async move {
+        // Every page reachable by following links within a family's record, from the
+        // family page down, and the API's reads of it, for every family in the team's
+        // demonstration caseload: each page or answer leaves a new audit record naming that
+        // family and the member of staff, committed before it arrives.
+        let app = app(backend).await;
+        let client = app.signed_in("nursery.nurse").await;
+        // One family with an entry of every kind that has pages of its own.
+        let token = app.csrf_token(&client).await;
+        let amara = family_of(&app, &client, "Amara Okafor").await;
+        let record: Value = get_json(&app, &client, &format!("/api/v1/families/{amara}")).await;
+        let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
+        let (day, month, year) = date_fields(time::OffsetDateTime::now_utc().date());
+        for (kind, body) in [
+            (
+                "observations",
+                serde_json::json!({"caregiver": tunde, "observed_day": day, "observed_month": month,
+                    "observed_year": year, "setting": "home", "moment": "He sang while changing her",
+                    "baby_responses": ["smile"], "fed_back": "Told him she loves it"}),
+            ),
+            (
+                "conversations",
+                serde_json::json!({"participants": [tunde], "held_day": day, "held_month": month,
+                    "held_year": year, "enjoy": "Bath time", "finish": "yes"}),
+            ),
+            (
+                "notes",
+                serde_json::json!({"subject": tunde, "kind": "strength", "text": "Calm with her",
+                    "noted_day": day, "noted_month": month, "noted_year": year}),
+            ),
+            (
+                "concerns",
+                serde_json::json!({"about": "mother", "kinds": ["crying"],
+                    "description": "Finds the night crying hard", "conversation": ""}),
+            ),
+        ] {
+            let response = client
+                .post(app.url(&format!("/api/v1/families/{amara}/{kind}")))
+                .header("X-CSRF-Token", &token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::CREATED,
+                "{kind}: {}",
+                response.text().await.unwrap()
+            );
+        }
+        let list: Value = get_json(&app, &client, "/api/v1/families").await;
+        let families: Vec<String> = list["families"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|family| family["id"].as_str().unwrap().to_string())
+            .collect();
+        assert!(families.len() >= 10, "{families:?}");
+        let mut seen = audit_records(&app).await.last().map_or(0, |r| r.seq);
+        let mut visited: Vec<String> = Vec::new();
+        for family in &families {
+            // The API's reads of the family, as well as every page.
+            let read: Value = get_json(&app, &client, &format!("/api/v1/families/{family}")).await;
+            let mut to_visit: Vec<String> = read["people"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|person| {
+                    let person = person["id"].as_str().unwrap();
+                    format!("/api/v1/families/{family}/people/{person}/history")
+                })
+                .collect();
+            to_visit.push(format!("/api/v1/families/{family}/known-people?q=Mo"));
+            to_visit.push(format!("/api/v1/families/{family}/ecomap.svg"));
+            to_visit.push(format!("/api/v1/families/{family}"));
+            to_visit.push(format!("/families/{family}"));
+            while let Some(path) = to_visit.pop() {
+                if visited.contains(&path) {
+                    continue;
+                }
+                visited.push(path.clone());
+                let response = client.get(app.url(&path)).send().await.unwrap();
+                assert_eq!(response.status(), StatusCode::OK, "{path}");
+                let html = response
+                    .headers()
+                    .get("content-type")
+                    .is_some_and(|kind| kind.to_str().unwrap().starts_with("text/html"));
+                let body = response.text().await.unwrap();
+                let new = app.app.store.audit_records_after(seen, 1000).await.unwrap();
+                seen = new.last().map_or(seen, |r| r.seq);
+                assert!(
+                    new.iter().any(|r| {
+                        r.subject_id.map(|id| id.to_string()).as_ref() == Some(family)
+                            && r.actor_username == "nursery.nurse"
+                            && r.outcome == "allowed"
+                    }),
+                    "{path} was shown without an audit record of its reading"
+                );
+                if html {
+                    for link in family_links(&body, family) {
+                        if !visited.contains(&link) {
+                            to_visit.push(link);
+                        }
+                    }
+                }
+            }
+        }
+        // The crawl reached the record's every kind of page: the picture, the session
+        // together, and the pages of care plans, printouts, earlier versions, people,
+        // interventions and each kind of entry (not only their forms for a new one).
+        for page in ["/ecomap.svg", "/together"] {
+            assert!(
+                visited.iter().any(|path| path.ends_with(page)),
+                "{page} was not reached: {visited:#?}"
+            );
+        }
+        let reached = |kind: &str| {
+            visited.iter().any(|path| {
+                let mut parts = path.split('/').skip(3);
+                parts.next() == Some(kind)
+                    && parts
+                        .next()
+                        .is_some_and(|next| next != "new" && !next.starts_with("new?"))
+            })
+        };
+        for kind in [
+            "plans",
+            "printout",
+            "history",
+            "people",
+            "interventions",
+            "concerns",
+            "notes",
+            "conversations",
+            "observations",
+            "moments",
+        ] {
+            assert!(reached(kind), "no page of {kind} was reached: {visited:#?}");
+        }
         app.database.cleanup().await;
     }
 );
