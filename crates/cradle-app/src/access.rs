@@ -173,9 +173,9 @@ impl Cradle {
     ) -> Result<FamilyAccess, AppError> {
         let now = self.now();
         if !actor.may(Permission::ReadClinicalRecords) {
-            self.audit_denial(actor, id, now, "role may not read clinical records")
-                .await?;
-            return Err(AppError::Forbidden(Permission::ReadClinicalRecords));
+            return Err(self
+                .refuse_for_role(actor, id, Permission::ReadClinicalRecords)
+                .await);
         }
         let stamp = match looked_up.filter(|looked_up| looked_up.family == id) {
             // On a remembered sign-in the stamp is remembered too: the decision made on it
@@ -224,6 +224,22 @@ impl Cradle {
         Err(AppError::OtherTeamsRecord {
             break_glass_allowed: actor.may(Permission::BreakGlass) && actor.id.is_some(),
         })
+    }
+
+    /// Refuses `actor` something about family `id` that their role does not allow, and
+    /// audits the refusal, naming the family asked for and what the role may not do. The
+    /// answer is the refusal, or the failure to record it.
+    pub async fn refuse_for_role(
+        &self,
+        actor: &Actor,
+        id: FamilyId,
+        permission: Permission,
+    ) -> AppError {
+        let why = format!("role may not {}", permission.describe());
+        match self.audit_denial(actor, id, self.now(), &why).await {
+            Ok(()) => AppError::Forbidden(permission),
+            Err(failure) => failure,
+        }
     }
 
     async fn audit_denial(

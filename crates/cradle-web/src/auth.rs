@@ -375,16 +375,29 @@ impl<N: Need> Staff<N> {
     }
 }
 
-impl<S: Send + Sync, N: Need> FromRequestParts<S> for Staff<N> {
+/// A refusal for want of a permission is audited when the request is about a family (its
+/// id in the path), naming the family: an attempt to open a family's record by a role that
+/// may not, such as an administrator's, is itself something an investigation looks for.
+impl<N: Need> FromRequestParts<WebState> for Staff<N> {
     type Rejection = Failure;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
         let Some(authenticated) = parts.extensions.get::<Authenticated>().cloned() else {
             return Err(Failure(Problem::Unauthenticated));
         };
         if let Some(permission) = N::PERMISSION {
             if !authenticated.actor.may(permission) {
-                return Err(Failure(Problem::Forbidden(permission)));
+                return Err(match family_in_path(parts.uri.path()) {
+                    Some(family) => state
+                        .app
+                        .refuse_for_role(&authenticated.actor, family, permission)
+                        .await
+                        .into(),
+                    None => Failure(Problem::Forbidden(permission)),
+                });
             }
         }
         Ok(Staff {

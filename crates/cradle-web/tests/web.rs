@@ -544,14 +544,36 @@ on_both_backends!(
             StatusCode::FORBIDDEN
         );
 
-        let denials = audit_actions(&app)
+        // The clinician's two refusals (page and API) and the administrator's one, each
+        // naming the family and why; refusals that are not about a family are not.
+        let denials: Vec<(String, Option<String>, String)> = audit_records(&app)
             .await
             .into_iter()
-            .filter(|r| r.1 == "access.denied")
-            .count();
+            .filter(|r| r.action == "access.denied")
+            .map(|r| {
+                (
+                    r.actor_username,
+                    r.subject_id.map(|id| id.to_string()),
+                    r.detail,
+                )
+            })
+            .collect();
+        let why = "record belongs to another team".to_string();
         assert_eq!(
-            denials, 2,
-            "refusals to open another team's record are audited"
+            denials,
+            [
+                (
+                    "clinician".to_string(),
+                    Some(mbu_family.clone()),
+                    why.clone()
+                ),
+                ("clinician".to_string(), Some(mbu_family.clone()), why),
+                (
+                    "admin".to_string(),
+                    Some(community_family.clone()),
+                    "role may not view family records".to_string()
+                ),
+            ]
         );
         app.database.cleanup().await;
     }
@@ -6324,12 +6346,13 @@ fn family_links(page: &str, family: &str) -> Vec<String> {
 }
 
 on_both_backends!(
-    every_page_of_a_family_record_leaves_a_record_of_its_reading,
+    every_page_of_a_family_record_is_audited_when_shown_and_when_refused,
     |backend| async move {
         // Every page reachable by following links within a family's record, from the
         // family page down, and the API's reads of it, for every family in the team's
         // demonstration caseload: each page or answer leaves a new audit record naming that
-        // family and the member of staff, committed before it arrives.
+        // family and the member of staff, committed before it arrives; and each is refused
+        // to a member of another team and to an administrator, the refusal audited too.
         let app = app(backend).await;
         let client = app.signed_in("nursery.nurse").await;
         // One family with an entry of every kind that has pages of its own.
@@ -6385,9 +6408,16 @@ on_both_backends!(
         assert!(families.len() >= 10, "{families:?}");
         let mut seen = audit_records(&app).await.last().map_or(0, |r| r.seq);
         let mut visited: Vec<String> = Vec::new();
+        // Each family, the names in it, and the paths reached within its record.
+        let mut paths_of: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
         for family in &families {
             // The API's reads of the family, as well as every page.
             let read: Value = get_json(&app, &client, &format!("/api/v1/families/{family}")).await;
+            let mut names = vec![read["family"]["mother_name"].as_str().unwrap().to_string()];
+            for person in read["people"].as_array().unwrap() {
+                names.push(person["name"].as_str().unwrap().to_string());
+            }
+            let first_visit = visited.len();
             let mut to_visit: Vec<String> = read["people"]
                 .as_array()
                 .unwrap()
@@ -6431,6 +6461,7 @@ on_both_backends!(
                     }
                 }
             }
+            paths_of.push((family.clone(), names, visited[first_visit..].to_vec()));
         }
         // The crawl reached the record's every kind of page: the picture, the session
         // together, and the pages of care plans, printouts, earlier versions, people,
@@ -6463,6 +6494,40 @@ on_both_backends!(
             "moments",
         ] {
             assert!(reached(kind), "no page of {kind} was reached: {visited:#?}");
+        }
+
+        // The same paths, for a member of another team and for an administrator: each one
+        // refused, nothing of the family shown, and the refusal itself audited.
+        for username in ["mbu.clinician", "admin"] {
+            let outsider = app.signed_in(username).await;
+            seen = audit_records(&app).await.last().map_or(0, |r| r.seq);
+            for (family, names, paths) in &paths_of {
+                for path in paths {
+                    let response = outsider.get(app.url(path)).send().await.unwrap();
+                    assert_eq!(
+                        response.status(),
+                        StatusCode::FORBIDDEN,
+                        "{username}: {path}"
+                    );
+                    let body = response.text().await.unwrap();
+                    for name in names {
+                        assert!(
+                            !body.contains(name.as_str()),
+                            "{username}: {path} shows {name}"
+                        );
+                    }
+                    let new = app.app.store.audit_records_after(seen, 1000).await.unwrap();
+                    seen = new.last().map_or(seen, |r| r.seq);
+                    assert!(
+                        new.iter().any(|r| {
+                            r.subject_id.map(|id| id.to_string()).as_ref() == Some(family)
+                                && r.actor_username == username
+                                && r.outcome == "denied"
+                        }),
+                        "{username}: the refusal of {path} was not audited"
+                    );
+                }
+            }
         }
         app.database.cleanup().await;
     }
