@@ -6355,46 +6355,77 @@ on_both_backends!(
         // to a member of another team and to an administrator, the refusal audited too.
         let app = app(backend).await;
         let client = app.signed_in("nursery.nurse").await;
-        // One family with an entry of every kind that has pages of its own.
+        // One family with an entry of every kind that has pages of its own; Tunde's details
+        // amended (so his earlier version has a page); his partner pathway to an accepted
+        // offer of an assessment (so its form is offered); and a PHQ-9 whose last answer
+        // raises the safety alert.
         let token = app.csrf_token(&client).await;
         let amara = family_of(&app, &client, "Amara Okafor").await;
         let record: Value = get_json(&app, &client, &format!("/api/v1/families/{amara}")).await;
         let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
         let (day, month, year) = date_fields(time::OffsetDateTime::now_utc().date());
-        for (kind, body) in [
+        let on = cradle_domain::dates::today_uk().to_string();
+        let family_at = format!("/api/v1/families/{amara}");
+        let tunde_at = format!("{family_at}/people/{tunde}");
+        // "Several days" to every question, the ninth (thoughts of self-harm) included.
+        let answers: Vec<Value> = (1..=9)
+            .map(|n| serde_json::json!({"question": format!("phq9-{n}"), "code": "LA6569-3"}))
+            .collect();
+        for (path, body) in [
             (
-                "observations",
+                format!("{family_at}/observations"),
                 serde_json::json!({"caregiver": tunde, "observed_day": day, "observed_month": month,
                     "observed_year": year, "setting": "home", "moment": "He sang while changing her",
                     "baby_responses": ["smile"], "fed_back": "Told him she loves it"}),
             ),
             (
-                "conversations",
+                format!("{family_at}/conversations"),
                 serde_json::json!({"participants": [tunde], "held_day": day, "held_month": month,
                     "held_year": year, "enjoy": "Bath time", "finish": "yes"}),
             ),
             (
-                "notes",
+                format!("{family_at}/notes"),
                 serde_json::json!({"subject": tunde, "kind": "strength", "text": "Calm with her",
                     "noted_day": day, "noted_month": month, "noted_year": year}),
             ),
             (
-                "concerns",
+                format!("{family_at}/concerns"),
                 serde_json::json!({"about": "mother", "kinds": ["crying"],
                     "description": "Finds the night crying hard", "conversation": ""}),
             ),
+            (
+                tunde_at.clone(),
+                serde_json::json!({"name": "Tunde Okafor", "phone": "07700 900222",
+                    "version": record["people"][0]["version"], "reason": "Phone number given"}),
+            ),
+            (
+                format!("{tunde_at}/pathway"),
+                serde_json::json!({"step": "identified", "on": on, "how": "at_referral"}),
+            ),
+            (
+                format!("{tunde_at}/pathway"),
+                serde_json::json!({"step": "offered", "on": on, "method": "in_person"}),
+            ),
+            (
+                format!("{tunde_at}/pathway"),
+                serde_json::json!({"step": "accepted", "on": on}),
+            ),
+            (
+                format!("{tunde_at}/questionnaires"),
+                serde_json::json!({"instrument": "PHQ-9", "population": "adult",
+                    "completed_on": on, "answers": answers}),
+            ),
         ] {
             let response = client
-                .post(app.url(&format!("/api/v1/families/{amara}/{kind}")))
+                .post(app.url(&path))
                 .header("X-CSRF-Token", &token)
                 .json(&body)
                 .send()
                 .await
                 .unwrap();
-            assert_eq!(
-                response.status(),
-                StatusCode::CREATED,
-                "{kind}: {}",
+            assert!(
+                response.status().is_success(),
+                "{path}: {}",
                 response.text().await.unwrap()
             );
         }
@@ -6429,6 +6460,10 @@ on_both_backends!(
                 .collect();
             to_visit.push(format!("/api/v1/families/{family}/known-people?q=Mo"));
             to_visit.push(format!("/api/v1/families/{family}/ecomap.svg"));
+            // The summary for a session together is reached by a form, not a link.
+            to_visit.push(format!(
+                "/families/{family}/together/summary?present=mother"
+            ));
             to_visit.push(format!("/api/v1/families/{family}"));
             to_visit.push(format!("/families/{family}"));
             while let Some(path) = to_visit.pop() {
@@ -6466,7 +6501,13 @@ on_both_backends!(
         // The crawl reached the record's every kind of page: the picture, the session
         // together, and the pages of care plans, printouts, earlier versions, people,
         // interventions and each kind of entry (not only their forms for a new one).
-        for page in ["/ecomap.svg", "/together"] {
+        for page in [
+            "/ecomap.svg",
+            "/together",
+            "/assessment",
+            "/alert-action",
+            "/questionnaires/new",
+        ] {
             assert!(
                 visited.iter().any(|path| path.ends_with(page)),
                 "{page} was not reached: {visited:#?}"
@@ -6495,6 +6536,12 @@ on_both_backends!(
         ] {
             assert!(reached(kind), "no page of {kind} was reached: {visited:#?}");
         }
+        assert!(
+            visited.iter().any(|path| path.starts_with("/families/")
+                && path.contains("/people/")
+                && path.ends_with("/history")),
+            "no person's earlier versions were reached: {visited:#?}"
+        );
 
         // The same paths, for a member of another team and for an administrator: each one
         // refused, nothing of the family shown, and the refusal itself audited.
