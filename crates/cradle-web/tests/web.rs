@@ -6429,6 +6429,26 @@ on_both_backends!(
                 response.text().await.unwrap()
             );
         }
+        // An action on the concern, so that closing it is offered.
+        let concern = get_json(&app, &client, &family_at).await["concerns"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let acted = client
+            .post(app.url(&format!("{family_at}/concerns/{concern}/actions")))
+            .header("X-CSRF-Token", &token)
+            .json(
+                &serde_json::json!({"action": "crying_information", "reference": "",
+                "note": "Leaflet on coping with crying"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            acted.status().is_success(),
+            "{}",
+            acted.text().await.unwrap()
+        );
         let list: Value = get_json(&app, &client, "/api/v1/families").await;
         let families: Vec<String> = list["families"]
             .as_array()
@@ -6507,6 +6527,7 @@ on_both_backends!(
             "/assessment",
             "/alert-action",
             "/questionnaires/new",
+            "/close",
         ] {
             assert!(
                 visited.iter().any(|path| path.ends_with(page)),
