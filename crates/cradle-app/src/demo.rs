@@ -123,7 +123,7 @@ async fn demo_record(
 /// Care plans, an intervention and a fathers' group for two of the demo families, so each
 /// part of the care planning pages has something to show. Done once.
 async fn seed_care(app: &Cradle, nurse: &Actor) -> Result<(), AppError> {
-    use cradle_domain::care_plans::{GoalInput, PlanInput, RatingInput, ReviewInput, SessionInput};
+    use cradle_domain::care_plans::{PlanInput, RatingInput, ReviewInput, SessionInput};
     if !app.groups(nurse).await?.is_empty() {
         return Ok(());
     }
@@ -153,40 +153,31 @@ async fn seed_care(app: &Cradle, nurse: &Actor) -> Result<(), AppError> {
                 },
             )
             .await?;
-        for (who, words, area, baseline, by) in [
-            (
-                "mother",
-                "To settle Harley myself at night without Mum stepping in",
-                "confidence",
-                "2",
-                "mother",
-            ),
-            (
-                donna.as_str(),
-                "To help Kayleigh without taking over",
-                "sharing_care",
-                "4",
-                donna.as_str(),
-            ),
-        ] {
-            app.add_goal(
-                nurse,
-                &access,
-                plan.id,
-                &GoalInput {
-                    who: vec![who.to_string()],
-                    words: words.into(),
-                    area: area.into(),
-                    agreed_by: "Kayleigh and Donna, with Tom Baker".into(),
-                    agreed_day: agreed_day.clone(),
-                    agreed_month: agreed_month.clone(),
-                    agreed_year: agreed_year.clone(),
-                    baseline: baseline.into(),
-                    baseline_by: by.to_string(),
-                },
-            )
-            .await?;
-        }
+        demo_goals(
+            app,
+            nurse,
+            &access,
+            plan.id,
+            day(40),
+            "Kayleigh and Donna, with Tom Baker",
+            vec![
+                (
+                    vec!["mother".to_string()],
+                    "To settle Harley myself at night without Mum stepping in",
+                    "confidence",
+                    "2",
+                    "mother".to_string(),
+                ),
+                (
+                    vec![donna.clone()],
+                    "To help Kayleigh without taking over",
+                    "sharing_care",
+                    "4",
+                    donna.clone(),
+                ),
+            ],
+        )
+        .await?;
         for (ago, attendance, notes) in [
             (35, "attended", "Watched Harley's cues before a feed together; Kayleigh spotted the early hunger signs herself."),
             (30, "attended", "Bath time: Kayleigh led, Donna held the towel."),
@@ -253,45 +244,31 @@ async fn seed_care(app: &Cradle, nurse: &Actor) -> Result<(), AppError> {
                 },
             )
             .await?;
-        let mut goals = Vec::new();
-        for (who, words, area, baseline, by) in [
-            (
-                vec!["mother".to_string(), imran.clone()],
-                "To share the twins' nights so we both get some sleep",
-                "sharing_care",
-                "3",
-                "mother".to_string(),
-            ),
-            (
-                vec![shazia.clone()],
-                "To feel welcome helping with the twins",
-                "bonding",
-                "5",
-                shazia.clone(),
-            ),
-        ] {
-            let goal = app
-                .add_goal(
-                    nurse,
-                    &access,
-                    plan.id,
-                    &GoalInput {
-                        who,
-                        words: words.into(),
-                        area: area.into(),
-                        agreed_by:
-                            "Nadia, Imran and Shazia (with an Urdu interpreter), with Tom Baker"
-                                .into(),
-                        agreed_day: agreed_day.clone(),
-                        agreed_month: agreed_month.clone(),
-                        agreed_year: agreed_year.clone(),
-                        baseline: baseline.into(),
-                        baseline_by: by,
-                    },
-                )
-                .await?;
-            goals.push(goal);
-        }
+        let goals = demo_goals(
+            app,
+            nurse,
+            &access,
+            plan.id,
+            day(56),
+            "Nadia, Imran and Shazia (with an Urdu interpreter), with Tom Baker",
+            vec![
+                (
+                    vec!["mother".to_string(), imran.clone()],
+                    "To share the twins' nights so we both get some sleep",
+                    "sharing_care",
+                    "3",
+                    "mother".to_string(),
+                ),
+                (
+                    vec![shazia.clone()],
+                    "To feel welcome helping with the twins",
+                    "bonding",
+                    "5",
+                    shazia.clone(),
+                ),
+            ],
+        )
+        .await?;
         for ago in [49, 42, 35, 28, 21, 14] {
             let (held_day, held_month, held_year) = day(ago);
             let (next_day, next_month, next_year) = day(ago - 18);
@@ -439,7 +416,142 @@ async fn seed_care(app: &Cradle, nurse: &Actor) -> Result<(), AppError> {
             .await?;
         }
     }
+    // Sofia and Joao, expecting their first baby: an antenatal family plan, with a goal of
+    // Joao's own about his worries; one session cancelled, the next contact booked.
+    if let Some((access, record)) = demo_record(app, nurse, "Sofia Marques").await? {
+        let joao = record
+            .people
+            .first()
+            .map(|p| p.id.to_string())
+            .unwrap_or_default();
+        let (agreed_day, agreed_month, agreed_year) = day(12);
+        let plan = app
+            .create_plan(
+                nurse,
+                &access,
+                &PlanInput {
+                    kind: "family".into(),
+                    focus: "antenatal".into(),
+                    agreed_day,
+                    agreed_month,
+                    agreed_year,
+                    ..PlanInput::default()
+                },
+            )
+            .await?;
+        let goals = demo_goals(
+            app,
+            nurse,
+            &access,
+            plan.id,
+            day(12),
+            "Sofia and Joao, with Tom Baker",
+            vec![
+                (
+                    vec!["mother".to_string(), joao.clone()],
+                    "To have the cot, the car seat and a plan for the first week ready by 36 weeks",
+                    "preparing_practically",
+                    "4",
+                    "mother".to_string(),
+                ),
+                (
+                    vec![joao.clone()],
+                    "To feel I know how to hold and calm a newborn",
+                    "preparing_emotionally",
+                    "2",
+                    joao.clone(),
+                ),
+            ],
+        )
+        .await?;
+        for (ago, attendance, place, notes) in [
+            (
+                10,
+                "attended",
+                "clinic",
+                "Talked through what Joao worries about; practised holding with a doll.",
+            ),
+            (6, "cancelled_by_family", "home", ""),
+            (
+                3,
+                "attended",
+                "video",
+                "Made a list for the first week; Sofia's sister will stay for three days.",
+            ),
+        ] {
+            let attended = attendance == "attended";
+            let (held_day, held_month, held_year) = day(ago);
+            let (next_day, next_month, next_year) = if attended {
+                day(ago - 10)
+            } else {
+                Default::default()
+            };
+            app.record_session(
+                nurse,
+                &access,
+                plan.id,
+                &SessionInput {
+                    held_day,
+                    held_month,
+                    held_year,
+                    place: place.into(),
+                    attendance: attendance.into(),
+                    attendees: if attended {
+                        vec!["mother".into(), joao.clone()]
+                    } else {
+                        Vec::new()
+                    },
+                    seen: "together".into(),
+                    goals: if attended {
+                        goals.iter().map(|g| g.id.to_string()).collect()
+                    } else {
+                        Vec::new()
+                    },
+                    focus: "antenatal".into(),
+                    notes: notes.into(),
+                    next_day,
+                    next_month,
+                    next_year,
+                    ..SessionInput::default()
+                },
+            )
+            .await?;
+        }
+    }
     Ok(())
+}
+
+/// A demo goal: who it belongs to, the family's own words, the area, the rating at the start
+/// and who gave it.
+type DemoGoal<'a> = (Vec<String>, &'a str, &'a str, &'a str, String);
+
+/// Adds goals to a demo plan, each agreed on `agreed` by `agreed_by`.
+async fn demo_goals(
+    app: &Cradle,
+    nurse: &Actor,
+    access: &crate::FamilyAccess,
+    plan: uuid::Uuid,
+    agreed: (String, String, String),
+    agreed_by: &str,
+    goals: Vec<DemoGoal<'_>>,
+) -> Result<Vec<cradle_domain::care_plans::Goal>, AppError> {
+    let (agreed_day, agreed_month, agreed_year) = agreed;
+    let mut added = Vec::new();
+    for (who, words, area, baseline, baseline_by) in goals {
+        let input = cradle_domain::care_plans::GoalInput {
+            who,
+            words: words.into(),
+            area: area.into(),
+            agreed_by: agreed_by.into(),
+            agreed_day: agreed_day.clone(),
+            agreed_month: agreed_month.clone(),
+            agreed_year: agreed_year.clone(),
+            baseline: baseline.into(),
+            baseline_by,
+        };
+        added.push(app.add_goal(nurse, access, plan, &input).await?);
+    }
+    Ok(added)
 }
 
 /// An invented care plan for the `i`th synthetic family: a goal for the couple and one for the

@@ -21,16 +21,31 @@ fn location(response: &reqwest::Response) -> String {
         .to_string()
 }
 
-/// A signed-in GET answered with JSON.
-async fn get_json(app: &TestApp, client: &reqwest::Client, path: &str) -> Value {
+/// A signed-in GET's page as text.
+async fn get_text(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
     client
         .get(app.url(path))
         .send()
         .await
         .unwrap()
-        .json()
+        .text()
         .await
         .unwrap()
+}
+
+/// A signed-in GET answered with JSON.
+async fn get_json(app: &TestApp, client: &reqwest::Client, path: &str) -> Value {
+    serde_json::from_str(&get_text(app, client, path).await).unwrap()
+}
+
+/// One text field of each object in a JSON array.
+fn strings<'a>(array: &'a Value, field: &str) -> Vec<&'a str> {
+    array
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item[field].as_str().unwrap())
+        .collect()
 }
 
 async fn first_family(app: &TestApp, username: &str) -> String {
@@ -96,14 +111,7 @@ on_both_backends!(
             session_cookie.contains("HttpOnly") && session_cookie.contains("SameSite=Strict"),
             "{session_cookie}"
         );
-        let home = client
-            .get(app.url("/"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let home = get_text(&app, &client, "/").await;
         assert!(home.contains("Hello, Priya Shah"), "{home}");
         assert!(home.contains("Perinatal clinician"));
 
@@ -216,14 +224,7 @@ async fn sessions_end_after_30_idle_minutes_and_after_12_hours_in_any_case() {
     let expired = client.get(app.url("/families")).send().await.unwrap();
     assert_eq!(expired.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&expired), "/login?next=/families&reason=expired");
-    let notice = client
-        .get(app.url("/login?reason=expired"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let notice = get_text(&app, &client, "/login?reason=expired").await;
     assert!(notice.contains("Your session ended"));
 
     let busy = app.signed_in("clinician").await;
@@ -370,14 +371,7 @@ async fn every_response_carries_the_security_headers() {
             "{path}: clinical pages must not be cached"
         );
     }
-    let page = client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&app, &client, "/").await;
     assert!(
         !page.contains("<script>") && !page.contains(" style=\""),
         "no inline script or style"
@@ -492,14 +486,7 @@ on_both_backends!(
             !text.contains("Chloe Brennan"),
             "nothing of the record is shown"
         );
-        let listed = clinician
-            .get(app.url("/families"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let listed = get_text(&app, &clinician, "/families").await;
         assert!(!listed.contains("Chloe Brennan"));
         let api = clinician
             .get(app.url(&format!("/api/v1/families/{mbu_family}")))
@@ -627,14 +614,7 @@ on_both_backends!(
         assert_eq!(flagged, ["access.break_glass", "family.read"]);
 
         let manager = app.signed_in("manager").await;
-        let audit_page = manager
-            .get(app.url(&format!("/families/{mbu_family}/audit")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let audit_page = get_text(&app, &manager, &format!("/families/{mbu_family}/audit")).await;
         assert!(
             audit_page.contains("Emergency (break-glass) access") && audit_page.contains(reason)
         );
@@ -787,14 +767,7 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(ok.status(), StatusCode::SEE_OTHER);
-        let page = client
-            .get(app.url(&location(&ok)))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&app, &client, &location(&ok)).await;
         assert!(
             page.contains("Test Mother (no baby recorded yet)") && page.contains("999 123 4640")
         );
@@ -893,12 +866,7 @@ async fn bad_requests_get_clear_answers_and_the_server_keeps_running() {
         .unwrap();
     assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let problem: Value = invalid.json().await.unwrap();
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields: Vec<&str> = strings(&problem["errors"], "field");
     assert_eq!(fields, ["team_id", "mother_name", "stage"]);
 
     let huge = "a".repeat(cradle_web::MAX_BODY_BYTES + 10);
@@ -1302,14 +1270,7 @@ async fn administrators_manage_accounts_and_teams_with_clear_messages() {
         .await
         .unwrap();
     assert_eq!(team_added.status(), StatusCode::SEE_OTHER);
-    let teams = admin
-        .get(app.url("/admin/teams"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let teams = get_text(&app, &admin, "/admin/teams").await;
     assert!(teams.contains("South Perinatal Team"));
     let actions: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
     assert!(
@@ -1333,14 +1294,7 @@ on_both_backends!(
         let admin = app.signed_in("admin").await;
         let csrf = app.csrf_token(&admin).await;
         let id = app.staff_id("clinician");
-        let form = admin
-            .get(app.url(&format!("/admin/staff/{id}/teams")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let form = get_text(&app, &admin, &format!("/admin/staff/{id}/teams")).await;
         assert!(form.contains("Change teams") && form.contains(COMMUNITY_TEAM));
         let bad = admin
             .post(app.url(&format!("/admin/staff/{id}/teams")))
@@ -1579,14 +1533,7 @@ on_both_backends!(
                 && text.contains("value=\"nowhere\"")
         );
 
-        let page = client
-            .get(app.url(&page_path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&app, &client, &page_path).await;
         assert!(
             page.contains("Rui Marques")
                 && page.contains("Portuguese; needs an interpreter")
@@ -1600,14 +1547,12 @@ on_both_backends!(
         .next()
         .unwrap()
         .to_string();
-        let form = client
-            .get(app.url(&format!("{page_path}/relationships/new?person={rui}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let form = get_text(
+            &app,
+            &client,
+            &format!("{page_path}/relationships/new?person={rui}"),
+        )
+        .await;
         let baby = hidden_radio_value(&form, "target");
         let relationship = client
             .post(app.url(&format!("{page_path}/relationships")))
@@ -1628,14 +1573,12 @@ on_both_backends!(
 
         // Another family's baby, or a person from elsewhere, cannot be linked.
         let other_family = family_of(&app, &client, "Amara Okafor").await;
-        let other_page = client
-            .get(app.url(&format!("/families/{other_family}/relationships/new")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let other_page = get_text(
+            &app,
+            &client,
+            &format!("/families/{other_family}/relationships/new"),
+        )
+        .await;
         let other_baby = hidden_radio_value(&other_page, "target");
         let wrong_baby = client
             .post(app.url(&format!("{page_path}/relationships")))
@@ -1696,14 +1639,7 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(recorded.status(), StatusCode::SEE_OTHER);
-        let page = client
-            .get(app.url(&page_path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&app, &client, &page_path).await;
         assert!(
             page.contains("Leonor Santos")
                 && page.contains("4 weeks (corrected age: 3 weeks before due date)"),
@@ -1718,14 +1654,7 @@ on_both_backends!(
         // Amend the grandmother's phone: the earlier version stays readable, with who and why.
         let edit = link_labelled(&page, "Change details", " of Maria Costa");
         let maria_id = edit.split('/').nth(4).unwrap().to_string();
-        let form = client
-            .get(app.url(&edit))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let form = get_text(&app, &client, &edit).await;
         let version = hidden_field(&form, "version").unwrap();
         let amend = |version: String, phone: &'static str| {
             let client = client.clone();
@@ -1759,27 +1688,18 @@ on_both_backends!(
             StatusCode::CONFLICT,
             "an edit made from an old form cannot overwrite a newer one"
         );
-        let history = client
-            .get(app.url(&format!("{page_path}/people/{maria_id}/history")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let history = get_text(
+            &app,
+            &client,
+            &format!("{page_path}/people/{maria_id}/history"),
+        )
+        .await;
         assert!(
             history.contains("07700 900123")
                 && history.contains("New number given at the home visit")
                 && history.contains("Priya Shah")
         );
-        let page = client
-            .get(app.url(&page_path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&app, &client, &page_path).await;
         assert!(page.contains("07700 900999") && !page.contains("07700 900555"));
 
         // Do not contact: the mark shows wherever the person appears and no contact is offered.
@@ -1801,14 +1721,7 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(restrict.status(), StatusCode::SEE_OTHER);
-        let page = client
-            .get(app.url(&page_path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&app, &client, &page_path).await;
         assert!(page.contains("Rui Marques: do not contact"));
         assert!(
             page.contains("DO NOT CONTACT"),
@@ -2034,27 +1947,18 @@ on_both_backends!(
             "the typed entry is kept"
         );
 
-        let page = client
-            .get(app.url(&format!("/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&app, &client, &format!("/families/{family}")).await;
         assert!(
             page.contains("Shared in confidence by Tunde Okafor") && page.contains(secret),
             "staff see it, marked"
         );
 
-        let for_tunde = client
-            .get(app.url(&format!("/families/{family}/printout/{tunde}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let for_tunde = get_text(
+            &app,
+            &client,
+            &format!("/families/{family}/printout/{tunde}"),
+        )
+        .await;
         assert!(
             for_tunde.contains(secret)
                 && for_tunde.contains("bath time")
@@ -2090,14 +1994,7 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(refused.status(), StatusCode::CONFLICT);
-        let bennett_page = client
-            .get(app.url(&format!("/families/{bennett}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let bennett_page = get_text(&app, &client, &format!("/families/{bennett}")).await;
         assert!(
             !bennett_page.contains(&format!("/printout/{darren}")),
             "no printout is offered for him"
@@ -2340,14 +2237,7 @@ on_both_backends!(
             .unwrap()
             .to_string();
         let end_path = format!("/families/{family}/relationships/{relationship}/end");
-        let form = client
-            .get(app.url(&end_path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let form = get_text(&app, &client, &end_path).await;
         assert!(form.contains("Owen Price: Father"));
         let today = cradle_domain::dates::today_uk();
         let missing_reason = client
@@ -2380,14 +2270,7 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(ended.status(), StatusCode::SEE_OTHER);
-        let page = client
-            .get(app.url(&format!("/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&app, &client, &format!("/families/{family}")).await;
         assert!(
             page.contains("(ended)") && page.contains("Owen has moved away"),
             "the relationship stays, marked ended"
@@ -2398,14 +2281,7 @@ on_both_backends!(
         );
 
         let cp_path = format!("/families/{family}/child-protection");
-        let form = client
-            .get(app.url(&cp_path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let form = get_text(&app, &client, &cp_path).await;
         let version = hidden_field(&form, "version").unwrap();
         let no_reason = client
             .post(app.url(&cp_path))
@@ -2430,14 +2306,7 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(saved.status(), StatusCode::SEE_OTHER);
-        let page = client
-            .get(app.url(&format!("/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&app, &client, &format!("/families/{family}")).await;
         assert!(page.contains("Child protection plan"));
         let stale = client
             .post(app.url(&cp_path))
@@ -2454,28 +2323,14 @@ on_both_backends!(
 
         // The earlier versions stay viewable: the relationship before it ended, and the
         // family's child protection status before the plan.
-        let page = client
-            .get(app.url(&format!("/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&app, &client, &format!("/families/{family}")).await;
         let relationship_history =
             format!("/families/{family}/history/relationship/{relationship}");
         assert!(
             page.contains(&relationship_history),
             "the ended relationship links to its history"
         );
-        let earlier = client
-            .get(app.url(&relationship_history))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let earlier = get_text(&app, &client, &relationship_history).await;
         assert!(earlier.contains("Version 1, replaced"), "{earlier}");
         assert!(
             earlier.contains("Owen has moved away and no longer sees Ruby"),
@@ -2484,14 +2339,7 @@ on_both_backends!(
         assert!(earlier.contains("<dt class=\"nhsuk-summary-list__key\">Ended</dt>\n        <dd class=\"nhsuk-summary-list__value\">Not recorded</dd>"), "{earlier}");
         let family_history = format!("/families/{family}/history/family/{family}");
         assert!(page.contains(&family_history));
-        let earlier = client
-            .get(app.url(&family_history))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let earlier = get_text(&app, &client, &family_history).await;
         assert!(
             earlier.contains("Initial child protection conference")
                 && earlier.contains(">None recorded<")
@@ -2533,26 +2381,12 @@ on_both_backends!(
     |backend| async move {
         let app = app(backend).await;
         let clinician = app.signed_in("clinician").await;
-        let mine = clinician
-            .get(app.url("/families?mine=1"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let mine = get_text(&app, &clinician, "/families?mine=1").await;
         assert!(
             mine.contains("My families")
                 && mine.contains(&format!("{} in all", community_families()))
         );
-        let team = clinician
-            .get(app.url("/families"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let team = get_text(&app, &clinician, "/families").await;
         assert!(
             team.contains(
                 "Darren Hughes <strong class=\"nhsuk-tag nhsuk-tag--red\">Do not involve</strong>"
@@ -2793,14 +2627,12 @@ on_both_backends!(
         assert!(page.contains("This is a different person") && page.contains("07700 900999"));
 
         // Found by the start of her name, with the safety decision from the other family.
-        let found = clinician
-            .get(app.url(&format!("/families/{second}/people/known?q=Pat")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let found = get_text(
+            &app,
+            &clinician,
+            &format!("/families/{second}/people/known?q=Pat"),
+        )
+        .await;
         assert!(
             found.contains("Already in the family of Amara Okafor"),
             "{found}"
@@ -2966,14 +2798,7 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(saved.status(), StatusCode::SEE_OTHER);
-        let page = clinician
-            .get(app.url(&format!("/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&app, &clinician, &format!("/families/{family}")).await;
         assert!(page.contains("Not finished"), "{page}");
         assert!(page.contains("Tunde Okafor and Grace Adebayo (seen together), 2 sections written"));
         let record: Value = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
@@ -2985,14 +2810,7 @@ on_both_backends!(
 
         // Carried on and finished later; the part-done version is kept.
         let path = format!("/families/{family}/conversations/{conversation}");
-        let opened = clinician
-            .get(app.url(&path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let opened = get_text(&app, &clinician, &path).await;
         assert!(opened.contains("Grace takes the baby for a walk"));
         let finished = clinician
             .post(app.url(&path))
@@ -3014,14 +2832,7 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(finished.status(), StatusCode::SEE_OTHER);
-        let page = clinician
-            .get(app.url(&format!("/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&app, &clinician, &format!("/families/{family}")).await;
         assert!(page.contains("Finished") && page.contains("3 sections written"));
         // What was said is readable on the family page, under the prompt it answers, with
         // the clinician's formulation; the part-done version is one click away.
@@ -3096,14 +2907,12 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(restricted.status(), StatusCode::CREATED);
-        let offered = clinician
-            .get(app.url(&format!("/families/{family}/conversations/new")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let offered = get_text(
+            &app,
+            &clinician,
+            &format!("/families/{family}/conversations/new"),
+        )
+        .await;
         assert!(offered.contains("Tunde Okafor") && !offered.contains("Grace Adebayo"));
         let refused = clinician
             .post(app.url(&format!("/api/v1/families/{family}/conversations")))
@@ -3423,14 +3232,7 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(recorded.status(), StatusCode::SEE_OTHER);
-        let page = clinician
-            .get(app.url(&format!("/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&app, &clinician, &format!("/families/{family}")).await;
         assert!(
             page.contains("Tunde Okafor: do not involve"),
             "the disclosure set the mark"
@@ -3441,23 +3243,19 @@ on_both_backends!(
         );
 
         // In the mother's own printout; in nobody else's.
-        let mothers = clinician
-            .get(app.url(&format!("/families/{family}/printout/mother")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let mothers = get_text(
+            &app,
+            &clinician,
+            &format!("/families/{family}/printout/mother"),
+        )
+        .await;
         assert!(mothers.contains(secret));
-        let graces = clinician
-            .get(app.url(&format!("/families/{family}/printout/{grace}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let graces = get_text(
+            &app,
+            &clinician,
+            &format!("/families/{family}/printout/{grace}"),
+        )
+        .await;
         assert!(!graces.contains(secret) && !graces.contains("Routine enquiry"));
         let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
         assert!(
@@ -3521,14 +3319,7 @@ on_both_backends!(
         ]);
         let saved = clinician.post(&path).form(&fields).send().await.unwrap();
         assert_eq!(saved.status(), StatusCode::SEE_OTHER);
-        let page = clinician
-            .get(app.url(&format!("/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&app, &clinician, &format!("/families/{family}")).await;
         assert!(
             page.contains("He copied her coo and she cooed back")
                 && page.contains("vocalised (cooed, babbled), made eye contact")
@@ -3788,14 +3579,7 @@ on_both_backends!(
                 .contains("Everyone pitches in"),
             "what was typed is kept"
         );
-        let page = clinician
-            .get(app.url(&format!("/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&app, &clinician, &format!("/families/{family}")).await;
         assert!(
             page.contains("Skills and experience with babies")
                 && page.contains("Helped raise his two younger brothers")
@@ -3844,26 +3628,22 @@ on_both_backends!(
             .unwrap();
         assert_eq!(corrected.status(), StatusCode::SEE_OTHER);
         let note_id = note.rsplit('/').next().unwrap();
-        let history = clinician
-            .get(app.url(&format!("/families/{family}/history/note/{note_id}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let history = get_text(
+            &app,
+            &clinician,
+            &format!("/families/{family}/history/note/{note_id}"),
+        )
+        .await;
         assert!(
             history.contains("Helped raise his two younger brothers")
                 && history.contains("Three, not two")
         );
-        let summary = clinician
-            .get(app.url(&format!("/families/{family}/you-and-your-baby/{tunde}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let summary = get_text(
+            &app,
+            &clinician,
+            &format!("/families/{family}/you-and-your-baby/{tunde}"),
+        )
+        .await;
         assert!(summary.contains("You sang to her while you changed her nappy. Then Ada smiled at you and made happy sounds."), "{summary}");
         assert!(
             summary.contains("Bath time is our time"),
@@ -4254,14 +4034,7 @@ on_both_backends!(
         let token = app.csrf_token(&manager).await;
         let teams: Value = get_json(&app, &manager, "/api/v1/me").await;
         let team = teams["teams"][0].as_str().unwrap().to_string();
-        let page = manager
-            .get(app.url(&format!("/teams/{team}/settings")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&app, &manager, &format!("/teams/{team}/settings")).await;
         assert!(
             page.contains("value=\"6\""),
             "six unless the team says otherwise"
@@ -4602,14 +4375,7 @@ on_both_backends!(
         assert_eq!(later.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(later.text().await.unwrap().contains("do not contact"));
         // The caseload shows the mark, not where he was on the pathway.
-        let caseload = client
-            .get(app.url("/families?q=Amara"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let caseload = get_text(&app, &client, "/families?q=Amara").await;
         assert!(caseload.contains("Do not contact"), "{caseload}");
         assert!(!caseload.contains("partner pathway:"), "{caseload}");
 
@@ -4637,23 +4403,9 @@ on_both_backends!(
             .unwrap();
         assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
         let manager = app.signed_in("manager").await;
-        let figures = manager
-            .get(app.url("/reports/partners"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let figures = get_text(&app, &manager, "/reports/partners").await;
         assert!(figures.contains("partner-figures"), "{figures}");
-        let csv = manager
-            .get(app.url("/reports/partners.csv"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let csv = get_text(&app, &manager, "/reports/partners.csv").await;
         let month = format!(
             "{} {}",
             cradle_domain::dates::month_name(today.month()),
@@ -4747,14 +4499,7 @@ on_both_backends!(
             "{page}"
         );
         assert!(page.contains("How was the assessment offered?"));
-        let family_page = client
-            .get(app.url(&format!("/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let family_page = get_text(&app, &client, &format!("/families/{family}")).await;
         assert!(family_page.contains("Identified 2 November 2026; next: offer an assessment"));
         app.database.cleanup().await;
     }
@@ -4777,12 +4522,7 @@ on_both_backends!(
             .unwrap()
             .to_string();
         let instruments: Value = get_json(&app, &client, "/api/v1/questionnaires").await;
-        let names: Vec<&str> = instruments
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| i["name"].as_str().unwrap())
-            .collect();
+        let names: Vec<&str> = strings(&instruments, "name");
         assert_eq!(names, ["PHQ-9", "GAD-7"]);
         let post = |path: String, body: Value| {
             let request = client
@@ -4822,14 +4562,7 @@ on_both_backends!(
         assert_eq!(response["scored"]["alerts"][0]["question"], "phq9-9");
         assert_eq!(response["questionnaire_version"], "1.0.0");
         let id = response["id"].as_str().unwrap().to_string();
-        let page = client
-            .get(app.url(&format!("/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&app, &client, &format!("/families/{family}")).await;
         assert!(
             page.contains("Safety alert"),
             "the alert shows on the family page"
@@ -4883,14 +4616,7 @@ on_both_backends!(
             record["responses"][0]["alert_action"]["by_name"],
             "Priya Shah"
         );
-        let page = client
-            .get(app.url(&format!("/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&app, &client, &format!("/families/{family}")).await;
         assert!(
             !page.contains("questionnaire-alert"),
             "the alert clears once acted on"
@@ -4982,14 +4708,7 @@ on_both_backends!(
         ]);
         let saved = client.post(url).form(&fields).send().await.unwrap();
         assert_eq!(saved.status(), StatusCode::SEE_OTHER);
-        let page = client
-            .get(app.url(&format!("/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&app, &client, &format!("/families/{family}")).await;
         assert!(page.contains("questionnaire-alert"), "{page}");
         app.database.cleanup().await;
     }
@@ -5003,14 +4722,7 @@ on_both_backends!(
         let token = app.csrf_token(&manager).await;
         let me: Value = get_json(&app, &manager, "/api/v1/me").await;
         let team = me["teams"][0].as_str().unwrap().to_string();
-        let settings = manager
-            .get(app.url(&format!("/teams/{team}/settings")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let settings = get_text(&app, &manager, &format!("/teams/{team}/settings")).await;
         for seeded in [
             "Nursery nursing",
             "Circle of Security",
@@ -5082,14 +4794,12 @@ on_both_backends!(
         // A retired intervention is not offered on the family's form.
         let nurse = app.signed_in("nursery.nurse").await;
         let family = family_of(&app, &nurse, "Amara Okafor").await;
-        let offer_form = nurse
-            .get(app.url(&format!("/families/{family}/interventions/new")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let offer_form = get_text(
+            &app,
+            &nurse,
+            &format!("/families/{family}/interventions/new"),
+        )
+        .await;
         assert!(offer_form.contains("Circle of Security") && !offer_form.contains("Baby massage"));
         // Clinicians may read the catalogue but not change it.
         let nurse_token = app.csrf_token(&nurse).await;
@@ -5535,14 +5245,12 @@ on_both_backends!(
 
         // Staff see it on his pathway page, with what he was given at each step; the caseload
         // shows where he is on the pathway.
-        let page = client
-            .get(app.url(&format!("/families/{family}/people/{tunde}/pathway")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(
+            &app,
+            &client,
+            &format!("/families/{family}/people/{tunde}/pathway"),
+        )
+        .await;
         assert!(
             page.contains("Tired and flat since the birth; not sleeping"),
             "{page}"
@@ -5552,14 +5260,7 @@ on_both_backends!(
             page.contains("Where to get urgent help, day and night"),
             "{page}"
         );
-        let caseload = client
-            .get(app.url("/families?q=Amara"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let caseload = get_text(&app, &client, "/families?q=Amara").await;
         assert!(
             caseload.contains(&format!(
                 "(partner pathway: Assessed, {})",
@@ -5615,14 +5316,12 @@ on_both_backends!(
                 .unwrap();
             assert_eq!(made.status(), StatusCode::CREATED);
         }
-        let pathway = client
-            .get(app.url(&format!("/families/{family}/people/{tunde}/pathway")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let pathway = get_text(
+            &app,
+            &client,
+            &format!("/families/{family}/people/{tunde}/pathway"),
+        )
+        .await;
         assert!(pathway.contains("Record their assessment"), "{pathway}");
         let url = app.url(&format!("/families/{family}/people/{tunde}/assessment"));
         let form = client
@@ -5691,14 +5390,12 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(saved.status(), StatusCode::SEE_OTHER);
-        let pathway = client
-            .get(app.url(&format!("/families/{family}/people/{tunde}/pathway")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let pathway = get_text(
+            &app,
+            &client,
+            &format!("/families/{family}/people/{tunde}/pathway"),
+        )
+        .await;
         assert!(
             pathway.contains("Time with the baby that is not just chores"),
             "{pathway}"
@@ -5951,14 +5648,7 @@ on_both_backends!(
         let second: Value = record_response().await.json().await.unwrap();
         assert_eq!(second["questionnaire_version"], "0.2.0");
         // The family page still charts both responses.
-        let page = client
-            .get(app.url(&format!("/families/{family}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&app, &client, &format!("/families/{family}")).await;
         assert!(page.contains("Example confidence scale"), "{page}");
 
         // Stopping it: no new responses; the settings page says so.
@@ -5979,14 +5669,7 @@ on_both_backends!(
             .await
             .unwrap()
             .contains("Select one of the questionnaires your team uses"));
-        let settings = manager
-            .get(app.url(&format!("/teams/{team}/settings")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let settings = get_text(&app, &manager, &format!("/teams/{team}/settings")).await;
         assert!(settings.contains("No longer offered"), "{settings}");
         let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
         assert_eq!(
@@ -6597,6 +6280,49 @@ on_both_backends!(
                 }
             }
         }
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    the_demo_shows_care_plans_before_and_after_the_birth,
+    |backend| async move {
+        // The demonstration's care plans show each state a nursery nurse meets: a review due
+        // (Kayleigh and Donna), a plan reviewed once (Nadia, Imran and Shazia) and an antenatal
+        // plan with goals for getting ready, a cancelled session not counted and the next
+        // contact booked (Sofia and Joao).
+        let app = app(backend).await;
+        let nurse = app.signed_in("nursery.nurse").await;
+        let caseload = |mother: &'static str| {
+            let request = nurse.get(app.url(&format!("/families?q={mother}"))).send();
+            async move { request.await.unwrap().text().await.unwrap() }
+        };
+        assert!(caseload("Kayleigh").await.contains("Review due"));
+        let next = cradle_domain::dates::today_uk() + time::Duration::days(7);
+        let sofia_row = caseload("Sofia").await;
+        assert!(
+            sofia_row.contains(&format!(
+                "Next contact {}",
+                cradle_domain::dates::long_date(next)
+            )),
+            "{sofia_row}"
+        );
+
+        let sofia = family_of(&app, &nurse, "Sofia Marques").await;
+        let record: Value = get_json(&app, &nurse, &format!("/api/v1/families/{sofia}")).await;
+        let plan = &record["plans"][0];
+        assert_eq!(plan["focus"], "antenatal");
+        let areas: Vec<&str> = strings(&plan["goals"], "area");
+        assert_eq!(areas, ["preparing_practically", "preparing_emotionally"]);
+        let attendance: Vec<&str> = strings(&plan["sessions"], "attendance");
+        assert_eq!(attendance, ["attended", "cancelled_by_family", "attended"]);
+
+        let page = get_text(&app, &nurse, &format!("/families/{sofia}")).await;
+        assert!(page.contains("Family care plan (antenatal)"), "{page}");
+        assert!(page.contains("2 attended; 1 not attended or cancelled (not counted)"));
+        // A goal not yet reviewed says so in its sentence.
+        assert!(page.contains("; not reviewed yet."), "{page}");
+        assert!(!page.contains("last review Not reviewed yet"));
         app.database.cleanup().await;
     }
 );

@@ -36,7 +36,8 @@ pub struct GoalView {
     pub area: &'static str,
     pub agreed: String,
     pub start: String,
-    pub latest: String,
+    /// The rating at the last review; `None` until the goal has been reviewed.
+    pub latest: Option<String>,
 }
 
 pub struct SessionView {
@@ -169,11 +170,7 @@ pub fn plan_view(plan: &CarePlan, record: &FamilyRecord) -> PlanView {
                     area: g.area.label(),
                     agreed: format!("Agreed with {} on {}", g.agreed_by, long_date(g.agreed_on)),
                     start: describe(&g.baseline),
-                    latest: ratings
-                        .last()
-                        .filter(|_| ratings.len() > 1)
-                        .map(describe)
-                        .unwrap_or_else(|| "Not reviewed yet".to_string()),
+                    latest: ratings.last().filter(|_| ratings.len() > 1).map(describe),
                 }
             })
             .collect(),
