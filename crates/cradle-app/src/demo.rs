@@ -416,107 +416,209 @@ async fn seed_care(app: &Cradle, nurse: &Actor) -> Result<(), AppError> {
             .await?;
         }
     }
-    // Sofia and Joao, expecting their first baby: an antenatal family plan, with a goal of
-    // Joao's own about his worries; one session cancelled, the next contact booked.
-    if let Some((access, record)) = demo_record(app, nurse, "Sofia Marques").await? {
-        let joao = record
+    for plan in more_demo_plans() {
+        seed_plan(app, nurse, &plan).await?;
+    }
+    Ok(())
+}
+
+/// A demo care plan for one of the demo families, its people named by place: "mother", or
+/// "0", "1"… for the family's other people in the order they were added.
+struct DemoPlan {
+    mother: &'static str,
+    kind: &'static str,
+    focus: &'static str,
+    agreed_days_ago: i64,
+    assessment: &'static str,
+    planned_sessions: &'static str,
+    agreed_by: &'static str,
+    /// Who it belongs to, the family's words, the area, the rating at the start and who gave it.
+    goals: Vec<(
+        Vec<&'static str>,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    )>,
+    /// Who comes to the sessions.
+    attendees: Vec<&'static str>,
+    /// Days ago, attendance, place, notes.
+    sessions: Vec<(i64, &'static str, &'static str, &'static str)>,
+    /// Days ago and the closing summary, for a plan that has ended.
+    closed: Option<(i64, &'static str)>,
+}
+
+/// The demo plans made from data alone (the two above also have reviews, interventions and
+/// a group).
+fn more_demo_plans() -> Vec<DemoPlan> {
+    let weekly = |notes: &'static str| {
+        [77, 70, 63, 56, 49, 42, 35]
+            .into_iter()
+            .map(|ago| (ago, "attended", "home", notes))
+            .collect()
+    };
+    vec![
+        // Sofia and Joao, expecting their first baby: an antenatal plan with a goal of Joao's
+        // own about his worries; one session cancelled, the next contact booked.
+        DemoPlan {
+            mother: "Sofia Marques",
+            kind: "family",
+            focus: "antenatal",
+            agreed_days_ago: 12,
+            assessment: "",
+            planned_sessions: "",
+            agreed_by: "Sofia and Joao, with Tom Baker",
+            goals: vec![
+                (vec!["mother", "0"], "To have the cot, the car seat and a plan for the first week ready by 36 weeks", "preparing_practically", "4", "mother"),
+                (vec!["0"], "To feel I know how to hold and calm a newborn", "preparing_emotionally", "2", "0"),
+            ],
+            attendees: vec!["mother", "0"],
+            sessions: vec![
+                (10, "attended", "clinic", "Talked through what Joao worries about; practised holding with a doll."),
+                (6, "cancelled_by_family", "home", ""),
+                (3, "attended", "video", "Made a list for the first week; Sofia's sister will stay for three days."),
+            ],
+            closed: None,
+        },
+        // Precious and her mother Grace, who shares Thando's care equally: a nursery nursing
+        // plan whose review is overdue (seven sessions attended, none reviewed).
+        DemoPlan {
+            mother: "Precious Ndlovu",
+            kind: "nursery_nursing",
+            focus: "postnatal",
+            agreed_days_ago: 84,
+            assessment: "Precious (22) and Thando live with Precious's mother Grace, who shares the care. Both want a calmer routine for feeds and sleep.",
+            planned_sessions: "10",
+            agreed_by: "Precious and Grace, with Tom Baker",
+            goals: vec![(vec!["mother", "0"], "To agree one bedtime routine that we both follow", "sharing_care", "3", "mother")],
+            attendees: vec!["mother", "0"],
+            sessions: weekly("Bedtime routine practised together."),
+            closed: None,
+        },
+        // Ewa and Piotr (with a Polish interpreter): a short family plan, ended with its summary.
+        DemoPlan {
+            mother: "Ewa Kowalska",
+            kind: "family",
+            focus: "postnatal",
+            agreed_days_ago: 40,
+            assessment: "",
+            planned_sessions: "",
+            agreed_by: "Ewa and Piotr (with a Polish interpreter), with Tom Baker",
+            goals: vec![(vec!["0"], "To do Zofia's bath and bedtime on my own", "confidence", "3", "0")],
+            attendees: vec!["mother", "0"],
+            sessions: vec![
+                (35, "attended", "home", "Piotr bathed Zofia with Ewa beside him."),
+                (28, "attended", "home", "Piotr did bath and bedtime; Ewa watched from the door."),
+                (21, "attended", "clinic", "Both feel settled; agreed to end the plan."),
+            ],
+            closed: Some((14, "Piotr now does bath and bedtime most nights. Handed over to the health visitor; the family know how to come back to us.")),
+        },
+    ]
+}
+
+/// Agrees a demo plan with its family, with its goals and sessions, and ends it if it ended.
+async fn seed_plan(app: &Cradle, nurse: &Actor, demo: &DemoPlan) -> Result<(), AppError> {
+    let Some((access, record)) = demo_record(app, nurse, demo.mother).await? else {
+        return Ok(());
+    };
+    let member = |place: &str| match place.parse::<usize>() {
+        Ok(n) => record
             .people
-            .first()
+            .get(n)
             .map(|p| p.id.to_string())
-            .unwrap_or_default();
-        let (agreed_day, agreed_month, agreed_year) = day(12);
-        let plan = app
-            .create_plan(
-                nurse,
-                &access,
-                &PlanInput {
-                    kind: "family".into(),
-                    focus: "antenatal".into(),
-                    agreed_day,
-                    agreed_month,
-                    agreed_year,
-                    ..PlanInput::default()
-                },
-            )
-            .await?;
-        let goals = demo_goals(
-            app,
+            .unwrap_or_default(),
+        Err(_) => place.to_string(),
+    };
+    let today = cradle_domain::dates::today_uk();
+    let day = |ago: i64| date_parts(today - time::Duration::days(ago));
+    let (agreed_day, agreed_month, agreed_year) = day(demo.agreed_days_ago);
+    let plan = app
+        .create_plan(
+            nurse,
+            &access,
+            &cradle_domain::care_plans::PlanInput {
+                kind: demo.kind.into(),
+                focus: demo.focus.into(),
+                agreed_day,
+                agreed_month,
+                agreed_year,
+                assessment: demo.assessment.into(),
+                planned_sessions: demo.planned_sessions.into(),
+                after_mbu: String::new(),
+            },
+        )
+        .await?;
+    let goals = demo_goals(
+        app,
+        nurse,
+        &access,
+        plan.id,
+        day(demo.agreed_days_ago),
+        demo.agreed_by,
+        demo.goals
+            .iter()
+            .map(|(who, words, area, baseline, by)| {
+                (
+                    who.iter().map(|w| member(w)).collect(),
+                    *words,
+                    *area,
+                    *baseline,
+                    member(by),
+                )
+            })
+            .collect(),
+    )
+    .await?;
+    let attendees: Vec<String> = demo.attendees.iter().map(|w| member(w)).collect();
+    // Those attended: seen together, working on every goal, the next contact a week on.
+    for &(ago, attendance, place, notes) in &demo.sessions {
+        let attended = attendance == "attended";
+        let (held_day, held_month, held_year) = day(ago);
+        let (next_day, next_month, next_year) = if attended {
+            day(ago - 7)
+        } else {
+            Default::default()
+        };
+        let input = cradle_domain::care_plans::SessionInput {
+            held_day,
+            held_month,
+            held_year,
+            place: place.into(),
+            attendance: attendance.into(),
+            attendees: if attended {
+                attendees.clone()
+            } else {
+                Vec::new()
+            },
+            seen: "together".into(),
+            goals: if attended {
+                goals.iter().map(|g| g.id.to_string()).collect()
+            } else {
+                Vec::new()
+            },
+            focus: demo.focus.into(),
+            notes: notes.into(),
+            next_day,
+            next_month,
+            next_year,
+            ..Default::default()
+        };
+        app.record_session(nurse, &access, plan.id, &input).await?;
+    }
+    if let Some((ago, summary)) = demo.closed {
+        let (closed_day, closed_month, closed_year) = day(ago);
+        app.close_plan(
             nurse,
             &access,
             plan.id,
-            day(12),
-            "Sofia and Joao, with Tom Baker",
-            vec![
-                (
-                    vec!["mother".to_string(), joao.clone()],
-                    "To have the cot, the car seat and a plan for the first week ready by 36 weeks",
-                    "preparing_practically",
-                    "4",
-                    "mother".to_string(),
-                ),
-                (
-                    vec![joao.clone()],
-                    "To feel I know how to hold and calm a newborn",
-                    "preparing_emotionally",
-                    "2",
-                    joao.clone(),
-                ),
-            ],
+            &cradle_domain::care_plans::CloseInput {
+                closed_day,
+                closed_month,
+                closed_year,
+                summary: summary.into(),
+            },
         )
         .await?;
-        for (ago, attendance, place, notes) in [
-            (
-                10,
-                "attended",
-                "clinic",
-                "Talked through what Joao worries about; practised holding with a doll.",
-            ),
-            (6, "cancelled_by_family", "home", ""),
-            (
-                3,
-                "attended",
-                "video",
-                "Made a list for the first week; Sofia's sister will stay for three days.",
-            ),
-        ] {
-            let attended = attendance == "attended";
-            let (held_day, held_month, held_year) = day(ago);
-            let (next_day, next_month, next_year) = if attended {
-                day(ago - 10)
-            } else {
-                Default::default()
-            };
-            app.record_session(
-                nurse,
-                &access,
-                plan.id,
-                &SessionInput {
-                    held_day,
-                    held_month,
-                    held_year,
-                    place: place.into(),
-                    attendance: attendance.into(),
-                    attendees: if attended {
-                        vec!["mother".into(), joao.clone()]
-                    } else {
-                        Vec::new()
-                    },
-                    seen: "together".into(),
-                    goals: if attended {
-                        goals.iter().map(|g| g.id.to_string()).collect()
-                    } else {
-                        Vec::new()
-                    },
-                    focus: "antenatal".into(),
-                    notes: notes.into(),
-                    next_day,
-                    next_month,
-                    next_year,
-                    ..SessionInput::default()
-                },
-            )
-            .await?;
-        }
     }
     Ok(())
 }

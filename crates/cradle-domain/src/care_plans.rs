@@ -370,7 +370,7 @@ impl NextDue {
                 crate::dates::long_date(on)
             ),
             NextDue::NothingPlanned => "No contact planned".to_string(),
-            NextDue::NoPlan => "No care plan yet".to_string(),
+            NextDue::NoPlan => "No open care plan".to_string(),
         }
     }
 

@@ -3731,7 +3731,7 @@ on_both_backends!(
         // No plan yet: the caseload says so.
         assert!(get("/families?q=amara".to_string())
             .await
-            .contains("No care plan yet"));
+            .contains("No open care plan"));
 
         // A nursery nursing plan needs its assessment and planned sessions.
         let (d, m, y) = day(10);
@@ -6288,9 +6288,10 @@ on_both_backends!(
     the_demo_shows_care_plans_before_and_after_the_birth,
     |backend| async move {
         // The demonstration's care plans show each state a nursery nurse meets: a review due
-        // (Kayleigh and Donna), a plan reviewed once (Nadia, Imran and Shazia) and an antenatal
-        // plan with goals for getting ready, a cancelled session not counted and the next
-        // contact booked (Sofia and Joao).
+        // (Kayleigh and Donna), a review overdue (Precious and Grace), a plan reviewed once
+        // (Nadia, Imran and Shazia), a plan ended with its summary (Ewa and Piotr), and an
+        // antenatal plan with goals for getting ready, a cancelled session not counted and the
+        // next contact booked (Sofia and Joao).
         let app = app(backend).await;
         let nurse = app.signed_in("nursery.nurse").await;
         let caseload = |mother: &'static str| {
@@ -6298,7 +6299,15 @@ on_both_backends!(
             async move { request.await.unwrap().text().await.unwrap() }
         };
         assert!(caseload("Kayleigh").await.contains("Review due"));
-        let next = cradle_domain::dates::today_uk() + time::Duration::days(7);
+        assert!(caseload("Precious").await.contains("Review overdue"));
+        assert!(caseload("Ewa").await.contains("No open care plan"));
+        let ewa = family_of(&app, &nurse, "Ewa Kowalska").await;
+        let ended = get_text(&app, &nurse, &format!("/families/{ewa}")).await;
+        assert!(
+            ended.contains("Handed over to the health visitor"),
+            "the closing summary is on the family page: {ended}"
+        );
+        let next = cradle_domain::dates::today_uk() + time::Duration::days(4);
         let sofia_row = caseload("Sofia").await;
         assert!(
             sofia_row.contains(&format!(
