@@ -6299,6 +6299,14 @@ on_both_backends!(
             async move { request.await.unwrap().text().await.unwrap() }
         };
         assert!(caseload("Kayleigh").await.contains("Review due"));
+        // The timeline names who a session was with as the care plan does.
+        let kayleigh = family_of(&app, &nurse, "Kayleigh Moss").await;
+        let timeline = get_text(&app, &nurse, &format!("/families/{kayleigh}")).await;
+        assert!(
+            timeline.contains("about Kayleigh Moss and Donna Moss"),
+            "{timeline}"
+        );
+        assert!(!timeline.contains("about Kayleigh Moss, Donna Moss"));
         assert!(caseload("Precious").await.contains("Review overdue"));
         assert!(caseload("Ewa").await.contains("No open care plan"));
         let ewa = family_of(&app, &nurse, "Ewa Kowalska").await;

@@ -17,7 +17,6 @@ use cradle_domain::conversations::{
     Conversation, ConversationInput, ConversationStatus, Seen, PROMPTS,
 };
 use cradle_domain::dates::{long_date, long_date_time, today_uk};
-use cradle_domain::entries::Member;
 use cradle_domain::network::FamilyRecord;
 use cradle_domain::FamilyId;
 use uuid::Uuid;
@@ -92,22 +91,7 @@ fn submitted(body: &[u8]) -> Submitted {
 
 /// Who took part, and what was written, for the family page and history.
 pub fn participant_names(record: &FamilyRecord, conversation: &Conversation) -> String {
-    let names: Vec<String> = conversation
-        .participants
-        .iter()
-        .map(|member| match member {
-            Member::Mother => record.family.mother_name.clone(),
-            Member::Person(id) => record
-                .person(*id)
-                .map(|p| p.name.clone())
-                .unwrap_or_default(),
-        })
-        .collect();
-    match names.as_slice() {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
+    record.members_named(&conversation.participants)
 }
 
 fn page(

@@ -52,14 +52,6 @@ fn kind_label(kind: &str) -> &'static str {
         .unwrap_or("")
 }
 
-fn names(record: &FamilyRecord, members: &[Member]) -> String {
-    members
-        .iter()
-        .map(|m| record.member_name(*m))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Every item, newest first, kept when it matches the filter.
 pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem> {
     let day = |date: Option<time::Date>, millis: i64| {
@@ -75,7 +67,7 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
             kind: "entry",
             kind_label: kind_label("entry"),
             who: e.written_by.clone(),
-            about: names(record, &members),
+            about: record.members_named(&members),
             confidence: e.confided_by.map(|m| record.member_name(m)),
             text: e.text.clone(),
             members,
@@ -92,7 +84,7 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
             kind: "conversation",
             kind_label: kind_label("conversation"),
             who: c.recorded_by.clone(),
-            about: names(record, &c.participants),
+            about: record.members_named(&c.participants),
             confidence: None,
             text: format!(
                 "{} ({}). {}",
@@ -151,7 +143,7 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
             about: if members.is_empty() {
                 "the whole family".to_string()
             } else {
-                names(record, &members)
+                record.members_named(&members)
             },
             confidence: None,
             text: format!("{}: {}", n.kind.label(), n.text),
@@ -192,7 +184,7 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
                 kind: "session",
                 kind_label: kind_label("session"),
                 who: s.recorded_by.clone(),
-                about: names(record, &s.attendees),
+                about: record.members_named(&s.attendees),
                 confidence: None,
                 text: format!(
                     "{} session: {text}",
@@ -214,7 +206,7 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
                 kind: "review",
                 kind_label: kind_label("review"),
                 who: r.recorded_by.clone(),
-                about: names(record, &members),
+                about: record.members_named(&members),
                 confidence: None,
                 text: format!("{}. {}", r.decision.label(), r.what_changed),
                 members,
