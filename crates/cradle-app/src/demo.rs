@@ -120,105 +120,31 @@ async fn demo_record(
     Ok(Some((access, record)))
 }
 
-/// Care plans, an intervention and a fathers' group for two of the demo families, so each
-/// part of the care planning pages has something to show. Done once.
+/// Care plans for five of the demo families, in each state a nursery nurse meets, with an
+/// intervention and a fathers' group, so each part of the care planning pages has something
+/// to show. Done once.
 async fn seed_care(app: &Cradle, nurse: &Actor) -> Result<(), AppError> {
-    use cradle_domain::care_plans::{PlanInput, RatingInput, ReviewInput, SessionInput};
+    use cradle_domain::care_plans::{RatingInput, ReviewInput};
     if !app.groups(nurse).await?.is_empty() {
         return Ok(());
     }
     let today = cradle_domain::dates::today_uk();
     let day = |ago: i64| date_parts(today - time::Duration::days(ago));
-    // Kayleigh and her mother Donna: a nursery nursing plan after six attended sessions.
-    if let Some((access, record)) = demo_record(app, nurse, "Kayleigh Moss").await? {
-        let donna = record
-            .people
-            .first()
-            .map(|p| p.id.to_string())
-            .unwrap_or_default();
-        let (agreed_day, agreed_month, agreed_year) = day(40);
-        let plan = app
-            .create_plan(
-                nurse,
-                &access,
-                &PlanInput {
-                    kind: "nursery_nursing".into(),
-                    focus: "postnatal".into(),
-                    agreed_day: agreed_day.clone(),
-                    agreed_month: agreed_month.clone(),
-                    agreed_year: agreed_year.clone(),
-                    assessment: "Kayleigh (19) and Harley live with Kayleigh's mother Donna. Feeding and settling at night are hard; Donna often takes over, and Kayleigh says she feels she is doing it wrong.".into(),
-                    planned_sessions: "8".into(),
-                    after_mbu: String::new(),
-                },
-            )
-            .await?;
-        demo_goals(
-            app,
-            nurse,
-            &access,
-            plan.id,
-            day(40),
-            "Kayleigh and Donna, with Tom Baker",
-            vec![
-                (
-                    vec!["mother".to_string()],
-                    "To settle Harley myself at night without Mum stepping in",
-                    "confidence",
-                    "2",
-                    "mother".to_string(),
-                ),
-                (
-                    vec![donna.clone()],
-                    "To help Kayleigh without taking over",
-                    "sharing_care",
-                    "4",
-                    donna.clone(),
-                ),
-            ],
-        )
-        .await?;
-        for (ago, attendance, notes) in [
-            (35, "attended", "Watched Harley's cues before a feed together; Kayleigh spotted the early hunger signs herself."),
-            (30, "attended", "Bath time: Kayleigh led, Donna held the towel."),
-            (25, "did_not_attend", ""),
-            (20, "attended", "Talked through the night routine; Donna agreed to wait to be asked."),
-            (15, "attended", "Kayleigh settled Harley with singing; Donna said she could see how he calms for her."),
-            (10, "attended", "Practised winding positions; Kayleigh more confident."),
-            (5, "attended", "Reviewed the week of nights: Kayleigh did three on her own."),
-        ] {
-            let (held_day, held_month, held_year) = day(ago);
-            let (next_day, next_month, next_year) = day(ago - 5);
-            app.record_session(
-                nurse,
-                &access,
-                plan.id,
-                &SessionInput {
-                    held_day,
-                    held_month,
-                    held_year,
-                    place: "home".into(),
-                    attendance: attendance.into(),
-                    attendees: if attendance == "attended" {
-                        vec!["mother".into(), donna.clone()]
-                    } else {
-                        Vec::new()
-                    },
-                    seen: "together".into(),
-                    focus: "postnatal".into(),
-                    notes: notes.into(),
-                    next_day,
-                    next_month,
-                    next_year,
-                    ..SessionInput::default()
-                },
-            )
-            .await?;
+    let mut nadia = None;
+    for demo in demo_plans() {
+        let seeded = seed_plan(app, nurse, &demo).await?;
+        if demo.mother == "Nadia Hussain" {
+            nadia = seeded;
         }
     }
-    // Nadia and Imran (twins) with Imran's mother Shazia: a family plan, reviewed once; VIPP
-    // for Imran; Imran in the fathers' group.
-    if let Some((access, record)) = demo_record(app, nurse, "Nadia Hussain").await? {
+    // Nadia's plan reviewed once; VIPP for Imran; Imran in the fathers' group.
+    if let Some(SeededPlan {
+        access,
+        record,
+        plan,
+        goals,
+    }) = nadia
+    {
         let imran = record
             .people
             .first()
@@ -229,86 +155,24 @@ async fn seed_care(app: &Cradle, nurse: &Actor) -> Result<(), AppError> {
             .get(1)
             .map(|p| p.id.to_string())
             .unwrap_or_default();
-        let (agreed_day, agreed_month, agreed_year) = day(56);
-        let plan = app
-            .create_plan(
-                nurse,
-                &access,
-                &PlanInput {
-                    kind: "family".into(),
-                    focus: "postnatal".into(),
-                    agreed_day: agreed_day.clone(),
-                    agreed_month: agreed_month.clone(),
-                    agreed_year: agreed_year.clone(),
-                    ..PlanInput::default()
-                },
-            )
-            .await?;
-        let goals = demo_goals(
-            app,
-            nurse,
-            &access,
-            plan.id,
-            day(56),
-            "Nadia, Imran and Shazia (with an Urdu interpreter), with Tom Baker",
-            vec![
-                (
-                    vec!["mother".to_string(), imran.clone()],
-                    "To share the twins' nights so we both get some sleep",
-                    "sharing_care",
-                    "3",
-                    "mother".to_string(),
-                ),
-                (
-                    vec![shazia.clone()],
-                    "To feel welcome helping with the twins",
-                    "bonding",
-                    "5",
-                    shazia.clone(),
-                ),
-            ],
-        )
-        .await?;
-        for ago in [49, 42, 35, 28, 21, 14] {
-            let (held_day, held_month, held_year) = day(ago);
-            let (next_day, next_month, next_year) = day(ago - 18);
-            app.record_session(
-                nurse,
-                &access,
-                plan.id,
-                &SessionInput {
-                    held_day,
-                    held_month,
-                    held_year,
-                    place: if ago % 14 == 0 { "home" } else { "clinic" }.into(),
-                    attendance: "attended".into(),
-                    attendees: vec!["mother".into(), imran.clone(), shazia.clone()],
-                    seen: "together".into(),
-                    goals: goals.iter().map(|g| g.id.to_string()).collect(),
-                    focus: "postnatal".into(),
-                    notes: "Planned the nights together; Shazia showed how she settles the twins."
-                        .into(),
-                    next_day,
-                    next_month,
-                    next_year,
-                    ..SessionInput::default()
-                },
-            )
-            .await?;
-        }
         let (reviewed_day, reviewed_month, reviewed_year) = day(10);
         app.record_review(
             nurse,
             &access,
-            plan.id,
+            plan,
             &ReviewInput {
                 reviewed_day,
                 reviewed_month,
                 reviewed_year,
-                ratings: vec![
-                    RatingInput { goal: goals[0].id.to_string(), score: "6".into(), rated_by: imran.clone() },
-                    RatingInput { goal: goals[1].id.to_string(), score: "8".into(), rated_by: shazia.clone() },
-                ],
+                ratings: goals
+                    .iter()
+                    .zip([("6", &imran), ("8", &shazia)])
+                    .map(|(goal, (score, by))| RatingInput {
+                        goal: goal.id.to_string(),
+                        score: score.into(),
+                        rated_by: by.clone(),
+                    })
+                    .collect(),
                 what_changed: "Imran now does two nights a week; Shazia comes on Sundays and feels part of it.".into(),
                 decision: "continue".into(),
             },
@@ -328,7 +192,7 @@ async fn seed_care(app: &Cradle, nurse: &Actor) -> Result<(), AppError> {
                         member: imran.clone(),
                         intervention: vipp.id.to_string(),
                         delivered_by: "Tom Baker".into(),
-                        plan: plan.id.to_string(),
+                        plan: plan.to_string(),
                         offered_day,
                         offered_month,
                         offered_year,
@@ -416,9 +280,6 @@ async fn seed_care(app: &Cradle, nurse: &Actor) -> Result<(), AppError> {
             .await?;
         }
     }
-    for plan in more_demo_plans() {
-        seed_plan(app, nurse, &plan).await?;
-    }
     Ok(())
 }
 
@@ -444,13 +305,14 @@ struct DemoPlan {
     attendees: Vec<&'static str>,
     /// Days ago, attendance, place, notes.
     sessions: Vec<(i64, &'static str, &'static str, &'static str)>,
+    /// How many days after each attended session the next contact is booked.
+    next_contact_after: i64,
     /// Days ago and the closing summary, for a plan that has ended.
     closed: Option<(i64, &'static str)>,
 }
 
-/// The demo plans made from data alone (the two above also have reviews, interventions and
-/// a group).
-fn more_demo_plans() -> Vec<DemoPlan> {
+/// The demo families' care plans.
+fn demo_plans() -> Vec<DemoPlan> {
     let weekly = |notes: &'static str| {
         [77, 70, 63, 56, 49, 42, 35]
             .into_iter()
@@ -458,6 +320,57 @@ fn more_demo_plans() -> Vec<DemoPlan> {
             .collect()
     };
     vec![
+        // Kayleigh and her mother Donna: a nursery nursing plan after six attended sessions.
+        DemoPlan {
+            mother: "Kayleigh Moss",
+            kind: "nursery_nursing",
+            focus: "postnatal",
+            agreed_days_ago: 40,
+            assessment: "Kayleigh (19) and Harley live with Kayleigh's mother Donna. Feeding and settling at night are hard; Donna often takes over, and Kayleigh says she feels she is doing it wrong.",
+            planned_sessions: "8",
+            agreed_by: "Kayleigh and Donna, with Tom Baker",
+            goals: vec![
+                (vec!["mother"], "To settle Harley myself at night without Mum stepping in", "confidence", "2", "mother"),
+                (vec!["0"], "To help Kayleigh without taking over", "sharing_care", "4", "0"),
+            ],
+            attendees: vec!["mother", "0"],
+            sessions: vec![
+                (35, "attended", "home", "Watched Harley's cues before a feed together; Kayleigh spotted the early hunger signs herself."),
+                (30, "attended", "home", "Bath time: Kayleigh led, Donna held the towel."),
+                (25, "did_not_attend", "home", ""),
+                (20, "attended", "home", "Talked through the night routine; Donna agreed to wait to be asked."),
+                (15, "attended", "home", "Kayleigh settled Harley with singing; Donna said she could see how he calms for her."),
+                (10, "attended", "home", "Practised winding positions; Kayleigh more confident."),
+                (5, "attended", "home", "Reviewed the week of nights: Kayleigh did three on her own."),
+            ],
+            next_contact_after: 5,
+            closed: None,
+        },
+        // Nadia and Imran (twins) with Imran's mother Shazia: a family plan (its review, VIPP
+        // and the fathers' group follow in `seed_care`).
+        DemoPlan {
+            mother: "Nadia Hussain",
+            kind: "family",
+            focus: "postnatal",
+            agreed_days_ago: 56,
+            assessment: "",
+            planned_sessions: "",
+            agreed_by: "Nadia, Imran and Shazia (with an Urdu interpreter), with Tom Baker",
+            goals: vec![
+                (vec!["mother", "0"], "To share the twins' nights so we both get some sleep", "sharing_care", "3", "mother"),
+                (vec!["1"], "To feel welcome helping with the twins", "bonding", "5", "1"),
+            ],
+            attendees: vec!["mother", "0", "1"],
+            sessions: [49, 42, 35, 28, 21, 14]
+                .into_iter()
+                .map(|ago| {
+                    let place = if ago % 14 == 0 { "home" } else { "clinic" };
+                    (ago, "attended", place, "Planned the nights together; Shazia showed how she settles the twins.")
+                })
+                .collect(),
+            next_contact_after: 18,
+            closed: None,
+        },
         // Sofia and Joao, expecting their first baby: an antenatal plan with a goal of Joao's
         // own about his worries; one session cancelled, the next contact booked.
         DemoPlan {
@@ -478,6 +391,7 @@ fn more_demo_plans() -> Vec<DemoPlan> {
                 (6, "cancelled_by_family", "home", ""),
                 (3, "attended", "video", "Made a list for the first week; Sofia's sister will stay for three days."),
             ],
+            next_contact_after: 7,
             closed: None,
         },
         // Precious and her mother Grace, who shares Thando's care equally: a nursery nursing
@@ -493,6 +407,7 @@ fn more_demo_plans() -> Vec<DemoPlan> {
             goals: vec![(vec!["mother", "0"], "To agree one bedtime routine that we both follow", "sharing_care", "3", "mother")],
             attendees: vec!["mother", "0"],
             sessions: weekly("Bedtime routine practised together."),
+            next_contact_after: 7,
             closed: None,
         },
         // Ewa and Piotr (with a Polish interpreter): a short family plan, ended with its summary.
@@ -511,15 +426,29 @@ fn more_demo_plans() -> Vec<DemoPlan> {
                 (28, "attended", "home", "Piotr did bath and bedtime; Ewa watched from the door."),
                 (21, "attended", "clinic", "Both feel settled; agreed to end the plan."),
             ],
+            next_contact_after: 7,
             closed: Some((14, "Piotr now does bath and bedtime most nights. Handed over to the health visitor; the family know how to come back to us.")),
         },
     ]
 }
 
+/// A demo plan as agreed: the family's access and record, the plan's id and its goals.
+struct SeededPlan {
+    access: crate::FamilyAccess,
+    record: std::sync::Arc<cradle_domain::network::FamilyRecord>,
+    plan: uuid::Uuid,
+    goals: Vec<cradle_domain::care_plans::Goal>,
+}
+
 /// Agrees a demo plan with its family, with its goals and sessions, and ends it if it ended.
-async fn seed_plan(app: &Cradle, nurse: &Actor, demo: &DemoPlan) -> Result<(), AppError> {
+/// `None` when the family is not there.
+async fn seed_plan(
+    app: &Cradle,
+    nurse: &Actor,
+    demo: &DemoPlan,
+) -> Result<Option<SeededPlan>, AppError> {
     let Some((access, record)) = demo_record(app, nurse, demo.mother).await? else {
-        return Ok(());
+        return Ok(None);
     };
     let member = |place: &str| match place.parse::<usize>() {
         Ok(n) => record
@@ -539,43 +468,38 @@ async fn seed_plan(app: &Cradle, nurse: &Actor, demo: &DemoPlan) -> Result<(), A
             &cradle_domain::care_plans::PlanInput {
                 kind: demo.kind.into(),
                 focus: demo.focus.into(),
-                agreed_day,
-                agreed_month,
-                agreed_year,
+                agreed_day: agreed_day.clone(),
+                agreed_month: agreed_month.clone(),
+                agreed_year: agreed_year.clone(),
                 assessment: demo.assessment.into(),
                 planned_sessions: demo.planned_sessions.into(),
                 after_mbu: String::new(),
             },
         )
-        .await?;
-    let goals = demo_goals(
-        app,
-        nurse,
-        &access,
-        plan.id,
-        day(demo.agreed_days_ago),
-        demo.agreed_by,
-        demo.goals
-            .iter()
-            .map(|(who, words, area, baseline, by)| {
-                (
-                    who.iter().map(|w| member(w)).collect(),
-                    *words,
-                    *area,
-                    *baseline,
-                    member(by),
-                )
-            })
-            .collect(),
-    )
-    .await?;
+        .await?
+        .id;
+    let mut goals = Vec::new();
+    for (who, words, area, baseline, by) in &demo.goals {
+        let input = cradle_domain::care_plans::GoalInput {
+            who: who.iter().map(|w| member(w)).collect(),
+            words: (*words).into(),
+            area: (*area).into(),
+            agreed_by: demo.agreed_by.into(),
+            agreed_day: agreed_day.clone(),
+            agreed_month: agreed_month.clone(),
+            agreed_year: agreed_year.clone(),
+            baseline: (*baseline).into(),
+            baseline_by: member(by),
+        };
+        goals.push(app.add_goal(nurse, &access, plan, &input).await?);
+    }
     let attendees: Vec<String> = demo.attendees.iter().map(|w| member(w)).collect();
-    // Those attended: seen together, working on every goal, the next contact a week on.
+    // Those attended: seen together, working on every goal, the next contact booked.
     for &(ago, attendance, place, notes) in &demo.sessions {
         let attended = attendance == "attended";
         let (held_day, held_month, held_year) = day(ago);
         let (next_day, next_month, next_year) = if attended {
-            day(ago - 7)
+            day(ago - demo.next_contact_after)
         } else {
             Default::default()
         };
@@ -603,14 +527,14 @@ async fn seed_plan(app: &Cradle, nurse: &Actor, demo: &DemoPlan) -> Result<(), A
             next_year,
             ..Default::default()
         };
-        app.record_session(nurse, &access, plan.id, &input).await?;
+        app.record_session(nurse, &access, plan, &input).await?;
     }
     if let Some((ago, summary)) = demo.closed {
         let (closed_day, closed_month, closed_year) = day(ago);
         app.close_plan(
             nurse,
             &access,
-            plan.id,
+            plan,
             &cradle_domain::care_plans::CloseInput {
                 closed_day,
                 closed_month,
@@ -620,40 +544,12 @@ async fn seed_plan(app: &Cradle, nurse: &Actor, demo: &DemoPlan) -> Result<(), A
         )
         .await?;
     }
-    Ok(())
-}
-
-/// A demo goal: who it belongs to, the family's own words, the area, the rating at the start
-/// and who gave it.
-type DemoGoal<'a> = (Vec<String>, &'a str, &'a str, &'a str, String);
-
-/// Adds goals to a demo plan, each agreed on `agreed` by `agreed_by`.
-async fn demo_goals(
-    app: &Cradle,
-    nurse: &Actor,
-    access: &crate::FamilyAccess,
-    plan: uuid::Uuid,
-    agreed: (String, String, String),
-    agreed_by: &str,
-    goals: Vec<DemoGoal<'_>>,
-) -> Result<Vec<cradle_domain::care_plans::Goal>, AppError> {
-    let (agreed_day, agreed_month, agreed_year) = agreed;
-    let mut added = Vec::new();
-    for (who, words, area, baseline, baseline_by) in goals {
-        let input = cradle_domain::care_plans::GoalInput {
-            who,
-            words: words.into(),
-            area: area.into(),
-            agreed_by: agreed_by.into(),
-            agreed_day: agreed_day.clone(),
-            agreed_month: agreed_month.clone(),
-            agreed_year: agreed_year.clone(),
-            baseline: baseline.into(),
-            baseline_by,
-        };
-        added.push(app.add_goal(nurse, access, plan, &input).await?);
-    }
-    Ok(added)
+    Ok(Some(SeededPlan {
+        access,
+        record,
+        plan,
+        goals,
+    }))
 }
 
 /// An invented care plan for the `i`th synthetic family: a goal for the couple and one for the
