@@ -46,7 +46,7 @@ test("a nursery nurse's plan: two goals, seven sessions with a did-not-attend, t
   await page.waitForURL(`${cradle.baseUrl}/`);
 
   await page.goto(`${cradle.baseUrl}/families?q=Amara`);
-  assert.match(await page.getByTestId("next-due").first().textContent(), /No open care plan/);
+  assert.match(await page.getByTestId("next-due").first().textContent(), /No care plan yet/);
   await page.getByRole("table").getByRole("link").first().click();
   const familyUrl = page.url();
   await page.getByRole("link", { name: "Add a person" }).or(page.getByRole("button", { name: "Add a person" })).click();

@@ -310,22 +310,26 @@ pub enum NextDue {
     },
     /// An open plan with no contact planned.
     NothingPlanned,
-    /// No open care plan.
-    NoPlan,
+    /// No open care plan; `ended` is when the last one ended, if the family has had one.
+    NoPlan {
+        ended: Option<Date>,
+    },
 }
 
 impl NextDue {
     /// From what the caseload keeps for a family: the most attended sessions since review
-    /// across its open plans, the earliest next contact, and how many plans are open.
+    /// across its open plans, the earliest next contact, how many plans are open, and when
+    /// the last plan to end ended.
     pub fn from_counts(
         attended_since_review: u32,
         sessions_before_review: u32,
         next_contact: Option<Date>,
         open_plans: u32,
+        last_ended: Option<Date>,
         today: Date,
     ) -> Self {
         if open_plans == 0 {
-            return NextDue::NoPlan;
+            return NextDue::NoPlan { ended: last_ended };
         }
         match ReviewStatus::from_count(attended_since_review, sessions_before_review) {
             ReviewStatus::Overdue { .. } => NextDue::ReviewOverdue,
@@ -349,11 +353,17 @@ impl NextDue {
             .max()
             .unwrap_or(0);
         let next_contact = open.iter().filter_map(|p| p.next_contact()).min();
+        let last_ended = record
+            .plans
+            .iter()
+            .filter_map(|p| p.closure.as_ref().map(|c| c.closed_on))
+            .max();
         NextDue::from_counts(
             attended,
             record.sessions_before_review,
             next_contact,
             u32::try_from(open.len()).unwrap_or(u32::MAX),
+            last_ended,
             today,
         )
     }
@@ -370,7 +380,10 @@ impl NextDue {
                 crate::dates::long_date(on)
             ),
             NextDue::NothingPlanned => "No contact planned".to_string(),
-            NextDue::NoPlan => "No open care plan".to_string(),
+            NextDue::NoPlan { ended: None } => "No care plan yet".to_string(),
+            NextDue::NoPlan { ended: Some(on) } => {
+                format!("Care plan ended {}", crate::dates::long_date(on))
+            }
         }
     }
 
@@ -1225,19 +1238,31 @@ mod tests {
     #[test]
     fn next_due_puts_reviews_before_contacts_and_says_when_a_contact_has_passed() {
         let today = date!(2026 - 11 - 26);
-        assert_eq!(NextDue::from_counts(3, 6, None, 0, today), NextDue::NoPlan);
         assert_eq!(
-            NextDue::from_counts(7, 6, Some(date!(2026 - 12 - 01)), 1, today),
+            NextDue::from_counts(3, 6, None, 0, None, today),
+            NextDue::NoPlan { ended: None }
+        );
+        assert_eq!(NextDue::NoPlan { ended: None }.label(), "No care plan yet");
+        let ended = NextDue::from_counts(0, 6, None, 0, Some(date!(2026 - 11 - 13)), today);
+        assert_eq!(ended.label(), "Care plan ended 13 November 2026");
+        assert!(!ended.is_warning());
+        // An open plan counts, whatever ended before it.
+        assert_eq!(
+            NextDue::from_counts(0, 6, None, 1, Some(date!(2026 - 11 - 13)), today),
+            NextDue::NothingPlanned
+        );
+        assert_eq!(
+            NextDue::from_counts(7, 6, Some(date!(2026 - 12 - 01)), 1, None, today),
             NextDue::ReviewOverdue
         );
         assert_eq!(
-            NextDue::from_counts(6, 6, None, 1, today),
+            NextDue::from_counts(6, 6, None, 1, None, today),
             NextDue::ReviewDue
         );
-        let next = NextDue::from_counts(2, 6, Some(date!(2026 - 12 - 03)), 1, today);
+        let next = NextDue::from_counts(2, 6, Some(date!(2026 - 12 - 03)), 1, None, today);
         assert_eq!(next.label(), "Next contact 3 December 2026");
         assert!(!next.is_warning());
-        let passed = NextDue::from_counts(2, 6, Some(date!(2026 - 11 - 20)), 1, today);
+        let passed = NextDue::from_counts(2, 6, Some(date!(2026 - 11 - 20)), 1, None, today);
         assert!(passed.is_warning());
         assert_eq!(
             passed.label(),

@@ -160,6 +160,9 @@ pub struct CareCounts {
     pub next_contact: Option<Date>,
     /// The team's number of attended sessions between reviews.
     pub sessions_before_review: u32,
+    /// When the family's last care plan to end ended (none while it has never had one end).
+    #[serde(default, with = "optional_iso_date")]
+    pub last_plan_ended: Option<Date>,
 }
 
 impl Default for CareCounts {
@@ -169,6 +172,7 @@ impl Default for CareCounts {
             attended_since_review: 0,
             next_contact: None,
             sessions_before_review: crate::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW,
+            last_plan_ended: None,
         }
     }
 }
@@ -180,6 +184,7 @@ impl CareCounts {
             self.sessions_before_review,
             self.next_contact,
             self.open_plans,
+            self.last_plan_ended,
             today,
         )
     }

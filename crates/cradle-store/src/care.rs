@@ -637,7 +637,8 @@ macro_rules! care_sql {
                     "UPDATE families SET \
                        open_plans = (SELECT COUNT(*) FROM care_plans WHERE family_id = $1 AND closed_on IS NULL), \
                        review_sessions = COALESCE((SELECT MAX(attended_since_review) FROM care_plans WHERE family_id = $1 AND closed_on IS NULL), 0), \
-                       next_contact_on = (SELECT MIN(next_contact) FROM care_plans WHERE family_id = $1 AND closed_on IS NULL) \
+                       next_contact_on = (SELECT MIN(next_contact) FROM care_plans WHERE family_id = $1 AND closed_on IS NULL), \
+                       last_plan_closed_on = (SELECT MAX(closed_on) FROM care_plans WHERE family_id = $1) \
                      WHERE id = $1",
                 )
                 .bind(family.0)

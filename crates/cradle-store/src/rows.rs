@@ -190,6 +190,7 @@ pub(crate) struct FamilySummaryRow {
     pub open_plans: i64,
     pub review_sessions: i64,
     pub next_contact_on: Option<String>,
+    pub last_plan_closed_on: Option<String>,
     pub sessions_before_review: Option<i64>,
 }
 
@@ -209,6 +210,7 @@ impl FamilySummaryRow {
                 open_plans: u32::try_from(self.open_plans).unwrap_or(0),
                 attended_since_review: u32::try_from(self.review_sessions).unwrap_or(0),
                 next_contact: parse_date_text(self.next_contact_on)?,
+                last_plan_ended: parse_date_text(self.last_plan_closed_on)?,
                 sessions_before_review: self
                     .sessions_before_review
                     .and_then(|n| u32::try_from(n).ok())

@@ -870,7 +870,7 @@ macro_rules! sql_store {
                 if !page_ids.is_empty() {
                     let sql = format!(
                         "SELECT id, team_id, mother_name, stage, CAST(open_plans AS BIGINT) AS open_plans, \
-                         CAST(review_sessions AS BIGINT) AS review_sessions, next_contact_on, \
+                         CAST(review_sessions AS BIGINT) AS review_sessions, next_contact_on, last_plan_closed_on, \
                          (SELECT CAST(t.sessions_before_review AS BIGINT) FROM teams t WHERE t.id = families.team_id) AS sessions_before_review \
                          FROM families WHERE id IN ({ids}) ORDER BY mother_name_lower, id"
                     );

@@ -1435,7 +1435,13 @@ on_both_backends!(
             .unwrap();
         let counts = caseload_row(Arc::clone(&store)).await;
         assert_eq!(counts.open_plans, 0);
-        assert_eq!(counts.next_due(today), NextDue::NoPlan);
+        assert_eq!(
+            counts.next_due(today),
+            NextDue::NoPlan {
+                ended: Some(date!(2026 - 11 - 20))
+            },
+            "the caseload says when the family's plan ended"
+        );
         // A closed plan takes nothing more, and another family's plan cannot be written to.
         let refused = store
             .record_session(

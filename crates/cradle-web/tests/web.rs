@@ -3731,7 +3731,7 @@ on_both_backends!(
         // No plan yet: the caseload says so.
         assert!(get("/families?q=amara".to_string())
             .await
-            .contains("No open care plan"));
+            .contains("No care plan yet"));
 
         // A nursery nursing plan needs its assessment and planned sessions.
         let (d, m, y) = day(10);
@@ -6308,9 +6308,19 @@ on_both_backends!(
         );
         assert!(!timeline.contains("about Kayleigh Moss, Donna Moss"));
         assert!(caseload("Precious").await.contains("Review overdue"));
-        assert!(caseload("Ewa").await.contains("No open care plan"));
+        // Ewa and Piotr's plan ended a fortnight ago: the caseload and the family page say when.
+        let ended_on = format!(
+            "Care plan ended {}",
+            cradle_domain::dates::long_date(
+                cradle_domain::dates::today_uk() - time::Duration::days(14)
+            )
+        );
+        let ewa_row = caseload("Ewa").await;
+        assert!(ewa_row.contains(&ended_on), "{ewa_row}");
+        assert!(caseload("Aisha").await.contains("No care plan yet"));
         let ewa = family_of(&app, &nurse, "Ewa Kowalska").await;
         let ended = get_text(&app, &nurse, &format!("/families/{ewa}")).await;
+        assert!(ended.contains(&ended_on), "{ended}");
         assert!(
             ended.contains("Handed over to the health visitor"),
             "the closing summary is on the family page: {ended}"
