@@ -89,11 +89,6 @@ fn submitted(body: &[u8]) -> Submitted {
     }
 }
 
-/// Who took part, and what was written, for the family page and history.
-pub fn participant_names(record: &FamilyRecord, conversation: &Conversation) -> String {
-    record.members_named(&conversation.participants)
-}
-
 fn page(
     state: &WebState,
     staff: &Staff<ChangeRecords>,
@@ -338,7 +333,7 @@ pub fn summaries(record: &FamilyRecord) -> Vec<ConversationSummary> {
         .map(|c| ConversationSummary {
             id: c.id.to_string(),
             when: c.held_on.map(long_date).unwrap_or_default(),
-            who: participant_names(record, c),
+            who: record.members_named(&c.participants),
             seen: if c.participants.len() > 1 {
                 c.seen.label()
             } else {

@@ -1128,7 +1128,7 @@ async fn history_page(
                 .map(|c| {
                     format!(
                         "a relationship conversation with {}",
-                        super::conversations::participant_names(&family, c)
+                        family.members_named(&c.participants)
                     )
                 }),
         };
@@ -1301,10 +1301,7 @@ fn version_fields(
                 .map(|c| {
                     let mut rows = vec![
                         ("Date", date(c.held_on)),
-                        (
-                            "Who took part",
-                            super::conversations::participant_names(family, &c),
-                        ),
+                        ("Who took part", family.members_named(&c.participants)),
                         ("Status", c.status.label().to_string()),
                     ];
                     for prompt in &cradle_domain::conversations::PROMPTS {
