@@ -38,6 +38,28 @@ async fn get_json(app: &TestApp, client: &reqwest::Client, path: &str) -> Value 
     serde_json::from_str(&get_text(app, client, path).await).unwrap()
 }
 
+/// A signed-in API POST of `body`, which must succeed (the answer is shown if it does not).
+async fn post_json_ok(
+    app: &TestApp,
+    client: &reqwest::Client,
+    token: &str,
+    path: &str,
+    body: &Value,
+) {
+    let response = client
+        .post(app.url(path))
+        .header("X-CSRF-Token", token)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.text().await.unwrap()
+    );
+}
+
 /// One text field of each object in a JSON array.
 fn strings<'a>(array: &'a Value, field: &str) -> Vec<&'a str> {
     array
@@ -6099,39 +6121,22 @@ on_both_backends!(
                     "completed_on": on, "answers": answers}),
             ),
         ] {
-            let response = client
-                .post(app.url(&path))
-                .header("X-CSRF-Token", &token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            assert!(
-                response.status().is_success(),
-                "{path}: {}",
-                response.text().await.unwrap()
-            );
+            post_json_ok(&app, &client, &token, &path, &body).await;
         }
         // An action on the concern, so that closing it is offered.
         let concern = get_json(&app, &client, &family_at).await["concerns"][0]["id"]
             .as_str()
             .unwrap()
             .to_string();
-        let acted = client
-            .post(app.url(&format!("{family_at}/concerns/{concern}/actions")))
-            .header("X-CSRF-Token", &token)
-            .json(
-                &serde_json::json!({"action": "crying_information", "reference": "",
+        post_json_ok(
+            &app,
+            &client,
+            &token,
+            &format!("{family_at}/concerns/{concern}/actions"),
+            &serde_json::json!({"action": "crying_information", "reference": "",
                 "note": "Leaflet on coping with crying"}),
-            )
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            acted.status().is_success(),
-            "{}",
-            acted.text().await.unwrap()
-        );
+        )
+        .await;
         let list: Value = get_json(&app, &client, "/api/v1/families").await;
         let families: Vec<String> = list["families"]
             .as_array()
