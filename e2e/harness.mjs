@@ -9,6 +9,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+import { before, after } from "node:test";
 
 const require = createRequire(import.meta.url);
 const axeSource = require("axe-core").source;
@@ -100,4 +101,23 @@ export async function signIn(page, baseUrl, username, password = DEMO_PASSWORD) 
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/**
+ * For a test file: Cradle with demonstration data and Chromium, started before its tests and
+ * stopped after them. Read `cradle` and `browser` from the answer once the tests run.
+ */
+export function demoForThisFile() {
+  const started = { cradle: undefined, browser: undefined };
+  let opened;
+  before(async () => {
+    started.cradle = await startCradle();
+    opened = await openBrowser();
+    started.browser = opened.browser;
+  });
+  after(async () => {
+    await opened?.close();
+    await started.cradle?.stop();
+  });
+  return started;
 }

@@ -3,23 +3,12 @@
 // review fall due only after the sixth attended session, records the review with new ratings
 // and sees the chart; every page checked with axe-core.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startCradle, openBrowser, newPage, accessibilityViolations, signIn, artifacts } from "../harness.mjs";
+import { demoForThisFile, newPage, accessibilityViolations, signIn, artifacts } from "../harness.mjs";
 
-let cradle;
-let chromium;
-
-before(async () => {
-  cradle = await startCradle();
-  chromium = await openBrowser();
-});
-
-after(async () => {
-  await chromium?.close();
-  await cradle?.stop();
-});
+const demo = demoForThisFile();
 
 async function assertAccessible(page, what) {
   assert.deepEqual(await accessibilityViolations(page), [], `${what} has accessibility violations`);
@@ -41,11 +30,11 @@ async function fillDate(page, legend, n) {
 }
 
 test("a nursery nurse's plan: two goals, seven sessions with a did-not-attend, the review after the sixth attended, and the chart", async () => {
-  const page = await newPage(chromium.browser);
-  await signIn(page, cradle.baseUrl, "nursery.nurse");
-  await page.waitForURL(`${cradle.baseUrl}/`);
+  const page = await newPage(demo.browser);
+  await signIn(page, demo.cradle.baseUrl, "nursery.nurse");
+  await page.waitForURL(`${demo.cradle.baseUrl}/`);
 
-  await page.goto(`${cradle.baseUrl}/families?q=Amara`);
+  await page.goto(`${demo.cradle.baseUrl}/families?q=Amara`);
   assert.match(await page.getByTestId("next-due").first().textContent(), /No care plan yet/);
   await page.getByRole("table").getByRole("link").first().click();
   const familyUrl = page.url();
@@ -111,7 +100,7 @@ test("a nursery nurse's plan: two goals, seven sessions with a did-not-attend, t
     assert.equal(due, attendedSoFar >= 6 ? 1 : 0, `after ${n + 1} sessions (${attendedSoFar} attended)`);
   }
   assert.match(await page.getByTestId("attended").textContent(), /6 attended of 8 planned; 1 not attended or cancelled \(not counted\)/);
-  await page.goto(`${cradle.baseUrl}/families?q=Amara`);
+  await page.goto(`${demo.cradle.baseUrl}/families?q=Amara`);
   assert.match(await page.getByTestId("next-due").first().textContent(), /Review due/);
   await assertAccessible(page, "the caseload with a review due");
 

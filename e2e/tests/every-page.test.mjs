@@ -8,22 +8,11 @@
 // the NHS error summary, each of its links must lead to a field on the page, what was typed
 // must still be in its field, and the page must pass the same checks.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startCradle, openBrowser, newPage, accessibilityViolations, signIn } from "../harness.mjs";
+import { demoForThisFile, newPage, accessibilityViolations, signIn } from "../harness.mjs";
 
-let cradle;
-let chromium;
-
-before(async () => {
-  cradle = await startCradle();
-  chromium = await openBrowser();
-});
-
-after(async () => {
-  await chromium?.close();
-  await cradle?.stop();
-});
+const demo = demoForThisFile();
 
 // Every family's own page is opened; the pages within a family's record (the same path with
 // other ids) up to this many times each, so every kind of page is seen with several families'
@@ -43,7 +32,7 @@ function shapeOf(path) {
 
 /** Follows every link on the site from the home page; answers the pages seen and forms found. */
 async function sweep(page) {
-  const origin = new URL(cradle.baseUrl).origin;
+  const origin = new URL(demo.cradle.baseUrl).origin;
   const queue = ["/"];
   const queued = new Set(queue);
   const shapes = new Map();
@@ -52,7 +41,7 @@ async function sweep(page) {
   const forms = [];
   while (queue.length > 0) {
     const path = queue.shift();
-    const response = await page.goto(`${cradle.baseUrl}${path}`);
+    const response = await page.goto(`${demo.cradle.baseUrl}${path}`);
     const status = response?.status();
     seen.push(path);
     if (status !== 200) {
@@ -113,7 +102,7 @@ async function sendForms(page, forms, typing) {
     const kind = `${shapeOf(path)} → ${shapeOf(action || path)}`;
     if (sent.has(kind)) continue;
     sent.add(kind);
-    await page.goto(`${cradle.baseUrl}${path}`);
+    await page.goto(`${demo.cradle.baseUrl}${path}`);
     // A form folded away (such as adding to the timeline) is opened as a person would.
     await page.$$eval("details", (all) => all.forEach((details) => (details.open = true)));
     const form = page.locator("form").nth(index);
@@ -157,9 +146,9 @@ async function sendForms(page, forms, typing) {
 
 /** The whole check for one role: the link sweep, then its forms sent empty and then typed in. */
 async function checkAsRole(username) {
-  const page = await newPage(chromium.browser);
-  await signIn(page, cradle.baseUrl, username);
-  await page.waitForURL(`${cradle.baseUrl}/`);
+  const page = await newPage(demo.browser);
+  await signIn(page, demo.cradle.baseUrl, username);
+  await page.waitForURL(`${demo.cradle.baseUrl}/`);
   const swept = await sweep(page);
   const empty = await sendForms(page, swept.forms, () => "");
   const typed = await sendForms(page, swept.forms, (type) => (type === "number" ? "4242" : "Kept 42 <b>&amp;</b>"));

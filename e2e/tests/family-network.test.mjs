@@ -4,23 +4,12 @@
 // confidence that stays out of another family member's printout and out of the summary for
 // a session with the mother and grandmother together.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startCradle, openBrowser, newPage, accessibilityViolations, signIn, artifacts } from "../harness.mjs";
+import { demoForThisFile, newPage, accessibilityViolations, signIn, artifacts } from "../harness.mjs";
 
-let cradle;
-let chromium;
-
-before(async () => {
-  cradle = await startCradle();
-  chromium = await openBrowser();
-});
-
-after(async () => {
-  await chromium?.close();
-  await cradle?.stop();
-});
+const demo = demoForThisFile();
 
 async function assertAccessible(page, what) {
   assert.deepEqual(await accessibilityViolations(page), [], `${what} has accessibility violations`);
@@ -53,11 +42,11 @@ async function recordRelationship(page, name, kind, care, nature) {
 }
 
 test("a clinician builds the family around the baby, records the birth and a safety decision", async () => {
-  const page = await newPage(chromium.browser);
-  await signIn(page, cradle.baseUrl, "clinician");
-  await page.waitForURL(`${cradle.baseUrl}/`);
+  const page = await newPage(demo.browser);
+  await signIn(page, demo.cradle.baseUrl, "clinician");
+  await page.waitForURL(`${demo.cradle.baseUrl}/`);
 
-  await page.goto(`${cradle.baseUrl}/families/new`);
+  await page.goto(`${demo.cradle.baseUrl}/families/new`);
   await assertAccessible(page, "the new family form");
   await page.getByRole("button", { name: "Save family" }).click();
   assert.match(await page.locator(".nhsuk-error-summary").textContent(), /Enter the mother's full name/);
@@ -151,11 +140,11 @@ test("a clinician builds the family around the baby, records the birth and a saf
 });
 
 test("a grandparent already known to the team joins a second family with one record", async () => {
-  const page = await newPage(chromium.browser);
-  await signIn(page, cradle.baseUrl, "clinician");
-  await page.waitForURL(`${cradle.baseUrl}/`);
+  const page = await newPage(demo.browser);
+  await signIn(page, demo.cradle.baseUrl, "clinician");
+  await page.waitForURL(`${demo.cradle.baseUrl}/`);
 
-  await page.goto(`${cradle.baseUrl}/families?q=Sofia`);
+  await page.goto(`${demo.cradle.baseUrl}/families?q=Sofia`);
   await page.getByRole("table").getByRole("link").first().click();
   await page.getByRole("button", { name: "Add a person" }).or(page.getByRole("link", { name: "Add a person" })).click();
   await page.getByRole("link", { name: "Add someone already known to your team" }).click();

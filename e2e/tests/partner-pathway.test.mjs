@@ -2,23 +2,12 @@
 // completes a PHQ-9 with him whose self-harm question raises a safety alert, records acting
 // on it, and records the outcome; every page checked with axe-core.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import { readFile } from "node:fs/promises";
 import assert from "node:assert/strict";
-import { startCradle, openBrowser, newPage, accessibilityViolations, signIn } from "../harness.mjs";
+import { demoForThisFile, newPage, accessibilityViolations, signIn } from "../harness.mjs";
 
-let cradle;
-let chromium;
-
-before(async () => {
-  cradle = await startCradle();
-  chromium = await openBrowser();
-});
-
-after(async () => {
-  await chromium?.close();
-  await cradle?.stop();
-});
+const demo = demoForThisFile();
 
 async function assertAccessible(page, what) {
   assert.deepEqual(await accessibilityViolations(page), [], `${what} has accessibility violations`);
@@ -30,10 +19,10 @@ async function saveStep(page, step) {
 }
 
 test("a father is offered an assessment, accepts, completes a PHQ-9 that raises the self-harm alert, and is offered VIPP", async () => {
-  const page = await newPage(chromium.browser);
-  await signIn(page, cradle.baseUrl, "clinician");
-  await page.waitForURL(`${cradle.baseUrl}/`);
-  await page.goto(`${cradle.baseUrl}/families?q=Amara`);
+  const page = await newPage(demo.browser);
+  await signIn(page, demo.cradle.baseUrl, "clinician");
+  await page.waitForURL(`${demo.cradle.baseUrl}/`);
+  await page.goto(`${demo.cradle.baseUrl}/families?q=Amara`);
   await page.getByRole("table").getByRole("link").first().click();
   const familyUrl = page.url();
 
@@ -91,10 +80,10 @@ test("a father is offered an assessment, accepts, completes a PHQ-9 that raises 
   await assertAccessible(page, "the pathway after the assessment");
 
   // The team manager sees him counted in this month's figures.
-  const manager = await newPage(chromium.browser);
-  await signIn(manager, cradle.baseUrl, "manager");
-  await manager.waitForURL(`${cradle.baseUrl}/`);
-  await manager.goto(`${cradle.baseUrl}/teams`);
+  const manager = await newPage(demo.browser);
+  await signIn(manager, demo.cradle.baseUrl, "manager");
+  await manager.waitForURL(`${demo.cradle.baseUrl}/`);
+  await manager.goto(`${demo.cradle.baseUrl}/teams`);
   await manager.getByRole("link", { name: "Partner pathway figures" }).click();
   const month = new Date().toLocaleString("en-GB", { month: "long", year: "numeric" });
   const row = manager.getByRole("row").filter({ hasText: month });
@@ -105,10 +94,10 @@ test("a father is offered an assessment, accepts, completes a PHQ-9 that raises 
 });
 
 test("a team manager chooses who else is offered the pathway and imports the service's own questionnaire", async () => {
-  const manager = await newPage(chromium.browser);
-  await signIn(manager, cradle.baseUrl, "manager");
-  await manager.waitForURL(`${cradle.baseUrl}/`);
-  await manager.goto(`${cradle.baseUrl}/teams`);
+  const manager = await newPage(demo.browser);
+  await signIn(manager, demo.cradle.baseUrl, "manager");
+  await manager.waitForURL(`${demo.cradle.baseUrl}/`);
+  await manager.goto(`${demo.cradle.baseUrl}/teams`);
   await manager.getByRole("link", { name: "North Perinatal Community Team" }).click();
   await assertAccessible(manager, "the team settings");
   await manager.getByLabel("Grandparent").check();

@@ -1,23 +1,12 @@
 // The platform as a person meets it in a browser: sign in, the home page, sign out, a failed
 // sign-in, another team's record, and an accessible page at every step.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startCradle, openBrowser, newPage, accessibilityViolations, signIn, artifacts } from "../harness.mjs";
+import { demoForThisFile, newPage, accessibilityViolations, signIn, artifacts } from "../harness.mjs";
 
-let cradle;
-let chromium;
-
-before(async () => {
-  cradle = await startCradle();
-  chromium = await openBrowser();
-});
-
-after(async () => {
-  await chromium?.close();
-  await cradle?.stop();
-});
+const demo = demoForThisFile();
 
 async function assertAccessible(page, what) {
   const violations = await accessibilityViolations(page);
@@ -26,13 +15,13 @@ async function assertAccessible(page, what) {
 }
 
 test("a clinician signs in, sees the home page and signs out", async () => {
-  const page = await newPage(chromium.browser);
-  await page.goto(`${cradle.baseUrl}/`);
+  const page = await newPage(demo.browser);
+  await page.goto(`${demo.cradle.baseUrl}/`);
   assert.match(page.url(), /\/login\?next=\/$/, "an anonymous visitor is sent to sign in");
   await assertAccessible(page, "the sign-in page");
 
-  await signIn(page, cradle.baseUrl, "clinician");
-  await page.waitForURL(`${cradle.baseUrl}/`);
+  await signIn(page, demo.cradle.baseUrl, "clinician");
+  await page.waitForURL(`${demo.cradle.baseUrl}/`);
   assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Hello, Priya Shah");
   assert.match(await page.getByTestId("signed-in-as").textContent(), /Priya Shah \(Perinatal clinician\)/);
   await page.screenshot({ path: join(artifacts, "home.png"), fullPage: true });
@@ -54,14 +43,14 @@ test("a clinician signs in, sees the home page and signs out", async () => {
   await assertAccessible(page, "the signed-out page");
 
   await page.goBack();
-  await page.goto(`${cradle.baseUrl}/families`);
+  await page.goto(`${demo.cradle.baseUrl}/families`);
   assert.match(page.url(), /\/login/, "after signing out the record cannot be reopened");
   await page.context().close();
 });
 
 test("a failed sign-in says what is wrong and keeps the username", async () => {
-  const page = await newPage(chromium.browser);
-  await signIn(page, cradle.baseUrl, "nursery.nurse", "not-the-password");
+  const page = await newPage(demo.browser);
+  await signIn(page, demo.cradle.baseUrl, "nursery.nurse", "not-the-password");
   const summary = page.locator(".nhsuk-error-summary");
   assert.ok(await summary.isVisible());
   assert.match(await summary.textContent(), /The username or password is not right/);
@@ -78,16 +67,16 @@ test("a failed sign-in says what is wrong and keeps the username", async () => {
 });
 
 test("another team's record is refused with a way to ask for emergency access", async () => {
-  const page = await newPage(chromium.browser);
-  await signIn(page, cradle.baseUrl, "mbu.clinician");
-  await page.waitForURL(`${cradle.baseUrl}/`);
-  await page.goto(`${cradle.baseUrl}/families`);
+  const page = await newPage(demo.browser);
+  await signIn(page, demo.cradle.baseUrl, "mbu.clinician");
+  await page.waitForURL(`${demo.cradle.baseUrl}/`);
+  await page.goto(`${demo.cradle.baseUrl}/families`);
   const href = await page.getByRole("link", { name: "Rory Brennan" }).getAttribute("href");
   await page.getByRole("button", { name: "Sign out" }).click();
 
-  await signIn(page, cradle.baseUrl, "clinician");
-  await page.waitForURL(`${cradle.baseUrl}/`);
-  const response = await page.goto(`${cradle.baseUrl}${href}`);
+  await signIn(page, demo.cradle.baseUrl, "clinician");
+  await page.waitForURL(`${demo.cradle.baseUrl}/`);
+  const response = await page.goto(`${demo.cradle.baseUrl}${href}`);
   assert.equal(response.status(), 403);
   assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "This family is cared for by another team");
   await assertAccessible(page, "the other-team page");
@@ -106,10 +95,10 @@ test("another team's record is refused with a way to ask for emergency access", 
 });
 
 test("a manager sees who has accessed a record; an administrator manages accounts", async () => {
-  const page = await newPage(chromium.browser);
-  await signIn(page, cradle.baseUrl, "manager");
-  await page.waitForURL(`${cradle.baseUrl}/`);
-  await page.goto(`${cradle.baseUrl}/families`);
+  const page = await newPage(demo.browser);
+  await signIn(page, demo.cradle.baseUrl, "manager");
+  await page.waitForURL(`${demo.cradle.baseUrl}/`);
+  await page.goto(`${demo.cradle.baseUrl}/families`);
   await page.getByRole("link", { name: "Ada Okafor" }).click();
   await page.getByRole("link", { name: "See who has accessed this record" }).click();
   assert.match(await page.getByTestId("record-audit").textContent(), /Viewed the family record/);
@@ -117,20 +106,20 @@ test("a manager sees who has accessed a record; an administrator manages account
   await assertAccessible(page, "the record audit page");
   await page.getByRole("button", { name: "Sign out" }).click();
 
-  await signIn(page, cradle.baseUrl, "admin");
-  await page.waitForURL(`${cradle.baseUrl}/`);
-  await page.goto(`${cradle.baseUrl}/admin/staff`);
+  await signIn(page, demo.cradle.baseUrl, "admin");
+  await page.waitForURL(`${demo.cradle.baseUrl}/`);
+  await page.goto(`${demo.cradle.baseUrl}/admin/staff`);
   await assertAccessible(page, "the staff accounts page");
-  await page.goto(`${cradle.baseUrl}/admin/staff/new`);
+  await page.goto(`${demo.cradle.baseUrl}/admin/staff/new`);
   await page.getByRole("button", { name: "Create account" }).click();
   assert.match(await page.locator(".nhsuk-error-summary").textContent(), /Enter a username/);
   await assertAccessible(page, "the new account form with errors");
-  await page.goto(`${cradle.baseUrl}/admin/teams`);
+  await page.goto(`${demo.cradle.baseUrl}/admin/teams`);
   await assertAccessible(page, "the teams page");
-  const missing = await page.goto(`${cradle.baseUrl}/no-such-page`);
+  const missing = await page.goto(`${demo.cradle.baseUrl}/no-such-page`);
   assert.equal(missing.status(), 404);
   await assertAccessible(page, "the page-not-found page");
-  const forbidden = await page.goto(`${cradle.baseUrl}/families`);
+  const forbidden = await page.goto(`${demo.cradle.baseUrl}/families`);
   assert.equal(forbidden.status(), 403);
   await assertAccessible(page, "the permission page");
   await page.context().close();

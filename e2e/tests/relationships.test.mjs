@@ -3,23 +3,12 @@
 // concern, an observation with a positive moment, and a routine enquiry about abuse asked
 // alone; every page checked with axe-core.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startCradle, openBrowser, newPage, accessibilityViolations, signIn, artifacts } from "../harness.mjs";
+import { demoForThisFile, newPage, accessibilityViolations, signIn, artifacts } from "../harness.mjs";
 
-let cradle;
-let chromium;
-
-before(async () => {
-  cradle = await startCradle();
-  chromium = await openBrowser();
-});
-
-after(async () => {
-  await chromium?.close();
-  await cradle?.stop();
-});
+const demo = demoForThisFile();
 
 async function assertAccessible(page, what) {
   assert.deepEqual(await accessibilityViolations(page), [], `${what} has accessibility violations`);
@@ -27,12 +16,12 @@ async function assertAccessible(page, what) {
 }
 
 test("a joint conversation, a coping concern acted on and closed, an observation with a positive moment, and a routine enquiry", async () => {
-  const page = await newPage(chromium.browser);
-  await signIn(page, cradle.baseUrl, "clinician");
-  await page.waitForURL(`${cradle.baseUrl}/`);
+  const page = await newPage(demo.browser);
+  await signIn(page, demo.cradle.baseUrl, "clinician");
+  await page.waitForURL(`${demo.cradle.baseUrl}/`);
 
   // Amara's family: Tunde, the father, and Grace, Amara's mother, who helps at night.
-  await page.goto(`${cradle.baseUrl}/families?q=Amara`);
+  await page.goto(`${demo.cradle.baseUrl}/families?q=Amara`);
   await page.getByRole("table").getByRole("link").first().click();
   const familyUrl = page.url();
   await page.getByRole("link", { name: "Add a person" }).or(page.getByRole("button", { name: "Add a person" })).click();
@@ -66,7 +55,7 @@ test("a joint conversation, a coping concern acted on and closed, an observation
   assert.match(await page.getByTestId("open-concern").textContent(), /Tunde Okafor/);
   await assertAccessible(page, "the family page with a concern");
 
-  await page.goto(`${cradle.baseUrl}/families?q=Amara`);
+  await page.goto(`${demo.cradle.baseUrl}/families?q=Amara`);
   assert.equal(await page.getByTestId("concern-flag").count(), 1, "the caseload shows the flag");
   await assertAccessible(page, "the caseload with a concern flag");
   await page.goto(familyUrl);
@@ -145,7 +134,7 @@ test("a joint conversation, a coping concern acted on and closed, an observation
   await page.getByRole("button", { name: "Record the enquiry" }).click();
   assert.match(await page.getByTestId("timeline").textContent(), /Shared in confidence by Amara Okafor/);
 
-  await page.goto(`${cradle.baseUrl}/families?q=Amara`);
+  await page.goto(`${demo.cradle.baseUrl}/families?q=Amara`);
   assert.equal(await page.getByTestId("concern-flag").count(), 0, "the flag is gone from the caseload");
   await page.context().close();
 });
