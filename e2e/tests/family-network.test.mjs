@@ -92,6 +92,7 @@ test("a clinician builds the family around the baby, records the birth and a saf
   await page.getByLabel("Do not contact", { exact: true }).check();
   await page.getByLabel("Who made the decision?").fill("Safeguarding lead with Beatriz, seen alone");
   await page.getByLabel("Reason").fill("Beatriz has asked that the team does not contact Rui");
+  await fillDate(page, "When should the decision be reviewed?", new Date(Date.now() + 42 * 86400000));
   await page.getByRole("button", { name: "Record the decision" }).click();
   assert.match(await page.getByTestId("safety-marks").textContent(), /Rui Santos: do not contact/);
   const ruiCard = page.getByTestId("person-card").filter({ hasText: "Rui Santos" });

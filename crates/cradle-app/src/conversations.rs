@@ -20,7 +20,6 @@ fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
 /// The checks that need the family: everyone taking part belongs to it and may be involved,
 /// and the baby is one of its babies.
 fn check_against(record: &FamilyRecord, parsed: &ParsedConversation) -> Result<(), AppError> {
-    let today = today_uk();
     for member in &parsed.participants {
         if !record.has_member(*member) {
             return Err(invalid(
@@ -29,7 +28,7 @@ fn check_against(record: &FamilyRecord, parsed: &ParsedConversation) -> Result<(
             ));
         }
         if let Member::Person(person) = member {
-            if !record.involvement(*person, today).may_involve {
+            if !record.involvement(*person).may_involve {
                 let name = record
                     .person(*person)
                     .map(|p| p.name.as_str())

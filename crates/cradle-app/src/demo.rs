@@ -7,7 +7,7 @@ use crate::{Actor, AppError, Cradle};
 use cradle_domain::baby::Gestation;
 use cradle_domain::network::{
     CareShare, ContactConsent, ContactFrequency, PersonInput, RelationshipInput, RelationshipKind,
-    RelationshipNature, RestrictionInput, RestrictionKind,
+    RelationshipNature, RestrictionKind,
 };
 use cradle_domain::{Baby, BabyId, FamilyInput, Role, Staff, Team, TeamId};
 
@@ -1221,18 +1221,36 @@ pub async fn seed_family(
         )
         .await?;
         if let Some((kind, decided_by, reason)) = demo_person.restriction {
-            app.restrict_contact(
+            // Decided ten weeks ago with a review a week ago, and not yet reviewed: the demo
+            // shows a mark that stays in force past its review date and asks for the review.
+            // (A decision recorded today cannot be given a past review date, so this one is
+            // written as the record of an earlier decision.)
+            let day = 24 * 60 * 60 * 1000;
+            let restriction = cradle_domain::network::ContactRestriction {
+                id: cradle_domain::RestrictionId::new(),
+                person_id: person.id,
+                kind,
+                decided_by: decided_by.to_string(),
+                reason: reason.to_string(),
+                review_on: Some(app.today() - time::Duration::weeks(1)),
+                recorded_at_millis: app.now() - 70 * day,
+                lifted_at_millis: None,
+                lifted_by: None,
+                lifted_reason: None,
+                renewed_as: None,
+            };
+            let recorded_by = actor.id.ok_or(AppError::Forbidden(
+                cradle_domain::Permission::ChangeClinicalRecords,
+            ))?;
+            let mut audit = access.audit(
                 actor,
-                &access,
-                person.id,
-                &RestrictionInput {
-                    kind: kind.code().to_string(),
-                    decided_by: decided_by.to_string(),
-                    reason: reason.to_string(),
-                    ..RestrictionInput::default()
-                },
-            )
-            .await?;
+                app.now(),
+                cradle_domain::AuditAction::RestrictionAdded,
+            );
+            audit.detail = format!("{} for person {} (demo)", kind.code(), person.id);
+            app.store
+                .add_restriction(access.family_id(), &restriction, recorded_by, audit)
+                .await?;
         }
     }
     if let Some((status, why)) = demo.child_protection {

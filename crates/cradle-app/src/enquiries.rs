@@ -3,9 +3,9 @@
 //! "do not involve", all in one transaction.
 
 use crate::{Actor, AppError, Cradle, FamilyAccess};
-use cradle_domain::dates::{long_date, today_uk};
+use cradle_domain::dates::long_date;
 use cradle_domain::enquiries::{EnquiryInput, EnquiryOutcome};
-use cradle_domain::entries::{Entry, Member};
+use cradle_domain::entries::{Entry, EntryKind, Member};
 use cradle_domain::network::{ContactRestriction, RestrictionKind};
 use cradle_domain::{AuditAction, RestrictionId, SubjectKind};
 use uuid::Uuid;
@@ -23,7 +23,7 @@ impl Cradle {
         input: &EnquiryInput,
     ) -> Result<Entry, AppError> {
         let staff = actor.staff_changing_records()?;
-        let parsed = input.parse(today_uk()).map_err(AppError::Invalid)?;
+        let parsed = input.parse(self.today()).map_err(AppError::Invalid)?;
         let record = self.record_for_change(access).await?;
         if !record.has_member(parsed.asked) {
             return Err(invalid("asked", "Select someone in this family"));
@@ -57,6 +57,9 @@ impl Cradle {
         let now = self.now();
         let entry = Entry {
             id: Uuid::now_v7(),
+            // Staff-only: what was asked, disclosed and named never reaches a family-facing
+            // output, not even the copy for the person who disclosed it.
+            kind: EntryKind::AbuseEnquiry,
             about: Some(parsed.asked),
             // Always in confidence: it reaches nobody but the person asked.
             confided_by: Some(parsed.asked),
@@ -65,18 +68,19 @@ impl Cradle {
             written_by: actor.display_name.clone(),
         };
         let restriction = match (named, parsed.do_not_involve, parsed.outcome) {
-            (Some(person), Some((decided_by, reason)), EnquiryOutcome::Disclosed) => {
-                Some(ContactRestriction {
-                    id: RestrictionId::new(),
-                    person_id: person.id,
-                    kind: RestrictionKind::DoNotInvolve,
-                    decided_by,
-                    reason,
-                    until: None,
-                    recorded_at_millis: now,
-                    lifted_at_millis: None,
-                })
-            }
+            (Some(person), Some(decision), EnquiryOutcome::Disclosed) => Some(ContactRestriction {
+                id: RestrictionId::new(),
+                person_id: person.id,
+                kind: RestrictionKind::DoNotInvolve,
+                decided_by: decision.decided_by,
+                reason: decision.reason,
+                review_on: Some(decision.review_on),
+                recorded_at_millis: now,
+                lifted_at_millis: None,
+                lifted_by: None,
+                lifted_reason: None,
+                renewed_as: None,
+            }),
             _ => None,
         };
         let mut audits = Vec::new();

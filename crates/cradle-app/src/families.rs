@@ -126,6 +126,22 @@ impl Cradle {
     }
 }
 
+impl Cradle {
+    /// What needs the actor's attention across their teams' families, most urgent first.
+    /// Audited: the list names families.
+    pub async fn needs_attention(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<cradle_domain::attention::AttentionItem>, AppError> {
+        actor.require(Permission::ReadClinicalRecords)?;
+        let entry = actor.audit(self.now(), AuditAction::AttentionListViewed, None);
+        Ok(self
+            .store
+            .needs_attention(&actor.teams, self.today(), entry)
+            .await?)
+    }
+}
+
 /// What a caseload search box's text asks for: ten digits are an NHS number (spaces and
 /// dashes allowed), a full postcode is a postcode, anything else the start of a name.
 pub fn caseload_search(text: &str) -> Option<FamilySearch> {

@@ -154,7 +154,7 @@ impl Cradle {
         };
         let today = today_uk();
         let member = input
-            .parse(register.as_ref(), &record, today)
+            .parse(register.as_ref(), &record)
             .map_err(AppError::Invalid)?;
         let Some(register) = register else {
             return Err(AppError::NotFound);

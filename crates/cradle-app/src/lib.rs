@@ -116,4 +116,9 @@ impl Cradle {
     pub fn now(&self) -> i64 {
         self.clock.now_millis()
     }
+
+    /// Today's date in the UK, by the clock tests can move.
+    pub fn today(&self) -> time::Date {
+        cradle_domain::dates::uk_date(self.now())
+    }
 }

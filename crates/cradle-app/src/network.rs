@@ -5,6 +5,7 @@
 
 use crate::{Actor, AppError, Cradle, FamilyAccess};
 use cradle_domain::dates::today_uk;
+use cradle_domain::family_facing::{FamilyFacing, Withheld};
 use cradle_domain::network::{
     BirthInput, ChildProtectionStatus, FamilyRecord, KnownPerson, Person, PersonInput,
     Relationship, RelationshipInput, RelationshipTarget, RestrictionInput,
@@ -544,7 +545,7 @@ impl Cradle {
             return Err(AppError::NotFound);
         }
         let restriction = input
-            .parse(RestrictionId::new(), person_id, today_uk(), self.now())
+            .parse(RestrictionId::new(), person_id, self.today(), self.now())
             .map_err(AppError::Invalid)?;
         let recorded_by = actor
             .id
@@ -561,6 +562,7 @@ impl Cradle {
         Ok(restriction)
     }
 
+    /// Lifts a decision in force: who lifted it, when and why are kept with it.
     pub async fn lift_restriction(
         &self,
         actor: &Actor,
@@ -568,6 +570,8 @@ impl Cradle {
         id: RestrictionId,
         why: &str,
     ) -> Result<(), AppError> {
+        let record = self.record_for_change(access).await?;
+        let earlier = Self::restriction_in_force(&record, id)?;
         let why = reason(why)?;
         let lifted_by = actor
             .id
@@ -576,12 +580,77 @@ impl Cradle {
             actor,
             access,
             AuditAction::RestrictionLifted,
-            format!("restriction {id}"),
+            format!(
+                "{} for person {} (restriction {id})",
+                earlier.kind.code(),
+                earlier.person_id
+            ),
         )?;
         self.store
             .lift_restriction(access.family_id(), id, lifted_by, &why, self.now(), entry)
             .await
             .map_err(stale)
+    }
+
+    /// Renews a decision in force after its review: a new decision of the same kind about
+    /// the same person, with who decided, why and the next review date, replacing the
+    /// earlier one (which is kept, closed, in the record).
+    pub async fn renew_restriction(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        id: RestrictionId,
+        input: &RestrictionInput,
+    ) -> Result<cradle_domain::network::ContactRestriction, AppError> {
+        let record = self.record_for_change(access).await?;
+        let earlier = Self::restriction_in_force(&record, id)?;
+        let renewal = RestrictionInput {
+            kind: earlier.kind.code().to_string(),
+            ..input.clone()
+        }
+        .parse(
+            RestrictionId::new(),
+            earlier.person_id,
+            self.today(),
+            self.now(),
+        )
+        .map_err(AppError::Invalid)?;
+        let renewed_by = actor
+            .id
+            .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
+        let entry = self.change_entry(
+            actor,
+            access,
+            AuditAction::RestrictionRenewed,
+            format!(
+                "{} for person {} (restriction {id} renewed as {})",
+                renewal.kind.code(),
+                renewal.person_id,
+                renewal.id
+            ),
+        )?;
+        self.store
+            .renew_restriction(access.family_id(), id, &renewal, renewed_by, entry)
+            .await
+            .map_err(stale)?;
+        Ok(renewal)
+    }
+
+    fn restriction_in_force(
+        record: &FamilyRecord,
+        id: RestrictionId,
+    ) -> Result<cradle_domain::network::ContactRestriction, AppError> {
+        let restriction = record
+            .restrictions
+            .iter()
+            .find(|r| r.id == id)
+            .ok_or(AppError::NotFound)?;
+        if !restriction.in_force() {
+            return Err(AppError::Conflict(
+                "This decision has already been lifted or renewed. The family record shows the decision in force now.".to_string(),
+            ));
+        }
+        Ok(restriction.clone())
     }
 
     /// Earlier versions of a person's details, for those allowed to see the family.
@@ -630,27 +699,6 @@ impl Cradle {
     }
 }
 
-/// What a printout contains, for one family member or for several seen together: only what
-/// every one of them may be given.
-#[derive(Debug, Clone)]
-pub struct Printout {
-    /// Each once, in the order asked for.
-    pub recipients: Vec<cradle_domain::entries::Member>,
-    /// "Amara Okafor and Tunde Okafor".
-    pub recipient_name: String,
-    pub record: FamilyRecord,
-    pub entries: Vec<cradle_domain::entries::Entry>,
-    /// The open care plans' goals that belong to every recipient, with their ratings so far.
-    pub goals: Vec<SharedGoal>,
-}
-
-/// A goal as a printout carries it: its words and its ratings, the baseline first.
-#[derive(Debug, Clone)]
-pub struct SharedGoal {
-    pub goal: cradle_domain::care_plans::Goal,
-    pub ratings: Vec<cradle_domain::care_plans::Rating>,
-}
-
 impl Cradle {
     /// Adds an entry to the family timeline, about the family or one member, and marks it
     /// shared in confidence by that member when they asked.
@@ -670,6 +718,7 @@ impl Cradle {
             .ok_or(AppError::Forbidden(Permission::ChangeClinicalRecords))?;
         let entry = cradle_domain::entries::Entry {
             id: uuid::Uuid::now_v7(),
+            kind: input.kind(),
             about,
             confided_by,
             text,
@@ -680,11 +729,14 @@ impl Cradle {
             actor,
             access,
             AuditAction::EntryAdded,
-            if confided_by.is_some() {
-                "shared in confidence".into()
-            } else {
-                String::new()
-            },
+            [
+                (entry.kind.is_staff_only(), "staff only"),
+                (confided_by.is_some(), "shared in confidence"),
+            ]
+            .into_iter()
+            .filter_map(|(applies, words)| applies.then_some(words))
+            .collect::<Vec<_>>()
+            .join(", "),
         )?;
         self.store
             .add_entry(access.family_id(), &entry, written_by, entry_audit)
@@ -698,117 +750,46 @@ impl Cradle {
         Ok(self.record_for_change(access).await?.family.version)
     }
 
-    /// "You and your baby" for one caregiver: strengths first, plain English, nothing anyone
-    /// else shared in confidence. Not made for someone marked do not contact or do not
-    /// involve; audited as an export.
-    pub async fn caregiver_summary(
-        &self,
-        actor: &Actor,
-        access: &FamilyAccess,
-        member: cradle_domain::entries::Member,
-    ) -> Result<cradle_domain::summaries::CaregiverSummary, AppError> {
-        actor.require(Permission::ReadClinicalRecords)?;
-        let record = self.record_for_change(access).await?;
-        if !record.has_member(member) {
-            return Err(AppError::NotFound);
-        }
-        if let cradle_domain::entries::Member::Person(id) = member {
-            if !record.involvement(id, today_uk()).may_contact {
-                return Err(AppError::Conflict(
-                    "This person is marked do not contact or do not involve, so Cradle does not produce information for them.".to_string(),
-                ));
-            }
-        }
-        let summary = cradle_domain::summaries::caregiver_summary(&record, member);
-        let mut entry = access.audit(actor, self.now(), AuditAction::PrintoutMade);
-        entry.detail = format!(
-            "\"{}\" summary for {} ({} moments)",
-            summary.title,
-            member.code(),
-            summary.moments.len()
-        );
-        self.store.record_export(entry).await?;
-        Ok(summary)
-    }
-
-    /// The printout for one family member, or for several seen together (a session with the
-    /// couple, a grandmother joining): their relationships to the baby, and only the entries
-    /// and care plan goals that every one of them may be given. Nothing a member shared in
-    /// confidence, nothing about one member alone and no one member's own goal reaches a
-    /// printout for a group with anyone else in it. Nobody marked do not contact or do not
-    /// involve is given anything. Audited as an export.
-    pub async fn printout(
+    /// The one gate for family-facing outputs: the view of the record that `recipients`
+    /// may be given, or a refusal in words the screen may show with the family present.
+    /// Every printout, summary, pack or export is built from what this returns, never from
+    /// the record itself; making it is audited as an export (`what` says which output).
+    pub async fn family_facing(
         &self,
         actor: &Actor,
         access: &FamilyAccess,
         recipients: &[cradle_domain::entries::Member],
-    ) -> Result<Printout, AppError> {
+        what: &str,
+    ) -> Result<FamilyFacing, AppError> {
         actor.require(Permission::ReadClinicalRecords)?;
-        let mut present: Vec<cradle_domain::entries::Member> = Vec::new();
-        for member in recipients {
-            if !present.contains(member) {
-                present.push(*member);
-            }
-        }
-        if present.is_empty() {
-            return Err(invalid("present", "Select everyone who is in the session"));
-        }
         let record = self.record_for_change(access).await?;
-        if present.iter().any(|member| !record.has_member(*member)) {
-            return Err(AppError::NotFound);
-        }
-        let today = today_uk();
-        let restricted = present.iter().any(|member| match member {
-            cradle_domain::entries::Member::Person(id) => {
-                !record.involvement(*id, today).may_contact
+        let view = FamilyFacing::build(&record, recipients, self.today()).map_err(|withheld| {
+            match withheld {
+                Withheld::NoOne => invalid("present", "Select everyone who is in the session"),
+                Withheld::NotInFamily => AppError::NotFound,
+                // Not naming anyone: with several people in the room, the screen may be
+                // seen by the family, and the decision itself must not be.
+                Withheld::Restricted if recipients.len() == 1 => AppError::Conflict(
+                    "This person is marked do not contact or do not involve, so Cradle does not produce information for them.".to_string(),
+                ),
+                Withheld::Restricted => AppError::Conflict(
+                    "Cradle does not make this summary: someone selected may not be given information. The family record says who and why.".to_string(),
+                ),
             }
-            cradle_domain::entries::Member::Mother => false,
-        });
-        if restricted {
-            // Not naming anyone: with several people in the room, the screen may be seen by
-            // the family, and the decision itself must not be.
-            return Err(AppError::Conflict(if present.len() == 1 {
-                "This person is marked do not contact or do not involve, so Cradle does not produce information for them.".to_string()
-            } else {
-                "Cradle does not make this summary: someone selected may not be given information. The family record says who and why.".to_string()
-            }));
-        }
-        let entries: Vec<cradle_domain::entries::Entry> =
-            cradle_domain::entries::for_recipients(&record.entries, &present)
-                .into_iter()
-                .cloned()
-                .collect();
-        let goals: Vec<SharedGoal> = record
-            .plans
-            .iter()
-            .filter(|plan| plan.is_open())
-            .flat_map(|plan| {
-                plan.active_goals()
-                    .filter(|goal| goal.reaches(&present))
-                    .map(|goal| SharedGoal {
-                        goal: goal.clone(),
-                        ratings: plan.ratings_of(goal.id),
-                    })
-            })
-            .collect();
+        })?;
         let mut entry = access.audit(actor, self.now(), AuditAction::PrintoutMade);
         entry.detail = format!(
-            "for {} ({} entries, {} goals)",
-            present
+            "{what} for {} ({} entries, {} goals, {} moments)",
+            view.recipients
                 .iter()
                 .map(|member| member.code())
                 .collect::<Vec<_>>()
                 .join(", "),
-            entries.len(),
-            goals.len()
+            view.entries.len(),
+            view.goals.len(),
+            view.moments.len()
         );
         self.store.record_export(entry).await?;
-        Ok(Printout {
-            recipient_name: record.members_named(&present),
-            recipients: present,
-            record,
-            entries,
-            goals,
-        })
+        Ok(view)
     }
 }

@@ -25,7 +25,7 @@ impl Cradle {
             ));
         }
         if let cradle_domain::entries::Member::Person(person) = parsed.caregiver {
-            if !record.involvement(person, today_uk()).may_involve {
+            if !record.involvement(person).may_involve {
                 return Err(AppError::invalid(
                     "caregiver",
                     "This person is marked “do not involve”: Cradle does not record observations of them",

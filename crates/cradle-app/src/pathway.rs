@@ -44,7 +44,7 @@ fn check_step(
         ));
     }
     pathway
-        .check(step, record.involvement(person, today), today)
+        .check(step, record.involvement(person), today)
         .map_err(|problem| AppError::Invalid(Problems(vec![problem])))?;
     Ok(pathway)
 }

@@ -291,7 +291,7 @@ impl Cradle {
             return Err(AppError::NotFound);
         }
         let today = today_uk();
-        if !record.involvement(person, today).may_contact {
+        if !record.involvement(person).may_contact {
             return Err(one(
                 "person",
                 "This person is marked do not contact or do not involve, so no assessment is made with them",

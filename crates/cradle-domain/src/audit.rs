@@ -13,6 +13,7 @@ pub enum AuditAction {
     AccessDenied,
     BreakGlassGranted,
     FamilyListViewed,
+    AttentionListViewed,
     FamilyViewed,
     FamilyCreated,
     RecordAuditViewed,
@@ -46,6 +47,7 @@ pub enum AuditAction {
     BabyAmended,
     RestrictionAdded,
     RestrictionLifted,
+    RestrictionRenewed,
     ChildProtectionChanged,
     HistoryViewed,
     EntryAdded,
@@ -76,7 +78,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 68] = [
+    pub const ALL: [AuditAction; 70] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -85,6 +87,7 @@ impl AuditAction {
         AuditAction::AccessDenied,
         AuditAction::BreakGlassGranted,
         AuditAction::FamilyListViewed,
+        AuditAction::AttentionListViewed,
         AuditAction::FamilyViewed,
         AuditAction::FamilyCreated,
         AuditAction::RecordAuditViewed,
@@ -118,6 +121,7 @@ impl AuditAction {
         AuditAction::BabyAmended,
         AuditAction::RestrictionAdded,
         AuditAction::RestrictionLifted,
+        AuditAction::RestrictionRenewed,
         AuditAction::ChildProtectionChanged,
         AuditAction::HistoryViewed,
         AuditAction::EntryAdded,
@@ -157,6 +161,7 @@ impl AuditAction {
             AuditAction::AccessDenied => "access.denied",
             AuditAction::BreakGlassGranted => "access.break_glass",
             AuditAction::FamilyListViewed => "family.list",
+            AuditAction::AttentionListViewed => "family.attention_list",
             AuditAction::FamilyViewed => "family.read",
             AuditAction::FamilyCreated => "family.create",
             AuditAction::RecordAuditViewed => "audit.record_read",
@@ -190,6 +195,7 @@ impl AuditAction {
             AuditAction::BabyAmended => "baby.amend",
             AuditAction::RestrictionAdded => "restriction.add",
             AuditAction::RestrictionLifted => "restriction.lift",
+            AuditAction::RestrictionRenewed => "restriction.renew",
             AuditAction::ChildProtectionChanged => "family.child_protection",
             AuditAction::HistoryViewed => "record.history_read",
             AuditAction::EntryAdded => "entry.add",
@@ -235,6 +241,9 @@ impl AuditAction {
             AuditAction::AccessDenied => "Access denied",
             AuditAction::BreakGlassGranted => "Emergency (break-glass) access",
             AuditAction::FamilyListViewed => "Viewed a list of families",
+            AuditAction::AttentionListViewed => {
+                "Viewed what needs attention across the team's families"
+            }
             AuditAction::FamilyViewed => "Viewed the family record",
             AuditAction::FamilyCreated => "Created the family record",
             AuditAction::RecordAuditViewed => "Viewed who accessed a record",
@@ -278,6 +287,9 @@ impl AuditAction {
             AuditAction::BabyAmended => "Recorded a birth or amended a baby's details",
             AuditAction::RestrictionAdded => "Recorded a do not contact or do not involve decision",
             AuditAction::RestrictionLifted => "Lifted a do not contact or do not involve decision",
+            AuditAction::RestrictionRenewed => {
+                "Reviewed and renewed a do not contact or do not involve decision"
+            }
             AuditAction::ChildProtectionChanged => "Changed the child protection status",
             AuditAction::HistoryViewed => "Viewed earlier versions of a record",
             AuditAction::EntryAdded => "Added an entry to the family timeline",

@@ -447,13 +447,12 @@ fn family_member(
     field: &'static str,
     typed: &str,
     record: &FamilyRecord,
-    today: Date,
 ) -> Result<Member, Invalid> {
     let member = Member::parse(typed)
         .filter(|m| record.has_member(*m))
         .ok_or_else(|| Invalid::new(field, "Select someone in this family"))?;
     if let Member::Person(person) = member {
-        if !record.involvement(person, today).may_involve {
+        if !record.involvement(person).may_involve {
             return Err(Invalid::new(
                 field,
                 format!(
@@ -612,7 +611,7 @@ impl GoalInput {
             if typed.trim() == "family" {
                 continue;
             }
-            if let Some(member) = problems.take(family_member("who", typed, record, today)) {
+            if let Some(member) = problems.take(family_member("who", typed, record)) {
                 if !who.contains(&member) {
                     who.push(member);
                 }
@@ -665,12 +664,7 @@ impl GoalInput {
             }
         }
         let score = problems.take(parse_score("baseline", "the start", &self.baseline));
-        let rated_by = problems.take(family_member(
-            "baseline_by",
-            &self.baseline_by,
-            record,
-            today,
-        ));
+        let rated_by = problems.take(family_member("baseline_by", &self.baseline_by, record));
         if let Some(member) = rated_by {
             if !who.is_empty() && !who.contains(&member) {
                 problems.push(Invalid::new(
@@ -781,9 +775,7 @@ impl SessionInput {
         for typed in self.attendees.iter().filter(|t| !t.trim().is_empty()) {
             match Member::parse(typed) {
                 Some(member) if record.has_member(member) => {
-                    if let Some(member) =
-                        problems.take(family_member("attendees", typed, record, today))
-                    {
+                    if let Some(member) = problems.take(family_member("attendees", typed, record)) {
                         if !attendees.contains(&member) {
                             attendees.push(member);
                         }
@@ -1003,7 +995,7 @@ impl ReviewInput {
                 ));
                 None
             } else {
-                problems.take(family_member("ratings", &typed.rated_by, record, today))
+                problems.take(family_member("ratings", &typed.rated_by, record))
             };
             if let Some(member) = rated_by {
                 if !goal.belongs_to(member) {

@@ -168,8 +168,14 @@ pub fn whole_years(born: Date, today: Date) -> i32 {
 
 /// Today's date in the UK.
 pub fn today_uk() -> Date {
-    let now = OffsetDateTime::now_utc();
-    now.to_offset(uk_offset(now)).date()
+    uk_date(now_millis())
+}
+
+/// The date in the UK at an instant (milliseconds since the Unix epoch).
+pub fn uk_date(millis: i64) -> Date {
+    let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    at.to_offset(uk_offset(at)).date()
 }
 
 #[cfg(test)]

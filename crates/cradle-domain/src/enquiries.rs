@@ -38,6 +38,10 @@ pub struct EnquiryInput {
     pub do_not_involve: String,
     pub decided_by: String,
     pub reason: String,
+    /// When the "do not involve" decision is next to be reviewed.
+    pub review_day: String,
+    pub review_month: String,
+    pub review_year: String,
 }
 
 /// An enquiry that has passed the checks that need no family.
@@ -48,8 +52,17 @@ pub struct ParsedEnquiry {
     pub outcome: EnquiryOutcome,
     pub notes: Option<String>,
     pub named: Option<PersonId>,
-    /// (who decided, why) when the person named is to be marked "do not involve".
-    pub do_not_involve: Option<(String, String)>,
+    /// When the person named is to be marked "do not involve": who decided, why, and when
+    /// the decision is next to be reviewed.
+    pub do_not_involve: Option<DoNotInvolve>,
+}
+
+/// A "do not involve" decision made with the enquiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoNotInvolve {
+    pub decided_by: String,
+    pub reason: String,
+    pub review_on: Date,
 }
 
 fn limited(field: &'static str, label: &str, typed: &str, max: usize) -> Result<String, Invalid> {
@@ -123,19 +136,44 @@ impl EnquiryInput {
                 let decided_by =
                     problems.take(limited("decided_by", "Who decided", &self.decided_by, 200));
                 let reason = problems.take(limited("reason", "Reason", &self.reason, 1_000));
-                match (decided_by, reason) {
-                    (Some(d), _) if d.is_empty() => {
-                        problems.push(Invalid::new("decided_by", "Enter who decided"));
-                        None
+                if decided_by.as_deref() == Some("") {
+                    problems.push(Invalid::new("decided_by", "Enter who decided"));
+                }
+                if reason.as_deref() == Some("") {
+                    problems.push(Invalid::new(
+                        "reason",
+                        "Enter why they are not to be involved",
+                    ));
+                }
+                let review_on = problems.take(
+                    parse_date_parts(
+                        "review",
+                        "Review date",
+                        &self.review_day,
+                        &self.review_month,
+                        &self.review_year,
+                    )
+                    .and_then(|d| {
+                        if d < today {
+                            Err(Invalid::new(
+                                "review",
+                                "Review date must be today or in the future",
+                            ))
+                        } else {
+                            Ok(d)
+                        }
+                    }),
+                );
+                match (decided_by, reason, review_on) {
+                    (Some(decided_by), Some(reason), Some(review_on))
+                        if !decided_by.is_empty() && !reason.is_empty() =>
+                    {
+                        Some(DoNotInvolve {
+                            decided_by,
+                            reason,
+                            review_on,
+                        })
                     }
-                    (_, Some(r)) if r.is_empty() => {
-                        problems.push(Invalid::new(
-                            "reason",
-                            "Enter why they are not to be involved",
-                        ));
-                        None
-                    }
-                    (Some(d), Some(r)) => Some((d, r)),
                     _ => None,
                 }
             }
@@ -209,11 +247,27 @@ mod tests {
             do_not_involve: "yes".into(),
             decided_by: "Dr Shah with the mother, seen alone".into(),
             reason: "Disclosed coercive control".into(),
+            review_day: "26".into(),
+            review_month: "2".into(),
+            review_year: "2027".into(),
             ..typed()
         };
         let parsed = disclosed.parse(today).unwrap();
         assert_eq!(parsed.named, Some(named));
-        assert!(parsed.do_not_involve.is_some());
+        assert_eq!(
+            parsed.do_not_involve.map(|d| d.review_on),
+            Some(date!(2027 - 02 - 26))
+        );
+        let no_review = EnquiryInput {
+            review_day: String::new(),
+            review_month: String::new(),
+            review_year: String::new(),
+            ..disclosed.clone()
+        };
+        assert_eq!(
+            no_review.parse(today).unwrap_err().message_for("review"),
+            Some("Enter review date")
+        );
         let no_reason = EnquiryInput {
             reason: String::new(),
             ..disclosed.clone()

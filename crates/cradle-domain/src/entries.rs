@@ -1,6 +1,7 @@
-//! The family timeline's entries, and the rule that keeps a confidence: an entry shared in
+//! The family timeline's entries, and the two rules that keep them safe: an entry shared in
 //! confidence by one family member never reaches another family member's printout, export
-//! or information pack.
+//! or information pack; and a staff-only entry (an abuse disclosure, safeguarding detail)
+//! never reaches any family-facing output at all, the discloser's own included.
 
 use crate::{Invalid, PersonId, Problems};
 use serde::{Deserialize, Serialize};
@@ -31,10 +32,38 @@ impl Member {
     }
 }
 
+crate::network::choices!(
+    /// What kind of timeline entry it is. The kind, not the wording, decides whether it may
+    /// ever leave the clinic.
+    EntryKind {
+        Note => ("note", "Note"),
+        AbuseEnquiry => ("abuse_enquiry", "Routine enquiry about domestic abuse"),
+        Safeguarding => ("safeguarding", "Safeguarding"),
+    }
+);
+
+impl EntryKind {
+    /// Staff-only kinds never reach a family-facing output: a printout, pack, summary or
+    /// export may be read at home by the person who harms.
+    pub fn is_staff_only(self) -> bool {
+        match self {
+            EntryKind::Note => false,
+            EntryKind::AbuseEnquiry | EntryKind::Safeguarding => true,
+        }
+    }
+}
+
+/// Entries written before kinds existed are notes.
+fn note() -> EntryKind {
+    EntryKind::Note
+}
+
 /// One entry on the family timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     pub id: Uuid,
+    #[serde(default = "note")]
+    pub kind: EntryKind,
     /// Who the entry is about; `None` for the family as a whole.
     pub about: Option<Member>,
     /// Who shared it in confidence, if anyone.
@@ -46,9 +75,13 @@ pub struct Entry {
 
 impl Entry {
     /// Whether this entry may go into material given to `recipient` (a printout, an export,
-    /// an information pack). An entry shared in confidence goes only to the person who shared
-    /// it; other entries go to the person they are about, and family-wide entries to everyone.
+    /// an information pack). A staff-only entry goes to no one; an entry shared in confidence
+    /// goes only to the person who shared it; other entries go to the person they are about,
+    /// and family-wide entries to everyone.
     pub fn may_reach(&self, recipient: Member) -> bool {
+        if self.kind.is_staff_only() {
+            return false;
+        }
         match self.confided_by {
             Some(confider) => confider == recipient,
             None => self.about.is_none_or(|about| about == recipient),
@@ -83,9 +116,20 @@ pub struct EntryInput {
     pub text: String,
     /// "yes" when the person it is about shared it in confidence.
     pub in_confidence: String,
+    /// "yes" for safeguarding or other detail that must never be printed for the family.
+    pub staff_only: String,
 }
 
 impl EntryInput {
+    /// The kind chosen: a safeguarding entry when marked staff only, otherwise a note.
+    pub fn kind(&self) -> EntryKind {
+        if self.staff_only.trim() == "yes" {
+            EntryKind::Safeguarding
+        } else {
+            EntryKind::Note
+        }
+    }
+
     /// Checks the entry. Whether `about` names a member of this family is checked by the caller.
     pub fn parse(&self) -> Result<(Option<Member>, Option<Member>, String), Problems> {
         let mut problems = Problems::default();
@@ -136,6 +180,7 @@ mod tests {
     fn entry(about: Option<Member>, confided_by: Option<Member>) -> Entry {
         Entry {
             id: Uuid::now_v7(),
+            kind: EntryKind::Note,
             about,
             confided_by,
             text: "text".into(),
@@ -164,6 +209,7 @@ mod tests {
             about: String::new(),
             text: "Said he is struggling".into(),
             in_confidence: "yes".into(),
+            staff_only: String::new(),
         };
         assert!(input
             .parse()

@@ -141,6 +141,9 @@ pub struct FamilySummary {
     /// Coping concerns not yet closed: flagged on the caseload.
     #[serde(default)]
     pub open_concerns: u32,
+    /// Questionnaire safety alerts waiting for a recorded action: flagged on the caseload.
+    #[serde(default)]
+    pub open_alerts: u32,
     /// What the caseload needs to say what is due next for the family's care.
     #[serde(default)]
     pub care: CareCounts,

@@ -397,7 +397,7 @@ impl OfferInput {
                 problems.push(Invalid::new("member", "Select who it is offered to"));
                 None
             }
-            Some(Member::Person(id)) if !record.involvement(id, today).may_involve => {
+            Some(Member::Person(id)) if !record.involvement(id).may_involve => {
                 problems.push(Invalid::new(
                     "member",
                     format!(

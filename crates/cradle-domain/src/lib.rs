@@ -4,6 +4,7 @@
 //! the command line, imports) are turned into these types by `parse()` functions that say,
 //! in plain English, what is wrong.
 
+pub mod attention;
 pub mod audit;
 pub mod baby;
 pub mod care_plans;
@@ -13,6 +14,7 @@ pub mod dates;
 pub mod enquiries;
 pub mod entries;
 pub mod family;
+pub mod family_facing;
 pub mod groups;
 pub mod ids;
 pub mod interventions;

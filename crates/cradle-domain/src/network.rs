@@ -355,7 +355,10 @@ impl Relationship {
     }
 }
 
-/// A "do not contact" or "do not involve" decision: who made it, why, until when.
+/// A "do not contact" or "do not involve" decision: who made it, why, and when it is next to
+/// be reviewed. A safety mark never lapses by itself: it stays in force until a clinician
+/// lifts it (who, when, why) or renews it (a new decision with a new review date, which
+/// replaces this one and keeps it in the record). Past its review date it shows as overdue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactRestriction {
     pub id: RestrictionId,
@@ -364,16 +367,32 @@ pub struct ContactRestriction {
     /// Who decided, as the clinician records it ("MASH strategy meeting", "Dr Shah with the mother").
     pub decided_by: String,
     pub reason: String,
+    /// When the decision is next to be reviewed (not when it ends).
     #[serde(with = "crate::family::optional_iso_date")]
-    pub until: Option<Date>,
+    pub review_on: Option<Date>,
     pub recorded_at_millis: i64,
+    /// Set when the decision was lifted, or replaced by a renewal.
     pub lifted_at_millis: Option<i64>,
+    /// Who lifted or renewed it (display name).
+    #[serde(default)]
+    pub lifted_by: Option<String>,
+    /// Why it was lifted, or what the renewal said.
+    #[serde(default)]
+    pub lifted_reason: Option<String>,
+    /// The decision that renewed this one, when it was renewed rather than lifted.
+    #[serde(default)]
+    pub renewed_as: Option<RestrictionId>,
 }
 
 impl ContactRestriction {
-    /// In force on `today`: not lifted and not past its end date.
-    pub fn in_force(&self, today: Date) -> bool {
-        self.lifted_at_millis.is_none() && self.until.is_none_or(|until| until >= today)
+    /// In force: not lifted and not replaced by a renewal. The review date does not end it.
+    pub fn in_force(&self) -> bool {
+        self.lifted_at_millis.is_none()
+    }
+
+    /// In force and past its review date: someone must renew or lift it.
+    pub fn review_overdue(&self, today: Date) -> bool {
+        self.in_force() && self.review_on.is_some_and(|review| review < today)
     }
 }
 
@@ -386,11 +405,11 @@ pub struct Involvement {
 }
 
 impl Involvement {
-    pub fn for_person(restrictions: &[ContactRestriction], person: PersonId, today: Date) -> Self {
+    pub fn for_person(restrictions: &[ContactRestriction], person: PersonId) -> Self {
         let in_force = |kind| {
             restrictions
                 .iter()
-                .any(|r| r.person_id == person && r.kind == kind && r.in_force(today))
+                .any(|r| r.person_id == person && r.kind == kind && r.in_force())
         };
         let do_not_involve = in_force(RestrictionKind::DoNotInvolve);
         Self {
@@ -597,40 +616,36 @@ impl RestrictionInput {
                 "Reason must be 2,000 characters or fewer",
             ));
         }
-        let until = if [&self.until_day, &self.until_month, &self.until_year]
-            .iter()
-            .all(|p| p.trim().is_empty())
-        {
-            Some(None)
-        } else {
-            match problems.take(crate::dates::parse_date_parts(
-                "until",
-                "Review date",
-                &self.until_day,
-                &self.until_month,
-                &self.until_year,
-            )) {
-                Some(date) if date < today => {
-                    problems.push(Invalid::new(
-                        "until",
-                        "Review date must be today or in the future",
-                    ));
-                    None
-                }
-                other => other.map(Some),
+        let review_on = match problems.take(crate::dates::parse_date_parts(
+            "until",
+            "Review date",
+            &self.until_day,
+            &self.until_month,
+            &self.until_year,
+        )) {
+            Some(date) if date < today => {
+                problems.push(Invalid::new(
+                    "until",
+                    "Review date must be today or in the future",
+                ));
+                None
             }
+            other => other,
         };
-        match (kind, decided_by, until) {
-            (Some(kind), Some(decided_by), Some(until)) if problems.is_empty() => {
+        match (kind, decided_by, review_on) {
+            (Some(kind), Some(decided_by), Some(review_on)) if problems.is_empty() => {
                 Ok(ContactRestriction {
                     id,
                     person_id,
                     kind,
                     decided_by,
                     reason: reason.to_string(),
-                    until,
+                    review_on: Some(review_on),
                     recorded_at_millis: now_millis,
                     lifted_at_millis: None,
+                    lifted_by: None,
+                    lifted_reason: None,
+                    renewed_as: None,
                 })
             }
             _ => Err(problems),
@@ -842,8 +857,19 @@ impl FamilyRecord {
     pub fn person(&self, id: PersonId) -> Option<&Person> {
         self.people.iter().find(|p| p.id == id)
     }
-    pub fn involvement(&self, id: PersonId, today: Date) -> Involvement {
-        Involvement::for_person(&self.restrictions, id, today)
+    pub fn involvement(&self, id: PersonId) -> Involvement {
+        Involvement::for_person(&self.restrictions, id)
+    }
+
+    /// Decisions in force whose review date has passed, oldest review first.
+    pub fn overdue_restriction_reviews(&self, today: Date) -> Vec<&ContactRestriction> {
+        let mut overdue: Vec<&ContactRestriction> = self
+            .restrictions
+            .iter()
+            .filter(|r| r.review_overdue(today))
+            .collect();
+        overdue.sort_by_key(|r| r.review_on);
+        overdue
     }
     pub fn relationships_of(&self, id: PersonId) -> impl Iterator<Item = &Relationship> {
         self.relationships.iter().filter(move |r| r.person_id == id)
@@ -907,25 +933,27 @@ mod tests {
     }
 
     #[test]
-    fn do_not_involve_also_means_do_not_contact_and_restrictions_end() {
+    fn do_not_involve_also_means_do_not_contact_and_a_mark_never_lapses_by_itself() {
         let person = PersonId::new();
-        let restriction = |kind, until: Option<Date>, lifted: Option<i64>| ContactRestriction {
+        let restriction = |kind, review_on: Option<Date>, lifted: Option<i64>| ContactRestriction {
             id: RestrictionId::new(),
             person_id: person,
             kind,
             decided_by: "Safeguarding lead".into(),
             reason: "Disclosure of abuse".into(),
-            until,
+            review_on,
             recorded_at_millis: 0,
             lifted_at_millis: lifted,
+            lifted_by: None,
+            lifted_reason: None,
+            renewed_as: None,
         };
         let today = date!(2026 - 11 - 26);
-        let none = Involvement::for_person(&[], person, today);
+        let none = Involvement::for_person(&[], person);
         assert!(none.may_contact && none.may_involve);
         let involve = Involvement::for_person(
             &[restriction(RestrictionKind::DoNotInvolve, None, None)],
             person,
-            today,
         );
         assert!(!involve.may_contact && !involve.may_involve);
         let contact = Involvement::for_person(
@@ -935,30 +963,63 @@ mod tests {
                 None,
             )],
             person,
-            today,
         );
         assert!(!contact.may_contact && contact.may_involve);
-        let expired = Involvement::for_person(
-            &[restriction(
-                RestrictionKind::DoNotContact,
-                Some(date!(2026 - 11 - 25)),
-                None,
-            )],
-            person,
-            today,
+        // Past its review date the mark stays in force, and its review is overdue.
+        let past = restriction(
+            RestrictionKind::DoNotContact,
+            Some(date!(2026 - 11 - 25)),
+            None,
         );
-        assert!(expired.may_contact);
-        let lifted = Involvement::for_person(
-            &[restriction(RestrictionKind::DoNotInvolve, None, Some(5))],
-            person,
-            today,
+        assert!(!Involvement::for_person(std::slice::from_ref(&past), person).may_contact);
+        assert!(past.review_overdue(today));
+        assert!(!past.review_overdue(date!(2026 - 11 - 25)));
+        let lifted = restriction(
+            RestrictionKind::DoNotInvolve,
+            Some(date!(2026 - 1 - 1)),
+            Some(5),
         );
-        assert!(lifted.may_involve);
+        assert!(Involvement::for_person(std::slice::from_ref(&lifted), person).may_involve);
+        assert!(!lifted.review_overdue(today));
         let someone_else = Involvement::for_person(
             &[restriction(RestrictionKind::DoNotInvolve, None, None)],
             PersonId::new(),
-            today,
         );
         assert!(someone_else.may_involve);
+    }
+
+    #[test]
+    fn a_safety_mark_needs_a_review_date_today_or_later() {
+        let today = date!(2026 - 11 - 26);
+        let typed = RestrictionInput {
+            kind: "do_not_contact".into(),
+            decided_by: "MASH strategy meeting".into(),
+            reason: "Court order".into(),
+            ..RestrictionInput::default()
+        };
+        let problems = typed
+            .parse(RestrictionId::new(), PersonId::new(), today, 0)
+            .unwrap_err();
+        assert!(problems.message_for("until").is_some());
+        let past = RestrictionInput {
+            until_day: "25".into(),
+            until_month: "11".into(),
+            until_year: "2026".into(),
+            ..typed.clone()
+        };
+        assert_eq!(
+            past.parse(RestrictionId::new(), PersonId::new(), today, 0)
+                .unwrap_err()
+                .message_for("until"),
+            Some("Review date must be today or in the future")
+        );
+        let ok = RestrictionInput {
+            until_day: "26".into(),
+            ..past
+        };
+        let mark = ok
+            .parse(RestrictionId::new(), PersonId::new(), today, 0)
+            .unwrap();
+        assert_eq!(mark.review_on, Some(today));
     }
 }

@@ -1,9 +1,9 @@
 //! "You and your baby": a printable, strengths-first summary for one caregiver, written in
 //! plain English (a reading age of about 9 to 11, measured by a test with the Flesch–Kincaid
-//! grade), and holding nothing that anyone else shared in confidence.
+//! grade), built from the family-facing view so it holds nothing staff-only and nothing
+//! that anyone else shared in confidence.
 
-use crate::entries::Member;
-use crate::network::FamilyRecord;
+use crate::family_facing::FamilyFacing;
 use crate::observations::BabyResponse;
 
 /// The summary's parts, in the order they are printed.
@@ -69,21 +69,21 @@ fn first_name(name: &str) -> &str {
     name.split_whitespace().next().unwrap_or(name)
 }
 
-/// Builds the summary for `member`, about the family's first baby (or "your baby").
-pub fn caregiver_summary(record: &FamilyRecord, member: Member) -> CaregiverSummary {
-    let name = record.member_name(member);
-    let baby = record
-        .family
+/// Builds the summary for the view's recipient (the first, if several), about the family's
+/// first baby (or "your baby"). Built from the family-facing view alone, so it can hold
+/// nothing staff-only and nothing anyone else shared in confidence.
+pub fn caregiver_summary(view: &FamilyFacing) -> CaregiverSummary {
+    let name = view.recipient_names.first().cloned().unwrap_or_default();
+    let baby = view
         .babies
         .first()
         .and_then(|b| b.name.clone())
         .map(|n| first_name(&n).to_string())
         .unwrap_or_else(|| "your baby".to_string());
-    let moments = record
+    let moments = view
         .moments
         .iter()
         .rev()
-        .filter(|m| m.caregiver == member)
         .map(|m| {
             let responses: Vec<&str> = m.baby_responses.iter().map(|r| plain(*r)).collect();
             let when = m
@@ -99,31 +99,15 @@ pub fn caregiver_summary(record: &FamilyRecord, member: Member) -> CaregiverSumm
             }
         })
         .collect();
-    // Only conversations with this caregiver alone: a joint conversation may hold what
-    // someone else said.
-    let own_words = record
-        .conversations
+    let own_words = view
+        .own_words
         .iter()
-        .filter(|c| c.participants.as_slice() == [member])
-        .flat_map(|c| {
-            ["enjoy", "relationship"]
-                .into_iter()
-                .filter_map(|code| c.answer(code))
-                .map(|text| format!("You told us: “{}”", sentence(text)))
-                .collect::<Vec<_>>()
-        })
+        .map(|text| format!("You told us: “{}”", sentence(text)))
         .collect();
-    let about_them = |kind: crate::needs::NoteKind| -> Vec<String> {
-        record
-            .notes
-            .iter()
-            .filter(|n| n.kind == kind && n.subject == crate::needs::NoteSubject::Caregiver(member))
-            .map(|n| sentence(&n.text))
-            .collect()
-    };
+    let sentences = |texts: &[String]| texts.iter().map(|t| sentence(t)).collect();
     CaregiverSummary {
-        strengths: about_them(crate::needs::NoteKind::Strength),
-        support: about_them(crate::needs::NoteKind::SupportWanted),
+        strengths: sentences(&view.strengths),
+        support: sentences(&view.support_wanted),
         recipient: name.clone(),
         title: format!("You and {baby}"),
         opening: format!(

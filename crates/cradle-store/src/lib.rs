@@ -306,6 +306,15 @@ pub trait Store: NetworkStore + CareStore + Send + Sync + 'static {
         query: &FamilyQuery,
         audit: AuditEntry,
     ) -> StoreResult<FamilyPage>;
+    /// What needs attention across the teams' families, most urgent first: unactioned safety
+    /// alerts, open coping concerns, safety decisions past their review date and care plan
+    /// reviews overdue (at most 200 of each kind a team). Audited, naming every family shown.
+    async fn needs_attention(
+        &self,
+        teams: &[TeamId],
+        today: time::Date,
+        audit: AuditEntry,
+    ) -> StoreResult<Vec<cradle_domain::attention::AttentionItem>>;
     async fn grant_break_glass(
         &self,
         grant: &BreakGlassGrant,

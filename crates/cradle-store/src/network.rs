@@ -169,6 +169,16 @@ pub trait NetworkStore: Send + Sync {
         recorded_by: StaffId,
         audit: AuditEntry,
     ) -> StoreResult<()>;
+    /// Replaces a decision in force by its renewal (a new review date and reason), keeping the
+    /// earlier decision, closed and pointing to the renewal, in one transaction.
+    async fn renew_restriction(
+        &self,
+        family: FamilyId,
+        earlier: RestrictionId,
+        renewal: &ContactRestriction,
+        renewed_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
     async fn lift_restriction(
         &self,
         family: FamilyId,
@@ -385,14 +395,16 @@ macro_rules! network_sql {
                 .fetch_all(&self.pool)
                 .await?;
                 let restrictions: Vec<RestrictionRow> = sqlx::query_as(
-                    "SELECT id, person_id, kind, decided_by, reason, until, recorded_at, lifted_at FROM contact_restrictions \
-                     WHERE family_id = $1 ORDER BY recorded_at, id",
+                    "SELECT r.id, r.person_id, r.kind, r.decided_by, r.reason, r.until, r.recorded_at, r.lifted_at, \
+                     s.display_name AS lifted_by, r.lifted_reason, r.renewed_as \
+                     FROM contact_restrictions r LEFT JOIN staff s ON s.id = r.lifted_by \
+                     WHERE r.family_id = $1 ORDER BY r.recorded_at, r.id",
                 )
                 .bind(id.0)
                 .fetch_all(&self.pool)
                 .await?;
-                let entry_rows: Vec<(Uuid, Option<Uuid>, bool, Option<Uuid>, bool, String, i64, String)> = sqlx::query_as(
-                    "SELECT e.id, e.about_person, e.about_mother, e.confided_by_person, e.confided_by_mother, e.text, e.written_at, s.display_name \
+                let entry_rows: Vec<(Uuid, String, Option<Uuid>, bool, Option<Uuid>, bool, String, i64, String)> = sqlx::query_as(
+                    "SELECT e.id, e.kind, e.about_person, e.about_mother, e.confided_by_person, e.confided_by_mother, e.text, e.written_at, s.display_name \
                      FROM family_entries e JOIN staff s ON s.id = e.written_by WHERE e.family_id = $1 ORDER BY e.written_at, e.id",
                 )
                 .bind(id.0)
@@ -456,9 +468,13 @@ macro_rules! network_sql {
                 };
                 let entries = entry_rows
                     .into_iter()
-                    .map(|(entry_id, about_person, about_mother, by_person, by_mother, text, written_at, written_by)| {
+                    .map(|(entry_id, kind, about_person, about_mother, by_person, by_mother, text, written_at, written_by)| {
+                        // An unknown kind is treated as staff-only: never printed by mistake.
+                        let kind = cradle_domain::entries::EntryKind::from_code(&kind)
+                            .unwrap_or(cradle_domain::entries::EntryKind::Safeguarding);
                         cradle_domain::entries::Entry {
                             id: entry_id,
+                            kind,
                             about: member(about_person, about_mother),
                             confided_by: member(by_person, by_mother),
                             text,
@@ -527,11 +543,41 @@ macro_rules! network_sql {
                 .bind(restriction.kind.code())
                 .bind(&restriction.decided_by)
                 .bind(&restriction.reason)
-                .bind(date_text(restriction.until))
+                .bind(date_text(restriction.review_on))
                 .bind(restriction.recorded_at_millis)
                 .bind(recorded_by.0)
                 .execute(&mut **tx)
                 .await?;
+                Ok(())
+            }
+
+            /// Ends a decision still in force (lifted, or replaced by `renewed_as`), inside the
+            /// caller's transaction; `NotFound` if it is not this family's or is already ended.
+            async fn close_restriction(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                family: FamilyId,
+                id: RestrictionId,
+                by: StaffId,
+                reason: &str,
+                at_millis: i64,
+                renewed_as: Option<RestrictionId>,
+            ) -> StoreResult<()> {
+                let changed = sqlx::query(
+                    "UPDATE contact_restrictions SET lifted_at = $1, lifted_by = $2, lifted_reason = $3, renewed_as = $4 \
+                     WHERE id = $5 AND family_id = $6 AND lifted_at IS NULL",
+                )
+                .bind(at_millis)
+                .bind(by.0)
+                .bind(reason)
+                .bind(renewed_as.map(|r| r.0))
+                .bind(id.0)
+                .bind(family.0)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+                if changed == 0 {
+                    return Err(StoreError::NotFound);
+                }
                 Ok(())
             }
 
@@ -554,8 +600,8 @@ macro_rules! network_sql {
                     }
                 }
                 sqlx::query(
-                    "INSERT INTO family_entries (id, family_id, about_person, about_mother, confided_by_person, confided_by_mother, text, written_at, written_by) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    "INSERT INTO family_entries (id, family_id, about_person, about_mother, confided_by_person, confided_by_mother, text, written_at, written_by, kind) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 )
                 .bind(entry.id)
                 .bind(family.0)
@@ -566,6 +612,7 @@ macro_rules! network_sql {
                 .bind(&entry.text)
                 .bind(entry.written_at_millis)
                 .bind(written_by.0)
+                .bind(entry.kind.code())
                 .execute(&mut **tx)
                 .await?;
                 Ok(())
@@ -997,26 +1044,21 @@ macro_rules! network_sql {
 
             async fn lift_restriction(&self, family: FamilyId, id: RestrictionId, lifted_by: StaffId, reason: &str, at_millis: i64, audit: AuditEntry) -> StoreResult<()> {
                 let mut tx = self.begin_write().await?;
-                let changed = sqlx::query(
-                    "UPDATE contact_restrictions SET lifted_at = $1, lifted_by = $2, lifted_reason = $3 \
-                     WHERE id = $4 AND family_id = $5 AND lifted_at IS NULL",
-                )
-                .bind(at_millis)
-                .bind(lifted_by.0)
-                .bind(reason)
-                .bind(id.0)
-                .bind(family.0)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if changed == 0 {
-                    return Err(StoreError::NotFound);
-                }
+                Self::close_restriction(&mut tx, family, id, lifted_by, reason, at_millis, None).await?;
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())
             }
 
+            async fn renew_restriction(&self, family: FamilyId, earlier: RestrictionId, renewal: &ContactRestriction, renewed_by: StaffId, audit: AuditEntry) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                Self::insert_restriction(&mut tx, family, renewal, renewed_by).await?;
+                let said = format!("Renewed: {}", renewal.reason);
+                Self::close_restriction(&mut tx, family, earlier, renewed_by, &said, renewal.recorded_at_millis, Some(renewal.id)).await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
 
             async fn import_families(&self, records: &[FamilyRecord], created_by: StaffId, audits: Vec<AuditEntry>) -> StoreResult<()> {
                 self.create_family_records(records, created_by, audits).await

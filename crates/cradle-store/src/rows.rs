@@ -122,7 +122,7 @@ pub(crate) fn date_text(date: Option<Date>) -> Option<String> {
     date.and_then(|d| d.format(format_description!("[year]-[month]-[day]")).ok())
 }
 
-fn parse_date_text(text: Option<String>) -> StoreResult<Option<Date>> {
+pub(crate) fn parse_date_text(text: Option<String>) -> StoreResult<Option<Date>> {
     match text {
         None => Ok(None),
         Some(text) => Date::parse(&text, format_description!("[year]-[month]-[day]"))
@@ -205,6 +205,7 @@ impl FamilySummaryRow {
             involved: Vec::new(),
             restrictions: Vec::new(),
             open_concerns: 0,
+            open_alerts: 0,
             pathway_steps: Vec::new(),
             care: cradle_domain::family::CareCounts {
                 open_plans: u32::try_from(self.open_plans).unwrap_or(0),
@@ -343,6 +344,13 @@ pub(crate) struct RestrictionRow {
     pub until: Option<String>,
     pub recorded_at: i64,
     pub lifted_at: Option<i64>,
+    /// Read only with the family's whole record, where a decision's history is shown.
+    #[sqlx(default)]
+    pub lifted_by: Option<String>,
+    #[sqlx(default)]
+    pub lifted_reason: Option<String>,
+    #[sqlx(default)]
+    pub renewed_as: Option<Uuid>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -366,9 +374,12 @@ impl RestrictionRow {
             kind: code(RestrictionKind::from_code(&self.kind), "restriction")?,
             decided_by: self.decided_by,
             reason: self.reason,
-            until: parse_date_text(self.until)?,
+            review_on: parse_date_text(self.until)?,
             recorded_at_millis: self.recorded_at,
             lifted_at_millis: self.lifted_at,
+            lifted_by: self.lifted_by,
+            lifted_reason: self.lifted_reason,
+            renewed_as: self.renewed_as.map(RestrictionId),
         })
     }
 }

@@ -866,6 +866,7 @@ macro_rules! sql_store {
                 let mut people: Vec<(Uuid, Uuid, String)> = Vec::new();
                 let mut restriction_rows: Vec<(Uuid, RestrictionRow)> = Vec::new();
                 let mut open_concerns: Vec<(Uuid, i64)> = Vec::new();
+                let mut open_alerts: Vec<(Uuid, i64)> = Vec::new();
                 let mut pathway_rows: Vec<(Uuid, Uuid, String)> = Vec::new();
                 if !page_ids.is_empty() {
                     let sql = format!(
@@ -901,6 +902,11 @@ macro_rules! sql_store {
                     );
                     let q = bind_ids!(sqlx::query_as::<_, (Uuid, i64)>(&sql));
                     open_concerns = q.fetch_all(&self.pool).await?;
+                    let sql = format!(
+                        "SELECT family_id, COUNT(*) FROM questionnaire_responses WHERE alert_open = 1 AND family_id IN ({ids}) GROUP BY family_id"
+                    );
+                    let q = bind_ids!(sqlx::query_as::<_, (Uuid, i64)>(&sql));
+                    open_alerts = q.fetch_all(&self.pool).await?;
                     // Each person's current pathway step: the one at their highest position.
                     let sql = format!(
                         "SELECT ps.family_id, ps.person_id, ps.record FROM pathway_steps ps WHERE ps.family_id IN ({ids}) \
@@ -938,6 +944,11 @@ macro_rules! sql_store {
                             .map(|(_, person, name)| (cradle_domain::PersonId(*person), name.clone()))
                             .collect();
                         summary.open_concerns = open_concerns
+                            .iter()
+                            .find(|(f, _)| *f == id.0)
+                            .map(|(_, n)| u32::try_from(*n).unwrap_or(u32::MAX))
+                            .unwrap_or(0);
+                        summary.open_alerts = open_alerts
                             .iter()
                             .find(|(f, _)| *f == id.0)
                             .map(|(_, n)| u32::try_from(*n).unwrap_or(u32::MAX))
@@ -982,6 +993,181 @@ macro_rules! sql_store {
                     has_previous,
                     has_next,
                 })
+            }
+
+            async fn needs_attention(
+                &self,
+                teams: &[TeamId],
+                today: time::Date,
+                audit: AuditEntry,
+            ) -> StoreResult<Vec<cradle_domain::attention::AttentionItem>> {
+                use cradle_domain::attention::{AttentionItem, AttentionKind, Settle};
+                // (kind, family, person named by id or "mother", detail, since, settled on)
+                let mut found: Vec<(AttentionKind, Uuid, Option<String>, String, time::Date, Settle)> = Vec::new();
+                let day = |text: String| -> StoreResult<time::Date> {
+                    Ok(crate::rows::parse_date_text(Some(text))?.unwrap_or(today))
+                };
+                for team in teams {
+                    // Each query is bounded: a team's list shows at most this many of a kind.
+                    let alerts: Vec<(Uuid, String)> = sqlx::query_as(
+                        "SELECT q.family_id, q.record FROM questionnaire_responses q \
+                         JOIN families f ON f.id = q.family_id WHERE q.alert_open = 1 AND f.team_id = $1 \
+                         ORDER BY q.completed_on, q.id LIMIT 200",
+                    )
+                    .bind(team.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    for (family, record) in alerts {
+                        let response: cradle_domain::questionnaires::QuestionnaireResponse =
+                            $crate::care::from_json(&record, "questionnaire response")?;
+                        let raised = response
+                            .scored
+                            .alerts
+                            .iter()
+                            .map(|a| a.message.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        found.push((
+                            AttentionKind::SafetyAlert,
+                            family,
+                            Some(response.person_id.to_string()),
+                            format!(
+                                "{} completed {}: {raised} No action recorded yet.",
+                                response.instrument_name,
+                                cradle_domain::dates::long_date(response.completed_on)
+                            ),
+                            response.completed_on,
+                            Settle::AlertAction(response.id),
+                        ));
+                    }
+                    let concerns: Vec<(Uuid, Uuid, String, i64)> = sqlx::query_as(
+                        "SELECT c.id, c.family_id, c.about, c.raised_at FROM concerns c \
+                         JOIN families f ON f.id = c.family_id WHERE c.closed_at IS NULL AND f.team_id = $1 \
+                         ORDER BY c.raised_at, c.id LIMIT 200",
+                    )
+                    .bind(team.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    for (concern, family, about, raised_at) in concerns {
+                        let since = cradle_domain::dates::uk_date(raised_at);
+                        found.push((
+                            AttentionKind::CopingConcern,
+                            family,
+                            Some(about),
+                            format!("Raised {}: open until an action is recorded and it is closed", cradle_domain::dates::long_date(since)),
+                            since,
+                            Settle::ConcernAction(concern),
+                        ));
+                    }
+                    let reviews: Vec<(Uuid, Uuid, Uuid, String, String)> = sqlx::query_as(
+                        "SELECT r.id, r.family_id, r.person_id, r.kind, r.until FROM contact_restrictions r \
+                         JOIN families f ON f.id = r.family_id \
+                         WHERE r.lifted_at IS NULL AND r.until < $1 AND f.team_id = $2 \
+                         ORDER BY r.until, r.id LIMIT 200",
+                    )
+                    .bind(crate::rows::date_text(Some(today)))
+                    .bind(team.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    for (restriction, family, person, kind, until) in reviews {
+                        let since = day(until)?;
+                        let kind = cradle_domain::network::RestrictionKind::from_code(&kind)
+                            .map(|k| k.label().to_lowercase())
+                            .unwrap_or_default();
+                        found.push((
+                            AttentionKind::RestrictionReviewOverdue,
+                            family,
+                            Some(person.to_string()),
+                            format!("{kind}: review was due {}, still in force", cradle_domain::dates::long_date(since)),
+                            since,
+                            Settle::RestrictionReview(restriction),
+                        ));
+                    }
+                    // Walked along the team's families with open plans by sessions since review.
+                    let plans: Vec<(Uuid, i64, i64)> = sqlx::query_as(
+                        "SELECT f.id, CAST(f.review_sessions AS BIGINT), CAST(t.sessions_before_review AS BIGINT) FROM families f \
+                         JOIN teams t ON t.id = f.team_id \
+                         WHERE f.team_id = $1 AND f.open_plans > 0 AND f.review_sessions > t.sessions_before_review \
+                         ORDER BY f.review_sessions DESC, f.id LIMIT 200",
+                    )
+                    .bind(team.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    for (family, attended, of) in plans {
+                        found.push((
+                            AttentionKind::CarePlanReviewOverdue,
+                            family,
+                            None,
+                            format!("{attended} sessions attended since the last review; the team reviews after {of}"),
+                            today,
+                            Settle::CarePlans,
+                        ));
+                    }
+                }
+                // Name each family after its baby, and each person named.
+                let mut family_ids: Vec<Uuid> = found.iter().map(|f| f.1).collect();
+                family_ids.sort();
+                family_ids.dedup();
+                let mut items = Vec::with_capacity(found.len());
+                for chunk in family_ids.chunks(500) {
+                    let ids = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+                    let sql = format!("SELECT id, mother_name FROM families WHERE id IN ({ids})");
+                    let mothers: Vec<(Uuid, String)> = chunk
+                        .iter()
+                        .fold(sqlx::query_as(&sql), |q, id| q.bind(*id))
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let sql = format!("SELECT {BABY_COLUMNS} FROM babies WHERE family_id IN ({ids}) ORDER BY family_id, position");
+                    let babies: Vec<(FamilyId, Baby)> = chunk
+                        .iter()
+                        .fold(sqlx::query_as::<_, BabyRow>(&sql), |q, id| q.bind(*id))
+                        .fetch_all(&self.pool)
+                        .await?
+                        .into_iter()
+                        .map(BabyRow::into_baby)
+                        .collect::<StoreResult<_>>()?;
+                    let sql = format!(
+                        "SELECT fp.family_id, p.id, p.name FROM family_people fp JOIN people p ON p.id = fp.person_id WHERE fp.family_id IN ({ids})"
+                    );
+                    let people: Vec<(Uuid, Uuid, String)> = chunk
+                        .iter()
+                        .fold(sqlx::query_as(&sql), |q, id| q.bind(*id))
+                        .fetch_all(&self.pool)
+                        .await?;
+                    for (kind, family, about, detail, since, settle) in found.iter().filter(|f| chunk.contains(&f.1)) {
+                        let Some((_, mother)) = mothers.iter().find(|(id, _)| id == family) else { continue };
+                        let theirs: Vec<&Baby> = babies.iter().filter(|(f, _)| f.0 == *family).map(|(_, b)| b).collect();
+                        let label = match theirs.as_slice() {
+                            [] => format!("{mother} (no baby recorded yet)"),
+                            several => several.iter().map(|b| b.label(mother)).collect::<Vec<_>>().join(" and "),
+                        };
+                        let person = about.as_deref().and_then(cradle_domain::PersonId::parse);
+                        let named = match (about.as_deref(), person) {
+                            (Some("mother"), _) => Some(mother.clone()),
+                            (_, Some(person)) => people
+                                .iter()
+                                .find(|(f, p, _)| f == family && *p == person.0)
+                                .map(|(_, _, name)| name.clone()),
+                            _ => None,
+                        };
+                        items.push(AttentionItem {
+                            kind: *kind,
+                            family_id: FamilyId(*family),
+                            family: label,
+                            about: named,
+                            person_id: person,
+                            detail: detail.clone(),
+                            since: *since,
+                            settle: *settle,
+                        });
+                    }
+                }
+                cradle_domain::attention::most_urgent_first(&mut items);
+                // The list shows names, so the audit says exactly which families were shown.
+                let mut audit = audit;
+                audit.detail = format!("{} items: {}", items.len(), family_ids.iter().map(|id| id.to_string()).collect::<Vec<_>>().join(" "));
+                self.audit.append(audit).await?;
+                Ok(items)
             }
 
             async fn grant_break_glass(

@@ -16,12 +16,12 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use cradle_app::admin::StaffInput;
 use cradle_domain::network::{BirthInput, PersonInput, RelationshipInput, RestrictionInput};
-use cradle_domain::{BabyId, Family, FamilyId, FamilyInput, PersonId, StaffId};
+use cradle_domain::{BabyId, Family, FamilyId, FamilyInput, PersonId, RestrictionId, StaffId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// (method, path) of every API operation, as the OpenAPI document writes them.
-pub const OPERATIONS: [(&str, &str); 65] = [
+pub const OPERATIONS: [(&str, &str); 67] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -55,6 +55,14 @@ pub const OPERATIONS: [(&str, &str); 65] = [
     ("get", "/api/v1/families/{id}/people/{person}/history"),
     ("get", "/api/v1/families/{id}/history/{kind}/{record}"),
     ("post", "/api/v1/families/{id}/people/{person}/restrictions"),
+    (
+        "post",
+        "/api/v1/families/{id}/restrictions/{restriction}/renew",
+    ),
+    (
+        "post",
+        "/api/v1/families/{id}/restrictions/{restriction}/lift",
+    ),
     ("post", "/api/v1/families/{id}/relationships"),
     ("post", "/api/v1/families/{id}/babies/{baby}/birth"),
     ("post", "/api/v1/families/{id}/plans"),
@@ -156,6 +164,14 @@ pub fn router() -> Router<WebState> {
         .route(
             "/families/{id}/people/{person}/restrictions",
             post(restrict_person),
+        )
+        .route(
+            "/families/{id}/restrictions/{restriction}/renew",
+            post(renew_restriction),
+        )
+        .route(
+            "/families/{id}/restrictions/{restriction}/lift",
+            post(lift_restriction),
         )
         .route("/families/{id}/relationships", post(add_relationship))
         .route("/families/{id}/babies/{baby}/birth", post(record_birth))
@@ -1598,6 +1614,44 @@ async fn restrict_person(
         .restrict_contact(&staff.actor, &access, person, &body)
         .await?;
     Ok((StatusCode::CREATED, Json(restriction)).into_response())
+}
+
+/// Renews a decision after its review: who decided, why, and the next review date.
+async fn renew_restriction(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, restriction)): Path<(String, String)>,
+    Json(body): Json<RestrictionInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let restriction = RestrictionId::parse(&restriction).ok_or(Failure(Problem::NotFound))?;
+    let renewal = state
+        .app
+        .renew_restriction(&staff.actor, &access, restriction, &body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(renewal)).into_response())
+}
+
+#[derive(Deserialize)]
+struct LiftBody {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Lifts a decision: who, when and why are kept with it.
+async fn lift_restriction(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, restriction)): Path<(String, String)>,
+    Json(body): Json<LiftBody>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let restriction = RestrictionId::parse(&restriction).ok_or(Failure(Problem::NotFound))?;
+    state
+        .app
+        .lift_restriction(&staff.actor, &access, restriction, &body.reason)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn add_relationship(

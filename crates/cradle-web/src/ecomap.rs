@@ -94,7 +94,7 @@ fn nodes(record: &FamilyRecord, today: Date) -> Vec<Node> {
                 nature: None,
                 care: CareShare::None,
                 lives_with_baby: false,
-                restriction: restriction_of(record, person.id, today),
+                restriction: restriction_of(record, person.id),
             });
             continue;
         };
@@ -104,7 +104,7 @@ fn nodes(record: &FamilyRecord, today: Date) -> Vec<Node> {
             nature: main.nature,
             care: main.care_share,
             lives_with_baby: main.lives_with_baby,
-            restriction: restriction_of(record, person.id, today),
+            restriction: restriction_of(record, person.id),
         });
     }
     nodes
@@ -113,9 +113,8 @@ fn nodes(record: &FamilyRecord, today: Date) -> Vec<Node> {
 fn restriction_of(
     record: &FamilyRecord,
     person: cradle_domain::PersonId,
-    today: Date,
 ) -> Option<RestrictionKind> {
-    let involvement = record.involvement(person, today);
+    let involvement = record.involvement(person);
     if !involvement.may_involve {
         Some(RestrictionKind::DoNotInvolve)
     } else if !involvement.may_contact {
@@ -349,9 +348,12 @@ mod tests {
                 kind: RestrictionKind::DoNotInvolve,
                 decided_by: "Safeguarding lead".into(),
                 reason: "Disclosure".into(),
-                until: None,
+                review_on: None,
                 recorded_at_millis: 0,
                 lifted_at_millis: None,
+                lifted_by: None,
+                lifted_reason: None,
+                renewed_as: None,
             }],
             people: vec![dad, gran],
             entries: Vec::new(),

@@ -335,6 +335,14 @@ pub fn router(state: WebState) -> Router {
             get(pages::network::restriction_form).post(pages::network::restrict),
         )
         .route(
+            "/families/{id}/restrictions/{restriction}/renew",
+            get(pages::network::renew_form).post(pages::network::renew),
+        )
+        .route(
+            "/families/{id}/restrictions/{restriction}/lift",
+            get(pages::network::lift_form).post(pages::network::lift),
+        )
+        .route(
             "/families/{id}/relationships",
             post(pages::network::add_relationship),
         )

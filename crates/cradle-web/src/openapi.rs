@@ -1049,6 +1049,36 @@ fn body() -> Value {
     );
     restrict["parameters"] = family_and_person;
     restrict["requestBody"] = json_body("RestrictionInput");
+    let family_and_restriction = json!([
+        {"name": "id", "in": "path", "required": true, "description": "The family's id", "schema": {"type": "string", "format": "uuid"}},
+        {"name": "restriction", "in": "path", "required": true, "description": "The decision in force", "schema": {"type": "string", "format": "uuid"}}
+    ]);
+    let mut renew_restriction = operation(
+        "Renew a do not contact or do not involve decision after its review",
+        "A decision never lapses by itself: past its review date (`review_on`) it stays in force and shows as overdue until it is renewed or lifted. Renewing records who decided, why and the next review date (`until_day`, `until_month`, `until_year`; `kind` is ignored: a renewal keeps the decision's kind) as a new decision, and keeps the earlier one, closed, with `renewed_as` naming the new one.",
+        "201",
+        ok_json("The new decision", json!({"type": "object"})),
+        &[
+            ("404", "No such decision in this family"),
+            ("409", "The decision was already lifted or renewed"),
+            ("422", "The renewal has problems"),
+        ],
+    );
+    renew_restriction["parameters"] = family_and_restriction.clone();
+    renew_restriction["requestBody"] = json_body("RestrictionInput");
+    let mut lift_restriction = operation(
+        "Lift a do not contact or do not involve decision",
+        "Who lifted it, when and why are kept with the decision.",
+        "204",
+        json!({"description": "Lifted"}),
+        &[
+            ("404", "No such decision in this family"),
+            ("409", "The decision was already lifted or renewed"),
+            ("422", "No reason given"),
+        ],
+    );
+    lift_restriction["parameters"] = family_and_restriction;
+    lift_restriction["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "maxLength": 500}}}}}});
     let mut add_relationship = operation(
         "Record how a person relates to a baby or to the mother",
         "The person and the baby must belong to this family.",
@@ -1129,6 +1159,8 @@ fn body() -> Value {
             "/api/v1/families/{id}/people/{person}/history": {"get": history},
             "/api/v1/families/{id}/history/{kind}/{record}": {"get": record_history},
             "/api/v1/families/{id}/people/{person}/restrictions": {"post": restrict},
+            "/api/v1/families/{id}/restrictions/{restriction}/renew": {"post": renew_restriction},
+            "/api/v1/families/{id}/restrictions/{restriction}/lift": {"post": lift_restriction},
             "/api/v1/families/{id}/relationships": {"post": add_relationship},
             "/api/v1/families/{id}/babies/{baby}/birth": {"post": birth}
         },
@@ -1248,9 +1280,9 @@ fn body() -> Value {
                     "nature": {"enum": ["strong", "supportive", "tenuous", "stressful", "cut_off", ""]},
                     "started_day": {"type": "string"}, "started_month": {"type": "string"}, "started_year": {"type": "string"}
                 }},
-                "RestrictionInput": {"type": "object", "required": ["kind", "decided_by", "reason"], "properties": {
+                "RestrictionInput": {"type": "object", "required": ["kind", "decided_by", "reason", "until_day", "until_month", "until_year"], "properties": {
                     "kind": {"enum": ["do_not_contact", "do_not_involve"]}, "decided_by": {"type": "string"}, "reason": {"type": "string", "maxLength": 2000},
-                    "until_day": {"type": "string"}, "until_month": {"type": "string"}, "until_year": {"type": "string"}
+                    "until_day": {"type": "string", "description": "The review date's day: the decision stays in force after it, shown as overdue for review"}, "until_month": {"type": "string"}, "until_year": {"type": "string"}
                 }},
                 "BirthInput": {"type": "object", "required": ["born_day", "born_month", "born_year"], "properties": {
                     "born_day": {"type": "string"}, "born_month": {"type": "string"}, "born_year": {"type": "string"},

@@ -104,6 +104,16 @@ fn date_fields(date: time::Date) -> (String, String, String) {
     )
 }
 
+/// A do not contact / do not involve decision's body with a review date eight weeks on.
+fn with_review(mut decision: Value) -> Value {
+    let (day, month, year) =
+        date_fields(time::OffsetDateTime::now_utc().date() + time::Duration::weeks(8));
+    decision["until_day"] = day.into();
+    decision["until_month"] = month.into();
+    decision["until_year"] = year.into();
+    decision
+}
+
 async fn audit_actions(app: &TestApp) -> Vec<(String, String, Option<String>)> {
     audit_records(app)
         .await
@@ -1725,6 +1735,8 @@ on_both_backends!(
         assert!(page.contains("07700 900999") && !page.contains("07700 900555"));
 
         // Do not contact: the mark shows wherever the person appears and no contact is offered.
+        let (review_day, review_month, review_year) =
+            date_fields(time::OffsetDateTime::now_utc().date() + time::Duration::weeks(8));
         let restrict = client
             .post(app.url(&format!("{page_path}/people/{rui}/restrict")))
             .form(&[
@@ -1738,6 +1750,9 @@ on_both_backends!(
                     "reason",
                     "Mother has asked that he is not contacted by the team",
                 ),
+                ("until_day", &review_day),
+                ("until_month", &review_month),
+                ("until_year", &review_year),
             ])
             .send()
             .await
@@ -1893,7 +1908,7 @@ on_both_backends!(the_family_network_through_the_api, |backend| async move {
 
     let restricted = post(
         format!("/api/v1/families/{family}/people/{ngozi_id}/restrictions"),
-        serde_json::json!({"kind": "do_not_contact", "decided_by": "Amara, at her request", "reason": "Amara has asked that her mother is not contacted"}),
+        with_review(serde_json::json!({"kind": "do_not_contact", "decided_by": "Amara, at her request", "reason": "Amara has asked that her mother is not contacted"})),
     )
     .await;
     assert_eq!(restricted.status(), StatusCode::CREATED);
@@ -2237,9 +2252,9 @@ on_both_backends!(
         assert_eq!(
             details,
             vec![
-                format!("for mother, {tunde} (1 entries, 2 goals)"),
-                format!("for mother, {tunde}, {grace} (1 entries, 1 goals)"),
-                format!("for {tunde} (3 entries, 3 goals)"),
+                format!("summary for a session together for mother, {tunde} (1 entries, 2 goals, 0 moments)"),
+                format!("summary for a session together for mother, {tunde}, {grace} (1 entries, 1 goals, 0 moments)"),
+                format!("printout for {tunde} (3 entries, 3 goals, 0 moments)"),
             ]
         );
         app.database.cleanup().await;
@@ -2616,7 +2631,7 @@ on_both_backends!(
         let patience_id = patience["id"].as_str().unwrap().to_string();
         let restricted = post(
             format!("/api/v1/families/{first}/people/{patience_id}/restrictions"),
-            serde_json::json!({"kind": "do_not_contact", "decided_by": "Safeguarding lead", "reason": "Court order"}),
+            with_review(serde_json::json!({"kind": "do_not_contact", "decided_by": "Safeguarding lead", "reason": "Court order"})),
         )
         .await;
         assert_eq!(restricted.status(), StatusCode::CREATED);
@@ -2924,7 +2939,7 @@ on_both_backends!(
         let restricted = clinician
             .post(app.url(&format!("/api/v1/families/{family}/people/{grace}/restrictions")))
             .header("X-CSRF-Token", &token)
-            .json(&serde_json::json!({"kind": "do_not_involve", "decided_by": "Safeguarding lead", "reason": "Court order"}))
+            .json(&with_review(serde_json::json!({"kind": "do_not_involve", "decided_by": "Safeguarding lead", "reason": "Court order"})))
             .send()
             .await
             .unwrap();
@@ -3203,7 +3218,7 @@ on_both_backends!(
 );
 
 on_both_backends!(
-    a_routine_enquiry_is_asked_alone_kept_in_confidence_and_a_disclosure_marks_do_not_involve,
+    a_routine_enquiry_is_asked_alone_kept_for_staff_only_and_a_disclosure_marks_do_not_involve,
     |backend| async move {
         let app = app(backend).await;
         let clinician = app.signed_in("clinician").await;
@@ -3213,7 +3228,10 @@ on_both_backends!(
         let tunde = person_id(&record, "Tunde Okafor");
         let grace = add_person(&app, &clinician, &token, &family, "Grace Adebayo").await;
         let today = time::OffsetDateTime::now_utc().date();
+        let (review_day, review_month, review_year) = date_fields(today + time::Duration::days(90));
         let secret = "She described him checking her phone and controlling money";
+        let safe_contact = "Safe to call her only on Tuesdays after 3pm";
+        let reason = "Disclosed coercive control";
         let fields = |seen_alone: &str| {
             vec![
                 ("csrf_token", token.clone()),
@@ -3223,11 +3241,14 @@ on_both_backends!(
                 ("asked_month", u8::from(today.month()).to_string()),
                 ("asked_year", today.year().to_string()),
                 ("outcome", "disclosed".to_string()),
-                ("notes", secret.to_string()),
+                ("notes", format!("{secret}. {safe_contact}.")),
                 ("named", tunde.clone()),
                 ("do_not_involve", "yes".to_string()),
                 ("decided_by", "Dr Shah with Amara, seen alone".to_string()),
-                ("reason", "Disclosed coercive control".to_string()),
+                ("reason", reason.to_string()),
+                ("review_day", review_day.clone()),
+                ("review_month", review_month.clone()),
+                ("review_year", review_year.clone()),
             ]
         };
         let path = app.url(&format!("/families/{family}/enquiries"));
@@ -3247,6 +3268,13 @@ on_both_backends!(
             get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
         assert_eq!(unchanged["restrictions"], serde_json::json!([]));
 
+        // A "do not involve" mark made here asks for its review date.
+        let mut no_review = fields("yes");
+        no_review.retain(|(name, _)| !name.starts_with("review_"));
+        let refused = clinician.post(&path).form(&no_review).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.text().await.unwrap().contains("Enter review date"));
+
         let recorded = clinician
             .post(&path)
             .form(&fields("yes"))
@@ -3260,30 +3288,325 @@ on_both_backends!(
             "the disclosure set the mark"
         );
         assert!(
-            page.contains("Shared in confidence by Amara Okafor"),
-            "always in confidence"
+            page.contains("data-testid=\"staff-only\"") && page.contains(secret),
+            "staff see the enquiry, marked as never printed for the family"
         );
+        assert!(page.contains(&format!(
+            "Review by {}",
+            cradle_domain::dates::long_date(today + time::Duration::days(90))
+        )));
 
-        // In the mother's own printout; in nobody else's.
-        let mothers = get_text(
-            &app,
-            &clinician,
-            &format!("/families/{family}/printout/mother"),
-        )
-        .await;
-        assert!(mothers.contains(secret));
-        let graces = get_text(
-            &app,
-            &clinician,
-            &format!("/families/{family}/printout/{grace}"),
-        )
-        .await;
-        assert!(!graces.contains(secret) && !graces.contains("Routine enquiry"));
+        // In no family-facing output at all: not the mother's own printout or summary, not
+        // anyone else's, not a session together.
+        let outputs = [
+            format!("/families/{family}/printout/mother"),
+            format!("/families/{family}/you-and-your-baby/mother"),
+            format!("/families/{family}/printout/{grace}"),
+            format!("/families/{family}/you-and-your-baby/{grace}"),
+            format!("/families/{family}/together/summary?present=mother&present={grace}"),
+        ];
+        for output in &outputs {
+            let response = clinician.get(app.url(output)).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{output}");
+            let printed = response.text().await.unwrap();
+            for staff_only in [secret, safe_contact, reason, "Routine enquiry", "Tunde"] {
+                assert!(
+                    !printed.contains(staff_only),
+                    "{output} holds staff-only “{staff_only}”"
+                );
+            }
+        }
         let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
         assert!(
             audit.contains(&"enquiry.record".to_string())
                 && audit.contains(&"restriction.add".to_string())
         );
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    a_staff_only_timeline_entry_reaches_no_printout_even_for_the_person_it_is_about,
+    |backend| async move {
+        let app = app(backend).await;
+        let clinician = app.signed_in("clinician").await;
+        let token = app.csrf_token(&clinician).await;
+        let family = family_of(&app, &clinician, "Amara Okafor").await;
+        let safeguarding = "Strategy meeting held: MARAC referral made";
+        let ordinary = "Talked about bath time routines";
+        for (text, staff_only) in [(safeguarding, "yes"), (ordinary, "")] {
+            let response = clinician
+                .post(app.url(&format!("/families/{family}/entries")))
+                .form(&[
+                    ("csrf_token", token.as_str()),
+                    ("about", "mother"),
+                    ("text", text),
+                    ("staff_only", staff_only),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        }
+        let page = get_text(&app, &clinician, &format!("/families/{family}")).await;
+        assert!(page.contains(safeguarding) && page.contains("data-testid=\"staff-only\""));
+        let printout = get_text(
+            &app,
+            &clinician,
+            &format!("/families/{family}/printout/mother"),
+        )
+        .await;
+        assert!(
+            printout.contains(ordinary),
+            "an ordinary entry is hers to take"
+        );
+        assert!(
+            !printout.contains(safeguarding),
+            "a staff-only entry never is"
+        );
+        let audit = audit_records(&app).await;
+        assert!(audit
+            .iter()
+            .any(|r| r.action == "entry.add" && r.detail.contains("staff only")));
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    a_safety_mark_stays_in_force_past_its_review_date_until_renewed_or_lifted,
+    |backend| async move {
+        let app = app(backend).await;
+        let clinician = app.signed_in("clinician").await;
+        let token = app.csrf_token(&clinician).await;
+        let family = family_of(&app, &clinician, "Amara Okafor").await;
+        let record: Value = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
+        let tunde = person_id(&record, "Tunde Okafor");
+        let today = time::OffsetDateTime::now_utc().date();
+        let (day, month, year) = date_fields(today + time::Duration::days(10));
+        let response = clinician
+            .post(app.url(&format!(
+                "/api/v1/families/{family}/people/{tunde}/restrictions"
+            )))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({
+                "kind": "do_not_contact", "decided_by": "MASH strategy meeting",
+                "reason": "Court order while the investigation continues",
+                "until_day": day, "until_month": month, "until_year": year
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let restriction: Value = response.json().await.unwrap();
+        let first = restriction["id"].as_str().unwrap().to_string();
+        let page = get_text(&app, &clinician, &format!("/families/{family}")).await;
+        assert!(!page.contains("Restriction review overdue"));
+
+        // Past the review date the mark stays: nothing is offered, and the family, the
+        // caseload and the home page say the review is overdue.
+        app.clock.advance_minutes(11 * 24 * 60);
+        let clinician = app.signed_in("clinician").await;
+        let token = app.csrf_token(&clinician).await;
+        let page = get_text(&app, &clinician, &format!("/families/{family}")).await;
+        assert!(page.contains("data-testid=\"restriction-review-overdue\""));
+        assert!(page.contains("Tunde Okafor: do not contact"));
+        assert!(page.contains("It stays in force until it is renewed or lifted"));
+        let printout = clinician
+            .get(app.url(&format!("/families/{family}/printout/{tunde}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            printout.status(),
+            StatusCode::CONFLICT,
+            "still not given anything"
+        );
+        let caseload = get_text(&app, &clinician, "/families").await;
+        assert!(caseload.contains("data-testid=\"restriction-review-flag\""));
+        let home = get_text(&app, &clinician, "/").await;
+        assert!(home.contains("Restriction review overdue") && home.contains(&family));
+
+        // Renewing from the page needs a new review date and a reason; the earlier decision
+        // is kept and the review is no longer overdue.
+        let renew = app.url(&format!("/families/{family}/restrictions/{first}/renew"));
+        let refused = clinician
+            .post(&renew)
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("decided_by", "Safeguarding lead"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let form = refused.text().await.unwrap();
+        assert!(
+            form.contains("Enter the reason for the decision")
+                && form.contains("Safeguarding lead")
+        );
+        let moved_today = today + time::Duration::days(11);
+        let (day, month, year) = date_fields(moved_today + time::Duration::days(60));
+        let renewed = clinician
+            .post(&renew)
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("decided_by", "Safeguarding lead"),
+                ("reason", "Investigation still open"),
+                ("until_day", &day),
+                ("until_month", &month),
+                ("until_year", &year),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(renewed.status(), StatusCode::SEE_OTHER);
+        let page = get_text(&app, &clinician, &format!("/families/{family}")).await;
+        assert!(!page.contains("data-testid=\"restriction-review-overdue\""));
+        assert!(page.contains("Investigation still open"));
+        assert!(page.contains("data-testid=\"earlier-decisions\""));
+        assert!(page.contains("Court order while the investigation continues"));
+        // The renewed decision cannot be renewed again; the new one is in force.
+        let again = clinician
+            .post(&renew)
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("decided_by", "x"),
+                ("reason", "y"),
+                ("until_day", &day),
+                ("until_month", &month),
+                ("until_year", &year),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::CONFLICT);
+        let record: Value = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
+        let current = record["restrictions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["lifted_at_millis"].is_null())
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_ne!(current, first);
+
+        // Lifting through the API needs a reason; then he may be given information again.
+        let lift = app.url(&format!(
+            "/api/v1/families/{family}/restrictions/{current}/lift"
+        ));
+        let no_reason = clinician
+            .post(&lift)
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let lifted = clinician
+            .post(&lift)
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({"reason": "Court order discharged; agreed at the review meeting"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(lifted.status(), StatusCode::NO_CONTENT);
+        let printout = clinician
+            .get(app.url(&format!("/families/{family}/printout/{tunde}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(printout.status(), StatusCode::OK);
+        let page = get_text(&app, &clinician, &format!("/families/{family}")).await;
+        assert!(page.contains("Court order discharged; agreed at the review meeting"));
+        let actions: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert!(actions.contains(&"restriction.renew".to_string()));
+        assert!(actions.contains(&"restriction.lift".to_string()));
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    what_needs_attention_reaches_the_caseload_and_every_clinicians_home_page_most_urgent_first,
+    |backend| async move {
+        let app = app(backend).await;
+        let clinician = app.signed_in("clinician").await;
+        let token = app.csrf_token(&clinician).await;
+        let family = family_of(&app, &clinician, "Amara Okafor").await;
+        let record: Value = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
+        let tunde = person_id(&record, "Tunde Okafor");
+        let grace = add_person(&app, &clinician, &token, &family, "Grace Adebayo").await;
+        let today = time::OffsetDateTime::now_utc().date();
+        // A restriction whose review falls due tomorrow, a coping concern, and a PHQ-9 whose
+        // self-harm answer raises an alert.
+        let (day, month, year) = date_fields(today + time::Duration::days(1));
+        post_json_ok(
+            &app,
+            &clinician,
+            &token,
+            &format!("/api/v1/families/{family}/people/{grace}/restrictions"),
+            &serde_json::json!({"kind": "do_not_contact", "decided_by": "Safeguarding lead",
+                "reason": "Court order", "until_day": day, "until_month": month, "until_year": year}),
+        )
+        .await;
+        post_json_ok(
+            &app,
+            &clinician,
+            &token,
+            &format!("/api/v1/families/{family}/concerns"),
+            &serde_json::json!({"about": tunde, "kinds": ["anger"],
+                "description": "Shouted at the baby when she would not settle", "conversation": ""}),
+        )
+        .await;
+        let mut answers: Vec<Value> = (1..=8)
+            .map(|n| serde_json::json!({"question": format!("phq9-{n}"), "code": "LA6569-3"}))
+            .collect();
+        answers.push(serde_json::json!({"question": "phq9-9", "code": "LA6570-1"}));
+        post_json_ok(
+            &app,
+            &clinician,
+            &token,
+            &format!("/api/v1/families/{family}/people/{tunde}/questionnaires"),
+            &serde_json::json!({"instrument": "PHQ-9", "population": "adult",
+                "completed_on": today.to_string(), "answers": answers}),
+        )
+        .await;
+
+        app.clock.advance_minutes(2 * 24 * 60);
+        for username in ["clinician", "nursery.nurse"] {
+            let client = app.signed_in(username).await;
+            let caseload = get_text(&app, &client, "/families?q=Amara").await;
+            for flag in ["alert-flag", "concern-flag", "restriction-review-flag"] {
+                assert!(
+                    caseload.contains(&format!("data-testid=\"{flag}\"")),
+                    "{username}'s caseload lacks {flag}"
+                );
+            }
+            let home = get_text(&app, &client, "/").await;
+            let list = home
+                .split("data-testid=\"attention\"")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{username}'s home page has no attention list"));
+            let at = |needle: &str| {
+                list.find(needle)
+                    .unwrap_or_else(|| panic!("{username}'s list lacks {needle}"))
+            };
+            let alert = at(&format!("/families/{family}/questionnaires/"));
+            let concern = at(&format!("/families/{family}/concerns/"));
+            let review = at(&format!("/families/{family}/restrictions/"));
+            assert!(alert < concern && concern < review, "most urgent first");
+            assert!(list.contains("Grace Adebayo") && list.contains("Tunde Okafor"));
+            assert!(list.contains("PHQ-9 completed"));
+        }
+        // An administrator, who reads no clinical records, has no such list.
+        let admin = app.signed_in("admin").await;
+        let home = get_text(&app, &admin, "/").await;
+        assert!(!home.contains("Needs your attention") && !home.contains(&family));
+        let audit = audit_records(&app).await;
+        assert!(audit
+            .iter()
+            .any(|r| r.action == "family.attention_list" && r.detail.contains(&family)));
         app.database.cleanup().await;
     }
 );
@@ -4276,7 +4599,7 @@ on_both_backends!(
         let restricted = client
             .post(app.url(&format!("/api/v1/families/{family}/people/{tunde}/restrictions")))
             .header("X-CSRF-Token", &client_token)
-            .json(&serde_json::json!({"kind": "do_not_involve", "decided_by": "Safeguarding lead", "reason": "Disclosure made to the team"}))
+            .json(&with_review(serde_json::json!({"kind": "do_not_involve", "decided_by": "Safeguarding lead", "reason": "Disclosure made to the team"})))
             .send()
             .await
             .unwrap();
@@ -4385,7 +4708,7 @@ on_both_backends!(
         let restricted = client
             .post(app.url(&format!("/api/v1/families/{family}/people/{tunde}/restrictions")))
             .header("X-CSRF-Token", &token)
-            .json(&serde_json::json!({"kind": "do_not_contact", "decided_by": "Safeguarding lead", "reason": "Asked the team not to contact him"}))
+            .json(&with_review(serde_json::json!({"kind": "do_not_contact", "decided_by": "Safeguarding lead", "reason": "Asked the team not to contact him"})))
             .send()
             .await
             .unwrap();
@@ -4647,7 +4970,7 @@ on_both_backends!(
         // Nobody marked do not contact is assessed.
         let restricted = post(
             format!("/api/v1/families/{family}/people/{tunde}/restrictions"),
-            serde_json::json!({"kind": "do_not_contact", "decided_by": "Safeguarding lead", "reason": "Asked the team not to contact him"}),
+            with_review(serde_json::json!({"kind": "do_not_contact", "decided_by": "Safeguarding lead", "reason": "Asked the team not to contact him"})),
         )
         .await;
         assert_eq!(restricted.status(), StatusCode::CREATED);

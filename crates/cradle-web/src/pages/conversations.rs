@@ -98,7 +98,6 @@ fn page(
     errors: Errors,
 ) -> Response {
     let input = &form.input;
-    let today = today_uk();
     let family_id = family.family.id;
     let mut participants = vec![Choice {
         code: "mother".to_string(),
@@ -109,7 +108,7 @@ fn page(
         family
             .people
             .iter()
-            .filter(|p| family.involvement(p.id, today).may_involve)
+            .filter(|p| family.involvement(p.id).may_involve)
             .map(|p| Choice {
                 code: p.id.to_string(),
                 label: p.name.clone(),

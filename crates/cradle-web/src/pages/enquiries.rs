@@ -32,6 +32,7 @@ pub struct EnquiryPage {
     pub do_not_involve: RadioGroup,
     pub decided_by: TextField,
     pub reason: TextField,
+    pub review: DateField,
 }
 
 fn page(
@@ -100,6 +101,12 @@ fn page(
         decided_by: TextField::new("decided_by", "Who decided", &input.decided_by)
             .hint("For example, “Dr Shah with the mother, seen alone”"),
         reason: TextField::new("reason", "Why they are not to be involved", &input.reason),
+        review: DateField::new(
+            "review",
+            "When should the decision be reviewed?",
+            ["review_day", "review_month", "review_year"],
+            [&input.review_day, &input.review_month, &input.review_year],
+        ),
         errors,
     };
     render(form_status(&page.errors), &page)

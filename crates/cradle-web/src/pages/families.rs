@@ -16,6 +16,7 @@ use axum::Form;
 use cradle_app::families::PAGE_SIZE;
 use cradle_app::AppError;
 use cradle_domain::dates::{long_date, long_date_time};
+use cradle_domain::entries::Member;
 use cradle_domain::network::{
     ChildProtectionStatus, FamilyRecord, Person, RelationshipTarget, RestrictionKind,
 };
@@ -33,6 +34,9 @@ pub struct FamilyRow {
     pub mother: String,
     pub stage: &'static str,
     pub open_concerns: u32,
+    pub open_alerts: u32,
+    /// A do not contact / do not involve decision is past its review date.
+    pub restriction_review_overdue: bool,
     /// The next thing due for the family's care, and whether it needs attention.
     pub next_due: String,
     pub next_due_warning: bool,
@@ -115,7 +119,7 @@ pub async fn list(
     let href = |p: u32, cursor: String| {
         format!("/families?q={search_param}{mine_param}&page={p}&{cursor}")
     };
-    let today = cradle_domain::dates::today_uk();
+    let today = state.app.today();
     let view = FamiliesPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         families: result
@@ -144,7 +148,6 @@ pub async fn list(
                             let involvement = cradle_domain::network::Involvement::for_person(
                                 &f.restrictions,
                                 *id,
-                                today,
                             );
                             let mark = if !involvement.may_involve {
                                 Some("Do not involve")
@@ -171,6 +174,11 @@ pub async fn list(
                         .collect(),
                     stage: f.stage.label(),
                     open_concerns: f.open_concerns,
+                    open_alerts: f.open_alerts,
+                    restriction_review_overdue: f
+                        .restrictions
+                        .iter()
+                        .any(|r| r.review_overdue(today)),
                     next_due: next_due.label(),
                     next_due_warning: next_due.is_warning(),
                 }
@@ -336,11 +344,39 @@ pub struct BabyView {
     pub is_born: bool,
 }
 
+/// A do not contact / do not involve decision as staff pages show it.
 pub struct RestrictionView {
+    pub id: String,
     pub label: &'static str,
     pub decided_by: String,
     pub reason: String,
-    pub until: Option<String>,
+    /// "26 November 2026".
+    pub recorded: String,
+    /// "Review by 1 March 2027", "Review was due 1 November 2026: …", or no date set.
+    pub review: String,
+    pub overdue: bool,
+}
+
+impl RestrictionView {
+    pub fn new(r: &cradle_domain::network::ContactRestriction, today: time::Date) -> Self {
+        let overdue = r.review_overdue(today);
+        Self {
+            id: r.id.to_string(),
+            label: r.kind.label(),
+            decided_by: r.decided_by.clone(),
+            reason: r.reason.clone(),
+            recorded: cradle_domain::dates::long_date_time(r.recorded_at_millis),
+            review: match r.review_on {
+                Some(review) if overdue => format!(
+                    "Review was due {}. It stays in force until it is renewed or lifted.",
+                    long_date(review)
+                ),
+                Some(review) => format!("Review by {}", long_date(review)),
+                None => "No review date set: renew it to set one".to_string(),
+            },
+            overdue,
+        }
+    }
 }
 
 pub struct RelationshipView {
@@ -359,6 +395,8 @@ pub struct PersonView {
     pub culture: String,
     pub contact: String,
     pub restriction: Option<RestrictionView>,
+    /// Decisions about them lifted or replaced by a renewal, oldest first.
+    pub earlier_decisions: Vec<String>,
     pub amended: bool,
     pub may_print: bool,
     /// Where they are on the partner pathway.
@@ -371,6 +409,7 @@ pub struct TimelineView {
     pub who: String,
     pub about: String,
     pub confidence: Option<String>,
+    pub staff_only: bool,
     pub text: String,
 }
 
@@ -406,6 +445,8 @@ pub struct FamilyPage {
     pub family_amended: bool,
     pub child_protection: Option<&'static str>,
     pub restricted: Vec<String>,
+    /// Do not contact / do not involve decisions past their review date: (person, decision).
+    pub overdue_reviews: Vec<(String, RestrictionView)>,
     /// Questionnaire safety alerts waiting for a recorded action.
     pub questionnaire_alerts: Vec<super::questionnaires::AlertView>,
     /// Each person's questionnaire scores over time: chart and table.
@@ -442,6 +483,7 @@ pub struct FamilyPage {
     pub entry_about: SelectField,
     pub entry_text: String,
     pub entry_in_confidence: bool,
+    pub entry_staff_only: bool,
 }
 
 fn family_id(text: &str) -> Result<FamilyId, Failure> {
@@ -517,18 +559,37 @@ fn person_view(record: &FamilyRecord, person: &Person, today: time::Date) -> Per
             }
         })
         .collect();
-    let involvement = record.involvement(person.id, today);
+    let involvement = record.involvement(person.id);
     let restriction = record
         .restrictions
         .iter()
-        .filter(|r| r.person_id == person.id && r.in_force(today))
+        .filter(|r| r.person_id == person.id && r.in_force())
         .max_by_key(|r| matches!(r.kind, RestrictionKind::DoNotInvolve))
-        .map(|r| RestrictionView {
-            label: r.kind.label(),
-            decided_by: r.decided_by.clone(),
-            reason: r.reason.clone(),
-            until: r.until.map(long_date),
-        });
+        .map(|r| RestrictionView::new(r, today));
+    let earlier_decisions = record
+        .restrictions
+        .iter()
+        .filter(|r| r.person_id == person.id && !r.in_force())
+        .map(|r| {
+            let by = r.lifted_by.as_deref().unwrap_or("a member of staff");
+            let when = r
+                .lifted_at_millis
+                .map(cradle_domain::dates::long_date_time)
+                .unwrap_or_default();
+            let ended = match (&r.renewed_as, &r.lifted_reason) {
+                (Some(_), _) => format!("Renewed by {by}, {when}."),
+                (None, Some(why)) => format!("Lifted by {by}, {when}: {why}"),
+                (None, None) => format!("Lifted by {by}, {when}."),
+            };
+            format!(
+                "{}, decided by {}, {}: {} {ended}",
+                r.kind.label(),
+                r.decided_by,
+                cradle_domain::dates::long_date_time(r.recorded_at_millis),
+                r.reason
+            )
+        })
+        .collect();
     let language = match (&person.preferred_language, person.interpreter_needed) {
         (Some(language), true) => format!("{language}; needs an interpreter"),
         (Some(language), false) => language.clone(),
@@ -571,6 +632,7 @@ fn person_view(record: &FamilyRecord, person: &Person, today: time::Date) -> Per
         culture,
         contact,
         restriction,
+        earlier_decisions,
         amended: person.version > 1,
         may_print: involvement.may_contact,
         pathway: record.pathway_of(person.id).summary(involvement, today),
@@ -590,14 +652,14 @@ pub async fn show(
         .await
         .map_err(|e| other_team(e, id))?;
     let record = state.app.read_family(&staff.actor, &access).await?;
-    let today = cradle_domain::dates::today_uk();
+    let today = state.app.today();
     let family = &record.family;
     let team = state.app.team_name(family.team_id).await?;
     let restricted = record
         .people
         .iter()
         .filter_map(|p| {
-            let involvement = record.involvement(p.id, today);
+            let involvement = record.involvement(p.id);
             if !involvement.may_involve {
                 Some(format!("{}: do not involve", p.name))
             } else if !involvement.may_contact {
@@ -632,6 +694,16 @@ pub async fn show(
             .then(|| family.child_protection.label()),
         family_amended: family.version > 1,
         restricted,
+        overdue_reviews: record
+            .overdue_restriction_reviews(today)
+            .into_iter()
+            .map(|r| {
+                (
+                    record.member_name(Member::Person(r.person_id)),
+                    RestrictionView::new(r, today),
+                )
+            })
+            .collect(),
         questionnaire_alerts: super::questionnaires::open_alerts(&record),
         score_histories: crate::charts::score_histories(&record, &instruments),
         ecomap_svg: crate::ecomap::svg(&record, today),
@@ -686,6 +758,7 @@ pub async fn show(
                 who: item.who,
                 about: item.about,
                 confidence: item.confidence,
+                staff_only: item.staff_only,
                 text: item.text,
             })
             .collect(),
@@ -701,6 +774,7 @@ pub async fn show(
         },
         entry_text: String::new(),
         entry_in_confidence: false,
+        entry_staff_only: false,
     };
     Ok(render(StatusCode::OK, &page))
 }

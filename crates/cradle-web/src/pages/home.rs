@@ -1,4 +1,5 @@
-//! The home page: what this member of staff can do from here.
+//! The home page: what needs this member of staff's attention across their teams' families,
+//! most urgent first, and what they can do from here.
 
 use crate::auth::{AnyStaff, Staff};
 use crate::error::Failure;
@@ -16,6 +17,15 @@ pub struct Card {
     pub description: &'static str,
 }
 
+/// One line of "Needs your attention".
+pub struct AttentionLine {
+    pub label: &'static str,
+    pub family: String,
+    pub about: Option<String>,
+    pub detail: String,
+    pub href: String,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 pub struct HomePage {
@@ -24,6 +34,8 @@ pub struct HomePage {
     pub role: String,
     pub teams: String,
     pub cards: Vec<Card>,
+    /// Shown to those who read clinical records; `None` for others.
+    pub attention: Option<Vec<AttentionLine>>,
 }
 
 pub async fn home(
@@ -58,7 +70,27 @@ pub async fn home(
             description: "The perinatal teams and Mother and Baby Units using Cradle.",
         });
     }
+    let attention = if staff.actor.may(Permission::ReadClinicalRecords) {
+        Some(
+            state
+                .app
+                .needs_attention(&staff.actor)
+                .await?
+                .into_iter()
+                .map(|item| AttentionLine {
+                    label: item.kind.label(),
+                    href: item.href(),
+                    family: item.family,
+                    about: item.about,
+                    detail: item.detail,
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
     let page = HomePage {
+        attention,
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         name: staff.actor.display_name.clone(),
         role: staff.actor.role.label().to_string(),

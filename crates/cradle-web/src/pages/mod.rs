@@ -32,7 +32,6 @@ pub(crate) fn member_choices(
     typed: &str,
     involvable_only: bool,
 ) -> Vec<crate::views::Choice> {
-    let today = cradle_domain::dates::today_uk();
     let mut choices = vec![crate::views::Choice {
         code: "mother".to_string(),
         label: format!("{} (mother)", record.family.mother_name),
@@ -42,7 +41,7 @@ pub(crate) fn member_choices(
         record
             .people
             .iter()
-            .filter(|p| !involvable_only || record.involvement(p.id, today).may_involve)
+            .filter(|p| !involvable_only || record.involvement(p.id).may_involve)
             .map(|p| crate::views::Choice {
                 code: p.id.to_string(),
                 label: p.name.clone(),

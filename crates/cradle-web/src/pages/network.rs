@@ -16,13 +16,14 @@ use axum::Form;
 use cradle_app::{AppError, FamilyAccess};
 use cradle_domain::dates::{long_date, long_date_time, today_uk};
 use cradle_domain::entries::{EntryInput, Member};
+use cradle_domain::family_facing::FamilyFacing;
 use cradle_domain::network::{
     BirthInput, CareShare, ChildProtectionStatus, ContactConsent, ContactFrequency, FamilyRecord,
     PersonInput, Relationship, RelationshipInput, RelationshipKind, RelationshipNature,
     RelationshipTarget, RestrictionInput, RestrictionKind,
 };
 use cradle_domain::person::EthnicCategory;
-use cradle_domain::{BabyId, FamilyId, PersonId, RelationshipId};
+use cradle_domain::{BabyId, FamilyId, PersonId, RelationshipId, RestrictionId};
 use cradle_store::RecordKind;
 use serde::Deserialize;
 
@@ -306,7 +307,6 @@ pub async fn known_people(
     } else {
         (Vec::new(), Errors::default())
     };
-    let today = today_uk();
     let page = KnownPeoplePage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         baby: family.family.baby_label(),
@@ -329,7 +329,7 @@ pub async fn known_people(
                     .flat_map(|f| {
                         f.restrictions
                             .iter()
-                            .filter(|r| r.in_force(today))
+                            .filter(|r| r.in_force())
                             .map(move |r| {
                                 format!(
                                     "{}: in the family of {} ({})",
@@ -983,7 +983,7 @@ fn restriction_page(
         reason: input.reason.clone(),
         until: DateField::new(
             "until",
-            "Review date (optional)",
+            "When should the decision be reviewed?",
             ["until_day", "until_month", "until_year"],
             [&input.until_day, &input.until_month, &input.until_year],
         ),
@@ -1026,6 +1026,146 @@ pub async fn restrict(
         .await;
     saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
         restriction_page(&state, &staff, family, person, &input, errors)
+    })
+    .await
+}
+
+/// Renewing or lifting a decision in force, on its own page.
+#[derive(Template)]
+#[template(path = "restriction_review_form.html")]
+pub struct RestrictionReviewPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub heading: &'static str,
+    pub renewing: bool,
+    pub family_id: String,
+    pub restriction_id: String,
+    pub person_name: String,
+    pub current: super::families::RestrictionView,
+    pub decided_by: TextField,
+    pub reason: crate::views::TextArea,
+    pub review: DateField,
+}
+
+/// The form to renew (`renewing`) or lift a decision; `NotFound` unless it is in force.
+fn restriction_review_page(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    id: RestrictionId,
+    renewing: bool,
+    input: &RestrictionInput,
+    errors: Errors,
+) -> Result<Response, Failure> {
+    let current = parse_id(
+        family
+            .restrictions
+            .iter()
+            .find(|r| r.id == id && r.in_force()),
+    )?;
+    let page = RestrictionReviewPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        heading: if renewing {
+            "Review and renew the decision"
+        } else {
+            "Lift the decision"
+        },
+        renewing,
+        family_id: family.family.id.to_string(),
+        restriction_id: id.to_string(),
+        person_name: family.member_name(Member::Person(current.person_id)),
+        current: super::families::RestrictionView::new(current, state.app.today()),
+        decided_by: TextField::new("decided_by", "Who reviewed the decision?", &input.decided_by)
+            .hint("For example, “Safeguarding lead with the mother, seen alone” or “Child protection review conference”"),
+        reason: if renewing {
+            crate::views::TextArea::new("reason", "Why it still stands", &input.reason)
+        } else {
+            crate::views::TextArea::new("reason", "Why it is being lifted", &input.reason)
+                .hint("For example, who agreed it no longer protects anyone, and when")
+        },
+        review: DateField::new(
+            "until",
+            "Next review date",
+            ["until_day", "until_month", "until_year"],
+            [&input.until_day, &input.until_month, &input.until_year],
+        ),
+        errors,
+    };
+    Ok(render(form_status(&page.errors), &page))
+}
+
+pub async fn renew_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, restriction)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    review_form(state, staff, id, restriction, true).await
+}
+
+pub async fn lift_form(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, restriction)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    review_form(state, staff, id, restriction, false).await
+}
+
+async fn review_form(
+    state: WebState,
+    staff: Staff<ChangeRecords>,
+    id: String,
+    restriction: String,
+    renewing: bool,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let restriction = parse_id(RestrictionId::parse(&restriction))?;
+    let access = access(&state, &staff, id).await?;
+    let family = record(&state, &staff.actor, &access).await?;
+    restriction_review_page(
+        &state,
+        &staff,
+        &family,
+        restriction,
+        renewing,
+        &RestrictionInput::default(),
+        Errors::default(),
+    )
+}
+
+pub async fn renew(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, restriction)): Path<(String, String)>,
+    Form(input): Form<RestrictionInput>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let restriction = parse_id(RestrictionId::parse(&restriction))?;
+    let access = access(&state, &staff, id).await?;
+    let result = state
+        .app
+        .renew_restriction(&staff.actor, &access, restriction, &input)
+        .await;
+    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
+        restriction_review_page(&state, &staff, family, restriction, true, &input, errors)
+    })
+    .await
+}
+
+pub async fn lift(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, restriction)): Path<(String, String)>,
+    Form(input): Form<RestrictionInput>,
+) -> Result<Response, Failure> {
+    let id = parse_id(FamilyId::parse(&id))?;
+    let restriction = parse_id(RestrictionId::parse(&restriction))?;
+    let access = access(&state, &staff, id).await?;
+    let result = state
+        .app
+        .lift_restriction(&staff.actor, &access, restriction, &input.reason)
+        .await;
+    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
+        restriction_review_page(&state, &staff, family, restriction, false, &input, errors)
     })
     .await
 }
@@ -1372,6 +1512,7 @@ pub struct EntryFormPage {
     pub entry_about: SelectField,
     pub entry_text: String,
     pub entry_in_confidence: bool,
+    pub entry_staff_only: bool,
 }
 
 pub async fn add_entry(
@@ -1396,6 +1537,7 @@ pub async fn add_entry(
             },
             entry_text: input.text.clone(),
             entry_in_confidence: input.in_confidence == "yes",
+            entry_staff_only: input.staff_only == "yes",
         };
         Ok(render(form_status(&page.errors), &page))
     })
@@ -1440,60 +1582,48 @@ pub async fn printout(
     let id = parse_id(FamilyId::parse(&id))?;
     let member = parse_id(Member::parse(&member))?;
     let access = access(&state, &staff, id).await?;
-    let printout = state.app.printout(&staff.actor, &access, &[member]).await?;
-    printout_page(&state, &staff, &printout).await
+    let view = state
+        .app
+        .family_facing(&staff.actor, &access, &[member], "printout")
+        .await?;
+    printout_page(&state, &staff, &view).await
 }
 
+/// The printout page, drawn from the family-facing view alone.
 async fn printout_page(
     state: &WebState,
     staff: &Staff<ReadRecords>,
-    printout: &cradle_app::network::Printout,
+    view: &FamilyFacing,
 ) -> Result<Response, Failure> {
     let today = today_uk();
-    let record = &printout.record;
-    let family = &record.family;
-    let together = printout.recipients.len() > 1;
-    let relationships = printout
-        .recipients
+    let together = view.together();
+    let relationships = view
+        .relationships
         .iter()
-        .copied()
-        .filter_map(|member| match member {
-            Member::Person(person) => Some(person),
-            Member::Mother => None,
-        })
-        .flat_map(|person| {
-            record
-                .relationships_of(person)
-                .filter(|r| r.is_current(today))
-                .map(move |r| {
-                    let line = format!(
-                        "{}. {}. {}.",
-                        r.kind.label(),
-                        if r.lives_with_baby {
-                            "Lives with the baby"
-                        } else {
-                            "Does not live with the baby"
-                        },
-                        r.care_share.label()
-                    );
-                    if together {
-                        format!("{}: {line}", record.member_name(Member::Person(person)))
-                    } else {
-                        line
-                    }
-                })
+        .map(|(name, r)| {
+            let line = format!(
+                "{}. {}. {}.",
+                r.kind.label(),
+                if r.lives_with_baby {
+                    "Lives with the baby"
+                } else {
+                    "Does not live with the baby"
+                },
+                r.care_share.label()
+            );
+            if together {
+                format!("{name}: {line}")
+            } else {
+                line
+            }
         })
         .collect();
-    let goals = printout
+    let goals = view
         .goals
         .iter()
         .map(|shared| PrintedGoal {
             words: shared.goal.words.clone(),
-            whose: if shared.goal.who.is_empty() {
-                "The whole family".to_string()
-            } else {
-                record.members_named(&shared.goal.who)
-            },
+            whose: shared.whose.clone(),
             agreed: long_date(shared.goal.agreed_on),
             ratings: shared
                 .ratings
@@ -1511,14 +1641,14 @@ async fn printout_page(
                 .join("; "),
         })
         .collect();
-    let team = state.app.team_name(family.team_id).await?;
+    let team = state.app.team_name(view.team_id).await?;
     let page = PrintoutPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
-        family_id: family.id.to_string(),
-        recipient: printout.recipient_name.clone(),
+        family_id: view.family_id.to_string(),
+        recipient: view.recipient_name.clone(),
         together,
-        baby: family.baby_label(),
-        baby_dates: family
+        baby: view.baby_label(),
+        baby_dates: view
             .babies
             .iter()
             .map(|b| b.date_line(today))
@@ -1526,7 +1656,7 @@ async fn printout_page(
             .join("; "),
         relationships,
         goals,
-        entries: printout
+        entries: view
             .entries
             .iter()
             .map(|e| PrintedEntry {
@@ -1577,7 +1707,6 @@ fn together_page(
     ticked: &[String],
     errors: Errors,
 ) -> Response {
-    let today = today_uk();
     let page = TogetherFormPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         errors,
@@ -1592,7 +1721,7 @@ fn together_page(
                     family
                         .people
                         .iter()
-                        .filter(|p| family.involvement(p.id, today).may_contact)
+                        .filter(|p| family.involvement(p.id).may_contact)
                         .map(|p| Member::Person(p.id)),
                 )
                 .map(|member| Choice {
@@ -1625,8 +1754,17 @@ pub async fn together_summary(
         .map(|code| parse_id(Member::parse(code)))
         .collect::<Result<_, _>>()?;
     let access = access(&state, &staff, id).await?;
-    match state.app.printout(&staff.actor, &access, &present).await {
-        Ok(printout) => printout_page(&state, &staff, &printout).await,
+    match state
+        .app
+        .family_facing(
+            &staff.actor,
+            &access,
+            &present,
+            "summary for a session together",
+        )
+        .await
+    {
+        Ok(view) => printout_page(&state, &staff, &view).await,
         Err(AppError::Invalid(problems)) => {
             let family = record(&state, &staff.actor, &access).await?;
             Ok(together_page(

@@ -379,10 +379,16 @@ pub async fn caregiver_summary(
     let id = parse_id(FamilyId::parse(&id))?;
     let member = parse_id(cradle_domain::entries::Member::parse(&member))?;
     let access = access(&state, &staff, id).await?;
-    let summary = state
+    let view = state
         .app
-        .caregiver_summary(&staff.actor, &access, member)
+        .family_facing(
+            &staff.actor,
+            &access,
+            &[member],
+            "\"You and your baby\" summary",
+        )
         .await?;
+    let summary = cradle_domain::summaries::caregiver_summary(&view);
     let page = CaregiverSummaryPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         family_id: id.to_string(),

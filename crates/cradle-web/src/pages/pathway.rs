@@ -204,7 +204,7 @@ fn page(
     let today = today_uk();
     let found = parse_id(family.people.iter().find(|p| p.id == person))?;
     let pathway = family.pathway_of(person);
-    let involvement = family.involvement(person, today);
+    let involvement = family.involvement(person);
     let allowed = pathway.allowed_next(involvement, today);
     let may = |code: &str| allowed.contains(&code);
     let single = allowed.len() == 1;

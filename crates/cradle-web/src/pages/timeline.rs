@@ -1,7 +1,8 @@
 //! The family timeline: entries, relationship conversations, observations, positive moments,
 //! needs and strengths, and coping concerns in one list, newest first, filterable by person
 //! and by type. What someone shared in confidence is marked as such (staff see it; no other
-//! family member's printout or export holds it).
+//! family member's printout or export holds it), and so is what is staff-only (no family
+//! member's printout or export ever holds it).
 
 use crate::views::Choice;
 use cradle_domain::dates::{long_date, long_date_time};
@@ -40,6 +41,9 @@ pub struct TimelineItem {
     pub who: String,
     pub about: String,
     pub confidence: Option<String>,
+    /// Staff-only (an abuse enquiry, safeguarding, a coping concern): never printed or given
+    /// to the family, and marked so on staff pages.
+    pub staff_only: bool,
     pub text: String,
     members: Vec<Member>,
 }
@@ -69,6 +73,7 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
             who: e.written_by.clone(),
             about: record.members_named(&members),
             confidence: e.confided_by.map(|m| record.member_name(m)),
+            staff_only: e.kind.is_staff_only(),
             text: e.text.clone(),
             members,
         });
@@ -86,6 +91,7 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
             who: c.recorded_by.clone(),
             about: record.members_named(&c.participants),
             confidence: None,
+            staff_only: false,
             text: format!(
                 "{} ({}). {}",
                 c.status.label(),
@@ -104,6 +110,7 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
             who: o.recorded_by.clone(),
             about: record.member_name(o.caregiver),
             confidence: None,
+            staff_only: false,
             text: format!(
                 "{}. {}",
                 o.setting.label(),
@@ -125,6 +132,7 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
             who: m.recorded_by.clone(),
             about: record.member_name(m.caregiver),
             confidence: None,
+            staff_only: false,
             text: format!("{} Fed back: {}", m.what_happened, m.fed_back),
             members: vec![m.caregiver],
         });
@@ -146,6 +154,7 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
                 record.members_named(&members)
             },
             confidence: None,
+            staff_only: false,
             text: format!("{}: {}", n.kind.label(), n.text),
             members,
         });
@@ -159,6 +168,7 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
             who: c.raised_by.clone(),
             about: record.member_name(c.about),
             confidence: None,
+            staff_only: true,
             text: format!(
                 "{}{}",
                 c.description,
@@ -186,6 +196,7 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
                 who: s.recorded_by.clone(),
                 about: record.members_named(&s.attendees),
                 confidence: None,
+                staff_only: false,
                 text: format!(
                     "{} session: {text}",
                     plan.kind.label().trim_end_matches(" plan")
@@ -208,6 +219,7 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
                 who: r.recorded_by.clone(),
                 about: record.members_named(&members),
                 confidence: None,
+                staff_only: false,
                 text: format!("{}. {}", r.decision.label(), r.what_changed),
                 members,
             });
@@ -224,6 +236,7 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
                 who: mark.map(|m| m.recorded_by.clone()).unwrap_or_default(),
                 about: record.member_name(membership.enrolment.member),
                 confidence: None,
+                staff_only: false,
                 text: format!(
                     "{}{}: {}.",
                     membership.group.name,
