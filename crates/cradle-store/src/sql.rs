@@ -1072,7 +1072,7 @@ macro_rules! sql_store {
                     for (restriction, family, person, kind, until) in reviews {
                         let since = day(until)?;
                         let kind = cradle_domain::network::RestrictionKind::from_code(&kind)
-                            .map(|k| k.label().to_lowercase())
+                            .map(|k| k.label().to_string())
                             .unwrap_or_default();
                         found.push((
                             AttentionKind::RestrictionReviewOverdue,

@@ -69,7 +69,10 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
             sort_key: e.written_at_millis,
             when: long_date_time(e.written_at_millis),
             kind: "entry",
-            kind_label: kind_label("entry"),
+            kind_label: match e.kind {
+                cradle_domain::entries::EntryKind::Note => kind_label("entry"),
+                other => other.label(),
+            },
             who: e.written_by.clone(),
             about: record.members_named(&members),
             confidence: e.confided_by.map(|m| record.member_name(m)),

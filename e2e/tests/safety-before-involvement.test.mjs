@@ -1,0 +1,111 @@
+// Safety before involvement, as a community clinician meets it: what needs attention leads the
+// home page; a do not contact / do not involve mark past its review date stays in force and
+// asks to be renewed or lifted; an abuse disclosure is shown to staff as staff only and
+// printed for no one, not even the mother who disclosed it.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { demoForThisFile, newPage, accessibilityViolations, signIn, artifacts } from "../harness.mjs";
+
+const demo = demoForThisFile();
+
+async function assertAccessible(page, what) {
+  assert.deepEqual(await accessibilityViolations(page), [], `${what} has accessibility violations`);
+  assert.deepEqual(page.consoleErrors, [], `${what} logged errors`);
+}
+
+async function fillDate(page, legend, date) {
+  const group = page.getByRole("group", { name: legend });
+  await group.getByLabel("Day").fill(String(date.getDate()));
+  await group.getByLabel("Month").fill(String(date.getMonth() + 1));
+  await group.getByLabel("Year").fill(String(date.getFullYear()));
+}
+
+test("a restriction's review falls due: the home page, caseload and family page say so until it is renewed", async () => {
+  const page = await newPage(demo.browser);
+  await signIn(page, demo.cradle.baseUrl, "clinician");
+  await page.waitForURL(`${demo.cradle.baseUrl}/`);
+  const attention = page.getByTestId("attention");
+  assert.match(await attention.textContent(), /Restriction review overdue\s+Isla Bennett: Darren Hughes/);
+  await assertAccessible(page, "the home page with what needs attention");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(artifacts, "home-needs-attention-390.png"), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  await page.goto(`${demo.cradle.baseUrl}/families?q=Laura`);
+  assert.ok(await page.getByTestId("restriction-review-flag").isVisible());
+
+  await page.goto(`${demo.cradle.baseUrl}/`);
+  await attention.getByRole("link", { name: /Isla Bennett: Darren Hughes/ }).click();
+  await assertAccessible(page, "the form to renew a decision");
+  assert.match(await page.getByTestId("decision-in-force").textContent(), /Review overdue/);
+  await page.getByRole("button", { name: "Renew the decision" }).click();
+  const summary = await page.locator(".nhsuk-error-summary").textContent();
+  assert.match(summary, /Enter who made the decision/);
+  assert.match(summary, /Enter the reason for the decision/);
+  assert.match(summary, /Enter review date/);
+  await assertAccessible(page, "the renewal form with errors");
+  await page.getByLabel("Who reviewed the decision?").fill("Safeguarding lead with Laura, seen alone");
+  await page.getByLabel("Why it still stands").fill("Laura still wants no contact; the child in need plan continues");
+  await fillDate(page, "Next review date", new Date(Date.now() + 56 * 86400000));
+  await page.getByRole("button", { name: "Renew the decision" }).click();
+
+  assert.equal(await page.getByTestId("restriction-review-overdue").count(), 0);
+  const darren = page.getByTestId("person-card").filter({ hasText: "Darren Hughes" });
+  assert.match(await darren.getByTestId("restriction-review").textContent(), /Review by/);
+  await darren.getByText("Earlier decisions").click();
+  assert.match(await darren.getByTestId("earlier-decisions").textContent(), /Renewed by Priya Shah/);
+  await assertAccessible(page, "the family page after the renewal");
+
+  await page.goto(`${demo.cradle.baseUrl}/`);
+  assert.doesNotMatch((await page.locator("main").textContent()) ?? "", /Isla Bennett: Darren Hughes/);
+});
+
+test("abuse disclosed in a routine enquiry is shown to staff as staff only and printed for no one", async () => {
+  const page = await newPage(demo.browser);
+  await signIn(page, demo.cradle.baseUrl, "clinician");
+  await page.waitForURL(`${demo.cradle.baseUrl}/`);
+  await page.goto(`${demo.cradle.baseUrl}/families?q=Amara`);
+  await page.getByRole("link", { name: "Ada Okafor" }).click();
+  const familyUrl = page.url();
+
+  await page.getByRole("link", { name: "Record a routine enquiry about domestic abuse" }).click();
+  await assertAccessible(page, "the routine enquiry form");
+  await page.getByLabel("Amara Okafor (mother)").check();
+  await page.getByRole("group", { name: "Were they seen on their own?" }).getByLabel("Yes").check();
+  await page.getByLabel("Asked: abuse disclosed").check();
+  const disclosure = "Described him reading her messages and keeping her bank card";
+  const safeContact = "Safe to phone only on Tuesday mornings";
+  await page.getByLabel("Notes (optional)").fill(`${disclosure}. ${safeContact}.`);
+  await page.getByLabel("Who did they name?").selectOption({ label: "Tunde Okafor" });
+  await page.getByRole("group", { name: /Mark the person named/ }).getByLabel("Yes").check();
+  await page.getByLabel("Who decided").fill("Priya Shah with Amara, seen alone");
+  await page.getByLabel("Why they are not to be involved").fill("Coercive control disclosed");
+  await fillDate(page, "When should the decision be reviewed?", new Date(Date.now() + 28 * 86400000));
+  await page.getByRole("button", { name: "Record the enquiry" }).click();
+
+  await page.waitForURL(familyUrl);
+  const entry = page.getByTestId("timeline").locator("li").filter({ hasText: disclosure });
+  assert.match(await entry.textContent(), /Staff only\s+Never printed or given to anyone in the family/);
+  assert.match(await page.getByTestId("safety-marks").textContent(), /Tunde Okafor: do not involve/);
+  await assertAccessible(page, "the family page with a staff-only disclosure");
+  await page.screenshot({ path: join(artifacts, "family-staff-only.png"), fullPage: true });
+
+  for (const [link, what] of [
+    ["Print a summary for Amara Okafor", "the mother's printout"],
+    ["Print “You and your baby” for Amara Okafor", "the mother's “You and your baby”"],
+  ]) {
+    await page.goto(familyUrl);
+    await page.getByRole("link", { name: link }).click();
+    const printed = (await page.locator("main").textContent()) ?? "";
+    for (const staffOnly of [disclosure, safeContact, "Coercive control disclosed", "Tunde", "Routine enquiry"]) {
+      assert.ok(!printed.includes(staffOnly), `${what} holds staff-only “${staffOnly}”`);
+    }
+    await assertAccessible(page, what);
+  }
+  await page.goto(`${familyUrl}/printout/mother`);
+  const printout = (await page.locator("main").textContent()) ?? "";
+  assert.ok(!printout.includes(disclosure) && !printout.includes("Tunde"));
+  await page.screenshot({ path: join(artifacts, "mothers-printout-no-disclosure.png"), fullPage: true });
+});
