@@ -872,6 +872,7 @@ pub async fn synthetic_caseload(
             people,
             relationships,
             restrictions: Vec::new(),
+            disclosure_actions: Vec::new(),
             entries: Vec::new(),
             conversations: Vec::new(),
             concerns: Vec::new(),

@@ -4,6 +4,7 @@
 
 use crate::{Actor, AppError, Cradle, FamilyAccess};
 use cradle_domain::dates::long_date;
+use cradle_domain::disclosures::{DisclosureAction, Outcome, SettleInput};
 use cradle_domain::enquiries::{EnquiryInput, EnquiryOutcome};
 use cradle_domain::entries::{Entry, EntryKind, Member};
 use cradle_domain::network::{ContactRestriction, RestrictionKind};
@@ -97,15 +98,79 @@ impl Cradle {
             );
             audits.push(marked);
         }
+        // A disclosure opens the steps a service takes next, each open until settled.
+        let actions = if parsed.outcome == EnquiryOutcome::Disclosed {
+            DisclosureAction::after_disclosure(
+                entry.id,
+                parsed.asked,
+                now,
+                restriction.as_ref().map(|_| actor.display_name.as_str()),
+            )
+        } else {
+            Vec::new()
+        };
         self.store
             .record_enquiry(
                 access.family_id(),
                 &entry,
                 staff,
                 restriction.as_ref(),
+                &actions,
                 audits,
             )
             .await?;
         Ok(entry)
+    }
+
+    /// Settles one step after a disclosure: done (with what was done; for a risk assessment,
+    /// the form used and its result as given) or not needed (with why). Audited.
+    pub async fn settle_disclosure_action(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        id: Uuid,
+        input: &SettleInput,
+    ) -> Result<DisclosureAction, AppError> {
+        actor.staff_changing_records()?;
+        let record = self.record_for_change(access).await?;
+        let mut action = record
+            .disclosure_actions
+            .iter()
+            .find(|a| a.id == id)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
+        if !action.is_open() {
+            return Err(AppError::Conflict(
+                "This step has already been settled. The family record shows what was recorded."
+                    .to_string(),
+            ));
+        }
+        let settlement = input
+            .parse(action.step, &actor.display_name, self.now())
+            .map_err(AppError::Invalid)?;
+        let mut audit = access.audit(actor, self.now(), AuditAction::DisclosureActionSettled);
+        audit.detail = format!(
+            "{} {} for entry {}",
+            action.step.code(),
+            match settlement.outcome {
+                Outcome::Done => "done",
+                Outcome::NotNeeded => "not needed",
+            },
+            action.enquiry
+        );
+        action.settled = Some(settlement);
+        self.store
+            .settle_disclosure_action(access.family_id(), &action, audit)
+            .await
+            .map_err(|e| {
+                match e {
+                cradle_store::StoreError::NotFound => AppError::Conflict(
+                    "This step has already been settled. The family record shows what was recorded."
+                        .to_string(),
+                ),
+                other => AppError::Store(other),
+            }
+            })?;
+        Ok(action)
     }
 }

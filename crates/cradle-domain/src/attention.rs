@@ -14,6 +14,9 @@ pub enum AttentionKind {
     SafetyAlert,
     /// A coping concern ("at the end of their tether") not yet closed.
     CopingConcern,
+    /// Steps after an abuse disclosure (risk assessment, safety plan, referral, telling the
+    /// safeguarding lead, deciding on a mark) not yet settled.
+    DisclosureActions,
     /// A do not contact / do not involve decision past its review date.
     RestrictionReviewOverdue,
     /// More sessions attended since the last care plan review than the team reviews after.
@@ -25,6 +28,7 @@ impl AttentionKind {
         match self {
             AttentionKind::SafetyAlert => "Safety alert",
             AttentionKind::CopingConcern => "Coping concern",
+            AttentionKind::DisclosureActions => "After a disclosure",
             AttentionKind::RestrictionReviewOverdue => "Restriction review overdue",
             AttentionKind::CarePlanReviewOverdue => "Care plan review overdue",
         }
@@ -38,6 +42,8 @@ pub enum Settle {
     AlertAction(Uuid),
     /// A concern: record the action taken, then close it.
     ConcernAction(Uuid),
+    /// The steps after a disclosure, on the family page.
+    DisclosureActions,
     /// A safety decision: renew or lift it.
     RestrictionReview(Uuid),
     /// The family's care plans: hold the review.
@@ -76,6 +82,7 @@ impl AttentionItem {
             Settle::RestrictionReview(restriction) => {
                 format!("/families/{family}/restrictions/{restriction}/renew")
             }
+            Settle::DisclosureActions => format!("/families/{family}#after-disclosure"),
             Settle::CarePlans => format!("/families/{family}#care"),
         }
     }

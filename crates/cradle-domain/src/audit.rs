@@ -33,6 +33,7 @@ pub enum AuditAction {
     NoteAdded,
     ObservationRecorded,
     EnquiryRecorded,
+    DisclosureActionSettled,
     ConcernRaised,
     ConcernActionRecorded,
     ConcernClosed,
@@ -78,7 +79,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 70] = [
+    pub const ALL: [AuditAction; 71] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -107,6 +108,7 @@ impl AuditAction {
         AuditAction::NoteAdded,
         AuditAction::ObservationRecorded,
         AuditAction::EnquiryRecorded,
+        AuditAction::DisclosureActionSettled,
         AuditAction::ConcernRaised,
         AuditAction::ConcernActionRecorded,
         AuditAction::ConcernClosed,
@@ -181,6 +183,7 @@ impl AuditAction {
             AuditAction::NoteAdded => "note.add",
             AuditAction::ObservationRecorded => "observation.record",
             AuditAction::EnquiryRecorded => "enquiry.record",
+            AuditAction::DisclosureActionSettled => "enquiry.action_settled",
             AuditAction::ConcernRaised => "concern.raise",
             AuditAction::ConcernActionRecorded => "concern.action",
             AuditAction::ConcernClosed => "concern.close",
@@ -267,7 +270,10 @@ impl AuditAction {
             AuditAction::NoteAdded => "Recorded a needs, strengths or confidence note",
             AuditAction::ObservationRecorded => "Recorded an interaction observation",
             AuditAction::EnquiryRecorded => {
-                "Recorded a routine enquiry about domestic abuse (in confidence)"
+                "Recorded a routine enquiry about domestic abuse (staff only)"
+            }
+            AuditAction::DisclosureActionSettled => {
+                "Recorded a step after an abuse disclosure as done or not needed"
             }
             AuditAction::ConcernRaised => "Raised a coping concern",
             AuditAction::ConcernActionRecorded => "Recorded an action taken about a concern",

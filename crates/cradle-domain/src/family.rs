@@ -144,6 +144,9 @@ pub struct FamilySummary {
     /// Questionnaire safety alerts waiting for a recorded action: flagged on the caseload.
     #[serde(default)]
     pub open_alerts: u32,
+    /// Steps after an abuse disclosure not yet settled: flagged on the caseload.
+    #[serde(default)]
+    pub open_disclosure_actions: u32,
     /// What the caseload needs to say what is due next for the family's care.
     #[serde(default)]
     pub care: CareCounts,

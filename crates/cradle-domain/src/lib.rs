@@ -11,6 +11,7 @@ pub mod care_plans;
 pub mod concerns;
 pub mod conversations;
 pub mod dates;
+pub mod disclosures;
 pub mod enquiries;
 pub mod entries;
 pub mod family;

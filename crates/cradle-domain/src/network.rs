@@ -791,6 +791,9 @@ pub struct FamilyRecord {
     /// Partner (and other family member) assessments, oldest first.
     #[serde(default)]
     pub partner_assessments: Vec<crate::partner_assessment::PartnerAssessment>,
+    /// The steps after each abuse disclosure, open and settled, oldest first (staff-only).
+    #[serde(default)]
+    pub disclosure_actions: Vec<crate::disclosures::DisclosureAction>,
 }
 
 impl FamilyRecord {
@@ -813,6 +816,7 @@ impl FamilyRecord {
             sessions_before_review: crate::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW,
             pathways: Vec::new(),
             responses: Vec::new(),
+            disclosure_actions: Vec::new(),
             pathway_roles: Vec::new(),
             partner_assessments: Vec::new(),
         }

@@ -229,7 +229,16 @@ pub trait NetworkStore: Send + Sync {
         entry: &cradle_domain::entries::Entry,
         written_by: StaffId,
         restriction: Option<&ContactRestriction>,
+        actions: &[cradle_domain::disclosures::DisclosureAction],
         audits: Vec<AuditEntry>,
+    ) -> StoreResult<()>;
+    /// Settles one open step after a disclosure; `NotFound` if it is not this family's or
+    /// has been settled already.
+    async fn settle_disclosure_action(
+        &self,
+        family: FamilyId,
+        action: &cradle_domain::disclosures::DisclosureAction,
+        audit: AuditEntry,
     ) -> StoreResult<()>;
     /// Records an interaction observation and, when one was seen, its positive moment, in
     /// one transaction.
@@ -483,9 +492,20 @@ macro_rules! network_sql {
                         }
                     })
                     .collect();
+                let disclosure_rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT record FROM disclosure_actions WHERE family_id = $1 ORDER BY raised_at, id",
+                )
+                .bind(id.0)
+                .fetch_all(&self.pool)
+                .await?;
+                let disclosure_actions = disclosure_rows
+                    .iter()
+                    .map(|(record,)| $crate::care::from_json(record, "disclosure action"))
+                    .collect::<StoreResult<Vec<cradle_domain::disclosures::DisclosureAction>>>()?;
                 let family = row.into_family(babies)?;
                 let care = self.load_care(id, family.team_id).await?;
                 Ok(Some(FamilyRecord {
+                    disclosure_actions,
                     entries,
                     concerns,
                     plans: care.plans,
@@ -1022,6 +1042,7 @@ macro_rules! network_sql {
                 entry: &cradle_domain::entries::Entry,
                 written_by: StaffId,
                 restriction: Option<&ContactRestriction>,
+                actions: &[cradle_domain::disclosures::DisclosureAction],
                 audits: Vec<AuditEntry>,
             ) -> StoreResult<()> {
                 let mut tx = self.begin_write().await?;
@@ -1029,7 +1050,47 @@ macro_rules! network_sql {
                 if let Some(restriction) = restriction {
                     Self::insert_restriction(&mut tx, family, restriction, written_by).await?;
                 }
+                for action in actions {
+                    sqlx::query(
+                        "INSERT INTO disclosure_actions (id, family_id, entry_id, step, open, record, raised_at, raised_by) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(action.id)
+                    .bind(family.0)
+                    .bind(action.enquiry)
+                    .bind(action.step.code())
+                    .bind(i64::from(action.is_open()))
+                    .bind($crate::care::to_json(action)?)
+                    .bind(action.raised_at_millis)
+                    .bind(written_by.0)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 Self::write_audits(&mut tx, audits).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn settle_disclosure_action(
+                &self,
+                family: FamilyId,
+                action: &cradle_domain::disclosures::DisclosureAction,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let changed = sqlx::query(
+                    "UPDATE disclosure_actions SET record = $1, open = 0 WHERE id = $2 AND family_id = $3 AND open = 1",
+                )
+                .bind($crate::care::to_json(action)?)
+                .bind(action.id)
+                .bind(family.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if changed == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())
             }

@@ -206,6 +206,7 @@ impl FamilySummaryRow {
             restrictions: Vec::new(),
             open_concerns: 0,
             open_alerts: 0,
+            open_disclosure_actions: 0,
             pathway_steps: Vec::new(),
             care: cradle_domain::family::CareCounts {
                 open_plans: u32::try_from(self.open_plans).unwrap_or(0),

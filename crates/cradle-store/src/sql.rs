@@ -867,6 +867,7 @@ macro_rules! sql_store {
                 let mut restriction_rows: Vec<(Uuid, RestrictionRow)> = Vec::new();
                 let mut open_concerns: Vec<(Uuid, i64)> = Vec::new();
                 let mut open_alerts: Vec<(Uuid, i64)> = Vec::new();
+                let mut open_disclosure_actions: Vec<(Uuid, i64)> = Vec::new();
                 let mut pathway_rows: Vec<(Uuid, Uuid, String)> = Vec::new();
                 if !page_ids.is_empty() {
                     let sql = format!(
@@ -907,6 +908,11 @@ macro_rules! sql_store {
                     );
                     let q = bind_ids!(sqlx::query_as::<_, (Uuid, i64)>(&sql));
                     open_alerts = q.fetch_all(&self.pool).await?;
+                    let sql = format!(
+                        "SELECT family_id, COUNT(*) FROM disclosure_actions WHERE open = 1 AND family_id IN ({ids}) GROUP BY family_id"
+                    );
+                    let q = bind_ids!(sqlx::query_as::<_, (Uuid, i64)>(&sql));
+                    open_disclosure_actions = q.fetch_all(&self.pool).await?;
                     // Each person's current pathway step: the one at their highest position.
                     let sql = format!(
                         "SELECT ps.family_id, ps.person_id, ps.record FROM pathway_steps ps WHERE ps.family_id IN ({ids}) \
@@ -949,6 +955,11 @@ macro_rules! sql_store {
                             .map(|(_, n)| u32::try_from(*n).unwrap_or(u32::MAX))
                             .unwrap_or(0);
                         summary.open_alerts = open_alerts
+                            .iter()
+                            .find(|(f, _)| *f == id.0)
+                            .map(|(_, n)| u32::try_from(*n).unwrap_or(u32::MAX))
+                            .unwrap_or(0);
+                        summary.open_disclosure_actions = open_disclosure_actions
                             .iter()
                             .find(|(f, _)| *f == id.0)
                             .map(|(_, n)| u32::try_from(*n).unwrap_or(u32::MAX))
@@ -1057,6 +1068,28 @@ macro_rules! sql_store {
                             format!("Raised {}: open until an action is recorded and it is closed", cradle_domain::dates::long_date(since)),
                             since,
                             Settle::ConcernAction(concern),
+                        ));
+                    }
+                    let disclosures: Vec<(Uuid, Uuid, i64, i64)> = sqlx::query_as(
+                        "SELECT d.family_id, d.entry_id, MIN(d.raised_at), COUNT(*) FROM disclosure_actions d \
+                         JOIN families f ON f.id = d.family_id WHERE d.open = 1 AND f.team_id = $1 \
+                         GROUP BY d.family_id, d.entry_id ORDER BY MIN(d.raised_at), d.entry_id LIMIT 200",
+                    )
+                    .bind(team.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    for (family, _, raised_at, open) in disclosures {
+                        let since = cradle_domain::dates::uk_date(raised_at);
+                        found.push((
+                            AttentionKind::DisclosureActions,
+                            family,
+                            None,
+                            format!(
+                                "Abuse disclosed {}: {open} of the steps that follow still to settle",
+                                cradle_domain::dates::long_date(since)
+                            ),
+                            since,
+                            Settle::DisclosureActions,
                         ));
                     }
                     let reviews: Vec<(Uuid, Uuid, Uuid, String, String)> = sqlx::query_as(

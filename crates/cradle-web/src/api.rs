@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// (method, path) of every API operation, as the OpenAPI document writes them.
-pub const OPERATIONS: [(&str, &str); 67] = [
+pub const OPERATIONS: [(&str, &str); 68] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -40,6 +40,7 @@ pub const OPERATIONS: [(&str, &str); 67] = [
     ("post", "/api/v1/families/{id}/conversations"),
     ("post", "/api/v1/families/{id}/concerns"),
     ("post", "/api/v1/families/{id}/enquiries"),
+    ("post", "/api/v1/families/{id}/disclosure-actions/{action}"),
     ("post", "/api/v1/families/{id}/observations"),
     ("post", "/api/v1/families/{id}/notes"),
     ("post", "/api/v1/families/{id}/notes/{note}"),
@@ -168,6 +169,10 @@ pub fn router() -> Router<WebState> {
         .route(
             "/families/{id}/restrictions/{restriction}/renew",
             post(renew_restriction),
+        )
+        .route(
+            "/families/{id}/disclosure-actions/{action}",
+            post(settle_disclosure_action),
         )
         .route(
             "/families/{id}/restrictions/{restriction}/lift",
@@ -457,6 +462,7 @@ fn record_json(record: &cradle_domain::network::FamilyRecord) -> Result<Vec<u8>,
         responses: &record.responses,
         partner_assessments: &record.partner_assessments,
         pathway_roles: &record.pathway_roles,
+        disclosure_actions: &record.disclosure_actions,
     })
     .map_err(internal)
 }
@@ -473,6 +479,7 @@ struct FamilyReadJson<'a> {
     concerns: &'a [cradle_domain::concerns::Concern],
     observations: &'a [cradle_domain::observations::Observation],
     moments: &'a [cradle_domain::observations::PositiveMoment],
+    disclosure_actions: &'a [cradle_domain::disclosures::DisclosureAction],
     notes: &'a [cradle_domain::needs::CaregiverNote],
     plans: &'a [cradle_domain::care_plans::CarePlan],
     interventions: &'a [cradle_domain::interventions::PersonIntervention],
@@ -1614,6 +1621,24 @@ async fn restrict_person(
         .restrict_contact(&staff.actor, &access, person, &body)
         .await?;
     Ok((StatusCode::CREATED, Json(restriction)).into_response())
+}
+
+/// Settles a step after an abuse disclosure as done or not needed.
+async fn settle_disclosure_action(
+    State(state): State<WebState>,
+    staff: Staff<ChangeRecords>,
+    Path((id, action)): Path<(String, String)>,
+    Json(body): Json<cradle_domain::disclosures::SettleInput>,
+) -> Result<Response, Failure> {
+    let access = change_access(&state, &staff, &id).await?;
+    let action = action
+        .parse::<uuid::Uuid>()
+        .map_err(|_| Failure(Problem::NotFound))?;
+    let settled = state
+        .app
+        .settle_disclosure_action(&staff.actor, &access, action, &body)
+        .await?;
+    Ok(Json(settled).into_response())
 }
 
 /// Renews a decision after its review: who decided, why, and the next review date.

@@ -356,6 +356,7 @@ mod tests {
                 renewed_as: None,
             }],
             people: vec![dad, gran],
+            disclosure_actions: Vec::new(),
             entries: Vec::new(),
             conversations: Vec::new(),
             concerns: Vec::new(),

@@ -335,6 +335,10 @@ pub fn router(state: WebState) -> Router {
             get(pages::network::restriction_form).post(pages::network::restrict),
         )
         .route(
+            "/families/{id}/disclosure-actions/{action}",
+            get(pages::disclosures::settle_form).post(pages::disclosures::settle),
+        )
+        .route(
             "/families/{id}/restrictions/{restriction}/renew",
             get(pages::network::renew_form).post(pages::network::renew),
         )

@@ -918,7 +918,7 @@ fn body() -> Value {
     amend_concern["requestBody"] = correction_body("ConcernInput");
     let mut record_enquiry = operation(
         "Record a routine enquiry about domestic abuse",
-        "Only for someone seen alone (`seen_alone` \"yes\", otherwise 422). Recorded as a timeline entry shared in confidence by the person asked, so it reaches no one else's printout or export. After a disclosure (`outcome` \"disclosed\"), `named` (a person in the family) can be marked do not involve (`do_not_involve` \"yes\" with `decided_by` and `reason`) in the same transaction.",
+        "Only for someone seen alone (`seen_alone` \"yes\", otherwise 422). Recorded as a staff-only timeline entry: it reaches no family-facing output, the asked person's own included. After a disclosure (`outcome` \"disclosed\"), `named` (a person in the family) can be marked do not involve (`do_not_involve` \"yes\" with `decided_by`, `reason` and a review date `review_day`, `review_month`, `review_year`) in the same transaction, and the steps that follow a disclosure are opened (see the family read's `disclosure_actions`).",
         "201",
         ok_json("The timeline entry", json!({"type": "object"})),
         &[("404", "No such family"), ("422", "The enquiry has problems; nothing was saved")],
@@ -929,7 +929,26 @@ fn body() -> Value {
         "asked_day": {"type": "string"}, "asked_month": {"type": "string"}, "asked_year": {"type": "string"},
         "outcome": {"enum": ["nothing_disclosed", "disclosed", "not_safe"]}, "notes": {"type": "string", "maxLength": 5000},
         "named": {"type": "string", "format": "uuid"}, "do_not_involve": {"enum": ["yes", "no", ""]},
-        "decided_by": {"type": "string", "maxLength": 200}, "reason": {"type": "string", "maxLength": 1000}}}}}});
+        "decided_by": {"type": "string", "maxLength": 200}, "reason": {"type": "string", "maxLength": 1000},
+        "review_day": {"type": "string"}, "review_month": {"type": "string"}, "review_year": {"type": "string"}}}}}});
+    let mut settle_disclosure_action = operation(
+        "Settle a step after an abuse disclosure",
+        "`outcome` \"done\" with `detail` (what was done; for `risk_assessment`, also `form_name`, the form the service used, with its result as given in `detail`), or \"not_needed\" with `reason`. Open steps show on the family page, the caseload and the home page until settled.",
+        "200",
+        ok_json("The settled step", json!({"type": "object"})),
+        &[
+            ("404", "No such step in this family"),
+            ("409", "The step was already settled"),
+            ("422", "The settling has problems"),
+        ],
+    );
+    settle_disclosure_action["parameters"] = json!([
+        {"name": "id", "in": "path", "required": true, "description": "The family's id", "schema": {"type": "string", "format": "uuid"}},
+        {"name": "action", "in": "path", "required": true, "description": "The step's id", "schema": {"type": "string", "format": "uuid"}}
+    ]);
+    settle_disclosure_action["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["outcome"], "properties": {
+        "outcome": {"enum": ["done", "not_needed"]}, "form_name": {"type": "string", "maxLength": 200},
+        "detail": {"type": "string", "maxLength": 2000}, "reason": {"type": "string", "maxLength": 2000}}}}}});
     let mut raise_concern = operation(
         "Raise a coping concern",
         "About one family member (`about`: \"mother\" or a person's id), with what it is about (`kinds`: crying, anger, exhaustion, other) and what worries the clinician; optionally the conversation it came up in. The family and caseload are flagged until it is closed.",
@@ -1115,7 +1134,8 @@ fn body() -> Value {
         {"name": "mine", "in": "query", "required": false, "description": "1 for only the families the caller is key worker for", "schema": {"enum": ["1"]}}
     ]);
 
-    json!({
+    // Added after the main body, so that `json!` stays within its recursion limit.
+    let mut document = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Cradle API",
@@ -1298,7 +1318,10 @@ fn body() -> Value {
                 }}
             }
         }
-    })
+    });
+    document["paths"]["/api/v1/families/{id}/disclosure-actions/{action}"] =
+        json!({"post": settle_disclosure_action});
+    document
 }
 
 /// The relationship records' schemas (observations, moments, notes, concerns), kept apart

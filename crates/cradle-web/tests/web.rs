@@ -3326,6 +3326,156 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    a_disclosure_prompts_each_step_a_service_takes_until_it_is_done_or_not_needed,
+    |backend| async move {
+        let app = app(backend).await;
+        let clinician = app.signed_in("clinician").await;
+        let token = app.csrf_token(&clinician).await;
+        let family = family_of(&app, &clinician, "Amara Okafor").await;
+        let (day, month, year) = date_fields(time::OffsetDateTime::now_utc().date());
+        post_json_ok(
+            &app,
+            &clinician,
+            &token,
+            &format!("/api/v1/families/{family}/enquiries"),
+            &serde_json::json!({"asked": "mother", "seen_alone": "yes", "asked_day": day,
+                "asked_month": month, "asked_year": year, "outcome": "disclosed",
+                "notes": "Disclosed abuse by a former partner"}),
+        )
+        .await;
+        let record: Value = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
+        let steps = record["disclosure_actions"].as_array().unwrap().clone();
+        let codes: Vec<&str> = steps.iter().map(|a| a["step"].as_str().unwrap()).collect();
+        assert_eq!(
+            codes,
+            [
+                "risk_assessment",
+                "safety_plan",
+                "referral",
+                "safeguarding_lead",
+                "mark_named_person"
+            ]
+        );
+        assert!(steps.iter().all(|a| a["settled"].is_null()));
+        let page = get_text(&app, &clinician, &format!("/families/{family}")).await;
+        assert_eq!(page.matches("Not yet settled").count(), 5);
+        let caseload = get_text(&app, &clinician, "/families?q=Amara").await;
+        assert!(caseload.contains("data-testid=\"disclosure-flag\""));
+        let home = get_text(&app, &clinician, "/").await;
+        assert!(home.contains(&format!("/families/{family}#after-disclosure")));
+
+        // The risk assessment from the page: the form's name is required, and a refused form
+        // keeps what was typed.
+        let id = |step: &str| {
+            steps.iter().find(|a| a["step"] == step).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let risk = app.url(&format!(
+            "/families/{family}/disclosure-actions/{}",
+            id("risk_assessment")
+        ));
+        let refused = clinician
+            .post(&risk)
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("outcome", "done"),
+                ("detail", "14 ticks: high risk"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let form = refused.text().await.unwrap();
+        assert!(form.contains("Enter the name of the risk assessment form used"));
+        assert!(form.contains("14 ticks: high risk"));
+        let done = clinician
+            .post(&risk)
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("outcome", "done"),
+                ("form_name", "SafeLives DASH RIC"),
+                ("detail", "14 ticks: high risk"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(done.status(), StatusCode::SEE_OTHER);
+        let again = clinician
+            .post(&risk)
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("outcome", "not_needed"),
+                ("reason", "x"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::CONFLICT, "settled once only");
+
+        // The rest through the API; not needed needs a reason.
+        let settle =
+            |step: &str| format!("/api/v1/families/{family}/disclosure-actions/{}", id(step));
+        let no_reason = clinician
+            .post(app.url(&settle("mark_named_person")))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({"outcome": "not_needed"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        for (step, body) in [
+            (
+                "safety_plan",
+                serde_json::json!({"outcome": "done", "detail": "Plan agreed; kept with the IDVA"}),
+            ),
+            (
+                "referral",
+                serde_json::json!({"outcome": "done", "detail": "MARAC referral ref M-2211"}),
+            ),
+            (
+                "safeguarding_lead",
+                serde_json::json!({"outcome": "done", "detail": "Told Jo Evans, safeguarding lead"}),
+            ),
+            (
+                "mark_named_person",
+                serde_json::json!({"outcome": "not_needed", "reason": "The former partner is not in the family record"}),
+            ),
+        ] {
+            post_json_ok(&app, &clinician, &token, &settle(step), &body).await;
+        }
+        let page = get_text(&app, &clinician, &format!("/families/{family}")).await;
+        assert!(!page.contains("Not yet settled"));
+        assert!(page.contains("every step settled") && page.contains("SafeLives DASH RIC"));
+        let caseload = get_text(&app, &clinician, "/families?q=Amara").await;
+        assert!(!caseload.contains("data-testid=\"disclosure-flag\""));
+        let home = get_text(&app, &clinician, "/").await;
+        assert!(!home.contains(&format!("/families/{family}#after-disclosure")));
+        // Staff-only: none of it is printed for the mother.
+        let printout = get_text(
+            &app,
+            &clinician,
+            &format!("/families/{family}/printout/mother"),
+        )
+        .await;
+        for staff_only in ["MARAC", "SafeLives", "IDVA", "former partner"] {
+            assert!(
+                !printout.contains(staff_only),
+                "printout holds {staff_only}"
+            );
+        }
+        let settled = audit_records(&app)
+            .await
+            .into_iter()
+            .filter(|r| r.action == "enquiry.action_settled")
+            .count();
+        assert_eq!(settled, 5);
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
     a_staff_only_timeline_entry_reaches_no_printout_even_for_the_person_it_is_about,
     |backend| async move {
         let app = app(backend).await;

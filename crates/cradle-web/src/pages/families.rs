@@ -35,6 +35,7 @@ pub struct FamilyRow {
     pub stage: &'static str,
     pub open_concerns: u32,
     pub open_alerts: u32,
+    pub open_disclosure_actions: u32,
     /// A do not contact / do not involve decision is past its review date.
     pub restriction_review_overdue: bool,
     /// The next thing due for the family's care, and whether it needs attention.
@@ -175,6 +176,7 @@ pub async fn list(
                     stage: f.stage.label(),
                     open_concerns: f.open_concerns,
                     open_alerts: f.open_alerts,
+                    open_disclosure_actions: f.open_disclosure_actions,
                     restriction_review_overdue: f
                         .restrictions
                         .iter()
@@ -471,6 +473,8 @@ pub struct FamilyPage {
     pub timeline_filtered: bool,
     pub conversations: Vec<super::conversations::ConversationSummary>,
     pub open_concerns: Vec<super::concerns::ConcernView>,
+    /// Each abuse disclosure's following steps (staff-only), newest first.
+    pub disclosures: Vec<super::disclosures::DisclosureView>,
     pub observations: Vec<super::observations::ObservationSummary>,
     pub moments: Vec<super::observations::MomentSummary>,
     pub needs: Vec<super::observations::NoteGroup>,
@@ -743,6 +747,7 @@ pub async fn show(
         may_view_audit: staff.actor.may(Permission::ViewRecordAudit),
         conversations: super::conversations::summaries(&record),
         open_concerns: super::concerns::views(&record, true),
+        disclosures: super::disclosures::views(&record),
         observations: super::observations::observation_summaries(&record),
         moments: super::observations::moment_summaries(&record),
         needs: super::observations::note_groups(&record),

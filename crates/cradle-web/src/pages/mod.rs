@@ -6,6 +6,7 @@ pub mod audit;
 pub mod care_plans;
 pub mod concerns;
 pub mod conversations;
+pub mod disclosures;
 pub mod enquiries;
 pub mod families;
 pub mod groups;
