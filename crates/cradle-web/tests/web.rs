@@ -3476,6 +3476,210 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    the_timeline_holds_every_kind_of_entry_once_in_the_order_it_happened,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.signed_in("clinician").await;
+        let token = app.csrf_token(&client).await;
+        let family = family_of(&app, &client, "Amara Okafor").await;
+        let record: Value = get_json(&app, &client, &format!("/api/v1/families/{family}")).await;
+        let tunde = person_id(&record, "Tunde Okafor");
+        let team = record["family"]["team_id"].as_str().unwrap().to_string();
+        let grace = add_person(&app, &client, &token, &family, "Grace Adebayo").await;
+        let today = time::OffsetDateTime::now_utc().date();
+        let days_ago = |n: i64| date_fields(today - time::Duration::days(n));
+        let iso = |n: i64| (today - time::Duration::days(n)).to_string();
+        let at = format!("/api/v1/families/{family}");
+        let tunde_at = format!("{at}/people/{tunde}");
+        let catalogue: Value = get_json(
+            &app,
+            &client,
+            &format!("/api/v1/teams/{team}/interventions"),
+        )
+        .await;
+        let vipp = catalogue
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"].as_str().unwrap().contains("VIPP"))
+            .unwrap()["id"]
+            .clone();
+        let answers: Vec<Value> = (1..=9)
+            .map(|n| serde_json::json!({"question": format!("phq9-{n}"), "code": "LA6568-5"}))
+            .collect();
+        let (d9, m9, y9) = days_ago(9);
+        let (d4, m4, y4) = days_ago(4);
+        let (d3, m3, y3) = days_ago(3);
+        let (d2, m2, y2) = days_ago(2);
+        let (d0, m0, y0) = days_ago(0);
+        for (path, body) in [
+            (
+                format!("{tunde_at}/pathway"),
+                serde_json::json!({"step": "identified", "on": iso(8), "how": "at_referral"}),
+            ),
+            (
+                format!("{tunde_at}/pathway"),
+                serde_json::json!({"step": "offered", "on": iso(7), "method": "in_person"}),
+            ),
+            (
+                format!("{tunde_at}/pathway"),
+                serde_json::json!({"step": "accepted", "on": iso(7)}),
+            ),
+            (
+                format!("{at}/interventions"),
+                serde_json::json!({"member": tunde, "intervention": vipp,
+                "delivered_by": "Tom Baker", "offered_day": d9, "offered_month": m9, "offered_year": y9}),
+            ),
+            (
+                format!("{at}/notes"),
+                serde_json::json!({"subject": tunde, "kind": "strength",
+                "text": "TL-NOTE calm with her", "noted_day": d4, "noted_month": m4, "noted_year": y4}),
+            ),
+            (
+                format!("{at}/observations"),
+                serde_json::json!({"caregiver": tunde, "observed_day": d3,
+                "observed_month": m3, "observed_year": y3, "setting": "home",
+                "moment": "TL-MOMENT he sang while changing her", "baby_responses": ["smile"],
+                "fed_back": "Told him she loves it"}),
+            ),
+            (
+                format!("{at}/conversations"),
+                serde_json::json!({"participants": [tunde], "held_day": d2,
+                "held_month": m2, "held_year": y2, "enjoy": "TL-CONVERSATION bath time", "finish": "yes"}),
+            ),
+            (
+                format!("{tunde_at}/questionnaires"),
+                serde_json::json!({"instrument": "PHQ-9",
+                "population": "adult", "completed_on": iso(1), "answers": answers}),
+            ),
+            (
+                format!("{at}/concerns"),
+                serde_json::json!({"about": "mother", "kinds": ["crying"],
+                "description": "TL-CONCERN finds the night crying hard", "conversation": ""}),
+            ),
+            (
+                format!("{at}/people/{grace}/restrictions"),
+                serde_json::json!({"kind": "do_not_contact",
+                "decided_by": "Safeguarding lead", "reason": "TL-RESTRICTION court order",
+                "until_day": d0.clone(), "until_month": m0.clone(), "until_year": y0.clone()}),
+            ),
+            (
+                format!("{at}/enquiries"),
+                serde_json::json!({"asked": "mother", "seen_alone": "yes",
+                "asked_day": d0, "asked_month": m0, "asked_year": y0, "outcome": "disclosed",
+                "notes": "TL-ENQUIRY"}),
+            ),
+        ] {
+            post_json_ok(&app, &client, &token, &path, &body).await;
+        }
+        let assessed = client
+            .post(app.url(&format!("/families/{family}/people/{tunde}/assessment")))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("on_day", d3.as_str()),
+                ("on_month", m3.as_str()),
+                ("on_year", y3.as_str()),
+                ("wellbeing", "Tired but managing"),
+                ("wishes", "More time with the baby"),
+                ("risk", "none_identified"),
+                ("outcome", "support_offered"),
+                ("outcome_detail", "Offered VIPP"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            assessed.status(),
+            StatusCode::SEE_OTHER,
+            "{}",
+            assessed.text().await.unwrap_or_default()
+        );
+        let record: Value = get_json(&app, &client, &at).await;
+        let action = record["disclosure_actions"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        post_json_ok(
+            &app,
+            &client,
+            &token,
+            &format!("{at}/disclosure-actions/{action}"),
+            &serde_json::json!({"outcome": "done", "form_name": "DASH RIC", "detail": "TL-DISCLOSURE standard risk"}),
+        )
+        .await;
+        let entry = client
+            .post(app.url(&format!("/families/{family}/entries")))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("about", ""),
+                ("text", "TL-ENTRY family meeting held"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(entry.status(), StatusCode::SEE_OTHER);
+
+        // Each kind, filtered on its own, shows what was made of it exactly once.
+        let timeline = |page: String| -> String {
+            page.split("data-testid=\"timeline\"")
+                .nth(1)
+                .map(|rest| rest.split("</ul>").next().unwrap_or("").to_string())
+                .unwrap_or_default()
+        };
+        for (kind, marker) in [
+            ("entry", "TL-ENTRY"),
+            ("entry", "TL-ENQUIRY"),
+            ("birth", "Ada Okafor was born"),
+            ("conversation", "TL-CONVERSATION"),
+            ("observation", "At home."),
+            ("moment", "TL-MOMENT"),
+            ("note", "TL-NOTE"),
+            ("concern", "TL-CONCERN"),
+            ("questionnaire", "PHQ-9 completed"),
+            ("pathway", "Partner pathway: Identified"),
+            ("pathway", "Partner pathway: Accepted the offer"),
+            ("assessment", "No risk to themselves or others identified"),
+            ("intervention", "VIPP"),
+            ("restriction", "TL-RESTRICTION"),
+            ("disclosure", "TL-DISCLOSURE"),
+        ] {
+            let shown =
+                timeline(get_text(&app, &client, &format!("/families/{family}?type={kind}")).await);
+            assert_eq!(
+                shown.matches(marker).count(),
+                1,
+                "{kind}: {marker} in {shown}"
+            );
+        }
+        // Everything together, newest first, a date-only entry by its date.
+        let all = timeline(get_text(&app, &client, &format!("/families/{family}")).await);
+        let order: Vec<usize> = [
+            "TL-ENTRY",
+            "TL-CONVERSATION",
+            "TL-MOMENT",
+            "TL-NOTE",
+            "Partner pathway: Accepted the offer",
+            "Partner pathway: Identified",
+            "Ada Okafor was born",
+        ]
+        .iter()
+        .map(|marker| {
+            all.find(marker)
+                .unwrap_or_else(|| panic!("{marker} missing"))
+        })
+        .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+        // Filtered by person: only Tunde's.
+        let his =
+            timeline(get_text(&app, &client, &format!("/families/{family}?person={tunde}")).await);
+        assert!(
+            his.contains("TL-NOTE") && !his.contains("TL-CONCERN") && !his.contains("TL-ENTRY")
+        );
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
     a_staff_only_timeline_entry_reaches_no_printout_even_for_the_person_it_is_about,
     |backend| async move {
         let app = app(backend).await;

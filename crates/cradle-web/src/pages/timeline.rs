@@ -11,8 +11,9 @@ use cradle_domain::network::FamilyRecord;
 use serde::Deserialize;
 
 /// The kinds of timeline item, as the filter names them.
-pub const KINDS: [(&str, &str); 9] = [
+pub const KINDS: [(&str, &str); 16] = [
     ("entry", "Notes"),
+    ("birth", "Births"),
     ("conversation", "Relationship conversations"),
     ("observation", "Interaction observations"),
     ("moment", "Positive moments"),
@@ -21,6 +22,12 @@ pub const KINDS: [(&str, &str); 9] = [
     ("session", "Care plan sessions"),
     ("review", "Care plan reviews"),
     ("group", "Group sessions"),
+    ("questionnaire", "Questionnaires and safety alerts"),
+    ("pathway", "Partner pathway"),
+    ("assessment", "Partner assessments"),
+    ("intervention", "Interventions"),
+    ("restriction", "Do not contact and do not involve"),
+    ("disclosure", "Steps after a disclosure"),
 ];
 
 #[derive(Deserialize, Default)]
@@ -34,7 +41,9 @@ pub struct TimelineFilter {
 }
 
 pub struct TimelineItem {
-    pub sort_key: i64,
+    /// When it happened: its day, then the moment it was recorded (so items of one day keep
+    /// a stable order, and an item with only a date sorts by that date).
+    pub sort_key: (time::Date, i64),
     pub when: String,
     pub kind: &'static str,
     pub kind_label: &'static str,
@@ -59,14 +68,17 @@ fn kind_label(kind: &str) -> &'static str {
 /// Every item, newest first, kept when it matches the filter.
 pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem> {
     let day = |date: Option<time::Date>, millis: i64| {
-        date.map(|d| (d.to_julian_day() as i64) * 86_400_000)
-            .unwrap_or(millis)
+        (
+            date.unwrap_or_else(|| cradle_domain::dates::uk_date(millis)),
+            millis,
+        )
     };
+    let at = |millis: i64| day(None, millis);
     let mut items: Vec<TimelineItem> = Vec::new();
     for e in &record.entries {
         let members: Vec<Member> = e.about.into_iter().collect();
         items.push(TimelineItem {
-            sort_key: e.written_at_millis,
+            sort_key: at(e.written_at_millis),
             when: long_date_time(e.written_at_millis),
             kind: "entry",
             kind_label: match e.kind {
@@ -164,7 +176,7 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
     }
     for c in &record.concerns {
         items.push(TimelineItem {
-            sort_key: c.raised_at_millis,
+            sort_key: at(c.raised_at_millis),
             when: long_date_time(c.raised_at_millis),
             kind: "concern",
             kind_label: kind_label("concern"),
@@ -254,6 +266,7 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
             });
         }
     }
+    extend_with_the_rest(record, &mut items);
     let person = Member::parse(&filter.person);
     items.retain(|item| {
         (filter.kind.is_empty() || item.kind == filter.kind)
@@ -261,6 +274,218 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
     });
     items.sort_by_key(|item| std::cmp::Reverse(item.sort_key));
     items
+}
+
+/// An item made from its parts, with nothing shared in confidence.
+#[allow(clippy::too_many_arguments)]
+fn item(
+    sort_key: (time::Date, i64),
+    when: String,
+    kind: &'static str,
+    who: String,
+    about: String,
+    staff_only: bool,
+    text: String,
+    members: Vec<Member>,
+) -> TimelineItem {
+    TimelineItem {
+        sort_key,
+        when,
+        kind,
+        kind_label: kind_label(kind),
+        who,
+        about,
+        confidence: None,
+        staff_only,
+        text,
+        members,
+    }
+}
+
+/// Births, questionnaires and their alerts, pathway steps, assessments, interventions, safety
+/// decisions and the steps after a disclosure.
+fn extend_with_the_rest(record: &FamilyRecord, items: &mut Vec<TimelineItem>) {
+    let at = |millis: i64| (cradle_domain::dates::uk_date(millis), millis);
+    for baby in &record.family.babies {
+        if let Some(born) = baby.date_of_birth {
+            let gestation = baby
+                .gestation_at_birth
+                .map(|g| format!(" at {g} weeks"))
+                .unwrap_or_default();
+            items.push(item(
+                (born, 0),
+                long_date(born),
+                "birth",
+                String::new(),
+                baby.label(&record.family.mother_name),
+                false,
+                format!(
+                    "{} was born{gestation}.",
+                    baby.label(&record.family.mother_name)
+                ),
+                Vec::new(),
+            ));
+        }
+    }
+    for r in &record.responses {
+        let member = Member::Person(r.person_id);
+        let scores: Vec<String> = r
+            .scored
+            .scores
+            .iter()
+            .map(|s| match s.value.number() {
+                Some(n) => format!("{} {n}", s.label),
+                None => format!("{}: not scored (too few answers)", s.label),
+            })
+            .collect();
+        let alerts: Vec<&str> = r.scored.alerts.iter().map(|a| a.message.as_str()).collect();
+        let mut text = format!("{} completed. {}.", r.instrument_name, scores.join("; "));
+        if !alerts.is_empty() {
+            text.push_str(&format!(" Safety alert: {}", alerts.join(" ")));
+        }
+        items.push(item(
+            (r.completed_on, r.recorded_at_millis),
+            long_date(r.completed_on),
+            "questionnaire",
+            r.recorded_by_name.clone(),
+            record.member_name(member),
+            false,
+            text,
+            vec![member],
+        ));
+        if let Some(action) = &r.alert_action {
+            items.push(item(
+                at(action.at_millis),
+                long_date_time(action.at_millis),
+                "questionnaire",
+                action.by_name.clone(),
+                record.member_name(member),
+                false,
+                format!(
+                    "Acted on the {} safety alert: {}",
+                    r.instrument_name, action.action
+                ),
+                vec![member],
+            ));
+        }
+    }
+    for pathway in &record.pathways {
+        let member = Member::Person(pathway.person_id);
+        for step in &pathway.pathway.steps {
+            let given = step.given.summary();
+            items.push(item(
+                (step.step.on(), step.recorded_at_millis),
+                long_date(step.step.on()),
+                "pathway",
+                step.recorded_by_name.clone(),
+                record.member_name(member),
+                false,
+                if given.is_empty() {
+                    format!("Partner pathway: {}.", step.step.label())
+                } else {
+                    format!("Partner pathway: {}. Given: {given}.", step.step.label())
+                },
+                vec![member],
+            ));
+        }
+    }
+    for a in &record.partner_assessments {
+        let member = Member::Person(a.person_id);
+        items.push(item(
+            (a.assessed_on, a.recorded_at_millis),
+            long_date(a.assessed_on),
+            "assessment",
+            a.recorded_by_name.clone(),
+            record.member_name(member),
+            false,
+            format!(
+                "Partner assessment. {}. {}.",
+                a.risk.label(),
+                a.outcome.label()
+            ),
+            vec![member],
+        ));
+    }
+    for i in &record.interventions {
+        for step in &i.steps {
+            items.push(item(
+                (step.on, step.recorded_at_millis),
+                long_date(step.on),
+                "intervention",
+                step.recorded_by.clone(),
+                record.member_name(i.member),
+                false,
+                match &step.reason {
+                    Some(reason) => format!("{}: {}. {reason}", i.name, step.step.label()),
+                    None => format!("{}: {}.", i.name, step.step.label()),
+                },
+                vec![i.member],
+            ));
+        }
+        for session in &i.series {
+            items.push(item(
+                (session.on, 0),
+                long_date(session.on),
+                "intervention",
+                session.recorded_by.clone(),
+                record.member_name(i.member),
+                false,
+                format!("{} session {}: {}.", i.name, session.number, session.theme),
+                vec![i.member],
+            ));
+        }
+    }
+    for r in &record.restrictions {
+        let member = Member::Person(r.person_id);
+        items.push(item(
+            at(r.recorded_at_millis),
+            long_date_time(r.recorded_at_millis),
+            "restriction",
+            r.decided_by.clone(),
+            record.member_name(member),
+            true,
+            format!("{} decided: {}", r.kind.label(), r.reason),
+            vec![member],
+        ));
+        if let Some(ended) = r.lifted_at_millis {
+            items.push(item(
+                at(ended),
+                long_date_time(ended),
+                "restriction",
+                r.lifted_by.clone().unwrap_or_default(),
+                record.member_name(member),
+                true,
+                match (&r.renewed_as, &r.lifted_reason) {
+                    (Some(_), _) => format!("{} reviewed and renewed.", r.kind.label()),
+                    (None, Some(why)) => format!("{} lifted: {why}", r.kind.label()),
+                    (None, None) => format!("{} lifted.", r.kind.label()),
+                },
+                vec![member],
+            ));
+        }
+    }
+    for a in &record.disclosure_actions {
+        if let Some(settled) = &a.settled {
+            items.push(item(
+                at(settled.settled_at_millis),
+                long_date_time(settled.settled_at_millis),
+                "disclosure",
+                settled.settled_by.clone(),
+                record.member_name(a.discloser),
+                true,
+                format!(
+                    "After a disclosure, {}: {}{}",
+                    a.step.label().to_lowercase(),
+                    match settled.outcome {
+                        cradle_domain::disclosures::Outcome::Done => "done. ",
+                        cradle_domain::disclosures::Outcome::NotNeeded => "not needed. ",
+                    },
+                    settled.text
+                ),
+                vec![a.discloser],
+            ));
+        }
+    }
 }
 
 /// The filter's choices: everyone, the mother and each person; every kind and each kind.
