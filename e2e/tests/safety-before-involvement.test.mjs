@@ -109,3 +109,50 @@ test("abuse disclosed in a routine enquiry is shown to staff as staff only and p
   assert.ok(!printout.includes(disclosure) && !printout.includes("Tunde"));
   await page.screenshot({ path: join(artifacts, "mothers-printout-no-disclosure.png"), fullPage: true });
 });
+
+test("the ecomap's names fit their circles and the family page fits a 390 px phone", async () => {
+  const page = await newPage(demo.browser);
+  await signIn(page, demo.cradle.baseUrl, "clinician");
+  await page.waitForURL(`${demo.cradle.baseUrl}/`);
+  // A family whose names are long: they must wrap or shorten inside their circles.
+  await page.goto(`${demo.cradle.baseUrl}/families/new`);
+  await page.getByLabel("Mother's full name").fill("Chloe Adeyinka-Oluwaseun Bankole");
+  await page.getByLabel("Antenatal").check();
+  await fillDate(page, "Due date (if antenatal)", new Date(Date.now() + 30 * 86400000));
+  await page.getByRole("button", { name: "Save family" }).click();
+  for (const name of ["Oluwaseun Bartholomew-Fitzgerald", "Grandmother Wilhelmina Featherstonehaugh"]) {
+    await page.getByRole("button", { name: "Add a person" }).or(page.getByRole("link", { name: "Add a person" })).click();
+    await page.getByLabel("Full name").fill(name);
+    await page.getByLabel("Yes, agrees to be contacted").check();
+    await page.getByRole("button", { name: "Save" }).click();
+  }
+  const familyUrl = page.url();
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 844 });
+    await page.goto(familyUrl);
+    const misfits = await page.evaluate(() => {
+      const out = [];
+      for (const group of document.querySelectorAll("[data-ecomap-node]")) {
+        const circle = group.querySelector("circle");
+        const cx = circle.cx.baseVal.value, cy = circle.cy.baseVal.value, r = circle.r.baseVal.value;
+        for (const text of group.querySelectorAll("text")) {
+          const box = text.getBBox();
+          for (const [x, y] of [[box.x, box.y], [box.x + box.width, box.y], [box.x, box.y + box.height], [box.x + box.width, box.y + box.height]]) {
+            if (Math.hypot(x - cx, y - cy) > r + 1) out.push(`${text.textContent} leaves its circle`);
+          }
+        }
+        if (!group.querySelector("title")?.textContent) out.push("a circle without its full name as a tooltip");
+      }
+      return [...new Set(out)];
+    });
+    assert.deepEqual(misfits, [], `at ${width} px`);
+    const [scrollWidth, innerWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(scrollWidth <= innerWidth, `the family page scrolls sideways at ${width} px (${scrollWidth})`);
+    const drawn = await page.getByTestId("ecomap").locator("svg").boundingBox();
+    assert.ok(drawn.width >= Math.min(340, width - 60), `the ecomap is drawn ${drawn.width} px wide at ${width} px`);
+    await assertAccessible(page, `the family page at ${width} px`);
+  }
+  await page.screenshot({ path: join(artifacts, "family-ecomap-390.png"), fullPage: false });
+  await page.getByTestId("ecomap").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifacts, "family-ecomap-390-picture.png") });
+});

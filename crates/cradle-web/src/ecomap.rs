@@ -10,11 +10,6 @@ use cradle_domain::network::{CareShare, FamilyRecord, RelationshipNature, Restri
 use std::fmt::Write;
 use time::Date;
 
-const WIDTH: f64 = 720.0;
-const HEIGHT: f64 = 560.0;
-const CENTRE: (f64, f64) = (WIDTH / 2.0, HEIGHT / 2.0);
-const RING: f64 = 200.0;
-
 pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -150,15 +145,123 @@ pub fn text_alternative(record: &FamilyRecord, today: Date) -> Vec<String> {
         .collect()
 }
 
-/// The ecomap as a standalone SVG document (for the API and for printing).
+/// A person's circle, the baby's circle, and the distance between their centres.
+const NODE_RADIUS: f64 = 58.0;
+const BABY_RADIUS: f64 = 76.0;
+const NAME_SIZE: f64 = 16.0;
+const ROLE_SIZE: f64 = 13.0;
+
+/// About how wide `text` is in Arial at `size` (bold when `bold`): an estimate from the
+/// widths of narrow, wide and capital letters, a little generous so text never overflows.
+pub(crate) fn text_width(text: &str, size: f64, bold: bool) -> f64 {
+    let em: f64 = text
+        .chars()
+        .map(|c| match c {
+            'i' | 'j' | 'l' | '.' | ',' | '\'' | '!' | '|' | ':' | ';' => 0.3,
+            'f' | 't' | 'r' | ' ' | '-' | '(' | ')' => 0.38,
+            'm' | 'w' => 0.9,
+            'M' | 'W' => 0.95,
+            c if c.is_uppercase() => 0.74,
+            _ => 0.58,
+        })
+        .sum();
+    em * size * if bold { 1.08 } else { 1.0 }
+}
+
+/// `text` cut (with "…") to fit `width` at `size`.
+fn fitted(text: &str, width: f64, size: f64, bold: bool) -> String {
+    if text_width(text, size, bold) <= width {
+        return text.to_string();
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while !chars.is_empty() {
+        chars.pop();
+        let cut: String = chars.iter().collect::<String>().trim_end().to_string() + "…";
+        if text_width(&cut, size, bold) <= width {
+            return cut;
+        }
+    }
+    "…".to_string()
+}
+
+/// The width of a circle of `radius` at `dy` from its centre, less a margin each side.
+fn chord(radius: f64, dy: f64) -> f64 {
+    2.0 * (radius * radius - dy * dy).max(0.0).sqrt() - 10.0
+}
+
+/// A name in at most two lines that fit inside a circle of `radius`, the lines centred on
+/// `first_dy` and `first_dy + line` from its centre: the first word (or words) on the first
+/// line, the rest on the second, each shortened only when it cannot fit.
+fn name_lines(name: &str, radius: f64, first_dy: f64, line: f64) -> Vec<String> {
+    let width = |dy: f64| chord(radius, dy.abs() + NAME_SIZE / 2.0);
+    let whole = width(first_dy + line / 2.0);
+    if text_width(name, NAME_SIZE, true) <= whole {
+        return vec![name.to_string()];
+    }
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let first_width = width(first_dy);
+    let second_width = width(first_dy + line);
+    // As many words on the first line as fit; at least one.
+    let mut split = 1;
+    while split < words.len()
+        && text_width(&words[..=split].join(" "), NAME_SIZE, true) <= first_width
+    {
+        split += 1;
+    }
+    let first = fitted(
+        &words[..split.min(words.len())].join(" "),
+        first_width,
+        NAME_SIZE,
+        true,
+    );
+    let rest = words.get(split..).unwrap_or_default().join(" ");
+    if rest.is_empty() {
+        vec![first]
+    } else {
+        vec![first, fitted(&rest, second_width, NAME_SIZE, true)]
+    }
+}
+
+/// The ecomap as a standalone SVG document (for the API and for printing). Its view box is
+/// drawn around what it holds, so a small family fills a phone's width; every name fits
+/// inside its circle (wrapped, and shortened only if it must be), with the full name as the
+/// circle's tooltip and in the text alternative.
 pub fn svg(record: &FamilyRecord, today: Date) -> String {
     let baby = record.family.baby_label();
     let nodes = nodes(record, today);
     let description = text_alternative(record, today).join(". ");
+    let count = nodes.len().max(1) as f64;
+    // Far enough out that neighbouring circles (and the lines of text under them) do not
+    // touch: at least the baby's and a person's circles apart, more as the family grows.
+    let apart = if nodes.len() > 1 {
+        (NODE_RADIUS * 2.0 + 40.0) / (2.0 * (std::f64::consts::PI / count).sin())
+    } else {
+        0.0
+    };
+    let ring = (BABY_RADIUS + NODE_RADIUS + 30.0).max(apart);
+    let positions: Vec<(f64, f64)> = (0..nodes.len())
+        .map(|i| {
+            let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * (i as f64) / count;
+            (ring * angle.cos(), ring * angle.sin())
+        })
+        .collect();
+    // Everything drawn lies within the circles and the two lines of text under each.
+    let below = NODE_RADIUS + 40.0;
+    let margin = 12.0;
+    let (mut left, mut right, mut top, mut bottom) =
+        (-BABY_RADIUS, BABY_RADIUS, -BABY_RADIUS, BABY_RADIUS);
+    for (x, y) in &positions {
+        left = left.min(x - NODE_RADIUS - 20.0);
+        right = right.max(x + NODE_RADIUS + 20.0);
+        top = top.min(y - NODE_RADIUS);
+        bottom = bottom.max(y + below);
+    }
+    let (left, top) = (left - margin, top - margin);
+    let (width, height) = (right - left + margin, bottom - top + margin);
     let mut out = String::with_capacity(4096);
     let _ = write!(
         out,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" aria-labelledby="ecomap-title ecomap-desc" font-family="Arial, sans-serif">"##
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="{left:.0} {top:.0} {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" class="cradle-ecomap" role="img" aria-labelledby="ecomap-title ecomap-desc" font-family="Arial, sans-serif">"##
     );
     let _ = write!(
         out,
@@ -168,20 +271,10 @@ pub fn svg(record: &FamilyRecord, today: Date) -> String {
     );
     let _ = write!(
         out,
-        r##"<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>"##
+        r##"<rect x="{left:.0}" y="{top:.0}" width="{width:.0}" height="{height:.0}" fill="#ffffff"/>"##
     );
-    let count = nodes.len().max(1) as f64;
-    let positions: Vec<(f64, f64)> = (0..nodes.len())
-        .map(|i| {
-            let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * (i as f64) / count;
-            (
-                CENTRE.0 + RING * angle.cos(),
-                CENTRE.1 + RING * 0.9 * angle.sin(),
-            )
-        })
-        .collect();
     for (node, (x, y)) in nodes.iter().zip(&positions) {
-        let (colour, width, dash) = line_style(node.nature);
+        let (colour, stroke, dash) = line_style(node.nature);
         let dash = if dash.is_empty() {
             String::new()
         } else {
@@ -189,16 +282,14 @@ pub fn svg(record: &FamilyRecord, today: Date) -> String {
         };
         let _ = write!(
             out,
-            r#"<line x1="{:.1}" y1="{:.1}" x2="{x:.1}" y2="{y:.1}" stroke="{colour}" stroke-width="{width}"{dash}/>"#,
-            CENTRE.0, CENTRE.1
+            r#"<line x1="0" y1="0" x2="{x:.1}" y2="{y:.1}" stroke="{colour}" stroke-width="{stroke}"{dash}/>"#
         );
         if node.nature == Some(RelationshipNature::CutOff) {
             // Two bars across the middle of the line: the usual ecomap mark for a cut-off.
-            let (mx, my) = ((CENTRE.0 + x) / 2.0, (CENTRE.1 + y) / 2.0);
-            let (dx, dy) = (x - CENTRE.0, y - CENTRE.1);
-            let length = (dx * dx + dy * dy).sqrt().max(1.0);
-            let (nx, ny) = (-dy / length * 12.0, dx / length * 12.0);
-            let (tx, ty) = (dx / length * 5.0, dy / length * 5.0);
+            let (mx, my) = (x / 2.0, y / 2.0);
+            let length = (x * x + y * y).sqrt().max(1.0);
+            let (nx, ny) = (-y / length * 12.0, x / length * 12.0);
+            let (tx, ty) = (x / length * 5.0, y / length * 5.0);
             for side in [-1.0, 1.0] {
                 let _ = write!(
                     out,
@@ -213,16 +304,20 @@ pub fn svg(record: &FamilyRecord, today: Date) -> String {
     }
     let _ = write!(
         out,
-        r##"<circle cx="{}" cy="{}" r="70" fill="#ffeb3b" stroke="#212b32" stroke-width="3"/>"##,
-        CENTRE.0, CENTRE.1
+        r##"<g data-ecomap-node="baby"><title>{}</title><circle cx="0" cy="0" r="{BABY_RADIUS}" fill="#ffeb3b" stroke="#212b32" stroke-width="3"/>"##,
+        escape(&baby)
     );
-    let _ = write!(
-        out,
-        r##"<text x="{}" y="{}" text-anchor="middle" font-size="18" font-weight="bold" fill="#212b32">{}</text>"##,
-        CENTRE.0,
-        CENTRE.1 + 6.0,
-        escape(&short(&baby, 16))
-    );
+    let baby_lines = name_lines(&baby, BABY_RADIUS, -10.0, 20.0);
+    let baby_first = if baby_lines.len() > 1 { -4.0 } else { 6.0 };
+    for (i, line) in baby_lines.iter().enumerate() {
+        let _ = write!(
+            out,
+            r##"<text x="0" y="{:.1}" text-anchor="middle" font-size="{NAME_SIZE}" font-weight="bold" fill="#212b32">{}</text>"##,
+            baby_first + 20.0 * i as f64,
+            escape(line)
+        );
+    }
+    out.push_str("</g>");
     for (node, (x, y)) in nodes.iter().zip(&positions) {
         let (fill, text) = care_fill(node.care);
         let outline = if node.restriction.is_some() {
@@ -232,33 +327,48 @@ pub fn svg(record: &FamilyRecord, today: Date) -> String {
         };
         let _ = write!(
             out,
-            r#"<circle cx="{x:.1}" cy="{y:.1}" r="48" fill="{fill}" stroke="{}" stroke-width="{}"/>"#,
-            outline.0, outline.1
+            r#"<g data-ecomap-node="person"><title>{}: {}</title><circle cx="{x:.1}" cy="{y:.1}" r="{NODE_RADIUS}" fill="{fill}" stroke="{}" stroke-width="{}"/>"#,
+            escape(&node.name),
+            escape(&node.role),
+            outline.0,
+            outline.1
         );
+        let lines = name_lines(&node.name, NODE_RADIUS, -18.0, 18.0);
+        // One line of name sits a little higher than the first of two.
+        let first_dy = if lines.len() > 1 { -18.0 } else { -6.0 };
+        for (i, line) in lines.iter().enumerate() {
+            let _ = write!(
+                out,
+                r#"<text x="{x:.1}" y="{:.1}" text-anchor="middle" font-size="{NAME_SIZE}" font-weight="bold" fill="{text}">{}</text>"#,
+                y + first_dy + 18.0 * i as f64,
+                escape(line)
+            );
+        }
+        let role_dy = first_dy + 18.0 * lines.len() as f64 + 2.0;
         let _ = write!(
             out,
-            r#"<text x="{x:.1}" y="{:.1}" text-anchor="middle" font-size="14" font-weight="bold" fill="{text}">{}</text>"#,
-            y - 4.0,
-            escape(&short(&node.name, 14))
+            r#"<text x="{x:.1}" y="{:.1}" text-anchor="middle" font-size="{ROLE_SIZE}" fill="{text}">{}</text>"#,
+            y + role_dy,
+            escape(&fitted(
+                &node.role,
+                chord(NODE_RADIUS, role_dy.abs() + ROLE_SIZE / 2.0),
+                ROLE_SIZE,
+                false
+            ))
         );
-        let _ = write!(
-            out,
-            r#"<text x="{x:.1}" y="{:.1}" text-anchor="middle" font-size="12" fill="{text}">{}</text>"#,
-            y + 13.0,
-            escape(&short(&node.role, 16))
-        );
-        let mut below = y + 66.0;
+        out.push_str("</g>");
+        let mut under = y + NODE_RADIUS + 18.0;
         if node.lives_with_baby {
             let _ = write!(
                 out,
-                r##"<text x="{x:.1}" y="{below:.1}" text-anchor="middle" font-size="12" fill="#212b32">lives with baby</text>"##
+                r##"<text x="{x:.1}" y="{under:.1}" text-anchor="middle" font-size="{ROLE_SIZE}" fill="#212b32">lives with baby</text>"##
             );
-            below += 15.0;
+            under += 17.0;
         }
         if let Some(kind) = node.restriction {
             let _ = write!(
                 out,
-                r##"<text x="{x:.1}" y="{below:.1}" text-anchor="middle" font-size="13" font-weight="bold" fill="#d5281b">{}</text>"##,
+                r##"<text x="{x:.1}" y="{under:.1}" text-anchor="middle" font-size="{ROLE_SIZE}" font-weight="bold" fill="#d5281b">{}</text>"##,
                 kind.label().to_uppercase()
             );
         }
@@ -398,5 +508,39 @@ mod tests {
         );
         assert!(words[1].ends_with("DO NOT INVOLVE"));
         assert!(words[2].contains("Grace: no current relationship recorded"));
+    }
+
+    #[test]
+    fn every_name_fits_its_circle_wrapped_or_shortened_and_whole_in_the_tooltip() {
+        let long = "Chloe Adeyinka-Oluwaseun Bankole-Fitzgerald";
+        for name in [
+            "Tunde",
+            "Amara Okafor",
+            "Oluwaseun Bartholomew",
+            long,
+            "Wwwwwwwwwwwwwwwwwwwwww",
+        ] {
+            let lines = name_lines(name, NODE_RADIUS, -18.0, 18.0);
+            assert!(!lines.is_empty() && lines.len() <= 2, "{name}: {lines:?}");
+            for (i, line) in lines.iter().enumerate() {
+                let dy = 18.0 - 18.0 * i as f64;
+                assert!(
+                    text_width(line, NAME_SIZE, true) <= chord(NODE_RADIUS, dy + NAME_SIZE / 2.0),
+                    "{name}: {line}"
+                );
+            }
+        }
+        assert_eq!(
+            name_lines("Amara Okafor", NODE_RADIUS, -18.0, 18.0),
+            ["Amara", "Okafor"]
+        );
+        assert_eq!(name_lines("Tunde", NODE_RADIUS, -18.0, 18.0), ["Tunde"]);
+        let mut family = record();
+        family.people[0].name = long.to_string();
+        let svg = svg(&family, date!(2026 - 11 - 26));
+        assert!(
+            svg.contains(&format!("<title>{long}: ")),
+            "the whole name is the tooltip"
+        );
     }
 }
