@@ -59,6 +59,9 @@ pub struct Instrument {
     /// A short name ("PHQ-9").
     pub name: String,
     pub title: String,
+    /// What the person is asked before the items, as the form gives it (the instruction and
+    /// its time frame, "Over the last 2 weeks, …"), in order.
+    pub instructions: Vec<String>,
     pub questions: Vec<Question>,
     pub scores: Vec<ScoreRule>,
     pub alerts: Vec<AlertRule>,
@@ -280,7 +283,7 @@ impl Instrument {
         let title = q.title.clone().unwrap_or_else(|| name.clone());
         let questions = questions(&q.item, &mut faults);
         let scores = score_rules(&file.scores, &questions, &mut faults);
-        let alerts = alert_rules(&file.alerts, &questions, &mut faults);
+        let alerts = alert_rules(&file.alerts, &questions, &scores, &mut faults);
         let populations = populations(&file.populations, &scores, &questions, &mut faults);
         if file.licence.name.trim().is_empty() {
             faults.push("the licence has no name".to_string());
@@ -296,6 +299,7 @@ impl Instrument {
             version,
             name,
             title,
+            instructions: instructions(&q.item),
             questions,
             scores,
             alerts,
@@ -307,6 +311,22 @@ impl Instrument {
             citation: file.citation,
             populations,
         })
+    }
+
+    /// What an answer of `value` on question `link_id` counts as: its value, or, for a
+    /// question the scores reverse, its value counted from the other end of the options.
+    pub fn scored_value(&self, link_id: &str, value: i64) -> i64 {
+        let reversed = self
+            .scores
+            .iter()
+            .any(|rule| rule.reversed.iter().any(|id| id == link_id));
+        match (reversed, self.question(link_id)) {
+            (true, Some(question)) => {
+                let (low, high) = option_range(question);
+                low + high - value
+            }
+            _ => value,
+        }
     }
 
     pub fn question(&self, link_id: &str) -> Option<&Question> {
@@ -430,22 +450,28 @@ impl Instrument {
                 }
             })
             .collect();
+        // An alert follows the answer's scored value, as the definition scores it (a
+        // reversed question counts its options the other way round), never the option's
+        // place on the form.
         let alerts = self
             .alerts
             .iter()
             .filter_map(|rule| match values.get(rule.question.as_str()) {
-                Some(value) if *value > rule.above => Some(RaisedAlert {
-                    question: rule.question.clone(),
-                    message: rule.message.clone(),
-                    unanswered: false,
-                }),
+                Some(value) if self.scored_value(&rule.question, *value) > rule.above => {
+                    Some(RaisedAlert {
+                        question: rule.question.clone(),
+                        message: rule.message.clone(),
+                        unanswered: false,
+                    })
+                }
                 Some(_) => None,
                 None => Some(RaisedAlert {
                     question: rule.question.clone(),
                     message: format!(
-                        "Question {} was not answered. Ask about it before the person leaves: {}",
-                        rule.question,
-                        crate::text::lower_first(&rule.message)
+                        "This question was not answered: “{}”. Nothing was reported on it. Ask it before the person leaves, and record their answer.",
+                        self.question(&rule.question)
+                            .map(|q| q.text.as_str())
+                            .unwrap_or_default()
                     ),
                     unanswered: true,
                 }),
@@ -585,6 +611,23 @@ fn required(value: &Option<String>, fault: &str, faults: &mut Vec<String>) -> St
             String::new()
         }
     }
+}
+
+/// The text of the form's display items (its instructions), from groups too, in order.
+fn instructions(items: &[FileItem]) -> Vec<String> {
+    items
+        .iter()
+        .flat_map(|item| match item.kind.as_deref() {
+            Some("display") => item
+                .text
+                .iter()
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect(),
+            Some("group") => instructions(&item.item),
+            _ => Vec::new(),
+        })
+        .collect()
 }
 
 /// The questions that carry scores, flattened from groups, with duplicate link ids found
@@ -778,6 +821,7 @@ fn score_rules(
 fn alert_rules(
     alerts: &[FileAlert],
     questions: &[Question],
+    scores: &[ScoreRule],
     faults: &mut Vec<String>,
 ) -> Vec<AlertRule> {
     alerts
@@ -797,6 +841,18 @@ fn alert_rules(
                         ));
                     }
                 }
+            }
+            let reversed_in: Vec<&str> = scores
+                .iter()
+                .filter(|rule| rule.questions.contains(&alert.question))
+                .map(|rule| rule.reversed.contains(&alert.question))
+                .map(|reversed| if reversed { "reversed" } else { "not reversed" })
+                .collect();
+            if reversed_in.contains(&"reversed") && reversed_in.contains(&"not reversed") {
+                faults.push(format!(
+                    "question \"{}\" is reversed in one score and not in another, so its safety alert cannot tell which way to read it",
+                    alert.question
+                ));
             }
             if alert.message.trim().is_empty() {
                 faults.push(format!(
@@ -1071,6 +1127,113 @@ mod tests {
                 .iter()
                 .any(|f| f == "two items share the linkId \"phq9-1\""),
             "{faults:?}"
+        );
+    }
+
+    /// The PHQ-9 definition edited by `edit`, loaded.
+    fn edited(edit: impl Fn(&mut serde_json::Value)) -> Instrument {
+        let mut json: serde_json::Value =
+            serde_json::from_str(include_str!("../instruments/phq-9.json")).unwrap();
+        edit(&mut json);
+        Instrument::load(&json.to_string()).unwrap()
+    }
+
+    /// Whether each of question nine's four answers, in the order the form lists them,
+    /// raises the alert.
+    fn alerts_by_answer(instrument: &Instrument) -> Vec<bool> {
+        let codes: Vec<String> = instrument
+            .question("phq9-9")
+            .unwrap()
+            .options
+            .iter()
+            .map(|o| o.code.clone())
+            .collect();
+        codes
+            .iter()
+            .map(|ninth| {
+                let mut all: Vec<(&str, &str)> = Vec::new();
+                let ids: Vec<String> = (1..=8).map(|n| format!("phq9-{n}")).collect();
+                for id in &ids {
+                    all.push((id.as_str(), "LA6568-5"));
+                }
+                all.push(("phq9-9", ninth.as_str()));
+                let scored = instrument.score(&answers(&all), Some("adult")).unwrap();
+                !scored.alerts.is_empty()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_alert_follows_the_scored_value_under_every_scoring_rule_the_format_allows() {
+        // Plain sum: the options are worth 0, 1, 2, 3 as listed; any answer above 0 alerts.
+        assert_eq!(alerts_by_answer(&phq9()), [false, true, true, true]);
+        // Reversed, as an EPDS-shaped file does for "the thought of harming myself": the
+        // first option listed ("Yes, quite often") scores highest, the last ("Never") 0.
+        let reversed = edited(|json| {
+            json["scores"][0]["reversed"] = serde_json::json!(["phq9-9"]);
+        });
+        assert_eq!(reversed.scored_value("phq9-9", 0), 3);
+        assert_eq!(alerts_by_answer(&reversed), [true, true, true, false]);
+        // Reversed in a subscale as well as the total: read the same way.
+        let subscale = edited(|json| {
+            json["scores"][0]["reversed"] = serde_json::json!(["phq9-9"]);
+            let mut sub = json["scores"][0].clone();
+            sub["id"] = "mood".into();
+            sub["label"] = "Mood".into();
+            sub["questions"] = serde_json::json!(["phq9-2", "phq9-9"]);
+            json["scores"].as_array_mut().unwrap().push(sub);
+            for population in json["populations"].as_array_mut().unwrap() {
+                population["readings"]["mood"] =
+                    serde_json::json!({"bands": [{"from": 0, "to": 6, "label": "Any"}]});
+            }
+        });
+        assert_eq!(alerts_by_answer(&subscale), [true, true, true, false]);
+        // Pro-rating changes totals, not what one answer counts as.
+        let prorated = edited(|json| {
+            json["scores"][0]["reversed"] = serde_json::json!(["phq9-9"]);
+            json["scores"][0]["prorate_from"] = 7.into();
+        });
+        assert_eq!(alerts_by_answer(&prorated), [true, true, true, false]);
+        // A higher threshold: only answers scoring above it.
+        let above_one = edited(|json| {
+            json["scores"][0]["reversed"] = serde_json::json!(["phq9-9"]);
+            json["alerts"][0]["above"] = 1.into();
+        });
+        assert_eq!(alerts_by_answer(&above_one), [true, true, false, false]);
+        // Reversed in one score and not another: refused, since the alert cannot tell.
+        let faults = fault_of(|json| {
+            let mut sub = json["scores"][0].clone();
+            sub["id"] = "mood".into();
+            sub["questions"] = serde_json::json!(["phq9-2", "phq9-9"]);
+            json["scores"].as_array_mut().unwrap().push(sub);
+            json["scores"][0]["reversed"] = serde_json::json!(["phq9-9"]);
+        });
+        assert!(
+            faults
+                .iter()
+                .any(|f| f.contains("reversed in one score and not in another")),
+            "{faults:?}"
+        );
+    }
+
+    #[test]
+    fn an_unanswered_alert_question_says_it_was_not_answered_in_the_questions_own_words() {
+        let ids: Vec<String> = (1..=8).map(|n| format!("phq9-{n}")).collect();
+        let all: Vec<(&str, &str)> = ids.iter().map(|id| (id.as_str(), "LA6568-5")).collect();
+        let scored = phq9().score(&answers(&all), Some("adult")).unwrap();
+        let message = &scored.alerts[0].message;
+        assert!(message.starts_with(
+            "This question was not answered: “Thoughts that you would be better off dead"
+        ));
+        assert!(message.contains("Nothing was reported on it"));
+        assert!(!message.contains("phq9-9") && !message.contains("were reported"));
+    }
+
+    #[test]
+    fn the_forms_instruction_and_time_frame_are_kept() {
+        assert_eq!(
+            phq9().instructions,
+            ["Over the last 2 weeks, how often have you been bothered by any of the following problems?"]
         );
     }
 

@@ -170,6 +170,8 @@ pub struct QuestionnaireFormPage {
 pub struct InstrumentView {
     pub name: String,
     pub title: String,
+    /// The form\'s own instruction and time frame, shown above the questions.
+    pub instructions: Vec<String>,
     pub licence: String,
     pub population: crate::views::RadioGroup,
     pub completed_on: crate::views::DateField,
@@ -250,6 +252,7 @@ async fn questionnaire_page(
         instrument: chosen.map(|instrument| InstrumentView {
             name: instrument.name.clone(),
             title: instrument.title.clone(),
+            instructions: instrument.instructions.clone(),
             licence: instrument.licence.notice.clone(),
             population: RadioGroup {
                 id: "population",
