@@ -811,6 +811,8 @@ pub async fn synthetic_caseload(
                 cultural_notes: None,
                 contact_consent: ContactConsent::Yes,
                 version: 1,
+                date_of_birth: None,
+                age_band: None,
             };
             relationships.push(Relationship {
                 id: RelationshipId::new(),
@@ -917,6 +919,8 @@ pub struct DemoPerson {
     pub consent: ContactConsent,
     /// A safety decision: (kind, who decided, why).
     pub restriction: Option<(RestrictionKind, &'static str, &'static str)>,
+    /// How old they are, for a child, in years (their birthday some months ago).
+    pub age_years: Option<i32>,
 }
 
 impl DemoPerson {
@@ -935,6 +939,7 @@ impl DemoPerson {
             notes: "",
             consent: ContactConsent::Yes,
             restriction: None,
+            age_years: None,
         }
     }
 }
@@ -1096,7 +1101,7 @@ pub fn demo_families() -> Vec<DemoFamily> {
                     notes: "Caring for Niamh (4) at home while Chloe and Rory are on the ward",
                     ..person("Liam Brennan", K::Father)
                 },
-                DemoPerson { lives_with_baby: false, care: CareShare::None, sees: ContactFrequency::Weekly, consent: ContactConsent::NotAsked, ..person("Niamh Brennan", K::Sibling) },
+                DemoPerson { lives_with_baby: false, care: CareShare::None, sees: ContactFrequency::Weekly, consent: ContactConsent::NotAsked, age_years: Some(4), ..person("Niamh Brennan", K::Sibling) },
             ],
             child_protection: None,
         },
@@ -1181,6 +1186,12 @@ pub async fn seed_family(
         .map(|b| b.id.to_string())
         .unwrap_or_else(|| "mother".to_string());
     for demo_person in &demo.people {
+        let born = demo_person
+            .age_years
+            .map(|years| {
+                date_parts(app.today() - time::Duration::days(i64::from(years) * 365 + 100))
+            })
+            .unwrap_or_default();
         let person = app
             .add_person(
                 actor,
@@ -1194,6 +1205,9 @@ pub async fn seed_family(
                     religion: demo_person.religion.to_string(),
                     cultural_notes: demo_person.notes.to_string(),
                     contact_consent: demo_person.consent.code().to_string(),
+                    born_day: born.0,
+                    born_month: born.1,
+                    born_year: born.2,
                     ..PersonInput::default()
                 },
             )

@@ -98,7 +98,9 @@ impl Cradle {
         access: &FamilyAccess,
         input: &PersonInput,
     ) -> Result<Person, AppError> {
-        let person = input.parse(PersonId::new(), 1).map_err(AppError::Invalid)?;
+        let person = input
+            .parse_on(PersonId::new(), 1, self.today())
+            .map_err(AppError::Invalid)?;
         let record = self.record_for_change(access).await?;
         if record
             .people
@@ -265,7 +267,7 @@ impl Cradle {
         let record = self.record_for_change(access).await?;
         let current = record.person(person_id).ok_or(AppError::NotFound)?.clone();
         let mut problems = Problems::default();
-        let updated = match input.parse(person_id, expected_version + 1) {
+        let updated = match input.parse_on(person_id, expected_version + 1, self.today()) {
             Ok(p) => Some(p),
             Err(p) => {
                 problems = p;
@@ -763,6 +765,13 @@ impl Cradle {
     ) -> Result<FamilyFacing, AppError> {
         actor.require(Permission::ReadClinicalRecords)?;
         let record = self.record_for_change(access).await?;
+        if let [cradle_domain::entries::Member::Person(only)] = recipients {
+            if record.is_child(*only, self.today()) {
+                return Err(AppError::Conflict(
+                    "Cradle's printed summaries are written for adults, and this person is recorded as a child (under 16, or the baby's brother or sister with no age recorded).".to_string(),
+                ));
+            }
+        }
         let view = FamilyFacing::build(&record, recipients, self.today()).map_err(|withheld| {
             match withheld {
                 Withheld::NoOne => invalid("present", "Select everyone who is in the session"),

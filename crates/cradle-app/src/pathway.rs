@@ -37,7 +37,13 @@ fn check_step(
         return Err(AppError::NotFound);
     }
     let pathway = record.pathway_of(person);
-    if pathway.steps.is_empty() && !record.pathway_offered_to(person) {
+    if record.is_child(person, today) {
+        return Err(AppError::invalid(
+            "step",
+            "The partner pathway is for adults: this person is recorded as under 16, or as the baby's brother or sister with no age recorded. Record their age on their details if that is wrong.",
+        ));
+    }
+    if pathway.steps.is_empty() && !record.pathway_offered_to(person, today) {
         return Err(AppError::invalid(
             "step",
             "The team offers the partner pathway to partners, fathers and co-parents. A team manager can add other family members, such as grandparents, in Team settings.",

@@ -297,6 +297,12 @@ impl Cradle {
                 "This person is marked do not contact or do not involve, so no assessment is made with them",
             ));
         }
+        if record.is_child(person, today) {
+            return Err(one(
+                "person",
+                "Cradle does not offer questionnaires written for adults to a child: this person is recorded as under 16, or as the baby's brother or sister with no age recorded",
+            ));
+        }
         let instruments = self.team_instruments(record.family.team_id).await?;
         let Some(instrument) = instruments.by_name(&input.instrument) else {
             return Err(one(
@@ -304,6 +310,23 @@ impl Cradle {
                 "Select one of the questionnaires your team uses",
             ));
         };
+        let age = record.person(person).and_then(|p| p.age_band_on(today));
+        if !instrument.meant_for(age) {
+            return Err(one(
+                "instrument",
+                format!(
+                    "{} is meant for {}; this person is {}",
+                    instrument.name,
+                    instrument
+                        .populations
+                        .iter()
+                        .map(|p| p.label.to_lowercase())
+                        .collect::<Vec<_>>()
+                        .join(" or "),
+                    age.map(|a| a.label().to_lowercase()).unwrap_or_default()
+                ),
+            ));
+        }
         let mut problems = Problems::default();
         let completed_on = match input.completed_on {
             None => {

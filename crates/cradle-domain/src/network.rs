@@ -145,6 +145,53 @@ pub struct Person {
     pub contact_consent: ContactConsent,
     /// Incremented at each amendment; earlier versions are kept in the record's history.
     pub version: i64,
+    /// Their date of birth, when known.
+    #[serde(default, with = "crate::family::optional_iso_date")]
+    pub date_of_birth: Option<Date>,
+    /// Their age band, when their date of birth is not known.
+    #[serde(default)]
+    pub age_band: Option<AgeBand>,
+}
+
+choices!(
+    /// How old someone is, when their date of birth is not known. What Cradle offers a
+    /// person depends on it: children are never offered adult questionnaires, the partner
+    /// pathway or summaries written for adults.
+    AgeBand {
+        Child => ("child", "Under 16"),
+        YoungPerson => ("young_person", "16 or 17"),
+        Adult => ("adult", "18 or over"),
+    }
+);
+
+impl AgeBand {
+    /// The band of someone aged `years`.
+    pub fn of_age(years: i32) -> Self {
+        match years {
+            ..=15 => AgeBand::Child,
+            16 | 17 => AgeBand::YoungPerson,
+            _ => AgeBand::Adult,
+        }
+    }
+
+    /// The youngest age in the band, in whole years.
+    pub fn youngest(self) -> u32 {
+        match self {
+            AgeBand::Child => 0,
+            AgeBand::YoungPerson => 16,
+            AgeBand::Adult => 18,
+        }
+    }
+}
+
+impl Person {
+    /// Their age band on `today`: from their date of birth when it is known.
+    pub fn age_band_on(&self, today: Date) -> Option<AgeBand> {
+        match self.date_of_birth {
+            Some(born) => Some(AgeBand::of_age(crate::dates::whole_years(born, today))),
+            None => self.age_band,
+        }
+    }
 }
 
 /// A person's details as typed, kept as typed so a form with problems loses nothing.
@@ -164,6 +211,11 @@ pub struct PersonInput {
     /// "yes" when whoever adds the person has confirmed they are not someone with the same
     /// name already known to the team.
     pub different_person: String,
+    pub born_day: String,
+    pub born_month: String,
+    pub born_year: String,
+    /// One of [`AgeBand`]'s codes, or empty when not known.
+    pub age_band: String,
 }
 
 impl PersonInput {
@@ -187,12 +239,65 @@ impl PersonInput {
             cultural_notes: person.cultural_notes.clone().unwrap_or_default(),
             contact_consent: person.contact_consent.code().to_string(),
             different_person: String::new(),
+            born_day: person
+                .date_of_birth
+                .map(|d| d.day().to_string())
+                .unwrap_or_default(),
+            born_month: person
+                .date_of_birth
+                .map(|d| u8::from(d.month()).to_string())
+                .unwrap_or_default(),
+            born_year: person
+                .date_of_birth
+                .map(|d| d.year().to_string())
+                .unwrap_or_default(),
+            age_band: person
+                .age_band
+                .map(|b| b.code().to_string())
+                .unwrap_or_default(),
         }
     }
 
     /// Checks every field; `id` and `version` are given by the caller.
     pub fn parse(&self, id: PersonId, version: i64) -> Result<Person, Problems> {
+        self.parse_on(id, version, crate::dates::today_uk())
+    }
+
+    /// As [`PersonInput::parse`], with the day a date of birth must not be after.
+    pub fn parse_on(&self, id: PersonId, version: i64, today: Date) -> Result<Person, Problems> {
         let mut problems = Problems::default();
+        let date_of_birth = if [&self.born_day, &self.born_month, &self.born_year]
+            .iter()
+            .all(|p| p.trim().is_empty())
+        {
+            Some(None)
+        } else {
+            problems.take(
+                crate::dates::parse_date_parts(
+                    "born",
+                    "Date of birth",
+                    &self.born_day,
+                    &self.born_month,
+                    &self.born_year,
+                )
+                .and_then(|d| {
+                    if d > today {
+                        Err(Invalid::new("born", "Date of birth must be in the past"))
+                    } else {
+                        Ok(Some(d))
+                    }
+                }),
+            )
+        };
+        let age_band = if self.age_band.trim().is_empty() {
+            Some(None)
+        } else {
+            problems.take(
+                AgeBand::from_code(&self.age_band)
+                    .map(Some)
+                    .ok_or_else(|| Invalid::new("age_band", "Select their age, or “Not known”")),
+            )
+        };
         let name = problems.take(parse_display_name("name", "their full name", &self.name));
         let phone = problems.take(
             optional_text("phone", "Phone number", &self.phone, 30).and_then(|p| match p {
@@ -280,6 +385,9 @@ impl PersonInput {
                 }),
             )
         };
+        let (Some(date_of_birth), Some(age_band)) = (date_of_birth, age_band) else {
+            return Err(problems);
+        };
         match (
             name,
             phone,
@@ -316,6 +424,13 @@ impl PersonInput {
                 cultural_notes,
                 contact_consent,
                 version,
+                // A date of birth decides the band; the band is kept only without one.
+                age_band: if date_of_birth.is_some() {
+                    None
+                } else {
+                    age_band
+                },
+                date_of_birth,
             }),
             _ => Err(problems),
         }
@@ -879,13 +994,27 @@ impl FamilyRecord {
         self.relationships.iter().filter(move |r| r.person_id == id)
     }
 
+    /// Whether someone is, as far as the record shows, a child (under 16): by their date of
+    /// birth or age band, or, with neither recorded, when they are the baby's brother or
+    /// sister. Children are never offered adult questionnaires, the partner pathway or
+    /// summaries written for adults.
+    pub fn is_child(&self, id: PersonId, today: Date) -> bool {
+        match self.person(id).and_then(|p| p.age_band_on(today)) {
+            Some(band) => band == AgeBand::Child,
+            None => self
+                .relationships_of(id)
+                .any(|r| r.kind == RelationshipKind::Sibling),
+        }
+    }
+
     /// Whether the team offers this person the partner pathway: partners, fathers and
-    /// co-parents always, other family members where the team has chosen to.
-    pub fn pathway_offered_to(&self, id: PersonId) -> bool {
-        crate::pathway::offered_to(
-            self.relationships_of(id).map(|r| r.kind),
-            &self.pathway_roles,
-        )
+    /// co-parents always, other family members where the team has chosen to; never a child.
+    pub fn pathway_offered_to(&self, id: PersonId, today: Date) -> bool {
+        !self.is_child(id, today)
+            && crate::pathway::offered_to(
+                self.relationships_of(id).map(|r| r.kind),
+                &self.pathway_roles,
+            )
     }
 }
 

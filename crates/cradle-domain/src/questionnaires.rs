@@ -121,6 +121,9 @@ pub struct Licence {
 pub struct Population {
     pub code: String,
     pub label: String,
+    /// The youngest age, in whole years, the population includes (18 for adults); none
+    /// when the definition does not say.
+    pub min_age_years: Option<u32>,
     /// By score id.
     pub readings: BTreeMap<String, Reading>,
 }
@@ -245,6 +248,8 @@ struct FileLicence {
 struct FilePopulation {
     code: String,
     label: String,
+    #[serde(default)]
+    min_age_years: Option<u32>,
     readings: BTreeMap<String, FileReading>,
 }
 
@@ -311,6 +316,20 @@ impl Instrument {
             citation: file.citation,
             populations,
         })
+    }
+
+    /// Whether the instrument is meant for someone of `age` (their age band, if known): a
+    /// child (under 16) never; otherwise someone in one of its populations by age, or of an
+    /// age not recorded (the clinician chooses the population on the form).
+    pub fn meant_for(&self, age: Option<crate::network::AgeBand>) -> bool {
+        match age {
+            Some(crate::network::AgeBand::Child) => false,
+            Some(band) => self
+                .populations
+                .iter()
+                .any(|p| p.min_age_years.is_none_or(|least| band.youngest() >= least)),
+            None => true,
+        }
     }
 
     /// What an answer of `value` on question `link_id` counts as: its value, or, for a
@@ -918,6 +937,7 @@ fn populations(
             Population {
                 code: population.code.clone(),
                 label: population.label.clone(),
+                min_age_years: population.min_age_years,
                 readings,
             }
         })

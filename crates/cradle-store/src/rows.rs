@@ -267,6 +267,8 @@ pub(crate) struct PersonRow {
     pub cultural_notes: Option<String>,
     pub contact_consent: String,
     pub version: i64,
+    pub date_of_birth: Option<String>,
+    pub age_band: Option<String>,
 }
 
 impl PersonRow {
@@ -287,6 +289,14 @@ impl PersonRow {
             cultural_notes: self.cultural_notes,
             contact_consent: code(ContactConsent::from_code(&self.contact_consent), "consent")?,
             version: self.version,
+            date_of_birth: parse_date_text(self.date_of_birth)?,
+            age_band: match self.age_band {
+                Some(band) => Some(code(
+                    cradle_domain::network::AgeBand::from_code(&band),
+                    "age band",
+                )?),
+                None => None,
+            },
         })
     }
 }

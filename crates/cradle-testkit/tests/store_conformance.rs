@@ -107,6 +107,8 @@ fn someone(name: &str) -> cradle_domain::network::Person {
         cultural_notes: None,
         contact_consent: cradle_domain::network::ContactConsent::Yes,
         version: 1,
+        date_of_birth: None,
+        age_band: None,
     }
 }
 

@@ -406,6 +406,8 @@ mod tests {
             cultural_notes: None,
             contact_consent: ContactConsent::Yes,
             version: 1,
+            date_of_birth: None,
+            age_band: None,
         };
         let dad = person("Tunde");
         let gran = person("Grace");

@@ -3680,6 +3680,145 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    a_child_is_never_offered_adult_questionnaires_the_pathway_or_printed_summaries,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.signed_in("mbu.clinician").await;
+        let token = app.csrf_token(&client).await;
+        let family = family_of(&app, &client, "Chloe Brennan").await;
+        let record: Value = get_json(&app, &client, &format!("/api/v1/families/{family}")).await;
+        let niamh = person_id(&record, "Niamh Brennan");
+        let liam = person_id(&record, "Liam Brennan");
+        let page = get_text(&app, &client, &format!("/families/{family}")).await;
+        let card = page
+            .split("data-testid=\"person-card\"")
+            .skip(1)
+            .find(|card| card.contains("<h3 class=\"nhsuk-card__heading\">Niamh Brennan"))
+            .unwrap();
+        assert!(
+            card.contains("4 years old (born") && card.contains("A child"),
+            "{card}"
+        );
+        for offer in [
+            "/pathway",
+            "/questionnaires/new",
+            "/printout/",
+            "/you-and-your-baby/",
+        ] {
+            assert!(
+                !card.contains(&format!("{offer}{niamh}"))
+                    && !card.contains(&format!("{niamh}{offer}")),
+                "{offer} offered for a child"
+            );
+        }
+        let today = cradle_domain::dates::today_uk().to_string();
+        let answers: Vec<Value> = (1..=9)
+            .map(|n| serde_json::json!({"question": format!("phq9-{n}"), "code": "LA6568-5"}))
+            .collect();
+        let post = |path: String, body: Value| {
+            let request = client
+                .post(app.url(&path))
+                .header("X-CSRF-Token", &token)
+                .json(&body);
+            async move { request.send().await.unwrap() }
+        };
+        let pathway = post(
+            format!("/api/v1/families/{family}/people/{niamh}/pathway"),
+            serde_json::json!({"step": "identified", "on": today, "how": "at_referral"}),
+        )
+        .await;
+        assert_eq!(pathway.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(pathway
+            .text()
+            .await
+            .unwrap()
+            .contains("The partner pathway is for adults"));
+        let phq9 = post(
+            format!("/api/v1/families/{family}/people/{niamh}/questionnaires"),
+            serde_json::json!({"instrument": "PHQ-9", "population": "adult", "completed_on": today, "answers": answers}),
+        )
+        .await;
+        assert_eq!(phq9.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(phq9
+            .text()
+            .await
+            .unwrap()
+            .contains("questionnaires written for adults to a child"));
+        for page in ["printout", "you-and-your-baby"] {
+            let refused = client
+                .get(app.url(&format!("/families/{family}/{page}/{niamh}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(refused.status(), StatusCode::CONFLICT, "{page}");
+        }
+        let form = client
+            .get(app.url(&format!(
+                "/families/{family}/people/{niamh}/questionnaires/new"
+            )))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(form.status(), StatusCode::CONFLICT);
+
+        // A young person of 16 or 17 is not given an instrument validated for adults only;
+        // a date of birth in the future is refused; the adult father is offered all of it.
+        let young = add_person(&app, &client, &token, &family, "Shannon Brennan").await;
+        let version = get_json(&app, &client, &format!("/api/v1/families/{family}")).await
+            ["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == young.as_str())
+            .unwrap()["version"]
+            .clone();
+        let tomorrow =
+            date_fields(time::OffsetDateTime::now_utc().date() + time::Duration::days(2));
+        let future = post(
+            format!("/api/v1/families/{family}/people/{young}"),
+            serde_json::json!({"name": "Shannon Brennan", "version": version, "reason": "Age given",
+                "born_day": tomorrow.0, "born_month": tomorrow.1, "born_year": tomorrow.2}),
+        )
+        .await;
+        assert_eq!(future.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(future
+            .text()
+            .await
+            .unwrap()
+            .contains("Date of birth must be in the past"));
+        post_json_ok(
+            &app,
+            &client,
+            &token,
+            &format!("/api/v1/families/{family}/people/{young}"),
+            &serde_json::json!({"name": "Shannon Brennan", "version": version, "reason": "Age given",
+                "age_band": "young_person"}),
+        )
+        .await;
+        let refused = post(
+            format!("/api/v1/families/{family}/people/{young}/questionnaires"),
+            serde_json::json!({"instrument": "PHQ-9", "population": "adult", "completed_on": today, "answers": answers}),
+        )
+        .await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused
+            .text()
+            .await
+            .unwrap()
+            .contains("PHQ-9 is meant for adults"));
+        post_json_ok(
+            &app,
+            &client,
+            &token,
+            &format!("/api/v1/families/{family}/people/{liam}/questionnaires"),
+            &serde_json::json!({"instrument": "PHQ-9", "population": "adult", "completed_on": today, "answers": answers}),
+        )
+        .await;
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
     a_staff_only_timeline_entry_reaches_no_printout_even_for_the_person_it_is_about,
     |backend| async move {
         let app = app(backend).await;

@@ -33,6 +33,8 @@ fn person(name: String) -> Person {
         cultural_notes: None,
         contact_consent: ContactConsent::Yes,
         version: 1,
+        date_of_birth: None,
+        age_band: None,
     }
 }
 

@@ -401,6 +401,8 @@ pub struct PersonView {
     pub earlier_decisions: Vec<String>,
     pub amended: bool,
     pub may_print: bool,
+    /// Their age as recorded, and whether Cradle treats them as a child.
+    pub age: String,
     /// Where they are on the partner pathway.
     pub pathway: String,
 }
@@ -638,7 +640,27 @@ fn person_view(record: &FamilyRecord, person: &Person, today: time::Date) -> Per
         restriction,
         earlier_decisions,
         amended: person.version > 1,
-        may_print: involvement.may_contact,
+        may_print: involvement.may_contact && !record.is_child(person.id, today),
+        age: {
+            let band = person.age_band_on(today);
+            let said = match (person.date_of_birth, band) {
+                (Some(born), _) => format!(
+                    "{} (born {})",
+                    match cradle_domain::dates::whole_years(born, today) {
+                        1 => "1 year old".to_string(),
+                        years => format!("{years} years old"),
+                    },
+                    long_date(born)
+                ),
+                (None, Some(band)) => band.label().to_string(),
+                (None, None) => "Not recorded".to_string(),
+            };
+            if record.is_child(person.id, today) {
+                format!("{said}. A child: Cradle offers them no adult questionnaires, partner pathway or printed summaries.")
+            } else {
+                said
+            }
+        },
         pathway: record.pathway_of(person.id).summary(involvement, today),
     }
 }

@@ -97,6 +97,8 @@ pub struct PersonFormPage {
     pub postcode: TextField,
     pub preferred_language: TextField,
     pub interpreter_needed: RadioGroup,
+    pub born: DateField,
+    pub age_band: RadioGroup,
     pub ethnicity: SelectField,
     pub religion: TextField,
     pub cultural_notes: String,
@@ -178,6 +180,29 @@ fn person_page(
             } else {
                 &input.interpreter_needed
             }),
+            inline: true,
+        },
+        born: DateField::new(
+            "born",
+            "Date of birth (optional)",
+            ["born_day", "born_month", "born_year"],
+            [&input.born_day, &input.born_month, &input.born_year],
+        ),
+        age_band: RadioGroup {
+            id: "age_band",
+            legend: "If you do not know their date of birth, how old are they?",
+            options: std::iter::once(Choice {
+                code: String::new(),
+                label: "Not known".to_string(),
+                selected: input.age_band.is_empty(),
+            })
+            .chain(Choice::list(
+                cradle_domain::network::AgeBand::ALL,
+                cradle_domain::network::AgeBand::code,
+                cradle_domain::network::AgeBand::label,
+                &input.age_band,
+            ))
+            .collect(),
             inline: true,
         },
         ethnicity: SelectField {

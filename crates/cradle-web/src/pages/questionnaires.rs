@@ -228,8 +228,27 @@ async fn questionnaire_page(
 ) -> Result<Response, Failure> {
     use crate::views::{Choice, DateField, RadioGroup};
     let found = parse_id(family.people.iter().find(|p| p.id == person))?;
+    let today = state.app.today();
+    if family.is_child(person, today) {
+        return Err(cradle_app::AppError::Conflict(format!(
+            "Cradle does not offer questionnaires written for adults to a child. {} is recorded as under 16, or as the baby's brother or sister with no age recorded: change their details if that is wrong.",
+            found.name
+        ))
+        .into());
+    }
+    let age = found.age_band_on(today);
     let instruments = state.app.team_instruments(family.family.team_id).await?;
-    let chosen = instruments.by_name(&typed.instrument);
+    let chosen = instruments
+        .by_name(&typed.instrument)
+        .filter(|i| i.meant_for(age));
+    if instruments.current().all(|i| !i.meant_for(age)) {
+        return Err(cradle_app::AppError::Conflict(format!(
+            "None of your team's questionnaires is meant for someone {}, as {} is recorded.",
+            age.map(|a| a.label().to_lowercase()).unwrap_or_default(),
+            found.name
+        ))
+        .into());
+    }
     let page = QuestionnaireFormPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         baby: family.family.baby_label(),
@@ -241,6 +260,7 @@ async fn questionnaire_page(
             legend: "Which questionnaire?",
             options: instruments
                 .current()
+                .filter(|i| i.meant_for(age))
                 .map(|i| Choice {
                     code: i.name.clone(),
                     label: i.title.clone(),
