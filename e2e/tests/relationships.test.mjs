@@ -121,7 +121,7 @@ test("a joint conversation, a coping concern acted on and closed, an observation
   await assertAccessible(page, "the father's summary");
   await page.goBack();
 
-  // Routine enquiry about abuse: asked of Amara on her own, kept in confidence.
+  // Routine enquiry about abuse: asked of Amara on her own, kept for staff only.
   await page.getByRole("link", { name: "Record a routine enquiry about domestic abuse" }).click();
   await assertAccessible(page, "the routine enquiry form");
   await page.getByRole("group", { name: "Who did you ask?" }).getByLabel("Amara Okafor (mother)").check();
@@ -132,7 +132,7 @@ test("a joint conversation, a coping concern acted on and closed, an observation
   await assertAccessible(page, "the routine enquiry form with an error");
   await page.getByRole("group", { name: "Were they seen on their own?" }).getByLabel("Yes").check();
   await page.getByRole("button", { name: "Record the enquiry" }).click();
-  assert.match(await page.getByTestId("timeline").textContent(), /Shared in confidence by Amara Okafor/);
+  assert.match(await page.getByTestId("timeline").textContent(), /Routine enquiry about domestic abuse[^]*Staff only\s+Never printed or given to anyone in the family/);
 
   await page.goto(`${demo.cradle.baseUrl}/families?q=Amara`);
   assert.equal(await page.getByTestId("concern-flag").count(), 0, "the flag is gone from the caseload");
