@@ -22,6 +22,9 @@ pub struct Actor {
     pub teams: Vec<TeamId>,
     /// "http 127.0.0.1", "api 127.0.0.1", "command line".
     pub source: String,
+    /// The page or API path being served, when there is one: a read's audit record says
+    /// what was seen.
+    pub viewing: Option<String>,
     /// Set when the request is served on a sign-in remembered from an earlier request: every
     /// audit record made for it carries it, and is written only once what it relied on is
     /// confirmed (see `remembered.rs`).
@@ -37,6 +40,7 @@ impl Actor {
             role: staff.role,
             teams: staff.teams.clone(),
             source: source.into(),
+            viewing: None,
             provisional: None,
         }
     }
@@ -52,6 +56,7 @@ impl Actor {
             role: Role::Administrator,
             teams: Vec::new(),
             source: "command line".to_string(),
+            viewing: None,
             provisional: None,
         }
     }

@@ -269,6 +269,39 @@ impl Cradle {
             .await?)
     }
 
+    /// Every use of emergency access to the families of the actor's teams (every team, for
+    /// an administrator), newest first, with who and why: for a manager's regular review.
+    pub async fn emergency_access_uses(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<cradle_store::BreakGlassUse>, AppError> {
+        actor.require(Permission::ViewRecordAudit)?;
+        let teams: Vec<cradle_domain::TeamId> = if actor.role == Role::Administrator {
+            self.teams().await?.iter().map(|t| t.id).collect()
+        } else {
+            actor.teams.clone()
+        };
+        let entry = actor.audit(self.now(), AuditAction::BreakGlassListViewed, None);
+        Ok(self.store.break_glass_uses(&teams, entry).await?)
+    }
+
+    /// The names of the members of staff who made `records`, for an audit shown to people:
+    /// usernames are for machines.
+    pub async fn staff_names(
+        &self,
+        records: &[AuditRecord],
+    ) -> Result<std::collections::HashMap<cradle_domain::StaffId, String>, AppError> {
+        let mut names = std::collections::HashMap::new();
+        for id in records.iter().filter_map(|r| r.actor_id) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id) {
+                if let Some(staff) = self.store.staff_by_id(id).await? {
+                    slot.insert(staff.display_name);
+                }
+            }
+        }
+        Ok(names)
+    }
+
     /// Checks every link of the audit chain. `Ok(Err(fault))` names the first bad record.
     pub async fn verify_audit(&self, actor: &Actor) -> Result<Result<u64, ChainFault>, AppError> {
         actor.require(Permission::VerifyAuditTrail)?;

@@ -145,6 +145,7 @@ impl Cradle {
             focus: parsed.focus,
             notes: parsed.notes,
             next_contact: parsed.next_contact,
+            interpreter: parsed.interpreter,
             recorded_by: actor.display_name.clone(),
             recorded_at_millis: self.now(),
         };

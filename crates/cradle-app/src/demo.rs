@@ -494,6 +494,17 @@ async fn seed_plan(
         goals.push(app.add_goal(nurse, &access, plan, &input).await?);
     }
     let attendees: Vec<String> = demo.attendees.iter().map(|w| member(w)).collect();
+    // Anyone there who needs an interpreter had one, in person.
+    let interpreter = record
+        .people
+        .iter()
+        .find(|p| p.interpreter_needed && attendees.contains(&p.id.to_string()))
+        .map(|p| cradle_domain::interpreters::InterpreterInput {
+            interpreter: "yes".into(),
+            interpreter_language: p.preferred_language.clone().unwrap_or_default(),
+            interpreter_how: "in_person".into(),
+        })
+        .unwrap_or_default();
     // Those attended: seen together, working on every goal, the next contact booked.
     for &(ago, attendance, place, notes) in &demo.sessions {
         let attended = attendance == "attended";
@@ -525,6 +536,11 @@ async fn seed_plan(
             next_day,
             next_month,
             next_year,
+            interpreter: if attended {
+                interpreter.clone()
+            } else {
+                Default::default()
+            },
             ..Default::default()
         };
         app.record_session(nurse, &access, plan, &input).await?;
@@ -627,6 +643,7 @@ fn synthetic_plan(
             focus: Focus::Postnatal,
             notes: String::new(),
             next_contact: Some(held_on + time::Duration::weeks(1)),
+            interpreter: None,
             recorded_by: recorded_by.to_string(),
             recorded_at_millis: now,
         });

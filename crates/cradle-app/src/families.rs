@@ -72,7 +72,8 @@ impl Cradle {
         actor: &Actor,
         access: &FamilyAccess,
     ) -> Result<std::sync::Arc<FamilyRecord>, AppError> {
-        let entry = access.audit(actor, self.now(), AuditAction::FamilyViewed);
+        let mut entry = access.audit(actor, self.now(), AuditAction::FamilyViewed);
+        entry.detail = actor.viewing.clone().unwrap_or_default();
         self.store
             .read_family(access.family_id(), access.changes(), entry)
             .await?

@@ -17,6 +17,7 @@ pub enum AuditAction {
     FamilyViewed,
     FamilyCreated,
     RecordAuditViewed,
+    BreakGlassListViewed,
     AuditTrailViewed,
     StaffCreated,
     StaffDisabled,
@@ -79,7 +80,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 71] = [
+    pub const ALL: [AuditAction; 72] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -92,6 +93,7 @@ impl AuditAction {
         AuditAction::FamilyViewed,
         AuditAction::FamilyCreated,
         AuditAction::RecordAuditViewed,
+        AuditAction::BreakGlassListViewed,
         AuditAction::AuditTrailViewed,
         AuditAction::StaffCreated,
         AuditAction::StaffDisabled,
@@ -167,6 +169,7 @@ impl AuditAction {
             AuditAction::FamilyViewed => "family.read",
             AuditAction::FamilyCreated => "family.create",
             AuditAction::RecordAuditViewed => "audit.record_read",
+            AuditAction::BreakGlassListViewed => "audit.break_glass_list",
             AuditAction::AuditTrailViewed => "audit.trail_read",
             AuditAction::StaffCreated => "staff.create",
             AuditAction::StaffDisabled => "staff.disable",
@@ -250,6 +253,9 @@ impl AuditAction {
             AuditAction::FamilyViewed => "Viewed the family record",
             AuditAction::FamilyCreated => "Created the family record",
             AuditAction::RecordAuditViewed => "Viewed who accessed a record",
+            AuditAction::BreakGlassListViewed => {
+                "Viewed the list of emergency access to the team's families"
+            }
             AuditAction::AuditTrailViewed => "Viewed the audit trail",
             AuditAction::StaffCreated => "Created a staff account",
             AuditAction::StaffDisabled => "Disabled a staff account",

@@ -148,6 +148,9 @@ pub struct CareSession {
     pub notes: String,
     #[serde(with = "crate::family::optional_iso_date")]
     pub next_contact: Option<Date>,
+    /// Whether an interpreter was used, when anyone there needed one or it was recorded.
+    #[serde(default)]
+    pub interpreter: Option<crate::interpreters::InterpreterUse>,
     pub recorded_by: String,
     pub recorded_at_millis: i64,
 }
@@ -720,6 +723,8 @@ pub struct SessionInput {
     pub next_day: String,
     pub next_month: String,
     pub next_year: String,
+    #[serde(flatten)]
+    pub interpreter: crate::interpreters::InterpreterInput,
 }
 
 /// A session that has passed every check, before it is given an id.
@@ -735,6 +740,7 @@ pub struct ParsedSession {
     pub focus: Focus,
     pub notes: String,
     pub next_contact: Option<Date>,
+    pub interpreter: Option<crate::interpreters::InterpreterUse>,
 }
 
 impl SessionInput {
@@ -871,6 +877,16 @@ impl SessionInput {
                 )
                 .map(Some)
         };
+        let interpreter = match self
+            .interpreter
+            .parse(&crate::interpreters::needed_by(record, &attendees))
+        {
+            Ok(interpreter) => interpreter,
+            Err(more) => {
+                problems.0.extend(more.0);
+                None
+            }
+        };
         match (held_on, place, attendance, seen, focus, notes, next_contact) {
             (
                 Some(held_on),
@@ -881,6 +897,7 @@ impl SessionInput {
                 Some(notes),
                 Some(next_contact),
             ) if problems.is_empty() => Ok(ParsedSession {
+                interpreter,
                 held_on,
                 place,
                 attendance,
@@ -1130,6 +1147,7 @@ mod tests {
                     focus: Focus::Postnatal,
                     notes: String::new(),
                     next_contact: Some(held_on + Duration::days(7)),
+                    interpreter: None,
                     recorded_by: "Nurse".into(),
                     recorded_at_millis: i as i64,
                 })

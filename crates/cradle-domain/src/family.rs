@@ -67,7 +67,7 @@ impl Baby {
         }
     }
 
-    /// "Born 5 November 2026, 3 weeks old" or "Due 14 February 2027".
+    /// "Born 5 November 2026, 3 weeks old" or "Due 14 February 2027 (28+4 weeks today)".
     pub fn date_line(&self, today: Date) -> String {
         match (self.date_of_birth, self.due_date) {
             (Some(born), _) => format!(
@@ -77,7 +77,20 @@ impl Baby {
             )
             .replace(" old (corrected", " (corrected")
             .replace(") old", ")"),
-            (None, Some(due)) => format!("Due {}", long_date(due)),
+            (None, Some(due)) => {
+                // Gestation counted back from the due date at 40 weeks.
+                let days = 280 - (due - today).whole_days();
+                if (0..=308).contains(&days) {
+                    format!(
+                        "Due {} ({}+{} weeks today)",
+                        long_date(due),
+                        days / 7,
+                        days % 7
+                    )
+                } else {
+                    format!("Due {}", long_date(due))
+                }
+            }
             _ => "No date recorded".to_string(),
         }
     }
@@ -136,6 +149,9 @@ pub struct FamilySummary {
     pub babies: Vec<Baby>,
     /// The people around the baby: (id, name).
     pub involved: Vec<(crate::PersonId, String)>,
+    /// Those of them who need an interpreter: (id, "Interpreter needed: Polish").
+    #[serde(default)]
+    pub interpreters: Vec<(crate::PersonId, String)>,
     /// Do not contact / do not involve decisions not lifted, so the marks show in lists too.
     pub restrictions: Vec<crate::network::ContactRestriction>,
     /// Coping concerns not yet closed: flagged on the caseload.
@@ -840,7 +856,7 @@ mod tests {
         assert_eq!(family.baby_label(), "Baby of Amara Okafor");
         assert_eq!(
             family.babies[0].date_line(date!(2026 - 11 - 26)),
-            "Due 14 February 2027"
+            "Due 14 February 2027 (28+4 weeks today)"
         );
         family.babies = vec![baby(Some("Ada")), baby(Some("Ben"))];
         assert_eq!(family.baby_label(), "Ada and Ben");

@@ -18,6 +18,7 @@ pub mod family;
 pub mod family_facing;
 pub mod groups;
 pub mod ids;
+pub mod interpreters;
 pub mod interventions;
 pub mod needs;
 pub mod network;

@@ -153,6 +153,14 @@ pub struct Person {
     pub age_band: Option<AgeBand>,
 }
 
+/// "Interpreter needed: Polish" for someone who needs one, in `language` if known.
+pub fn interpreter_note(needed: bool, language: Option<&str>) -> Option<String> {
+    needed.then(|| match language {
+        Some(language) => format!("Interpreter needed: {language}"),
+        None => "Interpreter needed (language not recorded)".to_string(),
+    })
+}
+
 choices!(
     /// How old someone is, when their date of birth is not known. What Cradle offers a
     /// person depends on it: children are never offered adult questionnaires, the partner
@@ -185,6 +193,19 @@ impl AgeBand {
 }
 
 impl Person {
+    /// "Interpreter needed: Polish", shown wherever the person appears, when they need one.
+    pub fn interpreter_note(&self) -> Option<String> {
+        interpreter_note(self.interpreter_needed, self.preferred_language.as_deref())
+    }
+
+    /// Their name, with the interpreter they need when they need one.
+    pub fn name_with_interpreter(&self) -> String {
+        match self.interpreter_note() {
+            Some(note) => format!("{} ({})", self.name, crate::text::lower_first(&note)),
+            None => self.name.clone(),
+        }
+    }
+
     /// Their age band on `today`: from their date of birth when it is known.
     pub fn age_band_on(&self, today: Date) -> Option<AgeBand> {
         match self.date_of_birth {

@@ -106,7 +106,23 @@ impl Permission {
             Permission::ManageUsers => "manage staff accounts",
             Permission::ManageTeams => "manage teams",
             Permission::VerifyAuditTrail => "verify the audit trail",
-            Permission::ManageTeamPractice => "change how the team works (care plan reviews)",
+            Permission::ManageTeamPractice => {
+                "see the team's service figures or change the team's settings, questionnaires and interventions"
+            }
+        }
+    }
+
+    /// Whose work it is, for a refusal that says the real reason.
+    pub fn who_may(self) -> &'static str {
+        match self {
+            Permission::ReadClinicalRecords
+            | Permission::ChangeClinicalRecords
+            | Permission::BreakGlass => "clinical staff and team managers",
+            Permission::ViewRecordAudit => "team managers and Cradle administrators",
+            Permission::ManageUsers | Permission::ManageTeams | Permission::VerifyAuditTrail => {
+                "Cradle administrators"
+            }
+            Permission::ManageTeamPractice => "team managers",
         }
     }
 }

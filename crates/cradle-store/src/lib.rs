@@ -138,6 +138,15 @@ pub struct SignedInRecord {
     pub family: Option<(TeamId, i64)>,
 }
 
+/// One use of emergency access to a family's record, as a manager reviews it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreakGlassUse {
+    pub grant: BreakGlassGrant,
+    pub staff_name: String,
+    pub staff_username: String,
+    pub mother_name: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BreakGlassGrant {
     pub id: Uuid,
@@ -320,6 +329,13 @@ pub trait Store: NetworkStore + CareStore + Send + Sync + 'static {
         grant: &BreakGlassGrant,
         audit: AuditEntry,
     ) -> StoreResult<()>;
+    /// Every use of emergency access to the teams' families, newest first (at most 500 a
+    /// team); the viewing is audited.
+    async fn break_glass_uses(
+        &self,
+        teams: &[TeamId],
+        audit: AuditEntry,
+    ) -> StoreResult<Vec<BreakGlassUse>>;
     async fn active_break_glass(
         &self,
         staff_id: StaffId,

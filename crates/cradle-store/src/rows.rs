@@ -205,6 +205,7 @@ impl FamilySummaryRow {
             involved: Vec::new(),
             restrictions: Vec::new(),
             open_concerns: 0,
+            interpreters: Vec::new(),
             open_alerts: 0,
             open_disclosure_actions: 0,
             pathway_steps: Vec::new(),

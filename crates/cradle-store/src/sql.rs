@@ -863,7 +863,7 @@ macro_rules! sql_store {
                 }
                 let mut rows: Vec<FamilySummaryRow> = Vec::new();
                 let mut baby_rows: Vec<BabyRow> = Vec::new();
-                let mut people: Vec<(Uuid, Uuid, String)> = Vec::new();
+                let mut people: Vec<(Uuid, Uuid, String, bool, Option<String>)> = Vec::new();
                 let mut restriction_rows: Vec<(Uuid, RestrictionRow)> = Vec::new();
                 let mut open_concerns: Vec<(Uuid, i64)> = Vec::new();
                 let mut open_alerts: Vec<(Uuid, i64)> = Vec::new();
@@ -882,10 +882,10 @@ macro_rules! sql_store {
                     let q = bind_ids!(sqlx::query_as::<_, BabyRow>(&sql));
                     baby_rows = q.fetch_all(&self.pool).await?;
                     let sql = format!(
-                        "SELECT fp.family_id, p.id, p.name FROM family_people fp JOIN people p ON p.id = fp.person_id \
+                        "SELECT fp.family_id, p.id, p.name, p.interpreter_needed, p.preferred_language FROM family_people fp JOIN people p ON p.id = fp.person_id \
                          WHERE fp.family_id IN ({ids}) ORDER BY fp.added_at, p.id"
                     );
-                    let q = bind_ids!(sqlx::query_as::<_, (Uuid, Uuid, String)>(&sql));
+                    let q = bind_ids!(sqlx::query_as::<_, (Uuid, Uuid, String, bool, Option<String>)>(&sql));
                     people = q.fetch_all(&self.pool).await?;
                     let sql = format!(
                         "SELECT family_id, id, person_id, kind, decided_by, reason, until, recorded_at, lifted_at FROM contact_restrictions \
@@ -946,8 +946,16 @@ macro_rules! sql_store {
                         let mut summary = row.into_summary(mine)?;
                         summary.involved = people
                             .iter()
-                            .filter(|(f, _, _)| *f == id.0)
-                            .map(|(_, person, name)| (cradle_domain::PersonId(*person), name.clone()))
+                            .filter(|(f, ..)| *f == id.0)
+                            .map(|(_, person, name, ..)| (cradle_domain::PersonId(*person), name.clone()))
+                            .collect();
+                        summary.interpreters = people
+                            .iter()
+                            .filter(|(f, ..)| *f == id.0)
+                            .filter_map(|(_, person, _, needed, language)| {
+                                cradle_domain::network::interpreter_note(*needed, language.as_deref())
+                                    .map(|note| (cradle_domain::PersonId(*person), note))
+                            })
                             .collect();
                         summary.open_concerns = open_concerns
                             .iter()
@@ -1243,6 +1251,44 @@ macro_rules! sql_store {
                 .fetch_optional(&self.pool)
                 .await?;
                 Ok(row.map(BreakGlassGrant::from))
+            }
+
+            async fn break_glass_uses(
+                &self,
+                teams: &[TeamId],
+                audit: AuditEntry,
+            ) -> StoreResult<Vec<$crate::BreakGlassUse>> {
+                let mut uses = Vec::new();
+                for team in teams {
+                    let rows: Vec<(Uuid, Uuid, Uuid, String, i64, i64, String, String, String)> = sqlx::query_as(
+                        "SELECT g.id, g.staff_id, g.family_id, g.reason, g.granted_at, g.expires_at, s.display_name, s.username, f.mother_name \
+                         FROM break_glass_grants g JOIN families f ON f.id = g.family_id JOIN staff s ON s.id = g.staff_id \
+                         WHERE f.team_id = $1 ORDER BY g.granted_at DESC, g.id LIMIT 500",
+                    )
+                    .bind(team.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    for (id, staff_id, family_id, reason, granted_at, expires_at, staff_name, staff_username, mother_name) in rows {
+                        uses.push($crate::BreakGlassUse {
+                            grant: BreakGlassGrant {
+                                id,
+                                staff_id: StaffId(staff_id),
+                                family_id: FamilyId(family_id),
+                                reason,
+                                granted_at_millis: granted_at,
+                                expires_at_millis: expires_at,
+                            },
+                            staff_name,
+                            staff_username,
+                            mother_name,
+                        });
+                    }
+                }
+                uses.sort_by_key(|u| std::cmp::Reverse(u.grant.granted_at_millis));
+                let mut audit = audit;
+                audit.detail = format!("{} uses shown", uses.len());
+                self.audit.append(audit).await?;
+                Ok(uses)
             }
 
             async fn append_audit(&self, entry: AuditEntry) -> StoreResult<()> {

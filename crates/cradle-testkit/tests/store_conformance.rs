@@ -1289,6 +1289,7 @@ on_both_backends!(
             focus: Focus::Postnatal,
             notes: String::new(),
             next_contact: time::Date::from_calendar_date(2026, time::Month::November, day + 2).ok(),
+            interpreter: None,
             recorded_by: "Priya Shah".into(),
             recorded_at_millis: at,
         };

@@ -400,8 +400,10 @@ impl<N: Need> FromRequestParts<WebState> for Staff<N> {
                 });
             }
         }
+        let mut actor = authenticated.actor;
+        actor.viewing = Some(parts.uri.path().to_string());
         Ok(Staff {
-            actor: authenticated.actor,
+            actor,
             csrf_token: authenticated.csrf_token,
             session: authenticated.session,
             need: PhantomData,

@@ -35,6 +35,8 @@ struct Node {
     care: CareShare,
     lives_with_baby: bool,
     restriction: Option<RestrictionKind>,
+    /// The language they need an interpreter for ("" when not recorded), if they need one.
+    interpreter: Option<String>,
 }
 
 fn line_style(nature: Option<RelationshipNature>) -> (&'static str, &'static str, &'static str) {
@@ -67,6 +69,7 @@ fn nodes(record: &FamilyRecord, today: Date) -> Vec<Node> {
         care: CareShare::MainCarer,
         lives_with_baby: true,
         restriction: None,
+        interpreter: None,
     }];
     for person in &record.people {
         let current: Vec<_> = record
@@ -90,6 +93,7 @@ fn nodes(record: &FamilyRecord, today: Date) -> Vec<Node> {
                 care: CareShare::None,
                 lives_with_baby: false,
                 restriction: restriction_of(record, person.id),
+                interpreter: interpreter_of(person),
             });
             continue;
         };
@@ -100,9 +104,16 @@ fn nodes(record: &FamilyRecord, today: Date) -> Vec<Node> {
             care: main.care_share,
             lives_with_baby: main.lives_with_baby,
             restriction: restriction_of(record, person.id),
+            interpreter: interpreter_of(person),
         });
     }
     nodes
+}
+
+fn interpreter_of(person: &cradle_domain::network::Person) -> Option<String> {
+    person
+        .interpreter_needed
+        .then(|| person.preferred_language.clone().unwrap_or_default())
 }
 
 fn restriction_of(
@@ -136,6 +147,13 @@ pub fn text_alternative(record: &FamilyRecord, today: Date) -> Vec<String> {
             let _ = write!(sentence, ", {}", n.care.label().to_lowercase());
             if n.lives_with_baby {
                 sentence.push_str(", lives with the baby");
+            }
+            match n.interpreter.as_deref() {
+                Some("") => sentence.push_str(", needs an interpreter (language not recorded)"),
+                Some(language) => {
+                    let _ = write!(sentence, ", needs an interpreter for {language}");
+                }
+                None => {}
             }
             if let Some(kind) = n.restriction {
                 let _ = write!(sentence, ". {}", kind.label().to_uppercase());
@@ -246,7 +264,7 @@ pub fn svg(record: &FamilyRecord, today: Date) -> String {
         })
         .collect();
     // Everything drawn lies within the circles and the two lines of text under each.
-    let below = NODE_RADIUS + 40.0;
+    let below = NODE_RADIUS + 57.0;
     let margin = 12.0;
     let (mut left, mut right, mut top, mut bottom) =
         (-BABY_RADIUS, BABY_RADIUS, -BABY_RADIUS, BABY_RADIUS);
@@ -362,6 +380,18 @@ pub fn svg(record: &FamilyRecord, today: Date) -> String {
             let _ = write!(
                 out,
                 r##"<text x="{x:.1}" y="{under:.1}" text-anchor="middle" font-size="{ROLE_SIZE}" fill="#212b32">lives with baby</text>"##
+            );
+            under += 17.0;
+        }
+        if let Some(language) = &node.interpreter {
+            let _ = write!(
+                out,
+                r##"<text x="{x:.1}" y="{under:.1}" text-anchor="middle" font-size="{ROLE_SIZE}" font-weight="bold" fill="#005eb8">{}</text>"##,
+                escape(&if language.is_empty() {
+                    "Interpreter".to_string()
+                } else {
+                    format!("{} interpreter", short(language, 14))
+                })
             );
             under += 17.0;
         }

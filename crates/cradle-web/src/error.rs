@@ -112,8 +112,9 @@ impl Problem {
             Problem::Unauthenticated => "Sign in with your Cradle username and password to continue.".into(),
             Problem::SessionExpired => "For safety on shared computers, Cradle signs you out after 30 minutes without activity, and after 12 hours in any case. Sign in again to continue.".into(),
             Problem::Forbidden(permission) => format!(
-                "Your role does not allow you to {}. If you need this for your work, ask your team manager or a Cradle administrator.",
-                permission.describe()
+                "Your role does not allow you to {}: that is for {}. If your work needs it, ask your team manager about your role.",
+                permission.describe(),
+                permission.who_may()
             ),
             Problem::OtherTeam { break_glass_allowed: true, .. } => "You can see only the families your own teams care for. In an emergency you can ask for time-limited access: you must give a reason, and your access is recorded and reviewed.".into(),
             Problem::OtherTeam { .. } => "You can see only the records of the teams you belong to. If you need access, ask your team manager.".into(),

@@ -85,6 +85,10 @@ pub fn router(state: WebState) -> Router {
             get(pages::families::break_glass_form).post(pages::families::break_glass),
         )
         .route("/families/{id}/audit", get(pages::audit::family_audit))
+        .route(
+            "/audit/emergency-access",
+            get(pages::audit::emergency_access),
+        )
         .route("/families/{id}/ecomap.svg", get(pages::network::ecomap))
         .route("/families/{id}/people", post(pages::network::add_person))
         .route(

@@ -370,6 +370,56 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// "Was an interpreter used?" with its language and how, as one block of a contact's form.
+pub struct InterpreterFields {
+    /// Who at the contact needs one ("Piotr Kowalski (Polish)"), said above the question.
+    pub needed_by: String,
+    pub used: RadioGroup,
+    pub language: TextField,
+    pub how: RadioGroup,
+}
+
+impl InterpreterFields {
+    /// The fields as typed; the language starts as the first needed language given.
+    pub fn new(
+        typed: &cradle_domain::interpreters::InterpreterInput,
+        needed_by: &[String],
+        language: &str,
+    ) -> Self {
+        use cradle_domain::interpreters::InterpreterMode;
+        Self {
+            needed_by: needed_by.join(" and "),
+            used: RadioGroup {
+                id: "interpreter",
+                legend: "Was an interpreter used?",
+                options: Choice::yes_no(&typed.interpreter),
+                inline: true,
+            },
+            language: TextField::new(
+                "interpreter_language",
+                "If so, in which language?",
+                if typed.interpreter_language.is_empty() {
+                    language
+                } else {
+                    &typed.interpreter_language
+                },
+            )
+            .width("nhsuk-input--width-20"),
+            how: RadioGroup {
+                id: "interpreter_how",
+                legend: "If so, how did they take part?",
+                options: Choice::list(
+                    InterpreterMode::ALL,
+                    InterpreterMode::code,
+                    InterpreterMode::label,
+                    &typed.interpreter_how,
+                ),
+                inline: false,
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod count_tests {
     use super::thousands;

@@ -651,6 +651,30 @@ on_both_backends!(
             audit_page.contains("Emergency (break-glass) access") && audit_page.contains(reason)
         );
         assert!(audit_page.contains("clinician (Perinatal clinician)"));
+        // The manager's list of every emergency access to the teams' families, with reasons.
+        let home = get_text(&app, &manager, "/").await;
+        assert!(home.contains("href=\"/audit/emergency-access\""));
+        let list = get_text(&app, &manager, "/audit/emergency-access").await;
+        assert!(
+            list.contains("Priya Shah, clinician")
+                && list.contains(reason)
+                && list.contains("Chloe Brennan&#39;s family"),
+            "{list}"
+        );
+        let nurse = app.signed_in("nursery.nurse").await;
+        assert_eq!(
+            nurse
+                .get(app.url("/audit/emergency-access"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        assert!(audit_actions(&app)
+            .await
+            .iter()
+            .any(|r| r.0 == "manager" && r.1 == "audit.break_glass_list"));
 
         app.clock.advance_minutes(61);
         let again = app.signed_in("clinician").await;
@@ -707,10 +731,24 @@ on_both_backends!(
             .unwrap();
         assert_eq!(page.status(), StatusCode::OK);
         let text = page.text().await.unwrap();
+        // Named as people are, with what they looked at.
         assert!(
-            text.contains("nursery.nurse (Nursery nurse)")
-                && text.contains("Viewed the family record"),
+            text.contains("Tom Baker, nursery.nurse (Nursery nurse)")
+                && text.contains("Viewed the family record: the family page"),
             "{text}"
+        );
+        // The refusal says the real reason: whose work it is, not "ask an administrator".
+        let refused = nurse
+            .get(app.url(&format!("/families/{family}/audit")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            refused.contains("that is for team managers and Cradle administrators"),
+            "{refused}"
         );
         let api: Value =
             get_json(&app, &manager, &format!("/api/v1/families/{family}/audit")).await;
@@ -3814,6 +3852,101 @@ on_both_backends!(
             &serde_json::json!({"instrument": "PHQ-9", "population": "adult", "completed_on": today, "answers": answers}),
         )
         .await;
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    an_interpreter_need_shows_wherever_the_person_appears_and_each_session_says_whether_one_was_used,
+    |backend| async move {
+        let app = app(backend).await;
+        let nurse = app.signed_in("nursery.nurse").await;
+        let token = app.csrf_token(&nurse).await;
+        let family = family_of(&app, &nurse, "Ewa Kowalska").await;
+        let record: Value = get_json(&app, &nurse, &format!("/api/v1/families/{family}")).await;
+        let piotr = person_id(&record, "Piotr Kowalski");
+        // Wherever he appears: the caseload, the ecomap (picture and words), his pathway,
+        // his questionnaire, the session form, the summary together's form.
+        let caseload = get_text(&app, &nurse, "/families?q=Ewa").await;
+        assert!(caseload.contains("Interpreter needed: Polish"), "{caseload}");
+        let page = get_text(&app, &nurse, &format!("/families/{family}")).await;
+        assert!(page.contains("Polish interpreter") && page.contains("needs an interpreter for Polish"));
+        for path in [
+            format!("/families/{family}/people/{piotr}/pathway"),
+            format!("/families/{family}/people/{piotr}/questionnaires/new"),
+            format!("/families/{family}/together"),
+        ] {
+            let shown = get_text(&app, &nurse, &path).await;
+            assert!(
+                shown.contains("Interpreter needed: Polish") || shown.contains("interpreter needed: Polish"),
+                "{path}"
+            );
+        }
+        let (d, m, y) = date_fields(time::OffsetDateTime::now_utc().date());
+        let created = nurse
+            .post(app.url(&format!("/families/{family}/plans")))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("kind", "family"),
+                ("focus", "postnatal"),
+                ("agreed_day", d.as_str()),
+                ("agreed_month", m.as_str()),
+                ("agreed_year", y.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::SEE_OTHER, "{}", created.text().await.unwrap());
+        let plan_path = location(&created);
+        let form = get_text(&app, &nurse, &format!("{plan_path}/sessions/new")).await;
+        assert!(form.contains("data-testid=\"interpreter-fields\"") && form.contains("Piotr Kowalski (Polish)"));
+        let session = |extra: Vec<(&'static str, &'static str)>| {
+            let mut fields: Vec<(&str, String)> = vec![
+                ("csrf_token", token.clone()),
+                ("held_day", d.clone()),
+                ("held_month", m.clone()),
+                ("held_year", y.clone()),
+                ("place", "home".into()),
+                ("attendance", "attended".into()),
+                ("attendees", "mother".into()),
+                ("attendees", piotr.clone()),
+                ("seen", "together".into()),
+                ("focus", "postnatal".into()),
+            ];
+            fields.extend(extra.into_iter().map(|(k, v)| (k, v.to_string())));
+            let request = nurse.post(app.url(&format!("{plan_path}/sessions"))).form(&fields);
+            async move { request.send().await.unwrap() }
+        };
+        let refused = session(vec![]).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Select whether an interpreter was used: Piotr Kowalski (Polish) needs one"));
+        let no_how = session(vec![("interpreter", "yes"), ("interpreter_language", "Polish")]).await;
+        assert_eq!(no_how.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let saved = session(vec![
+            ("interpreter", "yes"),
+            ("interpreter_language", "Polish"),
+            ("interpreter_how", "telephone"),
+        ])
+        .await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let record: Value = get_json(&app, &nurse, &format!("/api/v1/families/{family}")).await;
+        let recorded = record["plans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["sessions"].as_array().unwrap().clone())
+            .find(|s| s["interpreter"]["how"] == "telephone")
+            .unwrap();
+        assert_eq!(
+            recorded["interpreter"],
+            serde_json::json!({"used": "used", "language": "Polish", "how": "telephone"})
+        );
+        let page = get_text(&app, &nurse, &format!("/families/{family}?type=session")).await;
+        assert!(page.contains("Interpreter: Polish, by telephone."));
         app.database.cleanup().await;
     }
 );

@@ -557,8 +557,9 @@ fn goal_form(
             hint: "One person, a couple (tick both), or the whole family",
             options: who,
         },
-        words: TextArea::new("words", "The goal, in the family's own words", &input.words)
-            .hint("For example, “To feel confident bathing Ada on my own”"),
+        words: TextArea::new("words", "The goal, in the family's own words", &input.words).hint(
+            "In the family's own words, for example “To feel confident bathing our baby on my own”",
+        ),
         area: RadioGroup {
             id: "area",
             legend: "What is the goal about?",
@@ -597,7 +598,13 @@ pub async fn new_goal_form(
     Path((id, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
     let (_, family, plan) = plan_of(&state, &staff, &id, &plan).await?;
-    let (agreed_day, agreed_month, agreed_year) = super::today_boxes();
+    // Goals set at the start are agreed with the plan; once sessions have begun, a new goal
+    // is most likely agreed today.
+    let (agreed_day, agreed_month, agreed_year) = if plan.sessions.is_empty() {
+        cradle_domain::dates::date_boxes(Some(plan.agreed_on))
+    } else {
+        super::today_boxes()
+    };
     let input = GoalInput {
         agreed_day,
         agreed_month,
@@ -658,6 +665,7 @@ pub struct SessionFormPage {
     pub focus: RadioGroup,
     pub notes: TextArea,
     pub next: DateField,
+    pub interpreter: crate::views::InterpreterFields,
 }
 
 fn session_input(body: &[u8]) -> SessionInput {
@@ -678,6 +686,9 @@ fn session_input(body: &[u8]) -> SessionInput {
             "next_day" => input.next_day = value,
             "next_month" => input.next_month = value,
             "next_year" => input.next_year = value,
+            "interpreter" => input.interpreter.interpreter = value,
+            "interpreter_language" => input.interpreter.interpreter_language = value,
+            "interpreter_how" => input.interpreter.interpreter_how = value,
             _ => {}
         }
     }
@@ -783,6 +794,7 @@ fn session_form(
             ["next_day", "next_month", "next_year"],
             [&input.next_day, &input.next_month, &input.next_year],
         ),
+        interpreter: interpreter_fields(family, &input.interpreter),
         errors,
     };
     render(form_status(&page.errors), &page)
@@ -1288,4 +1300,24 @@ pub async fn save_team_settings(
         .set_sessions_before_review(&staff.actor, team, &typed)
         .await;
     settings_saved(&state, &staff, team, result, Some(&typed)).await
+}
+
+/// The interpreter question for a contact with the family, naming those who need one.
+pub(crate) fn interpreter_fields(
+    family: &FamilyRecord,
+    typed: &cradle_domain::interpreters::InterpreterInput,
+) -> crate::views::InterpreterFields {
+    let members: Vec<cradle_domain::entries::Member> = family
+        .people
+        .iter()
+        .map(|p| cradle_domain::entries::Member::Person(p.id))
+        .collect();
+    let needed = cradle_domain::interpreters::needed_by(family, &members);
+    let language = family
+        .people
+        .iter()
+        .find(|p| p.interpreter_needed)
+        .and_then(|p| p.preferred_language.clone())
+        .unwrap_or_default();
+    crate::views::InterpreterFields::new(typed, &needed, &language)
 }

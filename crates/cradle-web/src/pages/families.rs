@@ -28,9 +28,7 @@ pub struct FamilyRow {
     pub id: String,
     pub baby: String,
     pub age: String,
-    /// (name, safety mark).
-    /// (name, do not contact / involve mark, current partner pathway step).
-    pub involved: Vec<(String, Option<&'static str>, Option<String>)>,
+    pub involved: Vec<InvolvedView>,
     pub mother: String,
     pub stage: &'static str,
     pub open_concerns: u32,
@@ -41,6 +39,17 @@ pub struct FamilyRow {
     /// The next thing due for the family's care, and whether it needs attention.
     pub next_due: String,
     pub next_due_warning: bool,
+}
+
+/// A person around the baby as the caseload lists them.
+pub struct InvolvedView {
+    pub name: String,
+    /// "Do not involve" or "Do not contact".
+    pub mark: Option<&'static str>,
+    /// Their current partner pathway step, for someone Cradle may contact.
+    pub step: Option<String>,
+    /// "Interpreter needed: Polish".
+    pub interpreter: Option<String>,
 }
 
 #[derive(Template)]
@@ -170,7 +179,17 @@ pub async fn list(
                                         cradle_domain::dates::long_date(step.on())
                                     )
                                 });
-                            (name.clone(), mark, step)
+                            let interpreter = f
+                                .interpreters
+                                .iter()
+                                .find(|(person, _)| person == id)
+                                .map(|(_, note)| note.clone());
+                            InvolvedView {
+                                name: name.clone(),
+                                mark,
+                                step,
+                                interpreter,
+                            }
                         })
                         .collect(),
                     stage: f.stage.label(),

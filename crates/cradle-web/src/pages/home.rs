@@ -56,6 +56,14 @@ pub async fn home(
             description: "Find a family your team cares for, or add a new one.",
         });
     }
+    if staff.actor.may(Permission::ViewRecordAudit) {
+        cards.push(Card {
+            href: "/audit/emergency-access",
+            label: "Emergency access",
+            description:
+                "Every use of emergency access to your teams' families, with the reasons given.",
+        });
+    }
     if staff.actor.may(Permission::ManageUsers) {
         cards.push(Card {
             href: "/admin/staff",

@@ -45,7 +45,7 @@ pub(crate) fn member_choices(
             .filter(|p| !involvable_only || record.involvement(p.id).may_involve)
             .map(|p| crate::views::Choice {
                 code: p.id.to_string(),
-                label: p.name.clone(),
+                label: p.name_with_interpreter(),
                 selected: typed == p.id.to_string(),
             }),
     );

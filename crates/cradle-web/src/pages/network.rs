@@ -567,7 +567,12 @@ fn relationship_page(
         },
         lives_with_baby: RadioGroup {
             id: "lives_with_baby",
-            legend: "Do they live with the baby?",
+            // Before the birth, where they will live is what can be asked.
+            legend: if family.family.babies.iter().any(|b| b.is_born()) {
+                "Do they live with the baby?"
+            } else {
+                "Will they live with the baby once the baby is born?"
+            },
             options: Choice::yes_no(&input.lives_with_baby),
             inline: true,
         },
@@ -1751,7 +1756,13 @@ fn together_page(
                 )
                 .map(|member| Choice {
                     code: member.code(),
-                    label: family.member_name(member),
+                    label: match member {
+                        Member::Person(id) => family
+                            .person(id)
+                            .map(|p| p.name_with_interpreter())
+                            .unwrap_or_default(),
+                        Member::Mother => family.member_name(member),
+                    },
                     selected: ticked.contains(&member.code()),
                 })
                 .collect(),

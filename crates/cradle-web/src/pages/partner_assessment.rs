@@ -30,6 +30,8 @@ pub struct AssessmentPage {
     pub family_id: String,
     pub person_id: String,
     pub name: String,
+    /// "Interpreter needed: Polish", when they need one.
+    pub interpreter: Option<String>,
     pub on: DateField,
     pub sections: Vec<TextArea>,
     pub conversations: Option<CheckboxGroup>,
@@ -89,6 +91,7 @@ async fn page(
         family_id: family.family.id.to_string(),
         person_id: person.to_string(),
         name: found.name.clone(),
+        interpreter: found.interpreter_note(),
         on: DateField::new(
             "on",
             "Date of the assessment",

@@ -120,6 +120,8 @@ pub struct PathwayPage {
     pub family_id: String,
     pub person_id: String,
     pub name: String,
+    /// "Interpreter needed: Polish", when they need one.
+    pub interpreter: Option<String>,
     pub summary: String,
     pub steps: Vec<StepLine>,
     pub assessments: Vec<AssessmentView>,
@@ -214,6 +216,7 @@ fn page(
         family_id: family.family.id.to_string(),
         person_id: person.to_string(),
         name: found.name.clone(),
+        interpreter: found.interpreter_note(),
         summary: pathway.summary(involvement, today),
         steps: pathway
             .steps

@@ -162,6 +162,8 @@ pub struct QuestionnaireFormPage {
     pub family_id: String,
     pub person_id: String,
     pub name: String,
+    /// "Interpreter needed: Polish", when they need one.
+    pub interpreter: Option<String>,
     /// The instruments to choose from, until one is chosen.
     pub instruments: crate::views::RadioGroup,
     pub instrument: Option<InstrumentView>,
@@ -255,6 +257,7 @@ async fn questionnaire_page(
         family_id: family.family.id.to_string(),
         person_id: person.to_string(),
         name: found.name.clone(),
+        interpreter: found.interpreter_note(),
         instruments: RadioGroup {
             id: "instrument",
             legend: "Which questionnaire?",

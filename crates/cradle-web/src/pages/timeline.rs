@@ -107,12 +107,17 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
             about: record.members_named(&c.participants),
             confidence: None,
             staff_only: false,
-            text: format!(
-                "{} ({}). {}",
-                c.status.label(),
-                c.seen.label().to_lowercase(),
-                text.join(" ")
-            ),
+            // "Seen together" or "separately" says something only of several people.
+            text: if c.participants.len() > 1 {
+                format!(
+                    "{} ({}). {}",
+                    c.status.label(),
+                    c.seen.label().to_lowercase(),
+                    text.join(" ")
+                )
+            } else {
+                format!("{}. {}", c.status.label(), text.join(" "))
+            },
             members: c.participants.clone(),
         });
     }
@@ -199,6 +204,11 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
                 s.attendance.label(),
                 s.place.label().to_lowercase()
             );
+            if let Some(interpreter) = &s.interpreter {
+                text.push(' ');
+                text.push_str(&interpreter.summary());
+                text.push('.');
+            }
             if !s.notes.is_empty() {
                 text.push(' ');
                 text.push_str(&s.notes);
