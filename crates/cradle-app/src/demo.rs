@@ -626,11 +626,11 @@ fn synthetic_plan(
         planned.push(CareSession {
             id: uuid::Uuid::now_v7(),
             held_on,
-            place: if k % 2 == 0 {
+            place: Some(if k % 2 == 0 {
                 Place::Home
             } else {
                 Place::Clinic
-            },
+            }),
             attendance,
             attendees: if attendance == Attendance::Attended {
                 vec![Member::Mother, father]

@@ -134,7 +134,9 @@ pub struct CareSession {
     pub id: Uuid,
     #[serde(with = "crate::family::iso_date")]
     pub held_on: Date,
-    pub place: Place,
+    /// Where it was (or was planned, for one that did not take place, when given).
+    #[serde(default)]
+    pub place: Option<Place>,
     pub attendance: Attendance,
     /// Who came (empty when it did not happen).
     pub attendees: Vec<Member>,
@@ -731,7 +733,7 @@ pub struct SessionInput {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedSession {
     pub held_on: Date,
-    pub place: Place,
+    pub place: Option<Place>,
     pub attendance: Attendance,
     pub attendees: Vec<Member>,
     pub seen: Seen,
@@ -769,14 +771,20 @@ impl SessionInput {
                 ));
             }
         }
-        let place = problems.take(
-            Place::from_code(&self.place)
-                .ok_or_else(|| Invalid::new("place", "Select where the session was")),
-        );
         let attendance = problems
             .take(Attendance::from_code(&self.attendance).ok_or_else(|| {
                 Invalid::new("attendance", "Select whether the session took place")
             }));
+        // Where it was is asked of a session that took place; for one that did not, where
+        // it was planned may be given or left out.
+        let place = match (Place::from_code(&self.place), self.place.trim().is_empty()) {
+            (Some(place), _) => Some(Some(place)),
+            (None, true) if attendance != Some(Attendance::Attended) => Some(None),
+            _ => {
+                problems.push(Invalid::new("place", "Select where the session was"));
+                None
+            }
+        };
         let mut attendees = Vec::new();
         for typed in self.attendees.iter().filter(|t| !t.trim().is_empty()) {
             match Member::parse(typed) {
@@ -1138,7 +1146,7 @@ mod tests {
                 .map(|(i, (held_on, attendance))| CareSession {
                     id: Uuid::from_u128(i as u128 + 1),
                     held_on,
-                    place: Place::Home,
+                    place: Some(Place::Home),
                     attendance,
                     attendees: vec![Member::Mother],
                     seen: Seen::Together,
@@ -1304,6 +1312,33 @@ mod tests {
             created_at_millis: 0,
             version: 1,
         })
+    }
+
+    #[test]
+    fn a_session_that_did_not_take_place_needs_no_place_and_one_that_did_does() {
+        let p = plan(vec![], vec![]);
+        let missed = SessionInput {
+            held_day: "2".into(),
+            held_month: "9".into(),
+            held_year: "2026".into(),
+            attendance: "did_not_attend".into(),
+            focus: "postnatal".into(),
+            ..SessionInput::default()
+        };
+        let parsed = missed.parse(&p, &record(), date!(2026 - 11 - 26)).unwrap();
+        assert_eq!(parsed.place, None);
+        let attended = SessionInput {
+            attendance: "attended".into(),
+            attendees: vec!["mother".into()],
+            ..missed
+        };
+        assert_eq!(
+            attended
+                .parse(&p, &record(), date!(2026 - 11 - 26))
+                .unwrap_err()
+                .message_for("place"),
+            Some("Select where the session was")
+        );
     }
 
     #[test]

@@ -1276,7 +1276,7 @@ on_both_backends!(
         let session = |day: u8, attendance: Attendance, at: i64| CareSession {
             id: Uuid::now_v7(),
             held_on: time::Date::from_calendar_date(2026, time::Month::November, day).unwrap(),
-            place: Place::Home,
+            place: Some(Place::Home),
             attendance,
             attendees: if attendance == Attendance::Attended {
                 vec![Member::Mother]

@@ -180,7 +180,7 @@ pub fn plan_view(plan: &CarePlan, record: &FamilyRecord) -> PlanView {
             .rev()
             .map(|s| SessionView {
                 when: long_date(s.held_on),
-                place: s.place.label(),
+                place: s.place.map(|p| p.label()).unwrap_or_default(),
                 attendance: s.attendance.label(),
                 attended: s.attendance == Attendance::Attended,
                 who: if s.attendees.len() > 1 {

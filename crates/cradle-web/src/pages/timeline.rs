@@ -199,11 +199,14 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
     }
     for plan in &record.plans {
         for s in &plan.sessions {
-            let mut text = format!(
-                "{}, {}.",
-                s.attendance.label(),
-                s.place.label().to_lowercase()
-            );
+            let mut text = match s.place {
+                Some(place) => format!(
+                    "{}, {}.",
+                    s.attendance.label(),
+                    place.label().to_lowercase()
+                ),
+                None => format!("{}.", s.attendance.label()),
+            };
             if let Some(interpreter) = &s.interpreter {
                 text.push(' ');
                 text.push_str(&interpreter.summary());
