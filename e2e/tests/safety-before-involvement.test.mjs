@@ -156,3 +156,62 @@ test("the ecomap's names fit their circles and the family page fits a 390 px pho
   await page.getByTestId("ecomap").scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(artifacts, "family-ecomap-390-picture.png") });
 });
+
+test("after a disclosure each step is settled from the family page; a child, an interpreter and the timeline's order as a clinician meets them", async () => {
+  const page = await newPage(demo.browser);
+  await signIn(page, demo.cradle.baseUrl, "clinician");
+  await page.waitForURL(`${demo.cradle.baseUrl}/`);
+  // A disclosure by the mother of a second family opens its steps.
+  await page.goto(`${demo.cradle.baseUrl}/families?q=Ewa`);
+  await page.getByRole("link", { name: "Zofia Kowalska" }).click();
+  const familyUrl = page.url();
+  // Piotr needs a Polish interpreter: the family page says so on the ecomap.
+  assert.match(await page.getByTestId("ecomap-words").textContent(), /Piotr Kowalski: .*needs an interpreter for Polish/);
+  await page.getByRole("link", { name: "Record a routine enquiry about domestic abuse" }).click();
+  await page.getByLabel("Ewa Kowalska (mother)").check();
+  await page.getByRole("group", { name: "Were they seen on their own?" }).getByLabel("Yes").check();
+  await page.getByLabel("Asked: abuse disclosed").check();
+  await page.getByLabel("Notes (optional)").fill("Disclosed abuse by a former partner, not in the record");
+  await page.getByRole("button", { name: "Record the enquiry" }).click();
+  await page.waitForURL(familyUrl);
+  const steps = page.getByTestId("after-disclosure");
+  assert.equal(await steps.getByText("Not yet settled").count(), 5);
+  await assertAccessible(page, "the family page with steps after a disclosure");
+  await steps.getByRole("link", { name: "Record Risk assessment" }).click();
+  await assertAccessible(page, "the form to settle a step");
+  await page.getByLabel("Yes, it has been done").check();
+  await page.getByRole("button", { name: "Save" }).click();
+  assert.match(await page.locator(".nhsuk-error-summary").textContent(), /Enter the name of the risk assessment form used/);
+  await assertAccessible(page, "the form to settle a step with errors");
+  await page.getByLabel("If done: which risk assessment form was used").fill("SafeLives DASH RIC");
+  await page.getByLabel("The risk assessment's result, as given").fill("9 ticks: standard risk");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.waitForURL(familyUrl);
+  assert.equal(await page.getByTestId("after-disclosure").getByText("Not yet settled").count(), 4);
+  assert.match(await page.getByTestId("after-disclosure").textContent(), /Done: SafeLives DASH RIC\. 9 ticks: standard risk/);
+  await page.goto(`${demo.cradle.baseUrl}/`);
+  assert.match(await page.getByTestId("attention").textContent(), /After a disclosure\s+Zofia Kowalska/);
+  await page.goto(`${demo.cradle.baseUrl}/families?q=Ewa`);
+  assert.ok(await page.getByTestId("disclosure-flag").isVisible());
+  assert.match(await page.getByTestId("interpreter").first().textContent(), /Interpreter needed: Polish/);
+
+  // The timeline, newest first: today's enquiry above the birth weeks ago.
+  await page.goto(familyUrl);
+  const timeline = (await page.getByTestId("timeline").textContent()) ?? "";
+  assert.ok(timeline.indexOf("Routine enquiry about domestic abuse") < timeline.indexOf("Zofia Kowalska was born"), "newest first");
+  await page.screenshot({ path: join(artifacts, "family-after-disclosure.png"), fullPage: true });
+  await page.close();
+
+  // A four-year-old sibling on the ward is offered nothing written for adults.
+  const ward = await newPage(demo.browser);
+  await signIn(ward, demo.cradle.baseUrl, "mbu.clinician");
+  await ward.waitForURL(`${demo.cradle.baseUrl}/`);
+  await ward.goto(`${demo.cradle.baseUrl}/families?q=Chloe`);
+  await ward.getByRole("link", { name: "Rory Brennan" }).click();
+  const niamh = ward.getByTestId("person-card").filter({ hasText: "Niamh Brennan" });
+  assert.match(await niamh.getByTestId("age").textContent(), /4 years old .*A child/);
+  for (const offer of [/Partner pathway/, /Complete a questionnaire/, /Print a summary/, /You and your baby/]) {
+    assert.equal(await niamh.getByRole("link", { name: offer }).count(), 0, `${offer} offered to a child`);
+  }
+  await assertAccessible(ward, "the ward family with a child");
+});
