@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 import { before, after } from "node:test";
+import assert from "node:assert/strict";
 
 const require = createRequire(import.meta.url);
 const axeSource = require("axe-core").source;
@@ -84,6 +85,20 @@ export async function newPage(browser) {
   });
   page.on("pageerror", (error) => page.consoleErrors.push(String(error)));
   return page;
+}
+
+/** Fails the test if the page has accessibility violations or logged an error (a CSP violation shows there). */
+export async function assertAccessible(page, what) {
+  assert.deepEqual(await accessibilityViolations(page), [], `${what} has accessibility violations`);
+  assert.deepEqual(page.consoleErrors, [], `${what} logged errors`);
+}
+
+/** Types `date` into the day, month and year boxes of the date field whose legend is `legend`. */
+export async function fillDate(page, legend, date) {
+  const group = page.getByRole("group", { name: legend });
+  await group.getByLabel("Day").fill(String(date.getDate()));
+  await group.getByLabel("Month").fill(String(date.getMonth() + 1));
+  await group.getByLabel("Year").fill(String(date.getFullYear()));
 }
 
 /** Runs axe-core on the current page against WCAG 2.x A and AA (including 2.2) rules. */

@@ -6,14 +6,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { demoForThisFile, newPage, accessibilityViolations, signIn, artifacts } from "../harness.mjs";
+import { demoForThisFile, newPage, signIn, artifacts, assertAccessible } from "../harness.mjs";
 
 const demo = demoForThisFile();
-
-async function assertAccessible(page, what) {
-  assert.deepEqual(await accessibilityViolations(page), [], `${what} has accessibility violations`);
-  assert.deepEqual(page.consoleErrors, [], `${what} logged errors`);
-}
 
 function daysAgo(n) {
   const d = new Date();

@@ -7,21 +7,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { demoForThisFile, newPage, accessibilityViolations, signIn, artifacts } from "../harness.mjs";
+import { demoForThisFile, newPage, signIn, artifacts, assertAccessible, fillDate } from "../harness.mjs";
 
 const demo = demoForThisFile();
-
-async function assertAccessible(page, what) {
-  assert.deepEqual(await accessibilityViolations(page), [], `${what} has accessibility violations`);
-  assert.deepEqual(page.consoleErrors, [], `${what} logged errors`);
-}
-
-async function fillDate(page, legend, date) {
-  const group = page.getByRole("group", { name: legend });
-  await group.getByLabel("Day").fill(String(date.getDate()));
-  await group.getByLabel("Month").fill(String(date.getMonth() + 1));
-  await group.getByLabel("Year").fill(String(date.getFullYear()));
-}
 
 async function addPerson(page, name, language) {
   await page.getByRole("button", { name: "Add a person" }).or(page.getByRole("link", { name: "Add a person" })).click();

@@ -5,14 +5,9 @@
 import { test } from "node:test";
 import { readFile } from "node:fs/promises";
 import assert from "node:assert/strict";
-import { demoForThisFile, newPage, accessibilityViolations, signIn } from "../harness.mjs";
+import { demoForThisFile, newPage, signIn, assertAccessible } from "../harness.mjs";
 
 const demo = demoForThisFile();
-
-async function assertAccessible(page, what) {
-  assert.deepEqual(await accessibilityViolations(page), [], `${what} has accessibility violations`);
-  assert.deepEqual(page.consoleErrors, [], `${what} logged errors`);
-}
 
 async function saveStep(page, step) {
   await page.getByLabel(step).check();

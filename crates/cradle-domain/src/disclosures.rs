@@ -116,15 +116,9 @@ pub struct SettleInput {
     pub reason: String,
 }
 
-fn limited(field: &'static str, label: &str, typed: &str, max: usize) -> Result<String, Invalid> {
-    let typed = typed.trim();
-    if typed.chars().count() > max {
-        return Err(Invalid::new(
-            field,
-            format!("{label} must be {max} characters or fewer"),
-        ));
-    }
-    Ok(typed.to_string())
+/// Text typed into one of the form's boxes: empty when left blank, refused past `max`.
+fn typed(field: &'static str, label: &str, text: &str, max: usize) -> Result<String, Invalid> {
+    crate::text::optional_text(field, label, text, max).map(Option::unwrap_or_default)
 }
 
 impl SettleInput {
@@ -147,19 +141,9 @@ impl SettleInput {
                 None
             }
         };
-        let form_name = problems.take(limited(
-            "form_name",
-            "The form's name",
-            &self.form_name,
-            200,
-        ));
-        let detail = problems.take(limited("detail", "What was done", &self.detail, 2_000));
-        let reason = problems.take(limited(
-            "reason",
-            "Why it is not needed",
-            &self.reason,
-            2_000,
-        ));
+        let form_name = problems.take(typed("form_name", "The form's name", &self.form_name, 200));
+        let detail = problems.take(typed("detail", "What was done", &self.detail, 2_000));
+        let reason = problems.take(typed("reason", "Why it is not needed", &self.reason, 2_000));
         let (form_name, text) = match outcome {
             Some(Outcome::Done) => {
                 let form_name = form_name.filter(|f| !f.is_empty());
@@ -172,7 +156,7 @@ impl SettleInput {
                 if detail.as_deref().is_some_and(str::is_empty) {
                     problems.push(Invalid::new(
                         "detail",
-                        format!("Enter {}", lower_first(step.done_question())),
+                        format!("Enter {}", crate::text::lower_first(step.done_question())),
                     ));
                 }
                 (form_name, detail)
@@ -195,14 +179,6 @@ impl SettleInput {
             }),
             _ => Err(problems),
         }
-    }
-}
-
-fn lower_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 
