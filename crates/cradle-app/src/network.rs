@@ -482,6 +482,21 @@ impl Cradle {
             expected_version,
             why,
         )?;
+        // The change also goes on the timeline, staff-only, so the record's story is whole.
+        let timeline = cradle_domain::entries::Entry {
+            id: uuid::Uuid::now_v7(),
+            kind: cradle_domain::entries::EntryKind::ChildProtection,
+            about: None,
+            confided_by: None,
+            text: format!(
+                "Child protection status: {} (was {}). {}",
+                status.label(),
+                record.family.child_protection.label().to_lowercase(),
+                change.reason
+            ),
+            written_at_millis: self.now(),
+            written_by: actor.display_name.clone(),
+        };
         let entry = self.change_entry(
             actor,
             access,
@@ -489,7 +504,7 @@ impl Cradle {
             format!("now {}", status.code()),
         )?;
         self.store
-            .set_child_protection(access.family_id(), status, &change, entry)
+            .set_child_protection(access.family_id(), status, &timeline, &change, entry)
             .await
             .map_err(stale)
     }

@@ -39,6 +39,7 @@ crate::network::choices!(
         Note => ("note", "Note"),
         AbuseEnquiry => ("abuse_enquiry", "Routine enquiry about domestic abuse"),
         Safeguarding => ("safeguarding", "Safeguarding"),
+        ChildProtection => ("child_protection", "Child protection"),
     }
 );
 
@@ -48,7 +49,7 @@ impl EntryKind {
     pub fn is_staff_only(self) -> bool {
         match self {
             EntryKind::Note => false,
-            EntryKind::AbuseEnquiry | EntryKind::Safeguarding => true,
+            EntryKind::AbuseEnquiry | EntryKind::Safeguarding | EntryKind::ChildProtection => true,
         }
     }
 }

@@ -7,7 +7,7 @@
 //! given. The rule of the record, decided here once:
 //!
 //! - **Staff-only, never in the view:** abuse enquiries and what was disclosed or named with
-//!   them, safeguarding entries, do not contact / do not involve decisions and their reasons,
+//!   them, safeguarding entries, child protection changes, do not contact / do not involve decisions and their reasons,
 //!   coping concerns and their actions, child protection status, questionnaire answers and
 //!   alerts, observations' clinical ratings, and the parts of a conversation about coping
 //!   ("at the end of your tether").

@@ -150,6 +150,7 @@ pub trait NetworkStore: Send + Sync {
         &self,
         family: FamilyId,
         status: ChildProtectionStatus,
+        timeline: &cradle_domain::entries::Entry,
         change: &Amendment,
         audit: AuditEntry,
     ) -> StoreResult<()>;
@@ -987,7 +988,7 @@ macro_rules! network_sql {
                 Ok(())
             }
 
-            async fn set_child_protection(&self, family: FamilyId, status: ChildProtectionStatus, change: &Amendment, audit: AuditEntry) -> StoreResult<()> {
+            async fn set_child_protection(&self, family: FamilyId, status: ChildProtectionStatus, timeline: &cradle_domain::entries::Entry, change: &Amendment, audit: AuditEntry) -> StoreResult<()> {
                 let mut tx = self.begin_write().await?;
                 let changed = sqlx::query(
                     "UPDATE families SET child_protection = $1, version = version + 1 WHERE id = $2 AND version = $3",
@@ -1002,6 +1003,7 @@ macro_rules! network_sql {
                     return Err(StoreError::Conflict("A newer version of this family record"));
                 }
                 Self::keep_version(&mut tx, family, RecordKind::Family, family.0, change).await?;
+                Self::insert_entry(&mut tx, family, timeline, change.changed_by).await?;
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())

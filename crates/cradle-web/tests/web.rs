@@ -3656,6 +3656,20 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(entry.status(), StatusCode::SEE_OTHER);
+        let cp_path = format!("/families/{family}/child-protection");
+        let version = hidden_field(&get_text(&app, &client, &cp_path).await, "version").unwrap();
+        let cp = client
+            .post(app.url(&cp_path))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("version", version.as_str()),
+                ("status", "child_in_need"),
+                ("reason", "TL-CHILD-PROTECTION strategy discussion"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(cp.status(), StatusCode::SEE_OTHER);
 
         // Each kind, filtered on its own, shows what was made of it exactly once.
         let timeline = |page: String| -> String {
@@ -3667,6 +3681,7 @@ on_both_backends!(
         for (kind, marker) in [
             ("entry", "TL-ENTRY"),
             ("entry", "TL-ENQUIRY"),
+            ("entry", "TL-CHILD-PROTECTION"),
             ("birth", "Ada Okafor was born"),
             ("conversation", "TL-CONVERSATION"),
             ("observation", "At home."),
