@@ -18,8 +18,13 @@ fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
 }
 
 /// The checks that need the family: everyone taking part belongs to it and may be involved,
-/// and the baby is one of its babies.
-fn check_against(record: &FamilyRecord, parsed: &ParsedConversation) -> Result<(), AppError> {
+/// the baby is one of its babies, and if anyone there needs an interpreter the conversation
+/// says whether one was used. Answers the interpreter recorded.
+fn check_against(
+    record: &FamilyRecord,
+    parsed: &ParsedConversation,
+    input: &ConversationInput,
+) -> Result<Option<cradle_domain::interpreters::InterpreterUse>, AppError> {
     for member in &parsed.participants {
         if !record.has_member(*member) {
             return Err(invalid(
@@ -45,7 +50,13 @@ fn check_against(record: &FamilyRecord, parsed: &ParsedConversation) -> Result<(
             return Err(invalid("baby", "Select one of this family's babies"));
         }
     }
-    Ok(())
+    input
+        .interpreter
+        .parse(&cradle_domain::interpreters::needed_by(
+            record,
+            &parsed.participants,
+        ))
+        .map_err(AppError::Invalid)
 }
 
 impl Cradle {
@@ -59,8 +70,8 @@ impl Cradle {
         let staff = actor.staff_changing_records()?;
         let parsed = input.parse(today_uk()).map_err(AppError::Invalid)?;
         let record = self.record_for_change(access).await?;
-        check_against(&record, &parsed)?;
-        let conversation = conversation(Uuid::now_v7(), parsed, actor, self.now(), 1);
+        let interpreter = check_against(&record, &parsed, input)?;
+        let conversation = conversation(Uuid::now_v7(), parsed, interpreter, actor, self.now(), 1);
         let mut entry = access.audit(actor, self.now(), AuditAction::ConversationRecorded);
         entry.detail = format!(
             "conversation {} ({})",
@@ -106,8 +117,15 @@ impl Cradle {
             ConversationStatus::Draft => "Saved while being written".to_string(),
         };
         let parsed = input.parse(today_uk()).map_err(AppError::Invalid)?;
-        check_against(&record, &parsed)?;
-        let saved = conversation(id, parsed, actor, self.now(), expected_version + 1);
+        let interpreter = check_against(&record, &parsed, input)?;
+        let saved = conversation(
+            id,
+            parsed,
+            interpreter,
+            actor,
+            self.now(),
+            expected_version + 1,
+        );
         let change = Amendment {
             previous_snapshot: serde_json::to_string(current)
                 .map_err(|e| AppError::Internal(e.to_string()))?,
@@ -135,6 +153,7 @@ impl Cradle {
 fn conversation(
     id: Uuid,
     parsed: ParsedConversation,
+    interpreter: Option<cradle_domain::interpreters::InterpreterUse>,
     actor: &Actor,
     now: i64,
     version: i64,
@@ -148,6 +167,7 @@ fn conversation(
         answers: parsed.answers,
         formulation: parsed.formulation,
         status: parsed.status,
+        interpreter,
         recorded_by: actor.display_name.clone(),
         saved_at_millis: now,
         version,

@@ -91,6 +91,9 @@ pub struct Conversation {
     pub answers: Vec<(String, String)>,
     pub formulation: Option<String>,
     pub status: ConversationStatus,
+    /// Whether an interpreter was used, when anyone there needed one or it was recorded.
+    #[serde(default)]
+    pub interpreter: Option<crate::interpreters::InterpreterUse>,
     /// Who recorded it (display name), and when it was last saved.
     pub recorded_by: String,
     pub saved_at_millis: i64,
@@ -128,6 +131,8 @@ pub struct ConversationInput {
     pub formulation: String,
     /// "yes" to finish; anything else saves it part-done.
     pub finish: String,
+    #[serde(flatten)]
+    pub interpreter: crate::interpreters::InterpreterInput,
 }
 
 impl ConversationInput {
@@ -150,6 +155,22 @@ impl ConversationInput {
             coping: answer("coping"),
             formulation: c.formulation.clone().unwrap_or_default(),
             finish: String::new(),
+            interpreter: match &c.interpreter {
+                Some(crate::interpreters::InterpreterUse::Used { language, how }) => {
+                    crate::interpreters::InterpreterInput {
+                        interpreter: "yes".into(),
+                        interpreter_language: language.clone(),
+                        interpreter_how: how.code().into(),
+                    }
+                }
+                Some(crate::interpreters::InterpreterUse::NotUsed) => {
+                    crate::interpreters::InterpreterInput {
+                        interpreter: "no".into(),
+                        ..Default::default()
+                    }
+                }
+                None => Default::default(),
+            },
         }
     }
 

@@ -422,7 +422,7 @@ macro_rules! network_sql {
                 .await?;
                 let conversations: Vec<ConversationRow> = sqlx::query_as(
                     "SELECT c.id, c.held_on, c.participants, c.baby_id, c.seen, c.answers, c.formulation, c.status, \
-                     s.display_name AS recorded_by, c.saved_at, c.version \
+                     s.display_name AS recorded_by, c.saved_at, c.version, c.interpreter \
                      FROM conversations c JOIN staff s ON s.id = c.recorded_by WHERE c.family_id = $1 ORDER BY c.held_on, c.saved_at, c.id",
                 )
                 .bind(id.0)
@@ -1585,12 +1585,17 @@ macro_rules! network_sql {
                     &conversation.participants.iter().map(|m| m.code()).collect::<Vec<_>>(),
                 ))?;
                 let answers = encoded(serde_json::to_string(&conversation.answers))?;
+                let interpreter = conversation
+                    .interpreter
+                    .as_ref()
+                    .map(|i| encoded(serde_json::to_string(i)))
+                    .transpose()?;
                 let mut tx = self.begin_write().await?;
                 match change {
                     None => {
                         sqlx::query(
-                            "INSERT INTO conversations (id, family_id, held_on, participants, baby_id, seen, answers, formulation, status, recorded_by, saved_at, version) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                            "INSERT INTO conversations (id, family_id, held_on, participants, baby_id, seen, answers, formulation, status, recorded_by, saved_at, version, interpreter) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                         )
                         .bind(conversation.id)
                         .bind(family.0)
@@ -1604,13 +1609,14 @@ macro_rules! network_sql {
                         .bind(recorded_by.0)
                         .bind(conversation.saved_at_millis)
                         .bind(conversation.version)
+                        .bind(&interpreter)
                         .execute(&mut *tx)
                         .await?;
                     }
                     Some(change) => {
                         let updated = sqlx::query(
                             "UPDATE conversations SET held_on = $1, participants = $2, baby_id = $3, seen = $4, answers = $5, \
-                             formulation = $6, status = $7, recorded_by = $8, saved_at = $9, version = $10 \
+                             formulation = $6, status = $7, recorded_by = $8, saved_at = $9, version = $10, interpreter = $14 \
                              WHERE id = $11 AND family_id = $12 AND version = $13",
                         )
                         .bind(date_text(conversation.held_on))
@@ -1626,6 +1632,7 @@ macro_rules! network_sql {
                         .bind(conversation.id)
                         .bind(family.0)
                         .bind(change.previous_version)
+                        .bind(&interpreter)
                         .execute(&mut *tx)
                         .await?;
                         if updated.rows_affected() == 0 {

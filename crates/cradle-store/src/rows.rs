@@ -473,6 +473,7 @@ pub(crate) struct ConversationRow {
     pub recorded_by: String,
     pub saved_at: i64,
     pub version: i64,
+    pub interpreter: Option<String>,
 }
 
 impl ConversationRow {
@@ -493,6 +494,10 @@ impl ConversationRow {
             baby: self.baby_id.map(cradle_domain::BabyId),
             seen: code(Seen::from_code(&self.seen), "seen")?,
             answers: serde_json::from_str(&self.answers).map_err(|e| json("answers", e))?,
+            interpreter: match &self.interpreter {
+                Some(text) => Some(serde_json::from_str(text).map_err(|e| json("interpreter", e))?),
+                None => None,
+            },
             formulation: self.formulation,
             status: code(
                 ConversationStatus::from_code(&self.status),

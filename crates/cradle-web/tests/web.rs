@@ -3872,7 +3872,7 @@ on_both_backends!(
 );
 
 on_both_backends!(
-    an_interpreter_need_shows_wherever_the_person_appears_and_each_session_says_whether_one_was_used,
+    an_interpreter_need_shows_wherever_the_person_appears_and_each_contact_says_whether_one_was_used,
     |backend| async move {
         let app = app(backend).await;
         let nurse = app.signed_in("nursery.nurse").await;
@@ -3962,6 +3962,37 @@ on_both_backends!(
         );
         let page = get_text(&app, &nurse, &format!("/families/{family}?type=session")).await;
         assert!(page.contains("Interpreter: Polish, by telephone."));
+        // A relationship conversation with him says the same.
+        let conversation = |extra: Vec<(&'static str, &'static str)>| {
+            let mut fields: Vec<(&str, String)> = vec![
+                ("csrf_token", token.clone()),
+                ("held_day", d.clone()),
+                ("held_month", m.clone()),
+                ("held_year", y.clone()),
+                ("participants", piotr.clone()),
+                ("enjoy", "Bath time with Zofia".into()),
+                ("finish", "yes".into()),
+            ];
+            fields.extend(extra.into_iter().map(|(k, v)| (k, v.to_string())));
+            let request = nurse
+                .post(app.url(&format!("/families/{family}/conversations")))
+                .form(&fields);
+            async move { request.send().await.unwrap() }
+        };
+        let refused = conversation(vec![]).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let form = refused.text().await.unwrap();
+        assert!(form.contains("Select whether an interpreter was used: Piotr Kowalski (Polish) needs one"));
+        assert!(form.contains("Bath time with Zofia"), "what was typed is kept");
+        let saved = conversation(vec![
+            ("interpreter", "yes"),
+            ("interpreter_language", "Polish"),
+            ("interpreter_how", "video"),
+        ])
+        .await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let page = get_text(&app, &nurse, &format!("/families/{family}?type=conversation")).await;
+        assert!(page.contains("Interpreter: Polish, by video call."), "{page}");
         app.database.cleanup().await;
     }
 );

@@ -162,6 +162,7 @@ fn random_family(shapes: &[MemberShape]) -> FamilyRecord {
             ],
             formulation: Some(format!("{STAFF_ONLY} formulation")),
             status: ConversationStatus::Finished,
+            interpreter: None,
             recorded_by: "Priya Shah".into(),
             saved_at_millis: 0,
             version: 1,

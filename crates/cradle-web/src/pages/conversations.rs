@@ -47,6 +47,7 @@ pub struct ConversationPage {
     pub baby_choice: SelectField,
     pub sections: Vec<SectionView>,
     pub reason: TextField,
+    pub interpreter: crate::views::InterpreterFields,
 }
 
 /// The form as submitted: checkboxes arrive as repeated `participants` fields.
@@ -77,6 +78,9 @@ fn submitted(body: &[u8]) -> Submitted {
             "coping" => input.coping = value,
             "formulation" => input.formulation = value,
             "finish" => input.finish = value,
+            "interpreter" => input.interpreter.interpreter = value,
+            "interpreter_language" => input.interpreter.interpreter_language = value,
+            "interpreter_how" => input.interpreter.interpreter_how = value,
             "version" => version = value.parse().unwrap_or(0),
             "reason" => reason = value,
             _ => {}
@@ -141,6 +145,7 @@ fn page(
         ),
     };
     let page = ConversationPage {
+        interpreter: super::care_plans::interpreter_fields(family, &input.interpreter),
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         heading,
         baby: family.family.baby_label(),

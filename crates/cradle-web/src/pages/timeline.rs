@@ -98,6 +98,9 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
         if let Some(f) = &c.formulation {
             text.push(format!("Formulation: {f}"));
         }
+        if let Some(interpreter) = &c.interpreter {
+            text.push(format!("{}.", interpreter.summary()));
+        }
         items.push(TimelineItem {
             sort_key: day(c.held_on, c.saved_at_millis),
             when: c.held_on.map(long_date).unwrap_or_default(),
