@@ -780,19 +780,15 @@ impl Cradle {
     ) -> Result<FamilyFacing, AppError> {
         actor.require(Permission::ReadClinicalRecords)?;
         let record = self.record_for_change(access).await?;
-        if let [cradle_domain::entries::Member::Person(only)] = recipients {
-            if record.is_child(*only, self.today()) {
-                return Err(AppError::Conflict(
-                    "Cradle's printed summaries are written for adults, and this person is recorded as a child (under 16, or the baby's brother or sister with no age recorded).".to_string(),
-                ));
-            }
-        }
         let view = FamilyFacing::build(&record, recipients, self.today()).map_err(|withheld| {
             match withheld {
                 Withheld::NoOne => invalid("present", "Select everyone who is in the session"),
                 Withheld::NotInFamily => AppError::NotFound,
                 // Not naming anyone: with several people in the room, the screen may be
                 // seen by the family, and the decision itself must not be.
+                Withheld::Child => AppError::Conflict(
+                    "Cradle's printed summaries are written for adults, and this person is recorded as a child (under 16, or the baby's brother or sister with no age recorded).".to_string(),
+                ),
                 Withheld::Restricted if recipients.len() == 1 => AppError::Conflict(
                     "This person is marked do not contact or do not involve, so Cradle does not produce information for them.".to_string(),
                 ),

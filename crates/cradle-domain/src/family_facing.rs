@@ -14,7 +14,8 @@
 //! - **Only to the person who shared it:** anything shared in confidence.
 //! - **Only to the person it is about:** entries, strengths, support wanted, good moments and
 //!   goals of one member; with several people together, only what belongs to all of them.
-//! - **To no one:** a person marked do not contact or do not involve is given nothing.
+//! - **To no one:** a person marked do not contact or do not involve is given nothing, and a
+//!   child is given no summary of their own (they are written for adults).
 
 use crate::care_plans::{Goal, Rating};
 use crate::entries::{Entry, Member};
@@ -45,6 +46,8 @@ pub enum Withheld {
     NoOne,
     /// Someone named is not in this family.
     NotInFamily,
+    /// The one person named is a child: the summaries are written for adults.
+    Child,
     /// Someone named is marked do not contact or do not involve. Not saying who: with
     /// several people in the room, the screen may be seen by the family.
     Restricted,
@@ -106,6 +109,11 @@ impl FamilyFacing {
         });
         if restricted {
             return Err(Withheld::Restricted);
+        }
+        if let [Member::Person(only)] = present.as_slice() {
+            if record.is_child(*only, today) {
+                return Err(Withheld::Child);
+            }
         }
         let alone = match present.as_slice() {
             [only] => Some(*only),

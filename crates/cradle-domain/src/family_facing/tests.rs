@@ -214,13 +214,20 @@ proptest! {
             Member::Mother => false,
             Member::Person(id) => record.restrictions.iter().any(|r| r.person_id == *id),
         });
+        let distinct: std::collections::HashSet<Member> = group.iter().copied().collect();
+        let a_child_alone = match distinct.iter().collect::<Vec<_>>().as_slice() {
+            [Member::Person(id)] => record.is_child(*id, TODAY),
+            _ => false,
+        };
         match FamilyFacing::build(&record, &group, TODAY) {
+            Err(Withheld::Child) => prop_assert!(a_child_alone && !restricted),
             Err(withheld) => {
                 prop_assert!(restricted, "withheld without a restriction: {withheld:?}");
                 prop_assert_eq!(withheld, Withheld::Restricted);
             }
             Ok(view) => {
                 prop_assert!(!restricted, "a restricted person was given a view");
+                prop_assert!(!a_child_alone, "a child was given a summary of their own");
                 let out = every_output(&view);
                 prop_assert!(!out.contains(STAFF_ONLY), "staff-only detail in {out}");
                 for (index, member) in members.iter().enumerate() {
