@@ -73,6 +73,17 @@ impl Actor {
         }
     }
 
+    /// Whether this actor may do `permission` for `team`: the role must allow it (refused as a
+    /// role) and the team must be one of theirs (refused as a team, not as a role).
+    pub fn require_in_team(&self, permission: Permission, team: TeamId) -> Result<(), AppError> {
+        self.require(permission)?;
+        if self.teams.contains(&team) {
+            Ok(())
+        } else {
+            Err(AppError::NotInTeam)
+        }
+    }
+
     /// The member of staff making a change to clinical records: one who may, and who has an
     /// account (the command line has none).
     pub fn staff_changing_records(&self) -> Result<StaffId, AppError> {

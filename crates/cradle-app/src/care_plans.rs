@@ -245,11 +245,7 @@ impl Cradle {
         actor: &Actor,
         team: TeamId,
     ) -> Result<(), AppError> {
-        actor.require(Permission::ManageTeamPractice)?;
-        if !actor.teams.contains(&team) {
-            return Err(AppError::Forbidden(Permission::ManageTeamPractice));
-        }
-        Ok(())
+        actor.require_in_team(Permission::ManageTeamPractice, team)
     }
 
     /// The number of attended sessions between reviews in one of the manager's teams.

@@ -17,6 +17,10 @@ pub enum AppError {
     /// Signed in, but this role may not do this.
     #[error("you do not have permission to {}", .0.describe())]
     Forbidden(Permission),
+    /// The role allows this, but it belongs to a team the person is not in (a group, a team's
+    /// settings or catalogue). Not a family record: those answer [`AppError::OtherTeamsRecord`].
+    #[error("this belongs to a team you are not in")]
+    NotInTeam,
     /// The record belongs to a team the person is not in; break-glass access is possible.
     #[error("this record belongs to another team")]
     OtherTeamsRecord { break_glass_allowed: bool },

@@ -75,7 +75,7 @@ impl Cradle {
             .await?
             .ok_or(AppError::NotFound)?;
         if !actor.teams.contains(&register.group.team_id) {
-            return Err(AppError::Forbidden(Permission::ReadClinicalRecords));
+            return Err(AppError::NotInTeam);
         }
         let mut audit = actor.audit(
             self.now(),
@@ -101,7 +101,7 @@ impl Cradle {
             .await?
             .ok_or(AppError::NotFound)?;
         if !actor.teams.contains(&register.group.team_id) {
-            return Err(AppError::Forbidden(Permission::ChangeClinicalRecords));
+            return Err(AppError::NotInTeam);
         }
         Ok(register)
     }

@@ -31,9 +31,11 @@ impl Cradle {
     ) -> Result<Vec<CatalogueEntry>, AppError> {
         if !(actor.may(Permission::ReadClinicalRecords)
             || actor.may(Permission::ManageTeamPractice))
-            || !actor.teams.contains(&team)
         {
             return Err(AppError::Forbidden(Permission::ReadClinicalRecords));
+        }
+        if !actor.teams.contains(&team) {
+            return Err(AppError::NotInTeam);
         }
         Ok(self.store.catalogue(team).await?)
     }
@@ -46,10 +48,7 @@ impl Cradle {
         entry: Option<Uuid>,
         input: &CatalogueInput,
     ) -> Result<CatalogueEntry, AppError> {
-        actor.require(Permission::ManageTeamPractice)?;
-        if !actor.teams.contains(&team) {
-            return Err(AppError::Forbidden(Permission::ManageTeamPractice));
-        }
+        actor.require_in_team(Permission::ManageTeamPractice, team)?;
         let catalogue = self.store.catalogue(team).await?;
         if let Some(id) = entry {
             if !catalogue.iter().any(|e| e.id == id) {
@@ -190,14 +189,17 @@ impl Cradle {
             .map_err(AppError::Invalid)?;
         let previous = steps_of(&current);
         let mut changed = current;
-        changed.series.push(SeriesSession {
-            number,
-            theme,
-            on,
-            recorded_by: actor.display_name.clone(),
-        });
-        changed.series.sort_by_key(|s| s.number);
-        let mut entry = access.audit(actor, self.now(), AuditAction::SeriesSessionRecorded);
+        let now = self.now();
+        changed.add_series_session(
+            SeriesSession {
+                number,
+                theme,
+                on,
+                recorded_by: actor.display_name.clone(),
+            },
+            now,
+        );
+        let mut entry = access.audit(actor, now, AuditAction::SeriesSessionRecorded);
         entry.detail = format!("{} session {number} ({id})", changed.name);
         self.store
             .update_intervention(access.family_id(), &changed, previous, entry)

@@ -6,7 +6,9 @@ use cradle_domain::dates::today_uk;
 use cradle_domain::interventions::{PersonIntervention, Step, StepRecord};
 use cradle_domain::network::{FamilyRecord, RelationshipKind};
 use cradle_domain::partner_assessment::{AssessmentInput, PartnerAssessment};
-use cradle_domain::pathway::{InformationGiven, Pathway, PathwayStep, RecordedStep};
+use cradle_domain::pathway::{
+    check_against_referral, InformationGiven, Pathway, PathwayStep, RecordedStep,
+};
 use cradle_domain::{AuditAction, Invalid, PersonId, Problems, SubjectKind, TeamId};
 use cradle_store::StoreError;
 use time::Date;
@@ -24,19 +26,21 @@ fn conflict(error: StoreError) -> AppError {
     }
 }
 
-/// Checks that `step` may be recorded next for `person`: they belong to the family, the team
-/// offers them the pathway (asked when they join it), nothing restricts contacting them, and
-/// the step follows the ones before. Returns their pathway so far.
+/// Checks that `step` may be recorded next for `person` after `pathway` (their steps so far):
+/// they belong to the family, the team offers them the pathway (asked when they join it),
+/// nothing restricts contacting them, the step follows the ones before, and a step dated before
+/// the family's referral says why.
 fn check_step(
     record: &FamilyRecord,
     person: PersonId,
+    pathway: &Pathway,
     step: &PathwayStep,
+    before_referral_reason: &str,
     today: Date,
-) -> Result<Pathway, AppError> {
+) -> Result<(), AppError> {
     if !record.people.iter().any(|p| p.id == person) {
         return Err(AppError::NotFound);
     }
-    let pathway = record.pathway_of(person);
     if record.is_child(person, today) {
         return Err(AppError::invalid(
             "step",
@@ -51,8 +55,14 @@ fn check_step(
     }
     pathway
         .check(step, record.involvement(person), today)
-        .map_err(|problem| AppError::Invalid(Problems(vec![problem])))?;
-    Ok(pathway)
+        .and_then(|()| {
+            check_against_referral(
+                step.on(),
+                record.family.referral_date,
+                before_referral_reason,
+            )
+        })
+        .map_err(|problem| AppError::Invalid(Problems(vec![problem])))
 }
 
 impl Cradle {
@@ -83,45 +93,62 @@ impl Cradle {
         Ok(cradle_domain::pathway::month_figures(&steps))
     }
 
-    /// Records a family member's next pathway step with any information and local services
-    /// given, checked against the steps before it, against whom the team offers the pathway
-    /// to and against any restriction on contacting them. Returns their pathway with the step.
-    pub async fn record_pathway_step(
+    /// Records a family member's next pathway steps (one, or an offer with the answer given
+    /// there and then) with any information and local services given, each checked against
+    /// the steps before it, against whom the team offers the pathway to, against any
+    /// restriction on contacting them and against the family's referral date (a step before
+    /// it needs `before_referral_reason`). All are kept or none. Returns their pathway with
+    /// the steps.
+    pub async fn record_pathway_steps(
         &self,
         actor: &Actor,
         access: &FamilyAccess,
         person: PersonId,
-        step: PathwayStep,
+        steps: Vec<PathwayStep>,
         given: InformationGiven,
+        before_referral_reason: &str,
     ) -> Result<Pathway, AppError> {
         let staff = actor.staff_changing_records()?;
         let record = self.record_for_change(access).await?;
-        let mut pathway = check_step(&record, person, &step, today_uk())?;
+        let today = today_uk();
+        let mut pathway = record.pathway_of(person);
+        let position = pathway.steps.len();
         let now = self.now();
-        let recorded = RecordedStep {
-            step,
-            recorded_by: staff,
-            recorded_by_name: actor.display_name.clone(),
-            recorded_at_millis: now,
-            given,
-        };
+        let mut given = Some(given);
+        for step in steps {
+            check_step(
+                &record,
+                person,
+                &pathway,
+                &step,
+                before_referral_reason,
+                today,
+            )?;
+            pathway.steps.push(RecordedStep {
+                step,
+                recorded_by: staff,
+                recorded_by_name: actor.display_name.clone(),
+                recorded_at_millis: now,
+                // What was given goes with the first step: the offer, when it was answered.
+                given: given.take().unwrap_or_default(),
+                before_referral_reason: before_referral_reason.trim().to_string(),
+            });
+        }
+        let recorded = &pathway.steps[position..];
+        if recorded.is_empty() {
+            return Err(AppError::invalid("step", "Select what happened"));
+        }
+        let codes: Vec<&str> = recorded.iter().map(|r| r.step.code()).collect();
         let entry = access.audit_change(
             actor,
             now,
             AuditAction::PathwayStepRecorded,
-            format!("{} for person {person}", recorded.step.code()),
+            format!("{} for person {person}", codes.join(" and ")),
         );
         self.store
-            .record_pathway_step(
-                access.family_id(),
-                person,
-                pathway.steps.len(),
-                &recorded,
-                entry,
-            )
+            .record_pathway_steps(access.family_id(), person, position, recorded, entry)
             .await
             .map_err(conflict)?;
-        pathway.steps.push(recorded);
         Ok(pathway)
     }
 
@@ -175,7 +202,19 @@ impl Cradle {
         }
         let names: Vec<String> = package.iter().map(|e| e.name.clone()).collect();
         let step = parsed.step(&names);
-        let pathway = check_step(&record, person, &step, today)?;
+        let pathway = record.pathway_of(person);
+        check_step(&record, person, &pathway, &step, "", today).map_err(|error| match error {
+            // The assessment form has no box for why: its date is what to check.
+            AppError::Invalid(problems)
+                if problems.message_for("before_referral_reason").is_some() =>
+            {
+                AppError::invalid(
+                    "on",
+                    "The assessment date is before the family's referral: check the date",
+                )
+            }
+            other => other,
+        })?;
         let now = self.now();
         let assessment = PartnerAssessment {
             id: Uuid::now_v7(),
@@ -218,6 +257,7 @@ impl Cradle {
             recorded_by_name: actor.display_name.clone(),
             recorded_at_millis: now,
             given: parsed.given,
+            before_referral_reason: String::new(),
         };
         let entry = access.audit_change(
             actor,

@@ -547,6 +547,24 @@ impl StepInput {
     }
 }
 
+impl PersonIntervention {
+    /// Records a session of the series; the first session of an accepted series also records
+    /// that it started, on that day.
+    pub fn add_series_session(&mut self, session: SeriesSession, at_millis: i64) {
+        if self.current_step() == Step::Accepted {
+            self.steps.push(StepRecord {
+                step: Step::Started,
+                on: session.on,
+                reason: None,
+                recorded_by: session.recorded_by.clone(),
+                recorded_at_millis: at_millis,
+            });
+        }
+        self.series.push(session);
+        self.series.sort_by_key(|s| s.number);
+    }
+}
+
 /// A session of a manualised series, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -573,10 +591,11 @@ impl SeriesInput {
             ));
             return Err(problems);
         }
-        if current.current_step() != Step::Started {
+        // The first session of an accepted series starts it: no separate "started" step.
+        if !matches!(current.current_step(), Step::Started | Step::Accepted) {
             problems.push(Invalid::new(
                 "number",
-                "Record that the intervention has started before recording its sessions",
+                "Sessions are recorded once the offer is accepted, and until the intervention is completed or stopped",
             ));
             return Err(problems);
         }
@@ -619,6 +638,7 @@ impl SeriesInput {
             .steps
             .iter()
             .find(|s| s.step == Step::Started)
+            .or_else(|| current.steps.iter().find(|s| s.step == Step::Accepted))
             .map(|s| s.on);
         let on = problems.take(step_date(
             "series",
@@ -726,10 +746,38 @@ mod tests {
         };
         assert!(
             typed
-                .parse(&journey(&[Step::Offered, Step::Accepted]), &themes, today)
+                .parse(&journey(&[Step::Offered]), &themes, today)
                 .is_err(),
-            "not started"
+            "not accepted"
         );
+        assert!(
+            typed
+                .parse(
+                    &journey(&[Step::Offered, Step::Accepted, Step::Started, Step::Stopped]),
+                    &themes,
+                    today
+                )
+                .is_err(),
+            "stopped"
+        );
+        // The first session of an accepted series starts it, on the session's date.
+        let mut accepted = journey(&[Step::Offered, Step::Accepted]);
+        let (number, theme, on) = typed.parse(&accepted, &themes, today).unwrap();
+        accepted.add_series_session(
+            SeriesSession {
+                number,
+                theme,
+                on,
+                recorded_by: "Tom Baker".into(),
+            },
+            1,
+        );
+        assert_eq!(accepted.current_step(), Step::Started);
+        assert_eq!(
+            accepted.current().map(|s| s.on),
+            Some(date!(2026 - 11 - 12))
+        );
+        assert_eq!(accepted.series.len(), 1);
         let mut started = journey(&[Step::Offered, Step::Accepted, Step::Started]);
         assert_eq!(typed.parse(&started, &themes, today).unwrap().0, 2);
         for (number, theme) in [("7", "Speaking for the baby"), ("2", "Something else")] {

@@ -165,6 +165,72 @@ pub struct RecordedStep {
     /// Information and local services given at this step.
     #[serde(default)]
     pub given: InformationGiven,
+    /// Why the step is dated before the family's referral, when it is (for example, the
+    /// health visitor named the partner before the referral reached the team).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub before_referral_reason: String,
+}
+
+/// An offer of an assessment and, when the person answered there and then, their answer: the
+/// steps to record together. Only an acceptance or a decline can answer an offer.
+pub fn offer_with_answer(
+    offer: PathwayStep,
+    answer: Option<PathwayStep>,
+) -> Result<Vec<PathwayStep>, Invalid> {
+    match (&offer, answer) {
+        (_, None) => Ok(vec![offer]),
+        (
+            PathwayStep::Offered { on, .. },
+            Some(answer @ (PathwayStep::Accepted { .. } | PathwayStep::Declined { .. })),
+        ) => {
+            if answer.on() < *on {
+                return Err(Invalid::new(
+                    "answer",
+                    "Their answer cannot be dated before the offer",
+                ));
+            }
+            Ok(vec![offer, answer])
+        }
+        (PathwayStep::Offered { .. }, Some(_)) => Err(Invalid::new(
+            "answer",
+            "An answer to an offer is either accepted or declined",
+        )),
+        (_, Some(_)) => Err(Invalid::new(
+            "answer",
+            "Only an offer of an assessment can be recorded with its answer",
+        )),
+    }
+}
+
+/// Checks a step's date against the family's referral: a step dated before it needs a reason
+/// (most often the date was mistyped), kept with the step.
+pub fn check_against_referral(
+    on: Date,
+    referral: Option<Date>,
+    reason: &str,
+) -> Result<(), Invalid> {
+    let Some(referral) = referral else {
+        return Ok(());
+    };
+    if on >= referral {
+        return Ok(());
+    }
+    if reason.trim().is_empty() {
+        return Err(Invalid::new(
+            "before_referral_reason",
+            format!(
+                "The date is before the family's referral on {}. Check the date, or say why this step came before the referral",
+                crate::dates::long_date(referral)
+            ),
+        ));
+    }
+    if reason.chars().count() > 500 {
+        return Err(Invalid::new(
+            "before_referral_reason",
+            "Why the step came before the referral must be 500 characters or fewer",
+        ));
+    }
+    Ok(())
 }
 
 /// Partners, fathers and co-parents are always offered the pathway.
@@ -412,6 +478,10 @@ pub struct PathwayInput {
     pub outcome: String,
     pub detail: String,
     pub note: String,
+    /// With an offer: "not_yet", "accepted" or "declined" (answered there and then).
+    pub answer: String,
+    /// Why the step is dated before the family's referral, when it is.
+    pub before_referral: String,
     /// Information topic codes ticked.
     pub topics: Vec<String>,
     /// Local services given, one a line.
@@ -449,9 +519,10 @@ impl PathwayInput {
         Ok(InformationGiven { topics, services })
     }
 
-    /// The step as typed with the information given, or every problem with what was typed.
-    /// Whether it may come next is [`Pathway::check`]'s question.
-    pub fn parse(&self) -> Result<(PathwayStep, InformationGiven), Problems> {
+    /// The steps as typed (an offer with the answer given there and then is two) with the
+    /// information given, or every problem with what was typed. Whether they may come next is
+    /// [`Pathway::check`]'s question.
+    pub fn parse(&self) -> Result<(Vec<PathwayStep>, InformationGiven), Problems> {
         let mut problems = Problems::default();
         let given = problems.take(self.given());
         let on = problems.take(parse_date_parts(
@@ -485,21 +556,7 @@ impl PathwayInput {
                     .map(|(method, on)| PathwayStep::Offered { on, method })
             }
             "accepted" => on.map(|on| PathwayStep::Accepted { on }),
-            "declined" => {
-                let again = problems.take(parse_date_parts(
-                    "ask_again_from",
-                    "Date to offer again from",
-                    &self.again_day,
-                    &self.again_month,
-                    &self.again_year,
-                ));
-                on.zip(again)
-                    .map(|(on, ask_again_from)| PathwayStep::Declined {
-                        on,
-                        reason: self.reason.trim().to_string(),
-                        ask_again_from,
-                    })
-            }
+            "declined" => self.declined(on, &mut problems),
             "assessed" => {
                 let outcome = AssessmentOutcome::from_code(&self.outcome);
                 choose(
@@ -522,10 +579,44 @@ impl PathwayInput {
                 None
             }
         };
-        match (step, given) {
-            (Some(step), Some(given)) if problems.is_empty() => Ok((step, given)),
+        let answer = match (self.step.as_str(), self.answer.as_str()) {
+            ("offered", "accepted") => on.map(|on| Some(PathwayStep::Accepted { on })),
+            ("offered", "declined") => self.declined(on, &mut problems).map(Some),
+            (_, "" | "not_yet") => Some(None),
+            _ => {
+                problems.push(Invalid::new(
+                    "answer",
+                    "Select whether they accepted, declined or have not answered yet",
+                ));
+                None
+            }
+        };
+        let steps = match (step, answer) {
+            (Some(step), Some(answer)) => problems.take(offer_with_answer(step, answer)),
+            _ => None,
+        };
+        match (steps, given) {
+            (Some(steps), Some(given)) if problems.is_empty() => Ok((steps, given)),
             _ => Err(problems),
         }
+    }
+
+    /// A decline on `on` (when that date was read) with its reason and the date to offer again
+    /// from, or the problem with that date in `problems`.
+    fn declined(&self, on: Option<Date>, problems: &mut Problems) -> Option<PathwayStep> {
+        let again = problems.take(parse_date_parts(
+            "ask_again_from",
+            "Date to offer again from",
+            &self.again_day,
+            &self.again_month,
+            &self.again_year,
+        ));
+        on.zip(again)
+            .map(|(on, ask_again_from)| PathwayStep::Declined {
+                on,
+                reason: self.reason.trim().to_string(),
+                ask_again_from,
+            })
     }
 }
 
@@ -616,6 +707,7 @@ mod tests {
                     recorded_by_name: "Priya Shah".to_string(),
                     recorded_at_millis: 0,
                     given: InformationGiven::default(),
+                    before_referral_reason: String::new(),
                 })
                 .collect(),
         }
@@ -783,6 +875,88 @@ mod tests {
             problems.message_for("method"),
             Some("Select how the assessment was offered")
         );
+    }
+
+    #[test]
+    fn an_offer_answered_there_and_then_is_two_steps_from_one_form() {
+        let typed = |answer: &str| PathwayInput {
+            step: "offered".to_string(),
+            on_day: "3".to_string(),
+            on_month: "10".to_string(),
+            on_year: "2026".to_string(),
+            method: "in_person".to_string(),
+            answer: answer.to_string(),
+            reason: "Wants to wait until he is back at work".to_string(),
+            again_day: "1".to_string(),
+            again_month: "1".to_string(),
+            again_year: "2027".to_string(),
+            ..PathwayInput::default()
+        };
+        let codes = |answer: &str| -> Vec<&'static str> {
+            let (steps, _) = typed(answer).parse().unwrap();
+            steps.iter().map(PathwayStep::code).collect()
+        };
+        assert_eq!(codes("not_yet"), ["offered"]);
+        assert_eq!(codes(""), ["offered"]);
+        assert_eq!(codes("accepted"), ["offered", "accepted"]);
+        assert_eq!(codes("declined"), ["offered", "declined"]);
+        let (steps, _) = typed("declined").parse().unwrap();
+        assert_eq!(steps[1].on(), date!(2026 - 10 - 03));
+        // Both steps pass the pathway's order, one after the other.
+        let mut pathway = with(&[identified()]);
+        for step in steps {
+            pathway.check(&step, MAY, TODAY).unwrap();
+            pathway = with(
+                &pathway
+                    .steps
+                    .iter()
+                    .map(|s| s.step.clone())
+                    .chain([step])
+                    .collect::<Vec<_>>(),
+            );
+        }
+        assert_eq!(pathway.current().map(PathwayStep::code), Some("declined"));
+        // Only an offer carries an answer, and only an acceptance or a decline answers it.
+        let wrong = offer_with_answer(identified(), Some(PathwayStep::Accepted { on: TODAY }));
+        assert_eq!(wrong.unwrap_err().field, "answer");
+        let wrong = offer_with_answer(
+            offered(TODAY),
+            Some(PathwayStep::FollowedUp {
+                on: TODAY,
+                note: String::new(),
+            }),
+        );
+        assert_eq!(wrong.unwrap_err().field, "answer");
+        let mut odd = typed("maybe");
+        assert!(odd.parse().unwrap_err().message_for("answer").is_some());
+        odd.answer = "declined".to_string();
+        odd.again_year = String::new();
+        assert!(odd
+            .parse()
+            .unwrap_err()
+            .message_for("ask_again_from")
+            .is_some());
+    }
+
+    #[test]
+    fn a_step_before_the_referral_needs_a_reason() {
+        let referral = Some(date!(2026 - 03 - 12));
+        assert!(check_against_referral(date!(2026 - 03 - 12), referral, "").is_ok());
+        assert!(check_against_referral(date!(2025 - 03 - 12), None, "").is_ok());
+        let refused = check_against_referral(date!(2026 - 03 - 11), referral, " ").unwrap_err();
+        assert_eq!(refused.field, "before_referral_reason");
+        assert!(
+            refused.message.contains("12 March 2026"),
+            "{}",
+            refused.message
+        );
+        assert!(check_against_referral(
+            date!(2026 - 03 - 11),
+            referral,
+            "Named by the health visitor before the referral"
+        )
+        .is_ok());
+        assert!(check_against_referral(date!(2026 - 03 - 11), referral, &"x".repeat(501)).is_err());
     }
 
     #[test]

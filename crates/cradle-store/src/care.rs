@@ -74,15 +74,16 @@ pub trait CareStore: Send + Sync {
         closed_by: StaffId,
         audit: AuditEntry,
     ) -> StoreResult<()>;
-    /// Records a family member's next partner pathway step. `position` is how many steps
-    /// they had when the step was checked: `Conflict` if another step was recorded from the
-    /// same point meanwhile, so neither is lost unseen.
-    async fn record_pathway_step(
+    /// Records a family member's next partner pathway steps (one, or an offer with the answer
+    /// given there and then), all or nothing. `position` is how many steps they had when the
+    /// steps were checked: `Conflict` if another step was recorded from the same point
+    /// meanwhile, so neither is lost unseen.
+    async fn record_pathway_steps(
         &self,
         family: FamilyId,
         person: PersonId,
         position: usize,
-        step: &RecordedStep,
+        steps: &[RecordedStep],
         audit: AuditEntry,
     ) -> StoreResult<()>;
     /// Every pathway step of a team's families dated on or after `since`, with whose it is:
@@ -110,7 +111,7 @@ pub trait CareStore: Send + Sync {
         audit: AuditEntry,
     ) -> StoreResult<()>;
     /// Records a family member's assessment with the pathway's "assessed" step (at
-    /// `position`, as [`CareStore::record_pathway_step`]) and the partner package's
+    /// `position`, as [`CareStore::record_pathway_steps`]) and the partner package's
     /// interventions offered from it, all or nothing.
     #[allow(clippy::too_many_arguments)]
     async fn record_partner_assessment(
@@ -1048,16 +1049,18 @@ macro_rules! care_sql {
                 Ok(())
             }
 
-            async fn record_pathway_step(
+            async fn record_pathway_steps(
                 &self,
                 family: FamilyId,
                 person: cradle_domain::PersonId,
                 position: usize,
-                step: &cradle_domain::pathway::RecordedStep,
+                steps: &[cradle_domain::pathway::RecordedStep],
                 audit: AuditEntry,
             ) -> StoreResult<()> {
                 let mut tx = self.begin_write().await?;
-                Self::insert_pathway_step(&mut tx, family, person, position, step).await?;
+                for (offset, step) in steps.iter().enumerate() {
+                    Self::insert_pathway_step(&mut tx, family, person, position + offset, step).await?;
+                }
                 Self::write_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())

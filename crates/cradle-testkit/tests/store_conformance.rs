@@ -1729,34 +1729,69 @@ on_both_backends!(
                 topics: vec![InformationTopic::PeerSupport],
                 services: vec!["Dads Matter, Tuesdays".into()],
             },
+            before_referral_reason: String::new(),
         };
-        for (position, step) in [
-            PathwayStep::Identified {
-                on: date!(2026 - 11 - 03),
-                how: IdentifiedHow::AtReferral,
-            },
-            PathwayStep::Offered {
-                on: date!(2026 - 11 - 04),
-                method: OfferMethod::Phone,
-            },
-            PathwayStep::Accepted {
-                on: date!(2026 - 11 - 05),
-            },
-        ]
-        .into_iter()
-        .enumerate()
-        {
+        // One step, then an offer with the answer given there and then, together.
+        for (position, steps) in [
+            (
+                0,
+                vec![PathwayStep::Identified {
+                    on: date!(2026 - 11 - 03),
+                    how: IdentifiedHow::AtReferral,
+                }],
+            ),
+            (
+                1,
+                vec![
+                    PathwayStep::Offered {
+                        on: date!(2026 - 11 - 04),
+                        method: OfferMethod::Phone,
+                    },
+                    PathwayStep::Accepted {
+                        on: date!(2026 - 11 - 04),
+                    },
+                ],
+            ),
+        ] {
+            let steps: Vec<RecordedStep> = steps.into_iter().map(recorded).collect();
             store
-                .record_pathway_step(
+                .record_pathway_steps(
                     f.id,
                     tunde.id,
                     position,
-                    &recorded(step),
+                    &steps,
                     entry(AuditAction::PathwayStepRecorded, None),
                 )
                 .await
                 .unwrap();
         }
+        // Recorded again from the same out-of-date point: neither step is kept.
+        let stale: Vec<RecordedStep> = [
+            PathwayStep::Offered {
+                on: date!(2026 - 11 - 04),
+                method: OfferMethod::Letter,
+            },
+            PathwayStep::Declined {
+                on: date!(2026 - 11 - 04),
+                reason: "Not now".into(),
+                ask_again_from: date!(2027 - 01 - 04),
+            },
+        ]
+        .into_iter()
+        .map(recorded)
+        .collect();
+        assert!(matches!(
+            store
+                .record_pathway_steps(
+                    f.id,
+                    tunde.id,
+                    1,
+                    &stale,
+                    entry(AuditAction::PathwayStepRecorded, None),
+                )
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
         let assessed = recorded(PathwayStep::Assessed {
             on: date!(2026 - 11 - 10),
             outcome: AssessmentOutcome::SupportOffered,

@@ -855,9 +855,18 @@ async fn record_pathway_step(
 ) -> Result<Response, Failure> {
     let person = PersonId::parse(&person).ok_or(Failure(Problem::NotFound))?;
     let access = change_access(&state, &staff, &id).await?;
+    let steps = cradle_domain::pathway::offer_with_answer(body.step, body.answer)
+        .map_err(|problem| cradle_app::AppError::Invalid(cradle_domain::Problems(vec![problem])))?;
     let pathway = state
         .app
-        .record_pathway_step(&staff.actor, &access, person, body.step, body.given)
+        .record_pathway_steps(
+            &staff.actor,
+            &access,
+            person,
+            steps,
+            body.given,
+            &body.before_referral_reason,
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(pathway)).into_response())
 }
@@ -1065,6 +1074,12 @@ struct PathwayStepJson {
     step: cradle_domain::pathway::PathwayStep,
     #[serde(default)]
     given: cradle_domain::pathway::InformationGiven,
+    /// With an offer, the answer given there and then: accepted or declined.
+    #[serde(default)]
+    answer: Option<cradle_domain::pathway::PathwayStep>,
+    /// Why the step is dated before the family's referral, when it is.
+    #[serde(default)]
+    before_referral_reason: String,
 }
 
 /// The questionnaires the staff member's teams use: Cradle's own and each team's current

@@ -21,6 +21,8 @@ pub enum Problem {
     Unauthenticated,
     SessionExpired,
     Forbidden(Permission),
+    /// Allowed by the role, but for a team the person is not in (not a family record).
+    NotInTeam,
     /// A family record of another team. `family` lets the page offer break-glass access.
     OtherTeam {
         family: Option<String>,
@@ -48,9 +50,10 @@ impl Problem {
             Problem::Unauthenticated | Problem::SessionExpired | Problem::BadCredentials => {
                 StatusCode::UNAUTHORIZED
             }
-            Problem::Forbidden(_) | Problem::OtherTeam { .. } | Problem::Csrf => {
-                StatusCode::FORBIDDEN
-            }
+            Problem::Forbidden(_)
+            | Problem::NotInTeam
+            | Problem::OtherTeam { .. }
+            | Problem::Csrf => StatusCode::FORBIDDEN,
             Problem::NotFound => StatusCode::NOT_FOUND,
             Problem::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Problem::Conflict(_) => StatusCode::CONFLICT,
@@ -68,6 +71,7 @@ impl Problem {
             Problem::Unauthenticated => "unauthenticated",
             Problem::SessionExpired => "session-expired",
             Problem::Forbidden(_) => "forbidden",
+            Problem::NotInTeam => "not-in-team",
             Problem::OtherTeam { .. } => "other-teams-record",
             Problem::NotFound => "not-found",
             Problem::MethodNotAllowed => "method-not-allowed",
@@ -90,6 +94,7 @@ impl Problem {
             Problem::Unauthenticated => "You need to sign in".into(),
             Problem::SessionExpired => "Your session has ended".into(),
             Problem::Forbidden(_) => "You do not have permission to do this".into(),
+            Problem::NotInTeam => "This belongs to a team you are not in".into(),
             Problem::OtherTeam { .. } => "This family is cared for by another team".into(),
             Problem::NotFound => "Page not found".into(),
             Problem::MethodNotAllowed => "This page cannot be used that way".into(),
@@ -116,6 +121,7 @@ impl Problem {
                 permission.describe(),
                 permission.who_may()
             ),
+            Problem::NotInTeam => "Your role allows this, but only for the teams you belong to, and this belongs to another team. If you work with that team, ask its manager to have you added to it.".into(),
             Problem::OtherTeam { break_glass_allowed: true, .. } => "You can see only the families your own teams care for. In an emergency you can ask for time-limited access: you must give a reason, and your access is recorded and reviewed.".into(),
             Problem::OtherTeam { .. } => "You can see only the records of the teams you belong to. If you need access, ask your team manager.".into(),
             Problem::NotFound => "If you typed the web address, check it is correct. If you followed a link, the record may have moved or you may not have access to it.".into(),
@@ -159,6 +165,7 @@ impl From<AppError> for Failure {
             AppError::Unauthenticated => Problem::Unauthenticated,
             AppError::SessionExpired => Problem::SessionExpired,
             AppError::Forbidden(permission) => Problem::Forbidden(permission),
+            AppError::NotInTeam => Problem::NotInTeam,
             AppError::OtherTeamsRecord {
                 break_glass_allowed,
             } => Problem::OtherTeam {

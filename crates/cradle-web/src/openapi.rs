@@ -432,7 +432,7 @@ fn care_plan_paths() -> Value {
     details["parameters"] = id_parameter("The family's id");
     let mut pathway = changing(
         "Record a family member's next partner pathway step",
-        "`step` is one of identified (with `how`), offered (with `method`), accepted, declined (with `reason` and `ask_again_from`, after which the offer may be made again), assessed (with `outcome` and, unless no_further_action, `detail`: where to, or what support) or followed_up (with `note`), dated `on` (not in the future, not before the last step). Steps come in that order; nobody marked do not contact or do not involve is put on the pathway. 409 if someone else recorded a step for the person first.",
+        "`step` is one of identified (with `how`), offered (with `method`), accepted, declined (with `reason` and `ask_again_from`, after which the offer may be made again), assessed (with `outcome` and, unless no_further_action, `detail`: where to, or what support) or followed_up (with `note`), dated `on` (not in the future, not before the last step, and not before the family's referral unless `before_referral_reason` says why). An offer answered there and then carries `answer` (a step object: accepted, or declined with its reason and date) and both are recorded together, or neither. Steps come in that order; nobody marked do not contact or do not involve is put on the pathway. 409 if someone else recorded a step for the person first.",
         "201",
         ok_json("The person's pathway with the new step", reference("Pathway")),
         "PathwayStepInput",
@@ -538,14 +538,22 @@ fn group_schemas() -> Value {
             "outcome": {"type": "string", "enum": ["no_further_action", "signposted", "support_offered", "referred_on"]},
             "detail": {"type": "string"},
             "note": {"type": "string"},
-            "given": reference("InformationGiven")
+            "given": reference("InformationGiven"),
+            "answer": {"type": "object", "description": "With an offer only: the answer given there and then, a step object (accepted, or declined with reason and ask_again_from)", "required": ["step", "on"], "properties": {
+                "step": {"type": "string", "enum": ["accepted", "declined"]},
+                "on": date.clone(),
+                "reason": {"type": "string"},
+                "ask_again_from": date.clone()
+            }},
+            "before_referral_reason": {"type": "string", "maxLength": 500, "description": "Required when the step is dated before the family's referral: why"}
         }},
         "Pathway": {"type": "object", "properties": {
             "steps": {"type": "array", "items": {"type": "object", "properties": {
                 "step": reference("PathwayStepInput"),
                 "recorded_by": {"type": "string", "format": "uuid"},
                 "recorded_by_name": {"type": "string"},
-                "recorded_at_millis": {"type": "integer"}
+                "recorded_at_millis": {"type": "integer"},
+                "before_referral_reason": {"type": "string"}
             }}}
         }},
         "MotherInput": {"type": "object", "required": ["mother_name", "version", "reason"], "properties": {

@@ -5102,7 +5102,7 @@ on_both_backends!(
 );
 
 on_both_backends!(
-    a_father_is_offered_vipp_accepts_starts_and_each_session_of_the_series_is_recorded,
+    a_father_is_offered_vipp_accepts_and_each_session_of_the_series_is_recorded_the_first_starting_it,
     |backend| async move {
         let app = app(backend).await;
         let nurse = app.signed_in("nursery.nurse").await;
@@ -5182,14 +5182,13 @@ on_both_backends!(
             .await
             .unwrap()
             .contains("Enter why it was declined"));
-        for code in ["accepted", "started"] {
-            assert_eq!(
-                post(steps.clone(), step(code, "")).await.status(),
-                StatusCode::SEE_OTHER
-            );
-        }
+        assert_eq!(
+            post(steps.clone(), step("accepted", "")).await.status(),
+            StatusCode::SEE_OTHER
+        );
 
-        // Sessions of the series: the number and one of the themes, each number once.
+        // Sessions of the series: the number and one of the themes, each number once. The
+        // first session of an accepted series starts it: no separate "started" step first.
         let series = format!("/families/{family}/interventions/{intervention}/series");
         let form = get(series.clone()).await;
         assert!(
@@ -5484,6 +5483,34 @@ on_both_backends!(
         assert!(again.contains("Select how they were identified"), "{again}");
         assert!(again.contains("value=\"2\""), "the typed day is kept");
 
+        // Dated before the family's referral: refused until the clinician says why.
+        let early = [
+            ("csrf_token", token.as_str()),
+            ("step", "identified"),
+            ("on_day", "2"),
+            ("on_month", "1"),
+            ("on_year", "2025"),
+            ("how", "at_referral"),
+        ];
+        let refused = client.post(url.clone()).form(&early).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let again = refused.text().await.unwrap();
+        assert!(
+            again.contains("before the family&#39;s referral on"),
+            "{again}"
+        );
+        assert!(
+            again.contains("Why this step came before the family&#39;s referral"),
+            "the box for why appears: {again}"
+        );
+        assert!(!get_text(
+            &app,
+            &client,
+            &format!("/families/{family}/people/{tunde}/pathway")
+        )
+        .await
+        .contains("Steps so far"));
+
         let saved = client
             .post(url.clone())
             .form(&[
@@ -5518,6 +5545,50 @@ on_both_backends!(
         assert!(page.contains("How was the assessment offered?"));
         let family_page = get_text(&app, &client, &format!("/families/{family}")).await;
         assert!(family_page.contains("Identified 2 November 2026; next: offer an assessment"));
+
+        // The offer and his answer there and then are one form, and two steps.
+        assert!(
+            page.contains("Did they answer when it was offered?"),
+            "{page}"
+        );
+        let answered = client
+            .post(url.clone())
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("step", "offered"),
+                ("on_day", "3"),
+                ("on_month", "11"),
+                ("on_year", "2026"),
+                ("method", "in_person"),
+                ("answer", "accepted"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answered.status(), StatusCode::SEE_OTHER);
+        let page = get_text(
+            &app,
+            &client,
+            &format!("/families/{family}/people/{tunde}/pathway"),
+        )
+        .await;
+        assert!(page.contains("Offered an assessment"), "{page}");
+        assert!(
+            page.contains("Accepted the offer 3 November 2026; next: the assessment"),
+            "{page}"
+        );
+        let details: Vec<String> = audit_records(&app)
+            .await
+            .into_iter()
+            .filter(|r| r.action == "pathway.step")
+            .map(|r| r.detail)
+            .collect();
+        assert!(
+            details
+                .iter()
+                .any(|d| d.starts_with("offered and accepted")),
+            "{details:?}"
+        );
         app.database.cleanup().await;
     }
 );
@@ -5992,6 +6063,15 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(hidden.status(), StatusCode::FORBIDDEN);
+        // Refused because of team, and told so: not as if their role could not read records.
+        let problem: serde_json::Value = hidden.json().await.unwrap();
+        assert_eq!(problem["title"], "This belongs to a team you are not in");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("only for the teams you belong to"),
+            "{detail}"
+        );
+        assert!(!detail.contains("Your role does not allow"), "{detail}");
         let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
         for action in [
             "group.create",

@@ -79,7 +79,11 @@ pub fn views(record: &FamilyRecord) -> Vec<InterventionView> {
                     )
                 }),
                 may_record_series: i.manualised
-                    && i.current_step() == cradle_domain::interventions::Step::Started,
+                    && matches!(
+                        i.current_step(),
+                        cradle_domain::interventions::Step::Started
+                            | cradle_domain::interventions::Step::Accepted
+                    ),
                 history: i
                     .steps
                     .iter()

@@ -133,7 +133,11 @@ pub struct PathwayPage {
     pub on: DateField,
     pub how: Option<RadioGroup>,
     pub method: Option<RadioGroup>,
+    /// With an offer: whether they answered there and then.
+    pub answer: Option<RadioGroup>,
     pub declined: Option<(TextArea, DateField)>,
+    /// Why the step is dated before the family's referral: shown once that is found.
+    pub before_referral: Option<TextArea>,
     pub outcome: Option<(RadioGroup, TextArea)>,
     pub note: Option<TextArea>,
 }
@@ -276,7 +280,33 @@ fn page(
                 &typed.method,
             )
         }),
-        declined: may("declined").then(|| {
+        answer: may("offered").then(|| RadioGroup {
+            id: "answer",
+            legend: "Did they answer when it was offered?",
+            options: [
+                ("not_yet", "Not yet: record their answer later"),
+                ("accepted", "Yes, they accepted"),
+                ("declined", "Yes, they declined"),
+            ]
+            .into_iter()
+            .map(|(code, label)| Choice {
+                code: code.to_string(),
+                label: label.to_string(),
+                selected: typed.answer == code || (typed.answer.is_empty() && code == "not_yet"),
+            })
+            .collect(),
+            inline: false,
+        }),
+        before_referral: (errors.has("before_referral_reason") || !typed.before_referral.is_empty())
+            .then(|| {
+                TextArea::new(
+                    "before_referral_reason",
+                    "Why this step came before the family's referral",
+                    &typed.before_referral,
+                )
+                .hint("For example, the health visitor named the partner before the referral reached the team")
+            }),
+        declined: (may("declined") || may("offered")).then(|| {
             (
                 TextArea::new("reason", "If they declined: why", &typed.reason)
                     .hint("In their words where you can. Declining is respected, not questioned."),
@@ -354,6 +384,8 @@ fn pathway_input(body: &[u8]) -> PathwayInput {
             "outcome" => &mut input.outcome,
             "detail" => &mut input.detail,
             "note" => &mut input.note,
+            "answer" => &mut input.answer,
+            "before_referral_reason" => &mut input.before_referral,
             "services" => &mut input.services,
             "topics" => {
                 input.topics.push(value);
@@ -391,10 +423,17 @@ pub async fn record_step(
     let (access, person) = access_and_person(&state, &staff, &id, &person).await?;
     let typed = pathway_input(&body);
     let result = match typed.parse() {
-        Ok((step, given)) => {
+        Ok((steps, given)) => {
             state
                 .app
-                .record_pathway_step(&staff.actor, &access, person, step, given)
+                .record_pathway_steps(
+                    &staff.actor,
+                    &access,
+                    person,
+                    steps,
+                    given,
+                    &typed.before_referral,
+                )
                 .await
         }
         Err(problems) => Err(AppError::Invalid(problems)),
