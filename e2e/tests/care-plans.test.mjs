@@ -54,7 +54,7 @@ test("a nursery nurse's plan: two goals, seven sessions with a did-not-attend, t
 
   // Two goals: the couple's and the grandmother's.
   const goals = [
-    { who: ["Amara Okafor (mother)", "Tunde Okafor"], words: "Share the night feeds so we both sleep", rating: "3", by: "Amara Okafor (mother)" },
+    { who: ["Amara Okafor (mother)", "Tunde Okafor"], words: "Share the night feeds so we both sleep", rating: "3", by: "Amara Okafor (mother)", second: "5", secondBy: "Tunde Okafor" },
     { who: ["Grace Adebayo"], words: "Feel confident settling Ada on my own", rating: "2", by: "Grace Adebayo" },
   ];
   for (const [n, goal] of goals.entries()) {
@@ -67,6 +67,11 @@ test("a nursery nurse's plan: two goals, seven sessions with a did-not-attend, t
     await page.getByLabel("Who agreed the goal").fill("Amara, Tunde and Grace with Tom Baker");
     await page.getByLabel("Where are they now, from 0 (not at all) to 10 (goal reached)?").fill(goal.rating);
     await page.getByRole("group", { name: "Who gave this rating?" }).getByLabel(goal.by).check();
+    if (goal.second) {
+      // Each partner rates a couple's goal.
+      await page.getByLabel(/another of them's rating/).fill(goal.second);
+      await page.getByRole("group", { name: "Who gave that rating?" }).getByLabel(goal.secondBy).check();
+    }
     await page.getByRole("button", { name: "Save the goal" }).click();
   }
   assert.equal(await page.getByTestId("goal").count(), 2);
@@ -103,15 +108,15 @@ test("a nursery nurse's plan: two goals, seven sessions with a did-not-attend, t
   await page.goto(planUrl);
   await page.getByTestId("review-due").getByRole("link", { name: "Record the review" }).click();
   await assertAccessible(page, "the review form");
-  await page.getByLabel("Goal 1: rating now, from 0 to 10").fill("7");
-  await page.getByRole("group", { name: "Who gave the rating for goal 1?" }).getByLabel("Tunde Okafor").check();
+  const first = page.getByRole("group", { name: /^Goal 1:/ });
+  await first.getByLabel("Amara Okafor's rating now, from 0 to 10").fill("6");
+  await first.getByLabel("Tunde Okafor's rating now, from 0 to 10").fill("7");
   await page.getByLabel("What has changed?").fill("Nights are shared now; Grace settles Ada after her bath");
   await page.getByLabel("Carry on with the plan").check();
   await page.getByRole("button", { name: "Save the review" }).click();
   assert.match(await page.locator(".nhsuk-error-summary").textContent(), /Enter a rating from 0 to 10 for “Feel confident settling Ada on my own”/);
   await assertAccessible(page, "the review form with an error");
-  await page.getByLabel("Goal 2: rating now, from 0 to 10").fill("8");
-  await page.getByRole("group", { name: "Who gave the rating for goal 2?" }).getByLabel("Grace Adebayo").check();
+  await page.getByRole("group", { name: /^Goal 2:/ }).getByLabel("Grace Adebayo's rating now, from 0 to 10").fill("8");
   await page.getByRole("button", { name: "Save the review" }).click();
   await page.waitForURL(planUrl);
 
@@ -119,6 +124,8 @@ test("a nursery nurse's plan: two goals, seven sessions with a did-not-attend, t
   await page.getByTestId("goal-chart").scrollIntoViewIfNeeded();
   assert.match(await page.getByTestId("goal-chart").locator("desc").textContent(), /Goal 2, Feel confident settling Ada on my own: 2 at Start .*, 8 at Review 1/);
   assert.match(await page.getByTestId("rating-table").textContent(), /8 \(Grace Adebayo\)/);
+  assert.match(await page.getByTestId("rating-table").textContent(), /3 \(Amara Okafor\); 5 \(Tunde Okafor\)/);
+  assert.match(await page.getByTestId("goal-chart").locator("desc").textContent(), /Goal 1, Tunde Okafor, Share the night feeds so we both sleep: 5 at Start .*, 7 at Review 1/);
   await page.screenshot({ path: join(artifacts, "care-plan.png"), fullPage: true });
   await assertAccessible(page, "the plan with its chart");
 

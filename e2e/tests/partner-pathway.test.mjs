@@ -9,10 +9,6 @@ import { demoForThisFile, newPage, signIn, assertAccessible } from "../harness.m
 
 const demo = demoForThisFile();
 
-async function saveStep(page, step) {
-  await page.getByLabel(step).check();
-}
-
 test("a father is offered an assessment, accepts, completes a PHQ-9 that raises the self-harm alert, and is offered VIPP", async () => {
   const page = await newPage(demo.browser);
   await signIn(page, demo.cradle.baseUrl, "clinician");
@@ -27,9 +23,9 @@ test("a father is offered an assessment, accepts, completes a PHQ-9 that raises 
   assert.match(await page.getByTestId("pathway-summary").textContent(), /Not on the pathway/);
   await page.getByLabel("Named at the mother's referral").check();
   await page.getByRole("button", { name: "Save the step" }).click();
+  // The offer and his answer there and then, in one form.
   await page.getByLabel("In person").check();
-  await page.getByRole("button", { name: "Save the step" }).click();
-  await saveStep(page, "Accepted the offer");
+  await page.getByLabel("Yes, they accepted").check();
   await page.getByRole("button", { name: "Save the step" }).click();
   assert.match(await page.getByTestId("pathway-summary").textContent(), /Accepted the offer .*; next: the assessment/);
 

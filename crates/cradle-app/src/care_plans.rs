@@ -104,6 +104,7 @@ impl Cradle {
             agreed_by: parsed.agreed_by,
             agreed_on: parsed.agreed_on,
             baseline: parsed.baseline,
+            more_baselines: parsed.more_baselines,
             recorded_by: actor.display_name.clone(),
             recorded_at_millis: self.now(),
         };

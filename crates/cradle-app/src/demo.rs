@@ -480,6 +480,12 @@ async fn seed_plan(
         .id;
     let mut goals = Vec::new();
     for (who, words, area, baseline, by) in &demo.goals {
+        // A couple's goal is rated by each of them: the other gives their own starting rating.
+        let other = who.iter().find(|w| *w != by).filter(|_| who.len() == 2);
+        let second_baseline = other
+            .and_then(|_| baseline.parse::<u8>().ok())
+            .map(|score| (score + 2).min(10).to_string())
+            .unwrap_or_default();
         let input = cradle_domain::care_plans::GoalInput {
             who: who.iter().map(|w| member(w)).collect(),
             words: (*words).into(),
@@ -490,6 +496,8 @@ async fn seed_plan(
             agreed_year: agreed_year.clone(),
             baseline: (*baseline).into(),
             baseline_by: member(by),
+            second_baseline,
+            second_baseline_by: other.map(|w| member(w)).unwrap_or_default(),
         };
         goals.push(app.add_goal(nurse, &access, plan, &input).await?);
     }
@@ -598,6 +606,7 @@ fn synthetic_plan(
         agreed_by: "The parents, with their key worker".to_string(),
         agreed_on,
         baseline,
+        more_baselines: Vec::new(),
         recorded_by: recorded_by.to_string(),
         recorded_at_millis: now,
     };

@@ -17,6 +17,15 @@ use uuid::Uuid;
 /// How many months the partner figures cover, this one included.
 pub const FIGURE_MONTHS: u8 = 12;
 
+/// The partner pathway figures for a manager's teams.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PartnerFigures {
+    /// By team and month, newest month first.
+    pub by_month: Vec<cradle_domain::pathway::MonthFigures>,
+    /// By team and ethnic group over the whole period, "not recorded" included.
+    pub by_ethnicity: Vec<cradle_domain::pathway::EthnicityFigures>,
+}
+
 fn conflict(error: StoreError) -> AppError {
     match error {
         StoreError::Conflict(_) => AppError::Conflict(
@@ -66,12 +75,10 @@ fn check_step(
 }
 
 impl Cradle {
-    /// The partner pathway figures of the actor's teams by month, newest first, for team
-    /// managers. Counting rules: `docs/reporting.md`. Viewing them is audited.
-    pub async fn partner_figures(
-        &self,
-        actor: &Actor,
-    ) -> Result<Vec<cradle_domain::pathway::MonthFigures>, AppError> {
+    /// The partner pathway figures of the actor's teams by month, newest first, and by
+    /// ethnicity over the same twelve months, for team managers. Counting rules:
+    /// `docs/reporting.md`. Viewing them is audited.
+    pub async fn partner_figures(&self, actor: &Actor) -> Result<PartnerFigures, AppError> {
         actor.require(cradle_domain::Permission::ManageTeamPractice)?;
         let today = today_uk();
         let mut since = today.replace_day(1).unwrap_or(today);
@@ -82,15 +89,24 @@ impl Cradle {
                 .unwrap_or(since);
         }
         let mut steps = Vec::new();
+        let mut ethnicity = std::collections::HashMap::new();
         for team in &actor.teams {
-            for (person, recorded) in self.store.pathway_steps_of_team(*team, since).await? {
+            for (person, recorded, recorded_ethnicity) in
+                self.store.pathway_steps_of_team(*team, since).await?
+            {
+                ethnicity.insert(person, recorded_ethnicity);
                 steps.push((*team, person, recorded.step));
             }
         }
         let mut entry = actor.audit(self.now(), AuditAction::ReportViewed, None);
         entry.detail = format!("partner pathway figures since {since}");
         self.store.append_audit(entry).await?;
-        Ok(cradle_domain::pathway::month_figures(&steps))
+        Ok(PartnerFigures {
+            by_month: cradle_domain::pathway::month_figures(&steps),
+            by_ethnicity: cradle_domain::pathway::ethnicity_figures(&steps, |person| {
+                ethnicity.get(&person).copied().flatten()
+            }),
+        })
     }
 
     /// Records a family member's next pathway steps (one, or an offer with the answer given
@@ -170,6 +186,16 @@ impl Cradle {
         let today = today_uk();
         let member = cradle_domain::entries::Member::Person(person);
         let mut problems = Problems::default();
+        let interpreter = match input
+            .interpreter
+            .parse(&cradle_domain::interpreters::needed_by(&record, &[member]))
+        {
+            Ok(used) => used,
+            Err(found) => {
+                problems.0.extend(found.0);
+                None
+            }
+        };
         for id in &parsed.conversations {
             let took_part = record
                 .conversations
@@ -227,6 +253,7 @@ impl Cradle {
             package: names,
             outcome: parsed.outcome,
             outcome_detail: parsed.outcome_detail,
+            interpreter,
             recorded_by_name: actor.display_name.clone(),
             recorded_at_millis: now,
         };

@@ -106,10 +106,11 @@ impl TeamInstruments {
 #[derive(Debug, Clone, Default)]
 pub struct ResponseInput {
     pub instrument: String,
-    /// One of the instrument's population codes, or empty when none applies.
+    /// One of the instrument's population codes, or "none" when none fits the person.
     pub population: String,
     pub completed_on: Option<Date>,
     pub answers: Vec<Answer>,
+    pub interpreter: cradle_domain::interpreters::InterpreterInput,
 }
 
 fn one(field: &'static str, message: impl Into<String>) -> AppError {
@@ -345,17 +346,19 @@ impl Cradle {
             }
             Some(day) => Some(day),
         };
-        let population = match input.population.trim() {
-            "" => None,
-            code if instrument.populations.iter().any(|p| p.code == code) => Some(code.to_string()),
-            _ => {
-                problems.push(Invalid::new(
-                    "population",
-                    format!(
-                        "Select one of the groups {} is validated for, or none of them",
-                        instrument.name
-                    ),
-                ));
+        let who = record.respondent(person, today).ok_or(AppError::NotFound)?;
+        let population = problems
+            .take(instrument.check_population(&input.population, &who))
+            .flatten();
+        let interpreter = match input
+            .interpreter
+            .parse(&cradle_domain::interpreters::needed_by(
+                &record,
+                &[cradle_domain::entries::Member::Person(person)],
+            )) {
+            Ok(used) => used,
+            Err(found) => {
+                problems.0.extend(found.0);
                 None
             }
         };
@@ -386,6 +389,7 @@ impl Cradle {
             population,
             answers: input.answers.clone(),
             scored,
+            interpreter,
             recorded_by_name: actor.display_name.clone(),
             recorded_at_millis: now,
             alert_action: None,

@@ -109,11 +109,38 @@ pub struct Goal {
     pub agreed_on: Date,
     /// The rating when the goal was agreed.
     pub baseline: Rating,
+    /// Starting ratings from the goal's other people, when more than one rated it (each
+    /// partner may rate a couple's goal).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_baselines: Vec<Rating>,
     pub recorded_by: String,
     pub recorded_at_millis: i64,
 }
 
 impl Goal {
+    /// Every starting rating: the first given, then the others.
+    pub fn baselines(&self) -> impl Iterator<Item = &Rating> {
+        std::iter::once(&self.baseline).chain(&self.more_baselines)
+    }
+
+    /// Who may rate the goal: the people it belongs to, or for a whole-family goal the mother
+    /// and every adult the record lets the team involve.
+    pub fn raters(&self, record: &FamilyRecord, today: Date) -> Vec<Member> {
+        if !self.who.is_empty() {
+            return self.who.clone();
+        }
+        std::iter::once(Member::Mother)
+            .chain(
+                record
+                    .people
+                    .iter()
+                    .filter(|p| record.involvement(p.id).may_involve)
+                    .filter(|p| !record.is_child(p.id, today))
+                    .map(|p| Member::Person(p.id)),
+            )
+            .collect()
+    }
+
     /// Whether the goal is this member's: one of the people it names, or anyone's for a
     /// whole-family goal. Only they may rate it.
     pub fn belongs_to(&self, member: Member) -> bool {
@@ -289,15 +316,23 @@ impl CarePlan {
             .and_then(|s| s.next_contact)
     }
 
-    /// Each goal's ratings in order: the baseline, then one per review that rated it.
+    /// Each goal's ratings in order: the starting ones, then those of each review that rated
+    /// it (one from each person who rated it there).
     pub fn ratings_of(&self, goal: Uuid) -> Vec<Rating> {
-        let mut ratings: Vec<Rating> = self.goal(goal).map(|g| g.baseline).into_iter().collect();
+        let mut ratings: Vec<Rating> = self
+            .goal(goal)
+            .map(|g| g.baselines().copied().collect())
+            .unwrap_or_default();
         let mut reviews: Vec<&Review> = self.reviews.iter().collect();
         reviews.sort_by_key(|r| (r.reviewed_on, r.recorded_at_millis));
         for review in reviews {
-            if let Some((_, rating)) = review.ratings.iter().find(|(g, _)| *g == goal) {
-                ratings.push(*rating);
-            }
+            ratings.extend(
+                review
+                    .ratings
+                    .iter()
+                    .filter(|(g, _)| *g == goal)
+                    .map(|(_, rating)| *rating),
+            );
         }
         ratings
     }
@@ -590,6 +625,9 @@ pub struct GoalInput {
     /// The starting rating (0 to 10) and who gave it.
     pub baseline: String,
     pub baseline_by: String,
+    /// Another starting rating, from another person the goal belongs to (optional).
+    pub second_baseline: String,
+    pub second_baseline_by: String,
 }
 
 /// A goal that has passed every check, before it is given an id.
@@ -601,6 +639,7 @@ pub struct ParsedGoal {
     pub agreed_by: String,
     pub agreed_on: Date,
     pub baseline: Rating,
+    pub more_baselines: Vec<Rating>,
 }
 
 impl GoalInput {
@@ -670,17 +709,57 @@ impl GoalInput {
         }
         let score = problems.take(parse_score("baseline", "the start", &self.baseline));
         let rated_by = problems.take(family_member("baseline_by", &self.baseline_by, record));
-        if let Some(member) = rated_by {
+        let belongs = |field: &'static str, member: Member, problems: &mut Problems| {
             if !who.is_empty() && !who.contains(&member) {
                 problems.push(Invalid::new(
-                    "baseline_by",
+                    field,
                     format!(
                         "{} is not one of the people this goal belongs to: the rating must come from one of them",
                         record.member_name(member)
                     ),
                 ));
             }
+        };
+        if let Some(member) = rated_by {
+            belongs("baseline_by", member, &mut problems);
         }
+        // A second person's starting rating, when the goal is more than one person's.
+        let second = match (
+            self.second_baseline.trim().is_empty(),
+            self.second_baseline_by.trim().is_empty(),
+        ) {
+            (true, true) => None,
+            _ => {
+                let score = problems.take(parse_score(
+                    "second_baseline",
+                    "the second person's start",
+                    &self.second_baseline,
+                ));
+                let by = if self.second_baseline_by.trim().is_empty() {
+                    problems.push(Invalid::new(
+                        "second_baseline_by",
+                        "Select who gave the second starting rating",
+                    ));
+                    None
+                } else {
+                    problems.take(family_member(
+                        "second_baseline_by",
+                        &self.second_baseline_by,
+                        record,
+                    ))
+                };
+                if let Some(member) = by {
+                    belongs("second_baseline_by", member, &mut problems);
+                    if Some(member) == rated_by {
+                        problems.push(Invalid::new(
+                            "second_baseline_by",
+                            "The second starting rating must come from someone else: each person rates the goal once",
+                        ));
+                    }
+                }
+                score.zip(by)
+            }
+        };
         match (words, area, agreed_by, agreed_on, score, rated_by) {
             (
                 Some(words),
@@ -700,6 +779,14 @@ impl GoalInput {
                     rated_by,
                     rated_on: agreed_on,
                 },
+                more_baselines: second
+                    .map(|(score, rated_by)| Rating {
+                        score,
+                        rated_by,
+                        rated_on: agreed_on,
+                    })
+                    .into_iter()
+                    .collect(),
             }),
             _ => Err(problems),
         }
@@ -945,13 +1032,25 @@ pub struct ReviewInput {
 }
 
 impl ReviewInput {
-    /// The rating typed for a goal (empty when none was).
-    pub fn rating_for(&self, goal: Uuid) -> RatingInput {
+    /// The ratings typed for a goal: one for each person who rated it (a rating left
+    /// entirely empty is not one).
+    pub fn ratings_for(&self, goal: Uuid) -> Vec<&RatingInput> {
         self.ratings
             .iter()
-            .find(|r| r.goal.trim() == goal.to_string())
-            .cloned()
-            .unwrap_or_default()
+            .filter(|r| r.goal.trim() == goal.to_string())
+            .filter(|r| !(r.score.trim().is_empty() && r.rated_by.trim().is_empty()))
+            .collect()
+    }
+
+    /// The score typed for a goal by one person ("" when none was).
+    pub fn score_by(&self, goal: Uuid, member: Member) -> &str {
+        self.ratings
+            .iter()
+            .find(|r| {
+                r.goal.trim() == goal.to_string() && Member::parse(&r.rated_by) == Some(member)
+            })
+            .map(|r| r.score.as_str())
+            .unwrap_or("")
     }
 }
 
@@ -1010,38 +1109,59 @@ impl ReviewInput {
         }
         let mut ratings = Vec::new();
         for goal in plan.active_goals() {
-            let typed = self.rating_for(goal.id);
             let what = format!("“{}”", goal.words);
-            let score = problems.take(parse_score("ratings", &what, &typed.score));
-            let rated_by = if typed.rated_by.trim().is_empty() {
+            let typed = self.ratings_for(goal.id);
+            if typed.is_empty() {
                 problems.push(Invalid::new(
                     "ratings",
-                    format!("Select who gave the rating for {what}"),
+                    format!("Enter a rating from 0 to 10 for {what}, from at least one of the people it belongs to"),
                 ));
-                None
-            } else {
-                problems.take(family_member("ratings", &typed.rated_by, record))
-            };
-            if let Some(member) = rated_by {
-                if !goal.belongs_to(member) {
+            }
+            let mut rated: Vec<Member> = Vec::new();
+            for typed in typed {
+                let score = problems.take(parse_score("ratings", &what, &typed.score));
+                let rated_by = if typed.rated_by.trim().is_empty() {
                     problems.push(Invalid::new(
                         "ratings",
-                        format!(
-                            "{} is not one of the people {what} belongs to: the rating must come from one of them",
-                            record.member_name(member)
-                        ),
+                        format!("Select who gave the rating for {what}"),
+                    ));
+                    None
+                } else {
+                    problems.take(family_member("ratings", &typed.rated_by, record))
+                };
+                if let Some(member) = rated_by {
+                    if !goal.belongs_to(member) {
+                        problems.push(Invalid::new(
+                            "ratings",
+                            format!(
+                                "{} is not one of the people {what} belongs to: the rating must come from one of them",
+                                record.member_name(member)
+                            ),
+                        ));
+                    }
+                    if rated.contains(&member) {
+                        problems.push(Invalid::new(
+                            "ratings",
+                            format!(
+                                "{} has two ratings for {what}: each person rates a goal once at a review",
+                                record.member_name(member)
+                            ),
+                        ));
+                    }
+                    rated.push(member);
+                }
+                if let (Some(score), Some(rated_by), Some(rated_on)) =
+                    (score, rated_by, reviewed_on)
+                {
+                    ratings.push((
+                        goal.id,
+                        Rating {
+                            score,
+                            rated_by,
+                            rated_on,
+                        },
                     ));
                 }
-            }
-            if let (Some(score), Some(rated_by), Some(rated_on)) = (score, rated_by, reviewed_on) {
-                ratings.push((
-                    goal.id,
-                    Rating {
-                        score,
-                        rated_by,
-                        rated_on,
-                    },
-                ));
             }
         }
         let what_changed = problems.take(required_text(
@@ -1193,6 +1313,7 @@ mod tests {
                 rated_by: Member::Mother,
                 rated_on: date!(2026 - 09 - 01),
             },
+            more_baselines: vec![],
             recorded_by: "Nurse".into(),
             recorded_at_millis: 0,
         }
@@ -1448,6 +1569,128 @@ mod tests {
         });
         let scores: Vec<u8> = p.ratings_of(goal.id).iter().map(|r| r.score).collect();
         assert_eq!(scores, vec![2, 6]);
+    }
+
+    #[test]
+    fn each_partner_may_rate_a_couples_goal_at_the_start_and_at_each_review() {
+        let mut family = record();
+        let tunde = crate::network::Person {
+            id: crate::PersonId::new(),
+            name: "Tunde Okafor".into(),
+            phone: None,
+            email: None,
+            postcode: None,
+            preferred_language: None,
+            interpreter_needed: false,
+            ethnicity: None,
+            religion: None,
+            cultural_notes: None,
+            contact_consent: crate::network::ContactConsent::Yes,
+            version: 1,
+            date_of_birth: None,
+            age_band: None,
+        };
+        let him = Member::Person(tunde.id);
+        family.people.push(tunde);
+        let mut p = plan(vec![], vec![]);
+        let today = date!(2026 - 11 - 26);
+        // At the start: her rating and his, each their own.
+        let typed = GoalInput {
+            who: vec!["mother".into(), him.code()],
+            words: "Share the nights".into(),
+            area: "sharing_care".into(),
+            agreed_by: "Amara and Tunde".into(),
+            agreed_day: "2".into(),
+            agreed_month: "9".into(),
+            agreed_year: "2026".into(),
+            baseline: "3".into(),
+            baseline_by: "mother".into(),
+            second_baseline: "5".into(),
+            second_baseline_by: him.code(),
+        };
+        let parsed = typed.parse(&p, &family, today).unwrap();
+        assert_eq!(parsed.more_baselines.len(), 1);
+        assert_eq!(parsed.more_baselines[0].rated_by, him);
+        // The same person twice is refused; so is a second score with nobody named.
+        let twice = GoalInput {
+            second_baseline_by: "mother".into(),
+            ..typed.clone()
+        };
+        assert!(twice
+            .parse(&p, &family, today)
+            .unwrap_err()
+            .message_for("second_baseline_by")
+            .is_some_and(|m| m.contains("each person rates the goal once")));
+        let nobody = GoalInput {
+            second_baseline_by: String::new(),
+            ..typed.clone()
+        };
+        assert!(nobody
+            .parse(&p, &family, today)
+            .unwrap_err()
+            .message_for("second_baseline_by")
+            .is_some());
+        let mut couple = goal(vec![Member::Mother, him], "Share the nights", 3);
+        couple.more_baselines = parsed.more_baselines;
+        p.goals.push(couple.clone());
+        assert_eq!(couple.raters(&family, today), vec![Member::Mother, him]);
+        // At the review: each rates it; one alone is enough; one person twice is refused.
+        let rating = |score: &str, by: &str| RatingInput {
+            goal: couple.id.to_string(),
+            score: score.into(),
+            rated_by: by.into(),
+        };
+        let review = ReviewInput {
+            reviewed_day: "1".into(),
+            reviewed_month: "11".into(),
+            reviewed_year: "2026".into(),
+            ratings: vec![rating("6", "mother"), rating("7", &him.code())],
+            what_changed: "Nights shared".into(),
+            decision: "continue".into(),
+        };
+        let both = review.parse(&p, &family, today).unwrap();
+        assert_eq!(both.ratings.len(), 2);
+        let alone = ReviewInput {
+            ratings: vec![rating("", "mother"), rating("7", &him.code())],
+            ..review.clone()
+        };
+        assert!(
+            alone.parse(&p, &family, today).is_err(),
+            "a box left empty beside a name"
+        );
+        let alone = ReviewInput {
+            ratings: vec![rating("7", &him.code())],
+            ..review.clone()
+        };
+        assert_eq!(alone.parse(&p, &family, today).unwrap().ratings.len(), 1);
+        let doubled = ReviewInput {
+            ratings: vec![rating("6", "mother"), rating("7", "mother")],
+            ..review
+        };
+        assert!(doubled
+            .parse(&p, &family, today)
+            .unwrap_err()
+            .message_for("ratings")
+            .is_some_and(|m| m.contains("two ratings")));
+        p.reviews.push(Review {
+            id: Uuid::now_v7(),
+            reviewed_on: both.reviewed_on,
+            ratings: both.ratings,
+            what_changed: both.what_changed,
+            decision: both.decision,
+            sessions_counted: 0,
+            recorded_by: "Nurse".into(),
+            recorded_at_millis: 1,
+        });
+        let scores: Vec<(u8, Member)> = p
+            .ratings_of(couple.id)
+            .iter()
+            .map(|r| (r.score, r.rated_by))
+            .collect();
+        assert_eq!(
+            scores,
+            vec![(3, Member::Mother), (5, him), (6, Member::Mother), (7, him)]
+        );
     }
 
     #[test]

@@ -1015,6 +1015,27 @@ impl FamilyRecord {
         self.relationships.iter().filter(move |r| r.person_id == id)
     }
 
+    /// A family member as a questionnaire's population follows them: their name, their
+    /// current relationships to the baby and their age band on `today`.
+    pub fn respondent(
+        &self,
+        id: PersonId,
+        today: Date,
+    ) -> Option<crate::questionnaires::Respondent<'_>> {
+        let person = self.person(id)?;
+        let mut relationships = Vec::new();
+        for r in self.relationships_of(id).filter(|r| r.ended_on.is_none()) {
+            if !relationships.contains(&r.kind) {
+                relationships.push(r.kind);
+            }
+        }
+        Some(crate::questionnaires::Respondent {
+            name: &person.name,
+            relationships,
+            age: person.age_band_on(today),
+        })
+    }
+
     /// Whether someone is, as far as the record shows, a child (under 16): by their date of
     /// birth or age band, or, with neither recorded, when they are the baby's brother or
     /// sister. Children are never offered adult questionnaires, the partner pathway or

@@ -83,6 +83,9 @@ pub struct PartnerAssessment {
     pub package: Vec<String>,
     pub outcome: AssessmentOutcome,
     pub outcome_detail: String,
+    /// Whether an interpreter was used, when the person needs one or it was recorded.
+    #[serde(default)]
+    pub interpreter: Option<crate::interpreters::InterpreterUse>,
     pub recorded_by_name: String,
     pub recorded_at_millis: i64,
 }
@@ -114,6 +117,8 @@ pub struct AssessmentInput {
     pub outcome_detail: String,
     pub topics: Vec<String>,
     pub services: String,
+    #[serde(flatten)]
+    pub interpreter: crate::interpreters::InterpreterInput,
 }
 
 /// What the typed assessment says, checked for itself; the family's conversations and the

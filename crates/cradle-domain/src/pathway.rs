@@ -639,35 +639,57 @@ pub struct MonthFigures {
     pub referred_on: u32,
 }
 
-/// Counts recorded steps — (team, person, step) — into figures by team and month, newest
-/// month first.
-pub fn month_figures(steps: &[(crate::TeamId, PersonId, PathwayStep)]) -> Vec<MonthFigures> {
+/// The people at each step in one row of the figures.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StepCounts {
+    pub identified: u32,
+    pub offered: u32,
+    pub accepted: u32,
+    pub declined: u32,
+    pub assessed: u32,
+    pub signposted: u32,
+    pub supported: u32,
+    pub referred_on: u32,
+}
+
+impl StepCounts {
+    /// In the figures' column order.
+    pub fn in_order(&self) -> [u32; 8] {
+        [
+            self.identified,
+            self.offered,
+            self.accepted,
+            self.declined,
+            self.assessed,
+            self.signposted,
+            self.supported,
+            self.referred_on,
+        ]
+    }
+}
+
+/// Counts steps into rows keyed by `key` (team and month, team and ethnicity…): each person
+/// once per row for each step and outcome, however many times they took it.
+fn count_people<K: Ord + Clone>(
+    steps: impl Iterator<Item = (K, PersonId, PathwayStep)>,
+) -> std::collections::BTreeMap<K, StepCounts> {
     use std::collections::{BTreeMap, BTreeSet};
-    let mut counted: BTreeSet<(crate::TeamId, String, &'static str, PersonId)> = BTreeSet::new();
-    for (team, person, step) in steps {
-        let month = format!("{:04}-{:02}", step.on().year(), u8::from(step.on().month()));
-        let mut count = |what: &'static str| {
-            counted.insert((*team, month.clone(), what, *person));
-        };
-        count(step.code());
+    let mut counted: BTreeSet<(K, &'static str, PersonId)> = BTreeSet::new();
+    for (key, person, step) in steps {
+        counted.insert((key.clone(), step.code(), person));
         if let PathwayStep::Assessed { outcome, .. } = step {
-            match outcome {
-                AssessmentOutcome::Signposted => count("signposted"),
-                AssessmentOutcome::SupportOffered => count("supported"),
-                AssessmentOutcome::ReferredOn => count("referred_on"),
-                AssessmentOutcome::NoFurtherAction => {}
-            }
+            let what = match outcome {
+                AssessmentOutcome::Signposted => "signposted",
+                AssessmentOutcome::SupportOffered => "supported",
+                AssessmentOutcome::ReferredOn => "referred_on",
+                AssessmentOutcome::NoFurtherAction => continue,
+            };
+            counted.insert((key, what, person));
         }
     }
-    let mut figures: BTreeMap<(crate::TeamId, String), MonthFigures> = BTreeMap::new();
-    for (team, month, what, _) in counted {
-        let row = figures
-            .entry((team, month.clone()))
-            .or_insert_with(|| MonthFigures {
-                team_id: team,
-                month,
-                ..MonthFigures::default()
-            });
+    let mut rows: BTreeMap<K, StepCounts> = BTreeMap::new();
+    for (key, what, _) in counted {
+        let row = rows.entry(key).or_default();
         let slot = match what {
             "identified" => &mut row.identified,
             "offered" => &mut row.offered,
@@ -681,9 +703,81 @@ pub fn month_figures(steps: &[(crate::TeamId, PersonId, PathwayStep)]) -> Vec<Mo
         };
         *slot += 1;
     }
-    let mut rows: Vec<MonthFigures> = figures.into_values().collect();
+    rows
+}
+
+/// Counts recorded steps — (team, person, step) — into figures by team and month, newest
+/// month first.
+pub fn month_figures(steps: &[(crate::TeamId, PersonId, PathwayStep)]) -> Vec<MonthFigures> {
+    let keyed = steps.iter().map(|(team, person, step)| {
+        let month = format!("{:04}-{:02}", step.on().year(), u8::from(step.on().month()));
+        ((*team, month), *person, step.clone())
+    });
+    let mut rows: Vec<MonthFigures> = count_people(keyed)
+        .into_iter()
+        .map(|((team_id, month), counts)| MonthFigures {
+            team_id,
+            month,
+            identified: counts.identified,
+            offered: counts.offered,
+            accepted: counts.accepted,
+            declined: counts.declined,
+            assessed: counts.assessed,
+            signposted: counts.signposted,
+            supported: counts.supported,
+            referred_on: counts.referred_on,
+        })
+        .collect();
     rows.sort_by(|a, b| b.month.cmp(&a.month).then(a.team_id.0.cmp(&b.team_id.0)));
     rows
+}
+
+/// The pathway figures of one team over the whole period, for one ethnic group: what the
+/// equity goal asks (are partners of every background identified, offered and assessed
+/// alike?). People whose ethnicity is not recorded are a row of their own, never dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EthnicityFigures {
+    pub team_id: crate::TeamId,
+    /// The NHS ethnic category, or `None` when it is not recorded.
+    pub ethnicity: Option<crate::person::EthnicCategory>,
+    #[serde(flatten)]
+    pub counts: StepCounts,
+}
+
+impl EthnicityFigures {
+    /// The group as the report names it.
+    pub fn group(&self) -> &'static str {
+        self.ethnicity.map(|e| e.label()).unwrap_or("Not recorded")
+    }
+}
+
+/// Counts recorded steps — (team, person, step), with each person's ethnicity as recorded —
+/// into figures by team and ethnic group over the whole period, in the NHS category order
+/// with "not recorded" last.
+pub fn ethnicity_figures(
+    steps: &[(crate::TeamId, PersonId, PathwayStep)],
+    ethnicity_of: impl Fn(PersonId) -> Option<crate::person::EthnicCategory>,
+) -> Vec<EthnicityFigures> {
+    let order = |e: Option<crate::person::EthnicCategory>| {
+        e.and_then(|e| {
+            crate::person::EthnicCategory::ALL
+                .iter()
+                .position(|c| *c == e)
+        })
+        .unwrap_or(crate::person::EthnicCategory::ALL.len())
+    };
+    let keyed = steps.iter().map(|(team, person, step)| {
+        let ethnicity = ethnicity_of(*person);
+        ((*team, order(ethnicity)), *person, step.clone())
+    });
+    count_people(keyed)
+        .into_iter()
+        .map(|((team_id, position), counts)| EthnicityFigures {
+            team_id,
+            ethnicity: crate::person::EthnicCategory::ALL.get(position).copied(),
+            counts,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -1064,6 +1158,44 @@ mod tests {
         assert_eq!(
             (figures[1].month.as_str(), figures[1].offered),
             ("2026-10", 1)
+        );
+    }
+
+    #[test]
+    fn the_figures_by_ethnicity_count_each_person_once_and_keep_those_not_recorded() {
+        use crate::person::EthnicCategory;
+        let team = crate::TeamId::new();
+        let (tunde, sam, kofi) = (PersonId::new(), PersonId::new(), PersonId::new());
+        let offered = |on| PathwayStep::Offered {
+            on,
+            method: OfferMethod::Phone,
+        };
+        let steps = vec![
+            (team, tunde, identified()),
+            (team, tunde, offered(date!(2026 - 10 - 02))),
+            // Offered again in another month: still one person offered.
+            (team, tunde, offered(date!(2026 - 11 - 20))),
+            (team, kofi, identified()),
+            (team, sam, identified()),
+            (team, sam, offered(date!(2026 - 10 - 30))),
+        ];
+        let figures = ethnicity_figures(&steps, |person| {
+            if person == tunde || person == kofi {
+                Some(EthnicCategory::BlackAfrican)
+            } else {
+                None
+            }
+        });
+        let rows: Vec<(&str, u32, u32)> = figures
+            .iter()
+            .map(|f| (f.group(), f.counts.identified, f.counts.offered))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("Black or Black British: African", 2, 1),
+                ("Not recorded", 1, 1)
+            ]
         );
     }
 }

@@ -124,8 +124,70 @@ pub struct Population {
     /// The youngest age, in whole years, the population includes (18 for adults); none
     /// when the definition does not say.
     pub min_age_years: Option<u32>,
+    /// Whom the population is, by their relationship to the baby (fathers and partners, for
+    /// example); empty when it does not depend on the relationship.
+    pub relationships: Vec<crate::network::RelationshipKind>,
     /// By score id.
     pub readings: BTreeMap<String, Reading>,
+}
+
+/// The population code a clinician chooses when none of an instrument's populations fits the
+/// person: the score is then shown with a warning and read against no cut-off.
+pub const NO_POPULATION: &str = "none";
+
+/// Who a response is for, as the record has them: what the population follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Respondent<'a> {
+    pub name: &'a str,
+    /// Their relationships to the baby.
+    pub relationships: Vec<crate::network::RelationshipKind>,
+    pub age: Option<crate::network::AgeBand>,
+}
+
+impl Population {
+    /// Why the population does not fit the respondent, if it does not: they are younger than
+    /// it includes, or it is for people in other relationships to the baby.
+    fn mismatch(&self, who: &Respondent) -> Option<String> {
+        if let (Some(least), Some(age)) = (self.min_age_years, who.age) {
+            if age.youngest() < least {
+                return Some(format!(
+                    "“{}” starts at {least} years old, and {} is recorded as {}",
+                    self.label,
+                    who.name,
+                    age.label().to_lowercase()
+                ));
+            }
+        }
+        let fits = self.relationships.is_empty()
+            || self
+                .relationships
+                .iter()
+                .any(|k| who.relationships.contains(k));
+        if fits {
+            return None;
+        }
+        let recorded = match who.relationships.as_slice() {
+            [] => "with no relationship to the baby recorded".to_string(),
+            kinds => format!(
+                "recorded as {}",
+                kinds
+                    .iter()
+                    .map(|k| k.label().to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+        };
+        Some(format!(
+            "“{}” is for {}, and {} is {recorded}",
+            self.label,
+            self.relationships
+                .iter()
+                .map(|k| k.label().to_lowercase())
+                .collect::<Vec<_>>()
+                .join(", "),
+            who.name
+        ))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -250,6 +312,8 @@ struct FilePopulation {
     label: String,
     #[serde(default)]
     min_age_years: Option<u32>,
+    #[serde(default)]
+    relationships: Vec<String>,
     readings: BTreeMap<String, FileReading>,
 }
 
@@ -329,6 +393,66 @@ impl Instrument {
                 .iter()
                 .any(|p| p.min_age_years.is_none_or(|least| band.youngest() >= least)),
             None => true,
+        }
+    }
+
+    /// The population that follows the person as recorded: the first that names one of their
+    /// relationships to the baby, else the first that does not depend on the relationship,
+    /// either only where their age fits. `None` when none fits them.
+    pub fn population_for(&self, who: &Respondent) -> Option<&Population> {
+        let fits = |p: &&Population| p.mismatch(who).is_none();
+        self.populations
+            .iter()
+            .filter(fits)
+            .find(|p| !p.relationships.is_empty())
+            .or_else(|| self.populations.iter().find(fits))
+    }
+
+    /// A population by its code.
+    pub fn population_for_code(&self, code: &str) -> Option<&Population> {
+        self.populations.iter().find(|p| p.code == code)
+    }
+
+    /// The population the clinician chose (`code` as the form or API sends it), checked
+    /// against the person: required; [`NO_POPULATION`] when none fits (the score is then read
+    /// against no cut-off); one that does not fit them is refused, saying why and which fits.
+    pub fn check_population(
+        &self,
+        code: &str,
+        who: &Respondent,
+    ) -> Result<Option<String>, crate::Invalid> {
+        let suggest = || match self.population_for(who) {
+            Some(p) => format!("“{}” fits how {} is recorded", p.label, who.name),
+            None => format!(
+                "none of {}'s groups fits how {} is recorded, so choose “none of these”",
+                self.name, who.name
+            ),
+        };
+        match code.trim() {
+            "" => Err(crate::Invalid::new(
+                "population",
+                format!(
+                    "Select which group's scores to read this against: {}",
+                    suggest()
+                ),
+            )),
+            NO_POPULATION => Ok(None),
+            code => match self.populations.iter().find(|p| p.code == code) {
+                None => Err(crate::Invalid::new(
+                    "population",
+                    format!(
+                        "Select one of the groups {} is validated for, or none of them",
+                        self.name
+                    ),
+                )),
+                Some(population) => match population.mismatch(who) {
+                    Some(why) => Err(crate::Invalid::new(
+                        "population",
+                        format!("{why}: {}", suggest()),
+                    )),
+                    None => Ok(Some(population.code.clone())),
+                },
+            },
         }
     }
 
@@ -540,6 +664,9 @@ pub struct QuestionnaireResponse {
     pub population: Option<String>,
     pub answers: Vec<Answer>,
     pub scored: Scored,
+    /// Whether an interpreter was used, when the person needs one or it was recorded.
+    #[serde(default)]
+    pub interpreter: Option<crate::interpreters::InterpreterUse>,
     pub recorded_by_name: String,
     pub recorded_at_millis: i64,
     pub alert_action: Option<AlertAction>,
@@ -907,6 +1034,27 @@ fn populations(
             if !codes.insert(population.code.clone()) {
                 faults.push(format!("two populations share the code \"{}\"", population.code));
             }
+            if population.code == NO_POPULATION || population.code.trim().is_empty() {
+                faults.push(format!(
+                    "a population cannot have the code \"{}\": it is kept for “none of these”",
+                    population.code
+                ));
+            }
+            let mut relationships = Vec::new();
+            for code in &population.relationships {
+                match crate::network::RelationshipKind::from_code(code) {
+                    Some(kind) => relationships.push(kind),
+                    None => faults.push(format!(
+                        "population \"{}\" names a relationship \"{code}\" Cradle does not know (use {})",
+                        population.code,
+                        crate::network::RelationshipKind::ALL
+                            .iter()
+                            .map(|k| k.code())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                }
+            }
             let mut readings = BTreeMap::new();
             for (score_id, reading) in &population.readings {
                 let Some(rule) = scores.iter().find(|s| s.id == *score_id) else {
@@ -938,6 +1086,7 @@ fn populations(
                 code: population.code.clone(),
                 label: population.label.clone(),
                 min_age_years: population.min_age_years,
+                relationships,
                 readings,
             }
         })
@@ -1128,6 +1277,74 @@ mod tests {
         );
         let care = scored.scores.iter().find(|s| s.id == "care").unwrap();
         assert_eq!(care.value, ScoreValue::Complete { value: 6 });
+    }
+
+    #[test]
+    fn the_population_follows_the_person_is_required_and_a_mismatch_is_refused_with_why() {
+        use crate::network::{AgeBand, RelationshipKind};
+        let example = Instrument::load(include_str!(
+            "../../../docs/instruments/example-confidence-scale.json"
+        ))
+        .unwrap();
+        let father = Respondent {
+            name: "Tunde Okafor",
+            relationships: vec![RelationshipKind::Father],
+            age: Some(AgeBand::Adult),
+        };
+        let grandmother = Respondent {
+            name: "Grace Adeyinka",
+            relationships: vec![RelationshipKind::Grandparent],
+            age: None,
+        };
+        // Chosen for the clinician from the relationship: fathers for a father; for a
+        // grandmother, the population that does not depend on the relationship.
+        let code = |who: &Respondent| example.population_for(who).map(|p| p.code.clone());
+        assert_eq!(code(&father).as_deref(), Some("fathers"));
+        assert_eq!(code(&grandmother).as_deref(), Some("mothers"));
+        // Required: left empty, it is refused, naming the group that fits.
+        let empty = example.check_population("", &father).unwrap_err();
+        assert!(
+            empty.message.contains("Fathers and partners (invented)"),
+            "{}",
+            empty.message
+        );
+        assert_eq!(example.check_population("none", &father), Ok(None));
+        assert_eq!(
+            example.check_population("fathers", &father),
+            Ok(Some("fathers".to_string()))
+        );
+        // A grandmother read against fathers' cut-offs: refused, saying why.
+        let wrong = example
+            .check_population("fathers", &grandmother)
+            .unwrap_err();
+        assert!(wrong.message.contains("is for father"), "{}", wrong.message);
+        assert!(
+            wrong.message.contains("recorded as grandparent"),
+            "{}",
+            wrong.message
+        );
+        assert!(example.check_population("elders", &father).is_err());
+        // Too young for an adult population: refused, and nothing else fits.
+        let phq9 = Instrument::load(include_str!("../instruments/phq-9.json")).unwrap();
+        let young = Respondent {
+            name: "Kai",
+            relationships: vec![RelationshipKind::Father],
+            age: Some(AgeBand::YoungPerson),
+        };
+        let refused = phq9.check_population("adult", &young).unwrap_err();
+        assert!(
+            refused.message.contains("starts at 18"),
+            "{}",
+            refused.message
+        );
+        assert!(phq9.population_for(&young).is_none());
+        // A definition naming an unknown relationship, or keeping "none" as a code, is refused.
+        let faults = fault_of(|json| {
+            json["populations"][0]["relationships"] = serde_json::json!(["uncle"]);
+            json["populations"][0]["code"] = "none".into();
+        });
+        assert!(faults.iter().any(|f| f.contains("\"uncle\"")), "{faults:?}");
+        assert!(faults.iter().any(|f| f.contains("kept for")), "{faults:?}");
     }
 
     fn fault_of(edit: impl Fn(&mut serde_json::Value)) -> Vec<String> {

@@ -86,13 +86,20 @@ pub trait CareStore: Send + Sync {
         steps: &[RecordedStep],
         audit: AuditEntry,
     ) -> StoreResult<()>;
-    /// Every pathway step of a team's families dated on or after `since`, with whose it is:
-    /// what the service figures count. Not audited here: the caller audits the report.
+    /// Every pathway step of a team's families dated on or after `since`, with whose it is and
+    /// their ethnicity as recorded: what the service figures count. Not audited here: the
+    /// caller audits the report.
     async fn pathway_steps_of_team(
         &self,
         team: TeamId,
         since: time::Date,
-    ) -> StoreResult<Vec<(PersonId, RecordedStep)>>;
+    ) -> StoreResult<
+        Vec<(
+            PersonId,
+            RecordedStep,
+            Option<cradle_domain::person::EthnicCategory>,
+        )>,
+    >;
     /// Records a completed questionnaire with its scores and alerts.
     async fn record_response(
         &self,
@@ -1070,9 +1077,14 @@ macro_rules! care_sql {
                 &self,
                 team: TeamId,
                 since: time::Date,
-            ) -> StoreResult<Vec<(cradle_domain::PersonId, cradle_domain::pathway::RecordedStep)>> {
-                let rows: Vec<(Uuid, String)> = sqlx::query_as(
-                    "SELECT ps.person_id, ps.record FROM pathway_steps ps JOIN families f ON f.id = ps.family_id \
+            ) -> StoreResult<Vec<(
+                cradle_domain::PersonId,
+                cradle_domain::pathway::RecordedStep,
+                Option<cradle_domain::person::EthnicCategory>,
+            )>> {
+                let rows: Vec<(Uuid, String, Option<String>)> = sqlx::query_as(
+                    "SELECT ps.person_id, ps.record, p.ethnicity FROM pathway_steps ps JOIN families f ON f.id = ps.family_id \
+                     LEFT JOIN people p ON p.id = ps.person_id \
                      WHERE f.team_id = $1 AND ps.on_date >= $2 ORDER BY ps.on_date",
                 )
                 .bind(team.0)
@@ -1080,7 +1092,13 @@ macro_rules! care_sql {
                 .fetch_all(&self.pool)
                 .await?;
                 rows.into_iter()
-                    .map(|(person, record)| Ok((cradle_domain::PersonId(person), from_json(&record, "pathway step")?)))
+                    .map(|(person, record, ethnicity)| {
+                        Ok((
+                            cradle_domain::PersonId(person),
+                            from_json(&record, "pathway step")?,
+                            ethnicity.as_deref().and_then(cradle_domain::person::EthnicCategory::from_code),
+                        ))
+                    })
                     .collect()
             }
 

@@ -1260,6 +1260,7 @@ on_both_backends!(
                 rated_by: Member::Mother,
                 rated_on: date!(2026 - 11 - 03),
             },
+            more_baselines: vec![],
             recorded_by: "Priya Shah".into(),
             recorded_at_millis: 2,
         };
@@ -1808,6 +1809,7 @@ on_both_backends!(
             package: vec!["VIPP".into()],
             outcome: AssessmentOutcome::SupportOffered,
             outcome_detail: String::new(),
+            interpreter: None,
             recorded_by_name: "Priya Shah".into(),
             recorded_at_millis: 2,
         };

@@ -893,6 +893,14 @@ struct AssessmentJson {
     outcome_detail: String,
     #[serde(default)]
     given: GivenJson,
+    /// "yes" or "no": whether an interpreter was used (needed when the person needs one).
+    #[serde(default)]
+    interpreter: String,
+    #[serde(default)]
+    interpreter_language: String,
+    /// in_person, telephone or video.
+    #[serde(default)]
+    interpreter_how: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -943,6 +951,11 @@ async fn record_partner_assessment(
         outcome_detail: body.outcome_detail,
         topics: body.given.topics,
         services: body.given.services.join("\n"),
+        interpreter: cradle_domain::interpreters::InterpreterInput {
+            interpreter: body.interpreter,
+            interpreter_language: body.interpreter_language,
+            interpreter_how: body.interpreter_how,
+        },
     };
     let access = change_access(&state, &staff, &id).await?;
     let assessment = state
@@ -1113,6 +1126,14 @@ struct ResponseJson {
     population: String,
     completed_on: Option<String>,
     answers: Vec<cradle_domain::questionnaires::Answer>,
+    /// "yes" or "no": whether an interpreter was used (needed when the person needs one).
+    #[serde(default)]
+    interpreter: String,
+    #[serde(default)]
+    interpreter_language: String,
+    /// in_person, telephone or video.
+    #[serde(default)]
+    interpreter_how: String,
 }
 
 async fn record_questionnaire(
@@ -1143,6 +1164,11 @@ async fn record_questionnaire(
         population: body.population,
         completed_on,
         answers: body.answers,
+        interpreter: cradle_domain::interpreters::InterpreterInput {
+            interpreter: body.interpreter,
+            interpreter_language: body.interpreter_language,
+            interpreter_how: body.interpreter_how,
+        },
     };
     let response = state
         .app

@@ -50,16 +50,18 @@ fn occasion_label(occasion: Occasion) -> String {
     }
 }
 
-/// One goal's ratings as (occasion index, score, who gave it).
+/// One goal's ratings as (occasion index, score, who gave it), in the order given.
 fn points(plan: &CarePlan, record: &FamilyRecord, goal: uuid::Uuid) -> Vec<(usize, u8, String)> {
     let days = occasions(plan);
     let Some(found) = plan.goal(goal) else {
         return Vec::new();
     };
-    let mut marks: Vec<(Occasion, cradle_domain::care_plans::Rating)> =
-        vec![((found.baseline.rated_on, 0, 0), found.baseline)];
+    let mut marks: Vec<(Occasion, cradle_domain::care_plans::Rating)> = found
+        .baselines()
+        .map(|rating| ((found.baseline.rated_on, 0, 0), *rating))
+        .collect();
     for (n, review) in reviews_in_order(plan).iter().enumerate() {
-        if let Some((_, rating)) = review.ratings.iter().find(|(g, _)| *g == goal) {
+        for (_, rating) in review.ratings.iter().filter(|(g, _)| *g == goal) {
             marks.push(((review.reviewed_on, 1, n + 1), *rating));
         }
     }
@@ -71,6 +73,48 @@ fn points(plan: &CarePlan, record: &FamilyRecord, goal: uuid::Uuid) -> Vec<(usiz
                 .map(|i| (i, r.score, record.member_name(r.rated_by)))
         })
         .collect()
+}
+
+/// One line on the chart: one person's ratings of one goal (each partner's ratings of a
+/// couple's goal are a line of their own; ratings by different people are never joined).
+struct Series {
+    /// "Goal 1", or "Goal 1, Tunde Okafor" when more than one person rated the goal.
+    name: String,
+    words: String,
+    /// (occasion index, score).
+    marks: Vec<(usize, u8)>,
+}
+
+fn series(plan: &CarePlan, record: &FamilyRecord) -> Vec<Series> {
+    let mut all = Vec::new();
+    for (n, goal) in plan.goals.iter().enumerate() {
+        let marks = points(plan, record, goal.id);
+        let mut raters: Vec<&str> = Vec::new();
+        for (_, _, who) in &marks {
+            if !raters.contains(&who.as_str()) {
+                raters.push(who);
+            }
+        }
+        if raters.is_empty() {
+            raters.push("");
+        }
+        for rater in &raters {
+            all.push(Series {
+                name: if raters.len() > 1 {
+                    format!("Goal {}, {rater}", n + 1)
+                } else {
+                    format!("Goal {}", n + 1)
+                },
+                words: goal.words.clone(),
+                marks: marks
+                    .iter()
+                    .filter(|(_, _, who)| who == rater)
+                    .map(|(i, score, _)| (*i, *score))
+                    .collect(),
+            });
+        }
+    }
+    all
 }
 
 /// The table alternative: a row per goal, a column per occasion.
@@ -91,7 +135,10 @@ pub fn rating_table(plan: &CarePlan, record: &FamilyRecord) -> RatingTable {
             .map(|(n, goal)| {
                 let mut cells = vec![String::new(); days.len()];
                 for (i, score, who) in points(plan, record, goal.id) {
-                    cells[i] = format!("{score} ({who})");
+                    if !cells[i].is_empty() {
+                        cells[i].push_str("; ");
+                    }
+                    cells[i].push_str(&format!("{score} ({who})"));
                 }
                 (format!("Goal {}: {}", n + 1, goal.words), cells)
             })
@@ -108,8 +155,9 @@ pub fn goal_ratings_svg(plan: &CarePlan, record: &FamilyRecord) -> String {
     let gaps = (columns.saturating_sub(1) as f64).max(1.0);
     let plot_width = (130.0 * gaps).max(420.0);
     let step = plot_width / gaps;
+    let lines = series(plan, record);
     let legend_top = top + plot_height + 64.0;
-    let legend_rows = plan.goals.len().max(1) as f64;
+    let legend_rows = lines.len().max(1) as f64;
     let width = (left + plot_width + 72.0).max(620.0);
     let height = legend_top + 24.0 * legend_rows + 8.0;
     let x = |i: usize| {
@@ -121,15 +169,16 @@ pub fn goal_ratings_svg(plan: &CarePlan, record: &FamilyRecord) -> String {
     };
     let y = |score: u8| top + plot_height - plot_height * f64::from(score) / 10.0;
     let mut description = Vec::new();
-    for (n, goal) in plan.goals.iter().enumerate() {
-        let scores: Vec<String> = points(plan, record, goal.id)
+    for line in &lines {
+        let scores: Vec<String> = line
+            .marks
             .iter()
-            .map(|(i, score, _)| format!("{score} at {}", occasion_label(days[*i])))
+            .map(|(i, score)| format!("{score} at {}", occasion_label(days[*i])))
             .collect();
         description.push(format!(
-            "Goal {}, {}: {}.",
-            n + 1,
-            goal.words,
+            "{}, {}: {}.",
+            line.name,
+            line.words,
             scores.join(", ")
         ));
     }
@@ -169,13 +218,13 @@ pub fn goal_ratings_svg(plan: &CarePlan, record: &FamilyRecord) -> String {
             x = x(i)
         ));
     }
-    for (n, goal) in plan.goals.iter().enumerate() {
+    for (n, line) in lines.iter().enumerate() {
         let colour = COLOURS[n % COLOURS.len()];
         let dash = DASHES[n % DASHES.len()];
-        let marks = points(plan, record, goal.id);
+        let marks = &line.marks;
         let path: Vec<String> = marks
             .iter()
-            .map(|(i, score, _)| format!("{:.1},{:.1}", x(*i), y(*score)))
+            .map(|(i, score)| format!("{:.1},{:.1}", x(*i), y(*score)))
             .collect();
         if path.len() > 1 {
             svg.push_str(&format!(
@@ -188,7 +237,7 @@ pub fn goal_ratings_svg(plan: &CarePlan, record: &FamilyRecord) -> String {
                 }
             ));
         }
-        for (i, score, _) in &marks {
+        for (i, score) in marks {
             svg.push_str(&marker(n, x(*i), y(*score), colour));
             svg.push_str(&format!(
                 "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"{colour}\">{score}</text>",
@@ -199,10 +248,10 @@ pub fn goal_ratings_svg(plan: &CarePlan, record: &FamilyRecord) -> String {
         let row = legend_top + 24.0 * n as f64;
         svg.push_str(&marker(n, left + 6.0, row - 4.0, colour));
         svg.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{row:.1}\" font-size=\"13\" fill=\"#212b32\">Goal {}: {}</text>",
+            "<text x=\"{:.1}\" y=\"{row:.1}\" font-size=\"13\" fill=\"#212b32\">{}: {}</text>",
             left + 18.0,
-            n + 1,
-            escape(&short(&goal.words, 70))
+            escape(&line.name),
+            escape(&short(&line.words, 70))
         ));
     }
     svg.push_str("</svg>");
@@ -258,6 +307,8 @@ pub struct ScoreHistory {
 
 pub struct ScoreRow {
     pub completed_on: String,
+    /// The population the response was read against, or that it was read against none.
+    pub read_against: String,
     pub score: String,
     pub reading: String,
 }
@@ -293,43 +344,74 @@ pub fn score_histories(
                 .find(|p| p.id == person)
                 .map(|p| p.name.clone())
                 .unwrap_or_default();
-            // Read against the definition the newest response was scored with.
+            // Each response is read against its own definition and its own population: a
+            // point is never drawn against a cut-off it was not read against.
+            let read: Vec<Option<&cradle_domain::questionnaires::Population>> = responses
+                .iter()
+                .map(|r| {
+                    let definition = instruments
+                        .definition_of(&r.questionnaire, &r.questionnaire_version)?;
+                    definition.population_for_code(r.population.as_deref()?)
+                })
+                .collect();
+            // The chart and table show each response's first score (the instrument's main
+            // one), so its bands, cut-off and range are that score's.
             let definition = responses.last().and_then(|newest| {
                 instruments.definition_of(&newest.questionnaire, &newest.questionnaire_version)
             });
-            // The bands and cut-off drawn: the population of the newest scored response.
-            let population = responses
-                .iter()
-                .rev()
-                .find_map(|r| r.population.clone())
-                .and_then(|code| {
-                    definition.and_then(|d| d.populations.iter().find(|p| p.code == code))
-                });
-            // The chart and table show each response's first score (the instrument's main
-            // one), so its bands, cut-off and range are that score's.
             let main = definition.and_then(|d| d.scores.first().map(|rule| (d, rule)));
-            let reading = population
-                .zip(main)
-                .and_then(|(p, (_, rule))| p.readings.get(&rule.id));
+            let main_id = main.map(|(_, rule)| rule.id.as_str());
+            let reading_of = |population| reading_of(population, main_id);
             let max = main
                 .map(|(d, rule)| d.score_range(rule).1)
                 .unwrap_or(30)
                 .max(1);
-            let totals: Vec<(String, Option<i64>)> = responses
+            let totals: Vec<Point> = responses
                 .iter()
-                .map(|r| {
-                    (
-                        long_date(r.completed_on),
-                        r.scored.scores.first().and_then(|s| s.value.number()),
-                    )
+                .zip(&read)
+                .map(|(r, population)| Point {
+                    day: long_date(r.completed_on),
+                    score: r.scored.scores.first().and_then(|s| s.value.number()),
+                    cut_off: reading_of(*population).and_then(|reading| reading.cut_off),
                 })
                 .collect();
+            // The bands are shaded behind the whole chart only when every scored point was
+            // read against the same population.
+            let scored_populations: Vec<Option<&str>> = totals
+                .iter()
+                .zip(&read)
+                .filter(|(point, _)| point.score.is_some())
+                .map(|(_, p)| p.map(|p| p.code.as_str()))
+                .collect();
+            let shared = match scored_populations.first() {
+                Some(Some(first)) if scored_populations.iter().all(|p| *p == Some(*first)) => read
+                    .iter()
+                    .flatten()
+                    .find(|p| p.code == *first)
+                    .copied(),
+                _ => None,
+            };
+            let read_as = match shared {
+                Some(p) => format!("Bands and cut-off drawn for: {}.", p.label),
+                None if read.iter().any(Option::is_some) => "The responses were read against different groups, or some against none: each point's own cut-off, if it has one, is marked beside it, and no bands are drawn.".to_string(),
+                None => "No bands or cut-off are drawn: no score was read against a population the questionnaire is validated for.".to_string(),
+            };
             let rows = responses
                 .iter()
                 .map(|r| {
                     let first = r.scored.scores.first();
                     ScoreRow {
                         completed_on: long_date(r.completed_on),
+                        read_against: r
+                            .population
+                            .as_deref()
+                            .and_then(|code| {
+                                instruments
+                                    .definition_of(&r.questionnaire, &r.questionnaire_version)
+                                    .and_then(|d| d.population_for_code(code))
+                            })
+                            .map(|p| p.label.clone())
+                            .unwrap_or_else(|| "No group: no cut-off".to_string()),
                         score: match first.map(|s| s.value) {
                             Some(ScoreValue::Complete { value }) => value.to_string(),
                             Some(ScoreValue::Prorated { value, answered }) => {
@@ -363,12 +445,8 @@ pub fn score_histories(
                 .collect();
             let heading = format!("{who}: {instrument_name}");
             ScoreHistory {
-                svg: score_svg(&heading, &totals, max, reading),
-                read_as: population
-                    .map(|p| format!("Bands and cut-off drawn for: {}.", p.label))
-                    .unwrap_or_else(|| {
-                        "No bands or cut-off are drawn: no score was read against a population the questionnaire is validated for.".to_string()
-                    }),
+                svg: score_svg(&heading, &totals, max, reading_of(shared), shared.is_none()),
+                read_as,
                 heading,
                 rows,
             }
@@ -376,12 +454,32 @@ pub fn score_histories(
         .collect()
 }
 
-/// Total scores by date, over the population's bands (shaded) and cut-off (dashed).
+/// How `population` reads the score `score_id`, when it reads it.
+fn reading_of<'a>(
+    population: Option<&'a cradle_domain::questionnaires::Population>,
+    score_id: Option<&str>,
+) -> Option<&'a cradle_domain::questionnaires::Reading> {
+    population?.readings.get(score_id?)
+}
+
+/// One response on the chart: its date, its main score (none when it could not be scored)
+/// and the cut-off of the population it was read against (none when it was read against none).
+struct Point {
+    day: String,
+    score: Option<i64>,
+    cut_off: Option<i64>,
+}
+
+/// Total scores by date. With `shared`, every scored point was read against that one
+/// population, whose bands are shaded and cut-off dashed across the chart; with `each_own`,
+/// each point's own cut-off is marked beside it instead. The line is broken where a response
+/// has no score, so it never joins across one.
 fn score_svg(
     heading: &str,
-    totals: &[(String, Option<i64>)],
+    totals: &[Point],
     max: i64,
-    reading: Option<&cradle_domain::questionnaires::Reading>,
+    shared: Option<&cradle_domain::questionnaires::Reading>,
+    each_own: bool,
 ) -> String {
     let (left, top, plot_height) = (56.0_f64, 24.0_f64, 200.0_f64);
     let gaps = (totals.len().saturating_sub(1) as f64).max(1.0);
@@ -395,9 +493,13 @@ fn score_svg(
     let y = |score: i64| top + plot_height - plot_height * score as f64 / max as f64;
     let said: Vec<String> = totals
         .iter()
-        .map(|(day, score)| match score {
-            Some(score) => format!("{score} on {day}"),
-            None => format!("no score on {day}"),
+        .map(|point| match (point.score, point.cut_off, each_own) {
+            (Some(score), Some(cut_off), true) => {
+                format!("{score} on {} (cut-off {cut_off})", point.day)
+            }
+            (Some(score), None, true) => format!("{score} on {} (no cut-off)", point.day),
+            (Some(score), _, false) => format!("{score} on {}", point.day),
+            (None, _, _) => format!("no score on {}", point.day),
         })
         .collect();
     let id = heading
@@ -411,7 +513,7 @@ fn score_svg(
         title = escape(heading),
         desc = escape(&format!("{}.", said.join(", ")))
     );
-    if let Some(reading) = reading {
+    if let Some(reading) = shared {
         let shades = ["#f0f4f5", "#ffffff"];
         for (n, band) in reading.bands.iter().enumerate() {
             let (high, low) = (y(band.to.min(max)), y(band.from.max(0)));
@@ -435,6 +537,21 @@ fn score_svg(
             ));
         }
     }
+    if each_own {
+        for (i, point) in totals.iter().enumerate() {
+            if let (Some(_), Some(cut_off)) = (point.score, point.cut_off) {
+                svg.push_str(&format!(
+                    "<line class=\"cradle-own-cut-off\" x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#d5281b\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>\
+                     <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#d5281b\">cut-off {cut_off}</text>",
+                    x(i) - 22.0,
+                    x(i) + 22.0,
+                    x(i) - 22.0,
+                    y(cut_off) + 14.0,
+                    y = y(cut_off)
+                ));
+            }
+        }
+    }
     for score in [0, max] {
         svg.push_str(&format!(
             "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\" fill=\"#212b32\">{score}</text>",
@@ -442,31 +559,38 @@ fn score_svg(
             y(score) + 4.0
         ));
     }
-    let points: Vec<String> = totals
+    // One line for each run of scored responses: an unscored one breaks the line.
+    for run in totals
         .iter()
         .enumerate()
-        .filter_map(|(i, (_, s))| s.map(|s| format!("{:.1},{:.1}", x(i), y(s))))
-        .collect();
-    if points.len() > 1 {
-        svg.push_str(&format!(
-            "<polyline points=\"{}\" fill=\"none\" stroke=\"#005eb8\" stroke-width=\"3\"/>",
-            points.join(" ")
-        ));
+        .collect::<Vec<_>>()
+        .split(|(_, point)| point.score.is_none())
+    {
+        let points: Vec<String> = run
+            .iter()
+            .filter_map(|(i, point)| point.score.map(|s| format!("{:.1},{:.1}", x(*i), y(s))))
+            .collect();
+        if points.len() > 1 {
+            svg.push_str(&format!(
+                "<polyline points=\"{}\" fill=\"none\" stroke=\"#005eb8\" stroke-width=\"3\"/>",
+                points.join(" ")
+            ));
+        }
     }
-    for (i, (day, score)) in totals.iter().enumerate() {
-        if let Some(score) = score {
-            svg.push_str(&marker(0, x(i), y(*score), "#005eb8"));
+    for (i, point) in totals.iter().enumerate() {
+        if let Some(score) = point.score {
+            svg.push_str(&marker(0, x(i), y(score), "#005eb8"));
             svg.push_str(&format!(
                 "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#005eb8\">{score}</text>",
                 x(i) + 9.0,
-                y(*score) - 8.0
+                y(score) - 8.0
             ));
         }
         svg.push_str(&format!(
             "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#4c6272\">{}</text>",
             x(i),
             top + plot_height + 22.0,
-            escape(day)
+            escape(&point.day)
         ));
     }
     svg.push_str("</svg>");
@@ -480,6 +604,94 @@ mod tests {
     use cradle_domain::entries::Member;
     use time::macros::date;
     use uuid::Uuid;
+
+    #[test]
+    fn each_score_is_drawn_against_its_own_population_and_the_line_breaks_at_an_unscored_one() {
+        use cradle_domain::questionnaires::{Instrument, QuestionnaireResponse};
+        let example = std::sync::Arc::new(
+            Instrument::load(include_str!(
+                "../../../docs/instruments/example-confidence-scale.json"
+            ))
+            .unwrap(),
+        );
+        let instruments = cradle_app::questionnaires::TeamInstruments {
+            entries: vec![cradle_app::questionnaires::TeamInstrument {
+                instrument: std::sync::Arc::clone(&example),
+                imported: None,
+            }],
+        };
+        let (_, mut record) = plan_with_review();
+        let person = cradle_domain::PersonId::new();
+        let respond = |day: time::Date, code: &str, answered: usize, population: Option<&str>| {
+            let answers: Vec<(String, String)> = example
+                .questions
+                .iter()
+                .take(answered)
+                .map(|q| (q.link_id.clone(), code.to_string()))
+                .collect();
+            QuestionnaireResponse {
+                id: Uuid::now_v7(),
+                person_id: person,
+                questionnaire: example.url.clone(),
+                questionnaire_version: example.version.clone(),
+                instrument_name: example.name.clone(),
+                completed_on: day,
+                population: population.map(str::to_string),
+                answers: vec![],
+                scored: example.score(&answers, population).unwrap(),
+                interpreter: None,
+                recorded_by_name: "Priya Shah".into(),
+                recorded_at_millis: 0,
+                alert_action: None,
+            }
+        };
+        let five = example.questions.len();
+        // Read as a father, then unscored, then twice against no group.
+        record.responses = vec![
+            respond(date!(2026 - 09 - 01), "often", five, Some("fathers")),
+            respond(date!(2026 - 09 - 15), "often", 1, Some("fathers")),
+            respond(date!(2026 - 10 - 01), "never", five, None),
+            respond(date!(2026 - 10 - 15), "never", five, None),
+        ];
+        let history = &score_histories(&record, &instruments)[0];
+        assert!(
+            !history.svg.contains("<rect"),
+            "no bands shared by every point"
+        );
+        assert_eq!(history.svg.matches("cradle-own-cut-off").count(), 1);
+        assert!(history.svg.contains("(cut-off 11)"), "{}", history.svg);
+        assert!(history.svg.contains("(no cut-off)"), "{}", history.svg);
+        // The first point stands alone (the next is unscored); the last two are joined.
+        assert_eq!(history.svg.matches("<polyline").count(), 1);
+        assert!(history.read_as.contains("each point's own cut-off"));
+        let read: Vec<&str> = history
+            .rows
+            .iter()
+            .map(|r| r.read_against.as_str())
+            .collect();
+        assert_eq!(
+            read,
+            [
+                "Fathers and partners (invented)",
+                "Fathers and partners (invented)",
+                "No group: no cut-off",
+                "No group: no cut-off"
+            ]
+        );
+        // Every scored point against the same group: its bands and cut-off behind them all.
+        record.responses.truncate(1);
+        record.responses.push(respond(
+            date!(2026 - 10 - 01),
+            "never",
+            five,
+            Some("fathers"),
+        ));
+        let history = &score_histories(&record, &instruments)[0];
+        assert!(history.svg.contains("<rect"));
+        assert!(history.svg.contains("Cut-off 11"));
+        assert_eq!(history.svg.matches("cradle-own-cut-off").count(), 0);
+        assert_eq!(history.svg.matches("<polyline").count(), 1);
+    }
 
     fn plan_with_review() -> (CarePlan, FamilyRecord) {
         let record = FamilyRecord::new(cradle_domain::Family {
@@ -508,6 +720,7 @@ mod tests {
                 rated_by: Member::Mother,
                 rated_on: date!(2026 - 09 - 01),
             },
+            more_baselines: vec![],
             recorded_by: "Nurse".into(),
             recorded_at_millis: 0,
         };

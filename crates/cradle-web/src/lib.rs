@@ -204,6 +204,10 @@ pub fn router(state: WebState) -> Router {
             get(pages::reports::partner_figures_csv),
         )
         .route(
+            "/reports/partners-by-ethnicity.csv",
+            get(pages::reports::partner_figures_by_ethnicity_csv),
+        )
+        .route(
             "/families/{id}/details",
             get(pages::network::mother_details_form).post(pages::network::save_mother_details),
         )

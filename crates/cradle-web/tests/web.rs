@@ -3993,6 +3993,97 @@ on_both_backends!(
         assert_eq!(saved.status(), StatusCode::SEE_OTHER);
         let page = get_text(&app, &nurse, &format!("/families/{family}?type=conversation")).await;
         assert!(page.contains("Interpreter: Polish, by video call."), "{page}");
+
+        // A questionnaire with him, from the form and the API, says the same.
+        let questionnaire_form = get_text(
+            &app,
+            &nurse,
+            &format!("/families/{family}/people/{piotr}/questionnaires/new?instrument=PHQ-9"),
+        )
+        .await;
+        assert!(
+            questionnaire_form.contains("data-testid=\"interpreter-fields\"")
+                && questionnaire_form.contains("Piotr Kowalski (Polish)"),
+            "{questionnaire_form}"
+        );
+        let answers: Vec<Value> = (1..=9)
+            .map(|n| serde_json::json!({"question": format!("phq9-{n}"), "code": "LA6568-5"}))
+            .collect();
+        let phq9 = |extra: Value| {
+            let mut body = serde_json::json!({"instrument": "PHQ-9", "population": "adult",
+                "completed_on": cradle_domain::dates::today_uk().to_string(), "answers": answers});
+            for (key, value) in extra.as_object().unwrap() {
+                body[key] = value.clone();
+            }
+            let request = nurse
+                .post(app.url(&format!("/api/v1/families/{family}/people/{piotr}/questionnaires")))
+                .header("X-CSRF-Token", &token)
+                .json(&body);
+            async move { request.send().await.unwrap() }
+        };
+        let refused = phq9(serde_json::json!({})).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Select whether an interpreter was used: Piotr Kowalski (Polish) needs one"));
+        let made = phq9(serde_json::json!({"interpreter": "yes",
+            "interpreter_language": "Polish", "interpreter_how": "in_person"}))
+        .await;
+        assert_eq!(made.status(), StatusCode::CREATED);
+        let made: Value = made.json().await.unwrap();
+        assert_eq!(made["interpreter"]["how"], "in_person");
+        let page = get_text(&app, &nurse, &format!("/families/{family}?type=questionnaire")).await;
+        assert!(page.contains("Interpreter: Polish, in person."), "{page}");
+
+        // And his own assessment, once he has accepted the offer (made and answered at once).
+        let today = cradle_domain::dates::today_uk().to_string();
+        let post_json = |path: String, body: Value| {
+            let request = nurse
+                .post(app.url(&path))
+                .header("X-CSRF-Token", &token)
+                .json(&body);
+            async move { request.send().await.unwrap() }
+        };
+        let pathway = format!("/api/v1/families/{family}/people/{piotr}/pathway");
+        let identified = post_json(
+            pathway.clone(),
+            serde_json::json!({"step": "identified", "on": today, "how": "at_assessment"}),
+        )
+        .await;
+        assert_eq!(identified.status(), StatusCode::CREATED);
+        let offered = post_json(
+            pathway.clone(),
+            serde_json::json!({"step": "offered", "on": today, "method": "in_person",
+                "answer": {"step": "accepted", "on": today}}),
+        )
+        .await;
+        assert_eq!(offered.status(), StatusCode::CREATED);
+        let offered: Value = offered.json().await.unwrap();
+        assert_eq!(offered["steps"].as_array().unwrap().len(), 3);
+        let assessment = |extra: Value| {
+            let mut body = serde_json::json!({"assessed_on": today,
+                "sections": {"wellbeing": "Tired but coping", "wishes": "To feel useful with Zofia"},
+                "risk": "none_identified", "outcome": "no_further_action"});
+            for (key, value) in extra.as_object().unwrap() {
+                body[key] = value.clone();
+            }
+            post_json(format!("/api/v1/families/{family}/people/{piotr}/assessments"), body)
+        };
+        let refused = assessment(serde_json::json!({})).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Piotr Kowalski (Polish) needs one"));
+        let assessed = assessment(serde_json::json!({"interpreter": "yes",
+            "interpreter_language": "Polish", "interpreter_how": "video"}))
+        .await;
+        assert_eq!(assessed.status(), StatusCode::CREATED);
+        let shown = get_text(&app, &nurse, &format!("/families/{family}/people/{piotr}/pathway")).await;
+        assert!(shown.contains("Interpreter: Polish, by video call"), "{shown}");
         app.database.cleanup().await;
     }
 );
@@ -4939,19 +5030,26 @@ on_both_backends!(
             ),
             ("decision", "continue".to_string()),
         ];
-        let score_key: &'static str = Box::leak(format!("score-{}", goals[0]).into_boxed_str());
-        let by_key: &'static str = Box::leak(format!("rated_by-{}", goals[0]).into_boxed_str());
-        review.push((score_key, "7".to_string()));
-        review.push((by_key, tunde.clone()));
+        // The couple's goal: each of them rates it, in a box of their own.
+        let form = get(format!("{reviews_path}/new")).await;
+        for rater in ["Amara Okafor", "Tunde Okafor", "Grace Adebayo"] {
+            assert!(
+                form.contains(&format!("{rater}&#39;s rating now, from 0 to 10")),
+                "{rater}: {form}"
+            );
+        }
+        let key = |goal: &str, member: &str| -> &'static str {
+            Box::leak(format!("score-{goal}-{member}").into_boxed_str())
+        };
+        review.push((key(&goals[0], "mother"), "6".to_string()));
+        review.push((key(&goals[0], &tunde), "7".to_string()));
         let unrated = post(reviews_path.clone(), review.clone()).await;
         assert_eq!(unrated.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let unrated = unrated.text().await.unwrap();
         assert!(unrated.contains("Enter a rating from 0 to 10 for “Feel confident settling Ada”"));
         assert!(unrated.contains("Grace settles Ada on her own"));
-        let score_key: &'static str = Box::leak(format!("score-{}", goals[1]).into_boxed_str());
-        let by_key: &'static str = Box::leak(format!("rated_by-{}", goals[1]).into_boxed_str());
-        review.push((score_key, "8".to_string()));
-        review.push((by_key, grace.clone()));
+        assert!(unrated.contains("value=\"7\""), "his rating is kept");
+        review.push((key(&goals[1], &grace), "8".to_string()));
         let saved = post(reviews_path.clone(), review).await;
         assert_eq!(saved.status(), StatusCode::SEE_OTHER);
         let page = get(plan_path.clone()).await;
@@ -4965,6 +5063,13 @@ on_both_backends!(
             page.contains("8 (Grace Adebayo)"),
             "the table names who rated"
         );
+        assert!(
+            page.contains("6 (Amara Okafor); 7 (Tunde Okafor)"),
+            "each partner's rating of the couple's goal: {page}"
+        );
+        // Each partner's ratings are a line of their own, never joined to the other's.
+        assert!(page.contains("Goal 1, Tunde Okafor, Share the night feeds: 7 at Review 1"));
+        assert!(page.contains("Goal 1, Amara Okafor, Share the night feeds: 3 at Start"));
         assert!(page.contains("Carry on with the plan"));
 
         // Through the API too: the same checks, the same audit.
@@ -5434,6 +5539,24 @@ on_both_backends!(
             "{csv}"
         );
         assert!(csv.contains(&format!("{month},1,1,0,1,0,0,0,0")), "{csv}");
+        // And by ethnicity, as recorded on his details, for the equity goal.
+        assert!(
+            figures.contains("partner-figures-by-ethnicity"),
+            "{figures}"
+        );
+        assert!(
+            figures.contains("Black or Black British: African"),
+            "{figures}"
+        );
+        let by_ethnicity = get_text(&app, &manager, "/reports/partners-by-ethnicity.csv").await;
+        assert!(
+            by_ethnicity.starts_with("Team,Ethnicity,Identified,Offered an assessment"),
+            "{by_ethnicity}"
+        );
+        assert!(
+            by_ethnicity.contains("Black or Black British: African,1,1,0,1,0,0,0,0"),
+            "{by_ethnicity}"
+        );
         let audit: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
         assert!(audit.contains(&"report.view".to_string()));
         app.database.cleanup().await;
@@ -6695,7 +6818,7 @@ on_both_backends!(
             let request = client
                 .post(app.url(&format!("/api/v1/families/{family}/people/{tunde}/questionnaires")))
                 .header("X-CSRF-Token", &token)
-                .json(&serde_json::json!({"instrument": "Example confidence scale", "population": "",
+                .json(&serde_json::json!({"instrument": "Example confidence scale", "population": "none",
                     "completed_on": cradle_domain::dates::today_uk().to_string(), "answers": answers}));
             async move { request.send().await.unwrap() }
         };

@@ -169,8 +169,20 @@ pub fn plan_view(plan: &CarePlan, record: &FamilyRecord) -> PlanView {
                     who: goal_owner(record, &g.who),
                     area: g.area.label(),
                     agreed: format!("Agreed with {} on {}", g.agreed_by, long_date(g.agreed_on)),
-                    start: describe(&g.baseline),
-                    latest: ratings.last().filter(|_| ratings.len() > 1).map(describe),
+                    start: g.baselines().map(describe).collect::<Vec<_>>().join("; "),
+                    // The newest review's ratings of it, one from each person who rated it.
+                    latest: ratings
+                        .last()
+                        .filter(|_| ratings.len() > g.baselines().count())
+                        .map(|newest| {
+                            ratings
+                                .iter()
+                                .skip(g.baselines().count())
+                                .filter(|r| r.rated_on == newest.rated_on)
+                                .map(describe)
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        }),
                 }
             })
             .collect(),
@@ -499,6 +511,9 @@ pub struct GoalFormPage {
     pub agreed: DateField,
     pub baseline: TextField,
     pub baseline_by: RadioGroup,
+    /// A second person's starting rating, for a goal that is more than one person's.
+    pub second_baseline: TextField,
+    pub second_baseline_by: RadioGroup,
 }
 
 fn goal_input(body: &[u8]) -> GoalInput {
@@ -514,6 +529,8 @@ fn goal_input(body: &[u8]) -> GoalInput {
             "goal_agreed_year" => input.agreed_year = value,
             "baseline" => input.baseline = value,
             "baseline_by" => input.baseline_by = value,
+            "second_baseline" => input.second_baseline = value,
+            "second_baseline_by" => input.second_baseline_by = value,
             _ => {}
         }
     }
@@ -585,6 +602,20 @@ fn goal_form(
             id: "baseline_by",
             legend: "Who gave this rating?",
             options: super::member_choices(family, &input.baseline_by, true),
+            inline: false,
+        },
+        second_baseline: TextField::new(
+            "second_baseline",
+            "If the goal is more than one person's: another of them's rating, from 0 to 10 (optional)",
+            &input.second_baseline,
+        )
+        .hint("Each partner may rate a couple's goal. Leave empty if only one rated it.")
+        .width("nhsuk-input--width-2")
+        .kind("text"),
+        second_baseline_by: RadioGroup {
+            id: "second_baseline_by",
+            legend: "Who gave that rating?",
+            options: super::member_choices(family, &input.second_baseline_by, true),
             inline: false,
         },
         errors,
@@ -853,8 +884,16 @@ pub struct GoalRatingField {
     pub goal_id: String,
     pub heading: String,
     pub earlier: String,
+    /// One box for each person who may rate the goal: each partner rates a couple's goal.
+    pub raters: Vec<RaterField>,
+}
+
+/// One person's rating box for one goal.
+pub struct RaterField {
+    /// `score-{goal}-{member}`: whose rating it is travels in the box's name.
+    pub name: String,
+    pub label: String,
     pub score: String,
-    pub rated_by: Vec<Choice>,
 }
 
 #[derive(Template)]
@@ -873,13 +912,21 @@ pub struct ReviewFormPage {
     pub decision: RadioGroup,
 }
 
-/// The rating typed for a goal, added to the list the first time the goal is named.
-fn rating_mut<'a>(ratings: &'a mut Vec<RatingInput>, goal: &str) -> &'a mut RatingInput {
-    let at = match ratings.iter().position(|r| r.goal == goal) {
+/// The rating typed for one person and goal, added to the list the first time it is named.
+fn rating_mut<'a>(
+    ratings: &'a mut Vec<RatingInput>,
+    goal: &str,
+    rated_by: &str,
+) -> &'a mut RatingInput {
+    let at = match ratings
+        .iter()
+        .position(|r| r.goal == goal && r.rated_by == rated_by)
+    {
         Some(at) => at,
         None => {
             ratings.push(RatingInput {
                 goal: goal.to_string(),
+                rated_by: rated_by.to_string(),
                 ..RatingInput::default()
             });
             ratings.len() - 1
@@ -888,14 +935,17 @@ fn rating_mut<'a>(ratings: &'a mut Vec<RatingInput>, goal: &str) -> &'a mut Rati
     &mut ratings[at]
 }
 
-/// A review as typed: each goal's rating arrives as `score-{goal}` and `rated_by-{goal}`.
+/// A review as typed: each person's rating of each goal arrives as `score-{goal}-{member}`
+/// (a goal id is a UUID, so the first five dash-separated parts are the goal).
 fn review_input(body: &[u8]) -> ReviewInput {
     let mut input = ReviewInput::default();
     for (key, value) in form_pairs(body) {
-        if let Some(goal) = key.strip_prefix("score-") {
-            rating_mut(&mut input.ratings, goal).score = value;
-        } else if let Some(goal) = key.strip_prefix("rated_by-") {
-            rating_mut(&mut input.ratings, goal).rated_by = value;
+        if let Some(rest) = key.strip_prefix("score-") {
+            let split = rest.match_indices('-').nth(4).map(|(at, _)| at);
+            if let Some(at) = split {
+                let (goal, member) = (&rest[..at], &rest[at + 1..]);
+                rating_mut(&mut input.ratings, goal, member).score = value;
+            }
         } else {
             match key.as_str() {
                 "reviewed_day" => input.reviewed_day = value,
@@ -940,22 +990,35 @@ fn review_form(
             .active_goals()
             .enumerate()
             .map(|(n, g)| {
-                let typed = input.rating_for(g.id);
                 let earlier = plan
                     .ratings_of(g.id)
-                    .last()
+                    .iter()
+                    .rev()
+                    .take_while({
+                        let mut last_day = None;
+                        move |r| *last_day.get_or_insert(r.rated_on) == r.rated_on
+                    })
                     .map(|r| {
                         format!(
-                            "Last rating: {} out of 10, given by {} on {}",
+                            "{} out of 10, given by {} on {}",
                             r.score,
                             family.member_name(r.rated_by),
                             long_date(r.rated_on)
                         )
                     })
-                    .unwrap_or_default();
-                let raters: Vec<Choice> = super::member_choices(family, &typed.rated_by, true)
+                    .collect::<Vec<_>>();
+                let earlier = match earlier.as_slice() {
+                    [] => String::new(),
+                    said => format!("Last rating: {}", said.join("; ")),
+                };
+                let raters = g
+                    .raters(family, state.app.today())
                     .into_iter()
-                    .filter(|c| Member::parse(&c.code).is_some_and(|m| g.belongs_to(m)))
+                    .map(|member| RaterField {
+                        name: format!("score-{}-{}", g.id, member.code()),
+                        label: format!("{}'s rating now, from 0 to 10", family.member_name(member)),
+                        score: input.score_by(g.id, member).to_string(),
+                    })
                     .collect();
                 GoalRatingField {
                     goal_id: g.id.to_string(),
@@ -966,8 +1029,7 @@ fn review_form(
                         goal_owner(family, &g.who)
                     ),
                     earlier,
-                    score: typed.score,
-                    rated_by: raters,
+                    raters,
                 }
             })
             .collect(),
@@ -1312,10 +1374,21 @@ pub(crate) fn interpreter_fields(
         .iter()
         .map(|p| cradle_domain::entries::Member::Person(p.id))
         .collect();
-    let needed = cradle_domain::interpreters::needed_by(family, &members);
+    interpreter_fields_among(family, &members, typed)
+}
+
+/// The interpreter questions for a contact with `members` only (one person's assessment or
+/// questionnaire): who among them needs one, and their language to start with.
+pub(crate) fn interpreter_fields_among(
+    family: &FamilyRecord,
+    members: &[cradle_domain::entries::Member],
+    typed: &cradle_domain::interpreters::InterpreterInput,
+) -> crate::views::InterpreterFields {
+    let needed = cradle_domain::interpreters::needed_by(family, members);
     let language = family
         .people
         .iter()
+        .filter(|p| members.contains(&cradle_domain::entries::Member::Person(p.id)))
         .find(|p| p.interpreter_needed)
         .and_then(|p| p.preferred_language.clone())
         .unwrap_or_default();

@@ -41,6 +41,8 @@ pub struct AssessmentPage {
     pub outcome: RadioGroup,
     pub outcome_detail: TextArea,
     pub given: (CheckboxGroup, TextArea),
+    /// Whether an interpreter was used, asked when the person needs one.
+    pub interpreter_fields: crate::views::InterpreterFields,
 }
 
 fn choices<T: Copy>(
@@ -152,6 +154,11 @@ async fn page(
         )
         .hint("If support was offered from the partner package, the package is named for you"),
         given: information_fields(&typed.topics, &typed.services),
+        interpreter_fields: super::care_plans::interpreter_fields_among(
+            family,
+            &[member],
+            &typed.interpreter,
+        ),
         errors,
     };
     Ok(render(form_status(&view.errors), &view))
@@ -169,6 +176,9 @@ fn assessment_input(body: &[u8]) -> AssessmentInput {
             "outcome" => input.outcome = value,
             "outcome_detail" => input.outcome_detail = value,
             "services" => input.services = value,
+            "interpreter" => input.interpreter.interpreter = value,
+            "interpreter_language" => input.interpreter.interpreter_language = value,
+            "interpreter_how" => input.interpreter.interpreter_how = value,
             "topics" => input.topics.push(value),
             "package" => input.package.push(value),
             "conversations" => input.conversations.push(value),

@@ -86,6 +86,9 @@ fn assessment_view(family: &FamilyRecord, assessment: &PartnerAssessment) -> Ass
         false => format!("{}: {}", assessment.risk.label(), assessment.risk_detail),
     };
     rows.push(("Risk and safety".to_string(), risk));
+    if let Some(interpreter) = &assessment.interpreter {
+        rows.push(("Interpreter".to_string(), interpreter.summary()));
+    }
     if !assessment.package.is_empty() {
         rows.push((
             "Partner package offered".to_string(),

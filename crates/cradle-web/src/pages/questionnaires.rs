@@ -176,6 +176,10 @@ pub struct InstrumentView {
     pub instructions: Vec<String>,
     pub licence: String,
     pub population: crate::views::RadioGroup,
+    /// Which group follows the person as recorded, and why.
+    pub population_note: String,
+    /// Whether an interpreter was used, asked when the person needs one.
+    pub interpreter_fields: crate::views::InterpreterFields,
     pub completed_on: crate::views::DateField,
     pub questions: Vec<QuestionView>,
 }
@@ -185,6 +189,7 @@ pub struct InstrumentView {
 struct Typed {
     instrument: String,
     population: String,
+    interpreter: cradle_domain::interpreters::InterpreterInput,
     day: String,
     month: String,
     year: String,
@@ -198,6 +203,9 @@ impl Typed {
             match key.as_str() {
                 "instrument" => typed.instrument = value,
                 "population" => typed.population = value,
+                "interpreter" => typed.interpreter.interpreter = value,
+                "interpreter_language" => typed.interpreter.interpreter_language = value,
+                "interpreter_how" => typed.interpreter.interpreter_how = value,
                 "completed_on_day" => typed.day = value,
                 "completed_on_month" => typed.month = value,
                 "completed_on_year" => typed.year = value,
@@ -218,6 +226,24 @@ impl Typed {
             .map(|(_, code)| code.as_str())
             .unwrap_or("")
     }
+}
+
+/// How the record has a respondent, for the population's explanation: "the baby's father,
+/// adult".
+fn who_is(who: &cradle_domain::questionnaires::Respondent) -> String {
+    let mut said: Vec<String> = who
+        .relationships
+        .iter()
+        .map(|k| k.label().to_lowercase())
+        .collect();
+    if said.is_empty() {
+        said.push("no relationship to the baby recorded".to_string());
+    }
+    match who.age {
+        Some(age) => said.push(age.label().to_lowercase()),
+        None => said.push("age not recorded".to_string()),
+    }
+    said.join(", ")
 }
 
 async fn questionnaire_page(
@@ -272,7 +298,19 @@ async fn questionnaire_page(
                 .collect(),
             inline: false,
         },
-        instrument: chosen.map(|instrument| InstrumentView {
+        instrument: chosen.map(|instrument| {
+            let who = family.respondent(person, today);
+            // The group that follows the person is chosen for the clinician to confirm.
+            let suggested = who
+                .as_ref()
+                .and_then(|who| instrument.population_for(who))
+                .map(|p| p.code.as_str())
+                .unwrap_or(cradle_domain::questionnaires::NO_POPULATION);
+            let picked = match typed.population.as_str() {
+                "" => suggested,
+                typed => typed,
+            };
+            InstrumentView {
             name: instrument.name.clone(),
             title: instrument.title.clone(),
             instructions: instrument.instructions.clone(),
@@ -286,15 +324,15 @@ async fn questionnaire_page(
                     .map(|p| Choice {
                         code: p.code.clone(),
                         label: p.label.clone(),
-                        selected: typed.population == p.code,
+                        selected: picked == p.code,
                     })
                     .chain(std::iter::once(Choice {
-                        code: String::new(),
+                        code: cradle_domain::questionnaires::NO_POPULATION.to_string(),
                         label: format!(
-                            "None of these ({} is not validated for them: the score will carry a warning)",
+                            "None of these ({} is not validated for them: the score will carry a warning and no cut-off)",
                             instrument.name
                         ),
-                        selected: false,
+                        selected: picked == cradle_domain::questionnaires::NO_POPULATION,
                     }))
                     .collect(),
                 inline: false,
@@ -322,7 +360,27 @@ async fn questionnaire_page(
                         .collect(),
                 })
                 .collect(),
-        }),
+            interpreter_fields: super::care_plans::interpreter_fields_among(
+                family,
+                &[cradle_domain::entries::Member::Person(person)],
+                &typed.interpreter,
+            ),
+            population_note: match (who, instrument.population_for_code(suggested)) {
+                (Some(who), Some(p)) => format!(
+                    "Chosen from how {} is recorded ({}): “{}”. Change it if that does not fit them.",
+                    who.name,
+                    who_is(&who),
+                    p.label
+                ),
+                (Some(who), None) => format!(
+                    "None of the groups {} is validated for fits how {} is recorded ({}).",
+                    instrument.name,
+                    who.name,
+                    who_is(&who)
+                ),
+                (None, _) => String::new(),
+            },
+        }}),
         errors,
     };
     Ok(render(form_status(&page.errors), &page))
@@ -369,6 +427,7 @@ pub async fn record_questionnaire(
                 instrument: typed.instrument.clone(),
                 population: typed.population.clone(),
                 completed_on: Some(day),
+                interpreter: typed.interpreter.clone(),
                 answers: typed
                     .answers
                     .iter()

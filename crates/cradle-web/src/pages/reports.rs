@@ -1,5 +1,5 @@
-//! Service figures for team managers: the partner pathway by team and month, as a page and as
-//! CSV. The counting rules are in `docs/reporting.md`.
+//! Service figures for team managers: the partner pathway by team and month, and by team and
+//! ethnic group, as a page and as CSV. The counting rules are in `docs/reporting.md`.
 
 use crate::auth::{ManageTeamPractice, Staff};
 use crate::error::Failure;
@@ -9,10 +9,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use cradle_domain::pathway::MonthFigures;
-
 pub struct FigureRow {
     pub team: String,
+    /// The month ("November 2026"), or the ethnic group, the row counts.
     pub month: String,
     pub counts: [u32; 8],
 }
@@ -35,16 +34,19 @@ pub struct FiguresPage {
     pub chrome: Chrome,
     pub columns: [&'static str; 8],
     pub rows: Vec<FigureRow>,
+    /// The same twelve months by team and ethnic group, "not recorded" included.
+    pub by_ethnicity: Vec<FigureRow>,
 }
 
+/// The figures by month and by ethnicity, each row named with its team.
 async fn rows(
     state: &WebState,
     staff: &Staff<ManageTeamPractice>,
-) -> Result<Vec<FigureRow>, Failure> {
-    let figures: Vec<MonthFigures> = state.app.partner_figures(&staff.actor).await?;
-    let mut rows = Vec::with_capacity(figures.len());
-    for f in figures {
-        rows.push(FigureRow {
+) -> Result<(Vec<FigureRow>, Vec<FigureRow>), Failure> {
+    let figures = state.app.partner_figures(&staff.actor).await?;
+    let mut by_month = Vec::with_capacity(figures.by_month.len());
+    for f in figures.by_month {
+        by_month.push(FigureRow {
             team: state.app.team_name(f.team_id).await?,
             month: month_name(&f.month),
             counts: [
@@ -59,7 +61,15 @@ async fn rows(
             ],
         });
     }
-    Ok(rows)
+    let mut by_ethnicity = Vec::with_capacity(figures.by_ethnicity.len());
+    for f in figures.by_ethnicity {
+        by_ethnicity.push(FigureRow {
+            team: state.app.team_name(f.team_id).await?,
+            month: f.group().to_string(),
+            counts: f.counts.in_order(),
+        });
+    }
+    Ok((by_month, by_ethnicity))
 }
 
 /// "2026-11" as "November 2026".
@@ -77,10 +87,12 @@ pub async fn partner_figures(
     State(state): State<WebState>,
     staff: Staff<ManageTeamPractice>,
 ) -> Result<Response, Failure> {
+    let (rows, by_ethnicity) = rows(&state, &staff).await?;
     let page = FiguresPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         columns: COLUMNS,
-        rows: rows(&state, &staff).await?,
+        rows,
+        by_ethnicity,
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -103,28 +115,49 @@ pub async fn partner_figures_csv(
     State(state): State<WebState>,
     staff: Staff<ManageTeamPractice>,
 ) -> Result<Response, Failure> {
-    let mut csv = String::from("Team,Month");
+    let (by_month, _) = rows(&state, &staff).await?;
+    Ok(csv_download(
+        "Month",
+        &by_month,
+        "partner-pathway-figures.csv",
+    ))
+}
+
+/// The same figures by team and ethnic group over the twelve months.
+pub async fn partner_figures_by_ethnicity_csv(
+    State(state): State<WebState>,
+    staff: Staff<ManageTeamPractice>,
+) -> Result<Response, Failure> {
+    let (_, by_ethnicity) = rows(&state, &staff).await?;
+    Ok(csv_download(
+        "Ethnicity",
+        &by_ethnicity,
+        "partner-pathway-figures-by-ethnicity.csv",
+    ))
+}
+
+/// Rows of figures as a CSV download: team, the row's name under `named`, then the counts.
+fn csv_download(named: &str, rows: &[FigureRow], filename: &'static str) -> Response {
+    let mut csv = format!("Team,{named}");
     for column in COLUMNS {
         csv.push(',');
         csv.push_str(&field(column));
     }
     csv.push_str("\r\n");
-    for row in rows(&state, &staff).await? {
+    for row in rows {
         csv.push_str(&format!("{},{}", field(&row.team), field(&row.month)));
         for count in row.counts {
             csv.push_str(&format!(",{count}"));
         }
         csv.push_str("\r\n");
     }
-    Ok((
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    (
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"partner-pathway-figures.csv\"",
-            ),
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
         ],
         csv,
     )
-        .into_response())
+        .into_response()
 }

@@ -356,6 +356,9 @@ fn extend_with_the_rest(record: &FamilyRecord, items: &mut Vec<TimelineItem>) {
             .collect();
         let alerts: Vec<&str> = r.scored.alerts.iter().map(|a| a.message.as_str()).collect();
         let mut text = format!("{} completed. {}.", r.instrument_name, scores.join("; "));
+        if let Some(interpreter) = &r.interpreter {
+            text.push_str(&format!(" {}.", interpreter.summary()));
+        }
         if !alerts.is_empty() {
             text.push_str(&format!(" Safety alert: {}", alerts.join(" ")));
         }
@@ -414,11 +417,19 @@ fn extend_with_the_rest(record: &FamilyRecord, items: &mut Vec<TimelineItem>) {
             a.recorded_by_name.clone(),
             record.member_name(member),
             false,
-            format!(
-                "Partner assessment. {}. {}.",
-                a.risk.label(),
-                a.outcome.label()
-            ),
+            match &a.interpreter {
+                Some(interpreter) => format!(
+                    "Partner assessment. {}. {}. {}.",
+                    a.risk.label(),
+                    a.outcome.label(),
+                    interpreter.summary()
+                ),
+                None => format!(
+                    "Partner assessment. {}. {}.",
+                    a.risk.label(),
+                    a.outcome.label()
+                ),
+            },
             vec![member],
         ));
     }
