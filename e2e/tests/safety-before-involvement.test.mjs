@@ -156,8 +156,14 @@ test("after a disclosure each step is settled from the family page; a child, an 
   // Piotr needs a Polish interpreter: the family page says so on the ecomap.
   assert.match(await page.getByTestId("ecomap-words").textContent(), /Piotr Kowalski: .*needs an interpreter for Polish/);
   await page.getByRole("link", { name: "Record a routine enquiry about domestic abuse" }).click();
-  await page.getByLabel("Ewa Kowalska (mother)").check();
+  // Ewa needs a Polish interpreter too: her choice says so, and the enquiry records the
+  // professional interpreter used, never a relative.
+  await page.getByLabel("Ewa Kowalska (mother; interpreter needed: Polish)").check();
   await page.getByRole("group", { name: "Were they seen on their own?" }).getByLabel("Yes").check();
+  assert.match(await page.getByTestId("interpreter-guidance").textContent(), /never a partner, relative or friend/);
+  await page.getByRole("group", { name: "Was an interpreter used?" }).getByLabel("Yes").check();
+  assert.equal(await page.getByLabel("If so, in which language?").inputValue(), "Polish");
+  await page.getByLabel("By telephone").check();
   await page.getByLabel("Asked: abuse disclosed").check();
   await page.getByLabel("Notes (optional)").fill("Disclosed abuse by a former partner, not in the record");
   await page.getByRole("button", { name: "Record the enquiry" }).click();
@@ -182,11 +188,14 @@ test("after a disclosure each step is settled from the family page; a child, an 
   await page.goto(`${demo.cradle.baseUrl}/families?q=Ewa`);
   assert.ok(await page.getByTestId("disclosure-flag").isVisible());
   assert.match(await page.getByTestId("interpreter").first().textContent(), /Interpreter needed: Polish/);
+  assert.match(await page.getByRole("row").filter({ hasText: "Zofia Kowalska" }).getByRole("cell").nth(2).textContent(), /Ewa Kowalska Interpreter needed: Polish/);
 
   // The timeline, newest first: today's enquiry above the birth weeks ago.
   await page.goto(familyUrl);
   const timeline = (await page.getByTestId("timeline").textContent()) ?? "";
   assert.ok(timeline.indexOf("Routine enquiry about domestic abuse") < timeline.indexOf("Zofia Kowalska was born"), "newest first");
+  assert.match(timeline, /Interpreter: Polish, by telephone\./);
+  assert.match(await page.getByTestId("mother-interpreter").textContent(), /Interpreter needed: Polish/);
   await page.screenshot({ path: join(artifacts, "family-after-disclosure.png"), fullPage: true });
   await page.close();
 

@@ -810,6 +810,7 @@ pub async fn synthetic_caseload(
                 i % 10,
                 ["AB", "DP", "HT", "NQ", "WZ"][index % 5]
             )),
+            mother_language: Default::default(),
             stage: if age_days < 0 {
                 PerinatalStage::Antenatal
             } else {
@@ -988,6 +989,12 @@ const DEMO_POSTCODES: [&str; 12] = [
     "HX1 2LW", "LS12 4BY", "LS8 3NF", "WF10 5GA",
 ];
 
+/// Demo mothers who prefer another language: (mother, language, needs an interpreter).
+const DEMO_MOTHERS_LANGUAGES: [(&str, &str, bool); 2] = [
+    ("Ewa Kowalska", "Polish", true),
+    ("Amara Okafor", "English and Yoruba", false),
+];
+
 /// Twelve invented families showing the situations the service meets.
 pub fn demo_families() -> Vec<DemoFamily> {
     use RelationshipKind as K;
@@ -1156,6 +1163,13 @@ pub async fn seed_family(
         baby_name: first_name.to_string(),
         ..FamilyInput::default()
     };
+    if let Some((_, language, needed)) = DEMO_MOTHERS_LANGUAGES
+        .iter()
+        .find(|(mother, ..)| *mother == demo.mother)
+    {
+        input.mother_language = language.to_string();
+        input.mother_interpreter_needed = if *needed { "yes" } else { "no" }.to_string();
+    }
     // Invented birthdays: the young mother living with her own mother is 18.
     let age_years = if demo.mother == "Kayleigh Moss" {
         18

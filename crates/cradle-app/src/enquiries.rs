@@ -51,6 +51,16 @@ impl Cradle {
         if let Some(person) = named {
             text.push_str(&format!(" Named {}.", person.name));
         }
+        let interpreter = input
+            .interpreter
+            .parse(&cradle_domain::interpreters::needed_by(
+                &record,
+                &[parsed.asked],
+            ))
+            .map_err(AppError::Invalid)?;
+        if let Some(interpreter) = interpreter {
+            text.push_str(&format!(" {}.", interpreter.summary()));
+        }
         if let Some(notes) = &parsed.notes {
             text.push(' ');
             text.push_str(notes);

@@ -39,6 +39,7 @@ impl Cradle {
             mother_nhs_number: new.mother_nhs_number.map(|n| n.as_str().to_string()),
             mother_date_of_birth: new.mother_date_of_birth,
             mother_postcode: new.mother_postcode.map(|p| p.as_str().to_string()),
+            mother_language: new.mother_language,
             stage: new.stage,
             referral_date: Some(new.referral_date),
             child_protection: ChildProtectionStatus::None,

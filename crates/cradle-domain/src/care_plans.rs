@@ -1426,6 +1426,7 @@ mod tests {
             mother_nhs_number: None,
             mother_date_of_birth: None,
             mother_postcode: None,
+            mother_language: Default::default(),
             stage: crate::PerinatalStage::Postnatal,
             referral_date: Some(date!(2026 - 08 - 20)),
             child_protection: crate::network::ChildProtectionStatus::None,

@@ -42,6 +42,9 @@ pub struct EnquiryInput {
     pub review_day: String,
     pub review_month: String,
     pub review_year: String,
+    /// Whether a professional interpreter was used (asked when the person needs one).
+    #[serde(flatten)]
+    pub interpreter: crate::interpreters::InterpreterInput,
 }
 
 /// An enquiry that has passed the checks that need no family.

@@ -102,6 +102,56 @@ impl Baby {
     }
 }
 
+/// The language the mother prefers and whether she needs an interpreter: shown wherever she
+/// appears, and asked about at every contact with her when she needs one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MotherLanguage {
+    pub language: Option<String>,
+    pub interpreter_needed: bool,
+}
+
+impl MotherLanguage {
+    /// The language and need as typed ("yes", "no" or empty), or the problems with them.
+    pub fn parse(language: &str, needed: &str) -> Result<Self, Problems> {
+        let mut problems = Problems::default();
+        let language = problems.take(crate::text::optional_text(
+            "mother_language",
+            "The mother's preferred language",
+            language,
+            100,
+        ));
+        let interpreter_needed = match needed.trim() {
+            "yes" => Some(true),
+            "" | "no" => Some(false),
+            _ => {
+                problems.push(Invalid::new(
+                    "mother_interpreter_needed",
+                    "Select whether the mother needs an interpreter",
+                ));
+                None
+            }
+        };
+        if interpreter_needed == Some(true) && language.as_ref().is_some_and(Option::is_none) {
+            problems.push(Invalid::new(
+                "mother_language",
+                "Enter the language the mother speaks, so the right interpreter can be booked",
+            ));
+        }
+        match (language, interpreter_needed) {
+            (Some(language), Some(interpreter_needed)) if problems.is_empty() => Ok(Self {
+                language,
+                interpreter_needed,
+            }),
+            _ => Err(problems),
+        }
+    }
+
+    /// "Interpreter needed: Bengali", when she needs one.
+    pub fn note(&self) -> Option<String> {
+        crate::network::interpreter_note(self.interpreter_needed, self.language.as_deref())
+    }
+}
+
 /// A family record as stored: the mother under the team's care and the babies at its centre.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Family {
@@ -114,6 +164,8 @@ pub struct Family {
     /// "LS1 4AP", as [`Postcode`] writes it.
     #[serde(default)]
     pub mother_postcode: Option<String>,
+    #[serde(default)]
+    pub mother_language: MotherLanguage,
     pub stage: PerinatalStage,
     #[serde(with = "optional_iso_date")]
     pub referral_date: Option<Date>,
@@ -152,6 +204,9 @@ pub struct FamilySummary {
     /// Those of them who need an interpreter: (id, "Interpreter needed: Polish").
     #[serde(default)]
     pub interpreters: Vec<(crate::PersonId, String)>,
+    /// "Interpreter needed: Bengali" when the mother needs one.
+    #[serde(default)]
+    pub mother_interpreter: Option<String>,
     /// Do not contact / do not involve decisions not lifted, so the marks show in lists too.
     pub restrictions: Vec<crate::network::ContactRestriction>,
     /// Coping concerns not yet closed: flagged on the caseload.
@@ -237,6 +292,9 @@ pub struct FamilyInput {
     pub mother_dob_month: String,
     pub mother_dob_year: String,
     pub mother_postcode: String,
+    pub mother_language: String,
+    /// "yes" or "no".
+    pub mother_interpreter_needed: String,
     pub stage: String,
     pub baby_name: String,
     pub baby_dob_day: String,
@@ -260,6 +318,7 @@ pub struct NewFamily {
     pub mother_nhs_number: Option<NhsNumber>,
     pub mother_date_of_birth: Option<Date>,
     pub mother_postcode: Option<Postcode>,
+    pub mother_language: MotherLanguage,
     pub stage: PerinatalStage,
     pub referral_date: Date,
     pub baby_name: Option<String>,
@@ -422,6 +481,14 @@ impl NewFamily {
             }
             _ => {}
         }
+        let mother_language =
+            match MotherLanguage::parse(&input.mother_language, &input.mother_interpreter_needed) {
+                Ok(language) => Some(language),
+                Err(found) => {
+                    problems.0.extend(found.0);
+                    None
+                }
+            };
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -429,7 +496,7 @@ impl NewFamily {
             team_id,
             mother_name,
             mother_nhs_number,
-            (mother_date_of_birth, mother_postcode),
+            (mother_date_of_birth, mother_postcode, mother_language),
             stage,
             baby_name,
             referral_date,
@@ -438,7 +505,7 @@ impl NewFamily {
                 Some(team_id),
                 Some(mother_name),
                 Some(mother_nhs_number),
-                (Some(mother_date_of_birth), Some(mother_postcode)),
+                (Some(mother_date_of_birth), Some(mother_postcode), Some(mother_language)),
                 Some(stage),
                 Some(baby_name),
                 Some(referral_date),
@@ -448,6 +515,7 @@ impl NewFamily {
                 mother_nhs_number,
                 mother_date_of_birth,
                 mother_postcode,
+                mother_language,
                 stage,
                 referral_date,
                 baby_name,
@@ -472,6 +540,9 @@ pub struct MotherInput {
     pub mother_dob_month: String,
     pub mother_dob_year: String,
     pub mother_postcode: String,
+    pub mother_language: String,
+    /// "yes" or "no".
+    pub mother_interpreter_needed: String,
     pub referral_day: String,
     pub referral_month: String,
     pub referral_year: String,
@@ -487,6 +558,8 @@ pub struct MotherDetails {
     #[serde(with = "optional_iso_date")]
     pub mother_date_of_birth: Option<Date>,
     pub mother_postcode: Option<String>,
+    #[serde(default)]
+    pub mother_language: MotherLanguage,
     #[serde(with = "optional_iso_date")]
     pub referral_date: Option<Date>,
 }
@@ -498,6 +571,7 @@ impl MotherDetails {
             mother_nhs_number: family.mother_nhs_number.clone(),
             mother_date_of_birth: family.mother_date_of_birth,
             mother_postcode: family.mother_postcode.clone(),
+            mother_language: family.mother_language.clone(),
             referral_date: family.referral_date,
         }
     }
@@ -521,6 +595,12 @@ impl MotherInput {
             mother_dob_month,
             mother_dob_year,
             mother_postcode: family.mother_postcode.clone().unwrap_or_default(),
+            mother_language: family.mother_language.language.clone().unwrap_or_default(),
+            mother_interpreter_needed: if family.mother_language.interpreter_needed {
+                "yes".to_string()
+            } else {
+                "no".to_string()
+            },
             referral_day,
             referral_month,
             referral_year,
@@ -623,24 +703,37 @@ impl MotherInput {
                 )
                 .map(Some)
         };
+        let mother_language =
+            match MotherLanguage::parse(&self.mother_language, &self.mother_interpreter_needed) {
+                Ok(language) => Some(language),
+                Err(found) => {
+                    problems.0.extend(found.0);
+                    None
+                }
+            };
         match (
             mother_name,
             mother_nhs_number,
             mother_date_of_birth,
             mother_postcode,
             referral_date,
+            mother_language,
         ) {
-            (Some(mother_name), Some(nhs), Some(born), Some(postcode), Some(referral))
-                if problems.is_empty() =>
-            {
-                Ok(MotherDetails {
-                    mother_name,
-                    mother_nhs_number: nhs,
-                    mother_date_of_birth: born,
-                    mother_postcode: postcode,
-                    referral_date: referral,
-                })
-            }
+            (
+                Some(mother_name),
+                Some(nhs),
+                Some(born),
+                Some(postcode),
+                Some(referral),
+                Some(mother_language),
+            ) if problems.is_empty() => Ok(MotherDetails {
+                mother_name,
+                mother_nhs_number: nhs,
+                mother_date_of_birth: born,
+                mother_postcode: postcode,
+                mother_language,
+                referral_date: referral,
+            }),
             _ => Err(problems),
         }
     }
@@ -845,6 +938,7 @@ mod tests {
             mother_name: "Amara Okafor".into(),
             mother_date_of_birth: None,
             mother_postcode: None,
+            mother_language: Default::default(),
             mother_nhs_number: None,
             stage: PerinatalStage::Antenatal,
             referral_date: None,

@@ -366,6 +366,7 @@ mod tests {
             mother_nhs_number: None,
             mother_date_of_birth: None,
             mother_postcode: None,
+            mother_language: Default::default(),
             stage: crate::PerinatalStage::Postnatal,
             referral_date: None,
             child_protection: crate::network::ChildProtectionStatus::None,

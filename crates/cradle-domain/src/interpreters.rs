@@ -49,18 +49,26 @@ pub struct InterpreterInput {
     pub interpreter_how: String,
 }
 
-/// Those among `members` who need an interpreter, as "Piotr Kowalski (Polish)".
+/// Those among `members` who need an interpreter, the mother included, as "Piotr Kowalski
+/// (Polish)".
 pub fn needed_by(record: &FamilyRecord, members: &[Member]) -> Vec<String> {
+    let named = |name: &str, language: Option<&String>| match language {
+        Some(language) => format!("{name} ({language})"),
+        None => name.to_string(),
+    };
     members
         .iter()
         .filter_map(|member| match member {
-            Member::Person(id) => record.person(*id),
-            Member::Mother => None,
-        })
-        .filter(|p| p.interpreter_needed)
-        .map(|p| match &p.preferred_language {
-            Some(language) => format!("{} ({language})", p.name),
-            None => p.name.clone(),
+            Member::Person(id) => record
+                .person(*id)
+                .filter(|p| p.interpreter_needed)
+                .map(|p| named(&p.name, p.preferred_language.as_ref())),
+            Member::Mother => {
+                let mother = &record.family.mother_language;
+                mother
+                    .interpreter_needed
+                    .then(|| named(&record.family.mother_name, mother.language.as_ref()))
+            }
         })
         .collect()
 }
@@ -76,8 +84,9 @@ impl InterpreterInput {
                 problems.push(Invalid::new(
                     "interpreter",
                     format!(
-                        "Select whether an interpreter was used: {} needs one",
-                        needed_by.join(" and ")
+                        "Select whether an interpreter was used: {} {} one",
+                        needed_by.join(" and "),
+                        if needed_by.len() > 1 { "need" } else { "needs" }
                     ),
                 ));
                 Err(problems)

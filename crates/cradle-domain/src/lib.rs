@@ -30,7 +30,7 @@ pub mod person;
 pub mod questionnaires;
 pub mod staff;
 pub mod summaries;
-mod text;
+pub mod text;
 
 pub use audit::{AuditAction, AuditOutcome, SubjectKind};
 pub use family::{Baby, Family, FamilyInput, FamilySummary, NewFamily, PerinatalStage};

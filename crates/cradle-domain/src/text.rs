@@ -39,7 +39,7 @@ pub(crate) fn optional_text(
 }
 
 /// "The goal" → "the goal", for a label in the middle of a sentence.
-pub(crate) fn lower_first(text: &str) -> String {
+pub fn lower_first(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_lowercase().chain(chars).collect(),

@@ -1013,7 +1013,7 @@ macro_rules! network_sql {
                 let mut tx = self.begin_write().await?;
                 let changed = sqlx::query(
                     "UPDATE families SET mother_name = $1, mother_name_lower = $2, mother_nhs_number = $3, mother_date_of_birth = $4, \
-                     mother_postcode = $5, referral_date = $6, version = version + 1 WHERE id = $7 AND version = $8",
+                     mother_postcode = $5, referral_date = $6, mother_language = $9, mother_interpreter_needed = $10, version = version + 1 WHERE id = $7 AND version = $8",
                 )
                 .bind(&details.mother_name)
                 .bind(details.mother_name.to_lowercase())
@@ -1023,6 +1023,8 @@ macro_rules! network_sql {
                 .bind(date_text(details.referral_date))
                 .bind(family.0)
                 .bind(change.previous_version)
+                .bind(&details.mother_language.language)
+                .bind(details.mother_language.interpreter_needed)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();

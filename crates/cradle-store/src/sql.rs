@@ -8,7 +8,7 @@ use crate::{FamilyQuery, FamilySearch, PagePosition, StoreError, SEARCH_COUNT_LI
 use cradle_domain::TeamId;
 use uuid::Uuid;
 
-pub(crate) const FAMILY_COLUMNS: &str = "id, team_id, mother_name, mother_nhs_number, mother_date_of_birth, mother_postcode, stage, referral_date, child_protection, created_at, version";
+pub(crate) const FAMILY_COLUMNS: &str = "id, team_id, mother_name, mother_nhs_number, mother_date_of_birth, mother_postcode, mother_language, mother_interpreter_needed, stage, referral_date, child_protection, created_at, version";
 pub(crate) const BABY_COLUMNS: &str =
     "id, family_id, name, date_of_birth, due_date, gestation_days, nhs_number";
 
@@ -331,8 +331,8 @@ macro_rules! sql_store {
                 created_by: StaffId,
             ) -> StoreResult<()> {
                 sqlx::query(
-                    "INSERT INTO families (id, team_id, mother_name, mother_name_lower, mother_nhs_number, stage, referral_date, child_protection, created_at, created_by, key_worker, mother_date_of_birth, mother_postcode) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)",
+                    "INSERT INTO families (id, team_id, mother_name, mother_name_lower, mother_nhs_number, stage, referral_date, child_protection, created_at, created_by, key_worker, mother_date_of_birth, mother_postcode, mother_language, mother_interpreter_needed) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14)",
                 )
                 .bind(family.id.0)
                 .bind(family.team_id.0)
@@ -346,6 +346,8 @@ macro_rules! sql_store {
                 .bind(created_by.0)
                 .bind(date_text(family.mother_date_of_birth))
                 .bind(&family.mother_postcode)
+                .bind(&family.mother_language.language)
+                .bind(family.mother_language.interpreter_needed)
                 .execute(&mut **tx)
                 .await?;
                 sqlx::query(
@@ -871,7 +873,7 @@ macro_rules! sql_store {
                 let mut pathway_rows: Vec<(Uuid, Uuid, String)> = Vec::new();
                 if !page_ids.is_empty() {
                     let sql = format!(
-                        "SELECT id, team_id, mother_name, stage, CAST(open_plans AS BIGINT) AS open_plans, \
+                        "SELECT id, team_id, mother_name, mother_language, mother_interpreter_needed, stage, CAST(open_plans AS BIGINT) AS open_plans, \
                          CAST(review_sessions AS BIGINT) AS review_sessions, next_contact_on, last_plan_closed_on, \
                          (SELECT CAST(t.sessions_before_review AS BIGINT) FROM teams t WHERE t.id = families.team_id) AS sessions_before_review \
                          FROM families WHERE id IN ({ids}) ORDER BY mother_name_lower, id"

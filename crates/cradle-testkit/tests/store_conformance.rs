@@ -120,6 +120,7 @@ fn family(team: TeamId, mother: &str) -> Family {
         mother_nhs_number: Some("9991234578".into()),
         mother_date_of_birth: Some(time::macros::date!(1994 - 03 - 18)),
         mother_postcode: Some("LS1 4AP".into()),
+        mother_language: Default::default(),
         stage: PerinatalStage::Postnatal,
         referral_date: Some(time::macros::date!(2026 - 11 - 02)),
         child_protection: cradle_domain::network::ChildProtectionStatus::None,

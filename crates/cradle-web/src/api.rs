@@ -324,6 +324,9 @@ pub struct NewFamilyJson {
     pub mother_nhs_number: Option<String>,
     pub mother_date_of_birth: Option<String>,
     pub mother_postcode: Option<String>,
+    /// The language she prefers ("Bengali"), and whether she needs an interpreter.
+    pub mother_language: Option<String>,
+    pub mother_interpreter_needed: Option<bool>,
     pub stage: String,
     pub baby_name: Option<String>,
     pub baby_date_of_birth: Option<String>,
@@ -363,6 +366,11 @@ impl From<NewFamilyJson> for FamilyInput {
             mother_dob_month,
             mother_dob_year,
             mother_postcode: json.mother_postcode.unwrap_or_default(),
+            mother_language: json.mother_language.unwrap_or_default(),
+            mother_interpreter_needed: match json.mother_interpreter_needed {
+                Some(true) => "yes".to_string(),
+                _ => "no".to_string(),
+            },
             stage: json.stage,
             baby_name: json.baby_name.unwrap_or_default(),
             baby_dob_day,

@@ -701,6 +701,7 @@ mod tests {
             mother_nhs_number: None,
             mother_date_of_birth: None,
             mother_postcode: None,
+            mother_language: Default::default(),
             stage: cradle_domain::PerinatalStage::Postnatal,
             referral_date: None,
             child_protection: cradle_domain::network::ChildProtectionStatus::None,

@@ -69,7 +69,14 @@ fn nodes(record: &FamilyRecord, today: Date) -> Vec<Node> {
         care: CareShare::MainCarer,
         lives_with_baby: true,
         restriction: None,
-        interpreter: None,
+        interpreter: record.family.mother_language.interpreter_needed.then(|| {
+            record
+                .family
+                .mother_language
+                .language
+                .clone()
+                .unwrap_or_default()
+        }),
     }];
     for person in &record.people {
         let current: Vec<_> = record
@@ -463,6 +470,7 @@ mod tests {
                 mother_nhs_number: None,
                 mother_date_of_birth: None,
                 mother_postcode: None,
+                mother_language: Default::default(),
                 stage: PerinatalStage::Postnatal,
                 referral_date: None,
                 child_protection: ChildProtectionStatus::None,

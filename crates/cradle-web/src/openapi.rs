@@ -561,6 +561,8 @@ fn group_schemas() -> Value {
             "mother_nhs_number": {"type": "string", "description": "10 digits, modulus 11 checked; empty if not known"},
             "mother_dob_day": day, "mother_dob_month": day, "mother_dob_year": day,
             "mother_postcode": {"type": "string", "description": "A full UK postcode, or empty"},
+            "mother_language": {"type": "string", "description": "The language she prefers, or empty"},
+            "mother_interpreter_needed": {"type": "string", "enum": ["yes", "no", ""], "description": "yes when she needs an interpreter (then her language is required)"},
             "referral_day": day, "referral_month": day, "referral_year": day,
             "version": {"type": "integer", "description": "The family's version being replaced"},
             "reason": {"type": "string", "maxLength": 500}
@@ -569,6 +571,7 @@ fn group_schemas() -> Value {
             "mother_name": {"type": "string"}, "mother_nhs_number": {"type": ["string", "null"]},
             "mother_date_of_birth": {"type": ["string", "null"], "format": "date"},
             "mother_postcode": {"type": ["string", "null"]},
+            "mother_language": {"type": "object", "properties": {"language": {"type": ["string", "null"]}, "interpreter_needed": {"type": "boolean"}}},
             "referral_date": {"type": ["string", "null"], "format": "date"}
         }},
         "GroupInput": {"type": "object", "required": ["name", "facilitators", "capacity"], "properties": {
@@ -1225,6 +1228,7 @@ fn body() -> Value {
                     "id": {"type": "string", "format": "uuid"}, "team_id": {"type": "string", "format": "uuid"},
                     "mother_name": {"type": "string"}, "mother_nhs_number": {"type": ["string", "null"]},
                     "mother_date_of_birth": {"type": ["string", "null"], "format": "date"}, "mother_postcode": {"type": ["string", "null"]},
+                    "mother_language": {"type": "object", "properties": {"language": {"type": ["string", "null"]}, "interpreter_needed": {"type": "boolean"}}},
                     "stage": {"enum": ["preconception", "antenatal", "postnatal"]},
                     "referral_date": {"type": ["string", "null"], "format": "date"},
                     "child_protection": {"enum": ["none", "child_in_need", "child_protection_plan", "looked_after", "pre_birth_assessment"]},
@@ -1253,6 +1257,7 @@ fn body() -> Value {
                     "mother_nhs_number": {"type": ["string", "null"], "description": "10 digits, modulus 11 checked"},
                     "mother_date_of_birth": {"type": ["string", "null"], "format": "date", "description": "Before the baby's date of birth; the mother at least 10 years old"},
                     "mother_postcode": {"type": ["string", "null"], "description": "A full UK postcode"},
+                    "mother_language": {"type": ["string", "null"], "description": "The language she prefers"}, "mother_interpreter_needed": {"type": ["boolean", "null"], "description": "Whether she needs an interpreter (asked about at every contact with her when true)"},
                     "stage": {"enum": ["preconception", "antenatal", "postnatal"]},
                     "baby_name": {"type": ["string", "null"]},
                     "baby_date_of_birth": {"type": ["string", "null"], "format": "date", "description": "Required when postnatal"},

@@ -379,6 +379,25 @@ pub struct InterpreterFields {
     pub how: RadioGroup,
 }
 
+/// The mother's preferred language and whether she needs an interpreter, as typed.
+pub fn mother_language_fields(language: &str, needed: &str) -> (TextField, RadioGroup) {
+    (
+        TextField::new(
+            "mother_language",
+            "Mother's preferred language (optional)",
+            language,
+        )
+        .hint("For example, Bengali, or British Sign Language")
+        .width("nhsuk-input--width-20"),
+        RadioGroup {
+            id: "mother_interpreter_needed",
+            legend: "Does she need an interpreter?",
+            options: Choice::yes_no(if needed.is_empty() { "no" } else { needed }),
+            inline: true,
+        },
+    )
+}
+
 impl InterpreterFields {
     /// The fields as typed; the language starts as the first needed language given.
     pub fn new(

@@ -3886,6 +3886,16 @@ on_both_backends!(
         assert!(caseload.contains("Interpreter needed: Polish"), "{caseload}");
         let page = get_text(&app, &nurse, &format!("/families/{family}")).await;
         assert!(page.contains("Polish interpreter") && page.contains("needs an interpreter for Polish"));
+        // The mother needs one too: beside her name on the family page and the caseload.
+        assert!(
+            page.contains("data-testid=\"mother-interpreter\">Interpreter needed: Polish"),
+            "{page}"
+        );
+        assert!(page.contains("Polish; needs an interpreter"));
+        assert!(
+            caseload.contains("Ewa Kowalska <strong class=\"nhsuk-tag nhsuk-tag--blue\" data-testid=\"interpreter\">Interpreter needed: Polish"),
+            "{caseload}"
+        );
         for path in [
             format!("/families/{family}/people/{piotr}/pathway"),
             format!("/families/{family}/people/{piotr}/questionnaires/new"),
@@ -3934,11 +3944,9 @@ on_both_backends!(
         };
         let refused = session(vec![]).await;
         assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(refused
-            .text()
-            .await
-            .unwrap()
-            .contains("Select whether an interpreter was used: Piotr Kowalski (Polish) needs one"));
+        assert!(refused.text().await.unwrap().contains(
+            "Select whether an interpreter was used: Ewa Kowalska (Polish) and Piotr Kowalski (Polish) need one"
+        ));
         let no_how = session(vec![("interpreter", "yes"), ("interpreter_language", "Polish")]).await;
         assert_eq!(no_how.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let saved = session(vec![
@@ -4036,6 +4044,46 @@ on_both_backends!(
         assert_eq!(made["interpreter"]["how"], "in_person");
         let page = get_text(&app, &nurse, &format!("/families/{family}?type=questionnaire")).await;
         assert!(page.contains("Interpreter: Polish, in person."), "{page}");
+
+        // The routine enquiry with her, seen alone: whether a professional interpreter was used.
+        let enquiry = |extra: Vec<(&'static str, &'static str)>| {
+            let mut fields: Vec<(&str, String)> = vec![
+                ("csrf_token", token.clone()),
+                ("asked", "mother".into()),
+                ("seen_alone", "yes".into()),
+                ("asked_day", d.clone()),
+                ("asked_month", m.clone()),
+                ("asked_year", y.clone()),
+                ("outcome", "nothing_disclosed".into()),
+            ];
+            fields.extend(extra.into_iter().map(|(k, v)| (k, v.to_string())));
+            let request = nurse
+                .post(app.url(&format!("/families/{family}/enquiries")))
+                .form(&fields);
+            async move { request.send().await.unwrap() }
+        };
+        let form = get_text(&app, &nurse, &format!("/families/{family}/enquiries/new")).await;
+        assert!(form.contains("never a partner, relative or friend"), "{form}");
+        let refused = enquiry(vec![]).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Select whether an interpreter was used: Ewa Kowalska (Polish) needs one"));
+        let saved = enquiry(vec![
+            ("interpreter", "yes"),
+            ("interpreter_language", "Polish"),
+            ("interpreter_how", "telephone"),
+        ])
+        .await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let page = get_text(&app, &nurse, &format!("/families/{family}")).await;
+        assert!(
+            page.contains("Routine enquiry about domestic abuse, seen alone on")
+                && page.contains("Interpreter: Polish, by telephone."),
+            "{page}"
+        );
 
         // And his own assessment, once he has accepted the offer (made and answered at once).
         let today = cradle_domain::dates::today_uk().to_string();

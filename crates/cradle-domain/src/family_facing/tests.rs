@@ -70,6 +70,7 @@ fn random_family(shapes: &[MemberShape]) -> FamilyRecord {
         mother_nhs_number: None,
         mother_date_of_birth: None,
         mother_postcode: None,
+        mother_language: Default::default(),
         stage: crate::PerinatalStage::Postnatal,
         referral_date: Some(date!(2026 - 08 - 20)),
         child_protection: ChildProtectionStatus::ChildProtectionPlan,

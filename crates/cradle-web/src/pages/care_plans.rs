@@ -1369,11 +1369,15 @@ pub(crate) fn interpreter_fields(
     family: &FamilyRecord,
     typed: &cradle_domain::interpreters::InterpreterInput,
 ) -> crate::views::InterpreterFields {
-    let members: Vec<cradle_domain::entries::Member> = family
-        .people
-        .iter()
-        .map(|p| cradle_domain::entries::Member::Person(p.id))
-        .collect();
+    let members: Vec<cradle_domain::entries::Member> =
+        std::iter::once(cradle_domain::entries::Member::Mother)
+            .chain(
+                family
+                    .people
+                    .iter()
+                    .map(|p| cradle_domain::entries::Member::Person(p.id)),
+            )
+            .collect();
     interpreter_fields_among(family, &members, typed)
 }
 
@@ -1385,12 +1389,20 @@ pub(crate) fn interpreter_fields_among(
     typed: &cradle_domain::interpreters::InterpreterInput,
 ) -> crate::views::InterpreterFields {
     let needed = cradle_domain::interpreters::needed_by(family, members);
-    let language = family
-        .people
-        .iter()
-        .filter(|p| members.contains(&cradle_domain::entries::Member::Person(p.id)))
-        .find(|p| p.interpreter_needed)
-        .and_then(|p| p.preferred_language.clone())
+    let mother = &family.family.mother_language;
+    let mothers = (members.contains(&cradle_domain::entries::Member::Mother)
+        && mother.interpreter_needed)
+        .then(|| mother.language.clone())
+        .flatten();
+    let language = mothers
+        .or_else(|| {
+            family
+                .people
+                .iter()
+                .filter(|p| members.contains(&cradle_domain::entries::Member::Person(p.id)))
+                .find(|p| p.interpreter_needed)
+                .and_then(|p| p.preferred_language.clone())
+        })
         .unwrap_or_default();
     crate::views::InterpreterFields::new(typed, &needed, &language)
 }

@@ -33,6 +33,7 @@ pub struct EnquiryPage {
     pub decided_by: TextField,
     pub reason: TextField,
     pub review: DateField,
+    pub interpreter: crate::views::InterpreterFields,
 }
 
 fn page(
@@ -107,6 +108,7 @@ fn page(
             ["review_day", "review_month", "review_year"],
             [&input.review_day, &input.review_month, &input.review_year],
         ),
+        interpreter: super::care_plans::interpreter_fields(family, &input.interpreter),
         errors,
     };
     render(form_status(&page.errors), &page)

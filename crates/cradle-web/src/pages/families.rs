@@ -30,6 +30,8 @@ pub struct FamilyRow {
     pub age: String,
     pub involved: Vec<InvolvedView>,
     pub mother: String,
+    /// "Interpreter needed: Bengali" when the mother needs one.
+    pub mother_interpreter: Option<String>,
     pub stage: &'static str,
     pub open_concerns: u32,
     pub open_alerts: u32,
@@ -151,6 +153,7 @@ pub async fn list(
                         ages.join("; ")
                     },
                     mother: f.mother_name.clone(),
+                    mother_interpreter: f.mother_interpreter.clone(),
                     involved: f
                         .involved
                         .iter()
@@ -235,6 +238,8 @@ pub struct NewFamilyPage {
     pub mother_nhs_number: TextField,
     pub mother_dob: DateField,
     pub mother_postcode: TextField,
+    /// Her preferred language and whether she needs an interpreter.
+    pub mother_language: (TextField, crate::views::RadioGroup),
     pub referral: DateField,
     pub stages: Vec<Choice>,
     pub baby_name: TextField,
@@ -292,6 +297,10 @@ async fn new_family_page(
         ),
         mother_postcode: TextField::new("mother_postcode", "Mother's postcode (optional)", &input.mother_postcode)
             .width("nhsuk-input--width-10"),
+        mother_language: crate::views::mother_language_fields(
+            &input.mother_language,
+            &input.mother_interpreter_needed,
+        ),
         referral: DateField::new(
             "referral_date",
             "Date of referral (leave blank for today)",
@@ -481,6 +490,10 @@ pub struct FamilyPage {
     pub nhs_number: String,
     pub mother_born: String,
     pub mother_postcode: String,
+    /// "Bengali; needs an interpreter", or "Not recorded".
+    pub mother_language: String,
+    /// "Interpreter needed: Bengali", shown beside her name.
+    pub mother_interpreter: Option<String>,
     pub stage: &'static str,
     pub referral: String,
     pub team: String,
@@ -776,6 +789,16 @@ pub async fn show(
             .mother_postcode
             .clone()
             .unwrap_or_else(|| "Not recorded".to_string()),
+        mother_language: match (
+            &family.mother_language.language,
+            family.mother_language.interpreter_needed,
+        ) {
+            (Some(language), true) => format!("{language}; needs an interpreter"),
+            (Some(language), false) => language.clone(),
+            (None, true) => "Not recorded; needs an interpreter".to_string(),
+            (None, false) => "Not recorded".to_string(),
+        },
+        mother_interpreter: family.mother_language.note(),
         stage: family.stage.label(),
         referral: family
             .referral_date

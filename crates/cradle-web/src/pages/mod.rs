@@ -35,7 +35,14 @@ pub(crate) fn member_choices(
 ) -> Vec<crate::views::Choice> {
     let mut choices = vec![crate::views::Choice {
         code: "mother".to_string(),
-        label: format!("{} (mother)", record.family.mother_name),
+        label: match record.family.mother_language.note() {
+            Some(note) => format!(
+                "{} (mother; {})",
+                record.family.mother_name,
+                cradle_domain::text::lower_first(&note)
+            ),
+            None => format!("{} (mother)", record.family.mother_name),
+        },
         selected: typed == "mother",
     }];
     choices.extend(

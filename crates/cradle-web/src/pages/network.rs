@@ -1761,7 +1761,14 @@ fn together_page(
                             .person(id)
                             .map(|p| p.name_with_interpreter())
                             .unwrap_or_default(),
-                        Member::Mother => family.member_name(member),
+                        Member::Mother => match family.family.mother_language.note() {
+                            Some(note) => format!(
+                                "{} ({})",
+                                family.member_name(member),
+                                cradle_domain::text::lower_first(&note)
+                            ),
+                            None => family.member_name(member),
+                        },
                     },
                     selected: ticked.contains(&member.code()),
                 })
@@ -1830,6 +1837,8 @@ pub struct MotherFormPage {
     pub born: DateField,
     pub postcode: TextField,
     pub referral: DateField,
+    /// Her preferred language and whether she needs an interpreter.
+    pub language: (TextField, RadioGroup),
     pub reason: TextField,
 }
 
@@ -1879,6 +1888,10 @@ fn mother_form(
                 &input.referral_year,
             ],
         ),
+        language: crate::views::mother_language_fields(
+            &input.mother_language,
+            &input.mother_interpreter_needed,
+        ),
         reason: TextField::new("reason", "Reason for the change", &input.reason),
         errors,
     };
@@ -1920,6 +1933,8 @@ pub async fn save_mother_details(
             "mother_dob_month" => input.mother_dob_month = value,
             "mother_dob_year" => input.mother_dob_year = value,
             "mother_postcode" => input.mother_postcode = value,
+            "mother_language" => input.mother_language = value,
+            "mother_interpreter_needed" => input.mother_interpreter_needed = value,
             "referral_day" => input.referral_day = value,
             "referral_month" => input.referral_month = value,
             "referral_year" => input.referral_year = value,
