@@ -840,6 +840,7 @@ pub async fn synthetic_caseload(
                 version: 1,
                 date_of_birth: None,
                 age_band: None,
+                sex: None,
             };
             relationships.push(Relationship {
                 id: RelationshipId::new(),

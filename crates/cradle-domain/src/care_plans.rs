@@ -1590,6 +1590,7 @@ mod tests {
             version: 1,
             date_of_birth: None,
             age_band: None,
+            sex: None,
         };
         let him = Member::Person(tunde.id);
         family.people.push(tunde);

@@ -151,7 +151,19 @@ pub struct Person {
     /// Their age band, when their date of birth is not known.
     #[serde(default)]
     pub age_band: Option<AgeBand>,
+    /// Their sex as recorded: what a questionnaire's population for one sex is checked
+    /// against (the EPDS reads fathers' scores against another cut-off).
+    #[serde(default)]
+    pub sex: Option<Sex>,
 }
+
+choices!(
+    /// A person's sex as recorded, where a questionnaire's cut-offs depend on it.
+    Sex {
+        Female => ("female", "Female"),
+        Male => ("male", "Male"),
+    }
+);
 
 /// "Interpreter needed: Polish" for someone who needs one, in `language` if known.
 pub fn interpreter_note(needed: bool, language: Option<&str>) -> Option<String> {
@@ -237,6 +249,8 @@ pub struct PersonInput {
     pub born_year: String,
     /// One of [`AgeBand`]'s codes, or empty when not known.
     pub age_band: String,
+    /// One of [`Sex`]'s codes, or empty when not recorded.
+    pub sex: String,
 }
 
 impl PersonInput {
@@ -276,6 +290,7 @@ impl PersonInput {
                 .age_band
                 .map(|b| b.code().to_string())
                 .unwrap_or_default(),
+            sex: person.sex.map(|s| s.code().to_string()).unwrap_or_default(),
         }
     }
 
@@ -406,7 +421,17 @@ impl PersonInput {
                 }),
             )
         };
-        let (Some(date_of_birth), Some(age_band)) = (date_of_birth, age_band) else {
+        let sex = if self.sex.trim().is_empty() {
+            Some(None)
+        } else {
+            problems.take(
+                Sex::from_code(&self.sex)
+                    .map(Some)
+                    .ok_or_else(|| Invalid::new("sex", "Select their sex, or “Not recorded”")),
+            )
+        };
+        let (Some(date_of_birth), Some(age_band), Some(sex)) = (date_of_birth, age_band, sex)
+        else {
             return Err(problems);
         };
         match (
@@ -452,6 +477,7 @@ impl PersonInput {
                     age_band
                 },
                 date_of_birth,
+                sex,
             }),
             _ => Err(problems),
         }
@@ -1033,6 +1059,7 @@ impl FamilyRecord {
             name: &person.name,
             relationships,
             age: person.age_band_on(today),
+            sex: person.sex,
         })
     }
 

@@ -127,6 +127,8 @@ pub struct Population {
     /// Whom the population is, by their relationship to the baby (fathers and partners, for
     /// example); empty when it does not depend on the relationship.
     pub relationships: Vec<crate::network::RelationshipKind>,
+    /// The sex the population is, when its readings are for one sex only.
+    pub sex: Option<crate::network::Sex>,
     /// By score id.
     pub readings: BTreeMap<String, Reading>,
 }
@@ -142,6 +144,8 @@ pub struct Respondent<'a> {
     /// Their relationships to the baby.
     pub relationships: Vec<crate::network::RelationshipKind>,
     pub age: Option<crate::network::AgeBand>,
+    /// Their sex as recorded, when it is.
+    pub sex: Option<crate::network::Sex>,
 }
 
 impl Population {
@@ -155,6 +159,17 @@ impl Population {
                     self.label,
                     who.name,
                     age.label().to_lowercase()
+                ));
+            }
+        }
+        if let (Some(theirs), Some(ours)) = (who.sex, self.sex) {
+            if theirs != ours {
+                return Some(format!(
+                    "“{}” is for {} respondents, and {} is recorded as {}",
+                    self.label,
+                    ours.label().to_lowercase(),
+                    who.name,
+                    theirs.label().to_lowercase()
                 ));
             }
         }
@@ -314,6 +329,8 @@ struct FilePopulation {
     min_age_years: Option<u32>,
     #[serde(default)]
     relationships: Vec<String>,
+    #[serde(default)]
+    sex: Option<String>,
     readings: BTreeMap<String, FileReading>,
 }
 
@@ -1087,6 +1104,19 @@ fn populations(
                 label: population.label.clone(),
                 min_age_years: population.min_age_years,
                 relationships,
+                sex: match population.sex.as_deref() {
+                    None => None,
+                    Some(code) => {
+                        let sex = crate::network::Sex::from_code(code);
+                        if sex.is_none() {
+                            faults.push(format!(
+                                "population \"{}\": sex must be \"female\" or \"male\", not \"{code}\"",
+                                population.code
+                            ));
+                        }
+                        sex
+                    }
+                },
                 readings,
             }
         })
@@ -1290,11 +1320,13 @@ mod tests {
             name: "Tunde Okafor",
             relationships: vec![RelationshipKind::Father],
             age: Some(AgeBand::Adult),
+            sex: None,
         };
         let grandmother = Respondent {
             name: "Grace Adeyinka",
             relationships: vec![RelationshipKind::Grandparent],
             age: None,
+            sex: None,
         };
         // Chosen for the clinician from the relationship: fathers for a father; for a
         // grandmother, the population that does not depend on the relationship.
@@ -1324,12 +1356,33 @@ mod tests {
             wrong.message
         );
         assert!(example.check_population("elders", &father).is_err());
+        // A woman who is the baby's other parent, recorded as a co-parent: the fathers'
+        // population names co-parents but is for male respondents, so it is refused for her.
+        let mother_too = Respondent {
+            name: "Jo Okafor",
+            relationships: vec![RelationshipKind::CoParent],
+            age: Some(AgeBand::Adult),
+            sex: Some(crate::network::Sex::Female),
+        };
+        let refused = example
+            .check_population("fathers", &mother_too)
+            .unwrap_err();
+        assert!(
+            refused.message.contains("is for male respondents"),
+            "{}",
+            refused.message
+        );
+        assert_eq!(
+            example.population_for(&mother_too).map(|p| p.code.as_str()),
+            Some("mothers")
+        );
         // Too young for an adult population: refused, and nothing else fits.
         let phq9 = Instrument::load(include_str!("../instruments/phq-9.json")).unwrap();
         let young = Respondent {
             name: "Kai",
             relationships: vec![RelationshipKind::Father],
             age: Some(AgeBand::YoungPerson),
+            sex: None,
         };
         let refused = phq9.check_population("adult", &young).unwrap_err();
         assert!(

@@ -341,7 +341,7 @@ macro_rules! network_sql {
         };
         use cradle_domain::{PersonId, RestrictionId};
 
-        const PERSON_COLUMNS: &str = "p.id, p.name, p.phone, p.email, p.postcode, p.preferred_language, p.interpreter_needed, p.ethnicity, p.religion, p.cultural_notes, p.contact_consent, p.version, p.date_of_birth, p.age_band";
+        const PERSON_COLUMNS: &str = "p.id, p.name, p.phone, p.email, p.postcode, p.preferred_language, p.interpreter_needed, p.ethnicity, p.religion, p.cultural_notes, p.contact_consent, p.version, p.date_of_birth, p.age_band, p.sex";
         const RELATIONSHIP_COLUMNS: &str = "id, person_id, baby_id, kind, lives_with_baby, care_share, contact_frequency, nature, started_on, ended_on, end_reason, version";
 
         impl $store {
@@ -646,8 +646,8 @@ macro_rules! network_sql {
                 at_millis: i64,
             ) -> StoreResult<()> {
                 sqlx::query(
-                    "INSERT INTO people (id, name, name_lower, phone, email, postcode, preferred_language, interpreter_needed, ethnicity, religion, cultural_notes, contact_consent, version, created_at, date_of_birth, age_band) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                    "INSERT INTO people (id, name, name_lower, phone, email, postcode, preferred_language, interpreter_needed, ethnicity, religion, cultural_notes, contact_consent, version, created_at, date_of_birth, age_band, sex) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
                 )
                 .bind(person.id.0)
                 .bind(&person.name)
@@ -665,6 +665,7 @@ macro_rules! network_sql {
                 .bind(at_millis)
                 .bind(date_text(person.date_of_birth))
                 .bind(person.age_band.map(|b| b.code()))
+                .bind(person.sex.map(|s| s.code()))
                 .execute(&mut **tx)
                 .await?;
                 sqlx::query("INSERT INTO family_people (family_id, person_id, added_at) VALUES ($1, $2, $3)")
@@ -864,7 +865,7 @@ macro_rules! network_sql {
                 let changed = sqlx::query(
                     "UPDATE people SET name = $1, name_lower = $2, phone = $3, email = $4, postcode = $5, preferred_language = $6, \
                      interpreter_needed = $7, ethnicity = $8, religion = $9, cultural_notes = $10, contact_consent = $11, version = $12, \
-                     date_of_birth = $15, age_band = $16 \
+                     date_of_birth = $15, age_band = $16, sex = $17 \
                      WHERE id = $13 AND version = $14",
                 )
                 .bind(&person.name)
@@ -883,6 +884,7 @@ macro_rules! network_sql {
                 .bind(change.previous_version)
                 .bind(date_text(person.date_of_birth))
                 .bind(person.age_band.map(|b| b.code()))
+                .bind(person.sex.map(|s| s.code()))
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();

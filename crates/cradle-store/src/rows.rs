@@ -282,6 +282,7 @@ pub(crate) struct PersonRow {
     pub version: i64,
     pub date_of_birth: Option<String>,
     pub age_band: Option<String>,
+    pub sex: Option<String>,
 }
 
 impl PersonRow {
@@ -308,6 +309,10 @@ impl PersonRow {
                     cradle_domain::network::AgeBand::from_code(&band),
                     "age band",
                 )?),
+                None => None,
+            },
+            sex: match self.sex {
+                Some(sex) => Some(code(cradle_domain::network::Sex::from_code(&sex), "sex")?),
                 None => None,
             },
         })

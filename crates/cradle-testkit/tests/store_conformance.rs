@@ -109,6 +109,7 @@ fn someone(name: &str) -> cradle_domain::network::Person {
         version: 1,
         date_of_birth: None,
         age_band: None,
+        sex: None,
     }
 }
 
@@ -858,8 +859,9 @@ on_both_backends!(
         assert!(read(here.clone()).await.people.is_empty());
         assert!(listed(here.clone()).await.involved.is_empty());
 
-        // Someone is added elsewhere.
+        // Someone is added elsewhere, with their sex as recorded (kept on both databases).
         let mut person = someone("Kwame Mensah");
+        person.sex = Some(cradle_domain::network::Sex::Male);
         there
             .add_person(
                 f.id,

@@ -445,6 +445,7 @@ mod tests {
             version: 1,
             date_of_birth: None,
             age_band: None,
+            sex: None,
         };
         let dad = person("Tunde");
         let gran = person("Grace");

@@ -1293,7 +1293,7 @@ fn body() -> Value {
                 "PersonInput": {"type": "object", "required": ["name"], "properties": {
                     "name": {"type": "string", "maxLength": 200}, "phone": {"type": "string"}, "email": {"type": "string"},
                     "postcode": {"type": "string", "description": "A full UK postcode"},
-                    "preferred_language": {"type": "string"}, "interpreter_needed": {"enum": ["yes", "no", ""]},
+                    "preferred_language": {"type": "string"}, "interpreter_needed": {"enum": ["yes", "no", ""]}, "sex": {"enum": ["female", "male", ""], "description": "As recorded; a questionnaire population for one sex is checked against it"},
                     "ethnicity": {"type": "string", "description": "NHS Data Dictionary ethnic category code (A–S, Z, 99)"},
                     "religion": {"type": "string"}, "cultural_notes": {"type": "string", "maxLength": 2000},
                     "contact_consent": {"enum": ["yes", "no", "not_asked", ""]},

@@ -35,6 +35,7 @@ fn person(name: String) -> Person {
         version: 1,
         date_of_birth: None,
         age_band: None,
+        sex: None,
     }
 }
 

@@ -687,6 +687,10 @@ fn person_view(record: &FamilyRecord, person: &Person, today: time::Date) -> Per
                 (None, Some(band)) => band.label().to_string(),
                 (None, None) => "Not recorded".to_string(),
             };
+            let said = match person.sex {
+                Some(sex) => format!("{said}; {}", sex.label().to_lowercase()),
+                None => said,
+            };
             if record.is_child(person.id, today) {
                 format!("{said}. A child: Cradle offers them no adult questionnaires, partner pathway or printed summaries.")
             } else {

@@ -99,6 +99,7 @@ pub struct PersonFormPage {
     pub interpreter_needed: RadioGroup,
     pub born: DateField,
     pub age_band: RadioGroup,
+    pub sex: RadioGroup,
     pub ethnicity: SelectField,
     pub religion: TextField,
     pub cultural_notes: String,
@@ -201,6 +202,23 @@ fn person_page(
                 cradle_domain::network::AgeBand::code,
                 cradle_domain::network::AgeBand::label,
                 &input.age_band,
+            ))
+            .collect(),
+            inline: true,
+        },
+        sex: RadioGroup {
+            id: "sex",
+            legend: "Sex, as recorded (optional: used to read questionnaires whose cut-offs differ for men and women)",
+            options: std::iter::once(Choice {
+                code: String::new(),
+                label: "Not recorded".to_string(),
+                selected: input.sex.is_empty(),
+            })
+            .chain(Choice::list(
+                cradle_domain::network::Sex::ALL,
+                cradle_domain::network::Sex::code,
+                cradle_domain::network::Sex::label,
+                &input.sex,
             ))
             .collect(),
             inline: true,
