@@ -69,7 +69,7 @@ test("a nursery nurse's plan: two goals, seven sessions with a did-not-attend, t
     await page.getByRole("group", { name: "Who gave this rating?" }).getByLabel(goal.by).check();
     if (goal.second) {
       // Each partner rates a couple's goal.
-      await page.getByLabel(/another of them's rating/).fill(goal.second);
+      await page.getByLabel(/a second person's starting rating/).fill(goal.second);
       await page.getByRole("group", { name: "Who gave that rating?" }).getByLabel(goal.secondBy).check();
     }
     await page.getByRole("button", { name: "Save the goal" }).click();

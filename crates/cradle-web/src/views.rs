@@ -374,6 +374,8 @@ pub fn thousands(n: u64) -> String {
 pub struct InterpreterFields {
     /// Who at the contact needs one ("Piotr Kowalski (Polish)"), said above the question.
     pub needed_by: String,
+    /// The sentence above the question: who needs one, and what to say.
+    pub prompt: String,
     pub used: RadioGroup,
     pub language: TextField,
     pub how: RadioGroup,
@@ -406,7 +408,16 @@ impl InterpreterFields {
         language: &str,
     ) -> Self {
         use cradle_domain::interpreters::InterpreterMode;
+        let prompt = match needed_by {
+            [] => String::new(),
+            [one] => format!("{one} needs an interpreter. Say whether one was used."),
+            many => format!(
+                "{} need an interpreter. If any of them took part, say whether one was used.",
+                many.join(" and ")
+            ),
+        };
         Self {
+            prompt,
             needed_by: needed_by.join(" and "),
             used: RadioGroup {
                 id: "interpreter",

@@ -4063,7 +4063,7 @@ on_both_backends!(
             async move { request.send().await.unwrap() }
         };
         let form = get_text(&app, &nurse, &format!("/families/{family}/enquiries/new")).await;
-        assert!(form.contains("never a partner, relative or friend"), "{form}");
+        assert!(form.contains("Never ask a partner, relative or friend to interpret"), "{form}");
         let refused = enquiry(vec![]).await;
         assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(refused
@@ -5598,7 +5598,7 @@ on_both_backends!(
         );
         let by_ethnicity = get_text(&app, &manager, "/reports/partners-by-ethnicity.csv").await;
         assert!(
-            by_ethnicity.starts_with("Team,Ethnicity,Identified,Offered an assessment"),
+            by_ethnicity.starts_with("Team,Ethnic group,Identified,Offered an assessment"),
             "{by_ethnicity}"
         );
         assert!(

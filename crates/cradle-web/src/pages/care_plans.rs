@@ -606,7 +606,7 @@ fn goal_form(
         },
         second_baseline: TextField::new(
             "second_baseline",
-            "If the goal is more than one person's: another of them's rating, from 0 to 10 (optional)",
+            "If the goal is more than one person's: a second person's starting rating, from 0 to 10 (optional)",
             &input.second_baseline,
         )
         .hint("Each partner may rate a couple's goal. Leave empty if only one rated it.")

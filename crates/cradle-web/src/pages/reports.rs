@@ -130,7 +130,7 @@ pub async fn partner_figures_by_ethnicity_csv(
 ) -> Result<Response, Failure> {
     let (_, by_ethnicity) = rows(&state, &staff).await?;
     Ok(csv_download(
-        "Ethnicity",
+        "Ethnic group",
         &by_ethnicity,
         "partner-pathway-figures-by-ethnicity.csv",
     ))
