@@ -24,7 +24,7 @@ test("a father is offered an assessment, accepts, completes a PHQ-9 that raises 
   await page.getByLabel("Named at the mother's referral").check();
   await page.getByRole("button", { name: "Save the step" }).click();
   // The offer and his answer there and then, in one form.
-  await page.getByLabel("In person").check();
+  await page.getByRole("group", { name: "How was the assessment offered?" }).getByLabel("In person").check();
   await page.getByLabel("Yes, they accepted").check();
   await page.getByRole("button", { name: "Save the step" }).click();
   assert.match(await page.getByTestId("pathway-summary").textContent(), /Accepted the offer .*; next: the assessment/);

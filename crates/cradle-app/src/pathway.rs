@@ -17,6 +17,19 @@ use uuid::Uuid;
 /// How many months the partner figures cover, this one included.
 pub const FIGURE_MONTHS: u8 = 12;
 
+/// Pathway steps to record together (one, or an offer with the answer given there and then),
+/// with what goes with them.
+#[derive(Debug, Clone, Default)]
+pub struct NewSteps {
+    pub steps: Vec<PathwayStep>,
+    /// Information and local services given (kept with the first step).
+    pub given: InformationGiven,
+    /// Why the steps are dated before the family's referral, when they are.
+    pub before_referral_reason: String,
+    /// Whether an interpreter was used, for a contact with someone who needs one.
+    pub interpreter: cradle_domain::interpreters::InterpreterInput,
+}
+
 /// The partner pathway figures for a manager's teams.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PartnerFigures {
@@ -120,18 +133,37 @@ impl Cradle {
         actor: &Actor,
         access: &FamilyAccess,
         person: PersonId,
-        steps: Vec<PathwayStep>,
-        given: InformationGiven,
-        before_referral_reason: &str,
+        new: NewSteps,
     ) -> Result<Pathway, AppError> {
+        let NewSteps {
+            steps,
+            given,
+            before_referral_reason,
+            interpreter,
+        } = new;
+        let before_referral_reason = before_referral_reason.as_str();
         let staff = actor.staff_changing_records()?;
         let record = self.record_for_change(access).await?;
         let today = today_uk();
+        // A contact with someone who needs an interpreter says whether one was used.
+        let interpreter = if steps.iter().any(PathwayStep::is_contact) {
+            interpreter
+                .parse(&cradle_domain::interpreters::needed_by(
+                    &record,
+                    &[cradle_domain::entries::Member::Person(person)],
+                ))
+                .map_err(AppError::Invalid)?
+        } else {
+            None
+        };
         let mut pathway = record.pathway_of(person);
         let position = pathway.steps.len();
         let now = self.now();
         let mut given = Some(given);
-        for step in steps {
+        // An answer given with its offer is stamped a millisecond after it, so every list
+        // ordered by when things were recorded keeps the offer before the answer.
+        for (stamp, step) in (now..).zip(steps) {
+            let step_is_contact = step.is_contact();
             check_step(
                 &record,
                 person,
@@ -144,10 +176,11 @@ impl Cradle {
                 step,
                 recorded_by: staff,
                 recorded_by_name: actor.display_name.clone(),
-                recorded_at_millis: now,
+                recorded_at_millis: stamp,
                 // What was given goes with the first step: the offer, when it was answered.
                 given: given.take().unwrap_or_default(),
                 before_referral_reason: before_referral_reason.trim().to_string(),
+                interpreter: interpreter.clone().filter(|_| step_is_contact),
             });
         }
         let recorded = &pathway.steps[position..];
@@ -285,6 +318,7 @@ impl Cradle {
             recorded_at_millis: now,
             given: parsed.given,
             before_referral_reason: String::new(),
+            interpreter: assessment.interpreter.clone(),
         };
         let entry = access.audit_change(
             actor,

@@ -107,6 +107,20 @@ impl PathwayStep {
         }
     }
 
+    /// Whether the step was a contact with the person (so, for someone who needs an
+    /// interpreter, it says whether one was used): everything but being identified, and an
+    /// offer made by letter.
+    pub fn is_contact(&self) -> bool {
+        !matches!(
+            self,
+            PathwayStep::Identified { .. }
+                | PathwayStep::Offered {
+                    method: OfferMethod::Letter,
+                    ..
+                }
+        )
+    }
+
     /// The step's name as a clinician says it.
     pub fn label(&self) -> &'static str {
         match self {
@@ -169,6 +183,10 @@ pub struct RecordedStep {
     /// health visitor named the partner before the referral reached the team).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub before_referral_reason: String,
+    /// Whether an interpreter was used at the contact, when the person needs one or it was
+    /// recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpreter: Option<crate::interpreters::InterpreterUse>,
 }
 
 /// An offer of an assessment and, when the person answered there and then, their answer: the
@@ -482,6 +500,8 @@ pub struct PathwayInput {
     pub answer: String,
     /// Why the step is dated before the family's referral, when it is.
     pub before_referral: String,
+    /// Whether an interpreter was used, for a contact with someone who needs one.
+    pub interpreter: crate::interpreters::InterpreterInput,
     /// Information topic codes ticked.
     pub topics: Vec<String>,
     /// Local services given, one a line.
@@ -802,6 +822,7 @@ mod tests {
                     recorded_at_millis: 0,
                     given: InformationGiven::default(),
                     before_referral_reason: String::new(),
+                    interpreter: None,
                 })
                 .collect(),
         }

@@ -1734,6 +1734,7 @@ on_both_backends!(
                 services: vec!["Dads Matter, Tuesdays".into()],
             },
             before_referral_reason: String::new(),
+            interpreter: None,
         };
         // One step, then an offer with the answer given there and then, together.
         for (position, steps) in [

@@ -871,9 +871,16 @@ async fn record_pathway_step(
             &staff.actor,
             &access,
             person,
-            steps,
-            body.given,
-            &body.before_referral_reason,
+            cradle_app::pathway::NewSteps {
+                steps,
+                given: body.given,
+                before_referral_reason: body.before_referral_reason,
+                interpreter: cradle_domain::interpreters::InterpreterInput {
+                    interpreter: body.interpreter,
+                    interpreter_language: body.interpreter_language,
+                    interpreter_how: body.interpreter_how,
+                },
+            },
         )
         .await?;
     Ok((StatusCode::CREATED, Json(pathway)).into_response())
@@ -1101,6 +1108,14 @@ struct PathwayStepJson {
     /// Why the step is dated before the family's referral, when it is.
     #[serde(default)]
     before_referral_reason: String,
+    /// "yes" or "no": whether an interpreter was used (needed at a contact with someone who
+    /// needs one).
+    #[serde(default)]
+    interpreter: String,
+    #[serde(default)]
+    interpreter_language: String,
+    #[serde(default)]
+    interpreter_how: String,
 }
 
 /// The questionnaires the staff member's teams use: Cradle's own and each team's current

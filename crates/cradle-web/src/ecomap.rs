@@ -172,6 +172,8 @@ pub fn text_alternative(record: &FamilyRecord, today: Date) -> Vec<String> {
 
 /// A person's circle, the baby's circle, and the distance between their centres.
 const NODE_RADIUS: f64 = 58.0;
+/// The height of the (at most three) lines of text under a person's circle.
+const UNDER_TEXT: f64 = 58.0;
 const BABY_RADIUS: f64 = 76.0;
 const NAME_SIZE: f64 = 16.0;
 const ROLE_SIZE: f64 = 13.0;
@@ -263,15 +265,17 @@ pub fn svg(record: &FamilyRecord, today: Date) -> String {
     } else {
         0.0
     };
-    let ring = (BABY_RADIUS + NODE_RADIUS + 30.0).max(apart);
+    // The person above the baby keeps room for its three lines of text (lives with the baby,
+    // the interpreter it needs, a restriction) between its circle and the baby's.
+    let ring = (BABY_RADIUS + NODE_RADIUS + UNDER_TEXT + 8.0).max(apart);
     let positions: Vec<(f64, f64)> = (0..nodes.len())
         .map(|i| {
             let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * (i as f64) / count;
             (ring * angle.cos(), ring * angle.sin())
         })
         .collect();
-    // Everything drawn lies within the circles and the two lines of text under each.
-    let below = NODE_RADIUS + 57.0;
+    // Everything drawn lies within the circles and the lines of text under each.
+    let below = NODE_RADIUS + UNDER_TEXT + 5.0;
     let margin = 12.0;
     let (mut left, mut right, mut top, mut bottom) =
         (-BABY_RADIUS, BABY_RADIUS, -BABY_RADIUS, BABY_RADIUS);

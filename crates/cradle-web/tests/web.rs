@@ -4101,15 +4101,27 @@ on_both_backends!(
         )
         .await;
         assert_eq!(identified.status(), StatusCode::CREATED);
-        let offered = post_json(
-            pathway.clone(),
-            serde_json::json!({"step": "offered", "on": today, "method": "in_person",
-                "answer": {"step": "accepted", "on": today}}),
-        )
-        .await;
+        // The offer is a contact with him: it says whether an interpreter was used.
+        let offer = serde_json::json!({"step": "offered", "on": today, "method": "in_person",
+            "answer": {"step": "accepted", "on": today}});
+        let refused = post_json(pathway.clone(), offer.clone()).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Piotr Kowalski (Polish) needs one"));
+        let mut offer = offer;
+        offer["interpreter"] = "yes".into();
+        offer["interpreter_language"] = "Polish".into();
+        offer["interpreter_how"] = "in_person".into();
+        let offered = post_json(pathway.clone(), offer).await;
         assert_eq!(offered.status(), StatusCode::CREATED);
         let offered: Value = offered.json().await.unwrap();
         assert_eq!(offered["steps"].as_array().unwrap().len(), 3);
+        assert_eq!(offered["steps"][1]["interpreter"]["how"], "in_person");
+        assert_eq!(offered["steps"][2]["interpreter"]["language"], "Polish");
+        assert!(offered["steps"][0]["interpreter"].is_null(), "being identified is no contact");
         let assessment = |extra: Value| {
             let mut body = serde_json::json!({"assessed_on": today,
                 "sections": {"wellbeing": "Tired but coping", "wishes": "To feel useful with Zofia"},
@@ -5748,6 +5760,13 @@ on_both_backends!(
             page.contains("Accepted the offer 3 November 2026; next: the assessment"),
             "{page}"
         );
+        // On the timeline, newest first, the answer sits above the offer it answered.
+        let timeline = get_text(&app, &client, &format!("/families/{family}?type=pathway")).await;
+        let (answer, offer) = (
+            timeline.find("Partner pathway: Accepted the offer"),
+            timeline.find("Partner pathway: Offered an assessment"),
+        );
+        assert!(answer.is_some() && answer < offer, "{timeline}");
         let details: Vec<String> = audit_records(&app)
             .await
             .into_iter()

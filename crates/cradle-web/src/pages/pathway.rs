@@ -141,6 +141,8 @@ pub struct PathwayPage {
     pub declined: Option<(TextArea, DateField)>,
     /// Why the step is dated before the family's referral: shown once that is found.
     pub before_referral: Option<TextArea>,
+    /// Whether an interpreter was used, when the next step can be a contact.
+    pub interpreter_fields: Option<crate::views::InterpreterFields>,
     pub outcome: Option<(RadioGroup, TextArea)>,
     pub note: Option<TextArea>,
 }
@@ -231,7 +233,12 @@ fn page(
             .map(|s| StepLine {
                 on: long_date(s.step.on()),
                 step: s.step.label(),
-                detail: detail_of(&s.step),
+                detail: match &s.interpreter {
+                    Some(used) => format!("{} {}.", detail_of(&s.step), used.summary())
+                        .trim()
+                        .to_string(),
+                    None => detail_of(&s.step),
+                },
                 given: s.given.summary(),
                 recorded_by: s.recorded_by_name.clone(),
             })
@@ -281,6 +288,13 @@ fn page(
                 OfferMethod::code,
                 OfferMethod::label,
                 &typed.method,
+            )
+        }),
+        interpreter_fields: allowed.iter().any(|code| *code != "identified").then(|| {
+            super::care_plans::interpreter_fields_among(
+                family,
+                &[cradle_domain::entries::Member::Person(person)],
+                &typed.interpreter,
             )
         }),
         answer: may("offered").then(|| RadioGroup {
@@ -389,6 +403,9 @@ fn pathway_input(body: &[u8]) -> PathwayInput {
             "note" => &mut input.note,
             "answer" => &mut input.answer,
             "before_referral_reason" => &mut input.before_referral,
+            "interpreter" => &mut input.interpreter.interpreter,
+            "interpreter_language" => &mut input.interpreter.interpreter_language,
+            "interpreter_how" => &mut input.interpreter.interpreter_how,
             "services" => &mut input.services,
             "topics" => {
                 input.topics.push(value);
@@ -433,9 +450,12 @@ pub async fn record_step(
                     &staff.actor,
                     &access,
                     person,
-                    steps,
-                    given,
-                    &typed.before_referral,
+                    cradle_app::pathway::NewSteps {
+                        steps,
+                        given,
+                        before_referral_reason: typed.before_referral.clone(),
+                        interpreter: typed.interpreter.clone(),
+                    },
                 )
                 .await
         }

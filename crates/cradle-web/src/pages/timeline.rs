@@ -399,10 +399,15 @@ fn extend_with_the_rest(record: &FamilyRecord, items: &mut Vec<TimelineItem>) {
                 step.recorded_by_name.clone(),
                 record.member_name(member),
                 false,
-                if given.is_empty() {
-                    format!("Partner pathway: {}.", step.step.label())
-                } else {
-                    format!("Partner pathway: {}. Given: {given}.", step.step.label())
+                {
+                    let mut text = format!("Partner pathway: {}.", step.step.label());
+                    if !given.is_empty() {
+                        text.push_str(&format!(" Given: {given}."));
+                    }
+                    if let Some(used) = &step.interpreter {
+                        text.push_str(&format!(" {}.", used.summary()));
+                    }
+                    text
                 },
                 vec![member],
             ));
