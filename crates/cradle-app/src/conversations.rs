@@ -52,10 +52,7 @@ fn check_against(
     }
     input
         .interpreter
-        .parse(&cradle_domain::interpreters::needed_by(
-            record,
-            &parsed.participants,
-        ))
+        .parse_for(record, &parsed.participants)
         .map_err(AppError::Invalid)
 }
 

@@ -53,10 +53,7 @@ impl Cradle {
         }
         let interpreter = input
             .interpreter
-            .parse(&cradle_domain::interpreters::needed_by(
-                &record,
-                &[parsed.asked],
-            ))
+            .parse_for(&record, &[parsed.asked])
             .map_err(AppError::Invalid)?;
         if let Some(interpreter) = interpreter {
             text.push_str(&format!(" {}.", interpreter.summary()));

@@ -40,6 +40,10 @@ impl Cradle {
                 ));
             }
         }
+        let interpreter = input
+            .interpreter
+            .parse_for(&record, &[parsed.caregiver])
+            .map_err(AppError::Invalid)?;
         let now = self.now();
         let observation = Observation {
             id: Uuid::now_v7(),
@@ -49,6 +53,7 @@ impl Cradle {
             setting: parsed.setting,
             descriptors: parsed.descriptors,
             tool: parsed.tool,
+            interpreter,
             recorded_by: actor.display_name.clone(),
             recorded_at_millis: now,
             version: 1,
@@ -211,7 +216,12 @@ impl Cradle {
                 "Select someone in this family",
             ));
         }
+        let interpreter = input
+            .interpreter
+            .parse_for(&record, &[parsed.caregiver])
+            .map_err(AppError::Invalid)?;
         let amended = Observation {
+            interpreter,
             caregiver: parsed.caregiver,
             baby: parsed.baby,
             observed_on: Some(parsed.observed_on),

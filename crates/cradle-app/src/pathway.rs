@@ -148,10 +148,7 @@ impl Cradle {
         // A contact with someone who needs an interpreter says whether one was used.
         let interpreter = if steps.iter().any(PathwayStep::is_contact) {
             interpreter
-                .parse(&cradle_domain::interpreters::needed_by(
-                    &record,
-                    &[cradle_domain::entries::Member::Person(person)],
-                ))
+                .parse_for(&record, &[cradle_domain::entries::Member::Person(person)])
                 .map_err(AppError::Invalid)?
         } else {
             None
@@ -219,10 +216,7 @@ impl Cradle {
         let today = today_uk();
         let member = cradle_domain::entries::Member::Person(person);
         let mut problems = Problems::default();
-        let interpreter = match input
-            .interpreter
-            .parse(&cradle_domain::interpreters::needed_by(&record, &[member]))
-        {
+        let interpreter = match input.interpreter.parse_for(&record, &[member]) {
             Ok(used) => used,
             Err(found) => {
                 problems.0.extend(found.0);

@@ -352,10 +352,8 @@ impl Cradle {
             .flatten();
         let interpreter = match input
             .interpreter
-            .parse(&cradle_domain::interpreters::needed_by(
-                &record,
-                &[cradle_domain::entries::Member::Person(person)],
-            )) {
+            .parse_for(&record, &[cradle_domain::entries::Member::Person(person)])
+        {
             Ok(used) => used,
             Err(found) => {
                 problems.0.extend(found.0);

@@ -155,22 +155,7 @@ impl ConversationInput {
             coping: answer("coping"),
             formulation: c.formulation.clone().unwrap_or_default(),
             finish: String::new(),
-            interpreter: match &c.interpreter {
-                Some(crate::interpreters::InterpreterUse::Used { language, how }) => {
-                    crate::interpreters::InterpreterInput {
-                        interpreter: "yes".into(),
-                        interpreter_language: language.clone(),
-                        interpreter_how: how.code().into(),
-                    }
-                }
-                Some(crate::interpreters::InterpreterUse::NotUsed) => {
-                    crate::interpreters::InterpreterInput {
-                        interpreter: "no".into(),
-                        ..Default::default()
-                    }
-                }
-                None => Default::default(),
-            },
+            interpreter: crate::interpreters::InterpreterInput::of(c.interpreter.as_ref()),
         }
     }
 

@@ -74,6 +74,32 @@ pub fn needed_by(record: &FamilyRecord, members: &[Member]) -> Vec<String> {
 }
 
 impl InterpreterInput {
+    /// The answer as a form shows it again, from what was recorded.
+    pub fn of(used: Option<&InterpreterUse>) -> Self {
+        match used {
+            Some(InterpreterUse::Used { language, how }) => InterpreterInput {
+                interpreter: "yes".into(),
+                interpreter_language: language.clone(),
+                interpreter_how: how.code().into(),
+            },
+            Some(InterpreterUse::NotUsed) => InterpreterInput {
+                interpreter: "no".into(),
+                ..Default::default()
+            },
+            None => Default::default(),
+        }
+    }
+
+    /// Whether an interpreter was used at a contact with `members` of the family in `record`:
+    /// [`InterpreterInput::parse`] with those among them who need one.
+    pub fn parse_for(
+        &self,
+        record: &FamilyRecord,
+        members: &[Member],
+    ) -> Result<Option<InterpreterUse>, Problems> {
+        self.parse(&needed_by(record, members))
+    }
+
     /// Whether an interpreter was used (`None` when the question was left unanswered and
     /// nobody there needs one). When someone at the contact needs an interpreter
     /// (`needed_by`, as [`needed_by`] names them), the question must be answered.

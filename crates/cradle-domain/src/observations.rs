@@ -92,6 +92,9 @@ pub struct Observation {
     /// (descriptor code, text) for each descriptor written.
     pub descriptors: Vec<(String, String)>,
     pub tool: Option<ToolResult>,
+    /// Whether an interpreter was used, when the caregiver needs one or it was recorded.
+    #[serde(default)]
+    pub interpreter: Option<crate::interpreters::InterpreterUse>,
     pub recorded_by: String,
     pub recorded_at_millis: i64,
     /// Raised at each amendment; the earlier version is kept.
@@ -140,6 +143,9 @@ pub struct ObservationInput {
     pub moment: String,
     pub baby_responses: Vec<String>,
     pub fed_back: String,
+    /// Whether an interpreter was used (asked when the caregiver needs one).
+    #[serde(flatten)]
+    pub interpreter: crate::interpreters::InterpreterInput,
 }
 
 /// A checked observation, and the positive moment with it if one was written.

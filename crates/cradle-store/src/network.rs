@@ -450,7 +450,7 @@ macro_rules! network_sql {
                     .collect::<StoreResult<Vec<_>>>()?;
                 let observations: Vec<ObservationRow> = sqlx::query_as(
                     "SELECT o.id, o.caregiver, o.baby_id, o.observed_on, o.setting, o.descriptors, o.tool, \
-                     s.display_name AS recorded_by, o.recorded_at, o.version \
+                     s.display_name AS recorded_by, o.recorded_at, o.version, o.interpreter \
                      FROM observations o JOIN staff s ON s.id = o.recorded_by WHERE o.family_id = $1 ORDER BY o.observed_on, o.recorded_at, o.id",
                 )
                 .bind(id.0)
@@ -1272,10 +1272,15 @@ macro_rules! network_sql {
                     .as_ref()
                     .map(|t| encoded(serde_json::to_string(t)))
                     .transpose()?;
+                let interpreter = observation
+                    .interpreter
+                    .as_ref()
+                    .map(|i| encoded(serde_json::to_string(i)))
+                    .transpose()?;
                 let mut tx = self.begin_write().await?;
                 sqlx::query(
-                    "INSERT INTO observations (id, family_id, caregiver, baby_id, observed_on, setting, descriptors, tool, recorded_by, recorded_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    "INSERT INTO observations (id, family_id, caregiver, baby_id, observed_on, setting, descriptors, tool, recorded_by, recorded_at, interpreter) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 )
                 .bind(observation.id)
                 .bind(family.0)
@@ -1287,6 +1292,7 @@ macro_rules! network_sql {
                 .bind(&tool)
                 .bind(recorded_by.0)
                 .bind(observation.recorded_at_millis)
+                .bind(&interpreter)
                 .execute(&mut *tx)
                 .await?;
                 if let Some(moment) = moment {
@@ -1331,9 +1337,14 @@ macro_rules! network_sql {
                     .as_ref()
                     .map(|t| encoded(serde_json::to_string(t)))
                     .transpose()?;
+                let interpreter = observation
+                    .interpreter
+                    .as_ref()
+                    .map(|i| encoded(serde_json::to_string(i)))
+                    .transpose()?;
                 let mut tx = self.begin_write().await?;
                 let updated = sqlx::query(
-                    "UPDATE observations SET caregiver = $1, baby_id = $2, observed_on = $3, setting = $4, descriptors = $5, tool = $6, version = $7 \
+                    "UPDATE observations SET caregiver = $1, baby_id = $2, observed_on = $3, setting = $4, descriptors = $5, tool = $6, version = $7, interpreter = $11 \
                      WHERE id = $8 AND family_id = $9 AND version = $10",
                 )
                 .bind(observation.caregiver.code())
@@ -1346,6 +1357,7 @@ macro_rules! network_sql {
                 .bind(observation.id)
                 .bind(family.0)
                 .bind(change.previous_version)
+                .bind(&interpreter)
                 .execute(&mut *tx)
                 .await?;
                 Self::replaced(&mut tx, updated.rows_affected(), "observations", observation.id, family, "This observation").await?;

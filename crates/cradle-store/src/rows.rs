@@ -620,6 +620,7 @@ pub(crate) struct ObservationRow {
     pub recorded_by: String,
     pub recorded_at: i64,
     pub version: i64,
+    pub interpreter: Option<String>,
 }
 
 impl ObservationRow {
@@ -639,6 +640,11 @@ impl ObservationRow {
                 .tool
                 .as_deref()
                 .map(|t| decode_json("tool", t))
+                .transpose()?,
+            interpreter: self
+                .interpreter
+                .as_deref()
+                .map(|i| decode_json("interpreter", i))
                 .transpose()?,
             recorded_by: self.recorded_by,
             recorded_at_millis: self.recorded_at,

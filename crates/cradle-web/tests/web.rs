@@ -4002,6 +4002,38 @@ on_both_backends!(
         let page = get_text(&app, &nurse, &format!("/families/{family}?type=conversation")).await;
         assert!(page.contains("Interpreter: Polish, by video call."), "{page}");
 
+        // So does an observation of him with Zofia.
+        let observation = |extra: Vec<(&'static str, &'static str)>| {
+            let mut fields: Vec<(&str, String)> = vec![
+                ("csrf_token", token.clone()),
+                ("caregiver", piotr.clone()),
+                ("observed_day", d.clone()),
+                ("observed_month", m.clone()),
+                ("observed_year", y.clone()),
+                ("setting", "home".into()),
+                ("seen", "Bath time: he talked her through each step".into()),
+            ];
+            fields.extend(extra.into_iter().map(|(k, v)| (k, v.to_string())));
+            let request = nurse
+                .post(app.url(&format!("/families/{family}/observations")))
+                .form(&fields);
+            async move { request.send().await.unwrap() }
+        };
+        let refused = observation(vec![]).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let form = refused.text().await.unwrap();
+        assert!(form.contains("Select whether an interpreter was used: Piotr Kowalski (Polish) needs one"));
+        assert!(form.contains("he talked her through each step"), "what was typed is kept");
+        let saved = observation(vec![
+            ("interpreter", "yes"),
+            ("interpreter_language", "Polish"),
+            ("interpreter_how", "in_person"),
+        ])
+        .await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let page = get_text(&app, &nurse, &format!("/families/{family}?type=observation")).await;
+        assert!(page.contains("he talked her through each step Interpreter: Polish, in person."), "{page}");
+
         // A questionnaire with him, from the form and the API, says the same.
         let questionnaire_form = get_text(
             &app,

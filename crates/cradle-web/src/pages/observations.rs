@@ -47,6 +47,8 @@ pub struct ObservationPage {
     pub tool_version: TextField,
     pub tool_result: TextField,
     pub trained_user: TextField,
+    /// Whether an interpreter was used, asked when the caregiver needs one.
+    pub interpreter: crate::views::InterpreterFields,
 }
 
 fn typed(body: &[u8]) -> ObservationInput {
@@ -71,6 +73,9 @@ fn typed(body: &[u8]) -> ObservationInput {
             "moment" => input.moment = value,
             "baby_responses" => input.baby_responses.push(value),
             "fed_back" => input.fed_back = value,
+            "interpreter" => input.interpreter.interpreter = value,
+            "interpreter_language" => input.interpreter.interpreter_language = value,
+            "interpreter_how" => input.interpreter.interpreter_how = value,
             _ => {}
         }
     }
@@ -237,6 +242,7 @@ fn form_page(
             "Who is trained to use it",
             &input.trained_user,
         ),
+        interpreter: super::care_plans::interpreter_fields(family, &input.interpreter),
         errors,
     };
     render(form_status(&page.errors), &page)
@@ -624,6 +630,9 @@ pub async fn edit_observation_form(
             .as_ref()
             .map(|t| t.trained_user.clone())
             .unwrap_or_default(),
+        interpreter: cradle_domain::interpreters::InterpreterInput::of(
+            current.interpreter.as_ref(),
+        ),
         ..ObservationInput::default()
     };
     let editing = Editing {

@@ -134,15 +134,21 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
             about: record.member_name(o.caregiver),
             confidence: None,
             staff_only: false,
-            text: format!(
-                "{}. {}",
-                o.setting.label(),
-                o.descriptors
-                    .iter()
-                    .map(|(_, t)| t.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            ),
+            text: {
+                let mut text = format!(
+                    "{}. {}",
+                    o.setting.label(),
+                    o.descriptors
+                        .iter()
+                        .map(|(_, t)| t.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
+                if let Some(used) = &o.interpreter {
+                    text.push_str(&format!(" {}.", used.summary()));
+                }
+                text
+            },
             members: vec![o.caregiver],
         });
     }
