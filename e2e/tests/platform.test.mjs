@@ -48,6 +48,27 @@ test("a clinician signs in, sees the home page and signs out", async () => {
   await page.context().close();
 });
 
+test("a sign-in link that would leave the site, once signed in, stays on Cradle", async () => {
+  // Browsers drop the tab from "/<tab>/evil.example/" and would read it as "//evil.example/".
+  for (const next of ["%2F%09%2Fevil.example%2F", "%2F%5Cevil.example", "%2F%2Fevil.example%2F"]) {
+    const page = await newPage(demo.browser);
+    const requested = [];
+    page.on("request", (request) => requested.push(new URL(request.url()).host));
+    await page.goto(`${demo.cradle.baseUrl}/login?next=${next}`);
+    await page.getByLabel("Username").fill("clinician");
+    await page.getByLabel("Password").fill("cradle-demo-2026");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`${demo.cradle.baseUrl}/`);
+    assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Hello, Priya Shah");
+    assert.deepEqual(
+      [...new Set(requested)],
+      [new URL(demo.cradle.baseUrl).host],
+      `after signing in with next=${next}, the browser asked only Cradle for pages`,
+    );
+    await page.context().close();
+  }
+});
+
 test("a failed sign-in says what is wrong and keeps the username", async () => {
   const page = await newPage(demo.browser);
   await signIn(page, demo.cradle.baseUrl, "nursery.nurse", "not-the-password");

@@ -178,6 +178,18 @@ impl TestApp {
         username: &str,
         password: &str,
     ) -> reqwest::Response {
+        self.login_returning_to(client, username, password, "/")
+            .await
+    }
+
+    /// Signs in through the sign-in form, asking to return to `next` afterwards.
+    pub async fn login_returning_to(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        password: &str,
+        next: &str,
+    ) -> reqwest::Response {
         let form = client
             .get(self.url("/login"))
             .send()
@@ -193,7 +205,7 @@ impl TestApp {
                 ("csrf_token", token.as_str()),
                 ("username", username),
                 ("password", password),
-                ("next", "/"),
+                ("next", next),
             ])
             .send()
             .await

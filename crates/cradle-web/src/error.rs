@@ -177,6 +177,9 @@ impl From<AppError> for Failure {
             AppError::RateLimited => Problem::RateLimited,
             AppError::BadCredentials => Problem::BadCredentials,
             AppError::Store(cradle_store::StoreError::SignInChanged) => Problem::SignInChanged,
+            // A record the change names is not there (another's change removed it, or it
+            // never was): the same answer as any other missing record.
+            AppError::Store(cradle_store::StoreError::NotFound) => Problem::NotFound,
             AppError::Store(error) => {
                 tracing::error!(%error, "storage failure");
                 Problem::Internal

@@ -395,6 +395,7 @@ pub fn router(state: WebState) -> Router {
             state.clone(),
             auth::sign_in_and_csrf,
         ))
+        .layer(axum::middleware::from_fn(security::refuse_unstorable))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             error::render_failures,

@@ -39,3 +39,56 @@ pub async fn headers(request: Request, next: Next) -> Response {
     }
     response
 }
+
+/// Refuses, before any handler runs, text no database can keep or no form can mean: a NUL
+/// character (raw, `%00` in an address or form, `\\u0000` in JSON), and a form whose text is
+/// not UTF-8. Each is a clear 400 saying why, the same on both databases, pages and API, and
+/// nothing is saved (PostgreSQL refuses a NUL in text, which would otherwise fail mid-way).
+pub async fn refuse_unstorable(
+    request: Request,
+    next: Next,
+) -> Result<Response, crate::error::Failure> {
+    use crate::error::{Failure, Problem};
+    const NUL: &str = "The request contains a NUL character (%00 or \\u0000), which cannot be part of any text Cradle keeps. Remove it and try again.";
+    let percent_nul = |text: &[u8]| text.windows(3).any(|w| w.eq_ignore_ascii_case(b"%00"));
+    let json_nul = |text: &[u8]| text.windows(6).any(|w| w == b"\\u0000");
+    if request
+        .uri()
+        .query()
+        .is_some_and(|q| percent_nul(q.as_bytes()) || q.contains('\0'))
+    {
+        return Err(Failure(Problem::BadRequest(NUL.to_string())));
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, crate::MAX_BODY_BYTES)
+        .await
+        .map_err(|_| Failure(Problem::PayloadTooLarge))?;
+    let encoded_nul = if is_form {
+        percent_nul(&bytes)
+    } else {
+        json_nul(&bytes)
+    };
+    if bytes.contains(&0) || encoded_nul {
+        return Err(Failure(Problem::BadRequest(NUL.to_string())));
+    }
+    if is_form {
+        let readable = std::str::from_utf8(&bytes).is_ok_and(|text| {
+            text.split('&')
+                .flat_map(|pair| pair.split('='))
+                .all(|part| crate::auth::percent_decode(part).is_some())
+        });
+        if !readable {
+            return Err(Failure(Problem::BadRequest(
+                "The form's text is not valid UTF-8, so it cannot be read as typed. Send it from Cradle's own page, or encode it as UTF-8.".to_string(),
+            )));
+        }
+    }
+    Ok(next
+        .run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await)
+}

@@ -169,6 +169,150 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    after_signing_in_only_a_path_on_this_site_is_followed,
+    |backend| async move {
+        let app = app(backend).await;
+        // Browsers drop tabs and newlines from an address and read a backslash as a slash:
+        // each of these would leave the site, so each goes to the home page instead.
+        for next in [
+            "/\t/evil.example/",
+            "/\n/evil.example/",
+            "/%09/evil.example/",
+            "/%5Cevil.example",
+            "/\\evil.example",
+            "//evil.example/",
+            "https://evil.example/",
+        ] {
+            let client = app.client();
+            let form = client
+                .get(app.url("/login"))
+                .query(&[("next", next)])
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(
+                form.contains("name=\"next\" value=\"/\""),
+                "the form carries only a safe path for {next:?}"
+            );
+            let signed_in = app
+                .login_returning_to(&client, "clinician", DEMO_PASSWORD, next)
+                .await;
+            assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "{next:?}");
+            assert_eq!(location(&signed_in), "/", "{next:?}");
+        }
+        // A path on the site is returned to.
+        let signed_in = app
+            .login_returning_to(
+                &app.client(),
+                "clinician",
+                DEMO_PASSWORD,
+                "/families?q=Amara",
+            )
+            .await;
+        assert_eq!(location(&signed_in), "/families?q=Amara");
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    text_no_database_can_keep_is_refused_clearly_and_nothing_is_saved,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.signed_in("clinician").await;
+        let token = app.csrf_token(&client).await;
+        let family = family_of(&app, &client, "Amara Okafor").await;
+        let audited = audit_records(&app).await.len();
+        // A NUL in a note typed on a page.
+        let note = client
+            .post(app.url(&format!("/families/{family}/entries")))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("about", "mother"),
+                ("text", "Nulmarker\0after"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(note.status(), StatusCode::BAD_REQUEST);
+        assert!(note.text().await.unwrap().contains("NUL character"));
+        // In a search.
+        let search = client
+            .get(app.url("/families?q=Am%00ara"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(search.status(), StatusCode::BAD_REQUEST);
+        // In JSON, through the API: problem details saying why.
+        let created = client
+            .post(app.url("/api/v1/families"))
+            .header("X-CSRF-Token", &token)
+            .json(
+                &serde_json::json!({"team_id": app.team_id(COMMUNITY_TEAM).to_string(),
+                "mother_name": "Nul\u{0}Name", "stage": "antenatal"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::BAD_REQUEST);
+        let problem: Value = created.json().await.unwrap();
+        assert!(problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("NUL character"));
+        // A page form whose text is not UTF-8 is refused, not saved with replacement marks.
+        let garbled = client
+            .post(app.url(&format!("/families/{family}/entries")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!(
+                "csrf_token={token}&about=mother&text=%FF%FEGarbledmarker"
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(garbled.status(), StatusCode::BAD_REQUEST);
+        assert!(garbled.text().await.unwrap().contains("not valid UTF-8"));
+        let page = get_text(&app, &client, &format!("/families/{family}")).await;
+        assert!(
+            !page.contains("Nulmarker"),
+            "nothing was saved: the NUL note"
+        );
+        assert!(
+            !page.contains("Garbledmarker"),
+            "nothing was saved: the garbled note"
+        );
+        assert!(get_text(&app, &client, "/families?q=Nul")
+            .await
+            .contains("No families found"));
+        // Nothing reached a handler, so nothing was audited either.
+        let after: Vec<String> = audit_records(&app)
+            .await
+            .into_iter()
+            .skip(audited)
+            .map(|r| r.action)
+            .collect();
+        assert!(after.len() <= 2, "the two page reads at most: {after:?}");
+        // Retiring a questionnaire the team does not have is a 404, not a server error.
+        let manager = app.signed_in("manager").await;
+        let manager_token = app.csrf_token(&manager).await;
+        let retired = manager
+            .post(app.url(&format!(
+                "/api/v1/teams/{}/questionnaires/{}/retire",
+                app.team_id(COMMUNITY_TEAM),
+                uuid::Uuid::now_v7()
+            )))
+            .header("X-CSRF-Token", &manager_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(retired.status(), StatusCode::NOT_FOUND);
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
     a_wrong_password_and_an_unknown_user_get_the_same_answer,
     |backend| async move {
         let app = app(backend).await;

@@ -43,14 +43,37 @@ pub struct LoginForm {
     pub csrf_token: String,
 }
 
-/// Only a path on this site may be the page to return to after sign-in.
+/// Only a path on this site may be the page to return to after sign-in: one a browser cannot
+/// read as another site. Browsers drop tabs and newlines from an address and read a backslash
+/// as a slash, so `/\t/evil.example/` or `/\\evil.example` would leave the site; those, and
+/// their percent-encoded forms, are refused, and anything refused returns to the home page.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && next != "/login"
-    {
+    if is_own_path(next) {
         next.to_string()
     } else {
         "/".to_string()
     }
+}
+
+fn is_own_path(next: &str) -> bool {
+    let plain = |text: &str| {
+        text.starts_with('/')
+            && !text.starts_with("//")
+            && !text.chars().any(|c| c == '\\' || c.is_control())
+    };
+    // The path as given, and as it reads once and twice decoded, must each be plain.
+    let mut text = next.to_string();
+    for _ in 0..3 {
+        if !plain(&text) {
+            return false;
+        }
+        match crate::auth::percent_decode(&text.replace('+', "%2B")) {
+            Some(decoded) if decoded == text => break,
+            Some(decoded) => text = decoded,
+            None => return false,
+        }
+    }
+    plain(&text) && next != "/login"
 }
 
 fn login_page(
@@ -207,4 +230,44 @@ pub async fn logout(State(state): State<WebState>, staff: Staff<AnyStaff>) -> Re
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_a_path_on_this_site_is_returned_to_after_sign_in() {
+        for kept in [
+            "/",
+            "/families",
+            "/families/01/people?q=Amara+Okafor",
+            "/families?q=%C3%A9wa",
+            "/families?q=Amara%20Okafor",
+        ] {
+            assert_eq!(safe_next(kept), kept, "{kept}");
+        }
+        for refused in [
+            "",
+            "https://evil.example/",
+            "//evil.example/",
+            "/\t/evil.example/",
+            "/\n/evil.example/",
+            "/\r\n/evil.example/",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "/%09/evil.example/",
+            "/%0a/evil.example/",
+            "/%0D%0A/evil.example/",
+            "/%5Cevil.example",
+            "/%2F/evil.example",
+            "/%252F/evil.example",
+            "/%2509/evil.example",
+            "/%zz",
+            "/login",
+            " /families",
+        ] {
+            assert_eq!(safe_next(refused), "/", "{refused:?}");
+        }
+    }
 }

@@ -66,8 +66,9 @@ pub(crate) fn today_boxes() -> (String, String, String) {
 
 pub fn see_other(location: &str) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
-    if let Ok(value) = HeaderValue::from_str(location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
+    // A location that cannot be a header (a stray control character) goes home instead of
+    // answering a redirect with nowhere to go.
+    let value = HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/"));
+    response.headers_mut().insert(header::LOCATION, value);
     response
 }
