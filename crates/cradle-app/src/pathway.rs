@@ -57,7 +57,7 @@ fn check_step(
     person: PersonId,
     pathway: &Pathway,
     step: &PathwayStep,
-    before_referral_reason: &str,
+    before_referral_reason: Option<&str>,
     today: Date,
 ) -> Result<(), AppError> {
     if !record.people.iter().any(|p| p.id == person) {
@@ -166,7 +166,7 @@ impl Cradle {
                 person,
                 &pathway,
                 &step,
-                before_referral_reason,
+                Some(before_referral_reason),
                 today,
             )?;
             pathway.steps.push(RecordedStep {
@@ -256,18 +256,8 @@ impl Cradle {
         let names: Vec<String> = package.iter().map(|e| e.name.clone()).collect();
         let step = parsed.step(&names);
         let pathway = record.pathway_of(person);
-        check_step(&record, person, &pathway, &step, "", today).map_err(|error| match error {
-            // The assessment form has no box for why: its date is what to check.
-            AppError::Invalid(problems)
-                if problems.message_for("before_referral_reason").is_some() =>
-            {
-                AppError::invalid(
-                    "on",
-                    "The assessment date is before the family's referral: check the date",
-                )
-            }
-            other => other,
-        })?;
+        // The assessment form has no box for why it came before the referral.
+        check_step(&record, person, &pathway, &step, None, today)?;
         let now = self.now();
         let assessment = PartnerAssessment {
             id: Uuid::now_v7(),

@@ -221,11 +221,12 @@ pub fn offer_with_answer(
 }
 
 /// Checks a step's date against the family's referral: a step dated before it needs a reason
-/// (most often the date was mistyped), kept with the step.
+/// (most often the date was mistyped), kept with the step. `reason` is `None` where the form
+/// has no box for one (the full assessment): there the date itself is refused.
 pub fn check_against_referral(
     on: Date,
     referral: Option<Date>,
-    reason: &str,
+    reason: Option<&str>,
 ) -> Result<(), Invalid> {
     let Some(referral) = referral else {
         return Ok(());
@@ -233,6 +234,15 @@ pub fn check_against_referral(
     if on >= referral {
         return Ok(());
     }
+    let Some(reason) = reason else {
+        return Err(Invalid::new(
+            "on",
+            format!(
+                "The date is before the family's referral on {}: check the date",
+                crate::dates::long_date(referral)
+            ),
+        ));
+    };
     if reason.trim().is_empty() {
         return Err(Invalid::new(
             "before_referral_reason",
@@ -1056,9 +1066,13 @@ mod tests {
     #[test]
     fn a_step_before_the_referral_needs_a_reason() {
         let referral = Some(date!(2026 - 03 - 12));
-        assert!(check_against_referral(date!(2026 - 03 - 12), referral, "").is_ok());
-        assert!(check_against_referral(date!(2025 - 03 - 12), None, "").is_ok());
-        let refused = check_against_referral(date!(2026 - 03 - 11), referral, " ").unwrap_err();
+        assert!(check_against_referral(date!(2026 - 03 - 12), referral, Some("")).is_ok());
+        assert!(check_against_referral(date!(2025 - 03 - 12), None, Some("")).is_ok());
+        // Where no reason can be given (the full assessment), the date itself is refused.
+        let no_box = check_against_referral(date!(2026 - 03 - 11), referral, None).unwrap_err();
+        assert_eq!(no_box.field, "on");
+        let refused =
+            check_against_referral(date!(2026 - 03 - 11), referral, Some(" ")).unwrap_err();
         assert_eq!(refused.field, "before_referral_reason");
         assert!(
             refused.message.contains("12 March 2026"),
@@ -1068,10 +1082,10 @@ mod tests {
         assert!(check_against_referral(
             date!(2026 - 03 - 11),
             referral,
-            "Named by the health visitor before the referral"
+            Some("Named by the health visitor before the referral")
         )
         .is_ok());
-        assert!(check_against_referral(date!(2026 - 03 - 11), referral, &"x".repeat(501)).is_err());
+        assert!(check_against_referral(date!(2026 - 03 - 11), referral, Some(&"x".repeat(501))).is_err());
     }
 
     #[test]
