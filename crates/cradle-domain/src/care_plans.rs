@@ -316,6 +316,25 @@ impl CarePlan {
             .and_then(|s| s.next_contact)
     }
 
+    /// The ratings the newest review to rate a goal gave it, one from each person who rated it
+    /// there; `None` when no review has rated it yet.
+    pub fn newest_review_ratings_of(&self, goal: Uuid) -> Option<Vec<Rating>> {
+        let of_goal = |review: &&Review| review.ratings.iter().any(|(g, _)| *g == goal);
+        let newest = self
+            .reviews
+            .iter()
+            .filter(of_goal)
+            .max_by_key(|r| (r.reviewed_on, r.recorded_at_millis))?;
+        Some(
+            newest
+                .ratings
+                .iter()
+                .filter(|(g, _)| *g == goal)
+                .map(|(_, rating)| *rating)
+                .collect(),
+        )
+    }
+
     /// Each goal's ratings in order: the starting ones, then those of each review that rated
     /// it (one from each person who rated it there).
     pub fn ratings_of(&self, goal: Uuid) -> Vec<Rating> {
@@ -1674,6 +1693,7 @@ mod tests {
             .unwrap_err()
             .message_for("ratings")
             .is_some_and(|m| m.contains("two ratings")));
+        assert_eq!(p.newest_review_ratings_of(couple.id), None, "no review yet");
         p.reviews.push(Review {
             id: Uuid::now_v7(),
             reviewed_on: both.reviewed_on,
@@ -1692,6 +1712,17 @@ mod tests {
         assert_eq!(
             scores,
             vec![(3, Member::Mother), (5, him), (6, Member::Mother), (7, him)]
+        );
+        let newest: Vec<u8> = p
+            .newest_review_ratings_of(couple.id)
+            .unwrap_or_default()
+            .iter()
+            .map(|r| r.score)
+            .collect();
+        assert_eq!(
+            newest,
+            vec![6, 7],
+            "the newest review's rating from each of them"
         );
     }
 

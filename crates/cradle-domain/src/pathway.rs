@@ -1085,7 +1085,10 @@ mod tests {
             Some("Named by the health visitor before the referral")
         )
         .is_ok());
-        assert!(check_against_referral(date!(2026 - 03 - 11), referral, Some(&"x".repeat(501))).is_err());
+        assert!(
+            check_against_referral(date!(2026 - 03 - 11), referral, Some(&"x".repeat(501)))
+                .is_err()
+        );
     }
 
     #[test]

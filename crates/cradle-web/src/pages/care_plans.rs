@@ -154,7 +154,6 @@ pub fn plan_view(plan: &CarePlan, record: &FamilyRecord) -> PlanView {
             .iter()
             .enumerate()
             .map(|(n, g)| {
-                let ratings = plan.ratings_of(g.id);
                 let describe = |r: &cradle_domain::care_plans::Rating| {
                     format!(
                         "{} out of 10 ({}, {})",
@@ -171,18 +170,9 @@ pub fn plan_view(plan: &CarePlan, record: &FamilyRecord) -> PlanView {
                     agreed: format!("Agreed with {} on {}", g.agreed_by, long_date(g.agreed_on)),
                     start: g.baselines().map(describe).collect::<Vec<_>>().join("; "),
                     // The newest review's ratings of it, one from each person who rated it.
-                    latest: ratings
-                        .last()
-                        .filter(|_| ratings.len() > g.baselines().count())
-                        .map(|newest| {
-                            ratings
-                                .iter()
-                                .skip(g.baselines().count())
-                                .filter(|r| r.rated_on == newest.rated_on)
-                                .map(describe)
-                                .collect::<Vec<_>>()
-                                .join("; ")
-                        }),
+                    latest: plan
+                        .newest_review_ratings_of(g.id)
+                        .map(|ratings| ratings.iter().map(describe).collect::<Vec<_>>().join("; ")),
                 }
             })
             .collect(),
@@ -991,13 +981,9 @@ fn review_form(
             .enumerate()
             .map(|(n, g)| {
                 let earlier = plan
-                    .ratings_of(g.id)
+                    .newest_review_ratings_of(g.id)
+                    .unwrap_or_else(|| g.baselines().copied().collect())
                     .iter()
-                    .rev()
-                    .take_while({
-                        let mut last_day = None;
-                        move |r| *last_day.get_or_insert(r.rated_on) == r.rated_on
-                    })
                     .map(|r| {
                         format!(
                             "{} out of 10, given by {} on {}",
