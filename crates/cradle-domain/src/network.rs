@@ -165,6 +165,17 @@ choices!(
     }
 );
 
+/// Someone's language as their details show it: "Polish; needs an interpreter", "Polish", or
+/// "Not recorded".
+pub fn language_line(language: Option<&str>, interpreter_needed: bool) -> String {
+    match (language, interpreter_needed) {
+        (Some(language), true) => format!("{language}; needs an interpreter"),
+        (Some(language), false) => language.to_string(),
+        (None, true) => "Needs an interpreter (language not recorded)".to_string(),
+        (None, false) => "Not recorded".to_string(),
+    }
+}
+
 /// "Interpreter needed: Polish" for someone who needs one, in `language` if known.
 pub fn interpreter_note(needed: bool, language: Option<&str>) -> Option<String> {
     needed.then(|| match language {

@@ -69,14 +69,10 @@ fn nodes(record: &FamilyRecord, today: Date) -> Vec<Node> {
         care: CareShare::MainCarer,
         lives_with_baby: true,
         restriction: None,
-        interpreter: record.family.mother_language.interpreter_needed.then(|| {
-            record
-                .family
-                .mother_language
-                .language
-                .clone()
-                .unwrap_or_default()
-        }),
+        interpreter: interpreter_of(
+            record.family.mother_language.interpreter_needed,
+            record.family.mother_language.language.as_deref(),
+        ),
     }];
     for person in &record.people {
         let current: Vec<_> = record
@@ -100,7 +96,10 @@ fn nodes(record: &FamilyRecord, today: Date) -> Vec<Node> {
                 care: CareShare::None,
                 lives_with_baby: false,
                 restriction: restriction_of(record, person.id),
-                interpreter: interpreter_of(person),
+                interpreter: interpreter_of(
+                    person.interpreter_needed,
+                    person.preferred_language.as_deref(),
+                ),
             });
             continue;
         };
@@ -111,16 +110,18 @@ fn nodes(record: &FamilyRecord, today: Date) -> Vec<Node> {
             care: main.care_share,
             lives_with_baby: main.lives_with_baby,
             restriction: restriction_of(record, person.id),
-            interpreter: interpreter_of(person),
+            interpreter: interpreter_of(
+                person.interpreter_needed,
+                person.preferred_language.as_deref(),
+            ),
         });
     }
     nodes
 }
 
-fn interpreter_of(person: &cradle_domain::network::Person) -> Option<String> {
-    person
-        .interpreter_needed
-        .then(|| person.preferred_language.clone().unwrap_or_default())
+/// The language someone needs an interpreter for ("" when not recorded), if they need one.
+fn interpreter_of(needed: bool, language: Option<&str>) -> Option<String> {
+    needed.then(|| language.unwrap_or_default().to_string())
 }
 
 fn restriction_of(

@@ -628,12 +628,10 @@ fn person_view(record: &FamilyRecord, person: &Person, today: time::Date) -> Per
             )
         })
         .collect();
-    let language = match (&person.preferred_language, person.interpreter_needed) {
-        (Some(language), true) => format!("{language}; needs an interpreter"),
-        (Some(language), false) => language.clone(),
-        (None, true) => "Needs an interpreter (language not recorded)".to_string(),
-        (None, false) => "Not recorded".to_string(),
-    };
+    let language = cradle_domain::network::language_line(
+        person.preferred_language.as_deref(),
+        person.interpreter_needed,
+    );
     let culture = [
         person.ethnicity.map(|e| e.label().to_string()),
         person.religion.clone(),
@@ -793,15 +791,10 @@ pub async fn show(
             .mother_postcode
             .clone()
             .unwrap_or_else(|| "Not recorded".to_string()),
-        mother_language: match (
-            &family.mother_language.language,
+        mother_language: cradle_domain::network::language_line(
+            family.mother_language.language.as_deref(),
             family.mother_language.interpreter_needed,
-        ) {
-            (Some(language), true) => format!("{language}; needs an interpreter"),
-            (Some(language), false) => language.clone(),
-            (None, true) => "Not recorded; needs an interpreter".to_string(),
-            (None, false) => "Not recorded".to_string(),
-        },
+        ),
         mother_interpreter: family.mother_language.note(),
         stage: family.stage.label(),
         referral: family
