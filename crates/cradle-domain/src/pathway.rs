@@ -659,14 +659,8 @@ pub struct MonthFigures {
     pub team_id: crate::TeamId,
     /// "2026-11".
     pub month: String,
-    pub identified: u32,
-    pub offered: u32,
-    pub accepted: u32,
-    pub declined: u32,
-    pub assessed: u32,
-    pub signposted: u32,
-    pub supported: u32,
-    pub referred_on: u32,
+    #[serde(flatten)]
+    pub counts: StepCounts,
 }
 
 /// The people at each step in one row of the figures.
@@ -748,14 +742,7 @@ pub fn month_figures(steps: &[(crate::TeamId, PersonId, PathwayStep)]) -> Vec<Mo
         .map(|((team_id, month), counts)| MonthFigures {
             team_id,
             month,
-            identified: counts.identified,
-            offered: counts.offered,
-            accepted: counts.accepted,
-            declined: counts.declined,
-            assessed: counts.assessed,
-            signposted: counts.signposted,
-            supported: counts.supported,
-            referred_on: counts.referred_on,
+            counts,
         })
         .collect();
     rows.sort_by(|a, b| b.month.cmp(&a.month).then(a.team_id.0.cmp(&b.team_id.0)));
@@ -1185,16 +1172,16 @@ mod tests {
         assert_eq!(figures[0].month, "2026-11");
         assert_eq!(
             (
-                figures[0].offered,
-                figures[0].assessed,
-                figures[0].supported,
-                figures[0].signposted
+                figures[0].counts.offered,
+                figures[0].counts.assessed,
+                figures[0].counts.supported,
+                figures[0].counts.signposted
             ),
             (1, 1, 1, 0),
             "offered twice in a month counts once"
         );
         assert_eq!(
-            (figures[1].month.as_str(), figures[1].offered),
+            (figures[1].month.as_str(), figures[1].counts.offered),
             ("2026-10", 1)
         );
     }

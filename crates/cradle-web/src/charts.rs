@@ -398,18 +398,12 @@ pub fn score_histories(
             };
             let rows = responses
                 .iter()
-                .map(|r| {
+                .zip(&read)
+                .map(|(r, population)| {
                     let first = r.scored.scores.first();
                     ScoreRow {
                         completed_on: long_date(r.completed_on),
-                        read_against: r
-                            .population
-                            .as_deref()
-                            .and_then(|code| {
-                                instruments
-                                    .definition_of(&r.questionnaire, &r.questionnaire_version)
-                                    .and_then(|d| d.population_for_code(code))
-                            })
+                        read_against: population
                             .map(|p| p.label.clone())
                             .unwrap_or_else(|| "No group: no cut-off".to_string()),
                         score: match first.map(|s| s.value) {

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 pub struct FigureRow {
     pub team: String,
     /// The month ("November 2026"), or the ethnic group, the row counts.
-    pub month: String,
+    pub label: String,
     pub counts: [u32; 8],
 }
 
@@ -48,24 +48,15 @@ async fn rows(
     for f in figures.by_month {
         by_month.push(FigureRow {
             team: state.app.team_name(f.team_id).await?,
-            month: month_name(&f.month),
-            counts: [
-                f.identified,
-                f.offered,
-                f.accepted,
-                f.declined,
-                f.assessed,
-                f.signposted,
-                f.supported,
-                f.referred_on,
-            ],
+            label: month_name(&f.month),
+            counts: f.counts.in_order(),
         });
     }
     let mut by_ethnicity = Vec::with_capacity(figures.by_ethnicity.len());
     for f in figures.by_ethnicity {
         by_ethnicity.push(FigureRow {
             team: state.app.team_name(f.team_id).await?,
-            month: f.group().to_string(),
+            label: f.group().to_string(),
             counts: f.counts.in_order(),
         });
     }
@@ -145,7 +136,7 @@ fn csv_download(named: &str, rows: &[FigureRow], filename: &'static str) -> Resp
     }
     csv.push_str("\r\n");
     for row in rows {
-        csv.push_str(&format!("{},{}", field(&row.team), field(&row.month)));
+        csv.push_str(&format!("{},{}", field(&row.team), field(&row.label)));
         for count in row.counts {
             csv.push_str(&format!(",{count}"));
         }
