@@ -154,6 +154,33 @@ impl Cradle {
         Ok(self.store.list_staff(Some(entry)).await?)
     }
 
+    /// The members of one team, for its manager (or an administrator). Audited as a view of
+    /// the staff list.
+    pub async fn team_members(&self, actor: &Actor, team: TeamId) -> Result<Vec<Staff>, AppError> {
+        actor.require(Permission::ManageTeamAccounts)?;
+        if !actor.role.allows(Permission::ManageUsers) && !actor.teams.contains(&team) {
+            return Err(AppError::NotInTeam);
+        }
+        if !self.store.list_teams().await?.iter().any(|t| t.id == team) {
+            return Err(AppError::NotFound);
+        }
+        let mut entry = actor.audit(
+            self.now(),
+            AuditAction::StaffListViewed,
+            Some((SubjectKind::Team, team.0)),
+        );
+        entry.team_id = Some(team);
+        let mut members: Vec<Staff> = self
+            .store
+            .list_staff(Some(entry))
+            .await?
+            .into_iter()
+            .filter(|s| s.teams.contains(&team))
+            .collect();
+        members.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+        Ok(members)
+    }
+
     pub async fn find_staff(&self, actor: &Actor, username: &str) -> Result<Staff, AppError> {
         actor.require(Permission::ManageUsers)?;
         self.store

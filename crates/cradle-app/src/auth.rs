@@ -47,21 +47,38 @@ impl Cradle {
             .login_failures_since(
                 &username_for_audit,
                 address,
+                now - self.settings.account_failure_memory_millis,
                 now - self.settings.failure_window_millis,
             )
             .await?;
-        if failures.for_username >= self.settings.max_failures_per_account
-            || failures.for_address >= self.settings.max_failures_per_address
-        {
-            self.store
-                .append_audit(anonymous_entry(
-                    now,
-                    &username_for_audit,
-                    &source,
-                    AuditAction::LoginRefusedRateLimit,
-                ))
-                .await?;
-            return Err(AppError::RateLimited);
+        let account_locked_until = failures
+            .last_for_username_at_millis
+            .and_then(|last| {
+                self.settings
+                    .account_locked_until(failures.for_username, last)
+            })
+            .filter(|until| *until > now);
+        let address_paused = failures.for_address >= self.settings.max_failures_per_address;
+        if account_locked_until.is_some() || address_paused {
+            let until = account_locked_until.unwrap_or(now + self.settings.failure_window_millis);
+            let mut entry = anonymous_entry(
+                now,
+                &username_for_audit,
+                &source,
+                AuditAction::LoginRefusedRateLimit,
+            );
+            entry.detail = match account_locked_until {
+                Some(_) => format!(
+                    "account locked for {} more minutes",
+                    minutes_until(now, until)
+                ),
+                None => "too many failed sign-ins from this address".into(),
+            };
+            self.store.append_audit(entry).await?;
+            return Err(AppError::RateLimited {
+                account: account_locked_until.is_some(),
+                retry_after_minutes: minutes_until(now, until),
+            });
         }
 
         let credentials = self.store.staff_credentials(&username).await?;
@@ -94,8 +111,20 @@ impl Cradle {
                 } else {
                     entry.detail = "unknown username".into();
                 }
+                let mut entries = vec![entry.clone()];
+                let failures_now = failures.for_username.saturating_add(1);
+                if let Some(until) = self.settings.account_locked_until(failures_now, now) {
+                    entries.push(AuditEntry {
+                        action: AuditAction::AccountLocked,
+                        detail: format!(
+                            "{failures_now} failed sign-ins; locked for {} minutes",
+                            minutes_until(now, until)
+                        ),
+                        ..entry
+                    });
+                }
                 self.store
-                    .record_login_failure(&username_for_audit, address, now, entry)
+                    .record_login_failure(&username_for_audit, address, now, entries)
                     .await?;
                 return Err(AppError::BadCredentials);
             }
@@ -118,7 +147,7 @@ impl Cradle {
             Some((SubjectKind::Staff, staff.id.0)),
         );
         self.store.create_session(&session, entry).await?;
-        self.store.clear_login_failures(&username).await?;
+        self.store.clear_login_failures(&username, None).await?;
         Ok(NewSession {
             token,
             csrf_token,
@@ -208,6 +237,11 @@ impl Cradle {
             _ => Err(AppError::Unauthenticated),
         }
     }
+}
+
+/// Whole minutes from `now` until `until`, rounded up: "try again in 1 minute", never 0.
+fn minutes_until(now: i64, until: i64) -> i64 {
+    ((until - now).max(1) + 59_999) / 60_000
 }
 
 fn anonymous_entry(now: i64, username: &str, source: &str, action: AuditAction) -> AuditEntry {

@@ -28,8 +28,12 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
+    /// Sign-in is paused for an account (`account`) or for the address it came from.
     #[error("too many failed sign-in attempts")]
-    RateLimited,
+    RateLimited {
+        account: bool,
+        retry_after_minutes: i64,
+    },
     #[error("the username or password is not right")]
     BadCredentials,
     #[error(transparent)]

@@ -17,6 +17,7 @@ mod error;
 pub mod families;
 pub mod groups;
 pub mod interventions;
+pub mod lockouts;
 pub mod network;
 pub mod observations;
 pub mod pathway;
@@ -38,13 +39,36 @@ pub struct Settings {
     pub idle_timeout_millis: i64,
     /// No session lasts longer than this, however busy.
     pub absolute_timeout_millis: i64,
-    /// Failed sign-ins allowed for one username within the window.
+    /// Failed sign-ins allowed for one username before it is locked (see
+    /// [`Settings::account_locked_until`]).
     pub max_failures_per_account: u32,
+    /// How long an account's failed sign-ins count, unless a sign-in, an unlock or a new
+    /// password clears them sooner.
+    pub account_failure_memory_millis: i64,
+    /// The first lockout of an account; each further failure after one doubles it.
+    pub first_lockout_millis: i64,
+    /// No lockout lasts longer than this, however many failures.
+    pub longest_lockout_millis: i64,
     /// Failed sign-ins allowed from one address within the window.
     pub max_failures_per_address: u32,
     pub failure_window_millis: i64,
     /// How long emergency access to another team's record lasts.
     pub break_glass_millis: i64,
+}
+
+impl Settings {
+    /// Until when an account with `failures` failed sign-ins, the newest at `last_failure`,
+    /// is locked; `None` when it is not. The lockout grows with each failure past the limit
+    /// (15 minutes, 30, an hour, …) up to the longest, so guessing gets slower and slower,
+    /// while no lockout outlasts the longest one once the guessing stops.
+    pub fn account_locked_until(&self, failures: u32, last_failure: i64) -> Option<i64> {
+        let past_limit = failures.checked_sub(self.max_failures_per_account)?;
+        let lockout = self
+            .first_lockout_millis
+            .saturating_mul(1i64 << past_limit.min(32))
+            .min(self.longest_lockout_millis);
+        Some(last_failure.saturating_add(lockout))
+    }
 }
 
 impl Default for Settings {
@@ -53,6 +77,9 @@ impl Default for Settings {
             idle_timeout_millis: 30 * 60 * 1000,
             absolute_timeout_millis: 12 * 60 * 60 * 1000,
             max_failures_per_account: 5,
+            account_failure_memory_millis: 24 * 60 * 60 * 1000,
+            first_lockout_millis: 15 * 60 * 1000,
+            longest_lockout_millis: 4 * 60 * 60 * 1000,
             max_failures_per_address: 30,
             failure_window_millis: 15 * 60 * 1000,
             break_glass_millis: 60 * 60 * 1000,

@@ -77,10 +77,12 @@ pub enum AuditAction {
     GroupEnrolled,
     GroupRegisterTaken,
     MotherDetailsAmended,
+    AccountLocked,
+    AccountUnlocked,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 72] = [
+    pub const ALL: [AuditAction; 74] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -153,6 +155,8 @@ impl AuditAction {
         AuditAction::GroupEnrolled,
         AuditAction::GroupRegisterTaken,
         AuditAction::MotherDetailsAmended,
+        AuditAction::AccountLocked,
+        AuditAction::AccountUnlocked,
     ];
 
     pub fn code(self) -> &'static str {
@@ -229,6 +233,8 @@ impl AuditAction {
             AuditAction::GroupEnrolled => "group.enrol",
             AuditAction::GroupRegisterTaken => "group.register",
             AuditAction::MotherDetailsAmended => "family.details",
+            AuditAction::AccountUnlocked => "auth.account_unlocked",
+            AuditAction::AccountLocked => "auth.account_locked",
         }
     }
 
@@ -339,6 +345,8 @@ impl AuditAction {
             AuditAction::MotherDetailsAmended => {
                 "Changed the mother's details or the referral date (earlier version kept)"
             }
+            AuditAction::AccountUnlocked => "Account unlocked",
+            AuditAction::AccountLocked => "Account locked after repeated failed sign-ins",
         }
     }
 }

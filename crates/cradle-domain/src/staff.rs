@@ -71,6 +71,7 @@ impl Role {
             }
             ViewRecordAudit => matches!(self, TeamManager | Administrator),
             ManageTeamPractice => matches!(self, TeamManager),
+            ManageTeamAccounts => matches!(self, TeamManager | Administrator),
             ManageUsers | ManageTeams | VerifyAuditTrail => matches!(self, Administrator),
         }
     }
@@ -94,6 +95,9 @@ pub enum Permission {
     /// Set how a team works: the attended sessions between care plan reviews, and (later)
     /// its interventions catalogue. Team managers for their own teams.
     ManageTeamPractice,
+    /// See who belongs to a team and unlock an account locked after failed sign-ins: team
+    /// managers for their own teams, administrators for every account.
+    ManageTeamAccounts,
 }
 
 impl Permission {
@@ -109,6 +113,9 @@ impl Permission {
             Permission::ManageTeamPractice => {
                 "see the team's service figures or change the team's settings, questionnaires and interventions"
             }
+            Permission::ManageTeamAccounts => {
+                "see who belongs to a team or unlock a colleague's account"
+            }
         }
     }
 
@@ -123,6 +130,7 @@ impl Permission {
                 "Cradle administrators"
             }
             Permission::ManageTeamPractice => "team managers",
+            Permission::ManageTeamAccounts => "team managers and Cradle administrators",
         }
     }
 }

@@ -210,6 +210,19 @@ pub struct FamilyPage {
 pub struct FailureCounts {
     pub for_username: u32,
     pub for_address: u32,
+    /// When the newest of the account's counted failures happened.
+    pub last_for_username_at_millis: Option<i64>,
+}
+
+/// An account (or a username that matches none) with failed sign-ins since its last
+/// success or unlock: what administrators see of lockouts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountFailures {
+    /// The username as typed, lower-cased.
+    pub username: String,
+    pub failures: u32,
+    pub last_at_millis: i64,
+    pub last_address: String,
 }
 
 #[async_trait]
@@ -273,20 +286,38 @@ pub trait Store: NetworkStore + CareStore + Send + Sync + 'static {
     async fn touch_session(&self, token_hash: &str, at_millis: i64) -> StoreResult<()>;
     async fn end_session(&self, token_hash: &str, audit: Option<AuditEntry>) -> StoreResult<()>;
     async fn remove_sessions_idle_since(&self, before_millis: i64) -> StoreResult<u64>;
+    /// Records a failed sign-in with its audit records (the failure, and the lockout it
+    /// starts, if it starts one), in one transaction.
     async fn record_login_failure(
         &self,
         username: &str,
         address: &str,
         at_millis: i64,
-        audit: AuditEntry,
+        audit: Vec<AuditEntry>,
     ) -> StoreResult<()>;
+    /// Failures for a username since `account_since_millis`, and from an address since
+    /// `address_since_millis`.
     async fn login_failures_since(
         &self,
         username: &str,
         address: &str,
-        since_millis: i64,
+        account_since_millis: i64,
+        address_since_millis: i64,
     ) -> StoreResult<FailureCounts>;
-    async fn clear_login_failures(&self, username: &str) -> StoreResult<()>;
+    /// Usernames with at least `at_least` failures since `since_millis`, newest first.
+    async fn accounts_with_failures(
+        &self,
+        since_millis: i64,
+        at_least: u32,
+    ) -> StoreResult<Vec<AccountFailures>>;
+    /// Forgets a username's failures: after a sign-in, or an unlock (audited with it).
+    async fn clear_login_failures(
+        &self,
+        username: &str,
+        audit: Option<AuditEntry>,
+    ) -> StoreResult<()>;
+    /// Housekeeping: forgets failures too old to count towards any limit.
+    async fn remove_login_failures_before(&self, before_millis: i64) -> StoreResult<u64>;
 
     // Families.
     async fn create_family(

@@ -710,7 +710,7 @@ macro_rules! sql_store {
                 username: &str,
                 address: &str,
                 at_millis: i64,
-                audit: AuditEntry,
+                audit: Vec<AuditEntry>,
             ) -> StoreResult<()> {
                 let mut tx = self.begin_write().await?;
                 sqlx::query(
@@ -722,7 +722,7 @@ macro_rules! sql_store {
                 .bind(at_millis)
                 .execute(&mut *tx)
                 .await?;
-                Self::write_audit(&mut tx, audit).await?;
+                Self::write_audits(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -731,34 +731,80 @@ macro_rules! sql_store {
                 &self,
                 username: &str,
                 address: &str,
-                since_millis: i64,
+                account_since_millis: i64,
+                address_since_millis: i64,
             ) -> StoreResult<FailureCounts> {
-                let for_username: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at >= $2",
+                let (for_username, last_at): (i64, Option<i64>) = sqlx::query_as(
+                    "SELECT COUNT(*), MAX(at) FROM login_failures WHERE username = $1 AND at >= $2",
                 )
                 .bind(username)
-                .bind(since_millis)
+                .bind(account_since_millis)
                 .fetch_one(&self.pool)
                 .await?;
                 let for_address: i64 = sqlx::query_scalar(
                     "SELECT COUNT(*) FROM login_failures WHERE address = $1 AND at >= $2",
                 )
                 .bind(address)
-                .bind(since_millis)
+                .bind(address_since_millis)
                 .fetch_one(&self.pool)
                 .await?;
                 Ok(FailureCounts {
                     for_username: u32::try_from(for_username).unwrap_or(u32::MAX),
                     for_address: u32::try_from(for_address).unwrap_or(u32::MAX),
+                    last_for_username_at_millis: last_at,
                 })
             }
 
-            async fn clear_login_failures(&self, username: &str) -> StoreResult<()> {
+            async fn accounts_with_failures(
+                &self,
+                since_millis: i64,
+                at_least: u32,
+            ) -> StoreResult<Vec<AccountFailures>> {
+                let rows: Vec<(String, i64, i64, String)> = sqlx::query_as(
+                    "SELECT f.username, COUNT(*), MAX(f.at), \
+                        (SELECT l.address FROM login_failures l WHERE l.username = f.username \
+                         ORDER BY l.at DESC LIMIT 1) \
+                     FROM login_failures f WHERE f.at >= $1 \
+                     GROUP BY f.username HAVING COUNT(*) >= $2 ORDER BY MAX(f.at) DESC",
+                )
+                .bind(since_millis)
+                .bind(i64::from(at_least))
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(username, failures, last_at, last_address)| AccountFailures {
+                        username,
+                        failures: u32::try_from(failures).unwrap_or(u32::MAX),
+                        last_at_millis: last_at,
+                        last_address,
+                    })
+                    .collect())
+            }
+
+            async fn clear_login_failures(
+                &self,
+                username: &str,
+                audit: Option<AuditEntry>,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
                 sqlx::query("DELETE FROM login_failures WHERE username = $1")
                     .bind(username)
-                    .execute(self.writer())
+                    .execute(&mut *tx)
                     .await?;
+                if let Some(audit) = audit {
+                    Self::write_audit(&mut tx, audit).await?;
+                }
+                tx.commit().await?;
                 Ok(())
+            }
+
+            async fn remove_login_failures_before(&self, before_millis: i64) -> StoreResult<u64> {
+                Ok(sqlx::query("DELETE FROM login_failures WHERE at < $1")
+                    .bind(before_millis)
+                    .execute(self.writer())
+                    .await?
+                    .rows_affected())
             }
 
             async fn create_family(

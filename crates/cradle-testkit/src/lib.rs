@@ -8,6 +8,7 @@
 
 use cradle_app::{Cradle, ManualClock};
 use cradle_store::{PostgresStore, SqliteStore, Store};
+use cradle_web::proxy::TrustedProxies;
 use cradle_web::{WebParts, WebState};
 use std::sync::Arc;
 
@@ -190,8 +191,25 @@ impl TestApp {
         password: &str,
         next: &str,
     ) -> reqwest::Response {
-        let form = client
-            .get(self.url("/login"))
+        self.login_with_header(client, username, password, next, None)
+            .await
+    }
+
+    /// Signs in through the sign-in form, sending `header` (name, value) with the form and
+    /// with the sign-in: what a reverse proxy adds, for example.
+    pub async fn login_with_header(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        password: &str,
+        next: &str,
+        header: Option<(&str, &str)>,
+    ) -> reqwest::Response {
+        let with_header = |request: reqwest::RequestBuilder| match header {
+            Some((name, value)) => request.header(name, value),
+            None => request,
+        };
+        let form = with_header(client.get(self.url("/login")))
             .send()
             .await
             .unwrap()
@@ -199,8 +217,7 @@ impl TestApp {
             .await
             .unwrap();
         let token = hidden_field(&form, "csrf_token").expect("sign-in form has a CSRF token");
-        client
-            .post(self.url("/login"))
+        with_header(client.post(self.url("/login")))
             .form(&[
                 ("csrf_token", token.as_str()),
                 ("username", username),
@@ -254,6 +271,15 @@ pub fn hidden_field(html: &str, name: &str) -> Option<String> {
 
 /// Starts Cradle with the demo teams, accounts and families on a fresh database.
 pub async fn spawn_app(backend: Backend, secure_cookies: bool) -> Option<TestApp> {
+    spawn_app_behind(backend, secure_cookies, TrustedProxies::default()).await
+}
+
+/// As [`spawn_app`], behind reverse proxies whose `X-Forwarded-For` is believed.
+pub async fn spawn_app_behind(
+    backend: Backend,
+    secure_cookies: bool,
+    trusted_proxies: TrustedProxies,
+) -> Option<TestApp> {
     let database = TestDatabase::new(backend).await?;
     let clock = Arc::new(ManualClock::default());
     let app = Cradle::new(database.open().await).with_clock(clock.clone());
@@ -265,6 +291,7 @@ pub async fn spawn_app(backend: Backend, secure_cookies: bool) -> Option<TestApp
         secure_cookies,
         demo: true,
         family_json: Default::default(),
+        trusted_proxies,
     });
     tokio::spawn(async move {
         let _ = cradle_web::serve(state, listener).await;

@@ -1068,15 +1068,50 @@ on_both_backends!(
             ("a", "1.1.1.1", 1),
         ] {
             store
-                .record_login_failure(user, address, at, entry(AuditAction::LoginFailed, None))
+                .record_login_failure(
+                    user,
+                    address,
+                    at,
+                    vec![entry(AuditAction::LoginFailed, None)],
+                )
                 .await
                 .unwrap();
         }
-        let counts = store.login_failures_since("a", "1.1.1.1", 5).await.unwrap();
-        assert_eq!((counts.for_username, counts.for_address), (2, 2));
-        store.clear_login_failures("a").await.unwrap();
-        let counts = store.login_failures_since("a", "1.1.1.1", 0).await.unwrap();
+        let counts = store
+            .login_failures_since("a", "1.1.1.1", 5, 15)
+            .await
+            .unwrap();
+        assert_eq!((counts.for_username, counts.for_address), (2, 1));
+        assert_eq!(counts.last_for_username_at_millis, Some(20));
+        let failing = store.accounts_with_failures(0, 2).await.unwrap();
+        assert_eq!(failing.len(), 1, "only a has two failures: {failing:?}");
+        assert_eq!(
+            (failing[0].username.as_str(), failing[0].failures),
+            ("a", 3)
+        );
+        assert_eq!(
+            (failing[0].last_at_millis, failing[0].last_address.as_str()),
+            (20, "2.2.2.2"),
+            "the newest failure and where it came from"
+        );
+        let audits_before = store.audit_head().await.unwrap().0;
+        store
+            .clear_login_failures("a", Some(entry(AuditAction::AccountUnlocked, None)))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.audit_head().await.unwrap().0,
+            audits_before + 1,
+            "the unlock is audited with it"
+        );
+        let counts = store
+            .login_failures_since("a", "1.1.1.1", 0, 0)
+            .await
+            .unwrap();
         assert_eq!((counts.for_username, counts.for_address), (0, 1));
+        assert_eq!(counts.last_for_username_at_millis, None);
+        assert_eq!(store.remove_login_failures_before(31).await.unwrap(), 1);
+        assert!(store.accounts_with_failures(0, 1).await.unwrap().is_empty());
         db.cleanup().await;
     }
 );

@@ -42,15 +42,20 @@ pub fn is_public(method: &Method, path: &str) -> bool {
         || (path == "/api/v1/openapi.json" && method == Method::GET)
 }
 
-pub fn client_address(request: &Request) -> String {
-    address_of(request.extensions())
-}
-
-fn address_of(extensions: &axum::http::Extensions) -> String {
-    extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_string())
+/// Where the request came from: the TCP peer, or the client a trusted proxy names
+/// (see `proxy.rs`). Kept with the request for the handlers that need it.
+fn client_address(state: &WebState, request: &mut Request) -> String {
+    let address = match request.extensions().get::<ConnectInfo<SocketAddr>>() {
+        Some(ConnectInfo(peer)) => state
+            .trusted_proxies
+            .client(peer.ip(), request.headers())
+            .to_string(),
+        None => "unknown".to_string(),
+    };
+    request
+        .extensions_mut()
+        .insert(ClientAddress(address.clone()));
+    address
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -116,15 +121,15 @@ fn cross_site(headers: &HeaderMap) -> bool {
 
 pub async fn sign_in_and_csrf(
     State(state): State<WebState>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_string();
+    let address = client_address(&state, &mut request);
     if is_public(&method, &path) {
         return next.run(request).await;
     }
-    let address = client_address(&request);
     let api = is_api(&path);
     if !is_safe(&method) && cross_site(request.headers()) {
         return Failure(Problem::Csrf).into_response();
@@ -317,14 +322,20 @@ pub(crate) fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// The address the request came from (the TCP peer), for sign-in limits and the audit.
+/// The address the request came from, for sign-in limits and the audit: the TCP peer, or
+/// the client a trusted proxy names.
+#[derive(Debug, Clone)]
 pub struct ClientAddress(pub String);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(address_of(&parts.extensions)))
+        Ok(parts
+            .extensions
+            .get::<ClientAddress>()
+            .cloned()
+            .unwrap_or_else(|| ClientAddress("unknown".to_string())))
     }
 }
 
@@ -350,6 +361,7 @@ need!(ViewRecordAudit, Some(Permission::ViewRecordAudit));
 need!(ManageUsers, Some(Permission::ManageUsers));
 need!(ManageTeams, Some(Permission::ManageTeams));
 need!(ManageTeamPractice, Some(Permission::ManageTeamPractice));
+need!(ManageTeamAccounts, Some(Permission::ManageTeamAccounts));
 
 /// A signed-in member of staff who holds the permission `N` names. A handler that takes
 /// `Staff<ReadRecords>` cannot run for anyone else.

@@ -32,7 +32,10 @@ pub enum Problem {
     MethodNotAllowed,
     Conflict(String),
     Invalid(Problems),
-    RateLimited,
+    RateLimited {
+        account: bool,
+        retry_after_minutes: i64,
+    },
     BadCredentials,
     Csrf,
     PayloadTooLarge,
@@ -58,7 +61,7 @@ impl Problem {
             Problem::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Problem::Conflict(_) => StatusCode::CONFLICT,
             Problem::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Problem::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Problem::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Problem::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Problem::BadRequest(_) => StatusCode::BAD_REQUEST,
             Problem::Unavailable | Problem::SignInChanged => StatusCode::SERVICE_UNAVAILABLE,
@@ -77,7 +80,7 @@ impl Problem {
             Problem::MethodNotAllowed => "method-not-allowed",
             Problem::Conflict(_) => "conflict",
             Problem::Invalid(_) => "validation",
-            Problem::RateLimited => "rate-limited",
+            Problem::RateLimited { .. } => "rate-limited",
             Problem::BadCredentials => "bad-credentials",
             Problem::Csrf => "csrf",
             Problem::PayloadTooLarge => "payload-too-large",
@@ -100,7 +103,7 @@ impl Problem {
             Problem::MethodNotAllowed => "This page cannot be used that way".into(),
             Problem::Conflict(_) => "This clashes with something already recorded".into(),
             Problem::Invalid(_) => "There is a problem with what was sent".into(),
-            Problem::RateLimited => "Too many failed sign-in attempts".into(),
+            Problem::RateLimited { .. } => "Too many failed sign-in attempts".into(),
             Problem::BadCredentials => "The username or password is not right".into(),
             Problem::Csrf => "This form could not be accepted".into(),
             Problem::PayloadTooLarge => "What you sent is too large".into(),
@@ -133,7 +136,14 @@ impl Problem {
                 .map(|p| p.message.clone())
                 .collect::<Vec<_>>()
                 .join(". "),
-            Problem::RateLimited => "For security, sign-in is paused for this account or computer. Wait 15 minutes and try again, or ask a Cradle administrator to help.".into(),
+            Problem::RateLimited { account: true, retry_after_minutes } => format!(
+                "For security, sign-in to this account is paused after several failed attempts. Wait {} and try again, or ask your team manager or a Cradle administrator to unlock it. Resetting your password also unlocks it.",
+                minutes(*retry_after_minutes)
+            ),
+            Problem::RateLimited { account: false, retry_after_minutes } => format!(
+                "For security, sign-in from this computer's network is paused after many failed attempts. Wait {} and try again, or ask a Cradle administrator to help.",
+                minutes(*retry_after_minutes)
+            ),
             Problem::BadCredentials => "Check your username and password and try again.".into(),
             Problem::Csrf => "The request did not carry this session's security token, or came from another website, so nothing was saved. Go back, reload the page and try again. (API clients using the session cookie send the token from GET /api/v1/me in the X-CSRF-Token header.)".into(),
             Problem::PayloadTooLarge => format!(
@@ -145,6 +155,15 @@ impl Problem {
             Problem::SignInChanged => "Nothing was shown or saved. Reload the page to see it as it is now.".into(),
             Problem::Internal => "Try again later. Nothing you entered has been saved unless you were told it was. If this keeps happening, contact the service desk.".into(),
         }
+    }
+}
+
+/// "1 minute", "15 minutes", "4 hours".
+fn minutes(count: i64) -> String {
+    match count {
+        1 => "1 minute".into(),
+        n if n >= 120 && n % 60 == 0 => format!("{} hours", n / 60),
+        n => format!("{n} minutes"),
     }
 }
 
@@ -174,7 +193,13 @@ impl From<AppError> for Failure {
             },
             AppError::NotFound => Problem::NotFound,
             AppError::Conflict(message) => Problem::Conflict(message),
-            AppError::RateLimited => Problem::RateLimited,
+            AppError::RateLimited {
+                account,
+                retry_after_minutes,
+            } => Problem::RateLimited {
+                account,
+                retry_after_minutes,
+            },
             AppError::BadCredentials => Problem::BadCredentials,
             AppError::Store(cradle_store::StoreError::SignInChanged) => Problem::SignInChanged,
             // A record the change names is not there (another's change removed it, or it

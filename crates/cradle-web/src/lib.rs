@@ -14,6 +14,7 @@ pub mod ecomap;
 pub mod error;
 pub mod openapi;
 pub mod pages;
+pub mod proxy;
 pub mod security;
 mod views;
 
@@ -55,6 +56,8 @@ pub struct WebParts {
     pub demo: bool,
     /// The API's family reads as written, by family and change count (see `api.rs`).
     pub family_json: FamilyJson,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (none by default).
+    pub trusted_proxies: proxy::TrustedProxies,
 }
 
 /// The API's family reads as written: the record's part of each answer, serialised once per
@@ -376,6 +379,12 @@ pub fn router(state: WebState) -> Router {
             post(pages::admin::disable_staff),
         )
         .route("/admin/staff/{id}/enable", post(pages::admin::enable_staff))
+        .route("/admin/staff/{id}/unlock", post(pages::admin::unlock_staff))
+        .route("/teams/{team}/members", get(pages::team_members::members))
+        .route(
+            "/teams/{team}/members/{id}/unlock",
+            post(pages::team_members::unlock),
+        )
         .route(
             "/admin/staff/{id}/teams",
             get(pages::admin::staff_teams_form).post(pages::admin::set_staff_teams),

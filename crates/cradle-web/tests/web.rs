@@ -8,6 +8,10 @@ use cradle_testkit::{hidden_field, on_both_backends, spawn_app, Backend, TestApp
 use reqwest::StatusCode;
 use serde_json::Value;
 
+// Tests by area, in one test binary (one link, not one per file).
+#[path = "web/accounts.rs"]
+mod accounts;
+
 async fn app(backend: Backend) -> TestApp {
     spawn_app(backend, false).await.expect("backend available")
 }

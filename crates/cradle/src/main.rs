@@ -46,6 +46,15 @@ struct Serving {
     /// Send cookies without the Secure flag. Only for local development over plain HTTP.
     #[arg(long, env = "CRADLE_INSECURE_COOKIES")]
     insecure_cookies: bool,
+    /// The reverse proxy in front of Cradle (an address such as 10.0.0.5 or a range such as
+    /// 10.0.0.0/24; repeat, or separate with commas). Only from these is X-Forwarded-For
+    /// believed, for sign-in limits and the audit; by default it is never believed.
+    #[arg(
+        long = "trusted-proxy",
+        env = "CRADLE_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -478,6 +487,8 @@ async fn serve(app: Cradle, serving: Serving, demo: bool) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(&serving.listen)
         .await
         .with_context(|| format!("cannot listen on {}", serving.listen))?;
+    let trusted_proxies = cradle_web::proxy::TrustedProxies::parse(&serving.trusted_proxies)
+        .map_err(|why| anyhow::anyhow!("--trusted-proxy: {why}"))?;
     let address = listener.local_addr()?;
     let backend = app.store.backend().name();
     let state = WebState::new(WebParts {
@@ -485,6 +496,7 @@ async fn serve(app: Cradle, serving: Serving, demo: bool) -> Result<()> {
         secure_cookies: !(serving.insecure_cookies || demo),
         demo,
         family_json: Default::default(),
+        trusted_proxies,
     });
     println!("Cradle is listening on http://{address} ({backend} database)");
     if demo {

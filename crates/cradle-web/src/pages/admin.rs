@@ -10,7 +10,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use cradle_app::admin::StaffInput;
+use cradle_app::lockouts::Lockout;
 use cradle_app::AppError;
+use cradle_domain::dates::long_date_time;
 use cradle_domain::{Role, StaffId, Team, TeamId};
 use serde::Deserialize;
 
@@ -21,6 +23,7 @@ pub struct StaffRow {
     pub role: &'static str,
     pub teams: String,
     pub disabled: bool,
+    pub locked: bool,
     pub is_self: bool,
 }
 
@@ -29,6 +32,33 @@ pub struct StaffRow {
 pub struct StaffListPage {
     pub chrome: Chrome,
     pub rows: Vec<StaffRow>,
+    pub lockouts: Vec<LockoutRow>,
+    pub unlock_path: String,
+}
+
+/// A locked account, as the lockouts table shows it.
+pub struct LockoutRow {
+    pub staff_id: Option<String>,
+    pub name: Option<String>,
+    pub username: String,
+    pub failures: u32,
+    pub last_attempt: String,
+    pub last_address: String,
+    pub until: String,
+}
+
+impl From<Lockout> for LockoutRow {
+    fn from(lockout: Lockout) -> Self {
+        Self {
+            staff_id: lockout.staff.as_ref().map(|s| s.id.to_string()),
+            name: lockout.staff.map(|s| s.display_name),
+            username: lockout.username,
+            failures: lockout.failures,
+            last_attempt: long_date_time(lockout.last_failure_millis),
+            last_address: lockout.last_address,
+            until: long_date_time(lockout.locked_until_millis),
+        }
+    }
 }
 
 pub async fn staff_list(
@@ -37,6 +67,7 @@ pub async fn staff_list(
 ) -> Result<Response, Failure> {
     let teams = state.app.teams().await?;
     let accounts = state.app.list_staff(&staff.actor).await?;
+    let lockouts = state.app.lockouts(&staff.actor).await?;
     let rows = accounts
         .into_iter()
         .map(|s| StaffRow {
@@ -51,11 +82,16 @@ pub async fn staff_list(
             },
             teams: team_names(&teams, &s.teams),
             disabled: s.disabled,
+            locked: lockouts
+                .iter()
+                .any(|l| l.staff.as_ref().is_some_and(|locked| locked.id == s.id)),
         })
         .collect();
     let page = StaffListPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         rows,
+        lockouts: lockouts.into_iter().map(LockoutRow::from).collect(),
+        unlock_path: "/admin/staff".into(),
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -190,6 +226,16 @@ async fn set_disabled(
         .set_staff_disabled(&staff.actor, id, disabled)
         .await?;
     Ok(see_other("/admin/staff"))
+}
+
+pub async fn unlock_staff(
+    State(state): State<WebState>,
+    staff: Staff<ManageUsers>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    let id = StaffId::parse(&id).ok_or(Failure(Problem::NotFound))?;
+    state.app.unlock_account(&staff.actor, id).await?;
+    Ok(see_other("/admin/staff#lockouts"))
 }
 
 pub async fn disable_staff(

@@ -196,10 +196,20 @@ pub async fn submit(
             &form.username,
             &form.next,
         ),
-        Err(AppError::RateLimited) => login_page(
+        Err(AppError::RateLimited {
+            account,
+            retry_after_minutes,
+        }) => login_page(
             &state,
             StatusCode::TOO_MANY_REQUESTS,
-            Errors::one("username", &Problem::RateLimited.detail()),
+            Errors::one(
+                "username",
+                &Problem::RateLimited {
+                    account,
+                    retry_after_minutes,
+                }
+                .detail(),
+            ),
             None,
             &form.username,
             &form.next,

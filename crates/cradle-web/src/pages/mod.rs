@@ -19,6 +19,7 @@ pub mod partner_assessment;
 pub mod pathway;
 pub mod questionnaires;
 pub mod reports;
+pub mod team_members;
 pub mod team_questionnaires;
 pub mod timeline;
 
