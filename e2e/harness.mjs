@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
+import { createHmac } from "node:crypto";
 import { chromium } from "playwright-core";
 import { before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -17,6 +18,8 @@ const axeSource = require("axe-core").source;
 const here = dirname(fileURLToPath(import.meta.url));
 export const artifacts = join(here, "artifacts");
 export const DEMO_PASSWORD = "cradle-demo-2026";
+/** The demonstration administrator's second-factor key (crates/cradle-app/src/demo.rs). */
+export const DEMO_ADMIN_KEY = "GNZGCZDMMVSGK3LPMRSWG3DBNZSWC4TE";
 
 export async function startCradle() {
   const binary = process.env.CRADLE_BIN ?? join(here, "..", "target", "debug", "cradle");
@@ -111,11 +114,45 @@ export async function accessibilityViolations(page) {
   return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
+/**
+ * The 6-digit code an authenticator app shows for a base32 key (RFC 6238: HMAC-SHA1, 30-second
+ * steps), computed here independently of Cradle, as the person's phone would.
+ */
+export function authenticatorCode(key, at = Date.now()) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of key.replace(/\s|=/g, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const bytes = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const step = Buffer.alloc(8);
+  step.writeBigUInt64BE(BigInt(Math.floor(at / 30000)));
+  const digest = createHmac("sha1", bytes).update(step).digest();
+  const offset = digest[19] & 0x0f;
+  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, "0");
+}
+
+/**
+ * Enters the code for `key` on a page that asks for one and presses `button`. Cradle accepts a
+ * code once: if it was used already in this 30-second step (an earlier sign-in), waits for the
+ * next step and enters that one.
+ */
+export async function enterCode(page, key, button) {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    await page.locator("#code").fill(authenticatorCode(key));
+    await page.getByRole("button", { name: button }).click();
+    if (!(await page.locator(".nhsuk-error-summary").count())) return;
+    await new Promise((resolve) => setTimeout(resolve, 30000 - (Date.now() % 30000) + 500));
+  }
+}
+
 export async function signIn(page, baseUrl, username, password = DEMO_PASSWORD) {
   await page.goto(`${baseUrl}/login`);
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+  if (username === "admin") {
+    await page.getByRole("heading", { name: "Enter your code" }).waitFor();
+    await enterCode(page, DEMO_ADMIN_KEY, "Sign in");
+  }
 }
 
 /**

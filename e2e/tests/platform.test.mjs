@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { demoForThisFile, newPage, accessibilityViolations, signIn, artifacts } from "../harness.mjs";
+import { demoForThisFile, newPage, accessibilityViolations, signIn, enterCode, artifacts } from "../harness.mjs";
 
 const demo = demoForThisFile();
 
@@ -107,8 +107,19 @@ test("another team's record is refused with a way to ask for emergency access", 
   await page.getByRole("button", { name: "Open the record with emergency access" }).click();
   assert.match(await page.locator(".nhsuk-error-summary").textContent(), /at least 15 characters/);
   await assertAccessible(page, "the emergency access form with an error");
+  // Emergency access needs a second factor: the clinician sets one up, then comes back.
+  assert.match(await page.getByTestId("needs-second-factor").textContent(), /needs a second factor/);
+  const form = page.url();
+  await page.getByRole("link", { name: "Set up a second factor" }).click();
+  await assertAccessible(page, "setting up a second factor");
+  await page.screenshot({ path: join(artifacts, "second-factor-set-up.png"), fullPage: true });
+  const key = (await page.getByTestId("second-factor-key").textContent()).replace(/\s/g, "");
+  await enterCode(page, key, "Save my second factor");
+  assert.match(await page.getByTestId("account-notice").textContent(), /second factor is set up/);
+  await assertAccessible(page, "the account page");
+  await page.goto(form);
   await page.getByLabel("Why do you need access now?").fill("Mother transferred to us overnight; need the care plan");
-  await page.getByRole("button", { name: "Open the record with emergency access" }).click();
+  await enterCode(page, key, "Open the record with emergency access");
   assert.equal(await page.getByTestId("baby-name").textContent(), "Rory Brennan");
   assert.ok(await page.getByRole("alert").isVisible(), "emergency access is shown on the record");
   await assertAccessible(page, "a record opened with emergency access");

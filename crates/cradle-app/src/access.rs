@@ -283,6 +283,7 @@ impl Cradle {
         actor: &Actor,
         id: FamilyId,
         reason: &str,
+        code: &str,
     ) -> Result<FamilyAccess, AppError> {
         actor.require(Permission::BreakGlass)?;
         let Some(staff_id) = actor.id else {
@@ -304,6 +305,9 @@ impl Cradle {
         let Some((team_id, changes)) = self.store.family_stamp(id).await? else {
             return Err(AppError::NotFound);
         };
+        // A second factor proves it is the account's owner asking, not someone at a computer
+        // left signed in.
+        self.check_code(actor, code).await?;
         let now = self.now();
         let grant = cradle_store::BreakGlassGrant {
             id: Uuid::now_v7(),

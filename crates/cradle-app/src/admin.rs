@@ -73,10 +73,20 @@ impl Cradle {
             &input.display_name,
         ));
         let role = problems.take(Role::parse("role", &input.role));
-        let password = if input.service_account {
+        // A person sets their own password through their enrolment link. Only the command
+        // line (whoever runs the server, for the demonstration accounts and scripts) may set
+        // one here.
+        let from_command_line = actor.id.is_none() && actor.source == "command line";
+        let password = if input.service_account || input.password.is_empty() {
             None
-        } else {
+        } else if from_command_line {
             problems.take(Password::parse("password", &input.password))
+        } else {
+            problems.push(cradle_domain::Invalid::new(
+                "password",
+                "Cradle does not take a password for someone else: they set their own through their enrolment link",
+            ));
+            None
         };
         let known = self.store.list_teams().await?;
         let mut teams = Vec::new();

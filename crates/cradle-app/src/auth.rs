@@ -6,6 +6,7 @@
 
 use crate::access::FamilyLookup;
 use crate::remembered::SEEN_EVERY_MILLIS;
+use crate::second_factor::SignInStep;
 use crate::secrets::{random_token, token_hash, verify_password, DECOY_HASH};
 use crate::{Actor, AppError, Cradle};
 use cradle_domain::{AuditAction, AuditOutcome, FamilyId, Staff, SubjectKind};
@@ -31,21 +32,66 @@ pub struct SignedIn {
 
 impl Cradle {
     /// Checks a username and password. Unknown usernames, wrong passwords, disabled accounts
-    /// and service accounts all get the same answer, after the same amount of work.
+    /// and service accounts all get the same answer, after the same amount of work. A right
+    /// password signs the person in, or asks for their second factor
+    /// (see `second_factor.rs`).
     pub async fn login(
         &self,
         username: &str,
         password: &str,
         address: &str,
-    ) -> Result<NewSession, AppError> {
+    ) -> Result<SignInStep, AppError> {
         let username = username.trim().to_lowercase();
         let username_for_audit: String = username.chars().take(64).collect();
         let now = self.now();
-        let source = format!("http {address}");
+        self.refuse_if_locked(&username_for_audit, address, now)
+            .await?;
+
+        let credentials = self.store.staff_credentials(&username).await?;
+        let stored_hash = credentials
+            .as_ref()
+            .and_then(|c| c.password_hash.clone())
+            .unwrap_or_else(|| DECOY_HASH.to_string());
+        let attempt = password.to_string();
+        let password_ok =
+            tokio::task::spawn_blocking(move || verify_password(&attempt, &stored_hash))
+                .await
+                .map_err(|e| AppError::Internal(format!("password check failed: {e}")))?;
+
+        match credentials {
+            Some(c) if password_ok && !c.staff.disabled && !c.staff.service_account => {
+                self.after_password(c.staff, address).await
+            }
+            other => {
+                let staff = other.as_ref().map(|c| &c.staff);
+                let detail = match &other {
+                    Some(c) if c.staff.disabled => "account disabled",
+                    Some(c) if c.staff.service_account => {
+                        "service accounts cannot sign in to pages"
+                    }
+                    Some(c) if c.password_hash.is_none() => "account not yet enrolled",
+                    Some(_) => "wrong password",
+                    None => "unknown username",
+                };
+                self.count_failure(&username_for_audit, address, now, staff, detail)
+                    .await?;
+                Err(AppError::BadCredentials)
+            }
+        }
+    }
+
+    /// Refuses a sign-in while its account is locked or its address paused, without trying
+    /// the password (and without counting the attempt).
+    pub(crate) async fn refuse_if_locked(
+        &self,
+        username: &str,
+        address: &str,
+        now: i64,
+    ) -> Result<(), AppError> {
         let failures = self
             .store
             .login_failures_since(
-                &username_for_audit,
+                username,
                 address,
                 now - self.settings.account_failure_memory_millis,
                 now - self.settings.failure_window_millis,
@@ -59,77 +105,88 @@ impl Cradle {
             })
             .filter(|until| *until > now);
         let address_paused = failures.for_address >= self.settings.max_failures_per_address;
-        if account_locked_until.is_some() || address_paused {
-            let until = account_locked_until.unwrap_or(now + self.settings.failure_window_millis);
-            let mut entry = anonymous_entry(
+        if account_locked_until.is_none() && !address_paused {
+            return Ok(());
+        }
+        let until = account_locked_until.unwrap_or(now + self.settings.failure_window_millis);
+        let mut entry = anonymous_entry(
+            now,
+            username,
+            &format!("http {address}"),
+            AuditAction::LoginRefusedRateLimit,
+        );
+        entry.detail = match account_locked_until {
+            Some(_) => format!(
+                "account locked for {} more minutes",
+                minutes_until(now, until)
+            ),
+            None => "too many failed sign-ins from this address".into(),
+        };
+        self.store.append_audit(entry).await?;
+        Err(AppError::RateLimited {
+            account: account_locked_until.is_some(),
+            retry_after_minutes: minutes_until(now, until),
+        })
+    }
+
+    /// Records a failed sign-in (a wrong password or second-factor code), and the lockout it
+    /// starts if it reaches the limit.
+    pub(crate) async fn count_failure(
+        &self,
+        username: &str,
+        address: &str,
+        now: i64,
+        staff: Option<&Staff>,
+        detail: &str,
+    ) -> Result<(), AppError> {
+        let mut entry = anonymous_entry(
+            now,
+            username,
+            &format!("http {address}"),
+            AuditAction::LoginFailed,
+        );
+        if let Some(staff) = staff {
+            entry.actor_id = Some(staff.id);
+            entry.subject_kind = Some(SubjectKind::Staff);
+            entry.subject_id = Some(staff.id.0);
+        }
+        entry.detail = detail.to_string();
+        let failures = self
+            .store
+            .login_failures_since(
+                username,
+                address,
+                now - self.settings.account_failure_memory_millis,
                 now,
-                &username_for_audit,
-                &source,
-                AuditAction::LoginRefusedRateLimit,
-            );
-            entry.detail = match account_locked_until {
-                Some(_) => format!(
-                    "account locked for {} more minutes",
+            )
+            .await?;
+        let mut entries = vec![entry.clone()];
+        let failures_now = failures.for_username.saturating_add(1);
+        if let Some(until) = self.settings.account_locked_until(failures_now, now) {
+            entries.push(AuditEntry {
+                action: AuditAction::AccountLocked,
+                detail: format!(
+                    "{failures_now} failed sign-ins; locked for {} minutes",
                     minutes_until(now, until)
                 ),
-                None => "too many failed sign-ins from this address".into(),
-            };
-            self.store.append_audit(entry).await?;
-            return Err(AppError::RateLimited {
-                account: account_locked_until.is_some(),
-                retry_after_minutes: minutes_until(now, until),
+                ..entry
             });
         }
+        self.store
+            .record_login_failure(username, address, now, entries)
+            .await?;
+        Ok(())
+    }
 
-        let credentials = self.store.staff_credentials(&username).await?;
-        let stored_hash = credentials
-            .as_ref()
-            .and_then(|c| c.password_hash.clone())
-            .unwrap_or_else(|| DECOY_HASH.to_string());
-        let attempt = password.to_string();
-        let password_ok =
-            tokio::task::spawn_blocking(move || verify_password(&attempt, &stored_hash))
-                .await
-                .map_err(|e| AppError::Internal(format!("password check failed: {e}")))?;
-
-        let staff = match credentials {
-            Some(c) if password_ok && !c.staff.disabled && !c.staff.service_account => c.staff,
-            other => {
-                let mut entry =
-                    anonymous_entry(now, &username_for_audit, &source, AuditAction::LoginFailed);
-                if let Some(c) = other {
-                    entry.actor_id = Some(c.staff.id);
-                    entry.subject_kind = Some(SubjectKind::Staff);
-                    entry.subject_id = Some(c.staff.id.0);
-                    entry.detail = if c.staff.disabled {
-                        "account disabled".into()
-                    } else if c.staff.service_account {
-                        "service accounts cannot sign in to pages".into()
-                    } else {
-                        "wrong password".into()
-                    };
-                } else {
-                    entry.detail = "unknown username".into();
-                }
-                let mut entries = vec![entry.clone()];
-                let failures_now = failures.for_username.saturating_add(1);
-                if let Some(until) = self.settings.account_locked_until(failures_now, now) {
-                    entries.push(AuditEntry {
-                        action: AuditAction::AccountLocked,
-                        detail: format!(
-                            "{failures_now} failed sign-ins; locked for {} minutes",
-                            minutes_until(now, until)
-                        ),
-                        ..entry
-                    });
-                }
-                self.store
-                    .record_login_failure(&username_for_audit, address, now, entries)
-                    .await?;
-                return Err(AppError::BadCredentials);
-            }
-        };
-
+    /// Begins a session for someone who has proved who they are.
+    pub(crate) async fn start_session(
+        &self,
+        staff: Staff,
+        address: &str,
+        detail: &str,
+    ) -> Result<NewSession, AppError> {
+        let now = self.now();
+        let source = format!("http {address}");
         let token = random_token()?;
         let csrf_token = random_token()?;
         let session = SessionRecord {
@@ -141,13 +198,16 @@ impl Cradle {
             source: source.clone(),
         };
         let actor = Actor::staff(&staff, source);
-        let entry = actor.audit(
+        let mut entry = actor.audit(
             now,
             AuditAction::LoginSucceeded,
             Some((SubjectKind::Staff, staff.id.0)),
         );
+        entry.detail = detail.to_string();
         self.store.create_session(&session, entry).await?;
-        self.store.clear_login_failures(&username, None).await?;
+        self.store
+            .clear_login_failures(&staff.username, None)
+            .await?;
         Ok(NewSession {
             token,
             csrf_token,

@@ -23,8 +23,12 @@ pub struct ManualClock {
 
 impl ManualClock {
     pub fn advance_minutes(&self, minutes: i64) {
+        self.advance_seconds(minutes * 60);
+    }
+
+    pub fn advance_seconds(&self, seconds: i64) {
         self.offset_millis
-            .fetch_add(minutes * 60 * 1000, Ordering::SeqCst);
+            .fetch_add(seconds * 1000, Ordering::SeqCst);
     }
 }
 

@@ -14,6 +14,16 @@ use cradle_domain::{Baby, BabyId, FamilyInput, Role, Staff, Team, TeamId};
 /// The password every demo account is given. Demo data is for trying Cradle, never for patients.
 pub const DEMO_PASSWORD: &str = "cradle-demo-2026";
 
+/// The demonstration administrator's second-factor key (base32). Administrators must use a
+/// second factor; in the demonstration the sign-in page shows the current code for it, so
+/// no authenticator app is needed. A real Cradle never shows a code.
+pub const DEMO_SECOND_FACTOR_KEY: &str = "GNZGCZDMMVSGK3LPMRSWG3DBNZSWC4TE";
+
+/// The second-factor key a demonstration account was given, if any.
+pub fn second_factor_key(username: &str) -> Option<String> {
+    (username.trim().eq_ignore_ascii_case("admin")).then(|| DEMO_SECOND_FACTOR_KEY.to_string())
+}
+
 pub const COMMUNITY_TEAM: &str = "North Perinatal Community Team";
 pub const MBU_TEAM: &str = "Rose Ward Mother and Baby Unit";
 
@@ -76,7 +86,18 @@ pub async fn seed(app: &Cradle) -> Result<DemoData, AppError> {
             teams: team_names.iter().map(|t| t.to_string()).collect(),
             service_account: false,
         };
-        staff.push(app.create_staff(&cli, &input).await?);
+        let created = app.create_staff(&cli, &input).await?;
+        if let Some(key) = second_factor_key(username) {
+            let entry = cli.audit(
+                app.now(),
+                cradle_domain::AuditAction::SecondFactorSetUp,
+                Some((cradle_domain::SubjectKind::Staff, created.id.0)),
+            );
+            app.store
+                .set_second_factor(created.id, Some(&key), entry)
+                .await?;
+        }
+        staff.push(created);
     }
     for (username, team_name) in [("clinician", COMMUNITY_TEAM), ("mbu.clinician", MBU_TEAM)] {
         let (Some(member), Some(team)) = (

@@ -13,6 +13,7 @@ pub mod concerns;
 pub mod conversations;
 pub mod demo;
 pub mod enquiries;
+pub mod enrolment;
 mod error;
 pub mod families;
 pub mod groups;
@@ -23,6 +24,7 @@ pub mod observations;
 pub mod pathway;
 pub mod questionnaires;
 mod remembered;
+pub mod second_factor;
 pub mod secrets;
 
 pub use access::{Actor, FamilyAccess, FamilyLookup};

@@ -79,10 +79,14 @@ pub enum AuditAction {
     MotherDetailsAmended,
     AccountLocked,
     AccountUnlocked,
+    SecondFactorSetUp,
+    SecondFactorRemoved,
+    AccountLinkIssued,
+    PasswordSet,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 74] = [
+    pub const ALL: [AuditAction; 78] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -157,6 +161,10 @@ impl AuditAction {
         AuditAction::MotherDetailsAmended,
         AuditAction::AccountLocked,
         AuditAction::AccountUnlocked,
+        AuditAction::SecondFactorSetUp,
+        AuditAction::SecondFactorRemoved,
+        AuditAction::AccountLinkIssued,
+        AuditAction::PasswordSet,
     ];
 
     pub fn code(self) -> &'static str {
@@ -233,6 +241,10 @@ impl AuditAction {
             AuditAction::GroupEnrolled => "group.enrol",
             AuditAction::GroupRegisterTaken => "group.register",
             AuditAction::MotherDetailsAmended => "family.details",
+            AuditAction::PasswordSet => "auth.password_set",
+            AuditAction::AccountLinkIssued => "staff.link_issued",
+            AuditAction::SecondFactorRemoved => "auth.second_factor_removed",
+            AuditAction::SecondFactorSetUp => "auth.second_factor_set_up",
             AuditAction::AccountUnlocked => "auth.account_unlocked",
             AuditAction::AccountLocked => "auth.account_locked",
         }
@@ -347,6 +359,10 @@ impl AuditAction {
             }
             AuditAction::AccountUnlocked => "Account unlocked",
             AuditAction::AccountLocked => "Account locked after repeated failed sign-ins",
+            AuditAction::SecondFactorSetUp => "Set up a second factor",
+            AuditAction::SecondFactorRemoved => "Turned off their second factor",
+            AuditAction::AccountLinkIssued => "Made an enrolment or password reset link",
+            AuditAction::PasswordSet => "Set their password through a one-time link",
         }
     }
 }

@@ -72,6 +72,7 @@ impl Role {
             ViewRecordAudit => matches!(self, TeamManager | Administrator),
             ManageTeamPractice => matches!(self, TeamManager),
             ManageTeamAccounts => matches!(self, TeamManager | Administrator),
+            EnrolClinicalStaff => matches!(self, TeamManager),
             ManageUsers | ManageTeams | VerifyAuditTrail => matches!(self, Administrator),
         }
     }
@@ -98,6 +99,9 @@ pub enum Permission {
     /// See who belongs to a team and unlock an account locked after failed sign-ins: team
     /// managers for their own teams, administrators for every account.
     ManageTeamAccounts,
+    /// Make the one-time link through which a member of a team's clinical staff sets their
+    /// own password (enrolment or reset). Never administrators: they would learn it.
+    EnrolClinicalStaff,
 }
 
 impl Permission {
@@ -116,6 +120,9 @@ impl Permission {
             Permission::ManageTeamAccounts => {
                 "see who belongs to a team or unlock a colleague's account"
             }
+            Permission::EnrolClinicalStaff => {
+                "make an enrolment or password reset link for clinical staff"
+            }
         }
     }
 
@@ -131,6 +138,9 @@ impl Permission {
             }
             Permission::ManageTeamPractice => "team managers",
             Permission::ManageTeamAccounts => "team managers and Cradle administrators",
+            Permission::EnrolClinicalStaff => {
+                "the managers of their teams, so that no administrator ever learns a clinician's password"
+            }
         }
     }
 }

@@ -214,6 +214,30 @@ pub struct FailureCounts {
     pub last_for_username_at_millis: Option<i64>,
 }
 
+/// A one-time link through which a person sets their own password. Only the hash of the
+/// token in the link is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountLink {
+    pub token_hash: String,
+    pub staff_id: StaffId,
+    /// "enrol" (a new account's first password) or "reset".
+    pub purpose: String,
+    pub created_at_millis: i64,
+    pub expires_at_millis: i64,
+    pub used_at_millis: Option<i64>,
+}
+
+/// Where an account stands in enrolment, for the pages that list accounts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountState {
+    pub staff_id: StaffId,
+    pub created_at_millis: i64,
+    pub has_password: bool,
+    pub has_second_factor: bool,
+    /// The newest link not yet used: its purpose and when it expires (maybe already past).
+    pub open_link: Option<(String, i64)>,
+}
+
 /// An account (or a username that matches none) with failed sign-ins since its last
 /// success or unlock: what administrators see of lockouts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -318,6 +342,53 @@ pub trait Store: NetworkStore + CareStore + Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// Housekeeping: forgets failures too old to count towards any limit.
     async fn remove_login_failures_before(&self, before_millis: i64) -> StoreResult<u64>;
+
+    // Enrolment, password resets and the second factor.
+    /// Keeps a new link, and cancels any earlier link of the account not yet used.
+    async fn add_account_link(&self, link: &AccountLink, audit: AuditEntry) -> StoreResult<()>;
+    async fn account_link(&self, token_hash: &str) -> StoreResult<Option<AccountLink>>;
+    /// Uses a link once, in one transaction: the link is marked used (`NotFound` if it is
+    /// used, cancelled or expired at `now_millis`), the account's password is set, its
+    /// second factor removed (a lost phone is the usual reason for a reset; it is set up
+    /// again at the next sign-in where required), its failed sign-ins are forgotten and its
+    /// sessions end.
+    async fn use_account_link(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now_millis: i64,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    async fn account_states(&self) -> StoreResult<Vec<AccountState>>;
+    /// The account's second-factor secret (base32), if it has one.
+    async fn second_factor(&self, staff: StaffId) -> StoreResult<Option<String>>;
+    /// Sets (or, with `None`, removes) the account's second factor.
+    async fn set_second_factor(
+        &self,
+        staff: StaffId,
+        secret: Option<&str>,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+    /// Accepts a code's time step once: false when that step, or a later one, was accepted
+    /// already (a code seen over someone's shoulder cannot be used again).
+    async fn accept_second_factor_step(&self, staff: StaffId, step: i64) -> StoreResult<bool>;
+    /// A sign-in whose password was right, waiting for its second factor.
+    async fn create_sign_in_challenge(
+        &self,
+        token_hash: &str,
+        staff: StaffId,
+        now_millis: i64,
+        expires_at_millis: i64,
+    ) -> StoreResult<()>;
+    /// The account a sign-in challenge belongs to, while it has not expired.
+    async fn sign_in_challenge(
+        &self,
+        token_hash: &str,
+        now_millis: i64,
+    ) -> StoreResult<Option<StaffId>>;
+    async fn end_sign_in_challenge(&self, token_hash: &str) -> StoreResult<()>;
+    /// Housekeeping: removes challenges that have expired.
+    async fn remove_sign_in_challenges_before(&self, before_millis: i64) -> StoreResult<u64>;
 
     // Families.
     async fn create_family(

@@ -807,6 +807,229 @@ macro_rules! sql_store {
                     .rows_affected())
             }
 
+            async fn add_account_link(
+                &self,
+                link: &AccountLink,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("DELETE FROM account_links WHERE staff_id = $1 AND used_at IS NULL")
+                    .bind(link.staff_id.0)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO account_links (token_hash, staff_id, purpose, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&link.token_hash)
+                .bind(link.staff_id.0)
+                .bind(&link.purpose)
+                .bind(link.created_at_millis)
+                .bind(link.expires_at_millis)
+                .execute(&mut *tx)
+                .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn account_link(&self, token_hash: &str) -> StoreResult<Option<AccountLink>> {
+                let row: Option<(String, Uuid, String, i64, i64, Option<i64>)> = sqlx::query_as(
+                    "SELECT token_hash, staff_id, purpose, created_at, expires_at, used_at \
+                     FROM account_links WHERE token_hash = $1",
+                )
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(
+                    |(token_hash, staff, purpose, created, expires, used)| AccountLink {
+                        token_hash,
+                        staff_id: StaffId(staff),
+                        purpose,
+                        created_at_millis: created,
+                        expires_at_millis: expires,
+                        used_at_millis: used,
+                    },
+                ))
+            }
+
+            async fn use_account_link(
+                &self,
+                token_hash: &str,
+                password_hash: &str,
+                now_millis: i64,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let staff: Option<Uuid> = sqlx::query_scalar(
+                    "UPDATE account_links SET used_at = $2 \
+                     WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+                     RETURNING staff_id",
+                )
+                .bind(token_hash)
+                .bind(now_millis)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(staff) = staff else {
+                    return Err(StoreError::NotFound);
+                };
+                sqlx::query(
+                    "UPDATE staff SET password_hash = $2, totp_secret = NULL, totp_last_step = NULL \
+                     WHERE id = $1",
+                )
+                .bind(staff)
+                .bind(password_hash)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "DELETE FROM login_failures WHERE username = (SELECT username FROM staff WHERE id = $1)",
+                )
+                .bind(staff)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM sessions WHERE staff_id = $1")
+                    .bind(staff)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn account_states(&self) -> StoreResult<Vec<AccountState>> {
+                let rows: Vec<(Uuid, i64, bool, bool, Option<String>, Option<i64>)> =
+                    sqlx::query_as(
+                        "SELECT s.id, s.created_at, s.password_hash IS NOT NULL, \
+                            s.totp_secret IS NOT NULL, l.purpose, l.expires_at \
+                         FROM staff s LEFT JOIN account_links l \
+                           ON l.staff_id = s.id AND l.used_at IS NULL \
+                         ORDER BY s.id, l.created_at",
+                    )
+                    .fetch_all(&self.pool)
+                    .await?;
+                let mut states: Vec<AccountState> = Vec::with_capacity(rows.len());
+                for (id, created, has_password, has_second_factor, purpose, expires) in rows {
+                    let open_link = purpose.zip(expires);
+                    match states.last_mut() {
+                        // Rows come in link order: the newest open link is the last one.
+                        Some(last) if last.staff_id.0 == id => last.open_link = open_link,
+                        _ => states.push(AccountState {
+                            staff_id: StaffId(id),
+                            created_at_millis: created,
+                            has_password,
+                            has_second_factor,
+                            open_link,
+                        }),
+                    }
+                }
+                Ok(states)
+            }
+
+            async fn second_factor(&self, staff: StaffId) -> StoreResult<Option<String>> {
+                Ok(sqlx::query_scalar::<_, Option<String>>(
+                    "SELECT totp_secret FROM staff WHERE id = $1",
+                )
+                .bind(staff.0)
+                .fetch_optional(&self.pool)
+                .await?
+                .flatten())
+            }
+
+            async fn set_second_factor(
+                &self,
+                staff: StaffId,
+                secret: Option<&str>,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let changed = sqlx::query(
+                    "UPDATE staff SET totp_secret = $2, totp_last_step = NULL \
+                     WHERE id = $1",
+                )
+                .bind(staff.0)
+                .bind(secret)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if changed == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn accept_second_factor_step(
+                &self,
+                staff: StaffId,
+                step: i64,
+            ) -> StoreResult<bool> {
+                Ok(sqlx::query(
+                    "UPDATE staff SET totp_last_step = $2 \
+                     WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+                )
+                .bind(staff.0)
+                .bind(step)
+                .execute(self.writer())
+                .await?
+                .rows_affected()
+                    == 1)
+            }
+
+            async fn create_sign_in_challenge(
+                &self,
+                token_hash: &str,
+                staff: StaffId,
+                now_millis: i64,
+                expires_at_millis: i64,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO sign_in_challenges (token_hash, staff_id, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(token_hash)
+                .bind(staff.0)
+                .bind(now_millis)
+                .bind(expires_at_millis)
+                .execute(self.writer())
+                .await?;
+                Ok(())
+            }
+
+            async fn sign_in_challenge(
+                &self,
+                token_hash: &str,
+                now_millis: i64,
+            ) -> StoreResult<Option<StaffId>> {
+                Ok(sqlx::query_scalar::<_, Uuid>(
+                    "SELECT staff_id FROM sign_in_challenges WHERE token_hash = $1 AND expires_at > $2",
+                )
+                .bind(token_hash)
+                .bind(now_millis)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(StaffId))
+            }
+
+            async fn end_sign_in_challenge(&self, token_hash: &str) -> StoreResult<()> {
+                sqlx::query("DELETE FROM sign_in_challenges WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .execute(self.writer())
+                    .await?;
+                Ok(())
+            }
+
+            async fn remove_sign_in_challenges_before(
+                &self,
+                before_millis: i64,
+            ) -> StoreResult<u64> {
+                Ok(sqlx::query("DELETE FROM sign_in_challenges WHERE expires_at < $1")
+                    .bind(before_millis)
+                    .execute(self.writer())
+                    .await?
+                    .rows_affected())
+            }
+
             async fn create_family(
                 &self,
                 family: &Family,

@@ -159,17 +159,107 @@ impl TestApp {
     }
 
     /// Signs `username` in with the demo password and returns the client holding the session.
+    /// An account with a second factor (the demo administrator) is asked for its code, which
+    /// this enters as the person's authenticator app would show it.
     pub async fn signed_in(&self, username: &str) -> reqwest::Client {
         let client = self.client();
         let response = self
             .login(&client, username, cradle_app::demo::DEMO_PASSWORD)
             .await;
+        let response = self.enter_code(&client, username, response).await;
         assert_eq!(
             response.status(),
             303,
             "sign-in as {username} should redirect"
         );
         client
+    }
+
+    /// The code an account's authenticator app shows now, after moving the clock to a fresh
+    /// 30-second step (Cradle accepts a step's code once).
+    pub async fn fresh_code(&self, username: &str) -> String {
+        let staff = self
+            .app
+            .store
+            .staff_by_username(username)
+            .await
+            .unwrap()
+            .expect("account exists");
+        let secret = self
+            .app
+            .store
+            .second_factor(staff.id)
+            .await
+            .unwrap()
+            .expect("account has a second factor");
+        self.code_for_key(&secret)
+    }
+
+    /// Gives an account a second factor, as if its owner had set one up; answers the key.
+    pub async fn give_second_factor(&self, username: &str) -> String {
+        let staff = self
+            .app
+            .store
+            .staff_by_username(username)
+            .await
+            .unwrap()
+            .expect("account exists");
+        let key = cradle_app::second_factor::new_secret().unwrap();
+        let entry = cradle_app::Actor::command_line().audit(
+            self.app.now(),
+            cradle_domain::AuditAction::SecondFactorSetUp,
+            Some((cradle_domain::SubjectKind::Staff, staff.id.0)),
+        );
+        self.app
+            .store
+            .set_second_factor(staff.id, Some(&key), entry)
+            .await
+            .unwrap();
+        key
+    }
+
+    /// The code for `key` in a fresh 30-second step (see [`TestApp::fresh_code`]).
+    pub fn code_for_key(&self, key: &str) -> String {
+        self.clock.advance_seconds(30);
+        cradle_app::second_factor::current_code(key, self.app.now()).expect("a valid key")
+    }
+
+    /// Finishes a sign-in that answered with the page asking for a second-factor code (and,
+    /// where the account must set one up, the new key on it); any other answer is returned
+    /// as it is.
+    pub async fn enter_code(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        response: reqwest::Response,
+    ) -> reqwest::Response {
+        if response.status() != 200 {
+            return response;
+        }
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains("action=\"/login/code\""),
+            "a sign-in that neither redirects nor asks for a code: {page}"
+        );
+        let key = hidden_field(&page, "key");
+        let code = match &key {
+            Some(key) => self.code_for_key(key),
+            None => self.fresh_code(username).await,
+        };
+        let token = hidden_field(&page, "csrf_token").expect("the code form has a CSRF token");
+        let next = hidden_field(&page, "next").unwrap_or_else(|| "/".into());
+        client
+            .post(self.url("/login/code"))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("code", code.as_str()),
+                ("key", key.as_deref().unwrap_or("")),
+                ("next", next.as_str()),
+                ("username", username),
+            ])
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Submits the sign-in form the way a browser does (fetching it first for its token).

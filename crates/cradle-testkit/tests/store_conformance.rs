@@ -1117,6 +1117,168 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    a_one_time_link_sets_the_password_once_and_ends_the_accounts_sessions,
+    |backend: Backend| async move {
+        let db = TestDatabase::new(backend).await.unwrap();
+        let store = db.open().await;
+        let w = world(store.as_ref()).await;
+        let id = w.clinician.id;
+        store
+            .create_session(&session_of(id), entry(AuditAction::LoginSucceeded, None))
+            .await
+            .unwrap();
+        store
+            .set_second_factor(id, Some("KEY"), entry(AuditAction::SecondFactorSetUp, None))
+            .await
+            .unwrap();
+        store
+            .record_login_failure(
+                "priya",
+                "1.1.1.1",
+                5,
+                vec![entry(AuditAction::LoginFailed, None)],
+            )
+            .await
+            .unwrap();
+        let link = |hash: &str, created: i64| cradle_store::AccountLink {
+            token_hash: hash.into(),
+            staff_id: id,
+            purpose: "reset".into(),
+            created_at_millis: created,
+            expires_at_millis: created + 100,
+            used_at_millis: None,
+        };
+        for (hash, at) in [("old", 10), ("new", 20)] {
+            store
+                .add_account_link(&link(hash, at), entry(AuditAction::AccountLinkIssued, None))
+                .await
+                .unwrap();
+        }
+        assert!(
+            store.account_link("old").await.unwrap().is_none(),
+            "replaced"
+        );
+        let state = store.account_states().await.unwrap();
+        let mine = state.iter().find(|s| s.staff_id == id).unwrap();
+        assert_eq!(mine.open_link, Some(("reset".to_string(), 120)));
+        assert!(mine.has_password && mine.has_second_factor);
+
+        let before = audit_count(store.as_ref()).await;
+        assert!(
+            matches!(
+                store
+                    .use_account_link(
+                        "new",
+                        "$argon2id$other",
+                        120,
+                        entry(AuditAction::PasswordSet, None)
+                    )
+                    .await,
+                Err(StoreError::NotFound)
+            ),
+            "expired at its expiry time"
+        );
+        assert_eq!(audit_count(store.as_ref()).await, before, "nothing written");
+        store
+            .use_account_link(
+                "new",
+                "$argon2id$other",
+                119,
+                entry(AuditAction::PasswordSet, None),
+            )
+            .await
+            .unwrap();
+        let credentials = store.staff_credentials("priya").await.unwrap().unwrap();
+        assert_eq!(
+            credentials.password_hash.as_deref(),
+            Some("$argon2id$other")
+        );
+        assert!(
+            store.session("abc").await.unwrap().is_none(),
+            "signed out everywhere"
+        );
+        assert_eq!(
+            store.second_factor(id).await.unwrap(),
+            None,
+            "second factor removed"
+        );
+        let counts = store
+            .login_failures_since("priya", "x", 0, 0)
+            .await
+            .unwrap();
+        assert_eq!(counts.for_username, 0, "lockout lifted");
+        assert!(
+            matches!(
+                store
+                    .use_account_link(
+                        "new",
+                        "$argon2id$third",
+                        119,
+                        entry(AuditAction::PasswordSet, None)
+                    )
+                    .await,
+                Err(StoreError::NotFound)
+            ),
+            "works once"
+        );
+        assert_eq!(audit_count(store.as_ref()).await, before + 1);
+        db.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    a_second_factors_code_is_accepted_once_and_a_sign_in_waits_for_it,
+    |backend: Backend| async move {
+        let db = TestDatabase::new(backend).await.unwrap();
+        let store = db.open().await;
+        let w = world(store.as_ref()).await;
+        let id = w.clinician.id;
+        store
+            .set_second_factor(id, Some("KEY"), entry(AuditAction::SecondFactorSetUp, None))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.second_factor(id).await.unwrap().as_deref(),
+            Some("KEY")
+        );
+        assert!(store.accept_second_factor_step(id, 100).await.unwrap());
+        assert!(
+            !store.accept_second_factor_step(id, 100).await.unwrap(),
+            "not twice"
+        );
+        assert!(
+            !store.accept_second_factor_step(id, 99).await.unwrap(),
+            "nor an older one"
+        );
+        assert!(store.accept_second_factor_step(id, 101).await.unwrap());
+
+        store
+            .create_sign_in_challenge("c", id, 10, 20)
+            .await
+            .unwrap();
+        assert_eq!(store.sign_in_challenge("c", 19).await.unwrap(), Some(id));
+        assert_eq!(
+            store.sign_in_challenge("c", 20).await.unwrap(),
+            None,
+            "expired"
+        );
+        assert_eq!(store.remove_sign_in_challenges_before(21).await.unwrap(), 1);
+        store
+            .create_sign_in_challenge("d", id, 10, 20)
+            .await
+            .unwrap();
+        store.end_sign_in_challenge("d").await.unwrap();
+        assert_eq!(store.sign_in_challenge("d", 11).await.unwrap(), None);
+        store
+            .set_second_factor(id, None, entry(AuditAction::SecondFactorRemoved, None))
+            .await
+            .unwrap();
+        assert_eq!(store.second_factor(id).await.unwrap(), None);
+        db.cleanup().await;
+    }
+);
+
+on_both_backends!(
     concurrent_writers_keep_one_unbroken_chain,
     |backend: Backend| async move {
         // Two servers on one database, each remembering the chain's head as it last wrote

@@ -503,6 +503,9 @@ struct FamilyReadJson<'a> {
 #[serde(deny_unknown_fields)]
 struct BreakGlassJson {
     reason: String,
+    /// A current code from the person's second factor.
+    #[serde(default)]
+    code: String,
 }
 
 async fn break_glass(
@@ -514,7 +517,7 @@ async fn break_glass(
     let id = family_id(&id)?;
     let access = state
         .app
-        .break_glass(&staff.actor, id, &body.reason)
+        .break_glass(&staff.actor, id, &body.reason, &body.code)
         .await?;
     Ok((
         StatusCode::CREATED,

@@ -22,6 +22,8 @@ use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "cradle_session";
 pub const LOGIN_CSRF_COOKIE: &str = "cradle_login_csrf";
+/// A sign-in whose password was right, waiting for its second-factor code.
+pub const CHALLENGE_COOKIE: &str = "cradle_sign_in";
 pub const CSRF_FIELD: &str = "csrf_token";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -37,7 +39,8 @@ pub struct Authenticated {
 
 /// Routes anyone may use. Everything else needs a signed-in member of staff.
 pub fn is_public(method: &Method, path: &str) -> bool {
-    matches!(path, "/login" | "/healthz" | "/readyz")
+    matches!(path, "/login" | "/login/code" | "/healthz" | "/readyz")
+        || path.starts_with("/password/")
         || (path.starts_with("/assets/") && method == Method::GET)
         || (path == "/api/v1/openapi.json" && method == Method::GET)
 }
@@ -454,6 +457,9 @@ mod tests {
         assert!(!is_public(&Method::GET, "/families"));
         assert!(!is_public(&Method::GET, "/api/v1/families"));
         assert!(!is_public(&Method::GET, "/"));
+        assert!(is_public(&Method::POST, "/login/code"));
+        assert!(is_public(&Method::GET, "/password/some-token"));
+        assert!(!is_public(&Method::GET, "/account"));
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub enum Problem {
         break_glass_allowed: bool,
     },
     NotFound,
+    /// A one-time sign-in link that is used, replaced or expired.
+    LinkSpent,
     MethodNotAllowed,
     Conflict(String),
     Invalid(Problems),
@@ -57,7 +59,7 @@ impl Problem {
             | Problem::NotInTeam
             | Problem::OtherTeam { .. }
             | Problem::Csrf => StatusCode::FORBIDDEN,
-            Problem::NotFound => StatusCode::NOT_FOUND,
+            Problem::NotFound | Problem::LinkSpent => StatusCode::NOT_FOUND,
             Problem::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Problem::Conflict(_) => StatusCode::CONFLICT,
             Problem::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -77,6 +79,7 @@ impl Problem {
             Problem::NotInTeam => "not-in-team",
             Problem::OtherTeam { .. } => "other-teams-record",
             Problem::NotFound => "not-found",
+            Problem::LinkSpent => "link-spent",
             Problem::MethodNotAllowed => "method-not-allowed",
             Problem::Conflict(_) => "conflict",
             Problem::Invalid(_) => "validation",
@@ -100,6 +103,7 @@ impl Problem {
             Problem::NotInTeam => "This belongs to a team you are not in".into(),
             Problem::OtherTeam { .. } => "This family is cared for by another team".into(),
             Problem::NotFound => "Page not found".into(),
+            Problem::LinkSpent => "This link cannot be used".into(),
             Problem::MethodNotAllowed => "This page cannot be used that way".into(),
             Problem::Conflict(_) => "This clashes with something already recorded".into(),
             Problem::Invalid(_) => "There is a problem with what was sent".into(),
@@ -128,6 +132,7 @@ impl Problem {
             Problem::OtherTeam { break_glass_allowed: true, .. } => "You can see only the families your own teams care for. In an emergency you can ask for time-limited access: you must give a reason, and your access is recorded and reviewed.".into(),
             Problem::OtherTeam { .. } => "You can see only the records of the teams you belong to. If you need access, ask your team manager.".into(),
             Problem::NotFound => "If you typed the web address, check it is correct. If you followed a link, the record may have moved or you may not have access to it.".into(),
+            Problem::LinkSpent => "It has been used already, a newer link has replaced it, or it has expired. Ask your team manager for a new one (administrators: ask another administrator).".into(),
             Problem::MethodNotAllowed => "Go back and use the page's own buttons and links.".into(),
             Problem::Conflict(message) => message.clone(),
             Problem::Invalid(problems) => problems

@@ -76,6 +76,25 @@ pub fn router(state: WebState) -> Router {
     Router::new()
         .route("/", get(pages::home::home))
         .route("/login", get(pages::login::form).post(pages::login::submit))
+        .route("/login/code", post(pages::login::submit_code))
+        .route(
+            "/password/{token}",
+            get(pages::enrolment::form).post(pages::enrolment::submit),
+        )
+        .route("/account", get(pages::account::show))
+        .route(
+            "/account/second-factor",
+            get(pages::account::second_factor_form).post(pages::account::set_up_second_factor),
+        )
+        .route(
+            "/account/second-factor/off",
+            post(pages::account::turn_off_second_factor),
+        )
+        .route("/admin/staff/{id}/link", post(pages::admin::make_link))
+        .route(
+            "/teams/{team}/members/{id}/link",
+            post(pages::team_members::make_link),
+        )
         .route("/logout", post(pages::login::logout))
         .route(
             "/families",

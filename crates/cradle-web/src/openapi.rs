@@ -751,10 +751,10 @@ fn body() -> Value {
     create_family["requestBody"] = json_body("NewFamily");
     let mut break_glass = operation(
         "Emergency (break-glass) access to another team's family",
-        "Grants the caller time-limited access to a family cared for by another team. A reason of at least 15 characters is required; the grant and every later read carry it in the audit trail.",
+        "Grants the caller time-limited access to a family cared for by another team. A reason of at least 15 characters and a current code from the caller's second factor (set up on the Your account page) are required; the grant and every later read carry the reason in the audit trail.",
         "201",
         ok_json("Access granted", json!({"type": "object"})),
-        &[("404", "No such family"), ("422", "The reason is missing or too short")],
+        &[("404", "No such family"), ("422", "The reason is missing or too short, or the code is missing or not right (or the caller has no second factor)")],
     );
     break_glass["requestBody"] = json_body("BreakGlass");
     break_glass["parameters"] = id_parameter("The family's id");
@@ -807,7 +807,7 @@ fn body() -> Value {
     family_audit["parameters"] = id_parameter("The family's id");
     let mut create_staff = operation(
         "Add a staff account",
-        "Administrators only. A service account (`service_account: true`) has no password and uses bearer tokens issued with `cradle user token`.",
+        "Administrators only. The account has no password: the person chooses their own through a one-time enrolment link, made by the manager of their team (for clinical staff) or by an administrator (for other administrators), never sent here. A service account (`service_account: true`) has no password and uses bearer tokens issued with `cradle user token`.",
         "201",
         ok_json("The account", reference("Staff")),
         &[("422", "The account has problems; nothing was saved")],
@@ -1214,7 +1214,7 @@ fn body() -> Value {
                 }},
                 "NewStaff": {"type": "object", "required": ["username", "display_name", "role"], "properties": {
                     "username": {"type": "string"}, "display_name": {"type": "string"}, "role": {"type": "string"},
-                    "password": {"type": "string", "minLength": 12}, "teams": {"type": "array", "items": {"type": "string"}},
+                    "teams": {"type": "array", "items": {"type": "string"}},
                     "service_account": {"type": "boolean"}
                 }},
                 "Baby": {"type": "object", "properties": {
@@ -1322,7 +1322,7 @@ fn body() -> Value {
                     "gestation_weeks": {"type": "string", "description": "Completed weeks, or \"34+2\""}, "gestation_days": {"type": "string"},
                     "name": {"type": "string"}, "nhs_number": {"type": "string"}
                 }},
-                "BreakGlass": {"type": "object", "additionalProperties": false, "required": ["reason"], "properties": {"reason": {"type": "string", "minLength": 15, "maxLength": 1000}}},
+                "BreakGlass": {"type": "object", "additionalProperties": false, "required": ["reason", "code"], "properties": {"reason": {"type": "string", "minLength": 15, "maxLength": 1000}, "code": {"type": "string", "pattern": "^[0-9]{6}$", "description": "The 6-digit code the caller's authenticator app shows now"}}},
                 "AuditRecord": {"type": "object", "properties": {
                     "seq": {"type": "integer"}, "at": {"type": "integer", "description": "Unix seconds"},
                     "actor_username": {"type": "string"}, "actor_role": {"type": ["string", "null"]},

@@ -358,6 +358,25 @@ pub fn error_page(chrome: Chrome, problem: &Problem) -> Response {
 }
 
 /// A count as people read it: 100000 → "100,000".
+/// A QR code as inline SVG (for an authenticator app to read a key), without the XML
+/// declaration an HTML page does not take.
+pub fn qr_svg(text: &str) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => {
+            let svg = code
+                .render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(200, 200)
+                .quiet_zone(true)
+                .build();
+            match svg.find("<svg") {
+                Some(start) => svg[start..].to_string(),
+                None => svg,
+            }
+        }
+        Err(_) => String::new(),
+    }
+}
+
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);

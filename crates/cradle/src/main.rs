@@ -105,8 +105,9 @@ enum QuestionnaireCommand {
 
 #[derive(Subcommand)]
 enum UserCommand {
-    /// Add a staff account. The password is read from standard input with --password-stdin,
-    /// otherwise a random one is made and printed once.
+    /// Add a staff account. It has no password: an enrolment link is printed, through which
+    /// the person chooses their own (or, with --password-stdin, it is read from standard
+    /// input, for scripted set-ups).
     Add {
         #[arg(long)]
         username: String,
@@ -124,6 +125,18 @@ enum UserCommand {
         /// An account for another system using the API with a bearer token; it cannot sign in to pages.
         #[arg(long)]
         service_account: bool,
+        /// Cradle's web address, put in front of the printed link.
+        #[arg(long, env = "CRADLE_PUBLIC_URL", default_value = "")]
+        public_url: String,
+    },
+    /// Make a one-time link through which the person sets their own password: an enrolment
+    /// link for an account without one, otherwise a password reset link (which also removes
+    /// their second factor, for a lost phone). A newer link cancels an older one.
+    Link {
+        username: String,
+        /// Cradle's web address, put in front of the printed link.
+        #[arg(long, env = "CRADLE_PUBLIC_URL", default_value = "")]
+        public_url: String,
     },
     /// Disable an account: its sessions end at once and it can no longer sign in.
     Disable { username: String },
@@ -348,17 +361,16 @@ async fn user(app: &Cradle, command: UserCommand) -> Result<()> {
             teams,
             password_stdin,
             service_account,
+            public_url,
         } => {
-            let (password, generated) = if service_account {
-                (String::new(), false)
-            } else if password_stdin {
+            let password = if password_stdin && !service_account {
                 let mut text = String::new();
                 std::io::stdin()
                     .read_to_string(&mut text)
                     .context("cannot read the password from standard input")?;
-                (text.trim_end_matches(['\r', '\n']).to_string(), false)
+                text.trim_end_matches(['\r', '\n']).to_string()
             } else {
-                (cradle_app::secrets::random_token().map_err(explain)?, true)
+                String::new()
             };
             let input = StaffInput {
                 username,
@@ -375,9 +387,16 @@ async fn user(app: &Cradle, command: UserCommand) -> Result<()> {
                 staff.username,
                 staff.role.label()
             );
-            if generated {
-                println!("First password (shown once; give it to them securely): {password}");
+            if password.is_empty() && !service_account {
+                print_link(app, &actor, staff.id, &public_url).await?;
             }
+        }
+        UserCommand::Link {
+            username,
+            public_url,
+        } => {
+            let staff = app.find_staff(&actor, &username).await.map_err(explain)?;
+            print_link(app, &actor, staff.id, &public_url).await?;
         }
         UserCommand::Disable { username } => {
             let staff = app.find_staff(&actor, &username).await.map_err(explain)?;
@@ -437,6 +456,33 @@ async fn user(app: &Cradle, command: UserCommand) -> Result<()> {
                 .map_err(explain)?;
             println!("API token for {} (shown once): {token}", staff.username);
         }
+    }
+    Ok(())
+}
+
+/// Makes a one-time sign-in link and prints it, once, for the operator to hand over.
+async fn print_link(
+    app: &Cradle,
+    actor: &Actor,
+    id: cradle_domain::StaffId,
+    public_url: &str,
+) -> Result<()> {
+    let link = app.make_account_link(actor, id).await.map_err(explain)?;
+    let kind = if link.enrolment {
+        "Enrolment link"
+    } else {
+        "Password reset link"
+    };
+    println!(
+        "{kind} for {} (works once, until {}; give it to them only):",
+        link.staff.display_name,
+        cradle_domain::dates::long_date_time(link.expires_at_millis)
+    );
+    let base = public_url.trim_end_matches('/');
+    if base.is_empty() {
+        println!("  {}  (after Cradle's web address)", link.path());
+    } else {
+        println!("  {base}{}", link.path());
     }
     Ok(())
 }
@@ -508,6 +554,9 @@ async fn serve(app: Cradle, serving: Serving, demo: bool) -> Result<()> {
         println!(
             "Password for every demo account: {}",
             cradle_app::demo::DEMO_PASSWORD
+        );
+        println!(
+            "admin also needs a second-factor code: in the demonstration the sign-in page shows it."
         );
     }
     cradle_web::serve(state, listener)

@@ -6,8 +6,8 @@ use crate::error::{Failure, Problem};
 use crate::views::{form_status, render, Choice, Chrome, Errors, TeamChoice, TextField};
 use crate::WebState;
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use cradle_app::admin::StaffInput;
 use cradle_app::lockouts::Lockout;
@@ -25,6 +25,10 @@ pub struct StaffRow {
     pub disabled: bool,
     pub locked: bool,
     pub is_self: bool,
+    /// No password yet: enrolment not finished.
+    pub waiting_to_enrol: bool,
+    /// An administrator may make this account's sign-in links (it reads no clinical record).
+    pub link_from_admin: bool,
 }
 
 #[derive(Template)]
@@ -34,6 +38,14 @@ pub struct StaffListPage {
     pub rows: Vec<StaffRow>,
     pub lockouts: Vec<LockoutRow>,
     pub unlock_path: String,
+    /// After an account is added: what happens next.
+    pub added: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StaffListQuery {
+    pub added: String,
 }
 
 /// A locked account, as the lockouts table shows it.
@@ -64,10 +76,15 @@ impl From<Lockout> for LockoutRow {
 pub async fn staff_list(
     State(state): State<WebState>,
     staff: Staff<ManageUsers>,
+    Query(query): Query<StaffListQuery>,
 ) -> Result<Response, Failure> {
     let teams = state.app.teams().await?;
     let accounts = state.app.list_staff(&staff.actor).await?;
     let lockouts = state.app.lockouts(&staff.actor).await?;
+    let enrolment = state.app.account_states(&staff.actor).await?;
+    let added = StaffId::parse(&query.added)
+        .and_then(|id| accounts.iter().find(|s| s.id == id))
+        .map(|new| what_happens_next(new, &accounts, &teams));
     let rows = accounts
         .into_iter()
         .map(|s| StaffRow {
@@ -81,6 +98,10 @@ pub async fn staff_list(
                 s.role.label()
             },
             teams: team_names(&teams, &s.teams),
+            waiting_to_enrol: !s.service_account
+                && enrolment.get(&s.id).is_some_and(|e| !e.has_password),
+            link_from_admin: !s.service_account
+                && !cradle_app::enrolment::link_comes_from_manager(s.role),
             disabled: s.disabled,
             locked: lockouts
                 .iter()
@@ -92,8 +113,44 @@ pub async fn staff_list(
         rows,
         lockouts: lockouts.into_iter().map(LockoutRow::from).collect(),
         unlock_path: "/admin/staff".into(),
+        added,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// After an account is added: who gives the person their enrolment link.
+fn what_happens_next(
+    new: &cradle_domain::Staff,
+    accounts: &[cradle_domain::Staff],
+    teams: &[Team],
+) -> String {
+    if !cradle_app::enrolment::link_comes_from_manager(new.role) {
+        return format!(
+            "{}'s account is ready. Make their enrolment link below and give it to them yourself; they choose their own password and set up a second factor.",
+            new.display_name
+        );
+    }
+    let managers: Vec<&str> = accounts
+        .iter()
+        .filter(|a| {
+            a.role == Role::TeamManager
+                && !a.disabled
+                && a.teams.iter().any(|t| new.teams.contains(t))
+        })
+        .map(|a| a.display_name.as_str())
+        .collect();
+    let team = team_names(teams, &new.teams);
+    match managers.as_slice() {
+        [] => format!(
+            "{}'s account is ready, but {team} has no manager in Cradle to give them their enrolment link. Whoever runs the Cradle server can make one with the command `cradle user link {}`.",
+            new.display_name, new.username
+        ),
+        names => format!(
+            "{}'s account is ready. {} (manager of {team}) makes their enrolment link on the team's members page and gives it to them. Cradle never shows an administrator a clinician's link.",
+            new.display_name,
+            names.join(" or ")
+        ),
+    }
 }
 
 fn team_names(teams: &[Team], ids: &[cradle_domain::TeamId]) -> String {
@@ -118,7 +175,6 @@ pub struct NewStaffPage {
     pub username: TextField,
     pub roles: Vec<Choice>,
     pub teams: Vec<TeamChoice>,
-    pub password: TextField,
 }
 
 /// The new account form as submitted. Checkboxes arrive as repeated `teams` fields.
@@ -165,10 +221,6 @@ async fn new_staff_page(
             .hint("Lower-case letters, numbers, full stops, hyphens or underscores, for example priya.shah"),
         roles,
         teams,
-        // A password is never sent back to the browser, even when the form has problems.
-        password: TextField::new("password", "First password", "")
-            .hint("At least 12 characters. Give it to the person securely; they should change it after signing in")
-            .kind("password"),
     };
     Ok(render(status, &page))
 }
@@ -197,7 +249,7 @@ pub async fn create_staff(
         username: field("username"),
         display_name: field("display_name"),
         role: field("role"),
-        password: field("password"),
+        password: String::new(),
         teams: pairs
             .iter()
             .filter(|(k, _)| k == "teams")
@@ -206,7 +258,7 @@ pub async fn create_staff(
         service_account: false,
     };
     match state.app.create_staff(&staff.actor, &input).await {
-        Ok(_) => Ok(see_other("/admin/staff")),
+        Ok(created) => Ok(see_other(&format!("/admin/staff?added={}", created.id))),
         Err(AppError::Invalid(problems)) => {
             new_staff_page(&state, &staff, &input, Errors::from_problems(&problems)).await
         }
@@ -226,6 +278,69 @@ async fn set_disabled(
         .set_staff_disabled(&staff.actor, id, disabled)
         .await?;
     Ok(see_other("/admin/staff"))
+}
+
+/// A one-time link, shown once to whoever made it.
+#[derive(Template)]
+#[template(path = "account_link.html")]
+pub struct AccountLinkPage {
+    pub chrome: Chrome,
+    pub name: String,
+    pub enrolment: bool,
+    pub address: String,
+    pub expires: String,
+    pub back: String,
+}
+
+/// The page that shows a link just made, with its full address on this site.
+pub(crate) fn link_page(
+    state: &WebState,
+    authenticated: &crate::auth::Authenticated,
+    headers: &HeaderMap,
+    link: &cradle_app::enrolment::IssuedLink,
+    back: String,
+) -> Response {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if state.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    let page = AccountLinkPage {
+        chrome: Chrome::new(Some(authenticated), state.demo),
+        name: link.staff.display_name.clone(),
+        enrolment: link.enrolment,
+        address: format!("{scheme}://{host}{}", link.path()),
+        expires: long_date_time(link.expires_at_millis),
+        back,
+    };
+    let mut response = render(StatusCode::OK, &page);
+    // The link is a secret: never kept by the browser or anything between.
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+pub async fn make_link(
+    State(state): State<WebState>,
+    staff: Staff<ManageUsers>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    let id = StaffId::parse(&id).ok_or(Failure(Problem::NotFound))?;
+    let link = state.app.make_account_link(&staff.actor, id).await?;
+    Ok(link_page(
+        &state,
+        &staff.authenticated(),
+        &headers,
+        &link,
+        "/admin/staff".into(),
+    ))
 }
 
 pub async fn unlock_staff(

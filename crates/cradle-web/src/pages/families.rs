@@ -853,23 +853,36 @@ pub struct BreakGlassPage {
     pub id: String,
     pub reason: String,
     pub minutes: i64,
+    /// Emergency access needs a code from the person's second factor; without one they are
+    /// sent to set it up.
+    pub has_second_factor: bool,
+    pub demo_code: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct BreakGlassForm {
     pub reason: String,
+    pub code: String,
 }
 
-fn break_glass_page(
+async fn break_glass_page(
     state: &WebState,
     staff: &Staff<BreakGlass>,
     id: FamilyId,
     reason: &str,
     errors: Errors,
-) -> Response {
+) -> Result<Response, Failure> {
     let status = form_status(&errors);
-    render(
+    let has_second_factor = match staff.actor.id {
+        Some(me) => state.app.has_second_factor(me).await?,
+        None => false,
+    };
+    let demo_code = match staff.actor.id {
+        Some(me) if state.demo && has_second_factor => state.app.demonstration_code(me).await?,
+        _ => None,
+    };
+    Ok(render(
         status,
         &BreakGlassPage {
             chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
@@ -877,8 +890,10 @@ fn break_glass_page(
             id: id.to_string(),
             reason: reason.to_string(),
             minutes: state.app.settings.break_glass_millis / 60_000,
+            has_second_factor,
+            demo_code,
         },
-    )
+    ))
 }
 
 pub async fn break_glass_form(
@@ -887,7 +902,7 @@ pub async fn break_glass_form(
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     let id = family_id(&id)?;
-    Ok(break_glass_page(&state, &staff, id, "", Errors::default()))
+    break_glass_page(&state, &staff, id, "", Errors::default()).await
 }
 
 pub async fn break_glass(
@@ -897,15 +912,22 @@ pub async fn break_glass(
     Form(form): Form<BreakGlassForm>,
 ) -> Result<Response, Failure> {
     let id = family_id(&id)?;
-    match state.app.break_glass(&staff.actor, id, &form.reason).await {
+    match state
+        .app
+        .break_glass(&staff.actor, id, &form.reason, &form.code)
+        .await
+    {
         Ok(_) => Ok(see_other(&format!("/families/{id}"))),
-        Err(AppError::Invalid(problems)) => Ok(break_glass_page(
-            &state,
-            &staff,
-            id,
-            &form.reason,
-            Errors::from_problems(&problems),
-        )),
+        Err(AppError::Invalid(problems)) => {
+            break_glass_page(
+                &state,
+                &staff,
+                id,
+                &form.reason,
+                Errors::from_problems(&problems),
+            )
+            .await
+        }
         Err(other) => Err(other.into()),
     }
 }

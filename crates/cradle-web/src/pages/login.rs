@@ -3,7 +3,7 @@
 use super::see_other;
 use crate::auth::{
     cookie, same_secret, set_cookie, AnyStaff, Authenticated, ClientAddress, Staff,
-    LOGIN_CSRF_COOKIE, SESSION_COOKIE,
+    CHALLENGE_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
 use crate::error::{Failure, Problem};
 use crate::views::{render, Chrome, Errors};
@@ -13,6 +13,8 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
+use cradle_app::auth::NewSession;
+use cradle_app::second_factor::SignInStep;
 use cradle_app::AppError;
 use serde::Deserialize;
 
@@ -114,6 +116,7 @@ pub async fn form(State(state): State<WebState>, Query(query): Query<LoginQuery>
                 .to_string(),
         ),
         "signed_out" => Some("You have signed out of Cradle.".to_string()),
+        "password_set" => Some("Your password is set. Sign in with it now.".to_string()),
         _ => None,
     };
     login_page(
@@ -172,17 +175,31 @@ pub async fn submit(
         .login(&form.username, &form.password, &address)
         .await
     {
-        Ok(session) => {
-            let mut response = see_other(&safe_next(&form.next));
-            let cookies = [
-                set_cookie(SESSION_COOKIE, &session.token, None, state.secure_cookies),
-                set_cookie(LOGIN_CSRF_COOKIE, "", Some(0), state.secure_cookies),
-            ];
-            for value in cookies {
-                if let Ok(value) = HeaderValue::from_str(&value) {
-                    response.headers_mut().append(header::SET_COOKIE, value);
-                }
-            }
+        Ok(SignInStep::Session(session)) => signed_in(&state, &session, &form.next),
+        Ok(SignInStep::SecondFactor {
+            challenge,
+            set_up,
+            username,
+        }) => {
+            let demo = demo_code(&state, set_up.as_deref(), &challenge).await;
+            let mut response = code_page(
+                &state,
+                StatusCode::OK,
+                Errors::default(),
+                set_up.as_deref(),
+                &username,
+                &form.next,
+                demo,
+            );
+            append_cookie(
+                &mut response,
+                &set_cookie(
+                    CHALLENGE_COOKIE,
+                    &challenge,
+                    Some(300),
+                    state.secure_cookies,
+                ),
+            );
             response
         }
         Err(AppError::BadCredentials) => login_page(
@@ -199,16 +216,216 @@ pub async fn submit(
         Err(AppError::RateLimited {
             account,
             retry_after_minutes,
-        }) => login_page(
+        }) => paused(
             &state,
-            StatusCode::TOO_MANY_REQUESTS,
+            account,
+            retry_after_minutes,
+            &form.username,
+            &form.next,
+        ),
+        Err(other) => Failure::from(other).into_response(),
+    }
+}
+
+/// Sign-in paused for the account or the address: the sign-in page saying for how long.
+fn paused(
+    state: &WebState,
+    account: bool,
+    retry_after_minutes: i64,
+    username: &str,
+    next: &str,
+) -> Response {
+    let problem = Problem::RateLimited {
+        account,
+        retry_after_minutes,
+    };
+    login_page(
+        state,
+        StatusCode::TOO_MANY_REQUESTS,
+        Errors::one("username", &problem.detail()),
+        None,
+        username,
+        next,
+    )
+}
+
+/// The answer to a finished sign-in: the session cookie, and on to the page asked for.
+fn signed_in(state: &WebState, session: &NewSession, next: &str) -> Response {
+    let mut response = see_other(&safe_next(next));
+    for value in [
+        set_cookie(SESSION_COOKIE, &session.token, None, state.secure_cookies),
+        set_cookie(LOGIN_CSRF_COOKIE, "", Some(0), state.secure_cookies),
+        set_cookie(CHALLENGE_COOKIE, "", Some(0), state.secure_cookies),
+    ] {
+        append_cookie(&mut response, &value);
+    }
+    response
+}
+
+fn append_cookie(response: &mut Response, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login_code.html")]
+pub struct CodePage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub next: String,
+    pub username: String,
+    pub csrf_token: String,
+    /// While setting the second factor up: the new key, and the QR code that holds it.
+    pub set_up: Option<SetUp>,
+    /// Only in the demonstration: the code an authenticator app would show now.
+    pub demo_code: Option<String>,
+}
+
+pub struct SetUp {
+    pub key: String,
+    pub key_in_groups: String,
+    pub qr_svg: String,
+}
+
+impl SetUp {
+    pub fn new(key: &str, username: &str) -> Self {
+        let uri = cradle_app::second_factor::authenticator_uri(key, username);
+        Self {
+            key: key.to_string(),
+            key_in_groups: key
+                .as_bytes()
+                .chunks(4)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect::<Vec<_>>()
+                .join(" "),
+            qr_svg: crate::views::qr_svg(&uri),
+        }
+    }
+}
+
+/// The code an authenticator app would show now, for the demonstration's sign-in page only:
+/// for a key being set up, or for the account the sign-in belongs to.
+async fn demo_code(state: &WebState, set_up: Option<&str>, challenge: &str) -> Option<String> {
+    if !state.demo {
+        return None;
+    }
+    match set_up {
+        Some(key) => cradle_app::second_factor::current_code(key, state.app.now()),
+        None => state
+            .app
+            .demonstration_code_for_sign_in(challenge)
+            .await
+            .ok()
+            .flatten(),
+    }
+}
+
+fn code_page(
+    state: &WebState,
+    status: StatusCode,
+    errors: Errors,
+    set_up: Option<&str>,
+    username: &str,
+    next: &str,
+    demo_code: Option<String>,
+) -> Response {
+    let token = cradle_app::secrets::random_token().unwrap_or_default();
+    let page = CodePage {
+        chrome: Chrome::new(None, state.demo),
+        errors,
+        next: safe_next(next),
+        username: username.to_string(),
+        csrf_token: token.clone(),
+        demo_code,
+        set_up: set_up.map(|key| SetUp::new(key, username)),
+    };
+    let mut response = render(status, &page);
+    append_cookie(
+        &mut response,
+        &set_cookie(LOGIN_CSRF_COOKIE, &token, Some(3600), state.secure_cookies),
+    );
+    response
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CodeForm {
+    pub code: String,
+    pub key: String,
+    pub username: String,
+    pub next: String,
+    pub csrf_token: String,
+}
+
+/// The second step of signing in: the code from the authenticator app.
+pub async fn submit_code(
+    State(state): State<WebState>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    let set_up = Some(form.key.as_str()).filter(|k| !k.is_empty());
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
+    let challenge = cookie(&headers, CHALLENGE_COOKIE).unwrap_or("");
+    if !same_secret(expected, &form.csrf_token) || challenge.is_empty() {
+        return login_page(
+            &state,
+            StatusCode::FORBIDDEN,
             Errors::one(
                 "username",
-                &Problem::RateLimited {
-                    account,
-                    retry_after_minutes,
-                }
-                .detail(),
+                "Your sign-in had expired before the code was entered. Sign in again",
+            ),
+            None,
+            &form.username,
+            &form.next,
+        );
+    }
+    if form.code.trim().is_empty() {
+        return code_page(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Errors::one(
+                "code",
+                "Enter the 6-digit code your authenticator app shows now",
+            ),
+            set_up,
+            &form.username,
+            &form.next,
+            demo_code(&state, set_up, challenge).await,
+        );
+    }
+    match state
+        .app
+        .complete_sign_in(challenge, &form.code, set_up, &address)
+        .await
+    {
+        Ok(session) => signed_in(&state, &session, &form.next),
+        Err(AppError::Invalid(problems)) => code_page(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Errors::from_problems(&problems),
+            set_up,
+            &form.username,
+            &form.next,
+            demo_code(&state, set_up, challenge).await,
+        ),
+        Err(AppError::RateLimited {
+            account,
+            retry_after_minutes,
+        }) => paused(
+            &state,
+            account,
+            retry_after_minutes,
+            &form.username,
+            &form.next,
+        ),
+        Err(AppError::SessionExpired) => login_page(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            Errors::one(
+                "username",
+                "Your sign-in had expired before the code was entered. Sign in again",
             ),
             None,
             &form.username,

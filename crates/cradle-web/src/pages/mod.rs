@@ -1,6 +1,7 @@
 //! The HTML pages, one module per area. Each handler takes a `Staff<Need>` extractor that
 //! names the permission it needs, asks `cradle-app` to do the work, and renders a template.
 
+pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod care_plans;
@@ -8,6 +9,7 @@ pub mod concerns;
 pub mod conversations;
 pub mod disclosures;
 pub mod enquiries;
+pub mod enrolment;
 pub mod families;
 pub mod groups;
 pub mod home;

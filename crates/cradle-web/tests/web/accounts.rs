@@ -256,3 +256,422 @@ async fn without_a_trusted_proxy_a_forged_forwarded_header_changes_nothing() {
     );
     app.database.cleanup().await;
 }
+
+/// Posts a form with the session's CSRF token.
+async fn post_form(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let csrf = app.csrf_token(client).await;
+    let mut form = vec![("csrf_token", csrf.as_str())];
+    form.extend_from_slice(fields);
+    client.post(app.url(path)).form(&form).send().await.unwrap()
+}
+
+/// The path of the one-time link on the page that shows it.
+fn link_path(page: &str) -> String {
+    let start = page.find("/password/").expect("the page shows the link");
+    let end = page[start..].find('<').unwrap() + start;
+    page[start..end].to_string()
+}
+
+on_both_backends!(
+    an_administrator_never_sets_or_learns_a_clinicians_password_their_manager_enrols_them,
+    |backend| async move {
+        let app = app(backend).await;
+        let admin = app.signed_in("admin").await;
+        let team = app.team_id(COMMUNITY_TEAM).to_string();
+
+        // The API takes no password for someone else.
+        let csrf = app.csrf_token(&admin).await;
+        let refused = admin
+            .post(app.url("/api/v1/staff"))
+            .header("x-csrf-token", csrf.as_str())
+            .json(&serde_json::json!({
+                "username": "mallory", "display_name": "Mallory Admin", "role": "clinician",
+                "teams": [team], "password": "a password I would then know"
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.text().await.unwrap().contains("they set their own"));
+
+        let created = post_form(
+            &app,
+            &admin,
+            "/admin/staff",
+            &[
+                ("display_name", "Ola Nowak"),
+                ("username", "ola.nowak"),
+                ("role", "nursery_nurse"),
+                ("teams", team.as_str()),
+            ],
+        )
+        .await;
+        assert_eq!(created.status(), StatusCode::SEE_OTHER);
+        let (_, staff_page) = page(&admin, app.url(&location_of(&created))).await;
+        assert!(
+            staff_page.contains(&format!(
+                "Helen Morris (manager of {COMMUNITY_TEAM}) makes their enrolment link"
+            )),
+            "{staff_page}"
+        );
+        assert!(staff_page.contains("Waiting to enrol"));
+        assert!(
+            !staff_page.contains("/password/"),
+            "no link for the administrator"
+        );
+        let ola = app
+            .app
+            .store
+            .staff_by_username("ola.nowak")
+            .await
+            .unwrap()
+            .unwrap();
+        let made = post_form(&app, &admin, &format!("/admin/staff/{}/link", ola.id), &[]).await;
+        assert_eq!(made.status(), StatusCode::FORBIDDEN);
+        let made = made.text().await.unwrap();
+        assert!(made.contains("managers of their teams"), "{made}");
+        assert!(!made.contains("/password/"));
+        assert_eq!(
+            app.login(&app.client(), "ola.nowak", "").await.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no password yet"
+        );
+
+        // The team's manager sees the new member, makes the link and gives it to her.
+        let manager = app.signed_in("manager").await;
+        let members_path = format!("/teams/{team}/members");
+        let (_, members) = page(&manager, app.url(&members_path)).await;
+        assert!(members.contains("Ola Nowak") && members.contains("data-testid=\"new-member\""));
+        assert!(members.contains("Waiting to enrol") && members.contains("No link yet"));
+        let made = post_form(
+            &app,
+            &manager,
+            &format!("{members_path}/{}/link", ola.id),
+            &[],
+        )
+        .await;
+        assert_eq!(made.status(), StatusCode::OK);
+        assert_eq!(made.headers()["cache-control"], "no-store");
+        let link = link_path(&made.text().await.unwrap());
+        let (_, members) = page(&manager, app.url(&members_path)).await;
+        assert!(members.contains("Link works until"));
+
+        // Ola chooses her own password; a mismatch or a short one is explained.
+        let ola_browser = app.client();
+        let (status, form) = page(&ola_browser, app.url(&link)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(form.contains("Welcome to Cradle, Ola Nowak") && form.contains("ola.nowak"));
+        let set = |password: &'static str, confirmation: &'static str| {
+            let browser = ola_browser.clone();
+            let url = app.url(&link);
+            async move {
+                browser
+                    .post(url)
+                    .form(&[("password", password), ("confirmation", confirmation)])
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let short = set("short", "short").await;
+        assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(short
+            .text()
+            .await
+            .unwrap()
+            .contains("at least 12 characters"));
+        let mismatch = set("ola's own long password", "ola's own long passwrod").await;
+        assert!(mismatch.text().await.unwrap().contains("not the same"));
+        let done = set("ola's own long password", "ola's own long password").await;
+        assert_eq!(done.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location_of(&done), "/login?reason=password_set");
+        assert_eq!(
+            app.login(&app.client(), "ola.nowak", "ola's own long password")
+                .await
+                .status(),
+            StatusCode::SEE_OTHER
+        );
+        // The link works once.
+        let (status, spent) = page(&app.client(), app.url(&link)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(spent.contains("This link cannot be used"));
+        assert_eq!(
+            set("someone else's password", "someone else's password")
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+
+        let trail = audit_records(&app).await;
+        let about_ola: Vec<(&str, &str)> = trail
+            .iter()
+            .filter(|r| r.subject_id == Some(ola.id.0))
+            .map(|r| (r.action.as_str(), r.actor_username.as_str()))
+            .filter(|(action, _)| !action.starts_with("auth.login"))
+            .collect();
+        assert_eq!(
+            about_ola,
+            vec![
+                ("staff.create", "admin"),
+                ("staff.link_issued", "manager"),
+                ("auth.password_set", "ola.nowak"),
+            ]
+        );
+        app.database.cleanup().await;
+    }
+);
+
+fn location_of(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_string()
+}
+
+on_both_backends!(
+    a_reset_link_works_once_ends_every_session_and_lifts_a_lockout,
+    |backend| async move {
+        let app = app(backend).await;
+        let nurse_at_work = app.signed_in("nursery.nurse").await;
+        for _ in 0..5 {
+            app.login(&app.client(), "nursery.nurse", "forgotten it")
+                .await;
+        }
+        let manager = app.signed_in("manager").await;
+        let team = app.team_id(COMMUNITY_TEAM);
+        let nurse = app.staff_id("nursery.nurse");
+        let first = post_form(
+            &app,
+            &manager,
+            &format!("/teams/{team}/members/{nurse}/link"),
+            &[],
+        )
+        .await;
+        let first = first.text().await.unwrap();
+        assert!(first.contains("Password reset link for Tom Baker"));
+        let first = link_path(&first);
+        let second = post_form(
+            &app,
+            &manager,
+            &format!("/teams/{team}/members/{nurse}/link"),
+            &[],
+        )
+        .await;
+        let second = link_path(&second.text().await.unwrap());
+        assert_eq!(
+            page(&app.client(), app.url(&first)).await.0,
+            StatusCode::NOT_FOUND,
+            "a newer link cancels the older one"
+        );
+        let browser = app.client();
+        let (_, form) = page(&browser, app.url(&second)).await;
+        assert!(form.contains("Choose a new password"));
+        let done = browser
+            .post(app.url(&second))
+            .form(&[
+                ("password", "tom's brand new password"),
+                ("confirmation", "tom's brand new password"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(done.status(), StatusCode::SEE_OTHER);
+        // Signed out everywhere; the lockout is lifted; the old password no longer works.
+        let (status, _) = page(&nurse_at_work, app.url("/families")).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.login(&app.client(), "nursery.nurse", "tom's brand new password")
+                .await
+                .status(),
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            app.login(&app.client(), "nursery.nurse", DEMO_PASSWORD)
+                .await
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+        // Nobody makes a link for an account outside their teams, or for themselves.
+        let ward_nurse = app.staff_id("mbu.nurse");
+        let clinician = app.signed_in("clinician").await;
+        let refused = post_form(
+            &app,
+            &clinician,
+            &format!("/teams/{team}/members/{nurse}/link"),
+            &[],
+        )
+        .await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let mine = app.staff_id("manager");
+        let own = post_form(
+            &app,
+            &manager,
+            &format!("/teams/{team}/members/{mine}/link"),
+            &[],
+        )
+        .await;
+        assert_eq!(own.status(), StatusCode::CONFLICT);
+        let _ = ward_nurse;
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    administrators_set_up_a_second_factor_before_their_first_session_and_use_it_every_time,
+    |backend| async move {
+        let app = app(backend).await;
+        let cli = cradle_app::Actor::command_line();
+        let created = app
+            .app
+            .create_staff(
+                &cli,
+                &cradle_app::admin::StaffInput {
+                    username: "ig.lead".into(),
+                    display_name: "Iris Grant".into(),
+                    role: "administrator".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let link = app.app.make_account_link(&cli, created.id).await.unwrap();
+        let browser = app.client();
+        let set = browser
+            .post(app.url(&link.path()))
+            .form(&[
+                ("password", "iris chooses her own"),
+                ("confirmation", "iris chooses her own"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(set.status(), StatusCode::SEE_OTHER);
+
+        // The right password alone opens nothing: she must set up her second factor first.
+        let response = app.login(&browser, "ig.lead", "iris chooses her own").await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let page_text = response.text().await.unwrap();
+        assert!(page_text.contains("Set up your second factor"));
+        assert!(page_text.contains("<svg"), "a QR code to scan");
+        let key = hidden_field(&page_text, "key").unwrap();
+        let (status, _) = page(&browser, app.url("/admin/staff")).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "no session before the code");
+        let token = hidden_field(&page_text, "csrf_token").unwrap();
+        let wrong = browser
+            .post(app.url("/login/code"))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("code", "12345x"),
+                ("key", key.as_str()),
+                ("username", "ig.lead"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let wrong = wrong.text().await.unwrap();
+        assert!(wrong.contains("The code is not right"));
+        assert_eq!(
+            hidden_field(&wrong, "key").as_deref(),
+            Some(key.as_str()),
+            "the same key, so the app she has just added it to keeps working"
+        );
+        let token = hidden_field(&wrong, "csrf_token").unwrap();
+        let code = app.code_for_key(&key);
+        let done = browser
+            .post(app.url("/login/code"))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("code", code.as_str()),
+                ("key", key.as_str()),
+                ("username", "ig.lead"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(done.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            page(&browser, app.url("/admin/staff")).await.0,
+            StatusCode::OK
+        );
+
+        // Next time the code is asked for; the code just used is refused.
+        let again = app.client();
+        let response = app.login(&again, "ig.lead", "iris chooses her own").await;
+        let text = response.text().await.unwrap();
+        assert!(text.contains("Enter your code") && hidden_field(&text, "key").is_none());
+        let token = hidden_field(&text, "csrf_token").unwrap();
+        let replay = again
+            .post(app.url("/login/code"))
+            .form(&[("csrf_token", token.as_str()), ("code", code.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(replay.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let actions: Vec<String> = audit_records(&app)
+            .await
+            .into_iter()
+            .filter(|r| r.subject_id == Some(created.id.0))
+            .map(|r| format!("{} {}", r.action, r.detail))
+            .collect();
+        assert!(actions.contains(&"auth.second_factor_set_up set up at sign-in".to_string()));
+        assert!(actions.contains(&"auth.login with a second factor".to_string()));
+        assert!(actions.contains(&"auth.login_failed wrong second-factor code".to_string()));
+        app.database.cleanup().await;
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anyone_may_add_a_second_factor_and_is_asked_for_it_from_then_on() {
+    let app = app(Backend::Sqlite).await;
+    let clinician = app.signed_in("clinician").await;
+    let (_, account) = page(&clinician, app.url("/account")).await;
+    assert!(account.contains("data-testid=\"second-factor-status\">Off"));
+    let (_, set_up) = page(&clinician, app.url("/account/second-factor")).await;
+    let key = hidden_field(&set_up, "key").unwrap();
+    let empty = post_form(
+        &app,
+        &clinician,
+        "/account/second-factor",
+        &[("key", &key), ("code", "")],
+    )
+    .await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let code = app.code_for_key(&key);
+    let saved = post_form(
+        &app,
+        &clinician,
+        "/account/second-factor",
+        &[("key", &key), ("code", &code)],
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let (_, account) = page(&clinician, app.url(&location_of(&saved))).await;
+    assert!(account.contains("Your second factor is set up"));
+
+    let browser = app.client();
+    let asked = app.login(&browser, "clinician", DEMO_PASSWORD).await;
+    assert_eq!(asked.status(), StatusCode::OK, "the code is asked for");
+    let finished = app.enter_code(&browser, "clinician", asked).await;
+    assert_eq!(finished.status(), StatusCode::SEE_OTHER);
+
+    let code = app.fresh_code("clinician").await;
+    let off = post_form(
+        &app,
+        &browser,
+        "/account/second-factor/off",
+        &[("code", &code)],
+    )
+    .await;
+    assert_eq!(off.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.login(&app.client(), "clinician", DEMO_PASSWORD)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER,
+        "no code once it is off"
+    );
+    app.database.cleanup().await;
+}

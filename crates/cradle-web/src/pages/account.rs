@@ -1,0 +1,185 @@
+//! A member of staff's own account: their second factor, set up, moved to a new phone or
+//! turned off.
+
+use super::login::SetUp;
+use super::see_other;
+use crate::auth::{AnyStaff, Staff};
+use crate::error::Failure;
+use crate::views::{render, Chrome, Errors};
+use crate::WebState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::Form;
+use cradle_app::AppError;
+use cradle_domain::Role;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "account.html")]
+pub struct AccountPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub name: String,
+    pub username: String,
+    pub role: &'static str,
+    pub teams: String,
+    pub has_second_factor: bool,
+    pub must_have_second_factor: bool,
+    pub notice: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AccountQuery {
+    pub done: String,
+}
+
+async fn account_page(
+    state: &WebState,
+    staff: &Staff<AnyStaff>,
+    errors: Errors,
+    notice: Option<&'static str>,
+) -> Result<Response, Failure> {
+    let actor = &staff.actor;
+    let has_second_factor = match actor.id {
+        Some(id) => state.app.has_second_factor(id).await?,
+        None => false,
+    };
+    let mut teams = Vec::new();
+    for team in &actor.teams {
+        teams.push(state.app.team_name(*team).await?);
+    }
+    let status = crate::views::form_status(&errors);
+    Ok(render(
+        status,
+        &AccountPage {
+            chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+            errors,
+            name: actor.display_name.clone(),
+            username: actor.username.clone(),
+            role: actor.role.label(),
+            teams: if teams.is_empty() {
+                "None".into()
+            } else {
+                teams.join(", ")
+            },
+            has_second_factor,
+            must_have_second_factor: actor.role == Role::Administrator,
+            notice,
+        },
+    ))
+}
+
+pub async fn show(
+    State(state): State<WebState>,
+    staff: Staff<AnyStaff>,
+    Query(query): Query<AccountQuery>,
+) -> Result<Response, Failure> {
+    let notice = match query.done.as_str() {
+        "set_up" => {
+            Some("Your second factor is set up. Cradle will ask for a code each time you sign in.")
+        }
+        "off" => Some("Your second factor is turned off."),
+        _ => None,
+    };
+    account_page(&state, &staff, Errors::default(), notice).await
+}
+
+#[derive(Template)]
+#[template(path = "second_factor.html")]
+pub struct SecondFactorPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub set_up: SetUp,
+    pub replacing: bool,
+    pub demo_code: Option<String>,
+}
+
+async fn second_factor_page(
+    state: &WebState,
+    staff: &Staff<AnyStaff>,
+    key: &str,
+    errors: Errors,
+) -> Result<Response, Failure> {
+    let replacing = match staff.actor.id {
+        Some(id) => state.app.has_second_factor(id).await?,
+        None => false,
+    };
+    let status = crate::views::form_status(&errors);
+    Ok(render(
+        status,
+        &SecondFactorPage {
+            chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+            errors,
+            set_up: SetUp::new(key, &staff.actor.username),
+            replacing,
+            demo_code: if state.demo {
+                cradle_app::second_factor::current_code(key, state.app.now())
+            } else {
+                None
+            },
+        },
+    ))
+}
+
+pub async fn second_factor_form(
+    State(state): State<WebState>,
+    staff: Staff<AnyStaff>,
+) -> Result<Response, Failure> {
+    let key = cradle_app::second_factor::new_secret()?;
+    second_factor_page(&state, &staff, &key, Errors::default()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CodeForm {
+    pub key: String,
+    pub code: String,
+}
+
+pub async fn set_up_second_factor(
+    State(state): State<WebState>,
+    staff: Staff<AnyStaff>,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, Failure> {
+    let problem = if form.code.trim().is_empty() {
+        Some(Errors::one(
+            "code",
+            "Enter the 6-digit code your authenticator app shows now",
+        ))
+    } else {
+        match state
+            .app
+            .set_up_second_factor(&staff.actor, &form.key, &form.code)
+            .await
+        {
+            Ok(()) => None,
+            Err(AppError::Invalid(problems)) => Some(Errors::from_problems(&problems)),
+            Err(other) => return Err(other.into()),
+        }
+    };
+    match problem {
+        None => Ok(see_other("/account?done=set_up")),
+        // The same key again, so the app the person has just added it to keeps working.
+        Some(errors) => second_factor_page(&state, &staff, &form.key, errors).await,
+    }
+}
+
+pub async fn turn_off_second_factor(
+    State(state): State<WebState>,
+    staff: Staff<AnyStaff>,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, Failure> {
+    match state
+        .app
+        .turn_off_second_factor(&staff.actor, &form.code)
+        .await
+    {
+        Ok(()) => Ok(see_other("/account?done=off")),
+        Err(AppError::Invalid(problems)) => {
+            account_page(&state, &staff, Errors::from_problems(&problems), None).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
