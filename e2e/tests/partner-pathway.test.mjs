@@ -89,7 +89,7 @@ test("a team manager chooses who else is offered the pathway and imports the ser
   await signIn(manager, demo.cradle.baseUrl, "manager");
   await manager.waitForURL(`${demo.cradle.baseUrl}/`);
   await manager.goto(`${demo.cradle.baseUrl}/teams`);
-  await manager.getByRole("link", { name: "North Perinatal Community Team" }).click();
+  await manager.getByRole("link", { name: "North Perinatal Community Team", exact: true }).click();
   await assertAccessible(manager, "the team settings");
   await manager.getByLabel("Grandparent").check();
   await manager.getByRole("button", { name: "Save who is offered the pathway" }).click();

@@ -194,13 +194,21 @@ on_both_backends!(
                 "Sam Lewis",
                 "--role",
                 "administrator",
+                "--public-url",
+                "https://cradle.example.nhs.uk/",
             ],
             None,
         );
+        let printed = text(&generated);
         assert!(
-            text(&generated).contains("First password"),
-            "{}",
-            text(&generated)
+            printed.contains("Enrolment link for Sam Lewis")
+                && printed.contains("https://cradle.example.nhs.uk/password/"),
+            "{printed}"
+        );
+        let reset = text(&cradle(&url, &["user", "link", "priya.shah"], None));
+        assert!(
+            reset.contains("Password reset link for Priya Shah") && reset.contains("/password/"),
+            "{reset}"
         );
 
         let list = text(&cradle(&url, &["user", "list"], None));

@@ -27,6 +27,7 @@ pub struct AccountPage {
     pub has_second_factor: bool,
     pub must_have_second_factor: bool,
     pub notice: Option<&'static str>,
+    pub typed_code: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -40,6 +41,7 @@ async fn account_page(
     staff: &Staff<AnyStaff>,
     errors: Errors,
     notice: Option<&'static str>,
+    typed_code: &str,
 ) -> Result<Response, Failure> {
     let actor = &staff.actor;
     let has_second_factor = match actor.id {
@@ -67,6 +69,7 @@ async fn account_page(
             has_second_factor,
             must_have_second_factor: actor.role == Role::Administrator,
             notice,
+            typed_code: typed_code.to_string(),
         },
     ))
 }
@@ -83,7 +86,7 @@ pub async fn show(
         "off" => Some("Your second factor is turned off."),
         _ => None,
     };
-    account_page(&state, &staff, Errors::default(), notice).await
+    account_page(&state, &staff, Errors::default(), notice, "").await
 }
 
 #[derive(Template)]
@@ -94,12 +97,14 @@ pub struct SecondFactorPage {
     pub set_up: SetUp,
     pub replacing: bool,
     pub demo_code: Option<String>,
+    pub typed_code: String,
 }
 
 async fn second_factor_page(
     state: &WebState,
     staff: &Staff<AnyStaff>,
     key: &str,
+    typed_code: &str,
     errors: Errors,
 ) -> Result<Response, Failure> {
     let replacing = match staff.actor.id {
@@ -114,6 +119,7 @@ async fn second_factor_page(
             errors,
             set_up: SetUp::new(key, &staff.actor.username),
             replacing,
+            typed_code: typed_code.to_string(),
             demo_code: if state.demo {
                 cradle_app::second_factor::current_code(key, state.app.now())
             } else {
@@ -128,7 +134,7 @@ pub async fn second_factor_form(
     staff: Staff<AnyStaff>,
 ) -> Result<Response, Failure> {
     let key = cradle_app::second_factor::new_secret()?;
-    second_factor_page(&state, &staff, &key, Errors::default()).await
+    second_factor_page(&state, &staff, &key, "", Errors::default()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -162,7 +168,7 @@ pub async fn set_up_second_factor(
     match problem {
         None => Ok(see_other("/account?done=set_up")),
         // The same key again, so the app the person has just added it to keeps working.
-        Some(errors) => second_factor_page(&state, &staff, &form.key, errors).await,
+        Some(errors) => second_factor_page(&state, &staff, &form.key, &form.code, errors).await,
     }
 }
 
@@ -178,7 +184,14 @@ pub async fn turn_off_second_factor(
     {
         Ok(()) => Ok(see_other("/account?done=off")),
         Err(AppError::Invalid(problems)) => {
-            account_page(&state, &staff, Errors::from_problems(&problems), None).await
+            account_page(
+                &state,
+                &staff,
+                Errors::from_problems(&problems),
+                None,
+                &form.code,
+            )
+            .await
         }
         Err(other) => Err(other.into()),
     }

@@ -857,6 +857,7 @@ pub struct BreakGlassPage {
     /// sent to set it up.
     pub has_second_factor: bool,
     pub demo_code: Option<String>,
+    pub typed_code: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -870,7 +871,7 @@ async fn break_glass_page(
     state: &WebState,
     staff: &Staff<BreakGlass>,
     id: FamilyId,
-    reason: &str,
+    typed: &BreakGlassForm,
     errors: Errors,
 ) -> Result<Response, Failure> {
     let status = form_status(&errors);
@@ -888,10 +889,11 @@ async fn break_glass_page(
             chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
             errors,
             id: id.to_string(),
-            reason: reason.to_string(),
+            reason: typed.reason.clone(),
             minutes: state.app.settings.break_glass_millis / 60_000,
             has_second_factor,
             demo_code,
+            typed_code: typed.code.clone(),
         },
     ))
 }
@@ -902,7 +904,14 @@ pub async fn break_glass_form(
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     let id = family_id(&id)?;
-    break_glass_page(&state, &staff, id, "", Errors::default()).await
+    break_glass_page(
+        &state,
+        &staff,
+        id,
+        &BreakGlassForm::default(),
+        Errors::default(),
+    )
+    .await
 }
 
 pub async fn break_glass(
@@ -919,14 +928,7 @@ pub async fn break_glass(
     {
         Ok(_) => Ok(see_other(&format!("/families/{id}"))),
         Err(AppError::Invalid(problems)) => {
-            break_glass_page(
-                &state,
-                &staff,
-                id,
-                &form.reason,
-                Errors::from_problems(&problems),
-            )
-            .await
+            break_glass_page(&state, &staff, id, &form, Errors::from_problems(&problems)).await
         }
         Err(other) => Err(other.into()),
     }

@@ -182,15 +182,13 @@ pub async fn submit(
             username,
         }) => {
             let demo = demo_code(&state, set_up.as_deref(), &challenge).await;
-            let mut response = code_page(
-                &state,
-                StatusCode::OK,
-                Errors::default(),
-                set_up.as_deref(),
-                &username,
-                &form.next,
-                demo,
-            );
+            let typed = CodeTyped {
+                code: "",
+                set_up: set_up.as_deref(),
+                username: &username,
+                next: &form.next,
+            };
+            let mut response = code_page(&state, StatusCode::OK, Errors::default(), typed, demo);
             append_cookie(
                 &mut response,
                 &set_cookie(
@@ -280,6 +278,7 @@ pub struct CodePage {
     pub set_up: Option<SetUp>,
     /// Only in the demonstration: the code an authenticator app would show now.
     pub demo_code: Option<String>,
+    pub typed_code: String,
 }
 
 pub struct SetUp {
@@ -321,15 +320,27 @@ async fn demo_code(state: &WebState, set_up: Option<&str>, challenge: &str) -> O
     }
 }
 
+/// The code page as it was sent: what was typed, the key being set up and where to go next.
+struct CodeTyped<'a> {
+    code: &'a str,
+    set_up: Option<&'a str>,
+    username: &'a str,
+    next: &'a str,
+}
+
 fn code_page(
     state: &WebState,
     status: StatusCode,
     errors: Errors,
-    set_up: Option<&str>,
-    username: &str,
-    next: &str,
+    typed: CodeTyped<'_>,
     demo_code: Option<String>,
 ) -> Response {
+    let CodeTyped {
+        code,
+        set_up,
+        username,
+        next,
+    } = typed;
     let token = cradle_app::secrets::random_token().unwrap_or_default();
     let page = CodePage {
         chrome: Chrome::new(None, state.demo),
@@ -338,6 +349,7 @@ fn code_page(
         username: username.to_string(),
         csrf_token: token.clone(),
         demo_code,
+        typed_code: code.to_string(),
         set_up: set_up.map(|key| SetUp::new(key, username)),
     };
     let mut response = render(status, &page);
@@ -389,9 +401,12 @@ pub async fn submit_code(
                 "code",
                 "Enter the 6-digit code your authenticator app shows now",
             ),
-            set_up,
-            &form.username,
-            &form.next,
+            CodeTyped {
+                code: &form.code,
+                set_up,
+                username: &form.username,
+                next: &form.next,
+            },
             demo_code(&state, set_up, challenge).await,
         );
     }
@@ -405,9 +420,12 @@ pub async fn submit_code(
             &state,
             StatusCode::UNPROCESSABLE_ENTITY,
             Errors::from_problems(&problems),
-            set_up,
-            &form.username,
-            &form.next,
+            CodeTyped {
+                code: &form.code,
+                set_up,
+                username: &form.username,
+                next: &form.next,
+            },
             demo_code(&state, set_up, challenge).await,
         ),
         Err(AppError::RateLimited {
