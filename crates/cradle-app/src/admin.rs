@@ -1,6 +1,6 @@
 //! Staff accounts, teams and the audit trail: the administrator's and the manager's work.
 
-use crate::secrets::{hash_password, random_token, token_hash};
+use crate::secrets::hash_password;
 use crate::{Actor, AppError, Cradle};
 use cradle_domain::staff::parse_display_name;
 use cradle_domain::{
@@ -255,27 +255,6 @@ impl Cradle {
             .set_staff_teams(id, teams, entry)
             .await
             .map_err(not_found)
-    }
-
-    /// Issues a bearer token for the API. The token is returned once and stored only as a hash.
-    pub async fn issue_api_token(
-        &self,
-        actor: &Actor,
-        id: StaffId,
-        label: &str,
-    ) -> Result<String, AppError> {
-        actor.require(Permission::ManageUsers)?;
-        let label = parse_display_name("label", "what the token is for", label).map_err(single)?;
-        let token = format!("cradle_{}", random_token()?);
-        let entry = actor.audit(
-            self.now(),
-            AuditAction::ApiTokenIssued,
-            Some((SubjectKind::Staff, id.0)),
-        );
-        self.store
-            .add_api_token(id, &token_hash(&token), &label, entry)
-            .await?;
-        Ok(token)
     }
 
     /// Who has accessed a family's record. Team managers see their own teams' families;

@@ -289,14 +289,6 @@ impl Cradle {
             .await?;
         Ok(())
     }
-
-    /// Finds the service account (or person) an API bearer token belongs to.
-    pub async fn bearer(&self, token: &str, address: &str) -> Result<Actor, AppError> {
-        match self.store.staff_by_api_token(&token_hash(token)).await? {
-            Some(staff) if !staff.disabled => Ok(Actor::staff(&staff, format!("api {address}"))),
-            _ => Err(AppError::Unauthenticated),
-        }
-    }
 }
 
 /// Whole minutes from `now` until `until`, rounded up: "try again in 1 minute", never 0.

@@ -17,6 +17,7 @@ pub mod enrolment;
 mod error;
 pub mod families;
 pub mod groups;
+pub mod housekeeping;
 pub mod interventions;
 pub mod lockouts;
 pub mod network;
@@ -26,6 +27,7 @@ pub mod questionnaires;
 mod remembered;
 pub mod second_factor;
 pub mod secrets;
+pub mod tokens;
 
 pub use access::{Actor, FamilyAccess, FamilyLookup};
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -83,10 +83,12 @@ pub enum AuditAction {
     SecondFactorRemoved,
     AccountLinkIssued,
     PasswordSet,
+    ApiTokenRevoked,
+    ApiTokensListed,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 78] = [
+    pub const ALL: [AuditAction; 80] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -165,6 +167,8 @@ impl AuditAction {
         AuditAction::SecondFactorRemoved,
         AuditAction::AccountLinkIssued,
         AuditAction::PasswordSet,
+        AuditAction::ApiTokenRevoked,
+        AuditAction::ApiTokensListed,
     ];
 
     pub fn code(self) -> &'static str {
@@ -241,6 +245,8 @@ impl AuditAction {
             AuditAction::GroupEnrolled => "group.enrol",
             AuditAction::GroupRegisterTaken => "group.register",
             AuditAction::MotherDetailsAmended => "family.details",
+            AuditAction::ApiTokensListed => "staff.token_list",
+            AuditAction::ApiTokenRevoked => "staff.token_revoke",
             AuditAction::PasswordSet => "auth.password_set",
             AuditAction::AccountLinkIssued => "staff.link_issued",
             AuditAction::SecondFactorRemoved => "auth.second_factor_removed",
@@ -363,6 +369,8 @@ impl AuditAction {
             AuditAction::SecondFactorRemoved => "Turned off their second factor",
             AuditAction::AccountLinkIssued => "Made an enrolment or password reset link",
             AuditAction::PasswordSet => "Set their password through a one-time link",
+            AuditAction::ApiTokenRevoked => "Revoked an API token",
+            AuditAction::ApiTokensListed => "Viewed the list of API tokens",
         }
     }
 }

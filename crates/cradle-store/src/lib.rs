@@ -214,6 +214,18 @@ pub struct FailureCounts {
     pub last_for_username_at_millis: Option<i64>,
 }
 
+/// An API bearer token as kept: never the token, only its hash (kept apart).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: Uuid,
+    pub staff_id: StaffId,
+    pub label: String,
+    pub created_at_millis: i64,
+    pub expires_at_millis: i64,
+    pub last_used_at_millis: Option<i64>,
+    pub revoked_at_millis: Option<i64>,
+}
+
 /// A one-time link through which a person sets their own password. Only the hash of the
 /// token in the link is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -286,12 +298,29 @@ pub trait Store: NetworkStore + CareStore + Send + Sync + 'static {
     ) -> StoreResult<()>;
     async fn add_api_token(
         &self,
-        staff_id: StaffId,
+        token: &ApiToken,
         token_hash: &str,
-        label: &str,
         audit: AuditEntry,
     ) -> StoreResult<()>;
-    async fn staff_by_api_token(&self, token_hash: &str) -> StoreResult<Option<Staff>>;
+    /// The token a bearer token's hash belongs to, and its account, whatever the token's
+    /// state (the caller checks expiry and revocation).
+    async fn api_token(&self, token_hash: &str) -> StoreResult<Option<(ApiToken, Staff)>>;
+    /// Records a token's use; with `audit` (its first use) in the same transaction.
+    async fn touch_api_token(
+        &self,
+        id: Uuid,
+        at_millis: i64,
+        audit: Option<AuditEntry>,
+    ) -> StoreResult<()>;
+    /// Every token, newest first.
+    async fn api_tokens(&self, audit: AuditEntry) -> StoreResult<Vec<ApiToken>>;
+    /// Revokes a token at once; `NotFound` if there is none, or it is revoked already.
+    async fn revoke_api_token(
+        &self,
+        id: Uuid,
+        at_millis: i64,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
 
     // Sessions and sign-in.
     async fn create_session(&self, session: &SessionRecord, audit: AuditEntry) -> StoreResult<()>;
@@ -309,7 +338,13 @@ pub trait Store: NetworkStore + CareStore + Send + Sync + 'static {
     async fn confirm_sign_in(&self, sign_in: &ProvisionalSignIn) -> StoreResult<bool>;
     async fn touch_session(&self, token_hash: &str, at_millis: i64) -> StoreResult<()>;
     async fn end_session(&self, token_hash: &str, audit: Option<AuditEntry>) -> StoreResult<()>;
-    async fn remove_sessions_idle_since(&self, before_millis: i64) -> StoreResult<u64>;
+    /// Housekeeping: removes sessions last seen before `idle_before_millis` or begun before
+    /// `begun_before_millis`.
+    async fn remove_expired_sessions(
+        &self,
+        idle_before_millis: i64,
+        begun_before_millis: i64,
+    ) -> StoreResult<u64>;
     /// Records a failed sign-in with its audit records (the failure, and the lockout it
     /// starts, if it starts one), in one transaction.
     async fn record_login_failure(

@@ -30,6 +30,31 @@ impl From<TeamRow> for Team {
 }
 
 #[derive(sqlx::FromRow)]
+pub(crate) struct ApiTokenRow {
+    pub id: Uuid,
+    pub staff_id: Uuid,
+    pub label: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+impl ApiTokenRow {
+    pub fn into_token(self) -> crate::ApiToken {
+        crate::ApiToken {
+            id: self.id,
+            staff_id: StaffId(self.staff_id),
+            label: self.label,
+            created_at_millis: self.created_at,
+            expires_at_millis: self.expires_at,
+            last_used_at_millis: self.last_used_at,
+            revoked_at_millis: self.revoked_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
 pub(crate) struct StaffRow {
     pub id: Uuid,
     pub username: String,

@@ -232,6 +232,8 @@ macro_rules! sql_store {
 
         use $crate::sql::BABY_COLUMNS;
         const AUDIT_COLUMNS: &str = "seq, at, actor_id, actor_username, actor_role, team_id, action, outcome, subject_kind, subject_id, source, break_glass_reason, detail, prev_hash, hash";
+        const API_TOKEN_COLUMNS: &str =
+            "id, staff_id, label, created_at, expires_at, last_used_at, revoked_at";
         const STAFF_COLUMNS: &str = "id, username, display_name, role, password_hash, disabled, service_account";
 
         impl $store {
@@ -589,19 +591,21 @@ macro_rules! sql_store {
 
             async fn add_api_token(
                 &self,
-                staff_id: StaffId,
+                token: &ApiToken,
                 token_hash: &str,
-                label: &str,
                 audit: AuditEntry,
             ) -> StoreResult<()> {
                 let mut tx = self.begin_write().await?;
                 sqlx::query(
-                    "INSERT INTO api_tokens (token_hash, staff_id, label, created_at) VALUES ($1, $2, $3, $4)",
+                    "INSERT INTO api_tokens (id, token_hash, staff_id, label, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
                 )
+                .bind(token.id)
                 .bind(token_hash)
-                .bind(staff_id.0)
-                .bind(label)
-                .bind(audit.at_millis)
+                .bind(token.staff_id.0)
+                .bind(&token.label)
+                .bind(token.created_at_millis)
+                .bind(token.expires_at_millis)
                 .execute(&mut *tx)
                 .await?;
                 Self::write_audit(&mut tx, audit).await?;
@@ -609,16 +613,75 @@ macro_rules! sql_store {
                 Ok(())
             }
 
-            async fn staff_by_api_token(&self, token_hash: &str) -> StoreResult<Option<Staff>> {
-                let id: Option<Uuid> =
-                    sqlx::query_scalar("SELECT staff_id FROM api_tokens WHERE token_hash = $1")
-                        .bind(token_hash)
-                        .fetch_optional(&self.pool)
-                        .await?;
-                match id {
-                    Some(id) => self.staff_by_id(StaffId(id)).await,
-                    None => Ok(None),
+            async fn api_token(&self, token_hash: &str) -> StoreResult<Option<(ApiToken, Staff)>> {
+                let row: Option<ApiTokenRow> = sqlx::query_as(&format!(
+                    "SELECT {API_TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1"
+                ))
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some(row) = row else {
+                    return Ok(None);
+                };
+                let token = row.into_token();
+                Ok(self
+                    .staff_by_id(token.staff_id)
+                    .await?
+                    .map(|staff| (token, staff)))
+            }
+
+            async fn touch_api_token(
+                &self,
+                id: Uuid,
+                at_millis: i64,
+                audit: Option<AuditEntry>,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(at_millis)
+                    .execute(&mut *tx)
+                    .await?;
+                if let Some(audit) = audit {
+                    Self::write_audit(&mut tx, audit).await?;
                 }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn api_tokens(&self, audit: AuditEntry) -> StoreResult<Vec<ApiToken>> {
+                let mut tx = self.begin_write().await?;
+                let rows: Vec<ApiTokenRow> = sqlx::query_as(&format!(
+                    "SELECT {API_TOKEN_COLUMNS} FROM api_tokens ORDER BY created_at DESC"
+                ))
+                .fetch_all(&mut *tx)
+                .await?;
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(rows.into_iter().map(ApiTokenRow::into_token).collect())
+            }
+
+            async fn revoke_api_token(
+                &self,
+                id: Uuid,
+                at_millis: i64,
+                audit: AuditEntry,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let changed = sqlx::query(
+                    "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+                )
+                .bind(id)
+                .bind(at_millis)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if changed == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Self::write_audit(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn create_session(
@@ -697,12 +760,19 @@ macro_rules! sql_store {
                 Ok(())
             }
 
-            async fn remove_sessions_idle_since(&self, before_millis: i64) -> StoreResult<u64> {
-                Ok(sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1")
-                    .bind(before_millis)
-                    .execute(self.writer())
-                    .await?
-                    .rows_affected())
+            async fn remove_expired_sessions(
+                &self,
+                idle_before_millis: i64,
+                begun_before_millis: i64,
+            ) -> StoreResult<u64> {
+                Ok(
+                    sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
+                        .bind(idle_before_millis)
+                        .bind(begun_before_millis)
+                        .execute(self.writer())
+                        .await?
+                        .rows_affected(),
+                )
             }
 
             async fn record_login_failure(

@@ -399,6 +399,11 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/admin/staff/{id}/enable", post(pages::admin::enable_staff))
         .route("/admin/staff/{id}/unlock", post(pages::admin::unlock_staff))
+        .route("/admin/tokens", get(pages::admin::tokens))
+        .route(
+            "/admin/tokens/{id}/revoke",
+            post(pages::admin::revoke_token),
+        )
         .route("/teams/{team}/members", get(pages::team_members::members))
         .route(
             "/teams/{team}/members/{id}/unlock",

@@ -1347,9 +1347,10 @@ async fn service_accounts_use_the_api_with_a_bearer_token_and_cannot_sign_in() {
     let account = app.app.create_staff(&cli, &input).await.unwrap();
     let token = app
         .app
-        .issue_api_token(&cli, account.id, "nightly extract")
+        .issue_api_token(&cli, account.id, "nightly extract", None)
         .await
-        .unwrap();
+        .unwrap()
+        .token;
     let client = app.client();
     let list = client
         .get(app.url("/api/v1/families"))

@@ -55,6 +55,10 @@ struct Serving {
         value_delimiter = ','
     )]
     trusted_proxies: Vec<String>,
+    /// How often, in minutes, this server removes expired sessions, old failed sign-ins and
+    /// abandoned sign-ins.
+    #[arg(long, env = "CRADLE_HOUSEKEEPING_MINUTES", default_value_t = 60)]
+    housekeeping_minutes: u64,
 }
 
 #[derive(Subcommand)]
@@ -88,6 +92,9 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Remove expired sessions, old failed sign-ins and abandoned sign-ins now (a server does
+    /// this itself every hour).
+    Housekeeping,
     /// Questionnaire definitions (docs/instruments/README.md).
     #[command(subcommand)]
     Questionnaire(QuestionnaireCommand),
@@ -157,7 +164,14 @@ enum UserCommand {
         /// What the token is for, e.g. "reporting extract".
         #[arg(long)]
         label: String,
+        /// How many days it lasts (1 to 365; 90 if not given).
+        #[arg(long)]
+        days: Option<u32>,
     },
+    /// List every API token: its id, account, what it is for, expiry, last use and status.
+    Tokens,
+    /// Revoke an API token at once, by the id `cradle user tokens` shows.
+    RevokeToken { id: String },
 }
 
 #[derive(Subcommand)]
@@ -273,6 +287,14 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Serve { serving } => {
             let app = open(&cli.storage).await?;
             serve(app, serving, false).await?;
+        }
+        Command::Housekeeping => {
+            let app = open(&cli.storage).await?;
+            let swept = app.housekeeping().await.map_err(explain)?;
+            println!(
+                "Removed {} expired sessions, {} old failed sign-ins and {} abandoned sign-ins.",
+                swept.sessions, swept.sign_in_failures, swept.sign_in_challenges
+            );
         }
         Command::Migrate => {
             let app = open(&cli.storage).await?;
@@ -448,13 +470,56 @@ async fn user(app: &Cradle, command: UserCommand) -> Result<()> {
                 .map_err(explain)?;
             println!("{} now belongs to {} team(s).", staff.username, ids.len());
         }
-        UserCommand::Token { username, label } => {
+        UserCommand::Token {
+            username,
+            label,
+            days,
+        } => {
             let staff = app.find_staff(&actor, &username).await.map_err(explain)?;
-            let token = app
-                .issue_api_token(&actor, staff.id, &label)
+            let issued = app
+                .issue_api_token(&actor, staff.id, &label, days)
                 .await
                 .map_err(explain)?;
-            println!("API token for {} (shown once): {token}", staff.username);
+            println!(
+                "API token for {} (shown once; works until {}): {}",
+                staff.username,
+                cradle_domain::dates::long_date_time(issued.expires_at_millis),
+                issued.token
+            );
+        }
+        UserCommand::Tokens => {
+            let now = app.now();
+            for line in app.api_tokens(&actor).await.map_err(explain)? {
+                println!(
+                    "{}\t{}\t{}\texpires {}\tlast used {}\t{}",
+                    line.token.id,
+                    line.account
+                        .as_ref()
+                        .map(|a| a.username.as_str())
+                        .unwrap_or("?"),
+                    line.token.label,
+                    cradle_domain::dates::long_date_time(line.token.expires_at_millis),
+                    line.token
+                        .last_used_at_millis
+                        .map(cradle_domain::dates::long_date_time)
+                        .unwrap_or_else(|| "never".into()),
+                    line.status(now)
+                );
+            }
+        }
+        UserCommand::RevokeToken { id } => {
+            let Ok(id) = id.trim().parse::<uuid::Uuid>() else {
+                anyhow::bail!("\"{id}\" is not a token id: `cradle user tokens` lists them");
+            };
+            app.revoke_api_token(&actor, id)
+                .await
+                .map_err(|e| match e {
+                    AppError::NotFound => {
+                        anyhow::anyhow!("There is no token {id} that is not already revoked")
+                    }
+                    other => explain(other),
+                })?;
+            println!("Revoked token {id}: it no longer works.");
         }
     }
     Ok(())
@@ -537,6 +602,7 @@ async fn serve(app: Cradle, serving: Serving, demo: bool) -> Result<()> {
         .map_err(|why| anyhow::anyhow!("--trusted-proxy: {why}"))?;
     let address = listener.local_addr()?;
     let backend = app.store.backend().name();
+    let app_for_housekeeping = app.clone();
     let state = WebState::new(WebParts {
         app,
         secure_cookies: !(serving.insecure_cookies || demo),
@@ -559,8 +625,11 @@ async fn serve(app: Cradle, serving: Serving, demo: bool) -> Result<()> {
             "admin also needs a second-factor code: in the demonstration the sign-in page shows it."
         );
     }
-    cradle_web::serve(state, listener)
-        .await
-        .context("the web server stopped")?;
+    let housekeeping = app_for_housekeeping.spawn_housekeeping(std::time::Duration::from_secs(
+        serving.housekeeping_minutes.max(1) * 60,
+    ));
+    let served = cradle_web::serve(state, listener).await;
+    housekeeping.abort();
+    served.context("the web server stopped")?;
     Ok(())
 }

@@ -239,7 +239,32 @@ on_both_backends!(
             &["user", "token", "sam", "--label", "reporting extract"],
             None,
         ));
-        assert!(token.contains("cradle_"), "{token}");
+        assert!(
+            token.contains("cradle_") && token.contains("works until"),
+            "{token}"
+        );
+        let listed = text(&cradle(&url, &["user", "tokens"], None));
+        let line = listed
+            .lines()
+            .find(|l| l.contains("reporting extract"))
+            .unwrap_or_else(|| panic!("{listed}"));
+        assert!(
+            line.contains("last used never") && line.ends_with("Active"),
+            "{line}"
+        );
+        let id = line.split('\t').next().unwrap();
+        let revoked = cradle(&url, &["user", "revoke-token", id], None);
+        assert!(revoked.status.success(), "{}", text(&revoked));
+        assert!(text(&cradle(&url, &["user", "tokens"], None)).contains("Revoked"));
+        let twice = cradle(&url, &["user", "revoke-token", id], None);
+        assert!(!twice.status.success());
+        assert!(text(&twice).contains("already revoked"));
+        let swept = cradle(&url, &["housekeeping"], None);
+        assert!(
+            text(&swept).contains("Removed 0 expired sessions"),
+            "{}",
+            text(&swept)
+        );
         let unknown = cradle(&url, &["user", "disable", "nobody"], None);
         assert!(!unknown.status.success());
 

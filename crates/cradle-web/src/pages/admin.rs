@@ -513,3 +513,67 @@ pub async fn set_staff_teams(
         Err(other) => Err(other.into()),
     }
 }
+
+/// An API token as the tokens page shows it.
+pub struct TokenRow {
+    pub id: String,
+    pub label: String,
+    pub account: String,
+    pub issued: String,
+    pub expires: String,
+    pub last_used: String,
+    pub status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "admin_tokens.html")]
+pub struct TokensPage {
+    pub chrome: Chrome,
+    pub tokens: Vec<TokenRow>,
+}
+
+pub async fn tokens(
+    State(state): State<WebState>,
+    staff: Staff<ManageUsers>,
+) -> Result<Response, Failure> {
+    let now = state.app.now();
+    let tokens = state
+        .app
+        .api_tokens(&staff.actor)
+        .await?
+        .into_iter()
+        .map(|line| TokenRow {
+            status: line.status(now),
+            id: line.token.id.to_string(),
+            account: line
+                .account
+                .map(|a| format!("{} ({})", a.display_name, a.username))
+                .unwrap_or_default(),
+            issued: long_date_time(line.token.created_at_millis),
+            expires: long_date_time(line.token.expires_at_millis),
+            last_used: line
+                .token
+                .last_used_at_millis
+                .map(long_date_time)
+                .unwrap_or_else(|| "Never".into()),
+            label: line.token.label,
+        })
+        .collect();
+    let page = TokensPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        tokens,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn revoke_token(
+    State(state): State<WebState>,
+    staff: Staff<ManageUsers>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    let id = id
+        .parse::<uuid::Uuid>()
+        .map_err(|_| Failure(Problem::NotFound))?;
+    state.app.revoke_api_token(&staff.actor, id).await?;
+    Ok(see_other("/admin/tokens"))
+}

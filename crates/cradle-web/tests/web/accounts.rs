@@ -675,3 +675,172 @@ async fn anyone_may_add_a_second_factor_and_is_asked_for_it_from_then_on() {
     );
     app.database.cleanup().await;
 }
+
+on_both_backends!(
+    api_tokens_expire_can_be_listed_and_revoked_and_record_their_last_use,
+    |backend| async move {
+        let app = app(backend).await;
+        let cli = cradle_app::Actor::command_line();
+        let account = app
+            .app
+            .create_staff(
+                &cli,
+                &cradle_app::admin::StaffInput {
+                    username: "reporting".into(),
+                    display_name: "Reporting extract".into(),
+                    role: "clinician".into(),
+                    teams: vec![COMMUNITY_TEAM.into()],
+                    service_account: true,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let too_long = app
+            .app
+            .issue_api_token(&cli, account.id, "nightly extract", Some(400))
+            .await;
+        assert!(matches!(too_long, Err(cradle_app::AppError::Invalid(_))));
+        let short = app
+            .app
+            .issue_api_token(&cli, account.id, "one-day test", Some(1))
+            .await
+            .unwrap()
+            .token;
+        let kept = app
+            .app
+            .issue_api_token(&cli, account.id, "nightly extract", None)
+            .await
+            .unwrap()
+            .token;
+        let use_token = |token: String| {
+            let client = app.client();
+            let url = app.url("/api/v1/families");
+            async move {
+                client
+                    .get(url)
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            }
+        };
+        assert_eq!(use_token(kept.clone()).await, StatusCode::OK);
+        assert_eq!(use_token(kept.clone()).await, StatusCode::OK);
+        assert_eq!(use_token(short.clone()).await, StatusCode::OK);
+        assert_eq!(
+            count(&app, "auth.token_first_use").await,
+            2,
+            "each token's first use"
+        );
+
+        let admin = app.signed_in("admin").await;
+        let (_, listed) = page(&admin, app.url("/admin/tokens")).await;
+        assert!(listed.contains("nightly extract") && listed.contains("one-day test"));
+        assert!(!listed.contains(&kept), "a token is never shown again");
+        assert_eq!(listed.matches(">Never<").count(), 0, "both were used");
+        assert_eq!(
+            count(&app, "staff.token_list").await,
+            1,
+            "the list is audited"
+        );
+
+        // A day later the short one has expired; the other still works.
+        app.clock.advance_minutes(24 * 60 + 1);
+        assert_eq!(use_token(short).await, StatusCode::UNAUTHORIZED);
+        assert_eq!(use_token(kept.clone()).await, StatusCode::OK);
+        let admin = app.signed_in("admin").await;
+        let (_, listed) = page(&admin, app.url("/admin/tokens")).await;
+        assert!(listed.contains(">Expired<"));
+
+        // Revoked from the page, it stops working at once.
+        let tokens = app
+            .app
+            .api_tokens(&cli)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|line| line.token.label == "nightly extract")
+            .unwrap();
+        let revoked = post_form(
+            &app,
+            &admin,
+            &format!("/admin/tokens/{}/revoke", tokens.token.id),
+            &[],
+        )
+        .await;
+        assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
+        assert_eq!(use_token(kept).await, StatusCode::UNAUTHORIZED);
+        let (_, listed) = page(&admin, app.url("/admin/tokens")).await;
+        assert!(listed.contains(">Revoked<"));
+        let again = post_form(
+            &app,
+            &admin,
+            &format!("/admin/tokens/{}/revoke", tokens.token.id),
+            &[],
+        )
+        .await;
+        assert_eq!(again.status(), StatusCode::NOT_FOUND);
+        assert_eq!(count(&app, "staff.token_revoke").await, 1);
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    housekeeping_removes_expired_sessions_old_failures_and_abandoned_sign_ins,
+    |backend| async move {
+        let app = app(backend).await;
+        let idle = app.signed_in("clinician").await;
+        app.login(&app.client(), "nursery.nurse", "a wrong guess")
+            .await;
+        // An administrator who typed the password but never the code.
+        let waiting = app.login(&app.client(), "admin", DEMO_PASSWORD).await;
+        assert_eq!(waiting.status(), StatusCode::OK);
+        let nothing_yet = app.app.housekeeping().await.unwrap();
+        assert_eq!(nothing_yet.sessions, 0, "nothing has expired yet");
+        assert_eq!(nothing_yet.sign_in_failures, 0);
+
+        app.clock.advance_minutes(31);
+        let active = app.signed_in("manager").await;
+        let swept = app.app.housekeeping().await.unwrap();
+        assert_eq!(swept.sessions, 1, "the idle session");
+        assert!(swept.sign_in_challenges >= 1, "the abandoned sign-in");
+        assert_eq!(swept.sign_in_failures, 0, "a failure counts for a day");
+        assert_eq!(page(&active, app.url("/families")).await.0, StatusCode::OK);
+        assert_eq!(
+            page(&idle, app.url("/families")).await.0,
+            StatusCode::SEE_OTHER
+        );
+
+        app.clock.advance_minutes(24 * 60);
+        let swept = app.app.housekeeping().await.unwrap();
+        assert_eq!(swept.sign_in_failures, 1);
+        assert_eq!(swept.sessions, 1, "the manager's, past its limits");
+
+        // The background job does the same on its own.
+        app.login(&app.client(), "nursery.nurse", "another guess")
+            .await;
+        app.clock.advance_minutes(25 * 60);
+        let job = app
+            .app
+            .spawn_housekeeping(std::time::Duration::from_millis(20));
+        let mut left = u32::MAX;
+        for _ in 0..500 {
+            let counts = app
+                .app
+                .store
+                .login_failures_since("nursery.nurse", "", 0, 0)
+                .await
+                .unwrap();
+            left = counts.for_username;
+            if left == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        job.abort();
+        assert_eq!(left, 0, "the job removed the old failure");
+        app.database.cleanup().await;
+    }
+);
