@@ -8,6 +8,7 @@ pub mod access;
 pub mod admin;
 pub mod auth;
 pub mod care_plans;
+pub mod checkpoints;
 pub mod clock;
 pub mod concerns;
 pub mod conversations;

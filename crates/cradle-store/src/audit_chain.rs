@@ -143,8 +143,20 @@ pub fn chain_hash(record: &AuditRecord) -> String {
 /// Where the chain first goes wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainFault {
-    pub seq: i64,
+    /// The record where the chain first goes wrong; `None` when it is the chain's head (the
+    /// newest link, kept apart so that removing records from the end is seen).
+    pub seq: Option<i64>,
     pub problem: String,
+}
+
+impl ChainFault {
+    /// "record 3" or "its head", for "the audit trail is broken at …".
+    pub fn place(&self) -> String {
+        match self.seq {
+            Some(seq) => format!("record {seq}"),
+            None => "its head".to_string(),
+        }
+    }
 }
 
 /// Checks a run of records that follows `previous` (or the start of the chain).
@@ -159,7 +171,7 @@ pub fn verify_chain(
     for (expected_seq, record) in (first_seq..).zip(records) {
         if record.seq != expected_seq {
             return Err(ChainFault {
-                seq: expected_seq,
+                seq: Some(expected_seq),
                 problem: format!(
                     "record {expected_seq} is missing (the next record found is {})",
                     record.seq
@@ -168,7 +180,7 @@ pub fn verify_chain(
         }
         if record.prev_hash != expected_prev {
             return Err(ChainFault {
-                seq: record.seq,
+                seq: Some(record.seq),
                 problem: format!(
                     "record {} does not follow the record before it (removed or reordered)",
                     record.seq
@@ -177,7 +189,7 @@ pub fn verify_chain(
         }
         if chain_hash(record) != record.hash {
             return Err(ChainFault {
-                seq: record.seq,
+                seq: Some(record.seq),
                 problem: format!(
                     "record {} has been changed since it was written",
                     record.seq

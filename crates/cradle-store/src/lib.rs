@@ -537,12 +537,20 @@ pub async fn verify_audit_trail(store: &dyn Store) -> StoreResult<Result<u64, Ch
         .map(|r| (r.seq, r.hash))
         .unwrap_or((0, GENESIS_HASH.to_string()));
     if head_seq != last_seq || head_hash != last_hash {
-        return Ok(Err(ChainFault {
-            seq: last_seq + 1,
-            problem: format!(
-                "the chain ends at record {last_seq} but its head says {head_seq}: records after {last_seq} have been removed"
-            ),
-        }));
+        let problem = if head_seq > last_seq {
+            format!(
+                "it says the chain has {head_seq} records, but the chain ends at record {last_seq}: records after {last_seq} have been removed, or the head was edited"
+            )
+        } else if head_seq < last_seq {
+            format!(
+                "it says the chain has {head_seq} records, but the chain goes on to record {last_seq}: the head was edited"
+            )
+        } else {
+            format!(
+                "its hash is not that of record {last_seq}, the newest record: the head was edited"
+            )
+        };
+        return Ok(Err(ChainFault { seq: None, problem }));
     }
     Ok(Ok(checked))
 }

@@ -44,7 +44,7 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
-        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Self::migrate(&pool).await?;
         // The statements made for many requests at once (sessions looked up together, audit
         // batches) never change shape, but take arrays, which PostgreSQL would otherwise plan
         // afresh for every batch: their connections keep one plan for each. Each of the two
@@ -68,6 +68,42 @@ impl PostgresStore {
         Ok(store)
     }
 
+    /// Applies the migrations. A server running as a role that may not change the schema
+    /// (see [`PostgresStore::grant_app_role`]) is refused; it goes on if every migration was
+    /// applied already (by the owner, with `cradle migrate`), and otherwise says so.
+    async fn migrate(pool: &PgPool) -> crate::StoreResult<()> {
+        let migrator = sqlx::migrate!("./migrations/postgres");
+        let mut connection = pool.acquire().await?;
+        let ran = migrator.run(&mut *connection).await;
+        if ran.is_err() {
+            // A refused run keeps the migrations' advisory lock on its connection: let it go,
+            // so that other servers (and the owner's `cradle migrate`) are not kept waiting.
+            sqlx::query("SELECT pg_advisory_unlock_all()")
+                .execute(&mut *connection)
+                .await?;
+        }
+        drop(connection);
+        match ran {
+            Ok(()) => Ok(()),
+            Err(sqlx::migrate::MigrateError::Execute(sqlx::Error::Database(refusal)))
+                if refusal.code().as_deref() == Some("42501") =>
+            {
+                let applied: Vec<i64> =
+                    sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                        .fetch_all(pool)
+                        .await?;
+                if migrator.iter().all(|m| applied.contains(&m.version)) {
+                    Ok(())
+                } else {
+                    Err(crate::StoreError::BadUrl(
+                        "the database needs migrating, and this role may not change it: run `cradle migrate` as the tables' owner first".into(),
+                    ))
+                }
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
     async fn begin_on(
         pool: &PgPool,
     ) -> crate::StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
@@ -76,6 +112,46 @@ impl PostgresStore {
 
     fn writer(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// Gives `role` what Cradle needs to serve, and no more: it may read and write every
+    /// table but may never change, remove or empty an audit record (with the triggers of
+    /// migration 0033, which refuse even the tables' owner). Run as the tables' owner
+    /// (`cradle database grant <role>`); serve as `role`.
+    pub async fn grant_app_role(&self, role: &str) -> crate::StoreResult<()> {
+        let plain = role
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+            && role
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && role.len() <= 63;
+        if !plain {
+            return Err(crate::StoreError::BadUrl(format!(
+                "\"{role}\" is not a plain role name (lower-case letters, digits and underscores)"
+            )));
+        }
+        let database: String = sqlx::query_scalar("SELECT current_database()")
+            .fetch_one(&self.pool)
+            .await?;
+        let statements = [
+            format!("GRANT CONNECT ON DATABASE \"{database}\" TO {role}"),
+            format!("GRANT USAGE ON SCHEMA public TO {role}"),
+            format!(
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}"
+            ),
+            format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"),
+            format!("REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM {role}"),
+            format!("REVOKE DELETE, TRUNCATE ON audit_head FROM {role}"),
+            format!("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON _sqlx_migrations FROM {role}"),
+        ];
+        let mut tx = self.pool.begin().await?;
+        for statement in statements {
+            sqlx::query(&statement).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The pool, for tests that must reach under the store (to tamper with the audit trail).

@@ -122,6 +122,39 @@ impl TestDatabase {
         }
     }
 
+    /// As [`TestDatabase::execute_raw`], answering the database's refusal instead of failing.
+    pub async fn try_raw(&self, sql: &str) -> Result<(), String> {
+        let result = match self.backend {
+            Backend::Sqlite => {
+                let store = self.open_sqlite().await;
+                sqlx::raw_sql(sql).execute(store.raw_pool()).await.map(drop)
+            }
+            Backend::Postgres => {
+                let store = self.open_postgres().await;
+                sqlx::raw_sql(sql).execute(store.raw_pool()).await.map(drop)
+            }
+        };
+        result.map_err(|e| e.to_string())
+    }
+
+    /// Drops the triggers that keep the audit trail append-only, as someone with full rights
+    /// over the database could, so that a test can rewrite the trail as they would.
+    pub async fn allow_audit_rewriting(&self) {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "DROP TRIGGER audit_events_never_change; DROP TRIGGER audit_events_never_removed; \
+                 DROP TRIGGER audit_head_only_forward; DROP TRIGGER audit_head_never_removed;"
+            }
+            Backend::Postgres => {
+                "DROP TRIGGER audit_events_append_only ON audit_events; \
+                 DROP TRIGGER audit_events_never_emptied ON audit_events; \
+                 DROP TRIGGER audit_head_only_forward ON audit_head; \
+                 DROP TRIGGER audit_head_never_emptied ON audit_head;"
+            }
+        };
+        self.execute_raw(sql).await;
+    }
+
     pub async fn cleanup(self) {
         if let (Some(admin_url), Some(name)) = (&self.admin_url, &self.name) {
             if let Ok(mut admin) =

@@ -926,13 +926,43 @@ on_both_backends!(
             Ok(8)
         );
 
+        // The database itself refuses to change or remove a record, or move the head back.
+        for (rewrite, refusal) in [
+            (
+                "UPDATE audit_events SET actor_username = 'someone else' WHERE seq = 4",
+                "cannot be changed",
+            ),
+            ("DELETE FROM audit_events WHERE seq >= 6", "cannot be"),
+            ("UPDATE audit_head SET seq = 5", "only moves forward"),
+            ("DELETE FROM audit_head", "cannot be"),
+        ] {
+            let refused = db.try_raw(rewrite).await.unwrap_err();
+            assert!(refused.contains(refusal), "{rewrite}: {refused}");
+        }
+        if backend == Backend::Postgres {
+            let refused = db.try_raw("TRUNCATE audit_events").await.unwrap_err();
+            assert!(
+                refused.contains("cannot be changed or removed"),
+                "{refused}"
+            );
+        }
+        assert_eq!(
+            cradle_store::verify_audit_trail(store.as_ref())
+                .await
+                .unwrap(),
+            Ok(8),
+            "nothing was rewritten"
+        );
+
+        // Someone who can drop those triggers can rewrite it; the chain shows where.
+        db.allow_audit_rewriting().await;
         db.execute_raw("UPDATE audit_events SET actor_username = 'someone else' WHERE seq = 4")
             .await;
         let fault = cradle_store::verify_audit_trail(store.as_ref())
             .await
             .unwrap()
             .unwrap_err();
-        assert_eq!(fault.seq, 4, "{fault:?}");
+        assert_eq!(fault.seq, Some(4), "{fault:?}");
         assert!(fault.problem.contains("changed"));
         db.cleanup().await;
 
@@ -945,13 +975,14 @@ on_both_backends!(
                 .await
                 .unwrap();
         }
+        db.allow_audit_rewriting().await;
         db.execute_raw("DELETE FROM audit_events WHERE seq = 6")
             .await;
         let fault = cradle_store::verify_audit_trail(store.as_ref())
             .await
             .unwrap()
             .unwrap_err();
-        assert_eq!(fault.seq, 6, "{fault:?}");
+        assert_eq!(fault.seq, Some(6), "{fault:?}");
 
         db.execute_raw("DELETE FROM audit_events WHERE seq >= 6")
             .await;
@@ -960,23 +991,95 @@ on_both_backends!(
             .unwrap()
             .unwrap_err();
         assert_eq!(
-            fault.seq, 6,
-            "removing the newest records is detected too: {fault:?}"
+            (fault.seq, fault.place()),
+            (None, "its head".to_string()),
+            "removing the newest records is detected at the head: {fault:?}"
         );
+        assert!(fault.problem.contains("ends at record 5"), "{fault:?}");
+
+        // An edited head is named as the head, not as a record that does not exist.
+        db.execute_raw("UPDATE audit_head SET seq = 5, hash = 'edited'")
+            .await;
+        let fault = cradle_store::verify_audit_trail(store.as_ref())
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(fault.seq, None, "{fault:?}");
+        assert!(fault.problem.contains("the head was edited"), "{fault:?}");
         db.cleanup().await;
 
         let db = TestDatabase::new(backend).await.unwrap();
         let store = db.open().await;
         world(store.as_ref()).await;
+        db.allow_audit_rewriting().await;
         db.execute_raw("UPDATE audit_events SET seq = 100 WHERE seq = 2; UPDATE audit_events SET seq = 2 WHERE seq = 3; UPDATE audit_events SET seq = 3 WHERE seq = 100;").await;
         let fault = cradle_store::verify_audit_trail(store.as_ref())
             .await
             .unwrap()
             .unwrap_err();
-        assert_eq!(fault.seq, 2, "reordering is detected: {fault:?}");
+        assert_eq!(fault.seq, Some(2), "reordering is detected: {fault:?}");
         db.cleanup().await;
     }
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_cradle_serves_as_a_role_that_cannot_rewrite_the_audit_trail() {
+    let Some(db) = TestDatabase::new(Backend::Postgres).await else {
+        eprintln!("TEST_DATABASE_URL is not set: PostgreSQL not tested here");
+        return;
+    };
+    let owner = db.open_postgres().await;
+    let role = format!("cradle_app_{}", &Uuid::now_v7().simple().to_string()[20..]);
+    db.execute_raw(&format!("CREATE ROLE {role} LOGIN")).await;
+    owner.grant_app_role(&role).await.unwrap();
+    assert!(owner
+        .grant_app_role("robert'); DROP TABLE staff; --")
+        .await
+        .is_err());
+
+    // Cradle opens the database as that role (its migrations already applied) and works.
+    let (scheme, rest) = db.url.split_once("://").unwrap();
+    let host = rest.split_once('@').map(|(_, host)| host).unwrap_or(rest);
+    let as_app = cradle_store::open(&format!("{scheme}://{role}@{host}"))
+        .await
+        .unwrap();
+    let w = world(as_app.as_ref()).await;
+    as_app
+        .append_audit(entry(AuditAction::AccessDenied, None))
+        .await
+        .unwrap();
+    assert!(as_app.staff_by_id(w.clinician.id).await.unwrap().is_some());
+
+    // Even with the triggers gone, the role itself may not change or remove a record.
+    db.allow_audit_rewriting().await;
+    let app_pool = sqlx::PgPool::connect(&format!("{scheme}://{role}@{host}"))
+        .await
+        .unwrap();
+    for rewrite in [
+        "UPDATE audit_events SET detail = 'edited' WHERE seq = 1",
+        "DELETE FROM audit_events WHERE seq = 1",
+        "TRUNCATE audit_events",
+        "DELETE FROM audit_head",
+    ] {
+        let refused = sqlx::raw_sql(rewrite).execute(&app_pool).await.unwrap_err();
+        assert!(
+            refused.to_string().contains("permission denied"),
+            "{rewrite}: {refused}"
+        );
+    }
+    app_pool.close().await;
+    drop(as_app);
+    drop(owner);
+    db.cleanup().await;
+    let admin_url = cradle_testkit::postgres_url().unwrap();
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url)
+        .await
+        .unwrap();
+    sqlx::raw_sql(&format!("DROP ROLE IF EXISTS {role}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+}
 
 on_both_backends!(
     a_failed_audit_write_undoes_the_change,

@@ -36,6 +36,15 @@ struct Storage {
         hide_env_values = true
     )]
     database_url: Option<String>,
+    /// The key that signs checkpoints of the audit trail (made there if missing). Keep it
+    /// away from the database and its backups: whoever holds both could rewrite the trail.
+    /// Default: audit-signing.key in the data folder.
+    #[arg(long, env = "CRADLE_AUDIT_SIGNING_KEY", global = true)]
+    audit_signing_key: Option<PathBuf>,
+    /// Where signed checkpoints of the audit trail are written (one a line), as well as to the
+    /// log. Default: audit-checkpoints.jsonl in the data folder.
+    #[arg(long, env = "CRADLE_AUDIT_CHECKPOINTS", global = true)]
+    audit_checkpoints: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -59,6 +68,9 @@ struct Serving {
     /// abandoned sign-ins.
     #[arg(long, env = "CRADLE_HOUSEKEEPING_MINUTES", default_value_t = 60)]
     housekeeping_minutes: u64,
+    /// How often, in minutes, this server signs a checkpoint of the audit trail.
+    #[arg(long, env = "CRADLE_AUDIT_CHECKPOINT_MINUTES", default_value_t = 60)]
+    audit_checkpoint_minutes: u64,
 }
 
 #[derive(Subcommand)]
@@ -83,6 +95,13 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// PostgreSQL: give a role what Cradle needs to serve and no more (it may never change,
+    /// remove or empty an audit record). Run as the tables' owner after `cradle migrate`,
+    /// then serve with a database URL naming that role.
+    GrantAppRole {
+        /// The role Cradle serves as, already made (CREATE ROLE cradle_app LOGIN PASSWORD …).
+        role: String,
+    },
     /// Manage staff accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -184,12 +203,41 @@ enum TeamCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check every record of the audit trail's hash chain. Exits 1 and names the first bad
-    /// record if any record was changed, removed or reordered.
-    Verify,
+    /// Check every record of the audit trail's hash chain, then the chain against every
+    /// signed checkpoint (--audit-checkpoints). Exits 1 and names the first fault if any
+    /// record was changed, removed or reordered, or the chain was rewritten since a
+    /// checkpoint.
+    Verify {
+        /// The public key that signs the checkpoints (64 hex digits), as `cradle audit
+        /// public-key` prints it; without it, the one of --audit-signing-key.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
+    /// Sign a checkpoint of the audit trail now (a server does so every hour).
+    Checkpoint,
+    /// Print the public key of the audit signing key, for whoever verifies the trail.
+    PublicKey,
 }
 
 impl Storage {
+    fn signing_key_path(&self) -> PathBuf {
+        self.audit_signing_key
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("audit-signing.key"))
+    }
+
+    fn checkpoints_path(&self) -> PathBuf {
+        self.audit_checkpoints
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("audit-checkpoints.jsonl"))
+    }
+
+    fn signer(&self) -> Result<cradle_app::checkpoints::AuditSigner> {
+        let path = self.signing_key_path();
+        cradle_app::checkpoints::AuditSigner::load_or_create(&path)
+            .map_err(|why| anyhow::anyhow!(why))
+    }
+
     fn url(&self) -> Result<String> {
         if let Some(url) = self
             .database_url
@@ -282,11 +330,27 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 synthetic(&app, &demo, families, sessions_per_family).await?;
             }
             // Demo runs are local: plain HTTP unless told otherwise.
-            serve(app, serving, true).await?;
+            serve(app, &cli.storage, serving, true).await?;
         }
         Command::Serve { serving } => {
             let app = open(&cli.storage).await?;
-            serve(app, serving, false).await?;
+            serve(app, &cli.storage, serving, false).await?;
+        }
+        Command::GrantAppRole { role } => {
+            let url = cli.storage.url()?;
+            if !url.starts_with("postgres") {
+                anyhow::bail!("grant-app-role is for PostgreSQL; SQLite has no roles (its triggers keep the audit trail append-only)");
+            }
+            let store = cradle_store::PostgresStore::open(&url)
+                .await
+                .with_context(|| format!("cannot open the database at {}", redacted(&url)))?;
+            store
+                .grant_app_role(&role)
+                .await
+                .with_context(|| format!("cannot grant {role} its rights"))?;
+            println!(
+                "{role} may now serve Cradle, and may not change, remove or empty an audit record."
+            );
         }
         Command::Housekeeping => {
             let app = open(&cli.storage).await?;
@@ -352,22 +416,67 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 }
             }
         }
-        Command::Audit(AuditCommand::Verify) => {
+        Command::Audit(AuditCommand::Verify { public_key }) => {
             let app = open(&cli.storage).await?;
+            let checkpoints_path = cli.storage.checkpoints_path();
+            let checkpoints = if checkpoints_path.exists() {
+                cradle_app::checkpoints::read_checkpoints(&checkpoints_path)
+                    .map_err(|why| anyhow::anyhow!(why))?
+            } else {
+                Vec::new()
+            };
+            let key = match public_key {
+                Some(hex) => cradle_app::checkpoints::public_key_from_hex(&hex)
+                    .map_err(|why| anyhow::anyhow!("--public-key: {why}"))?,
+                None if checkpoints.is_empty() => {
+                    // Nothing to check against: any key will do, and none is made.
+                    cradle_app::checkpoints::AuditSigner::ephemeral().verifying_key()
+                }
+                None => cradle_app::checkpoints::AuditSigner::load(&cli.storage.signing_key_path())
+                    .map_err(|why| {
+                        anyhow::anyhow!("{why}; give --public-key to check the checkpoints")
+                    })?
+                    .verifying_key(),
+            };
             match app
-                .verify_audit(&Actor::command_line())
+                .verify_audit_against(&Actor::command_line(), &checkpoints, &key)
                 .await
                 .map_err(explain)?
             {
-                Ok(count) => println!("The audit trail is intact: {count} records checked."),
+                Ok((records, checked)) => println!(
+                    "The audit trail is intact: {records} records checked, and {checked} signed checkpoints{}.",
+                    if checked == 0 {
+                        format!(" (none found at {})", checkpoints_path.display())
+                    } else {
+                        String::new()
+                    }
+                ),
                 Err(fault) => {
                     println!(
-                        "The audit trail is broken at record {}: {}",
-                        fault.seq, fault.problem
+                        "The audit trail is broken at {}: {}",
+                        fault.place(),
+                        fault.problem
                     );
                     return Ok(std::process::ExitCode::FAILURE);
                 }
             }
+        }
+        Command::Audit(AuditCommand::Checkpoint) => {
+            let app = open(&cli.storage).await?;
+            let signer = cli.storage.signer()?;
+            let path = cli.storage.checkpoints_path();
+            let checkpoint = app
+                .write_checkpoint(&signer, &path)
+                .await
+                .map_err(explain)?;
+            println!(
+                "Signed a checkpoint of the audit trail at {} records, written to {}.",
+                checkpoint.records,
+                path.display()
+            );
+        }
+        Command::Audit(AuditCommand::PublicKey) => {
+            println!("{}", cli.storage.signer()?.public_key());
         }
     }
     Ok(ok)
@@ -594,7 +703,8 @@ async fn synthetic(
     Ok(())
 }
 
-async fn serve(app: Cradle, serving: Serving, demo: bool) -> Result<()> {
+async fn serve(app: Cradle, storage: &Storage, serving: Serving, demo: bool) -> Result<()> {
+    let signer = std::sync::Arc::new(storage.signer()?);
     let listener = tokio::net::TcpListener::bind(&serving.listen)
         .await
         .with_context(|| format!("cannot listen on {}", serving.listen))?;
@@ -628,8 +738,14 @@ async fn serve(app: Cradle, serving: Serving, demo: bool) -> Result<()> {
     let housekeeping = app_for_housekeeping.spawn_housekeeping(std::time::Duration::from_secs(
         serving.housekeeping_minutes.max(1) * 60,
     ));
+    let checkpoints = app_for_housekeeping.spawn_checkpoints(
+        signer,
+        storage.checkpoints_path(),
+        std::time::Duration::from_secs(serving.audit_checkpoint_minutes.max(1) * 60),
+    );
     let served = cradle_web::serve(state, listener).await;
     housekeeping.abort();
+    checkpoints.abort();
     served.context("the web server stopped")?;
     Ok(())
 }

@@ -7,9 +7,21 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 fn cradle(url: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    let files = tempfile::tempdir().unwrap();
+    cradle_with_files(url, files.path(), args, stdin)
+}
+
+/// Runs `cradle` with its data folder (the audit signing key and checkpoints) in `files`.
+fn cradle_with_files(
+    url: &str,
+    files: &std::path::Path,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cradle"))
         .args(args)
         .env("CRADLE_DATABASE_URL", url)
+        .env("CRADLE_DATA_DIR", files)
         .env("CRADLE_LOG", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -272,6 +284,7 @@ on_both_backends!(
         assert!(verified.status.success(), "{}", text(&verified));
         assert!(text(&verified).contains("The audit trail is intact"));
 
+        db.allow_audit_rewriting().await;
         db.execute_raw("UPDATE audit_events SET detail = 'edited later' WHERE seq = 3")
             .await;
         let broken = cradle(&url, &["audit", "verify"], None);
@@ -302,3 +315,174 @@ fn an_unusable_database_url_is_explained() {
         text(&output)
     );
 }
+
+/// A database with some audit trail, a signed checkpoint of it, and then more records.
+async fn trail_with_a_checkpoint(backend: Backend, files: &std::path::Path) -> (TestDatabase, i64) {
+    let db = TestDatabase::new(backend).await.unwrap();
+    let run = |args: &[&str]| {
+        let output = cradle_with_files(&db.url, files, args, None);
+        assert!(output.status.success(), "{args:?}: {}", text(&output));
+        text(&output)
+    };
+    run(&["migrate"]);
+    for team in [
+        "North Perinatal Community Team",
+        "Riverside Mother and Baby Unit",
+    ] {
+        run(&["team", "add", team]);
+    }
+    let signed = run(&["audit", "checkpoint"]);
+    let records: i64 = signed
+        .split(" at ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{signed}"));
+    run(&["team", "add", "South Perinatal Community Team"]);
+    (db, records)
+}
+
+/// Rewrites the trail from record `from` as someone with every right over the database
+/// could: `change` alters each record, then every hash from there on, and the head, is
+/// recomputed so that the chain checks again.
+async fn rewrite_from(
+    db: &TestDatabase,
+    from: i64,
+    change: impl Fn(&mut cradle_store::AuditRecord),
+) {
+    let store = db.open().await;
+    let mut records = store.audit_records_after(0, 10_000).await.unwrap();
+    db.allow_audit_rewriting().await;
+    let mut previous = records
+        .iter()
+        .find(|r| r.seq == from - 1)
+        .map(|r| r.hash.clone())
+        .unwrap_or_else(|| cradle_store::GENESIS_HASH.to_string());
+    let mut sql = String::new();
+    for record in records.iter_mut().filter(|r| r.seq >= from) {
+        change(record);
+        record.prev_hash = previous.clone();
+        record.hash = cradle_store::chain_hash(record);
+        previous = record.hash.clone();
+        sql.push_str(&format!(
+            "UPDATE audit_events SET actor_username = '{}', detail = '{}', prev_hash = '{}', hash = '{}' WHERE seq = {};",
+            record.actor_username.replace('\'', "''"),
+            record.detail.replace('\'', "''"),
+            record.prev_hash,
+            record.hash,
+            record.seq
+        ));
+    }
+    let last = records.last().unwrap().seq;
+    sql.push_str(&format!(
+        "UPDATE audit_head SET hash = '{previous}', seq = {last};"
+    ));
+    db.execute_raw(&sql).await;
+}
+
+on_both_backends!(
+    signed_checkpoints_catch_a_trail_truncated_recomputed_or_replaced,
+    |backend: Backend| async move {
+        let files = tempfile::tempdir().unwrap();
+        let (db, signed_at) = trail_with_a_checkpoint(backend, files.path()).await;
+        let verify = |extra: &[&str]| {
+            let mut args = vec!["audit", "verify"];
+            args.extend_from_slice(extra);
+            cradle_with_files(&db.url, files.path(), &args, None)
+        };
+        let intact = verify(&[]);
+        assert!(intact.status.success(), "{}", text(&intact));
+        assert!(
+            text(&intact).contains("and 1 signed checkpoints"),
+            "{}",
+            text(&intact)
+        );
+        // An auditor verifies with the public key alone; another key does not verify.
+        let public = text(&cradle_with_files(
+            &db.url,
+            files.path(),
+            &["audit", "public-key"],
+            None,
+        ));
+        assert_eq!(public.trim().len(), 64, "{public}");
+        assert!(verify(&["--public-key", public.trim()]).status.success());
+        let stranger = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+        let forged = verify(&["--public-key", stranger]);
+        assert_eq!(forged.status.code(), Some(1));
+        assert!(
+            text(&forged).contains("not signed with this key"),
+            "{}",
+            text(&forged)
+        );
+
+        // 1. The newest records removed and the head moved back to an earlier record.
+        let store = db.open().await;
+        let keep = signed_at - 1;
+        let kept = store
+            .audit_records_after(keep - 1, 1)
+            .await
+            .unwrap()
+            .remove(0);
+        db.allow_audit_rewriting().await;
+        db.execute_raw(&format!(
+            "DELETE FROM audit_events WHERE seq > {keep}; UPDATE audit_head SET seq = {keep}, hash = '{}';",
+            kept.hash
+        ))
+        .await;
+        let without_checkpoints = cradle_with_files(
+            &db.url,
+            files.path(),
+            &[
+                "audit",
+                "verify",
+                "--audit-checkpoints",
+                "/nonexistent/none.jsonl",
+            ],
+            None,
+        );
+        assert!(
+            without_checkpoints.status.success(),
+            "the chain alone cannot tell: {}",
+            text(&without_checkpoints)
+        );
+        let truncated = verify(&[]);
+        assert_eq!(truncated.status.code(), Some(1));
+        assert!(
+            text(&truncated).contains("records have been removed from the end"),
+            "{}",
+            text(&truncated)
+        );
+        db.cleanup().await;
+
+        // 2. A record edited and every hash after it recomputed.
+        let files = tempfile::tempdir().unwrap();
+        let (db, signed_at) = trail_with_a_checkpoint(backend, files.path()).await;
+        rewrite_from(&db, 2, |record| {
+            if record.seq == 2 {
+                record.detail = "nothing to see here".into();
+            }
+        })
+        .await;
+        let recomputed = cradle_with_files(&db.url, files.path(), &["audit", "verify"], None);
+        assert_eq!(recomputed.status.code(), Some(1));
+        assert!(
+            text(&recomputed).contains(&format!("broken at record {signed_at}"))
+                && text(&recomputed).contains("rewritten"),
+            "{}",
+            text(&recomputed)
+        );
+        db.cleanup().await;
+
+        // 3. The whole chain up to the checkpoint replaced by another of the same length.
+        let files = tempfile::tempdir().unwrap();
+        let (db, _) = trail_with_a_checkpoint(backend, files.path()).await;
+        rewrite_from(&db, 1, |record| {
+            record.actor_username = "someone else".into();
+        })
+        .await;
+        let replaced = cradle_with_files(&db.url, files.path(), &["audit", "verify"], None);
+        assert_eq!(replaced.status.code(), Some(1));
+        assert!(text(&replaced).contains("rewritten"), "{}", text(&replaced));
+        db.cleanup().await;
+    }
+);

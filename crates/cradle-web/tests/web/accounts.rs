@@ -844,3 +844,40 @@ on_both_backends!(
         app.database.cleanup().await;
     }
 );
+
+on_both_backends!(
+    a_refusal_gives_its_real_reason_another_teams_record_or_the_role,
+    |backend| async move {
+        let app = app(backend).await;
+        let family = first_family(&app, "mbu.clinician").await;
+        let somewhere = "01a24dc6-c4c9-7189-911d-8fdce276f20e";
+        let pages = [
+            format!("/families/{family}"),
+            format!("/families/{family}/people/new"),
+            format!("/families/{family}/plans/new"),
+            format!("/families/{family}/observations/new"),
+            format!("/families/{family}/together"),
+            format!("/families/{family}/people/{somewhere}/history"),
+            format!("/api/v1/families/{family}"),
+            format!("/api/v1/families/{family}/known-people"),
+        ];
+        let clinician = app.signed_in("clinician").await;
+        let admin = app.signed_in("admin").await;
+        for path in &pages {
+            let (status, text) = page(&clinician, app.url(path)).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+            assert!(
+                text.contains("This family is cared for by another team")
+                    && !text.contains("Your role does not allow"),
+                "another team's record is refused as such: {path}"
+            );
+            let (status, text) = page(&admin, app.url(path)).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+            assert!(
+                text.contains("Your role does not allow you to") && !text.contains("another team"),
+                "an administrator is refused for the role: {path}"
+            );
+        }
+        app.database.cleanup().await;
+    }
+);
