@@ -217,11 +217,9 @@ impl Cradle {
         every: std::time::Duration,
     ) -> tokio::task::JoinHandle<()> {
         let cradle = self.clone();
-        tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(every);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                ticks.tick().await;
+        crate::housekeeping::repeat(every, move || {
+            let (cradle, signer, path) = (cradle.clone(), signer.clone(), path.clone());
+            async move {
                 if let Err(error) = cradle.write_checkpoint(&signer, &path).await {
                     tracing::error!(%error, "could not write an audit checkpoint");
                 }

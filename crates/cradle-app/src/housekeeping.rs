@@ -44,11 +44,9 @@ impl Cradle {
     /// that fails (the database unreachable) is logged and the next one tries again.
     pub fn spawn_housekeeping(&self, every: Duration) -> tokio::task::JoinHandle<()> {
         let cradle = self.clone();
-        tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(every);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                ticks.tick().await;
+        repeat(every, move || {
+            let cradle = cradle.clone();
+            async move {
                 match cradle.housekeeping().await {
                     Ok(swept) => tracing::info!(
                         sessions = swept.sessions,
@@ -63,4 +61,21 @@ impl Cradle {
             }
         })
     }
+}
+
+/// Runs `task` now and then every `every` (a late run delays the next rather than bunching),
+/// for as long as the server runs.
+pub(crate) fn repeat<F, Run>(every: Duration, mut task: F) -> tokio::task::JoinHandle<()>
+where
+    F: FnMut() -> Run + Send + 'static,
+    Run: std::future::Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            task().await;
+        }
+    })
 }
