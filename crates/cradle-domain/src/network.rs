@@ -15,8 +15,10 @@ use time::Date;
 macro_rules! choices {
     ($(#[$doc:meta])* $name:ident { $($variant:ident => ($code:literal, $label:literal)),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        ///
+        /// In JSON (the API, stored snapshots) a choice is its code, so any value Cradle
+        /// gives out can be sent back as it is.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name { $($variant),+ }
 
         impl $name {
@@ -30,8 +32,44 @@ macro_rules! choices {
             pub fn from_code(code: &str) -> Option<Self> {
                 Self::ALL.iter().copied().find(|c| c.code() == code.trim())
             }
+            /// The name serde once gave the choice (its variant in snake case), still read
+            /// from snapshots kept before choices were written as their codes.
+            fn former_name(self) -> String {
+                crate::network::snake_case(match self { $($name::$variant => stringify!($variant)),+ })
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.code())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                Self::from_code(&text)
+                    .or_else(|| Self::ALL.iter().copied().find(|c| c.former_name() == text))
+                    .ok_or_else(|| serde::de::Error::unknown_variant(&text, &[$($code),+]))
+            }
         }
     };
+}
+
+/// "SeveralTimesAWeek" as "several_times_a_week".
+pub(crate) fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 pub(crate) use choices;
@@ -1234,5 +1272,71 @@ mod tests {
             .parse(RestrictionId::new(), PersonId::new(), today, 0)
             .unwrap();
         assert_eq!(mark.review_on, Some(today));
+    }
+}
+
+#[cfg(test)]
+mod every_list_of_choices {
+    /// Every value of every list of choices is written out as its code and read back from it:
+    /// what the API answers can be sent back as it is.
+    macro_rules! round_trip {
+        ($($choice:ty),+ $(,)?) => {
+            $(
+                for choice in <$choice>::ALL {
+                    let written = serde_json::to_value(choice).unwrap();
+                    assert_eq!(written, serde_json::json!(choice.code()), "{}", stringify!($choice));
+                    let read: $choice = serde_json::from_value(written).unwrap();
+                    assert_eq!(read, *choice);
+                    assert_eq!(<$choice>::from_code(choice.code()), Some(*choice));
+                }
+            )+
+        };
+    }
+
+    #[test]
+    fn each_is_written_as_the_code_it_is_read_from() {
+        use super::*;
+        round_trip!(
+            crate::care_plans::PlanKind,
+            crate::care_plans::Focus,
+            crate::care_plans::GoalArea,
+            crate::care_plans::Place,
+            crate::care_plans::Attendance,
+            crate::care_plans::ReviewDecision,
+            crate::concerns::ConcernKind,
+            crate::concerns::ActionKind,
+            crate::conversations::Seen,
+            crate::conversations::ConversationStatus,
+            crate::disclosures::DisclosureStep,
+            crate::enquiries::EnquiryOutcome,
+            crate::entries::EntryKind,
+            crate::groups::Presence,
+            crate::interpreters::InterpreterMode,
+            crate::interventions::Step,
+            crate::needs::NoteKind,
+            RelationshipKind,
+            CareShare,
+            ContactFrequency,
+            RelationshipNature,
+            ContactConsent,
+            RestrictionKind,
+            ChildProtectionStatus,
+            Sex,
+            crate::observations::Setting,
+            crate::observations::BabyResponse,
+            crate::partner_assessment::RiskFinding,
+            crate::pathway::IdentifiedHow,
+            crate::pathway::OfferMethod,
+            crate::pathway::AssessmentOutcome,
+            crate::pathway::InformationTopic
+        );
+    }
+
+    #[test]
+    fn a_snapshot_kept_before_codes_were_written_still_reads() {
+        let old: super::ContactFrequency =
+            serde_json::from_str("\"several_times_a_week\"").unwrap();
+        assert_eq!(old, super::ContactFrequency::SeveralTimesAWeek);
+        assert!(serde_json::from_str::<super::ContactFrequency>("\"hourly\"").is_err());
     }
 }

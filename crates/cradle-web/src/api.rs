@@ -8,12 +8,13 @@ use crate::auth::{
     ViewRecordAudit,
 };
 use crate::error::{Failure, Problem};
+use crate::json::Json;
 use crate::WebState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use cradle_app::admin::StaffInput;
 use cradle_domain::network::{BirthInput, PersonInput, RelationshipInput, RestrictionInput};
 use cradle_domain::{BabyId, Family, FamilyId, FamilyInput, PersonId, RestrictionId, StaffId};
@@ -287,6 +288,16 @@ async fn list_families(
     staff: Staff<ReadRecords>,
     Query(query): Query<crate::pages::families::ListQuery>,
 ) -> Result<Response, Failure> {
+    // The pages forgive a page number out of range (a link typed by hand); the API keeps to
+    // its document.
+    if query
+        .page
+        .is_some_and(|page| !(1..=100_000).contains(&page))
+    {
+        return Err(Failure(Problem::BadRequest(
+            "`page` counts from 1, up to 100000.".into(),
+        )));
+    }
     let result = state
         .app
         .caseload(

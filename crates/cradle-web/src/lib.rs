@@ -12,6 +12,7 @@ pub mod auth;
 pub mod charts;
 pub mod ecomap;
 pub mod error;
+pub mod json;
 pub mod openapi;
 pub mod pages;
 pub mod proxy;

@@ -92,7 +92,67 @@ pub fn build() -> Value {
             paths.extend(more);
         }
     }
+    document_refusals_of_every_request(&mut document);
     document
+}
+
+/// Every operation that takes a body can be refused as a bad request (not JSON, a field of
+/// the wrong type or one it does not know) or as too large; every one with query parameters
+/// or an id in its path, as a bad request too. Said here once, for all of them.
+fn document_refusals_of_every_request(document: &mut Value) {
+    let Some(paths) = document["paths"].as_object_mut() else {
+        return;
+    };
+    // Every body is refused with a field it does not take: said on the body itself (a
+    // schema may be part of several bodies, so its own definition stays open).
+    for body in paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+        .filter_map(|operation| {
+            operation
+                .pointer_mut("/requestBody/content/application~1json/schema")
+                .and_then(Value::as_object_mut)
+        })
+    {
+        if body.contains_key("$ref") || body.contains_key("allOf") {
+            body.insert("unevaluatedProperties".into(), Value::Bool(false));
+        } else if body.contains_key("properties") {
+            body.entry("additionalProperties")
+                .or_insert(Value::Bool(false));
+        }
+    }
+    let problem = |description: &str| {
+        json!({
+            "description": description,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        })
+    };
+    for operation in paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+        .filter_map(Value::as_object_mut)
+    {
+        let takes_body = operation.contains_key("requestBody");
+        let takes_input = takes_body || operation.contains_key("parameters");
+        let Some(responses) = operation
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        if takes_input {
+            responses.entry("400").or_insert_with(|| {
+                problem("The request could not be understood (a body that is not JSON, a field of the wrong type or one the operation does not take, or a parameter out of range); nothing was saved")
+            });
+        }
+        if takes_body {
+            responses
+                .entry("413")
+                .or_insert_with(|| problem("The body is too large; nothing was saved"));
+        }
+    }
 }
 
 /// A change operation: its summary, description, success and problems, and its body's schema.
@@ -528,7 +588,14 @@ fn group_schemas() -> Value {
             "recorded_by_name": {"type": "string"}, "recorded_at_millis": {"type": "integer"},
             "alert_action": {"type": ["object", "null"]}
         }},
-        "PathwayStepInput": {"type": "object", "required": ["step", "on"], "properties": {
+        "PathwayStepInput": {"type": "object", "required": ["step", "on"], "oneOf": [
+            {"properties": {"step": {"const": "identified"}}, "required": ["how"]},
+            {"properties": {"step": {"const": "offered"}}, "required": ["method"]},
+            {"properties": {"step": {"const": "accepted"}}},
+            {"properties": {"step": {"const": "declined"}}, "required": ["reason", "ask_again_from"]},
+            {"properties": {"step": {"const": "assessed"}}, "required": ["outcome", "detail"]},
+            {"properties": {"step": {"const": "followed_up"}}, "required": ["note"]}
+        ], "properties": {
             "step": {"type": "string", "enum": ["identified", "offered", "accepted", "declined", "assessed", "followed_up"]},
             "on": date.clone(),
             "how": {"type": "string", "enum": ["at_referral", "at_assessment", "later", "self_referred"]},
@@ -1141,7 +1208,7 @@ fn body() -> Value {
         {"name": "q", "in": "query", "required": false, "description": "Start of the mother's name, the mother's or a baby's NHS number, or a full postcode of anyone in the family", "schema": {"type": "string"}},
         {"name": "after", "in": "query", "required": false, "description": "The next page: the `next_after` of the page before", "schema": {"type": "string", "format": "uuid"}},
         {"name": "before", "in": "query", "required": false, "description": "The page before: the `previous_before` of the page after", "schema": {"type": "string", "format": "uuid"}},
-        {"name": "page", "in": "query", "required": false, "description": "A page number counted from the start (slower deep into a large caseload than `after`)", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "page", "in": "query", "required": false, "description": "A page number counted from the start (slower deep into a large caseload than `after`)", "schema": {"type": "integer", "minimum": 1, "maximum": 100000}},
         {"name": "mine", "in": "query", "required": false, "description": "1 for only the families the caller is key worker for", "schema": {"enum": ["1"]}}
     ]);
 

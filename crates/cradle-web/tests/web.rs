@@ -1302,6 +1302,16 @@ async fn the_openapi_document_describes_every_operation_and_every_operation_exis
                     !fields(body).is_empty(),
                     "{method} {path}: the request body lists its fields"
                 );
+                assert!(
+                    body["additionalProperties"] == false || body["unevaluatedProperties"] == false,
+                    "{method} {path}: the body says it takes no other field"
+                );
+                for refusal in ["400", "413", "422"] {
+                    assert!(
+                        operation["responses"][refusal].is_object(),
+                        "{method} {path}: {refusal} is documented"
+                    );
+                }
             }
         }
     }
@@ -1331,6 +1341,75 @@ async fn the_openapi_document_describes_every_operation_and_every_operation_exis
         }
     }
 }
+
+on_both_backends!(
+    the_api_keeps_to_its_document_whole_numbers_as_1_0_and_pages_counted_from_1,
+    |backend| async move {
+        let app = app(backend).await;
+        let clinician = app.signed_in("clinician").await;
+        let csrf = app.csrf_token(&clinician).await;
+        let page_zero = clinician
+            .get(app.url("/api/v1/families?page=0"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page_zero.status(), StatusCode::BAD_REQUEST);
+        let problem: Value = page_zero.json().await.unwrap();
+        assert!(problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("counts from 1"));
+        assert_eq!(
+            clinician
+                .get(app.url("/api/v1/families?page=1"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+
+        // A version written as 1.0 (an integer, to JSON Schema) is the version 1.
+        let family = first_family(&app, "clinician").await;
+        let record: Value = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
+        let version = record["family"]["version"]
+            .as_i64()
+            .or_else(|| record["version"].as_i64())
+            .expect("the family's version");
+        let saved = clinician
+            .post(app.url(&format!("/api/v1/families/{family}/details")))
+            .header("x-csrf-token", csrf.as_str())
+            .json(&serde_json::json!({
+                "mother_name": "Amara Okafor-Bello",
+                "version": version as f64,
+                "reason": "Married"
+            }))
+            .send()
+            .await
+            .unwrap();
+        let status = saved.status();
+        assert!(
+            status.is_success(),
+            "{status}: {}",
+            saved.text().await.unwrap()
+        );
+        let half = clinician
+            .post(app.url(&format!("/api/v1/families/{family}/details")))
+            .header("x-csrf-token", csrf.as_str())
+            .json(&serde_json::json!({
+                "mother_name": "Amara Okafor", "version": 1.5, "reason": "Typo"
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            half.status(),
+            StatusCode::BAD_REQUEST,
+            "1.5 is not a version"
+        );
+        app.database.cleanup().await;
+    }
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn service_accounts_use_the_api_with_a_bearer_token_and_cannot_sign_in() {
