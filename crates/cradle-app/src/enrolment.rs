@@ -161,6 +161,21 @@ impl Cradle {
             problems.push(p);
             AppError::Invalid(problems)
         })?;
+        let lower = password.expose().to_lowercase();
+        let name_parts = holder
+            .staff
+            .display_name
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .filter(|part| part.chars().count() >= 3);
+        if lower.contains(&holder.staff.username)
+            || name_parts.clone().any(|part| lower.contains(&part))
+        {
+            return Err(AppError::invalid(
+                "password",
+                "Choose a password without your name or username in it: those are the first guesses anyone tries",
+            ));
+        }
         if password.expose() != confirmation {
             return Err(AppError::invalid(
                 "confirmation",

@@ -99,6 +99,20 @@ pub enum SignInStep {
     },
 }
 
+/// Why a code was refused, in words that say what to do: a code of the wrong shape, one
+/// used already (it was right, so the phone is fine), or one that is simply not right.
+fn code_refused(typed: &str, used_already: bool) -> AppError {
+    let digits: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
+    let message = if used_already {
+        "That code has been used already: a code works once. Wait for your authenticator app to show the next one (within 30 seconds) and enter that"
+    } else if digits.len() != DIGITS as usize || !digits.chars().all(|c| c.is_ascii_digit()) {
+        "Enter the 6 digits your authenticator app shows now, for example 123456"
+    } else {
+        "The code is not right. Enter the 6-digit code your authenticator app shows now for Cradle"
+    };
+    AppError::invalid("code", message)
+}
+
 impl SignInStep {
     /// The session, when the sign-in needed no code.
     pub fn session(self) -> Option<NewSession> {
@@ -193,18 +207,14 @@ impl Cradle {
             None => None,
         };
         if accepted.is_none() {
-            self.count_failure(
-                &staff.username,
-                address,
-                now,
-                Some(&staff),
-                "wrong second-factor code",
-            )
-            .await?;
-            return Err(AppError::invalid(
-                "code",
-                "The code is not right. Enter the 6-digit code your authenticator app shows now",
-            ));
+            let detail = if step.is_some() {
+                "second-factor code used already"
+            } else {
+                "wrong second-factor code"
+            };
+            self.count_failure(&staff.username, address, now, Some(&staff), detail)
+                .await?;
+            return Err(code_refused(code, step.is_some()));
         }
         self.store.end_sign_in_challenge(&hash).await?;
         self.start_session(staff, address, "with a second factor")
@@ -231,10 +241,7 @@ impl Cradle {
         }
         match matching_step(&secret, code, self.now()) {
             Some(step) if self.store.accept_second_factor_step(staff, step).await? => Ok(()),
-            _ => Err(AppError::invalid(
-                "code",
-                "The code is not right. Enter the 6-digit code your authenticator app shows now",
-            )),
+            step => Err(code_refused(code, step.is_some())),
         }
     }
 

@@ -142,7 +142,7 @@ impl Problem {
                 .collect::<Vec<_>>()
                 .join(". "),
             Problem::RateLimited { account: true, retry_after_minutes } => format!(
-                "For security, sign-in to this account is paused after several failed attempts. Wait {} and try again, or ask your team manager or a Cradle administrator to unlock it. Resetting your password also unlocks it.",
+                "For security, sign-in to this account is paused after several failed attempts. Wait {} and try again, or ask your team manager or a Cradle administrator to unlock it (a password reset link from your manager unlocks it too).",
                 minutes(*retry_after_minutes)
             ),
             Problem::RateLimited { account: false, retry_after_minutes } => format!(

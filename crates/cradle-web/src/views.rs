@@ -171,6 +171,11 @@ impl TextField {
         self.kind = kind;
         self
     }
+    /// What the browser may fill in (`new-password` lets a password manager offer one).
+    pub fn autocomplete(mut self, autocomplete: &'static str) -> Self {
+        self.autocomplete = autocomplete;
+        self
+    }
 }
 
 /// A date in the NHS three-box pattern, as typed.

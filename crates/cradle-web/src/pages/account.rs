@@ -98,13 +98,15 @@ pub struct SecondFactorPage {
     pub replacing: bool,
     pub demo_code: Option<String>,
     pub typed_code: String,
+    /// Where to go once it is set up (the emergency access request that asked for it).
+    pub next: String,
 }
 
 async fn second_factor_page(
     state: &WebState,
     staff: &Staff<AnyStaff>,
     key: &str,
-    typed_code: &str,
+    typed: &CodeForm,
     errors: Errors,
 ) -> Result<Response, Failure> {
     let replacing = match staff.actor.id {
@@ -119,7 +121,8 @@ async fn second_factor_page(
             errors,
             set_up: SetUp::new(key, &staff.actor.username),
             replacing,
-            typed_code: typed_code.to_string(),
+            typed_code: typed.code.clone(),
+            next: typed.next.clone(),
             demo_code: if state.demo {
                 cradle_app::second_factor::current_code(key, state.app.now())
             } else {
@@ -132,9 +135,20 @@ async fn second_factor_page(
 pub async fn second_factor_form(
     State(state): State<WebState>,
     staff: Staff<AnyStaff>,
+    Query(query): Query<NextQuery>,
 ) -> Result<Response, Failure> {
     let key = cradle_app::second_factor::new_secret()?;
-    second_factor_page(&state, &staff, &key, "", Errors::default()).await
+    let typed = CodeForm {
+        next: query.next,
+        ..CodeForm::default()
+    };
+    second_factor_page(&state, &staff, &key, &typed, Errors::default()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NextQuery {
+    pub next: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -142,6 +156,7 @@ pub async fn second_factor_form(
 pub struct CodeForm {
     pub key: String,
     pub code: String,
+    pub next: String,
 }
 
 pub async fn set_up_second_factor(
@@ -166,9 +181,10 @@ pub async fn set_up_second_factor(
         }
     };
     match problem {
-        None => Ok(see_other("/account?done=set_up")),
+        None if form.next.is_empty() => Ok(see_other("/account?done=set_up")),
+        None => Ok(see_other(&super::login::safe_next(&form.next))),
         // The same key again, so the app the person has just added it to keeps working.
-        Some(errors) => second_factor_page(&state, &staff, &form.key, &form.code, errors).await,
+        Some(errors) => second_factor_page(&state, &staff, &form.key, &form, errors).await,
     }
 }
 

@@ -52,9 +52,11 @@ async fn page(state: &WebState, token: &str, errors: Errors) -> Result<Response,
             // A password is never sent back to the browser, even when the form has problems.
             password: TextField::new("password", "New password", "")
                 .hint("At least 12 characters. A few unrelated words together are easy to remember and hard to guess")
-                .kind("password"),
+                .kind("password")
+                .autocomplete("new-password"),
             confirmation: TextField::new("confirmation", "Type the new password again", "")
-                .kind("password"),
+                .kind("password")
+                .autocomplete("new-password"),
         },
     ))
 }

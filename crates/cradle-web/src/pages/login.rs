@@ -49,7 +49,7 @@ pub struct LoginForm {
 /// read as another site. Browsers drop tabs and newlines from an address and read a backslash
 /// as a slash, so `/\t/evil.example/` or `/\\evil.example` would leave the site; those, and
 /// their percent-encoded forms, are refused, and anything refused returns to the home page.
-fn safe_next(next: &str) -> String {
+pub(crate) fn safe_next(next: &str) -> String {
     if is_own_path(next) {
         next.to_string()
     } else {
@@ -386,7 +386,7 @@ pub async fn submit_code(
             StatusCode::FORBIDDEN,
             Errors::one(
                 "username",
-                "Your sign-in had expired before the code was entered. Sign in again",
+                "Your sign-in had expired before the code was entered (it waits 5 minutes). Sign in again",
             ),
             None,
             &form.username,
@@ -443,7 +443,7 @@ pub async fn submit_code(
             StatusCode::UNAUTHORIZED,
             Errors::one(
                 "username",
-                "Your sign-in had expired before the code was entered. Sign in again",
+                "Your sign-in had expired before the code was entered (it waits 5 minutes). Sign in again",
             ),
             None,
             &form.username,

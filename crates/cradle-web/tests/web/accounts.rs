@@ -385,13 +385,27 @@ on_both_backends!(
             .await
             .unwrap()
             .contains("at least 12 characters"));
-        let mismatch = set("ola's own long password", "ola's own long passwrod").await;
+        let named = set("ola nowak's password", "ola nowak's password").await;
+        assert!(named
+            .text()
+            .await
+            .unwrap()
+            .contains("without your name or username"));
+        let mismatch = set(
+            "a long passphrase of her own",
+            "a long passphrase of her owm",
+        )
+        .await;
         assert!(mismatch.text().await.unwrap().contains("not the same"));
-        let done = set("ola's own long password", "ola's own long password").await;
+        let done = set(
+            "a long passphrase of her own",
+            "a long passphrase of her own",
+        )
+        .await;
         assert_eq!(done.status(), StatusCode::SEE_OTHER);
         assert_eq!(location_of(&done), "/login?reason=password_set");
         assert_eq!(
-            app.login(&app.client(), "ola.nowak", "ola's own long password")
+            app.login(&app.client(), "ola.nowak", "a long passphrase of her own")
                 .await
                 .status(),
             StatusCode::SEE_OTHER
@@ -471,8 +485,8 @@ on_both_backends!(
         let done = browser
             .post(app.url(&second))
             .form(&[
-                ("password", "tom's brand new password"),
-                ("confirmation", "tom's brand new password"),
+                ("password", "a brand new passphrase"),
+                ("confirmation", "a brand new passphrase"),
             ])
             .send()
             .await
@@ -482,7 +496,7 @@ on_both_backends!(
         let (status, _) = page(&nurse_at_work, app.url("/families")).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         assert_eq!(
-            app.login(&app.client(), "nursery.nurse", "tom's brand new password")
+            app.login(&app.client(), "nursery.nurse", "a brand new passphrase")
                 .await
                 .status(),
             StatusCode::SEE_OTHER
@@ -541,8 +555,8 @@ on_both_backends!(
         let set = browser
             .post(app.url(&link.path()))
             .form(&[
-                ("password", "iris chooses her own"),
-                ("confirmation", "iris chooses her own"),
+                ("password", "a phrase she chose herself"),
+                ("confirmation", "a phrase she chose herself"),
             ])
             .send()
             .await
@@ -550,7 +564,9 @@ on_both_backends!(
         assert_eq!(set.status(), StatusCode::SEE_OTHER);
 
         // The right password alone opens nothing: she must set up her second factor first.
-        let response = app.login(&browser, "ig.lead", "iris chooses her own").await;
+        let response = app
+            .login(&browser, "ig.lead", "a phrase she chose herself")
+            .await;
         assert_eq!(response.status(), StatusCode::OK);
         let page_text = response.text().await.unwrap();
         assert!(page_text.contains("Set up your second factor"));
@@ -572,7 +588,10 @@ on_both_backends!(
             .unwrap();
         assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let wrong = wrong.text().await.unwrap();
-        assert!(wrong.contains("The code is not right"));
+        assert!(
+            wrong.contains("Enter the 6 digits"),
+            "a code of the wrong shape says so"
+        );
         assert_eq!(
             hidden_field(&wrong, "key").as_deref(),
             Some(key.as_str()),
@@ -599,7 +618,9 @@ on_both_backends!(
 
         // Next time the code is asked for; the code just used is refused.
         let again = app.client();
-        let response = app.login(&again, "ig.lead", "iris chooses her own").await;
+        let response = app
+            .login(&again, "ig.lead", "a phrase she chose herself")
+            .await;
         let text = response.text().await.unwrap();
         assert!(text.contains("Enter your code") && hidden_field(&text, "key").is_none());
         let token = hidden_field(&text, "csrf_token").unwrap();
@@ -610,6 +631,10 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(replay.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            replay.text().await.unwrap().contains("used already"),
+            "a spent code is called spent, not wrong"
+        );
         let actions: Vec<String> = audit_records(&app)
             .await
             .into_iter()
