@@ -93,7 +93,32 @@ pub fn build() -> Value {
         }
     }
     document_refusals_of_every_request(&mut document);
+    no_nul_in_any_text(&mut document);
     document
+}
+
+/// No text Cradle keeps may hold a NUL character (PostgreSQL cannot store one; Cradle refuses
+/// it everywhere alike), so every free-text string says so. Strings already held to a
+/// pattern, a format or a list of values need not.
+fn no_nul_in_any_text(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let is_text = match map.get("type") {
+                Some(Value::String(kind)) => kind == "string",
+                Some(Value::Array(kinds)) => kinds.iter().any(|k| k == "string"),
+                _ => false,
+            };
+            let held = ["pattern", "format", "enum", "const"]
+                .iter()
+                .any(|key| map.contains_key(*key));
+            if is_text && !held {
+                map.insert("pattern".into(), Value::String("^[^\\u0000]*$".into()));
+            }
+            map.values_mut().for_each(no_nul_in_any_text);
+        }
+        Value::Array(items) => items.iter_mut().for_each(no_nul_in_any_text),
+        _ => {}
+    }
 }
 
 /// Every operation that takes a body can be refused as a bad request (not JSON, a field of
@@ -151,6 +176,11 @@ fn document_refusals_of_every_request(document: &mut Value) {
             responses
                 .entry("413")
                 .or_insert_with(|| problem("The body is too large; nothing was saved"));
+        }
+        if takes_input {
+            responses.entry("404").or_insert_with(|| {
+                problem("There is no such record (or no record with an id in that form)")
+            });
         }
     }
 }

@@ -1321,6 +1321,11 @@ async fn the_openapi_document_describes_every_operation_and_every_operation_exis
             }
         }
     }
+    // Free text may not hold a NUL character (no database here keeps one), and says so.
+    assert_eq!(
+        schemas["NewStaff"]["properties"]["display_name"]["pattern"],
+        "^[^\\u0000]*$"
+    );
     let correction = &paths["/api/v1/families/{id}/moments/{moment}"]["post"]["requestBody"]
         ["content"]["application/json"]["schema"];
     let correction_fields = fields(correction);
