@@ -281,7 +281,7 @@ fn partner_schemas() -> Value {
     let text = json!({"type": "string", "maxLength": 10000});
     let ids = json!({"type": "array", "items": {"type": "string", "format": "uuid"}});
     json!({
-        "InformationGiven": {"type": "object", "properties": {
+        "InformationGiven": {"type": "object", "required": ["topics", "services"], "additionalProperties": false, "properties": {
             "topics": {"type": "array", "items": {"type": "string", "enum": ["partners_mental_health", "team_offer", "getting_to_know_baby", "looking_after_yourself", "peer_support", "urgent_help"]}},
             "services": {"type": "array", "items": {"type": "string", "maxLength": 300}, "maxItems": 20, "description": "Local services given: name and how to reach them"}
         }},
@@ -598,7 +598,7 @@ fn group_schemas() -> Value {
             "instrument": {"type": "string", "description": "The instrument's short name, e.g. PHQ-9"},
             "population": {"type": "string", "description": "One of the instrument's population codes, or empty"},
             "completed_on": date.clone(),
-            "answers": {"type": "array", "items": {"type": "object", "properties": {
+            "answers": {"type": "array", "items": {"type": "object", "required": ["question", "code"], "properties": {
                 "question": {"type": "string"}, "code": {"type": "string"}
             }}}
         }},

@@ -759,6 +759,18 @@ on_both_backends!(
             2,
             "each token's first use"
         );
+        let lower_case = app
+            .client()
+            .get(app.url("/api/v1/families"))
+            .header("authorization", format!("bearer {kept}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            lower_case.status(),
+            StatusCode::OK,
+            "the scheme is not case-sensitive"
+        );
 
         let admin = app.signed_in("admin").await;
         let (_, listed) = page(&admin, app.url("/admin/tokens")).await;
