@@ -61,6 +61,12 @@ impl Actor {
         }
     }
 
+    /// Whether this is whoever runs the server, at its command line (who holds the database
+    /// already), rather than a member of staff.
+    pub fn is_command_line(&self) -> bool {
+        self.id.is_none() && self.source == "command line"
+    }
+
     pub fn may(&self, permission: Permission) -> bool {
         self.role.allows(permission)
     }

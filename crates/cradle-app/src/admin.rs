@@ -76,7 +76,7 @@ impl Cradle {
         // A person sets their own password through their enrolment link. Only the command
         // line (whoever runs the server, for the demonstration accounts and scripts) may set
         // one here.
-        let from_command_line = actor.id.is_none() && actor.source == "command line";
+        let from_command_line = actor.is_command_line();
         let password = if input.service_account || input.password.is_empty() {
             None
         } else if from_command_line {

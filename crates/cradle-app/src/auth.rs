@@ -44,7 +44,8 @@ impl Cradle {
         let username = username.trim().to_lowercase();
         let username_for_audit: String = username.chars().take(64).collect();
         let now = self.now();
-        self.refuse_if_locked(&username_for_audit, address, now)
+        let failures_before = self
+            .refuse_if_locked(&username_for_audit, address, now)
             .await?;
 
         let credentials = self.store.staff_credentials(&username).await?;
@@ -73,21 +74,28 @@ impl Cradle {
                     Some(_) => "wrong password",
                     None => "unknown username",
                 };
-                self.count_failure(&username_for_audit, address, now, staff, detail)
-                    .await?;
+                let attempt = FailedAttempt {
+                    username: &username_for_audit,
+                    address,
+                    now,
+                    staff,
+                    failures_before,
+                };
+                self.count_failure(attempt, detail).await?;
                 Err(AppError::BadCredentials)
             }
         }
     }
 
     /// Refuses a sign-in while its account is locked or its address paused, without trying
-    /// the password (and without counting the attempt).
+    /// the password (and without counting the attempt). Otherwise answers how many failed
+    /// sign-ins the account has, for [`Cradle::count_failure`].
     pub(crate) async fn refuse_if_locked(
         &self,
         username: &str,
         address: &str,
         now: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<u32, AppError> {
         let failures = self
             .store
             .login_failures_since(
@@ -106,7 +114,7 @@ impl Cradle {
             .filter(|until| *until > now);
         let address_paused = failures.for_address >= self.settings.max_failures_per_address;
         if account_locked_until.is_none() && !address_paused {
-            return Ok(());
+            return Ok(failures.for_username);
         }
         let until = account_locked_until.unwrap_or(now + self.settings.failure_window_millis);
         let mut entry = anonymous_entry(
@@ -133,12 +141,16 @@ impl Cradle {
     /// starts if it reaches the limit.
     pub(crate) async fn count_failure(
         &self,
-        username: &str,
-        address: &str,
-        now: i64,
-        staff: Option<&Staff>,
+        attempt: FailedAttempt<'_>,
         detail: &str,
     ) -> Result<(), AppError> {
+        let FailedAttempt {
+            username,
+            address,
+            now,
+            staff,
+            failures_before,
+        } = attempt;
         let mut entry = anonymous_entry(
             now,
             username,
@@ -151,17 +163,8 @@ impl Cradle {
             entry.subject_id = Some(staff.id.0);
         }
         entry.detail = detail.to_string();
-        let failures = self
-            .store
-            .login_failures_since(
-                username,
-                address,
-                now - self.settings.account_failure_memory_millis,
-                now,
-            )
-            .await?;
         let mut entries = vec![entry.clone()];
-        let failures_now = failures.for_username.saturating_add(1);
+        let failures_now = failures_before.saturating_add(1);
         if let Some(until) = self.settings.account_locked_until(failures_now, now) {
             entries.push(AuditEntry {
                 action: AuditAction::AccountLocked,
@@ -289,6 +292,16 @@ impl Cradle {
             .await?;
         Ok(())
     }
+}
+
+/// A failed sign-in as counted: who, from where, when, and how many failures the account had
+/// before it (read by [`Cradle::refuse_if_locked`] as the attempt began).
+pub(crate) struct FailedAttempt<'a> {
+    pub username: &'a str,
+    pub address: &'a str,
+    pub now: i64,
+    pub staff: Option<&'a Staff>,
+    pub failures_before: u32,
 }
 
 /// Whole minutes from `now` until `until`, rounded up: "try again in 1 minute", never 0.

@@ -45,7 +45,7 @@ pub struct LinkHolder {
 impl Cradle {
     /// Whether `actor` may make a sign-in link for `staff`: see the module's note.
     fn may_make_link_for(actor: &Actor, staff: &Staff) -> Result<(), AppError> {
-        if actor.id.is_none() && actor.source == "command line" {
+        if actor.is_command_line() {
             return Ok(());
         }
         if staff.service_account {

@@ -176,7 +176,7 @@ impl Cradle {
             self.store.end_sign_in_challenge(&hash).await?;
             return Err(AppError::SessionExpired);
         }
-        self.refuse_if_locked(&staff.username, address, now).await?;
+        let failures_before = self.refuse_if_locked(&staff.username, address, now).await?;
         let stored = self.store.second_factor(staff.id).await?;
         let setting_up = stored.is_none();
         let Some(secret) = stored.or_else(|| new_secret.map(str::to_string)) else {
@@ -212,8 +212,14 @@ impl Cradle {
             } else {
                 "wrong second-factor code"
             };
-            self.count_failure(&staff.username, address, now, Some(&staff), detail)
-                .await?;
+            let attempt = crate::auth::FailedAttempt {
+                username: &staff.username,
+                address,
+                now,
+                staff: Some(&staff),
+                failures_before,
+            };
+            self.count_failure(attempt, detail).await?;
             return Err(code_refused(code, step.is_some()));
         }
         self.store.end_sign_in_challenge(&hash).await?;
