@@ -253,7 +253,12 @@ impl ConversationInput {
                 "Formulation must be 10,000 characters or fewer",
             ));
         }
-        let finish = self.finish.trim() == "yes";
+        let finish = crate::yes_or_no(
+            &self.finish,
+            "finish",
+            "Say whether the conversation is finished: yes or no",
+            &mut problems,
+        );
         if finish && answers.is_empty() && formulation.is_empty() {
             problems.push(Invalid::new(
                 "relationship",

@@ -124,7 +124,7 @@ pub struct EntryInput {
 impl EntryInput {
     /// The kind chosen: a safeguarding entry when marked staff only, otherwise a note.
     pub fn kind(&self) -> EntryKind {
-        if self.staff_only.trim() == "yes" {
+        if self.staff_only == "yes" {
             EntryKind::Safeguarding
         } else {
             EntryKind::Note
@@ -152,7 +152,18 @@ impl EntryInput {
                 "Entry must be 10,000 characters or fewer",
             ));
         }
-        let confidential = self.in_confidence.trim() == "yes";
+        crate::yes_or_no(
+            &self.staff_only,
+            "staff_only",
+            "Say whether the entry is for staff only: yes or no",
+            &mut problems,
+        );
+        let confidential = crate::yes_or_no(
+            &self.in_confidence,
+            "in_confidence",
+            "Say whether this was shared in confidence: yes or no",
+            &mut problems,
+        );
         let confided_by = match (confidential, about) {
             (true, Some(Some(member))) => Some(Some(member)),
             (true, _) => {
@@ -222,6 +233,31 @@ mod tests {
             empty.message_for("text"),
             Some("Enter what you want to record")
         );
+    }
+
+    #[test]
+    fn a_staff_only_mark_other_than_yes_or_no_is_refused_not_read_as_no() {
+        for given in ["Yes", "true", "on", " yes"] {
+            let input = EntryInput {
+                about: String::new(),
+                text: "Disclosed abuse by her partner".into(),
+                in_confidence: String::new(),
+                staff_only: given.into(),
+            };
+            let problems = input.parse().unwrap_err();
+            assert!(
+                problems.message_for("staff_only").is_some(),
+                "{given:?} is refused"
+            );
+        }
+        let marked = EntryInput {
+            about: String::new(),
+            text: "Disclosed abuse by her partner".into(),
+            in_confidence: "no".into(),
+            staff_only: "yes".into(),
+        };
+        assert!(marked.parse().is_ok());
+        assert_eq!(marked.kind(), EntryKind::Safeguarding);
     }
 
     /// A family of the mother and `size` people, and its entries from `shapes`: (whom it is

@@ -191,7 +191,18 @@ impl CatalogueInput {
                 format!("The description must be {TEXT_LIMIT} characters or fewer"),
             ));
         }
-        let manualised = self.manualised.trim() == "yes";
+        let manualised = crate::yes_or_no(
+            &self.manualised,
+            "manualised",
+            "Say whether the intervention is manualised: yes or no",
+            &mut problems,
+        );
+        let retired = crate::yes_or_no(
+            &self.retired,
+            "retired",
+            "Say whether the intervention is retired: yes or no",
+            &mut problems,
+        );
         let series_sessions = match (manualised, self.series_sessions.trim()) {
             (_, "") => None,
             (false, _) => {
@@ -239,7 +250,7 @@ impl CatalogueInput {
                 manualised,
                 series_sessions,
                 themes,
-                retired: self.retired.trim() == "yes",
+                retired,
             })
         } else {
             Err(problems)

@@ -85,3 +85,18 @@ impl Problems {
             .map(|p| p.message.as_str())
     }
 }
+
+/// A yes-or-no answer as a form (a ticked box sends "yes", an unticked one nothing) or the API
+/// sends it: "yes", or "no" or nothing. Anything else is refused with `message` rather than
+/// read as no, so that "Yes" or "true" never quietly means "no" (for a staff-only mark, that
+/// would put safeguarding detail on a family's printout).
+pub fn yes_or_no(text: &str, field: &'static str, message: &str, problems: &mut Problems) -> bool {
+    match text {
+        "yes" => true,
+        "no" | "" => false,
+        _ => {
+            problems.push(Invalid::new(field, message));
+            false
+        }
+    }
+}
