@@ -298,6 +298,19 @@ async fn list_families(
             "`page` counts from 1, up to 100000.".into(),
         )));
     }
+    if [&query.after, &query.before]
+        .iter()
+        .any(|cursor| cursor.as_deref() == Some(""))
+    {
+        return Err(Failure(Problem::BadRequest(
+            "`after` and `before` are a family's id from a page of the list, or left out.".into(),
+        )));
+    }
+    if query.mine.as_deref().is_some_and(|mine| mine != "1") {
+        return Err(Failure(Problem::BadRequest(
+            "`mine` is 1 (only the families you are key worker for), or left out.".into(),
+        )));
+    }
     let result = state
         .app
         .caseload(

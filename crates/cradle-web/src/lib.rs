@@ -6,6 +6,9 @@
 //! checks (deny by default: only the public routes listed in `auth::is_public` skip them) →
 //! the route, whose extractor names the permission it needs.
 
+// The OpenAPI document is written as nested `json!` literals deeper than the default limit.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod assets;
 pub mod auth;

@@ -65,6 +65,12 @@ fn ok_json(description: &str, schema: Value) -> Value {
     json!({"description": description, "content": {"application/json": {"schema": schema}}})
 }
 
+/// The version of a record a change replaces: a record's first version is 1, and the
+/// largest is what JSON carries exactly.
+fn version_replaced(description: &str) -> Value {
+    json!({"type": "integer", "minimum": 1, "maximum": 9_007_199_254_740_991_i64, "description": description})
+}
+
 fn reference(name: &str) -> Value {
     json!({"$ref": format!("#/components/schemas/{name}")})
 }
@@ -80,6 +86,7 @@ pub fn build() -> Value {
         care_plan_schemas(),
         group_schemas(),
         partner_schemas(),
+        instrument_schemas(),
     ] {
         if let (Some(schemas), Value::Object(more)) =
             (document["components"]["schemas"].as_object_mut(), more)
@@ -92,9 +99,163 @@ pub fn build() -> Value {
             paths.extend(more);
         }
     }
+    with_interpreter_answers(&mut document);
     document_refusals_of_every_request(&mut document);
+    close_every_object_inside_a_body(&mut document);
     no_nul_in_any_text(&mut document);
     document
+}
+
+/// Every contact with a family member records whether a professional interpreter was used,
+/// and must when someone there needs one (H-023): the same three answers on each.
+fn with_interpreter_answers(document: &mut Value) {
+    let answers = json!({
+        "interpreter": {"enum": ["yes", "no", ""], "description": "Whether a professional interpreter was used; required (422 otherwise) when someone at the contact needs one"},
+        "interpreter_language": {"type": "string", "maxLength": 100, "description": "With yes: the language the interpreter used"},
+        "interpreter_how": {"enum": ["in_person", "telephone", "video", ""], "description": "With yes: how the interpreter took part"}
+    });
+    let Value::Object(answers) = answers else {
+        return;
+    };
+    let contacts = [
+        "/components/schemas/SessionInput",
+        "/components/schemas/ObservationInput",
+        "/components/schemas/ConversationInput",
+        "/components/schemas/PartnerAssessmentInput",
+        "/components/schemas/QuestionnaireResponseInput",
+        "/components/schemas/PathwayStepInput",
+        "/paths/~1api~1v1~1families~1{id}~1enquiries/post/requestBody/content/application~1json/schema",
+    ];
+    for pointer in contacts {
+        if let Some(properties) = document
+            .pointer_mut(pointer)
+            .and_then(|schema| schema.get_mut("properties"))
+            .and_then(Value::as_object_mut)
+        {
+            properties.extend(answers.clone());
+        }
+    }
+}
+
+/// The server refuses a field the document does not list, at any depth (`json.rs`), so
+/// every object inside a request body says so. A body's own top level is closed by
+/// `document_refusals_of_every_request` (with `unevaluatedProperties`, as a schema may be one
+/// part of several bodies); objects within it get `additionalProperties: false`. The
+/// branches of a `oneOf` only add rules to the object around them, so they stay open.
+fn close_every_object_inside_a_body(document: &mut Value) {
+    let mut bodies = Vec::new();
+    for item in document["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        for operation in item.as_object().into_iter().flat_map(|o| o.values()) {
+            if let Some(schema) = operation.pointer("/requestBody/content/application~1json/schema")
+            {
+                let parts: Vec<&Value> = match schema.get("allOf").and_then(Value::as_array) {
+                    Some(parts) => parts.iter().collect(),
+                    None => vec![schema],
+                };
+                bodies.extend(parts.into_iter().filter_map(component_name));
+            }
+        }
+    }
+    // Components that are a whole body (or a part of one): close what is inside them,
+    // and note the components they hold as inner values.
+    let mut to_visit: Vec<String> = bodies.clone();
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = to_visit.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let is_body = bodies.contains(&name);
+        if let Some(schema) = document["components"]["schemas"].get_mut(&name) {
+            let mut found = Vec::new();
+            close_inside(schema, !is_body, &mut found);
+            to_visit.extend(found);
+        }
+    }
+    for item in document["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|p| p.values_mut())
+    {
+        for operation in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|o| o.values_mut())
+        {
+            if let Some(schema) =
+                operation.pointer_mut("/requestBody/content/application~1json/schema")
+            {
+                let mut found = Vec::new();
+                close_inside(schema, false, &mut found);
+            }
+        }
+    }
+}
+
+fn component_name(schema: &Value) -> Option<String> {
+    schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .map(str::to_string)
+}
+
+/// Closes `schema` (when `close_this`) and every object within it; the names of components
+/// it refers to for an inner value go in `found`.
+fn close_inside(schema: &mut Value, close_this: bool, found: &mut Vec<String>) {
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    if let Some(name) = map
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+    {
+        if close_this {
+            found.push(name.to_string());
+        }
+        return;
+    }
+    if close_this
+        && map.contains_key("properties")
+        && !map.contains_key("additionalProperties")
+        && !map.contains_key("unevaluatedProperties")
+    {
+        map.insert("additionalProperties".into(), Value::Bool(false));
+    }
+    if let Some(properties) = map.get_mut("properties").and_then(Value::as_object_mut) {
+        for field in properties.values_mut() {
+            close_inside(field, true, found);
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(inner) = map.get_mut(key).filter(|v| v.is_object()) {
+            close_inside(inner, true, found);
+        }
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        for branch in map
+            .get_mut(key)
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            // A branch's own fields add to the object around it; what is inside is closed.
+            close_inside(branch, false, found);
+        }
+    }
+}
+
+/// Whether a schema's `type` (one name or a list of them) allows `kind`.
+pub(crate) fn allows_type(schema: &serde_json::Map<String, Value>, kind: &str) -> bool {
+    match schema.get("type") {
+        Some(Value::String(named)) => named == kind,
+        Some(Value::Array(named)) => named.iter().any(|k| k == kind),
+        _ => false,
+    }
 }
 
 /// No text Cradle keeps may hold a NUL character (PostgreSQL cannot store one; Cradle refuses
@@ -103,16 +264,22 @@ pub fn build() -> Value {
 fn no_nul_in_any_text(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            let is_text = match map.get("type") {
-                Some(Value::String(kind)) => kind == "string",
-                Some(Value::Array(kinds)) => kinds.iter().any(|k| k == "string"),
-                _ => false,
-            };
+            let is_text = allows_type(map, "string");
             let held = ["pattern", "format", "enum", "const"]
                 .iter()
                 .any(|key| map.contains_key(*key));
             if is_text && !held {
                 map.insert("pattern".into(), Value::String("^[^\\u0000]*$".into()));
+            }
+            // The names in a free-form object or a map are text Cradle keeps too.
+            let is_open_object = allows_type(map, "object")
+                && match map.get("additionalProperties") {
+                    Some(Value::Bool(false)) => false,
+                    Some(_) => true,
+                    None => !map.contains_key("properties"),
+                };
+            if is_open_object && !map.contains_key("propertyNames") {
+                map.insert("propertyNames".into(), json!({"pattern": "^[^\\u0000]*$"}));
             }
             map.values_mut().for_each(no_nul_in_any_text);
         }
@@ -197,6 +364,78 @@ fn changing(
     let mut op = operation(summary, description, code, ok, errors);
     op["requestBody"] = json_body(body);
     op
+}
+
+/// A questionnaire definition file as a team imports it (docs/instruments/README.md), with
+/// the FHIR Questionnaire inside it.
+fn instrument_schemas() -> Value {
+    // Whole numbers as exact as JSON carries them; counts that cannot be negative.
+    let whole = json!({"type": "integer", "minimum": -9_007_199_254_740_991_i64, "maximum": 9_007_199_254_740_991_i64});
+    let count = json!({"type": ["integer", "null"], "minimum": 0, "maximum": 4_294_967_295_u64});
+    let text = json!({"type": "string"});
+    let texts = json!({"type": "array", "items": {"type": "string"}});
+    let band = json!({"type": "object", "required": ["from", "to", "label"], "properties": {
+        "from": whole, "to": whole, "label": text
+    }});
+    let reading = json!({"type": "object", "required": ["bands"], "properties": {
+        "cut_off": {"type": ["integer", "null"], "minimum": -9_007_199_254_740_991_i64, "maximum": 9_007_199_254_740_991_i64},
+        "bands": {"type": "array", "items": band}
+    }});
+    let population = json!({"type": "object", "required": ["code", "label", "readings"], "properties": {
+        "code": text, "label": text, "min_age_years": count, "relationships": texts,
+        "sex": {"type": ["string", "null"]},
+        "readings": {"type": "object", "description": "How each score is read, by the score's id", "additionalProperties": reading}
+    }});
+    let score = json!({"type": "object", "required": ["id", "label", "questions"], "properties": {
+        "id": text, "label": text, "questions": texts, "reversed": texts, "prorate_from": count
+    }});
+    let alert = json!({"type": "object", "required": ["question", "above", "message"], "properties": {
+        "question": text, "above": whole, "message": text
+    }});
+    let questionnaire = json!({
+        "type": "object",
+        "description": "A FHIR R4 Questionnaire resource; each answer option's score as the ordinalValue extension. Other FHIR elements are allowed; Cradle does not read them.",
+        "required": ["resourceType"],
+        "properties": {
+            "resourceType": {"const": "Questionnaire"},
+            "url": text, "version": text, "name": text, "title": text,
+            "item": {"type": "array", "items": reference("QuestionnaireItem")}
+        },
+        "additionalProperties": reference("FhirValue")
+    });
+    let extension = json!({"type": "object", "required": ["url"], "properties": {
+        "url": text,
+        "valueDecimal": {"type": "number", "minimum": -1.0e15, "maximum": 1.0e15},
+        "valueInteger": whole
+    }, "additionalProperties": reference("FhirValue")});
+    let coding = json!({"type": "object", "properties": {
+        "system": text, "code": text, "display": text,
+        "extension": {"type": "array", "items": extension}
+    }, "additionalProperties": reference("FhirValue")});
+    let option = json!({"type": "object", "properties": {"valueCoding": coding}, "additionalProperties": reference("FhirValue")});
+    json!({
+        "InstrumentDefinition": {"type": "object", "description": "A questionnaire definition file, as docs/instruments/README.md describes it", "required": ["format", "questionnaire", "scores", "licence", "citation", "populations"], "properties": {
+            "format": {"type": "string", "enum": ["cradle-instrument/1"]},
+            "questionnaire": questionnaire,
+            "scores": {"type": "array", "items": score},
+            "alerts": {"type": "array", "items": alert},
+            "licence": {"type": "object", "required": ["name", "redistribution_allowed", "notice"], "properties": {
+                "name": text, "redistribution_allowed": {"type": "boolean"}, "notice": text
+            }},
+            "citation": text,
+            "populations": {"type": "array", "items": population}
+        }},
+        "QuestionnaireItem": {"type": "object", "description": "A FHIR R4 Questionnaire item: a question (choice or coding), a group of items, or display text", "properties": {
+            "linkId": text, "text": text, "type": text, "required": {"type": "boolean"},
+            "answerOption": {"type": "array", "items": option},
+            "item": {"type": "array", "items": reference("QuestionnaireItem")}
+        }, "additionalProperties": reference("FhirValue")},
+        "FhirValue": {"description": "Any JSON value without a NUL character: a FHIR element Cradle does not read", "anyOf": [
+            {"type": "string"}, {"type": "number"}, {"type": "boolean"}, {"type": "null"},
+            {"type": "array", "items": reference("FhirValue")},
+            {"type": "object", "additionalProperties": reference("FhirValue")}
+        ]}
+    })
 }
 
 /// The partner pathway's assessment, and a team's questionnaires and pathway choice.
@@ -311,15 +550,6 @@ fn partner_schemas() -> Value {
         }},
         "PathwayRoles": {"type": "object", "required": ["pathway_roles"], "properties": {
             "pathway_roles": {"type": "array", "items": {"type": "string", "enum": ["grandparent", "sibling", "other_relative", "friend", "foster_carer", "other"]}}
-        }},
-        "InstrumentDefinition": {"type": "object", "required": ["format", "questionnaire", "scores", "licence", "citation"], "properties": {
-            "format": {"type": "string", "enum": ["cradle-instrument/1"]},
-            "questionnaire": {"type": "object", "description": "A FHIR R4 Questionnaire resource; each answer option's score as the ordinalValue extension"},
-            "scores": {"type": "array", "items": {"type": "object"}},
-            "alerts": {"type": "array", "items": {"type": "object"}},
-            "licence": {"type": "object"},
-            "citation": {"type": "string"},
-            "populations": {"type": "array", "items": {"type": "object"}}
         }}
     })
 }
@@ -636,12 +866,17 @@ fn group_schemas() -> Value {
             "detail": {"type": "string"},
             "note": {"type": "string"},
             "given": reference("InformationGiven"),
-            "answer": {"type": "object", "description": "With an offer only: the answer given there and then, a step object (accepted, or declined with reason and ask_again_from)", "required": ["step", "on"], "properties": {
-                "step": {"type": "string", "enum": ["accepted", "declined"]},
-                "on": date.clone(),
-                "reason": {"type": "string"},
-                "ask_again_from": date.clone()
-            }},
+            "answer": {"type": "object", "description": "With an offer only: the answer given there and then, a step object (accepted, or declined with reason and ask_again_from)", "required": ["step", "on"],
+                "oneOf": [
+                    {"properties": {"step": {"const": "accepted"}}},
+                    {"properties": {"step": {"const": "declined"}}, "required": ["reason", "ask_again_from"]}
+                ],
+                "properties": {
+                    "step": {"type": "string", "enum": ["accepted", "declined"]},
+                    "on": date.clone(),
+                    "reason": {"type": "string"},
+                    "ask_again_from": date.clone()
+                }},
             "before_referral_reason": {"type": "string", "maxLength": 500, "description": "Required when the step is dated before the family's referral: why"}
         }},
         "Pathway": {"type": "object", "properties": {
@@ -661,7 +896,7 @@ fn group_schemas() -> Value {
             "mother_language": {"type": "string", "description": "The language she prefers, or empty"},
             "mother_interpreter_needed": {"type": "string", "enum": ["yes", "no", ""], "description": "yes when she needs an interpreter (then her language is required)"},
             "referral_day": day, "referral_month": day, "referral_year": day,
-            "version": {"type": "integer", "description": "The family's version being replaced"},
+            "version": version_replaced("The family's version being replaced"),
             "reason": {"type": "string", "maxLength": 500}
         }},
         "MotherDetails": {"type": "object", "properties": {
@@ -732,7 +967,9 @@ fn care_plan_schemas() -> Value {
             "agreed_by": {"type": "string", "maxLength": 200},
             "agreed_day": day, "agreed_month": day, "agreed_year": day,
             "baseline": {"type": "string", "description": "The starting rating, a whole number 0 to 10"},
-            "baseline_by": {"type": "string", "description": "Who gave it: \"mother\" or a person's id, one of the goal's people"}
+            "baseline_by": {"type": "string", "description": "Who gave it: \"mother\" or a person's id, one of the goal's people"},
+            "second_baseline": {"type": "string", "description": "Another starting rating, 0 to 10, from another of the goal's people (optional)"},
+            "second_baseline_by": {"type": "string", "description": "Who gave the second rating: \"mother\" or a person's id"}
         }},
         "SessionInput": {"type": "object", "required": ["held_day", "held_month", "held_year", "place", "attendance", "focus"], "properties": {
             "held_day": day, "held_month": day, "held_year": day,
@@ -1110,7 +1347,7 @@ fn body() -> Value {
         {"name": "id", "in": "path", "required": true, "description": "The family's id", "schema": {"type": "string", "format": "uuid"}},
         {"name": "conversation", "in": "path", "required": true, "description": "The conversation's id", "schema": {"type": "string", "format": "uuid"}}
     ]);
-    save_conversation["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"allOf": [reference("ConversationInput"), {"type": "object", "required": ["version"], "properties": {"version": {"type": "integer"}, "reason": {"type": "string", "maxLength": 500}}}]}}}});
+    save_conversation["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"allOf": [reference("ConversationInput"), {"type": "object", "required": ["version"], "properties": {"version": version_replaced("The conversation's version being replaced"), "reason": {"type": "string", "maxLength": 500}}}]}}}});
     add_person["requestBody"] = json_body("PersonInput");
     let mut known_people = operation(
         "Find someone already known to the caller's teams",
@@ -1140,7 +1377,7 @@ fn body() -> Value {
         &[("404", "No such person in this family"), ("409", "Changed by someone else; nothing was saved"), ("422", "The details or the reason have problems")],
     );
     amend_person["parameters"] = family_and_person.clone();
-    amend_person["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"allOf": [reference("PersonInput"), {"type": "object", "required": ["version", "reason"], "properties": {"version": {"type": "integer"}, "reason": {"type": "string"}}}]}}}});
+    amend_person["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"allOf": [reference("PersonInput"), {"type": "object", "required": ["version", "reason"], "properties": {"version": version_replaced("The person's version being replaced"), "reason": {"type": "string"}}}]}}}});
     let mut history = operation(
         "Earlier versions of a person's details",
         "Oldest first; the viewing is audited.",
@@ -1312,7 +1549,8 @@ fn body() -> Value {
                 "NewStaff": {"type": "object", "required": ["username", "display_name", "role"], "properties": {
                     "username": {"type": "string"}, "display_name": {"type": "string"}, "role": {"type": "string"},
                     "teams": {"type": "array", "items": {"type": "string"}},
-                    "service_account": {"type": "boolean"}
+                    "service_account": {"type": "boolean"},
+                    "password": {"not": {}, "description": "Never accepted (422): the person sets their own password through the enrolment link Cradle makes"}
                 }},
                 "Baby": {"type": "object", "properties": {
                     "id": {"type": "string", "format": "uuid"}, "name": {"type": ["string", "null"]},
@@ -1394,7 +1632,9 @@ fn body() -> Value {
                     "ethnicity": {"type": "string", "description": "NHS Data Dictionary ethnic category code (A–S, Z, 99)"},
                     "religion": {"type": "string"}, "cultural_notes": {"type": "string", "maxLength": 2000},
                     "contact_consent": {"enum": ["yes", "no", "not_asked", ""]},
-                    "different_person": {"enum": ["yes", ""], "description": "\"yes\" confirms this is not someone of the same name already known to the team (otherwise such a namesake is refused with 422)"}
+                    "different_person": {"enum": ["yes", ""], "description": "\"yes\" confirms this is not someone of the same name already known to the team (otherwise such a namesake is refused with 422)"},
+                    "born_day": {"type": "string"}, "born_month": {"type": "string"}, "born_year": {"type": "string", "description": "Their date of birth, if known (in the past)"},
+                    "age_band": {"enum": ["child", "young_person", "adult", ""], "description": "Their age when no date of birth is known: under 16, 16 or 17, 18 or over"}
                 }},
                 "Person": {"type": "object", "properties": {
                     "id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "version": {"type": "integer"},
@@ -1441,7 +1681,7 @@ fn relationship_record_schemas() -> Value {
                 "Member": {"type": "object", "description": "Who in the family: the mother, or a person around the baby",
                     "required": ["kind"], "properties": {"kind": {"enum": ["mother", "person"]}, "id": {"type": "string", "format": "uuid", "description": "The person's id, when kind is person"}}},
                 "Correction": {"type": "object", "required": ["version", "reason"], "properties": {
-                    "version": {"type": "integer", "description": "The version being replaced: 409 if someone else changed it first"},
+                    "version": version_replaced("The version being replaced: 409 if someone else changed it first"),
                     "reason": {"type": "string", "maxLength": 1000, "description": "Why the record is corrected; kept with the earlier version"}
                 }},
                 "ObservationInput": {"type": "object", "required": ["caregiver", "setting", "observed_day", "observed_month", "observed_year"], "properties": {

@@ -1321,6 +1321,99 @@ async fn the_openapi_document_describes_every_operation_and_every_operation_exis
             }
         }
     }
+    // Every object inside a body says whether it takes other fields (the server refuses
+    // what is not listed), and the names in a free-form object are held to the same rule as
+    // text.
+    fn inner_objects_are_closed(
+        schema: &Value,
+        schemas: &serde_json::Map<String, Value>,
+        at: &str,
+        seen: &mut Vec<String>,
+    ) {
+        let Some(map) = schema.as_object() else {
+            return;
+        };
+        if let Some(name) = map.get("$ref").and_then(Value::as_str) {
+            let name = name.trim_start_matches("#/components/schemas/").to_string();
+            if !seen.contains(&name) {
+                seen.push(name.clone());
+                let target = &schemas[&name];
+                if target["properties"].is_object() {
+                    assert!(
+                        target.get("additionalProperties").is_some(),
+                        "{at} ({name}) says whether it takes other fields"
+                    );
+                }
+                inner_objects_are_closed(target, schemas, &name, seen);
+            }
+            return;
+        }
+        for (name, field) in map
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let place = format!("{at}.{name}");
+            if field["properties"].is_object() {
+                assert!(
+                    field.get("additionalProperties").is_some(),
+                    "{place} says whether it takes other fields"
+                );
+            }
+            if field
+                .get("additionalProperties")
+                .is_some_and(|a| a != &Value::Bool(false))
+                || (field["type"] == "object" && field.get("properties").is_none())
+            {
+                assert!(
+                    field.get("propertyNames").is_some(),
+                    "{place}: its names may not hold a NUL"
+                );
+            }
+            inner_objects_are_closed(field, schemas, &place, seen);
+        }
+        for key in ["items", "additionalProperties"] {
+            if let Some(inner) = map.get(key).filter(|v| v.is_object()) {
+                if inner["properties"].is_object() {
+                    assert!(
+                        inner.get("additionalProperties").is_some(),
+                        "{at}[] says whether it takes other fields"
+                    );
+                }
+                inner_objects_are_closed(inner, schemas, &format!("{at}[]"), seen);
+            }
+        }
+        for key in ["allOf", "oneOf", "anyOf"] {
+            for branch in map.get(key).and_then(Value::as_array).into_iter().flatten() {
+                if branch.get("$ref").is_none() {
+                    inner_objects_are_closed(branch, schemas, at, seen);
+                }
+            }
+        }
+    }
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            let body = &operation["requestBody"]["content"]["application/json"]["schema"];
+            let parts: Vec<Value> = match body["allOf"].as_array() {
+                Some(parts) => parts.clone(),
+                None => vec![body.clone()],
+            };
+            for part in parts {
+                let top = match part["$ref"].as_str() {
+                    Some(r) => schemas[r.trim_start_matches("#/components/schemas/")].clone(),
+                    None => part,
+                };
+                inner_objects_are_closed(
+                    &top,
+                    schemas,
+                    &format!("{method} {path}"),
+                    &mut Vec::new(),
+                );
+            }
+        }
+    }
+
     // Free text may not hold a NUL character (no database here keeps one), and says so.
     assert_eq!(
         schemas["NewStaff"]["properties"]["display_name"]["pattern"],
@@ -1418,6 +1511,87 @@ on_both_backends!(
             StatusCode::BAD_REQUEST,
             "1.5 is not a version"
         );
+        // The largest whole number JSON carries exactly, written with a fraction, is still a
+        // version (one that is not the record's, so someone else "changed it first").
+        let far_ahead = clinician
+            .post(app.url(&format!("/api/v1/families/{family}/details")))
+            .header("x-csrf-token", csrf.as_str())
+            .json(&serde_json::json!({
+                "mother_name": "Amara Okafor", "version": 9_007_199_254_740_990.0_f64, "reason": "Typo"
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(far_ahead.status(), StatusCode::CONFLICT);
+
+        // Query values the document does not allow are refused, not read as "left out".
+        for query in ["mine=yes", "mine=", "before=", "after="] {
+            let refused = clinician
+                .get(app.url(&format!("/api/v1/families?{query}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{query}");
+        }
+
+        // A field the document does not list is refused by name, at any depth, and nothing
+        // is saved: a client that misspells a field learns so instead of losing what it sent.
+        let notes_before = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await
+            ["notes"]
+            .as_array()
+            .map_or(0, Vec::len);
+        let today = time::OffsetDateTime::now_utc().date();
+        let misspelt = clinician
+            .post(app.url(&format!("/api/v1/families/{family}/notes")))
+            .header("x-csrf-token", csrf.as_str())
+            .json(&serde_json::json!({
+                "subject": "mother", "kind": "strength", "text": "Sings to the baby",
+                "noted_day": today.day().to_string(), "noted_month": (today.month() as u8).to_string(),
+                "noted_year": today.year().to_string(), "colour": "blue"
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(misspelt.status(), StatusCode::BAD_REQUEST);
+        let problem: Value = misspelt.json().await.unwrap();
+        assert!(
+            problem["detail"].as_str().unwrap().contains("\"colour\""),
+            "{problem}"
+        );
+        let mother_and_partner: Value =
+            get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
+        let partner = mother_and_partner["people"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let answers: Vec<Value> = (1..=9)
+            .map(|n| serde_json::json!({"question": format!("phq9-{n}"), "code": "LA6568-5"}))
+            .chain([serde_json::json!({"question": "phq9-1", "code": "LA6568-5", "comment": "x"})])
+            .collect();
+        let nested = clinician
+            .post(app.url(&format!(
+                "/api/v1/families/{family}/people/{partner}/questionnaires"
+            )))
+            .header("x-csrf-token", csrf.as_str())
+            .json(
+                &serde_json::json!({"instrument": "PHQ-9", "population": "adult",
+                "completed_on": today.to_string(), "answers": answers}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(nested.status(), StatusCode::BAD_REQUEST);
+        let problem: Value = nested.json().await.unwrap();
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("\"answers[9].comment\""),
+            "{problem}"
+        );
+        let record: Value = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
+        assert_eq!(record["notes"].as_array().map_or(0, Vec::len), notes_before);
+        assert_eq!(record["responses"].as_array().map_or(0, Vec::len), 0);
         app.database.cleanup().await;
     }
 );
