@@ -14,6 +14,7 @@ use cradle_domain::{AuditAction, Role, Staff, StaffId, SubjectKind};
 use data_encoding::BASE32_NOPAD;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
+use subtle::ConstantTimeEq;
 
 const STEP_MILLIS: i64 = 30_000;
 const DIGITS: u32 = 6;
@@ -81,9 +82,12 @@ pub fn matching_step(secret: &str, typed: &str, now_millis: i64) -> Option<i64> 
     let typed: u32 = typed.parse().ok()?;
     let key = secret_bytes(secret)?;
     let now = now_millis.div_euclid(STEP_MILLIS);
-    [now, now - 1, now + 1]
-        .into_iter()
-        .find(|step| code_for_step(&key, *step, DIGITS) == Some(typed))
+    [now, now - 1, now + 1].into_iter().find(|step| {
+        code_for_step(&key, *step, DIGITS).is_some_and(|code| {
+            // In constant time: a refusal's timing says nothing of the right code.
+            bool::from(code.to_be_bytes().ct_eq(&typed.to_be_bytes()))
+        })
+    })
 }
 
 /// What a sign-in needs after a right password.

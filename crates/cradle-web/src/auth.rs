@@ -19,6 +19,7 @@ use cradle_app::{Actor, AppError, FamilyLookup};
 use cradle_domain::{FamilyId, Permission};
 use std::marker::PhantomData;
 use std::net::SocketAddr;
+use subtle::ConstantTimeEq;
 
 pub const SESSION_COOKIE: &str = "cradle_session";
 pub const LOGIN_CSRF_COOKIE: &str = "cradle_login_csrf";
@@ -84,14 +85,10 @@ pub fn set_cookie(name: &str, value: &str, max_age_seconds: Option<i64>, secure:
     cookie
 }
 
-/// Compares secrets without stopping at the first difference.
+/// Compares secrets in constant time (`subtle`), so that how long a refusal takes says
+/// nothing of how much of a guess was right. An empty secret matches nothing.
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && !a.is_empty()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    !a.is_empty() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
 /// The family a request to read one is about (`/families/{id}…`, `/api/v1/families/{id}…`):
