@@ -251,6 +251,10 @@ pub async fn render_failures(
 ) -> Response {
     let api = is_api(request.uri().path());
     let path = request.uri().path().to_string();
+    let request_id = request
+        .extensions()
+        .get::<crate::security::RequestId>()
+        .map(|id| id.0);
     let mut response = next.run(request).await;
     let signed_in = response.extensions().get::<Authenticated>().cloned();
     let problem = match response.extensions_mut().remove::<Problem>() {
@@ -277,7 +281,7 @@ pub async fn render_failures(
         }
     };
     if api {
-        return problem_json(&problem);
+        return problem_json(&problem, request_id);
     }
     if matches!(problem, Problem::Unauthenticated | Problem::SessionExpired) {
         let reason = if matches!(problem, Problem::SessionExpired) {
@@ -323,13 +327,20 @@ fn plain_rejection(text: &str) -> String {
     }
 }
 
-pub fn problem_json(problem: &Problem) -> Response {
+/// Problem details (RFC 9457); `instance` names the request, by the id in the log.
+pub fn problem_json(problem: &Problem, request: Option<uuid::Uuid>) -> Response {
     let mut body = serde_json::json!({
         "type": format!("urn:cradle:problem:{}", problem.slug()),
         "title": problem.title(),
         "status": problem.status().as_u16(),
         "detail": problem.detail(),
     });
+    if let (Some(id), Some(object)) = (request, body.as_object_mut()) {
+        object.insert(
+            "instance".into(),
+            serde_json::Value::String(format!("urn:cradle:request:{id}")),
+        );
+    }
     if let (Problem::Invalid(problems), Some(object)) = (problem, body.as_object_mut()) {
         object.insert(
             "errors".into(),

@@ -439,6 +439,7 @@ pub fn router(state: WebState) -> Router {
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn(security::request_span))
         .with_state(state)
 }
 

@@ -6,6 +6,41 @@ use axum::extract::Request;
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
+use tracing::Instrument;
+
+/// The id this server gave a request: in every log line written while it is answered (a
+/// tracing span), in the `X-Request-Id` header of the answer, and in problem details as
+/// `instance`, so a failure a person reports can be found in the log.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestId(pub uuid::Uuid);
+
+/// Gives each request its id and its span. A client's own `X-Request-Id` is not taken: what
+/// reaches the log is what this server made. The path is logged without its query (which
+/// may hold a name searched for), and a one-time password link without its token.
+pub async fn request_span(mut request: Request, next: Next) -> Response {
+    let id = uuid::Uuid::now_v7();
+    request.extensions_mut().insert(RequestId(id));
+    let path = request.uri().path();
+    let path = if path.starts_with("/password/") {
+        "/password/…"
+    } else {
+        path
+    };
+    let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %path);
+    let started = std::time::Instant::now();
+    let mut response = next.run(request).instrument(span.clone()).await;
+    span.in_scope(|| {
+        tracing::debug!(
+            status = response.status().as_u16(),
+            ms = started.elapsed().as_millis(),
+            "answered"
+        );
+    });
+    if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}
 
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
