@@ -8,7 +8,6 @@ use cradle_domain::care_plans::{
     CarePlan, CareSession, CloseInput, Goal, GoalInput, PlanClosure, PlanInput, Review,
     ReviewInput, SessionInput,
 };
-use cradle_domain::dates::today_uk;
 use cradle_domain::network::FamilyRecord;
 use cradle_domain::{AuditAction, Permission, SubjectKind, TeamId};
 use cradle_store::StoreError;
@@ -54,7 +53,7 @@ impl Cradle {
         let staff = actor.staff_changing_records()?;
         let record = self.record_for_change(access).await?;
         let parsed = input
-            .parse(&record, today_uk())
+            .parse(&record, self.today())
             .map_err(AppError::Invalid)?;
         let plan = CarePlan {
             id: Uuid::now_v7(),
@@ -94,7 +93,7 @@ impl Cradle {
         let staff = actor.staff_changing_records()?;
         let (record, current) = self.open_plan(access, plan).await?;
         let parsed = input
-            .parse(&current, &record, today_uk())
+            .parse(&current, &record, self.today())
             .map_err(AppError::Invalid)?;
         let goal = Goal {
             id: Uuid::now_v7(),
@@ -132,7 +131,7 @@ impl Cradle {
         let staff = actor.staff_changing_records()?;
         let (record, current) = self.open_plan(access, plan).await?;
         let parsed = input
-            .parse(&current, &record, today_uk())
+            .parse(&current, &record, self.today())
             .map_err(AppError::Invalid)?;
         let session = CareSession {
             id: Uuid::now_v7(),
@@ -178,7 +177,7 @@ impl Cradle {
         let staff = actor.staff_changing_records()?;
         let (record, current) = self.open_plan(access, plan).await?;
         let parsed = input
-            .parse(&current, &record, today_uk())
+            .parse(&current, &record, self.today())
             .map_err(AppError::Invalid)?;
         let review = Review {
             id: Uuid::now_v7(),
@@ -218,7 +217,7 @@ impl Cradle {
         let staff = actor.staff_changing_records()?;
         let (record, current) = self.open_plan(access, plan).await?;
         let (closed_on, summary) = input
-            .parse(&current, &record, today_uk())
+            .parse(&current, &record, self.today())
             .map_err(AppError::Invalid)?;
         let closed = CarePlan {
             closure: Some(PlanClosure {

@@ -6,7 +6,6 @@ use crate::{Actor, AppError, Cradle, FamilyAccess};
 use cradle_domain::conversations::{
     Conversation, ConversationInput, ConversationStatus, ParsedConversation,
 };
-use cradle_domain::dates::today_uk;
 use cradle_domain::entries::Member;
 use cradle_domain::network::FamilyRecord;
 use cradle_domain::AuditAction;
@@ -65,7 +64,7 @@ impl Cradle {
         input: &ConversationInput,
     ) -> Result<Conversation, AppError> {
         let staff = actor.staff_changing_records()?;
-        let parsed = input.parse(today_uk()).map_err(AppError::Invalid)?;
+        let parsed = input.parse(self.today()).map_err(AppError::Invalid)?;
         let record = self.record_for_change(access).await?;
         let interpreter = check_against(&record, &parsed, input)?;
         let conversation = conversation(Uuid::now_v7(), parsed, interpreter, actor, self.now(), 1);
@@ -113,7 +112,7 @@ impl Cradle {
             ConversationStatus::Finished => reason.to_string(),
             ConversationStatus::Draft => "Saved while being written".to_string(),
         };
-        let parsed = input.parse(today_uk()).map_err(AppError::Invalid)?;
+        let parsed = input.parse(self.today()).map_err(AppError::Invalid)?;
         let interpreter = check_against(&record, &parsed, input)?;
         let saved = conversation(
             id,

@@ -149,7 +149,7 @@ async fn seed_care(app: &Cradle, nurse: &Actor) -> Result<(), AppError> {
     if !app.groups(nurse).await?.is_empty() {
         return Ok(());
     }
-    let today = cradle_domain::dates::today_uk();
+    let today = app.today();
     let day = |ago: i64| date_parts(today - time::Duration::days(ago));
     let mut nadia = None;
     for demo in demo_plans() {
@@ -479,7 +479,7 @@ async fn seed_plan(
             .unwrap_or_default(),
         Err(_) => place.to_string(),
     };
-    let today = cradle_domain::dates::today_uk();
+    let today = app.today();
     let day = |ago: i64| date_parts(today - time::Duration::days(ago));
     let (agreed_day, agreed_month, agreed_year) = day(demo.agreed_days_ago);
     let plan = app
@@ -794,7 +794,7 @@ pub async fn synthetic_caseload(
         AuditAction, Family, FamilyId, PerinatalStage, PersonId, RelationshipId, SubjectKind,
     };
     let actor = Actor::staff(key_worker, "command line (synthetic caseload)");
-    let today = cradle_domain::dates::today_uk();
+    let today = app.today();
     let now = app.now();
     let mut numbers = test_nhs_numbers().skip(10_000);
     let mut created = 0;
@@ -1174,7 +1174,7 @@ pub async fn seed_family(
     team: TeamId,
     demo: &DemoFamily,
 ) -> Result<(), AppError> {
-    let today = cradle_domain::dates::today_uk();
+    let today = app.today();
     let (first_name, first_age, first_gestation) =
         demo.babies.first().copied().unwrap_or(("", 0, ""));
     let mut input = FamilyInput {

@@ -4,8 +4,8 @@ use crate::{Actor, AppError, Cradle, FamilyAccess};
 use cradle_domain::network::{ChildProtectionStatus, FamilyRecord};
 use cradle_domain::person::Postcode;
 use cradle_domain::{
-    dates::today_uk, AuditAction, Baby, BabyId, Family, FamilyId, FamilyInput, Invalid, NewFamily,
-    PerinatalStage, Permission, Problems, SubjectKind,
+    AuditAction, Baby, BabyId, Family, FamilyId, FamilyInput, Invalid, NewFamily, PerinatalStage,
+    Permission, Problems, SubjectKind,
 };
 use cradle_store::{FamilyPage, FamilyQuery, FamilySearch, PagePosition};
 
@@ -22,7 +22,7 @@ impl Cradle {
         let Some(staff_id) = actor.id else {
             return Err(AppError::Forbidden(Permission::ChangeClinicalRecords));
         };
-        let new = NewFamily::parse(input, today_uk()).map_err(AppError::Invalid)?;
+        let new = NewFamily::parse(input, self.today()).map_err(AppError::Invalid)?;
         if !actor.teams.contains(&new.team_id) {
             let mut problems = Problems::default();
             problems.push(Invalid::new(

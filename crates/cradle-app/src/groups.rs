@@ -3,7 +3,6 @@
 //! the member's own family record, so it shows on that family's timeline.
 
 use crate::{Actor, AppError, Cradle, FamilyAccess};
-use cradle_domain::dates::today_uk;
 use cradle_domain::groups::{
     AttendanceMark, EnrolInput, Enrolment, Group, GroupInput, GroupRegister, GroupSession,
     GroupSessionInput, RegisterInput,
@@ -115,7 +114,7 @@ impl Cradle {
     ) -> Result<Group, AppError> {
         let register = self.group_for_change(actor, group).await?;
         let (on, topic) = input
-            .parse(&register.group, today_uk())
+            .parse(&register.group, self.today())
             .map_err(AppError::Invalid)?;
         let previous = i64::try_from(register.group.sessions.len()).unwrap_or(i64::MAX);
         let mut changed = register.group;
@@ -152,7 +151,7 @@ impl Cradle {
             Ok(id) => self.store.group_register(id).await?,
             Err(_) => None,
         };
-        let today = today_uk();
+        let today = self.today();
         let member = input
             .parse(register.as_ref(), &record)
             .map_err(AppError::Invalid)?;
@@ -193,7 +192,7 @@ impl Cradle {
             .cloned()
             .ok_or(AppError::NotFound)?;
         let marks = input
-            .parse(&register, &found, today_uk())
+            .parse(&register, &found, self.today())
             .map_err(AppError::Invalid)?;
         let written: Vec<(Enrolment, AttendanceMark)> = marks
             .into_iter()

@@ -2,7 +2,6 @@
 //! journey through one, step by step, with the sessions of a manualised series.
 
 use crate::{Actor, AppError, Cradle, FamilyAccess};
-use cradle_domain::dates::today_uk;
 use cradle_domain::interventions::{
     CatalogueEntry, CatalogueInput, OfferInput, PersonIntervention, SeriesInput, SeriesSession,
     Step, StepInput, StepRecord,
@@ -93,7 +92,7 @@ impl Cradle {
         let record = self.record_for_change(access).await?;
         let catalogue = self.store.catalogue(record.family.team_id).await?;
         let parsed = input
-            .parse(&catalogue, &record, today_uk())
+            .parse(&catalogue, &record, self.today())
             .map_err(AppError::Invalid)?;
         let now = self.now();
         let intervention = PersonIntervention {
@@ -146,7 +145,7 @@ impl Cradle {
         actor.require(Permission::ChangeClinicalRecords)?;
         let current = self.intervention_for_change(access, id).await?;
         let (step, on, reason) = input
-            .parse(&current, today_uk())
+            .parse(&current, self.today())
             .map_err(AppError::Invalid)?;
         let previous = steps_of(&current);
         let mut changed = current;
@@ -185,7 +184,7 @@ impl Cradle {
             .map(|e| e.themes)
             .unwrap_or_default();
         let (number, theme, on) = input
-            .parse(&current, &themes, today_uk())
+            .parse(&current, &themes, self.today())
             .map_err(AppError::Invalid)?;
         let previous = steps_of(&current);
         let mut changed = current;

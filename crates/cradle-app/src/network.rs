@@ -4,7 +4,6 @@
 //! why.
 
 use crate::{Actor, AppError, Cradle, FamilyAccess};
-use cradle_domain::dates::today_uk;
 use cradle_domain::family_facing::{FamilyFacing, Withheld};
 use cradle_domain::network::{
     BirthInput, ChildProtectionStatus, FamilyRecord, KnownPerson, Person, PersonInput,
@@ -99,7 +98,7 @@ impl Cradle {
         input: &PersonInput,
     ) -> Result<Person, AppError> {
         let person = input
-            .parse_on(PersonId::new(), 1, self.today())
+            .parse(PersonId::new(), 1, self.today())
             .map_err(AppError::Invalid)?;
         let record = self.record_for_change(access).await?;
         if record
@@ -267,7 +266,7 @@ impl Cradle {
         let record = self.record_for_change(access).await?;
         let current = record.person(person_id).ok_or(AppError::NotFound)?.clone();
         let mut problems = Problems::default();
-        let updated = match input.parse_on(person_id, expected_version + 1, self.today()) {
+        let updated = match input.parse(person_id, expected_version + 1, self.today()) {
             Ok(p) => Some(p),
             Err(p) => {
                 problems = p;
@@ -308,7 +307,7 @@ impl Cradle {
         input: &RelationshipInput,
     ) -> Result<Relationship, AppError> {
         let relationship = input
-            .parse(RelationshipId::new(), today_uk())
+            .parse(RelationshipId::new(), self.today())
             .map_err(AppError::Invalid)?;
         let record = self.record_for_change(access).await?;
         if record.person(relationship.person_id).is_none() {
@@ -351,7 +350,7 @@ impl Cradle {
             .find(|r| r.id == id)
             .ok_or(AppError::NotFound)?
             .clone();
-        let today = today_uk();
+        let today = self.today();
         let ended_on = cradle_domain::dates::parse_date_parts(
             "ended",
             "Date it ended",
@@ -415,7 +414,7 @@ impl Cradle {
             ));
         }
         let born = input
-            .apply(&current, today_uk())
+            .apply(&current, self.today())
             .map_err(AppError::Invalid)?;
         if let (Some(baby), Some(mother)) = (born.date_of_birth, record.family.mother_date_of_birth)
         {
@@ -520,7 +519,7 @@ impl Cradle {
         actor.require(Permission::ChangeClinicalRecords)?;
         let why = reason(&input.reason);
         let record = self.record_for_change(access).await?;
-        let details = input.parse(&record, today_uk());
+        let details = input.parse(&record, self.today());
         let (details, why) = match (details, why) {
             (Ok(details), Ok(why)) => (details, why),
             (Err(mut problems), Err(AppError::Invalid(more))) => {

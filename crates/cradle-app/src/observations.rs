@@ -1,7 +1,6 @@
 //! Interaction observations and the positive moments seen in them.
 
 use crate::{Actor, AppError, Cradle, FamilyAccess};
-use cradle_domain::dates::today_uk;
 use cradle_domain::observations::{Observation, ObservationInput, PositiveMoment};
 use cradle_domain::{AuditAction, Permission};
 use uuid::Uuid;
@@ -16,7 +15,7 @@ impl Cradle {
         input: &ObservationInput,
     ) -> Result<(Observation, Option<PositiveMoment>), AppError> {
         let staff = actor.staff_changing_records()?;
-        let parsed = input.parse(today_uk()).map_err(AppError::Invalid)?;
+        let parsed = input.parse(self.today()).map_err(AppError::Invalid)?;
         let record = self.record_for_change(access).await?;
         if !record.has_member(parsed.caregiver) {
             return Err(AppError::invalid(
@@ -106,7 +105,8 @@ impl Cradle {
     ) -> Result<cradle_domain::needs::CaregiverNote, AppError> {
         use cradle_domain::needs::{CaregiverNote, NoteSubject};
         let staff = actor.staff_changing_records()?;
-        let (subject, kind, text, noted_on) = input.parse(today_uk()).map_err(AppError::Invalid)?;
+        let (subject, kind, text, noted_on) =
+            input.parse(self.today()).map_err(AppError::Invalid)?;
         if let NoteSubject::Caregiver(member) = subject {
             let record = self.record_for_change(access).await?;
             if !record.has_member(member) {
@@ -209,7 +209,7 @@ impl Cradle {
             fed_back: String::new(),
             ..input.clone()
         };
-        let parsed = typed.parse(today_uk()).map_err(AppError::Invalid)?;
+        let parsed = typed.parse(self.today()).map_err(AppError::Invalid)?;
         if !record.has_member(parsed.caregiver) {
             return Err(AppError::invalid(
                 "caregiver",
@@ -258,7 +258,8 @@ impl Cradle {
             .iter()
             .find(|n| n.id == id)
             .ok_or(AppError::NotFound)?;
-        let (subject, kind, text, noted_on) = input.parse(today_uk()).map_err(AppError::Invalid)?;
+        let (subject, kind, text, noted_on) =
+            input.parse(self.today()).map_err(AppError::Invalid)?;
         if let cradle_domain::needs::NoteSubject::Caregiver(member) = subject {
             if !record.has_member(member) {
                 return Err(AppError::invalid(
@@ -305,8 +306,9 @@ impl Cradle {
             .iter()
             .find(|m| m.id == id)
             .ok_or(AppError::NotFound)?;
-        let (noticed_on, what_happened, baby_responses, fed_back) =
-            input.parse_moment(today_uk()).map_err(AppError::Invalid)?;
+        let (noticed_on, what_happened, baby_responses, fed_back) = input
+            .parse_moment(self.today())
+            .map_err(AppError::Invalid)?;
         let amended = PositiveMoment {
             what_happened,
             baby_responses,

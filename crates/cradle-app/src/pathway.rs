@@ -2,7 +2,6 @@
 //! own assessment, and which family members the team offers it to.
 
 use crate::{Actor, AppError, Cradle, FamilyAccess};
-use cradle_domain::dates::today_uk;
 use cradle_domain::interventions::{PersonIntervention, Step, StepRecord};
 use cradle_domain::network::{FamilyRecord, RelationshipKind};
 use cradle_domain::partner_assessment::{AssessmentInput, PartnerAssessment};
@@ -93,7 +92,7 @@ impl Cradle {
     /// `docs/reporting.md`. Viewing them is audited.
     pub async fn partner_figures(&self, actor: &Actor) -> Result<PartnerFigures, AppError> {
         actor.require(cradle_domain::Permission::ManageTeamPractice)?;
-        let today = today_uk();
+        let today = self.today();
         let mut since = today.replace_day(1).unwrap_or(today);
         for _ in 1..FIGURE_MONTHS {
             since = since
@@ -144,7 +143,7 @@ impl Cradle {
         let before_referral_reason = before_referral_reason.as_str();
         let staff = actor.staff_changing_records()?;
         let record = self.record_for_change(access).await?;
-        let today = today_uk();
+        let today = self.today();
         // A contact with someone who needs an interpreter says whether one was used.
         let interpreter = if steps.iter().any(PathwayStep::is_contact) {
             interpreter
@@ -213,7 +212,7 @@ impl Cradle {
         let staff = actor.staff_changing_records()?;
         let parsed = input.parse().map_err(AppError::Invalid)?;
         let record = self.record_for_change(access).await?;
-        let today = today_uk();
+        let today = self.today();
         let member = cradle_domain::entries::Member::Person(person);
         let mut problems = Problems::default();
         let interpreter = match input.interpreter.parse_for(&record, &[member]) {

@@ -1,7 +1,6 @@
 //! Questionnaires: the instruments Cradle scores, and the ones family members complete.
 
 use crate::{Actor, AppError, Cradle, FamilyAccess};
-use cradle_domain::dates::today_uk;
 use cradle_domain::questionnaires::{
     shipped, AlertAction, Answer, ImportedDefinition, Instrument, QuestionnaireResponse,
     MAX_DEFINITION_BYTES,
@@ -291,7 +290,7 @@ impl Cradle {
         if !record.people.iter().any(|p| p.id == person) {
             return Err(AppError::NotFound);
         }
-        let today = today_uk();
+        let today = self.today();
         if !record.involvement(person).may_contact {
             return Err(one(
                 "person",

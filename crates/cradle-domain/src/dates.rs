@@ -7,7 +7,9 @@ use crate::text::lower_first;
 use crate::Invalid;
 use time::{Date, Month, OffsetDateTime, UtcOffset};
 
-/// Now, as stored: milliseconds since the Unix epoch.
+/// Now by the system's clock, as stored: milliseconds since the Unix epoch. Only the
+/// application's clock (`cradle_app::clock`) and the store's seeding at start-up read it;
+/// everything else asks the application, whose clock tests can move.
 pub fn now_millis() -> i64 {
     millis_of(OffsetDateTime::now_utc())
 }
@@ -164,11 +166,6 @@ pub fn whole_years(born: Date, today: Date) -> i32 {
         years -= 1;
     }
     years
-}
-
-/// Today's date in the UK.
-pub fn today_uk() -> Date {
-    uk_date(now_millis())
 }
 
 /// The date in the UK at an instant (milliseconds since the Unix epoch).

@@ -343,13 +343,9 @@ impl PersonInput {
         }
     }
 
-    /// Checks every field; `id` and `version` are given by the caller.
-    pub fn parse(&self, id: PersonId, version: i64) -> Result<Person, Problems> {
-        self.parse_on(id, version, crate::dates::today_uk())
-    }
-
-    /// As [`PersonInput::parse`], with the day a date of birth must not be after.
-    pub fn parse_on(&self, id: PersonId, version: i64, today: Date) -> Result<Person, Problems> {
+    /// Checks every field; `id` and `version` are given by the caller, and `today` is the
+    /// day a date of birth must not be after.
+    pub fn parse(&self, id: PersonId, version: i64, today: Date) -> Result<Person, Problems> {
         let mut problems = Problems::default();
         let date_of_birth = if [&self.born_day, &self.born_month, &self.born_year]
             .iter()
@@ -1164,7 +1160,9 @@ mod tests {
             contact_consent: "yes".into(),
             ..PersonInput::default()
         };
-        let person = input.parse(PersonId::new(), 1).unwrap();
+        let person = input
+            .parse(PersonId::new(), 1, time::macros::date!(2026 - 11 - 26))
+            .unwrap();
         assert_eq!(person.postcode.as_deref(), Some("LS1 4AP"));
         assert!(person.interpreter_needed);
         assert_eq!(person.ethnicity, Some(EthnicCategory::AsianIndian));
@@ -1177,7 +1175,9 @@ mod tests {
             ethnicity: "Q".into(),
             ..PersonInput::default()
         };
-        let problems = bad.parse(PersonId::new(), 1).unwrap_err();
+        let problems = bad
+            .parse(PersonId::new(), 1, time::macros::date!(2026 - 11 - 26))
+            .unwrap_err();
         let fields: Vec<&str> = problems.0.iter().map(|p| p.field).collect();
         assert_eq!(fields, ["name", "phone", "email", "postcode", "ethnicity"]);
         assert_eq!(PersonInput::from_person(&person).postcode, "LS1 4AP");

@@ -1970,7 +1970,7 @@ on_both_backends!(
             .await
             .unwrap();
         let actor = cradle_app::Actor::staff(clinician, "test");
-        let today = cradle_domain::dates::today_uk();
+        let today = app.today();
         let mut seen = std::collections::HashSet::new();
         for page in 1..=10 {
             let listed = app.list_families(&actor, None, page).await.unwrap();

@@ -437,8 +437,7 @@ async fn read_family(
         .await?;
     let record = state.app.read_family(&staff.actor, &access).await?;
     let next_due =
-        cradle_domain::care_plans::NextDue::for_record(&record, cradle_domain::dates::today_uk())
-            .label();
+        cradle_domain::care_plans::NextDue::for_record(&record, state.app.today()).label();
     // The record's part is written once per change count (held like the record itself, so
     // never older than the count the access check read); what varies by day or by request
     // is written each time.

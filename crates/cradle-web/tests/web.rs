@@ -64,6 +64,15 @@ async fn post_json_ok(
     );
 }
 
+/// The id of what an API call made, once it is sure the call made it.
+async fn id_of_created(response: reqwest::Response) -> String {
+    assert_eq!(response.status(), StatusCode::CREATED);
+    response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .expect("the id of what was made")
+        .to_string()
+}
+
 /// One text field of each object in a JSON array.
 fn strings<'a>(array: &'a Value, field: &str) -> Vec<&'a str> {
     array
@@ -1596,6 +1605,123 @@ on_both_backends!(
     }
 );
 
+on_both_backends!(
+    the_clock_decides_when_a_planned_contact_has_passed_and_a_review_falls_due,
+    |backend| async move {
+        // Every "today" comes from the application's clock: moved on, it makes a planned
+        // contact pass and lets sessions be recorded on days still to come by the
+        // computer's own clock, until the review falls due.
+        let app = app(backend).await;
+        let clinician = app.signed_in("clinician").await;
+        let token = app.csrf_token(&clinician).await;
+        let today = app.app.today();
+        let created = clinician
+            .post(app.url("/api/v1/families"))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({
+                "team_id": app.team_id(COMMUNITY_TEAM).to_string(), "mother_name": "Clara Timewell",
+                "stage": "postnatal", "baby_date_of_birth": (today - time::Duration::days(30)).to_string(),
+                "referral_date": (today - time::Duration::days(20)).to_string()
+            }))
+            .send()
+            .await
+            .unwrap();
+        let family = id_of_created(created).await;
+        let (d, m, y) = date_fields(today);
+        let plan = id_of_created(
+            clinician
+                .post(app.url(&format!("/api/v1/families/{family}/plans")))
+                .header("X-CSRF-Token", &token)
+                .json(&serde_json::json!({"kind": "family", "focus": "postnatal",
+                    "agreed_day": d, "agreed_month": m, "agreed_year": y}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let session = |on: time::Date, next: Option<time::Date>| {
+            let (d, m, y) = date_fields(on);
+            let (nd, nm, ny) = next.map(date_fields).unwrap_or_default();
+            serde_json::json!({"held_day": d, "held_month": m, "held_year": y, "place": "home",
+                "attendance": "attended", "attendees": ["mother"], "focus": "postnatal",
+                "notes": "Bath time together", "next_day": nd, "next_month": nm, "next_year": ny,
+                "interpreter": "no"})
+        };
+        let sessions = format!("/api/v1/families/{family}/plans/{plan}/sessions");
+        let next_contact = today + time::Duration::days(3);
+        post_json_ok(
+            &app,
+            &clinician,
+            &token,
+            &sessions,
+            &session(today, Some(next_contact)),
+        )
+        .await;
+        let page = get_text(&app, &clinician, &format!("/families/{family}")).await;
+        let next_contact_text = cradle_domain::dates::long_date(next_contact);
+        assert!(
+            page.contains(&format!("Next contact {next_contact_text}")),
+            "planned"
+        );
+
+        // Days pass (sessions do not last that long: sign in again after each move).
+        app.clock.advance_minutes(4 * 24 * 60);
+        assert_eq!(app.app.today(), today + time::Duration::days(4));
+        let clinician = app.signed_in("clinician").await;
+        let page = get_text(&app, &clinician, &format!("/families/{family}")).await;
+        assert!(
+            page.contains(&format!(
+                "Planned contact on {next_contact_text} has passed"
+            )),
+            "the planned contact has passed by the moved clock"
+        );
+
+        // Five more sessions, a day apart by the moved clock: the sixth attended makes the
+        // review due (the team reviews after six, to start with).
+        for n in 2..=6 {
+            app.clock.advance_minutes(24 * 60);
+            let clinician = app.signed_in("clinician").await;
+            let token = app.csrf_token(&clinician).await;
+            let on = app.app.today();
+            post_json_ok(&app, &clinician, &token, &sessions, &session(on, None)).await;
+            let page = get_text(&app, &clinician, &format!("/families/{family}")).await;
+            assert_eq!(page.contains("Review due"), n == 6, "after {n} sessions");
+        }
+        // The last session was dated nine days after the computer's own today.
+        assert!(app.app.today() > time::OffsetDateTime::now_utc().date() + time::Duration::days(8));
+        app.database.cleanup().await;
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_names_its_request_and_a_problem_says_which_request_failed() {
+    // A failure someone reports can be found in the log: each answer carries the id the
+    // server logged it under, and problem details name it as their `instance`.
+    let app = app(Backend::Sqlite).await;
+    let client = app.signed_in("clinician").await;
+    let ok = client.get(app.url("/api/v1/me")).send().await.unwrap();
+    let first = ok.headers()["x-request-id"].to_str().unwrap().to_string();
+    assert!(first.parse::<uuid::Uuid>().is_ok(), "{first}");
+    let missing = client
+        .get(app.url(&format!("/api/v1/families/{}", uuid::Uuid::now_v7())))
+        .header("x-request-id", "forged-id")
+        .send()
+        .await
+        .unwrap();
+    let id = missing.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(id, first, "each request its own id");
+    assert!(
+        id.parse::<uuid::Uuid>().is_ok(),
+        "the server's own id, not the client's"
+    );
+    let problem: Value = missing.json().await.unwrap();
+    assert_eq!(problem["instance"], format!("urn:cradle:request:{id}"));
+    app.database.cleanup().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn service_accounts_use_the_api_with_a_bearer_token_and_cannot_sign_in() {
     let app = app(Backend::Sqlite).await;
@@ -1953,7 +2079,7 @@ on_both_backends!(
         let client = app.signed_in("clinician").await;
         let csrf = app.csrf_token(&client).await;
         let team = app.team_id(COMMUNITY_TEAM).to_string();
-        let due = cradle_domain::dates::today_uk() + time::Duration::days(60);
+        let due = app.app.today() + time::Duration::days(60);
         let created = client
             .post(app.url("/api/v1/families"))
             .header("x-csrf-token", csrf.as_str())
@@ -1967,11 +2093,7 @@ on_both_backends!(
             .send()
             .await
             .unwrap();
-        assert_eq!(created.status(), StatusCode::CREATED);
-        let family = created.json::<Value>().await.unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let family = id_of_created(created).await;
         let page_path = format!("/families/{family}");
 
         // Add the partner and the grandmother, each a person in their own right.
@@ -2097,7 +2219,7 @@ on_both_backends!(
 
         // The birth is recorded on the pregnancy's own record: 33 weeks, so a corrected age shows.
         let birth_link = link_after(&page, &format!("/families/{family}/babies/"));
-        let today = cradle_domain::dates::today_uk();
+        let today = app.app.today();
         let born = today - time::Duration::days(28);
         let future = today + time::Duration::days(2);
         let refused = client
@@ -2738,7 +2860,7 @@ on_both_backends!(
         let end_path = format!("/families/{family}/relationships/{relationship}/end");
         let form = get_text(&app, &client, &end_path).await;
         assert!(form.contains("Owen Price: Father"));
-        let today = cradle_domain::dates::today_uk();
+        let today = app.app.today();
         let missing_reason = client
             .post(app.url(&end_path))
             .form(&[
@@ -4188,7 +4310,7 @@ on_both_backends!(
                 "{offer} offered for a child"
             );
         }
-        let today = cradle_domain::dates::today_uk().to_string();
+        let today = app.app.today().to_string();
         let answers: Vec<Value> = (1..=9)
             .map(|n| serde_json::json!({"question": format!("phq9-{n}"), "code": "LA6568-5"}))
             .collect();
@@ -4475,7 +4597,7 @@ on_both_backends!(
             .collect();
         let phq9 = |extra: Value| {
             let mut body = serde_json::json!({"instrument": "PHQ-9", "population": "adult",
-                "completed_on": cradle_domain::dates::today_uk().to_string(), "answers": answers});
+                "completed_on": app.app.today().to_string(), "answers": answers});
             for (key, value) in extra.as_object().unwrap() {
                 body[key] = value.clone();
             }
@@ -4542,7 +4664,7 @@ on_both_backends!(
         );
 
         // And his own assessment, once he has accepted the offer (made and answered at once).
-        let today = cradle_domain::dates::today_uk().to_string();
+        let today = app.app.today().to_string();
         let post_json = |path: String, body: Value| {
             let request = nurse
                 .post(app.url(&path))
@@ -5942,7 +6064,7 @@ on_both_backends!(
                 .json(&body);
             async move { request.send().await.unwrap() }
         };
-        let today = cradle_domain::dates::today_uk();
+        let today = app.app.today();
         let day = |d: time::Date| d.to_string();
 
         // Steps come in order: nothing can be accepted before an offer.
@@ -6265,7 +6387,7 @@ on_both_backends!(
                 .json(&body);
             async move { request.send().await.unwrap() }
         };
-        let today = cradle_domain::dates::today_uk().to_string();
+        let today = app.app.today().to_string();
         let answers = |ninth: &str| {
             let mut all: Vec<Value> = (1..=8)
                 .map(|n| serde_json::json!({"question": format!("phq9-{n}"), "code": "LA6569-3"}))
@@ -6434,7 +6556,7 @@ on_both_backends!(
             "nine answers and the population kept"
         );
 
-        let (d, m, y) = cradle_domain::dates::date_boxes(Some(cradle_domain::dates::today_uk()));
+        let (d, m, y) = cradle_domain::dates::date_boxes(Some(app.app.today()));
         fields.extend([
             ("completed_on_day".to_string(), d),
             ("completed_on_month".to_string(), m),
@@ -6842,7 +6964,7 @@ on_both_backends!(
         let record = read().await;
         let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
         let team = record["family"]["team_id"].as_str().unwrap().to_string();
-        let today = cradle_domain::dates::today_uk().to_string();
+        let today = app.app.today().to_string();
         let post = |path: String, body: Value| {
             let request = client
                 .post(app.url(&path))
@@ -7007,7 +7129,7 @@ on_both_backends!(
         assert!(
             caseload.contains(&format!(
                 "(partner pathway: Assessed, {})",
-                cradle_domain::dates::long_date(cradle_domain::dates::today_uk())
+                cradle_domain::dates::long_date(app.app.today())
             )),
             "{caseload}"
         );
@@ -7044,7 +7166,7 @@ on_both_backends!(
         let family = family_of(&app, &client, "Amara Okafor").await;
         let record: Value = get_json(&app, &client, &format!("/api/v1/families/{family}")).await;
         let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
-        let today = cradle_domain::dates::today_uk().to_string();
+        let today = app.app.today().to_string();
         for body in [
             serde_json::json!({"step": "identified", "on": today, "how": "at_referral"}),
             serde_json::json!({"step": "offered", "on": today, "method": "phone"}),
@@ -7083,7 +7205,7 @@ on_both_backends!(
             .unwrap()
             .to_string();
         let (d, m, y) = {
-            let t = cradle_domain::dates::today_uk();
+            let t = app.app.today();
             (
                 t.day().to_string(),
                 u8::from(t.month()).to_string(),
@@ -7162,7 +7284,7 @@ on_both_backends!(
         let record: Value = get_json(&app, &client, &format!("/api/v1/families/{family}")).await;
         let donna = record["people"][0]["id"].as_str().unwrap().to_string();
         let team = record["family"]["team_id"].as_str().unwrap().to_string();
-        let today = cradle_domain::dates::today_uk().to_string();
+        let today = app.app.today().to_string();
         let identify = || {
             let request = client
                 .post(app.url(&format!("/api/v1/families/{family}/people/{donna}/pathway")))
@@ -7342,7 +7464,7 @@ on_both_backends!(
                 .post(app.url(&format!("/api/v1/families/{family}/people/{tunde}/questionnaires")))
                 .header("X-CSRF-Token", &token)
                 .json(&serde_json::json!({"instrument": "Example confidence scale", "population": "none",
-                    "completed_on": cradle_domain::dates::today_uk().to_string(), "answers": answers}));
+                    "completed_on": app.app.today().to_string(), "answers": answers}));
             async move { request.send().await.unwrap() }
         };
         let response = record_response().await;
@@ -7800,7 +7922,7 @@ on_both_backends!(
         let record: Value = get_json(&app, &client, &format!("/api/v1/families/{amara}")).await;
         let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
         let (day, month, year) = date_fields(time::OffsetDateTime::now_utc().date());
-        let on = cradle_domain::dates::today_uk().to_string();
+        let on = app.app.today().to_string();
         let family_at = format!("/api/v1/families/{amara}");
         let tunde_at = format!("{family_at}/people/{tunde}");
         // "Several days" to every question, the ninth (thoughts of self-harm) included.
@@ -8047,9 +8169,7 @@ on_both_backends!(
         // Ewa and Piotr's plan ended a fortnight ago: the caseload and the family page say when.
         let ended_on = format!(
             "Care plan ended {}",
-            cradle_domain::dates::long_date(
-                cradle_domain::dates::today_uk() - time::Duration::days(14)
-            )
+            cradle_domain::dates::long_date(app.app.today() - time::Duration::days(14))
         );
         let ewa_row = caseload("Ewa").await;
         assert!(ewa_row.contains(&ended_on), "{ewa_row}");
@@ -8061,7 +8181,7 @@ on_both_backends!(
             ended.contains("Handed over to the health visitor"),
             "the closing summary is on the family page: {ended}"
         );
-        let next = cradle_domain::dates::today_uk() + time::Duration::days(4);
+        let next = app.app.today() + time::Duration::days(4);
         let sofia_row = caseload("Sofia").await;
         assert!(
             sofia_row.contains(&format!(

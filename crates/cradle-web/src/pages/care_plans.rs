@@ -21,7 +21,7 @@ use cradle_domain::care_plans::{
     PlanKind, RatingInput, ReviewDecision, ReviewInput, ReviewStatus, SessionInput,
 };
 use cradle_domain::conversations::Seen;
-use cradle_domain::dates::{long_date, today_uk};
+use cradle_domain::dates::long_date;
 use cradle_domain::entries::Member;
 use cradle_domain::network::FamilyRecord;
 use cradle_domain::{FamilyId, TeamId};
@@ -256,8 +256,8 @@ pub struct CareSection {
     pub plans: Vec<PlanView>,
 }
 
-pub fn care_section(record: &FamilyRecord) -> CareSection {
-    let next = NextDue::for_record(record, today_uk());
+pub fn care_section(record: &FamilyRecord, today: time::Date) -> CareSection {
+    let next = NextDue::for_record(record, today);
     CareSection {
         next_due: next.label(),
         next_due_warning: next.is_warning(),
@@ -438,7 +438,7 @@ pub async fn new_plan_form(
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
-    let (agreed_day, agreed_month, agreed_year) = super::today_boxes();
+    let (agreed_day, agreed_month, agreed_year) = super::today_boxes(&state);
     let input = PlanInput {
         focus: match family.family.stage {
             cradle_domain::PerinatalStage::Postnatal => "postnatal".to_string(),
@@ -624,7 +624,7 @@ pub async fn new_goal_form(
     let (agreed_day, agreed_month, agreed_year) = if plan.sessions.is_empty() {
         cradle_domain::dates::date_boxes(Some(plan.agreed_on))
     } else {
-        super::today_boxes()
+        super::today_boxes(&state)
     };
     let input = GoalInput {
         agreed_day,
@@ -827,7 +827,7 @@ pub async fn new_session_form(
     Path((id, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
     let (_, family, plan) = plan_of(&state, &staff, &id, &plan).await?;
-    let (held_day, held_month, held_year) = super::today_boxes();
+    let (held_day, held_month, held_year) = super::today_boxes(&state);
     let input = SessionInput {
         held_day,
         held_month,
@@ -1044,7 +1044,7 @@ pub async fn new_review_form(
     Path((id, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
     let (_, family, plan) = plan_of(&state, &staff, &id, &plan).await?;
-    let (reviewed_day, reviewed_month, reviewed_year) = super::today_boxes();
+    let (reviewed_day, reviewed_month, reviewed_year) = super::today_boxes(&state);
     let input = ReviewInput {
         reviewed_day,
         reviewed_month,
@@ -1146,7 +1146,7 @@ pub async fn end_plan_form(
     Path((id, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
     let (_, family, plan) = plan_of(&state, &staff, &id, &plan).await?;
-    let (closed_day, closed_month, closed_year) = super::today_boxes();
+    let (closed_day, closed_month, closed_year) = super::today_boxes(&state);
     let input = CloseInput {
         closed_day,
         closed_month,

@@ -16,7 +16,7 @@ use cradle_app::AppError;
 use cradle_domain::conversations::{
     Conversation, ConversationInput, ConversationStatus, Seen, PROMPTS,
 };
-use cradle_domain::dates::{long_date, long_date_time, today_uk};
+use cradle_domain::dates::{long_date, long_date_time};
 use cradle_domain::network::FamilyRecord;
 use cradle_domain::FamilyId;
 use uuid::Uuid;
@@ -209,7 +209,7 @@ pub async fn new_form(
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
-    let today = today_uk();
+    let today = state.app.today();
     let form = Submitted {
         input: ConversationInput {
             held_day: today.day().to_string(),

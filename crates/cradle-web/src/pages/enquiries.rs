@@ -11,7 +11,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Form;
-use cradle_domain::dates::today_uk;
 use cradle_domain::enquiries::{EnquiryInput, EnquiryOutcome};
 use cradle_domain::network::FamilyRecord;
 use cradle_domain::FamilyId;
@@ -122,7 +121,7 @@ pub async fn new_form(
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
-    let today = today_uk();
+    let today = state.app.today();
     let input = EnquiryInput {
         asked_day: today.day().to_string(),
         asked_month: u8::from(today.month()).to_string(),

@@ -813,7 +813,7 @@ pub async fn show(
         moments: super::observations::moment_summaries(&record),
         needs: super::observations::note_groups(&record),
         closed_concerns: super::concerns::views(&record, false),
-        care: super::care_plans::care_section(&record),
+        care: super::care_plans::care_section(&record, state.app.today()),
         interventions: super::interventions::views(&record),
         memberships: super::groups::membership_views(&record),
         timeline: super::timeline::items(&record, &filter)

@@ -15,7 +15,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use cradle_app::AppError;
-use cradle_domain::dates::{long_date, today_uk};
+use cradle_domain::dates::long_date;
 use cradle_domain::groups::{
     EnrolInput, Group, GroupInput, GroupRegister, GroupSessionInput, Presence, RegisterInput,
 };
@@ -73,8 +73,7 @@ pub struct GroupsPage {
     pub may_change: bool,
 }
 
-fn next_session(group: &Group) -> String {
-    let today = today_uk();
+fn next_session(group: &Group, today: time::Date) -> String {
     group
         .sessions
         .iter()
@@ -88,6 +87,7 @@ pub async fn groups(
     staff: Staff<ReadRecords>,
 ) -> Result<Response, Failure> {
     let groups = state.app.groups(&staff.actor).await?;
+    let today = state.app.today();
     let page = GroupsPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         groups: groups
@@ -97,7 +97,7 @@ pub async fn groups(
                 name: g.name.clone(),
                 facilitators: g.facilitators.clone(),
                 capacity: g.capacity,
-                next: next_session(g),
+                next: next_session(g, today),
             })
             .collect(),
         may_change: staff
@@ -499,6 +499,7 @@ async fn enrol_page(
     input: &EnrolInput,
     errors: Errors,
 ) -> Result<Response, Failure> {
+    let today = state.app.today();
     let groups: Vec<Group> = state
         .app
         .groups(&staff.actor)
@@ -513,7 +514,7 @@ async fn enrol_page(
     }];
     options.extend(groups.iter().map(|g| Choice {
         code: g.id.to_string(),
-        label: format!("{} ({})", g.name, next_session(g).to_lowercase()),
+        label: format!("{} ({})", g.name, next_session(g, today).to_lowercase()),
         selected: input.group == g.id.to_string(),
     }));
     let page = EnrolPage {

@@ -221,7 +221,7 @@ pub async fn offer_form_page(
     let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
     let catalogue = family_catalogue(&state, &staff, &access).await?;
-    let (offered_day, offered_month, offered_year) = super::today_boxes();
+    let (offered_day, offered_month, offered_year) = super::today_boxes(&state);
     let input = OfferInput {
         delivered_by: staff.actor.display_name.clone(),
         offered_day,
@@ -470,7 +470,7 @@ pub async fn step_form_page(
     Path((id, intervention)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
     let (_, family, intervention) = intervention_of(&state, &staff, &id, &intervention).await?;
-    let (step_day, step_month, step_year) = super::today_boxes();
+    let (step_day, step_month, step_year) = super::today_boxes(&state);
     let input = StepInput {
         step_day,
         step_month,
@@ -531,7 +531,7 @@ pub async fn series_form_page(
     let (access, family, intervention) =
         intervention_of(&state, &staff, &id, &intervention).await?;
     let themes = themes_of(&state, &staff, &access, &intervention).await?;
-    let (series_day, series_month, series_year) = super::today_boxes();
+    let (series_day, series_month, series_year) = super::today_boxes(&state);
     let next = (1..)
         .find(|n| !intervention.series.iter().any(|s| s.number == *n))
         .unwrap_or(1);

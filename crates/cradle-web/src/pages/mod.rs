@@ -63,8 +63,8 @@ pub(crate) fn member_choices(
 }
 
 /// Today as the three boxes of a date field hold it: what a new entry's date starts as.
-pub(crate) fn today_boxes() -> (String, String, String) {
-    cradle_domain::dates::date_boxes(Some(cradle_domain::dates::today_uk()))
+pub(crate) fn today_boxes(state: &crate::WebState) -> (String, String, String) {
+    cradle_domain::dates::date_boxes(Some(state.app.today()))
 }
 
 pub fn see_other(location: &str) -> Response {

@@ -14,7 +14,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use cradle_app::{AppError, FamilyAccess};
-use cradle_domain::dates::{long_date, long_date_time, today_uk};
+use cradle_domain::dates::{long_date, long_date_time};
 use cradle_domain::entries::{EntryInput, Member};
 use cradle_domain::family_facing::FamilyFacing;
 use cradle_domain::network::{
@@ -1540,7 +1540,7 @@ pub async fn ecomap(
     let id = parse_id(FamilyId::parse(id.trim_end_matches(".svg")))?;
     let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
-    let mut response = crate::ecomap::svg(&family, today_uk()).into_response();
+    let mut response = crate::ecomap::svg(&family, state.app.today()).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("image/svg+xml; charset=utf-8"),
@@ -1643,7 +1643,7 @@ async fn printout_page(
     staff: &Staff<ReadRecords>,
     view: &FamilyFacing,
 ) -> Result<Response, Failure> {
-    let today = today_uk();
+    let today = state.app.today();
     let together = view.together();
     let relationships = view
         .relationships

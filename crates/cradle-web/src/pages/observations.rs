@@ -14,7 +14,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use cradle_app::AppError;
-use cradle_domain::dates::{date_boxes, long_date, today_uk};
+use cradle_domain::dates::{date_boxes, long_date};
 use cradle_domain::network::FamilyRecord;
 use cradle_domain::observations::{BabyResponse, ObservationInput, Setting, DESCRIPTORS};
 use cradle_domain::FamilyId;
@@ -256,7 +256,7 @@ pub async fn new_form(
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
-    let today = today_uk();
+    let today = state.app.today();
     let input = ObservationInput {
         observed_day: today.day().to_string(),
         observed_month: u8::from(today.month()).to_string(),
@@ -490,7 +490,7 @@ pub async fn new_note_form(
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access).await?;
-    let today = today_uk();
+    let today = state.app.today();
     let input = cradle_domain::needs::NoteInput {
         noted_day: today.day().to_string(),
         noted_month: u8::from(today.month()).to_string(),

@@ -198,7 +198,7 @@ pub async fn assessment_form(
     Path((id, person)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
     let (_, family, person) = family_and_person(&state, &staff, &id, &person).await?;
-    let (on_day, on_month, on_year) = super::today_boxes();
+    let (on_day, on_month, on_year) = super::today_boxes(&state);
     let typed = AssessmentInput {
         on_day,
         on_month,

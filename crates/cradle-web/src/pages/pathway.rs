@@ -13,7 +13,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use cradle_app::{AppError, FamilyAccess};
-use cradle_domain::dates::{long_date, today_uk};
+use cradle_domain::dates::long_date;
 use cradle_domain::network::FamilyRecord;
 use cradle_domain::partner_assessment::{PartnerAssessment, SECTIONS};
 use cradle_domain::pathway::{
@@ -212,7 +212,7 @@ fn page(
     typed: &PathwayInput,
     errors: Errors,
 ) -> Result<Response, Failure> {
-    let today = today_uk();
+    let today = state.app.today();
     let found = parse_id(family.people.iter().find(|p| p.id == person))?;
     let pathway = family.pathway_of(person);
     let involvement = family.involvement(person);
@@ -424,7 +424,7 @@ pub async fn pathway_page(
     Path((id, person)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
     let (_, family, person) = family_and_person(&state, &staff, &id, &person).await?;
-    let (on_day, on_month, on_year) = super::today_boxes();
+    let (on_day, on_month, on_year) = super::today_boxes(&state);
     let typed = PathwayInput {
         on_day,
         on_month,

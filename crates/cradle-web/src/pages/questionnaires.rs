@@ -394,7 +394,7 @@ pub async fn questionnaire_form(
 ) -> Result<Response, Failure> {
     let (_, family, person) =
         super::pathway::family_and_person(&state, &staff, &id, &person).await?;
-    let (day, month, year) = super::today_boxes();
+    let (day, month, year) = super::today_boxes(&state);
     let typed = Typed {
         instrument: query.get("instrument").cloned().unwrap_or_default(),
         day,
