@@ -918,3 +918,419 @@ on_both_backends!(
         app.database.cleanup().await;
     }
 );
+
+on_both_backends!(
+    signing_in_shows_the_home_page_and_signing_out_ends_the_session,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.client();
+        let response = app.login(&client, "clinician", DEMO_PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let set_cookie: Vec<String> = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        let session_cookie = set_cookie
+            .iter()
+            .find(|c| c.starts_with("cradle_session="))
+            .unwrap();
+        assert!(
+            session_cookie.contains("HttpOnly") && session_cookie.contains("SameSite=Strict"),
+            "{session_cookie}"
+        );
+        let home = get_text(&app, &client, "/").await;
+        assert!(home.contains("Hello, Priya Shah"), "{home}");
+        assert!(home.contains("Perinatal clinician"));
+
+        let token = app.csrf_token(&client).await;
+        let out = client
+            .post(app.url("/logout"))
+            .form(&[("csrf_token", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&out), "/login?reason=signed_out");
+        assert_eq!(out.headers()["clear-site-data"], "\"cache\", \"storage\"");
+        let after = client.get(app.url("/families")).send().await.unwrap();
+        assert_eq!(after.status(), StatusCode::SEE_OTHER);
+        assert!(location(&after).starts_with("/login"));
+        let actions: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert!(
+            actions.contains(&"auth.login".to_string())
+                && actions.contains(&"auth.logout".to_string())
+        );
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    a_wrong_password_and_an_unknown_user_get_the_same_answer,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.client();
+        let wrong = app.login(&client, "clinician", "not the password").await;
+        let wrong_status = wrong.status();
+        let wrong_page = wrong.text().await.unwrap();
+        let unknown = app.login(&client, "nobody.here", "not the password").await;
+        assert_eq!(wrong_status, StatusCode::UNAUTHORIZED);
+        assert_eq!(unknown.status(), wrong_status);
+        let unknown_page = unknown.text().await.unwrap();
+        let message = "The username or password is not right";
+        assert!(wrong_page.contains(message) && unknown_page.contains(message));
+        assert!(wrong_page.contains("nhsuk-error-summary"));
+        assert!(
+            wrong_page.contains("value=\"clinician\""),
+            "the typed username is kept"
+        );
+        assert!(
+            !wrong_page.contains("not the password"),
+            "the password is never echoed"
+        );
+        let actions: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert_eq!(
+            actions.iter().filter(|a| *a == "auth.login_failed").count(),
+            2
+        );
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    repeated_failures_pause_sign_in_for_that_account,
+    |backend| async move {
+        let app = app(backend).await;
+        let client = app.client();
+        for _ in 0..5 {
+            assert_eq!(
+                app.login(&client, "nursery.nurse", "guessing wrong")
+                    .await
+                    .status(),
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        let blocked = app.login(&client, "nursery.nurse", DEMO_PASSWORD).await;
+        assert_eq!(
+            blocked.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "even the right password waits"
+        );
+        assert!(blocked.text().await.unwrap().contains("Wait 15 minutes"));
+        // Other accounts are unaffected; after the window the account can sign in again.
+        assert_eq!(
+            app.login(&client, "clinician", DEMO_PASSWORD)
+                .await
+                .status(),
+            StatusCode::SEE_OTHER
+        );
+        app.clock.advance_minutes(16);
+        assert_eq!(
+            app.login(&app.client(), "nursery.nurse", DEMO_PASSWORD)
+                .await
+                .status(),
+            StatusCode::SEE_OTHER
+        );
+        app.database.cleanup().await;
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_end_after_30_idle_minutes_and_after_12_hours_in_any_case() {
+    let app = app(Backend::Sqlite).await;
+    let client = app.signed_in("clinician").await;
+    app.clock.advance_minutes(29);
+    assert_eq!(
+        client
+            .get(app.url("/families"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    app.clock.advance_minutes(31);
+    let expired = client.get(app.url("/families")).send().await.unwrap();
+    assert_eq!(expired.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&expired), "/login?next=/families&reason=expired");
+    let notice = get_text(&app, &client, "/login?reason=expired").await;
+    assert!(notice.contains("Your session ended"));
+
+    let busy = app.signed_in("clinician").await;
+    for _ in 0..(12 * 60 / 25) {
+        app.clock.advance_minutes(25);
+        assert_eq!(
+            busy.get(app.url("/")).send().await.unwrap().status(),
+            StatusCode::OK
+        );
+    }
+    app.clock.advance_minutes(25);
+    let too_old = busy.get(app.url("/")).send().await.unwrap();
+    assert_eq!(
+        too_old.status(),
+        StatusCode::SEE_OTHER,
+        "no session outlives 12 hours"
+    );
+
+    let api = app.signed_in("clinician").await;
+    app.clock.advance_minutes(31);
+    let response = api.get(app.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["type"], "urn:cradle:problem:session-expired");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_issues_a_fresh_session_and_disabling_an_account_ends_it_at_once() {
+    let app = app(Backend::Sqlite).await;
+    let first = app.signed_in("clinician").await;
+    let second = app.signed_in("clinician").await;
+    let me1: Value = get_json(&app, &first, "/api/v1/me").await;
+    let me2: Value = get_json(&app, &second, "/api/v1/me").await;
+    assert_ne!(
+        me1["csrf_token"], me2["csrf_token"],
+        "each sign-in is its own session"
+    );
+
+    // A session token planted in the browser before sign-in is not adopted.
+    let planted = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = planted.get(app.url("/login")).send().await.unwrap();
+    let login_cookie = form
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .find(|c| c.starts_with("cradle_login_csrf="))
+        .unwrap();
+    let token = hidden_field(&form.text().await.unwrap(), "csrf_token").unwrap();
+    let signed = planted
+        .post(app.url("/login"))
+        .header(
+            "cookie",
+            format!("{login_cookie}; cradle_session=attacker-chosen"),
+        )
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("username", "clinician"),
+            ("password", DEMO_PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let issued = signed
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("cradle_session="))
+        .unwrap();
+    assert!(!issued.contains("attacker-chosen"));
+
+    let admin = app.signed_in("admin").await;
+    let csrf = app.csrf_token(&admin).await;
+    let id = app.staff_id("clinician");
+    let disabled = admin
+        .post(app.url(&format!("/admin/staff/{id}/disable")))
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disabled.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        first.get(app.url("/")).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.login(&app.client(), "clinician", DEMO_PASSWORD)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secure_cookies_outside_local_development() {
+    let app = spawn_app(Backend::Sqlite, true).await.unwrap();
+    let response = app.client().get(app.url("/login")).send().await.unwrap();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("; Secure")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn administrators_manage_accounts_and_teams_with_clear_messages() {
+    let app = app(Backend::Sqlite).await;
+    let admin = app.signed_in("admin").await;
+    let csrf = app.csrf_token(&admin).await;
+    let bad = admin
+        .post(app.url("/admin/staff"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("display_name", "New Person"),
+            ("username", "clinician"),
+            ("role", "clinician"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = bad.text().await.unwrap();
+    assert!(page.contains("Select at least one team"));
+    assert!(page.contains("value=\"New Person\""));
+    assert!(
+        !page.contains("type=\"password\""),
+        "an administrator never chooses a colleague's password"
+    );
+
+    let team = app.team_id(COMMUNITY_TEAM).to_string();
+    let duplicate = admin
+        .post(app.url("/admin/staff"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("display_name", "New Person"),
+            ("username", "clinician"),
+            ("role", "clinician"),
+            ("teams", team.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(duplicate.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(duplicate.text().await.unwrap().contains("already exists"));
+
+    let empty_team = admin
+        .post(app.url("/admin/teams"))
+        .form(&[("csrf_token", csrf.as_str()), ("name", "  ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(empty_team.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty_team
+        .text()
+        .await
+        .unwrap()
+        .contains("Enter a team name"));
+    let team_added = admin
+        .post(app.url("/admin/teams"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("name", "South Perinatal Team"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(team_added.status(), StatusCode::SEE_OTHER);
+    let teams = get_text(&app, &admin, "/admin/teams").await;
+    assert!(teams.contains("South Perinatal Team"));
+    let actions: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+    assert!(
+        actions.contains(&"staff.create".to_string())
+            && actions.contains(&"team.create".to_string())
+    );
+}
+
+on_both_backends!(
+    moving_a_member_of_staff_between_teams_changes_what_they_see_at_once,
+    |backend| async move {
+        let app = app(backend).await;
+        let mbu_family = first_family(&app, "mbu.clinician").await;
+        let clinician = app.signed_in("clinician").await;
+        let path = format!("/families/{mbu_family}");
+        assert_eq!(
+            clinician.get(app.url(&path)).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+
+        let admin = app.signed_in("admin").await;
+        let csrf = app.csrf_token(&admin).await;
+        let id = app.staff_id("clinician");
+        let form = get_text(&app, &admin, &format!("/admin/staff/{id}/teams")).await;
+        assert!(form.contains("Change teams") && form.contains(COMMUNITY_TEAM));
+        let bad = admin
+            .post(app.url(&format!("/admin/staff/{id}/teams")))
+            .form(&[("csrf_token", csrf.as_str()), ("teams", "not-a-team")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let mbu = app.team_id(MBU_TEAM).to_string();
+        let moved = admin
+            .post(app.url(&format!("/admin/staff/{id}/teams")))
+            .form(&[("csrf_token", csrf.as_str()), ("teams", mbu.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(moved.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            clinician.get(app.url(&path)).send().await.unwrap().status(),
+            StatusCode::OK,
+            "the same session sees the new team's family"
+        );
+        let community_family = first_family(&app, "nursery.nurse").await;
+        assert_eq!(
+            clinician
+                .get(app.url(&format!("/families/{community_family}")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::FORBIDDEN,
+            "and no longer the old team's"
+        );
+
+        let api = admin
+            .post(app.url(&format!("/api/v1/staff/{id}/teams")))
+            .header("x-csrf-token", csrf.as_str())
+            .json(&serde_json::json!({"teams": [uuid_like()]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(api.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let changes = audit_actions(&app)
+            .await
+            .into_iter()
+            .filter(|r| r.1 == "staff.teams_change")
+            .count();
+        assert_eq!(changes, 1, "the permission change is audited");
+        app.database.cleanup().await;
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_failures_from_one_address_pause_sign_in_from_there() {
+    let app = app(Backend::Sqlite).await;
+    let client = app.client();
+    for attempt in 0..30 {
+        let response = app
+            .login(&client, &format!("guess{attempt}"), "wrong password")
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "attempt {attempt}"
+        );
+    }
+    let blocked = app.login(&client, "clinician", DEMO_PASSWORD).await;
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let refused = audit_actions(&app)
+        .await
+        .into_iter()
+        .filter(|r| r.1 == "auth.login_rate_limited")
+        .count();
+    assert_eq!(refused, 1, "the refusal is audited");
+}
