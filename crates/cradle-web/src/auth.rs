@@ -14,6 +14,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use cookie::{Cookie, SameSite};
 use cradle_app::auth::SignedIn;
 use cradle_app::{Actor, AppError, FamilyLookup};
 use cradle_domain::{FamilyId, Permission};
@@ -62,27 +63,29 @@ fn client_address(state: &WebState, request: &mut Request) -> String {
     address
 }
 
+/// A cookie the browser sent, read by the `cookie` crate.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|sent| sent.name() == name)
+        .and_then(|sent| sent.value_raw())
 }
 
 /// A `Set-Cookie` value: always HttpOnly and SameSite=Strict, Secure outside local development.
 pub fn set_cookie(name: &str, value: &str, max_age_seconds: Option<i64>, secure: bool) -> String {
-    let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
-    if secure {
-        cookie.push_str("; Secure");
-    }
+    let mut made = Cookie::build((name.to_string(), value.to_string()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure);
     if let Some(age) = max_age_seconds {
-        cookie.push_str(&format!("; Max-Age={age}"));
+        made = made.max_age(cookie::time::Duration::seconds(age));
     }
-    cookie
+    made.build().to_string()
 }
 
 /// Compares secrets in constant time (`subtle`), so that how long a refusal takes says
@@ -438,6 +441,31 @@ mod tests {
             Some("Amara Okafor")
         );
         assert_eq!(form_field(body, "missing"), None);
+    }
+
+    #[test]
+    fn cookies_are_read_by_name_and_set_http_only_and_same_site_strict() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            "a=1; cradle_session=abc; b=2".parse().unwrap(),
+        );
+        headers.append(header::COOKIE, "cradle_login_csrf=xyz".parse().unwrap());
+        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie(&headers, LOGIN_CSRF_COOKIE), Some("xyz"));
+        assert_eq!(cookie(&headers, "cradle_sessio"), None);
+        let ended = set_cookie(SESSION_COOKIE, "", Some(0), true);
+        for part in [
+            "cradle_session=",
+            "HttpOnly",
+            "SameSite=Strict",
+            "Secure",
+            "Path=/",
+            "Max-Age=0",
+        ] {
+            assert!(ended.contains(part), "{part} in {ended}");
+        }
+        assert!(!set_cookie(SESSION_COOKIE, "abc", None, false).contains("Secure"));
     }
 
     #[test]
