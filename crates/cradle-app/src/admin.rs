@@ -77,16 +77,18 @@ impl Cradle {
         // line (whoever runs the server, for the demonstration accounts and scripts) may set
         // one here.
         let from_command_line = actor.is_command_line();
-        let password = if input.service_account || input.password.is_empty() {
+        let password = if input.password.is_empty() {
             None
-        } else if from_command_line {
-            problems.take(Password::parse("password", &input.password))
-        } else {
+        } else if !from_command_line {
             problems.push(cradle_domain::Invalid::new(
                 "password",
                 "Cradle does not take a password for someone else: they set their own through their enrolment link",
             ));
             None
+        } else if input.service_account {
+            None
+        } else {
+            problems.take(Password::parse("password", &input.password))
         };
         let known = self.store.list_teams().await?;
         let mut teams = Vec::new();

@@ -214,6 +214,7 @@ pub struct Reading {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Band {
     pub from: i64,
     pub to: i64,

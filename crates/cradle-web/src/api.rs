@@ -298,10 +298,11 @@ async fn list_families(
             "`page` counts from 1, up to 100000.".into(),
         )));
     }
-    if [&query.after, &query.before]
-        .iter()
-        .any(|cursor| cursor.as_deref() == Some(""))
-    {
+    if [&query.after, &query.before].iter().any(|cursor| {
+        cursor
+            .as_deref()
+            .is_some_and(|id| id.parse::<uuid::Uuid>().is_err())
+    }) {
         return Err(Failure(Problem::BadRequest(
             "`after` and `before` are a family's id from a page of the list, or left out.".into(),
         )));

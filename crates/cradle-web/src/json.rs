@@ -157,11 +157,15 @@ impl BodyShape {
             || entries.is_some()
             || crate::openapi::allows_type(schema, "object");
         if is_object {
-            let own = if fields.is_empty() && entries.is_none() {
+            let closed = schema.get("additionalProperties") == Some(&Value::Bool(false));
+            let own = if !fields.is_empty() || entries.is_some() || closed {
+                BodyShape::Object { fields, entries }
+            } else if shape == BodyShape::Plain {
                 // An object the document describes no further is free-form.
                 BodyShape::Free
             } else {
-                BodyShape::Object { fields, entries }
+                // Described by its `$ref`, `allOf`, `oneOf` or `anyOf`.
+                BodyShape::Plain
             };
             shape = shape.merge(own);
         }
@@ -302,6 +306,22 @@ mod tests {
         assert_eq!(
             shape.unknown_field(&extra_at_top, ""),
             Some("colour".into())
+        );
+        // An object typed beside the parts it is made of is those parts, not free-form; an
+        // object closed with no fields takes none.
+        let typed_beside = serde_json::json!({"type": "object", "allOf": [{"$ref": "#/components/schemas/Correction"}]});
+        let typed_beside = BodyShape::of(&typed_beside, &document);
+        assert_eq!(
+            typed_beside.unknown_field(&serde_json::json!({"version": 1, "colour": "red"}), ""),
+            Some("colour".into())
+        );
+        let empty = BodyShape::of(
+            &serde_json::json!({"type": "object", "additionalProperties": false}),
+            &document,
+        );
+        assert_eq!(
+            empty.unknown_field(&serde_json::json!({"any": 1}), ""),
+            Some("any".into())
         );
         let extra_in_item =
             serde_json::json!({"ratings": [{"goal": "a"}, {"goal": "b", "by": "x"}]});

@@ -1550,7 +1550,7 @@ fn body() -> Value {
                     "username": {"type": "string"}, "display_name": {"type": "string"}, "role": {"type": "string"},
                     "teams": {"type": "array", "items": {"type": "string"}},
                     "service_account": {"type": "boolean"},
-                    "password": {"not": {}, "description": "Never accepted (422): the person sets their own password through the enrolment link Cradle makes"}
+                    "password": {"type": "string", "maxLength": 0, "description": "Leave out: a password is never accepted (422); the person sets their own through the enrolment link Cradle makes"}
                 }},
                 "Baby": {"type": "object", "properties": {
                     "id": {"type": "string", "format": "uuid"}, "name": {"type": ["string", "null"]},

@@ -287,7 +287,13 @@ on_both_backends!(
         assert_eq!(far_ahead.status(), StatusCode::CONFLICT);
 
         // Query values the document does not allow are refused, not read as "left out".
-        for query in ["mine=yes", "mine=", "before=", "after="] {
+        for query in [
+            "mine=yes",
+            "mine=",
+            "before=",
+            "after=",
+            "after=01890000-0000-7000-8000-000000000000&before=not-an-id",
+        ] {
             let refused = clinician
                 .get(app.url(&format!("/api/v1/families?{query}")))
                 .send()
