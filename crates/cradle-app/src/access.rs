@@ -8,8 +8,7 @@ use crate::{AppError, Cradle};
 use cradle_domain::{
     AuditAction, AuditOutcome, FamilyId, Permission, Role, Staff, StaffId, SubjectKind, TeamId,
 };
-use cradle_store::{AuditEntry, ProvisionalSignIn};
-use std::sync::Arc;
+use cradle_store::AuditEntry;
 use uuid::Uuid;
 
 /// The person (or command line) making a request, and where it came from.
@@ -25,10 +24,6 @@ pub struct Actor {
     /// The page or API path being served, when there is one: a read's audit record says
     /// what was seen.
     pub viewing: Option<String>,
-    /// Set when the request is served on a sign-in remembered from an earlier request: every
-    /// audit record made for it carries it, and is written only once what it relied on is
-    /// confirmed (see `remembered.rs`).
-    pub provisional: Option<Arc<ProvisionalSignIn>>,
 }
 
 impl Actor {
@@ -41,7 +36,6 @@ impl Actor {
             teams: staff.teams.clone(),
             source: source.into(),
             viewing: None,
-            provisional: None,
         }
     }
 
@@ -57,7 +51,6 @@ impl Actor {
             teams: Vec::new(),
             source: "command line".to_string(),
             viewing: None,
-            provisional: None,
         }
     }
 
@@ -118,7 +111,6 @@ impl Actor {
             source: self.source.clone(),
             break_glass_reason: None,
             detail: String::new(),
-            provisional: self.provisional.clone(),
         }
     }
 }
@@ -200,25 +192,8 @@ impl Cradle {
                 .await);
         }
         let stamp = match looked_up.filter(|looked_up| looked_up.family == id) {
-            // On a remembered sign-in the stamp is remembered too: the decision made on it
-            // stands only once the family's change count is confirmed.
-            Some(FamilyLookup {
-                stamp: Some((team, changes)),
-                ..
-            }) if actor.provisional.is_some() => {
-                if let Some(sign_in) = &actor.provisional {
-                    sign_in.rely_on_family(id, *changes);
-                }
-                Some((*team, *changes))
-            }
             Some(looked_up) => looked_up.stamp,
-            None => {
-                let stamp = self.store.family_stamp(id).await?;
-                if let Some(stamp) = stamp {
-                    self.remembered.keep_stamp(id, stamp);
-                }
-                stamp
-            }
+            None => self.store.family_stamp(id).await?,
         };
         let Some((team_id, changes)) = stamp else {
             return Err(AppError::NotFound);

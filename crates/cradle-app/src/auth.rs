@@ -5,12 +5,15 @@
 //! sign-in, so a token planted before sign-in is useless afterwards.
 
 use crate::access::FamilyLookup;
-use crate::remembered::SEEN_EVERY_MILLIS;
 use crate::second_factor::SignInStep;
 use crate::secrets::{random_token, token_hash, verify_password, DECOY_HASH};
 use crate::{Actor, AppError, Cradle};
 use cradle_domain::{AuditAction, AuditOutcome, FamilyId, Staff, SubjectKind};
 use cradle_store::{AuditEntry, SessionRecord};
+
+/// How long after a session was last recorded as seen it is recorded again (a write): a
+/// minute's precision is plenty for a 30-minute idle limit.
+pub(crate) const SEEN_EVERY_MILLIS: i64 = 60_000;
 
 /// A session that has just begun: the token goes in the cookie and is not kept anywhere else.
 #[derive(Debug, Clone)]
@@ -224,25 +227,14 @@ impl Cradle {
     /// A request about one family names it: its team and change count are read in the same
     /// statement as the session, for the access check that follows
     /// ([`Cradle::family_access`]), which then needs no lookup of its own.
-    ///
-    /// With `remembered`, a sign-in this server remembers from an earlier request is used
-    /// instead of a lookup when it may be (see `remembered.rs`); what the request then does
-    /// is confirmed against the database before it is answered.
     pub async fn session(
         &self,
         token: &str,
         address: &str,
         family: Option<FamilyId>,
-        remembered: bool,
     ) -> Result<SignedIn, AppError> {
         let hash = token_hash(token);
-        if remembered {
-            if let Some(signed_in) = self.remembered_sign_in(&hash, address, family) {
-                return Ok(signed_in);
-            }
-        }
         let Some(mut record) = self.store.session_with_staff(&hash, family).await? else {
-            self.remembered.forget_sign_in(&hash);
             return Err(AppError::Unauthenticated);
         };
         let now = self.now();
@@ -250,12 +242,10 @@ impl Cradle {
         let idle = now - session.last_seen_at_millis > self.settings.idle_timeout_millis;
         let too_old = now - session.created_at_millis > self.settings.absolute_timeout_millis;
         if idle || too_old {
-            self.remembered.forget_sign_in(&hash);
             self.store.end_session(&hash, None).await?;
             return Err(AppError::SessionExpired);
         }
         if record.staff.disabled {
-            self.remembered.forget_sign_in(&hash);
             self.store.end_session(&hash, None).await?;
             return Err(AppError::Unauthenticated);
         }
@@ -263,20 +253,15 @@ impl Cradle {
             self.store.touch_session(&hash, now).await?;
             record.session.last_seen_at_millis = now;
         }
-        let signed_in = SignedIn {
+        Ok(SignedIn {
             actor: Actor::staff(&record.staff, format!("http {address}")),
-            csrf_token: record.session.csrf_token.clone(),
+            csrf_token: record.session.csrf_token,
             token_hash: hash,
             family: family.map(|family| FamilyLookup {
                 family,
                 stamp: record.family,
             }),
-        };
-        if let (Some(family), Some(stamp)) = (family, record.family) {
-            self.remembered.keep_stamp(family, stamp);
-        }
-        self.remembered.keep_sign_in(record);
-        Ok(signed_in)
+        })
     }
 
     /// Ends a session at once.
@@ -286,7 +271,6 @@ impl Cradle {
             AuditAction::Logout,
             signed_in.actor.id.map(|id| (SubjectKind::Staff, id.0)),
         );
-        self.remembered.forget_sign_in(&signed_in.token_hash);
         self.store
             .end_session(&signed_in.token_hash, Some(entry))
             .await?;
@@ -323,6 +307,5 @@ fn anonymous_entry(now: i64, username: &str, source: &str, action: AuditAction) 
         source: source.to_string(),
         break_glass_reason: None,
         detail: String::new(),
-        provisional: None,
     }
 }

@@ -25,7 +25,6 @@ pub mod network;
 pub mod observations;
 pub mod pathway;
 pub mod questionnaires;
-mod remembered;
 pub mod second_factor;
 pub mod secrets;
 pub mod tokens;
@@ -100,8 +99,6 @@ pub struct Cradle {
     pub settings: Settings,
     team_names: TeamNames,
     definitions: questionnaires::LoadedDefinitions,
-    /// Sign-ins and family stamps remembered between requests (see `remembered.rs`).
-    remembered: remembered::Remembered,
 }
 
 /// Team names already read (see [`Cradle::team_name`]).
@@ -136,7 +133,6 @@ impl Cradle {
             settings: Settings::default(),
             team_names: TeamNames::default(),
             definitions: Default::default(),
-            remembered: Default::default(),
         }
     }
 

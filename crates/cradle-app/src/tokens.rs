@@ -2,7 +2,7 @@
 //! revoked, and refused once revoked or expired. The token is shown once and only its hash is
 //! kept; each token records when it was last used, and its first use is audited.
 
-use crate::remembered::SEEN_EVERY_MILLIS;
+use crate::auth::SEEN_EVERY_MILLIS;
 use crate::secrets::{random_token, token_hash};
 use crate::{Actor, AppError, Cradle};
 use cradle_domain::staff::parse_display_name;

@@ -16,7 +16,6 @@ pub use cache::{Bounded, Copies};
 pub mod care;
 pub mod network;
 mod postgres;
-mod provisional;
 mod rows;
 mod session_lookups;
 mod sql;
@@ -27,7 +26,6 @@ pub use audit_chain::{chain_hash, verify_chain, AuditRecord, ChainFault, GENESIS
 pub use care::CareStore;
 pub use network::{Amendment, NetworkStore, RecordKind, RecordVersion};
 pub use postgres::PostgresStore;
-pub use provisional::{ProvisionalSignIn, SignInFacts};
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -60,11 +58,6 @@ pub enum StoreError {
     /// A lookup made together with others' (see `session_lookups.rs`) failed.
     #[error("database error: {0}")]
     Lookup(String),
-    /// The request was served on a remembered sign-in (see `provisional.rs`) that no longer
-    /// holds: the session has ended, its account or a family it relied on has changed.
-    /// Nothing was answered or recorded; the request must be served afresh.
-    #[error("the sign-in this request was served on has changed")]
-    SignInChanged,
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -102,10 +95,6 @@ pub struct AuditEntry {
     pub break_glass_reason: Option<String>,
     /// Short, non-identifying detail ("page 2, 25 rows"). Never a password or search text.
     pub detail: String,
-    /// Set when the request was served on a sign-in remembered from an earlier request: the
-    /// record is written only if what that sign-in relied on still holds, checked in the
-    /// same transaction (see `provisional.rs`). Not itself stored.
-    pub provisional: Option<std::sync::Arc<ProvisionalSignIn>>,
 }
 
 /// A staff account with what is needed to check a password.
@@ -333,9 +322,6 @@ pub trait Store: NetworkStore + CareStore + Send + Sync + 'static {
         token_hash: &str,
         family: Option<FamilyId>,
     ) -> StoreResult<Option<SignedInRecord>>;
-    /// Checks now, outside any audit record, whether what a remembered sign-in relied on
-    /// still holds (see `provisional.rs`); if it does, it counts as confirmed.
-    async fn confirm_sign_in(&self, sign_in: &ProvisionalSignIn) -> StoreResult<bool>;
     async fn touch_session(&self, token_hash: &str, at_millis: i64) -> StoreResult<()>;
     async fn end_session(&self, token_hash: &str, audit: Option<AuditEntry>) -> StoreResult<()>;
     /// Housekeeping: removes sessions last seen before `idle_before_millis` or begun before

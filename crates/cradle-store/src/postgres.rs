@@ -174,9 +174,8 @@ impl PostgresStore {
 
     /// The queue of read-audit batches. A batch is first tried as one statement, on the
     /// chain's head as this server last left it ([`Self::append_on_known_head`]); only when
-    /// that head has moved (another server, or a change's own record, appended since) or a
-    /// record's remembered sign-in no longer holds is it appended the long way: a
-    /// transaction that locks the head, checks each record, inserts and commits.
+    /// that head has moved (another server, or a change's own record, appended since) is it
+    /// appended the long way: a transaction that locks the head, inserts and commits.
     fn start_optimistic_audit_queue(connection: crate::dedicated::Shared) -> AuditQueue {
         let known: std::sync::Arc<std::sync::Mutex<Option<(i64, String)>>> = Default::default();
         AuditQueue::spawn(move |batch| {
@@ -188,69 +187,44 @@ impl PostgresStore {
                     .unwrap_or_else(|poisoned| poisoned.into_inner())
                     .take();
                 let mut connection = connection.lock().await;
-                let (refused, newest) = connection
+                let newest = connection
                     .with(async |connection| {
                         if let Some(head) = last {
                             let quick =
                                 Self::append_on_known_head(connection, head, &batch).await?;
                             if let Some(newest) = quick {
-                                return Ok((vec![false; batch.len()], newest));
+                                return Ok(newest);
                             }
                         }
                         let mut tx = sqlx::Connection::begin(connection).await?;
-                        let appended = Self::append_checked(&mut tx, &batch).await?;
+                        let newest = Self::write_audits(&mut tx, batch.to_vec()).await?;
                         tx.commit().await?;
-                        crate::StoreResult::Ok(appended)
+                        crate::StoreResult::Ok(newest)
                     })
                     .await?;
                 *known
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(newest);
-                Ok(refused)
+                Ok(())
             }
         })
     }
 
     /// Appends a whole batch in one statement (its own transaction: one round trip and one
     /// commit), linked to `head`, the newest link as this server last wrote it, if the
-    /// chain's head is still exactly that, and every record's remembered sign-in holds; the
-    /// head is locked and checked in the same statement, so the chain cannot fork. Answers
+    /// chain's head is still exactly that; the head is locked and checked in the same
+    /// statement, so the chain cannot fork. Answers
     /// the new newest link, or `None` (nothing written) when the batch must be appended the
     /// long way.
     async fn append_on_known_head(
         connection: &mut sqlx::PgConnection,
         head: (i64, String),
-        batch: &[crate::audit_queue::Checked],
+        batch: &[crate::AuditEntry],
     ) -> crate::StoreResult<Option<(i64, String)>> {
-        let entries = batch
-            .iter()
-            .map(|checked| crate::AuditEntry {
-                provisional: None,
-                ..checked.entry.clone()
-            })
-            .collect();
-        let records = crate::audit_chain::link(head.0, head.1.clone(), entries);
+        let records = crate::audit_chain::link(head.0, head.1.clone(), batch.to_vec());
         let Some(newest) = records.last() else {
             return Ok(Some(head));
         };
-        // What the batch relies on, each fact once.
-        let mut sessions: Vec<(&str, uuid::Uuid, i64)> = Vec::new();
-        let mut families: Vec<(uuid::Uuid, i64)> = Vec::new();
-        for check in batch.iter().filter_map(|checked| checked.check.as_ref()) {
-            let session = (
-                check.token_hash.as_str(),
-                check.staff_id.0,
-                check.staff_changes,
-            );
-            if !sessions.contains(&session) {
-                sessions.push(session);
-            }
-            for (id, changes) in &check.families {
-                if !families.contains(&(id.0, *changes)) {
-                    families.push((id.0, *changes));
-                }
-            }
-        }
         fn column<'a, T>(
             records: &'a [crate::AuditRecord],
             field: impl Fn(&'a crate::AuditRecord) -> T,
@@ -259,12 +233,7 @@ impl PostgresStore {
         }
         let appended: Option<(i64,)> = sqlx::query_as(
             "WITH head AS (SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE), \
-             go AS (SELECT 1 FROM head WHERE head.seq = $18 AND head.hash = $19 \
-               AND NOT EXISTS (SELECT 1 FROM UNNEST($20::text[], $21::uuid[], $22::bigint[]) AS c(token_hash, staff_id, changes) \
-                 WHERE NOT EXISTS (SELECT 1 FROM sessions s JOIN staff st ON st.id = s.staff_id \
-                   WHERE s.token_hash = c.token_hash AND s.staff_id = c.staff_id AND st.changes = c.changes)) \
-               AND NOT EXISTS (SELECT 1 FROM UNNEST($23::uuid[], $24::bigint[]) AS f(id, changes) \
-                 WHERE NOT EXISTS (SELECT 1 FROM families WHERE id = f.id AND changes = f.changes))), \
+             go AS (SELECT 1 FROM head WHERE head.seq = $18 AND head.hash = $19), \
              appended AS (INSERT INTO audit_events (seq, at, actor_id, actor_username, actor_role, team_id, action, outcome, subject_kind, subject_id, source, break_glass_reason, detail, prev_hash, hash) \
                SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[], $9::text[], $10::uuid[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[]) \
                WHERE EXISTS (SELECT 1 FROM go)) \
@@ -289,76 +258,9 @@ impl PostgresStore {
         .bind(newest.hash.as_str())
         .bind(head.0)
         .bind(head.1.as_str())
-        .bind(sessions.iter().map(|s| s.0).collect::<Vec<_>>())
-        .bind(sessions.iter().map(|s| s.1).collect::<Vec<_>>())
-        .bind(sessions.iter().map(|s| s.2).collect::<Vec<_>>())
-        .bind(families.iter().map(|f| f.0).collect::<Vec<_>>())
-        .bind(families.iter().map(|f| f.1).collect::<Vec<_>>())
         .fetch_optional(&mut *connection)
         .await?;
         Ok(appended.map(|_| (newest.seq, newest.hash.clone())))
-    }
-
-    /// The chain's head, locked, and which records of a batch rest on a remembered sign-in
-    /// that no longer holds: every record's session, account and families are checked in the
-    /// statement that locks the head (one round trip), inside the batch's transaction, after
-    /// the request was made.
-    async fn lock_head_checking(
-        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
-        batch: &[crate::audit_queue::Checked],
-    ) -> crate::StoreResult<((i64, String), Vec<bool>)> {
-        let mut refused = vec![false; batch.len()];
-        let mut sessions = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let mut families = (Vec::new(), Vec::new(), Vec::new());
-        for (n, checked) in (0i64..).zip(batch) {
-            let Some(check) = &checked.check else {
-                continue;
-            };
-            sessions.0.push(n);
-            sessions.1.push(check.token_hash.as_str());
-            sessions.2.push(check.staff_id.0);
-            sessions.3.push(check.staff_changes);
-            for (id, changes) in &check.families {
-                families.0.push(n);
-                families.1.push(id.0);
-                families.2.push(*changes);
-            }
-        }
-        if sessions.0.is_empty() {
-            let head = sqlx::query_as(Self::LOCK_AUDIT_HEAD)
-                .fetch_one(&mut **tx)
-                .await?;
-            return Ok((head, refused));
-        }
-        let (seq, hash, failing): (i64, String, Vec<i64>) = sqlx::query_as(
-            "SELECT h.seq, h.hash, ARRAY( \
-               SELECT c.n FROM UNNEST($1::bigint[], $2::text[], $3::uuid[], $4::bigint[]) AS c(n, token_hash, staff_id, changes) \
-               WHERE NOT EXISTS (SELECT 1 FROM sessions s JOIN staff st ON st.id = s.staff_id \
-                 WHERE s.token_hash = c.token_hash AND s.staff_id = c.staff_id AND st.changes = c.changes) \
-               UNION \
-               SELECT f.n FROM UNNEST($5::bigint[], $6::uuid[], $7::bigint[]) AS f(n, id, changes) \
-               WHERE NOT EXISTS (SELECT 1 FROM families WHERE id = f.id AND changes = f.changes)) \
-             FROM audit_head h WHERE h.id = 1 FOR UPDATE",
-        )
-        .bind(sessions.0)
-        .bind(sessions.1)
-        .bind(sessions.2)
-        .bind(sessions.3)
-        .bind(families.0)
-        .bind(families.1)
-        .bind(families.2)
-        .fetch_one(&mut **tx)
-        .await?;
-        for n in failing {
-            if let Some(refused) = usize::try_from(n).ok().and_then(|i| refused.get_mut(i)) {
-                *refused = true;
-            }
-        }
-        Ok(((seq, hash), refused))
-    }
-
-    async fn sign_in_stands(&self, check: &crate::SignInFacts) -> crate::StoreResult<bool> {
-        Self::sign_in_stands_on(&mut *self.pool.acquire().await?, check).await
     }
 
     async fn stamp_row(&self, id: uuid::Uuid) -> crate::StoreResult<Option<(uuid::Uuid, i64)>> {

@@ -241,36 +241,6 @@ macro_rules! sql_store {
                 Self::begin_on(self.writer()).await
             }
 
-            /// Whether a remembered sign-in's session, account and families are as it
-            /// relied on, read through `connection`, a statement a fact.
-            async fn sign_in_stands_on(
-                connection: &mut <$db as sqlx::Database>::Connection,
-                check: &SignInFacts,
-            ) -> StoreResult<bool> {
-                let session: Option<(i32,)> =
-                    sqlx::query_as($crate::provisional::SESSION_STANDS)
-                        .bind(&check.token_hash)
-                        .bind(check.staff_id.0)
-                        .bind(check.staff_changes)
-                        .fetch_optional(&mut *connection)
-                        .await?;
-                if session.is_none() {
-                    return Ok(false);
-                }
-                for (id, changes) in &check.families {
-                    let family: Option<(i32,)> =
-                        sqlx::query_as($crate::provisional::FAMILY_STANDS)
-                            .bind(id.0)
-                            .bind(changes)
-                            .fetch_optional(&mut *connection)
-                            .await?;
-                    if family.is_none() {
-                        return Ok(false);
-                    }
-                }
-                Ok(true)
-            }
-
             /// `FAMILY_STAMP` through the pool.
             async fn pooled_stamp_row(&self, id: Uuid) -> StoreResult<Option<(Uuid, i64)>> {
                 Ok(sqlx::query_as($crate::sql::FAMILY_STAMP)
@@ -284,46 +254,24 @@ macro_rules! sql_store {
                 tx: &mut sqlx::Transaction<'static, $db>,
                 entry: AuditEntry,
             ) -> StoreResult<()> {
-                Self::write_audits(tx, vec![entry]).await
+                Self::write_audits(tx, vec![entry]).await?;
+                Ok(())
             }
 
             /// Appends records to the audit chain inside the caller's transaction, in order:
             /// the head is read (and, on PostgreSQL, locked) once, then the records are
             /// inserted and the head moved to the newest (each backend's
-            /// `append_audit_records`). A change made on a remembered sign-in (a page that
-            /// records something as it is read) fails if that sign-in no longer holds,
-            /// checked here, in the change's own transaction, which is then not committed.
+            /// `append_audit_records`). Answers the chain's newest link after them.
             async fn write_audits(
-                tx: &mut sqlx::Transaction<'static, $db>,
-                entries: Vec<AuditEntry>,
-            ) -> StoreResult<()> {
-                if entries.is_empty() {
-                    return Ok(());
-                }
-                let batch: Vec<_> =
-                    entries.into_iter().map($crate::audit_queue::Checked::new).collect();
-                if Self::append_checked(tx, &batch).await?.0.contains(&true) {
-                    return Err(StoreError::SignInChanged);
-                }
-                Ok(())
-            }
-
-            /// Appends the records of `batch` whose remembered sign-in holds (see
-            /// `provisional.rs`), checked as the chain's head is locked; answers which were
-            /// refused, and so left out, and the chain's newest link after them.
-            async fn append_checked(
                 tx: &mut sqlx::Transaction<'_, $db>,
-                batch: &[$crate::audit_queue::Checked],
-            ) -> StoreResult<(Vec<bool>, (i64, String))> {
-                let ((seq, hash), refused) = Self::lock_head_checking(tx, batch).await?;
-                let records = $crate::audit_chain::link(
-                    seq,
-                    hash.clone(),
-                    $crate::audit_queue::kept(batch, &refused),
-                );
+                entries: Vec<AuditEntry>,
+            ) -> StoreResult<(i64, String)> {
+                let (seq, hash): (i64, String) = sqlx::query_as(Self::LOCK_AUDIT_HEAD)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                let records = $crate::audit_chain::link(seq, hash.clone(), entries);
                 Self::append_audit_records(tx, &records).await?;
-                let newest = records.last().map_or((seq, hash), |r| (r.seq, r.hash.clone()));
-                Ok((refused, newest))
+                Ok(records.last().map_or((seq, hash), |r| (r.seq, r.hash.clone())))
             }
 
             /// The family row and its babies.
@@ -723,15 +671,6 @@ macro_rules! sql_store {
                 family: Option<FamilyId>,
             ) -> StoreResult<Option<SignedInRecord>> {
                 SessionStaffRow::fold(self.session_rows(token_hash, family.map(|id| id.0)).await?)
-            }
-
-            async fn confirm_sign_in(&self, sign_in: &ProvisionalSignIn) -> StoreResult<bool> {
-                let check = sign_in.facts_so_far();
-                let holds = self.sign_in_stands(&check).await?;
-                if holds {
-                    sign_in.confirmed(&check);
-                }
-                Ok(holds)
             }
 
             async fn touch_session(&self, token_hash: &str, at_millis: i64) -> StoreResult<()> {

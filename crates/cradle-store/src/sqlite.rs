@@ -100,17 +100,15 @@ impl SqliteStore {
     }
 
     /// Appends a batch of audit records in one transaction (the group commit), for a
-    /// database in memory (a file's batches go through `sqlite_direct.rs`), leaving out
-    /// those whose remembered sign-in no longer holds (`true` in the answer; see
-    /// `provisional.rs`).
+    /// database in memory (a file's batches go through `sqlite_direct.rs`).
     async fn commit_audit_batch(
         writer: &SqlitePool,
-        batch: &[crate::audit_queue::Checked],
-    ) -> crate::StoreResult<Vec<bool>> {
+        batch: &[crate::AuditEntry],
+    ) -> crate::StoreResult<()> {
         let mut tx = Self::begin_on(writer).await?;
-        let (refused, _) = Self::append_checked(&mut tx, batch).await?;
+        Self::write_audits(&mut tx, batch.to_vec()).await?;
         tx.commit().await?;
-        Ok(refused)
+        Ok(())
     }
 
     async fn session_rows(
@@ -187,33 +185,6 @@ impl SqliteStore {
                 .await?;
         }
         Ok(())
-    }
-
-    /// The chain's head, and which records of a batch rest on a remembered sign-in that no
-    /// longer holds, checked inside the batch's transaction (an immediate one: nothing can
-    /// change in between).
-    async fn lock_head_checking(
-        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-        batch: &[crate::audit_queue::Checked],
-    ) -> crate::StoreResult<((i64, String), Vec<bool>)> {
-        let mut refused = Vec::with_capacity(batch.len());
-        for checked in batch {
-            refused.push(match &checked.check {
-                Some(check) => !Self::sign_in_stands_on(tx, check).await?,
-                None => false,
-            });
-        }
-        let head = sqlx::query_as(Self::LOCK_AUDIT_HEAD)
-            .fetch_one(&mut **tx)
-            .await?;
-        Ok((head, refused))
-    }
-
-    async fn sign_in_stands(&self, check: &crate::SignInFacts) -> crate::StoreResult<bool> {
-        match &self.quick {
-            Some(quick) => quick.sign_in_stands(check),
-            None => Self::sign_in_stands_on(&mut *self.pool.acquire().await?, check).await,
-        }
     }
 
     fn writer(&self) -> &SqlitePool {

@@ -26,11 +26,9 @@
 //! everything else (lists, whole records, every other write) stays with sqlx.
 
 use crate::audit_chain::{link, INSERT_AUDIT_RECORD, MOVE_AUDIT_HEAD};
-use crate::audit_queue::{kept, refusals, AuditQueue, Checked};
-use crate::provisional::{SignInFacts, FAMILY_STANDS, SESSION_STANDS};
+use crate::audit_queue::AuditQueue;
 use crate::rows::{SessionRow, SessionStaffRow, StaffRow};
-use crate::StoreResult;
-use cradle_domain::FamilyId;
+use crate::{AuditEntry, StoreResult};
 use rusqlite::{
     named_params, params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior,
 };
@@ -94,11 +92,6 @@ impl QuickReads {
             )?;
             rows.collect()
         })
-    }
-
-    /// Whether a remembered sign-in's facts hold now (see `provisional.rs`).
-    pub fn sign_in_stands(&self, check: &SignInFacts) -> StoreResult<bool> {
-        self.with(|connection| sign_in_stands(connection, check))
     }
 
     /// The family's team and change count, as `FAMILY_STAMP` gives them.
@@ -249,25 +242,17 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// Appends a batch to the chain in one transaction; nothing of it is kept if any part fails.
-/// A record resting on a remembered sign-in whose facts no longer hold is left out, and its
-/// place in the answer is `true` (refused).
 fn append_batch(
     connection: &mut Connection,
     lock_head: &str,
-    batch: &[Checked],
-) -> StoreResult<Vec<bool>> {
-    // Immediate: no other writer can change a session, account or family between the check
-    // and the commit.
+    batch: &[AuditEntry],
+) -> StoreResult<()> {
+    // Immediate: the head read is the head the batch is linked to.
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let refused = refusals(
-        batch,
-        |check| session_stands(&transaction, check),
-        |id, changes| family_stands(&transaction, id, changes),
-    )?;
     let (seq, hash): (i64, String) = transaction
         .prepare_cached(lock_head)?
         .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-    let records = link(seq, hash, kept(batch, &refused));
+    let records = link(seq, hash, batch.to_vec());
     {
         let mut statement = transaction.prepare_cached(INSERT_AUDIT_RECORD)?;
         for r in &records {
@@ -296,37 +281,5 @@ fn append_batch(
             .execute(params![newest.seq, newest.hash])?;
     }
     transaction.commit()?;
-    Ok(refused)
-}
-
-/// Whether a remembered sign-in's session exists and its account's change count is the one
-/// relied on.
-fn session_stands(connection: &Connection, check: &SignInFacts) -> rusqlite::Result<bool> {
-    connection
-        .prepare_cached(SESSION_STANDS)?
-        .exists(named_params! {
-            "$1": check.token_hash,
-            "$2": check.staff_id.0,
-            "$3": check.staff_changes,
-        })
-}
-
-/// Whether a family still has the change count relied on.
-fn family_stands(connection: &Connection, id: FamilyId, changes: i64) -> rusqlite::Result<bool> {
-    connection
-        .prepare_cached(FAMILY_STANDS)?
-        .exists(named_params! { "$1": id.0, "$2": changes })
-}
-
-/// Whether a remembered sign-in's session, account and families are as it relied on.
-fn sign_in_stands(connection: &Connection, check: &SignInFacts) -> rusqlite::Result<bool> {
-    if !session_stands(connection, check)? {
-        return Ok(false);
-    }
-    for (id, changes) in &check.families {
-        if !family_stands(connection, *id, *changes)? {
-            return Ok(false);
-        }
-    }
-    Ok(true)
+    Ok(())
 }

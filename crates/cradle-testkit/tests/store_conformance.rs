@@ -7,8 +7,8 @@ use cradle_domain::{
     Team, TeamId,
 };
 use cradle_store::{
-    AuditEntry, BreakGlassGrant, FamilyQuery, FamilySearch, PagePosition, ProvisionalSignIn,
-    SessionRecord, Store, StoreError,
+    AuditEntry, BreakGlassGrant, FamilyQuery, FamilySearch, PagePosition, SessionRecord, Store,
+    StoreError,
 };
 use cradle_testkit::{on_both_backends, Backend, TestDatabase};
 use std::sync::Arc;
@@ -28,7 +28,6 @@ fn entry(action: AuditAction, subject: Option<(SubjectKind, Uuid)>) -> AuditEntr
         source: "test".into(),
         break_glass_reason: None,
         detail: String::new(),
-        provisional: None,
     }
 }
 
@@ -350,10 +349,10 @@ on_both_backends!(
 );
 
 on_both_backends!(
-    a_record_on_a_remembered_sign_in_is_written_only_while_it_holds,
+    a_sign_in_is_read_as_it_stands_and_reads_recorded_together_are_each_written,
     |backend: Backend| async move {
-        // Two stores on one database: what changes through one must stop the other's
-        // remembered sign-in at once.
+        // Two stores on one database, as two servers: what changes through one is what the
+        // other's next lookup reads.
         let db = TestDatabase::new(backend).await.unwrap();
         let store = db.open().await;
         let there = db.open().await;
@@ -371,35 +370,10 @@ on_both_backends!(
             .await
             .unwrap()
             .unwrap();
-        let (_, changes) = looked_up.family.unwrap();
-        let remembered = |staff_changes: i64, families: &[(FamilyId, i64)]| {
-            let sign_in = Arc::new(ProvisionalSignIn::new("abc", w.clinician.id, staff_changes));
-            for (id, changes) in families {
-                sign_in.rely_on_family(*id, *changes);
-            }
-            sign_in
-        };
-        let read_on = |sign_in: &Arc<ProvisionalSignIn>| AuditEntry {
-            provisional: Some(Arc::clone(sign_in)),
-            ..entry(
-                AuditAction::FamilyViewed,
-                Some((SubjectKind::Family, f.id.0)),
-            )
-        };
-        let records = || async { store.audit_records_after(0, 100_000).await.unwrap().len() };
+        let (team, changes) = looked_up.family.unwrap();
+        assert_eq!(team, w.team.id);
 
-        // While everything holds, the read is recorded and what it relied on confirmed.
-        let holding = remembered(looked_up.staff_changes, &[(f.id, changes)]);
-        assert!(!holding.is_confirmed());
-        let record = store
-            .read_family(f.id, changes, read_on(&holding))
-            .await
-            .unwrap();
-        assert_eq!(record.unwrap().family.mother_name, "Amara Okafor");
-        assert!(holding.is_confirmed());
-
-        // The family changes elsewhere: the read on the count remembered is refused, and
-        // nothing is recorded.
+        // The family and the account change on the other server: the next lookup reads both.
         there
             .add_person(
                 f.id,
@@ -409,25 +383,6 @@ on_both_backends!(
             )
             .await
             .unwrap();
-        let before = records().await;
-        let stale_family = remembered(looked_up.staff_changes, &[(f.id, changes)]);
-        let refused = store
-            .read_family(f.id, changes, read_on(&stale_family))
-            .await;
-        assert!(
-            matches!(refused, Err(StoreError::SignInChanged)),
-            "{refused:?}"
-        );
-        assert!(!stale_family.is_confirmed());
-        assert!(!store.confirm_sign_in(&stale_family).await.unwrap());
-        assert_eq!(records().await, before);
-        let (_, now) = store.family_stamp(f.id).await.unwrap().unwrap();
-        let fresh = remembered(looked_up.staff_changes, &[(f.id, now)]);
-        assert!(store.confirm_sign_in(&fresh).await.unwrap());
-        assert!(fresh.is_confirmed());
-
-        // The account's teams change elsewhere: a read is refused, and so is a change made
-        // on the remembered sign-in, in the change's own transaction, saving nothing.
         there
             .set_staff_teams(
                 w.clinician.id,
@@ -436,71 +391,41 @@ on_both_backends!(
             )
             .await
             .unwrap();
-        let before = records().await;
-        let stale_account = remembered(looked_up.staff_changes, &[]);
-        let refused = store.append_audit(read_on(&stale_account)).await;
-        assert!(
-            matches!(refused, Err(StoreError::SignInChanged)),
-            "{refused:?}"
-        );
-        let g = family(w.team.id, "Beth Lowe");
-        let refused = store
-            .create_family(
-                &g,
-                w.clinician.id,
-                AuditEntry {
-                    provisional: Some(Arc::clone(&stale_account)),
-                    ..entry(AuditAction::FamilyCreated, None)
-                },
-            )
-            .await;
-        assert!(
-            matches!(refused, Err(StoreError::SignInChanged)),
-            "{refused:?}"
-        );
-        assert_eq!(store.family_stamp(g.id).await.unwrap(), None);
-        assert_eq!(records().await, before);
+        let now = store
+            .session_with_staff("abc", Some(f.id))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(now.family.unwrap().1 > changes);
+        assert_ne!(now.staff_changes, looked_up.staff_changes);
+        assert_eq!(now.staff.teams, vec![w.other_team.id]);
 
-        // Many reads at once, half on the stale sign-in: each gets its own answer, and only
-        // the others are recorded.
-        let staff_now = store
+        // Many reads at once: each is answered once its own record is written.
+        let records = || async { store.audit_records_after(0, 100_000).await.unwrap().len() };
+        let before = records().await;
+        let mut reads = tokio::task::JoinSet::new();
+        for _ in 0..40 {
+            let store = store.clone();
+            let read = entry(
+                AuditAction::FamilyViewed,
+                Some((SubjectKind::Family, f.id.0)),
+            );
+            reads.spawn(async move { store.append_audit(read).await });
+        }
+        while let Some(done) = reads.join_next().await {
+            done.unwrap().unwrap();
+        }
+        assert_eq!(records().await, before + 40);
+        let chain = store.audit_records_after(0, 100_000).await.unwrap();
+        assert!(cradle_store::verify_chain(None, &chain).is_ok());
+
+        // The session ends on the other server: the next lookup finds none.
+        there.end_session("abc", None).await.unwrap();
+        assert!(store
             .session_with_staff("abc", None)
             .await
             .unwrap()
-            .unwrap()
-            .staff_changes;
-        assert_ne!(staff_now, looked_up.staff_changes);
-        let current = remembered(staff_now, &[]);
-        let mut reads = tokio::task::JoinSet::new();
-        for i in 0..40usize {
-            let store = store.clone();
-            let stale = i % 2 == 1;
-            let sign_in = if stale { &stale_account } else { &current };
-            let entry = read_on(sign_in);
-            reads.spawn(async move { (stale, store.append_audit(entry).await) });
-        }
-        while let Some(done) = reads.join_next().await {
-            match done.unwrap() {
-                (false, answer) => answer.unwrap(),
-                (true, answer) => {
-                    assert!(
-                        matches!(answer, Err(StoreError::SignInChanged)),
-                        "{answer:?}"
-                    )
-                }
-            }
-        }
-        assert_eq!(records().await, before + 20);
-
-        // The session ends elsewhere: refused.
-        there.end_session("abc", None).await.unwrap();
-        let ended = remembered(staff_now, &[]);
-        let refused = store.append_audit(read_on(&ended)).await;
-        assert!(
-            matches!(refused, Err(StoreError::SignInChanged)),
-            "{refused:?}"
-        );
-        assert_eq!(records().await, before + 20);
+            .is_none());
         db.cleanup().await;
     }
 );

@@ -162,29 +162,10 @@ pub async fn sign_in_and_csrf(
     } else {
         None
     };
-    // A read may be served on the sign-in this server remembers; a change never is.
-    let signed_in = match signed_in(&state, &token, &address, family, is_safe(&method)).await {
+    let signed_in = match signed_in(&state, &token, &address, family).await {
         Ok(signed_in) => signed_in,
         Err(response) => return response,
     };
-    if let Some(sign_in) = signed_in.actor.provisional.clone() {
-        let again = same_request(&request);
-        let response = run_as(authenticated(signed_in), request, next.clone()).await;
-        let refused = matches!(
-            response.extensions().get::<Problem>(),
-            Some(Problem::SignInChanged)
-        );
-        if !refused && (sign_in.is_confirmed() || state.app.confirm_sign_in(&sign_in).await) {
-            return response;
-        }
-        // What the remembered sign-in relied on has changed (or could not be confirmed):
-        // nothing of that answer is sent; the request is served on a sign-in looked up now.
-        drop(response);
-        return match signed_in_now(&state, &token, &address, family).await {
-            Ok(signed_in) => run_as(authenticated(signed_in), again, next).await,
-            Err(response) => response,
-        };
-    }
     let authenticated = authenticated(signed_in);
 
     if is_safe(&method) {
@@ -216,16 +197,15 @@ pub async fn sign_in_and_csrf(
     run_as(authenticated, request, next).await
 }
 
-/// The request's sign-in, or the response that refuses it (clearing an ended session's
-/// cookie). With `remembered`, one this server remembers may be used (see `Cradle::session`).
+/// The request's sign-in, looked up in the database as the request arrives, or the response
+/// that refuses it (clearing an ended session's cookie).
 async fn signed_in(
     state: &WebState,
     token: &str,
     address: &str,
     family: Option<FamilyId>,
-    remembered: bool,
 ) -> Result<SignedIn, Response> {
-    match state.app.session(token, address, family, remembered).await {
+    match state.app.session(token, address, family).await {
         Ok(signed_in) => Ok(signed_in),
         Err(error @ (AppError::SessionExpired | AppError::Unauthenticated)) => {
             let mut response = Failure::from(error).into_response();
@@ -239,34 +219,12 @@ async fn signed_in(
     }
 }
 
-/// The request's sign-in looked up in the database now.
-async fn signed_in_now(
-    state: &WebState,
-    token: &str,
-    address: &str,
-    family: Option<FamilyId>,
-) -> Result<SignedIn, Response> {
-    signed_in(state, token, address, family, false).await
-}
-
 fn authenticated(signed_in: SignedIn) -> Authenticated {
     Authenticated {
         actor: signed_in.actor.clone(),
         csrf_token: signed_in.csrf_token.clone(),
         session: Some(signed_in),
     }
-}
-
-/// A copy of a read (method, address, headers, what the server attached), to serve again.
-/// A read carries no body.
-fn same_request(request: &Request) -> Request {
-    let mut again = Request::new(Body::empty());
-    *again.method_mut() = request.method().clone();
-    *again.uri_mut() = request.uri().clone();
-    *again.version_mut() = request.version();
-    *again.headers_mut() = request.headers().clone();
-    *again.extensions_mut() = request.extensions().clone();
-    again
 }
 
 async fn run_as(authenticated: Authenticated, mut request: Request, next: Next) -> Response {

@@ -43,9 +43,6 @@ pub enum Problem {
     PayloadTooLarge,
     BadRequest(String),
     Unavailable,
-    /// The remembered sign-in a read was served on no longer holds; `sign_in_and_csrf`
-    /// serves the request again on one looked up afresh, so a person never sees this.
-    SignInChanged,
     Internal,
 }
 
@@ -66,7 +63,7 @@ impl Problem {
             Problem::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Problem::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Problem::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Problem::Unavailable | Problem::SignInChanged => StatusCode::SERVICE_UNAVAILABLE,
+            Problem::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Problem::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -89,7 +86,6 @@ impl Problem {
             Problem::PayloadTooLarge => "payload-too-large",
             Problem::BadRequest(_) => "bad-request",
             Problem::Unavailable => "unavailable",
-            Problem::SignInChanged => "sign-in-changed",
             Problem::Internal => "internal",
         }
     }
@@ -113,7 +109,6 @@ impl Problem {
             Problem::PayloadTooLarge => "What you sent is too large".into(),
             Problem::BadRequest(_) => "The request could not be understood".into(),
             Problem::Unavailable => "Sorry, the service is unavailable".into(),
-            Problem::SignInChanged => "Your sign-in changed while this was loading".into(),
             Problem::Internal => "Sorry, there is a problem with the service".into(),
         }
     }
@@ -157,7 +152,6 @@ impl Problem {
             ),
             Problem::BadRequest(why) => format!("Nothing was saved. {why}"),
             Problem::Unavailable => "Cradle cannot reach its database. Try again in a few minutes.".into(),
-            Problem::SignInChanged => "Nothing was shown or saved. Reload the page to see it as it is now.".into(),
             Problem::Internal => "Try again later. Nothing you entered has been saved unless you were told it was. If this keeps happening, contact the service desk.".into(),
         }
     }
@@ -206,7 +200,6 @@ impl From<AppError> for Failure {
                 retry_after_minutes,
             },
             AppError::BadCredentials => Problem::BadCredentials,
-            AppError::Store(cradle_store::StoreError::SignInChanged) => Problem::SignInChanged,
             // A record the change names is not there (another's change removed it, or it
             // never was): the same answer as any other missing record.
             AppError::Store(cradle_store::StoreError::NotFound) => Problem::NotFound,

@@ -812,7 +812,7 @@ async fn when_the_audit_cannot_be_written_the_action_fails_and_nothing_is_saved(
 }
 
 on_both_backends!(
-    a_sign_in_is_remembered_between_reads_and_confirmed_before_anything_is_answered,
+    every_request_looks_its_session_up_so_a_session_ended_elsewhere_counts_at_once,
     |backend| async move {
         let app = app(backend).await;
         let cradle = &app.app;
@@ -824,86 +824,32 @@ on_both_backends!(
             .unwrap();
         let family =
             cradle_domain::FamilyId::parse(&first_family(&app, "clinician").await).unwrap();
-        let read = |remembered: bool| {
+        let read = || {
             let token = session.token.clone();
             async move {
-                let signed_in = cradle
-                    .session(&token, "127.0.0.1", Some(family), remembered)
-                    .await?;
+                let signed_in = cradle.session(&token, "127.0.0.1", Some(family)).await?;
                 let access = cradle
                     .family_access(&signed_in.actor, family, signed_in.family.as_ref())
                     .await?;
                 cradle.read_family(&signed_in.actor, &access).await?;
-                Ok::<_, cradle_app::AppError>(signed_in.actor.provisional)
+                Ok::<_, cradle_app::AppError>(())
             }
         };
-        let first = read(true).await.unwrap();
-        assert!(first.is_none(), "the first read looks the session up");
-        let second = read(true).await.unwrap();
-        let sign_in = second.expect("the next read is served on the remembered sign-in");
-        assert!(
-            sign_in.is_confirmed(),
-            "the read's audit record confirmed what it relied on"
-        );
-        assert!(
-            read(false).await.unwrap().is_none(),
-            "a change is never served on a remembered sign-in"
-        );
+        read().await.unwrap();
+        read().await.unwrap();
 
-        // Another server ends every session: the remembered sign-in is still offered, but
-        // the read made on it is refused and leaves no record of a read.
+        // Another server ends every session: the very next read is refused and leaves no
+        // record of a read.
         let reads_before = count(&audit_actions(&app).await, "family.read");
         app.database.execute_raw("DELETE FROM sessions").await;
-        let refused = read(true).await;
-        assert!(
-            matches!(
-                refused,
-                Err(cradle_app::AppError::Store(
-                    cradle_store::StoreError::SignInChanged
-                ))
-            ),
-            "{refused:?}"
-        );
+        assert!(matches!(
+            read().await,
+            Err(cradle_app::AppError::Unauthenticated)
+        ));
         assert_eq!(
             count(&audit_actions(&app).await, "family.read"),
             reads_before
         );
-        assert!(matches!(
-            read(false).await,
-            Err(cradle_app::AppError::Unauthenticated)
-        ));
-        app.database.cleanup().await;
-    }
-);
-
-on_both_backends!(
-    a_sign_in_is_remembered_only_within_a_minute_of_being_seen,
-    |backend| async move {
-        let app = app(backend).await;
-        let cradle = &app.app;
-        let session = cradle
-            .login("clinician", DEMO_PASSWORD, "127.0.0.1")
-            .await
-            .unwrap()
-            .session()
-            .unwrap();
-        let provisional = || async {
-            cradle
-                .session(&session.token, "127.0.0.1", None, true)
-                .await
-                .unwrap()
-                .actor
-                .provisional
-                .is_some()
-        };
-        assert!(!provisional().await, "looked up, and remembered");
-        assert!(provisional().await);
-        app.clock.advance_minutes(2);
-        assert!(
-            !provisional().await,
-            "after a minute the session is looked up, and recorded as seen"
-        );
-        assert!(provisional().await);
         app.database.cleanup().await;
     }
 );
@@ -968,7 +914,7 @@ on_both_backends!(
 
         // Signed out on another server: the next read is refused, pages and API alike, and
         // a page that records no read of its own (the home page) too. Each client holds its
-        // own session, remembered by a read just before.
+        // own session, read just before.
         elsewhere(
             &app,
             format!(
@@ -999,7 +945,7 @@ on_both_backends!(
         assert_eq!(
             home.status(),
             StatusCode::SEE_OTHER,
-            "a page that records no read is confirmed too"
+            "a page that records no read is refused too"
         );
         assert!(location(&home).starts_with("/login"));
         let after = client.get(&page).send().await.unwrap();
@@ -1023,7 +969,7 @@ on_both_backends!(
         assert_eq!(
             sent.status(),
             StatusCode::SEE_OTHER,
-            "a form is never served on a remembered sign-in"
+            "a form is refused once its session has ended"
         );
         assert!(location(&sent).starts_with("/login"));
         assert_eq!(count(&audit_actions(&app).await, "family.create"), created);
