@@ -7,7 +7,7 @@ use cradle_domain::interventions::{
     Step, StepInput, StepRecord,
 };
 use cradle_domain::{AuditAction, Permission, SubjectKind, TeamId};
-use cradle_store::care::steps_of;
+use cradle_store::care_plans::steps_of;
 use cradle_store::StoreError;
 use uuid::Uuid;
 

@@ -160,7 +160,9 @@ impl PostgresStore {
     }
 }
 
-crate::sql::sql_store!(PostgresStore, sqlx::Postgres);
+/// The store the shared SQL in `backend/` is compiled for here, and its database.
+type SqlStore = PostgresStore;
+type Db = sqlx::Postgres;
 
 impl PostgresStore {
     async fn session_rows(
@@ -322,20 +324,34 @@ impl PostgresStore {
     }
 }
 
-mod network_impl {
-    use super::PostgresStore;
-    use crate::rows::*;
-    use crate::sql::conflict_or;
-    use crate::*;
-    use cradle_domain::network::FamilyRecord;
-    use cradle_domain::{Baby, FamilyId, StaffId};
-    use uuid::Uuid;
-    const FAMILY_COLUMNS: &str = crate::sql::FAMILY_COLUMNS;
-    const BABY_COLUMNS: &str = crate::sql::BABY_COLUMNS;
-    crate::network::network_sql!(PostgresStore, sqlx::Postgres);
-}
+#[path = "backend/store.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
+mod store;
 
-mod care_impl {
-    use super::PostgresStore;
-    crate::care::care_sql!(PostgresStore, sqlx::Postgres);
-}
+#[path = "backend/accounts.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
+mod accounts;
+
+#[path = "backend/families.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
+mod families;
+
+#[path = "backend/relationship_work.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
+mod relationship_work;
+
+#[path = "backend/care_plans.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
+mod care_plans;
+
+#[path = "backend/pathway.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
+mod pathway;
+
+#[path = "backend/groups.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
+mod groups;
+
+#[path = "backend/audit.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
+mod audit;

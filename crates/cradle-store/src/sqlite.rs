@@ -197,22 +197,38 @@ impl SqliteStore {
     }
 }
 
-crate::sql::sql_store!(SqliteStore, sqlx::Sqlite);
+/// The store the shared SQL in `backend/` is compiled for here, and its database.
+type SqlStore = SqliteStore;
+type Db = sqlx::Sqlite;
 
-mod network_impl {
-    use super::SqliteStore;
-    use crate::rows::*;
-    use crate::sql::conflict_or;
-    use crate::*;
-    use cradle_domain::network::FamilyRecord;
-    use cradle_domain::{Baby, FamilyId, StaffId};
-    use uuid::Uuid;
-    const FAMILY_COLUMNS: &str = crate::sql::FAMILY_COLUMNS;
-    const BABY_COLUMNS: &str = crate::sql::BABY_COLUMNS;
-    crate::network::network_sql!(SqliteStore, sqlx::Sqlite);
-}
+#[path = "backend/store.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
+mod store;
 
-mod care_impl {
-    use super::SqliteStore;
-    crate::care::care_sql!(SqliteStore, sqlx::Sqlite);
-}
+#[path = "backend/accounts.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
+mod accounts;
+
+#[path = "backend/families.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
+mod families;
+
+#[path = "backend/relationship_work.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
+mod relationship_work;
+
+#[path = "backend/care_plans.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
+mod care_plans;
+
+#[path = "backend/pathway.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
+mod pathway;
+
+#[path = "backend/groups.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
+mod groups;
+
+#[path = "backend/audit.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
+mod audit;

@@ -1,0 +1,35 @@
+//! The [`crate::Store`] itself: which database, whether it answers, and the write
+//! transaction every change begins.
+//!
+//! Written once in SQL that SQLite and PostgreSQL both accept, and compiled once for each
+//! backend: `sqlite.rs` and `postgres.rs` include this file with `#[path]`, each naming its
+//! own `SqlStore` and `Db`.
+
+use super::{Db, SqlStore};
+use crate::StoreResult;
+use crate::*;
+
+impl SqlStore {
+    pub(crate) async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, Db>> {
+        Self::begin_on(self.writer()).await
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> crate::Backend {
+        Self::BACKEND
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn refresh_statistics(&self) -> StoreResult<()> {
+        for statement in Self::REFRESH_STATISTICS {
+            sqlx::query(statement).execute(self.writer()).await?;
+        }
+        Ok(())
+    }
+}
