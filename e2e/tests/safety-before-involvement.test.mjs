@@ -189,6 +189,14 @@ test("after a disclosure each step is settled from the family page; a child, an 
   assert.ok(await page.getByTestId("disclosure-flag").isVisible());
   assert.match(await page.getByTestId("interpreter").first().textContent(), /Interpreter needed: Polish/);
   assert.match(await page.getByRole("row").filter({ hasText: "Zofia Kowalska" }).getByRole("cell").nth(2).textContent(), /Ewa Kowalska Interpreter needed: Polish/);
+  // On a phone the caseload reads as one card a family and fits the screen.
+  const desk = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${demo.cradle.baseUrl}/families`);
+  const [caseloadWidth, phoneWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(caseloadWidth <= phoneWidth, `the caseload scrolls sideways on a 390 px phone (${caseloadWidth} px)`);
+  await page.screenshot({ path: join(artifacts, "caseload-390.png"), fullPage: true });
+  if (desk) await page.setViewportSize(desk);
 
   // The timeline, newest first: today's enquiry above the birth weeks ago.
   await page.goto(familyUrl);

@@ -276,13 +276,13 @@ fn hidden_radio_value(html: &str, name: &str) -> String {
 
 /// The mothers' names in the caseload table of a page, in order.
 fn caseload_mothers(page: &str) -> Vec<String> {
-    page.split("<tr class=\"nhsuk-table__row\">")
+    page.split("<tr class=\"nhsuk-table__row\"")
         .skip(2)
         .filter_map(|row| {
-            let cells: Vec<&str> = row.split("<td class=\"nhsuk-table__cell\">").collect();
-            cells
-                .get(3)
-                .map(|cell| cell.split("</td>").next().unwrap_or("").to_string())
+            let cells: Vec<&str> = row.split("<td class=\"nhsuk-table__cell\"").collect();
+            let cell = cells.get(3)?;
+            let text = cell.split_once('>')?.1;
+            Some(text.split("</td>").next().unwrap_or("").to_string())
         })
         .collect()
 }
