@@ -81,7 +81,7 @@ pub trait AccountStore: Send + Sync {
 
     /// A session and its account (with the account's teams), in one query: every signed-in
     /// request starts here. A request about one family names it, and the same query reads
-    /// that family's team and change count (see [`Store::family_stamp`]).
+    /// that family's team and change count (see [`crate::FamilyStore::family_stamp`]).
     async fn session_with_staff(
         &self,
         token_hash: &str,

@@ -2,8 +2,10 @@
 //! database searches and counts by, and the record itself as JSON. What the caseload shows as
 //! the next thing due (open plans, attended sessions since the last review, the next planned
 //! contact) is recounted on the family's row in the same transaction as every change that
-//! moves it, so the caseload never has to look at the sessions. Like `sql.rs`, written once
-//! for both databases.
+//! moves it, so the caseload never has to look at the sessions. The SQL is in
+//! `backend/care_plans.rs`. Here also: how one read gathers the family's care section (plans,
+//! interventions, group enrolments, pathway steps, questionnaire responses and partner
+//! assessments: `CareRecords`, `assemble_care`) and the JSON helpers the record's sections share.
 
 use crate::{AuditEntry, StoreError, StoreResult};
 use async_trait::async_trait;

@@ -1,5 +1,7 @@
-//! Storage of the family network: babies, people, relationships, restrictions and the
-//! history of amended records. Like `sql.rs`, written once for both databases.
+//! Storage of families and the people around the baby: the family and its babies, people,
+//! relationships, do not contact / do not involve decisions, the history of amended records,
+//! import, the caseload, what needs attention and the search for people already known. The
+//! SQL is in `backend/families.rs`.
 
 use crate::*;
 use async_trait::async_trait;
