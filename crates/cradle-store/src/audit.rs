@@ -52,4 +52,7 @@ pub trait AuditStore: Send + Sync {
 
     /// The newest link of the chain: (sequence number, hash).
     async fn audit_head(&self) -> StoreResult<(i64, String)>;
+
+    /// Writes the audit record of a printout or export (the data was read with the record).
+    async fn record_export(&self, audit: AuditEntry) -> StoreResult<()>;
 }

@@ -248,9 +248,6 @@ pub trait FamilyStore: Send + Sync {
         audit: AuditEntry,
     ) -> StoreResult<()>;
 
-    /// Writes the audit record of a printout or export (the data was read with the record).
-    async fn record_export(&self, audit: AuditEntry) -> StoreResult<()>;
-
     /// Earlier versions of one record, oldest first; the viewing is audited. A person is one
     /// record in every family they belong to, so their versions come from all of them.
     async fn record_history(

@@ -50,6 +50,28 @@ impl SqlStore {
             }
         }
     }
+
+    /// Changes one of a team's settings (`change`, an update of the team's row) and counts
+    /// it as a change to every family of the team, so no copy of their records or
+    /// caseload rows outlives it. `NotFound` if there is no such team.
+    pub(crate) async fn change_team_setting<'q>(
+        &self,
+        change: sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>,
+        team: TeamId,
+        audit: AuditEntry,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        if change.execute(&mut *tx).await?.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("UPDATE families SET changes = changes + 1 WHERE team_id = $1")
+            .bind(team.0)
+            .execute(&mut *tx)
+            .await?;
+        Self::write_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
 #[async_trait::async_trait]

@@ -182,4 +182,8 @@ impl AuditStore for SqlStore {
                 .await?,
         )
     }
+
+    async fn record_export(&self, audit: AuditEntry) -> StoreResult<()> {
+        self.audit.append(audit).await
+    }
 }

@@ -1461,10 +1461,6 @@ impl FamilyStore for SqlStore {
             .await
     }
 
-    async fn record_export(&self, audit: AuditEntry) -> StoreResult<()> {
-        self.audit.append(audit).await
-    }
-
     async fn record_history(
         &self,
         family: FamilyId,
