@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 /// A map of at most `capacity` entries, shared between threads; when full, an arbitrary
 /// entry makes way for a new one. What is held in memory is bounded whatever the load.
-pub struct Bounded<K, V> {
+pub(crate) struct Bounded<K, V> {
     map: Mutex<HashMap<K, V>>,
     capacity: usize,
 }
@@ -30,10 +30,6 @@ impl<K: Eq + Hash + Copy, V: Clone> Bounded<K, V> {
 
     fn map(&self) -> MutexGuard<'_, HashMap<K, V>> {
         lock_map(&self.map)
-    }
-
-    pub fn get(&self, key: &K) -> Option<V> {
-        self.map().get(key).cloned()
     }
 
     /// Keeps `value` under `key`, unless `keep_held` says the value already held is to stay.
@@ -53,14 +49,6 @@ impl<K: Eq + Hash + Copy, V: Clone> Bounded<K, V> {
                 map.insert(key, value);
             }
         }
-    }
-
-    pub fn put(&self, key: K, value: V) {
-        self.put_unless(key, value, |_| false);
-    }
-
-    pub fn remove(&self, key: &K) {
-        self.map().remove(key);
     }
 }
 

@@ -15,7 +15,7 @@ mod audit_queue;
 mod cache;
 mod caseload_walks;
 mod dedicated;
-pub use cache::{Bounded, Copies};
+pub use cache::Copies;
 pub mod accounts;
 pub mod audit;
 pub mod care_plans;
