@@ -10,6 +10,7 @@ use cradle_domain::care_plans::{
 };
 use cradle_domain::network::FamilyRecord;
 use cradle_domain::{AuditAction, Permission, SubjectKind, TeamId};
+use cradle_store::Sections;
 use cradle_store::StoreError;
 use uuid::Uuid;
 
@@ -30,7 +31,7 @@ impl Cradle {
         access: &FamilyAccess,
         plan: Uuid,
     ) -> Result<(FamilyRecord, CarePlan), AppError> {
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::CARE).await?;
         let found = record
             .plans
             .iter()
@@ -51,7 +52,7 @@ impl Cradle {
         input: &PlanInput,
     ) -> Result<CarePlan, AppError> {
         let staff = actor.staff_changing_records()?;
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::CARE).await?;
         let parsed = input
             .parse(&record, self.today())
             .map_err(AppError::Invalid)?;

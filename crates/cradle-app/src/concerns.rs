@@ -7,6 +7,7 @@ use cradle_domain::concerns::{
     parse_close_reason, ActionInput, Concern, ConcernAction, ConcernInput,
 };
 use cradle_domain::AuditAction;
+use cradle_store::Sections;
 use cradle_store::StoreError;
 use uuid::Uuid;
 
@@ -33,7 +34,9 @@ impl Cradle {
     ) -> Result<Concern, AppError> {
         let staff = actor.staff_changing_records()?;
         let parsed = input.parse().map_err(AppError::Invalid)?;
-        let record = self.record_for_change(access).await?;
+        let record = self
+            .record_for_change(access, Sections::RELATIONSHIP_WORK)
+            .await?;
         if !record.has_member(parsed.about) {
             return Err(invalid("about", "Select someone in this family"));
         }
@@ -110,12 +113,15 @@ impl Cradle {
     ) -> Result<(), AppError> {
         let staff = actor.staff_changing_records()?;
         let reason = parse_close_reason(reason).map_err(AppError::Invalid)?;
-        let record = self.record_for_change(access).await?;
+        let record = self
+            .record_for_change(access, Sections::RELATIONSHIP_WORK)
+            .await?;
         let open = record
             .concerns
             .iter()
             .find(|c| c.id == concern && c.is_open())
-            .ok_or_else(|| gone(StoreError::NotFound))?;
+            // Closed already, or not this family's: nothing here to close.
+            .ok_or(AppError::NotFound)?;
         if open.actions.is_empty() {
             return Err(invalid(
                 "reason",

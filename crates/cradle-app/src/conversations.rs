@@ -9,7 +9,7 @@ use cradle_domain::conversations::{
 use cradle_domain::entries::Member;
 use cradle_domain::network::FamilyRecord;
 use cradle_domain::AuditAction;
-use cradle_store::{Amendment, StoreError};
+use cradle_store::{Amendment, Sections, StoreError};
 use uuid::Uuid;
 
 fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
@@ -65,7 +65,9 @@ impl Cradle {
     ) -> Result<Conversation, AppError> {
         let staff = actor.staff_changing_records()?;
         let parsed = input.parse(self.today()).map_err(AppError::Invalid)?;
-        let record = self.record_for_change(access).await?;
+        let record = self
+            .record_for_change(access, Sections::RELATIONSHIP_WORK)
+            .await?;
         let interpreter = check_against(&record, &parsed, input)?;
         let conversation = conversation(Uuid::now_v7(), parsed, interpreter, actor, self.now(), 1);
         let mut entry = access.audit(actor, self.now(), AuditAction::ConversationRecorded);
@@ -92,7 +94,9 @@ impl Cradle {
         reason: &str,
     ) -> Result<Conversation, AppError> {
         let staff = actor.staff_changing_records()?;
-        let record = self.record_for_change(access).await?;
+        let record = self
+            .record_for_change(access, Sections::RELATIONSHIP_WORK)
+            .await?;
         let current = record
             .conversations
             .iter()

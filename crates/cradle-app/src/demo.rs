@@ -137,7 +137,9 @@ async fn demo_record(
         return Ok(None);
     };
     let access = app.family_access(actor, summary.id, None).await?;
-    let record = app.read_family(actor, &access).await?;
+    let record = app
+        .read_family(actor, &access, cradle_store::Sections::ALL)
+        .await?;
     Ok(Some((access, record)))
 }
 

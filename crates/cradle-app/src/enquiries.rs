@@ -9,6 +9,7 @@ use cradle_domain::enquiries::{EnquiryInput, EnquiryOutcome};
 use cradle_domain::entries::{Entry, EntryKind, Member};
 use cradle_domain::network::{ContactRestriction, RestrictionKind};
 use cradle_domain::{AuditAction, RestrictionId, SubjectKind};
+use cradle_store::Sections;
 use uuid::Uuid;
 
 fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
@@ -25,7 +26,7 @@ impl Cradle {
     ) -> Result<Entry, AppError> {
         let staff = actor.staff_changing_records()?;
         let parsed = input.parse(self.today()).map_err(AppError::Invalid)?;
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::CORE).await?;
         if !record.has_member(parsed.asked) {
             return Err(invalid("asked", "Select someone in this family"));
         }
@@ -139,7 +140,7 @@ impl Cradle {
         input: &SettleInput,
     ) -> Result<DisclosureAction, AppError> {
         actor.staff_changing_records()?;
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::TIMELINE).await?;
         let mut action = record
             .disclosure_actions
             .iter()

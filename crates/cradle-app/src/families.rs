@@ -67,16 +67,19 @@ impl Cradle {
         Ok(family)
     }
 
-    /// The family's whole record: babies, people, relationships and restrictions.
+    /// The family's record as a page shows it: its core (the family and babies, people,
+    /// relationships and safety decisions) and the `sections` the page shows, from one
+    /// snapshot. Audited as a view of the family.
     pub async fn read_family(
         &self,
         actor: &Actor,
         access: &FamilyAccess,
+        sections: cradle_store::Sections,
     ) -> Result<std::sync::Arc<FamilyRecord>, AppError> {
         let mut entry = access.audit(actor, self.now(), AuditAction::FamilyViewed);
         entry.detail = actor.viewing.clone().unwrap_or_default();
         self.store
-            .read_family(access.family_id(), access.changes(), entry)
+            .read_family(access.family_id(), access.changes(), sections, entry)
             .await?
             .ok_or(AppError::NotFound)
     }

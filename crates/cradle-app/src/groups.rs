@@ -8,6 +8,7 @@ use cradle_domain::groups::{
     GroupSessionInput, RegisterInput,
 };
 use cradle_domain::{AuditAction, Permission, SubjectKind};
+use cradle_store::Sections;
 use cradle_store::StoreError;
 use uuid::Uuid;
 
@@ -146,7 +147,7 @@ impl Cradle {
         input: &EnrolInput,
     ) -> Result<Enrolment, AppError> {
         let staff = actor.staff_changing_records()?;
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::CORE).await?;
         let register = match input.group.trim().parse::<Uuid>() {
             Ok(id) => self.store.group_register(id).await?,
             Err(_) => None,

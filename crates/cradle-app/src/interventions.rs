@@ -8,6 +8,7 @@ use cradle_domain::interventions::{
 };
 use cradle_domain::{AuditAction, Permission, SubjectKind, TeamId};
 use cradle_store::care_plans::steps_of;
+use cradle_store::Sections;
 use cradle_store::StoreError;
 use uuid::Uuid;
 
@@ -89,7 +90,7 @@ impl Cradle {
         input: &OfferInput,
     ) -> Result<PersonIntervention, AppError> {
         let staff = actor.staff_changing_records()?;
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::CARE).await?;
         let catalogue = self.store.catalogue(record.family.team_id).await?;
         let parsed = input
             .parse(&catalogue, &record, self.today())
@@ -126,7 +127,7 @@ impl Cradle {
         access: &FamilyAccess,
         id: Uuid,
     ) -> Result<PersonIntervention, AppError> {
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::CARE).await?;
         record
             .interventions
             .into_iter()

@@ -31,6 +31,7 @@ pub mod tokens;
 
 pub use access::{Actor, FamilyAccess, FamilyLookup};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use cradle_store::Sections;
 pub use error::AppError;
 
 use cradle_store::Store;

@@ -13,7 +13,7 @@ use cradle_domain::{
     AuditAction, Baby, BabyId, Permission, PersonId, Problems, RelationshipId, RestrictionId,
     SubjectKind,
 };
-use cradle_store::{Amendment, AuditEntry, RecordKind, RecordVersion, StoreError};
+use cradle_store::{Amendment, AuditEntry, RecordKind, RecordVersion, Sections, StoreError};
 
 fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
     AppError::invalid(field, message)
@@ -78,13 +78,15 @@ impl Cradle {
         })
     }
 
-    /// Loads the record for a change, without auditing a read: the change itself is audited.
+    /// Loads what a change checks (the record's core and `sections`), without auditing a
+    /// read: the change itself is audited.
     pub(crate) async fn record_for_change(
         &self,
         access: &FamilyAccess,
+        sections: Sections,
     ) -> Result<FamilyRecord, AppError> {
         self.store
-            .load_record_for_change(access.family_id())
+            .load_record_for_change(access.family_id(), sections)
             .await?
             .ok_or(AppError::NotFound)
     }
@@ -100,7 +102,7 @@ impl Cradle {
         let person = input
             .parse(PersonId::new(), 1, self.today())
             .map_err(AppError::Invalid)?;
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::CORE).await?;
         if record
             .people
             .iter()
@@ -230,7 +232,7 @@ impl Cradle {
         };
         let person = self
             .store
-            .load_record_for_change(source)
+            .load_record_for_change(source, Sections::CORE)
             .await?
             .and_then(|record| record.people.into_iter().find(|p| p.id == person_id))
             .ok_or(AppError::NotFound)?;
@@ -263,7 +265,7 @@ impl Cradle {
         expected_version: i64,
         why: &str,
     ) -> Result<Person, AppError> {
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::CORE).await?;
         let current = record.person(person_id).ok_or(AppError::NotFound)?.clone();
         let mut problems = Problems::default();
         let updated = match input.parse(person_id, expected_version + 1, self.today()) {
@@ -309,7 +311,7 @@ impl Cradle {
         let relationship = input
             .parse(RelationshipId::new(), self.today())
             .map_err(AppError::Invalid)?;
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::CORE).await?;
         if record.person(relationship.person_id).is_none() {
             return Err(invalid("person_id", "Select a person from this family"));
         }
@@ -343,7 +345,7 @@ impl Cradle {
         ended: (&str, &str, &str),
         why: &str,
     ) -> Result<Relationship, AppError> {
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::CORE).await?;
         let current = record
             .relationships
             .iter()
@@ -399,7 +401,7 @@ impl Cradle {
         baby_id: BabyId,
         input: &BirthInput,
     ) -> Result<Baby, AppError> {
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::CORE).await?;
         let current = record
             .family
             .babies
@@ -472,7 +474,7 @@ impl Cradle {
         let status = ChildProtectionStatus::from_code(status)
             .ok_or_else(|| invalid("status", "Select the child protection status"))?;
         let why = reason(why)?;
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::CORE).await?;
         let change = self.amendment(
             actor,
             snapshot(
@@ -518,7 +520,7 @@ impl Cradle {
     ) -> Result<cradle_domain::family::MotherDetails, AppError> {
         actor.require(Permission::ChangeClinicalRecords)?;
         let why = reason(&input.reason);
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::CORE).await?;
         let details = input.parse(&record, self.today());
         let (details, why) = match (details, why) {
             (Ok(details), Ok(why)) => (details, why),
@@ -556,7 +558,7 @@ impl Cradle {
         person_id: PersonId,
         input: &RestrictionInput,
     ) -> Result<cradle_domain::network::ContactRestriction, AppError> {
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::CORE).await?;
         if record.person(person_id).is_none() {
             return Err(AppError::NotFound);
         }
@@ -586,7 +588,7 @@ impl Cradle {
         id: RestrictionId,
         why: &str,
     ) -> Result<(), AppError> {
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::CORE).await?;
         let earlier = Self::restriction_in_force(&record, id)?;
         let why = reason(why)?;
         let lifted_by = actor
@@ -618,7 +620,7 @@ impl Cradle {
         id: RestrictionId,
         input: &RestrictionInput,
     ) -> Result<cradle_domain::network::ContactRestriction, AppError> {
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::CORE).await?;
         let earlier = Self::restriction_in_force(&record, id)?;
         let renewal = RestrictionInput {
             kind: earlier.kind.code().to_string(),
@@ -691,7 +693,7 @@ impl Cradle {
         id: uuid::Uuid,
     ) -> Result<Vec<RecordVersion>, AppError> {
         actor.require(Permission::ReadClinicalRecords)?;
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, kind.section()).await?;
         let belongs = match kind {
             RecordKind::Person => record.people.iter().any(|p| p.id.0 == id),
             RecordKind::Relationship => record.relationships.iter().any(|r| r.id.0 == id),
@@ -725,7 +727,7 @@ impl Cradle {
         input: &cradle_domain::entries::EntryInput,
     ) -> Result<cradle_domain::entries::Entry, AppError> {
         let (about, confided_by, text) = input.parse().map_err(AppError::Invalid)?;
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::CORE).await?;
         if about.is_some_and(|member| !record.has_member(member)) {
             return Err(invalid("about", "Select someone in this family"));
         }
@@ -763,7 +765,11 @@ impl Cradle {
 
     /// The version of the family's own details, for a form that amends them.
     pub async fn family_version(&self, access: &FamilyAccess) -> Result<i64, AppError> {
-        Ok(self.record_for_change(access).await?.family.version)
+        Ok(self
+            .record_for_change(access, Sections::CORE)
+            .await?
+            .family
+            .version)
     }
 
     /// The one gate for family-facing outputs: the view of the record that `recipients`
@@ -778,7 +784,7 @@ impl Cradle {
         what: &str,
     ) -> Result<FamilyFacing, AppError> {
         actor.require(Permission::ReadClinicalRecords)?;
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::ALL).await?;
         let view = FamilyFacing::build(&record, recipients, self.today()).map_err(|withheld| {
             match withheld {
                 Withheld::NoOne => invalid("present", "Select everyone who is in the session"),

@@ -3,6 +3,7 @@
 use crate::{Actor, AppError, Cradle, FamilyAccess};
 use cradle_domain::observations::{Observation, ObservationInput, PositiveMoment};
 use cradle_domain::{AuditAction, Permission};
+use cradle_store::Sections;
 use uuid::Uuid;
 
 impl Cradle {
@@ -16,7 +17,9 @@ impl Cradle {
     ) -> Result<(Observation, Option<PositiveMoment>), AppError> {
         let staff = actor.staff_changing_records()?;
         let parsed = input.parse(self.today()).map_err(AppError::Invalid)?;
-        let record = self.record_for_change(access).await?;
+        let record = self
+            .record_for_change(access, Sections::RELATIONSHIP_WORK)
+            .await?;
         if !record.has_member(parsed.caregiver) {
             return Err(AppError::invalid(
                 "caregiver",
@@ -108,7 +111,7 @@ impl Cradle {
         let (subject, kind, text, noted_on) =
             input.parse(self.today()).map_err(AppError::Invalid)?;
         if let NoteSubject::Caregiver(member) = subject {
-            let record = self.record_for_change(access).await?;
+            let record = self.record_for_change(access, Sections::CORE).await?;
             if !record.has_member(member) {
                 return Err(AppError::invalid(
                     "subject",
@@ -197,7 +200,9 @@ impl Cradle {
         reason: &str,
     ) -> Result<Observation, AppError> {
         let reason = correction_reason(reason)?;
-        let record = self.record_for_change(access).await?;
+        let record = self
+            .record_for_change(access, Sections::RELATIONSHIP_WORK)
+            .await?;
         let current = record
             .observations
             .iter()
@@ -252,7 +257,9 @@ impl Cradle {
         reason: &str,
     ) -> Result<cradle_domain::needs::CaregiverNote, AppError> {
         let reason = correction_reason(reason)?;
-        let record = self.record_for_change(access).await?;
+        let record = self
+            .record_for_change(access, Sections::RELATIONSHIP_WORK)
+            .await?;
         let current = record
             .notes
             .iter()
@@ -300,7 +307,9 @@ impl Cradle {
         reason: &str,
     ) -> Result<PositiveMoment, AppError> {
         let reason = correction_reason(reason)?;
-        let record = self.record_for_change(access).await?;
+        let record = self
+            .record_for_change(access, Sections::RELATIONSHIP_WORK)
+            .await?;
         let current = record
             .moments
             .iter()
@@ -339,7 +348,9 @@ impl Cradle {
         reason: &str,
     ) -> Result<cradle_domain::concerns::Concern, AppError> {
         let reason = correction_reason(reason)?;
-        let record = self.record_for_change(access).await?;
+        let record = self
+            .record_for_change(access, Sections::RELATIONSHIP_WORK)
+            .await?;
         let current = record
             .concerns
             .iter()

@@ -9,6 +9,7 @@ use cradle_domain::pathway::{
     check_against_referral, InformationGiven, Pathway, PathwayStep, RecordedStep,
 };
 use cradle_domain::{AuditAction, Invalid, PersonId, Problems, SubjectKind, TeamId};
+use cradle_store::Sections;
 use cradle_store::StoreError;
 use time::Date;
 use uuid::Uuid;
@@ -142,7 +143,7 @@ impl Cradle {
         } = new;
         let before_referral_reason = before_referral_reason.as_str();
         let staff = actor.staff_changing_records()?;
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::PATHWAY).await?;
         let today = self.today();
         // A contact with someone who needs an interpreter says whether one was used.
         let interpreter = if steps.iter().any(PathwayStep::is_contact) {
@@ -211,7 +212,7 @@ impl Cradle {
     ) -> Result<PartnerAssessment, AppError> {
         let staff = actor.staff_changing_records()?;
         let parsed = input.parse().map_err(AppError::Invalid)?;
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::PATHWAY).await?;
         let today = self.today();
         let member = cradle_domain::entries::Member::Person(person);
         let mut problems = Problems::default();

@@ -6,6 +6,7 @@ use cradle_domain::questionnaires::{
     MAX_DEFINITION_BYTES,
 };
 use cradle_domain::{AuditAction, Invalid, PersonId, Problems, SubjectKind, TeamId};
+use cradle_store::Sections;
 use cradle_store::StoreError;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -286,7 +287,7 @@ impl Cradle {
         input: &ResponseInput,
     ) -> Result<QuestionnaireResponse, AppError> {
         let staff = actor.staff_changing_records()?;
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::CORE).await?;
         if !record.people.iter().any(|p| p.id == person) {
             return Err(AppError::NotFound);
         }
@@ -421,7 +422,7 @@ impl Cradle {
         action: &str,
     ) -> Result<QuestionnaireResponse, AppError> {
         actor.staff_changing_records()?;
-        let record = self.record_for_change(access).await?;
+        let record = self.record_for_change(access, Sections::PATHWAY).await?;
         let Some(mut found) = record.responses.into_iter().find(|r| r.id == response) else {
             return Err(AppError::NotFound);
         };

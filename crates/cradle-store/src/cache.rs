@@ -1,12 +1,14 @@
-//! Copies of what families' records show, held in memory and labelled with the family's
-//! change count (`families.changes`, raised by triggers in the same transaction as any change
-//! to the family, its babies, people, relationships, restrictions or entries).
+//! Copies of what families' records show, held in memory and labelled with the record's
+//! stamp: the family's change count (`families.changes`, raised by triggers in the same
+//! transaction as any change to the family, its babies, people, relationships, restrictions
+//! or entries) plus its team's settings count (`teams.settings_changes`, raised by every
+//! change to a team setting the record shows). Both only rise, so the stamp does too.
 //!
-//! A read first reads the family's change count from the database, then uses a copy only if
-//! it carries that same count; otherwise it loads the record and keeps the copy under the
-//! count it read *before* loading. Counts only rise, so a copy is never shown for a record
-//! that has changed since, whichever server (or command line) made the change. Access checks
-//! and audit records are made for every read exactly as without the copies.
+//! A read first reads the stamp from the database, then uses a copy only if it carries that
+//! same stamp; otherwise it loads the record and keeps the copy under the stamp it read
+//! *before* loading. A copy is never shown for a record that has changed since, whichever
+//! server (or command line) made the change. Access checks and audit records are made for
+//! every read exactly as without the copies.
 
 use cradle_domain::FamilyId;
 use std::collections::HashMap;
@@ -55,14 +57,16 @@ impl<K: Eq + Hash + Copy, V: Clone> Bounded<K, V> {
 /// Family copies, up to a fixed number; when full, an arbitrary copy makes way. Whatever is
 /// made from a family's record (the record itself, a caseload row, the API's serialised
 /// read) is held the same way, under the change count read before the record was.
-pub struct Copies<T> {
-    held: Bounded<FamilyId, (i64, Arc<T>)>,
+///
+/// Held by family (`K` is the family's id), or by the family and what was read of it.
+pub struct Copies<T, K = FamilyId> {
+    held: Bounded<K, (i64, Arc<T>)>,
     /// One turn per family being loaded, so that requests arriving together for a record not
     /// yet held (after a restart, or a change) wait for one load instead of each making it.
-    loading: Mutex<HashMap<FamilyId, Arc<tokio::sync::Mutex<()>>>>,
+    loading: Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-impl<T> Copies<T> {
+impl<T, K: Eq + Hash + Copy> Copies<T, K> {
     pub fn new(capacity: usize) -> Self {
         Self {
             held: Bounded::new(capacity),
@@ -71,7 +75,7 @@ impl<T> Copies<T> {
     }
 
     /// The copy of the family's record at exactly `changes`, if one is held.
-    pub fn get(&self, id: FamilyId, changes: i64) -> Option<Arc<T>> {
+    pub fn get(&self, id: K, changes: i64) -> Option<Arc<T>> {
         match self.held.map().get(&id) {
             Some((held, value)) if *held == changes => Some(Arc::clone(value)),
             _ => None,
@@ -79,7 +83,7 @@ impl<T> Copies<T> {
     }
 
     /// Keeps a copy made after reading the count `changes`.
-    pub fn put(&self, id: FamilyId, changes: i64, value: Arc<T>) {
+    pub fn put(&self, id: K, changes: i64, value: Arc<T>) {
         // Never replace a copy with an older one (two loads racing).
         self.held
             .put_unless(id, (changes, value), |(held, _)| *held > changes);
@@ -90,7 +94,7 @@ impl<T> Copies<T> {
     /// together share the first one's load. `None` from `load` (no such family) is not kept.
     pub async fn get_or_load<E>(
         &self,
-        id: FamilyId,
+        id: K,
         changes: i64,
         load: impl std::future::Future<Output = Result<Option<T>, E>>,
     ) -> Result<Option<Arc<T>>, E> {
@@ -113,17 +117,14 @@ impl<T> Copies<T> {
 
 /// A request's place among those loading one family; the family's entry goes when the
 /// last of them is done (or gave up: a request dropped while waiting cleans up the same way).
-struct LoadingTurn<'a> {
-    loading: &'a Mutex<HashMap<FamilyId, Arc<tokio::sync::Mutex<()>>>>,
-    id: FamilyId,
+struct LoadingTurn<'a, K: Eq + Hash + Copy> {
+    loading: &'a Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
+    id: K,
     lock: Arc<tokio::sync::Mutex<()>>,
 }
 
-impl<'a> LoadingTurn<'a> {
-    fn take(
-        loading: &'a Mutex<HashMap<FamilyId, Arc<tokio::sync::Mutex<()>>>>,
-        id: FamilyId,
-    ) -> Self {
+impl<'a, K: Eq + Hash + Copy> LoadingTurn<'a, K> {
+    fn take(loading: &'a Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>, id: K) -> Self {
         let lock = Arc::clone(
             lock_map(loading)
                 .entry(id)
@@ -133,7 +134,7 @@ impl<'a> LoadingTurn<'a> {
     }
 }
 
-impl Drop for LoadingTurn<'_> {
+impl<K: Eq + Hash + Copy> Drop for LoadingTurn<'_, K> {
     fn drop(&mut self) {
         let mut loading = lock_map(self.loading);
         // Turns are taken and given up only under the map's lock, so the count is exact:
@@ -148,9 +149,10 @@ fn lock_map<K, V>(map: &Mutex<HashMap<K, V>>) -> MutexGuard<'_, HashMap<K, V>> {
     map.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// The copies one store keeps: whole records (family page, API read) and caseload rows.
+/// The copies one store keeps: records, by the sections read (the whole record for the
+/// family page and the API read, the core and one section for a form), and caseload rows.
 pub(crate) struct FamilyCopies {
-    pub records: Copies<cradle_domain::network::FamilyRecord>,
+    pub records: Copies<cradle_domain::network::FamilyRecord, (FamilyId, crate::Sections)>,
     pub summaries: Copies<cradle_domain::FamilySummary>,
 }
 

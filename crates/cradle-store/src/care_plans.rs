@@ -5,7 +5,7 @@
 //! moves it, so the caseload never has to look at the sessions. The SQL is in
 //! `backend/care_plans.rs`. Here also: how one read gathers the family's care section (plans,
 //! interventions, group enrolments, pathway steps, questionnaire responses and partner
-//! assessments: `CareRecords`, `assemble_care`) and the JSON helpers the record's sections share.
+//! assessments: `CareAndPathway`, `assemble_care`) and the JSON helpers the record's sections share.
 
 use crate::{AuditEntry, StoreError, StoreResult};
 use async_trait::async_trait;
@@ -18,16 +18,14 @@ use cradle_domain::questionnaires::QuestionnaireResponse;
 use cradle_domain::{FamilyId, PersonId, StaffId, TeamId};
 use uuid::Uuid;
 
-/// A family's care plans and interventions, with the team's number of sessions between
-/// reviews, as one read brings them.
-pub(crate) struct CareRecords {
+/// A family's care section (plans, interventions, group memberships) and pathway section
+/// (pathways, questionnaire responses, partner assessments), as one statement brings them.
+pub(crate) struct CareAndPathway {
     pub plans: Vec<CarePlan>,
     pub interventions: Vec<PersonIntervention>,
     pub groups: Vec<GroupMembership>,
-    pub sessions_before_review: u32,
     pub pathways: Vec<PersonPathway>,
     pub responses: Vec<QuestionnaireResponse>,
-    pub pathway_roles: Vec<cradle_domain::network::RelationshipKind>,
     pub partner_assessments: Vec<PartnerAssessment>,
 }
 
@@ -46,11 +44,7 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) 
 }
 
 /// Puts each goal, session and review (oldest first) into its plan; interventions apart.
-pub(crate) fn assemble_care(
-    rows: Vec<(i64, Uuid, String)>,
-    sessions_before_review: u32,
-    pathway_roles: &str,
-) -> StoreResult<CareRecords> {
+pub(crate) fn assemble_care(rows: Vec<(i64, Uuid, String)>) -> StoreResult<CareAndPathway> {
     let mut plans: Vec<CarePlan> = Vec::new();
     let mut interventions = Vec::new();
     let mut enrolments: Vec<Enrolment> = Vec::new();
@@ -137,14 +131,12 @@ pub(crate) fn assemble_care(
             })
         })
         .collect();
-    Ok(CareRecords {
+    Ok(CareAndPathway {
         plans,
         interventions,
         groups,
-        sessions_before_review,
         pathways,
         responses,
-        pathway_roles: cradle_domain::pathway::roles_from_text(pathway_roles),
         partner_assessments,
     })
 }

@@ -10,6 +10,69 @@ use cradle_domain::Family;
 use cradle_domain::{Baby, FamilyId, PersonId, RestrictionId, StaffId, TeamId};
 use uuid::Uuid;
 
+/// Which sections of a family's record a read loads besides its core. The core (the family
+/// with its babies, the people around the baby, their relationships, the do not contact and
+/// do not involve decisions, and the team's settings the record shows) is always loaded;
+/// a section not asked for is left empty. Every part of one read comes from one snapshot
+/// of the database, so a page never mixes two moments of the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Sections {
+    /// Relationship conversations, coping concerns, observations, positive moments, and
+    /// needs, strengths and confidence notes.
+    pub relationship_work: bool,
+    /// Care plans with their goals, sessions and reviews; interventions offered; group
+    /// enrolments with attendance.
+    pub care: bool,
+    /// Partner pathways, questionnaire responses and partner assessments.
+    pub pathway: bool,
+    /// The family timeline's entries (staff-only ones included) and the actions taken on
+    /// disclosures.
+    pub timeline: bool,
+}
+
+impl Sections {
+    /// The core alone.
+    pub const CORE: Self = Self {
+        relationship_work: false,
+        care: false,
+        pathway: false,
+        timeline: false,
+    };
+    /// The whole record: what the family page and the API's read of a family show.
+    pub const ALL: Self = Self {
+        relationship_work: true,
+        care: true,
+        pathway: true,
+        timeline: true,
+    };
+    pub const RELATIONSHIP_WORK: Self = Self {
+        relationship_work: true,
+        ..Self::CORE
+    };
+    pub const CARE: Self = Self {
+        care: true,
+        ..Self::CORE
+    };
+    pub const PATHWAY: Self = Self {
+        pathway: true,
+        ..Self::CORE
+    };
+    pub const TIMELINE: Self = Self {
+        timeline: true,
+        ..Self::CORE
+    };
+
+    /// These sections and `other`'s.
+    pub const fn and(self, other: Self) -> Self {
+        Self {
+            relationship_work: self.relationship_work || other.relationship_work,
+            care: self.care || other.care,
+            pathway: self.pathway || other.pathway,
+            timeline: self.timeline || other.timeline,
+        }
+    }
+}
+
 /// Why and by whom a record was changed; the earlier version is kept as `previous_snapshot`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Amendment {
@@ -63,6 +126,21 @@ impl RecordKind {
         .find(|kind| kind.code() == code)
     }
 
+    /// The section of the family's record that holds records of this kind.
+    pub fn section(self) -> Sections {
+        match self {
+            RecordKind::Person
+            | RecordKind::Relationship
+            | RecordKind::Baby
+            | RecordKind::Family => Sections::CORE,
+            RecordKind::Conversation
+            | RecordKind::Observation
+            | RecordKind::Note
+            | RecordKind::Moment
+            | RecordKind::Concern => Sections::RELATIONSHIP_WORK,
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             RecordKind::Person => "person",
@@ -91,18 +169,19 @@ pub trait FamilyStore: Send + Sync {
     /// Which team a family belongs to: enough to decide access, without reading the record.
     async fn family_team(&self, id: FamilyId) -> StoreResult<Option<TeamId>>;
 
-    /// The family's team and its change count (raised by every change to what its record
-    /// shows), in one lookup: what an access check reads.
+    /// The family's team and the stamp of what its record shows (raised by every change to the
+    /// record and to the team settings it shows), in one lookup: what an access check reads.
     async fn family_stamp(&self, id: FamilyId) -> StoreResult<Option<(TeamId, i64)>>;
 
-    /// The family's whole record (babies, people, relationships, restrictions), audited.
-    /// `changes` is the family's change count read by the access check just made: a copy of
-    /// the record made at that count is as good as reading it again, and is shared rather
-    /// than copied.
+    /// The family's record, its core and the `sections` asked for, read in one snapshot and
+    /// audited. `changes` is the record's stamp read by the access check just made: a copy
+    /// of the record made at that stamp (of these sections, or of the whole record) is as good
+    /// as reading it again, and is shared rather than copied.
     async fn read_family(
         &self,
         id: FamilyId,
         changes: i64,
+        sections: Sections,
         audit: AuditEntry,
     ) -> StoreResult<Option<std::sync::Arc<cradle_domain::network::FamilyRecord>>>;
 
@@ -131,11 +210,13 @@ pub trait FamilyStore: Send + Sync {
         audits: Vec<AuditEntry>,
     ) -> StoreResult<()>;
 
-    /// The family's record, read to check a change before making it. Not audited as a read:
-    /// nothing of it is shown, and the change it checks is audited.
+    /// The parts of the family's record a change checks (its core and `sections`), read in
+    /// one snapshot before making it. Not audited as a read: nothing of it is shown, and the
+    /// change it checks is audited.
     async fn load_record_for_change(
         &self,
         family: FamilyId,
+        sections: Sections,
     ) -> StoreResult<Option<cradle_domain::network::FamilyRecord>>;
 
     /// Adds a new person and makes them a member of the family.

@@ -1,7 +1,8 @@
 //! The scale-out backend: PostgreSQL, shared by several application servers.
 //!
 //! Dialect differences, named: the audit head is locked with `FOR UPDATE` so concurrent
-//! transactions on different servers append to the chain one after another.
+//! transactions on different servers append to the chain one after another; a read made of
+//! several statements asks for a repeatable read transaction to see one snapshot.
 
 use crate::audit_queue::AuditQueue;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -21,6 +22,9 @@ impl PostgresStore {
     const BACKEND: crate::Backend = crate::Backend::Postgres;
     const LOCK_AUDIT_HEAD: &'static str =
         "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE";
+    /// Under the default isolation each statement would see its own moment; a repeatable
+    /// read transaction gives every statement in it the snapshot of its first.
+    const BEGIN_READ: &'static str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
     /// After a bulk import: statistics for the planner, and the new rows marked visible so
     /// autovacuum does not start on them under the first load.
     const REFRESH_STATISTICS: &'static [&'static str] = &["VACUUM ANALYZE"];

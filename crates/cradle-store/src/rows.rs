@@ -212,6 +212,15 @@ impl FamilyRow {
     }
 }
 
+/// The family's row with its team's settings the record shows.
+#[derive(sqlx::FromRow)]
+pub(crate) struct FamilyWithTeamRow {
+    #[sqlx(flatten)]
+    pub family: FamilyRow,
+    pub team_sessions_before_review: Option<i64>,
+    pub team_pathway_roles: Option<String>,
+}
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct FamilySummaryRow {
     pub id: Uuid,

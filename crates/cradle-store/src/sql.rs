@@ -141,7 +141,9 @@ impl<'a> CaseloadPlan<'a> {
         let take = u64::from(self.query.limit) + 1 + self.offset();
         (
             format!(
-                "SELECT mother_name_lower, id, changes, ({count}) AS total FROM families WHERE {sql} \
+                "SELECT mother_name_lower, id, \
+                 changes + (SELECT t.settings_changes FROM teams t WHERE t.id = families.team_id), \
+                 ({count}) AS total FROM families WHERE {sql} \
                  ORDER BY mother_name_lower {order}, id {order} LIMIT {take}"
             ),
             binds,
@@ -206,7 +208,9 @@ macro_rules! session_staff_columns {
     () => {
         "s.token_hash, s.staff_id, s.csrf_token, s.created_at, s.last_seen_at, s.source, \
          st.id, st.username, st.display_name, st.role, st.password_hash, st.disabled, st.service_account, t.team_id, \
-         f.team_id AS family_team_id, f.changes AS family_changes, st.changes AS staff_changes"
+         f.team_id AS family_team_id, \
+         f.changes + (SELECT ft.settings_changes FROM teams ft WHERE ft.id = f.team_id) AS family_changes, \
+         st.changes AS staff_changes"
     };
 }
 pub(crate) use session_staff_columns;
@@ -223,8 +227,15 @@ pub(crate) const SESSION_WITH_STAFF: &str = concat!(
      WHERE s.token_hash = $1 ORDER BY t.team_id"
 );
 
-/// A family's team and change count: what an access check reads.
-pub(crate) const FAMILY_STAMP: &str = "SELECT team_id, changes FROM families WHERE id = $1";
+/// A family's team and the stamp of what its record shows: what an access check reads.
+///
+/// The stamp is the family's own change count (raised by every change to its record) plus its
+/// team's settings count (raised by every change to a team setting the record shows, such as
+/// the sessions between reviews). Both only ever rise and a family never changes team, so
+/// the stamp rises whenever either does: a copy held at one stamp is never shown for a record
+/// that has changed since (`cache.rs`), and a team setting changes no family's row.
+pub(crate) const FAMILY_STAMP: &str = "SELECT team_id, changes + (SELECT t.settings_changes FROM teams t WHERE t.id = families.team_id) \
+     FROM families WHERE id = $1";
 
 #[cfg(test)]
 mod tests {

@@ -2,8 +2,10 @@
 //!
 //! Dialect differences, named: write transactions begin with `BEGIN IMMEDIATE` so a
 //! read-then-write transaction never fails half-way on a lock upgrade; the audit head needs
-//! no row lock because SQLite runs one write transaction at a time. `synchronous = FULL`
-//! makes every commit (and so every audit record) durable on power loss.
+//! no row lock because SQLite runs one write transaction at a time; a read made of several
+//! statements is a deferred transaction, which in WAL mode reads one snapshot.
+//! `synchronous = FULL` makes every commit (and so every audit record) durable on power
+//! loss.
 //!
 //! Writes go through one connection of their own. SQLite allows one writer at a time, and
 //! its own busy handler waits by sleeping (up to 100 ms a try), which under load gave
@@ -30,6 +32,8 @@ pub struct SqliteStore {
 impl SqliteStore {
     const BACKEND: crate::Backend = crate::Backend::Sqlite;
     const LOCK_AUDIT_HEAD: &'static str = "SELECT seq, hash FROM audit_head WHERE id = 1";
+    /// In WAL mode a deferred transaction reads from one snapshot, taken at its first read.
+    const BEGIN_READ: &'static str = "BEGIN";
     /// After a bulk import: statistics for the planner, the row counts only. The samples of
     /// values `ANALYZE` also keeps (`sqlite_stat4`) make SQLite plan a statement again each
     /// time a value is bound to it (so on every caseload page, for its walk of the team's

@@ -7,8 +7,8 @@ use cradle_domain::{
     Team, TeamId,
 };
 use cradle_store::{
-    AuditEntry, BreakGlassGrant, FamilyQuery, FamilySearch, PagePosition, SessionRecord, Store,
-    StoreError,
+    AuditEntry, BreakGlassGrant, FamilyQuery, FamilySearch, PagePosition, Sections, SessionRecord,
+    Store, StoreError,
 };
 use cradle_testkit::{on_both_backends, Backend, TestDatabase};
 use std::sync::Arc;
@@ -528,6 +528,7 @@ on_both_backends!(
             .read_family(
                 elsewhere.id,
                 store.family_stamp(elsewhere.id).await.unwrap().unwrap().1,
+                Sections::ALL,
                 entry(
                     AuditAction::FamilyViewed,
                     Some((SubjectKind::Family, elsewhere.id.0)),
@@ -756,7 +757,12 @@ on_both_backends!(
         let read = |store: Arc<dyn Store>| async move {
             let (_, changes) = store.family_stamp(f.id).await.unwrap().unwrap();
             store
-                .read_family(f.id, changes, entry(AuditAction::FamilyViewed, None))
+                .read_family(
+                    f.id,
+                    changes,
+                    Sections::ALL,
+                    entry(AuditAction::FamilyViewed, None),
+                )
                 .await
                 .unwrap()
                 .unwrap()
@@ -1035,7 +1041,12 @@ on_both_backends!(
         );
         assert_eq!(store.family_stamp(f.id).await.unwrap(), None);
         let read = store
-            .read_family(f.id, 0, entry(AuditAction::FamilyViewed, None))
+            .read_family(
+                f.id,
+                0,
+                Sections::ALL,
+                entry(AuditAction::FamilyViewed, None),
+            )
             .await
             .unwrap();
         assert_eq!(read, None);
@@ -1593,7 +1604,12 @@ on_both_backends!(
         // The record read back agrees with the caseload, by the domain's own rule.
         let (_, changes) = store.family_stamp(f.id).await.unwrap().unwrap();
         let record = store
-            .read_family(f.id, changes, entry(AuditAction::FamilyViewed, None))
+            .read_family(
+                f.id,
+                changes,
+                Sections::ALL,
+                entry(AuditAction::FamilyViewed, None),
+            )
             .await
             .unwrap()
             .unwrap();
@@ -1606,6 +1622,23 @@ on_both_backends!(
         );
         assert_eq!(record.plans[0].next_contact(), counts.next_contact);
 
+        // A change loads what it checks: the core alone has no plans; with the care
+        // section, the same plans as the whole record.
+        let core = store
+            .load_record_for_change(f.id, Sections::CORE)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(core.family, record.family);
+        assert!(core.plans.is_empty(), "the care section was not asked for");
+        let care = store
+            .load_record_for_change(f.id, Sections::CARE)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(care.plans, record.plans);
+        assert!(care.entries.is_empty() && care.conversations.is_empty());
+
         // The team's own number, seen at once (no copy outlives it).
         store
             .set_sessions_before_review(w.team.id, 8, entry(AuditAction::TeamSettingsChanged, None))
@@ -1615,6 +1648,22 @@ on_both_backends!(
         let counts = caseload_row(Arc::clone(&store)).await;
         assert_eq!(counts.sessions_before_review, 8);
         assert!(!counts.next_due(today).is_warning());
+        let (_, stamp) = store.family_stamp(f.id).await.unwrap().unwrap();
+        assert_ne!(
+            stamp, changes,
+            "the record's stamp moves with its team's settings"
+        );
+        let shown = store
+            .read_family(
+                f.id,
+                stamp,
+                Sections::CORE,
+                entry(AuditAction::FamilyViewed, None),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(shown.sessions_before_review, 8);
 
         // A review restarts the count; closing the plan takes it off the caseload.
         let review = Review {
@@ -1863,7 +1912,12 @@ on_both_backends!(
         ));
         let (_, changes) = store.family_stamp(f.id).await.unwrap().unwrap();
         let record = store
-            .read_family(f.id, changes, entry(AuditAction::FamilyViewed, None))
+            .read_family(
+                f.id,
+                changes,
+                Sections::ALL,
+                entry(AuditAction::FamilyViewed, None),
+            )
             .await
             .unwrap()
             .unwrap();
@@ -1901,7 +1955,10 @@ on_both_backends!(
             let listed = app.list_families(&actor, None, page).await.unwrap();
             for summary in &listed.families {
                 let access = app.family_access(&actor, summary.id, None).await.unwrap();
-                let record = app.read_family(&actor, &access).await.unwrap();
+                let record = app
+                    .read_family(&actor, &access, Sections::ALL)
+                    .await
+                    .unwrap();
                 let from_record = NextDue::for_record(&record, today);
                 assert_eq!(
                     summary.care.next_due(today),
@@ -2082,7 +2139,12 @@ on_both_backends!(
         let read = || async {
             let (_, changes) = store.family_stamp(f.id).await.unwrap().unwrap();
             store
-                .read_family(f.id, changes, entry(AuditAction::FamilyViewed, None))
+                .read_family(
+                    f.id,
+                    changes,
+                    Sections::ALL,
+                    entry(AuditAction::FamilyViewed, None),
+                )
                 .await
                 .unwrap()
                 .unwrap()
@@ -2323,6 +2385,7 @@ async fn reads_work_again_after_postgres_drops_every_connection() {
         store.read_family(
             f.id,
             0,
+            Sections::ALL,
             entry(
                 AuditAction::FamilyViewed,
                 Some((SubjectKind::Family, f.id.0)),

@@ -436,7 +436,10 @@ async fn read_family(
         .app
         .family_access(&staff.actor, id, staff.looked_up())
         .await?;
-    let record = state.app.read_family(&staff.actor, &access).await?;
+    let record = state
+        .app
+        .read_family(&staff.actor, &access, cradle_app::Sections::ALL)
+        .await?;
     let next_due =
         cradle_domain::care_plans::NextDue::for_record(&record, state.app.today()).label();
     // The record's part is written once per change count (held like the record itself, so

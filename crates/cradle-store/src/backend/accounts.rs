@@ -51,9 +51,10 @@ impl SqlStore {
         }
     }
 
-    /// Changes one of a team's settings (`change`, an update of the team's row) and counts
-    /// it as a change to every family of the team, so no copy of their records or
-    /// caseload rows outlives it. `NotFound` if there is no such team.
+    /// Changes one of a team's settings (`change`, an update of the team's row) and raises
+    /// the team's settings count, which is part of every one of its families' stamps
+    /// (`FAMILY_STAMP`), so no copy of their records or caseload rows outlives it. No
+    /// family's own row is written. `NotFound` if there is no such team.
     pub(crate) async fn change_team_setting<'q>(
         &self,
         change: sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>,
@@ -64,7 +65,7 @@ impl SqlStore {
         if change.execute(&mut *tx).await?.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query("UPDATE families SET changes = changes + 1 WHERE team_id = $1")
+        sqlx::query("UPDATE teams SET settings_changes = settings_changes + 1 WHERE id = $1")
             .bind(team.0)
             .execute(&mut *tx)
             .await?;

@@ -6,53 +6,73 @@
 //! own `SqlStore` and `Db`.
 
 use super::{Db, SqlStore};
-use crate::care_plans::{assemble_care, from_json, steps_of, to_json, CareRecords};
+use crate::care_plans::{assemble_care, from_json, steps_of, to_json};
 use crate::rows::date_text;
 use crate::*;
 use crate::{AuditEntry, StoreError, StoreResult};
 use cradle_domain::care_plans::{CarePlan, CareSession, Goal, Review};
 use cradle_domain::interventions::{CatalogueEntry, PersonIntervention};
+use cradle_domain::network::FamilyRecord;
 use cradle_domain::{FamilyId, StaffId, TeamId};
 use uuid::Uuid;
 
+/// The parts of the care section, each row with its part's number, the plan (or other
+/// record) it belongs to, the record, and the day and time it is ordered by.
+const CARE_PARTS: [&str; 8] = [
+    "SELECT CAST(0 AS BIGINT) AS part, id AS plan_id, record, '' AS day, created_at AS at FROM care_plans WHERE family_id = $1",
+    "SELECT CAST(1 AS BIGINT) AS part, plan_id, record, '' AS day, recorded_at AS at FROM care_goals WHERE family_id = $1",
+    "SELECT CAST(2 AS BIGINT) AS part, plan_id, record, held_on AS day, recorded_at AS at FROM care_sessions WHERE family_id = $1",
+    "SELECT CAST(3 AS BIGINT) AS part, plan_id, record, reviewed_on AS day, recorded_at AS at FROM care_reviews WHERE family_id = $1",
+    "SELECT CAST(4 AS BIGINT) AS part, id AS plan_id, record, '' AS day, recorded_at AS at FROM care_interventions WHERE family_id = $1",
+    "SELECT CAST(5 AS BIGINT) AS part, group_id AS plan_id, record, '' AS day, enrolled_at AS at FROM group_enrolments WHERE family_id = $1",
+    "SELECT CAST(6 AS BIGINT) AS part, id AS plan_id, record, '' AS day, created_at AS at FROM care_groups \
+     WHERE id IN (SELECT group_id FROM group_enrolments WHERE family_id = $1)",
+    "SELECT CAST(7 AS BIGINT) AS part, group_id AS plan_id, record, '' AS day, recorded_at AS at FROM group_attendance WHERE family_id = $1",
+];
+
+/// The parts of the pathway section, in the same shape (a pathway step's "plan" is its person).
+const PATHWAY_PARTS: [&str; 3] = [
+    "SELECT CAST(8 AS BIGINT) AS part, person_id AS plan_id, record, '' AS day, position AS at FROM pathway_steps WHERE family_id = $1",
+    "SELECT CAST(9 AS BIGINT) AS part, id AS plan_id, record, completed_on AS day, recorded_at AS at FROM questionnaire_responses WHERE family_id = $1",
+    "SELECT CAST(10 AS BIGINT) AS part, id AS plan_id, record, assessed_on AS day, recorded_at AS at FROM partner_assessments WHERE family_id = $1",
+];
+
 impl SqlStore {
-    /// The family's plans with their goals, sessions and reviews, and the team's
-    /// number of sessions between reviews. Not audited here: callers audit the read.
+    /// The care section (plans with their goals, sessions and reviews; interventions; group
+    /// enrolments) and the pathway section (pathway steps, questionnaire responses, partner
+    /// assessments), those of them `sections` asks for, inside the caller's read transaction.
+    /// Not audited here: callers audit the read.
     pub(crate) async fn load_care(
-        &self,
-        family: FamilyId,
-        team: TeamId,
-    ) -> StoreResult<CareRecords> {
-        let rows: Vec<(i64, Uuid, String)> = sqlx::query_as(
-            "SELECT part, plan_id, record FROM ( \
-               SELECT CAST(0 AS BIGINT) AS part, id AS plan_id, record, '' AS day, created_at AS at FROM care_plans WHERE family_id = $1 \
-               UNION ALL SELECT CAST(1 AS BIGINT), plan_id, record, '', recorded_at FROM care_goals WHERE family_id = $1 \
-               UNION ALL SELECT CAST(2 AS BIGINT), plan_id, record, held_on, recorded_at FROM care_sessions WHERE family_id = $1 \
-               UNION ALL SELECT CAST(3 AS BIGINT), plan_id, record, reviewed_on, recorded_at FROM care_reviews WHERE family_id = $1 \
-               UNION ALL SELECT CAST(4 AS BIGINT), id, record, '', recorded_at FROM care_interventions WHERE family_id = $1 \
-               UNION ALL SELECT CAST(5 AS BIGINT), group_id, record, '', enrolled_at FROM group_enrolments WHERE family_id = $1 \
-               UNION ALL SELECT CAST(6 AS BIGINT), id, record, '', created_at FROM care_groups WHERE id IN (SELECT group_id FROM group_enrolments WHERE family_id = $1) \
-               UNION ALL SELECT CAST(7 AS BIGINT), group_id, record, '', recorded_at FROM group_attendance WHERE family_id = $1 \
-               UNION ALL SELECT CAST(8 AS BIGINT), person_id, record, '', position FROM pathway_steps WHERE family_id = $1 \
-               UNION ALL SELECT CAST(9 AS BIGINT), id, record, completed_on, recorded_at FROM questionnaire_responses WHERE family_id = $1 \
-               UNION ALL SELECT CAST(10 AS BIGINT), id, record, assessed_on, recorded_at FROM partner_assessments WHERE family_id = $1 \
-             ) AS care ORDER BY part, day, at",
-        )
-        .bind(family.0)
-        .fetch_all(&self.pool)
+        tx: &mut sqlx::Transaction<'static, Db>,
+        sections: Sections,
+        record: &mut FamilyRecord,
+    ) -> StoreResult<()> {
+        // One statement brings every part asked for, each row tagged with its part.
+        let mut parts: Vec<&str> = Vec::new();
+        if sections.care {
+            parts.extend(CARE_PARTS);
+        }
+        if sections.pathway {
+            parts.extend(PATHWAY_PARTS);
+        }
+        if parts.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<(i64, Uuid, String)> = sqlx::query_as(&format!(
+            "SELECT part, plan_id, record FROM ({}) AS care ORDER BY part, day, at",
+            parts.join(" UNION ALL ")
+        ))
+        .bind(record.family.id.0)
+        .fetch_all(&mut **tx)
         .await?;
-        let team: Option<(i64, String)> = sqlx::query_as(
-            "SELECT CAST(sessions_before_review AS BIGINT), pathway_roles FROM teams WHERE id = $1",
-        )
-        .bind(team.0)
-        .fetch_optional(&self.pool)
-        .await?;
-        let (sessions, roles) = team.unwrap_or_default();
-        let sessions = u32::try_from(sessions)
-            .ok()
-            .filter(|n| *n > 0)
-            .unwrap_or(cradle_domain::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW);
-        assemble_care(rows, sessions, &roles)
+        let care = assemble_care(rows)?;
+        record.plans = care.plans;
+        record.interventions = care.interventions;
+        record.groups = care.groups;
+        record.pathways = care.pathways;
+        record.responses = care.responses;
+        record.partner_assessments = care.partner_assessments;
+        Ok(())
     }
 
     /// An intervention offered to a family member, inside the caller's transaction.

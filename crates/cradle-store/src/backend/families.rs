@@ -20,7 +20,7 @@ use cradle_domain::network::{
 use cradle_domain::{Baby, Family, FamilyId, PersonId, RestrictionId, StaffId, TeamId};
 use uuid::Uuid;
 
-/// A family entry as `load_family_record` reads it: id, kind, about whom, who confided it,
+/// A family entry as `load_timeline` reads it: id, kind, about whom, who confided it,
 /// text, when written and by whom.
 type EntryRow = (
     Uuid,
@@ -108,26 +108,60 @@ impl SqlStore {
         Ok(())
     }
 
-    /// The family with its babies, people, relationships and restrictions. Not audited
-    /// here: callers audit the read that shows it.
+    /// The family's core and the `sections` asked for, all read in one read transaction so
+    /// that nothing in it comes from a different moment. Not audited here: callers audit the
+    /// read that shows it.
     pub(crate) async fn load_family_record(
         &self,
         id: FamilyId,
+        sections: Sections,
     ) -> StoreResult<Option<FamilyRecord>> {
-        let row: Option<FamilyRow> = sqlx::query_as(&format!(
-            "SELECT {FAMILY_COLUMNS} FROM families WHERE id = $1"
+        let mut tx = self.begin_read().await?;
+        let Some(mut record) = Self::load_core(&mut tx, id).await? else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        if sections.relationship_work {
+            Self::load_relationship_work(&mut tx, &mut record).await?;
+        }
+        if sections.timeline {
+            Self::load_timeline(&mut tx, &mut record).await?;
+        }
+        if sections.care || sections.pathway {
+            Self::load_care(&mut tx, sections, &mut record).await?;
+        }
+        tx.commit().await?;
+        Ok(Some(record))
+    }
+
+    /// The family with its babies, people, relationships and restrictions, and the team's
+    /// settings the record shows.
+    async fn load_core(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        id: FamilyId,
+    ) -> StoreResult<Option<FamilyRecord>> {
+        let row: Option<FamilyWithTeamRow> = sqlx::query_as(&format!(
+            "SELECT {FAMILY_COLUMNS}, \
+             (SELECT CAST(t.sessions_before_review AS BIGINT) FROM teams t WHERE t.id = families.team_id) AS team_sessions_before_review, \
+             (SELECT t.pathway_roles FROM teams t WHERE t.id = families.team_id) AS team_pathway_roles \
+             FROM families WHERE id = $1"
         ))
         .bind(id.0)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut **tx)
         .await?;
-        let Some(row) = row else {
+        let Some(FamilyWithTeamRow {
+            family: row,
+            team_sessions_before_review,
+            team_pathway_roles,
+        }) = row
+        else {
             return Ok(None);
         };
         let babies: Vec<BabyRow> = sqlx::query_as(&format!(
             "SELECT {BABY_COLUMNS} FROM babies WHERE family_id = $1 ORDER BY position"
         ))
         .bind(id.0)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut **tx)
         .await?;
         let babies = babies
             .into_iter()
@@ -138,13 +172,13 @@ impl SqlStore {
              WHERE fp.family_id = $1 ORDER BY fp.added_at, p.id"
         ))
         .bind(id.0)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut **tx)
         .await?;
         let relationships: Vec<RelationshipRow> = sqlx::query_as(&format!(
             "SELECT {RELATIONSHIP_COLUMNS} FROM relationships WHERE family_id = $1 ORDER BY created_at, id"
         ))
         .bind(id.0)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut **tx)
         .await?;
         let restrictions: Vec<RestrictionRow> = sqlx::query_as(
             "SELECT r.id, r.person_id, r.kind, r.decided_by, r.reason, r.until, r.recorded_at, r.lifted_at, \
@@ -153,22 +187,44 @@ impl SqlStore {
              WHERE r.family_id = $1 ORDER BY r.recorded_at, r.id",
         )
         .bind(id.0)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut **tx)
         .await?;
-        let entry_rows: Vec<EntryRow> = sqlx::query_as(
-            "SELECT e.id, e.kind, e.about_person, e.about_mother, e.confided_by_person, e.confided_by_mother, e.text, e.written_at, s.display_name \
-             FROM family_entries e JOIN staff s ON s.id = e.written_by WHERE e.family_id = $1 ORDER BY e.written_at, e.id",
-        )
-        .bind(id.0)
-        .fetch_all(&self.pool)
-        .await?;
+        let mut record = FamilyRecord::new(row.into_family(babies)?);
+        record.people = people
+            .into_iter()
+            .map(PersonRow::into_person)
+            .collect::<StoreResult<_>>()?;
+        record.relationships = relationships
+            .into_iter()
+            .map(RelationshipRow::into_relationship)
+            .collect::<StoreResult<_>>()?;
+        record.restrictions = restrictions
+            .into_iter()
+            .map(RestrictionRow::into_restriction)
+            .collect::<StoreResult<_>>()?;
+        record.sessions_before_review = u32::try_from(team_sessions_before_review.unwrap_or(0))
+            .ok()
+            .filter(|n| *n > 0)
+            .unwrap_or(cradle_domain::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW);
+        record.pathway_roles =
+            cradle_domain::pathway::roles_from_text(team_pathway_roles.as_deref().unwrap_or(""));
+        Ok(Some(record))
+    }
+
+    /// Relationship conversations, coping concerns with their actions, observations,
+    /// positive moments and caregiver notes.
+    async fn load_relationship_work(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        record: &mut FamilyRecord,
+    ) -> StoreResult<()> {
+        let id = record.family.id;
         let conversations: Vec<ConversationRow> = sqlx::query_as(
             "SELECT c.id, c.held_on, c.participants, c.baby_id, c.seen, c.answers, c.formulation, c.status, \
              s.display_name AS recorded_by, c.saved_at, c.version, c.interpreter \
              FROM conversations c JOIN staff s ON s.id = c.recorded_by WHERE c.family_id = $1 ORDER BY c.held_on, c.saved_at, c.id",
         )
         .bind(id.0)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut **tx)
         .await?;
         let concern_rows: Vec<ConcernRow> = sqlx::query_as(
             "SELECT c.id, c.about, c.conversation_id, c.kinds, c.description, c.raised_at, r.display_name AS raised_by, \
@@ -177,26 +233,22 @@ impl SqlStore {
              WHERE c.family_id = $1 ORDER BY c.raised_at, c.id",
         )
         .bind(id.0)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut **tx)
         .await?;
         let action_rows: Vec<ConcernActionRow> = sqlx::query_as(
             "SELECT a.id, a.concern_id, a.action, a.reference, a.note, a.recorded_at, s.display_name AS recorded_by \
              FROM concern_actions a JOIN staff s ON s.id = a.recorded_by WHERE a.family_id = $1 ORDER BY a.recorded_at, a.id",
         )
         .bind(id.0)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut **tx)
         .await?;
-        let concerns = concern_rows
-            .into_iter()
-            .map(|row| row.into_concern(&action_rows))
-            .collect::<StoreResult<Vec<_>>>()?;
         let observations: Vec<ObservationRow> = sqlx::query_as(
             "SELECT o.id, o.caregiver, o.baby_id, o.observed_on, o.setting, o.descriptors, o.tool, \
              s.display_name AS recorded_by, o.recorded_at, o.version, o.interpreter \
              FROM observations o JOIN staff s ON s.id = o.recorded_by WHERE o.family_id = $1 ORDER BY o.observed_on, o.recorded_at, o.id",
         )
         .bind(id.0)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut **tx)
         .await?;
         let moments: Vec<MomentRow> = sqlx::query_as(
             "SELECT m.id, m.caregiver, m.observation_id, m.noticed_on, m.what_happened, m.baby_responses, m.fed_back, \
@@ -204,21 +256,63 @@ impl SqlStore {
              FROM positive_moments m JOIN staff s ON s.id = m.recorded_by WHERE m.family_id = $1 ORDER BY m.noticed_on, m.recorded_at, m.id",
         )
         .bind(id.0)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut **tx)
         .await?;
         let notes: Vec<NoteRow> = sqlx::query_as(
             "SELECT n.id, n.subject, n.kind, n.text, n.noted_on, s.display_name AS recorded_by, n.recorded_at, n.version \
              FROM caregiver_notes n JOIN staff s ON s.id = n.recorded_by WHERE n.family_id = $1 ORDER BY n.noted_on, n.recorded_at, n.id",
         )
         .bind(id.0)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut **tx)
+        .await?;
+        record.conversations = conversations
+            .into_iter()
+            .map(ConversationRow::into_conversation)
+            .collect::<StoreResult<_>>()?;
+        record.concerns = concern_rows
+            .into_iter()
+            .map(|row| row.into_concern(&action_rows))
+            .collect::<StoreResult<_>>()?;
+        record.observations = observations
+            .into_iter()
+            .map(ObservationRow::into_observation)
+            .collect::<StoreResult<_>>()?;
+        record.moments = moments
+            .into_iter()
+            .map(MomentRow::into_moment)
+            .collect::<StoreResult<_>>()?;
+        record.notes = notes
+            .into_iter()
+            .map(NoteRow::into_note)
+            .collect::<StoreResult<_>>()?;
+        Ok(())
+    }
+
+    /// The timeline's entries and the actions taken on disclosures.
+    async fn load_timeline(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        record: &mut FamilyRecord,
+    ) -> StoreResult<()> {
+        let id = record.family.id;
+        let entry_rows: Vec<EntryRow> = sqlx::query_as(
+            "SELECT e.id, e.kind, e.about_person, e.about_mother, e.confided_by_person, e.confided_by_mother, e.text, e.written_at, s.display_name \
+             FROM family_entries e JOIN staff s ON s.id = e.written_by WHERE e.family_id = $1 ORDER BY e.written_at, e.id",
+        )
+        .bind(id.0)
+        .fetch_all(&mut **tx)
+        .await?;
+        let disclosure_rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT record FROM disclosure_actions WHERE family_id = $1 ORDER BY raised_at, id",
+        )
+        .bind(id.0)
+        .fetch_all(&mut **tx)
         .await?;
         let member = |person: Option<Uuid>, mother: bool| match (person, mother) {
             (Some(p), _) => Some(cradle_domain::entries::Member::Person(PersonId(p))),
             (None, true) => Some(cradle_domain::entries::Member::Mother),
             (None, false) => None,
         };
-        let entries = entry_rows
+        record.entries = entry_rows
             .into_iter()
             .map(
                 |(
@@ -247,60 +341,11 @@ impl SqlStore {
                 },
             )
             .collect();
-        let disclosure_rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT record FROM disclosure_actions WHERE family_id = $1 ORDER BY raised_at, id",
-        )
-        .bind(id.0)
-        .fetch_all(&self.pool)
-        .await?;
-        let disclosure_actions = disclosure_rows
+        record.disclosure_actions = disclosure_rows
             .iter()
             .map(|(record,)| crate::care_plans::from_json(record, "disclosure action"))
-            .collect::<StoreResult<Vec<cradle_domain::disclosures::DisclosureAction>>>()?;
-        let family = row.into_family(babies)?;
-        let care = self.load_care(id, family.team_id).await?;
-        Ok(Some(FamilyRecord {
-            disclosure_actions,
-            entries,
-            concerns,
-            plans: care.plans,
-            interventions: care.interventions,
-            groups: care.groups,
-            sessions_before_review: care.sessions_before_review,
-            pathways: care.pathways,
-            responses: care.responses,
-            pathway_roles: care.pathway_roles,
-            partner_assessments: care.partner_assessments,
-            notes: notes
-                .into_iter()
-                .map(NoteRow::into_note)
-                .collect::<StoreResult<_>>()?,
-            observations: observations
-                .into_iter()
-                .map(ObservationRow::into_observation)
-                .collect::<StoreResult<_>>()?,
-            moments: moments
-                .into_iter()
-                .map(MomentRow::into_moment)
-                .collect::<StoreResult<_>>()?,
-            conversations: conversations
-                .into_iter()
-                .map(ConversationRow::into_conversation)
-                .collect::<StoreResult<_>>()?,
-            family,
-            people: people
-                .into_iter()
-                .map(PersonRow::into_person)
-                .collect::<StoreResult<_>>()?,
-            relationships: relationships
-                .into_iter()
-                .map(RelationshipRow::into_relationship)
-                .collect::<StoreResult<_>>()?,
-            restrictions: restrictions
-                .into_iter()
-                .map(RestrictionRow::into_restriction)
-                .collect::<StoreResult<_>>()?,
-        }))
+            .collect::<StoreResult<_>>()?;
+        Ok(())
     }
 
     /// A safety decision about a member of the family, inside the caller's transaction.
@@ -633,17 +678,28 @@ impl FamilyStore for SqlStore {
         &self,
         id: FamilyId,
         changes: i64,
+        sections: Sections,
         audit: AuditEntry,
     ) -> StoreResult<Option<std::sync::Arc<FamilyRecord>>> {
-        // The change count was read (by the access check) before the record is: a
-        // copy is used only at that count (see `cache.rs`).
-        let loaded = self
-            .copies
-            .records
-            .get_or_load(id, changes, self.load_family_record(id))
-            .await?;
-        let Some(record) = loaded else {
-            return Ok(None);
+        // The stamp was read (by the access check) before the record is: a copy is used
+        // only at that stamp (see `cache.rs`). A copy of the whole record serves a read of
+        // fewer sections.
+        let records = &self.copies.records;
+        let record = match records.get((id, Sections::ALL), changes) {
+            Some(whole) => whole,
+            None => {
+                let loaded = records
+                    .get_or_load(
+                        (id, sections),
+                        changes,
+                        self.load_family_record(id, sections),
+                    )
+                    .await?;
+                let Some(record) = loaded else {
+                    return Ok(None);
+                };
+                record
+            }
         };
         // Nothing is returned until the read's audit record is committed.
         self.audit.append(audit).await?;
@@ -1119,8 +1175,12 @@ impl FamilyStore for SqlStore {
         Ok(items)
     }
 
-    async fn load_record_for_change(&self, family: FamilyId) -> StoreResult<Option<FamilyRecord>> {
-        self.load_family_record(family).await
+    async fn load_record_for_change(
+        &self,
+        family: FamilyId,
+        sections: Sections,
+    ) -> StoreResult<Option<FamilyRecord>> {
+        self.load_family_record(family, sections).await
     }
 
     async fn add_person(

@@ -1,5 +1,5 @@
-//! The [`crate::Store`] itself: which database, whether it answers, and the write
-//! transaction every change begins.
+//! The [`crate::Store`] itself: which database, whether it answers, the write transaction
+//! every change begins and the read transaction of a read made of several statements.
 //!
 //! Written once in SQL that SQLite and PostgreSQL both accept, and compiled once for each
 //! backend: `sqlite.rs` and `postgres.rs` include this file with `#[path]`, each naming its
@@ -12,6 +12,12 @@ use crate::*;
 impl SqlStore {
     pub(crate) async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, Db>> {
         Self::begin_on(self.writer()).await
+    }
+
+    /// A read transaction: every statement in it sees the database as it was at one moment
+    /// (`BEGIN_READ` says how each database is asked for that).
+    pub(crate) async fn begin_read(&self) -> StoreResult<sqlx::Transaction<'static, Db>> {
+        Ok(self.pool.begin_with(Self::BEGIN_READ).await?)
     }
 }
 

@@ -15,7 +15,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use cradle_app::{AppError, FamilyAccess};
+use cradle_app::{AppError, FamilyAccess, Sections};
 use cradle_domain::care_plans::{
     Attendance, CarePlan, CloseInput, Focus, GoalArea, GoalInput, NextDue, Place, PlanInput,
     PlanKind, RatingInput, ReviewDecision, ReviewInput, ReviewStatus, SessionInput,
@@ -25,6 +25,7 @@ use cradle_domain::dates::long_date;
 use cradle_domain::entries::Member;
 use cradle_domain::network::FamilyRecord;
 use cradle_domain::{FamilyId, TeamId};
+use std::sync::Arc;
 use uuid::Uuid;
 
 // ----- What the family page and the plan page show -----
@@ -285,18 +286,30 @@ pub struct CarePlanPage {
     pub may_change: bool,
 }
 
+/// The family (access checked) and which of its plans a request is about, from the path.
+async fn access_and_plan<N: crate::auth::Need>(
+    state: &WebState,
+    staff: &Staff<N>,
+    id: &str,
+    plan: &str,
+) -> Result<(FamilyAccess, Uuid), Failure> {
+    let id = parse_id(FamilyId::parse(id))?;
+    let plan = parse_id(plan.parse::<Uuid>().ok())?;
+    Ok((access(state, staff, id).await?, plan))
+}
+
+/// For a page about one plan: the record's core and care section (its read audited) and
+/// the plan.
 async fn plan_of<N: crate::auth::Need>(
     state: &WebState,
     staff: &Staff<N>,
     id: &str,
     plan: &str,
-) -> Result<(FamilyAccess, FamilyRecord, CarePlan), Failure> {
-    let id = parse_id(FamilyId::parse(id))?;
-    let plan = parse_id(plan.parse::<Uuid>().ok())?;
-    let access = access(state, staff, id).await?;
-    let family = record(state, &staff.actor, &access).await?;
+) -> Result<(Arc<FamilyRecord>, CarePlan), Failure> {
+    let (access, plan) = access_and_plan(state, staff, id, plan).await?;
+    let family = record(state, &staff.actor, &access, Sections::CARE).await?;
     let found = parse_id(family.plans.iter().find(|p| p.id == plan).cloned())?;
-    Ok((access, family, found))
+    Ok((family, found))
 }
 
 pub async fn plan_page(
@@ -304,7 +317,7 @@ pub async fn plan_page(
     staff: Staff<ReadRecords>,
     Path((id, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (_, family, plan) = plan_of(&state, &staff, &id, &plan).await?;
+    let (family, plan) = plan_of(&state, &staff, &id, &plan).await?;
     let page = CarePlanPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         family_id: family.family.id.to_string(),
@@ -320,14 +333,15 @@ pub async fn plan_page(
     Ok(render(StatusCode::OK, &page))
 }
 
-/// After a change to a plan: its page; if what was sent has problems, the form again.
+/// After a change to a plan: its page; if what was sent has problems, the form again (the
+/// record read for it, and audited, only then: a change alone shows nothing).
 async fn saved_or_plan_form<T>(
     state: &WebState,
     actor: &cradle_app::Actor,
     access: &FamilyAccess,
     plan: Uuid,
     result: Result<T, AppError>,
-    form: impl FnOnce(&FamilyRecord, Errors) -> Result<Response, Failure>,
+    form: impl FnOnce(&FamilyRecord, &CarePlan, Errors) -> Result<Response, Failure>,
 ) -> Result<Response, Failure> {
     match result {
         Ok(_) => Ok(see_other(&format!(
@@ -335,8 +349,9 @@ async fn saved_or_plan_form<T>(
             access.family_id()
         ))),
         Err(AppError::Invalid(problems)) => {
-            let family = record(state, actor, access).await?;
-            form(&family, Errors::from_problems(&problems))
+            let family = record(state, actor, access, Sections::CARE).await?;
+            let found = parse_id(family.plans.iter().find(|p| p.id == plan))?;
+            form(&family, found, Errors::from_problems(&problems))
         }
         Err(other) => Err(other.into()),
     }
@@ -437,7 +452,7 @@ pub async fn new_plan_form(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::CARE).await?;
     let (agreed_day, agreed_month, agreed_year) = super::today_boxes(&state);
     let input = PlanInput {
         focus: match family.family.stage {
@@ -470,7 +485,7 @@ pub async fn create_plan(
     match state.app.create_plan(&staff.actor, &access, &input).await {
         Ok(plan) => Ok(see_other(&format!("/families/{id}/plans/{}", plan.id))),
         Err(AppError::Invalid(problems)) => {
-            let family = record(&state, &staff.actor, &access).await?;
+            let family = record(&state, &staff.actor, &access, Sections::CARE).await?;
             Ok(plan_form(
                 &state,
                 &staff,
@@ -618,7 +633,7 @@ pub async fn new_goal_form(
     staff: Staff<ChangeRecords>,
     Path((id, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (_, family, plan) = plan_of(&state, &staff, &id, &plan).await?;
+    let (family, plan) = plan_of(&state, &staff, &id, &plan).await?;
     // Goals set at the start are agreed with the plan; once sessions have begun, a new goal
     // is most likely agreed today.
     let (agreed_day, agreed_month, agreed_year) = if plan.sessions.is_empty() {
@@ -648,19 +663,19 @@ pub async fn add_goal(
     Path((id, plan)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, _, plan) = plan_of(&state, &staff, &id, &plan).await?;
+    let (access, plan) = access_and_plan(&state, &staff, &id, &plan).await?;
     let input = goal_input(&body);
     let result = state
         .app
-        .add_goal(&staff.actor, &access, plan.id, &input)
+        .add_goal(&staff.actor, &access, plan, &input)
         .await;
     saved_or_plan_form(
         &state,
         &staff.actor,
         &access,
-        plan.id,
+        plan,
         result,
-        |family, errors| Ok(goal_form(&state, &staff, family, &plan, &input, errors)),
+        |family, plan, errors| Ok(goal_form(&state, &staff, family, plan, &input, errors)),
     )
     .await
 }
@@ -826,7 +841,7 @@ pub async fn new_session_form(
     staff: Staff<ChangeRecords>,
     Path((id, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (_, family, plan) = plan_of(&state, &staff, &id, &plan).await?;
+    let (family, plan) = plan_of(&state, &staff, &id, &plan).await?;
     let (held_day, held_month, held_year) = super::today_boxes(&state);
     let input = SessionInput {
         held_day,
@@ -851,19 +866,19 @@ pub async fn record_session(
     Path((id, plan)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, _, plan) = plan_of(&state, &staff, &id, &plan).await?;
+    let (access, plan) = access_and_plan(&state, &staff, &id, &plan).await?;
     let input = session_input(&body);
     let result = state
         .app
-        .record_session(&staff.actor, &access, plan.id, &input)
+        .record_session(&staff.actor, &access, plan, &input)
         .await;
     saved_or_plan_form(
         &state,
         &staff.actor,
         &access,
-        plan.id,
+        plan,
         result,
-        |family, errors| Ok(session_form(&state, &staff, family, &plan, &input, errors)),
+        |family, plan, errors| Ok(session_form(&state, &staff, family, plan, &input, errors)),
     )
     .await
 }
@@ -1043,7 +1058,7 @@ pub async fn new_review_form(
     staff: Staff<ChangeRecords>,
     Path((id, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (_, family, plan) = plan_of(&state, &staff, &id, &plan).await?;
+    let (family, plan) = plan_of(&state, &staff, &id, &plan).await?;
     let (reviewed_day, reviewed_month, reviewed_year) = super::today_boxes(&state);
     let input = ReviewInput {
         reviewed_day,
@@ -1067,19 +1082,19 @@ pub async fn record_review(
     Path((id, plan)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, _, plan) = plan_of(&state, &staff, &id, &plan).await?;
+    let (access, plan) = access_and_plan(&state, &staff, &id, &plan).await?;
     let input = review_input(&body);
     let result = state
         .app
-        .record_review(&staff.actor, &access, plan.id, &input)
+        .record_review(&staff.actor, &access, plan, &input)
         .await;
     saved_or_plan_form(
         &state,
         &staff.actor,
         &access,
-        plan.id,
+        plan,
         result,
-        |family, errors| Ok(review_form(&state, &staff, family, &plan, &input, errors)),
+        |family, plan, errors| Ok(review_form(&state, &staff, family, plan, &input, errors)),
     )
     .await
 }
@@ -1145,7 +1160,7 @@ pub async fn end_plan_form(
     staff: Staff<ChangeRecords>,
     Path((id, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (_, family, plan) = plan_of(&state, &staff, &id, &plan).await?;
+    let (family, plan) = plan_of(&state, &staff, &id, &plan).await?;
     let (closed_day, closed_month, closed_year) = super::today_boxes(&state);
     let input = CloseInput {
         closed_day,
@@ -1169,19 +1184,19 @@ pub async fn end_plan(
     Path((id, plan)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, _, plan) = plan_of(&state, &staff, &id, &plan).await?;
+    let (access, plan) = access_and_plan(&state, &staff, &id, &plan).await?;
     let input = close_input(&body);
     let result = state
         .app
-        .close_plan(&staff.actor, &access, plan.id, &input)
+        .close_plan(&staff.actor, &access, plan, &input)
         .await;
     saved_or_plan_form(
         &state,
         &staff.actor,
         &access,
-        plan.id,
+        plan,
         result,
-        |family, errors| Ok(close_form(&state, &staff, family, &plan, &input, errors)),
+        |family, plan, errors| Ok(close_form(&state, &staff, family, plan, &input, errors)),
     )
     .await
 }

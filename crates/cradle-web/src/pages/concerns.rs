@@ -1,7 +1,6 @@
 //! Coping concerns: raising one, recording the action taken, and closing it with a reason.
 
 use super::network::{access, parse_id, record, saved_or_form};
-use super::see_other;
 use crate::auth::{form_pairs, ChangeRecords, Staff};
 use crate::error::Failure;
 use crate::views::{form_status, render, Choice, Chrome, Errors, RadioGroup, TextField};
@@ -9,7 +8,7 @@ use crate::WebState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use cradle_app::AppError;
+use cradle_app::Sections;
 use cradle_domain::concerns::{ActionInput, ActionKind, Concern, ConcernInput, ConcernKind};
 use cradle_domain::dates::long_date_time;
 use cradle_domain::entries::Member;
@@ -220,7 +219,7 @@ pub async fn raise_form(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
     let mut t = typed(b"");
     // From a conversation: what they said about coping, and who said it when only one did.
     if let Some(conversation) = query
@@ -262,29 +261,46 @@ pub async fn raise(
         .app
         .raise_concern(&staff.actor, &access, &t.concern)
         .await;
-    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        Ok(page(&state, &staff, family, "raise", None, &t, errors))
-    })
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::RELATIONSHIP_WORK,
+        |family, errors| Ok(page(&state, &staff, family, "raise", None, &t, errors)),
+    )
     .await
 }
 
+/// The family (access checked) and which of its concerns a request is about, from the path.
+async fn access_and_concern(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    id: &str,
+    concern: &str,
+) -> Result<(cradle_app::FamilyAccess, Uuid), Failure> {
+    let id = parse_id(FamilyId::parse(id))?;
+    let concern = parse_id(concern.parse::<Uuid>().ok())?;
+    Ok((access(state, staff, id).await?, concern))
+}
+
+/// For a page about one open concern: the record's core and relationship work (its read
+/// audited), and the concern's id once it is known to be open.
 async fn open_concern(
     state: &WebState,
     staff: &Staff<ChangeRecords>,
     id: &str,
     concern: &str,
-) -> Result<(cradle_app::FamilyAccess, FamilyRecord, Uuid), Failure> {
-    let id = parse_id(FamilyId::parse(id))?;
-    let concern = parse_id(concern.parse::<Uuid>().ok())?;
-    let access = access(state, staff, id).await?;
-    let family = record(state, &staff.actor, &access).await?;
+) -> Result<(std::sync::Arc<FamilyRecord>, Uuid), Failure> {
+    let (access, concern) = access_and_concern(state, staff, id, concern).await?;
+    let family = record(state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
     parse_id(
         family
             .concerns
             .iter()
             .find(|c| c.id == concern && c.is_open()),
     )?;
-    Ok((access, family, concern))
+    Ok((family, concern))
 }
 
 pub async fn action_form(
@@ -292,7 +308,7 @@ pub async fn action_form(
     staff: Staff<ChangeRecords>,
     Path((id, concern)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (_, family, concern) = open_concern(&state, &staff, &id, &concern).await?;
+    let (family, concern) = open_concern(&state, &staff, &id, &concern).await?;
     let c = family.concerns.iter().find(|c| c.id == concern);
     Ok(page(
         &state,
@@ -311,28 +327,35 @@ pub async fn record_action(
     Path((id, concern)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, family, concern) = open_concern(&state, &staff, &id, &concern).await?;
+    let (access, concern) = access_and_concern(&state, &staff, &id, &concern).await?;
     let t = typed(&body);
-    match state
+    let result = state
         .app
         .record_concern_action(&staff.actor, &access, concern, &t.action)
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/families/{}", access.family_id()))),
-        Err(AppError::Invalid(problems)) => {
-            let c = family.concerns.iter().find(|c| c.id == concern);
+        .await;
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::RELATIONSHIP_WORK,
+        |family, errors| {
+            let open = family
+                .concerns
+                .iter()
+                .find(|c| c.id == concern && c.is_open());
             Ok(page(
                 &state,
                 &staff,
-                &family,
+                family,
                 "action",
-                c,
+                Some(parse_id(open)?),
                 &t,
-                Errors::from_problems(&problems),
+                errors,
             ))
-        }
-        Err(other) => Err(other.into()),
-    }
+        },
+    )
+    .await
 }
 
 pub async fn correct_form(
@@ -340,7 +363,7 @@ pub async fn correct_form(
     staff: Staff<ChangeRecords>,
     Path((id, concern)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (_, family, concern) = open_concern(&state, &staff, &id, &concern).await?;
+    let (family, concern) = open_concern(&state, &staff, &id, &concern).await?;
     let c = family.concerns.iter().find(|c| c.id == concern);
     let mut t = typed(b"");
     if let Some(c) = c {
@@ -366,7 +389,7 @@ pub async fn correct(
     Path((id, concern)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, _, concern) = open_concern(&state, &staff, &id, &concern).await?;
+    let (access, concern) = access_and_concern(&state, &staff, &id, &concern).await?;
     let t = typed(&body);
     let result = state
         .app
@@ -379,10 +402,17 @@ pub async fn correct(
             &t.reason,
         )
         .await;
-    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        let c = family.concerns.iter().find(|c| c.id == concern);
-        Ok(page(&state, &staff, family, "correct", c, &t, errors))
-    })
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::RELATIONSHIP_WORK,
+        |family, errors| {
+            let c = family.concerns.iter().find(|c| c.id == concern);
+            Ok(page(&state, &staff, family, "correct", c, &t, errors))
+        },
+    )
     .await
 }
 
@@ -391,7 +421,7 @@ pub async fn close_form(
     staff: Staff<ChangeRecords>,
     Path((id, concern)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (_, family, concern) = open_concern(&state, &staff, &id, &concern).await?;
+    let (family, concern) = open_concern(&state, &staff, &id, &concern).await?;
     let c = family.concerns.iter().find(|c| c.id == concern);
     Ok(page(
         &state,
@@ -410,28 +440,35 @@ pub async fn close(
     Path((id, concern)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, family, concern) = open_concern(&state, &staff, &id, &concern).await?;
+    let (access, concern) = access_and_concern(&state, &staff, &id, &concern).await?;
     let t = typed(&body);
-    match state
+    let result = state
         .app
         .close_concern(&staff.actor, &access, concern, &t.reason)
-        .await
-    {
-        Ok(()) => Ok(see_other(&format!("/families/{}", access.family_id()))),
-        Err(AppError::Invalid(problems)) => {
-            let c = family.concerns.iter().find(|c| c.id == concern);
+        .await;
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::RELATIONSHIP_WORK,
+        |family, errors| {
+            let open = family
+                .concerns
+                .iter()
+                .find(|c| c.id == concern && c.is_open());
             Ok(page(
                 &state,
                 &staff,
-                &family,
+                family,
                 "close",
-                c,
+                Some(parse_id(open)?),
                 &t,
-                Errors::from_problems(&problems),
+                errors,
             ))
-        }
-        Err(other) => Err(other.into()),
-    }
+        },
+    )
+    .await
 }
 
 /// A concern as the family page shows it.

@@ -13,6 +13,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use cradle_app::AppError;
+use cradle_app::Sections;
 use cradle_domain::conversations::{
     Conversation, ConversationInput, ConversationStatus, Seen, PROMPTS,
 };
@@ -208,7 +209,7 @@ pub async fn new_form(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
     let today = state.app.today();
     let form = Submitted {
         input: ConversationInput {
@@ -243,9 +244,14 @@ pub async fn create(
         .app
         .record_conversation(&staff.actor, &access, &form.input)
         .await;
-    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        Ok(page(&state, &staff, family, None, &form, errors))
-    })
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::RELATIONSHIP_WORK,
+        |family, errors| Ok(page(&state, &staff, family, None, &form, errors)),
+    )
     .await
 }
 
@@ -257,7 +263,7 @@ pub async fn edit_form(
     let id = parse_id(FamilyId::parse(&id))?;
     let conversation = parse_id(conversation.parse::<Uuid>().ok())?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
     let existing = parse_id(family.conversations.iter().find(|c| c.id == conversation))?;
     let form = Submitted {
         input: ConversationInput::from_conversation(existing),
@@ -298,7 +304,7 @@ pub async fn save(
     {
         Ok(_) => Ok(see_other(&format!("/families/{id}#conversations"))),
         Err(AppError::Invalid(problems)) => {
-            let family = record(&state, &staff.actor, &access).await?;
+            let family = record(&state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
             let existing = parse_id(family.conversations.iter().find(|c| c.id == conversation))?;
             Ok(page(
                 &state,

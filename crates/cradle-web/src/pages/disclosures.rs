@@ -10,6 +10,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Form;
+use cradle_app::Sections;
 use cradle_domain::dates::{long_date, long_date_time};
 use cradle_domain::disclosures::{DisclosureAction, Outcome, SettleInput};
 use cradle_domain::network::FamilyRecord;
@@ -176,7 +177,7 @@ pub async fn settle_form(
     let id = parse_id(FamilyId::parse(&id))?;
     let action = parse_id(action.parse::<Uuid>().ok())?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::TIMELINE).await?;
     settle_page(
         &state,
         &staff,
@@ -200,8 +201,13 @@ pub async fn settle(
         .app
         .settle_disclosure_action(&staff.actor, &access, action, &input)
         .await;
-    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        settle_page(&state, &staff, family, action, &input, errors)
-    })
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::TIMELINE,
+        |family, errors| settle_page(&state, &staff, family, action, &input, errors),
+    )
     .await
 }

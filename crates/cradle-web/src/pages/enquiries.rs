@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Form;
+use cradle_app::Sections;
 use cradle_domain::enquiries::{EnquiryInput, EnquiryOutcome};
 use cradle_domain::network::FamilyRecord;
 use cradle_domain::FamilyId;
@@ -120,7 +121,7 @@ pub async fn new_form(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     let today = state.app.today();
     let input = EnquiryInput {
         asked_day: today.day().to_string(),
@@ -143,8 +144,13 @@ pub async fn create(
         .app
         .record_enquiry(&staff.actor, &access, &input)
         .await;
-    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        Ok(page(&state, &staff, family, &input, errors))
-    })
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::CORE,
+        |family, errors| Ok(page(&state, &staff, family, &input, errors)),
+    )
     .await
 }

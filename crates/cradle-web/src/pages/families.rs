@@ -711,7 +711,10 @@ pub async fn show(
         .family_access(&staff.actor, id, staff.looked_up())
         .await
         .map_err(|e| other_team(e, id))?;
-    let record = state.app.read_family(&staff.actor, &access).await?;
+    let record = state
+        .app
+        .read_family(&staff.actor, &access, cradle_app::Sections::ALL)
+        .await?;
     let today = state.app.today();
     let family = &record.family;
     let team = state.app.team_name(family.team_id).await?;

@@ -15,6 +15,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use cradle_app::AppError;
+use cradle_app::Sections;
 use cradle_domain::dates::long_date;
 use cradle_domain::groups::{
     EnrolInput, Group, GroupInput, GroupRegister, GroupSessionInput, Presence, RegisterInput,
@@ -545,7 +546,7 @@ pub async fn enrol_form(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::CARE).await?;
     enrol_page(
         &state,
         &staff,
@@ -579,7 +580,7 @@ pub async fn enrol(
     {
         Ok(_) => Ok(see_other(&format!("/families/{id}#groups"))),
         Err(AppError::Invalid(problems)) => {
-            let family = record(&state, &staff.actor, &access).await?;
+            let family = record(&state, &staff.actor, &access, Sections::CARE).await?;
             enrol_page(
                 &state,
                 &staff,

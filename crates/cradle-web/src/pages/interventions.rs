@@ -13,6 +13,7 @@ use crate::WebState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use cradle_app::Sections;
 use cradle_app::{AppError, FamilyAccess};
 use cradle_domain::dates::long_date;
 use cradle_domain::interventions::{
@@ -219,7 +220,7 @@ pub async fn offer_form_page(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::CARE).await?;
     let catalogue = family_catalogue(&state, &staff, &access).await?;
     let (offered_day, offered_month, offered_year) = super::today_boxes(&state);
     let input = OfferInput {
@@ -255,7 +256,7 @@ pub async fn offer(
     {
         Ok(_) => Ok(see_other(&format!("/families/{id}#interventions"))),
         Err(AppError::Invalid(problems)) => {
-            let family = record(&state, &staff.actor, &access).await?;
+            let family = record(&state, &staff.actor, &access, Sections::CARE).await?;
             let catalogue = family_catalogue(&state, &staff, &access).await?;
             Ok(offer_form(
                 &state,
@@ -292,16 +293,35 @@ pub struct StepFormPage {
     pub button: &'static str,
 }
 
+/// The family (access checked) and which of its interventions a request is about.
+async fn access_and_intervention(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    id: &str,
+    intervention: &str,
+) -> Result<(FamilyAccess, Uuid), Failure> {
+    let id = parse_id(FamilyId::parse(id))?;
+    let intervention = parse_id(intervention.parse::<Uuid>().ok())?;
+    Ok((access(state, staff, id).await?, intervention))
+}
+
+/// For a page about one intervention: the record's core and care section (its read
+/// audited) and the intervention.
 async fn intervention_of(
     state: &WebState,
     staff: &Staff<ChangeRecords>,
     id: &str,
     intervention: &str,
-) -> Result<(FamilyAccess, FamilyRecord, PersonIntervention), Failure> {
-    let id = parse_id(FamilyId::parse(id))?;
-    let intervention = parse_id(intervention.parse::<Uuid>().ok())?;
-    let access = access(state, staff, id).await?;
-    let family = record(state, &staff.actor, &access).await?;
+) -> Result<
+    (
+        FamilyAccess,
+        std::sync::Arc<FamilyRecord>,
+        PersonIntervention,
+    ),
+    Failure,
+> {
+    let (access, intervention) = access_and_intervention(state, staff, id, intervention).await?;
+    let family = record(state, &staff.actor, &access, Sections::CARE).await?;
     let found = parse_id(
         family
             .interventions
@@ -495,11 +515,12 @@ pub async fn record_step(
     Path((id, intervention)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, _, intervention) = intervention_of(&state, &staff, &id, &intervention).await?;
+    let (access, intervention) =
+        access_and_intervention(&state, &staff, &id, &intervention).await?;
     let input = step_input(&body);
     match state
         .app
-        .record_intervention_step(&staff.actor, &access, intervention.id, &input)
+        .record_intervention_step(&staff.actor, &access, intervention, &input)
         .await
     {
         Ok(_) => Ok(see_other(&format!(
@@ -507,12 +528,14 @@ pub async fn record_step(
             access.family_id()
         ))),
         Err(AppError::Invalid(problems)) => {
-            let family = record(&state, &staff.actor, &access).await?;
+            let family = record(&state, &staff.actor, &access, Sections::CARE).await?;
+            let intervention =
+                parse_id(family.interventions.iter().find(|i| i.id == intervention))?;
             Ok(step_form(
                 &state,
                 &staff,
                 &family,
-                &intervention,
+                intervention,
                 &[],
                 &input,
                 None,
@@ -560,11 +583,12 @@ pub async fn record_series(
     Path((id, intervention)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, _, intervention) = intervention_of(&state, &staff, &id, &intervention).await?;
+    let (access, intervention) =
+        access_and_intervention(&state, &staff, &id, &intervention).await?;
     let input = series_input(&body);
     match state
         .app
-        .record_series_session(&staff.actor, &access, intervention.id, &input)
+        .record_series_session(&staff.actor, &access, intervention, &input)
         .await
     {
         Ok(_) => Ok(see_other(&format!(
@@ -572,13 +596,15 @@ pub async fn record_series(
             access.family_id()
         ))),
         Err(AppError::Invalid(problems)) => {
-            let family = record(&state, &staff.actor, &access).await?;
-            let themes = themes_of(&state, &staff, &access, &intervention).await?;
+            let family = record(&state, &staff.actor, &access, Sections::CARE).await?;
+            let intervention =
+                parse_id(family.interventions.iter().find(|i| i.id == intervention))?;
+            let themes = themes_of(&state, &staff, &access, intervention).await?;
             Ok(step_form(
                 &state,
                 &staff,
                 &family,
-                &intervention,
+                intervention,
                 &themes,
                 &StepInput::default(),
                 Some(&input),

@@ -13,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
+use cradle_app::Sections;
 use cradle_app::{AppError, FamilyAccess};
 use cradle_domain::dates::{long_date, long_date_time};
 use cradle_domain::entries::{EntryInput, Member};
@@ -44,16 +45,15 @@ pub(crate) async fn access<N: crate::auth::Need>(
         .map_err(|e| super::families::other_team(e, id))
 }
 
-/// The record behind a form, read (and audited) as a view of the family: a copy of its own,
-/// for a form to show (the family page and the API read share the record instead).
+/// What a form shows of the record (its core and `sections`), read and audited as a view of
+/// the family.
 pub(crate) async fn record(
     state: &WebState,
     staff: &cradle_app::Actor,
     access: &FamilyAccess,
-) -> Result<FamilyRecord, Failure> {
-    Ok(FamilyRecord::clone(
-        &*state.app.read_family(staff, access).await?,
-    ))
+    sections: Sections,
+) -> Result<std::sync::Arc<FamilyRecord>, Failure> {
+    Ok(state.app.read_family(staff, access, sections).await?)
 }
 
 /// After a change: back to the family page; if what was sent has problems, the form again
@@ -63,12 +63,13 @@ pub(crate) async fn saved_or_form<T>(
     actor: &cradle_app::Actor,
     access: &FamilyAccess,
     result: Result<T, AppError>,
+    sections: Sections,
     form: impl FnOnce(&FamilyRecord, Errors) -> Result<Response, Failure>,
 ) -> Result<Response, Failure> {
     match result {
         Ok(_) => Ok(see_other(&format!("/families/{}", access.family_id()))),
         Err(AppError::Invalid(problems)) => {
-            let family = record(state, actor, access).await?;
+            let family = record(state, actor, access, sections).await?;
             form(&family, Errors::from_problems(&problems))
         }
         Err(other) => Err(other.into()),
@@ -260,7 +261,7 @@ pub async fn new_person_form(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     Ok(person_page(
         &state,
         &staff,
@@ -285,18 +286,25 @@ pub async fn add_person(
         .app
         .add_person(&staff.actor, &access, &form.person)
         .await;
-    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        Ok(person_page(
-            &state,
-            &staff,
-            PersonFormContext {
-                family,
-                editing: None,
-            },
-            &form,
-            errors,
-        ))
-    })
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::CORE,
+        |family, errors| {
+            Ok(person_page(
+                &state,
+                &staff,
+                PersonFormContext {
+                    family,
+                    editing: None,
+                },
+                &form,
+                errors,
+            ))
+        },
+    )
     .await
 }
 
@@ -335,7 +343,7 @@ pub async fn known_people(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     let searched = !query.q.trim().is_empty();
     let (people, errors) = if searched {
         match state
@@ -406,18 +414,25 @@ pub async fn link_person(
     let access = access(&state, &staff, id).await?;
     let person = parse_id(PersonId::parse(&form.person_id))?;
     let result = state.app.link_person(&staff.actor, &access, person).await;
-    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        let page = KnownPeoplePage {
-            chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
-            baby: family.family.baby_label(),
-            family_id: id.to_string(),
-            search: String::new(),
-            searched: false,
-            people: Vec::new(),
-            errors,
-        };
-        Ok(render(form_status(&page.errors), &page))
-    })
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::CORE,
+        |family, errors| {
+            let page = KnownPeoplePage {
+                chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+                baby: family.family.baby_label(),
+                family_id: id.to_string(),
+                search: String::new(),
+                searched: false,
+                people: Vec::new(),
+                errors,
+            };
+            Ok(render(form_status(&page.errors), &page))
+        },
+    )
     .await
 }
 
@@ -429,7 +444,7 @@ pub async fn edit_person_form(
     let id = parse_id(FamilyId::parse(&id))?;
     let person_id = parse_id(PersonId::parse(&person))?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     let person = parse_id(family.person(person_id).cloned())?;
     let form = PersonForm {
         person: PersonInput::from_person(&person),
@@ -469,18 +484,25 @@ pub async fn amend_person(
             &form.reason,
         )
         .await;
-    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        Ok(person_page(
-            &state,
-            &staff,
-            PersonFormContext {
-                family,
-                editing: Some((person_id, version)),
-            },
-            &form,
-            errors,
-        ))
-    })
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::CORE,
+        |family, errors| {
+            Ok(person_page(
+                &state,
+                &staff,
+                PersonFormContext {
+                    family,
+                    editing: Some((person_id, version)),
+                },
+                &form,
+                errors,
+            ))
+        },
+    )
     .await
 }
 
@@ -645,7 +667,7 @@ pub async fn new_relationship_form(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     let input = RelationshipInput {
         person_id: query.person,
         target: family
@@ -677,9 +699,14 @@ pub async fn add_relationship(
         .app
         .add_relationship(&staff.actor, &access, &input)
         .await;
-    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        Ok(relationship_page(&state, &staff, family, &input, errors))
-    })
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::CORE,
+        |family, errors| Ok(relationship_page(&state, &staff, family, &input, errors)),
+    )
     .await
 }
 
@@ -743,7 +770,7 @@ pub async fn end_relationship_form(
     let id = parse_id(FamilyId::parse(&id))?;
     let relationship = parse_id(RelationshipId::parse(&relationship))?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     end_relationship_page(
         &state,
         &staff,
@@ -773,9 +800,14 @@ pub async fn end_relationship(
             &form.reason,
         )
         .await;
-    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        end_relationship_page(&state, &staff, family, relationship, &form, errors)
-    })
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::CORE,
+        |family, errors| end_relationship_page(&state, &staff, family, relationship, &form, errors),
+    )
     .await
 }
 
@@ -843,7 +875,7 @@ pub async fn child_protection_form(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     let version = state.app.family_version(&access).await?;
     Ok(child_protection_page(
         &state,
@@ -873,16 +905,23 @@ pub async fn set_child_protection(
             &form.reason,
         )
         .await;
-    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        Ok(child_protection_page(
-            &state,
-            &staff,
-            family,
-            form.version,
-            &form,
-            errors,
-        ))
-    })
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::CORE,
+        |family, errors| {
+            Ok(child_protection_page(
+                &state,
+                &staff,
+                family,
+                form.version,
+                &form,
+                errors,
+            ))
+        },
+    )
     .await
 }
 
@@ -954,7 +993,7 @@ pub async fn birth_form(
     let id = parse_id(FamilyId::parse(&id))?;
     let baby = parse_id(BabyId::parse(&baby))?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     Ok(birth_page(
         &state,
         &staff,
@@ -978,9 +1017,14 @@ pub async fn record_birth(
         .app
         .record_birth(&staff.actor, &access, baby, &input)
         .await;
-    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        Ok(birth_page(&state, &staff, family, baby, &input, errors))
-    })
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::CORE,
+        |family, errors| Ok(birth_page(&state, &staff, family, baby, &input, errors)),
+    )
     .await
 }
 
@@ -1048,7 +1092,7 @@ pub async fn restriction_form(
     let id = parse_id(FamilyId::parse(&id))?;
     let person = parse_id(PersonId::parse(&person))?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     restriction_page(
         &state,
         &staff,
@@ -1072,9 +1116,14 @@ pub async fn restrict(
         .app
         .restrict_contact(&staff.actor, &access, person, &input)
         .await;
-    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        restriction_page(&state, &staff, family, person, &input, errors)
-    })
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::CORE,
+        |family, errors| restriction_page(&state, &staff, family, person, &input, errors),
+    )
     .await
 }
 
@@ -1168,7 +1217,7 @@ async fn review_form(
     let id = parse_id(FamilyId::parse(&id))?;
     let restriction = parse_id(RestrictionId::parse(&restriction))?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     restriction_review_page(
         &state,
         &staff,
@@ -1193,9 +1242,16 @@ pub async fn renew(
         .app
         .renew_restriction(&staff.actor, &access, restriction, &input)
         .await;
-    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        restriction_review_page(&state, &staff, family, restriction, true, &input, errors)
-    })
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::CORE,
+        |family, errors| {
+            restriction_review_page(&state, &staff, family, restriction, true, &input, errors)
+        },
+    )
     .await
 }
 
@@ -1212,9 +1268,16 @@ pub async fn lift(
         .app
         .lift_restriction(&staff.actor, &access, restriction, &input.reason)
         .await;
-    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        restriction_review_page(&state, &staff, family, restriction, false, &input, errors)
-    })
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::CORE,
+        |family, errors| {
+            restriction_review_page(&state, &staff, family, restriction, false, &input, errors)
+        },
+    )
     .await
 }
 
@@ -1267,7 +1330,7 @@ async fn history_page(
     let id = parse_id(FamilyId::parse(id))?;
     let record_id = parse_id(record_id.parse::<uuid::Uuid>().ok())?;
     let access = access(state, staff, id).await?;
-    let family = record(state, &staff.actor, &access).await?;
+    let family = record(state, &staff.actor, &access, kind.section()).await?;
     let versions = state
         .app
         .record_history(&staff.actor, &access, kind, record_id)
@@ -1539,7 +1602,7 @@ pub async fn ecomap(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(id.trim_end_matches(".svg")))?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     let mut response = crate::ecomap::svg(&family, state.app.today()).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -1572,23 +1635,30 @@ pub async fn add_entry(
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff, id).await?;
     let result = state.app.add_entry(&staff.actor, &access, &input).await;
-    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        let page = EntryFormPage {
-            chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
-            errors,
-            baby: family.family.baby_label(),
-            family_id: id.to_string(),
-            entry_about: SelectField {
-                id: "about",
-                label: "Who is it about?",
-                options: super::families::about_choices(family, &input.about),
-            },
-            entry_text: input.text.clone(),
-            entry_in_confidence: input.in_confidence == "yes",
-            entry_staff_only: input.staff_only == "yes",
-        };
-        Ok(render(form_status(&page.errors), &page))
-    })
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::CORE,
+        |family, errors| {
+            let page = EntryFormPage {
+                chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+                errors,
+                baby: family.family.baby_label(),
+                family_id: id.to_string(),
+                entry_about: SelectField {
+                    id: "about",
+                    label: "Who is it about?",
+                    options: super::families::about_choices(family, &input.about),
+                },
+                entry_text: input.text.clone(),
+                entry_in_confidence: input.in_confidence == "yes",
+                entry_staff_only: input.staff_only == "yes",
+            };
+            Ok(render(form_status(&page.errors), &page))
+        },
+    )
     .await
 }
 
@@ -1738,7 +1808,7 @@ pub async fn together_form(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     Ok(together_page(
         &state,
         &staff,
@@ -1827,7 +1897,7 @@ pub async fn together_summary(
     {
         Ok(view) => printout_page(&state, &staff, &view).await,
         Err(AppError::Invalid(problems)) => {
-            let family = record(&state, &staff.actor, &access).await?;
+            let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
             Ok(together_page(
                 &state,
                 &staff,
@@ -1923,7 +1993,7 @@ pub async fn mother_details_form(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     let input = cradle_domain::family::MotherInput::from_family(&family.family);
     Ok(mother_form(
         &state,
@@ -1962,8 +2032,13 @@ pub async fn save_mother_details(
         }
     }
     let result = state.app.amend_mother(&staff.actor, &access, &input).await;
-    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        Ok(mother_form(&state, &staff, family, &input, errors))
-    })
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::CORE,
+        |family, errors| Ok(mother_form(&state, &staff, family, &input, errors)),
+    )
     .await
 }

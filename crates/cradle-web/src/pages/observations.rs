@@ -14,6 +14,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use cradle_app::AppError;
+use cradle_app::Sections;
 use cradle_domain::dates::{date_boxes, long_date};
 use cradle_domain::network::FamilyRecord;
 use cradle_domain::observations::{BabyResponse, ObservationInput, Setting, DESCRIPTORS};
@@ -255,7 +256,7 @@ pub async fn new_form(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
     let today = state.app.today();
     let input = ObservationInput {
         observed_day: today.day().to_string(),
@@ -286,9 +287,14 @@ pub async fn create(
         .app
         .record_observation(&staff.actor, &access, &input)
         .await;
-    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        Ok(page(&state, &staff, family, &input, None, errors))
-    })
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::RELATIONSHIP_WORK,
+        |family, errors| Ok(page(&state, &staff, family, &input, None, errors)),
+    )
     .await
 }
 
@@ -489,7 +495,7 @@ pub async fn new_note_form(
 ) -> Result<Response, Failure> {
     let id = parse_id(FamilyId::parse(&id))?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
     let today = state.app.today();
     let input = cradle_domain::needs::NoteInput {
         noted_day: today.day().to_string(),
@@ -518,7 +524,7 @@ pub async fn add_note(
     match state.app.add_note(&staff.actor, &access, &input).await {
         Ok(_) => Ok(see_other(&format!("/families/{id}#needs"))),
         Err(AppError::Invalid(problems)) => {
-            let family = record(&state, &staff.actor, &access).await?;
+            let family = record(&state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
             Ok(note_page(
                 &state,
                 &staff,
@@ -599,7 +605,7 @@ pub async fn edit_observation_form(
     let id = parse_id(FamilyId::parse(&id))?;
     let observation = parse_id(observation.parse::<uuid::Uuid>().ok())?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
     let current = parse_id(family.observations.iter().find(|o| o.id == observation))?;
     let day = date_boxes(current.observed_on);
     let text = |code: &str| {
@@ -672,14 +678,21 @@ pub async fn amend_observation(
             &correction.reason,
         )
         .await;
-    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        let editing = Editing {
-            id: observation,
-            version: correction.version,
-            reason: &correction.reason,
-        };
-        Ok(page(&state, &staff, family, &input, Some(editing), errors))
-    })
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::RELATIONSHIP_WORK,
+        |family, errors| {
+            let editing = Editing {
+                id: observation,
+                version: correction.version,
+                reason: &correction.reason,
+            };
+            Ok(page(&state, &staff, family, &input, Some(editing), errors))
+        },
+    )
     .await
 }
 
@@ -704,7 +717,7 @@ pub async fn edit_note_form(
     let id = parse_id(FamilyId::parse(&id))?;
     let note = parse_id(note.parse::<uuid::Uuid>().ok())?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
     let current = parse_id(family.notes.iter().find(|n| n.id == note))?;
     let day = date_boxes(current.noted_on);
     let input = cradle_domain::needs::NoteInput {
@@ -763,21 +776,28 @@ pub async fn amend_note(
             &correction.reason,
         )
         .await;
-    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        let editing = Editing {
-            id: note,
-            version: correction.version,
-            reason: &correction.reason,
-        };
-        Ok(note_page(
-            &state,
-            &staff,
-            family,
-            &input,
-            Some(editing),
-            errors,
-        ))
-    })
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::RELATIONSHIP_WORK,
+        |family, errors| {
+            let editing = Editing {
+                id: note,
+                version: correction.version,
+                reason: &correction.reason,
+            };
+            Ok(note_page(
+                &state,
+                &staff,
+                family,
+                &input,
+                Some(editing),
+                errors,
+            ))
+        },
+    )
     .await
 }
 
@@ -789,7 +809,7 @@ pub async fn edit_moment_form(
     let id = parse_id(FamilyId::parse(&id))?;
     let moment = parse_id(moment.parse::<uuid::Uuid>().ok())?;
     let access = access(&state, &staff, id).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
     let current = parse_id(family.moments.iter().find(|m| m.id == moment))?;
     let (observed_day, observed_month, observed_year) = date_boxes(current.noticed_on);
     let input = ObservationInput {
@@ -844,21 +864,28 @@ pub async fn amend_moment(
             &correction.reason,
         )
         .await;
-    saved_or_form(&state, &staff.actor, &access, result, |family, errors| {
-        let editing = Editing {
-            id: moment,
-            version: correction.version,
-            reason: &correction.reason,
-        };
-        Ok(form_page(
-            &state,
-            &staff,
-            family,
-            &input,
-            Form::Moment,
-            Some(editing),
-            errors,
-        ))
-    })
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::RELATIONSHIP_WORK,
+        |family, errors| {
+            let editing = Editing {
+                id: moment,
+                version: correction.version,
+                reason: &correction.reason,
+            };
+            Ok(form_page(
+                &state,
+                &staff,
+                family,
+                &input,
+                Form::Moment,
+                Some(editing),
+                errors,
+            ))
+        },
+    )
     .await
 }

@@ -14,6 +14,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use cradle_app::AppError;
+use cradle_app::Sections;
 use cradle_domain::dates::long_date;
 use cradle_domain::entries::Member;
 use cradle_domain::network::FamilyRecord;
@@ -229,7 +230,13 @@ pub async fn record_assessment(
             page(
                 &state,
                 &staff,
-                &record(&state, &staff.actor, &access).await?,
+                &*record(
+                    &state,
+                    &staff.actor,
+                    &access,
+                    Sections::PATHWAY.and(Sections::RELATIONSHIP_WORK),
+                )
+                .await?,
                 person,
                 &typed,
                 Errors::from_problems(&problems),

@@ -12,6 +12,7 @@ use crate::WebState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use cradle_app::Sections;
 use cradle_app::{AppError, FamilyAccess};
 use cradle_domain::dates::long_date;
 use cradle_domain::network::FamilyRecord;
@@ -378,9 +379,15 @@ pub(crate) async fn family_and_person(
     staff: &Staff<ChangeRecords>,
     id: &str,
     person: &str,
-) -> Result<(FamilyAccess, FamilyRecord, PersonId), Failure> {
+) -> Result<(FamilyAccess, std::sync::Arc<FamilyRecord>, PersonId), Failure> {
     let (access, person) = access_and_person(state, staff, id, person).await?;
-    let family = record(state, &staff.actor, &access).await?;
+    let family = record(
+        state,
+        &staff.actor,
+        &access,
+        Sections::PATHWAY.and(Sections::RELATIONSHIP_WORK),
+    )
+    .await?;
     Ok((access, family, person))
 }
 
@@ -469,7 +476,13 @@ pub async fn record_step(
         Err(AppError::Invalid(problems)) => page(
             &state,
             &staff,
-            &record(&state, &staff.actor, &access).await?,
+            &*record(
+                &state,
+                &staff.actor,
+                &access,
+                Sections::PATHWAY.and(Sections::RELATIONSHIP_WORK),
+            )
+            .await?,
             person,
             &typed,
             Errors::from_problems(&problems),

@@ -10,6 +10,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use cradle_app::AppError;
+use cradle_app::Sections;
 use cradle_domain::dates::long_date;
 use cradle_domain::network::FamilyRecord;
 use cradle_domain::questionnaires::QuestionnaireResponse;
@@ -110,7 +111,7 @@ pub async fn alert_action_form(
     Path((id, response)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
     let (access, response) = alert_access(&state, &staff, &id, &response).await?;
-    let family = record(&state, &staff.actor, &access).await?;
+    let family = record(&state, &staff.actor, &access, Sections::PATHWAY).await?;
     action_page(&state, &staff, &family, response, "", Errors::default())
 }
 
@@ -135,7 +136,7 @@ pub async fn record_alert_action(
         Err(AppError::Invalid(problems)) => action_page(
             &state,
             &staff,
-            &record(&state, &staff.actor, &access).await?,
+            &*record(&state, &staff.actor, &access, Sections::PATHWAY).await?,
             response,
             &typed,
             Errors::from_problems(&problems),
@@ -449,7 +450,7 @@ pub async fn record_questionnaire(
             questionnaire_page(
                 &state,
                 &staff,
-                &record(&state, &staff.actor, &access).await?,
+                &*record(&state, &staff.actor, &access, Sections::PATHWAY).await?,
                 person,
                 &typed,
                 Errors::from_problems(&problems),

@@ -831,7 +831,9 @@ on_both_backends!(
                 let access = cradle
                     .family_access(&signed_in.actor, family, signed_in.family.as_ref())
                     .await?;
-                cradle.read_family(&signed_in.actor, &access).await?;
+                cradle
+                    .read_family(&signed_in.actor, &access, cradle_app::Sections::ALL)
+                    .await?;
                 Ok::<_, cradle_app::AppError>(())
             }
         };

@@ -187,6 +187,16 @@ on_both_backends!(
         let wrong = wrong.text().await.unwrap();
         assert!(wrong.contains("must be a whole number from 0 to 10"));
         assert!(wrong.contains("Grace Adebayo is not one of the people this goal belongs to"));
+        // A change shows nothing, so saving a goal is audited as that change alone: no
+        // view of the family is recorded for a page nobody saw.
+        let views = || async {
+            audit_actions(&app)
+                .await
+                .into_iter()
+                .filter(|(_, action, _)| action == "family.read")
+                .count()
+        };
+        let views_before = views().await;
         for (who, words, score, by) in [
             (
                 vec!["mother", tunde.as_str()],
@@ -204,6 +214,11 @@ on_both_backends!(
             let saved = post(goals_path.clone(), goal(who, words, score, by)).await;
             assert_eq!(saved.status(), StatusCode::SEE_OTHER);
         }
+        assert_eq!(
+            views().await,
+            views_before,
+            "saving goals records no view of the family"
+        );
         let record: Value = get_json(&app, &nurse, &format!("/api/v1/families/{family}")).await;
         let goals: Vec<String> = record["plans"][0]["goals"]
             .as_array()
