@@ -386,6 +386,33 @@ impl<N: Need> FromRequestParts<WebState> for Staff<N> {
     }
 }
 
+/// A page request about one family, by someone whose role allows `N`: the access check made
+/// once, for the family named in the path, before the handler runs. A refusal is audited
+/// and answered as the family page's would be (with the way to ask for emergency access
+/// where the family belongs to another team); a malformed id is a page not found.
+pub struct FamilyScoped<N: Need> {
+    pub staff: Staff<N>,
+    pub access: cradle_app::FamilyAccess,
+}
+
+impl<N: Need> FromRequestParts<WebState> for FamilyScoped<N> {
+    type Rejection = Failure;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
+        let staff = Staff::<N>::from_request_parts(parts, state).await?;
+        let id = family_in_path(parts.uri.path()).ok_or(Failure(Problem::NotFound))?;
+        let access = state
+            .app
+            .family_access(&staff.actor, id, staff.looked_up())
+            .await
+            .map_err(|e| crate::pages::families::other_team(e, id))?;
+        Ok(Self { staff, access })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

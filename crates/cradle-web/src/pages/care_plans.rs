@@ -2,9 +2,11 @@
 //! plan, the plan's own page (with the chart of goal ratings), and the team's setting for
 //! when reviews fall due.
 
-use super::network::{access, parse_id, record};
+use super::network::{parse_id, record};
 use super::see_other;
-use crate::auth::{form_pairs, ChangeRecords, ManageTeamPractice, ReadRecords, Staff};
+use crate::auth::{
+    form_pairs, ChangeRecords, FamilyScoped, ManageTeamPractice, ReadRecords, Staff,
+};
 use crate::error::Failure;
 use crate::views::{
     form_status, render, CheckboxGroup, Choice, Chrome, DateField, Errors, RadioGroup, TextArea,
@@ -24,7 +26,7 @@ use cradle_domain::conversations::Seen;
 use cradle_domain::dates::long_date;
 use cradle_domain::entries::Member;
 use cradle_domain::network::FamilyRecord;
-use cradle_domain::{FamilyId, TeamId};
+use cradle_domain::TeamId;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -286,38 +288,26 @@ pub struct CarePlanPage {
     pub may_change: bool,
 }
 
-/// The family (access checked) and which of its plans a request is about, from the path.
-async fn access_and_plan<N: crate::auth::Need>(
-    state: &WebState,
-    staff: &Staff<N>,
-    id: &str,
-    plan: &str,
-) -> Result<(FamilyAccess, Uuid), Failure> {
-    let id = parse_id(FamilyId::parse(id))?;
-    let plan = parse_id(plan.parse::<Uuid>().ok())?;
-    Ok((access(state, staff, id).await?, plan))
-}
-
 /// For a page about one plan: the record's core and care section (its read audited) and
 /// the plan.
 async fn plan_of<N: crate::auth::Need>(
     state: &WebState,
     staff: &Staff<N>,
-    id: &str,
+    access: &FamilyAccess,
     plan: &str,
 ) -> Result<(Arc<FamilyRecord>, CarePlan), Failure> {
-    let (access, plan) = access_and_plan(state, staff, id, plan).await?;
-    let family = record(state, &staff.actor, &access, Sections::CARE).await?;
+    let plan = parse_id(plan.parse::<Uuid>().ok())?;
+    let family = record(state, &staff.actor, access, Sections::CARE).await?;
     let found = parse_id(family.plans.iter().find(|p| p.id == plan).cloned())?;
     Ok((family, found))
 }
 
 pub async fn plan_page(
     State(state): State<WebState>,
-    staff: Staff<ReadRecords>,
-    Path((id, plan)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ReadRecords>,
+    Path((_, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (family, plan) = plan_of(&state, &staff, &id, &plan).await?;
+    let (family, plan) = plan_of(&state, &staff, &access, &plan).await?;
     let page = CarePlanPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         family_id: family.family.id.to_string(),
@@ -447,11 +437,8 @@ fn plan_form(
 
 pub async fn new_plan_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::CARE).await?;
     let (agreed_day, agreed_month, agreed_year) = super::today_boxes(&state);
     let input = PlanInput {
@@ -475,12 +462,10 @@ pub async fn new_plan_form(
 
 pub async fn create_plan(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
+    let id = access.family_id();
     let input = plan_input(&body);
     match state.app.create_plan(&staff.actor, &access, &input).await {
         Ok(plan) => Ok(see_other(&format!("/families/{id}/plans/{}", plan.id))),
@@ -630,10 +615,10 @@ fn goal_form(
 
 pub async fn new_goal_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, plan)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (family, plan) = plan_of(&state, &staff, &id, &plan).await?;
+    let (family, plan) = plan_of(&state, &staff, &access, &plan).await?;
     // Goals set at the start are agreed with the plan; once sessions have begun, a new goal
     // is most likely agreed today.
     let (agreed_day, agreed_month, agreed_year) = if plan.sessions.is_empty() {
@@ -659,11 +644,11 @@ pub async fn new_goal_form(
 
 pub async fn add_goal(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, plan)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, plan)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, plan) = access_and_plan(&state, &staff, &id, &plan).await?;
+    let plan = parse_id(plan.parse::<Uuid>().ok())?;
     let input = goal_input(&body);
     let result = state
         .app
@@ -838,10 +823,10 @@ fn session_form(
 
 pub async fn new_session_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, plan)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (family, plan) = plan_of(&state, &staff, &id, &plan).await?;
+    let (family, plan) = plan_of(&state, &staff, &access, &plan).await?;
     let (held_day, held_month, held_year) = super::today_boxes(&state);
     let input = SessionInput {
         held_day,
@@ -862,11 +847,11 @@ pub async fn new_session_form(
 
 pub async fn record_session(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, plan)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, plan)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, plan) = access_and_plan(&state, &staff, &id, &plan).await?;
+    let plan = parse_id(plan.parse::<Uuid>().ok())?;
     let input = session_input(&body);
     let result = state
         .app
@@ -1055,10 +1040,10 @@ fn review_form(
 
 pub async fn new_review_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, plan)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (family, plan) = plan_of(&state, &staff, &id, &plan).await?;
+    let (family, plan) = plan_of(&state, &staff, &access, &plan).await?;
     let (reviewed_day, reviewed_month, reviewed_year) = super::today_boxes(&state);
     let input = ReviewInput {
         reviewed_day,
@@ -1078,11 +1063,11 @@ pub async fn new_review_form(
 
 pub async fn record_review(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, plan)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, plan)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, plan) = access_and_plan(&state, &staff, &id, &plan).await?;
+    let plan = parse_id(plan.parse::<Uuid>().ok())?;
     let input = review_input(&body);
     let result = state
         .app
@@ -1157,10 +1142,10 @@ fn close_form(
 
 pub async fn end_plan_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, plan)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, plan)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (family, plan) = plan_of(&state, &staff, &id, &plan).await?;
+    let (family, plan) = plan_of(&state, &staff, &access, &plan).await?;
     let (closed_day, closed_month, closed_year) = super::today_boxes(&state);
     let input = CloseInput {
         closed_day,
@@ -1180,11 +1165,11 @@ pub async fn end_plan_form(
 
 pub async fn end_plan(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, plan)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, plan)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, plan) = access_and_plan(&state, &staff, &id, &plan).await?;
+    let plan = parse_id(plan.parse::<Uuid>().ok())?;
     let input = close_input(&body);
     let result = state
         .app

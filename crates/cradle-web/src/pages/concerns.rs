@@ -1,7 +1,7 @@
 //! Coping concerns: raising one, recording the action taken, and closing it with a reason.
 
-use super::network::{access, parse_id, record, saved_or_form};
-use crate::auth::{form_pairs, ChangeRecords, Staff};
+use super::network::{parse_id, record, saved_or_form};
+use crate::auth::{form_pairs, ChangeRecords, FamilyScoped, Staff};
 use crate::error::Failure;
 use crate::views::{form_status, render, Choice, Chrome, Errors, RadioGroup, TextField};
 use crate::WebState;
@@ -13,7 +13,6 @@ use cradle_domain::concerns::{ActionInput, ActionKind, Concern, ConcernInput, Co
 use cradle_domain::dates::long_date_time;
 use cradle_domain::entries::Member;
 use cradle_domain::network::FamilyRecord;
-use cradle_domain::FamilyId;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -213,12 +212,9 @@ pub struct RaiseQuery {
 
 pub async fn raise_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Query(query): Query<RaiseQuery>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
     let mut t = typed(b"");
     // From a conversation: what they said about coping, and who said it when only one did.
@@ -250,12 +246,9 @@ pub async fn raise_form(
 
 pub async fn raise(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
     let t = typed(&body);
     let result = state
         .app
@@ -272,28 +265,16 @@ pub async fn raise(
     .await
 }
 
-/// The family (access checked) and which of its concerns a request is about, from the path.
-async fn access_and_concern(
-    state: &WebState,
-    staff: &Staff<ChangeRecords>,
-    id: &str,
-    concern: &str,
-) -> Result<(cradle_app::FamilyAccess, Uuid), Failure> {
-    let id = parse_id(FamilyId::parse(id))?;
-    let concern = parse_id(concern.parse::<Uuid>().ok())?;
-    Ok((access(state, staff, id).await?, concern))
-}
-
 /// For a page about one open concern: the record's core and relationship work (its read
 /// audited), and the concern's id once it is known to be open.
 async fn open_concern(
     state: &WebState,
     staff: &Staff<ChangeRecords>,
-    id: &str,
+    access: &cradle_app::FamilyAccess,
     concern: &str,
 ) -> Result<(std::sync::Arc<FamilyRecord>, Uuid), Failure> {
-    let (access, concern) = access_and_concern(state, staff, id, concern).await?;
-    let family = record(state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
+    let concern = parse_id(concern.parse::<Uuid>().ok())?;
+    let family = record(state, &staff.actor, access, Sections::RELATIONSHIP_WORK).await?;
     parse_id(
         family
             .concerns
@@ -305,10 +286,10 @@ async fn open_concern(
 
 pub async fn action_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, concern)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, concern)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (family, concern) = open_concern(&state, &staff, &id, &concern).await?;
+    let (family, concern) = open_concern(&state, &staff, &access, &concern).await?;
     let c = family.concerns.iter().find(|c| c.id == concern);
     Ok(page(
         &state,
@@ -323,11 +304,11 @@ pub async fn action_form(
 
 pub async fn record_action(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, concern)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, concern)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, concern) = access_and_concern(&state, &staff, &id, &concern).await?;
+    let concern = parse_id(concern.parse::<Uuid>().ok())?;
     let t = typed(&body);
     let result = state
         .app
@@ -360,10 +341,10 @@ pub async fn record_action(
 
 pub async fn correct_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, concern)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, concern)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (family, concern) = open_concern(&state, &staff, &id, &concern).await?;
+    let (family, concern) = open_concern(&state, &staff, &access, &concern).await?;
     let c = family.concerns.iter().find(|c| c.id == concern);
     let mut t = typed(b"");
     if let Some(c) = c {
@@ -385,11 +366,11 @@ pub async fn correct_form(
 
 pub async fn correct(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, concern)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, concern)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, concern) = access_and_concern(&state, &staff, &id, &concern).await?;
+    let concern = parse_id(concern.parse::<Uuid>().ok())?;
     let t = typed(&body);
     let result = state
         .app
@@ -418,10 +399,10 @@ pub async fn correct(
 
 pub async fn close_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, concern)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, concern)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (family, concern) = open_concern(&state, &staff, &id, &concern).await?;
+    let (family, concern) = open_concern(&state, &staff, &access, &concern).await?;
     let c = family.concerns.iter().find(|c| c.id == concern);
     Ok(page(
         &state,
@@ -436,11 +417,11 @@ pub async fn close_form(
 
 pub async fn close(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, concern)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, concern)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, concern) = access_and_concern(&state, &staff, &id, &concern).await?;
+    let concern = parse_id(concern.parse::<Uuid>().ok())?;
     let t = typed(&body);
     let result = state
         .app

@@ -1,9 +1,9 @@
 //! Relationship conversations: the form to record one (or carry on a draft, or change a
 //! finished one), for the mother and the people around the baby who may be involved.
 
-use super::network::{access, parse_id, record, saved_or_form};
+use super::network::{parse_id, record, saved_or_form};
 use super::see_other;
-use crate::auth::{form_pairs, ChangeRecords, Staff};
+use crate::auth::{form_pairs, ChangeRecords, FamilyScoped, Staff};
 use crate::error::Failure;
 use crate::views::{
     form_status, render, Choice, Chrome, DateField, Errors, RadioGroup, SelectField, TextField,
@@ -19,7 +19,6 @@ use cradle_domain::conversations::{
 };
 use cradle_domain::dates::{long_date, long_date_time};
 use cradle_domain::network::FamilyRecord;
-use cradle_domain::FamilyId;
 use uuid::Uuid;
 
 pub struct SectionView {
@@ -204,11 +203,8 @@ fn page(
 
 pub async fn new_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
     let today = state.app.today();
     let form = Submitted {
@@ -233,12 +229,9 @@ pub async fn new_form(
 
 pub async fn create(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
     let form = submitted(&body);
     let result = state
         .app
@@ -257,12 +250,10 @@ pub async fn create(
 
 pub async fn edit_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, conversation)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, conversation)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let conversation = parse_id(conversation.parse::<Uuid>().ok())?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
     let existing = parse_id(family.conversations.iter().find(|c| c.id == conversation))?;
     let form = Submitted {
@@ -282,13 +273,12 @@ pub async fn edit_form(
 
 pub async fn save(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, conversation)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, conversation)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let conversation = parse_id(conversation.parse::<Uuid>().ok())?;
-    let access = access(&state, &staff, id).await?;
+    let id = access.family_id();
     let form = submitted(&body);
     match state
         .app

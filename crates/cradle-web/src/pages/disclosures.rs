@@ -1,8 +1,8 @@
 //! The steps after an abuse disclosure: shown on the family page until each is settled, and
 //! the form that settles one as done or not needed. Staff-only, like the disclosure.
 
-use super::network::{access, parse_id, record, saved_or_form};
-use crate::auth::{ChangeRecords, Staff};
+use super::network::{parse_id, record, saved_or_form};
+use crate::auth::{ChangeRecords, FamilyScoped, Staff};
 use crate::error::Failure;
 use crate::views::{form_status, render, Chrome, Errors, RadioGroup, TextArea, TextField};
 use crate::WebState;
@@ -14,7 +14,6 @@ use cradle_app::Sections;
 use cradle_domain::dates::{long_date, long_date_time};
 use cradle_domain::disclosures::{DisclosureAction, Outcome, SettleInput};
 use cradle_domain::network::FamilyRecord;
-use cradle_domain::FamilyId;
 use uuid::Uuid;
 
 /// One step as the family page shows it.
@@ -171,12 +170,10 @@ fn settle_page(
 
 pub async fn settle_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, action)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, action)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let action = parse_id(action.parse::<Uuid>().ok())?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::TIMELINE).await?;
     settle_page(
         &state,
@@ -190,13 +187,11 @@ pub async fn settle_form(
 
 pub async fn settle(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, action)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, action)): Path<(String, String)>,
     Form(input): Form<SettleInput>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let action = parse_id(action.parse::<Uuid>().ok())?;
-    let access = access(&state, &staff, id).await?;
     let result = state
         .app
         .settle_disclosure_action(&staff.actor, &access, action, &input)

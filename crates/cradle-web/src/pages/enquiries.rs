@@ -1,20 +1,19 @@
 //! Routine enquiry about domestic abuse: the form, for someone seen alone.
 
-use super::network::{access, parse_id, record, saved_or_form};
-use crate::auth::{ChangeRecords, Staff};
+use super::network::{record, saved_or_form};
+use crate::auth::{ChangeRecords, FamilyScoped, Staff};
 use crate::error::Failure;
 use crate::views::{
     form_status, render, Choice, Chrome, DateField, Errors, RadioGroup, SelectField, TextField,
 };
 use crate::WebState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::Form;
 use cradle_app::Sections;
 use cradle_domain::enquiries::{EnquiryInput, EnquiryOutcome};
 use cradle_domain::network::FamilyRecord;
-use cradle_domain::FamilyId;
 
 #[derive(Template)]
 #[template(path = "enquiry_form.html")]
@@ -116,11 +115,8 @@ fn page(
 
 pub async fn new_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     let today = state.app.today();
     let input = EnquiryInput {
@@ -134,12 +130,9 @@ pub async fn new_form(
 
 pub async fn create(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Form(input): Form<EnquiryInput>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
     let result = state
         .app
         .record_enquiry(&staff.actor, &access, &input)

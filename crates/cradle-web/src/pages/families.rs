@@ -1,7 +1,7 @@
 //! Family pages: the team caseload, adding a family, the family record and emergency access.
 
 use super::see_other;
-use crate::auth::{BreakGlass, ChangeRecords, ReadRecords, Staff};
+use crate::auth::{BreakGlass, ChangeRecords, FamilyScoped, ReadRecords, Staff};
 use crate::error::{Failure, Problem};
 use crate::views::{
     form_status, render, thousands, Choice, Chrome, DateField, Errors, SelectField, TeamChoice,
@@ -701,16 +701,9 @@ fn person_view(record: &FamilyRecord, person: &Person, today: time::Date) -> Per
 
 pub async fn show(
     State(state): State<WebState>,
-    staff: Staff<ReadRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ReadRecords>,
     Query(filter): Query<super::timeline::TimelineFilter>,
 ) -> Result<Response, Failure> {
-    let id = family_id(&id)?;
-    let access = state
-        .app
-        .family_access(&staff.actor, id, staff.looked_up())
-        .await
-        .map_err(|e| other_team(e, id))?;
     let record = state
         .app
         .read_family(&staff.actor, &access, cradle_app::Sections::ALL)

@@ -1,9 +1,9 @@
 //! Group programme pages: the team's groups, setting one up, its sessions and register, and
 //! enrolling a family member from the family's page.
 
-use super::network::{access, parse_id, record};
+use super::network::{parse_id, record};
 use super::see_other;
-use crate::auth::{form_pairs, ChangeRecords, ReadRecords, Staff};
+use crate::auth::{form_pairs, ChangeRecords, FamilyScoped, ReadRecords, Staff};
 use crate::error::Failure;
 use crate::views::{
     form_status, render, Choice, Chrome, DateField, Errors, RadioGroup, SelectField, TextArea,
@@ -21,7 +21,6 @@ use cradle_domain::groups::{
     EnrolInput, Group, GroupInput, GroupRegister, GroupSessionInput, Presence, RegisterInput,
 };
 use cradle_domain::network::FamilyRecord;
-use cradle_domain::FamilyId;
 use uuid::Uuid;
 
 /// A family's place in a group, as the family page shows it.
@@ -541,11 +540,8 @@ async fn enrol_page(
 
 pub async fn enrol_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::CARE).await?;
     enrol_page(
         &state,
@@ -559,12 +555,10 @@ pub async fn enrol_form(
 
 pub async fn enrol(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
+    let id = access.family_id();
     let mut input = EnrolInput::default();
     for (key, value) in form_pairs(&body) {
         match key.as_str() {

@@ -1,9 +1,9 @@
 //! Intervention pages: the team's catalogue (for its manager), offering an intervention to a
 //! family member, recording each step after that, and the sessions of a manualised series.
 
-use super::network::{access, parse_id, record};
+use super::network::{parse_id, record};
 use super::see_other;
-use crate::auth::{form_pairs, ChangeRecords, ManageTeamPractice, Staff};
+use crate::auth::{form_pairs, ChangeRecords, FamilyScoped, ManageTeamPractice, Staff};
 use crate::error::Failure;
 use crate::views::{
     form_status, render, CheckboxGroup, Choice, Chrome, DateField, Errors, RadioGroup, SelectField,
@@ -20,7 +20,7 @@ use cradle_domain::interventions::{
     CatalogueEntry, CatalogueInput, OfferInput, PersonIntervention, SeriesInput, StepInput,
 };
 use cradle_domain::network::FamilyRecord;
-use cradle_domain::{FamilyId, TeamId};
+use cradle_domain::TeamId;
 use uuid::Uuid;
 
 /// A family member's intervention as the family page lists it.
@@ -215,11 +215,8 @@ async fn family_catalogue(
 
 pub async fn offer_form_page(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::CARE).await?;
     let catalogue = family_catalogue(&state, &staff, &access).await?;
     let (offered_day, offered_month, offered_year) = super::today_boxes(&state);
@@ -242,12 +239,10 @@ pub async fn offer_form_page(
 
 pub async fn offer(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
+    let id = access.family_id();
     let input = offer_input(&body);
     match state
         .app
@@ -293,35 +288,16 @@ pub struct StepFormPage {
     pub button: &'static str,
 }
 
-/// The family (access checked) and which of its interventions a request is about.
-async fn access_and_intervention(
-    state: &WebState,
-    staff: &Staff<ChangeRecords>,
-    id: &str,
-    intervention: &str,
-) -> Result<(FamilyAccess, Uuid), Failure> {
-    let id = parse_id(FamilyId::parse(id))?;
-    let intervention = parse_id(intervention.parse::<Uuid>().ok())?;
-    Ok((access(state, staff, id).await?, intervention))
-}
-
 /// For a page about one intervention: the record's core and care section (its read
 /// audited) and the intervention.
 async fn intervention_of(
     state: &WebState,
     staff: &Staff<ChangeRecords>,
-    id: &str,
+    access: &FamilyAccess,
     intervention: &str,
-) -> Result<
-    (
-        FamilyAccess,
-        std::sync::Arc<FamilyRecord>,
-        PersonIntervention,
-    ),
-    Failure,
-> {
-    let (access, intervention) = access_and_intervention(state, staff, id, intervention).await?;
-    let family = record(state, &staff.actor, &access, Sections::CARE).await?;
+) -> Result<(std::sync::Arc<FamilyRecord>, PersonIntervention), Failure> {
+    let intervention = parse_id(intervention.parse::<Uuid>().ok())?;
+    let family = record(state, &staff.actor, access, Sections::CARE).await?;
     let found = parse_id(
         family
             .interventions
@@ -329,7 +305,7 @@ async fn intervention_of(
             .find(|i| i.id == intervention)
             .cloned(),
     )?;
-    Ok((access, family, found))
+    Ok((family, found))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -486,10 +462,10 @@ async fn themes_of(
 
 pub async fn step_form_page(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, intervention)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, intervention)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (_, family, intervention) = intervention_of(&state, &staff, &id, &intervention).await?;
+    let (family, intervention) = intervention_of(&state, &staff, &access, &intervention).await?;
     let (step_day, step_month, step_year) = super::today_boxes(&state);
     let input = StepInput {
         step_day,
@@ -511,12 +487,11 @@ pub async fn step_form_page(
 
 pub async fn record_step(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, intervention)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, intervention)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, intervention) =
-        access_and_intervention(&state, &staff, &id, &intervention).await?;
+    let intervention = parse_id(intervention.parse::<Uuid>().ok())?;
     let input = step_input(&body);
     match state
         .app
@@ -548,11 +523,10 @@ pub async fn record_step(
 
 pub async fn series_form_page(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, intervention)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, intervention)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (access, family, intervention) =
-        intervention_of(&state, &staff, &id, &intervention).await?;
+    let (family, intervention) = intervention_of(&state, &staff, &access, &intervention).await?;
     let themes = themes_of(&state, &staff, &access, &intervention).await?;
     let (series_day, series_month, series_year) = super::today_boxes(&state);
     let next = (1..)
@@ -579,12 +553,11 @@ pub async fn series_form_page(
 
 pub async fn record_series(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, intervention)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, intervention)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, intervention) =
-        access_and_intervention(&state, &staff, &id, &intervention).await?;
+    let intervention = parse_id(intervention.parse::<Uuid>().ok())?;
     let input = series_input(&body);
     match state
         .app

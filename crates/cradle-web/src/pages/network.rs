@@ -2,7 +2,7 @@
 //! decisions and earlier versions of amended details.
 
 use super::see_other;
-use crate::auth::{ChangeRecords, ReadRecords, Staff};
+use crate::auth::{ChangeRecords, FamilyScoped, ReadRecords, Staff};
 use crate::error::{Failure, Problem};
 use crate::views::{
     form_status, render, Choice, Chrome, DateField, Errors, RadioGroup, SelectField, TextField,
@@ -24,25 +24,12 @@ use cradle_domain::network::{
     RelationshipTarget, RestrictionInput, RestrictionKind,
 };
 use cradle_domain::person::EthnicCategory;
-use cradle_domain::{BabyId, FamilyId, PersonId, RelationshipId, RestrictionId};
+use cradle_domain::{BabyId, PersonId, RelationshipId, RestrictionId};
 use cradle_store::RecordKind;
 use serde::Deserialize;
 
 pub(crate) fn parse_id<T>(parsed: Option<T>) -> Result<T, Failure> {
     parsed.ok_or(Failure(Problem::NotFound))
-}
-
-/// Access to the family for a change, with the same refusal (and break-glass offer) as the page.
-pub(crate) async fn access<N: crate::auth::Need>(
-    state: &WebState,
-    staff: &crate::auth::Staff<N>,
-    id: FamilyId,
-) -> Result<FamilyAccess, Failure> {
-    state
-        .app
-        .family_access(&staff.actor, id, staff.looked_up())
-        .await
-        .map_err(|e| super::families::other_team(e, id))
 }
 
 /// What a form shows of the record (its core and `sections`), read and audited as a view of
@@ -256,11 +243,8 @@ fn person_page(
 
 pub async fn new_person_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     Ok(person_page(
         &state,
@@ -276,12 +260,9 @@ pub async fn new_person_form(
 
 pub async fn add_person(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Form(form): Form<PersonForm>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
     let result = state
         .app
         .add_person(&staff.actor, &access, &form.person)
@@ -337,12 +318,10 @@ pub struct KnownQuery {
 /// "Already known to your team?": finds someone recorded in another of the team's families.
 pub async fn known_people(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Query(query): Query<KnownQuery>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
+    let id = access.family_id();
     let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     let searched = !query.q.trim().is_empty();
     let (people, errors) = if searched {
@@ -406,12 +385,10 @@ pub struct LinkForm {
 
 pub async fn link_person(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Form(form): Form<LinkForm>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
+    let id = access.family_id();
     let person = parse_id(PersonId::parse(&form.person_id))?;
     let result = state.app.link_person(&staff.actor, &access, person).await;
     saved_or_form(
@@ -438,12 +415,10 @@ pub async fn link_person(
 
 pub async fn edit_person_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, person)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, person)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let person_id = parse_id(PersonId::parse(&person))?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     let person = parse_id(family.person(person_id).cloned())?;
     let form = PersonForm {
@@ -465,13 +440,11 @@ pub async fn edit_person_form(
 
 pub async fn amend_person(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, person)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, person)): Path<(String, String)>,
     Form(form): Form<PersonForm>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let person_id = parse_id(PersonId::parse(&person))?;
-    let access = access(&state, &staff, id).await?;
     let version = form.version.unwrap_or(0);
     let result = state
         .app
@@ -661,12 +634,9 @@ pub struct NewRelationshipQuery {
 
 pub async fn new_relationship_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Query(query): Query<NewRelationshipQuery>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     let input = RelationshipInput {
         person_id: query.person,
@@ -689,12 +659,9 @@ pub async fn new_relationship_form(
 
 pub async fn add_relationship(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Form(input): Form<RelationshipInput>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
     let result = state
         .app
         .add_relationship(&staff.actor, &access, &input)
@@ -764,12 +731,10 @@ fn end_relationship_page(
 
 pub async fn end_relationship_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, relationship)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, relationship)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let relationship = parse_id(RelationshipId::parse(&relationship))?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     end_relationship_page(
         &state,
@@ -783,13 +748,11 @@ pub async fn end_relationship_form(
 
 pub async fn end_relationship(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, relationship)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, relationship)): Path<(String, String)>,
     Form(form): Form<EndRelationshipForm>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let relationship = parse_id(RelationshipId::parse(&relationship))?;
-    let access = access(&state, &staff, id).await?;
     let result = state
         .app
         .end_relationship(
@@ -870,11 +833,8 @@ fn child_protection_page(
 
 pub async fn child_protection_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     let version = state.app.family_version(&access).await?;
     Ok(child_protection_page(
@@ -889,12 +849,9 @@ pub async fn child_protection_form(
 
 pub async fn set_child_protection(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Form(form): Form<ChildProtectionForm>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
     let result = state
         .app
         .set_child_protection(
@@ -987,12 +944,10 @@ fn birth_page(
 
 pub async fn birth_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, baby)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, baby)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let baby = parse_id(BabyId::parse(&baby))?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     Ok(birth_page(
         &state,
@@ -1006,13 +961,11 @@ pub async fn birth_form(
 
 pub async fn record_birth(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, baby)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, baby)): Path<(String, String)>,
     Form(input): Form<BirthInput>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let baby = parse_id(BabyId::parse(&baby))?;
-    let access = access(&state, &staff, id).await?;
     let result = state
         .app
         .record_birth(&staff.actor, &access, baby, &input)
@@ -1086,12 +1039,10 @@ fn restriction_page(
 
 pub async fn restriction_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, person)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, person)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let person = parse_id(PersonId::parse(&person))?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     restriction_page(
         &state,
@@ -1105,13 +1056,11 @@ pub async fn restriction_form(
 
 pub async fn restrict(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, person)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, person)): Path<(String, String)>,
     Form(input): Form<RestrictionInput>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let person = parse_id(PersonId::parse(&person))?;
-    let access = access(&state, &staff, id).await?;
     let result = state
         .app
         .restrict_contact(&staff.actor, &access, person, &input)
@@ -1193,30 +1142,28 @@ fn restriction_review_page(
 
 pub async fn renew_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, restriction)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, restriction)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    review_form(state, staff, id, restriction, true).await
+    review_form(state, staff, access, restriction, true).await
 }
 
 pub async fn lift_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, restriction)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, restriction)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    review_form(state, staff, id, restriction, false).await
+    review_form(state, staff, access, restriction, false).await
 }
 
 async fn review_form(
     state: WebState,
     staff: Staff<ChangeRecords>,
-    id: String,
+    access: FamilyAccess,
     restriction: String,
     renewing: bool,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let restriction = parse_id(RestrictionId::parse(&restriction))?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     restriction_review_page(
         &state,
@@ -1231,13 +1178,11 @@ async fn review_form(
 
 pub async fn renew(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, restriction)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, restriction)): Path<(String, String)>,
     Form(input): Form<RestrictionInput>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let restriction = parse_id(RestrictionId::parse(&restriction))?;
-    let access = access(&state, &staff, id).await?;
     let result = state
         .app
         .renew_restriction(&staff.actor, &access, restriction, &input)
@@ -1257,13 +1202,11 @@ pub async fn renew(
 
 pub async fn lift(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, restriction)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, restriction)): Path<(String, String)>,
     Form(input): Form<RestrictionInput>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let restriction = parse_id(RestrictionId::parse(&restriction))?;
-    let access = access(&state, &staff, id).await?;
     let result = state
         .app
         .lift_restriction(&staff.actor, &access, restriction, &input.reason)
@@ -1304,36 +1247,34 @@ pub struct RecordHistoryPage {
 
 pub async fn person_history(
     State(state): State<WebState>,
-    staff: Staff<ReadRecords>,
-    Path((id, person)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ReadRecords>,
+    Path((_, person)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    history_page(&state, &staff, &id, RecordKind::Person, &person).await
+    history_page(&state, &staff, &access, RecordKind::Person, &person).await
 }
 
 /// Earlier versions of a relationship, a baby or the family's own details.
 pub async fn record_history(
     State(state): State<WebState>,
-    staff: Staff<ReadRecords>,
-    Path((id, kind, record)): Path<(String, String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ReadRecords>,
+    Path((_, kind, record)): Path<(String, String, String)>,
 ) -> Result<Response, Failure> {
     let kind = parse_id(RecordKind::from_code(&kind))?;
-    history_page(&state, &staff, &id, kind, &record).await
+    history_page(&state, &staff, &access, kind, &record).await
 }
 
 async fn history_page(
     state: &WebState,
     staff: &Staff<ReadRecords>,
-    id: &str,
+    access: &FamilyAccess,
     kind: RecordKind,
     record_id: &str,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(id))?;
     let record_id = parse_id(record_id.parse::<uuid::Uuid>().ok())?;
-    let access = access(state, staff, id).await?;
-    let family = record(state, &staff.actor, &access, kind.section()).await?;
+    let family = record(state, &staff.actor, access, kind.section()).await?;
     let versions = state
         .app
-        .record_history(&staff.actor, &access, kind, record_id)
+        .record_history(&staff.actor, access, kind, record_id)
         .await?;
     let what =
         match kind {
@@ -1395,7 +1336,7 @@ async fn history_page(
         .collect();
     let page = RecordHistoryPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
-        family_id: id.to_string(),
+        family_id: access.family_id().to_string(),
         baby: family.family.baby_label(),
         what: parse_id(what)?,
         versions: views,
@@ -1597,11 +1538,8 @@ fn version_fields(
 /// The ecomap on its own, as an SVG document (to print or save).
 pub async fn ecomap(
     State(state): State<WebState>,
-    staff: Staff<ReadRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ReadRecords>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(id.trim_end_matches(".svg")))?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     let mut response = crate::ecomap::svg(&family, state.app.today()).into_response();
     response.headers_mut().insert(
@@ -1628,12 +1566,10 @@ pub struct EntryFormPage {
 
 pub async fn add_entry(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Form(input): Form<EntryInput>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
+    let id = access.family_id();
     let result = state.app.add_entry(&staff.actor, &access, &input).await;
     saved_or_form(
         &state,
@@ -1694,12 +1630,10 @@ pub struct PrintedGoal {
 /// A summary for one family member to take away: only what they may be given.
 pub async fn printout(
     State(state): State<WebState>,
-    staff: Staff<ReadRecords>,
-    Path((id, member)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ReadRecords>,
+    Path((_, member)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let member = parse_id(Member::parse(&member))?;
-    let access = access(&state, &staff, id).await?;
     let view = state
         .app
         .family_facing(&staff.actor, &access, &[member], "printout")
@@ -1803,11 +1737,8 @@ pub struct TogetherFormPage {
 /// decision is not shown here.
 pub async fn together_form(
     State(state): State<WebState>,
-    staff: Staff<ReadRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ReadRecords>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     Ok(together_page(
         &state,
@@ -1870,11 +1801,9 @@ fn together_page(
 /// given. With nobody ticked, the form again with the problem.
 pub async fn together_summary(
     State(state): State<WebState>,
-    staff: Staff<ReadRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ReadRecords>,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let ticked: Vec<String> = crate::auth::form_pairs(query.unwrap_or_default().as_bytes())
         .into_iter()
         .filter(|(key, _)| key == "present")
@@ -1884,7 +1813,6 @@ pub async fn together_summary(
         .iter()
         .map(|code| parse_id(Member::parse(code)))
         .collect::<Result<_, _>>()?;
-    let access = access(&state, &staff, id).await?;
     match state
         .app
         .family_facing(
@@ -1988,11 +1916,8 @@ fn mother_form(
 
 pub async fn mother_details_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
     let input = cradle_domain::family::MotherInput::from_family(&family.family);
     Ok(mother_form(
@@ -2006,12 +1931,9 @@ pub async fn mother_details_form(
 
 pub async fn save_mother_details(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
     let mut input = cradle_domain::family::MotherInput::default();
     for (key, value) in crate::auth::form_pairs(&body) {
         match key.as_str() {

@@ -2,9 +2,9 @@
 
 use super::concerns::member_name;
 use super::conversations::SectionView;
-use super::network::{access, parse_id, record, saved_or_form};
+use super::network::{parse_id, record, saved_or_form};
 use super::see_other;
-use crate::auth::{form_pairs, ChangeRecords, Staff};
+use crate::auth::{form_pairs, ChangeRecords, FamilyScoped, Staff};
 use crate::error::Failure;
 use crate::views::{
     form_status, render, Choice, Chrome, DateField, Errors, RadioGroup, SelectField, TextField,
@@ -18,7 +18,6 @@ use cradle_app::Sections;
 use cradle_domain::dates::{date_boxes, long_date};
 use cradle_domain::network::FamilyRecord;
 use cradle_domain::observations::{BabyResponse, ObservationInput, Setting, DESCRIPTORS};
-use cradle_domain::FamilyId;
 
 #[derive(Template)]
 #[template(path = "observation_form.html")]
@@ -251,11 +250,8 @@ fn form_page(
 
 pub async fn new_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
     let today = state.app.today();
     let input = ObservationInput {
@@ -276,12 +272,9 @@ pub async fn new_form(
 
 pub async fn create(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
     let input = typed(&body);
     let result = state
         .app
@@ -385,12 +378,10 @@ pub struct CaregiverSummaryPage {
 /// "You and your baby", to print for one caregiver.
 pub async fn caregiver_summary(
     State(state): State<WebState>,
-    staff: crate::auth::Staff<crate::auth::ReadRecords>,
-    Path((id, member)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<crate::auth::ReadRecords>,
+    Path((_, member)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let member = parse_id(cradle_domain::entries::Member::parse(&member))?;
-    let access = access(&state, &staff, id).await?;
     let view = state
         .app
         .family_facing(
@@ -403,7 +394,7 @@ pub async fn caregiver_summary(
     let summary = cradle_domain::summaries::caregiver_summary(&view);
     let page = CaregiverSummaryPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
-        family_id: id.to_string(),
+        family_id: access.family_id().to_string(),
         recipient: summary.recipient.clone(),
         summary,
     };
@@ -490,11 +481,8 @@ fn note_page(
 
 pub async fn new_note_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
     let today = state.app.today();
     let input = cradle_domain::needs::NoteInput {
@@ -515,12 +503,10 @@ pub async fn new_note_form(
 
 pub async fn add_note(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     axum::Form(input): axum::Form<cradle_domain::needs::NoteInput>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
-    let access = access(&state, &staff, id).await?;
+    let id = access.family_id();
     match state.app.add_note(&staff.actor, &access, &input).await {
         Ok(_) => Ok(see_other(&format!("/families/{id}#needs"))),
         Err(AppError::Invalid(problems)) => {
@@ -599,12 +585,10 @@ pub struct Correction {
 
 pub async fn edit_observation_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, observation)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, observation)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let observation = parse_id(observation.parse::<uuid::Uuid>().ok())?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
     let current = parse_id(family.observations.iter().find(|o| o.id == observation))?;
     let day = date_boxes(current.observed_on);
@@ -658,13 +642,11 @@ pub async fn edit_observation_form(
 
 pub async fn amend_observation(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, observation)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, observation)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let observation = parse_id(observation.parse::<uuid::Uuid>().ok())?;
-    let access = access(&state, &staff, id).await?;
     let input = typed(&body);
     let correction: Correction = correction_from_form(&body);
     let result = state
@@ -711,12 +693,10 @@ fn correction_from_form(body: &[u8]) -> Correction {
 
 pub async fn edit_note_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, note)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, note)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let note = parse_id(note.parse::<uuid::Uuid>().ok())?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
     let current = parse_id(family.notes.iter().find(|n| n.id == note))?;
     let day = date_boxes(current.noted_on);
@@ -745,13 +725,11 @@ pub async fn edit_note_form(
 
 pub async fn amend_note(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, note)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, note)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let note = parse_id(note.parse::<uuid::Uuid>().ok())?;
-    let access = access(&state, &staff, id).await?;
     let correction = correction_from_form(&body);
     let mut input = cradle_domain::needs::NoteInput::default();
     for (key, value) in form_pairs(&body) {
@@ -803,12 +781,10 @@ pub async fn amend_note(
 
 pub async fn edit_moment_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, moment)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, moment)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let moment = parse_id(moment.parse::<uuid::Uuid>().ok())?;
-    let access = access(&state, &staff, id).await?;
     let family = record(&state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
     let current = parse_id(family.moments.iter().find(|m| m.id == moment))?;
     let (observed_day, observed_month, observed_year) = date_boxes(current.noticed_on);
@@ -844,13 +820,11 @@ pub async fn edit_moment_form(
 
 pub async fn amend_moment(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, moment)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, moment)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let id = parse_id(FamilyId::parse(&id))?;
     let moment = parse_id(moment.parse::<uuid::Uuid>().ok())?;
-    let access = access(&state, &staff, id).await?;
     let input = typed(&body);
     let correction = correction_from_form(&body);
     let result = state

@@ -1,10 +1,10 @@
 //! A family member's own assessment on the partner pathway, with the partner package offered
 //! from it and the information given.
 
-use super::network::record;
-use super::pathway::{access_and_person, family_and_person, information_fields};
+use super::network::{parse_id, record};
+use super::pathway::{family_and_person, information_fields};
 use super::see_other;
-use crate::auth::{form_pairs, ChangeRecords, Staff};
+use crate::auth::{form_pairs, ChangeRecords, FamilyScoped, Staff};
 use crate::error::Failure;
 use crate::views::{
     form_status, render, CheckboxGroup, Choice, Chrome, DateField, Errors, RadioGroup, TextArea,
@@ -195,10 +195,10 @@ fn assessment_input(body: &[u8]) -> AssessmentInput {
 
 pub async fn assessment_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, person)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, person)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (_, family, person) = family_and_person(&state, &staff, &id, &person).await?;
+    let (family, person) = family_and_person(&state, &staff, &access, &person).await?;
     let (on_day, on_month, on_year) = super::today_boxes(&state);
     let typed = AssessmentInput {
         on_day,
@@ -211,11 +211,11 @@ pub async fn assessment_form(
 
 pub async fn record_assessment(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, person)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, person)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, person) = access_and_person(&state, &staff, &id, &person).await?;
+    let person = parse_id(PersonId::parse(&person))?;
     let typed = assessment_input(&body);
     match state
         .app

@@ -1,9 +1,9 @@
 //! A family member's partner pathway: the steps so far and a form for the next one, offering
 //! only the steps that may come next.
 
-use super::network::{access, parse_id, record};
+use super::network::{parse_id, record};
 use super::see_other;
-use crate::auth::{form_pairs, ChangeRecords, Staff};
+use crate::auth::{form_pairs, ChangeRecords, FamilyScoped, Staff};
 use crate::error::Failure;
 use crate::views::{
     form_status, render, CheckboxGroup, Choice, Chrome, DateField, Errors, RadioGroup, TextArea,
@@ -20,7 +20,7 @@ use cradle_domain::partner_assessment::{PartnerAssessment, SECTIONS};
 use cradle_domain::pathway::{
     AssessmentOutcome, IdentifiedHow, InformationTopic, OfferMethod, PathwayInput, PathwayStep,
 };
-use cradle_domain::{FamilyId, PersonId};
+use cradle_domain::PersonId;
 
 /// One recorded step as the page lists it.
 pub struct StepLine {
@@ -360,35 +360,23 @@ fn page(
     Ok(render(form_status(&page.errors), &page))
 }
 
-/// Access to the family (checked) and which of its people a form is about. A form handler
-/// reads the record only to show the form again: the use-case reads what it checks.
-pub(crate) async fn access_and_person(
-    state: &WebState,
-    staff: &Staff<ChangeRecords>,
-    id: &str,
-    person: &str,
-) -> Result<(FamilyAccess, PersonId), Failure> {
-    let id = parse_id(FamilyId::parse(id))?;
-    let person = parse_id(PersonId::parse(person))?;
-    Ok((access(state, staff, id).await?, person))
-}
-
-/// The family (access checked, its read audited) and which of its people a page is about.
+/// The record (its core, pathway and relationship work, the read audited) and which of its
+/// people a page is about.
 pub(crate) async fn family_and_person(
     state: &WebState,
     staff: &Staff<ChangeRecords>,
-    id: &str,
+    access: &FamilyAccess,
     person: &str,
-) -> Result<(FamilyAccess, std::sync::Arc<FamilyRecord>, PersonId), Failure> {
-    let (access, person) = access_and_person(state, staff, id, person).await?;
+) -> Result<(std::sync::Arc<FamilyRecord>, PersonId), Failure> {
+    let person = parse_id(PersonId::parse(person))?;
     let family = record(
         state,
         &staff.actor,
-        &access,
+        access,
         Sections::PATHWAY.and(Sections::RELATIONSHIP_WORK),
     )
     .await?;
-    Ok((access, family, person))
+    Ok((family, person))
 }
 
 fn pathway_input(body: &[u8]) -> PathwayInput {
@@ -427,10 +415,10 @@ fn pathway_input(body: &[u8]) -> PathwayInput {
 
 pub async fn pathway_page(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, person)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, person)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (_, family, person) = family_and_person(&state, &staff, &id, &person).await?;
+    let (family, person) = family_and_person(&state, &staff, &access, &person).await?;
     let (on_day, on_month, on_year) = super::today_boxes(&state);
     let typed = PathwayInput {
         on_day,
@@ -443,11 +431,11 @@ pub async fn pathway_page(
 
 pub async fn record_step(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, person)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, person)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, person) = access_and_person(&state, &staff, &id, &person).await?;
+    let person = parse_id(PersonId::parse(&person))?;
     let typed = pathway_input(&body);
     let result = match typed.parse() {
         Ok((steps, given)) => {

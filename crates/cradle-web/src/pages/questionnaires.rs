@@ -1,8 +1,8 @@
 //! Questionnaire safety alerts on the family page, and recording what was done about one.
 
-use super::network::{access, parse_id, record};
+use super::network::{parse_id, record};
 use super::see_other;
-use crate::auth::{form_pairs, ChangeRecords, Staff};
+use crate::auth::{form_pairs, ChangeRecords, FamilyScoped, Staff};
 use crate::error::Failure;
 use crate::views::{form_status, render, Chrome, Errors, TextArea};
 use crate::WebState;
@@ -14,7 +14,6 @@ use cradle_app::Sections;
 use cradle_domain::dates::long_date;
 use cradle_domain::network::FamilyRecord;
 use cradle_domain::questionnaires::QuestionnaireResponse;
-use cradle_domain::FamilyId;
 use uuid::Uuid;
 
 /// A safety alert waiting for action, as the family page shows it.
@@ -68,17 +67,6 @@ pub struct AlertActionPage {
     pub action: TextArea,
 }
 
-async fn alert_access(
-    state: &WebState,
-    staff: &Staff<ChangeRecords>,
-    id: &str,
-    response: &str,
-) -> Result<(cradle_app::FamilyAccess, Uuid), Failure> {
-    let id = parse_id(FamilyId::parse(id))?;
-    let response = parse_id(response.parse::<Uuid>().ok())?;
-    Ok((access(state, staff, id).await?, response))
-}
-
 fn action_page(
     state: &WebState,
     staff: &Staff<ChangeRecords>,
@@ -107,21 +95,21 @@ fn action_page(
 
 pub async fn alert_action_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, response)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, response)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
-    let (access, response) = alert_access(&state, &staff, &id, &response).await?;
+    let response = parse_id(response.parse::<Uuid>().ok())?;
     let family = record(&state, &staff.actor, &access, Sections::PATHWAY).await?;
     action_page(&state, &staff, &family, response, "", Errors::default())
 }
 
 pub async fn record_alert_action(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, response)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, response)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, response) = alert_access(&state, &staff, &id, &response).await?;
+    let response = parse_id(response.parse::<Uuid>().ok())?;
     let typed = form_pairs(&body)
         .into_iter()
         .find(|(key, _)| key == "action")
@@ -389,12 +377,12 @@ async fn questionnaire_page(
 
 pub async fn questionnaire_form(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, person)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, person)): Path<(String, String)>,
     axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, Failure> {
-    let (_, family, person) =
-        super::pathway::family_and_person(&state, &staff, &id, &person).await?;
+    let (family, person) =
+        super::pathway::family_and_person(&state, &staff, &access, &person).await?;
     let (day, month, year) = super::today_boxes(&state);
     let typed = Typed {
         instrument: query.get("instrument").cloned().unwrap_or_default(),
@@ -408,11 +396,11 @@ pub async fn questionnaire_form(
 
 pub async fn record_questionnaire(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, person)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, person)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let (access, person) = super::pathway::access_and_person(&state, &staff, &id, &person).await?;
+    let person = parse_id(cradle_domain::PersonId::parse(&person))?;
     let typed = Typed::from_body(&body);
     let completed_on = cradle_domain::dates::parse_date_parts(
         "completed_on",
