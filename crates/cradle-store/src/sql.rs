@@ -118,9 +118,10 @@ impl<'a> CaseloadPlan<'a> {
         }
     }
 
-    /// One query for one team's part of the page: the mother's name, id and change count of
+    /// One query for one team's part of the page: the mother's name, id and record stamp of
     /// up to a page and one more of its families from the page's position (one more tells
-    /// whether another page follows), each row carrying the team's count.
+    /// whether another page follows), each row carrying the team's count. The team's
+    /// settings count is read once for the walk (`$1` is the team), not once a row.
     pub fn page_sql(&self, team: TeamId) -> (String, Vec<Bind>) {
         let (conditions, mut binds) = self.conditions(team);
         let count = self.team_count(&conditions);
@@ -142,7 +143,7 @@ impl<'a> CaseloadPlan<'a> {
         (
             format!(
                 "SELECT mother_name_lower, id, \
-                 changes + (SELECT t.settings_changes FROM teams t WHERE t.id = families.team_id), \
+                 changes + (SELECT t.settings_changes FROM teams t WHERE t.id = $1), \
                  ({count}) AS total FROM families WHERE {sql} \
                  ORDER BY mother_name_lower {order}, id {order} LIMIT {take}"
             ),
