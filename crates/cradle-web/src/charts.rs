@@ -1,9 +1,11 @@
 //! Charts drawn by Cradle as SVG, each with the same figures as a table for anyone who cannot
 //! see the picture: Goal-Based Outcomes ratings over time (one line per goal, each with its own
 //! marker and dash so colour is never the only difference), and a person's questionnaire
-//! scores over time over their population's bands and cut-off.
+//! scores over time over their population's bands and cut-off. Each chart is worked out here
+//! as shapes placed; the picture is written by `templates/chart.svg`, which escapes every
+//! text.
 
-use crate::ecomap::{escape, short};
+use crate::ecomap::short;
 use cradle_domain::care_plans::CarePlan;
 use cradle_domain::dates::long_date;
 use cradle_domain::network::FamilyRecord;
@@ -182,41 +184,63 @@ pub fn goal_ratings_svg(plan: &CarePlan, record: &FamilyRecord) -> String {
             scores.join(", ")
         ));
     }
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" class=\"cradle-chart\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" aria-labelledby=\"chart-title-{id} chart-desc-{id}\">\
-         <title id=\"chart-title-{id}\">Goal ratings over time, 0 to 10</title>\
-         <desc id=\"chart-desc-{id}\">{desc}</desc>",
-        id = plan.id,
-        desc = escape(&description.join(" "))
-    );
+    let mut shapes = Vec::new();
     // The scale: a line every 2 points, labelled.
     for score in (0..=10).step_by(2) {
-        svg.push_str(&format!(
-            "<line x1=\"{left}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#d8dde0\" stroke-width=\"1\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\" fill=\"#212b32\">{score}</text>",
+        shapes.push(Shape::line(
+            left,
+            y(score),
             left + plot_width,
-            left - 8.0,
-            y(score) + 4.0,
-            y = y(score)
+            y(score),
+            "#d8dde0",
+            "1",
         ));
+        shapes.push(
+            Shape::text(
+                left - 8.0,
+                y(score) + 4.0,
+                "13",
+                "#212b32",
+                score.to_string(),
+            )
+            .anchored("end"),
+        );
     }
-    svg.push_str(&format!(
-        "<text x=\"14\" y=\"{:.1}\" font-size=\"13\" fill=\"#212b32\" transform=\"rotate(-90 14 {:.1})\" text-anchor=\"middle\">Rating</text>",
+    let mut rating = Shape::text(
+        14.0,
         top + plot_height / 2.0,
-        top + plot_height / 2.0
-    ));
+        "13",
+        "#212b32",
+        "Rating".to_string(),
+    )
+    .anchored("middle");
+    if let Shape::Text { transform, .. } = &mut rating {
+        *transform = format!("rotate(-90 14 {:.1})", top + plot_height / 2.0);
+    }
+    shapes.push(rating);
     for (i, day) in days.iter().enumerate() {
         let label = occasion_label(*day);
         let (first, second) = label.split_once(" (").unwrap_or((label.as_str(), ""));
-        svg.push_str(&format!(
-            "<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"middle\" fill=\"#212b32\">{}</text>\
-             <text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#4c6272\">{}</text>",
-            top + plot_height + 22.0,
-            escape(first),
-            top + plot_height + 40.0,
-            escape(second.trim_end_matches(')')),
-            x = x(i)
-        ));
+        shapes.push(
+            Shape::text(
+                x(i),
+                top + plot_height + 22.0,
+                "13",
+                "#212b32",
+                first.to_string(),
+            )
+            .anchored("middle"),
+        );
+        shapes.push(
+            Shape::text(
+                x(i),
+                top + plot_height + 40.0,
+                "12",
+                "#4c6272",
+                second.trim_end_matches(')').to_string(),
+            )
+            .anchored("middle"),
+        );
     }
     for (n, line) in lines.iter().enumerate() {
         let colour = COLOURS[n % COLOURS.len()];
@@ -227,72 +251,208 @@ pub fn goal_ratings_svg(plan: &CarePlan, record: &FamilyRecord) -> String {
             .map(|(i, score)| format!("{:.1},{:.1}", x(*i), y(*score)))
             .collect();
         if path.len() > 1 {
-            svg.push_str(&format!(
-                "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"3\"{}/>",
-                path.join(" "),
-                if dash.is_empty() {
-                    String::new()
-                } else {
-                    format!(" stroke-dasharray=\"{dash}\"")
-                }
-            ));
+            shapes.push(Shape::Polyline {
+                points: path.join(" "),
+                stroke: colour,
+                dash,
+            });
         }
         for (i, score) in marks {
-            svg.push_str(&marker(n, x(*i), y(*score), colour));
-            svg.push_str(&format!(
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"{colour}\">{score}</text>",
+            shapes.push(marker(n, x(*i), y(*score), colour));
+            shapes.push(Shape::text(
                 x(*i) + 9.0,
-                y(*score) - 8.0
+                y(*score) - 8.0,
+                "12",
+                colour,
+                score.to_string(),
             ));
         }
         let row = legend_top + 24.0 * n as f64;
-        svg.push_str(&marker(n, left + 6.0, row - 4.0, colour));
-        svg.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{row:.1}\" font-size=\"13\" fill=\"#212b32\">{}: {}</text>",
+        shapes.push(marker(n, left + 6.0, row - 4.0, colour));
+        shapes.push(Shape::text(
             left + 18.0,
-            escape(&line.name),
-            escape(&short(&line.words, 70))
+            row,
+            "13",
+            "#212b32",
+            format!("{}: {}", line.name, short(&line.words, 70)),
         ));
     }
-    svg.push_str("</svg>");
-    svg
+    Chart {
+        width: format!("{width:.0}"),
+        height: format!("{height:.0}"),
+        title_id: format!("chart-title-{}", plan.id),
+        desc_id: format!("chart-desc-{}", plan.id),
+        title: "Goal ratings over time, 0 to 10".to_string(),
+        description: description.join(" "),
+        shapes,
+    }
+    .drawn()
+}
+
+/// A chart as drawn: its size, title and description, and each shape placed. The template
+/// (`templates/chart.svg`) escapes every text, so a goal's words can never break the picture.
+#[derive(askama::Template)]
+#[template(path = "chart.svg", escape = "html")]
+struct Chart {
+    width: String,
+    height: String,
+    title_id: String,
+    desc_id: String,
+    title: String,
+    description: String,
+    shapes: Vec<Shape>,
+}
+
+impl Chart {
+    fn drawn(&self) -> String {
+        askama::Template::render(self).unwrap_or_else(|error| {
+            tracing::error!(%error, "a chart could not be drawn");
+            String::new()
+        })
+    }
+}
+
+/// One shape of a chart, its numbers already placed (to one decimal place).
+enum Shape {
+    Line {
+        x1: String,
+        y1: String,
+        x2: String,
+        y2: String,
+        stroke: &'static str,
+        width: &'static str,
+        dash: &'static str,
+        class: &'static str,
+    },
+    Text {
+        x: String,
+        y: String,
+        size: &'static str,
+        anchor: &'static str,
+        fill: &'static str,
+        transform: String,
+        words: String,
+    },
+    Rect {
+        x: String,
+        y: String,
+        width: String,
+        height: String,
+        fill: &'static str,
+        stroke: &'static str,
+    },
+    Polyline {
+        points: String,
+        stroke: &'static str,
+        dash: &'static str,
+    },
+    Circle {
+        x: String,
+        y: String,
+        fill: &'static str,
+    },
+    Polygon {
+        points: String,
+        fill: &'static str,
+    },
+    Cross {
+        path: String,
+        stroke: &'static str,
+    },
+}
+
+impl Shape {
+    fn line(x1: f64, y1: f64, x2: f64, y2: f64, stroke: &'static str, width: &'static str) -> Self {
+        Shape::Line {
+            x1: format!("{x1:.1}"),
+            y1: format!("{y1:.1}"),
+            x2: format!("{x2:.1}"),
+            y2: format!("{y2:.1}"),
+            stroke,
+            width,
+            dash: "",
+            class: "",
+        }
+    }
+
+    fn dashed(mut self, pattern: &'static str) -> Self {
+        if let Shape::Line { dash, .. } = &mut self {
+            *dash = pattern;
+        }
+        self
+    }
+
+    fn text(x: f64, y: f64, size: &'static str, fill: &'static str, words: String) -> Self {
+        Shape::Text {
+            x: format!("{x:.1}"),
+            y: format!("{y:.1}"),
+            size,
+            anchor: "",
+            fill,
+            transform: String::new(),
+            words,
+        }
+    }
+
+    fn anchored(mut self, to: &'static str) -> Self {
+        if let Shape::Text { anchor, .. } = &mut self {
+            *anchor = to;
+        }
+        self
+    }
 }
 
 /// A different shape for each goal: circle, square, triangle, diamond, cross.
-fn marker(n: usize, x: f64, y: f64, colour: &str) -> String {
+fn marker(n: usize, x: f64, y: f64, colour: &'static str) -> Shape {
     match n % 5 {
-        0 => format!("<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"5\" fill=\"{colour}\"/>"),
-        1 => format!(
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"{colour}\"/>",
-            x - 5.0,
-            y - 5.0
-        ),
-        2 => format!(
-            "<polygon points=\"{x:.1},{:.1} {:.1},{:.1} {:.1},{:.1}\" fill=\"{colour}\"/>",
-            y - 6.0,
-            x + 6.0,
-            y + 5.0,
-            x - 6.0,
-            y + 5.0
-        ),
-        3 => format!(
-            "<polygon points=\"{x:.1},{:.1} {:.1},{y:.1} {x:.1},{:.1} {:.1},{y:.1}\" fill=\"{colour}\"/>",
-            y - 6.0,
-            x + 6.0,
-            y + 6.0,
-            x - 6.0
-        ),
-        _ => format!(
-            "<path d=\"M{:.1},{:.1} L{:.1},{:.1} M{:.1},{:.1} L{:.1},{:.1}\" stroke=\"{colour}\" stroke-width=\"3\"/>",
-            x - 5.0,
-            y - 5.0,
-            x + 5.0,
-            y + 5.0,
-            x + 5.0,
-            y - 5.0,
-            x - 5.0,
-            y + 5.0
-        ),
+        0 => Shape::Circle {
+            x: format!("{x:.1}"),
+            y: format!("{y:.1}"),
+            fill: colour,
+        },
+        1 => Shape::Rect {
+            x: format!("{:.1}", x - 5.0),
+            y: format!("{:.1}", y - 5.0),
+            width: "10".to_string(),
+            height: "10".to_string(),
+            fill: colour,
+            stroke: "",
+        },
+        2 => Shape::Polygon {
+            points: format!(
+                "{x:.1},{:.1} {:.1},{:.1} {:.1},{:.1}",
+                y - 6.0,
+                x + 6.0,
+                y + 5.0,
+                x - 6.0,
+                y + 5.0
+            ),
+            fill: colour,
+        },
+        3 => Shape::Polygon {
+            points: format!(
+                "{x:.1},{:.1} {:.1},{y:.1} {x:.1},{:.1} {:.1},{y:.1}",
+                y - 6.0,
+                x + 6.0,
+                y + 6.0,
+                x - 6.0
+            ),
+            fill: colour,
+        },
+        _ => Shape::Cross {
+            path: format!(
+                "M{:.1},{:.1} L{:.1},{:.1} M{:.1},{:.1} L{:.1},{:.1}",
+                x - 5.0,
+                y - 5.0,
+                x + 5.0,
+                y + 5.0,
+                x + 5.0,
+                y - 5.0,
+                x - 5.0,
+                y + 5.0
+            ),
+            stroke: colour,
+        },
     }
 }
 
@@ -500,58 +660,85 @@ fn score_svg(
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect::<String>();
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" class=\"cradle-chart\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" aria-labelledby=\"score-title-{id} score-desc-{id}\">\
-         <title id=\"score-title-{id}\">{title}, total score over time (0 to {max})</title>\
-         <desc id=\"score-desc-{id}\">{desc}</desc>",
-        title = escape(heading),
-        desc = escape(&format!("{}.", said.join(", ")))
-    );
+    let mut shapes = Vec::new();
     if let Some(reading) = shared {
         let shades = ["#f0f4f5", "#ffffff"];
         for (n, band) in reading.bands.iter().enumerate() {
             let (high, low) = (y(band.to.min(max)), y(band.from.max(0)));
-            svg.push_str(&format!(
-                "<rect x=\"{left}\" y=\"{high:.1}\" width=\"{plot_width:.1}\" height=\"{:.1}\" fill=\"{}\" stroke=\"#d8dde0\"/>\
-                 <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#4c6272\">{}</text>",
-                (low - high).max(1.0),
-                shades[n % 2],
+            shapes.push(Shape::Rect {
+                x: format!("{left}"),
+                y: format!("{high:.1}"),
+                width: format!("{plot_width:.1}"),
+                height: format!("{:.1}", (low - high).max(1.0)),
+                fill: shades[n % 2],
+                stroke: "#d8dde0",
+            });
+            shapes.push(Shape::text(
                 left + plot_width + 8.0,
                 (high + low) / 2.0 + 4.0,
-                escape(&band.label)
+                "12",
+                "#4c6272",
+                band.label.clone(),
             ));
         }
         if let Some(cut_off) = reading.cut_off {
-            svg.push_str(&format!(
-                "<line x1=\"{left}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#d5281b\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\
-                 <text x=\"{left}\" y=\"{:.1}\" font-size=\"12\" fill=\"#d5281b\">Cut-off {cut_off}</text>",
-                left + plot_width,
+            shapes.push(
+                Shape::line(
+                    left,
+                    y(cut_off),
+                    left + plot_width,
+                    y(cut_off),
+                    "#d5281b",
+                    "2",
+                )
+                .dashed("6 4"),
+            );
+            shapes.push(Shape::text(
+                left,
                 y(cut_off) - 6.0,
-                y = y(cut_off)
+                "12",
+                "#d5281b",
+                format!("Cut-off {cut_off}"),
             ));
         }
     }
     if each_own {
         for (i, point) in totals.iter().enumerate() {
             if let (Some(_), Some(cut_off)) = (point.score, point.cut_off) {
-                svg.push_str(&format!(
-                    "<line class=\"cradle-own-cut-off\" x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#d5281b\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>\
-                     <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#d5281b\">cut-off {cut_off}</text>",
+                let mut own = Shape::line(
                     x(i) - 22.0,
+                    y(cut_off),
                     x(i) + 22.0,
+                    y(cut_off),
+                    "#d5281b",
+                    "2",
+                )
+                .dashed("4 3");
+                if let Shape::Line { class, .. } = &mut own {
+                    *class = "cradle-own-cut-off";
+                }
+                shapes.push(own);
+                shapes.push(Shape::text(
                     x(i) - 22.0,
                     y(cut_off) + 14.0,
-                    y = y(cut_off)
+                    "11",
+                    "#d5281b",
+                    format!("cut-off {cut_off}"),
                 ));
             }
         }
     }
     for score in [0, max] {
-        svg.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\" fill=\"#212b32\">{score}</text>",
-            left - 8.0,
-            y(score) + 4.0
-        ));
+        shapes.push(
+            Shape::text(
+                left - 8.0,
+                y(score) + 4.0,
+                "13",
+                "#212b32",
+                score.to_string(),
+            )
+            .anchored("end"),
+        );
     }
     // One line for each run of scored responses: an unscored one breaks the line.
     for run in totals
@@ -565,30 +752,45 @@ fn score_svg(
             .filter_map(|(i, point)| point.score.map(|s| format!("{:.1},{:.1}", x(*i), y(s))))
             .collect();
         if points.len() > 1 {
-            svg.push_str(&format!(
-                "<polyline points=\"{}\" fill=\"none\" stroke=\"#005eb8\" stroke-width=\"3\"/>",
-                points.join(" ")
-            ));
+            shapes.push(Shape::Polyline {
+                points: points.join(" "),
+                stroke: "#005eb8",
+                dash: "",
+            });
         }
     }
     for (i, point) in totals.iter().enumerate() {
         if let Some(score) = point.score {
-            svg.push_str(&marker(0, x(i), y(score), "#005eb8"));
-            svg.push_str(&format!(
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#005eb8\">{score}</text>",
+            shapes.push(marker(0, x(i), y(score), "#005eb8"));
+            shapes.push(Shape::text(
                 x(i) + 9.0,
-                y(score) - 8.0
+                y(score) - 8.0,
+                "12",
+                "#005eb8",
+                score.to_string(),
             ));
         }
-        svg.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#4c6272\">{}</text>",
-            x(i),
-            top + plot_height + 22.0,
-            escape(&point.day)
-        ));
+        shapes.push(
+            Shape::text(
+                x(i),
+                top + plot_height + 22.0,
+                "12",
+                "#4c6272",
+                point.day.clone(),
+            )
+            .anchored("middle"),
+        );
     }
-    svg.push_str("</svg>");
-    svg
+    Chart {
+        width: format!("{width:.0}"),
+        height: format!("{height:.0}"),
+        title_id: format!("score-title-{id}"),
+        desc_id: format!("score-desc-{id}"),
+        title: format!("{heading}, total score over time (0 to {max})"),
+        description: format!("{}.", said.join(", ")),
+        shapes,
+    }
+    .drawn()
 }
 
 #[cfg(test)]
@@ -791,11 +993,11 @@ mod tests {
         assert_eq!(svg.matches("<polyline").count(), 2, "a line per goal");
         assert!(svg.contains("stroke-dasharray"), "lines differ in shape");
         assert!(
-            svg.contains("Calm bath times &amp; &lt;songs&gt;"),
+            svg.contains("Calm bath times &#38; &#60;songs&#62;"),
             "escaped"
         );
         assert!(svg.contains(
-            "Goal 1, Calm bath times &amp; &lt;songs&gt;: 2 at Start (1 September 2026), 7 at Review 1 (20 October 2026)."
+            "Goal 1, Calm bath times &#38; &#60;songs&#62;: 2 at Start (1 September 2026), 7 at Review 1 (20 October 2026)."
         ));
         let table = rating_table(&plan, &record);
         assert_eq!(

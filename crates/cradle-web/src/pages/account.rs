@@ -212,3 +212,18 @@ pub async fn turn_off_second_factor(
         Err(other) => Err(other.into()),
     }
 }
+
+/// This area's pages, for [`crate::router`].
+pub fn routes() -> axum::Router<WebState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/account", get(show))
+        .route(
+            "/account/second-factor",
+            get(second_factor_form).post(set_up_second_factor),
+        )
+        .route(
+            "/account/second-factor/off",
+            post(turn_off_second_factor),
+        )
+}

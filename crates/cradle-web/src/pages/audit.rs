@@ -149,3 +149,14 @@ pub async fn emergency_access(
     };
     Ok(render(StatusCode::OK, &page))
 }
+
+/// This area's pages, for [`crate::router`].
+pub fn routes() -> axum::Router<WebState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/families/{id}/audit", get(family_audit))
+        .route(
+            "/audit/emergency-access",
+            get(emergency_access),
+        )
+}

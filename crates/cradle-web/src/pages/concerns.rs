@@ -500,3 +500,26 @@ pub fn views(record: &FamilyRecord, open: bool) -> Vec<ConcernView> {
         })
         .collect()
 }
+
+/// This area's pages, for [`crate::router`].
+pub fn routes() -> axum::Router<WebState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/families/{id}/concerns/new",
+            get(raise_form),
+        )
+        .route("/families/{id}/concerns", post(raise))
+        .route(
+            "/families/{id}/concerns/{concern}/actions",
+            get(action_form).post(record_action),
+        )
+        .route(
+            "/families/{id}/concerns/{concern}",
+            get(correct_form).post(correct),
+        )
+        .route(
+            "/families/{id}/concerns/{concern}/close",
+            get(close_form).post(close),
+        )
+}

@@ -352,3 +352,21 @@ pub fn summaries(record: &FamilyRecord) -> Vec<ConversationSummary> {
         })
         .collect()
 }
+
+/// This area's pages, for [`crate::router`].
+pub fn routes() -> axum::Router<WebState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/families/{id}/conversations/new",
+            get(new_form),
+        )
+        .route(
+            "/families/{id}/conversations",
+            post(create),
+        )
+        .route(
+            "/families/{id}/conversations/{conversation}",
+            get(edit_form).post(save),
+        )
+}

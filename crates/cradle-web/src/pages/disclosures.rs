@@ -206,3 +206,13 @@ pub async fn settle(
     )
     .await
 }
+
+/// This area's pages, for [`crate::router`].
+pub fn routes() -> axum::Router<WebState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/families/{id}/disclosure-actions/{action}",
+            get(settle_form).post(settle),
+        )
+}

@@ -147,3 +147,14 @@ pub async fn create(
     )
     .await
 }
+
+/// This area's pages, for [`crate::router`].
+pub fn routes() -> axum::Router<WebState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/families/{id}/enquiries/new",
+            get(new_form),
+        )
+        .route("/families/{id}/enquiries", post(create))
+}

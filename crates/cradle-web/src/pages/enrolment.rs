@@ -87,3 +87,13 @@ pub async fn submit(
         Err(other) => Err(other.into()),
     }
 }
+
+/// This area's pages, for [`crate::router`].
+pub fn routes() -> axum::Router<WebState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/password/{token}",
+            get(form).post(submit),
+        )
+}

@@ -929,3 +929,19 @@ pub async fn break_glass(
         Err(other) => Err(other.into()),
     }
 }
+
+/// This area's pages, for [`crate::router`].
+pub fn routes() -> axum::Router<WebState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/families",
+            get(list).post(create),
+        )
+        .route("/families/new", get(new_form))
+        .route("/families/{id}", get(show))
+        .route(
+            "/families/{id}/break-glass",
+            get(break_glass_form).post(break_glass),
+        )
+}

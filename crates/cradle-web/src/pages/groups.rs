@@ -587,3 +587,25 @@ pub async fn enrol(
         Err(other) => Err(other.into()),
     }
 }
+
+/// This area's pages, for [`crate::router`].
+pub fn routes() -> axum::Router<WebState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/groups",
+            get(groups).post(create_group),
+        )
+        .route("/groups/new", get(new_group))
+        .route("/groups/{group}", get(group))
+        .route("/groups/{group}/sessions", post(add_session))
+        .route(
+            "/groups/{group}/sessions/{session}/register",
+            get(register_form).post(take_register),
+        )
+        .route(
+            "/families/{id}/groups/enrol",
+            get(enrol_form),
+        )
+        .route("/families/{id}/groups", post(enrol))
+}

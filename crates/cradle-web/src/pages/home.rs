@@ -107,3 +107,10 @@ pub async fn home(
     };
     Ok(render(StatusCode::OK, &page))
 }
+
+/// This area's pages, for [`crate::router`].
+pub fn routes() -> axum::Router<WebState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/", get(home))
+}

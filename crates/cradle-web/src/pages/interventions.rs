@@ -803,3 +803,38 @@ pub async fn change_catalogue_entry(
     let entry = parse_id(entry.parse::<Uuid>().ok())?;
     save_entry(&state, &staff, team, Some(entry), &body).await
 }
+
+/// This area's pages, for [`crate::router`].
+pub fn routes() -> axum::Router<WebState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/families/{id}/interventions/new",
+            get(offer_form_page),
+        )
+        .route(
+            "/families/{id}/interventions",
+            post(offer),
+        )
+        .route(
+            "/families/{id}/interventions/{intervention}/steps",
+            get(step_form_page).post(record_step),
+        )
+        .route(
+            "/families/{id}/interventions/{intervention}/series",
+            get(series_form_page).post(record_series),
+        )
+        .route(
+            "/teams/{team}/interventions/new",
+            get(new_catalogue_entry),
+        )
+        .route(
+            "/teams/{team}/interventions",
+            post(add_catalogue_entry),
+        )
+        .route(
+            "/teams/{team}/interventions/{entry}",
+            get(edit_catalogue_entry)
+                .post(change_catalogue_entry),
+        )
+}

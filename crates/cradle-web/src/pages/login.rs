@@ -477,6 +477,15 @@ pub async fn logout(State(state): State<WebState>, staff: Staff<AnyStaff>) -> Re
     response
 }
 
+/// This area's pages, for [`crate::router`].
+pub fn routes() -> axum::Router<WebState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/login", get(form).post(submit))
+        .route("/login/code", post(submit_code))
+        .route("/logout", post(logout))
+}
+
 #[cfg(test)]
 mod tests {
     use super::safe_next;

@@ -1964,3 +1964,88 @@ pub async fn save_mother_details(
     )
     .await
 }
+
+/// This area's pages, for [`crate::router`].
+pub fn routes() -> axum::Router<WebState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/families/{id}/ecomap.svg", get(ecomap))
+        .route("/families/{id}/people", post(add_person))
+        .route(
+            "/families/{id}/details",
+            get(mother_details_form).post(save_mother_details),
+        )
+        .route(
+            "/families/{id}/people/known",
+            get(known_people),
+        )
+        .route(
+            "/families/{id}/people/link",
+            post(link_person),
+        )
+        .route(
+            "/families/{id}/people/new",
+            get(new_person_form),
+        )
+        .route(
+            "/families/{id}/people/{person}",
+            post(amend_person),
+        )
+        .route(
+            "/families/{id}/people/{person}/edit",
+            get(edit_person_form),
+        )
+        .route(
+            "/families/{id}/people/{person}/history",
+            get(person_history),
+        )
+        .route(
+            "/families/{id}/history/{kind}/{record}",
+            get(record_history),
+        )
+        .route("/families/{id}/entries", post(add_entry))
+        .route(
+            "/families/{id}/relationships/{relationship}/end",
+            get(end_relationship_form).post(end_relationship),
+        )
+        .route(
+            "/families/{id}/child-protection",
+            get(child_protection_form).post(set_child_protection),
+        )
+        .route(
+            "/families/{id}/printout/{member}",
+            get(printout),
+        )
+        .route(
+            "/families/{id}/together",
+            get(together_form),
+        )
+        .route(
+            "/families/{id}/together/summary",
+            get(together_summary),
+        )
+        .route(
+            "/families/{id}/people/{person}/restrict",
+            get(restriction_form).post(restrict),
+        )
+        .route(
+            "/families/{id}/restrictions/{restriction}/renew",
+            get(renew_form).post(renew),
+        )
+        .route(
+            "/families/{id}/restrictions/{restriction}/lift",
+            get(lift_form).post(lift),
+        )
+        .route(
+            "/families/{id}/relationships",
+            post(add_relationship),
+        )
+        .route(
+            "/families/{id}/relationships/new",
+            get(new_relationship_form),
+        )
+        .route(
+            "/families/{id}/babies/{baby}/birth",
+            get(birth_form).post(record_birth),
+        )
+}

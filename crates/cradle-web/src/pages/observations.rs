@@ -863,3 +863,39 @@ pub async fn amend_moment(
     )
     .await
 }
+
+/// This area's pages, for [`crate::router`].
+pub fn routes() -> axum::Router<WebState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/families/{id}/you-and-your-baby/{member}",
+            get(caregiver_summary),
+        )
+        .route(
+            "/families/{id}/notes/new",
+            get(new_note_form),
+        )
+        .route("/families/{id}/notes", post(add_note))
+        .route(
+            "/families/{id}/notes/{note}",
+            get(edit_note_form).post(amend_note),
+        )
+        .route(
+            "/families/{id}/observations/{observation}",
+            get(edit_observation_form)
+                .post(amend_observation),
+        )
+        .route(
+            "/families/{id}/observations/new",
+            get(new_form),
+        )
+        .route(
+            "/families/{id}/observations",
+            post(create),
+        )
+        .route(
+            "/families/{id}/moments/{moment}",
+            get(edit_moment_form).post(amend_moment),
+        )
+}

@@ -246,3 +246,14 @@ pub async fn record_assessment(
         Err(other) => Err(other.into()),
     }
 }
+
+/// This area's pages, for [`crate::router`].
+pub fn routes() -> axum::Router<WebState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/families/{id}/people/{person}/assessment",
+            get(assessment_form)
+                .post(record_assessment),
+        )
+}

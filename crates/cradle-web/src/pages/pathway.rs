@@ -478,3 +478,13 @@ pub async fn record_step(
         Err(other) => Err(other.into()),
     }
 }
+
+/// This area's pages, for [`crate::router`].
+pub fn routes() -> axum::Router<WebState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/families/{id}/people/{person}/pathway",
+            get(pathway_page).post(record_step),
+        )
+}

@@ -448,3 +448,22 @@ pub async fn record_questionnaire(
         Err(other) => Err(other.into()),
     }
 }
+
+/// This area's pages, for [`crate::router`].
+pub fn routes() -> axum::Router<WebState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/families/{id}/people/{person}/questionnaires/new",
+            get(questionnaire_form),
+        )
+        .route(
+            "/families/{id}/people/{person}/questionnaires",
+            post(record_questionnaire),
+        )
+        .route(
+            "/families/{id}/questionnaires/{response}/alert-action",
+            get(alert_action_form)
+                .post(record_alert_action),
+        )
+}

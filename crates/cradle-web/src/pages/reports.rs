@@ -152,3 +152,18 @@ fn csv_download(named: &str, rows: &[FigureRow], filename: &'static str) -> Resp
     )
         .into_response()
 }
+
+/// This area's pages, for [`crate::router`].
+pub fn routes() -> axum::Router<WebState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/reports/partners", get(partner_figures))
+        .route(
+            "/reports/partners.csv",
+            get(partner_figures_csv),
+        )
+        .route(
+            "/reports/partners-by-ethnicity.csv",
+            get(partner_figures_by_ethnicity_csv),
+        )
+}

@@ -134,3 +134,18 @@ pub async fn unlock(
     state.app.unlock_account(&staff.actor, id).await?;
     Ok(see_other(&format!("/teams/{team}/members#lockouts")))
 }
+
+/// This area's pages, for [`crate::router`].
+pub fn routes() -> axum::Router<WebState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/teams/{team}/members/{id}/link",
+            post(make_link),
+        )
+        .route("/teams/{team}/members", get(members))
+        .route(
+            "/teams/{team}/members/{id}/unlock",
+            post(unlock),
+        )
+}

@@ -152,3 +152,17 @@ pub async fn retire(
         .await?;
     Ok(see_other(&format!("/teams/{team}/settings#questionnaires")))
 }
+
+/// This area's pages, for [`crate::router`].
+pub fn routes() -> axum::Router<WebState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/teams/{team}/questionnaires/new",
+            get(import_form).post(import),
+        )
+        .route(
+            "/teams/{team}/questionnaires/{definition}/retire",
+            post(retire),
+        )
+}
