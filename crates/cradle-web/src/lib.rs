@@ -23,7 +23,7 @@ pub mod security;
 mod views;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use cradle_app::Cradle;
 use std::net::SocketAddr;

@@ -222,8 +222,5 @@ pub fn routes() -> axum::Router<WebState> {
             "/account/second-factor",
             get(second_factor_form).post(set_up_second_factor),
         )
-        .route(
-            "/account/second-factor/off",
-            post(turn_off_second_factor),
-        )
+        .route("/account/second-factor/off", post(turn_off_second_factor))
 }

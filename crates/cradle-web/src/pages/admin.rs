@@ -583,28 +583,16 @@ pub fn routes() -> axum::Router<WebState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/admin/staff/{id}/link", post(make_link))
-        .route(
-            "/admin/staff",
-            get(staff_list).post(create_staff),
-        )
+        .route("/admin/staff", get(staff_list).post(create_staff))
         .route("/admin/staff/new", get(new_staff_form))
-        .route(
-            "/admin/staff/{id}/disable",
-            post(disable_staff),
-        )
+        .route("/admin/staff/{id}/disable", post(disable_staff))
         .route("/admin/staff/{id}/enable", post(enable_staff))
         .route("/admin/staff/{id}/unlock", post(unlock_staff))
         .route("/admin/tokens", get(tokens))
-        .route(
-            "/admin/tokens/{id}/revoke",
-            post(revoke_token),
-        )
+        .route("/admin/tokens/{id}/revoke", post(revoke_token))
         .route(
             "/admin/staff/{id}/teams",
             get(staff_teams_form).post(set_staff_teams),
         )
-        .route(
-            "/admin/teams",
-            get(teams).post(create_team),
-        )
+        .route("/admin/teams", get(teams).post(create_team))
 }

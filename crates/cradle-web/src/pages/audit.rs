@@ -152,11 +152,8 @@ pub async fn emergency_access(
 
 /// This area's pages, for [`crate::router`].
 pub fn routes() -> axum::Router<WebState> {
-    use axum::routing::{get, post};
+    use axum::routing::get;
     axum::Router::new()
         .route("/families/{id}/audit", get(family_audit))
-        .route(
-            "/audit/emergency-access",
-            get(emergency_access),
-        )
+        .route("/audit/emergency-access", get(emergency_access))
 }

@@ -1397,39 +1397,21 @@ pub(crate) fn interpreter_fields_among(
 pub fn routes() -> axum::Router<WebState> {
     use axum::routing::{get, post};
     axum::Router::new()
-        .route(
-            "/families/{id}/plans/new",
-            get(new_plan_form),
-        )
+        .route("/families/{id}/plans/new", get(new_plan_form))
         .route("/families/{id}/plans", post(create_plan))
-        .route(
-            "/families/{id}/plans/{plan}",
-            get(plan_page),
-        )
-        .route(
-            "/families/{id}/plans/{plan}/goals/new",
-            get(new_goal_form),
-        )
-        .route(
-            "/families/{id}/plans/{plan}/goals",
-            post(add_goal),
-        )
+        .route("/families/{id}/plans/{plan}", get(plan_page))
+        .route("/families/{id}/plans/{plan}/goals/new", get(new_goal_form))
+        .route("/families/{id}/plans/{plan}/goals", post(add_goal))
         .route(
             "/families/{id}/plans/{plan}/sessions/new",
             get(new_session_form),
         )
-        .route(
-            "/families/{id}/plans/{plan}/sessions",
-            post(record_session),
-        )
+        .route("/families/{id}/plans/{plan}/sessions", post(record_session))
         .route(
             "/families/{id}/plans/{plan}/reviews/new",
             get(new_review_form),
         )
-        .route(
-            "/families/{id}/plans/{plan}/reviews",
-            post(record_review),
-        )
+        .route("/families/{id}/plans/{plan}/reviews", post(record_review))
         .route(
             "/families/{id}/plans/{plan}/end",
             get(end_plan_form).post(end_plan),
@@ -1439,8 +1421,5 @@ pub fn routes() -> axum::Router<WebState> {
             "/teams/{team}/settings",
             get(team_settings).post(save_team_settings),
         )
-        .route(
-            "/teams/{team}/settings/pathway",
-            post(save_pathway_roles),
-        )
+        .route("/teams/{team}/settings/pathway", post(save_pathway_roles))
 }

@@ -505,10 +505,7 @@ pub fn views(record: &FamilyRecord, open: bool) -> Vec<ConcernView> {
 pub fn routes() -> axum::Router<WebState> {
     use axum::routing::{get, post};
     axum::Router::new()
-        .route(
-            "/families/{id}/concerns/new",
-            get(raise_form),
-        )
+        .route("/families/{id}/concerns/new", get(raise_form))
         .route("/families/{id}/concerns", post(raise))
         .route(
             "/families/{id}/concerns/{concern}/actions",

@@ -357,14 +357,8 @@ pub fn summaries(record: &FamilyRecord) -> Vec<ConversationSummary> {
 pub fn routes() -> axum::Router<WebState> {
     use axum::routing::{get, post};
     axum::Router::new()
-        .route(
-            "/families/{id}/conversations/new",
-            get(new_form),
-        )
-        .route(
-            "/families/{id}/conversations",
-            post(create),
-        )
+        .route("/families/{id}/conversations/new", get(new_form))
+        .route("/families/{id}/conversations", post(create))
         .route(
             "/families/{id}/conversations/{conversation}",
             get(edit_form).post(save),

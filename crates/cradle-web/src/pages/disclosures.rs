@@ -209,10 +209,9 @@ pub async fn settle(
 
 /// This area's pages, for [`crate::router`].
 pub fn routes() -> axum::Router<WebState> {
-    use axum::routing::{get, post};
-    axum::Router::new()
-        .route(
-            "/families/{id}/disclosure-actions/{action}",
-            get(settle_form).post(settle),
-        )
+    use axum::routing::get;
+    axum::Router::new().route(
+        "/families/{id}/disclosure-actions/{action}",
+        get(settle_form).post(settle),
+    )
 }

@@ -152,9 +152,6 @@ pub async fn create(
 pub fn routes() -> axum::Router<WebState> {
     use axum::routing::{get, post};
     axum::Router::new()
-        .route(
-            "/families/{id}/enquiries/new",
-            get(new_form),
-        )
+        .route("/families/{id}/enquiries/new", get(new_form))
         .route("/families/{id}/enquiries", post(create))
 }

@@ -90,10 +90,6 @@ pub async fn submit(
 
 /// This area's pages, for [`crate::router`].
 pub fn routes() -> axum::Router<WebState> {
-    use axum::routing::{get, post};
-    axum::Router::new()
-        .route(
-            "/password/{token}",
-            get(form).post(submit),
-        )
+    use axum::routing::get;
+    axum::Router::new().route("/password/{token}", get(form).post(submit))
 }

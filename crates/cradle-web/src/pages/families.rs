@@ -932,12 +932,9 @@ pub async fn break_glass(
 
 /// This area's pages, for [`crate::router`].
 pub fn routes() -> axum::Router<WebState> {
-    use axum::routing::{get, post};
+    use axum::routing::get;
     axum::Router::new()
-        .route(
-            "/families",
-            get(list).post(create),
-        )
+        .route("/families", get(list).post(create))
         .route("/families/new", get(new_form))
         .route("/families/{id}", get(show))
         .route(

@@ -592,10 +592,7 @@ pub async fn enrol(
 pub fn routes() -> axum::Router<WebState> {
     use axum::routing::{get, post};
     axum::Router::new()
-        .route(
-            "/groups",
-            get(groups).post(create_group),
-        )
+        .route("/groups", get(groups).post(create_group))
         .route("/groups/new", get(new_group))
         .route("/groups/{group}", get(group))
         .route("/groups/{group}/sessions", post(add_session))
@@ -603,9 +600,6 @@ pub fn routes() -> axum::Router<WebState> {
             "/groups/{group}/sessions/{session}/register",
             get(register_form).post(take_register),
         )
-        .route(
-            "/families/{id}/groups/enrol",
-            get(enrol_form),
-        )
+        .route("/families/{id}/groups/enrol", get(enrol_form))
         .route("/families/{id}/groups", post(enrol))
 }

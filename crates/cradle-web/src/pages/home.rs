@@ -110,7 +110,6 @@ pub async fn home(
 
 /// This area's pages, for [`crate::router`].
 pub fn routes() -> axum::Router<WebState> {
-    use axum::routing::{get, post};
-    axum::Router::new()
-        .route("/", get(home))
+    use axum::routing::get;
+    axum::Router::new().route("/", get(home))
 }

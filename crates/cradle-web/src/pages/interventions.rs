@@ -808,14 +808,8 @@ pub async fn change_catalogue_entry(
 pub fn routes() -> axum::Router<WebState> {
     use axum::routing::{get, post};
     axum::Router::new()
-        .route(
-            "/families/{id}/interventions/new",
-            get(offer_form_page),
-        )
-        .route(
-            "/families/{id}/interventions",
-            post(offer),
-        )
+        .route("/families/{id}/interventions/new", get(offer_form_page))
+        .route("/families/{id}/interventions", post(offer))
         .route(
             "/families/{id}/interventions/{intervention}/steps",
             get(step_form_page).post(record_step),
@@ -824,17 +818,10 @@ pub fn routes() -> axum::Router<WebState> {
             "/families/{id}/interventions/{intervention}/series",
             get(series_form_page).post(record_series),
         )
-        .route(
-            "/teams/{team}/interventions/new",
-            get(new_catalogue_entry),
-        )
-        .route(
-            "/teams/{team}/interventions",
-            post(add_catalogue_entry),
-        )
+        .route("/teams/{team}/interventions/new", get(new_catalogue_entry))
+        .route("/teams/{team}/interventions", post(add_catalogue_entry))
         .route(
             "/teams/{team}/interventions/{entry}",
-            get(edit_catalogue_entry)
-                .post(change_catalogue_entry),
+            get(edit_catalogue_entry).post(change_catalogue_entry),
         )
 }

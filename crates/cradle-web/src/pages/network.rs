@@ -1975,26 +1975,11 @@ pub fn routes() -> axum::Router<WebState> {
             "/families/{id}/details",
             get(mother_details_form).post(save_mother_details),
         )
-        .route(
-            "/families/{id}/people/known",
-            get(known_people),
-        )
-        .route(
-            "/families/{id}/people/link",
-            post(link_person),
-        )
-        .route(
-            "/families/{id}/people/new",
-            get(new_person_form),
-        )
-        .route(
-            "/families/{id}/people/{person}",
-            post(amend_person),
-        )
-        .route(
-            "/families/{id}/people/{person}/edit",
-            get(edit_person_form),
-        )
+        .route("/families/{id}/people/known", get(known_people))
+        .route("/families/{id}/people/link", post(link_person))
+        .route("/families/{id}/people/new", get(new_person_form))
+        .route("/families/{id}/people/{person}", post(amend_person))
+        .route("/families/{id}/people/{person}/edit", get(edit_person_form))
         .route(
             "/families/{id}/people/{person}/history",
             get(person_history),
@@ -2012,18 +1997,9 @@ pub fn routes() -> axum::Router<WebState> {
             "/families/{id}/child-protection",
             get(child_protection_form).post(set_child_protection),
         )
-        .route(
-            "/families/{id}/printout/{member}",
-            get(printout),
-        )
-        .route(
-            "/families/{id}/together",
-            get(together_form),
-        )
-        .route(
-            "/families/{id}/together/summary",
-            get(together_summary),
-        )
+        .route("/families/{id}/printout/{member}", get(printout))
+        .route("/families/{id}/together", get(together_form))
+        .route("/families/{id}/together/summary", get(together_summary))
         .route(
             "/families/{id}/people/{person}/restrict",
             get(restriction_form).post(restrict),
@@ -2036,10 +2012,7 @@ pub fn routes() -> axum::Router<WebState> {
             "/families/{id}/restrictions/{restriction}/lift",
             get(lift_form).post(lift),
         )
-        .route(
-            "/families/{id}/relationships",
-            post(add_relationship),
-        )
+        .route("/families/{id}/relationships", post(add_relationship))
         .route(
             "/families/{id}/relationships/new",
             get(new_relationship_form),

@@ -872,10 +872,7 @@ pub fn routes() -> axum::Router<WebState> {
             "/families/{id}/you-and-your-baby/{member}",
             get(caregiver_summary),
         )
-        .route(
-            "/families/{id}/notes/new",
-            get(new_note_form),
-        )
+        .route("/families/{id}/notes/new", get(new_note_form))
         .route("/families/{id}/notes", post(add_note))
         .route(
             "/families/{id}/notes/{note}",
@@ -883,17 +880,10 @@ pub fn routes() -> axum::Router<WebState> {
         )
         .route(
             "/families/{id}/observations/{observation}",
-            get(edit_observation_form)
-                .post(amend_observation),
+            get(edit_observation_form).post(amend_observation),
         )
-        .route(
-            "/families/{id}/observations/new",
-            get(new_form),
-        )
-        .route(
-            "/families/{id}/observations",
-            post(create),
-        )
+        .route("/families/{id}/observations/new", get(new_form))
+        .route("/families/{id}/observations", post(create))
         .route(
             "/families/{id}/moments/{moment}",
             get(edit_moment_form).post(amend_moment),

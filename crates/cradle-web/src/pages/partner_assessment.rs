@@ -249,11 +249,9 @@ pub async fn record_assessment(
 
 /// This area's pages, for [`crate::router`].
 pub fn routes() -> axum::Router<WebState> {
-    use axum::routing::{get, post};
-    axum::Router::new()
-        .route(
-            "/families/{id}/people/{person}/assessment",
-            get(assessment_form)
-                .post(record_assessment),
-        )
+    use axum::routing::get;
+    axum::Router::new().route(
+        "/families/{id}/people/{person}/assessment",
+        get(assessment_form).post(record_assessment),
+    )
 }

@@ -481,10 +481,9 @@ pub async fn record_step(
 
 /// This area's pages, for [`crate::router`].
 pub fn routes() -> axum::Router<WebState> {
-    use axum::routing::{get, post};
-    axum::Router::new()
-        .route(
-            "/families/{id}/people/{person}/pathway",
-            get(pathway_page).post(record_step),
-        )
+    use axum::routing::get;
+    axum::Router::new().route(
+        "/families/{id}/people/{person}/pathway",
+        get(pathway_page).post(record_step),
+    )
 }

@@ -463,7 +463,6 @@ pub fn routes() -> axum::Router<WebState> {
         )
         .route(
             "/families/{id}/questionnaires/{response}/alert-action",
-            get(alert_action_form)
-                .post(record_alert_action),
+            get(alert_action_form).post(record_alert_action),
         )
 }

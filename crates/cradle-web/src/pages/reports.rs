@@ -155,13 +155,10 @@ fn csv_download(named: &str, rows: &[FigureRow], filename: &'static str) -> Resp
 
 /// This area's pages, for [`crate::router`].
 pub fn routes() -> axum::Router<WebState> {
-    use axum::routing::{get, post};
+    use axum::routing::get;
     axum::Router::new()
         .route("/reports/partners", get(partner_figures))
-        .route(
-            "/reports/partners.csv",
-            get(partner_figures_csv),
-        )
+        .route("/reports/partners.csv", get(partner_figures_csv))
         .route(
             "/reports/partners-by-ethnicity.csv",
             get(partner_figures_by_ethnicity_csv),

@@ -139,13 +139,7 @@ pub async fn unlock(
 pub fn routes() -> axum::Router<WebState> {
     use axum::routing::{get, post};
     axum::Router::new()
-        .route(
-            "/teams/{team}/members/{id}/link",
-            post(make_link),
-        )
+        .route("/teams/{team}/members/{id}/link", post(make_link))
         .route("/teams/{team}/members", get(members))
-        .route(
-            "/teams/{team}/members/{id}/unlock",
-            post(unlock),
-        )
+        .route("/teams/{team}/members/{id}/unlock", post(unlock))
 }
