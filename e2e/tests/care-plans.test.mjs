@@ -129,6 +129,14 @@ test("a nursery nurse's plan: two goals, seven sessions with a did-not-attend, t
   await page.screenshot({ path: join(artifacts, "care-plan.png"), fullPage: true });
   await assertAccessible(page, "the plan with its chart");
 
+  // On a phone the plan fits the screen: the chart shrinks to it, and each session reads as
+  // a card rather than columns a few letters wide.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const [planWidth, phoneWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(planWidth <= phoneWidth, `the care plan scrolls sideways on a phone (${planWidth} px)`);
+  await page.screenshot({ path: join(artifacts, "care-plan-390.png"), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+
   await page.goto(familyUrl);
   assert.match(await page.getByTestId("care-plan").textContent(), /Carry on with the plan/);
   await assertAccessible(page, "the family page with a care plan");
