@@ -520,7 +520,8 @@ impl Cradle {
     ) -> Result<cradle_domain::family::MotherDetails, AppError> {
         actor.require(Permission::ChangeClinicalRecords)?;
         let why = reason(&input.reason);
-        let record = self.record_for_change(access, Sections::CORE).await?;
+        // The referral date is checked against the first care plan's.
+        let record = self.record_for_change(access, Sections::CARE).await?;
         let details = input.parse(&record, self.today());
         let (details, why) = match (details, why) {
             (Ok(details), Ok(why)) => (details, why),

@@ -212,7 +212,10 @@ impl Cradle {
     ) -> Result<PartnerAssessment, AppError> {
         let staff = actor.staff_changing_records()?;
         let parsed = input.parse().map_err(AppError::Invalid)?;
-        let record = self.record_for_change(access, Sections::PATHWAY).await?;
+        // The pathway it completes, and the conversations it may draw on.
+        let record = self
+            .record_for_change(access, Sections::PATHWAY.and(Sections::RELATIONSHIP_WORK))
+            .await?;
         let today = self.today();
         let member = cradle_domain::entries::Member::Person(person);
         let mut problems = Problems::default();

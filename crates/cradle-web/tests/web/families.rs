@@ -2386,6 +2386,41 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    a_referral_date_after_the_first_care_plan_is_refused,
+    |backend| async move {
+        // The demo's Kowalski family has a plan agreed on 28 October 2026.
+        let app = app(backend).await;
+        let clinician = app.signed_in("clinician").await;
+        let token = app.csrf_token(&clinician).await;
+        let family = family_of(&app, &clinician, "Ewa Kowalska").await;
+        let form = get_text(&app, &clinician, &format!("/families/{family}/details")).await;
+        let version = hidden_field(&form, "version").unwrap();
+        let (day, month, year) = cradle_domain::dates::date_boxes(Some(app.app.today()));
+        let late = clinician
+            .post(app.url(&format!("/families/{family}/details")))
+            .form(&[
+                ("csrf_token", token.clone()),
+                ("version", version),
+                ("mother_name", "Ewa Kowalska".to_string()),
+                ("referral_day", day),
+                ("referral_month", month),
+                ("referral_year", year),
+                ("reason", "Referral date corrected".to_string()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(late.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let said = late.text().await.unwrap();
+        assert!(
+            said.contains("Referral date must be on or before the first care plan was agreed"),
+            "{said}"
+        );
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
     the_mothers_details_are_corrected_with_a_reason_and_the_earlier_version_kept,
     |backend| async move {
         let app = app(backend).await;

@@ -580,12 +580,24 @@ on_both_backends!(
                 .to_string()
         };
         let (vipp, peer) = (entry("VIPP"), entry("Peer support"));
+        // A relationship conversation he took part in, which the assessment draws on.
+        let (day, month, year) = cradle_domain::dates::date_boxes(Some(app.app.today()));
+        let talked = post(
+            format!("/api/v1/families/{family}/conversations"),
+            serde_json::json!({"participants": [tunde], "held_day": day, "held_month": month,
+                "held_year": year, "enjoy": "Bath time is our time", "finish": "yes"}),
+        )
+        .await;
+        assert_eq!(talked.status(), StatusCode::CREATED);
+        let talked: Value = talked.json().await.unwrap();
+        let conversation = talked["id"].as_str().unwrap().to_string();
         let assessment = |risk: &str, wellbeing: &str| {
             serde_json::json!({
                 "assessed_on": today,
                 "sections": {"wellbeing": wellbeing, "wishes": "To feel he knows what he is doing with the baby",
                              "pressures": "Back at work after two weeks; night shifts"},
                 "risk": risk,
+                "conversations": [conversation],
                 "package": [vipp, peer],
                 "outcome": "support_offered",
                 "given": {"topics": ["peer_support", "urgent_help"]}
@@ -673,6 +685,11 @@ on_both_backends!(
         assert_eq!(
             record["partner_assessments"][0]["person_id"],
             tunde.as_str()
+        );
+        assert_eq!(
+            record["partner_assessments"][0]["conversations"],
+            serde_json::json!([conversation]),
+            "the conversation it draws on is kept with it"
         );
         // The package is offered on his interventions, to accept or decline later.
         let offers: Vec<&Value> = record["interventions"]
