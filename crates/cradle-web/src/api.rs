@@ -4,8 +4,8 @@
 //! two together.
 
 use crate::auth::{
-    AnyStaff, BreakGlass, ChangeRecords, ManageTeamPractice, ManageUsers, ReadRecords, Staff,
-    ViewRecordAudit,
+    AnyStaff, BreakGlass, ChangeRecords, FamilyScoped, ManageTeamPractice, ManageUsers,
+    ReadRecords, Staff, ViewRecordAudit,
 };
 use crate::error::{Failure, Problem};
 use crate::json::Json;
@@ -428,14 +428,9 @@ fn family_id(text: &str) -> Result<FamilyId, Failure> {
 
 async fn read_family(
     State(state): State<WebState>,
-    staff: Staff<ReadRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ReadRecords>,
 ) -> Result<Response, Failure> {
-    let id = family_id(&id)?;
-    let access = state
-        .app
-        .family_access(&staff.actor, id, staff.looked_up())
-        .await?;
+    let id = access.family_id();
     let record = state
         .app
         .read_family(&staff.actor, &access, cradle_app::Sections::ALL)
@@ -648,25 +643,11 @@ async fn set_staff_teams(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn change_access(
-    state: &WebState,
-    staff: &Staff<ChangeRecords>,
-    id: &str,
-) -> Result<cradle_app::FamilyAccess, Failure> {
-    let id = family_id(id)?;
-    Ok(state
-        .app
-        .family_access(&staff.actor, id, staff.looked_up())
-        .await?)
-}
-
 async fn add_person(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Json(body): Json<PersonInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let person = state.app.add_person(&staff.actor, &access, &body).await?;
     Ok((StatusCode::CREATED, Json(person)).into_response())
 }
@@ -679,11 +660,9 @@ struct KnownQuery {
 
 async fn known_people(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Query(query): Query<KnownQuery>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let people = state
         .app
         .known_people(&staff.actor, &access, &query.q)
@@ -699,11 +678,9 @@ struct LinkJson {
 
 async fn link_person(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Json(body): Json<LinkJson>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let person = PersonId::parse(&body.person_id).ok_or_else(|| {
         Failure(Problem::Invalid(cradle_domain::Problems(vec![
             cradle_domain::Invalid::new("person_id", "person_id must be a person's id"),
@@ -715,22 +692,19 @@ async fn link_person(
 
 async fn create_plan(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Json(body): Json<cradle_domain::care_plans::PlanInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let plan = state.app.create_plan(&staff.actor, &access, &body).await?;
     Ok((StatusCode::CREATED, Json(plan)).into_response())
 }
 
 async fn add_goal(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, plan)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, plan)): Path<(String, String)>,
     Json(body): Json<cradle_domain::care_plans::GoalInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let goal = state
         .app
         .add_goal(&staff.actor, &access, record_id(&plan)?, &body)
@@ -740,11 +714,10 @@ async fn add_goal(
 
 async fn record_session(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, plan)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, plan)): Path<(String, String)>,
     Json(body): Json<cradle_domain::care_plans::SessionInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let session = state
         .app
         .record_session(&staff.actor, &access, record_id(&plan)?, &body)
@@ -754,11 +727,10 @@ async fn record_session(
 
 async fn record_review(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, plan)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, plan)): Path<(String, String)>,
     Json(body): Json<cradle_domain::care_plans::ReviewInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let review = state
         .app
         .record_review(&staff.actor, &access, record_id(&plan)?, &body)
@@ -768,11 +740,10 @@ async fn record_review(
 
 async fn end_plan(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, plan)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, plan)): Path<(String, String)>,
     Json(body): Json<cradle_domain::care_plans::CloseInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let plan = state
         .app
         .close_plan(&staff.actor, &access, record_id(&plan)?, &body)
@@ -859,11 +830,9 @@ async fn change_catalogue_entry(
 
 async fn offer_intervention(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Json(body): Json<cradle_domain::interventions::OfferInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let offered = state
         .app
         .offer_intervention(&staff.actor, &access, &body)
@@ -873,11 +842,10 @@ async fn offer_intervention(
 
 async fn record_intervention_step(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, intervention)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, intervention)): Path<(String, String)>,
     Json(body): Json<cradle_domain::interventions::StepInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let changed = state
         .app
         .record_intervention_step(&staff.actor, &access, record_id(&intervention)?, &body)
@@ -887,12 +855,11 @@ async fn record_intervention_step(
 
 async fn record_pathway_step(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, person)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, person)): Path<(String, String)>,
     Json(body): Json<PathwayStepJson>,
 ) -> Result<Response, Failure> {
     let person = PersonId::parse(&person).ok_or(Failure(Problem::NotFound))?;
-    let access = change_access(&state, &staff, &id).await?;
     let steps = cradle_domain::pathway::offer_with_answer(body.step, body.answer)
         .map_err(|problem| cradle_app::AppError::Invalid(cradle_domain::Problems(vec![problem])))?;
     let pathway = state
@@ -959,8 +926,8 @@ struct GivenJson {
 
 async fn record_partner_assessment(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, person)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, person)): Path<(String, String)>,
     Json(body): Json<AssessmentJson>,
 ) -> Result<Response, Failure> {
     let person = PersonId::parse(&person).ok_or(Failure(Problem::NotFound))?;
@@ -1002,7 +969,6 @@ async fn record_partner_assessment(
             interpreter_how: body.interpreter_how,
         },
     };
-    let access = change_access(&state, &staff, &id).await?;
     let assessment = state
         .app
         .record_partner_assessment(&staff.actor, &access, person, &input)
@@ -1191,8 +1157,8 @@ struct ResponseJson {
 
 async fn record_questionnaire(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, person)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, person)): Path<(String, String)>,
     Json(body): Json<ResponseJson>,
 ) -> Result<Response, Failure> {
     let person = PersonId::parse(&person).ok_or(Failure(Problem::NotFound))?;
@@ -1211,7 +1177,6 @@ async fn record_questionnaire(
             })?,
         ),
     };
-    let access = change_access(&state, &staff, &id).await?;
     let input = cradle_app::questionnaires::ResponseInput {
         instrument: body.instrument,
         population: body.population,
@@ -1238,12 +1203,11 @@ struct AlertActionJson {
 
 async fn act_on_alert(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, response)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, response)): Path<(String, String)>,
     Json(body): Json<AlertActionJson>,
 ) -> Result<Response, Failure> {
     let response = record_id(&response)?;
-    let access = change_access(&state, &staff, &id).await?;
     let acted = state
         .app
         .act_on_alert(&staff.actor, &access, response, &body.action)
@@ -1253,11 +1217,10 @@ async fn act_on_alert(
 
 async fn record_series_session(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, intervention)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, intervention)): Path<(String, String)>,
     Json(body): Json<cradle_domain::interventions::SeriesInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let changed = state
         .app
         .record_series_session(&staff.actor, &access, record_id(&intervention)?, &body)
@@ -1267,11 +1230,9 @@ async fn record_series_session(
 
 async fn amend_mother(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Json(body): Json<cradle_domain::family::MotherInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let details = state.app.amend_mother(&staff.actor, &access, &body).await?;
     Ok(Json(details).into_response())
 }
@@ -1356,11 +1317,9 @@ async fn take_register(
 
 async fn enrol_in_group(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Json(body): Json<cradle_domain::groups::EnrolInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let enrolment = state
         .app
         .enrol_in_group(&staff.actor, &access, &body)
@@ -1385,11 +1344,10 @@ struct CorrectionJson<T> {
 
 async fn amend_note(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, note)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, note)): Path<(String, String)>,
     Json(body): Json<CorrectionJson<cradle_domain::needs::NoteInput>>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let note = record_id(&note)?;
     let amended = state
         .app
@@ -1407,11 +1365,10 @@ async fn amend_note(
 
 async fn amend_moment(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, moment)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, moment)): Path<(String, String)>,
     Json(body): Json<CorrectionJson<cradle_domain::observations::ObservationInput>>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let moment = record_id(&moment)?;
     let amended = state
         .app
@@ -1429,11 +1386,10 @@ async fn amend_moment(
 
 async fn amend_concern(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, concern)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, concern)): Path<(String, String)>,
     Json(body): Json<CorrectionJson<cradle_domain::concerns::ConcernInput>>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let concern = record_id(&concern)?;
     let amended = state
         .app
@@ -1451,11 +1407,10 @@ async fn amend_concern(
 
 async fn amend_observation(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, observation)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, observation)): Path<(String, String)>,
     Json(body): Json<CorrectionJson<cradle_domain::observations::ObservationInput>>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let observation = record_id(&observation)?;
     let amended = state
         .app
@@ -1473,22 +1428,18 @@ async fn amend_observation(
 
 async fn add_note(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Json(body): Json<cradle_domain::needs::NoteInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let note = state.app.add_note(&staff.actor, &access, &body).await?;
     Ok((StatusCode::CREATED, Json(note)).into_response())
 }
 
 async fn record_observation(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Json(body): Json<cradle_domain::observations::ObservationInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let (observation, moment) = state
         .app
         .record_observation(&staff.actor, &access, &body)
@@ -1502,11 +1453,9 @@ async fn record_observation(
 
 async fn record_enquiry(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Json(body): Json<cradle_domain::enquiries::EnquiryInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let entry = state
         .app
         .record_enquiry(&staff.actor, &access, &body)
@@ -1516,11 +1465,9 @@ async fn record_enquiry(
 
 async fn raise_concern(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Json(body): Json<cradle_domain::concerns::ConcernInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let concern = state
         .app
         .raise_concern(&staff.actor, &access, &body)
@@ -1530,11 +1477,10 @@ async fn raise_concern(
 
 async fn record_concern_action(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, concern)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, concern)): Path<(String, String)>,
     Json(body): Json<cradle_domain::concerns::ActionInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let action = state
         .app
         .record_concern_action(&staff.actor, &access, record_id(&concern)?, &body)
@@ -1550,11 +1496,10 @@ struct CloseJson {
 
 async fn close_concern(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, concern)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, concern)): Path<(String, String)>,
     Json(body): Json<CloseJson>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     state
         .app
         .close_concern(&staff.actor, &access, record_id(&concern)?, &body.reason)
@@ -1564,11 +1509,9 @@ async fn close_concern(
 
 async fn record_conversation(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Json(body): Json<cradle_domain::conversations::ConversationInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let saved = state
         .app
         .record_conversation(&staff.actor, &access, &body)
@@ -1589,11 +1532,10 @@ struct SaveConversationJson {
 
 async fn save_conversation(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, conversation)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, conversation)): Path<(String, String)>,
     Json(body): Json<SaveConversationJson>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let conversation = conversation
         .parse::<uuid::Uuid>()
         .map_err(|_| Failure(Problem::NotFound))?;
@@ -1622,11 +1564,10 @@ struct AmendPersonJson {
 
 async fn amend_person(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, person)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, person)): Path<(String, String)>,
     Json(body): Json<AmendPersonJson>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let person = PersonId::parse(&person).ok_or(Failure(Problem::NotFound))?;
     let updated = state
         .app
@@ -1644,13 +1585,13 @@ async fn amend_person(
 
 async fn person_history(
     State(state): State<WebState>,
-    staff: Staff<ReadRecords>,
-    Path((id, person)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ReadRecords>,
+    Path((_, person)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
     history(
         &state,
         &staff,
-        &id,
+        &access,
         cradle_store::RecordKind::Person,
         &person,
     )
@@ -1659,11 +1600,11 @@ async fn person_history(
 
 async fn record_history(
     State(state): State<WebState>,
-    staff: Staff<ReadRecords>,
-    Path((id, kind, record)): Path<(String, String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ReadRecords>,
+    Path((_, kind, record)): Path<(String, String, String)>,
 ) -> Result<Response, Failure> {
     let kind = cradle_store::RecordKind::from_code(&kind).ok_or(Failure(Problem::NotFound))?;
-    history(&state, &staff, &id, kind, &record).await
+    history(&state, &staff, &access, kind, &record).await
 }
 
 /// Earlier versions of one of a family's records, oldest first, each with the details as
@@ -1671,21 +1612,16 @@ async fn record_history(
 async fn history(
     state: &WebState,
     staff: &Staff<ReadRecords>,
-    id: &str,
+    access: &cradle_app::FamilyAccess,
     kind: cradle_store::RecordKind,
     record: &str,
 ) -> Result<Response, Failure> {
-    let id = family_id(id)?;
     let record = record
         .parse::<uuid::Uuid>()
         .map_err(|_| Failure(Problem::NotFound))?;
-    let access = state
-        .app
-        .family_access(&staff.actor, id, staff.looked_up())
-        .await?;
     let versions = state
         .app
-        .record_history(&staff.actor, &access, kind, record)
+        .record_history(&staff.actor, access, kind, record)
         .await?;
     let rows: Vec<serde_json::Value> = versions
         .into_iter()
@@ -1704,11 +1640,10 @@ async fn history(
 
 async fn restrict_person(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, person)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, person)): Path<(String, String)>,
     Json(body): Json<RestrictionInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let person = PersonId::parse(&person).ok_or(Failure(Problem::NotFound))?;
     let restriction = state
         .app
@@ -1720,11 +1655,10 @@ async fn restrict_person(
 /// Settles a step after an abuse disclosure as done or not needed.
 async fn settle_disclosure_action(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, action)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, action)): Path<(String, String)>,
     Json(body): Json<cradle_domain::disclosures::SettleInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let action = action
         .parse::<uuid::Uuid>()
         .map_err(|_| Failure(Problem::NotFound))?;
@@ -1738,11 +1672,10 @@ async fn settle_disclosure_action(
 /// Renews a decision after its review: who decided, why, and the next review date.
 async fn renew_restriction(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, restriction)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, restriction)): Path<(String, String)>,
     Json(body): Json<RestrictionInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let restriction = RestrictionId::parse(&restriction).ok_or(Failure(Problem::NotFound))?;
     let renewal = state
         .app
@@ -1760,11 +1693,10 @@ struct LiftBody {
 /// Lifts a decision: who, when and why are kept with it.
 async fn lift_restriction(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, restriction)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, restriction)): Path<(String, String)>,
     Json(body): Json<LiftBody>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let restriction = RestrictionId::parse(&restriction).ok_or(Failure(Problem::NotFound))?;
     state
         .app
@@ -1775,11 +1707,9 @@ async fn lift_restriction(
 
 async fn add_relationship(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path(id): Path<String>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Json(body): Json<RelationshipInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let relationship = state
         .app
         .add_relationship(&staff.actor, &access, &body)
@@ -1789,11 +1719,10 @@ async fn add_relationship(
 
 async fn record_birth(
     State(state): State<WebState>,
-    staff: Staff<ChangeRecords>,
-    Path((id, baby)): Path<(String, String)>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, baby)): Path<(String, String)>,
     Json(body): Json<BirthInput>,
 ) -> Result<Response, Failure> {
-    let access = change_access(&state, &staff, &id).await?;
     let baby = BabyId::parse(&baby).ok_or(Failure(Problem::NotFound))?;
     let born = state
         .app

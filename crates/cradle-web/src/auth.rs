@@ -386,10 +386,11 @@ impl<N: Need> FromRequestParts<WebState> for Staff<N> {
     }
 }
 
-/// A page request about one family, by someone whose role allows `N`: the access check made
-/// once, for the family named in the path, before the handler runs. A refusal is audited
-/// and answered as the family page's would be (with the way to ask for emergency access
-/// where the family belongs to another team); a malformed id is a page not found.
+/// A request about one family (a page, or under `/api/v1`), by someone whose role allows
+/// `N`: the access check made once, for the family named in the path, before the handler
+/// runs and before any body is read. A refusal is audited and answered as the family page's
+/// would be (with the way to ask for emergency access where the family belongs to another
+/// team; problem details under the API); a malformed id is not found.
 pub struct FamilyScoped<N: Need> {
     pub staff: Staff<N>,
     pub access: cradle_app::FamilyAccess,

@@ -297,6 +297,18 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(api.status(), StatusCode::FORBIDDEN);
+        // A change to another team's family is refused before what was sent is read: even a
+        // malformed body says only that the family is another team's.
+        let token = app.csrf_token(&clinician).await;
+        let garbled = clinician
+            .post(app.url(&format!("/api/v1/families/{mbu_family}/notes")))
+            .header("X-CSRF-Token", &token)
+            .header("Content-Type", "application/json")
+            .body("{not json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(garbled.status(), StatusCode::FORBIDDEN);
 
         let admin = app.signed_in("admin").await;
         let denied = admin
@@ -334,8 +346,8 @@ on_both_backends!(
             StatusCode::FORBIDDEN
         );
 
-        // The clinician's two refusals (page and API) and the administrator's one, each
-        // naming the family and why; refusals that are not about a family are not.
+        // The clinician's three refusals (page, API read, API change) and the administrator's
+        // one, each naming the family and why; refusals that are not about a family are not.
         let denials: Vec<(String, Option<String>, String)> = audit_records(&app)
             .await
             .into_iter()
@@ -352,6 +364,11 @@ on_both_backends!(
         assert_eq!(
             denials,
             [
+                (
+                    "clinician".to_string(),
+                    Some(mbu_family.clone()),
+                    why.clone()
+                ),
                 (
                     "clinician".to_string(),
                     Some(mbu_family.clone()),
