@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
 
 /// Gestation in completed weeks and days, written "34+2".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 pub struct Gestation {
     pub weeks: u8,
     pub days: u8,

@@ -87,16 +87,17 @@ choices!(
 
 /// One Goal-Based Outcomes rating: 0 (no progress towards the goal) to 10 (goal reached),
 /// given by a family member.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Rating {
     pub score: u8,
     pub rated_by: Member,
     #[serde(with = "crate::family::iso_date")]
+    #[schema(value_type = String, format = Date)]
     pub rated_on: Date,
 }
 
 /// A goal in the family's own words, for one person, a couple or the whole family.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Goal {
     pub id: Uuid,
     /// Whose goal it is; empty for the whole family.
@@ -106,6 +107,7 @@ pub struct Goal {
     /// Who agreed it, as the clinician records it ("Amara and Tunde").
     pub agreed_by: String,
     #[serde(with = "crate::family::iso_date")]
+    #[schema(value_type = String, format = Date)]
     pub agreed_on: Date,
     /// The rating when the goal was agreed.
     pub baseline: Rating,
@@ -156,10 +158,11 @@ impl Goal {
 }
 
 /// A session, attended or not.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CareSession {
     pub id: Uuid,
     #[serde(with = "crate::family::iso_date")]
+    #[schema(value_type = String, format = Date)]
     pub held_on: Date,
     /// Where it was (or was planned, for one that did not take place, when given).
     #[serde(default)]
@@ -176,6 +179,7 @@ pub struct CareSession {
     pub focus: Focus,
     pub notes: String,
     #[serde(with = "crate::family::optional_iso_date")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub next_contact: Option<Date>,
     /// Whether an interpreter was used, when anyone there needed one or it was recorded.
     #[serde(default)]
@@ -185,10 +189,11 @@ pub struct CareSession {
 }
 
 /// A review of the plan, rating every goal that was active.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Review {
     pub id: Uuid,
     #[serde(with = "crate::family::iso_date")]
+    #[schema(value_type = String, format = Date)]
     pub reviewed_on: Date,
     /// (goal, its rating at this review), one for each goal active at the time.
     pub ratings: Vec<(Uuid, Rating)>,
@@ -201,22 +206,24 @@ pub struct Review {
 }
 
 /// How a plan ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlanClosure {
     #[serde(with = "crate::family::iso_date")]
+    #[schema(value_type = String, format = Date)]
     pub closed_on: Date,
     pub summary: String,
     pub closed_by: String,
 }
 
 /// A care plan and everything recorded against it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CarePlan {
     pub id: Uuid,
     pub kind: PlanKind,
     pub focus: Focus,
     /// When the plan was agreed at assessment.
     #[serde(with = "crate::family::iso_date")]
+    #[schema(value_type = String, format = Date)]
     pub agreed_on: Date,
     /// Nursery nursing: the assessment, the number of sessions planned, and whether the
     /// work is support after a Mother and Baby Unit stay.

@@ -32,7 +32,7 @@ choices!(
 );
 
 /// One action taken about a concern.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ConcernAction {
     pub id: Uuid,
     pub kind: ActionKind,
@@ -44,7 +44,7 @@ pub struct ConcernAction {
 }
 
 /// How a concern was closed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Closure {
     pub reason: String,
     pub closed_at_millis: i64,
@@ -52,7 +52,7 @@ pub struct Closure {
 }
 
 /// A coping concern about one family member.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Concern {
     pub id: Uuid,
     pub about: Member,

@@ -77,10 +77,11 @@ pub const PROMPTS: [Prompt; 7] = [
 pub const SECTION_LIMIT: usize = 10_000;
 
 /// A relationship conversation as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Conversation {
     pub id: Uuid,
     #[serde(with = "crate::family::optional_iso_date")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub held_on: Option<Date>,
     /// Who took part: the mother and/or people around the baby.
     pub participants: Vec<Member>,

@@ -35,14 +35,14 @@ impl DisclosureStep {
 }
 
 /// How an action was settled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Done,
     NotNeeded,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Settlement {
     pub outcome: Outcome,
     /// For a risk assessment done: the form the service chose ("SafeLives DASH RIC").
@@ -54,7 +54,7 @@ pub struct Settlement {
 }
 
 /// One step after a disclosure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DisclosureAction {
     pub id: Uuid,
     /// The routine enquiry entry that recorded the disclosure.

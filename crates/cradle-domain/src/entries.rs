@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 /// A family member, as the subject of an entry or the one who shared it: the mother (who is
 /// not a `Person` row) or a person around the baby.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum Member {
     Mother,
@@ -60,7 +60,7 @@ fn note() -> EntryKind {
 }
 
 /// One entry on the family timeline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Entry {
     pub id: Uuid,
     #[serde(default = "note")]

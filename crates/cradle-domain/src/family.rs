@@ -10,7 +10,7 @@ use crate::{BabyId, FamilyId, Invalid, NhsNumber, Problems, TeamId};
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PerinatalStage {
     Preconception,
@@ -42,13 +42,15 @@ impl PerinatalStage {
 
 /// A baby, or a pregnancy: a baby whose birth has not been recorded yet. Recording the birth
 /// fills in the date of birth and gestation on the same record, so nothing is typed twice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Baby {
     pub id: BabyId,
     pub name: Option<String>,
     #[serde(with = "optional_iso_date")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub date_of_birth: Option<Date>,
     #[serde(with = "optional_iso_date")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub due_date: Option<Date>,
     pub gestation_at_birth: Option<Gestation>,
     pub nhs_number: Option<String>,
@@ -104,7 +106,7 @@ impl Baby {
 
 /// The language the mother prefers and whether she needs an interpreter: shown wherever she
 /// appears, and asked about at every contact with her when she needs one.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MotherLanguage {
     pub language: Option<String>,
     pub interpreter_needed: bool,
@@ -153,13 +155,14 @@ impl MotherLanguage {
 }
 
 /// A family record as stored: the mother under the team's care and the babies at its centre.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Family {
     pub id: FamilyId,
     pub team_id: TeamId,
     pub mother_name: String,
     pub mother_nhs_number: Option<String>,
     #[serde(with = "optional_iso_date", default)]
+    #[schema(value_type = Option<String>, format = Date)]
     pub mother_date_of_birth: Option<Date>,
     /// "LS1 4AP", as [`Postcode`] writes it.
     #[serde(default)]
@@ -168,6 +171,7 @@ pub struct Family {
     pub mother_language: MotherLanguage,
     pub stage: PerinatalStage,
     #[serde(with = "optional_iso_date")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub referral_date: Option<Date>,
     pub child_protection: ChildProtectionStatus,
     pub babies: Vec<Baby>,
@@ -192,7 +196,7 @@ impl Family {
 }
 
 /// One row of a caseload list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FamilySummary {
     pub id: FamilyId,
     pub team_id: TeamId,
@@ -227,18 +231,20 @@ pub struct FamilySummary {
 }
 
 /// What the caseload keeps for each family's care plans (recounted with every change to them).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CareCounts {
     pub open_plans: u32,
     /// The most attended sessions since a review, across the open plans.
     pub attended_since_review: u32,
     /// The earliest next planned contact across the open plans.
     #[serde(with = "optional_iso_date")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub next_contact: Option<Date>,
     /// The team's number of attended sessions between reviews.
     pub sessions_before_review: u32,
     /// When the family's last care plan to end ended (none while it has never had one end).
     #[serde(default, with = "optional_iso_date")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub last_plan_ended: Option<Date>,
 }
 
@@ -551,16 +557,18 @@ pub struct MotherInput {
 }
 
 /// The mother's details after every check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MotherDetails {
     pub mother_name: String,
     pub mother_nhs_number: Option<String>,
     #[serde(with = "optional_iso_date")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub mother_date_of_birth: Option<Date>,
     pub mother_postcode: Option<String>,
     #[serde(default)]
     pub mother_language: MotherLanguage,
     #[serde(with = "optional_iso_date")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub referral_date: Option<Date>,
 }
 

@@ -21,16 +21,17 @@ choices!(
 );
 
 /// A session of a group programme.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GroupSession {
     pub id: Uuid,
     #[serde(with = "crate::family::iso_date")]
+    #[schema(value_type = String, format = Date)]
     pub on: Date,
     pub topic: String,
 }
 
 /// A group programme run by a team.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Group {
     pub id: Uuid,
     pub team_id: crate::TeamId,
@@ -52,7 +53,7 @@ impl Group {
 }
 
 /// A family member enrolled in a group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Enrolment {
     pub id: Uuid,
     pub group_id: Uuid,
@@ -61,12 +62,13 @@ pub struct Enrolment {
     /// The member's name when enrolled, for the group's own register.
     pub name: String,
     #[serde(with = "crate::family::iso_date")]
+    #[schema(value_type = String, format = Date)]
     pub enrolled_on: Date,
     pub enrolled_by: String,
 }
 
 /// One mark in a group's register.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AttendanceMark {
     pub enrolment: Uuid,
     pub session: Uuid,
@@ -75,7 +77,7 @@ pub struct AttendanceMark {
 }
 
 /// A family's place in a group: who is enrolled, the group's sessions, and their marks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GroupMembership {
     pub group: Group,
     pub enrolment: Enrolment,
@@ -99,7 +101,7 @@ impl GroupMembership {
 }
 
 /// A group's whole register, as the group's page shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GroupRegister {
     pub group: Group,
     pub enrolments: Vec<Enrolment>,

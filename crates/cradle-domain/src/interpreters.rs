@@ -17,7 +17,7 @@ choices!(
 );
 
 /// Whether an interpreter was used at a contact, as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "used", rename_all = "snake_case")]
 pub enum InterpreterUse {
     Used {

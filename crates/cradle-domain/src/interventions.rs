@@ -16,7 +16,7 @@ const NAME_LIMIT: usize = 120;
 const TEXT_LIMIT: usize = 2_000;
 
 /// One of a team's interventions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CatalogueEntry {
     pub id: Uuid,
     pub name: String,
@@ -287,10 +287,11 @@ impl Step {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StepRecord {
     pub step: Step,
     #[serde(with = "crate::family::iso_date")]
+    #[schema(value_type = String, format = Date)]
     pub on: Date,
     pub reason: Option<String>,
     pub recorded_by: String,
@@ -298,17 +299,18 @@ pub struct StepRecord {
 }
 
 /// One session of a manualised series: which one, and the theme it covered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SeriesSession {
     pub number: u32,
     pub theme: String,
     #[serde(with = "crate::family::iso_date")]
+    #[schema(value_type = String, format = Date)]
     pub on: Date,
     pub recorded_by: String,
 }
 
 /// A family member's journey through one intervention.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PersonIntervention {
     pub id: Uuid,
     pub member: Member,

@@ -22,7 +22,7 @@ choices!(
 );
 
 /// Who a note is about: one caregiver, or the family as a whole (for its shared understanding).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", content = "member", rename_all = "snake_case")]
 pub enum NoteSubject {
     Caregiver(Member),
@@ -49,13 +49,14 @@ pub fn first_version() -> i64 {
     1
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CaregiverNote {
     pub id: Uuid,
     pub subject: NoteSubject,
     pub kind: NoteKind,
     pub text: String,
     #[serde(with = "crate::family::optional_iso_date")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub noted_on: Option<Date>,
     pub recorded_by: String,
     pub recorded_at_millis: i64,

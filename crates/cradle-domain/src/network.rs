@@ -45,6 +45,15 @@ macro_rules! choices {
             }
         }
 
+        /// In the API document a choice is one of its codes, each code's meaning said beside.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                crate::network::choice_schema(&[$(($code, $label)),+])
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let text = String::deserialize(deserializer)?;
@@ -54,6 +63,21 @@ macro_rules! choices {
             }
         }
     };
+}
+
+/// A choice's schema: one of the codes, with what each means.
+pub fn choice_schema(
+    choices: &[(&str, &str)],
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    let meanings: Vec<String> = choices
+        .iter()
+        .map(|(code, label)| format!("`{code}`: {label}"))
+        .collect();
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(choices.iter().map(|(code, _)| *code)))
+        .description(Some(meanings.join("; ")))
+        .into()
 }
 
 /// "SeveralTimesAWeek" as "several_times_a_week".
@@ -153,14 +177,14 @@ choices!(
 
 /// Someone already recorded in one or more of a team's families: found when adding a person
 /// to another family, so one person keeps one record (a grandparent of two babies).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct KnownPerson {
     pub person: Person,
     pub families: Vec<KnownFamily>,
 }
 
 /// A family a known person belongs to, with the safety decisions recorded about them there.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct KnownFamily {
     pub family_id: FamilyId,
     pub mother_name: String,
@@ -168,7 +192,7 @@ pub struct KnownFamily {
 }
 
 /// A person who matters to the baby, as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Person {
     pub id: PersonId,
     pub name: String,
@@ -185,6 +209,7 @@ pub struct Person {
     pub version: i64,
     /// Their date of birth, when known.
     #[serde(default, with = "crate::family::optional_iso_date")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub date_of_birth: Option<Date>,
     /// Their age band, when their date of birth is not known.
     #[serde(default)]
@@ -530,7 +555,7 @@ impl PersonInput {
 }
 
 /// Who or what a relationship points at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum RelationshipTarget {
     Baby(BabyId),
@@ -538,7 +563,7 @@ pub enum RelationshipTarget {
 }
 
 /// "Dev is the father of Ada, lives with her, shares care equally, sees her every day."
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Relationship {
     pub id: RelationshipId,
     pub person_id: PersonId,
@@ -549,8 +574,10 @@ pub struct Relationship {
     pub contact_frequency: ContactFrequency,
     pub nature: Option<RelationshipNature>,
     #[serde(with = "crate::family::optional_iso_date")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub started_on: Option<Date>,
     #[serde(with = "crate::family::optional_iso_date")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub ended_on: Option<Date>,
     pub end_reason: Option<String>,
     pub version: i64,
@@ -566,7 +593,7 @@ impl Relationship {
 /// be reviewed. A safety mark never lapses by itself: it stays in force until a clinician
 /// lifts it (who, when, why) or renews it (a new decision with a new review date, which
 /// replaces this one and keeps it in the record). Past its review date it shows as overdue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ContactRestriction {
     pub id: RestrictionId,
     pub person_id: PersonId,
@@ -576,6 +603,7 @@ pub struct ContactRestriction {
     pub reason: String,
     /// When the decision is next to be reviewed (not when it ends).
     #[serde(with = "crate::family::optional_iso_date")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub review_on: Option<Date>,
     pub recorded_at_millis: i64,
     /// Set when the decision was lifted, or replaced by a renewal.

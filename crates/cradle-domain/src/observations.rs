@@ -71,7 +71,7 @@ pub const DESCRIPTORS: [Descriptor; 5] = [
 ];
 
 /// A formal observational tool's result, exactly as the trained clinician gave it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ToolResult {
     pub tool: String,
     pub version: String,
@@ -81,12 +81,13 @@ pub struct ToolResult {
 }
 
 /// An interaction observation of one caregiver with a baby.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Observation {
     pub id: Uuid,
     pub caregiver: Member,
     pub baby: Option<BabyId>,
     #[serde(with = "crate::family::optional_iso_date")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub observed_on: Option<Date>,
     pub setting: Setting,
     /// (descriptor code, text) for each descriptor written.
@@ -103,12 +104,13 @@ pub struct Observation {
 }
 
 /// A positive moment noticed and fed back to the caregiver.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PositiveMoment {
     pub id: Uuid,
     pub caregiver: Member,
     pub observation: Option<Uuid>,
     #[serde(with = "crate::family::optional_iso_date")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub noticed_on: Option<Date>,
     pub what_happened: String,
     pub baby_responses: Vec<BabyResponse>,

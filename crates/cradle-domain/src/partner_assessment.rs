@@ -67,11 +67,12 @@ pub const SECTIONS: [(&str, &str, &str, bool); 6] = [
 ];
 
 /// A recorded assessment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PartnerAssessment {
     pub id: Uuid,
     pub person_id: PersonId,
     #[serde(with = "crate::family::iso_date")]
+    #[schema(value_type = String, format = Date)]
     pub assessed_on: Date,
     /// (section field, text) for each written part, in [`SECTIONS`] order.
     pub sections: Vec<(String, String)>,

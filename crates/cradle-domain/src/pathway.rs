@@ -44,33 +44,39 @@ choices!(
 );
 
 /// One step on the pathway, as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum PathwayStep {
     Identified {
         #[serde(with = "crate::family::iso_date")]
+        #[schema(value_type = String, format = Date)]
         on: Date,
         how: IdentifiedHow,
     },
     Offered {
         #[serde(with = "crate::family::iso_date")]
+        #[schema(value_type = String, format = Date)]
         on: Date,
         method: OfferMethod,
     },
     Accepted {
         #[serde(with = "crate::family::iso_date")]
+        #[schema(value_type = String, format = Date)]
         on: Date,
     },
     Declined {
         #[serde(with = "crate::family::iso_date")]
+        #[schema(value_type = String, format = Date)]
         on: Date,
         reason: String,
         /// The offer is not made again before this date.
         #[serde(with = "crate::family::iso_date")]
+        #[schema(value_type = String, format = Date)]
         ask_again_from: Date,
     },
     Assessed {
         #[serde(with = "crate::family::iso_date")]
+        #[schema(value_type = String, format = Date)]
         on: Date,
         outcome: AssessmentOutcome,
         /// Where they were signposted or referred, or what support was offered.
@@ -78,6 +84,7 @@ pub enum PathwayStep {
     },
     FollowedUp {
         #[serde(with = "crate::family::iso_date")]
+        #[schema(value_type = String, format = Date)]
         on: Date,
         note: String,
     },
@@ -149,7 +156,8 @@ choices!(
 /// The information and local services given with a step: what the person was given to take
 /// away, whichever step they are at (someone who declines an assessment may still take the
 /// information).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct InformationGiven {
     pub topics: Vec<InformationTopic>,
     /// Local services given, one each: name and how to reach them, as the clinician wrote it.
@@ -170,7 +178,7 @@ impl InformationGiven {
 }
 
 /// A step with who recorded it and when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RecordedStep {
     pub step: PathwayStep,
     pub recorded_by: StaffId,
@@ -300,7 +308,7 @@ pub fn roles_from_text(text: &str) -> Vec<RelationshipKind> {
 }
 
 /// One family member's pathway, as the family record carries it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PersonPathway {
     pub person_id: PersonId,
     pub pathway: Pathway,
@@ -326,7 +334,7 @@ pub enum NextOnPathway {
 }
 
 /// A person's steps, oldest first.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Pathway {
     pub steps: Vec<RecordedStep>,
 }

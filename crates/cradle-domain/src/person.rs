@@ -64,7 +64,7 @@ impl Postcode {
 
 /// Ethnic category as the NHS Data Dictionary codes it (the 2001 census categories used
 /// across NHS datasets), so equity reports line up with national data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum EthnicCategory {
     WhiteBritish,
     WhiteIrish,

@@ -51,7 +51,7 @@ pub struct ImportedDefinition {
 }
 
 /// An instrument ready to score responses.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Instrument {
     /// The Questionnaire's canonical URL: with the version, what a response records.
     pub url: String,
@@ -70,14 +70,14 @@ pub struct Instrument {
     pub populations: Vec<Population>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Question {
     pub link_id: String,
     pub text: String,
     pub options: Vec<AnswerOption>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AnswerOption {
     pub code: String,
     pub display: String,
@@ -85,7 +85,7 @@ pub struct AnswerOption {
 }
 
 /// How one score is made from the answers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ScoreRule {
     pub id: String,
     pub label: String,
@@ -100,14 +100,14 @@ pub struct ScoreRule {
 
 /// An answer that needs a clinician's attention whatever the total: any answer scoring above
 /// `above` on the question, or the question left unanswered.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AlertRule {
     pub question: String,
     pub above: i64,
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Licence {
     pub name: String,
     /// Whether the definition may be given away with Cradle. An instrument that may not is
@@ -117,7 +117,7 @@ pub struct Licence {
 }
 
 /// A population the instrument is validated for, with how its scores are read there.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Population {
     pub code: String,
     pub label: String,
@@ -205,7 +205,7 @@ impl Population {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Reading {
     /// A score at or above this suggests the condition screened for.
     pub cut_off: Option<i64>,
@@ -213,7 +213,7 @@ pub struct Reading {
     pub bands: Vec<Band>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Band {
     pub from: i64,
@@ -652,14 +652,14 @@ impl Instrument {
 }
 
 /// One answer as a response records it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Answer {
     pub question: String,
     pub code: String,
 }
 
 /// What a clinician did about a response's safety alert.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AlertAction {
     pub action: String,
     pub by_name: String,
@@ -669,7 +669,7 @@ pub struct AlertAction {
 /// A completed questionnaire, shaped as a FHIR `QuestionnaireResponse`: which definition
 /// (url and version) it answers, whose it is, the answers, and the scores and alerts as
 /// Cradle made them from that definition when it was recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct QuestionnaireResponse {
     pub id: uuid::Uuid,
     pub person_id: crate::PersonId,
@@ -677,6 +677,7 @@ pub struct QuestionnaireResponse {
     pub questionnaire_version: String,
     pub instrument_name: String,
     #[serde(with = "crate::family::iso_date")]
+    #[schema(value_type = String, format = Date)]
     pub completed_on: time::Date,
     /// The population the person was read as ("adult"); none when none applies.
     pub population: Option<String>,
@@ -702,13 +703,13 @@ impl QuestionnaireResponse {
 pub struct ResponseFaults(pub Vec<String>);
 
 /// A response's scores and alerts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Scored {
     pub scores: Vec<Score>,
     pub alerts: Vec<RaisedAlert>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Score {
     pub id: String,
     pub label: String,
@@ -716,7 +717,7 @@ pub struct Score {
     pub reading: ScoreReading,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ScoreValue {
     Complete {
@@ -743,7 +744,7 @@ impl ScoreValue {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ScoreReading {
     /// Read against the bands and cut-off for the person's population.
@@ -759,7 +760,7 @@ pub enum ScoreReading {
     NoScore,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RaisedAlert {
     pub question: String,
     pub message: String,

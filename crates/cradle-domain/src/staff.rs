@@ -8,7 +8,7 @@ use crate::{Invalid, StaffId, TeamId};
 use serde::{Deserialize, Serialize};
 
 /// The roles a member of staff can hold. One role per account keeps access easy to reason about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Clinician,
@@ -268,14 +268,14 @@ impl TeamName {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Team {
     pub id: TeamId,
     pub name: String,
 }
 
 /// A staff account as the rest of Cradle sees it. The password hash never leaves the store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Staff {
     pub id: StaffId,
     pub username: String,

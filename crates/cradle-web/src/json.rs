@@ -52,12 +52,22 @@ where
             )))
             .into_response());
         }
+        // A value of the wrong JSON type (text where a number goes) is a request not
+        // understood, 400; a value of the right type that does not fit (a date that is not
+        // one, a choice not offered, a field left out) is answered like any other problem
+        // with what was sent: 422, saying what does not fit.
         serde_json::from_value(value).map(Json).map_err(|error| {
-            (
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                format!("Failed to deserialize the JSON body into the target type: {error}"),
-            )
-                .into_response()
+            let explained = format!(
+                "The body does not fit what the operation takes: {error} (the API document says what each field holds)"
+            );
+            Failure(if error.to_string().starts_with("invalid type") {
+                Problem::BadRequest(explained)
+            } else {
+                Problem::Invalid(cradle_domain::Problems(vec![cradle_domain::Invalid::new(
+                    "body", explained,
+                )]))
+            })
+            .into_response()
         })
     }
 }
@@ -241,7 +251,7 @@ impl BodyShape {
 pub fn body_shapes() -> &'static HashMap<(String, String), BodyShape> {
     static SHAPES: OnceLock<HashMap<(String, String), BodyShape>> = OnceLock::new();
     SHAPES.get_or_init(|| {
-        let document = crate::openapi::build();
+        let document = crate::openapi::document_value();
         let mut shapes = HashMap::new();
         for (path, item) in document["paths"].as_object().into_iter().flatten() {
             for (method, operation) in item.as_object().into_iter().flatten() {
@@ -250,7 +260,7 @@ pub fn body_shapes() -> &'static HashMap<(String, String), BodyShape> {
                 {
                     shapes.insert(
                         (method.clone(), path.clone()),
-                        BodyShape::of(schema, &document),
+                        BodyShape::of(schema, document),
                     );
                 }
             }

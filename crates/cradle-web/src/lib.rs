@@ -112,7 +112,7 @@ pub fn router(state: WebState) -> Router {
         .route("/readyz", get(ready))
         .route("/assets/images/{name}", get(assets::serve_image))
         .route("/assets/{name}", get(assets::serve))
-        .nest("/api/v1", api::router())
+        .merge(api::router())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

@@ -133,13 +133,19 @@ fn date_fields(date: time::Date) -> (String, String, String) {
     )
 }
 
+/// A date as the API writes it ("2026-11-26"), from a form's day, month and year boxes.
+fn iso_date(
+    day: impl std::fmt::Display,
+    month: impl std::fmt::Display,
+    year: impl std::fmt::Display,
+) -> String {
+    format!("{year}-{month:0>2}-{day:0>2}")
+}
+
 /// A do not contact / do not involve decision's body with a review date eight weeks on.
 fn with_review(mut decision: Value) -> Value {
-    let (day, month, year) =
-        date_fields(time::OffsetDateTime::now_utc().date() + time::Duration::weeks(8));
-    decision["until_day"] = day.into();
-    decision["until_month"] = month.into();
-    decision["until_year"] = year.into();
+    let review_on = time::OffsetDateTime::now_utc().date() + time::Duration::weeks(8);
+    decision["review_on"] = review_on.to_string().into();
     decision
 }
 

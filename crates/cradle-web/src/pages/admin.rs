@@ -266,18 +266,19 @@ pub async fn create_staff(
     }
 }
 
-async fn set_disabled(
+/// Disables or enables the account with the id in the path, for the page and the API alike.
+pub(crate) async fn set_disabled(
     state: &WebState,
     staff: &Staff<ManageUsers>,
     id: &str,
     disabled: bool,
-) -> Result<Response, Failure> {
+) -> Result<(), Failure> {
     let id = StaffId::parse(id).ok_or(Failure(Problem::NotFound))?;
     state
         .app
         .set_staff_disabled(&staff.actor, id, disabled)
         .await?;
-    Ok(see_other("/admin/staff"))
+    Ok(())
 }
 
 /// A one-time link, shown once to whoever made it.
@@ -358,7 +359,8 @@ pub async fn disable_staff(
     staff: Staff<ManageUsers>,
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
-    set_disabled(&state, &staff, &id, true).await
+    set_disabled(&state, &staff, &id, true).await?;
+    Ok(see_other("/admin/staff"))
 }
 
 pub async fn enable_staff(
@@ -366,7 +368,8 @@ pub async fn enable_staff(
     staff: Staff<ManageUsers>,
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
-    set_disabled(&state, &staff, &id, false).await
+    set_disabled(&state, &staff, &id, false).await?;
+    Ok(see_other("/admin/staff"))
 }
 
 #[derive(Template)]

@@ -1027,24 +1027,22 @@ on_both_backends!(
         for (path, body) in [
             (
                 format!("{family_at}/observations"),
-                serde_json::json!({"caregiver": tunde, "observed_day": day, "observed_month": month,
-                    "observed_year": year, "setting": "home", "moment": "He sang while changing her",
+                serde_json::json!({"caregiver": tunde, "observed_on": iso_date(&day, &month, &year), "setting": "home", "moment": "He sang while changing her",
                     "baby_responses": ["smile"], "fed_back": "Told him she loves it"}),
             ),
             (
                 format!("{family_at}/conversations"),
-                serde_json::json!({"participants": [tunde], "held_day": day, "held_month": month,
-                    "held_year": year, "enjoy": "Bath time", "finish": "yes"}),
+                serde_json::json!({"participants": [tunde], "held_on": iso_date(&day, &month, &year), "enjoy": "Bath time", "finish": true}),
             ),
             (
                 format!("{family_at}/notes"),
                 serde_json::json!({"subject": tunde, "kind": "strength", "text": "Calm with her",
-                    "noted_day": day, "noted_month": month, "noted_year": year}),
+                    "noted_on": iso_date(&day, &month, &year)}),
             ),
             (
                 format!("{family_at}/concerns"),
                 serde_json::json!({"about": "mother", "kinds": ["crying"],
-                    "description": "Finds the night crying hard", "conversation": ""}),
+                    "description": "Finds the night crying hard"}),
             ),
             (
                 tunde_at.clone(),

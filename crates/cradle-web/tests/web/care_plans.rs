@@ -24,25 +24,22 @@ on_both_backends!(
             .await
             .unwrap();
         let family = id_of_created(created).await;
-        let (d, m, y) = date_fields(today);
         let plan = id_of_created(
             clinician
                 .post(app.url(&format!("/api/v1/families/{family}/plans")))
                 .header("X-CSRF-Token", &token)
                 .json(&serde_json::json!({"kind": "family", "focus": "postnatal",
-                    "agreed_day": d, "agreed_month": m, "agreed_year": y}))
+                    "agreed_on": today.to_string()}))
                 .send()
                 .await
                 .unwrap(),
         )
         .await;
         let session = |on: time::Date, next: Option<time::Date>| {
-            let (d, m, y) = date_fields(on);
-            let (nd, nm, ny) = next.map(date_fields).unwrap_or_default();
-            serde_json::json!({"held_day": d, "held_month": m, "held_year": y, "place": "home",
+            serde_json::json!({"held_on": on.to_string(), "place": "home",
                 "attendance": "attended", "attendees": ["mother"], "focus": "postnatal",
-                "notes": "Bath time together", "next_day": nd, "next_month": nm, "next_year": ny,
-                "interpreter": "no"})
+                "notes": "Bath time together", "next_contact": next.map(|d| d.to_string()),
+                "interpreter_used": false})
         };
         let sessions = format!("/api/v1/families/{family}/plans/{plan}/sessions");
         let next_contact = today + time::Duration::days(3);
@@ -121,6 +118,7 @@ on_both_backends!(
                 d.year().to_string(),
             )
         };
+        let iso_day = |days_ago: i64| (today - time::Duration::days(days_ago)).to_string();
 
         // No plan yet: the caseload says so.
         assert!(get("/families?q=amara".to_string())
@@ -378,8 +376,8 @@ on_both_backends!(
             .post(app.url(&format!("/api/v1/families/{family}/plans/{plan}/sessions")))
             .header("X-CSRF-Token", &token)
             .json(&serde_json::json!({
-                "held_day": day(1).0, "held_month": day(1).1, "held_year": day(1).2,
-                "place": "video", "attendance": "cancelled_by_family", "focus": "postnatal"
+                "held_on": iso_day(1), "place": "video", "attendance": "cancelled_by_family",
+                "focus": "postnatal"
             }))
             .send()
             .await
@@ -388,8 +386,8 @@ on_both_backends!(
         let bad = nurse
             .post(app.url(&format!("/api/v1/families/{family}/plans/{plan}/reviews")))
             .header("X-CSRF-Token", &token)
-            .json(&serde_json::json!({"reviewed_day": day(1).0, "reviewed_month": day(1).1, "reviewed_year": day(1).2,
-                "ratings": [{"goal": goals[0], "score": "12", "rated_by": "mother"}],
+            .json(&serde_json::json!({"reviewed_on": iso_day(1),
+                "ratings": [{"goal": goals[0], "score": 12, "rated_by": "mother"}],
                 "what_changed": "x", "decision": "continue"}))
             .send()
             .await
@@ -685,7 +683,7 @@ on_both_backends!(
             .post(app.url(&format!("/api/v1/families/{family}/interventions")))
             .header("X-CSRF-Token", &client_token)
             .json(&serde_json::json!({"member": tunde, "intervention": vipp["id"], "delivered_by": "Tom Baker",
-                "offered_day": d, "offered_month": m, "offered_year": y}))
+                "offered_on": time::OffsetDateTime::now_utc().date().to_string()}))
             .send()
             .await
             .unwrap();
@@ -774,9 +772,7 @@ on_both_backends!(
                 massage["id"].as_str().unwrap()
             )))
             .header("X-CSRF-Token", &token)
-            .json(
-                &serde_json::json!({"name": "Baby massage", "manualised": "yes", "retired": "yes"}),
-            )
+            .json(&serde_json::json!({"name": "Baby massage", "manualised": true, "retired": true}))
             .send()
             .await
             .unwrap();

@@ -1218,7 +1218,7 @@ on_both_backends!(
         let third = family_of(&app, &clinician, "Jess Whitfield").await;
         let confirmed = post(
             format!("/api/v1/families/{third}/people"),
-            serde_json::json!({"name": "Patience Mensah", "different_person": "yes"}),
+            serde_json::json!({"name": "Patience Mensah", "different_person": true}),
         )
         .await;
         assert_eq!(confirmed.status(), StatusCode::CREATED);
@@ -1263,7 +1263,6 @@ on_both_backends!(
         let answers: Vec<Value> = (1..=9)
             .map(|n| serde_json::json!({"question": format!("phq9-{n}"), "code": "LA6568-5"}))
             .collect();
-        let (d9, m9, y9) = days_ago(9);
         let (d4, m4, y4) = days_ago(4);
         let (d3, m3, y3) = days_ago(3);
         let (d2, m2, y2) = days_ago(2);
@@ -1284,24 +1283,22 @@ on_both_backends!(
             (
                 format!("{at}/interventions"),
                 serde_json::json!({"member": tunde, "intervention": vipp,
-                "delivered_by": "Tom Baker", "offered_day": d9, "offered_month": m9, "offered_year": y9}),
+                "delivered_by": "Tom Baker", "offered_on": iso(9)}),
             ),
             (
                 format!("{at}/notes"),
                 serde_json::json!({"subject": tunde, "kind": "strength",
-                "text": "TL-NOTE calm with her", "noted_day": d4, "noted_month": m4, "noted_year": y4}),
+                "text": "TL-NOTE calm with her", "noted_on": iso_date(&d4, &m4, &y4)}),
             ),
             (
                 format!("{at}/observations"),
-                serde_json::json!({"caregiver": tunde, "observed_day": d3,
-                "observed_month": m3, "observed_year": y3, "setting": "home",
+                serde_json::json!({"caregiver": tunde, "observed_on": iso_date(&d3, &m3, &y3), "setting": "home",
                 "moment": "TL-MOMENT he sang while changing her", "baby_responses": ["smile"],
                 "fed_back": "Told him she loves it"}),
             ),
             (
                 format!("{at}/conversations"),
-                serde_json::json!({"participants": [tunde], "held_day": d2,
-                "held_month": m2, "held_year": y2, "enjoy": "TL-CONVERSATION bath time", "finish": "yes"}),
+                serde_json::json!({"participants": [tunde], "held_on": iso_date(&d2, &m2, &y2), "enjoy": "TL-CONVERSATION bath time", "finish": true}),
             ),
             (
                 format!("{tunde_at}/questionnaires"),
@@ -1311,18 +1308,18 @@ on_both_backends!(
             (
                 format!("{at}/concerns"),
                 serde_json::json!({"about": "mother", "kinds": ["crying"],
-                "description": "TL-CONCERN finds the night crying hard", "conversation": ""}),
+                "description": "TL-CONCERN finds the night crying hard"}),
             ),
             (
                 format!("{at}/people/{grace}/restrictions"),
                 serde_json::json!({"kind": "do_not_contact",
                 "decided_by": "Safeguarding lead", "reason": "TL-RESTRICTION court order",
-                "until_day": d0.clone(), "until_month": m0.clone(), "until_year": y0.clone()}),
+                "review_on": iso_date(d0.clone(), m0.clone(), y0.clone())}),
             ),
             (
                 format!("{at}/enquiries"),
-                serde_json::json!({"asked": "mother", "seen_alone": "yes",
-                "asked_day": d0, "asked_month": m0, "asked_year": y0, "outcome": "disclosed",
+                serde_json::json!({"asked": "mother", "seen_alone": true,
+                "asked_on": iso_date(&d0, &m0, &y0), "outcome": "disclosed",
                 "notes": "TL-ENQUIRY"}),
             ),
         ] {
@@ -1548,7 +1545,7 @@ on_both_backends!(
         let future = post(
             format!("/api/v1/families/{family}/people/{young}"),
             serde_json::json!({"name": "Shannon Brennan", "version": version, "reason": "Age given",
-                "born_day": tomorrow.0, "born_month": tomorrow.1, "born_year": tomorrow.2}),
+                "date_of_birth": iso_date(tomorrow.0, tomorrow.1, tomorrow.2)}),
         )
         .await;
         assert_eq!(future.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -1786,7 +1783,7 @@ on_both_backends!(
             .await
             .unwrap()
             .contains("Select whether an interpreter was used: Piotr Kowalski (Polish) needs one"));
-        let made = phq9(serde_json::json!({"interpreter": "yes",
+        let made = phq9(serde_json::json!({"interpreter_used": true,
             "interpreter_language": "Polish", "interpreter_how": "in_person"}))
         .await;
         assert_eq!(made.status(), StatusCode::CREATED);
@@ -1862,7 +1859,7 @@ on_both_backends!(
             .unwrap()
             .contains("Piotr Kowalski (Polish) needs one"));
         let mut offer = offer;
-        offer["interpreter"] = "yes".into();
+        offer["interpreter_used"] = true.into();
         offer["interpreter_language"] = "Polish".into();
         offer["interpreter_how"] = "in_person".into();
         let offered = post_json(pathway.clone(), offer).await;
@@ -1888,7 +1885,7 @@ on_both_backends!(
             .await
             .unwrap()
             .contains("Piotr Kowalski (Polish) needs one"));
-        let assessed = assessment(serde_json::json!({"interpreter": "yes",
+        let assessed = assessment(serde_json::json!({"interpreter_used": true,
             "interpreter_language": "Polish", "interpreter_how": "video"}))
         .await;
         assert_eq!(assessed.status(), StatusCode::CREATED);
@@ -1964,7 +1961,7 @@ on_both_backends!(
             .json(&serde_json::json!({
                 "kind": "do_not_contact", "decided_by": "MASH strategy meeting",
                 "reason": "Court order while the investigation continues",
-                "until_day": day, "until_month": month, "until_year": year
+                "review_on": iso_date(&day, &month, &year)
             }))
             .send()
             .await
@@ -2120,7 +2117,7 @@ on_both_backends!(
             &token,
             &format!("/api/v1/families/{family}/people/{grace}/restrictions"),
             &serde_json::json!({"kind": "do_not_contact", "decided_by": "Safeguarding lead",
-                "reason": "Court order", "until_day": day, "until_month": month, "until_year": year}),
+                "reason": "Court order", "review_on": iso_date(&day, &month, &year)}),
         )
         .await;
         post_json_ok(
@@ -2129,7 +2126,7 @@ on_both_backends!(
             &token,
             &format!("/api/v1/families/{family}/concerns"),
             &serde_json::json!({"about": tunde, "kinds": ["anger"],
-                "description": "Shouted at the baby when she would not settle", "conversation": ""}),
+                "description": "Shouted at the baby when she would not settle"}),
         )
         .await;
         let mut answers: Vec<Value> = (1..=8)
@@ -2216,33 +2213,32 @@ on_both_backends!(
         };
         api(
             format!("/api/v1/families/{family}/observations"),
-            serde_json::json!({"caregiver": tunde, "observed_day": day, "observed_month": month, "observed_year": year,
+            serde_json::json!({"caregiver": tunde, "observed_on": iso_date(&day, &month, &year),
                 "setting": "home", "moment": "You sang to her while you changed her nappy.",
                 "baby_responses": ["smile", "vocalising"], "fed_back": "Told him she loves his singing"}),
         )
         .await;
         api(
             format!("/api/v1/families/{family}/conversations"),
-            serde_json::json!({"participants": [tunde], "held_day": day, "held_month": month, "held_year": year,
-                "enjoy": "Bath time is our time", "finish": "yes"}),
+            serde_json::json!({"participants": [tunde], "held_on": iso_date(&day, &month, &year),
+                "enjoy": "Bath time is our time", "finish": true}),
         )
         .await;
         api(
             format!("/api/v1/families/{family}/conversations"),
-            serde_json::json!({"participants": [tunde, "mother"], "seen": "together", "held_day": day, "held_month": month,
-                "held_year": year, "enjoy": "Amara said she misses her sister", "finish": "yes"}),
+            serde_json::json!({"participants": [tunde, "mother"], "seen": "together", "held_on": iso_date(&day, &month, &year), "enjoy": "Amara said she misses her sister", "finish": true}),
         )
         .await;
         api(
             format!("/api/v1/families/{family}/notes"),
             serde_json::json!({"subject": tunde, "kind": "strength", "text": "You stay calm and gentle when she is upset",
-                "noted_day": day, "noted_month": month, "noted_year": year}),
+                "noted_on": iso_date(&day, &month, &year)}),
         )
         .await;
         api(
             format!("/api/v1/families/{family}/notes"),
             serde_json::json!({"subject": tunde, "kind": "experience", "text": "Helped raise his two younger brothers",
-                "noted_day": day, "noted_month": month, "noted_year": year}),
+                "noted_on": iso_date(&day, &month, &year)}),
         )
         .await;
         let wrong_subject = clinician

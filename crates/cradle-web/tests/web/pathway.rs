@@ -584,8 +584,7 @@ on_both_backends!(
         let (day, month, year) = cradle_domain::dates::date_boxes(Some(app.app.today()));
         let talked = post(
             format!("/api/v1/families/{family}/conversations"),
-            serde_json::json!({"participants": [tunde], "held_day": day, "held_month": month,
-                "held_year": year, "enjoy": "Bath time is our time", "finish": "yes"}),
+            serde_json::json!({"participants": [tunde], "held_on": iso_date(&day, &month, &year), "enjoy": "Bath time is our time", "finish": true}),
         )
         .await;
         assert_eq!(talked.status(), StatusCode::CREATED);

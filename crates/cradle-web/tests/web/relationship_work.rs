@@ -149,8 +149,8 @@ on_both_backends!(
             .post(app.url(&format!("/api/v1{path}")))
             .header("X-CSRF-Token", &token)
             .json(&serde_json::json!({
-                "participants": [tunde], "held_day": day, "held_month": month, "held_year": year,
-                "formulation": "From an old tab", "finish": "yes", "version": 1, "reason": "Old tab"
+                "participants": [tunde], "held_on": iso_date(&day, &month, &year),
+                "formulation": "From an old tab", "finish": true, "version": 1, "reason": "Old tab"
             }))
             .send()
             .await
@@ -177,7 +177,7 @@ on_both_backends!(
             .post(app.url(&format!("/api/v1/families/{family}/conversations")))
             .header("X-CSRF-Token", &token)
             .json(&serde_json::json!({
-                "participants": [grace], "held_day": day, "held_month": month, "held_year": year,
+                "participants": [grace], "held_on": iso_date(&day, &month, &year),
                 "relationship": "x"
             }))
             .send()
@@ -560,8 +560,7 @@ on_both_backends!(
             &clinician,
             &token,
             &format!("/api/v1/families/{family}/enquiries"),
-            &serde_json::json!({"asked": "mother", "seen_alone": "yes", "asked_day": day,
-                "asked_month": month, "asked_year": year, "outcome": "disclosed",
+            &serde_json::json!({"asked": "mother", "seen_alone": true, "asked_on": iso_date(&day, &month, &year), "outcome": "disclosed",
                 "notes": "Disclosed abuse by a former partner"}),
         )
         .await;
@@ -821,8 +820,7 @@ on_both_backends!(
             }
         };
         let corrected_body = serde_json::json!({
-            "caregiver": tunde, "observed_day": today.day().to_string(),
-            "observed_month": u8::from(today.month()).to_string(), "observed_year": today.year().to_string(),
+            "caregiver": tunde, "observed_on": today.to_string(),
             "setting": "clinic", "responsiveness": "Paused when she turned away, and waited for her to look back",
             "tool": "Invented Interaction Scale", "tool_version": "2.1", "tool_result": "Band B, as the manual words it",
             "trained_user": "Priya Shah, trained March 2025", "version": 1
@@ -856,8 +854,7 @@ on_both_backends!(
             .post(app.url(&format!("/api/v1/families/{family}/moments/{moment}")))
             .header("X-CSRF-Token", &token)
             .json(&serde_json::json!({
-                "observed_day": today.day().to_string(), "observed_month": u8::from(today.month()).to_string(),
-                "observed_year": today.year().to_string(), "moment": "He copied her coo and she cooed back, four turns",
+                "noticed_on": today.to_string(), "moment": "He copied her coo and she cooed back, four turns",
                 "baby_responses": ["vocalising"], "fed_back": "Told Tunde how she lit up when he answered her",
                 "version": 1, "reason": "Four turns, not three"
             }))
