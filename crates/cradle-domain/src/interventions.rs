@@ -527,7 +527,7 @@ impl StepInput {
             }
         };
         let on = problems.take(step_date(
-            "step",
+            "step_on",
             "Date of this step",
             [&self.step_day, &self.step_month, &self.step_year],
             current.current().map(|s| s.on),
@@ -742,7 +742,7 @@ mod tests {
         assert!(early
             .parse(&offered, today)
             .unwrap_err()
-            .message_for("step")
+            .message_for("step_on")
             .is_some_and(|m| m.contains("on or after the last step")));
     }
 

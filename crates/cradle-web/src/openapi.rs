@@ -1,5 +1,9 @@
-//! The OpenAPI 3.1 description of `/api/v1`, written out by hand so it says exactly what the
-//! handlers do. `tests` (in the web test suite) check that it lists every operation routed.
+//! The OpenAPI 3.1 description of `/api/v1`. The operations and their types are generated
+//! from the API's own declarations (`api/<area>.rs`, utoipa); this module adds what holds for
+//! every operation (the refusals each may give, closed objects, no NUL in text), the frame
+//! (sign-in, problem details) and the one schema that describes a published file format
+//! rather than a Rust type (a questionnaire definition). The web tests check that it lists
+//! every operation routed; schemathesis holds the server to it.
 
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -57,32 +61,22 @@ pub fn build() -> Value {
 }
 
 /// The operations and schemas generated from the handlers and the API's types
-/// (`api/`), in place of any written here, each refusal answered as a problem.
+/// (`api/`): every operation, each refusal answered as a problem, and the schemas of their
+/// types.
 fn with_generated(document: &mut Value) {
-    let Ok(generated) = serde_json::to_value(crate::api::generated_document()) else {
+    let Ok(mut generated) = serde_json::to_value(crate::api::generated_document()) else {
         return;
     };
-    if let (Some(paths), Some(more)) = (
-        document["paths"].as_object_mut(),
-        generated["paths"].as_object(),
-    ) {
-        for (path, item) in more {
-            let mut item = item.clone();
-            for operation in item
-                .as_object_mut()
-                .into_iter()
-                .flat_map(|o| o.values_mut())
-            {
-                refusals_as_problems(operation);
-            }
-            match (paths.get_mut(path).and_then(Value::as_object_mut), item) {
-                (Some(known), Value::Object(item)) => known.extend(item),
-                (_, item) => {
-                    paths.insert(path.clone(), item);
-                }
-            }
-        }
+    for operation in generated["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+    {
+        refusals_as_problems(operation);
     }
+    document["paths"] = generated["paths"].take();
     if let (Some(schemas), Some(more)) = (
         document["components"]["schemas"].as_object_mut(),
         generated["components"]["schemas"].as_object(),
@@ -428,7 +422,6 @@ fn frame() -> Value {
         },
         "servers": [{"url": "/"}],
         "security": [{"session": []}, {"bearer": []}],
-        "paths": {},
         "components": {
             "securitySchemes": {
                 "session": {"type": "apiKey", "in": "cookie", "name": "cradle_session"},

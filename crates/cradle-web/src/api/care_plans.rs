@@ -3,7 +3,10 @@
 //! interventions with their steps and series sessions.
 
 use super::input::path_ids;
-use super::input::{checked, code, date_boxes, ApiBody, FamilyPath, InterpreterAnswers, TeamPath};
+use super::input::{
+    checked, code, date_boxes, yes_no, yes_or_blank, ApiBody, FamilyPath, InterpreterAnswers,
+    TeamPath,
+};
 use super::{record_id, team_id};
 use crate::auth::{AnyStaff, ChangeRecords, FamilyScoped, ManageTeamPractice, Staff};
 use crate::error::Failure;
@@ -111,7 +114,7 @@ impl ApiBody for NewPlan {
                 .planned_sessions
                 .map(|n| n.to_string())
                 .unwrap_or_default(),
-            after_mbu: if self.after_mbu { "yes" } else { "no" }.to_string(),
+            after_mbu: yes_no(Some(self.after_mbu)),
         };
         checked(input, problems)
     }
@@ -240,7 +243,9 @@ struct NewSession {
     /// future.
     #[schema(format = Date)]
     held_on: String,
-    place: Place,
+    /// Where it was; may be left out for a session that did not take place.
+    #[serde(default)]
+    place: Option<Place>,
     attendance: Attendance,
     /// Who came: "mother" or people's ids in this family; required when attended.
     #[serde(default)]
@@ -286,7 +291,7 @@ impl ApiBody for NewSession {
             held_day,
             held_month,
             held_year,
-            place: self.place.code().to_string(),
+            place: code(self.place, Place::code),
             attendance: self.attendance.code().to_string(),
             attendees: self.attendees,
             seen: code(self.seen, Seen::code),
@@ -581,17 +586,16 @@ impl ApiBody for CatalogueChange {
     type Input = CatalogueInput;
 
     fn into_input(self) -> Result<CatalogueInput, Failure> {
-        let yes = |answer: bool| if answer { "yes" } else { "" }.to_string();
         Ok(CatalogueInput {
             name: self.name,
             description: self.description,
-            manualised: yes(self.manualised),
+            manualised: yes_or_blank(self.manualised),
             series_sessions: self
                 .series_sessions
                 .map(|n| n.to_string())
                 .unwrap_or_default(),
             themes: self.themes.join("\n"),
-            retired: yes(self.retired),
+            retired: yes_or_blank(self.retired),
         })
     }
 }
@@ -730,6 +734,7 @@ struct InterventionStep {
 
 impl ApiBody for InterventionStep {
     type Input = StepInput;
+    const RENAMED: &'static [(&'static str, &'static str)] = &[("step_on", "on")];
 
     fn into_input(self) -> Result<StepInput, Failure> {
         let mut problems = Problems::default();

@@ -134,8 +134,8 @@ async fn list_families(
 /// A new family: the mother, the stage of care and the baby or pregnancy.
 #[derive(Deserialize, ToSchema)]
 struct NewFamily {
-    /// One of the caller's teams. Read as text so that every problem with a new family is
-    /// named together (422), this one included.
+    /// One of the caller's teams. Read as text so that a team id that is not one is named
+    /// as this field's problem (422), with the other fields' problems.
     #[serde(default)]
     #[schema(value_type = TeamId, required = true)]
     team_id: String,

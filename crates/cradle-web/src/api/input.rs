@@ -48,24 +48,16 @@ pub fn renamed(error: AppError, renamed: &[(&'static str, &'static str)]) -> Fai
     }
 }
 
-/// An ISO 8601 date ("2026-11-26") as the day, month and year a form sends, so the domain
-/// checks it as it checks a form's; anything else is a problem with `field`.
-pub fn date_boxes(
-    field: &'static str,
-    text: &str,
-    problems: &mut Problems,
-) -> (String, String, String) {
+/// An ISO 8601 date ("2026-11-26"); none when left empty, and anything that is not a date
+/// is a problem with `field`.
+pub fn iso_date(field: &'static str, text: &str, problems: &mut Problems) -> Option<time::Date> {
     let text = text.trim();
     if text.is_empty() {
-        return Default::default();
+        return None;
     }
     let format = time::macros::format_description!("[year]-[month]-[day]");
     match time::Date::parse(text, format) {
-        Ok(date) => (
-            date.day().to_string(),
-            u8::from(date.month()).to_string(),
-            date.year().to_string(),
-        ),
+        Ok(date) => Some(date),
         Err(_) => {
             problems.push(Invalid::new(
                 field,
@@ -73,8 +65,25 @@ pub fn date_boxes(
                     "{field} must be a real date written as year-month-day, for example 2026-11-26"
                 ),
             ));
-            Default::default()
+            None
         }
+    }
+}
+
+/// An ISO 8601 date as the day, month and year a form sends, so the domain checks it as it
+/// checks a form's (empty when left empty or not a date, the latter a problem with `field`).
+pub fn date_boxes(
+    field: &'static str,
+    text: &str,
+    problems: &mut Problems,
+) -> (String, String, String) {
+    match iso_date(field, text, problems) {
+        Some(date) => (
+            date.day().to_string(),
+            u8::from(date.month()).to_string(),
+            date.year().to_string(),
+        ),
+        None => Default::default(),
     }
 }
 
@@ -85,6 +94,11 @@ pub fn checked<T>(input: T, problems: Problems) -> Result<T, Failure> {
     } else {
         Err(Failure(Problem::Invalid(problems)))
     }
+}
+
+/// "yes" or blank, as a form's single checkbox sends a boolean (ticked or not).
+pub fn yes_or_blank(answer: bool) -> String {
+    if answer { "yes" } else { "" }.to_string()
 }
 
 /// "yes" or "no", as a form's radios send a boolean; empty when not answered.
@@ -110,8 +124,8 @@ pub struct InterpreterAnswers {
     /// Whether a professional interpreter was used; required (422 otherwise) when someone
     /// at the contact needs one.
     pub interpreter_used: Option<bool>,
-    /// When one was used: the language they interpreted.
-    #[schema(max_length = 100)]
+    /// When one was used: the language they interpreted (up to 100 characters; read only
+    /// when one was used).
     pub interpreter_language: String,
     /// When one was used: how they took part.
     pub interpreter_how: Option<cradle_domain::interpreters::InterpreterMode>,

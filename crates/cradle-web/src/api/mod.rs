@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1`: the same use-cases, access rules and audit as the pages.
-//! Errors are `application/problem+json` (see `error.rs`). Each operation is listed in
-//! [`OPERATIONS`] and described in the OpenAPI document (`openapi.rs`); a test holds the
-//! two together.
+//! Errors are `application/problem+json` (see `error.rs`). Each area's file declares its
+//! operations (`#[utoipa::path]`), its request types and its routes; the OpenAPI document is
+//! generated from those declarations (`openapi.rs` adds what holds for every operation).
 
 use crate::error::{Failure, Problem};
 use crate::WebState;
@@ -9,7 +9,10 @@ use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// (method, path) of every API operation, as the OpenAPI document writes them.
+/// (method, path) of every API operation, as the OpenAPI document writes them. A new
+/// operation goes here as well as in its area's `routes()`: the test
+/// `api::the_openapi_document_describes_every_operation_and_every_operation_exists` fails
+/// until both agree, and the access tests try every operation listed here.
 pub const OPERATIONS: [(&str, &str); 68] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),

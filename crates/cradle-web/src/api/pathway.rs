@@ -3,7 +3,7 @@
 //! and imported by a team), responses, and what was done about a safety alert.
 
 use super::input::path_ids;
-use super::input::{renamed, ApiBody, InterpreterAnswers, TeamPath};
+use super::input::{checked, date_boxes, iso_date, renamed, ApiBody, InterpreterAnswers, TeamPath};
 use super::{record_id, team_id};
 use crate::auth::{AnyStaff, ChangeRecords, FamilyScoped, ManageTeamPractice, Staff};
 use crate::error::{Failure, Problem};
@@ -82,34 +82,50 @@ enum AnswerKind {
 struct OfferAnswer {
     step: AnswerKind,
     /// Not before the offer.
-    #[schema(value_type = String, format = Date)]
-    #[serde(with = "cradle_domain::family::iso_date")]
-    on: time::Date,
+    #[schema(format = Date)]
+    on: String,
     /// Why it was declined; required for a decline.
     #[serde(default)]
     reason: String,
     /// A decline: the offer is not made again before this date; required for a decline.
     #[serde(default)]
-    #[schema(value_type = Option<String>, format = Date)]
-    #[serde(with = "cradle_domain::family::optional_iso_date")]
-    ask_again_from: Option<time::Date>,
+    #[schema(format = Date)]
+    ask_again_from: Option<String>,
 }
 
 impl OfferAnswer {
+    /// The answer as a step, or its problems named by the answer's fields.
     fn step(self) -> Result<PathwayStep, Failure> {
-        match self.step {
-            AnswerKind::Accepted => Ok(PathwayStep::Accepted { on: self.on }),
-            AnswerKind::Declined => match self.ask_again_from {
-                Some(ask_again_from) => Ok(PathwayStep::Declined {
-                    on: self.on,
-                    reason: self.reason,
-                    ask_again_from,
-                }),
-                None => Err(Failure(Problem::Invalid(Problems(vec![Invalid::new(
-                    "answer",
-                    "A decline says from when the offer may be made again (ask_again_from)",
-                )])))),
-            },
+        let mut problems = Problems::default();
+        let on = iso_date("answer.on", &self.on, &mut problems);
+        let again = iso_date(
+            "answer.ask_again_from",
+            self.ask_again_from.as_deref().unwrap_or_default(),
+            &mut problems,
+        );
+        let step = match (self.step, on, again) {
+            (AnswerKind::Accepted, Some(on), _) => Some(PathwayStep::Accepted { on }),
+            (AnswerKind::Declined, Some(on), Some(ask_again_from)) => Some(PathwayStep::Declined {
+                on,
+                reason: self.reason,
+                ask_again_from,
+            }),
+            (AnswerKind::Declined, Some(_), None) if problems.is_empty() => {
+                problems.push(Invalid::new(
+                    "answer.ask_again_from",
+                    "A decline says from when the offer may be made again",
+                ));
+                None
+            }
+            (_, None, _) if problems.is_empty() => {
+                problems.push(Invalid::new("answer.on", "Enter the date of the answer"));
+                None
+            }
+            _ => None,
+        };
+        match step {
+            Some(step) if problems.is_empty() => Ok(step),
+            _ => Err(Failure(Problem::Invalid(problems))),
         }
     }
 }
@@ -159,6 +175,16 @@ async fn record_pathway_step(
     Json(body): Json<PathwayStepRecord>,
 ) -> Result<Response, Failure> {
     let person = person_id(&person)?;
+    // A decline's reason and date, when given with an offer, are the answer's.
+    let names: &[(&'static str, &'static str)] = if body.answer.is_some() {
+        &[
+            InterpreterAnswers::RENAMED,
+            ("reason", "answer.reason"),
+            ("ask_again_from", "answer.ask_again_from"),
+        ]
+    } else {
+        &[InterpreterAnswers::RENAMED]
+    };
     let answer = body.answer.map(OfferAnswer::step).transpose()?;
     let steps = cradle_domain::pathway::offer_with_answer(body.step, answer)
         .map_err(|problem| Failure(Problem::Invalid(Problems(vec![problem]))))?;
@@ -176,7 +202,7 @@ async fn record_pathway_step(
             },
         )
         .await
-        .map_err(|error| renamed(error, &[InterpreterAnswers::RENAMED]))?;
+        .map_err(|error| renamed(error, names))?;
     Ok((StatusCode::CREATED, Json(pathway)).into_response())
 }
 
@@ -184,9 +210,8 @@ async fn record_pathway_step(
 #[derive(Deserialize, ToSchema)]
 struct AssessmentRecord {
     /// Not in the future.
-    #[schema(value_type = String, format = Date)]
-    #[serde(with = "cradle_domain::family::iso_date")]
-    assessed_on: time::Date,
+    #[schema(format = Date)]
+    assessed_on: String,
     /// Each written part by name: `wellbeing` and `wishes` required; `history`, `support`,
     /// `pressures`, `relationship_with_baby`.
     #[serde(default)]
@@ -205,7 +230,6 @@ struct AssessmentRecord {
     outcome: AssessmentOutcome,
     /// Required unless no further action, or the package names the support.
     #[serde(default)]
-    #[schema(max_length = 10000)]
     outcome_detail: String,
     /// Information and local services given.
     #[serde(default)]
@@ -216,8 +240,18 @@ struct AssessmentRecord {
 
 impl ApiBody for AssessmentRecord {
     type Input = AssessmentInput;
-    const RENAMED: &'static [(&'static str, &'static str)] =
-        &[("on", "assessed_on"), InterpreterAnswers::RENAMED];
+    const RENAMED: &'static [(&'static str, &'static str)] = &[
+        ("on", "assessed_on"),
+        InterpreterAnswers::RENAMED,
+        ("wellbeing", "sections.wellbeing"),
+        ("history", "sections.history"),
+        ("support", "sections.support"),
+        ("pressures", "sections.pressures"),
+        ("relationship_with_baby", "sections.relationship_with_baby"),
+        ("wishes", "sections.wishes"),
+        ("topics", "given.topics"),
+        ("services", "given.services"),
+    ];
 
     fn into_input(self) -> Result<AssessmentInput, Failure> {
         if let Some(unknown) = self.sections.keys().find(|name| {
@@ -230,11 +264,13 @@ impl ApiBody for AssessmentRecord {
                 format!("\"{unknown}\" is not a part of the assessment"),
             )]))));
         }
-        let on = self.assessed_on;
-        Ok(AssessmentInput {
-            on_day: on.day().to_string(),
-            on_month: u8::from(on.month()).to_string(),
-            on_year: on.year().to_string(),
+        let mut problems = Problems::default();
+        let (on_day, on_month, on_year) =
+            date_boxes("assessed_on", &self.assessed_on, &mut problems);
+        let input = AssessmentInput {
+            on_day,
+            on_month,
+            on_year,
             sections: self.sections.into_iter().collect(),
             conversations: self.conversations.iter().map(Uuid::to_string).collect(),
             risk: self.risk.code().to_string(),
@@ -250,7 +286,8 @@ impl ApiBody for AssessmentRecord {
                 .collect(),
             services: self.given.services.join("\n"),
             interpreter: self.interpreter.into_input(),
-        })
+        };
+        checked(input, problems)
     }
 }
 
@@ -518,11 +555,11 @@ struct ResponseRecord {
     /// `none` when none fits (the score then carries a warning and is read against no
     /// cut-off).
     #[serde(default)]
+    #[schema(required = true)]
     population: String,
     /// Not in the future.
-    #[schema(value_type = String, format = Date)]
-    #[serde(with = "cradle_domain::family::iso_date")]
-    completed_on: time::Date,
+    #[schema(format = Date)]
+    completed_on: String,
     /// Each answer: `question` is the item's linkId, `code` the answer option's code.
     answers: Vec<Answer>,
     #[serde(flatten)]
@@ -534,13 +571,16 @@ impl ApiBody for ResponseRecord {
     const RENAMED: &'static [(&'static str, &'static str)] = &[InterpreterAnswers::RENAMED];
 
     fn into_input(self) -> Result<Self::Input, Failure> {
-        Ok(cradle_app::questionnaires::ResponseInput {
+        let mut problems = Problems::default();
+        let completed_on = iso_date("completed_on", &self.completed_on, &mut problems);
+        let input = cradle_app::questionnaires::ResponseInput {
             instrument: self.instrument,
             population: self.population,
-            completed_on: Some(self.completed_on),
+            completed_on,
             answers: self.answers,
             interpreter: self.interpreter.into_input(),
-        })
+        };
+        checked(input, problems)
     }
 }
 

@@ -3,7 +3,7 @@
 //! birth of a baby, the mother's own details, and the history of each.
 
 use super::input::path_ids;
-use super::input::{checked, code, date_boxes, yes_no, ApiBody, FamilyPath};
+use super::input::{checked, code, date_boxes, yes_no, yes_or_blank, ApiBody, FamilyPath};
 use crate::auth::{ChangeRecords, FamilyScoped, ReadRecords, Staff};
 use crate::error::{Failure, Problem};
 use crate::json::Json;
@@ -139,7 +139,7 @@ impl ApiBody for PersonDetails {
             religion: self.religion,
             cultural_notes: self.cultural_notes,
             contact_consent: code(self.contact_consent, ContactConsent::code),
-            different_person: if self.different_person { "yes" } else { "" }.to_string(),
+            different_person: yes_or_blank(self.different_person),
             born_day,
             born_month,
             born_year,
@@ -340,8 +340,11 @@ async fn person_history(
 struct RecordPath {
     /// The family's id.
     id: Uuid,
-    /// `person`, `relationship`, `baby` or `family` (the family's own details).
-    #[param(pattern = "^(person|relationship|baby|family)$")]
+    /// `person`, `relationship`, `baby`, `family` (the family's own details),
+    /// `conversation`, `observation`, `note`, `moment` or `concern`.
+    #[param(
+        pattern = "^(person|relationship|baby|family|conversation|observation|note|moment|concern)$"
+    )]
     kind: String,
     /// The record's id (the family's id for `family`).
     record: Uuid,

@@ -3,7 +3,9 @@
 //! and the steps after a disclosure, and corrections of each.
 
 use super::input::path_ids;
-use super::input::{checked, code, date_boxes, ApiBody, FamilyPath, InterpreterAnswers};
+use super::input::{
+    checked, code, date_boxes, yes_no, yes_or_blank, ApiBody, FamilyPath, InterpreterAnswers,
+};
 use super::record_id;
 use crate::auth::{ChangeRecords, FamilyScoped};
 use crate::error::Failure;
@@ -121,7 +123,7 @@ struct Corrected<T> {
 struct ConversationRecord {
     /// When it was held: not in the future.
     #[serde(default)]
-    #[schema(format = Date)]
+    #[schema(format = Date, required = true)]
     held_on: String,
     /// Who took part: "mother" or people's ids (not anyone marked do not involve).
     #[serde(default)]
@@ -194,7 +196,7 @@ impl ApiBody for ConversationRecord {
             confidence: self.confidence,
             coping: self.coping,
             formulation: self.formulation,
-            finish: if self.finish { "yes" } else { "" }.to_string(),
+            finish: yes_or_blank(self.finish),
             interpreter: self.interpreter.into_input(),
         };
         checked(input, problems)
@@ -814,11 +816,11 @@ struct EnquiryRecord {
     /// Mark the person named "do not involve", with `decided_by`, `reason` and `review_on`.
     #[serde(default)]
     do_not_involve: bool,
+    /// Who decided (up to 200 characters): with `do_not_involve`.
     #[serde(default)]
-    #[schema(max_length = 200)]
     decided_by: String,
+    /// Why (up to 1,000 characters): with `do_not_involve`.
     #[serde(default)]
-    #[schema(max_length = 1000)]
     reason: String,
     /// When the decision is next to be reviewed: today or later.
     #[serde(default)]
@@ -842,10 +844,9 @@ impl ApiBody for EnquiryRecord {
             self.review_on.as_deref().unwrap_or_default(),
             &mut problems,
         );
-        let yes = |answer: bool| if answer { "yes" } else { "no" }.to_string();
         let input = EnquiryInput {
             asked: self.asked,
-            seen_alone: yes(self.seen_alone),
+            seen_alone: yes_no(Some(self.seen_alone)),
             asked_day,
             asked_month,
             asked_year,
@@ -855,7 +856,7 @@ impl ApiBody for EnquiryRecord {
                 .named
                 .map(|named| named.to_string())
                 .unwrap_or_default(),
-            do_not_involve: yes(self.do_not_involve),
+            do_not_involve: yes_no(Some(self.do_not_involve)),
             decided_by: self.decided_by,
             reason: self.reason,
             review_day,

@@ -372,7 +372,7 @@ fn step_form(
             )
         } else {
             DateField::new(
-                "step",
+                "step_on",
                 "Date of this step",
                 ["step_day", "step_month", "step_year"],
                 [&step.step_day, &step.step_month, &step.step_year],

@@ -24,6 +24,34 @@ on_both_backends!(
             .await
             .unwrap();
         let family = id_of_created(created).await;
+        // The API takes a date as the API writes it, and names its own field when the date is
+        // not one, or breaks a rule (the form's day, month and year boxes are the pages').
+        for (agreed_on, said) in [
+            ("26/11/2026".to_string(), "written as year-month-day"),
+            (
+                (today + time::Duration::days(3)).to_string(),
+                "today or in the past",
+            ),
+        ] {
+            let refused = clinician
+                .post(app.url(&format!("/api/v1/families/{family}/plans")))
+                .header("X-CSRF-Token", &token)
+                .json(&serde_json::json!({"kind": "family", "focus": "postnatal",
+                    "agreed_on": agreed_on}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let problem: Value = refused.json().await.unwrap();
+            assert_eq!(problem["errors"][0]["field"], "agreed_on", "{problem}");
+            assert!(
+                problem["errors"][0]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains(said),
+                "{problem}"
+            );
+        }
         let plan = id_of_created(
             clinician
                 .post(app.url(&format!("/api/v1/families/{family}/plans")))
