@@ -6,7 +6,8 @@
 // person marked "do not involve". Then every form found on the way is sent twice, first with
 // its text fields emptied, then with something typed in each: a refused form must answer with
 // the NHS error summary, each of its links must lead to a field on the page, what was typed
-// must still be in its field, and the page must pass the same checks.
+// must still be in its field, and the page must pass the same checks. No form may name a field
+// with one answer twice (Cradle would refuse it as unreadable).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -65,11 +66,23 @@ async function sweep(page) {
           post: (form.getAttribute("method") ?? "").toLowerCase() === "post",
           action: form.getAttribute("action") ?? "",
           fields: form.querySelectorAll(fields).length,
+          // Cradle reads a form into typed fields: a field with one answer named twice in a
+          // form would be refused, so only ticked boxes, radios and buttons may share a name.
+          named_twice: [
+            ...Object.entries(
+              [...form.elements]
+                .filter((e) => e.name && !["checkbox", "radio", "submit", "button"].includes(e.type))
+                .reduce((counts, e) => ({ ...counts, [e.name]: (counts[e.name] ?? 0) + 1 }), {}),
+            ),
+          ]
+            .filter(([, count]) => count > 1)
+            .map(([name]) => name),
         })),
       TEXT_FIELDS,
     );
     for (const form of found) {
       if (form.post && form.fields > 0) forms.push({ path, index: form.index, action: form.action });
+      if (form.named_twice.length > 0) problems.push(`${path}: form ${form.index} names ${form.named_twice.join(", ")} twice`);
     }
     const links = await page.$$eval("a[href]", (anchors) => anchors.map((a) => a.href));
     for (const link of links) {

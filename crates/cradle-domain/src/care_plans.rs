@@ -645,8 +645,13 @@ pub struct GoalInput {
     pub words: String,
     pub area: String,
     pub agreed_by: String,
+    /// The date boxes are named as the problem with the date is (`goal_agreed`), apart from
+    /// the plan's own date of agreement.
+    #[serde(rename = "goal_agreed_day")]
     pub agreed_day: String,
+    #[serde(rename = "goal_agreed_month")]
     pub agreed_month: String,
+    #[serde(rename = "goal_agreed_year")]
     pub agreed_year: String,
     /// The starting rating (0 to 10) and who gave it.
     pub baseline: String,

@@ -80,6 +80,7 @@ impl Concern {
 pub struct ConcernInput {
     /// "mother" or a person's id.
     pub about: String,
+    #[serde(deserialize_with = "crate::ticked::boxes")]
     pub kinds: Vec<String>,
     pub description: String,
     /// The conversation it came up in, if any.

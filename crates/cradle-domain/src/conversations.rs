@@ -118,6 +118,7 @@ pub struct ConversationInput {
     pub held_month: String,
     pub held_year: String,
     /// "mother" or a person's id, one for each participant.
+    #[serde(deserialize_with = "crate::ticked::boxes")]
     pub participants: Vec<String>,
     /// A baby's id, or empty for all the family's babies.
     pub baby: String,

@@ -31,6 +31,7 @@ pub mod questionnaires;
 pub mod staff;
 pub mod summaries;
 pub mod text;
+pub mod ticked;
 
 pub use audit::{AuditAction, AuditOutcome, SubjectKind};
 pub use family::{Baby, Family, FamilyInput, FamilySummary, NewFamily, PerinatalStage};

@@ -143,6 +143,7 @@ pub struct ObservationInput {
     pub trained_user: String,
     /// A positive moment seen during the observation (optional).
     pub moment: String,
+    #[serde(deserialize_with = "crate::ticked::boxes")]
     pub baby_responses: Vec<String>,
     pub fed_back: String,
     /// Whether an interpreter was used (asked when the caregiver needs one).

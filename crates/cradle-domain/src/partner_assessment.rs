@@ -107,15 +107,20 @@ pub struct AssessmentInput {
     pub on_day: String,
     pub on_month: String,
     pub on_year: String,
-    /// (section field, text as typed).
+    /// (section field, text as typed). Each section arrives as a field of its own name, which
+    /// the form's reader gathers here.
+    #[serde(skip)]
     pub sections: Vec<(String, String)>,
+    #[serde(deserialize_with = "crate::ticked::boxes")]
     pub conversations: Vec<String>,
     pub risk: String,
     pub risk_detail: String,
     /// Ids of the team's catalogue interventions offered as the partner package.
+    #[serde(deserialize_with = "crate::ticked::boxes")]
     pub package: Vec<String>,
     pub outcome: String,
     pub outcome_detail: String,
+    #[serde(deserialize_with = "crate::ticked::boxes")]
     pub topics: Vec<String>,
     pub services: String,
     #[serde(flatten)]

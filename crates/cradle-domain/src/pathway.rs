@@ -500,6 +500,7 @@ impl Pathway {
 
 /// A pathway step as the form sends it: every box as typed, kept to show again.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
 pub struct PathwayInput {
     pub step: String,
     pub on_day: String,
@@ -517,8 +518,10 @@ pub struct PathwayInput {
     /// With an offer: "not_yet", "accepted" or "declined" (answered there and then).
     pub answer: String,
     /// Why the step is dated before the family's referral, when it is.
+    #[serde(rename = "before_referral_reason")]
     pub before_referral: String,
     /// Whether an interpreter was used, for a contact with someone who needs one.
+    #[serde(flatten)]
     pub interpreter: crate::interpreters::InterpreterInput,
     /// Information topic codes ticked.
     pub topics: Vec<String>,

@@ -26,7 +26,6 @@ pub const SESSION_COOKIE: &str = "cradle_session";
 pub const LOGIN_CSRF_COOKIE: &str = "cradle_login_csrf";
 /// A sign-in whose password was right, waiting for its second-factor code.
 pub const CHALLENGE_COOKIE: &str = "cradle_sign_in";
-pub const CSRF_FIELD: &str = "csrf_token";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// Who is making this request, established by [`sign_in_and_csrf`].
@@ -189,7 +188,9 @@ pub async fn sign_in_and_csrf(
         Ok(bytes) => bytes,
         Err(_) => return Failure(Problem::PayloadTooLarge).into_response(),
     };
-    let sent = form_field(&bytes, CSRF_FIELD).unwrap_or_default();
+    let sent = crate::form::read::<CsrfField>(&bytes)
+        .map(|form| form.csrf_token)
+        .unwrap_or_default();
     if !same_secret(&sent, &authenticated.csrf_token) {
         return Failure(Problem::Csrf).into_response();
     }
@@ -245,44 +246,12 @@ fn bearer_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, token)| token.trim().to_string())
 }
 
-/// Finds one field in an `application/x-www-form-urlencoded` body.
-pub fn form_field(body: &[u8], name: &str) -> Option<String> {
-    form_pairs(body)
-        .into_iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value)
-}
-
-/// Every field of an `application/x-www-form-urlencoded` body, in order (repeats kept).
-pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    let text = String::from_utf8_lossy(body);
-    text.split('&')
-        .filter(|pair| !pair.is_empty())
-        .filter_map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            Some((percent_decode(key)?, percent_decode(value)?))
-        })
-        .collect()
-}
-
-pub(crate) fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes.get(i) {
-            Some(b'+') => out.push(b' '),
-            Some(b'%') => {
-                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 2;
-            }
-            Some(other) => out.push(*other),
-            None => break,
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
+/// The one field of a page form that the sign-in check reads (the handler reads the rest):
+/// every form's templates carry the session's token as `csrf_token`.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct CsrfField {
+    csrf_token: String,
 }
 
 /// The address the request came from, for sign-in limits and the audit: the TCP peer, or
@@ -417,17 +386,6 @@ impl<N: Need> FromRequestParts<WebState> for FamilyScoped<N> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn form_fields_are_decoded() {
-        let body = b"mother_name=Amara+Okafor&csrf_token=abc%2Ddef&x=";
-        assert_eq!(form_field(body, "csrf_token").as_deref(), Some("abc-def"));
-        assert_eq!(
-            form_field(body, "mother_name").as_deref(),
-            Some("Amara Okafor")
-        );
-        assert_eq!(form_field(body, "missing"), None);
-    }
 
     #[test]
     fn cookies_are_read_by_name_and_set_http_only_and_same_site_strict() {

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod charts;
 pub mod ecomap;
 pub mod error;
+pub mod form;
 pub mod json;
 pub mod openapi;
 pub mod pages;

@@ -137,7 +137,11 @@ pub async fn refuse_unstorable(
         let readable = std::str::from_utf8(&bytes).is_ok_and(|text| {
             text.split('&')
                 .flat_map(|pair| pair.split('='))
-                .all(|part| crate::auth::percent_decode(part).is_some())
+                .all(|part| {
+                    percent_encoding::percent_decode_str(part)
+                        .decode_utf8()
+                        .is_ok()
+                })
         });
         if !readable {
             return Err(Failure(Problem::BadRequest(

@@ -3,6 +3,7 @@
 use super::see_other;
 use crate::auth::{ManageTeams, ManageUsers, Staff};
 use crate::error::{Failure, Problem};
+use crate::form::Form;
 use crate::views::{form_status, render, Choice, Chrome, Errors, TeamChoice, TextField};
 use crate::WebState;
 use askama::Template;
@@ -177,14 +178,36 @@ pub struct NewStaffPage {
     pub teams: Vec<TeamChoice>,
 }
 
-/// The new account form as submitted. Checkboxes arrive as repeated `teams` fields.
+/// The new account form as submitted: the teams ticked arrive as repeated `teams` fields. It
+/// has no password (the person sets their own from a one-time link) and cannot make a service
+/// account (those are made on the command line).
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct NewStaffForm {
     pub display_name: String,
     pub username: String,
     pub role: String,
-    pub password: String,
+    pub teams: Vec<String>,
+}
+
+impl From<NewStaffForm> for StaffInput {
+    fn from(form: NewStaffForm) -> Self {
+        StaffInput {
+            username: form.username,
+            display_name: form.display_name,
+            role: form.role,
+            password: String::new(),
+            teams: form.teams,
+            service_account: false,
+        }
+    }
+}
+
+/// The teams ticked for an account.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TeamsForm {
+    pub teams: Vec<String>,
 }
 
 async fn new_staff_page(
@@ -235,28 +258,9 @@ pub async fn new_staff_form(
 pub async fn create_staff(
     State(state): State<WebState>,
     staff: Staff<ManageUsers>,
-    body: axum::body::Bytes,
+    Form(form): Form<NewStaffForm>,
 ) -> Result<Response, Failure> {
-    let pairs = crate::auth::form_pairs(&body);
-    let field = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let input = StaffInput {
-        username: field("username"),
-        display_name: field("display_name"),
-        role: field("role"),
-        password: String::new(),
-        teams: pairs
-            .iter()
-            .filter(|(k, _)| k == "teams")
-            .map(|(_, v)| v.clone())
-            .collect(),
-        service_account: false,
-    };
+    let input = StaffInput::from(form);
     match state.app.create_staff(&staff.actor, &input).await {
         Ok(created) => Ok(see_other(&format!("/admin/staff?added={}", created.id))),
         Err(AppError::Invalid(problems)) => {
@@ -414,7 +418,7 @@ pub async fn teams(
 pub async fn create_team(
     State(state): State<WebState>,
     staff: Staff<ManageTeams>,
-    axum::Form(form): axum::Form<TeamForm>,
+    Form(form): Form<TeamForm>,
 ) -> Result<Response, Failure> {
     match state.app.create_team(&staff.actor, &form.name).await {
         Ok(_) => Ok(see_other("/admin/teams")),
@@ -488,14 +492,9 @@ pub async fn set_staff_teams(
     State(state): State<WebState>,
     staff: Staff<ManageUsers>,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    Form(TeamsForm { teams: chosen }): Form<TeamsForm>,
 ) -> Result<Response, Failure> {
     let id = StaffId::parse(&id).ok_or(Failure(Problem::NotFound))?;
-    let chosen: Vec<String> = crate::auth::form_pairs(&body)
-        .into_iter()
-        .filter(|(k, _)| k == "teams")
-        .map(|(_, v)| v)
-        .collect();
     let parsed: Option<Vec<TeamId>> = chosen.iter().map(|t| TeamId::parse(t)).collect();
     let Some(teams) = parsed else {
         let errors = Errors::one("teams", "Select teams from the list");

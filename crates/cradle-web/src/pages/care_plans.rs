@@ -4,10 +4,9 @@
 
 use super::network::{parse_id, record};
 use super::see_other;
-use crate::auth::{
-    form_pairs, ChangeRecords, FamilyScoped, ManageTeamPractice, ReadRecords, Staff,
-};
+use crate::auth::{ChangeRecords, FamilyScoped, ManageTeamPractice, ReadRecords, Staff};
 use crate::error::Failure;
+use crate::form::{ByName, Form};
 use crate::views::{
     form_status, render, CheckboxGroup, Choice, Chrome, DateField, Errors, RadioGroup, TextArea,
     TextField,
@@ -364,24 +363,6 @@ pub struct PlanFormPage {
     pub after_mbu: CheckboxGroup,
 }
 
-fn plan_input(body: &[u8]) -> PlanInput {
-    let mut input = PlanInput::default();
-    for (key, value) in form_pairs(body) {
-        match key.as_str() {
-            "kind" => input.kind = value,
-            "focus" => input.focus = value,
-            "agreed_day" => input.agreed_day = value,
-            "agreed_month" => input.agreed_month = value,
-            "agreed_year" => input.agreed_year = value,
-            "assessment" => input.assessment = value,
-            "planned_sessions" => input.planned_sessions = value,
-            "after_mbu" => input.after_mbu = value,
-            _ => {}
-        }
-    }
-    input
-}
-
 fn plan_form(
     state: &WebState,
     staff: &Staff<ChangeRecords>,
@@ -463,10 +444,9 @@ pub async fn new_plan_form(
 pub async fn create_plan(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
-    body: axum::body::Bytes,
+    Form(input): Form<PlanInput>,
 ) -> Result<Response, Failure> {
     let id = access.family_id();
-    let input = plan_input(&body);
     match state.app.create_plan(&staff.actor, &access, &input).await {
         Ok(plan) => Ok(see_other(&format!("/families/{id}/plans/{}", plan.id))),
         Err(AppError::Invalid(problems)) => {
@@ -504,27 +484,6 @@ pub struct GoalFormPage {
     /// A second person's starting rating, for a goal that is more than one person's.
     pub second_baseline: TextField,
     pub second_baseline_by: RadioGroup,
-}
-
-fn goal_input(body: &[u8]) -> GoalInput {
-    let mut input = GoalInput::default();
-    for (key, value) in form_pairs(body) {
-        match key.as_str() {
-            "who" => input.who.push(value),
-            "words" => input.words = value,
-            "area" => input.area = value,
-            "agreed_by" => input.agreed_by = value,
-            "goal_agreed_day" => input.agreed_day = value,
-            "goal_agreed_month" => input.agreed_month = value,
-            "goal_agreed_year" => input.agreed_year = value,
-            "baseline" => input.baseline = value,
-            "baseline_by" => input.baseline_by = value,
-            "second_baseline" => input.second_baseline = value,
-            "second_baseline_by" => input.second_baseline_by = value,
-            _ => {}
-        }
-    }
-    input
 }
 
 /// The family's members who may be part of a plan, ticked where typed.
@@ -646,10 +605,9 @@ pub async fn add_goal(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Path((_, plan)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    Form(input): Form<GoalInput>,
 ) -> Result<Response, Failure> {
     let plan = parse_id(plan.parse::<Uuid>().ok())?;
-    let input = goal_input(&body);
     let result = state
         .app
         .add_goal(&staff.actor, &access, plan, &input)
@@ -687,33 +645,6 @@ pub struct SessionFormPage {
     pub notes: TextArea,
     pub next: DateField,
     pub interpreter: crate::views::InterpreterFields,
-}
-
-fn session_input(body: &[u8]) -> SessionInput {
-    let mut input = SessionInput::default();
-    for (key, value) in form_pairs(body) {
-        match key.as_str() {
-            "held_day" => input.held_day = value,
-            "held_month" => input.held_month = value,
-            "held_year" => input.held_year = value,
-            "place" => input.place = value,
-            "attendance" => input.attendance = value,
-            "attendees" => input.attendees.push(value),
-            "seen" => input.seen = value,
-            "goals" => input.goals.push(value),
-            "interventions" => input.interventions.push(value),
-            "focus" => input.focus = value,
-            "notes" => input.notes = value,
-            "next_day" => input.next_day = value,
-            "next_month" => input.next_month = value,
-            "next_year" => input.next_year = value,
-            "interpreter" => input.interpreter.interpreter = value,
-            "interpreter_language" => input.interpreter.interpreter_language = value,
-            "interpreter_how" => input.interpreter.interpreter_how = value,
-            _ => {}
-        }
-    }
-    input
 }
 
 fn session_form(
@@ -849,10 +780,9 @@ pub async fn record_session(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Path((_, plan)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    Form(input): Form<SessionInput>,
 ) -> Result<Response, Failure> {
     let plan = parse_id(plan.parse::<Uuid>().ok())?;
-    let input = session_input(&body);
     let result = state
         .app
         .record_session(&staff.actor, &access, plan, &input)
@@ -925,29 +855,42 @@ fn rating_mut<'a>(
     &mut ratings[at]
 }
 
-/// A review as typed: each person's rating of each goal arrives as `score-{goal}-{member}`
-/// (a goal id is a UUID, so the first five dash-separated parts are the goal).
-fn review_input(body: &[u8]) -> ReviewInput {
-    let mut input = ReviewInput::default();
-    for (key, value) in form_pairs(body) {
-        if let Some(rest) = key.strip_prefix("score-") {
-            let split = rest.match_indices('-').nth(4).map(|(at, _)| at);
-            if let Some(at) = split {
+/// A review as its form sends it: each person's rating of each goal arrives as
+/// `score-{goal}-{member}` (a goal id is a UUID, so the first five dash-separated parts are
+/// the goal).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ReviewForm {
+    reviewed_day: String,
+    reviewed_month: String,
+    reviewed_year: String,
+    what_changed: String,
+    decision: String,
+    #[serde(flatten)]
+    scores: ByName,
+}
+
+impl From<ReviewForm> for ReviewInput {
+    fn from(form: ReviewForm) -> Self {
+        let mut input = ReviewInput {
+            reviewed_day: form.reviewed_day,
+            reviewed_month: form.reviewed_month,
+            reviewed_year: form.reviewed_year,
+            what_changed: form.what_changed,
+            decision: form.decision,
+            ratings: Vec::new(),
+        };
+        for (key, score) in form.scores {
+            let Some(rest) = key.strip_prefix("score-") else {
+                continue;
+            };
+            if let Some(at) = rest.match_indices('-').nth(4).map(|(at, _)| at) {
                 let (goal, member) = (&rest[..at], &rest[at + 1..]);
-                rating_mut(&mut input.ratings, goal, member).score = value;
-            }
-        } else {
-            match key.as_str() {
-                "reviewed_day" => input.reviewed_day = value,
-                "reviewed_month" => input.reviewed_month = value,
-                "reviewed_year" => input.reviewed_year = value,
-                "what_changed" => input.what_changed = value,
-                "decision" => input.decision = value,
-                _ => {}
+                rating_mut(&mut input.ratings, goal, member).score = score;
             }
         }
+        input
     }
-    input
 }
 
 fn review_form(
@@ -1065,10 +1008,10 @@ pub async fn record_review(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Path((_, plan)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    Form(form): Form<ReviewForm>,
 ) -> Result<Response, Failure> {
     let plan = parse_id(plan.parse::<Uuid>().ok())?;
-    let input = review_input(&body);
+    let input = ReviewInput::from(form);
     let result = state
         .app
         .record_review(&staff.actor, &access, plan, &input)
@@ -1097,20 +1040,6 @@ pub struct PlanCloseFormPage {
     pub plan_title: String,
     pub closed: DateField,
     pub summary: TextArea,
-}
-
-fn close_input(body: &[u8]) -> CloseInput {
-    let mut input = CloseInput::default();
-    for (key, value) in form_pairs(body) {
-        match key.as_str() {
-            "closed_day" => input.closed_day = value,
-            "closed_month" => input.closed_month = value,
-            "closed_year" => input.closed_year = value,
-            "summary" => input.summary = value,
-            _ => {}
-        }
-    }
-    input
 }
 
 fn close_form(
@@ -1167,10 +1096,9 @@ pub async fn end_plan(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Path((_, plan)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    Form(input): Form<CloseInput>,
 ) -> Result<Response, Failure> {
     let plan = parse_id(plan.parse::<Uuid>().ok())?;
-    let input = close_input(&body);
     let result = state
         .app
         .close_plan(&staff.actor, &access, plan, &input)
@@ -1286,22 +1214,31 @@ pub async fn team_settings(
     team_settings_page(&state, &staff, team, None, Errors::default(), false).await
 }
 
+/// The family members beyond partners ticked on the team's settings page, as role codes.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PathwayRolesForm {
+    pathway_roles: Vec<String>,
+}
+
+/// The number of sessions after which the team reviews a plan, as typed.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ReviewCadenceForm {
+    sessions_before_review: String,
+}
+
 /// Saves which family members beyond partners the team offers the partner pathway to.
 pub async fn save_pathway_roles(
     State(state): State<WebState>,
     staff: Staff<ManageTeamPractice>,
     Path(team): Path<String>,
-    body: axum::body::Bytes,
+    Form(form): Form<PathwayRolesForm>,
 ) -> Result<Response, Failure> {
     let team = super::interventions::team_of(&team)?;
-    let codes: Vec<String> = form_pairs(&body)
-        .into_iter()
-        .filter(|(k, _)| k == "pathway_roles")
-        .map(|(_, v)| v)
-        .collect();
     let result = state
         .app
-        .set_pathway_roles(&staff.actor, team, &codes)
+        .set_pathway_roles(&staff.actor, team, &form.pathway_roles)
         .await;
     settings_saved(&state, &staff, team, result, None).await
 }
@@ -1335,14 +1272,10 @@ pub async fn save_team_settings(
     State(state): State<WebState>,
     staff: Staff<ManageTeamPractice>,
     Path(team): Path<String>,
-    body: axum::body::Bytes,
+    Form(form): Form<ReviewCadenceForm>,
 ) -> Result<Response, Failure> {
     let team = super::interventions::team_of(&team)?;
-    let typed = form_pairs(&body)
-        .into_iter()
-        .find(|(k, _)| k == "sessions_before_review")
-        .map(|(_, v)| v)
-        .unwrap_or_default();
+    let typed = form.sessions_before_review;
     let result = state
         .app
         .set_sessions_before_review(&staff.actor, team, &typed)

@@ -1,8 +1,9 @@
 //! Coping concerns: raising one, recording the action taken, and closing it with a reason.
 
 use super::network::{parse_id, record, saved_or_form};
-use crate::auth::{form_pairs, ChangeRecords, FamilyScoped, Staff};
+use crate::auth::{ChangeRecords, FamilyScoped, Staff};
 use crate::error::Failure;
+use crate::form::Form;
 use crate::views::{form_status, render, Choice, Chrome, Errors, RadioGroup, TextField};
 use crate::WebState;
 use askama::Template;
@@ -76,35 +77,17 @@ pub fn describe(record: &FamilyRecord, concern: &Concern) -> String {
     )
 }
 
-struct Typed {
+/// Any of the concern pages' forms as sent: raising a concern, recording an action, correcting
+/// or closing it (each form sends its own fields; the rest stay empty).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct Typed {
+    #[serde(flatten)]
     concern: ConcernInput,
+    #[serde(flatten)]
     action: ActionInput,
     reason: String,
     version: i64,
-}
-
-fn typed(body: &[u8]) -> Typed {
-    let mut t = Typed {
-        concern: ConcernInput::default(),
-        action: ActionInput::default(),
-        reason: String::new(),
-        version: 0,
-    };
-    for (key, value) in form_pairs(body) {
-        match key.as_str() {
-            "about" => t.concern.about = value,
-            "kinds" => t.concern.kinds.push(value),
-            "description" => t.concern.description = value,
-            "conversation" => t.concern.conversation = value,
-            "action" => t.action.action = value,
-            "reference" => t.action.reference = value,
-            "note" => t.action.note = value,
-            "reason" => t.reason = value,
-            "version" => t.version = value.parse().unwrap_or(0),
-            _ => {}
-        }
-    }
-    t
 }
 
 fn page(
@@ -216,7 +199,7 @@ pub async fn raise_form(
     Query(query): Query<RaiseQuery>,
 ) -> Result<Response, Failure> {
     let family = record(&state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
-    let mut t = typed(b"");
+    let mut t = Typed::default();
     // From a conversation: what they said about coping, and who said it when only one did.
     if let Some(conversation) = query
         .conversation
@@ -247,9 +230,8 @@ pub async fn raise_form(
 pub async fn raise(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
-    body: axum::body::Bytes,
+    Form(t): Form<Typed>,
 ) -> Result<Response, Failure> {
-    let t = typed(&body);
     let result = state
         .app
         .raise_concern(&staff.actor, &access, &t.concern)
@@ -297,7 +279,7 @@ pub async fn action_form(
         &family,
         "action",
         c,
-        &typed(b""),
+        &Typed::default(),
         Errors::default(),
     ))
 }
@@ -306,10 +288,9 @@ pub async fn record_action(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Path((_, concern)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    Form(t): Form<Typed>,
 ) -> Result<Response, Failure> {
     let concern = parse_id(concern.parse::<Uuid>().ok())?;
-    let t = typed(&body);
     let result = state
         .app
         .record_concern_action(&staff.actor, &access, concern, &t.action)
@@ -346,7 +327,7 @@ pub async fn correct_form(
 ) -> Result<Response, Failure> {
     let (family, concern) = open_concern(&state, &staff, &access, &concern).await?;
     let c = family.concerns.iter().find(|c| c.id == concern);
-    let mut t = typed(b"");
+    let mut t = Typed::default();
     if let Some(c) = c {
         t.concern.about = c.about.code();
         t.concern.kinds = c.kinds.iter().map(|k| k.code().to_string()).collect();
@@ -368,10 +349,9 @@ pub async fn correct(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Path((_, concern)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    Form(t): Form<Typed>,
 ) -> Result<Response, Failure> {
     let concern = parse_id(concern.parse::<Uuid>().ok())?;
-    let t = typed(&body);
     let result = state
         .app
         .amend_concern(
@@ -410,7 +390,7 @@ pub async fn close_form(
         &family,
         "close",
         c,
-        &typed(b""),
+        &Typed::default(),
         Errors::default(),
     ))
 }
@@ -419,10 +399,9 @@ pub async fn close(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Path((_, concern)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    Form(t): Form<Typed>,
 ) -> Result<Response, Failure> {
     let concern = parse_id(concern.parse::<Uuid>().ok())?;
-    let t = typed(&body);
     let result = state
         .app
         .close_concern(&staff.actor, &access, concern, &t.reason)

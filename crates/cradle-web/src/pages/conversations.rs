@@ -3,8 +3,9 @@
 
 use super::network::{parse_id, record, saved_or_form};
 use super::see_other;
-use crate::auth::{form_pairs, ChangeRecords, FamilyScoped, Staff};
+use crate::auth::{ChangeRecords, FamilyScoped, Staff};
 use crate::error::Failure;
+use crate::form::{Amending, Form};
 use crate::views::{
     form_status, render, Choice, Chrome, DateField, Errors, RadioGroup, SelectField, TextField,
 };
@@ -50,48 +51,9 @@ pub struct ConversationPage {
     pub interpreter: crate::views::InterpreterFields,
 }
 
-/// The form as submitted: checkboxes arrive as repeated `participants` fields.
-struct Submitted {
-    input: ConversationInput,
-    version: i64,
-    reason: String,
-}
-
-fn submitted(body: &[u8]) -> Submitted {
-    let mut input = ConversationInput::default();
-    let mut version = 0;
-    let mut reason = String::new();
-    for (key, value) in form_pairs(body) {
-        match key.as_str() {
-            "participants" => input.participants.push(value),
-            "held_day" => input.held_day = value,
-            "held_month" => input.held_month = value,
-            "held_year" => input.held_year = value,
-            "baby" => input.baby = value,
-            "seen" => input.seen = value,
-            "relationship" => input.relationship = value,
-            "who_matters" => input.who_matters = value,
-            "experience" => input.experience = value,
-            "enjoy" => input.enjoy = value,
-            "sharing_care" => input.sharing_care = value,
-            "confidence" => input.confidence = value,
-            "coping" => input.coping = value,
-            "formulation" => input.formulation = value,
-            "finish" => input.finish = value,
-            "interpreter" => input.interpreter.interpreter = value,
-            "interpreter_language" => input.interpreter.interpreter_language = value,
-            "interpreter_how" => input.interpreter.interpreter_how = value,
-            "version" => version = value.parse().unwrap_or(0),
-            "reason" => reason = value,
-            _ => {}
-        }
-    }
-    Submitted {
-        input,
-        version,
-        reason,
-    }
-}
+/// The form as submitted: the conversation, and for a change to a finished one the version
+/// it was made to and why.
+type Submitted = Amending<ConversationInput>;
 
 fn page(
     state: &WebState,
@@ -101,7 +63,7 @@ fn page(
     form: &Submitted,
     errors: Errors,
 ) -> Response {
-    let input = &form.input;
+    let input = &form.entry;
     let family_id = family.family.id;
     let mut participants = vec![Choice {
         code: "mother".to_string(),
@@ -208,7 +170,7 @@ pub async fn new_form(
     let family = record(&state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
     let today = state.app.today();
     let form = Submitted {
-        input: ConversationInput {
+        entry: ConversationInput {
             held_day: today.day().to_string(),
             held_month: u8::from(today.month()).to_string(),
             held_year: today.year().to_string(),
@@ -230,12 +192,11 @@ pub async fn new_form(
 pub async fn create(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
-    body: axum::body::Bytes,
+    Form(form): Form<Submitted>,
 ) -> Result<Response, Failure> {
-    let form = submitted(&body);
     let result = state
         .app
-        .record_conversation(&staff.actor, &access, &form.input)
+        .record_conversation(&staff.actor, &access, &form.entry)
         .await;
     saved_or_form(
         &state,
@@ -257,7 +218,7 @@ pub async fn edit_form(
     let family = record(&state, &staff.actor, &access, Sections::RELATIONSHIP_WORK).await?;
     let existing = parse_id(family.conversations.iter().find(|c| c.id == conversation))?;
     let form = Submitted {
-        input: ConversationInput::from_conversation(existing),
+        entry: ConversationInput::from_conversation(existing),
         version: existing.version,
         reason: String::new(),
     };
@@ -275,18 +236,17 @@ pub async fn save(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Path((_, conversation)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    Form(form): Form<Submitted>,
 ) -> Result<Response, Failure> {
     let conversation = parse_id(conversation.parse::<Uuid>().ok())?;
     let id = access.family_id();
-    let form = submitted(&body);
     match state
         .app
         .save_conversation(
             &staff.actor,
             &access,
             conversation,
-            &form.input,
+            &form.entry,
             form.version,
             &form.reason,
         )

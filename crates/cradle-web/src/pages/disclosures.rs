@@ -4,12 +4,12 @@
 use super::network::{parse_id, record, saved_or_form};
 use crate::auth::{ChangeRecords, FamilyScoped, Staff};
 use crate::error::Failure;
+use crate::form::Form;
 use crate::views::{form_status, render, Chrome, Errors, RadioGroup, TextArea, TextField};
 use crate::WebState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::Form;
 use cradle_app::Sections;
 use cradle_domain::dates::{long_date, long_date_time};
 use cradle_domain::disclosures::{DisclosureAction, Outcome, SettleInput};

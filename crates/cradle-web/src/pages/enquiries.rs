@@ -3,6 +3,7 @@
 use super::network::{record, saved_or_form};
 use crate::auth::{ChangeRecords, FamilyScoped, Staff};
 use crate::error::Failure;
+use crate::form::Form;
 use crate::views::{
     form_status, render, Choice, Chrome, DateField, Errors, RadioGroup, SelectField, TextField,
 };
@@ -10,7 +11,6 @@ use crate::WebState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use axum::Form;
 use cradle_app::Sections;
 use cradle_domain::enquiries::{EnquiryInput, EnquiryOutcome};
 use cradle_domain::network::FamilyRecord;

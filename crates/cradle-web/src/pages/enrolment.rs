@@ -4,12 +4,12 @@
 use super::see_other;
 use crate::auth::ClientAddress;
 use crate::error::{Failure, Problem};
+use crate::form::Form;
 use crate::views::{form_status, render, Chrome, Errors, TextField};
 use crate::WebState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::Form;
 use cradle_app::AppError;
 use serde::Deserialize;
 

@@ -3,6 +3,7 @@
 use super::see_other;
 use crate::auth::{BreakGlass, ChangeRecords, FamilyScoped, ReadRecords, Staff};
 use crate::error::{Failure, Problem};
+use crate::form::Form;
 use crate::views::{
     form_status, render, thousands, Choice, Chrome, DateField, Errors, SelectField, TeamChoice,
     TextField,
@@ -12,7 +13,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use cradle_app::families::PAGE_SIZE;
 use cradle_app::AppError;
 use cradle_domain::dates::{long_date, long_date_time};

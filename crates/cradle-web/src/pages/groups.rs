@@ -3,8 +3,9 @@
 
 use super::network::{parse_id, record};
 use super::see_other;
-use crate::auth::{form_pairs, ChangeRecords, FamilyScoped, ReadRecords, Staff};
+use crate::auth::{ChangeRecords, FamilyScoped, ReadRecords, Staff};
 use crate::error::Failure;
+use crate::form::{ByName, Form};
 use crate::views::{
     form_status, render, Choice, Chrome, DateField, Errors, RadioGroup, SelectField, TextArea,
     TextField,
@@ -163,21 +164,6 @@ async fn group_form(
     Ok(render(form_status(&page.errors), &page))
 }
 
-fn group_input(body: &[u8]) -> GroupInput {
-    let mut input = GroupInput::default();
-    for (key, value) in form_pairs(body) {
-        match key.as_str() {
-            "team" => input.team = value,
-            "name" => input.name = value,
-            "description" => input.description = value,
-            "facilitators" => input.facilitators = value,
-            "capacity" => input.capacity = value,
-            _ => {}
-        }
-    }
-    input
-}
-
 pub async fn new_group(
     State(state): State<WebState>,
     staff: Staff<ChangeRecords>,
@@ -188,9 +174,8 @@ pub async fn new_group(
 pub async fn create_group(
     State(state): State<WebState>,
     staff: Staff<ChangeRecords>,
-    body: axum::body::Bytes,
+    Form(input): Form<GroupInput>,
 ) -> Result<Response, Failure> {
-    let input = group_input(&body);
     match state.app.create_group(&staff.actor, &input).await {
         Ok(group) => Ok(see_other(&format!("/groups/{}", group.id))),
         Err(AppError::Invalid(problems)) => {
@@ -334,19 +319,9 @@ pub async fn add_session(
     State(state): State<WebState>,
     staff: Staff<ChangeRecords>,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    Form(input): Form<GroupSessionInput>,
 ) -> Result<Response, Failure> {
     let id = group_id(&id)?;
-    let mut input = GroupSessionInput::default();
-    for (key, value) in form_pairs(&body) {
-        match key.as_str() {
-            "on_day" => input.on_day = value,
-            "on_month" => input.on_month = value,
-            "on_year" => input.on_year = value,
-            "topic" => input.topic = value,
-            _ => {}
-        }
-    }
     match state.app.add_group_session(&staff.actor, id, &input).await {
         Ok(_) => Ok(see_other(&format!("/groups/{id}"))),
         Err(AppError::Invalid(problems)) => {
@@ -444,19 +419,34 @@ pub async fn register_form(
     )
 }
 
+/// A register as its form sends it: each member's presence as `presence-{enrolment}`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct RegisterForm {
+    #[serde(flatten)]
+    marks: ByName,
+}
+
+impl From<RegisterForm> for RegisterInput {
+    fn from(form: RegisterForm) -> Self {
+        RegisterInput {
+            marks: form
+                .marks
+                .into_iter()
+                .filter_map(|(k, v)| k.strip_prefix("presence-").map(|e| (e.to_string(), v)))
+                .collect(),
+        }
+    }
+}
+
 pub async fn take_register(
     State(state): State<WebState>,
     staff: Staff<ChangeRecords>,
     Path((id, session)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    Form(form): Form<RegisterForm>,
 ) -> Result<Response, Failure> {
     let (id, session) = (group_id(&id)?, group_id(&session)?);
-    let input = RegisterInput {
-        marks: form_pairs(&body)
-            .into_iter()
-            .filter_map(|(k, v)| k.strip_prefix("presence-").map(|e| (e.to_string(), v)))
-            .collect(),
-    };
+    let input = RegisterInput::from(form);
     match state
         .app
         .take_register(&staff.actor, id, session, &input)
@@ -556,17 +546,9 @@ pub async fn enrol_form(
 pub async fn enrol(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
-    body: axum::body::Bytes,
+    Form(input): Form<EnrolInput>,
 ) -> Result<Response, Failure> {
     let id = access.family_id();
-    let mut input = EnrolInput::default();
-    for (key, value) in form_pairs(&body) {
-        match key.as_str() {
-            "group" => input.group = value,
-            "member" => input.member = value,
-            _ => {}
-        }
-    }
     match state
         .app
         .enrol_in_group(&staff.actor, &access, &input)

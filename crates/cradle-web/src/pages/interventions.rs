@@ -3,8 +3,9 @@
 
 use super::network::{parse_id, record};
 use super::see_other;
-use crate::auth::{form_pairs, ChangeRecords, FamilyScoped, ManageTeamPractice, Staff};
+use crate::auth::{ChangeRecords, FamilyScoped, ManageTeamPractice, Staff};
 use crate::error::Failure;
+use crate::form::Form;
 use crate::views::{
     form_status, render, CheckboxGroup, Choice, Chrome, DateField, Errors, RadioGroup, SelectField,
     TextArea, TextField,
@@ -118,23 +119,6 @@ pub struct OfferFormPage {
     pub offered: DateField,
 }
 
-fn offer_input(body: &[u8]) -> OfferInput {
-    let mut input = OfferInput::default();
-    for (key, value) in form_pairs(body) {
-        match key.as_str() {
-            "member" => input.member = value,
-            "intervention" => input.intervention = value,
-            "delivered_by" => input.delivered_by = value,
-            "plan" => input.plan = value,
-            "offered_day" => input.offered_day = value,
-            "offered_month" => input.offered_month = value,
-            "offered_year" => input.offered_year = value,
-            _ => {}
-        }
-    }
-    input
-}
-
 fn offer_form(
     state: &WebState,
     staff: &Staff<ChangeRecords>,
@@ -240,10 +224,9 @@ pub async fn offer_form_page(
 pub async fn offer(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
-    body: axum::body::Bytes,
+    Form(input): Form<OfferInput>,
 ) -> Result<Response, Failure> {
     let id = access.family_id();
-    let input = offer_input(&body);
     match state
         .app
         .offer_intervention(&staff.actor, &access, &input)
@@ -416,36 +399,6 @@ fn step_form(
     render(form_status(&page.errors), &page)
 }
 
-fn step_input(body: &[u8]) -> StepInput {
-    let mut input = StepInput::default();
-    for (key, value) in form_pairs(body) {
-        match key.as_str() {
-            "step" => input.step = value,
-            "step_day" => input.step_day = value,
-            "step_month" => input.step_month = value,
-            "step_year" => input.step_year = value,
-            "reason" => input.reason = value,
-            _ => {}
-        }
-    }
-    input
-}
-
-fn series_input(body: &[u8]) -> SeriesInput {
-    let mut input = SeriesInput::default();
-    for (key, value) in form_pairs(body) {
-        match key.as_str() {
-            "number" => input.number = value,
-            "theme" => input.theme = value,
-            "series_day" => input.series_day = value,
-            "series_month" => input.series_month = value,
-            "series_year" => input.series_year = value,
-            _ => {}
-        }
-    }
-    input
-}
-
 async fn themes_of(
     state: &WebState,
     staff: &Staff<ChangeRecords>,
@@ -489,10 +442,9 @@ pub async fn record_step(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Path((_, intervention)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    Form(input): Form<StepInput>,
 ) -> Result<Response, Failure> {
     let intervention = parse_id(intervention.parse::<Uuid>().ok())?;
-    let input = step_input(&body);
     match state
         .app
         .record_intervention_step(&staff.actor, &access, intervention, &input)
@@ -555,10 +507,9 @@ pub async fn record_series(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Path((_, intervention)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    Form(input): Form<SeriesInput>,
 ) -> Result<Response, Failure> {
     let intervention = parse_id(intervention.parse::<Uuid>().ok())?;
-    let input = series_input(&body);
     match state
         .app
         .record_series_session(&staff.actor, &access, intervention, &input)
@@ -632,22 +583,6 @@ pub struct CatalogueFormPage {
     pub themes: TextArea,
     pub retired: CheckboxGroup,
     pub editing: bool,
-}
-
-fn catalogue_input(body: &[u8]) -> CatalogueInput {
-    let mut input = CatalogueInput::default();
-    for (key, value) in form_pairs(body) {
-        match key.as_str() {
-            "name" => input.name = value,
-            "description" => input.description = value,
-            "manualised" => input.manualised = value,
-            "series_sessions" => input.series_sessions = value,
-            "themes" => input.themes = value,
-            "retired" => input.retired = value,
-            _ => {}
-        }
-    }
-    input
 }
 
 async fn catalogue_form(
@@ -759,9 +694,8 @@ async fn save_entry(
     staff: &Staff<ManageTeamPractice>,
     team: TeamId,
     entry: Option<Uuid>,
-    body: &[u8],
+    input: CatalogueInput,
 ) -> Result<Response, Failure> {
-    let input = catalogue_input(body);
     match state
         .app
         .save_catalogue_entry(&staff.actor, team, entry, &input)
@@ -787,21 +721,21 @@ pub async fn add_catalogue_entry(
     State(state): State<WebState>,
     staff: Staff<ManageTeamPractice>,
     Path(team): Path<String>,
-    body: axum::body::Bytes,
+    Form(input): Form<CatalogueInput>,
 ) -> Result<Response, Failure> {
     let team = team_of(&team)?;
-    save_entry(&state, &staff, team, None, &body).await
+    save_entry(&state, &staff, team, None, input).await
 }
 
 pub async fn change_catalogue_entry(
     State(state): State<WebState>,
     staff: Staff<ManageTeamPractice>,
     Path((team, entry)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    Form(input): Form<CatalogueInput>,
 ) -> Result<Response, Failure> {
     let team = team_of(&team)?;
     let entry = parse_id(entry.parse::<Uuid>().ok())?;
-    save_entry(&state, &staff, team, Some(entry), &body).await
+    save_entry(&state, &staff, team, Some(entry), input).await
 }
 
 /// This area's pages, for [`crate::router`].

@@ -6,13 +6,13 @@ use crate::auth::{
     CHALLENGE_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
 use crate::error::{Failure, Problem};
+use crate::form::Form;
 use crate::views::{render, Chrome, Errors};
 use crate::WebState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use cradle_app::auth::NewSession;
 use cradle_app::second_factor::SignInStep;
 use cradle_app::AppError;
@@ -58,10 +58,18 @@ pub(crate) fn safe_next(next: &str) -> String {
 }
 
 fn is_own_path(next: &str) -> bool {
+    // Every `%` must begin an escape (`%2F`): a browser could read a stray one differently.
+    let escapes_whole = |text: &str| {
+        text.match_indices('%').all(|(at, _)| {
+            text.get(at + 1..at + 3)
+                .is_some_and(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+        })
+    };
     let plain = |text: &str| {
         text.starts_with('/')
             && !text.starts_with("//")
             && !text.chars().any(|c| c == '\\' || c.is_control())
+            && escapes_whole(text)
     };
     // The path as given, and as it reads once and twice decoded, must each be plain.
     let mut text = next.to_string();
@@ -69,10 +77,10 @@ fn is_own_path(next: &str) -> bool {
         if !plain(&text) {
             return false;
         }
-        match crate::auth::percent_decode(&text.replace('+', "%2B")) {
-            Some(decoded) if decoded == text => break,
-            Some(decoded) => text = decoded,
-            None => return false,
+        match percent_encoding::percent_decode_str(&text).decode_utf8() {
+            Ok(decoded) if decoded == text => break,
+            Ok(decoded) => text = decoded.into_owned(),
+            Err(_) => return false,
         }
     }
     plain(&text) && next != "/login"

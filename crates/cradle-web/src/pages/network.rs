@@ -4,6 +4,7 @@
 use super::see_other;
 use crate::auth::{ChangeRecords, FamilyScoped, ReadRecords, Staff};
 use crate::error::{Failure, Problem};
+use crate::form::Form;
 use crate::views::{
     form_status, render, Choice, Chrome, DateField, Errors, RadioGroup, SelectField, TextField,
 };
@@ -12,7 +13,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use cradle_app::Sections;
 use cradle_app::{AppError, FamilyAccess};
 use cradle_domain::dates::{long_date, long_date_time};
@@ -1797,18 +1797,20 @@ fn together_page(
     render(form_status(&page.errors), &page)
 }
 
+/// Who is ticked as present on [`together_form`] ("mother" or people's ids).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct Together {
+    present: Vec<String>,
+}
+
 /// The summary for everyone ticked on [`together_form`]: only what each of them may be
 /// given. With nobody ticked, the form again with the problem.
 pub async fn together_summary(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ReadRecords>,
-    axum::extract::RawQuery(query): axum::extract::RawQuery,
+    Form(Together { present: ticked }): Form<Together>,
 ) -> Result<Response, Failure> {
-    let ticked: Vec<String> = crate::auth::form_pairs(query.unwrap_or_default().as_bytes())
-        .into_iter()
-        .filter(|(key, _)| key == "present")
-        .map(|(_, value)| value)
-        .collect();
     let present: Vec<Member> = ticked
         .iter()
         .map(|code| parse_id(Member::parse(code)))
@@ -1932,27 +1934,8 @@ pub async fn mother_details_form(
 pub async fn save_mother_details(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
-    body: axum::body::Bytes,
+    Form(input): Form<cradle_domain::family::MotherInput>,
 ) -> Result<Response, Failure> {
-    let mut input = cradle_domain::family::MotherInput::default();
-    for (key, value) in crate::auth::form_pairs(&body) {
-        match key.as_str() {
-            "mother_name" => input.mother_name = value,
-            "mother_nhs_number" => input.mother_nhs_number = value,
-            "mother_dob_day" => input.mother_dob_day = value,
-            "mother_dob_month" => input.mother_dob_month = value,
-            "mother_dob_year" => input.mother_dob_year = value,
-            "mother_postcode" => input.mother_postcode = value,
-            "mother_language" => input.mother_language = value,
-            "mother_interpreter_needed" => input.mother_interpreter_needed = value,
-            "referral_day" => input.referral_day = value,
-            "referral_month" => input.referral_month = value,
-            "referral_year" => input.referral_year = value,
-            "version" => input.version = value.parse().unwrap_or(0),
-            "reason" => input.reason = value,
-            _ => {}
-        }
-    }
     let result = state.app.amend_mother(&staff.actor, &access, &input).await;
     saved_or_form(
         &state,

@@ -4,8 +4,9 @@ use super::concerns::member_name;
 use super::conversations::SectionView;
 use super::network::{parse_id, record, saved_or_form};
 use super::see_other;
-use crate::auth::{form_pairs, ChangeRecords, FamilyScoped, Staff};
+use crate::auth::{ChangeRecords, FamilyScoped, Staff};
 use crate::error::Failure;
+use crate::form::{Amending, Form};
 use crate::views::{
     form_status, render, Choice, Chrome, DateField, Errors, RadioGroup, SelectField, TextField,
 };
@@ -51,37 +52,6 @@ pub struct ObservationPage {
     pub interpreter: crate::views::InterpreterFields,
 }
 
-fn typed(body: &[u8]) -> ObservationInput {
-    let mut input = ObservationInput::default();
-    for (key, value) in form_pairs(body) {
-        match key.as_str() {
-            "caregiver" => input.caregiver = value,
-            "baby" => input.baby = value,
-            "observed_day" => input.observed_day = value,
-            "observed_month" => input.observed_month = value,
-            "observed_year" => input.observed_year = value,
-            "setting" => input.setting = value,
-            "seen" => input.seen = value,
-            "sensitivity" => input.sensitivity = value,
-            "responsiveness" => input.responsiveness = value,
-            "mind" => input.mind = value,
-            "beliefs" => input.beliefs = value,
-            "tool" => input.tool = value,
-            "tool_version" => input.tool_version = value,
-            "tool_result" => input.tool_result = value,
-            "trained_user" => input.trained_user = value,
-            "moment" => input.moment = value,
-            "baby_responses" => input.baby_responses.push(value),
-            "fed_back" => input.fed_back = value,
-            "interpreter" => input.interpreter.interpreter = value,
-            "interpreter_language" => input.interpreter.interpreter_language = value,
-            "interpreter_how" => input.interpreter.interpreter_how = value,
-            _ => {}
-        }
-    }
-    input
-}
-
 /// Whether a form corrects an existing record: its id, version, and the reason typed.
 pub struct Editing<'a> {
     pub id: uuid::Uuid,
@@ -91,7 +61,7 @@ pub struct Editing<'a> {
 
 /// What the observation form records or corrects.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Form {
+enum FormKind {
     /// An observation, with a positive moment when it is new.
     Observation,
     /// A positive moment on its own (corrected apart from its observation).
@@ -111,7 +81,7 @@ fn page(
         staff,
         family,
         input,
-        Form::Observation,
+        FormKind::Observation,
         editing,
         errors,
     )
@@ -122,7 +92,7 @@ fn form_page(
     staff: &Staff<ChangeRecords>,
     family: &FamilyRecord,
     input: &ObservationInput,
-    form: Form,
+    form: FormKind,
     editing: Option<Editing<'_>>,
     errors: Errors,
 ) -> Response {
@@ -149,21 +119,21 @@ fn form_page(
     let page = ObservationPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         heading: match (form, editing.is_some()) {
-            (Form::Moment, _) => "Correct a positive moment",
-            (Form::Observation, true) => "Correct an interaction observation",
-            (Form::Observation, false) => "Record an interaction observation",
+            (FormKind::Moment, _) => "Correct a positive moment",
+            (FormKind::Observation, true) => "Correct an interaction observation",
+            (FormKind::Observation, false) => "Record an interaction observation",
         },
         action: match (&editing, form) {
-            (Some(e), Form::Moment) => format!("/families/{family_id}/moments/{}", e.id),
-            (Some(e), Form::Observation) => {
+            (Some(e), FormKind::Moment) => format!("/families/{family_id}/moments/{}", e.id),
+            (Some(e), FormKind::Observation) => {
                 format!("/families/{family_id}/observations/{}", e.id)
             }
             (None, _) => format!("/families/{family_id}/observations"),
         },
-        show_observation: form == Form::Observation,
+        show_observation: form == FormKind::Observation,
         button: match form {
-            Form::Moment => "Save the positive moment",
-            Form::Observation => "Save the observation",
+            FormKind::Moment => "Save the positive moment",
+            FormKind::Observation => "Save the observation",
         },
         version: editing.as_ref().map(|e| e.version).unwrap_or(0),
         reason: TextField::new(
@@ -188,8 +158,8 @@ fn form_page(
         observed: DateField::new(
             "observed",
             match form {
-                Form::Moment => "Date of the moment",
-                Form::Observation => "Date of the observation",
+                FormKind::Moment => "Date of the moment",
+                FormKind::Observation => "Date of the observation",
             },
             ["observed_day", "observed_month", "observed_year"],
             [
@@ -273,9 +243,8 @@ pub async fn new_form(
 pub async fn create(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
-    body: axum::body::Bytes,
+    Form(input): Form<ObservationInput>,
 ) -> Result<Response, Failure> {
-    let input = typed(&body);
     let result = state
         .app
         .record_observation(&staff.actor, &access, &input)
@@ -504,7 +473,7 @@ pub async fn new_note_form(
 pub async fn add_note(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
-    axum::Form(input): axum::Form<cradle_domain::needs::NoteInput>,
+    Form(input): Form<cradle_domain::needs::NoteInput>,
 ) -> Result<Response, Failure> {
     let id = access.family_id();
     match state.app.add_note(&staff.actor, &access, &input).await {
@@ -576,8 +545,7 @@ pub fn note_groups(record: &FamilyRecord) -> Vec<NoteGroup> {
         .collect()
 }
 
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
+/// The version a correction was made to, and why.
 pub struct Correction {
     pub version: i64,
     pub reason: String,
@@ -644,11 +612,14 @@ pub async fn amend_observation(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Path((_, observation)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    Form(Amending {
+        entry: input,
+        version,
+        reason,
+    }): Form<Amending<ObservationInput>>,
 ) -> Result<Response, Failure> {
     let observation = parse_id(observation.parse::<uuid::Uuid>().ok())?;
-    let input = typed(&body);
-    let correction: Correction = correction_from_form(&body);
+    let correction = Correction { version, reason };
     let result = state
         .app
         .amend_observation(
@@ -676,19 +647,6 @@ pub async fn amend_observation(
         },
     )
     .await
-}
-
-/// The version and reason of a correction, from a form's fields.
-fn correction_from_form(body: &[u8]) -> Correction {
-    let mut correction = Correction::default();
-    for (key, value) in form_pairs(body) {
-        match key.as_str() {
-            "version" => correction.version = value.parse().unwrap_or(0),
-            "reason" => correction.reason = value,
-            _ => {}
-        }
-    }
-    correction
 }
 
 pub async fn edit_note_form(
@@ -727,22 +685,14 @@ pub async fn amend_note(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Path((_, note)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    Form(Amending {
+        entry: input,
+        version,
+        reason,
+    }): Form<Amending<cradle_domain::needs::NoteInput>>,
 ) -> Result<Response, Failure> {
     let note = parse_id(note.parse::<uuid::Uuid>().ok())?;
-    let correction = correction_from_form(&body);
-    let mut input = cradle_domain::needs::NoteInput::default();
-    for (key, value) in form_pairs(&body) {
-        match key.as_str() {
-            "subject" => input.subject = value,
-            "kind" => input.kind = value,
-            "text" => input.text = value,
-            "noted_day" => input.noted_day = value,
-            "noted_month" => input.noted_month = value,
-            "noted_year" => input.noted_year = value,
-            _ => {}
-        }
-    }
+    let correction = Correction { version, reason };
     let result = state
         .app
         .amend_note(
@@ -812,7 +762,7 @@ pub async fn edit_moment_form(
         &staff,
         &family,
         &input,
-        Form::Moment,
+        FormKind::Moment,
         Some(editing),
         Errors::default(),
     ))
@@ -822,11 +772,14 @@ pub async fn amend_moment(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Path((_, moment)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    Form(Amending {
+        entry: input,
+        version,
+        reason,
+    }): Form<Amending<ObservationInput>>,
 ) -> Result<Response, Failure> {
     let moment = parse_id(moment.parse::<uuid::Uuid>().ok())?;
-    let input = typed(&body);
-    let correction = correction_from_form(&body);
+    let correction = Correction { version, reason };
     let result = state
         .app
         .amend_moment(
@@ -855,7 +808,7 @@ pub async fn amend_moment(
                 &staff,
                 family,
                 &input,
-                Form::Moment,
+                FormKind::Moment,
                 Some(editing),
                 errors,
             ))

@@ -4,8 +4,9 @@
 use super::network::{parse_id, record};
 use super::pathway::{family_and_person, information_fields};
 use super::see_other;
-use crate::auth::{form_pairs, ChangeRecords, FamilyScoped, Staff};
+use crate::auth::{ChangeRecords, FamilyScoped, Staff};
 use crate::error::Failure;
+use crate::form::{ByName, Form};
 use crate::views::{
     form_status, render, CheckboxGroup, Choice, Chrome, DateField, Errors, RadioGroup, TextArea,
 };
@@ -165,32 +166,26 @@ async fn page(
     Ok(render(form_status(&view.errors), &view))
 }
 
-fn assessment_input(body: &[u8]) -> AssessmentInput {
-    let mut input = AssessmentInput::default();
-    for (key, value) in form_pairs(body) {
-        match key.as_str() {
-            "on_day" => input.on_day = value,
-            "on_month" => input.on_month = value,
-            "on_year" => input.on_year = value,
-            "risk" => input.risk = value,
-            "risk_detail" => input.risk_detail = value,
-            "outcome" => input.outcome = value,
-            "outcome_detail" => input.outcome_detail = value,
-            "services" => input.services = value,
-            "interpreter" => input.interpreter.interpreter = value,
-            "interpreter_language" => input.interpreter.interpreter_language = value,
-            "interpreter_how" => input.interpreter.interpreter_how = value,
-            "topics" => input.topics.push(value),
-            "package" => input.package.push(value),
-            "conversations" => input.conversations.push(value),
-            other => {
-                if let Some((field, ..)) = SECTIONS.iter().find(|(f, ..)| *f == other) {
-                    input.sections.push((field.to_string(), value));
-                }
+/// The assessment as its form sends it: each section's words under the section's own name.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct AssessmentForm {
+    #[serde(flatten)]
+    typed: AssessmentInput,
+    #[serde(flatten)]
+    named: ByName,
+}
+
+impl From<AssessmentForm> for AssessmentInput {
+    fn from(form: AssessmentForm) -> Self {
+        let mut input = form.typed;
+        for (field, text) in form.named {
+            if let Some((field, ..)) = SECTIONS.iter().find(|(f, ..)| *f == field) {
+                input.sections.push((field.to_string(), text));
             }
         }
+        input
     }
-    input
 }
 
 pub async fn assessment_form(
@@ -213,10 +208,10 @@ pub async fn record_assessment(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Path((_, person)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    Form(form): Form<AssessmentForm>,
 ) -> Result<Response, Failure> {
     let person = parse_id(PersonId::parse(&person))?;
-    let typed = assessment_input(&body);
+    let typed = AssessmentInput::from(form);
     match state
         .app
         .record_partner_assessment(&staff.actor, &access, person, &typed)

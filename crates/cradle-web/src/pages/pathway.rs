@@ -3,8 +3,9 @@
 
 use super::network::{parse_id, record};
 use super::see_other;
-use crate::auth::{form_pairs, ChangeRecords, FamilyScoped, Staff};
+use crate::auth::{ChangeRecords, FamilyScoped, Staff};
 use crate::error::Failure;
+use crate::form::Form;
 use crate::views::{
     form_status, render, CheckboxGroup, Choice, Chrome, DateField, Errors, RadioGroup, TextArea,
 };
@@ -379,40 +380,6 @@ pub(crate) async fn family_and_person(
     Ok((family, person))
 }
 
-fn pathway_input(body: &[u8]) -> PathwayInput {
-    let mut input = PathwayInput::default();
-    for (key, value) in form_pairs(body) {
-        let slot = match key.as_str() {
-            "step" => &mut input.step,
-            "on_day" => &mut input.on_day,
-            "on_month" => &mut input.on_month,
-            "on_year" => &mut input.on_year,
-            "how" => &mut input.how,
-            "method" => &mut input.method,
-            "reason" => &mut input.reason,
-            "again_day" => &mut input.again_day,
-            "again_month" => &mut input.again_month,
-            "again_year" => &mut input.again_year,
-            "outcome" => &mut input.outcome,
-            "detail" => &mut input.detail,
-            "note" => &mut input.note,
-            "answer" => &mut input.answer,
-            "before_referral_reason" => &mut input.before_referral,
-            "interpreter" => &mut input.interpreter.interpreter,
-            "interpreter_language" => &mut input.interpreter.interpreter_language,
-            "interpreter_how" => &mut input.interpreter.interpreter_how,
-            "services" => &mut input.services,
-            "topics" => {
-                input.topics.push(value);
-                continue;
-            }
-            _ => continue,
-        };
-        *slot = value;
-    }
-    input
-}
-
 pub async fn pathway_page(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
@@ -433,10 +400,9 @@ pub async fn record_step(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Path((_, person)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    Form(typed): Form<PathwayInput>,
 ) -> Result<Response, Failure> {
     let person = parse_id(PersonId::parse(&person))?;
-    let typed = pathway_input(&body);
     let result = match typed.parse() {
         Ok((steps, given)) => {
             state

@@ -2,8 +2,9 @@
 
 use super::network::{parse_id, record};
 use super::see_other;
-use crate::auth::{form_pairs, ChangeRecords, FamilyScoped, Staff};
+use crate::auth::{ChangeRecords, FamilyScoped, Staff};
 use crate::error::Failure;
+use crate::form::{ByName, Form};
 use crate::views::{form_status, render, Chrome, Errors, TextArea};
 use crate::WebState;
 use askama::Template;
@@ -103,18 +104,20 @@ pub async fn alert_action_form(
     action_page(&state, &staff, &family, response, "", Errors::default())
 }
 
+/// What was done about a questionnaire's alert, as chosen.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct AlertAction {
+    action: String,
+}
+
 pub async fn record_alert_action(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Path((_, response)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    Form(AlertAction { action: typed }): Form<AlertAction>,
 ) -> Result<Response, Failure> {
     let response = parse_id(response.parse::<Uuid>().ok())?;
-    let typed = form_pairs(&body)
-        .into_iter()
-        .find(|(key, _)| key == "action")
-        .map(|(_, value)| value)
-        .unwrap_or_default();
     match state
         .app
         .act_on_alert(&staff.actor, &access, response, &typed)
@@ -173,46 +176,38 @@ pub struct InstrumentView {
     pub questions: Vec<QuestionView>,
 }
 
-/// The form as typed: the instrument, the population, the date boxes and each answer.
-#[derive(Default)]
-struct Typed {
+/// The form as typed: the instrument, the population, the date boxes and each answer (as
+/// `q:{question}`, the question's link id).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct Typed {
     instrument: String,
     population: String,
+    #[serde(flatten)]
     interpreter: cradle_domain::interpreters::InterpreterInput,
+    #[serde(rename = "completed_on_day")]
     day: String,
+    #[serde(rename = "completed_on_month")]
     month: String,
+    #[serde(rename = "completed_on_year")]
     year: String,
-    answers: Vec<(String, String)>,
+    #[serde(flatten)]
+    named: ByName,
 }
 
 impl Typed {
-    fn from_body(body: &[u8]) -> Self {
-        let mut typed = Typed::default();
-        for (key, value) in form_pairs(body) {
-            match key.as_str() {
-                "instrument" => typed.instrument = value,
-                "population" => typed.population = value,
-                "interpreter" => typed.interpreter.interpreter = value,
-                "interpreter_language" => typed.interpreter.interpreter_language = value,
-                "interpreter_how" => typed.interpreter.interpreter_how = value,
-                "completed_on_day" => typed.day = value,
-                "completed_on_month" => typed.month = value,
-                "completed_on_year" => typed.year = value,
-                _ => {
-                    if let Some(question) = key.strip_prefix("q:") {
-                        typed.answers.push((question.to_string(), value));
-                    }
-                }
-            }
-        }
-        typed
+    /// Each question answered, with the code of the answer chosen, in the form's order.
+    fn answers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.named.iter().filter_map(|(key, code)| {
+            key.strip_prefix("q:")
+                .map(|question| (question, code.as_str()))
+        })
     }
 
     fn answer(&self, question: &str) -> &str {
-        self.answers
-            .iter()
-            .find(|(q, _)| q == question)
-            .map(|(_, code)| code.as_str())
+        self.answers()
+            .find(|(q, _)| *q == question)
+            .map(|(_, code)| code)
             .unwrap_or("")
     }
 }
@@ -398,10 +393,9 @@ pub async fn record_questionnaire(
     State(state): State<WebState>,
     FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
     Path((_, person)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    Form(typed): Form<Typed>,
 ) -> Result<Response, Failure> {
     let person = parse_id(cradle_domain::PersonId::parse(&person))?;
-    let typed = Typed::from_body(&body);
     let completed_on = cradle_domain::dates::parse_date_parts(
         "completed_on",
         "Date completed",
@@ -418,11 +412,10 @@ pub async fn record_questionnaire(
                 completed_on: Some(day),
                 interpreter: typed.interpreter.clone(),
                 answers: typed
-                    .answers
-                    .iter()
+                    .answers()
                     .map(|(question, code)| cradle_domain::questionnaires::Answer {
-                        question: question.clone(),
-                        code: code.clone(),
+                        question: question.to_string(),
+                        code: code.to_string(),
                     })
                     .collect(),
             };

@@ -4,8 +4,9 @@
 use super::interventions::team_of;
 use super::network::parse_id;
 use super::see_other;
-use crate::auth::{form_pairs, ManageTeamPractice, Staff};
+use crate::auth::{ManageTeamPractice, Staff};
 use crate::error::Failure;
+use crate::form::Form;
 use crate::views::{form_status, render, Chrome, Errors, TextArea};
 use crate::WebState;
 use askama::Template;
@@ -107,18 +108,20 @@ pub async fn import_form(
     import_page(&state, &staff, team_of(&team)?, "", Errors::default()).await
 }
 
+/// A questionnaire's definition, pasted in as JSON.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct Definition {
+    definition: String,
+}
+
 pub async fn import(
     State(state): State<WebState>,
     staff: Staff<ManageTeamPractice>,
     Path(team): Path<String>,
-    body: axum::body::Bytes,
+    Form(Definition { definition: typed }): Form<Definition>,
 ) -> Result<Response, Failure> {
     let team = team_of(&team)?;
-    let typed = form_pairs(&body)
-        .into_iter()
-        .find(|(k, _)| k == "definition")
-        .map(|(_, v)| v)
-        .unwrap_or_default();
     match state
         .app
         .import_questionnaire(&staff.actor, team, &typed)

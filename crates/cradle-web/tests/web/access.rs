@@ -108,6 +108,23 @@ on_both_backends!(
             .unwrap();
         assert_eq!(garbled.status(), StatusCode::BAD_REQUEST);
         assert!(garbled.text().await.unwrap().contains("not valid UTF-8"));
+        // A form that sends one answer twice was not sent by Cradle's page: it is refused with
+        // the reason, not saved with whichever answer came last.
+        let twice = client
+            .post(app.url(&format!("/families/{family}/entries")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!(
+                "csrf_token={token}&about=mother&text=Twicemarker&text=Other"
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(twice.status(), StatusCode::BAD_REQUEST);
+        assert!(twice
+            .text()
+            .await
+            .unwrap()
+            .contains("answers could not be read"));
         let page = get_text(&app, &client, &format!("/families/{family}")).await;
         assert!(
             !page.contains("Nulmarker"),
@@ -116,6 +133,10 @@ on_both_backends!(
         assert!(
             !page.contains("Garbledmarker"),
             "nothing was saved: the garbled note"
+        );
+        assert!(
+            !page.contains("Twicemarker"),
+            "nothing was saved: the note sent twice"
         );
         assert!(get_text(&app, &client, "/families?q=Nul")
             .await
