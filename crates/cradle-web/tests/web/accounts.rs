@@ -1213,6 +1213,36 @@ async fn administrators_manage_accounts_and_teams_with_clear_messages() {
     assert_eq!(duplicate.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(duplicate.text().await.unwrap().contains("already exists"));
 
+    // The page's form cannot choose the new colleague's password, whatever it is sent: they
+    // set their own from the one-time link.
+    let smuggled = admin
+        .post(app.url("/admin/staff"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("display_name", "Smuggled Person"),
+            ("username", "smuggled.person"),
+            ("role", "clinician"),
+            ("teams", team.as_str()),
+            ("password", "chosen-by-someone-else-2026"),
+            ("service_account", "true"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(smuggled.status(), StatusCode::SEE_OTHER);
+    let attempt = app
+        .login(
+            &app.client(),
+            "smuggled.person",
+            "chosen-by-someone-else-2026",
+        )
+        .await;
+    assert_ne!(
+        attempt.status(),
+        StatusCode::SEE_OTHER,
+        "the password sent with the form does not sign in"
+    );
+
     let empty_team = admin
         .post(app.url("/admin/teams"))
         .form(&[("csrf_token", csrf.as_str()), ("name", "  ")])
