@@ -118,6 +118,15 @@ struct Corrected<T> {
     reason: String,
 }
 
+impl<T: ApiBody> ApiBody for Corrected<T> {
+    type Input = (T::Input, i64, String);
+    const RENAMED: &'static [(&'static str, &'static str)] = T::RENAMED;
+
+    fn into_input(self) -> Result<Self::Input, Failure> {
+        Ok((self.record.into_input()?, self.version, self.reason))
+    }
+}
+
 /// A relationship conversation with the mother and/or people around the baby.
 #[derive(Deserialize, ToSchema)]
 struct ConversationRecord {
@@ -200,15 +209,6 @@ impl ApiBody for ConversationRecord {
             interpreter: self.interpreter.into_input(),
         };
         checked(input, problems)
-    }
-}
-
-impl ApiBody for Corrected<ConversationRecord> {
-    type Input = (ConversationInput, i64, String);
-    const RENAMED: &'static [(&'static str, &'static str)] = ConversationRecord::RENAMED;
-
-    fn into_input(self) -> Result<Self::Input, Failure> {
-        Ok((self.record.into_input()?, self.version, self.reason))
     }
 }
 
@@ -376,15 +376,6 @@ impl ApiBody for ObservationRecord {
     }
 }
 
-impl ApiBody for Corrected<ObservationRecord> {
-    type Input = (ObservationInput, i64, String);
-    const RENAMED: &'static [(&'static str, &'static str)] = ObservationRecord::RENAMED;
-
-    fn into_input(self) -> Result<Self::Input, Failure> {
-        Ok((self.record.into_input()?, self.version, self.reason))
-    }
-}
-
 /// An observation recorded, with the positive moment written with it.
 #[derive(Serialize, ToSchema)]
 struct ObservationRecorded {
@@ -473,29 +464,28 @@ struct MomentRecord {
     fed_back: String,
 }
 
-impl ApiBody for Corrected<MomentRecord> {
-    type Input = (ObservationInput, i64, String);
+impl ApiBody for MomentRecord {
+    type Input = ObservationInput;
     const RENAMED: &'static [(&'static str, &'static str)] = &[("observed", "noticed_on")];
 
     fn into_input(self) -> Result<Self::Input, Failure> {
         let mut problems = Problems::default();
         let (observed_day, observed_month, observed_year) =
-            date_boxes("noticed_on", &self.record.noticed_on, &mut problems);
+            date_boxes("noticed_on", &self.noticed_on, &mut problems);
         let input = ObservationInput {
             observed_day,
             observed_month,
             observed_year,
-            moment: self.record.moment,
+            moment: self.moment,
             baby_responses: self
-                .record
                 .baby_responses
                 .iter()
                 .map(|response| response.code().to_string())
                 .collect(),
-            fed_back: self.record.fed_back,
+            fed_back: self.fed_back,
             ..ObservationInput::default()
         };
-        checked((input, self.version, self.reason), problems)
+        checked(input, problems)
     }
 }
 
@@ -557,15 +547,6 @@ impl ApiBody for NoteRecord {
             noted_year,
         };
         checked(input, problems)
-    }
-}
-
-impl ApiBody for Corrected<NoteRecord> {
-    type Input = (NoteInput, i64, String);
-    const RENAMED: &'static [(&'static str, &'static str)] = NoteRecord::RENAMED;
-
-    fn into_input(self) -> Result<Self::Input, Failure> {
-        Ok((self.record.into_input()?, self.version, self.reason))
     }
 }
 
@@ -654,14 +635,6 @@ impl ApiBody for ConcernRecord {
                 .map(|conversation| conversation.to_string())
                 .unwrap_or_default(),
         })
-    }
-}
-
-impl ApiBody for Corrected<ConcernRecord> {
-    type Input = (ConcernInput, i64, String);
-
-    fn into_input(self) -> Result<Self::Input, Failure> {
-        Ok((self.record.into_input()?, self.version, self.reason))
     }
 }
 
