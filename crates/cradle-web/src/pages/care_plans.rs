@@ -857,7 +857,7 @@ fn rating_mut<'a>(
 
 /// A review as its form sends it: each person's rating of each goal arrives as
 /// `score-{goal}-{member}` (a goal id is a UUID, so the first five dash-separated parts are
-/// the goal).
+/// the goal), empty for each person who did not rate it.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct ReviewForm {
@@ -881,7 +881,11 @@ impl From<ReviewForm> for ReviewInput {
             ratings: Vec::new(),
         };
         for (key, score) in form.scores {
-            let Some(rest) = key.strip_prefix("score-") else {
+            // A box left empty is someone who did not rate the goal at this review.
+            let Some(rest) = key
+                .strip_prefix("score-")
+                .filter(|_| !score.trim().is_empty())
+            else {
                 continue;
             };
             if let Some(at) = rest.match_indices('-').nth(4).map(|(at, _)| at) {
