@@ -6,8 +6,8 @@ use crate::admin::StaffInput;
 use crate::{Actor, AppError, Cradle};
 use cradle_domain::baby::Gestation;
 use cradle_domain::network::{
-    CareShare, ContactConsent, ContactFrequency, PersonInput, RelationshipInput, RelationshipKind,
-    RelationshipNature, RestrictionKind,
+    CareShare, ContactConsent, ContactFrequency, ParentalResponsibility, PersonInput,
+    RelationshipInput, RelationshipKind, RelationshipNature, RestrictionKind,
 };
 use cradle_domain::{Baby, BabyId, FamilyInput, Role, Staff, Team, TeamId};
 
@@ -874,6 +874,11 @@ pub async fn synthetic_caseload(
                 care_share: care,
                 contact_frequency: ContactFrequency::Daily,
                 nature: Some(RelationshipNature::Supportive),
+                parental_responsibility: if kind == RelationshipKind::Father {
+                    ParentalResponsibility::Yes
+                } else {
+                    ParentalResponsibility::NotKnown
+                },
                 started_on: None,
                 ended_on: None,
                 end_reason: None,
@@ -1295,6 +1300,13 @@ pub async fn seed_family(
                     .nature
                     .map(|n| n.code().to_string())
                     .unwrap_or_default(),
+                // The demonstration's fathers are on their babies' birth certificates.
+                parental_responsibility: if demo_person.kind == RelationshipKind::Father {
+                    "yes"
+                } else {
+                    "not_known"
+                }
+                .to_string(),
                 ..RelationshipInput::default()
             },
         )

@@ -124,6 +124,23 @@ choices!(
 );
 
 choices!(
+    /// Whether a person holds parental responsibility for a baby: who may consent for the
+    /// baby (to filming, for one). Recorded as checked, so "not known" until it is.
+    ParentalResponsibility {
+        Yes => ("yes", "Has parental responsibility"),
+        No => ("no", "Does not have parental responsibility"),
+        NotKnown => ("not_known", "Not known"),
+    }
+);
+
+impl Default for ParentalResponsibility {
+    /// A relationship recorded before the question was asked, or with the mother.
+    fn default() -> Self {
+        ParentalResponsibility::NotKnown
+    }
+}
+
+choices!(
     /// How often a person sees the baby.
     ContactFrequency {
         Daily => ("daily", "Every day"),
@@ -573,6 +590,9 @@ pub struct Relationship {
     pub care_share: CareShare,
     pub contact_frequency: ContactFrequency,
     pub nature: Option<RelationshipNature>,
+    /// For a relationship with a baby: whether they hold parental responsibility for them.
+    #[serde(default)]
+    pub parental_responsibility: ParentalResponsibility,
     #[serde(with = "crate::family::optional_iso_date")]
     #[schema(value_type = Option<String>, format = Date)]
     pub started_on: Option<Date>,
@@ -667,6 +687,9 @@ pub struct RelationshipInput {
     pub care_share: String,
     pub contact_frequency: String,
     pub nature: String,
+    /// "yes", "no" or "not_known" (empty is not known); asked only of a relationship with a
+    /// baby.
+    pub parental_responsibility: String,
     pub started_day: String,
     pub started_month: String,
     pub started_year: String,
@@ -765,6 +788,25 @@ impl RelationshipInput {
                 RelationshipNature::from_code(&self.nature).map(Some),
             )
         };
+        let parental_responsibility = match (self.parental_responsibility.trim(), target) {
+            ("", _) => Some(ParentalResponsibility::NotKnown),
+            (code, Some(RelationshipTarget::Mother))
+                if ParentalResponsibility::from_code(code)
+                    .is_some_and(|answer| answer != ParentalResponsibility::NotKnown) =>
+            {
+                problems.push(Invalid::new(
+                    "parental_responsibility",
+                    "Parental responsibility is recorded for a relationship with a baby, not with the mother",
+                ));
+                None
+            }
+            (code, _) => choose(
+                &mut problems,
+                "parental_responsibility",
+                "Select whether they have parental responsibility for the baby, or not known",
+                ParentalResponsibility::from_code(code),
+            ),
+        };
         let started_on = optional_date(
             &mut problems,
             "started",
@@ -780,6 +822,7 @@ impl RelationshipInput {
             care_share,
             contact_frequency,
             nature,
+            parental_responsibility,
             started_on,
         ) {
             (
@@ -790,6 +833,7 @@ impl RelationshipInput {
                 Some(care_share),
                 Some(contact_frequency),
                 Some(nature),
+                Some(parental_responsibility),
                 Some(started_on),
             ) if problems.is_empty() => Ok(Relationship {
                 id,
@@ -800,6 +844,7 @@ impl RelationshipInput {
                 care_share,
                 contact_frequency,
                 nature,
+                parental_responsibility,
                 started_on,
                 ended_on: None,
                 end_reason: None,
@@ -1165,6 +1210,71 @@ mod tests {
     use super::*;
     use time::macros::date;
 
+    fn with_baby(baby: BabyId, parental_responsibility: &str) -> RelationshipInput {
+        RelationshipInput {
+            person_id: PersonId::new().to_string(),
+            target: baby.to_string(),
+            kind: "father".into(),
+            lives_with_baby: "yes".into(),
+            care_share: "equal".into(),
+            contact_frequency: "daily".into(),
+            parental_responsibility: parental_responsibility.into(),
+            ..RelationshipInput::default()
+        }
+    }
+
+    #[test]
+    fn parental_responsibility_is_recorded_as_checked_and_not_known_until_it_is() {
+        let today = date!(2026 - 12 - 07);
+        let baby = BabyId::new();
+        for (typed, recorded) in [
+            ("yes", ParentalResponsibility::Yes),
+            ("no", ParentalResponsibility::No),
+            ("not_known", ParentalResponsibility::NotKnown),
+            ("", ParentalResponsibility::NotKnown),
+        ] {
+            let relationship = with_baby(baby, typed)
+                .parse(RelationshipId::new(), today)
+                .unwrap();
+            assert_eq!(relationship.parental_responsibility, recorded, "{typed:?}");
+        }
+        let problems = with_baby(baby, "maybe")
+            .parse(RelationshipId::new(), today)
+            .unwrap_err();
+        assert_eq!(problems.0[0].field, "parental_responsibility");
+    }
+
+    #[test]
+    fn parental_responsibility_is_not_recorded_for_a_relationship_with_the_mother() {
+        let today = date!(2026 - 12 - 07);
+        let mut input = with_baby(BabyId::new(), "yes");
+        input.target = "mother".into();
+        input.kind = "partner".into();
+        let problems = input.parse(RelationshipId::new(), today).unwrap_err();
+        assert_eq!(problems.0[0].field, "parental_responsibility");
+        assert!(problems.0[0].message.contains("with a baby"));
+        input.parental_responsibility = "not_known".into();
+        assert!(input.parse(RelationshipId::new(), today).is_ok());
+    }
+
+    #[test]
+    fn a_relationship_kept_before_parental_responsibility_was_asked_reads_as_not_known() {
+        let mut kept = serde_json::to_value(
+            with_baby(BabyId::new(), "yes")
+                .parse(RelationshipId::new(), date!(2026 - 12 - 07))
+                .unwrap(),
+        )
+        .unwrap();
+        kept.as_object_mut()
+            .unwrap()
+            .remove("parental_responsibility");
+        let read: Relationship = serde_json::from_value(kept).unwrap();
+        assert_eq!(
+            read.parental_responsibility,
+            ParentalResponsibility::NotKnown
+        );
+    }
+
     #[test]
     fn choice_codes_round_trip() {
         for kind in RelationshipKind::ALL {
@@ -1333,6 +1443,7 @@ mod every_list_of_choices {
             crate::care_plans::ReviewDecision,
             crate::concerns::ConcernKind,
             crate::concerns::ActionKind,
+            ParentalResponsibility,
             crate::conversations::Seen,
             crate::conversations::ConversationStatus,
             crate::disclosures::DisclosureStep,

@@ -3,8 +3,9 @@
 use crate::{AuditRecord, BreakGlassGrant, SessionRecord, SignedInRecord, StoreError, StoreResult};
 use cradle_domain::baby::Gestation;
 use cradle_domain::network::{
-    CareShare, ChildProtectionStatus, ContactConsent, ContactFrequency, ContactRestriction, Person,
-    Relationship, RelationshipKind, RelationshipNature, RelationshipTarget, RestrictionKind,
+    CareShare, ChildProtectionStatus, ContactConsent, ContactFrequency, ContactRestriction,
+    ParentalResponsibility, Person, Relationship, RelationshipKind, RelationshipNature,
+    RelationshipTarget, RestrictionKind,
 };
 use cradle_domain::person::EthnicCategory;
 use cradle_domain::{
@@ -363,6 +364,7 @@ pub(crate) struct RelationshipRow {
     pub care_share: String,
     pub contact_frequency: String,
     pub nature: Option<String>,
+    pub parental_responsibility: String,
     pub started_on: Option<String>,
     pub ended_on: Option<String>,
     pub end_reason: Option<String>,
@@ -389,6 +391,10 @@ impl RelationshipRow {
                 Some(n) => Some(code(RelationshipNature::from_code(&n), "nature")?),
                 None => None,
             },
+            parental_responsibility: code(
+                ParentalResponsibility::from_code(&self.parental_responsibility),
+                "parental responsibility",
+            )?,
             started_on: parse_date_text(self.started_on)?,
             ended_on: parse_date_text(self.ended_on)?,
             end_reason: self.end_reason,

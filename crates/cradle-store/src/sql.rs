@@ -16,7 +16,7 @@ pub(crate) const API_TOKEN_COLUMNS: &str =
 pub(crate) const STAFF_COLUMNS: &str =
     "id, username, display_name, role, password_hash, disabled, service_account";
 pub(crate) const PERSON_COLUMNS: &str = "p.id, p.name, p.phone, p.email, p.postcode, p.preferred_language, p.interpreter_needed, p.ethnicity, p.religion, p.cultural_notes, p.contact_consent, p.version, p.date_of_birth, p.age_band, p.sex";
-pub(crate) const RELATIONSHIP_COLUMNS: &str = "id, person_id, baby_id, kind, lives_with_baby, care_share, contact_frequency, nature, started_on, ended_on, end_reason, version";
+pub(crate) const RELATIONSHIP_COLUMNS: &str = "id, person_id, baby_id, kind, lives_with_baby, care_share, contact_frequency, nature, parental_responsibility, started_on, ended_on, end_reason, version";
 
 /// Turns a unique-constraint failure into a plain conflict naming what was duplicated.
 pub(crate) fn conflict_or(error: sqlx::Error, what: &'static str) -> StoreError {

@@ -502,6 +502,7 @@ mod tests {
             care_share: CareShare::Equal,
             contact_frequency: ContactFrequency::Daily,
             nature: Some(nature),
+            parental_responsibility: Default::default(),
             started_on: None,
             ended_on: ended,
             end_reason: None,

@@ -92,6 +92,7 @@ fn random_family(shapes: &[MemberShape]) -> FamilyRecord {
             care_share: CareShare::Some,
             contact_frequency: ContactFrequency::Daily,
             nature: None,
+            parental_responsibility: Default::default(),
             started_on: None,
             ended_on: None,
             end_reason: None,

@@ -488,8 +488,8 @@ impl SqlStore {
         at_millis: i64,
     ) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO relationships (id, family_id, person_id, baby_id, kind, lives_with_baby, care_share, contact_frequency, nature, started_on, ended_on, end_reason, version, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            "INSERT INTO relationships (id, family_id, person_id, baby_id, kind, lives_with_baby, care_share, contact_frequency, nature, started_on, ended_on, end_reason, version, created_at, parental_responsibility) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(relationship.id.0)
         .bind(family.0)
@@ -505,6 +505,7 @@ impl SqlStore {
         .bind(&relationship.end_reason)
         .bind(relationship.version)
         .bind(at_millis)
+        .bind(relationship.parental_responsibility.code())
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -1292,7 +1293,7 @@ impl FamilyStore for SqlStore {
         Self::require_baby(&mut tx, family, relationship.target).await?;
         let changed = sqlx::query(
             "UPDATE relationships SET baby_id = $1, kind = $2, lives_with_baby = $3, care_share = $4, contact_frequency = $5, nature = $6, \
-             started_on = $7, ended_on = $8, end_reason = $9, version = $10 \
+             started_on = $7, ended_on = $8, end_reason = $9, version = $10, parental_responsibility = $15 \
              WHERE id = $11 AND family_id = $12 AND person_id = $13 AND version = $14",
         )
         .bind(Self::baby_of(relationship.target))
@@ -1309,6 +1310,7 @@ impl FamilyStore for SqlStore {
         .bind(family.0)
         .bind(relationship.person_id.0)
         .bind(change.previous_version)
+        .bind(relationship.parental_responsibility.code())
         .execute(&mut *tx)
         .await?
         .rows_affected();

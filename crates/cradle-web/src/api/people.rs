@@ -14,8 +14,8 @@ use axum::response::{IntoResponse, Response};
 use cradle_domain::family::{MotherDetails, MotherInput};
 use cradle_domain::network::{
     AgeBand, BirthInput, CareShare, ContactConsent, ContactFrequency, ContactRestriction,
-    KnownPerson, Person, PersonInput, Relationship, RelationshipInput, RelationshipKind,
-    RelationshipNature, RestrictionInput, RestrictionKind, Sex,
+    KnownPerson, ParentalResponsibility, Person, PersonInput, Relationship, RelationshipInput,
+    RelationshipKind, RelationshipNature, RestrictionInput, RestrictionKind, Sex,
 };
 use cradle_domain::person::EthnicCategory;
 use cradle_domain::{Baby, BabyId, PersonId, Problems, RestrictionId};
@@ -537,6 +537,10 @@ struct RelationshipDetails {
     contact_frequency: ContactFrequency,
     #[serde(default)]
     nature: Option<RelationshipNature>,
+    /// For a relationship with a baby: whether they hold parental responsibility for the
+    /// baby (`not_known` when left out; not for a relationship with the mother).
+    #[serde(default)]
+    parental_responsibility: Option<ParentalResponsibility>,
     /// When the relationship began, if known.
     #[serde(default)]
     #[schema(format = Date)]
@@ -562,6 +566,10 @@ impl ApiBody for RelationshipDetails {
             care_share: self.care_share.code().to_string(),
             contact_frequency: self.contact_frequency.code().to_string(),
             nature: code(self.nature, RelationshipNature::code),
+            parental_responsibility: code(
+                self.parental_responsibility,
+                ParentalResponsibility::code,
+            ),
             started_day,
             started_month,
             started_year,

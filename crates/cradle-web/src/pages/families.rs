@@ -565,6 +565,12 @@ fn person_view(record: &FamilyRecord, person: &Person, today: time::Date) -> Per
                 r.care_share.label(),
                 r.contact_frequency.label().to_lowercase()
             );
+            if matches!(r.target, RelationshipTarget::Baby(_)) {
+                detail.push_str(&format!(
+                    " Parental responsibility: {}.",
+                    super::network::parental_responsibility(r).to_lowercase()
+                ));
+            }
             if let Some(nature) = r.nature {
                 detail.push_str(&format!(
                     " Relationship seems {}.",

@@ -20,8 +20,8 @@ use cradle_domain::entries::{EntryInput, Member};
 use cradle_domain::family_facing::FamilyFacing;
 use cradle_domain::network::{
     BirthInput, CareShare, ChildProtectionStatus, ContactConsent, ContactFrequency, FamilyRecord,
-    PersonInput, Relationship, RelationshipInput, RelationshipKind, RelationshipNature,
-    RelationshipTarget, RestrictionInput, RestrictionKind,
+    ParentalResponsibility, PersonInput, Relationship, RelationshipInput, RelationshipKind,
+    RelationshipNature, RelationshipTarget, RestrictionInput, RestrictionKind,
 };
 use cradle_domain::person::EthnicCategory;
 use cradle_domain::{BabyId, PersonId, RelationshipId, RestrictionId};
@@ -493,6 +493,7 @@ pub struct RelationshipFormPage {
     pub target: RadioGroup,
     pub lives_with_baby: RadioGroup,
     pub care_share: RadioGroup,
+    pub parental_responsibility: RadioGroup,
     pub contact_frequency: SelectField,
     pub nature: RadioGroup,
     pub started: DateField,
@@ -599,6 +600,22 @@ fn relationship_page(
                 &input.care_share,
             ),
             inline: false,
+        },
+        parental_responsibility: RadioGroup {
+            id: "parental_responsibility",
+            legend:
+                "For a relationship with a baby: do they have parental responsibility for the baby?",
+            options: Choice::list(
+                ParentalResponsibility::ALL,
+                ParentalResponsibility::code,
+                |answer| match answer {
+                    ParentalResponsibility::Yes => "Yes",
+                    ParentalResponsibility::No => "No",
+                    ParentalResponsibility::NotKnown => "Not known yet",
+                },
+                &input.parental_responsibility,
+            ),
+            inline: true,
         },
         contact_frequency: SelectField {
             id: "contact_frequency",
@@ -1345,6 +1362,17 @@ async fn history_page(
 }
 
 /// "Tunde Okafor, father of Baby Okafor".
+/// Whether someone has parental responsibility for the baby a relationship is with, as a
+/// record shows it ("Not asked" for a relationship with the mother).
+pub(crate) fn parental_responsibility(r: &Relationship) -> &'static str {
+    match (r.target, r.parental_responsibility) {
+        (RelationshipTarget::Mother, _) => "Not asked (a relationship with the mother)",
+        (_, ParentalResponsibility::Yes) => "Yes",
+        (_, ParentalResponsibility::No) => "No",
+        (_, ParentalResponsibility::NotKnown) => "Not known yet",
+    }
+}
+
 fn relationship_heading(family: &FamilyRecord, r: &Relationship) -> String {
     let person = family
         .person(r.person_id)
@@ -1397,6 +1425,10 @@ fn version_fields(
                     ("Lives with the baby", yes_no(r.lives_with_baby)),
                     ("Shares the baby's care", r.care_share.label().to_string()),
                     ("Sees the baby", r.contact_frequency.label().to_string()),
+                    (
+                        "Parental responsibility for the baby",
+                        parental_responsibility(&r).to_string(),
+                    ),
                     (
                         "Nature of the relationship",
                         shown(r.nature.map(|n| n.label().to_string())),

@@ -497,10 +497,20 @@ on_both_backends!(the_family_network_through_the_api, |backend| async move {
 
     let relationship = post(
         format!("/api/v1/families/{family}/relationships"),
-        serde_json::json!({"person_id": ngozi_id, "target": baby, "kind": "grandparent", "lives_with_baby": false, "care_share": "some", "contact_frequency": "weekly", "nature": "strong"}),
+        serde_json::json!({"person_id": ngozi_id, "target": baby, "kind": "grandparent", "lives_with_baby": false, "care_share": "some", "contact_frequency": "weekly", "nature": "strong", "parental_responsibility": "no"}),
     )
     .await;
     assert_eq!(relationship.status(), StatusCode::CREATED);
+    let recorded: Value = relationship.json().await.unwrap();
+    assert_eq!(recorded["parental_responsibility"], "no");
+    let with_mother = post(
+        format!("/api/v1/families/{family}/relationships"),
+        serde_json::json!({"person_id": ngozi_id, "target": "mother", "kind": "grandparent", "lives_with_baby": false, "care_share": "some", "contact_frequency": "weekly", "parental_responsibility": "yes"}),
+    )
+    .await;
+    assert_eq!(with_mother.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = with_mother.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "parental_responsibility");
     let amended = post(
         format!("/api/v1/families/{family}/people/{ngozi_id}"),
         serde_json::json!({"name": "Ngozi Okafor", "phone": "07700 900111", "version": 1, "reason": "Phone number given"}),

@@ -189,11 +189,39 @@ on_both_backends!(
                 ("care_share", "equal"),
                 ("contact_frequency", "daily"),
                 ("nature", "supportive"),
+                ("parental_responsibility", "yes"),
             ])
             .send()
             .await
             .unwrap();
         assert_eq!(relationship.status(), StatusCode::SEE_OTHER);
+        // Who holds parental responsibility (who may consent for the baby) shows with the
+        // relationship; it is asked of a relationship with a baby, not with the mother.
+        assert!(get_text(&app, &client, &page_path)
+            .await
+            .contains("Parental responsibility: yes."));
+        let with_mother = client
+            .post(app.url(&format!("{page_path}/relationships")))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("person_id", rui.as_str()),
+                ("target", "mother"),
+                ("kind", "partner"),
+                ("lives_with_baby", "yes"),
+                ("care_share", "equal"),
+                ("contact_frequency", "daily"),
+                ("parental_responsibility", "yes"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(with_mother.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let refused = with_mother.text().await.unwrap();
+        assert!(refused.contains("recorded for a relationship with a baby, not with the mother"));
+        assert!(
+            refused.contains("value=\"yes\" checked"),
+            "the answer typed is kept"
+        );
 
         // Another family's baby, or a person from elsewhere, cannot be linked.
         let other_family = family_of(&app, &client, "Amara Okafor").await;
