@@ -139,7 +139,7 @@ pub fn parse_date_parts(
     let (Ok(d), Ok(m), Ok(y)) = parsed else {
         return Err(Invalid::new(
             field,
-            format!("{label} must be a real date, for example 27 3 2026"),
+            format!("{label} must be a real date, for example 15 3 2026"),
         ));
     };
     if !(1900..=2200).contains(&y) || year.len() != 4 {
@@ -154,7 +154,7 @@ pub fn parse_date_parts(
         .ok_or_else(|| {
             Invalid::new(
                 field,
-                format!("{label} must be a real date, for example 27 3 2026"),
+                format!("{label} must be a real date, for example 15 3 2026"),
             )
         })
 }

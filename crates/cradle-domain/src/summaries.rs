@@ -5,6 +5,7 @@
 
 use crate::family_facing::FamilyFacing;
 use crate::observations::BabyResponse;
+use crate::text::sentence;
 
 /// The summary's parts, in the order they are printed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,16 +53,6 @@ fn listed(parts: &[&str]) -> String {
         [] => String::new(),
         [one] => (*one).to_string(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
-}
-
-/// Text a clinician wrote, ending as a sentence does.
-fn sentence(text: &str) -> String {
-    let text = text.trim();
-    if text.ends_with(['.', '!', '?']) {
-        text.to_string()
-    } else {
-        format!("{text}.")
     }
 }
 

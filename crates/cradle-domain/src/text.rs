@@ -38,6 +38,17 @@ pub(crate) fn optional_text(
     Ok(Some(typed.to_string()))
 }
 
+/// Text a clinician wrote, ending as a sentence does ("Warm, growing bond" → "Warm, growing
+/// bond."), so that the next sentence does not run on from it. Empty text stays empty.
+pub fn sentence(text: &str) -> String {
+    let text = text.trim();
+    if text.is_empty() || text.ends_with(['.', '!', '?', '…']) {
+        text.to_string()
+    } else {
+        format!("{text}.")
+    }
+}
+
 /// "The goal" → "the goal", for a label in the middle of a sentence.
 pub fn lower_first(text: &str) -> String {
     let mut chars = text.chars();
@@ -50,6 +61,14 @@ pub fn lower_first(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_text_ends_as_a_sentence() {
+        assert_eq!(sentence(" Warm, growing bond "), "Warm, growing bond.");
+        assert_eq!(sentence("Is it better?"), "Is it better?");
+        assert_eq!(sentence("By phone."), "By phone.");
+        assert_eq!(sentence("  "), "");
+    }
 
     #[test]
     fn text_is_trimmed_required_and_bounded() {

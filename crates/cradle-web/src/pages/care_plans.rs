@@ -99,9 +99,14 @@ fn plan_title(plan: &CarePlan) -> String {
 
 pub fn plan_view(plan: &CarePlan, record: &FamilyRecord) -> PlanView {
     let status = plan.review_status(record.sessions_before_review);
+    let attended_sessions = |count: u32| match count {
+        1 => "1 attended session".to_string(),
+        n => format!("{n} attended sessions"),
+    };
     let review_line = match status {
         ReviewStatus::NotYet { attended, of } => format!(
-            "Review after {of} attended sessions: {attended} attended since the {}.",
+            "Review after {}: {attended} attended since the {}.",
+            attended_sessions(of),
             if plan.reviews.is_empty() {
                 "plan began"
             } else {
@@ -109,10 +114,14 @@ pub fn plan_view(plan: &CarePlan, record: &FamilyRecord) -> PlanView {
             }
         ),
         ReviewStatus::Due { attended } => {
-            format!("Review due: {attended} attended sessions since the last review.")
+            format!(
+                "Review due: {} since the last review.",
+                attended_sessions(attended)
+            )
         }
         ReviewStatus::Overdue { attended, of } => format!(
-            "Review overdue: {attended} attended sessions since the last review (due after {of})."
+            "Review overdue: {} since the last review (due after {of}).",
+            attended_sessions(attended)
         ),
     };
     let missed = plan
@@ -1209,13 +1218,22 @@ async fn team_settings_page(
     Ok(render(form_status(&page.errors), &page))
 }
 
+/// `?saved=yes` after a change, which says so on the page.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SettingsShown {
+    saved: String,
+}
+
 pub async fn team_settings(
     State(state): State<WebState>,
     staff: Staff<ManageTeamPractice>,
     Path(team): Path<String>,
+    Form(shown): Form<SettingsShown>,
 ) -> Result<Response, Failure> {
     let team = super::interventions::team_of(&team)?;
-    team_settings_page(&state, &staff, team, None, Errors::default(), false).await
+    let saved = shown.saved == "yes";
+    team_settings_page(&state, &staff, team, None, Errors::default(), saved).await
 }
 
 /// The family members beyond partners ticked on the team's settings page, as role codes.
@@ -1256,7 +1274,8 @@ async fn settings_saved<T>(
     typed: Option<&str>,
 ) -> Result<Response, Failure> {
     match result {
-        Ok(_) => team_settings_page(state, staff, team, None, Errors::default(), true).await,
+        // Shown again by its own address, so that reloading it sends nothing twice.
+        Ok(_) => Ok(see_other(&format!("/teams/{team}/settings?saved=yes"))),
         Err(AppError::Invalid(problems)) => {
             team_settings_page(
                 state,

@@ -193,6 +193,8 @@ pub struct SessionLine {
     pub topic: String,
     pub taken: bool,
     pub present: usize,
+    /// A session still to come: its register is taken on the day or after.
+    pub to_come: bool,
 }
 
 pub struct MemberLine {
@@ -226,6 +228,7 @@ fn group_page(
     errors: Errors,
 ) -> Response {
     let group = &register.group;
+    let today = state.app.today();
     let page = GroupPage {
         chrome: Chrome::new(Some(staff), state.demo),
         id: group.id.to_string(),
@@ -255,6 +258,7 @@ fn group_page(
                         .iter()
                         .filter(|m| m.presence == Presence::Attended)
                         .count(),
+                    to_come: s.on > today,
                 }
             })
             .collect(),
@@ -504,7 +508,11 @@ async fn enrol_page(
     }];
     options.extend(groups.iter().map(|g| Choice {
         code: g.id.to_string(),
-        label: format!("{} ({})", g.name, next_session(g, today).to_lowercase()),
+        label: format!(
+            "{} ({})",
+            g.name,
+            cradle_domain::text::lower_first(&next_session(g, today))
+        ),
         selected: input.group == g.id.to_string(),
     }));
     let page = EnrolPage {

@@ -236,9 +236,13 @@ fn page(
                 on: long_date(s.step.on()),
                 step: s.step.label(),
                 detail: match &s.interpreter {
-                    Some(used) => format!("{} {}.", detail_of(&s.step), used.summary())
-                        .trim()
-                        .to_string(),
+                    Some(used) => format!(
+                        "{} {}.",
+                        cradle_domain::text::sentence(&detail_of(&s.step)),
+                        used.summary()
+                    )
+                    .trim()
+                    .to_string(),
                     None => detail_of(&s.step),
                 },
                 given: s.given.summary(),

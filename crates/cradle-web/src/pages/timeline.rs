@@ -8,6 +8,7 @@ use crate::views::Choice;
 use cradle_domain::dates::{long_date, long_date_time};
 use cradle_domain::entries::Member;
 use cradle_domain::network::FamilyRecord;
+use cradle_domain::text::sentence;
 use serde::Deserialize;
 
 /// The kinds of timeline item, as the filter names them.
@@ -94,9 +95,9 @@ pub fn items(record: &FamilyRecord, filter: &TimelineFilter) -> Vec<TimelineItem
         });
     }
     for c in &record.conversations {
-        let mut text: Vec<String> = c.answers.iter().map(|(_, t)| t.clone()).collect();
+        let mut text: Vec<String> = c.answers.iter().map(|(_, t)| sentence(t)).collect();
         if let Some(f) = &c.formulation {
-            text.push(format!("Formulation: {f}"));
+            text.push(sentence(&format!("Formulation: {f}")));
         }
         if let Some(interpreter) = &c.interpreter {
             text.push(format!("{}.", interpreter.summary()));

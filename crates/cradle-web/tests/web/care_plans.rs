@@ -508,6 +508,21 @@ on_both_backends!(
             .unwrap();
         assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(refused.text().await.unwrap().contains("from 1 to 20"));
+        // Saved on the page, it is shown again by its own address (reloading sends nothing).
+        let on_page = manager
+            .post(app.url(&format!("/teams/{team}/settings")))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("sessions_before_review", "7"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(on_page.status(), StatusCode::SEE_OTHER);
+        let shown = location(&on_page);
+        assert_eq!(shown, format!("/teams/{team}/settings?saved=yes"));
+        let page = get_text(&app, &manager, &shown).await;
+        assert!(page.contains("Saved. Every family of the team") && page.contains("value=\"7\""));
         let saved = manager
             .post(app.url(&format!("/api/v1/teams/{team}/settings")))
             .header("X-CSRF-Token", &token)

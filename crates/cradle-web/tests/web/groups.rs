@@ -135,7 +135,12 @@ on_both_backends!(
             .await
             .unwrap()
             .contains("on the day of the session or after it"));
-        assert!(get(group_path.clone()).await.contains("1 attended"));
+        let group_page = get(group_path.clone()).await;
+        assert!(group_page.contains("1 attended"));
+        // The page does not offer a register it would refuse: the session to come says so.
+        assert!(group_page.contains("To come: the register is taken on the day"));
+        assert!(!group_page.contains(&format!("/sessions/{future}/register")));
+        assert!(group_page.contains(&format!("/sessions/{past}/register")));
 
         // Each family's timeline holds its own member's attendance, and nobody else's.
         let (amara, tunde) = &fathers[0];

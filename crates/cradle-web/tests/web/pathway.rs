@@ -924,9 +924,10 @@ on_both_backends!(
             .send()
             .await
             .unwrap();
-        assert_eq!(saved.status(), StatusCode::OK);
-        let page = saved.text().await.unwrap();
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let page = get_text(&app, &manager, &location(&saved)).await;
         assert!(page.contains("value=\"grandparent\" checked"), "{page}");
+        assert!(page.contains("Saved."));
         let read: Value = get_json(&app, &manager, &roles).await;
         assert_eq!(read["pathway_roles"], serde_json::json!(["grandparent"]));
 
