@@ -365,7 +365,16 @@ impl Cradle {
             .iter()
             .map(|a| (a.question.clone(), a.code.clone()))
             .collect();
+        // Nothing answered is no questionnaire completed: saved, it would read as a score of
+        // nothing and raise every alert its questions carry.
         let scored = match instrument.score(&given, population.as_deref()) {
+            Ok(_) if given.is_empty() => {
+                problems.push(Invalid::new(
+                    "answers",
+                    "Answer at least one question: a questionnaire with no answers is not recorded",
+                ));
+                None
+            }
             Ok(scored) => Some(scored),
             Err(faults) => {
                 problems.push(Invalid::new("answers", faults.0.join("; ")));

@@ -518,11 +518,25 @@ on_both_backends!(
         );
 
         let (d, m, y) = cradle_domain::dates::date_boxes(Some(app.app.today()));
-        fields.extend([
+        let dated = [
             ("completed_on_day".to_string(), d),
             ("completed_on_month".to_string(), m),
             ("completed_on_year".to_string(), y),
-        ]);
+        ];
+        // Dated but with nothing answered: not a questionnaire completed, and no alert raised.
+        let mut blank: Vec<(String, String)> = fields[..3].to_vec();
+        blank.extend(dated.clone());
+        let unanswered = client.post(url.clone()).form(&blank).send().await.unwrap();
+        assert_eq!(unanswered.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(unanswered
+            .text()
+            .await
+            .unwrap()
+            .contains("Answer at least one question"));
+        assert!(!get_text(&app, &client, &format!("/families/{family}"))
+            .await
+            .contains("questionnaire-alert"));
+        fields.extend(dated);
         let saved = client.post(url).form(&fields).send().await.unwrap();
         assert_eq!(saved.status(), StatusCode::SEE_OTHER);
         let page = get_text(&app, &client, &format!("/families/{family}")).await;
