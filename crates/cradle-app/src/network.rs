@@ -35,6 +35,22 @@ fn snapshot<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
     serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// A change as parsed and the reason for it, or every problem with either at once.
+fn with_reason<T>(parsed: Result<T, Problems>, why: &str) -> Result<(T, String), AppError> {
+    match (parsed, reason(why)) {
+        (Ok(parsed), Ok(why)) => Ok((parsed, why)),
+        (parsed, why) => {
+            let mut problems = parsed.err().unwrap_or_default();
+            match why {
+                Err(AppError::Invalid(found)) => problems.0.extend(found.0),
+                Err(other) => return Err(other),
+                Ok(_) => {}
+            }
+            Err(AppError::Invalid(problems))
+        }
+    }
+}
+
 fn stale(error: StoreError) -> AppError {
     match error {
         StoreError::Conflict(_) => AppError::Conflict(
@@ -267,25 +283,10 @@ impl Cradle {
     ) -> Result<Person, AppError> {
         let record = self.record_for_change(access, Sections::CORE).await?;
         let current = record.person(person_id).ok_or(AppError::NotFound)?.clone();
-        let mut problems = Problems::default();
-        let updated = match input.parse(person_id, expected_version + 1, self.today()) {
-            Ok(p) => Some(p),
-            Err(p) => {
-                problems = p;
-                None
-            }
-        };
-        let why = match reason(why) {
-            Ok(why) => Some(why),
-            Err(AppError::Invalid(p)) => {
-                problems.0.extend(p.0);
-                None
-            }
-            Err(other) => return Err(other),
-        };
-        let (Some(updated), Some(why)) = (updated, why) else {
-            return Err(AppError::Invalid(problems));
-        };
+        let (updated, why) = with_reason(
+            input.parse(person_id, expected_version + 1, self.today()),
+            why,
+        )?;
         let change = self.amendment(actor, snapshot(&current)?, expected_version, why)?;
         let entry = self.change_entry(
             actor,
@@ -334,6 +335,58 @@ impl Cradle {
             .await
             .map_err(stale)?;
         Ok(relationship)
+    }
+
+    /// Changes what a relationship records (how much care they share, how often they see
+    /// the baby, parental responsibility once it is checked), keeping the earlier version
+    /// and why. Who it is between stays as it is: a different person or baby is another
+    /// relationship. An ended relationship is not changed.
+    pub async fn amend_relationship(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        id: RelationshipId,
+        input: &RelationshipInput,
+        expected_version: i64,
+        why: &str,
+    ) -> Result<Relationship, AppError> {
+        let record = self.record_for_change(access, Sections::CORE).await?;
+        let current = record
+            .relationships
+            .iter()
+            .find(|r| r.id == id)
+            .ok_or(AppError::NotFound)?
+            .clone();
+        if current.ended_on.is_some() {
+            return Err(AppError::Conflict(
+                "This relationship has ended, so it is kept as it was. Record a new relationship if they are part of the baby's life again.".to_string(),
+            ));
+        }
+        let typed = RelationshipInput {
+            person_id: current.person_id.to_string(),
+            target: match current.target {
+                RelationshipTarget::Mother => "mother".to_string(),
+                RelationshipTarget::Baby(baby) => baby.to_string(),
+            },
+            ..input.clone()
+        };
+        let (parsed, why) = with_reason(typed.parse(id, self.today()), why)?;
+        let updated = Relationship {
+            version: expected_version + 1,
+            ..parsed
+        };
+        let change = self.amendment(actor, snapshot(&current)?, expected_version, why)?;
+        let entry = self.change_entry(
+            actor,
+            access,
+            AuditAction::RelationshipAmended,
+            format!("relationship {id} to version {}", updated.version),
+        )?;
+        self.store
+            .amend_relationship(access.family_id(), &updated, &change, entry)
+            .await
+            .map_err(stale)?;
+        Ok(updated)
     }
 
     /// Ends a relationship (separation, bereavement) without deleting its history.

@@ -731,6 +731,27 @@ fn optional_date(
 }
 
 impl RelationshipInput {
+    /// The form filled in as the relationship is recorded now, to change it.
+    pub fn from_relationship(r: &Relationship) -> Self {
+        let (started_day, started_month, started_year) = crate::dates::date_boxes(r.started_on);
+        Self {
+            person_id: r.person_id.to_string(),
+            target: match r.target {
+                RelationshipTarget::Mother => "mother".to_string(),
+                RelationshipTarget::Baby(baby) => baby.to_string(),
+            },
+            kind: r.kind.code().to_string(),
+            lives_with_baby: if r.lives_with_baby { "yes" } else { "no" }.to_string(),
+            care_share: r.care_share.code().to_string(),
+            contact_frequency: r.contact_frequency.code().to_string(),
+            nature: r.nature.map(|n| n.code().to_string()).unwrap_or_default(),
+            parental_responsibility: r.parental_responsibility.code().to_string(),
+            started_day,
+            started_month,
+            started_year,
+        }
+    }
+
     /// Checks the relationship. Whether the person and baby belong to this family is
     /// checked against the family record by the caller.
     pub fn parse(&self, id: RelationshipId, today: Date) -> Result<Relationship, Problems> {

@@ -18,7 +18,7 @@ use cradle_domain::network::{
     RelationshipKind, RelationshipNature, RestrictionInput, RestrictionKind, Sex,
 };
 use cradle_domain::person::EthnicCategory;
-use cradle_domain::{Baby, BabyId, PersonId, Problems, RestrictionId};
+use cradle_domain::{Baby, BabyId, PersonId, Problems, RelationshipId, RestrictionId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -37,6 +37,7 @@ pub fn routes() -> OpenApiRouter<WebState> {
         .routes(routes!(renew_restriction))
         .routes(routes!(lift_restriction))
         .routes(routes!(add_relationship))
+        .routes(routes!(change_relationship))
         .routes(routes!(record_birth))
         .routes(routes!(amend_mother))
 }
@@ -50,6 +51,15 @@ path_ids!(
     id,
     /// The person's id.
     person,
+});
+
+path_ids!(
+    /// A relationship in a family.
+    RelationshipPath {
+    /// The family's id.
+    id,
+    /// The relationship's id.
+    relationship,
 });
 
 path_ids!(
@@ -525,12 +535,9 @@ async fn lift_restriction(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// How a person relates to a baby or to the mother.
+/// What a relationship records of how a person relates to the baby.
 #[derive(Deserialize, ToSchema)]
-struct RelationshipDetails {
-    person_id: PersonId,
-    /// A baby's id, or "mother".
-    target: String,
+struct RelationshipTerms {
     kind: RelationshipKind,
     lives_with_baby: bool,
     care_share: CareShare,
@@ -547,11 +554,11 @@ struct RelationshipDetails {
     started_on: Option<String>,
 }
 
-impl ApiBody for RelationshipDetails {
-    type Input = RelationshipInput;
+impl RelationshipTerms {
     const RENAMED: &'static [(&'static str, &'static str)] = &[("started", "started_on")];
 
-    fn into_input(self) -> Result<RelationshipInput, Failure> {
+    /// The domain's input for a relationship between `person_id` and `target`.
+    fn between(self, person_id: String, target: String) -> Result<RelationshipInput, Failure> {
         let mut problems = Problems::default();
         let (started_day, started_month, started_year) = date_boxes(
             "started_on",
@@ -559,8 +566,8 @@ impl ApiBody for RelationshipDetails {
             &mut problems,
         );
         let input = RelationshipInput {
-            person_id: self.person_id.to_string(),
-            target: self.target,
+            person_id,
+            target,
             kind: self.kind.code().to_string(),
             lives_with_baby: yes_no(Some(self.lives_with_baby)),
             care_share: self.care_share.code().to_string(),
@@ -575,6 +582,25 @@ impl ApiBody for RelationshipDetails {
             started_year,
         };
         checked(input, problems)
+    }
+}
+
+/// How a person relates to a baby or to the mother.
+#[derive(Deserialize, ToSchema)]
+struct RelationshipDetails {
+    person_id: PersonId,
+    /// A baby's id, or "mother".
+    target: String,
+    #[serde(flatten)]
+    terms: RelationshipTerms,
+}
+
+impl ApiBody for RelationshipDetails {
+    type Input = RelationshipInput;
+    const RENAMED: &'static [(&'static str, &'static str)] = RelationshipTerms::RENAMED;
+
+    fn into_input(self) -> Result<RelationshipInput, Failure> {
+        self.terms.between(self.person_id.to_string(), self.target)
     }
 }
 
@@ -600,6 +626,61 @@ async fn add_relationship(
         .await
         .map_err(RelationshipDetails::fields)?;
     Ok((StatusCode::CREATED, Json(relationship)).into_response())
+}
+
+/// What a relationship records, as it should read now, with the version it replaces and why.
+/// Who it is between stays as it is.
+#[derive(Deserialize, ToSchema)]
+struct RelationshipChange {
+    #[serde(flatten)]
+    terms: RelationshipTerms,
+    /// The relationship's version being replaced: 409 if someone else changed it first.
+    #[schema(minimum = 1, maximum = 9_007_199_254_740_991_i64)]
+    version: i64,
+    /// Why it changes; kept with the earlier version.
+    reason: String,
+}
+
+impl ApiBody for RelationshipChange {
+    type Input = (RelationshipInput, i64, String);
+    const RENAMED: &'static [(&'static str, &'static str)] = RelationshipTerms::RENAMED;
+
+    fn into_input(self) -> Result<Self::Input, Failure> {
+        // Who it is between is the recorded relationship's: the app keeps it as it is.
+        let input = self.terms.between(String::new(), String::new())?;
+        Ok((input, self.version, self.reason))
+    }
+}
+
+/// Change what a relationship records
+///
+/// How much of the baby's care they share, how often they see the baby, whether they hold
+/// parental responsibility once it is checked… Keeps the earlier version with who, when and
+/// why. `version` must be the version being replaced: 409 if someone else changed it first,
+/// or if the relationship has ended.
+#[utoipa::path(post, path = "/families/{id}/relationships/{relationship}", tag = TAG,
+    params(RelationshipPath),
+    request_body = RelationshipChange,
+    responses(
+        (status = 200, description = "The relationship's new version", body = Relationship),
+        (status = 404, description = "No such relationship in this family"),
+        (status = 409, description = "Changed by someone else, or ended; nothing was saved"),
+        (status = 422, description = "The relationship or the reason has problems"),
+    ))]
+async fn change_relationship(
+    State(state): State<WebState>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, relationship)): Path<(String, String)>,
+    Json(body): Json<RelationshipChange>,
+) -> Result<Response, Failure> {
+    let id = RelationshipId::parse(&relationship).ok_or(Failure(Problem::NotFound))?;
+    let (input, version, reason) = body.into_input()?;
+    let updated = state
+        .app
+        .amend_relationship(&staff.actor, &access, id, &input, version, &reason)
+        .await
+        .map_err(RelationshipChange::fields)?;
+    Ok(Json(updated).into_response())
 }
 
 /// A baby's birth.

@@ -4,7 +4,7 @@
 use super::see_other;
 use crate::auth::{ChangeRecords, FamilyScoped, ReadRecords, Staff};
 use crate::error::{Failure, Problem};
-use crate::form::Form;
+use crate::form::{Amending, Form};
 use crate::views::{
     form_status, render, Choice, Chrome, DateField, Errors, RadioGroup, SelectField, TextField,
 };
@@ -488,6 +488,10 @@ pub struct RelationshipFormPage {
     pub errors: Errors,
     pub baby: String,
     pub family_id: String,
+    pub heading: &'static str,
+    pub action: String,
+    /// Changing a relationship: who it is between (fixed), the version changed and why.
+    pub changing: Option<ChangingRelationship>,
     pub person: SelectField,
     pub kind: RadioGroup,
     pub target: RadioGroup,
@@ -499,11 +503,19 @@ pub struct RelationshipFormPage {
     pub started: DateField,
 }
 
+/// A relationship being changed, as its form shows it.
+pub struct ChangingRelationship {
+    pub between: String,
+    pub version: i64,
+    pub reason: TextField,
+}
+
 fn relationship_page(
     state: &WebState,
     staff: &Staff<ChangeRecords>,
     family: &FamilyRecord,
     input: &RelationshipInput,
+    changing: Option<(&Relationship, i64, &str)>,
     errors: Errors,
 ) -> Response {
     let mut people = vec![Choice {
@@ -554,6 +566,21 @@ fn relationship_page(
         selected: input.nature.is_empty(),
     });
     let page = RelationshipFormPage {
+        heading: if changing.is_some() {
+            "Change the relationship"
+        } else {
+            "Record a relationship"
+        },
+        action: match changing {
+            Some((r, ..)) => format!("/families/{}/relationships/{}", family.family.id, r.id),
+            None => format!("/families/{}/relationships", family.family.id),
+        },
+        changing: changing.map(|(r, version, reason)| ChangingRelationship {
+            between: relationship_heading(family, r),
+            version,
+            reason: TextField::new("reason", "Why is it changing?", reason)
+                .hint("For example: parental responsibility checked on the birth certificate"),
+        }),
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         baby: family.family.baby_label(),
         family_id: family.family.id.to_string(),
@@ -670,8 +697,65 @@ pub async fn new_relationship_form(
         &staff,
         &family,
         &input,
+        None,
         Errors::default(),
     ))
+}
+
+/// The relationship's form, filled in as it is recorded now.
+pub async fn change_relationship_form(
+    State(state): State<WebState>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, relationship)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let id = parse_id(RelationshipId::parse(&relationship))?;
+    let family = record(&state, &staff.actor, &access, Sections::CORE).await?;
+    let current = parse_id(family.relationships.iter().find(|r| r.id == id))?;
+    let input = RelationshipInput::from_relationship(current);
+    Ok(relationship_page(
+        &state,
+        &staff,
+        &family,
+        &input,
+        Some((current, current.version, "")),
+        Errors::default(),
+    ))
+}
+
+pub async fn change_relationship(
+    State(state): State<WebState>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, relationship)): Path<(String, String)>,
+    Form(Amending {
+        entry: input,
+        version,
+        reason,
+    }): Form<Amending<RelationshipInput>>,
+) -> Result<Response, Failure> {
+    let id = parse_id(RelationshipId::parse(&relationship))?;
+    let result = state
+        .app
+        .amend_relationship(&staff.actor, &access, id, &input, version, &reason)
+        .await;
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::CORE,
+        |family, errors| {
+            let current = parse_id(family.relationships.iter().find(|r| r.id == id))?;
+            Ok(relationship_page(
+                &state,
+                &staff,
+                family,
+                &input,
+                Some((current, version, &reason)),
+                errors,
+            ))
+        },
+    )
+    .await
 }
 
 pub async fn add_relationship(
@@ -689,7 +773,11 @@ pub async fn add_relationship(
         &access,
         result,
         Sections::CORE,
-        |family, errors| Ok(relationship_page(&state, &staff, family, &input, errors)),
+        |family, errors| {
+            Ok(relationship_page(
+                &state, &staff, family, &input, None, errors,
+            ))
+        },
     )
     .await
 }
@@ -2028,6 +2116,14 @@ pub fn routes() -> axum::Router<WebState> {
             get(lift_form).post(lift),
         )
         .route("/families/{id}/relationships", post(add_relationship))
+        .route(
+            "/families/{id}/relationships/{relationship}",
+            post(change_relationship),
+        )
+        .route(
+            "/families/{id}/relationships/{relationship}/edit",
+            get(change_relationship_form),
+        )
         .route(
             "/families/{id}/relationships/new",
             get(new_relationship_form),

@@ -503,6 +503,19 @@ on_both_backends!(the_family_network_through_the_api, |backend| async move {
     assert_eq!(relationship.status(), StatusCode::CREATED);
     let recorded: Value = relationship.json().await.unwrap();
     assert_eq!(recorded["parental_responsibility"], "no");
+    let changed = post(
+        format!("/api/v1/families/{family}/relationships/{}", recorded["id"].as_str().unwrap()),
+        serde_json::json!({"kind": "grandparent", "lives_with_baby": false, "care_share": "some", "contact_frequency": "weekly", "parental_responsibility": "yes", "version": 1, "reason": "Court order seen"}),
+    )
+    .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    let changed: Value = changed.json().await.unwrap();
+    assert_eq!(changed["parental_responsibility"], "yes");
+    assert_eq!(changed["version"], 2);
+    assert_eq!(
+        changed["person_id"], recorded["person_id"],
+        "who it is between stays"
+    );
     let with_mother = post(
         format!("/api/v1/families/{family}/relationships"),
         serde_json::json!({"person_id": ngozi_id, "target": "mother", "kind": "grandparent", "lives_with_baby": false, "care_share": "some", "contact_frequency": "weekly", "parental_responsibility": "yes"}),

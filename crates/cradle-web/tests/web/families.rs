@@ -223,6 +223,53 @@ on_both_backends!(
             "the answer typed is kept"
         );
 
+        // Parental responsibility checked later: the relationship is changed, not re-recorded;
+        // the earlier version is kept with the reason, and a stale form changes nothing.
+        let page = get_text(&app, &client, &page_path).await;
+        let edit = page
+            .split('"')
+            .find(|part| {
+                part.starts_with(&format!("{page_path}/relationships/")) && part.ends_with("/edit")
+            })
+            .expect("a Change link for the relationship")
+            .to_string();
+        let form = get_text(&app, &client, &edit).await;
+        assert!(
+            form.contains("Change the relationship") && form.contains("value=\"equal\" checked")
+        );
+        let changed = |version: &'static str, reason: &'static str| {
+            client
+                .post(app.url(edit.trim_end_matches("/edit")))
+                .form(&[
+                    ("csrf_token", csrf.as_str()),
+                    ("kind", "father"),
+                    ("lives_with_baby", "yes"),
+                    ("care_share", "main_carer"),
+                    ("contact_frequency", "daily"),
+                    ("parental_responsibility", "no"),
+                    ("version", version),
+                    ("reason", reason),
+                ])
+                .send()
+        };
+        let unexplained = changed("1", "").await.unwrap();
+        assert_eq!(unexplained.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let unexplained = unexplained.text().await.unwrap();
+        assert!(unexplained.contains("Enter the reason for the change"));
+        assert!(
+            unexplained.contains("value=\"main_carer\" checked"),
+            "what was typed is kept"
+        );
+        let saved = changed("1", "Checked the birth certificate").await.unwrap();
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let page = get_text(&app, &client, &page_path).await;
+        assert!(page.contains("Main carer.") && page.contains("Parental responsibility: no."));
+        assert!(page.contains(
+            "Earlier versions<span class=\"nhsuk-u-visually-hidden\"> of the relationship"
+        ));
+        let stale = changed("1", "An old form").await.unwrap();
+        assert_eq!(stale.status(), StatusCode::CONFLICT);
+
         // Another family's baby, or a person from elsewhere, cannot be linked.
         let other_family = family_of(&app, &client, "Amara Okafor").await;
         let other_page = get_text(
