@@ -102,6 +102,23 @@ pub struct Conversation {
 }
 
 impl Conversation {
+    /// The conversation as a list names it, telling two on one day apart: "Relationship
+    /// conversation, 7 December 2026, recorded by Priya Shah (not finished)".
+    pub fn label(&self) -> String {
+        let when = match self.held_on {
+            Some(day) => format!(", {}", crate::dates::long_date(day)),
+            None => " (not dated)".to_string(),
+        };
+        let draft = match self.status {
+            ConversationStatus::Draft => " (not finished)",
+            ConversationStatus::Finished => "",
+        };
+        format!(
+            "Relationship conversation{when}, recorded by {}{draft}",
+            self.recorded_by
+        )
+    }
+
     pub fn answer(&self, code: &str) -> Option<&str> {
         self.answers
             .iter()
@@ -316,6 +333,32 @@ mod tests {
             relationship: "He says she is 'a little fighter' and lights up at bath time".into(),
             ..ConversationInput::default()
         }
+    }
+
+    #[test]
+    fn two_conversations_on_one_day_are_told_apart_by_who_recorded_them_and_whether_finished() {
+        let conversation = |status, recorded_by: &str| Conversation {
+            id: Uuid::now_v7(),
+            held_on: Some(date!(2026 - 12 - 07)),
+            participants: vec![Member::Mother],
+            baby: None,
+            seen: Seen::Apart,
+            answers: Vec::new(),
+            formulation: None,
+            status,
+            interpreter: None,
+            recorded_by: recorded_by.to_string(),
+            saved_at_millis: 0,
+            version: 1,
+        };
+        assert_eq!(
+            conversation(ConversationStatus::Draft, "Priya Shah").label(),
+            "Relationship conversation, 7 December 2026, recorded by Priya Shah (not finished)"
+        );
+        assert_eq!(
+            conversation(ConversationStatus::Finished, "Tom Baker").label(),
+            "Relationship conversation, 7 December 2026, recorded by Tom Baker"
+        );
     }
 
     #[test]

@@ -16,7 +16,6 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use cradle_app::AppError;
 use cradle_app::Sections;
-use cradle_domain::dates::long_date;
 use cradle_domain::entries::Member;
 use cradle_domain::network::FamilyRecord;
 use cradle_domain::partner_assessment::{AssessmentInput, RiskFinding, SECTIONS};
@@ -82,10 +81,7 @@ async fn page(
         .filter(|c| c.participants.contains(&member))
         .map(|c| Choice {
             code: c.id.to_string(),
-            label: match c.held_on {
-                Some(day) => format!("Relationship conversation, {}", long_date(day)),
-                None => "Relationship conversation (not dated)".to_string(),
-            },
+            label: c.label(),
             selected: typed.conversations.iter().any(|t| *t == c.id.to_string()),
         })
         .collect();

@@ -74,11 +74,7 @@ fn assessment_view(family: &FamilyRecord, assessment: &PartnerAssessment) -> Ass
         .conversations
         .iter()
         .filter(|c| assessment.conversations.contains(&c.id))
-        .map(|c| {
-            c.held_on
-                .map(|day| format!("Relationship conversation, {}", long_date(day)))
-                .unwrap_or_else(|| "Relationship conversation (not dated)".to_string())
-        })
+        .map(|c| c.label())
         .collect();
     if !conversations.is_empty() {
         rows.push(("Draws on".to_string(), conversations.join("; ")));

@@ -386,7 +386,14 @@ pub async fn questionnaire_form(
         year,
         ..Typed::default()
     };
-    questionnaire_page(&state, &staff, &family, person, &typed, Errors::default()).await
+    // "Continue" with nothing chosen says so, rather than showing the same choice again.
+    let errors = if query.get("choosing").is_some_and(|c| c == "yes") && typed.instrument.is_empty()
+    {
+        Errors::one("instrument", "Select the questionnaire to complete")
+    } else {
+        Errors::default()
+    };
+    questionnaire_page(&state, &staff, &family, person, &typed, errors).await
 }
 
 pub async fn record_questionnaire(

@@ -482,6 +482,18 @@ on_both_backends!(
         assert!(
             choose.contains("Patient Health Questionnaire (PHQ-9)") && choose.contains("GAD-7")
         );
+        // "Continue" with nothing chosen says so.
+        let nothing = client
+            .get(format!("{new}?choosing=yes"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(nothing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(nothing
+            .text()
+            .await
+            .unwrap()
+            .contains("Select the questionnaire to complete"));
         let form = client
             .get(format!("{new}?instrument=PHQ-9"))
             .send()
