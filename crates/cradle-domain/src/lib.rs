@@ -16,6 +16,7 @@ pub mod enquiries;
 pub mod entries;
 pub mod family;
 pub mod family_facing;
+pub mod filming;
 pub mod groups;
 pub mod ids;
 pub mod interpreters;
