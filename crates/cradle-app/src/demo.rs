@@ -931,6 +931,7 @@ pub async fn synthetic_caseload(
             relationships,
             restrictions: Vec::new(),
             disclosure_actions: Vec::new(),
+            filming_consents: Vec::new(),
             entries: Vec::new(),
             conversations: Vec::new(),
             concerns: Vec::new(),

@@ -17,6 +17,7 @@ pub mod enquiries;
 pub mod enrolment;
 mod error;
 pub mod families;
+pub mod filming;
 pub mod groups;
 pub mod housekeeping;
 pub mod interventions;

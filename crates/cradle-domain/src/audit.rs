@@ -35,6 +35,8 @@ pub enum AuditAction {
     ObservationRecorded,
     EnquiryRecorded,
     DisclosureActionSettled,
+    FilmingConsentRecorded,
+    FilmingConsentWithdrawn,
     ConcernRaised,
     ConcernActionRecorded,
     ConcernClosed,
@@ -88,7 +90,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 80] = [
+    pub const ALL: [AuditAction; 82] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -119,6 +121,8 @@ impl AuditAction {
         AuditAction::ObservationRecorded,
         AuditAction::EnquiryRecorded,
         AuditAction::DisclosureActionSettled,
+        AuditAction::FilmingConsentRecorded,
+        AuditAction::FilmingConsentWithdrawn,
         AuditAction::ConcernRaised,
         AuditAction::ConcernActionRecorded,
         AuditAction::ConcernClosed,
@@ -203,6 +207,8 @@ impl AuditAction {
             AuditAction::ObservationRecorded => "observation.record",
             AuditAction::EnquiryRecorded => "enquiry.record",
             AuditAction::DisclosureActionSettled => "enquiry.action_settled",
+            AuditAction::FilmingConsentRecorded => "filming_consent.record",
+            AuditAction::FilmingConsentWithdrawn => "filming_consent.withdraw",
             AuditAction::ConcernRaised => "concern.raise",
             AuditAction::ConcernActionRecorded => "concern.action",
             AuditAction::ConcernClosed => "concern.close",
@@ -304,6 +310,10 @@ impl AuditAction {
             }
             AuditAction::DisclosureActionSettled => {
                 "Recorded a step after an abuse disclosure as done or not needed"
+            }
+            AuditAction::FilmingConsentRecorded => "Recorded consent to film for video feedback",
+            AuditAction::FilmingConsentWithdrawn => {
+                "Recorded consent to film withdrawn (viewing stops at once)"
             }
             AuditAction::ConcernRaised => "Raised a coping concern",
             AuditAction::ConcernActionRecorded => "Recorded an action taken about a concern",

@@ -1095,6 +1095,9 @@ pub struct FamilyRecord {
     /// The steps after each abuse disclosure, open and settled, oldest first (staff-only).
     #[serde(default)]
     pub disclosure_actions: Vec<crate::disclosures::DisclosureAction>,
+    /// Consents to film for video feedback, oldest first, withdrawn ones kept.
+    #[serde(default)]
+    pub filming_consents: Vec<crate::filming::FilmingConsent>,
 }
 
 impl FamilyRecord {
@@ -1118,6 +1121,7 @@ impl FamilyRecord {
             pathways: Vec::new(),
             responses: Vec::new(),
             disclosure_actions: Vec::new(),
+            filming_consents: Vec::new(),
             pathway_roles: Vec::new(),
             partner_assessments: Vec::new(),
         }

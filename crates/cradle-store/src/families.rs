@@ -28,6 +28,8 @@ pub struct Sections {
     /// The family timeline's entries (staff-only ones included) and the actions taken on
     /// disclosures.
     pub timeline: bool,
+    /// Video feedback: consents to film.
+    pub video: bool,
 }
 
 impl Sections {
@@ -37,6 +39,7 @@ impl Sections {
         care: false,
         pathway: false,
         timeline: false,
+        video: false,
     };
     /// The whole record: what the family page and the API's read of a family show.
     pub const ALL: Self = Self {
@@ -44,6 +47,7 @@ impl Sections {
         care: true,
         pathway: true,
         timeline: true,
+        video: true,
     };
     pub const RELATIONSHIP_WORK: Self = Self {
         relationship_work: true,
@@ -61,6 +65,10 @@ impl Sections {
         timeline: true,
         ..Self::CORE
     };
+    pub const VIDEO: Self = Self {
+        video: true,
+        ..Self::CORE
+    };
 
     /// These sections and `other`'s.
     pub const fn and(self, other: Self) -> Self {
@@ -69,6 +77,7 @@ impl Sections {
             care: self.care || other.care,
             pathway: self.pathway || other.pathway,
             timeline: self.timeline || other.timeline,
+            video: self.video || other.video,
         }
     }
 }

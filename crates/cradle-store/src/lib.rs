@@ -20,6 +20,7 @@ pub mod accounts;
 pub mod audit;
 pub mod care_plans;
 pub mod families;
+pub mod filming;
 pub mod groups;
 pub mod pathway;
 mod postgres;
@@ -35,6 +36,7 @@ pub use audit::AuditStore;
 pub use audit_chain::{chain_hash, verify_chain, AuditRecord, ChainFault, GENESIS_HASH};
 pub use care_plans::CarePlanStore;
 pub use families::{Amendment, FamilyStore, RecordKind, RecordVersion, Sections};
+pub use filming::FilmingStore;
 pub use groups::GroupStore;
 pub use pathway::PathwayStore;
 pub use postgres::PostgresStore;
@@ -270,6 +272,7 @@ pub trait Store:
     + CarePlanStore
     + PathwayStore
     + GroupStore
+    + FilmingStore
     + AuditStore
     + Send
     + Sync

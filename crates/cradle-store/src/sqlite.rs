@@ -233,6 +233,10 @@ mod pathway;
 #[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
 mod groups;
 
+#[path = "backend/filming.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
+mod filming;
+
 #[path = "backend/audit.rs"]
 #[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
 mod audit;

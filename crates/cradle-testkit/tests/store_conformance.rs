@@ -2505,3 +2505,106 @@ async fn reads_work_again_after_postgres_drops_every_connection() {
         .unwrap();
     db.cleanup().await;
 }
+
+on_both_backends!(
+    consent_to_film_is_kept_with_the_family_and_withdrawn_once,
+    |backend: Backend| async move {
+        use cradle_domain::entries::Member;
+        use cradle_domain::filming::{
+            ConsentGiven, ConsentWithdrawal, FilmingConsent, FilmingPurpose, ViewingScope,
+        };
+        let db = TestDatabase::new(backend).await.unwrap();
+        let store = db.open().await;
+        let w = world(store.as_ref()).await;
+        let f = created_family(store.as_ref(), &w, w.team.id, "Amara Okafor").await;
+        let before = store.family_stamp(f.id).await.unwrap().unwrap().1;
+        let consent = FilmingConsent {
+            id: Uuid::now_v7(),
+            on_film: vec![Member::Mother],
+            for_baby: vec![Member::Mother],
+            purposes: vec![FilmingPurpose::FamilyCare, FilmingPurpose::Teaching],
+            scope: ViewingScope::Practitioner,
+            given: ConsentGiven::SignedForm,
+            given_on: time::macros::date!(2026 - 12 - 01),
+            expires_on: time::macros::date!(2027 - 06 - 01),
+            recorded_by: "Priya Shah".into(),
+            recorded_at_millis: 1_780_000_000_000,
+            withdrawn: None,
+        };
+        let audits = audit_count(store.as_ref()).await;
+        store
+            .record_filming_consent(
+                f.id,
+                &consent,
+                w.clinician.id,
+                entry(AuditAction::FilmingConsentRecorded, None),
+            )
+            .await
+            .unwrap();
+        assert_eq!(audit_count(store.as_ref()).await, audits + 1, "audited");
+        assert!(
+            store.family_stamp(f.id).await.unwrap().unwrap().1 > before,
+            "the record's copies are stale once consent is recorded"
+        );
+        let video = store
+            .load_record_for_change(f.id, Sections::VIDEO)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(video.filming_consents, std::slice::from_ref(&consent));
+        let core = store
+            .load_record_for_change(f.id, Sections::CORE)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            core.filming_consents.is_empty(),
+            "only when the section is asked for"
+        );
+
+        let withdrawn = FilmingConsent {
+            withdrawn: Some(ConsentWithdrawal {
+                on: time::macros::date!(2026 - 12 - 07),
+                reason: "Amara no longer wants to be filmed".into(),
+                recorded_by: "Priya Shah".into(),
+                recorded_at_millis: 1_780_000_100_000,
+            }),
+            ..consent.clone()
+        };
+        let other = created_family(store.as_ref(), &w, w.team.id, "Jess Whitfield").await;
+        let elsewhere = store
+            .withdraw_filming_consent(
+                other.id,
+                &withdrawn,
+                entry(AuditAction::FilmingConsentWithdrawn, None),
+            )
+            .await;
+        assert!(
+            matches!(elsewhere, Err(StoreError::NotFound)),
+            "another family's consent is not reached: {elsewhere:?}"
+        );
+        store
+            .withdraw_filming_consent(
+                f.id,
+                &withdrawn,
+                entry(AuditAction::FilmingConsentWithdrawn, None),
+            )
+            .await
+            .unwrap();
+        let again = store
+            .withdraw_filming_consent(
+                f.id,
+                &withdrawn,
+                entry(AuditAction::FilmingConsentWithdrawn, None),
+            )
+            .await;
+        assert!(matches!(again, Err(StoreError::NotFound)), "{again:?}");
+        let read = store
+            .load_record_for_change(f.id, Sections::ALL)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(read.filming_consents, [withdrawn]);
+        db.cleanup().await;
+    }
+);

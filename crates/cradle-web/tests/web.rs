@@ -1,7 +1,7 @@
 //! The web layer as its users meet it, on SQLite and PostgreSQL: one test binary, with a
 //! module per area under `web/` (accounts, access, the API, families and people,
-//! relationship work, care plans, the partner pathway and questionnaires, groups) and the
-//! helpers they share here. A test's name says the clinical rule it checks.
+//! relationship work, care plans, the partner pathway and questionnaires, groups, video
+//! feedback) and the helpers they share here. A test's name says the clinical rule it checks.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -27,6 +27,8 @@ mod groups;
 mod pathway;
 #[path = "web/relationship_work.rs"]
 mod relationship_work;
+#[path = "web/video.rs"]
+mod video;
 
 async fn app(backend: Backend) -> TestApp {
     spawn_app(backend, false).await.expect("backend available")

@@ -127,6 +127,9 @@ impl SqlStore {
         if sections.timeline {
             Self::load_timeline(&mut tx, &mut record).await?;
         }
+        if sections.video {
+            Self::load_video(&mut tx, &mut record).await?;
+        }
         if sections.care || sections.pathway {
             Self::load_care(&mut tx, sections, &mut record).await?;
         }
