@@ -2600,7 +2600,7 @@ on_both_backends!(
             .await;
         assert!(matches!(again, Err(StoreError::NotFound)), "{again:?}");
         let read = store
-            .load_record_for_change(f.id, Sections::ALL)
+            .load_record_for_change(f.id, Sections::VIDEO.and(Sections::TIMELINE))
             .await
             .unwrap()
             .unwrap();
