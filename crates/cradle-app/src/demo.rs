@@ -117,7 +117,46 @@ pub async fn seed(app: &Cradle) -> Result<DemoData, AppError> {
     if let Some(nurse) = staff.iter().find(|s| s.username == "nursery.nurse") {
         seed_care(app, &Actor::staff(nurse, "demo")).await?;
     }
+    if let Some(clinician) = staff.iter().find(|s| s.username == "clinician") {
+        seed_video(app, &Actor::staff(clinician, "demo")).await?;
+    }
     Ok(DemoData { teams, staff })
+}
+
+/// Consent to film for video feedback in the Hussain family: the father on film with the
+/// twins, the mother and he consenting for them, for the family's own sessions and the
+/// practitioner's supervision. Done once.
+async fn seed_video(app: &Cradle, clinician: &Actor) -> Result<(), AppError> {
+    let Some((access, record)) = demo_record(app, clinician, "Nadia Hussain").await? else {
+        return Ok(());
+    };
+    let Some(imran) = record.people.iter().find(|p| p.name == "Imran Hussain") else {
+        return Ok(());
+    };
+    if !record.filming_consents.is_empty() {
+        return Ok(());
+    }
+    let today = app.today();
+    let (given_day, given_month, given_year) =
+        cradle_domain::dates::date_boxes(Some(today - time::Duration::days(10)));
+    let (expires_day, expires_month, expires_year) =
+        cradle_domain::dates::date_boxes(Some(today + time::Duration::days(170)));
+    let input = cradle_domain::filming::FilmingConsentInput {
+        on_film: vec![imran.id.to_string()],
+        for_baby: vec!["mother".to_string(), imran.id.to_string()],
+        purposes: vec!["family_care".to_string(), "supervision".to_string()],
+        scope: "practitioner".to_string(),
+        given: "signed_form".to_string(),
+        given_day,
+        given_month,
+        given_year,
+        expires_day,
+        expires_month,
+        expires_year,
+    };
+    app.record_filming_consent(clinician, &access, &input)
+        .await?;
+    Ok(())
 }
 
 /// A demo family by the mother's name, with its record.

@@ -141,6 +141,18 @@ impl ParsedConsent {
     }
 }
 
+/// Whether `member` may be filmed or asked to consent: not marked do not contact or do not
+/// involve.
+pub fn may_be_asked_to_film(record: &FamilyRecord, member: Member) -> bool {
+    match member {
+        Member::Mother => true,
+        Member::Person(person) => {
+            let involvement = record.involvement(person);
+            involvement.may_involve && involvement.may_contact
+        }
+    }
+}
+
 /// Someone in the family who may be filmed or asked: not marked do not contact or do not
 /// involve.
 fn may_be_asked(
@@ -151,24 +163,21 @@ fn may_be_asked(
     let member = Member::parse(typed)
         .filter(|m| record.has_member(*m))
         .ok_or_else(|| Invalid::new(field, "Select people from this family"))?;
-    if let Member::Person(person) = member {
-        let involvement = record.involvement(person);
-        if !(involvement.may_involve && involvement.may_contact) {
-            return Err(Invalid::new(
-                field,
-                format!(
-                    "{} is marked “do not contact” or “do not involve”: they are never filmed or asked to consent",
-                    record.member_name(member)
-                ),
-            ));
-        }
+    if !may_be_asked_to_film(record, member) {
+        return Err(Invalid::new(
+            field,
+            format!(
+                "{} is marked “do not contact” or “do not involve”: they are never filmed or asked to consent",
+                record.member_name(member)
+            ),
+        ));
     }
     Ok(member)
 }
 
 /// Whether `member` holds parental responsibility for a baby of the family: the mother
 /// does; anyone else when one of their relationships with a baby records that they do.
-fn has_parental_responsibility(record: &FamilyRecord, member: Member, today: Date) -> bool {
+pub fn has_parental_responsibility(record: &FamilyRecord, member: Member, today: Date) -> bool {
     match member {
         Member::Mother => true,
         Member::Person(person) => record.relationships_of(person).any(|r| {

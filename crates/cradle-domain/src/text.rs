@@ -49,6 +49,15 @@ pub fn sentence(text: &str) -> String {
     }
 }
 
+/// Names as a sentence lists them: "Ada", "Ada and Tunde", "Ada, Tunde and Grace".
+pub fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 /// "The goal" → "the goal", for a label in the middle of a sentence.
 pub fn lower_first(text: &str) -> String {
     let mut chars = text.chars();
@@ -61,6 +70,15 @@ pub fn lower_first(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_listed_as_a_sentence_lists_them() {
+        let names = |n: &[&str]| and_list(&n.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(names(&[]), "");
+        assert_eq!(names(&["Ada"]), "Ada");
+        assert_eq!(names(&["Ada", "Tunde"]), "Ada and Tunde");
+        assert_eq!(names(&["Ada", "Tunde", "Grace"]), "Ada, Tunde and Grace");
+    }
 
     #[test]
     fn written_text_ends_as_a_sentence() {

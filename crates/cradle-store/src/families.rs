@@ -41,15 +41,13 @@ impl Sections {
         timeline: false,
         video: false,
     };
-    /// The whole record: what the family page and the API's read of a family show. Consents
-    /// to film are not shown there yet, so they are not read with it (they join when the
-    /// family page shows them).
+    /// The whole record: what the family page and the API's read of a family show.
     pub const ALL: Self = Self {
         relationship_work: true,
         care: true,
         pathway: true,
         timeline: true,
-        video: false,
+        video: true,
     };
     pub const RELATIONSHIP_WORK: Self = Self {
         relationship_work: true,

@@ -88,6 +88,7 @@ pub fn router(state: WebState) -> Router {
         .merge(pages::conversations::routes())
         .merge(pages::concerns::routes())
         .merge(pages::observations::routes())
+        .merge(pages::video::routes())
         .merge(pages::enquiries::routes())
         // Care plans and interventions.
         .merge(pages::care_plans::routes())

@@ -353,6 +353,7 @@ fn record_json(record: &cradle_domain::network::FamilyRecord) -> Result<Vec<u8>,
         partner_assessments: &record.partner_assessments,
         pathway_roles: &record.pathway_roles,
         disclosure_actions: &record.disclosure_actions,
+        filming_consents: &record.filming_consents,
     })
     .map_err(internal)
 }
@@ -379,6 +380,8 @@ struct FamilyReadJson<'a> {
     responses: &'a [cradle_domain::questionnaires::QuestionnaireResponse],
     partner_assessments: &'a [cradle_domain::partner_assessment::PartnerAssessment],
     pathway_roles: &'a [cradle_domain::network::RelationshipKind],
+    /// Consents to film for video feedback, withdrawn ones included (with when and why).
+    filming_consents: &'a [cradle_domain::filming::FilmingConsent],
 }
 
 /// Emergency access to another team's family.

@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 /// operation goes here as well as in its area's `routes()`: the test
 /// `api::the_openapi_document_describes_every_operation_and_every_operation_exists` fails
 /// until both agree, and the access tests try every operation listed here.
-pub const OPERATIONS: [(&str, &str); 69] = [
+pub const OPERATIONS: [(&str, &str); 71] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -41,6 +41,11 @@ pub const OPERATIONS: [(&str, &str); 69] = [
     ("post", "/api/v1/families/{id}/observations/{observation}"),
     ("post", "/api/v1/families/{id}/concerns/{concern}/actions"),
     ("post", "/api/v1/families/{id}/concerns/{concern}/close"),
+    ("post", "/api/v1/families/{id}/filming-consents"),
+    (
+        "post",
+        "/api/v1/families/{id}/filming-consents/{consent}/withdraw",
+    ),
     ("post", "/api/v1/families/{id}/conversations/{conversation}"),
     ("get", "/api/v1/families/{id}/known-people"),
     ("post", "/api/v1/families/{id}/people/link"),
@@ -114,6 +119,7 @@ mod input;
 mod pathway;
 mod people;
 mod relationship_work;
+mod video;
 
 /// The API's routes, taken from the same declarations as its description.
 pub fn router() -> Router<WebState> {
@@ -137,6 +143,7 @@ fn areas() -> OpenApiRouter<WebState> {
         .merge(pathway::routes())
         .merge(people::routes())
         .merge(relationship_work::routes())
+        .merge(video::routes())
         .merge(families::routes())
         .routes(routes!(crate::openapi::document))
 }

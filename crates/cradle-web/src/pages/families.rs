@@ -511,6 +511,8 @@ pub struct FamilyPage {
     pub disclosures: Vec<super::disclosures::DisclosureView>,
     pub observations: Vec<super::observations::ObservationSummary>,
     pub moments: Vec<super::observations::MomentSummary>,
+    /// Consents to film for video feedback, newest first.
+    pub filming_consents: Vec<super::video::ConsentView>,
     pub needs: Vec<super::observations::NoteGroup>,
     pub closed_concerns: Vec<super::concerns::ConcernView>,
     pub care: super::care_plans::CareSection,
@@ -813,6 +815,7 @@ pub async fn show(
         disclosures: super::disclosures::views(&record),
         observations: super::observations::observation_summaries(&record),
         moments: super::observations::moment_summaries(&record),
+        filming_consents: super::video::views(&record, today),
         needs: super::observations::note_groups(&record),
         closed_concerns: super::concerns::views(&record, false),
         care: super::care_plans::care_section(&record, state.app.today()),

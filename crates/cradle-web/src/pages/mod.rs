@@ -24,6 +24,7 @@ pub mod reports;
 pub mod team_members;
 pub mod team_questionnaires;
 pub mod timeline;
+pub mod video;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

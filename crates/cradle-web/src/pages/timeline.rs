@@ -12,7 +12,7 @@ use cradle_domain::text::sentence;
 use serde::Deserialize;
 
 /// The kinds of timeline item, as the filter names them.
-pub const KINDS: [(&str, &str); 16] = [
+pub const KINDS: [(&str, &str); 17] = [
     ("entry", "Notes"),
     ("birth", "Births"),
     ("conversation", "Relationship conversations"),
@@ -29,6 +29,7 @@ pub const KINDS: [(&str, &str); 16] = [
     ("intervention", "Interventions"),
     ("restriction", "Do not contact and do not involve"),
     ("disclosure", "Steps after a disclosure"),
+    ("filming", "Consent to film"),
 ];
 
 #[derive(Deserialize, Default)]
@@ -500,6 +501,54 @@ fn extend_with_the_rest(record: &FamilyRecord, items: &mut Vec<TimelineItem>) {
                     (None, None) => format!("{} lifted.", r.kind.label()),
                 },
                 vec![member],
+            ));
+        }
+    }
+    for c in &record.filming_consents {
+        let mut members = c.on_film.clone();
+        members.extend(c.for_baby.iter().filter(|m| !c.on_film.contains(m)));
+        let on_film: Vec<String> = c.on_film.iter().map(|m| record.member_name(*m)).collect();
+        let for_baby: Vec<String> = c.for_baby.iter().map(|m| record.member_name(*m)).collect();
+        let purposes: Vec<String> = c
+            .purposes
+            .iter()
+            .map(|p| cradle_domain::text::lower_first(p.label()))
+            .collect();
+        let on_film = cradle_domain::text::and_list(&on_film);
+        items.push(item(
+            (c.given_on, c.recorded_at_millis),
+            long_date(c.given_on),
+            "filming",
+            c.recorded_by.clone(),
+            on_film.clone(),
+            false,
+            format!(
+                "Consent to film {on_film} with {}, given by {} for {}, until {}. For {}.",
+                record.family.baby_label(),
+                cradle_domain::text::and_list(&for_baby),
+                if record.family.babies.len() > 1 {
+                    "the babies"
+                } else {
+                    "the baby"
+                },
+                long_date(c.expires_on),
+                cradle_domain::text::and_list(&purposes),
+            ),
+            members.clone(),
+        ));
+        if let Some(w) = &c.withdrawn {
+            items.push(item(
+                (w.on, w.recorded_at_millis),
+                long_date(w.on),
+                "filming",
+                w.recorded_by.clone(),
+                on_film.clone(),
+                false,
+                format!(
+                    "Consent to film {on_film} withdrawn: {}",
+                    sentence(&w.reason)
+                ),
+                members,
             ));
         }
     }
