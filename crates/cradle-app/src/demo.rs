@@ -971,6 +971,7 @@ pub async fn synthetic_caseload(
             restrictions: Vec::new(),
             disclosure_actions: Vec::new(),
             filming_consents: Vec::new(),
+            recordings: Vec::new(),
             entries: Vec::new(),
             conversations: Vec::new(),
             concerns: Vec::new(),

@@ -37,6 +37,12 @@ pub enum AuditAction {
     DisclosureActionSettled,
     FilmingConsentRecorded,
     FilmingConsentWithdrawn,
+    RecordingUploadStarted,
+    RecordingPartReceived,
+    RecordingUploaded,
+    RecordingRefused,
+    RecordingViewed,
+    RecordingDeleted,
     ConcernRaised,
     ConcernActionRecorded,
     ConcernClosed,
@@ -90,7 +96,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 82] = [
+    pub const ALL: [AuditAction; 88] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -123,6 +129,12 @@ impl AuditAction {
         AuditAction::DisclosureActionSettled,
         AuditAction::FilmingConsentRecorded,
         AuditAction::FilmingConsentWithdrawn,
+        AuditAction::RecordingUploadStarted,
+        AuditAction::RecordingPartReceived,
+        AuditAction::RecordingUploaded,
+        AuditAction::RecordingRefused,
+        AuditAction::RecordingViewed,
+        AuditAction::RecordingDeleted,
         AuditAction::ConcernRaised,
         AuditAction::ConcernActionRecorded,
         AuditAction::ConcernClosed,
@@ -209,6 +221,12 @@ impl AuditAction {
             AuditAction::DisclosureActionSettled => "enquiry.action_settled",
             AuditAction::FilmingConsentRecorded => "filming_consent.record",
             AuditAction::FilmingConsentWithdrawn => "filming_consent.withdraw",
+            AuditAction::RecordingUploadStarted => "recording.upload_start",
+            AuditAction::RecordingPartReceived => "recording.upload_part",
+            AuditAction::RecordingUploaded => "recording.upload_complete",
+            AuditAction::RecordingRefused => "recording.refuse",
+            AuditAction::RecordingViewed => "recording.view",
+            AuditAction::RecordingDeleted => "recording.delete",
             AuditAction::ConcernRaised => "concern.raise",
             AuditAction::ConcernActionRecorded => "concern.action",
             AuditAction::ConcernClosed => "concern.close",
@@ -314,6 +332,16 @@ impl AuditAction {
             AuditAction::FilmingConsentRecorded => "Recorded consent to film for video feedback",
             AuditAction::FilmingConsentWithdrawn => {
                 "Recorded consent to film withdrawn (viewing stops at once)"
+            }
+            AuditAction::RecordingUploadStarted => "Began uploading a video feedback recording",
+            AuditAction::RecordingPartReceived => "Uploaded part of a video feedback recording",
+            AuditAction::RecordingUploaded => "Finished uploading a video feedback recording",
+            AuditAction::RecordingRefused => {
+                "A video feedback recording was refused and nothing of it kept"
+            }
+            AuditAction::RecordingViewed => "Viewed a video feedback recording",
+            AuditAction::RecordingDeleted => {
+                "Deleted a video feedback recording and destroyed its key"
             }
             AuditAction::ConcernRaised => "Raised a coping concern",
             AuditAction::ConcernActionRecorded => "Recorded an action taken about a concern",

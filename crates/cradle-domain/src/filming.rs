@@ -354,7 +354,7 @@ impl WithdrawalInput {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::network::{
         CareShare, ContactConsent, ContactFrequency, ContactRestriction, Person, Relationship,
@@ -363,7 +363,7 @@ mod tests {
     use crate::{BabyId, PersonId, RelationshipId, RestrictionId};
     use time::macros::date;
 
-    const TODAY: Date = date!(2026 - 12 - 07);
+    pub(crate) const TODAY: Date = date!(2026 - 12 - 07);
 
     fn person(name: &str) -> Person {
         Person {
@@ -409,7 +409,9 @@ mod tests {
 
     /// Amara's family: Tunde (father, with parental responsibility), Grace (grandmother,
     /// without), and Dev, whom the team has marked do not involve.
-    fn family() -> (FamilyRecord, Person, Person, Person) {
+    /// The Okafor family: Tunde (father, parental responsibility), Grace (grandmother, none) and
+    /// Dev (a friend, marked do not involve).
+    pub(crate) fn family() -> (FamilyRecord, Person, Person, Person) {
         let mut record = FamilyRecord::new(crate::Family {
             id: crate::FamilyId::new(),
             team_id: crate::TeamId::new(),
@@ -464,7 +466,7 @@ mod tests {
         (record, tunde, grace, dev)
     }
 
-    fn typed(on_film: &[String], for_baby: &[String]) -> FilmingConsentInput {
+    pub(crate) fn typed(on_film: &[String], for_baby: &[String]) -> FilmingConsentInput {
         FilmingConsentInput {
             on_film: on_film.to_vec(),
             for_baby: for_baby.to_vec(),

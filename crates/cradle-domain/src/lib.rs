@@ -29,6 +29,7 @@ pub mod partner_assessment;
 pub mod pathway;
 pub mod person;
 pub mod questionnaires;
+pub mod recordings;
 pub mod staff;
 pub mod summaries;
 pub mod text;

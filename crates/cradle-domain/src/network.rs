@@ -1098,6 +1098,9 @@ pub struct FamilyRecord {
     /// Consents to film for video feedback, oldest first, withdrawn ones kept.
     #[serde(default)]
     pub filming_consents: Vec<crate::filming::FilmingConsent>,
+    /// Video feedback recordings, oldest first, deleted ones kept (without their film).
+    #[serde(default)]
+    pub recordings: Vec<crate::recordings::Recording>,
 }
 
 impl FamilyRecord {
@@ -1122,6 +1125,7 @@ impl FamilyRecord {
             responses: Vec::new(),
             disclosure_actions: Vec::new(),
             filming_consents: Vec::new(),
+            recordings: Vec::new(),
             pathway_roles: Vec::new(),
             partner_assessments: Vec::new(),
         }

@@ -6,6 +6,7 @@
 //! master key is brought in by wrapping the keys again, never by sealing the recordings
 //! again, and deleting a recording's wrapped key leaves its sealed bytes unreadable.
 
+pub mod films;
 pub mod keys;
 pub mod seal;
 
@@ -27,6 +28,9 @@ pub enum MediaError {
     /// The system's random number source failed.
     #[error("no random bytes could be had from the system")]
     Random,
+    /// The storage the sealed films rest in failed.
+    #[error("the recordings' storage failed: {0}")]
+    Storage(String),
     /// A range outside the recording.
     #[error("bytes {start} to {end} are outside the recording of {length} bytes")]
     OutOfRange { start: u64, end: u64, length: u64 },

@@ -1,9 +1,11 @@
-//! Consent to film for video feedback ([`FilmingStore`]); the consents load with a family's
-//! record as its video section (`Sections::VIDEO`).
+//! Consent to film and recordings for video feedback ([`FilmingStore`]); both load with a
+//! family's record as its video section (`Sections::VIDEO`). A recording's film is not here:
+//! it rests sealed in blob storage, and only its wrapped key is kept beside it.
 
 use crate::{AuditEntry, StoreResult};
 use async_trait::async_trait;
 use cradle_domain::filming::FilmingConsent;
+use cradle_domain::recordings::{Recording, RecordingState};
 use cradle_domain::{FamilyId, StaffId};
 
 #[async_trait]
@@ -25,4 +27,40 @@ pub trait FilmingStore: Send + Sync {
         consent: &FilmingConsent,
         audit: AuditEntry,
     ) -> StoreResult<()>;
+
+    /// Keeps a new recording, its upload begun, with its data key wrapped.
+    async fn start_recording(
+        &self,
+        family: FamilyId,
+        recording: &Recording,
+        key: &StoredKey,
+        started_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+
+    /// Keeps `recording` as it now is, if it was still in state `was` with `was_received`
+    /// bytes (`NotFound` if not: another request moved it on, or it is not this family's).
+    /// A recording now deleted loses its wrapped key, so its film can never be opened again.
+    async fn update_recording(
+        &self,
+        family: FamilyId,
+        recording: &Recording,
+        was: (RecordingState, u64),
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+
+    /// The wrapped key of a recording of the family; none once it is deleted.
+    async fn recording_key(
+        &self,
+        family: FamilyId,
+        recording: uuid::Uuid,
+    ) -> StoreResult<Option<StoredKey>>;
+}
+
+/// A recording's data key, wrapped by a master key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredKey {
+    /// The master key's name.
+    pub master: String,
+    pub sealed: Vec<u8>,
 }

@@ -2509,28 +2509,13 @@ async fn reads_work_again_after_postgres_drops_every_connection() {
 on_both_backends!(
     consent_to_film_is_kept_with_the_family_and_withdrawn_once,
     |backend: Backend| async move {
-        use cradle_domain::entries::Member;
-        use cradle_domain::filming::{
-            ConsentGiven, ConsentWithdrawal, FilmingConsent, FilmingPurpose, ViewingScope,
-        };
+        use cradle_domain::filming::{ConsentWithdrawal, FilmingConsent};
         let db = TestDatabase::new(backend).await.unwrap();
         let store = db.open().await;
         let w = world(store.as_ref()).await;
         let f = created_family(store.as_ref(), &w, w.team.id, "Amara Okafor").await;
         let before = store.family_stamp(f.id).await.unwrap().unwrap().1;
-        let consent = FilmingConsent {
-            id: Uuid::now_v7(),
-            on_film: vec![Member::Mother],
-            for_baby: vec![Member::Mother],
-            purposes: vec![FilmingPurpose::FamilyCare, FilmingPurpose::Teaching],
-            scope: ViewingScope::Practitioner,
-            given: ConsentGiven::SignedForm,
-            given_on: time::macros::date!(2026 - 12 - 01),
-            expires_on: time::macros::date!(2027 - 06 - 01),
-            recorded_by: "Priya Shah".into(),
-            recorded_at_millis: 1_780_000_000_000,
-            withdrawn: None,
-        };
+        let consent = mothers_consent();
         let audits = audit_count(store.as_ref()).await;
         store
             .record_filming_consent(
@@ -2605,6 +2590,164 @@ on_both_backends!(
             .unwrap()
             .unwrap();
         assert_eq!(read.filming_consents, [withdrawn]);
+        db.cleanup().await;
+    }
+);
+
+/// The mother's consent to be filmed for the family's own sessions and teaching, given on
+/// 1 December 2026 until 1 June 2027.
+fn mothers_consent() -> cradle_domain::filming::FilmingConsent {
+    use cradle_domain::entries::Member;
+    use cradle_domain::filming::{ConsentGiven, FilmingConsent, FilmingPurpose, ViewingScope};
+    FilmingConsent {
+        id: Uuid::now_v7(),
+        on_film: vec![Member::Mother],
+        for_baby: vec![Member::Mother],
+        purposes: vec![FilmingPurpose::FamilyCare, FilmingPurpose::Teaching],
+        scope: ViewingScope::Practitioner,
+        given: ConsentGiven::SignedForm,
+        given_on: time::macros::date!(2026 - 12 - 01),
+        expires_on: time::macros::date!(2027 - 06 - 01),
+        recorded_by: "Priya Shah".into(),
+        recorded_at_millis: 1_780_000_000_000,
+        withdrawn: None,
+    }
+}
+
+on_both_backends!(
+    a_recording_is_kept_under_its_consent_moves_on_only_from_where_it_was_and_loses_its_key_when_deleted,
+    |backend: Backend| async move {
+        use cradle_domain::entries::Member;
+        use cradle_domain::filming::FilmingPurpose;
+        use cradle_domain::recordings::{
+            Deletion, DeletionReason, Recording, RecordingState,
+        };
+        use cradle_store::StoredKey;
+        let db = TestDatabase::new(backend).await.unwrap();
+        let store = db.open().await;
+        let w = world(store.as_ref()).await;
+        let f = created_family(store.as_ref(), &w, w.team.id, "Amara Okafor").await;
+        let other = created_family(store.as_ref(), &w, w.team.id, "Jess Whitfield").await;
+        let consent = mothers_consent();
+        store
+            .record_filming_consent(
+                f.id,
+                &consent,
+                w.clinician.id,
+                entry(AuditAction::FilmingConsentRecorded, None),
+            )
+            .await
+            .unwrap();
+        let recording = Recording {
+            id: Uuid::now_v7(),
+            consent_id: consent.id,
+            purpose: FilmingPurpose::FamilyCare,
+            on_film: vec![Member::Mother],
+            filmed_on: time::macros::date!(2026 - 12 - 05),
+            description: "Bath time at home".into(),
+            file_name: "IMG_0042.MOV".into(),
+            length: 3_000_000,
+            received: 0,
+            state: RecordingState::Uploading,
+            media: None,
+            checksum: None,
+            started_by: "Priya Shah".into(),
+            started_at_millis: 1_780_000_200_000,
+            uploaded_at_millis: None,
+            deletion: None,
+        };
+        let key = StoredKey {
+            master: "2026-12".into(),
+            sealed: vec![7; 60],
+        };
+
+        // Under another family's consent: nothing is kept.
+        let audits = audit_count(store.as_ref()).await;
+        let elsewhere = store
+            .start_recording(
+                other.id,
+                &recording,
+                &key,
+                w.clinician.id,
+                entry(AuditAction::RecordingUploadStarted, None),
+            )
+            .await;
+        assert!(matches!(elsewhere, Err(StoreError::NotFound)), "{elsewhere:?}");
+        assert_eq!(audit_count(store.as_ref()).await, audits, "nothing half-written");
+
+        store
+            .start_recording(
+                f.id,
+                &recording,
+                &key,
+                w.clinician.id,
+                entry(AuditAction::RecordingUploadStarted, None),
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.recording_key(f.id, recording.id).await.unwrap(), Some(key.clone()));
+        assert_eq!(store.recording_key(other.id, recording.id).await.unwrap(), None);
+
+        // Bytes received move it on only from where it was.
+        let moved = Recording {
+            received: 1_048_576,
+            ..recording.clone()
+        };
+        store
+            .update_recording(
+                f.id,
+                &moved,
+                (RecordingState::Uploading, 0),
+                entry(AuditAction::RecordingPartReceived, None),
+            )
+            .await
+            .unwrap();
+        let stale = store
+            .update_recording(
+                f.id,
+                &Recording {
+                    received: 2_097_152,
+                    ..recording.clone()
+                },
+                (RecordingState::Uploading, 0),
+                entry(AuditAction::RecordingPartReceived, None),
+            )
+            .await;
+        assert!(matches!(stale, Err(StoreError::NotFound)), "{stale:?}");
+        let read = store
+            .load_record_for_change(f.id, Sections::VIDEO)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(read.recordings, std::slice::from_ref(&moved));
+
+        // Deleted: the record of it stays, its key is gone.
+        let deleted = Recording {
+            state: RecordingState::Deleted,
+            deletion: Some(Deletion {
+                at_millis: 1_780_000_300_000,
+                reason: DeletionReason::ByStaff,
+                detail: "Filmed by mistake".into(),
+                by: "Priya Shah".into(),
+            }),
+            ..moved.clone()
+        };
+        store
+            .update_recording(
+                f.id,
+                &deleted,
+                (RecordingState::Uploading, 1_048_576),
+                entry(AuditAction::RecordingDeleted, None),
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.recording_key(f.id, recording.id).await.unwrap(), None);
+        let read = store
+            .load_record_for_change(f.id, Sections::VIDEO)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(read.recordings, [deleted]);
         db.cleanup().await;
     }
 );

@@ -554,6 +554,7 @@ mod tests {
             people: vec![dad, gran],
             disclosure_actions: Vec::new(),
             filming_consents: Vec::new(),
+            recordings: Vec::new(),
             entries: Vec::new(),
             conversations: Vec::new(),
             concerns: Vec::new(),

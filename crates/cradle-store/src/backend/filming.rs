@@ -1,4 +1,5 @@
-//! Consent to film ([`crate::FilmingStore`]) and the video section of a family's record.
+//! Consent to film and recordings ([`crate::FilmingStore`]), the video section of a family's
+//! record.
 //!
 //! Written once in SQL that SQLite and PostgreSQL both accept, and compiled once for each
 //! backend: `sqlite.rs` and `postgres.rs` include this file with `#[path]`, each naming its
@@ -8,6 +9,7 @@ use super::{Db, SqlStore};
 use crate::{AuditEntry, StoreError, StoreResult};
 use cradle_domain::filming::FilmingConsent;
 use cradle_domain::network::FamilyRecord;
+use cradle_domain::recordings::{Recording, RecordingState};
 use cradle_domain::{FamilyId, StaffId};
 
 #[async_trait::async_trait]
@@ -60,24 +62,133 @@ impl crate::FilmingStore for SqlStore {
         tx.commit().await?;
         Ok(())
     }
+
+    async fn start_recording(
+        &self,
+        family: FamilyId,
+        recording: &Recording,
+        key: &crate::StoredKey,
+        started_by: StaffId,
+        audit: AuditEntry,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO recordings (id, family_id, consent_id, record, state, received, \
+             key_master, key_sealed, started_at, started_by) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 \
+             WHERE EXISTS (SELECT 1 FROM filming_consents WHERE id = $3 AND family_id = $2 AND withdrawn = 0)",
+        )
+        .bind(recording.id)
+        .bind(family.0)
+        .bind(recording.consent_id)
+        .bind(crate::care_plans::to_json(recording)?)
+        .bind(recording.state.code())
+        .bind(recording.received as i64)
+        .bind(&key.master)
+        .bind(&key.sealed)
+        .bind(recording.started_at_millis)
+        .bind(started_by.0)
+        .execute(&mut *tx)
+        .await?;
+        // The consent was withdrawn, or is another family's, since it was read.
+        if inserted.rows_affected() != 1 {
+            return Err(StoreError::NotFound);
+        }
+        Self::write_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn update_recording(
+        &self,
+        family: FamilyId,
+        recording: &Recording,
+        (was, was_received): (RecordingState, u64),
+        audit: AuditEntry,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let deleted = recording.state == RecordingState::Deleted;
+        let changed = sqlx::query(
+            "UPDATE recordings SET record = $1, state = $2, received = $3, \
+             key_master = CASE WHEN $4 THEN NULL ELSE key_master END, \
+             key_sealed = CASE WHEN $4 THEN NULL ELSE key_sealed END \
+             WHERE id = $5 AND family_id = $6 AND state = $7 AND received = $8",
+        )
+        .bind(crate::care_plans::to_json(recording)?)
+        .bind(recording.state.code())
+        .bind(recording.received as i64)
+        .bind(deleted)
+        .bind(recording.id)
+        .bind(family.0)
+        .bind(was.code())
+        .bind(was_received as i64)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Self::write_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn recording_key(
+        &self,
+        family: FamilyId,
+        recording: uuid::Uuid,
+    ) -> StoreResult<Option<crate::StoredKey>> {
+        let row: Option<(Option<String>, Option<Vec<u8>>)> = sqlx::query_as(
+            "SELECT key_master, key_sealed FROM recordings WHERE id = $1 AND family_id = $2",
+        )
+        .bind(recording)
+        .bind(family.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            Some((Some(master), Some(sealed))) => Some(crate::StoredKey { master, sealed }),
+            _ => None,
+        })
+    }
 }
 
 impl SqlStore {
-    /// The family's consents to film, oldest first.
+    /// The family's consents to film and recordings, each oldest first.
     pub(crate) async fn load_video(
         tx: &mut sqlx::Transaction<'static, Db>,
         record: &mut FamilyRecord,
     ) -> StoreResult<()> {
-        let rows: Vec<(String,)> = sqlx::query_as(
+        let family = record.family.id;
+        record.filming_consents = Self::family_json(
+            tx,
             "SELECT record FROM filming_consents WHERE family_id = $1 ORDER BY recorded_at, id",
+            family,
+            "consent to film",
         )
-        .bind(record.family.id.0)
-        .fetch_all(&mut **tx)
         .await?;
-        record.filming_consents = rows
-            .iter()
-            .map(|(json,)| crate::care_plans::from_json(json, "consent to film"))
-            .collect::<StoreResult<_>>()?;
+        record.recordings = Self::family_json(
+            tx,
+            "SELECT record FROM recordings WHERE family_id = $1 ORDER BY started_at, id",
+            family,
+            "recording",
+        )
+        .await?;
         Ok(())
+    }
+
+    /// The records kept as JSON that `sql` selects for the family.
+    async fn family_json<T: serde::de::DeserializeOwned>(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        sql: &'static str,
+        family: FamilyId,
+        what: &'static str,
+    ) -> StoreResult<Vec<T>> {
+        let rows: Vec<(String,)> = sqlx::query_as(sql)
+            .bind(family.0)
+            .fetch_all(&mut **tx)
+            .await?;
+        rows.iter()
+            .map(|(json,)| crate::care_plans::from_json(json, what))
+            .collect()
     }
 }
