@@ -47,6 +47,7 @@ export async function startCradle() {
   });
   return {
     baseUrl,
+    dataDir,
     async stop() {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));

@@ -39,20 +39,11 @@ impl AuditSigner {
         }
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).map_err(|e| format!("no randomness: {e}"))?;
-        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(folder)
-                .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
-        }
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options
-            .open(path)
-            .map_err(|e| format!("cannot write the audit signing key {}: {e}", path.display()))?;
-        file.write_all(format!("{}\n", hex::encode(seed)).as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(|e| format!("cannot write the audit signing key {}: {e}", path.display()))?;
+        crate::secrets::write_key_file(
+            path,
+            &format!("{}\n", hex::encode(seed)),
+            "the audit signing key",
+        )?;
         Ok(Self {
             key: SigningKey::from_bytes(&seed),
         })

@@ -26,6 +26,7 @@ pub mod network;
 pub mod observations;
 pub mod pathway;
 pub mod questionnaires;
+pub mod recordings;
 pub mod second_factor;
 pub mod secrets;
 pub mod tokens;
@@ -101,6 +102,9 @@ pub struct Cradle {
     pub settings: Settings,
     team_names: TeamNames,
     definitions: questionnaires::LoadedDefinitions,
+    /// Where recordings rest and the keys that seal them; none where recordings are not set
+    /// up.
+    media: Option<Arc<recordings::Media>>,
 }
 
 /// Team names already read (see [`Cradle::team_name`]).
@@ -135,7 +139,14 @@ impl Cradle {
             settings: Settings::default(),
             team_names: TeamNames::default(),
             definitions: Default::default(),
+            media: None,
         }
+    }
+
+    /// Recordings kept in `media`.
+    pub fn with_media(mut self, media: recordings::Media) -> Self {
+        self.media = Some(Arc::new(media));
+        self
     }
 
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {

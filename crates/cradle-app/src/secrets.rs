@@ -7,6 +7,27 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
+/// Writes `text` to a new file at `path` (its folder made if need be) that only its owner
+/// may read, synced to disk: how a key Cradle makes for itself is kept. Fails rather than
+/// replace a file already there. `what` names the key in messages.
+pub fn write_key_file(path: &std::path::Path, text: &str, what: &str) -> Result<(), String> {
+    use std::io::Write;
+    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder)
+            .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| format!("cannot write {what} {}: {e}", path.display()))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| format!("cannot write {what} {}: {e}", path.display()))
+}
+
 /// 256 random bits, URL-safe text.
 pub fn random_token() -> Result<String, AppError> {
     let mut bytes = [0u8; 32];

@@ -87,6 +87,9 @@ pub struct Recording {
     /// when the upload finishes.
     pub checksum: Option<String>,
     pub started_by: String,
+    /// The member of staff who uploaded it: with their supervisor, the only viewer when the
+    /// family agreed to the practitioner alone.
+    pub started_by_id: Uuid,
     pub started_at_millis: i64,
     pub uploaded_at_millis: Option<i64>,
     pub deletion: Option<Deletion>,
@@ -178,7 +181,7 @@ pub struct ParsedRecording {
 
 impl ParsedRecording {
     /// The recording as kept when its upload begins.
-    pub fn started(self, id: Uuid, started_by: &str, at_millis: i64) -> Recording {
+    pub fn started(self, id: Uuid, staff: Uuid, started_by: &str, at_millis: i64) -> Recording {
         Recording {
             id,
             consent_id: self.consent_id,
@@ -193,6 +196,7 @@ impl ParsedRecording {
             media: None,
             checksum: self.checksum,
             started_by: started_by.to_string(),
+            started_by_id: staff,
             started_at_millis: at_millis,
             uploaded_at_millis: None,
             deletion: None,
@@ -471,7 +475,7 @@ mod tests {
         let mut recording = described(&consent, &[&tunde])
             .parse(&record, TODAY)
             .unwrap()
-            .started(Uuid::now_v7(), "Priya Shah", 0);
+            .started(Uuid::now_v7(), Uuid::now_v7(), "Priya Shah", 0);
         let view = |r: &Recording, c: &FilmingConsent, p: FilmingPurpose, on: Date| {
             r.viewable(Some(c), p, on).map_err(|e| e.0)
         };

@@ -49,6 +49,10 @@ pub trait FilmingStore: Send + Sync {
         audit: AuditEntry,
     ) -> StoreResult<()>;
 
+    /// Whether the family's consent `consent` has been withdrawn (read afresh, not from any
+    /// held copy of the record: a viewing in progress asks this as it goes).
+    async fn consent_withdrawn(&self, family: FamilyId, consent: uuid::Uuid) -> StoreResult<bool>;
+
     /// The wrapped key of a recording of the family; none once it is deleted.
     async fn recording_key(
         &self,

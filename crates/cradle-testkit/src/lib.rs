@@ -175,6 +175,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub database: TestDatabase,
     pub demo: cradle_app::demo::DemoData,
+    /// The folder the recordings' sealed films rest in, for tests that look at the disk.
+    pub recordings: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -405,7 +407,15 @@ pub async fn spawn_app_behind(
 ) -> Option<TestApp> {
     let database = TestDatabase::new(backend).await?;
     let clock = Arc::new(ManualClock::default());
-    let app = Cradle::new(database.open().await).with_clock(clock.clone());
+    let recordings = tempfile::tempdir().unwrap();
+    let keyring = cradle_media::keys::Keyring::parse(
+        &cradle_media::keys::Keyring::new_master_entry("test").unwrap(),
+    )
+    .unwrap();
+    let films = cradle_media::films::Films::on_disk(recordings.path()).unwrap();
+    let app = Cradle::new(database.open().await)
+        .with_clock(clock.clone())
+        .with_media(cradle_app::recordings::Media::new(keyring, films));
     let demo = cradle_app::demo::seed(&app).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
@@ -425,6 +435,7 @@ pub async fn spawn_app_behind(
         clock,
         database,
         demo,
+        recordings,
     })
 }
 

@@ -2652,6 +2652,7 @@ on_both_backends!(
             media: None,
             checksum: None,
             started_by: "Priya Shah".into(),
+            started_by_id: w.clinician.id.0,
             started_at_millis: 1_780_000_200_000,
             uploaded_at_millis: None,
             deletion: None,

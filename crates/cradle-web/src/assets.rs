@@ -14,7 +14,7 @@ struct Asset {
     body: &'static [u8],
 }
 
-static FILES: [Asset; 4] = [
+static FILES: [Asset; 6] = [
     Asset {
         name: "nhsuk-frontend.min.css",
         content_type: "text/css; charset=utf-8",
@@ -34,6 +34,16 @@ static FILES: [Asset; 4] = [
         name: "cradle-init.mjs",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../assets/cradle-init.mjs"),
+    },
+    Asset {
+        name: "tus.min.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../assets/vendor/tus-js-client/tus.min.js"),
+    },
+    Asset {
+        name: "cradle-upload.mjs",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../assets/cradle-upload.mjs"),
     },
 ];
 

@@ -42,6 +42,12 @@ pub enum Problem {
     Csrf,
     PayloadTooLarge,
     BadRequest(String),
+    /// A range outside a recording `length` bytes long.
+    RangeNotSatisfiable {
+        length: u64,
+    },
+    /// A body of a type this address does not take; says which it does.
+    UnsupportedMediaType(String),
     Unavailable,
     Internal,
 }
@@ -63,6 +69,8 @@ impl Problem {
             Problem::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Problem::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Problem::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Problem::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
+            Problem::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Problem::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Problem::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -85,6 +93,8 @@ impl Problem {
             Problem::Csrf => "csrf",
             Problem::PayloadTooLarge => "payload-too-large",
             Problem::BadRequest(_) => "bad-request",
+            Problem::RangeNotSatisfiable { .. } => "range-not-satisfiable",
+            Problem::UnsupportedMediaType(_) => "unsupported-media-type",
             Problem::Unavailable => "unavailable",
             Problem::Internal => "internal",
         }
@@ -108,6 +118,12 @@ impl Problem {
             Problem::Csrf => "This form could not be accepted".into(),
             Problem::PayloadTooLarge => "What you sent is too large".into(),
             Problem::BadRequest(_) => "The request could not be understood".into(),
+            Problem::RangeNotSatisfiable { .. } => {
+                "That part of the recording does not exist".into()
+            }
+            Problem::UnsupportedMediaType(_) => {
+                "This address does not take that kind of content".into()
+            }
             Problem::Unavailable => "Sorry, the service is unavailable".into(),
             Problem::Internal => "Sorry, there is a problem with the service".into(),
         }
@@ -151,6 +167,10 @@ impl Problem {
                 crate::MAX_BODY_BYTES / 1024
             ),
             Problem::BadRequest(why) => format!("Nothing was saved. {why}"),
+            Problem::RangeNotSatisfiable { length } => format!(
+                "The recording is {length} bytes long: ask for a range within it."
+            ),
+            Problem::UnsupportedMediaType(why) => format!("Nothing was saved. {why}"),
             Problem::Unavailable => "Cradle cannot reach its database. Try again in a few minutes.".into(),
             Problem::Internal => "Try again later. Nothing you entered has been saved unless you were told it was. If this keeps happening, contact the service desk.".into(),
         }
@@ -351,6 +371,11 @@ pub fn problem_json(problem: &Problem, request: Option<uuid::Uuid>) -> Response 
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/problem+json"),
     );
+    if let Problem::RangeNotSatisfiable { length } = problem {
+        if let Ok(value) = HeaderValue::from_str(&format!("bytes */{length}")) {
+            response.headers_mut().insert(header::CONTENT_RANGE, value);
+        }
+    }
     response
 }
 

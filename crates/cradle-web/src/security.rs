@@ -116,6 +116,15 @@ pub async fn refuse_unstorable(
     {
         return Err(Failure(Problem::BadRequest(NUL.to_string())));
     }
+    // A recording's bytes (a resumable upload's PATCH) are film, not text: they are sealed as
+    // they stream through, never read whole here.
+    if request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == crate::api::recordings::UPLOAD_CONTENT_TYPE.as_bytes())
+    {
+        return Ok(next.run(request).await);
+    }
     let is_form = request
         .headers()
         .get(header::CONTENT_TYPE)

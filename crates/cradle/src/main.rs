@@ -45,6 +45,17 @@ struct Storage {
     /// log. Default: audit-checkpoints.jsonl in the data folder.
     #[arg(long, env = "CRADLE_AUDIT_CHECKPOINTS", global = true)]
     audit_checkpoints: Option<PathBuf>,
+    /// Folder the video feedback recordings rest in, each sealed with a key of its own.
+    /// Default: recordings in the data folder.
+    #[arg(long, env = "CRADLE_RECORDINGS_DIR", global = true)]
+    recordings_dir: Option<PathBuf>,
+    /// The master keys that wrap each recording's key: a file of `name=key` lines, the newest
+    /// first (made with one new key if missing). Keep it away from the database, its backups
+    /// and the recordings. To bring in a new master key, put its line first and keep the old
+    /// one until every recording's key has been wrapped again. Default: master-keys in the
+    /// data folder.
+    #[arg(long, env = "CRADLE_MASTER_KEYS_FILE", global = true)]
+    master_keys_file: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -297,7 +308,19 @@ async fn open(storage: &Storage) -> Result<Cradle> {
     let store = cradle_store::open(&url)
         .await
         .with_context(|| format!("cannot open the database at {}", redacted(&url)))?;
-    Ok(Cradle::new(store))
+    let keys = storage
+        .master_keys_file
+        .clone()
+        .unwrap_or_else(|| storage.data_dir.join("master-keys"));
+    let keyring = cradle_app::recordings::load_or_create_keyring(&keys)
+        .map_err(|why| anyhow::anyhow!(why))?;
+    let folder = storage
+        .recordings_dir
+        .clone()
+        .unwrap_or_else(|| storage.data_dir.join("recordings"));
+    let films = cradle_media::films::Films::on_disk(&folder)
+        .with_context(|| format!("cannot use the recordings folder {}", folder.display()))?;
+    Ok(Cradle::new(store).with_media(cradle_app::recordings::Media::new(keyring, films)))
 }
 
 fn explain(error: AppError) -> anyhow::Error {

@@ -133,6 +133,18 @@ impl crate::FilmingStore for SqlStore {
         Ok(())
     }
 
+    async fn consent_withdrawn(&self, family: FamilyId, consent: uuid::Uuid) -> StoreResult<bool> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT withdrawn FROM filming_consents WHERE id = $1 AND family_id = $2",
+        )
+        .bind(consent)
+        .bind(family.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        // A consent that cannot be found lets nothing be viewed.
+        Ok(row.is_none_or(|(withdrawn,)| withdrawn != 0))
+    }
+
     async fn recording_key(
         &self,
         family: FamilyId,

@@ -354,6 +354,7 @@ fn record_json(record: &cradle_domain::network::FamilyRecord) -> Result<Vec<u8>,
         pathway_roles: &record.pathway_roles,
         disclosure_actions: &record.disclosure_actions,
         filming_consents: &record.filming_consents,
+        recordings: &record.recordings,
     })
     .map_err(internal)
 }
@@ -382,6 +383,8 @@ struct FamilyReadJson<'a> {
     pathway_roles: &'a [cradle_domain::network::RelationshipKind],
     /// Consents to film for video feedback, withdrawn ones included (with when and why).
     filming_consents: &'a [cradle_domain::filming::FilmingConsent],
+    /// Video feedback recordings, deleted ones included (what was deleted, when and why).
+    recordings: &'a [cradle_domain::recordings::Recording],
 }
 
 /// Emergency access to another team's family.

@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 /// operation goes here as well as in its area's `routes()`: the test
 /// `api::the_openapi_document_describes_every_operation_and_every_operation_exists` fails
 /// until both agree, and the access tests try every operation listed here.
-pub const OPERATIONS: [(&str, &str); 71] = [
+pub const OPERATIONS: [(&str, &str); 76] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -45,6 +45,20 @@ pub const OPERATIONS: [(&str, &str); 71] = [
     (
         "post",
         "/api/v1/families/{id}/filming-consents/{consent}/withdraw",
+    ),
+    ("post", "/api/v1/families/{id}/recordings"),
+    (
+        "head",
+        "/api/v1/families/{id}/recordings/{recording}/upload",
+    ),
+    (
+        "patch",
+        "/api/v1/families/{id}/recordings/{recording}/upload",
+    ),
+    ("get", "/api/v1/families/{id}/recordings/{recording}/film"),
+    (
+        "post",
+        "/api/v1/families/{id}/recordings/{recording}/delete",
     ),
     ("post", "/api/v1/families/{id}/conversations/{conversation}"),
     ("get", "/api/v1/families/{id}/known-people"),
@@ -118,6 +132,7 @@ mod groups;
 mod input;
 mod pathway;
 mod people;
+pub(crate) mod recordings;
 mod relationship_work;
 mod video;
 
@@ -144,6 +159,7 @@ fn areas() -> OpenApiRouter<WebState> {
         .merge(people::routes())
         .merge(relationship_work::routes())
         .merge(video::routes())
+        .merge(recordings::routes())
         .merge(families::routes())
         .routes(routes!(crate::openapi::document))
 }

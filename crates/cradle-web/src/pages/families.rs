@@ -513,6 +513,8 @@ pub struct FamilyPage {
     pub moments: Vec<super::observations::MomentSummary>,
     /// Consents to film for video feedback, newest first.
     pub filming_consents: Vec<super::video::ConsentView>,
+    /// Video feedback recordings, newest first.
+    pub recordings: Vec<super::video::RecordingView>,
     pub needs: Vec<super::observations::NoteGroup>,
     pub closed_concerns: Vec<super::concerns::ConcernView>,
     pub care: super::care_plans::CareSection,
@@ -816,6 +818,7 @@ pub async fn show(
         observations: super::observations::observation_summaries(&record),
         moments: super::observations::moment_summaries(&record),
         filming_consents: super::video::views(&record, today),
+        recordings: super::video::recording_views(&record, today),
         needs: super::observations::note_groups(&record),
         closed_concerns: super::concerns::views(&record, false),
         care: super::care_plans::care_section(&record, state.app.today()),

@@ -8,11 +8,12 @@ use crate::error::Failure;
 use crate::form::Form;
 use crate::views::{
     form_status, render, CheckboxGroup, Choice, Chrome, DateField, Errors, RadioGroup, TextArea,
+    TextField,
 };
 use crate::WebState;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use cradle_app::Sections;
 use cradle_domain::dates::{date_boxes, long_date, long_date_time};
 use cradle_domain::entries::Member;
@@ -21,6 +22,7 @@ use cradle_domain::filming::{
     FilmingConsentInput, FilmingPurpose, ViewingScope, WithdrawalInput,
 };
 use cradle_domain::network::FamilyRecord;
+use cradle_domain::recordings::{Recording, RecordingInput, RecordingState};
 use uuid::Uuid;
 
 #[derive(Template)]
@@ -438,6 +440,463 @@ pub fn views(family: &FamilyRecord, today: time::Date) -> Vec<ConsentView> {
         .collect()
 }
 
+// ----- Recordings -----
+
+#[derive(Template)]
+#[template(path = "recording_form.html")]
+pub struct RecordingPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub baby: String,
+    pub family_id: String,
+    /// Whether any consent in force lets something be filmed.
+    pub any_consent: bool,
+    pub consent: RadioGroup,
+    pub purpose: RadioGroup,
+    pub on_film: CheckboxGroup,
+    pub filmed_on: DateField,
+    pub description: TextField,
+    pub tus_js: String,
+    pub upload_js: String,
+}
+
+fn recording_page(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    t: &RecordingInput,
+    errors: Errors,
+) -> Response {
+    let today = state.app.today();
+    let in_force: Vec<&FilmingConsent> = family
+        .filming_consents
+        .iter()
+        .filter(|c| c.in_force(today))
+        .collect();
+    let on_film: Vec<Member> = std::iter::once(Member::Mother)
+        .chain(family.people.iter().map(|p| Member::Person(p.id)))
+        .filter(|m| may_be_asked_to_film(family, *m))
+        .collect();
+    let page = RecordingPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        baby: family.family.baby_label(),
+        family_id: family.family.id.to_string(),
+        any_consent: !in_force.is_empty(),
+        consent: RadioGroup {
+            id: "consent",
+            legend: "Which consent to film was it made under?",
+            options: in_force
+                .iter()
+                .map(|c| Choice {
+                    code: c.id.to_string(),
+                    label: consent_line(family, c),
+                    selected: t.consent == c.id.to_string(),
+                })
+                .collect(),
+            inline: false,
+        },
+        purpose: RadioGroup {
+            id: "purpose",
+            legend: "What is the recording for?",
+            options: Choice::list(
+                FilmingPurpose::ALL,
+                FilmingPurpose::code,
+                FilmingPurpose::label,
+                &t.purpose,
+            ),
+            inline: false,
+        },
+        on_film: CheckboxGroup {
+            id: "on_film",
+            legend: "Who is on the recording with the baby?",
+            hint: "Each must be named on the consent.",
+            options: ticked(
+                on_film
+                    .iter()
+                    .map(|m| (m.code(), family.member_name(*m)))
+                    .collect(),
+                &t.on_film,
+            ),
+        },
+        filmed_on: DateField::new(
+            "filmed_on",
+            "Date filmed",
+            ["filmed_day", "filmed_month", "filmed_year"],
+            [&t.filmed_day, &t.filmed_month, &t.filmed_year],
+        ),
+        description: TextField::new("description", "What the recording shows", &t.description)
+            .hint("A few words, for example “Bath time at home”."),
+        tus_js: crate::assets::url("tus.min.js"),
+        upload_js: crate::assets::url("cradle-upload.mjs"),
+        errors,
+    };
+    render(form_status(&page.errors), &page)
+}
+
+/// "Tunde Okafor with Ada Okafor, for the family's own video feedback sessions and teaching,
+/// until 26 May 2027".
+fn consent_line(family: &FamilyRecord, consent: &FilmingConsent) -> String {
+    let on_film: Vec<String> = consent
+        .on_film
+        .iter()
+        .map(|m| family.member_name(*m))
+        .collect();
+    let purposes: Vec<String> = consent
+        .purposes
+        .iter()
+        .map(|p| cradle_domain::text::lower_first(p.label()))
+        .collect();
+    format!(
+        "{} with {}, for {}, until {}",
+        cradle_domain::text::and_list(&on_film),
+        family.family.baby_label(),
+        cradle_domain::text::and_list(&purposes),
+        long_date(consent.expires_on)
+    )
+}
+
+pub async fn recording_form(
+    State(state): State<WebState>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+) -> Result<Response, Failure> {
+    let family = record(&state, &staff.actor, &access, Sections::VIDEO).await?;
+    let (filmed_day, filmed_month, filmed_year) = super::today_boxes(&state);
+    let today = state.app.today();
+    let mut in_force = family.filming_consents.iter().filter(|c| c.in_force(today));
+    // The only consent in force is the one it was made under.
+    let consent = match (in_force.next(), in_force.next()) {
+        (Some(only), None) => only.id.to_string(),
+        _ => String::new(),
+    };
+    let typed = RecordingInput {
+        consent,
+        filmed_day,
+        filmed_month,
+        filmed_year,
+        ..Default::default()
+    };
+    Ok(recording_page(
+        &state,
+        &staff,
+        &family,
+        &typed,
+        Errors::default(),
+    ))
+}
+
+/// The recording's description, checked against the consent; from the upload page's script
+/// (`X-Requested-With: cradle-upload`), answered with where to send the film.
+pub async fn start_recording(
+    State(state): State<WebState>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    headers: axum::http::HeaderMap,
+    Form(t): Form<RecordingInput>,
+) -> Result<Response, Failure> {
+    let from_script = headers
+        .get("x-requested-with")
+        .is_some_and(|v| v.as_bytes() == b"cradle-upload");
+    match state.app.start_recording(&staff.actor, &access, &t).await {
+        Ok(recording) if from_script => Ok((
+            axum::http::StatusCode::CREATED,
+            crate::json::Json(serde_json::json!({
+                "upload": format!(
+                    "/api/v1/families/{}/recordings/{}/upload",
+                    access.family_id(),
+                    recording.id
+                ),
+            })),
+        )
+            .into_response()),
+        Ok(_) => Ok(super::see_other(&format!(
+            "/families/{}#video",
+            access.family_id()
+        ))),
+        Err(cradle_app::AppError::Invalid(problems)) => {
+            let family = record(&state, &staff.actor, &access, Sections::VIDEO).await?;
+            Ok(recording_page(
+                &state,
+                &staff,
+                &family,
+                &t,
+                Errors::from_problems(&problems),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// What a recording is being watched for, as chosen.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct WatchFor {
+    pub purpose: String,
+}
+
+#[derive(Template)]
+#[template(path = "recording_watch.html")]
+pub struct WatchPage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub baby: String,
+    pub family_id: String,
+    pub recording: RecordingView,
+    /// The consent's purposes to choose from, before watching.
+    pub purpose: RadioGroup,
+    /// Once a purpose is chosen and allowed: what it is, and the film's address.
+    pub watching: Option<(String, String)>,
+    /// Why it may not be watched, when it may not.
+    pub refusal: Option<String>,
+}
+
+pub async fn watch(
+    State(state): State<WebState>,
+    FamilyScoped { staff, access }: FamilyScoped<crate::auth::ReadRecords>,
+    Path((_, recording)): Path<(String, String)>,
+    axum::extract::Query(watch_for): axum::extract::Query<WatchFor>,
+) -> Result<Response, Failure> {
+    let id = parse_id(recording.parse::<Uuid>().ok())?;
+    let family = record(&state, &staff.actor, &access, Sections::VIDEO).await?;
+    let found = parse_id(family.recordings.iter().find(|r| r.id == id))?;
+    let consent = family
+        .filming_consents
+        .iter()
+        .find(|c| c.id == found.consent_id);
+    let today = state.app.today();
+    let chosen = FilmingPurpose::from_code(&watch_for.purpose);
+    let mut errors = Errors::default();
+    if !watch_for.purpose.is_empty() && chosen.is_none() {
+        let mut problems = cradle_domain::Problems::default();
+        problems.push(cradle_domain::Invalid::new(
+            "purpose",
+            "Select what you are watching the recording for",
+        ));
+        errors = Errors::from_problems(&problems);
+    }
+    let refusal = match chosen {
+        Some(purpose) => found.viewable(consent, purpose, today).err().map(|e| e.0),
+        None => found
+            .viewable(
+                consent,
+                consent
+                    .and_then(|c| c.purposes.first().copied())
+                    .unwrap_or(FilmingPurpose::FamilyCare),
+                today,
+            )
+            .err()
+            .map(|e| e.0),
+    };
+    let watching = match (chosen, &refusal) {
+        (Some(purpose), None) => Some((
+            purpose.label().to_string(),
+            format!(
+                "/api/v1/families/{}/recordings/{id}/film?purpose={}",
+                access.family_id(),
+                purpose.code()
+            ),
+        )),
+        _ => None,
+    };
+    let page = WatchPage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        baby: family.family.baby_label(),
+        family_id: family.family.id.to_string(),
+        recording: recording_view(&family, found, today),
+        purpose: RadioGroup {
+            id: "purpose",
+            legend: "What are you watching it for?",
+            options: consent
+                .map(|c| c.purposes.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| Choice {
+                    code: p.code().to_string(),
+                    label: p.label().to_string(),
+                    selected: Some(p) == chosen,
+                })
+                .collect(),
+            inline: false,
+        },
+        watching,
+        refusal,
+        errors,
+    };
+    Ok(render(form_status(&page.errors), &page))
+}
+
+#[derive(Template)]
+#[template(path = "recording_delete_form.html")]
+pub struct DeletePage {
+    pub chrome: Chrome,
+    pub errors: Errors,
+    pub baby: String,
+    pub family_id: String,
+    pub recording: RecordingView,
+    pub reason: TextArea,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct DeleteTyped {
+    pub reason: String,
+}
+
+fn delete_page(
+    state: &WebState,
+    staff: &Staff<ChangeRecords>,
+    family: &FamilyRecord,
+    recording: &Recording,
+    reason: &str,
+    errors: Errors,
+) -> Response {
+    let page = DeletePage {
+        chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
+        baby: family.family.baby_label(),
+        family_id: family.family.id.to_string(),
+        recording: recording_view(family, recording, state.app.today()),
+        reason: TextArea::new("reason", "Why is the recording being deleted?", reason).hint(
+            "For example, the family asked for it to be deleted, or it was filmed by mistake.",
+        ),
+        errors,
+    };
+    render(form_status(&page.errors), &page)
+}
+
+/// The recording `id` of the family while it is not deleted.
+fn kept(family: &FamilyRecord, id: Uuid) -> Result<&Recording, Failure> {
+    parse_id(
+        family
+            .recordings
+            .iter()
+            .find(|r| r.id == id && r.state != RecordingState::Deleted),
+    )
+}
+
+pub async fn delete_form(
+    State(state): State<WebState>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, recording)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let id = parse_id(recording.parse::<Uuid>().ok())?;
+    let family = record(&state, &staff.actor, &access, Sections::VIDEO).await?;
+    let recording = kept(&family, id)?;
+    Ok(delete_page(
+        &state,
+        &staff,
+        &family,
+        recording,
+        "",
+        Errors::default(),
+    ))
+}
+
+pub async fn delete(
+    State(state): State<WebState>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, recording)): Path<(String, String)>,
+    Form(t): Form<DeleteTyped>,
+) -> Result<Response, Failure> {
+    let id = parse_id(recording.parse::<Uuid>().ok())?;
+    let result = state
+        .app
+        .delete_recording(&staff.actor, &access, id, &t.reason)
+        .await;
+    saved_or_form(
+        &state,
+        &staff.actor,
+        &access,
+        result,
+        Sections::VIDEO,
+        |family, errors| {
+            let recording = kept(family, id)?;
+            Ok(delete_page(
+                &state, &staff, family, recording, &t.reason, errors,
+            ))
+        },
+    )
+    .await
+}
+
+/// A recording as the pages show it.
+pub struct RecordingView {
+    pub id: String,
+    pub description: String,
+    /// "Filmed 5 December 2026: Tunde Okafor. For the family's own video feedback sessions."
+    pub line: String,
+    /// "Ready to view", "Uploading: 45% received", "Deleted".
+    pub status: String,
+    /// Uploaded, and its consent in force: it may be watched.
+    pub ready: bool,
+    pub deleted: bool,
+    /// What was deleted, when, why and by whom.
+    pub deletion: Option<String>,
+}
+
+/// "52.4 MB", "740 KB".
+fn size(bytes: u64) -> String {
+    if bytes >= 1_000_000_000 {
+        format!("{:.1} GB", bytes as f64 / 1e9)
+    } else if bytes >= 1_000_000 {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    } else {
+        format!("{} KB", bytes.div_ceil(1000))
+    }
+}
+
+pub fn recording_view(family: &FamilyRecord, r: &Recording, today: time::Date) -> RecordingView {
+    let on_film: Vec<String> = r.on_film.iter().map(|m| family.member_name(*m)).collect();
+    let consent = family
+        .filming_consents
+        .iter()
+        .find(|c| c.id == r.consent_id);
+    let consent_in_force = consent.is_some_and(|c| c.in_force(today));
+    RecordingView {
+        id: r.id.to_string(),
+        description: r.description.clone(),
+        line: format!(
+            "Filmed {}: {}. For {}. {}, uploaded by {}.",
+            long_date(r.filmed_on),
+            cradle_domain::text::and_list(&on_film),
+            cradle_domain::text::lower_first(r.purpose.label()),
+            size(r.length),
+            r.started_by
+        ),
+        status: match r.state {
+            RecordingState::Uploading => format!(
+                "Uploading: {}% received",
+                (r.received.saturating_mul(100) / r.length.max(1)).min(99)
+            ),
+            RecordingState::Ready if consent.is_some_and(|c| c.withdrawn.is_some()) => {
+                "Consent withdrawn: not to be viewed".to_string()
+            }
+            RecordingState::Ready if !consent_in_force => {
+                "Consent ended: not to be viewed".to_string()
+            }
+            other => other.label().to_string(),
+        },
+        ready: r.state == RecordingState::Ready && consent_in_force,
+        deleted: r.state == RecordingState::Deleted,
+        deletion: r.deletion.as_ref().map(|d| {
+            format!(
+                "Deleted {} by {}: {} {}",
+                long_date_time(d.at_millis),
+                d.by,
+                d.reason.label(),
+                cradle_domain::text::sentence(&format!("({})", d.detail))
+            )
+        }),
+    }
+}
+
+/// The family's recordings, newest first.
+pub fn recording_views(family: &FamilyRecord, today: time::Date) -> Vec<RecordingView> {
+    let mut recordings: Vec<&Recording> = family.recordings.iter().collect();
+    recordings.sort_by_key(|r| std::cmp::Reverse(r.started_at_millis));
+    recordings
+        .into_iter()
+        .map(|r| recording_view(family, r, today))
+        .collect()
+}
+
 /// This area's pages, for [`crate::router`].
 pub fn routes() -> axum::Router<WebState> {
     use axum::routing::{get, post};
@@ -447,5 +906,12 @@ pub fn routes() -> axum::Router<WebState> {
         .route(
             "/families/{id}/filming-consents/{consent}/withdraw",
             get(withdraw_form).post(withdraw),
+        )
+        .route("/families/{id}/recordings/new", get(recording_form))
+        .route("/families/{id}/recordings", post(start_recording))
+        .route("/families/{id}/recordings/{recording}", get(watch))
+        .route(
+            "/families/{id}/recordings/{recording}/delete",
+            get(delete_form).post(delete),
         )
 }

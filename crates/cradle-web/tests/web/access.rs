@@ -258,7 +258,11 @@ async fn every_route_but_the_public_ones_needs_a_signed_in_person() {
         let path = path.replace("{id}", &family);
         let request = match method {
             "get" => anonymous.get(app.url(&path)),
-            _ => anonymous.post(app.url(&path)).json(&serde_json::json!({})),
+            "post" => anonymous.post(app.url(&path)).json(&serde_json::json!({})),
+            other => anonymous.request(
+                reqwest::Method::from_bytes(other.to_uppercase().as_bytes()).unwrap(),
+                app.url(&path),
+            ),
         };
         let response = request.send().await.unwrap();
         assert_eq!(

@@ -281,3 +281,367 @@ on_both_backends!(
 fn count_of(actions: &[String], action: &str) -> usize {
     actions.iter().filter(|a| *a == action).count()
 }
+
+const MARKER: &[u8] = b"CRADLE-FILM-MARKER-2c81e4";
+
+/// A stand-in film of `length` bytes with the marker written through it.
+fn film_of(length: usize) -> Vec<u8> {
+    let mut bytes: Vec<u8> = (0..length).map(|i| (i * 13 % 241) as u8).collect();
+    for at in (0..length - MARKER.len()).step_by(65_537) {
+        bytes[at..at + MARKER.len()].copy_from_slice(MARKER);
+    }
+    bytes
+}
+
+/// tus `Upload-Metadata`: each value in base64.
+fn metadata(pairs: &[(&str, &str)]) -> String {
+    use base64::Engine;
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k} {}",
+                base64::engine::general_purpose::STANDARD.encode(v)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Every file under `folder`, however deep.
+fn files_under(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(folder).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files_under(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+on_both_backends!(
+    a_recording_uploaded_with_interruptions_plays_by_range_until_consent_is_withdrawn,
+    |backend| async move {
+        use sha2::Digest;
+        let app = app(backend).await;
+        let today = app.app.today();
+        let (clinician, token, family, tunde) = okafor_family(&app).await;
+        let consent: Value = clinician
+            .post(app.url(&format!("/api/v1/families/{family}/filming-consents")))
+            .header("X-CSRF-Token", &token)
+            .json(
+                &serde_json::json!({"on_film": [tunde], "for_baby": ["mother", tunde],
+                "purposes": ["family_care"], "scope": "practitioner", "given": "signed_form",
+                "given_on": today.to_string(),
+                "expires_on": (today + time::Duration::days(180)).to_string()}),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let consent = consent["id"].as_str().unwrap().to_string();
+        let film = film_of(9 * 1024 * 1024 + 777);
+        let checksum = hex::encode(sha2::Sha256::digest(&film));
+        let create = |length: usize, pairs: Vec<(&'static str, String)>| {
+            let url = app.url(&format!("/api/v1/families/{family}/recordings"));
+            let client = clinician.clone();
+            let token = token.clone();
+            async move {
+                let pairs: Vec<(&str, &str)> =
+                    pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                client
+                    .post(url)
+                    .header("X-CSRF-Token", token)
+                    .header("Tus-Resumable", "1.0.0")
+                    .header("Upload-Length", length.to_string())
+                    .header("Upload-Metadata", metadata(&pairs))
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let described = |purpose: &str, on_film: &str| {
+            vec![
+                ("consent", consent.clone()),
+                ("purpose", purpose.to_string()),
+                ("on_film", on_film.to_string()),
+                ("filmed_on", today.to_string()),
+                ("description", "Bath time at home".to_string()),
+                ("filename", "IMG_0042.MOV".to_string()),
+                ("checksum", checksum.clone()),
+            ]
+        };
+
+        // Not covered by the consent, or nothing to upload: refused, nothing kept.
+        let teaching = create(film.len(), described("teaching", &tunde)).await;
+        assert_eq!(teaching.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(teaching
+            .text()
+            .await
+            .unwrap()
+            .contains("did not consent to filming for teaching"));
+        let mother = create(film.len(), described("family_care", "mother")).await;
+        assert_eq!(mother.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(mother
+            .text()
+            .await
+            .unwrap()
+            .contains("is not named on that consent"));
+        let empty = create(0, described("family_care", &tunde)).await;
+        assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(empty.text().await.unwrap().contains("The file is empty"));
+        let other_family = family_of(&app, &clinician, "Nadia Hussain").await;
+        let elsewhere = clinician
+            .post(app.url(&format!("/api/v1/families/{other_family}/recordings")))
+            .header("X-CSRF-Token", &token)
+            .header("Upload-Length", film.len().to_string())
+            .header(
+                "Upload-Metadata",
+                metadata(
+                    &described("family_care", &tunde)
+                        .iter()
+                        .map(|(k, v)| (*k, v.as_str()))
+                        .collect::<Vec<_>>(),
+                ),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(elsewhere.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(elsewhere
+            .text()
+            .await
+            .unwrap()
+            .contains("one recorded for this family"));
+
+        let created = create(film.len(), described("family_care", &tunde)).await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+        let upload = location(&created);
+        let recording = created.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let send = |offset: usize, bytes: Vec<u8>, cut: bool| {
+            let url = app.url(&upload);
+            let client = clinician.clone();
+            let token = token.clone();
+            async move {
+                // A connection cut off part-way: the body fails after its bytes.
+                let pieces: Vec<Result<Vec<u8>, std::io::Error>> = bytes
+                    .chunks(300_000)
+                    .map(|c| Ok(c.to_vec()))
+                    .chain(cut.then(|| Err(std::io::Error::other("connection lost"))))
+                    .collect();
+                client
+                    .patch(url)
+                    .header("X-CSRF-Token", token)
+                    .header("Tus-Resumable", "1.0.0")
+                    .header("Content-Type", "application/offset+octet-stream")
+                    .header("Upload-Offset", offset.to_string())
+                    .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+                        pieces,
+                    )))
+                    .send()
+                    .await
+            }
+        };
+        let offset_now = || {
+            let url = app.url(&upload);
+            let client = clinician.clone();
+            async move {
+                let answer = client.head(url).send().await.unwrap();
+                assert_eq!(answer.status(), StatusCode::OK);
+                answer.headers()["upload-offset"]
+                    .to_str()
+                    .unwrap()
+                    .parse::<usize>()
+                    .unwrap()
+            }
+        };
+
+        // Interrupted twice; each time it resumes from what was kept.
+        let _ = send(0, film[..3_500_000].to_vec(), true).await;
+        let kept = offset_now().await;
+        assert!(kept <= 3_500_000 && kept % 65_536 == 0, "{kept}");
+        let _ = send(kept, film[kept..8_700_000].to_vec(), true).await;
+        let kept_again = offset_now().await;
+        assert!(kept_again > kept && kept_again <= 8_700_000, "{kept_again}");
+        // Sent from the wrong place: told where it stands.
+        let wrong = send(0, film[..10].to_vec(), false).await.unwrap();
+        assert_eq!(wrong.status(), StatusCode::CONFLICT);
+        assert!(wrong
+            .text()
+            .await
+            .unwrap()
+            .contains(&format!("{kept_again} bytes so far")));
+        let done = send(kept_again, film[kept_again..].to_vec(), false)
+            .await
+            .unwrap();
+        assert_eq!(done.status(), StatusCode::NO_CONTENT);
+        assert_eq!(
+            done.headers()["upload-offset"],
+            film.len().to_string().as_str()
+        );
+        let record = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
+        assert_eq!(record["recordings"][0]["state"], "ready");
+        assert_eq!(record["recordings"][0]["checksum"], checksum.as_str());
+
+        // Nothing of the film rests readable on disk.
+        let files = files_under(app.recordings.path());
+        assert_eq!(files.len(), 2);
+        for file in &files {
+            let bytes = std::fs::read(file).unwrap();
+            assert!(
+                !bytes.windows(MARKER.len()).any(|w| w == MARKER),
+                "{file:?}"
+            );
+        }
+
+        // Played by range, for a purpose the consent covers.
+        let film_url = app.url(&format!(
+            "/api/v1/families/{family}/recordings/{recording}/film?purpose=family_care"
+        ));
+        let part = clinician
+            .get(&film_url)
+            .header("Range", "bytes=8388000-8389999")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
+        assert_eq!(
+            part.headers()["content-range"],
+            format!("bytes 8388000-8389999/{}", film.len()).as_str()
+        );
+        assert_eq!(part.bytes().await.unwrap(), &film[8_388_000..8_390_000]);
+        let whole = clinician.get(&film_url).send().await.unwrap();
+        assert_eq!(whole.status(), StatusCode::OK);
+        assert_eq!(whole.bytes().await.unwrap(), film.as_slice());
+        let beyond = clinician
+            .get(&film_url)
+            .header("Range", format!("bytes={}-", film.len()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            beyond.status(),
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            "{:?}",
+            beyond.text().await
+        );
+        let teaching = clinician
+            .get(film_url.replace("family_care", "teaching"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(teaching.status(), StatusCode::CONFLICT);
+
+        // Consent withdrawn: the film is refused at once.
+        let withdrawn = clinician
+            .post(app.url(&format!(
+                "/api/v1/families/{family}/filming-consents/{consent}/withdraw"
+            )))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({"withdrawn_on": today.to_string(), "reason": "Tunde asked us to stop"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(withdrawn.status(), StatusCode::OK);
+        let refused = clinician.get(&film_url).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::CONFLICT);
+        assert!(refused.text().await.unwrap().contains("withdrawn"));
+
+        let actions: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert_eq!(count_of(&actions, "recording.upload_start"), 1);
+        assert_eq!(count_of(&actions, "recording.upload_complete"), 1);
+        assert_eq!(
+            count_of(&actions, "recording.view"),
+            2,
+            "each film answer audited"
+        );
+
+        // Deleted: the key is destroyed and the film removed; the record of it stays.
+        let deleted = clinician
+            .post(app.url(&format!(
+                "/api/v1/families/{family}/recordings/{recording}/delete"
+            )))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({"reason": "Consent withdrawn"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(deleted.status(), StatusCode::OK);
+        assert!(files_under(app.recordings.path()).is_empty());
+        let record = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
+        assert_eq!(record["recordings"][0]["state"], "deleted");
+        assert_eq!(
+            record["recordings"][0]["deletion"]["detail"],
+            "Consent withdrawn"
+        );
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    a_file_that_arrives_unlike_the_one_sent_is_refused_and_nothing_of_it_kept,
+    |backend| async move {
+        let app = app(backend).await;
+        let today = app.app.today();
+        let (clinician, token, family, tunde) = okafor_family(&app).await;
+        let consent: Value = clinician
+            .post(app.url(&format!("/api/v1/families/{family}/filming-consents")))
+            .header("X-CSRF-Token", &token)
+            .json(
+                &serde_json::json!({"on_film": [tunde], "for_baby": ["mother"],
+                "purposes": ["family_care"], "scope": "care_team", "given": "in_person",
+                "given_on": today.to_string(),
+                "expires_on": (today + time::Duration::days(30)).to_string()}),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let film = film_of(200_000);
+        let created = clinician
+            .post(app.url(&format!("/api/v1/families/{family}/recordings")))
+            .header("X-CSRF-Token", &token)
+            .header("Upload-Length", film.len().to_string())
+            .header(
+                "Upload-Metadata",
+                metadata(&[
+                    ("consent", consent["id"].as_str().unwrap()),
+                    ("purpose", "family_care"),
+                    ("on_film", &tunde),
+                    ("filmed_on", &today.to_string()),
+                    ("description", "Nappy change"),
+                    ("checksum", &"0".repeat(64)),
+                ]),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+        let sent = clinician
+            .patch(app.url(&location(&created)))
+            .header("X-CSRF-Token", &token)
+            .header("Content-Type", "application/offset+octet-stream")
+            .header("Upload-Offset", "0")
+            .body(film.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(sent.text().await.unwrap().contains("checksum differs"));
+        assert!(files_under(app.recordings.path()).is_empty());
+        let record = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
+        assert_eq!(record["recordings"][0]["state"], "deleted");
+        assert_eq!(record["recordings"][0]["deletion"]["reason"], "refused");
+        app.database.cleanup().await;
+    }
+);

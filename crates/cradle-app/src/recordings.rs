@@ -1,0 +1,552 @@
+//! Video feedback recordings: an upload begun under a consent that covers it, resumed from
+//! where it stopped, checked when it ends, viewed only while its consent is in force and
+//! for a purpose it covers, and deleted with its key. Every step is audited; every request
+//! for the film is a viewing and is audited with its purpose.
+
+use crate::{Actor, AppError, Cradle, FamilyAccess};
+use cradle_domain::filming::{FilmingPurpose, ViewingScope};
+use cradle_domain::recordings::{
+    Deletion, DeletionReason, Recording, RecordingInput, RecordingState,
+};
+use cradle_domain::{AuditAction, Role};
+use cradle_media::films::{Films, Upload};
+use cradle_media::keys::{Keyring, WrappedKey};
+use cradle_media::seal::Chunks;
+use cradle_media::MediaError;
+use cradle_store::{Sections, StoreError, StoredKey};
+use sha2::Digest;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use uuid::Uuid;
+
+/// Where recordings rest and the keys that seal them.
+pub struct Media {
+    pub keyring: Keyring,
+    pub films: Films,
+    /// Recordings being received by this server now: one upload of a recording at a time.
+    receiving: Mutex<HashSet<Uuid>>,
+}
+
+impl Media {
+    pub fn new(keyring: Keyring, films: Films) -> Self {
+        Self {
+            keyring,
+            films,
+            receiving: Mutex::new(HashSet::new()),
+        }
+    }
+}
+
+/// The master keys in the file at `path` (`name=key` entries, newest first), made with one
+/// new key if the file is not there yet (readable by its owner only).
+pub fn load_or_create_keyring(path: &std::path::Path) -> Result<Keyring, String> {
+    if !path.exists() {
+        let entry = Keyring::new_master_entry("first").map_err(|e| e.to_string())?;
+        crate::secrets::write_key_file(path, &format!("{entry}\n"), "the master keys")?;
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the master keys {}: {e}", path.display()))?;
+    Keyring::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn media_failure(error: MediaError) -> AppError {
+    match error {
+        MediaError::Tampered => AppError::Internal(
+            "a recording's stored film failed its check: it was changed or damaged in storage"
+                .to_string(),
+        ),
+        other => AppError::Internal(other.to_string()),
+    }
+}
+
+/// A recording's upload that stopped part-way: where it is, so the sender resumes there.
+fn not_at(received: u64) -> AppError {
+    AppError::Conflict(format!(
+        "The upload has {received} bytes so far: resume from there."
+    ))
+}
+
+impl Cradle {
+    fn media(&self) -> Result<&Arc<Media>, AppError> {
+        self.media.as_ref().ok_or_else(|| {
+            AppError::Conflict(
+                "Recordings are not set up on this server: ask the administrator.".to_string(),
+            )
+        })
+    }
+
+    /// Begins a recording's upload, after checking it against the family's consents to
+    /// film. Its key is made now and kept only wrapped.
+    pub async fn start_recording(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        input: &RecordingInput,
+    ) -> Result<Recording, AppError> {
+        let staff = actor.staff_changing_records()?;
+        let media = self.media()?;
+        let record = self.record_for_change(access, Sections::VIDEO).await?;
+        let parsed = input
+            .parse(&record, self.today())
+            .map_err(AppError::Invalid)?;
+        let now = self.now();
+        let id = Uuid::now_v7();
+        let recording = parsed.started(id, staff.0, &actor.display_name, now);
+        let (_, wrapped) = media.keyring.new_data_key(id).map_err(media_failure)?;
+        let mut entry = access.audit(actor, now, AuditAction::RecordingUploadStarted);
+        entry.detail = format!("recording {id}, {} bytes", recording.length);
+        match self
+            .store
+            .start_recording(
+                access.family_id(),
+                &recording,
+                &StoredKey {
+                    master: wrapped.master,
+                    sealed: wrapped.sealed,
+                },
+                staff,
+                entry,
+            )
+            .await
+        {
+            Ok(()) => Ok(recording),
+            // The consent was withdrawn between the check and the change.
+            Err(StoreError::NotFound) => Err(AppError::invalid(
+                "consent",
+                "That consent to film was withdrawn: nothing more may be filmed or uploaded under it",
+            )),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// The recording `id` of the family, as the record holds it now.
+    pub async fn recording(
+        &self,
+        access: &FamilyAccess,
+        id: Uuid,
+    ) -> Result<(cradle_domain::network::FamilyRecord, Recording), AppError> {
+        let record = self.record_for_change(access, Sections::VIDEO).await?;
+        let recording = record
+            .recordings
+            .iter()
+            .find(|r| r.id == id)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
+        Ok((record, recording))
+    }
+
+    /// The recording `id` as it stands once any stretch of its upload still being received
+    /// here has closed (a connection that dropped a moment ago is still being closed: what it
+    /// brought is kept before the offset is given). Waits up to ten seconds.
+    pub async fn upload_offset(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        id: Uuid,
+    ) -> Result<Recording, AppError> {
+        actor.staff_changing_records()?;
+        let media = self.media()?;
+        for _ in 0..200 {
+            let busy = media
+                .receiving
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .contains(&id);
+            if !busy {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        Ok(self.recording(access, id).await?.1)
+    }
+
+    async fn data_key(
+        &self,
+        access: &FamilyAccess,
+        id: Uuid,
+    ) -> Result<cradle_media::keys::DataKey, AppError> {
+        let media = self.media()?;
+        let stored = self
+            .store
+            .recording_key(access.family_id(), id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        media
+            .keyring
+            .unwrap(
+                &WrappedKey {
+                    master: stored.master,
+                    sealed: stored.sealed,
+                },
+                id,
+            )
+            .map_err(media_failure)
+    }
+
+    /// Takes up a recording's upload at `offset`, which must be where it stopped.
+    pub async fn resume_upload<'a>(
+        &'a self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        id: Uuid,
+        offset: u64,
+    ) -> Result<Receiving<'a>, AppError> {
+        actor.staff_changing_records()?;
+        let media = self.media()?;
+        let (_, recording) = self.recording(access, id).await?;
+        if recording.state != RecordingState::Uploading {
+            return Err(AppError::Conflict(
+                "This recording's upload has already ended.".to_string(),
+            ));
+        }
+        if offset != recording.received {
+            return Err(not_at(recording.received));
+        }
+        {
+            let mut receiving = media
+                .receiving
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if !receiving.insert(id) {
+                return Err(AppError::Conflict(
+                    "This recording is being uploaded already, from another window or device."
+                        .to_string(),
+                ));
+            }
+        }
+        let guard = ReceivingGuard {
+            media: Arc::clone(media),
+            id,
+        };
+        let key = self.data_key(access, id).await?;
+        let upload = media
+            .films
+            .upload(&key, id, recording.length, recording.received)
+            .await
+            .map_err(media_failure)?;
+        Ok(Receiving {
+            app: self,
+            actor: actor.clone(),
+            access: access.clone(),
+            recording,
+            upload: Some(upload),
+            _guard: guard,
+        })
+    }
+
+    /// Checks a recording whose bytes have all arrived: the whole film opens and its
+    /// SHA-256 is the one its sender gave. Then it may be viewed; if not, it is deleted with
+    /// its key and the sender told why.
+    async fn finish_upload(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        recording: Recording,
+    ) -> Result<Recording, AppError> {
+        let media = self.media()?;
+        let key = self.data_key(access, recording.id).await?;
+        let chunks = Chunks::new(&key, recording.id, recording.length).map_err(media_failure)?;
+        let mut hash = sha2::Sha256::new();
+        let step = 8 * 1024 * 1024;
+        let mut start = 0;
+        while start < recording.length {
+            let end = (start + step).min(recording.length);
+            let bytes = media
+                .films
+                .read(&chunks, recording.id, start, end)
+                .await
+                .map_err(media_failure)?;
+            hash.update(&bytes);
+            start = end;
+        }
+        let found = hex::encode(hash.finalize());
+        let now = self.now();
+        if recording
+            .checksum
+            .as_ref()
+            .is_some_and(|sent| *sent != found)
+        {
+            self.delete_recording_now(
+                actor,
+                access,
+                recording,
+                DeletionReason::Refused,
+                "The file that arrived is not the file that was sent (its checksum differs): nothing of it was kept. Upload it again.".to_string(),
+            )
+            .await?;
+            return Err(AppError::invalid(
+                "file",
+                "The file that arrived is not the file that was sent (its checksum differs): nothing of it was kept. Upload it again",
+            ));
+        }
+        let was = (recording.state, recording.received);
+        let ready = Recording {
+            state: RecordingState::Ready,
+            uploaded_at_millis: Some(now),
+            checksum: Some(found),
+            ..recording
+        };
+        let mut entry = access.audit(actor, now, AuditAction::RecordingUploaded);
+        entry.detail = format!("recording {}, {} bytes", ready.id, ready.length);
+        self.store
+            .update_recording(access.family_id(), &ready, was, entry)
+            .await?;
+        Ok(ready)
+    }
+
+    async fn delete_recording_now(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        recording: Recording,
+        reason: DeletionReason,
+        detail: String,
+    ) -> Result<Recording, AppError> {
+        let media = self.media()?;
+        let now = self.now();
+        let was = (recording.state, recording.received);
+        let deleted = Recording {
+            state: RecordingState::Deleted,
+            deletion: Some(Deletion {
+                at_millis: now,
+                reason,
+                detail,
+                by: actor.display_name.clone(),
+            }),
+            ..recording
+        };
+        let mut entry = access.audit(actor, now, AuditAction::RecordingDeleted);
+        entry.detail = format!("recording {}: {}", deleted.id, reason.code());
+        // The key goes first, with the record of the deletion: from then on the film cannot
+        // be opened, whatever becomes of its parts.
+        match self
+            .store
+            .update_recording(access.family_id(), &deleted, was, entry)
+            .await
+        {
+            Ok(()) => {}
+            Err(StoreError::NotFound) => {
+                return Err(AppError::Conflict(
+                    "This recording was changed meanwhile: look at it again.".to_string(),
+                ))
+            }
+            Err(other) => return Err(other.into()),
+        }
+        if let Err(error) = media.films.delete(deleted.id, deleted.length).await {
+            // Its key is destroyed already, so what remains cannot be opened; the deletion
+            // job removes it later.
+            tracing::warn!(recording = %deleted.id, %error, "a deleted recording's parts could not all be removed yet");
+        }
+        Ok(deleted)
+    }
+
+    /// Deletes a recording at a clinician's request, with the reason: its key is destroyed
+    /// and its film removed; the record of it stays.
+    pub async fn delete_recording(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        id: Uuid,
+        reason: &str,
+    ) -> Result<Recording, AppError> {
+        actor.staff_changing_records()?;
+        let (_, recording) = self.recording(access, id).await?;
+        if recording.state == RecordingState::Deleted {
+            return Err(AppError::Conflict(
+                "This recording has been deleted already.".to_string(),
+            ));
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(AppError::invalid(
+                "reason",
+                "Enter why the recording is being deleted",
+            ));
+        }
+        if reason.chars().count() > 1000 {
+            return Err(AppError::invalid(
+                "reason",
+                "Why the recording is being deleted must be 1000 characters or fewer",
+            ));
+        }
+        self.delete_recording_now(
+            actor,
+            access,
+            recording,
+            DeletionReason::ByStaff,
+            reason.to_string(),
+        )
+        .await
+    }
+
+    /// Opens a recording for viewing for `purpose`: uploaded, its consent in force and
+    /// covering the purpose, and the viewer within the consent's scope. The viewing is
+    /// audited with its purpose; the film is then read with [`Viewing::read`].
+    pub async fn view_recording(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        id: Uuid,
+        purpose: FilmingPurpose,
+        detail: &str,
+    ) -> Result<Viewing, AppError> {
+        let media = self.media()?;
+        let (record, recording) = self.recording(access, id).await?;
+        let consent = record
+            .filming_consents
+            .iter()
+            .find(|c| c.id == recording.consent_id);
+        recording
+            .viewable(consent, purpose, self.today())
+            .map_err(|why| AppError::Conflict(why.0))?;
+        let in_scope = match consent.map(|c| c.scope) {
+            Some(ViewingScope::CareTeam) => true,
+            _ => {
+                actor.id.is_some_and(|me| me.0 == recording.started_by_id)
+                    || actor.role == Role::TeamManager
+            }
+        };
+        if !in_scope {
+            return Err(AppError::Conflict(
+                "The family agreed that only the practitioner who filmed this recording and their supervisor may view it.".to_string(),
+            ));
+        }
+        let key = self.data_key(access, id).await?;
+        let chunks = Chunks::new(&key, id, recording.length).map_err(media_failure)?;
+        let mut entry = access.audit(actor, self.now(), AuditAction::RecordingViewed);
+        entry.detail = format!("recording {id} for {}: {detail}", purpose.code());
+        self.store.append_audit(entry).await?;
+        Ok(Viewing {
+            films: media.films.clone(),
+            chunks,
+            recording,
+            family: access.family_id(),
+        })
+    }
+
+    /// Whether a recording may still be viewed: its consent not withdrawn (read afresh, so
+    /// a withdrawal on any server stops a viewing in progress).
+    pub async fn still_viewable(&self, viewing: &Viewing) -> Result<bool, AppError> {
+        Ok(!self
+            .store
+            .consent_withdrawn(viewing.family, viewing.recording.consent_id)
+            .await?)
+    }
+}
+
+/// A recording opened for viewing: its film read a range at a time.
+pub struct Viewing {
+    films: Films,
+    chunks: Chunks,
+    pub recording: Recording,
+    family: cradle_domain::FamilyId,
+}
+
+impl Viewing {
+    /// Bytes `start..end` of the film; nothing if any of it fails its check.
+    pub async fn read(&self, start: u64, end: u64) -> Result<Vec<u8>, AppError> {
+        self.films
+            .read(&self.chunks, self.recording.id, start, end)
+            .await
+            .map_err(media_failure)
+    }
+}
+
+/// Frees the recording for another upload when this one ends, however it ends.
+struct ReceivingGuard {
+    media: Arc<Media>,
+    id: Uuid,
+}
+
+impl Drop for ReceivingGuard {
+    fn drop(&mut self) {
+        self.media
+            .receiving
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(&self.id);
+    }
+}
+
+/// A stretch of a recording's upload: bytes taken in order, each part recorded as received
+/// as it is written.
+pub struct Receiving<'a> {
+    app: &'a Cradle,
+    actor: Actor,
+    access: FamilyAccess,
+    recording: Recording,
+    /// Taken when the stretch closes.
+    upload: Option<Upload>,
+    _guard: ReceivingGuard,
+}
+
+impl Receiving<'_> {
+    /// The recording as it stands.
+    pub fn recording(&self) -> &Recording {
+        &self.recording
+    }
+
+    /// Takes the next bytes; bytes beyond the declared length are refused.
+    pub async fn push(&mut self, bytes: &[u8]) -> Result<(), AppError> {
+        let Some(upload) = self.upload.as_mut() else {
+            return Err(not_at(self.recording.received));
+        };
+        match upload.push(bytes).await {
+            Ok(Some(written)) => self.record_received(written).await,
+            Ok(None) => Ok(()),
+            Err(MediaError::OutOfRange { length, .. }) => Err(AppError::invalid(
+                "file",
+                format!("More was sent than the {length} bytes the upload declared"),
+            )),
+            Err(other) => Err(media_failure(other)),
+        }
+    }
+
+    async fn record_received(&mut self, written: u64) -> Result<(), AppError> {
+        if written == self.recording.received {
+            return Ok(());
+        }
+        let was = (self.recording.state, self.recording.received);
+        let moved = Recording {
+            received: written,
+            ..self.recording.clone()
+        };
+        let mut entry = self.access.audit(
+            &self.actor,
+            self.app.now(),
+            AuditAction::RecordingPartReceived,
+        );
+        entry.detail = format!(
+            "recording {}: bytes {} to {written}",
+            moved.id, self.recording.received
+        );
+        self.app
+            .store
+            .update_recording(self.access.family_id(), &moved, was, entry)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => not_at(self.recording.received),
+                other => other.into(),
+            })?;
+        self.recording = moved;
+        Ok(())
+    }
+
+    /// Ends this stretch: keeps every whole chunk received, and once every byte is here
+    /// checks the recording and makes it viewable. Answers the recording as it now is.
+    pub async fn close(mut self) -> Result<Recording, AppError> {
+        let Some(upload) = self.upload.take() else {
+            return Ok(self.recording.clone());
+        };
+        let written = upload.close().await.map_err(media_failure)?;
+        self.record_received(written).await?;
+        if self.recording.received == self.recording.length {
+            let recording = self.recording.clone();
+            return self
+                .app
+                .finish_upload(&self.actor, &self.access, recording)
+                .await;
+        }
+        Ok(self.recording.clone())
+    }
+}
