@@ -54,6 +54,20 @@ impl Actor {
         }
     }
 
+    /// The server's own background work (deleting what may no longer be kept), as the audit
+    /// names it.
+    pub fn housekeeping() -> Self {
+        Self {
+            id: None,
+            username: "housekeeping".to_string(),
+            display_name: "Cradle's retention job".to_string(),
+            role: Role::Administrator,
+            teams: Vec::new(),
+            source: "housekeeping".to_string(),
+            viewing: None,
+        }
+    }
+
     /// Whether this is whoever runs the server, at its command line (who holds the database
     /// already), rather than a member of staff.
     pub fn is_command_line(&self) -> bool {
@@ -128,6 +142,16 @@ pub struct FamilyAccess {
 }
 
 impl FamilyAccess {
+    /// The server's own background work on a family's record (never a person's access).
+    pub(crate) fn for_housekeeping(family_id: FamilyId, team_id: TeamId) -> Self {
+        Self {
+            family_id,
+            team_id,
+            changes: 0,
+            break_glass_reason: None,
+        }
+    }
+
     pub fn family_id(&self) -> FamilyId {
         self.family_id
     }

@@ -2,7 +2,9 @@
 //! server (and `cradle housekeeping` on demand). Sessions past their idle or absolute limit,
 //! failed sign-ins too old to count towards any lockout, and sign-ins that waited too long for
 //! their code. Each run is logged with what it removed; none of it is clinical data, and the
-//! audit trail keeps every sign-in and failure.
+//! audit trail keeps every sign-in and failure. Recordings that may no longer be kept (their
+//! consent withdrawn or ended, their upload abandoned) are deleted with their keys, each with
+//! an audit record and the record of what was deleted and why.
 
 use crate::{AppError, Cradle};
 use std::time::Duration;
@@ -13,6 +15,7 @@ pub struct Swept {
     pub sessions: u64,
     pub sign_in_failures: u64,
     pub sign_in_challenges: u64,
+    pub recordings: u64,
 }
 
 impl Cradle {
@@ -37,6 +40,7 @@ impl Cradle {
                 .remove_login_failures_before(failures_count_since)
                 .await?,
             sign_in_challenges: self.store.remove_sign_in_challenges_before(now).await?,
+            recordings: self.delete_recordings_due().await?,
         })
     }
 
@@ -52,6 +56,7 @@ impl Cradle {
                         sessions = swept.sessions,
                         sign_in_failures = swept.sign_in_failures,
                         sign_in_challenges = swept.sign_in_challenges,
+                        recordings = swept.recordings,
                         "housekeeping removed what no longer counts"
                     ),
                     Err(error) => {

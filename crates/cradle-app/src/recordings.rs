@@ -340,6 +340,37 @@ impl Cradle {
         Ok(deleted)
     }
 
+    /// Deletes every recording that may no longer be kept (its consent withdrawn or ended,
+    /// its upload abandoned), each with its reason and an audit record. Answers how many.
+    pub async fn delete_recordings_due(&self) -> Result<u64, AppError> {
+        if self.media.is_none() {
+            return Ok(0);
+        }
+        let actor = Actor::housekeeping();
+        let today = self.today();
+        let now = self.now();
+        let mut deleted = 0;
+        for kept in self.store.recordings_in_keeping().await? {
+            let Some((reason, detail)) =
+                kept.recording
+                    .due_for_deletion(kept.consent.as_ref(), today, now)
+            else {
+                continue;
+            };
+            let access = FamilyAccess::for_housekeeping(kept.family, kept.team);
+            match self
+                .delete_recording_now(&actor, &access, kept.recording, reason, detail)
+                .await
+            {
+                Ok(_) => deleted += 1,
+                // Changed meanwhile (an upload moved on): the next run looks again.
+                Err(AppError::Conflict(_)) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(deleted)
+    }
+
     /// Deletes a recording at a clinician's request, with the reason: its key is destroyed
     /// and its film removed; the record of it stays.
     pub async fn delete_recording(

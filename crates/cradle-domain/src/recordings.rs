@@ -145,6 +145,60 @@ impl Recording {
     }
 }
 
+/// Days an upload may stand unfinished before it is taken as abandoned and deleted.
+pub const ABANDONED_AFTER_DAYS: i64 = 7;
+
+impl Recording {
+    /// Why it may no longer be kept, if so: its consent withdrawn or ended, or its upload
+    /// left unfinished for [`ABANDONED_AFTER_DAYS`]. With the reason in words.
+    pub fn due_for_deletion(
+        &self,
+        consent: Option<&FilmingConsent>,
+        today: Date,
+        now_millis: i64,
+    ) -> Option<(DeletionReason, String)> {
+        if self.state == RecordingState::Deleted {
+            return None;
+        }
+        match consent {
+            None => Some((
+                DeletionReason::ConsentEnded,
+                "The consent it was made under cannot be found".to_string(),
+            )),
+            Some(c) if c.withdrawn.is_some() => c.withdrawn.as_ref().map(|w| {
+                (
+                    DeletionReason::ConsentWithdrawn,
+                    format!(
+                        "Consent withdrawn on {}: {}",
+                        crate::dates::long_date(w.on),
+                        w.reason
+                    ),
+                )
+            }),
+            Some(c) if today > c.expires_on => Some((
+                DeletionReason::ConsentEnded,
+                format!(
+                    "Consent to film ended on {}",
+                    crate::dates::long_date(c.expires_on)
+                ),
+            )),
+            Some(_)
+                if self.state == RecordingState::Uploading
+                    && now_millis - self.started_at_millis
+                        > ABANDONED_AFTER_DAYS * 24 * 60 * 60 * 1000 =>
+            {
+                Some((
+                    DeletionReason::Abandoned,
+                    format!(
+                        "The upload was left unfinished for more than {ABANDONED_AFTER_DAYS} days"
+                    ),
+                ))
+            }
+            Some(_) => None,
+        }
+    }
+}
+
 /// A new recording as described before its upload begins.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -524,5 +578,53 @@ mod tests {
                 .unwrap_err()
                 .contains("deleted")
         );
+    }
+
+    #[test]
+    fn a_recording_is_due_for_deletion_once_its_consent_is_withdrawn_or_ended_or_its_upload_abandoned(
+    ) {
+        let (record, consent, tunde, ..) = consented();
+        let mut recording = described(&consent, &[&tunde])
+            .parse(&record, TODAY)
+            .unwrap()
+            .started(Uuid::now_v7(), Uuid::now_v7(), "Priya Shah", 0);
+        let day = 24 * 60 * 60 * 1000;
+        // An upload under way is kept for a week, then taken as abandoned.
+        assert_eq!(
+            recording.due_for_deletion(Some(&consent), TODAY, 6 * day),
+            None
+        );
+        assert_eq!(
+            recording
+                .due_for_deletion(Some(&consent), TODAY, 8 * day)
+                .map(|d| d.0),
+            Some(DeletionReason::Abandoned)
+        );
+        recording.state = RecordingState::Ready;
+        assert_eq!(
+            recording.due_for_deletion(Some(&consent), TODAY, 8 * day),
+            None
+        );
+        let ended = recording
+            .due_for_deletion(Some(&consent), date!(2027 - 06 - 02), 8 * day)
+            .unwrap();
+        assert_eq!(ended.0, DeletionReason::ConsentEnded);
+        assert!(ended.1.contains("ended on 1 June 2027"), "{}", ended.1);
+        let withdrawn = FilmingConsent {
+            withdrawn: Some(ConsentWithdrawal {
+                on: TODAY,
+                reason: "Changed his mind".into(),
+                recorded_by: "Priya Shah".into(),
+                recorded_at_millis: 0,
+            }),
+            ..consent.clone()
+        };
+        let due = recording
+            .due_for_deletion(Some(&withdrawn), TODAY, 0)
+            .unwrap();
+        assert_eq!(due.0, DeletionReason::ConsentWithdrawn);
+        assert!(due.1.contains("Changed his mind"));
+        recording.state = RecordingState::Deleted;
+        assert_eq!(recording.due_for_deletion(Some(&withdrawn), TODAY, 0), None);
     }
 }

@@ -53,12 +53,25 @@ pub trait FilmingStore: Send + Sync {
     /// held copy of the record: a viewing in progress asks this as it goes).
     async fn consent_withdrawn(&self, family: FamilyId, consent: uuid::Uuid) -> StoreResult<bool>;
 
+    /// Every recording not deleted, with its family's team and its consent: for the job that
+    /// deletes what may no longer be kept.
+    async fn recordings_in_keeping(&self) -> StoreResult<Vec<KeptRecording>>;
+
     /// The wrapped key of a recording of the family; none once it is deleted.
     async fn recording_key(
         &self,
         family: FamilyId,
         recording: uuid::Uuid,
     ) -> StoreResult<Option<StoredKey>>;
+}
+
+/// A recording kept, with what decides whether it may still be kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptRecording {
+    pub family: FamilyId,
+    pub team: cradle_domain::TeamId,
+    pub recording: Recording,
+    pub consent: Option<FilmingConsent>,
 }
 
 /// A recording's data key, wrapped by a master key.

@@ -122,8 +122,9 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Remove expired sessions, old failed sign-ins and abandoned sign-ins now (a server does
-    /// this itself every hour).
+    /// Remove expired sessions, old failed sign-ins and abandoned sign-ins, and delete the
+    /// recordings whose consent was withdrawn or ended, now (a server does this itself every
+    /// hour).
     Housekeeping,
     /// Questionnaire definitions (docs/instruments/README.md).
     #[command(subcommand)]
@@ -379,8 +380,9 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             let app = open(&cli.storage).await?;
             let swept = app.housekeeping().await.map_err(explain)?;
             println!(
-                "Removed {} expired sessions, {} old failed sign-ins and {} abandoned sign-ins.",
-                swept.sessions, swept.sign_in_failures, swept.sign_in_challenges
+                "Removed {} expired sessions, {} old failed sign-ins and {} abandoned sign-ins; \
+                 deleted {} recordings that may no longer be kept.",
+                swept.sessions, swept.sign_in_failures, swept.sign_in_challenges, swept.recordings
             );
         }
         Command::Migrate => {

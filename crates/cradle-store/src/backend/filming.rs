@@ -145,6 +145,29 @@ impl crate::FilmingStore for SqlStore {
         Ok(row.is_none_or(|(withdrawn,)| withdrawn != 0))
     }
 
+    async fn recordings_in_keeping(&self) -> StoreResult<Vec<crate::KeptRecording>> {
+        let rows: Vec<(uuid::Uuid, uuid::Uuid, String, Option<String>)> = sqlx::query_as(
+            "SELECT r.family_id, f.team_id, r.record, c.record FROM recordings r \
+             JOIN families f ON f.id = r.family_id \
+             LEFT JOIN filming_consents c ON c.id = r.consent_id \
+             WHERE r.state <> 'deleted' ORDER BY r.started_at, r.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(family, team, recording, consent)| {
+                Ok(crate::KeptRecording {
+                    family: FamilyId(family),
+                    team: cradle_domain::TeamId(team),
+                    recording: crate::care_plans::from_json(&recording, "recording")?,
+                    consent: consent
+                        .map(|c| crate::care_plans::from_json(&c, "consent to film"))
+                        .transpose()?,
+                })
+            })
+            .collect()
+    }
+
     async fn recording_key(
         &self,
         family: FamilyId,

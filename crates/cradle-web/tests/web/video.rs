@@ -564,24 +564,32 @@ on_both_backends!(
             "each film answer audited"
         );
 
-        // Deleted: the key is destroyed and the film removed; the record of it stays.
-        let deleted = clinician
+        // The retention job deletes it: the key destroyed, the film removed, and what was
+        // deleted, when and why kept on the record.
+        let swept = app.app.housekeeping().await.unwrap();
+        assert_eq!(swept.recordings, 1);
+        assert!(files_under(app.recordings.path()).is_empty());
+        let record = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
+        let kept = &record["recordings"][0];
+        assert_eq!(kept["state"], "deleted");
+        assert_eq!(kept["deletion"]["reason"], "consent_withdrawn");
+        assert!(kept["deletion"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Tunde asked us to stop"));
+        let actions: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert_eq!(count_of(&actions, "recording.delete"), 1);
+        assert_eq!(app.app.housekeeping().await.unwrap().recordings, 0, "once");
+        let again = clinician
             .post(app.url(&format!(
                 "/api/v1/families/{family}/recordings/{recording}/delete"
             )))
             .header("X-CSRF-Token", &token)
-            .json(&serde_json::json!({"reason": "Consent withdrawn"}))
+            .json(&serde_json::json!({"reason": "Asked twice"}))
             .send()
             .await
             .unwrap();
-        assert_eq!(deleted.status(), StatusCode::OK);
-        assert!(files_under(app.recordings.path()).is_empty());
-        let record = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
-        assert_eq!(record["recordings"][0]["state"], "deleted");
-        assert_eq!(
-            record["recordings"][0]["deletion"]["detail"],
-            "Consent withdrawn"
-        );
+        assert_eq!(again.status(), StatusCode::CONFLICT);
         app.database.cleanup().await;
     }
 );
@@ -642,6 +650,56 @@ on_both_backends!(
         let record = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
         assert_eq!(record["recordings"][0]["state"], "deleted");
         assert_eq!(record["recordings"][0]["deletion"]["reason"], "refused");
+
+        // An upload begun by mistake is deleted by the clinician, with the reason, before it
+        // finishes; a reason is needed.
+        let begun = clinician
+            .post(app.url(&format!("/api/v1/families/{family}/recordings")))
+            .header("X-CSRF-Token", &token)
+            .header("Upload-Length", "5000")
+            .header(
+                "Upload-Metadata",
+                metadata(&[
+                    ("consent", consent["id"].as_str().unwrap()),
+                    ("purpose", "family_care"),
+                    ("on_film", &tunde),
+                    ("filmed_on", &today.to_string()),
+                    ("description", "Wrong film"),
+                ]),
+            )
+            .send()
+            .await
+            .unwrap();
+        let id = begun.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let delete = |reason: &'static str| {
+            let url = app.url(&format!("/api/v1/families/{family}/recordings/{id}/delete"));
+            let client = clinician.clone();
+            let token = token.clone();
+            async move {
+                client
+                    .post(url)
+                    .header("X-CSRF-Token", token)
+                    .json(&serde_json::json!({ "reason": reason }))
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(delete(" ").await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let deleted: Value = delete("Filmed the wrong family's session")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(deleted["state"], "deleted");
+        assert_eq!(deleted["deletion"]["reason"], "by_staff");
+        assert_eq!(
+            deleted["deletion"]["detail"],
+            "Filmed the wrong family's session"
+        );
         app.database.cleanup().await;
     }
 );
