@@ -442,6 +442,19 @@ mod tests {
         )
     }
 
+    /// `consent`, withdrawn today because Tunde changed his mind.
+    fn withdrawn(consent: &FilmingConsent) -> FilmingConsent {
+        FilmingConsent {
+            withdrawn: Some(ConsentWithdrawal {
+                on: TODAY,
+                reason: "Changed his mind".into(),
+                recorded_by: "Priya Shah".into(),
+                recorded_at_millis: 0,
+            }),
+            ..consent.clone()
+        }
+    }
+
     fn described(consent: &FilmingConsent, on_film: &[&str]) -> RecordingInput {
         RecordingInput {
             consent: consent.id.to_string(),
@@ -514,12 +527,7 @@ mod tests {
             .unwrap_err()
             .message_for("consent")
             .is_some_and(|m| m.contains("has ended")));
-        record.filming_consents[0].withdrawn = Some(ConsentWithdrawal {
-            on: TODAY,
-            reason: "Changed his mind".into(),
-            recorded_by: "Priya Shah".into(),
-            recorded_at_millis: 0,
-        });
+        record.filming_consents[0] = withdrawn(&consent);
         assert!(problem(&described(&consent, &[&tunde]), &record, "consent").contains("withdrawn"));
     }
 
@@ -558,15 +566,7 @@ mod tests {
         )
         .unwrap_err()
         .contains("has ended"));
-        let withdrawn = FilmingConsent {
-            withdrawn: Some(ConsentWithdrawal {
-                on: TODAY,
-                reason: "Changed his mind".into(),
-                recorded_by: "Priya Shah".into(),
-                recorded_at_millis: 0,
-            }),
-            ..consent.clone()
-        };
+        let withdrawn = withdrawn(&consent);
         assert!(
             view(&recording, &withdrawn, FilmingPurpose::FamilyCare, TODAY)
                 .unwrap_err()
@@ -610,15 +610,7 @@ mod tests {
             .unwrap();
         assert_eq!(ended.0, DeletionReason::ConsentEnded);
         assert!(ended.1.contains("ended on 1 June 2027"), "{}", ended.1);
-        let withdrawn = FilmingConsent {
-            withdrawn: Some(ConsentWithdrawal {
-                on: TODAY,
-                reason: "Changed his mind".into(),
-                recorded_by: "Priya Shah".into(),
-                recorded_at_millis: 0,
-            }),
-            ..consent.clone()
-        };
+        let withdrawn = withdrawn(&consent);
         let due = recording
             .due_for_deletion(Some(&withdrawn), TODAY, 0)
             .unwrap();

@@ -616,24 +616,35 @@ on_both_backends!(
             .await
             .unwrap();
         let film = film_of(200_000);
-        let created = clinician
-            .post(app.url(&format!("/api/v1/families/{family}/recordings")))
-            .header("X-CSRF-Token", &token)
-            .header("Upload-Length", film.len().to_string())
-            .header(
-                "Upload-Metadata",
-                metadata(&[
-                    ("consent", consent["id"].as_str().unwrap()),
-                    ("purpose", "family_care"),
-                    ("on_film", &tunde),
-                    ("filmed_on", &today.to_string()),
-                    ("description", "Nappy change"),
-                    ("checksum", &"0".repeat(64)),
-                ]),
-            )
-            .send()
-            .await
-            .unwrap();
+        let consent = consent["id"].as_str().unwrap().to_string();
+        let begin = |length: usize, description: &'static str, checksum: String| {
+            let url = app.url(&format!("/api/v1/families/{family}/recordings"));
+            let client = clinician.clone();
+            let token = token.clone();
+            let mut pairs = vec![
+                ("consent", consent.clone()),
+                ("purpose", "family_care".to_string()),
+                ("on_film", tunde.clone()),
+                ("filmed_on", today.to_string()),
+                ("description", description.to_string()),
+            ];
+            if !checksum.is_empty() {
+                pairs.push(("checksum", checksum));
+            }
+            async move {
+                let pairs: Vec<(&str, &str)> =
+                    pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                client
+                    .post(url)
+                    .header("X-CSRF-Token", token)
+                    .header("Upload-Length", length.to_string())
+                    .header("Upload-Metadata", metadata(&pairs))
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let created = begin(film.len(), "Nappy change", "0".repeat(64)).await;
         assert_eq!(created.status(), StatusCode::CREATED);
         let sent = clinician
             .patch(app.url(&location(&created)))
@@ -653,23 +664,7 @@ on_both_backends!(
 
         // An upload begun by mistake is deleted by the clinician, with the reason, before it
         // finishes; a reason is needed.
-        let begun = clinician
-            .post(app.url(&format!("/api/v1/families/{family}/recordings")))
-            .header("X-CSRF-Token", &token)
-            .header("Upload-Length", "5000")
-            .header(
-                "Upload-Metadata",
-                metadata(&[
-                    ("consent", consent["id"].as_str().unwrap()),
-                    ("purpose", "family_care"),
-                    ("on_film", &tunde),
-                    ("filmed_on", &today.to_string()),
-                    ("description", "Wrong film"),
-                ]),
-            )
-            .send()
-            .await
-            .unwrap();
+        let begun = begin(5000, "Wrong film", String::new()).await;
         let id = begun.json::<Value>().await.unwrap()["id"]
             .as_str()
             .unwrap()
