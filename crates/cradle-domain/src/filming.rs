@@ -254,7 +254,7 @@ impl FilmingConsentInput {
         let given_on = problems.take(
             parse_date_parts(
                 "given_on",
-                "Date consent was given",
+                "The date consent was given",
                 &self.given_day,
                 &self.given_month,
                 &self.given_year,
@@ -263,7 +263,7 @@ impl FilmingConsentInput {
                 if day > today {
                     Err(Invalid::new(
                         "given_on",
-                        "Date consent was given must be today or in the past",
+                        "The date consent was given must be today or in the past",
                     ))
                 } else {
                     Ok(day)
@@ -272,7 +272,7 @@ impl FilmingConsentInput {
         );
         let expires_on = problems.take(parse_date_parts(
             "expires_on",
-            "Date consent ends",
+            "The date consent ends",
             &self.expires_day,
             &self.expires_month,
             &self.expires_year,
@@ -281,7 +281,7 @@ impl FilmingConsentInput {
             if expires_on <= given_on {
                 problems.push(Invalid::new(
                     "expires_on",
-                    "Date consent ends must be after the date it was given",
+                    "The date consent ends must be after the date it was given",
                 ));
             }
         }
@@ -319,7 +319,7 @@ impl WithdrawalInput {
         let on = problems.take(
             parse_date_parts(
                 "withdrawn_on",
-                "Date consent was withdrawn",
+                "The date consent was withdrawn",
                 &self.on_day,
                 &self.on_month,
                 &self.on_year,
@@ -328,12 +328,12 @@ impl WithdrawalInput {
                 if day > today {
                     Err(Invalid::new(
                         "withdrawn_on",
-                        "Date consent was withdrawn must be today or in the past",
+                        "The date consent was withdrawn must be today or in the past",
                     ))
                 } else if day < consent.given_on {
                     Err(Invalid::new(
                         "withdrawn_on",
-                        "Date consent was withdrawn must be on or after the date it was given",
+                        "The date consent was withdrawn must be on or after the date it was given",
                     ))
                 } else {
                     Ok(day)
@@ -342,7 +342,7 @@ impl WithdrawalInput {
         );
         let reason = problems.take(crate::text::required_text(
             "reason",
-            "The reason, in the family's words where they gave one",
+            "The reason, or that the family gave none",
             &self.reason,
             1000,
         ));
@@ -594,7 +594,7 @@ pub(crate) mod tests {
                 .parse(&record, TODAY)
                 .unwrap_err()
                 .message_for("expires_on"),
-            Some("Date consent ends must be after the date it was given")
+            Some("The date consent ends must be after the date it was given")
         );
     }
 }

@@ -342,7 +342,7 @@ impl RecordingInput {
         let filmed_on = problems.take(
             parse_date_parts(
                 "filmed_on",
-                "Date filmed",
+                "The date filmed",
                 &self.filmed_day,
                 &self.filmed_month,
                 &self.filmed_year,
@@ -351,12 +351,12 @@ impl RecordingInput {
                 if day > today {
                     Err(Invalid::new(
                         "filmed_on",
-                        "Date filmed must be today or in the past",
+                        "The date filmed must be today or in the past",
                     ))
                 } else if consent.is_some_and(|c| day < c.given_on || day > c.expires_on) {
                     Err(Invalid::new(
                         "filmed_on",
-                        "Date filmed must be while the consent to film was in force",
+                        "The date filmed must be while the consent to film was in force",
                     ))
                 } else {
                     Ok(day)

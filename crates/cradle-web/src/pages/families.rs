@@ -515,6 +515,8 @@ pub struct FamilyPage {
     pub filming_consents: Vec<super::video::ConsentView>,
     /// Video feedback recordings, newest first.
     pub recordings: Vec<super::video::RecordingView>,
+    /// Whether a consent to film in force lets a recording be uploaded.
+    pub may_upload: bool,
     pub needs: Vec<super::observations::NoteGroup>,
     pub closed_concerns: Vec<super::concerns::ConcernView>,
     pub care: super::care_plans::CareSection,
@@ -819,6 +821,7 @@ pub async fn show(
         moments: super::observations::moment_summaries(&record),
         filming_consents: super::video::views(&record, today),
         recordings: super::video::recording_views(&record, today),
+        may_upload: record.filming_consents.iter().any(|c| c.in_force(today)),
         needs: super::observations::note_groups(&record),
         closed_concerns: super::concerns::views(&record, false),
         care: super::care_plans::care_section(&record, state.app.today()),

@@ -22,7 +22,7 @@ use cradle_domain::filming::{
     FilmingConsentInput, FilmingPurpose, ViewingScope, WithdrawalInput,
 };
 use cradle_domain::network::FamilyRecord;
-use cradle_domain::recordings::{Recording, RecordingInput, RecordingState};
+use cradle_domain::recordings::{DeletionReason, Recording, RecordingInput, RecordingState};
 use uuid::Uuid;
 
 #[derive(Template)]
@@ -68,10 +68,7 @@ fn consent_page(
     let members: Vec<Member> = std::iter::once(Member::Mother)
         .chain(family.people.iter().map(|p| Member::Person(p.id)))
         .collect();
-    let label = |member: Member| match member {
-        Member::Mother => format!("{} (mother)", family.family.mother_name),
-        Member::Person(_) => family.member_name(member),
-    };
+    let label = |member: Member| member_label(family, member);
     let askable: Vec<Member> = members
         .iter()
         .copied()
@@ -265,7 +262,7 @@ fn withdraw_page(
             [&t.on_day, &t.on_month, &t.on_year],
         ),
         reason: TextArea::new("reason", "Why was consent withdrawn?", &t.reason)
-            .hint("In the family's words where they gave a reason."),
+            .hint("The family do not have to give a reason: record what they said in their words, or that they gave none."),
         errors,
     };
     render(form_status(&page.errors), &page)
@@ -343,14 +340,16 @@ pub struct ConsentView {
     pub purposes: Vec<&'static str>,
 }
 
+/// "Amara Okafor (mother)" or "Tunde Okafor".
+fn member_label(family: &FamilyRecord, member: Member) -> String {
+    match member {
+        Member::Mother => format!("{} (mother)", family.family.mother_name),
+        Member::Person(_) => family.member_name(member),
+    }
+}
+
 fn names(family: &FamilyRecord, members: &[Member]) -> String {
-    let names: Vec<String> = members
-        .iter()
-        .map(|m| match m {
-            Member::Mother => format!("{} (mother)", family.family.mother_name),
-            Member::Person(_) => family.member_name(*m),
-        })
-        .collect();
+    let names: Vec<String> = members.iter().map(|m| member_label(family, *m)).collect();
     cradle_domain::text::and_list(&names)
 }
 
@@ -473,10 +472,21 @@ fn recording_page(
         .iter()
         .filter(|c| c.in_force(today))
         .collect();
+    // With one consent in force, only what it covers is offered.
+    let only = match in_force.as_slice() {
+        [only] => Some(*only),
+        _ => None,
+    };
     let on_film: Vec<Member> = std::iter::once(Member::Mother)
         .chain(family.people.iter().map(|p| Member::Person(p.id)))
         .filter(|m| may_be_asked_to_film(family, *m))
+        .filter(|m| only.is_none_or(|c| c.on_film.contains(m)))
         .collect();
+    let purposes: Vec<FilmingPurpose> = match only {
+        Some(c) => c.purposes.clone(),
+        None => FilmingPurpose::ALL.to_vec(),
+    };
+    let twins = family.family.babies.len() > 1;
     let page = RecordingPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         baby: family.family.baby_label(),
@@ -499,7 +509,7 @@ fn recording_page(
             id: "purpose",
             legend: "What is the recording for?",
             options: Choice::list(
-                FilmingPurpose::ALL,
+                &purposes,
                 FilmingPurpose::code,
                 FilmingPurpose::label,
                 &t.purpose,
@@ -508,12 +518,16 @@ fn recording_page(
         },
         on_film: CheckboxGroup {
             id: "on_film",
-            legend: "Who is on the recording with the baby?",
+            legend: if twins {
+                "Who is on the recording with the babies?"
+            } else {
+                "Who is on the recording with the baby?"
+            },
             hint: "Each must be named on the consent.",
             options: ticked(
                 on_film
                     .iter()
-                    .map(|m| (m.code(), family.member_name(*m)))
+                    .map(|m| (m.code(), member_label(family, *m)))
                     .collect(),
                 &t.on_film,
             ),
@@ -564,12 +578,17 @@ pub async fn recording_form(
     let today = state.app.today();
     let mut in_force = family.filming_consents.iter().filter(|c| c.in_force(today));
     // The only consent in force is the one it was made under.
-    let consent = match (in_force.next(), in_force.next()) {
-        (Some(only), None) => only.id.to_string(),
+    let only = match (in_force.next(), in_force.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
+    };
+    let purpose = match only.map(|c| c.purposes.as_slice()) {
+        Some([one]) => one.code().to_string(),
         _ => String::new(),
     };
     let typed = RecordingInput {
-        consent,
+        consent: only.map(|c| c.id.to_string()).unwrap_or_default(),
+        purpose,
         filmed_day,
         filmed_month,
         filmed_year,
@@ -630,6 +649,9 @@ pub async fn start_recording(
 #[serde(default)]
 pub struct WatchFor {
     pub purpose: String,
+    /// Sent by the form that chooses the purpose, so that choosing none is told apart from
+    /// arriving at the page.
+    pub choosing: String,
 }
 
 #[derive(Template)]
@@ -646,6 +668,8 @@ pub struct WatchPage {
     pub watching: Option<(String, String)>,
     /// Why it may not be watched, when it may not.
     pub refusal: Option<String>,
+    /// Whether the consent allows more than one purpose to watch it for.
+    pub other_purposes: bool,
 }
 
 pub async fn watch(
@@ -664,7 +688,7 @@ pub async fn watch(
     let today = state.app.today();
     let chosen = FilmingPurpose::from_code(&watch_for.purpose);
     let mut errors = Errors::default();
-    if !watch_for.purpose.is_empty() && chosen.is_none() {
+    if (!watch_for.purpose.is_empty() || watch_for.choosing == "yes") && chosen.is_none() {
         let mut problems = cradle_domain::Problems::default();
         problems.push(cradle_domain::Invalid::new(
             "purpose",
@@ -711,13 +735,14 @@ pub async fn watch(
                 .map(|p| Choice {
                     code: p.code().to_string(),
                     label: p.label().to_string(),
-                    selected: Some(p) == chosen,
+                    selected: Some(p) == chosen || consent.is_some_and(|c| c.purposes == [p]),
                 })
                 .collect(),
             inline: false,
         },
         watching,
         refusal,
+        other_purposes: consent.is_some_and(|c| c.purposes.len() > 1),
         errors,
     };
     Ok(render(form_status(&page.errors), &page))
@@ -853,7 +878,7 @@ pub fn recording_view(family: &FamilyRecord, r: &Recording, today: time::Date) -
         id: r.id.to_string(),
         description: r.description.clone(),
         line: format!(
-            "Filmed {}: {}. For {}. {}, uploaded by {}.",
+            "Filmed on {} with {}. For {}. {}, uploaded by {}.",
             long_date(r.filmed_on),
             cradle_domain::text::and_list(&on_film),
             cradle_domain::text::lower_first(r.purpose.label()),
@@ -875,14 +900,20 @@ pub fn recording_view(family: &FamilyRecord, r: &Recording, today: time::Date) -
         },
         ready: r.state == RecordingState::Ready && consent_in_force,
         deleted: r.state == RecordingState::Deleted,
-        deletion: r.deletion.as_ref().map(|d| {
-            format!(
-                "Deleted {} by {}: {} {}",
+        deletion: r.deletion.as_ref().map(|d| match d.reason {
+            DeletionReason::ByStaff => format!(
+                "Deleted on {} by {}: {}",
                 long_date_time(d.at_millis),
                 d.by,
-                d.reason.label(),
-                cradle_domain::text::sentence(&format!("({})", d.detail))
-            )
+                cradle_domain::text::sentence(&d.detail)
+            ),
+            reason => format!(
+                "Deleted on {} by {}. {}: {}",
+                long_date_time(d.at_millis),
+                d.by,
+                reason.label(),
+                cradle_domain::text::sentence(&cradle_domain::text::lower_first(&d.detail))
+            ),
         }),
     }
 }
