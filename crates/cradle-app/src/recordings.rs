@@ -59,6 +59,12 @@ fn media_failure(error: MediaError) -> AppError {
     }
 }
 
+fn consent_not_in_force() -> AppError {
+    AppError::Conflict(
+        "The consent to film this recording was made under has been withdrawn or has ended: nothing more of it may be uploaded.".to_string(),
+    )
+}
+
 /// A recording's upload that stopped part-way: where it is, so the sender resumes there.
 fn not_at(received: u64) -> AppError {
     AppError::Conflict(format!(
@@ -157,7 +163,11 @@ impl Cradle {
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        Ok(self.recording(access, id).await?.1)
+        let (_, recording) = self.recording(access, id).await?;
+        if recording.state == RecordingState::Deleted {
+            return Err(AppError::NotFound);
+        }
+        Ok(recording)
     }
 
     async fn data_key(
@@ -193,11 +203,18 @@ impl Cradle {
     ) -> Result<Receiving<'a>, AppError> {
         actor.staff_changing_records()?;
         let media = self.media()?;
-        let (_, recording) = self.recording(access, id).await?;
+        let (record, recording) = self.recording(access, id).await?;
         if recording.state != RecordingState::Uploading {
             return Err(AppError::Conflict(
                 "This recording's upload has already ended.".to_string(),
             ));
+        }
+        if !record
+            .filming_consents
+            .iter()
+            .any(|c| c.id == recording.consent_id && c.in_force(self.today()))
+        {
+            return Err(consent_not_in_force());
         }
         if offset != recording.received {
             return Err(not_at(recording.received));
@@ -430,16 +447,21 @@ impl Cradle {
         recording
             .viewable(consent, purpose, self.today())
             .map_err(|why| AppError::Conflict(why.0))?;
-        let in_scope = match consent.map(|c| c.scope) {
-            Some(ViewingScope::CareTeam) => true,
-            _ => {
-                actor.id.is_some_and(|me| me.0 == recording.started_by_id)
-                    || actor.role == Role::TeamManager
-            }
-        };
+        // The family's care team is its own team's staff: emergency access to another team's
+        // record never reaches its films.
+        let care_team =
+            actor.teams.contains(&access.team_id()) && access.break_glass_reason().is_none();
+        let in_scope = care_team
+            && match consent.map(|c| c.scope) {
+                Some(ViewingScope::CareTeam) => true,
+                _ => {
+                    actor.id.is_some_and(|me| me.0 == recording.started_by_id)
+                        || actor.role == Role::TeamManager
+                }
+            };
         if !in_scope {
             return Err(AppError::Conflict(
-                "The family agreed that only the practitioner who filmed this recording and their supervisor may view it.".to_string(),
+                "The family agreed who may view this recording: the practitioner who filmed it and their supervisor, or their care team. It is shown to no one else, emergency access included.".to_string(),
             ));
         }
         let key = self.data_key(access, id).await?;
@@ -452,16 +474,23 @@ impl Cradle {
             chunks,
             recording,
             family: access.family_id(),
+            consent_ends: consent.map_or(self.today(), |c| c.expires_on),
         })
     }
 
     /// Whether a recording may still be viewed: its consent not withdrawn (read afresh, so
     /// a withdrawal on any server stops a viewing in progress).
     pub async fn still_viewable(&self, viewing: &Viewing) -> Result<bool, AppError> {
-        Ok(!self
-            .store
-            .consent_withdrawn(viewing.family, viewing.recording.consent_id)
-            .await?)
+        Ok(self.today() <= viewing.consent_ends
+            && !self
+                .store
+                .consent_withdrawn(viewing.family, viewing.recording.consent_id)
+                .await?
+            && self
+                .store
+                .recording_key(viewing.family, viewing.recording.id)
+                .await?
+                .is_some())
     }
 }
 
@@ -471,6 +500,8 @@ pub struct Viewing {
     chunks: Chunks,
     pub recording: Recording,
     family: cradle_domain::FamilyId,
+    /// The last day its consent covers viewing.
+    consent_ends: time::Date,
 }
 
 impl Viewing {
@@ -536,6 +567,15 @@ impl Receiving<'_> {
     async fn record_received(&mut self, written: u64) -> Result<(), AppError> {
         if written == self.recording.received {
             return Ok(());
+        }
+        // Consent withdrawn while the film was arriving, on any server: no more is kept.
+        if self
+            .app
+            .store
+            .consent_withdrawn(self.access.family_id(), self.recording.consent_id)
+            .await?
+        {
+            return Err(consent_not_in_force());
         }
         let was = (self.recording.state, self.recording.received);
         let moved = Recording {

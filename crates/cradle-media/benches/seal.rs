@@ -30,7 +30,7 @@ fn main() {
     let (key, _) = ring.new_data_key(recording).unwrap();
     let chunks_of = Chunks::new(&key, recording, size as u64).unwrap();
     let count = chunks(size as u64);
-    let salt = [7, 7, 7, 7];
+    let salt = [7; cradle_media::seal::SALT];
     let mut sealed = Vec::with_capacity(size + size / 1000 + 1024);
 
     // A baseline that moves the same bytes through memory in chunk-sized pieces.

@@ -2,7 +2,7 @@
 //! and S3-compatible object storage for a deployment of several servers.
 //!
 //! A recording is kept as parts of [`PART_CHUNKS`] sealed chunks, each part one object
-//! (`recordings/{id}/{part}`): its 4-byte salt, then its chunks sealed under it. An upload
+//! (`recordings/{id}/{part}`): its 8-byte salt, then its chunks sealed under it. An upload
 //! holds at most one part in memory and writes each part whole as it fills, so a 2 GB film
 //! passes through in 8 MiB steps and is never held whole, and never rests unsealed. An
 //! interrupted upload resumes from the last whole chunk written: the part it stopped in is
@@ -122,6 +122,7 @@ impl Films {
             pending: Vec::with_capacity(CHUNK),
             written: received,
             unwritten: false,
+            failed: false,
         })
     }
 
@@ -199,6 +200,8 @@ pub struct Upload {
     written: u64,
     /// Whether the part being filled holds chunks not yet written.
     unwritten: bool,
+    /// Whether writing a part failed: this stretch takes no more.
+    failed: bool,
 }
 
 impl Upload {
@@ -217,6 +220,11 @@ impl Upload {
     /// the upload declared.
     pub async fn push(&mut self, mut bytes: &[u8]) -> Result<Option<u64>, MediaError> {
         let length = self.chunks.length();
+        if self.failed {
+            return Err(MediaError::Storage(
+                "an earlier part could not be written".to_string(),
+            ));
+        }
         let mut wrote = None;
         while !bytes.is_empty() {
             if self.next >= chunks(length) {
@@ -250,11 +258,18 @@ impl Upload {
     async fn write_part(&mut self) -> Result<u64, MediaError> {
         let part = self.next.saturating_sub(1) / PART_CHUNKS;
         let payload = PutPayload::from(std::mem::take(&mut self.sealed));
-        self.films
+        if let Err(error) = self
+            .films
             .store
             .put(&part_path(self.recording, part), payload)
             .await
-            .map_err(storage)?;
+        {
+            // Nothing of this part is written; what was written before stands, and the
+            // upload resumes from there. Nothing more may be written in this stretch.
+            self.unwritten = false;
+            self.failed = true;
+            return Err(storage(error));
+        }
         self.written = (self.next * CHUNK as u64).min(self.chunks.length());
         self.unwritten = false;
         self.salt = salt()?;

@@ -186,18 +186,20 @@ impl Keyring {
         self.random
             .fill(&mut nonce)
             .map_err(|_| MediaError::Random)?;
-        let mut sealed = key.0.to_vec();
+        // Room for the tag from the start, so the key is never copied into memory freed
+        // unzeroed when the buffer grows.
+        let mut sealed = Zeroizing::new(Vec::with_capacity(KEY_LEN + AES_256_GCM.tag_len()));
+        sealed.extend_from_slice(&key.0[..]);
         master
             .key
             .seal_in_place_append_tag(
                 Nonce::assume_unique_for_key(nonce),
                 Aad::from(wrapping_aad(recording, &master.name)),
-                &mut sealed,
+                &mut *sealed,
             )
-            .map_err(|_| MediaError::Random)?;
+            .map_err(|_| MediaError::Configuration("a key could not be wrapped".to_string()))?;
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
-        zeroize::Zeroize::zeroize(&mut sealed);
         Ok(WrappedKey {
             master: master.name.clone(),
             sealed: out,

@@ -2,7 +2,7 @@
 //!
 //! The recording is cut into chunks of [`CHUNK`] bytes (the last shorter; one empty chunk for
 //! an empty recording), each sealed with AES-256-GCM under the recording's own key and
-//! followed by its 16-byte tag. A chunk's nonce is a salt of 4 random bytes, chosen afresh
+//! followed by its 16-byte tag. A chunk's nonce is a salt of 8 random bytes, chosen afresh
 //! each time a part of the recording is written (see `films.rs`), then the chunk's number;
 //! what it is checked against (its additional data) is the recording's id, its number and
 //! whether it is the last. So any chunk opens alone (a byte range needs only the chunks it
@@ -21,8 +21,8 @@ pub const CHUNK: usize = 64 * 1024;
 pub const TAG: usize = 16;
 /// Bytes of a full chunk once sealed.
 pub const SEALED_CHUNK: usize = CHUNK + TAG;
-/// Bytes of the salt in each chunk's nonce.
-pub const SALT: usize = 4;
+/// Bytes of the salt in each chunk's nonce (the other 4 are the chunk's number).
+pub const SALT: usize = 8;
 
 /// How many chunks a recording of `length` bytes is sealed in.
 pub fn chunks(length: u64) -> u64 {
@@ -35,11 +35,19 @@ pub fn chunk_len(length: u64, index: u64) -> usize {
     (length.saturating_sub(start)).min(CHUNK as u64) as usize
 }
 
-fn nonce(salt: [u8; SALT], index: u64) -> Nonce {
+/// The nonce of chunk `index` under `salt`. A recording has at most 2^32 chunks (256 TiB),
+/// far beyond the largest accepted, so the number fits its 4 bytes; were it not to, the
+/// chunk is refused rather than a nonce repeated.
+fn nonce(salt: [u8; SALT], index: u64) -> Result<Nonce, MediaError> {
+    let number = u32::try_from(index).map_err(|_| MediaError::OutOfRange {
+        start: index.saturating_mul(CHUNK as u64),
+        end: index.saturating_mul(CHUNK as u64),
+        length: index.saturating_mul(CHUNK as u64),
+    })?;
     let mut bytes = [0u8; NONCE_LEN];
     bytes[..SALT].copy_from_slice(&salt);
-    bytes[SALT..].copy_from_slice(&index.to_be_bytes());
-    Nonce::assume_unique_for_key(bytes)
+    bytes[SALT..].copy_from_slice(&number.to_be_bytes());
+    Ok(Nonce::assume_unique_for_key(bytes))
 }
 
 fn aad(recording: Uuid, index: u64, last: bool) -> [u8; 25] {
@@ -97,7 +105,7 @@ impl Chunks {
         let tag = self
             .key
             .seal_in_place_separate_tag(
-                nonce(salt, index),
+                nonce(salt, index)?,
                 Aad::from(aad(self.recording, index, self.is_last(index))),
                 out.get_mut(start..).unwrap_or_default(),
             )
@@ -118,7 +126,7 @@ impl Chunks {
         }
         self.key
             .open_in_place(
-                nonce(salt, index),
+                nonce(salt, index)?,
                 Aad::from(aad(self.recording, index, self.is_last(index))),
                 sealed,
             )
@@ -145,7 +153,7 @@ mod tests {
     use crate::keys::Keyring;
     use proptest::prelude::*;
 
-    const SALT_A: [u8; SALT] = [1, 2, 3, 4];
+    const SALT_A: [u8; SALT] = [1, 2, 3, 4, 5, 6, 7, 8];
 
     fn keyring() -> Keyring {
         Keyring::parse(&Keyring::new_master_entry("test").unwrap()).unwrap()
@@ -269,7 +277,7 @@ mod tests {
         assert_eq!(read(&wrong, &sealed, 0, 10), Err(MediaError::Tampered));
         let mut first = sealed[..SEALED_CHUNK].to_vec();
         assert_eq!(
-            whole.open([9, 9, 9, 9], 0, &mut first).unwrap_err(),
+            whole.open([9; SALT], 0, &mut first).unwrap_err(),
             MediaError::Tampered
         );
 

@@ -118,10 +118,8 @@ pub async fn refuse_unstorable(
     }
     // A recording's bytes (a resumable upload's PATCH) are film, not text: they are sealed as
     // they stream through, never read whole here.
-    if request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes() == crate::api::recordings::UPLOAD_CONTENT_TYPE.as_bytes())
+    if request.method() == axum::http::Method::PATCH
+        && crate::api::recordings::is_upload_path(request.uri().path())
     {
         return Ok(next.run(request).await);
     }

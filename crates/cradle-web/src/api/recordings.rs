@@ -29,6 +29,16 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+/// Whether `path` is a recording's upload (`/api/v1/families/{id}/recordings/{recording}/upload`),
+/// whose `PATCH` carries film, not text.
+pub fn is_upload_path(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    matches!(
+        parts.as_slice(),
+        ["", "api", "v1", "families", _, "recordings", _, "upload"]
+    )
+}
+
 /// The content type of a tus `PATCH`: the recording's next bytes.
 pub const UPLOAD_CONTENT_TYPE: &str = "application/offset+octet-stream";
 const TUS_VERSION: &str = "1.0.0";

@@ -539,6 +539,16 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(teaching.status(), StatusCode::CONFLICT);
+        // The family agreed to the practitioner (and supervisor) only: a colleague in the
+        // same team is refused.
+        let nurse = app.signed_in("nursery.nurse").await;
+        let colleague = nurse.get(&film_url).send().await.unwrap();
+        assert_eq!(colleague.status(), StatusCode::CONFLICT);
+        assert!(colleague
+            .text()
+            .await
+            .unwrap()
+            .contains("The family agreed who may view"));
 
         // Consent withdrawn: the film is refused at once.
         let withdrawn = clinician
@@ -683,6 +693,33 @@ on_both_backends!(
                     .unwrap()
             }
         };
+        // Consent withdrawn while the upload waits: nothing more of it is taken.
+        let withdrawn = clinician
+            .post(app.url(&format!(
+                "/api/v1/families/{family}/filming-consents/{consent}/withdraw"
+            )))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({"withdrawn_on": today.to_string(), "reason": "Tunde changed his mind"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(withdrawn.status(), StatusCode::OK);
+        let upload = app.url(&format!("/api/v1/families/{family}/recordings/{id}/upload"));
+        let more = clinician
+            .patch(&upload)
+            .header("X-CSRF-Token", &token)
+            .header("Content-Type", "application/offset+octet-stream")
+            .header("Upload-Offset", "0")
+            .body(vec![1u8; 5000])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(more.status(), StatusCode::CONFLICT);
+        assert!(more
+            .text()
+            .await
+            .unwrap()
+            .contains("withdrawn or has ended"));
         assert_eq!(delete(" ").await.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let deleted: Value = delete("Filmed the wrong family's session")
             .await
@@ -695,6 +732,20 @@ on_both_backends!(
             deleted["deletion"]["detail"],
             "Filmed the wrong family's session"
         );
+        let gone = clinician.head(&upload).send().await.unwrap();
+        assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+
+        // Film bytes are let through unread only on an upload: a page form sent under the
+        // upload's content type is still refused for the NUL character it holds.
+        let disguised = clinician
+            .post(app.url(&format!("/families/{family}/filming-consents")))
+            .header("Content-Type", "application/offset+octet-stream")
+            .body(format!("csrf_token={token}&given_day=1\0"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(disguised.status(), StatusCode::BAD_REQUEST);
+        assert!(disguised.text().await.unwrap().contains("NUL"));
         app.database.cleanup().await;
     }
 );
