@@ -126,11 +126,18 @@ async function sendForms(page, forms, typing) {
       await field.fill(value);
       typed.push([await field.getAttribute("name"), value]);
     }
+    // A recording's upload form is sent by its script (the answers first, then the film), which
+    // shows the page's answer in place rather than navigating.
+    const scripted = await form.evaluate((f) => f.hasAttribute("data-recording-upload"));
+    const sentTo = new URL(action || path, demo.cradle.baseUrl).pathname;
     const [response] = await Promise.all([
-      page.waitForNavigation(),
+      scripted
+        ? page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === sentTo)
+        : page.waitForNavigation(),
       form.locator("button[type=submit], button:not([type])").first().click(),
     ]);
     const status = response?.status();
+    if (scripted && status === 422) await page.waitForSelector(".nhsuk-error-summary");
     if (status === 200) {
       saved += 1;
       continue;
