@@ -183,7 +183,7 @@ impl Cradle {
             .ok_or(AppError::NotFound)?;
         media
             .keyring
-            .unwrap(
+            .open_key(
                 &WrappedKey {
                     master: stored.master,
                     sealed: stored.sealed,

@@ -207,7 +207,7 @@ impl Keyring {
     }
 
     /// The data key of `recording`, opened from its wrapped form.
-    pub fn unwrap(&self, wrapped: &WrappedKey, recording: Uuid) -> Result<DataKey, MediaError> {
+    pub fn open_key(&self, wrapped: &WrappedKey, recording: Uuid) -> Result<DataKey, MediaError> {
         let master = self
             .keys
             .iter()
@@ -237,7 +237,7 @@ impl Keyring {
         if wrapped.master == self.current() {
             return Ok(wrapped.clone());
         }
-        let key = self.unwrap(wrapped, recording)?;
+        let key = self.open_key(wrapped, recording)?;
         self.wrap(&key, recording)
     }
 }
@@ -260,18 +260,18 @@ mod tests {
         let recording = Uuid::now_v7();
         let (key, wrapped) = ring.new_data_key(recording).unwrap();
         assert_eq!(wrapped.master, "2026-12");
-        let opened = ring.unwrap(&wrapped, recording).unwrap();
+        let opened = ring.open_key(&wrapped, recording).unwrap();
         assert_eq!(&opened.0[..], &key.0[..]);
         // Copied onto another recording, it does not open.
         assert_eq!(
-            ring.unwrap(&wrapped, Uuid::now_v7()).unwrap_err(),
+            ring.open_key(&wrapped, Uuid::now_v7()).unwrap_err(),
             MediaError::Tampered
         );
         // A flipped byte does not open either.
         let mut flipped = wrapped.clone();
         flipped.sealed[20] ^= 1;
         assert_eq!(
-            ring.unwrap(&flipped, recording).unwrap_err(),
+            ring.open_key(&flipped, recording).unwrap_err(),
             MediaError::Tampered
         );
         // Nor does the key claim another master key's name.
@@ -280,7 +280,7 @@ mod tests {
             ..wrapped
         };
         assert!(matches!(
-            ring.unwrap(&renamed, recording),
+            ring.open_key(&renamed, recording),
             Err(MediaError::UnknownMasterKey(name)) if name == "other"
         ));
     }
@@ -302,11 +302,11 @@ mod tests {
         // The old master key retired: the rewrapped key still opens to the same data key.
         let new_only = Keyring::parse(&new_entry).unwrap();
         assert_eq!(
-            &new_only.unwrap(&rewrapped, recording).unwrap().0[..],
+            &new_only.open_key(&rewrapped, recording).unwrap().0[..],
             &key.0[..]
         );
         assert!(matches!(
-            new_only.unwrap(&wrapped, recording),
+            new_only.open_key(&wrapped, recording),
             Err(MediaError::UnknownMasterKey(_))
         ));
     }
