@@ -127,6 +127,32 @@ test("consent to film, an upload cut off and resumed, playback with seeking, and
   await page.screenshot({ path: join(artifacts, "recording-watched.png"), fullPage: true });
   await assertAccessible(page, "the recording playing");
   const filmAddress = await video.getAttribute("src");
+  const poster = await page.request.get(`${demo.cradle.baseUrl}${await video.getAttribute("poster")}`);
+  assert.equal(poster.status(), 200);
+  assert.equal(poster.headers()["content-type"], "image/jpeg");
+
+  // A file that is not a film, named as one: refused by its content once it arrives, with
+  // the reason, and nothing of it kept.
+  await page.goto(familyUrl);
+  await page.getByRole("link", { name: "Upload a recording" }).click();
+  await page.getByRole("radio", { name: "The family's own video feedback sessions", exact: true }).check();
+  await page.locator("#on_film").getByLabel("Tunde Okafor").check();
+  await page.getByLabel("What the recording shows").fill("Not really a film");
+  await page.locator("input[type=file]").setInputFiles({
+    name: "IMG_0001.MP4",
+    mimeType: "video/mp4",
+    buffer: Buffer.from("Notes from Tuesday's visit, saved under the wrong name.\n".repeat(500)),
+  });
+  await page.getByRole("button", { name: "Upload the recording" }).click();
+  const status = page.locator("[data-upload-status]");
+  await page.locator("[data-upload-progress][data-state=refused]").waitFor({ timeout: 30_000 });
+  assert.match(await status.textContent(), /The recording was not taken\. This file is not a video Cradle can take/);
+  assert.match(await status.textContent(), /Nothing of this upload was kept/);
+  assert.ok(await page.locator("[data-upload-resume]").isHidden(), "nothing to resume");
+  await page.screenshot({ path: join(artifacts, "recording-refused-upload.png"), fullPage: true });
+  await assertAccessible(page, "an upload refused by its content");
+  // The refused upload's 422 is logged by the browser as a failed request; nothing else may be.
+  page.consoleErrors = page.consoleErrors.filter((e) => !e.includes("422"));
 
   // Consent withdrawn: the film is refused at once, on the page and to the player.
   await page.goto(familyUrl);

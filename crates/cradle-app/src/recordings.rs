@@ -6,11 +6,12 @@
 use crate::{Actor, AppError, Cradle, FamilyAccess};
 use cradle_domain::filming::{FilmingPurpose, ViewingScope};
 use cradle_domain::recordings::{
-    Deletion, DeletionReason, Recording, RecordingInput, RecordingState,
+    Deletion, DeletionReason, MediaFacts, Recording, RecordingInput, RecordingState,
 };
 use cradle_domain::{AuditAction, Role};
 use cradle_media::films::{Films, Upload};
 use cradle_media::keys::{Keyring, WrappedKey};
+use cradle_media::probe::{Examination, Tools};
 use cradle_media::seal::Chunks;
 use cradle_media::MediaError;
 use cradle_store::{Sections, StoreError, StoredKey};
@@ -19,19 +20,21 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
-/// Where recordings rest and the keys that seal them.
+/// Where recordings rest, the keys that seal them and the tools that check them.
 pub struct Media {
     pub keyring: Keyring,
     pub films: Films,
+    pub tools: Tools,
     /// Recordings being received by this server now: one upload of a recording at a time.
     receiving: Mutex<HashSet<Uuid>>,
 }
 
 impl Media {
-    pub fn new(keyring: Keyring, films: Films) -> Self {
+    pub fn new(keyring: Keyring, films: Films, tools: Tools) -> Self {
         Self {
             keyring,
             films,
+            tools,
             receiving: Mutex::new(HashSet::new()),
         }
     }
@@ -251,9 +254,11 @@ impl Cradle {
         })
     }
 
-    /// Checks a recording whose bytes have all arrived: the whole film opens and its
-    /// SHA-256 is the one its sender gave. Then it may be viewed; if not, it is deleted with
-    /// its key and the sender told why.
+    /// Checks a recording whose bytes have all arrived: the whole film opens, its SHA-256
+    /// is the one its sender gave, and its content is a whole film (see
+    /// [`cradle_media::probe`]), from which a poster frame is taken and sealed beside it.
+    /// Then it may be viewed. If not, it is deleted with its key and the sender told why; if
+    /// the check could not run, it waits, whole, to be finished again.
     async fn finish_upload(
         &self,
         actor: &Actor,
@@ -262,7 +267,8 @@ impl Cradle {
     ) -> Result<Recording, AppError> {
         let media = self.media()?;
         let key = self.data_key(access, recording.id).await?;
-        let chunks = Chunks::new(&key, recording.id, recording.length).map_err(media_failure)?;
+        let chunks =
+            Arc::new(Chunks::new(&key, recording.id, recording.length).map_err(media_failure)?);
         let mut hash = sha2::Sha256::new();
         let step = 8 * 1024 * 1024;
         let mut start = 0;
@@ -277,30 +283,59 @@ impl Cradle {
             start = end;
         }
         let found = hex::encode(hash.finalize());
-        let now = self.now();
         if recording
             .checksum
             .as_ref()
             .is_some_and(|sent| *sent != found)
         {
-            self.delete_recording_now(
-                actor,
-                access,
-                recording,
-                DeletionReason::Refused,
-                "The file that arrived is not the file that was sent (its checksum differs): nothing of it was kept. Upload it again.".to_string(),
-            )
-            .await?;
-            return Err(AppError::invalid(
-                "file",
-                "The file that arrived is not the file that was sent (its checksum differs): nothing of it was kept. Upload it again",
-            ));
+            return Err(self
+                .refuse_upload(
+                    actor,
+                    access,
+                    recording,
+                    "The file that arrived is not the file that was sent (its checksum differs): upload it again".to_string(),
+                )
+                .await);
         }
+        let examined = match media
+            .tools
+            .examine(&media.films, chunks, recording.id)
+            .await
+        {
+            Ok(examined) => examined,
+            Err(Examination::Refused(why)) => {
+                return Err(self.refuse_upload(actor, access, recording, why).await)
+            }
+            Err(Examination::NotChecked(why)) => {
+                tracing::error!(recording = %recording.id, %why, "a recording could not be checked");
+                return Err(AppError::Conflict(
+                    "The film arrived whole, but this server could not check it, so it cannot be watched yet: ask the administrator. Nothing needs sending again: finishing the upload later checks it then.".to_string(),
+                ));
+            }
+        };
+        let poster = Chunks::of_poster(&key, recording.id, examined.poster.len() as u64)
+            .map_err(media_failure)?;
+        media
+            .films
+            .put_poster(&poster, recording.id, &examined.poster)
+            .await
+            .map_err(media_failure)?;
+        let now = self.now();
         let was = (recording.state, recording.received);
         let ready = Recording {
             state: RecordingState::Ready,
             uploaded_at_millis: Some(now),
             checksum: Some(found),
+            media: Some(MediaFacts {
+                container: examined.container,
+                media_type: examined.media_type,
+                duration_millis: examined.duration_millis,
+                width: examined.width,
+                height: examined.height,
+                video_codec: examined.video_codec,
+                audio_codec: examined.audio_codec,
+                poster_bytes: examined.poster.len() as u64,
+            }),
             ..recording
         };
         let mut entry = access.audit(actor, now, AuditAction::RecordingUploaded);
@@ -309,6 +344,25 @@ impl Cradle {
             .update_recording(access.family_id(), &ready, was, entry)
             .await?;
         Ok(ready)
+    }
+
+    /// Deletes an upload that was refused once it arrived, with its key, and answers the
+    /// error telling its sender why.
+    async fn refuse_upload(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        recording: Recording,
+        why: String,
+    ) -> AppError {
+        let message = format!("{why}. Nothing of this upload was kept");
+        match self
+            .delete_recording_now(actor, access, recording, DeletionReason::Refused, why)
+            .await
+        {
+            Ok(_) => AppError::invalid("file", message),
+            Err(error) => error,
+        }
     }
 
     async fn delete_recording_now(
@@ -466,12 +520,19 @@ impl Cradle {
         }
         let key = self.data_key(access, id).await?;
         let chunks = Chunks::new(&key, id, recording.length).map_err(media_failure)?;
+        let poster = match &recording.media {
+            Some(facts) if facts.poster_bytes > 0 => {
+                Some(Chunks::of_poster(&key, id, facts.poster_bytes).map_err(media_failure)?)
+            }
+            _ => None,
+        };
         let mut entry = access.audit(actor, self.now(), AuditAction::RecordingViewed);
         entry.detail = format!("recording {id} for {}: {detail}", purpose.code());
         self.store.append_audit(entry).await?;
         Ok(Viewing {
             films: media.films.clone(),
             chunks,
+            poster,
             recording,
             family: access.family_id(),
             consent_ends: consent.map_or(self.today(), |c| c.expires_on),
@@ -498,6 +559,7 @@ impl Cradle {
 pub struct Viewing {
     films: Films,
     chunks: Chunks,
+    poster: Option<Chunks>,
     pub recording: Recording,
     family: cradle_domain::FamilyId,
     /// The last day its consent covers viewing.
@@ -509,6 +571,15 @@ impl Viewing {
     pub async fn read(&self, start: u64, end: u64) -> Result<Vec<u8>, AppError> {
         self.films
             .read(&self.chunks, self.recording.id, start, end)
+            .await
+            .map_err(media_failure)
+    }
+
+    /// The poster frame taken from the film when it was checked (a JPEG).
+    pub async fn poster(&self) -> Result<Vec<u8>, AppError> {
+        let chunks = self.poster.as_ref().ok_or(AppError::NotFound)?;
+        self.films
+            .poster(chunks, self.recording.id)
             .await
             .map_err(media_failure)
     }

@@ -42,11 +42,38 @@ choices!(
 pub struct MediaFacts {
     /// The container, as the probe names it ("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm").
     pub container: String,
+    /// The media type the film is served as, from what it holds ("video/mp4", "video/webm").
+    pub media_type: String,
     pub duration_millis: u64,
     pub width: u32,
     pub height: u32,
     pub video_codec: String,
     pub audio_codec: Option<String>,
+    /// The size of the poster frame taken from it (a JPEG), sealed beside it.
+    pub poster_bytes: u64,
+}
+
+impl MediaFacts {
+    /// How long the film runs, in words: "45 seconds", "3 minutes 20 seconds", "1 hour 5
+    /// minutes".
+    pub fn running_time(&self) -> String {
+        let seconds = self.duration_millis.div_ceil(1000);
+        let (hours, minutes, seconds) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+        let unit = |n: u64, one: &str| {
+            if n == 1 {
+                format!("1 {one}")
+            } else {
+                format!("{n} {one}s")
+            }
+        };
+        match (hours, minutes, seconds) {
+            (0, 0, s) => unit(s, "second"),
+            (0, m, 0) => unit(m, "minute"),
+            (0, m, s) => format!("{} {}", unit(m, "minute"), unit(s, "second")),
+            (h, 0, _) => unit(h, "hour"),
+            (h, m, _) => format!("{} {}", unit(h, "hour"), unit(m, "minute")),
+        }
+    }
 }
 
 /// A recording deleted: when, why, and by whom (or by which job).
@@ -420,6 +447,26 @@ mod tests {
     use crate::filming::tests::{family, typed, TODAY};
     use crate::filming::ConsentWithdrawal;
     use time::macros::date;
+
+    #[test]
+    fn a_films_running_time_reads_as_a_clinician_would_say_it() {
+        let facts = |duration_millis| MediaFacts {
+            container: "mov,mp4,m4a,3gp,3g2,mj2".into(),
+            media_type: "video/mp4".into(),
+            duration_millis,
+            width: 1280,
+            height: 720,
+            video_codec: "h264".into(),
+            audio_codec: Some("aac".into()),
+            poster_bytes: 1000,
+        };
+        assert_eq!(facts(800).running_time(), "1 second");
+        assert_eq!(facts(45_000).running_time(), "45 seconds");
+        assert_eq!(facts(60_000).running_time(), "1 minute");
+        assert_eq!(facts(200_400).running_time(), "3 minutes 21 seconds");
+        assert_eq!(facts(3_600_000).running_time(), "1 hour");
+        assert_eq!(facts(3_900_000).running_time(), "1 hour 5 minutes");
+    }
 
     /// The Okafor family with Tunde's consent to be filmed for the family's own sessions and
     /// supervision, given on 1 December 2026 until 1 June 2027.

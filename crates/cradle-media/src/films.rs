@@ -34,6 +34,13 @@ fn part_path(recording: Uuid, part: u64) -> Path {
     Path::from(format!("recordings/{recording}/{part:08}"))
 }
 
+fn poster_path(recording: Uuid) -> Path {
+    Path::from(format!("recordings/{recording}/poster"))
+}
+
+/// The largest poster frame kept: one stored part.
+pub const MAX_POSTER_BYTES: u64 = PART_CHUNKS * CHUNK as u64;
+
 fn salt() -> Result<[u8; SALT], MediaError> {
     let mut salt = [0u8; SALT];
     SystemRandom::new()
@@ -170,11 +177,64 @@ impl Films {
         Ok(out)
     }
 
-    /// Deletes every part of a recording of `length` bytes (a part already gone is no
-    /// matter).
+    /// Keeps the poster frame taken from `recording`, sealed under the recording's key
+    /// (`chunks_of` made by [`Chunks::of_poster`] for its length).
+    pub async fn put_poster(
+        &self,
+        chunks_of: &Chunks,
+        recording: Uuid,
+        image: &[u8],
+    ) -> Result<(), MediaError> {
+        if image.len() as u64 != chunks_of.length() || chunks_of.length() > MAX_POSTER_BYTES {
+            return Err(MediaError::OutOfRange {
+                start: 0,
+                end: image.len() as u64,
+                length: chunks_of.length(),
+            });
+        }
+        let salt = salt()?;
+        let mut sealed = Vec::with_capacity(SALT + image.len() + TAG * 2);
+        sealed.extend_from_slice(&salt);
+        for (index, piece) in image.chunks(CHUNK).enumerate() {
+            chunks_of.seal(salt, index as u64, piece, &mut sealed)?;
+        }
+        self.store
+            .put(&poster_path(recording), PutPayload::from(sealed))
+            .await
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    /// The poster frame of `recording`, opened; nothing if any of it fails its check.
+    pub async fn poster(&self, chunks_of: &Chunks, recording: Uuid) -> Result<Vec<u8>, MediaError> {
+        let stored = self
+            .store
+            .get(&poster_path(recording))
+            .await
+            .map_err(storage)?
+            .bytes()
+            .await
+            .map_err(storage)?;
+        let (salt, rest) = stored.split_at_checked(SALT).ok_or(MediaError::Tampered)?;
+        let salt: [u8; SALT] = salt.try_into().map_err(|_| MediaError::Tampered)?;
+        let mut rest = rest.to_vec();
+        if rest.len() as u64 != chunks_of.length() + chunks(chunks_of.length()) * TAG as u64 {
+            return Err(MediaError::Tampered);
+        }
+        let mut image = Vec::with_capacity(chunks_of.length() as usize);
+        for (index, piece) in rest.chunks_mut(SEALED_CHUNK).enumerate() {
+            image.extend_from_slice(chunks_of.open(salt, index as u64, piece)?);
+        }
+        Ok(image)
+    }
+
+    /// Deletes every part of a recording of `length` bytes, and its poster frame (a part
+    /// already gone is no matter).
     pub async fn delete(&self, recording: Uuid, length: u64) -> Result<(), MediaError> {
-        for part in 0..chunks(length).div_ceil(PART_CHUNKS) {
-            match self.store.delete(&part_path(recording, part)).await {
+        let parts =
+            (0..chunks(length).div_ceil(PART_CHUNKS)).map(|part| part_path(recording, part));
+        for path in parts.chain([poster_path(recording)]) {
+            match self.store.delete(&path).await {
                 Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
                 Err(other) => return Err(storage(other)),
             }

@@ -8,6 +8,7 @@
 
 pub mod films;
 pub mod keys;
+pub mod probe;
 pub mod seal;
 
 /// Why a recording or its key could not be opened.

@@ -50,11 +50,22 @@ fn nonce(salt: [u8; SALT], index: u64) -> Result<Nonce, MediaError> {
     Ok(Nonce::assume_unique_for_key(bytes))
 }
 
-fn aad(recording: Uuid, index: u64, last: bool) -> [u8; 25] {
-    let mut aad = [0u8; 25];
-    aad[..16].copy_from_slice(recording.as_bytes());
-    aad[16..24].copy_from_slice(&index.to_be_bytes());
-    aad[24] = u8::from(last);
+/// What the sealed bytes are of a recording: its film, or the poster frame taken from it.
+/// Each is bound to its own use, so one can never be opened as the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sealed {
+    Film,
+    Poster,
+}
+
+fn aad(recording: Uuid, index: u64, last: bool, of: Sealed) -> Vec<u8> {
+    let mut aad = Vec::with_capacity(26);
+    aad.extend_from_slice(recording.as_bytes());
+    aad.extend_from_slice(&index.to_be_bytes());
+    aad.push(u8::from(last));
+    if of == Sealed::Poster {
+        aad.push(b'P');
+    }
     aad
 }
 
@@ -63,6 +74,7 @@ pub struct Chunks {
     key: LessSafeKey,
     recording: Uuid,
     length: u64,
+    of: Sealed,
 }
 
 impl Chunks {
@@ -72,6 +84,16 @@ impl Chunks {
             key: key.aead()?,
             recording,
             length,
+            of: Sealed::Film,
+        })
+    }
+
+    /// The chunks of `recording`'s poster frame, `length` bytes long, under the recording's
+    /// key but bound to their use: a poster's chunks never open as the film's.
+    pub fn of_poster(key: &DataKey, recording: Uuid, length: u64) -> Result<Self, MediaError> {
+        Ok(Self {
+            of: Sealed::Poster,
+            ..Self::new(key, recording, length)?
         })
     }
 
@@ -106,7 +128,7 @@ impl Chunks {
             .key
             .seal_in_place_separate_tag(
                 nonce(salt, index)?,
-                Aad::from(aad(self.recording, index, self.is_last(index))),
+                Aad::from(aad(self.recording, index, self.is_last(index), self.of)),
                 out.get_mut(start..).unwrap_or_default(),
             )
             .map_err(|_| MediaError::Tampered)?;
@@ -127,7 +149,7 @@ impl Chunks {
         self.key
             .open_in_place(
                 nonce(salt, index)?,
-                Aad::from(aad(self.recording, index, self.is_last(index))),
+                Aad::from(aad(self.recording, index, self.is_last(index), self.of)),
                 sealed,
             )
             .map(|plain| &mut plain[..])
@@ -290,5 +312,20 @@ mod tests {
             whole.seal(SALT_A, 0, &plain[..10], &mut Vec::new()),
             Err(MediaError::OutOfRange { .. })
         ));
+    }
+
+    #[test]
+    fn a_poster_frame_never_opens_as_its_recording_nor_the_recording_as_a_poster() {
+        let ring = keyring();
+        let recording = Uuid::now_v7();
+        let (key, _) = ring.new_data_key(recording).unwrap();
+        let plain = recording_of(CHUNK + 10);
+        let film = Chunks::new(&key, recording, plain.len() as u64).unwrap();
+        let poster = Chunks::of_poster(&key, recording, plain.len() as u64).unwrap();
+        let as_film = sealed_form(&film, &plain);
+        let as_poster = sealed_form(&poster, &plain);
+        assert_eq!(read(&poster, &as_poster, 0, 20).unwrap(), plain[..20]);
+        assert_eq!(read(&film, &as_poster, 0, 20), Err(MediaError::Tampered));
+        assert_eq!(read(&poster, &as_film, 0, 20), Err(MediaError::Tampered));
     }
 }

@@ -415,7 +415,11 @@ pub async fn spawn_app_behind(
     let films = cradle_media::films::Films::on_disk(recordings.path()).unwrap();
     let app = Cradle::new(database.open().await)
         .with_clock(clock.clone())
-        .with_media(cradle_app::recordings::Media::new(keyring, films));
+        .with_media(cradle_app::recordings::Media::new(
+            keyring,
+            films,
+            cradle_media::probe::Tools::default(),
+        ));
     let demo = cradle_app::demo::seed(&app).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
@@ -459,4 +463,54 @@ macro_rules! on_both_backends {
             }
         }
     };
+}
+
+/// A test recording made by ffmpeg (which the test command installs): a moving test
+/// pattern and a tone, `seconds` long, with `marker` written into its metadata so that a
+/// test can search the disk for it. `busy` adds moving noise, so the film is large (about
+/// 2.3 MB a second) and spans several stored parts. The index is at the start, as a
+/// phone's "optimised for sharing" export has it.
+pub fn test_film(marker: &str, seconds: u32, busy: bool) -> Vec<u8> {
+    let folder = tempfile::tempdir().expect("a temporary folder for the test film");
+    let path = folder.path().join("film.mp4");
+    let picture = format!("testsrc=duration={seconds}:size=640x360:rate=25");
+    let tone = format!("sine=frequency=440:duration={seconds}");
+    let comment = format!("comment={marker}");
+    let mut args = vec![
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        &picture,
+        "-f",
+        "lavfi",
+        "-i",
+        &tone,
+        "-metadata",
+        &comment,
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-movflags",
+        "+faststart",
+        "-shortest",
+    ];
+    if busy {
+        args.extend_from_slice(&["-vf", "noise=alls=40:allf=t", "-b:v", "16M"]);
+    }
+    let path_text = path.to_str().expect("a temporary path in UTF-8");
+    args.push(path_text);
+    let made = std::process::Command::new("ffmpeg")
+        .args(&args)
+        .status()
+        .expect("ffmpeg is installed by the test command (scripts/test)");
+    assert!(made.success(), "ffmpeg could not make the test film");
+    std::fs::read(&path).expect("the test film ffmpeg made")
 }

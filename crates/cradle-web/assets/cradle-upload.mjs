@@ -42,9 +42,15 @@ function bind(form) {
         show("sending", `${Math.floor((sent / total) * 100)}% sent`);
       },
       onError(error) {
-        const why = error && error.originalResponse
-          ? describe(error.originalResponse.getBody())
-          : "the connection was lost.";
+        const answer = error && error.originalResponse;
+        const why = answer ? describe(answer.getBody()) : "the connection was lost.";
+        if (answer && answer.getStatus() === 422) {
+          // Refused once it arrived (not a film, cut short, not what was sent): nothing of it
+          // was kept, so there is nothing to resume; another file may be chosen.
+          show("refused", `The recording was not taken. ${why.endsWith(".") ? why : `${why}.`}`);
+          submit.disabled = false;
+          return;
+        }
         show("stopped", `The upload stopped: ${why} Select “Resume the upload” to carry on from where it stopped.`);
         resume.hidden = false;
       },

@@ -56,6 +56,14 @@ struct Storage {
     /// data folder.
     #[arg(long, env = "CRADLE_MASTER_KEYS_FILE", global = true)]
     master_keys_file: Option<PathBuf>,
+    /// ffprobe, which says what an uploaded recording holds (checked by its content, never
+    /// its name). Debian's package ffmpeg provides it.
+    #[arg(long, env = "CRADLE_FFPROBE", global = true, default_value = "ffprobe")]
+    ffprobe: PathBuf,
+    /// ffmpeg, which reads an uploaded recording's last seconds (a film cut short is refused)
+    /// and takes its poster frame.
+    #[arg(long, env = "CRADLE_FFMPEG", global = true, default_value = "ffmpeg")]
+    ffmpeg: PathBuf,
 }
 
 #[derive(Args)]
@@ -321,7 +329,17 @@ async fn open(storage: &Storage) -> Result<Cradle> {
         .unwrap_or_else(|| storage.data_dir.join("recordings"));
     let films = cradle_media::films::Films::on_disk(&folder)
         .with_context(|| format!("cannot use the recordings folder {}", folder.display()))?;
-    Ok(Cradle::new(store).with_media(cradle_app::recordings::Media::new(keyring, films)))
+    Ok(
+        Cradle::new(store).with_media(cradle_app::recordings::Media::new(
+            keyring,
+            films,
+            cradle_media::probe::Tools {
+                ffprobe: storage.ffprobe.clone(),
+                ffmpeg: storage.ffmpeg.clone(),
+                ..cradle_media::probe::Tools::default()
+            },
+        )),
+    )
 }
 
 fn explain(error: AppError) -> anyhow::Error {

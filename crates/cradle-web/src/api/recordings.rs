@@ -53,6 +53,7 @@ pub fn routes() -> OpenApiRouter<WebState> {
         // bodies would stop them. These routes hold no more than a part in memory.
         .layer(axum::extract::DefaultBodyLimit::disable())
         .routes(routes!(film))
+        .routes(routes!(poster))
         .routes(routes!(delete_recording))
 }
 
@@ -315,8 +316,10 @@ fn requested_range(headers: &HeaderMap, length: u64) -> Result<Option<(u64, u64)
     params(RecordingPath, ViewingFor,
         ("Range" = Option<String>, Header, description = "bytes=start-end")),
     responses(
-        (status = 200, description = "The whole film", content_type = "video/mp4", body = FilmBytes),
-        (status = 206, description = "The range asked for", content_type = "video/mp4", body = FilmBytes),
+        (status = 200, description = "The whole film, as the type its content showed it to be",
+            content((FilmBytes = "video/mp4"), (FilmBytes = "video/webm"), (FilmBytes = "video/x-matroska"))),
+        (status = 206, description = "The range asked for",
+            content((FilmBytes = "video/mp4"), (FilmBytes = "video/webm"), (FilmBytes = "video/x-matroska"))),
         (status = 404, description = "No such family or recording"),
         (status = 409, description = "It may not be viewed now, or not for that purpose, or not by you"),
         (status = 416, description = "A range outside the film"),
@@ -331,6 +334,11 @@ async fn film(
     let id = record_id(&recording)?;
     let (_, found) = state.app.recording(&access, id).await?;
     let length = found.length;
+    let media_type = found
+        .media
+        .as_ref()
+        .and_then(|m| HeaderValue::from_str(&m.media_type).ok())
+        .unwrap_or(HeaderValue::from_static("video/mp4"));
     let range = match requested_range(&headers, length) {
         Ok(range) => range,
         Err(()) => return Err(Failure(Problem::RangeNotSatisfiable { length })),
@@ -346,8 +354,12 @@ async fn film(
             &format!("bytes {start} to {end}"),
         )
         .await?;
+    // The first piece is opened before the answer begins, so a film damaged or changed in
+    // storage is answered as such rather than as a broken stream.
+    let first_end = (start + PIECE).min(end);
+    let first = viewing.read(start, first_end).await?;
     let app = state.app.clone();
-    let pieces = futures_util::stream::unfold((viewing, start), move |(viewing, at)| {
+    let rest = futures_util::stream::unfold((viewing, first_end), move |(viewing, at)| {
         let app = app.clone();
         async move {
             if at >= end {
@@ -373,10 +385,11 @@ async fn film(
             }
         }
     });
+    let pieces = futures_util::stream::iter([Ok::<_, std::io::Error>(first)]).chain(rest);
     let mut response = Response::new(Body::from_stream(pieces));
     let headers = response.headers_mut();
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("video/mp4"));
+    headers.insert(header::CONTENT_TYPE, media_type);
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(end - start));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if range.is_some() {
@@ -385,6 +398,43 @@ async fn film(
             response.headers_mut().insert(header::CONTENT_RANGE, value);
         }
     }
+    Ok(response)
+}
+
+/// A recording's poster frame
+///
+/// A still taken from early in the film when it was checked (a JPEG, at most 640 pixels
+/// across), for the player to show before it starts. Seeing it is viewing the recording: the
+/// same checks as the film, and audited with its purpose.
+#[utoipa::path(get, path = "/families/{id}/recordings/{recording}/poster", tag = TAG,
+    params(RecordingPath, ViewingFor),
+    responses(
+        (status = 200, description = "The poster frame", content_type = "image/jpeg", body = FilmBytes),
+        (status = 404, description = "No such family or recording, or it has no poster frame"),
+        (status = 409, description = "It may not be viewed now, or not for that purpose, or not by you"),
+    ))]
+async fn poster(
+    State(state): State<WebState>,
+    FamilyScoped { staff, access }: FamilyScoped<ReadRecords>,
+    Path((_, recording)): Path<(String, String)>,
+    Query(viewing_for): Query<ViewingFor>,
+) -> Result<Response, Failure> {
+    let id = record_id(&recording)?;
+    let viewing = state
+        .app
+        .view_recording(
+            &staff.actor,
+            &access,
+            id,
+            viewing_for.purpose,
+            "poster frame",
+        )
+        .await?;
+    let image = viewing.poster().await?;
+    let mut response = Response::new(Body::from(image));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
 }
 

@@ -664,8 +664,9 @@ pub struct WatchPage {
     pub recording: RecordingView,
     /// The consent's purposes to choose from, before watching.
     pub purpose: RadioGroup,
-    /// Once a purpose is chosen and allowed: what it is, and the film's address.
-    pub watching: Option<(String, String)>,
+    /// Once a purpose is chosen and allowed: what it is, the film's address and its poster
+    /// frame's.
+    pub watching: Option<(String, String, String)>,
     /// Why it may not be watched, when it may not.
     pub refusal: Option<String>,
     /// Whether the consent allows more than one purpose to watch it for.
@@ -714,6 +715,11 @@ pub async fn watch(
             purpose.label().to_string(),
             format!(
                 "/api/v1/families/{}/recordings/{id}/film?purpose={}",
+                access.family_id(),
+                purpose.code()
+            ),
+            format!(
+                "/api/v1/families/{}/recordings/{id}/poster?purpose={}",
                 access.family_id(),
                 purpose.code()
             ),
@@ -878,10 +884,14 @@ pub fn recording_view(family: &FamilyRecord, r: &Recording, today: time::Date) -
         id: r.id.to_string(),
         description: r.description.clone(),
         line: format!(
-            "Filmed on {} with {}. For {}. {}, uploaded by {}.",
+            "Filmed on {} with {}. For {}. {}{}, uploaded by {}.",
             long_date(r.filmed_on),
             cradle_domain::text::and_list(&on_film),
             cradle_domain::text::lower_first(r.purpose.label()),
+            r.media
+                .as_ref()
+                .map(|m| format!("{} long, ", m.running_time()))
+                .unwrap_or_default(),
             size(r.length),
             r.started_by
         ),

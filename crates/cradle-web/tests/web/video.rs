@@ -282,9 +282,42 @@ fn count_of(actions: &[String], action: &str) -> usize {
     actions.iter().filter(|a| *a == action).count()
 }
 
+/// Tunde's consent, given in person today for 30 days, to be filmed for the family's own
+/// sessions and viewed by the care team; answers its id.
+async fn care_team_consent(
+    app: &TestApp,
+    clinician: &reqwest::Client,
+    token: &str,
+    family: &str,
+    tunde: &str,
+) -> String {
+    let today = app.app.today();
+    let consent: Value = clinician
+        .post(app.url(&format!("/api/v1/families/{family}/filming-consents")))
+        .header("X-CSRF-Token", token)
+        .json(
+            &serde_json::json!({"on_film": [tunde], "for_baby": ["mother"],
+            "purposes": ["family_care"], "scope": "care_team", "given": "in_person",
+            "given_on": today.to_string(),
+            "expires_on": (today + time::Duration::days(30)).to_string()}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    consent["id"].as_str().unwrap().to_string()
+}
+
 const MARKER: &[u8] = b"CRADLE-FILM-MARKER-2c81e4";
 
-/// A stand-in film of `length` bytes with the marker written through it.
+/// A film of more than one stored part (about 11 MB), made by ffmpeg, with the marker in it.
+fn busy_film() -> Vec<u8> {
+    cradle_testkit::test_film(std::str::from_utf8(MARKER).unwrap(), 5, true)
+}
+
+/// Bytes of `length` that are no film at all, with the marker written through them.
 fn film_of(length: usize) -> Vec<u8> {
     let mut bytes: Vec<u8> = (0..length).map(|i| (i * 13 % 241) as u8).collect();
     for at in (0..length - MARKER.len()).step_by(65_537) {
@@ -345,7 +378,8 @@ on_both_backends!(
             .await
             .unwrap();
         let consent = consent["id"].as_str().unwrap().to_string();
-        let film = film_of(9 * 1024 * 1024 + 777);
+        let film = busy_film();
+        assert!(film.len() > 9 * 1024 * 1024, "{}", film.len());
         let checksum = hex::encode(sha2::Sha256::digest(&film));
         let create = |length: usize, pairs: Vec<(&'static str, String)>| {
             let url = app.url(&format!("/api/v1/families/{family}/recordings"));
@@ -490,10 +524,20 @@ on_both_backends!(
         let record = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
         assert_eq!(record["recordings"][0]["state"], "ready");
         assert_eq!(record["recordings"][0]["checksum"], checksum.as_str());
+        // What it is was found from its content, not from its name (IMG_0042.MOV).
+        let media = &record["recordings"][0]["media"];
+        assert_eq!(media["media_type"], "video/mp4");
+        assert_eq!(media["video_codec"], "h264");
+        assert_eq!(media["audio_codec"], "aac");
+        assert_eq!(
+            (media["width"].as_u64(), media["height"].as_u64()),
+            (Some(640), Some(360))
+        );
+        assert!((4900..=5100).contains(&media["duration_millis"].as_u64().unwrap()));
 
-        // Nothing of the film rests readable on disk.
+        // Nothing of the film rests readable on disk: two parts and the poster frame, sealed.
         let files = files_under(app.recordings.path());
-        assert_eq!(files.len(), 2);
+        assert_eq!(files.len(), 3, "{files:?}");
         for file in &files {
             let bytes = std::fs::read(file).unwrap();
             assert!(
@@ -517,7 +561,16 @@ on_both_backends!(
             part.headers()["content-range"],
             format!("bytes 8388000-8389999/{}", film.len()).as_str()
         );
+        assert_eq!(part.headers()["content-type"], "video/mp4");
         assert_eq!(part.bytes().await.unwrap(), &film[8_388_000..8_390_000]);
+        let poster = clinician
+            .get(film_url.replace("/film?", "/poster?"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(poster.status(), StatusCode::OK);
+        assert_eq!(poster.headers()["content-type"], "image/jpeg");
+        assert_eq!(&poster.bytes().await.unwrap()[..2], &[0xFF, 0xD8]);
         let whole = clinician.get(&film_url).send().await.unwrap();
         assert_eq!(whole.status(), StatusCode::OK);
         assert_eq!(whole.bytes().await.unwrap(), film.as_slice());
@@ -570,8 +623,8 @@ on_both_backends!(
         assert_eq!(count_of(&actions, "recording.upload_complete"), 1);
         assert_eq!(
             count_of(&actions, "recording.view"),
-            2,
-            "each film answer audited"
+            3,
+            "each film answer and the poster frame audited"
         );
 
         // The retention job deletes it: the key destroyed, the film removed, and what was
@@ -610,23 +663,8 @@ on_both_backends!(
         let app = app(backend).await;
         let today = app.app.today();
         let (clinician, token, family, tunde) = okafor_family(&app).await;
-        let consent: Value = clinician
-            .post(app.url(&format!("/api/v1/families/{family}/filming-consents")))
-            .header("X-CSRF-Token", &token)
-            .json(
-                &serde_json::json!({"on_film": [tunde], "for_baby": ["mother"],
-                "purposes": ["family_care"], "scope": "care_team", "given": "in_person",
-                "given_on": today.to_string(),
-                "expires_on": (today + time::Duration::days(30)).to_string()}),
-            )
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let consent = care_team_consent(&app, &clinician, &token, &family, &tunde).await;
         let film = film_of(200_000);
-        let consent = consent["id"].as_str().unwrap().to_string();
         let begin = |length: usize, description: &'static str, checksum: String| {
             let url = app.url(&format!("/api/v1/families/{family}/recordings"));
             let client = clinician.clone();
@@ -746,6 +784,113 @@ on_both_backends!(
             .unwrap();
         assert_eq!(disguised.status(), StatusCode::BAD_REQUEST);
         assert!(disguised.text().await.unwrap().contains("NUL"));
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    a_file_that_is_not_a_film_or_is_cut_short_is_refused_by_its_content_and_a_changed_film_is_never_played,
+    |backend| async move {
+        let app = app(backend).await;
+        let today = app.app.today();
+        let (clinician, token, family, tunde) = okafor_family(&app).await;
+        let consent = care_team_consent(&app, &clinician, &token, &family, &tunde).await;
+        // Uploads `bytes` whole under the name of a phone's film; answers the final answer
+        // and the recording's id.
+        let upload = |bytes: Vec<u8>| {
+            let url = app.url(&format!("/api/v1/families/{family}/recordings"));
+            let client = clinician.clone();
+            let token = token.clone();
+            let pairs = [
+                ("consent", consent.clone()),
+                ("purpose", "family_care".to_string()),
+                ("on_film", tunde.clone()),
+                ("filmed_on", today.to_string()),
+                ("description", "Playing on the mat".to_string()),
+                ("filename", "IMG_0107.MP4".to_string()),
+            ];
+            let app_url = app.url("");
+            async move {
+                let pairs: Vec<(&str, &str)> =
+                    pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let created = client
+                    .post(url)
+                    .header("X-CSRF-Token", &token)
+                    .header("Upload-Length", bytes.len().to_string())
+                    .header("Upload-Metadata", metadata(&pairs))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(created.status(), StatusCode::CREATED);
+                let at = format!("{}{}", app_url.trim_end_matches('/'), location(&created));
+                let id = created.json::<Value>().await.unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string();
+                let sent = client
+                    .patch(at)
+                    .header("X-CSRF-Token", &token)
+                    .header("Content-Type", "application/offset+octet-stream")
+                    .header("Upload-Offset", "0")
+                    .body(bytes)
+                    .send()
+                    .await
+                    .unwrap();
+                (sent.status(), sent.text().await.unwrap(), id)
+            }
+        };
+        let film = cradle_testkit::test_film(std::str::from_utf8(MARKER).unwrap(), 3, false);
+
+        // Not a film, whatever its name says; a film cut short: each refused with the reason,
+        // and nothing of it kept.
+        let (status, answer, _) = upload(film_of(300_000)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(answer.contains("not a video Cradle can take"), "{answer}");
+        assert!(answer.contains("Nothing of this upload was kept"), "{answer}");
+        let (status, answer, _) = upload(film[..film.len() * 2 / 3].to_vec()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(answer.contains("damaged or cut short"), "{answer}");
+        assert!(files_under(app.recordings.path()).is_empty());
+        let record = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
+        let refused: Vec<&Value> = record["recordings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["deletion"]["reason"] == "refused")
+            .collect();
+        assert_eq!(refused.len(), 2);
+
+        // A whole film is taken; one byte of it changed on the disk, and the film is not
+        // played: the damage is reported, never the changed bytes.
+        let (status, answer, id) = upload(film.clone()).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{answer}");
+        let part = files_under(app.recordings.path())
+            .into_iter()
+            .find(|f| !f.ends_with("poster"))
+            .unwrap();
+        let mut stored = std::fs::read(&part).unwrap();
+        stored[70_000] ^= 0x01;
+        std::fs::write(&part, &stored).unwrap();
+        let film_url = app.url(&format!(
+            "/api/v1/families/{family}/recordings/{id}/film?purpose=family_care"
+        ));
+        let intact = clinician
+            .get(&film_url)
+            .header("Range", "bytes=0-999")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(intact.status(), StatusCode::PARTIAL_CONTENT, "the first chunk is whole");
+        assert_eq!(intact.bytes().await.unwrap(), &film[..1000]);
+        let changed = clinician
+            .get(&film_url)
+            .header("Range", "bytes=65536-66000")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(changed.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let said = changed.text().await.unwrap();
+        assert!(!said.as_bytes().windows(100).any(|w| film.windows(100).any(|f| f == w)));
         app.database.cleanup().await;
     }
 );
