@@ -985,6 +985,7 @@ pub async fn synthetic_caseload(
             pathways: Vec::new(),
             responses: Vec::new(),
             pathway_roles: Vec::new(),
+            recording_retention: cradle_domain::recordings::RetentionPeriods::default(),
             partner_assessments: Vec::new(),
         });
         if batch.len() == 500 || i + 1 == count {

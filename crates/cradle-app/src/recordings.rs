@@ -7,6 +7,7 @@ use crate::{Actor, AppError, Cradle, FamilyAccess};
 use cradle_domain::filming::{FilmingPurpose, ViewingScope};
 use cradle_domain::recordings::{
     Deletion, DeletionReason, MediaFacts, Recording, RecordingInput, RecordingState,
+    RetentionPeriods,
 };
 use cradle_domain::{AuditAction, Role};
 use cradle_media::films::{Films, Upload};
@@ -411,8 +412,44 @@ impl Cradle {
         Ok(deleted)
     }
 
+    /// How long the team keeps recordings for each purpose: for the team's managers, and
+    /// shown to its staff when they film.
+    pub async fn recording_retention(
+        &self,
+        actor: &Actor,
+        team: cradle_domain::TeamId,
+    ) -> Result<RetentionPeriods, AppError> {
+        if !actor.teams.contains(&team) {
+            return Err(AppError::NotInTeam);
+        }
+        Ok(self.store.recording_retention(team).await?)
+    }
+
+    /// Changes those periods for one of the manager's teams, each typed as months (1 to 120).
+    /// The deletion job follows the new periods from its next run.
+    pub async fn set_recording_retention(
+        &self,
+        actor: &Actor,
+        team: cradle_domain::TeamId,
+        typed: &[(FilmingPurpose, &str)],
+    ) -> Result<RetentionPeriods, AppError> {
+        self.require_team_practice(actor, team)?;
+        let periods = RetentionPeriods::parse(typed).map_err(AppError::Invalid)?;
+        let mut entry = actor.audit(
+            self.now(),
+            AuditAction::TeamSettingsChanged,
+            Some((cradle_domain::SubjectKind::Team, team.0)),
+        );
+        entry.team_id = Some(team);
+        entry.detail = format!("recordings kept (months): {}", periods.to_text());
+        self.store
+            .set_recording_retention(team, &periods, entry)
+            .await?;
+        Ok(periods)
+    }
+
     /// Deletes every recording that may no longer be kept (its consent withdrawn or ended,
-    /// its upload abandoned), each with its reason and an audit record. Answers how many.
+    /// the team's retention period for its purpose passed, its upload abandoned), each with its reason and an audit record. Answers how many.
     pub async fn delete_recordings_due(&self) -> Result<u64, AppError> {
         if self.media.is_none() {
             return Ok(0);
@@ -424,7 +461,7 @@ impl Cradle {
         for kept in self.store.recordings_in_keeping().await? {
             let Some((reason, detail)) =
                 kept.recording
-                    .due_for_deletion(kept.consent.as_ref(), today, now)
+                    .due_for_deletion(kept.consent.as_ref(), &kept.retention, today, now)
             else {
                 continue;
             };

@@ -5,6 +5,7 @@
 //! Cradle corrects for babies born before 37 weeks, until their second birthday, which is
 //! the usual practice for developmental checks.
 
+use crate::dates::add_months;
 use crate::Invalid;
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
@@ -161,16 +162,6 @@ fn whole_months(from: Date, to: Date) -> u32 {
         months -= 1;
     }
     u32::try_from(months.max(0)).unwrap_or(0)
-}
-
-/// Adds whole months, keeping the day where the month has it (31 January + 1 month = 28 or 29 February).
-fn add_months(date: Date, months: u32) -> Date {
-    let total = i64::from(u8::from(date.month())) - 1 + i64::from(months);
-    let year = date.year() + i32::try_from(total / 12).unwrap_or(0);
-    let month = time::Month::try_from(u8::try_from(total % 12 + 1).unwrap_or(1))
-        .unwrap_or(time::Month::January);
-    let day = date.day().min(time::util::days_in_month(month, year));
-    Date::from_calendar_date(year, month, day).unwrap_or(date)
 }
 
 #[cfg(test)]

@@ -175,6 +175,16 @@ pub fn uk_date(millis: i64) -> Date {
     at.to_offset(uk_offset(at)).date()
 }
 
+/// Adds whole months, keeping the day where the month has it (31 January + 1 month = 28 or 29 February).
+pub fn add_months(date: Date, months: u32) -> Date {
+    let total = i64::from(u8::from(date.month())) - 1 + i64::from(months);
+    let year = date.year() + i32::try_from(total / 12).unwrap_or(0);
+    let month = time::Month::try_from(u8::try_from(total % 12 + 1).unwrap_or(1))
+        .unwrap_or(time::Month::January);
+    let day = date.day().min(time::util::days_in_month(month, year));
+    Date::from_calendar_date(year, month, day).unwrap_or(date)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

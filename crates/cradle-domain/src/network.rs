@@ -1089,6 +1089,9 @@ pub struct FamilyRecord {
     /// partner pathway to.
     #[serde(default)]
     pub pathway_roles: Vec<RelationshipKind>,
+    /// How long the team keeps video feedback recordings for each purpose.
+    #[serde(default)]
+    pub recording_retention: crate::recordings::RetentionPeriods,
     /// Partner (and other family member) assessments, oldest first.
     #[serde(default)]
     pub partner_assessments: Vec<crate::partner_assessment::PartnerAssessment>,
@@ -1127,6 +1130,7 @@ impl FamilyRecord {
             filming_consents: Vec::new(),
             recordings: Vec::new(),
             pathway_roles: Vec::new(),
+            recording_retention: crate::recordings::RetentionPeriods::default(),
             partner_assessments: Vec::new(),
         }
     }

@@ -172,15 +172,145 @@ impl Recording {
     }
 }
 
+/// How long the team keeps a recording after it was uploaded, in whole months, for each
+/// purpose it was made for. A recording goes sooner if its consent is withdrawn or ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RetentionPeriods {
+    /// Months for the family's own video feedback sessions.
+    #[schema(minimum = 1, maximum = 120)]
+    pub family_care: u32,
+    /// Months for the practitioner's clinical supervision.
+    #[schema(minimum = 1, maximum = 120)]
+    pub supervision: u32,
+    /// Months for teaching and training other professionals.
+    #[schema(minimum = 1, maximum = 120)]
+    pub teaching: u32,
+    /// Months for research.
+    #[schema(minimum = 1, maximum = 120)]
+    pub research: u32,
+}
+
+/// The longest a team may keep a recording: ten years.
+pub const MAX_RETENTION_MONTHS: u32 = 120;
+
+impl Default for RetentionPeriods {
+    /// A year for the family's own sessions (the length of most video feedback work), six
+    /// months for supervision, two years for teaching and five for research, until the team
+    /// sets its own.
+    fn default() -> Self {
+        Self {
+            family_care: 12,
+            supervision: 6,
+            teaching: 24,
+            research: 60,
+        }
+    }
+}
+
+impl RetentionPeriods {
+    /// Months a recording made for `purpose` is kept.
+    pub fn months(&self, purpose: FilmingPurpose) -> u32 {
+        match purpose {
+            FilmingPurpose::FamilyCare => self.family_care,
+            FilmingPurpose::Supervision => self.supervision,
+            FilmingPurpose::Teaching => self.teaching,
+            FilmingPurpose::Research => self.research,
+        }
+    }
+
+    /// The periods as typed on the team's settings page, purpose by purpose: each a whole
+    /// number of months from 1 to [`MAX_RETENTION_MONTHS`].
+    pub fn parse(typed: &[(FilmingPurpose, &str)]) -> Result<Self, Problems> {
+        let mut problems = Problems::default();
+        let mut periods = Self::default();
+        for (purpose, text) in typed {
+            let field = retention_field(*purpose);
+            match text.trim().parse::<u32>() {
+                Ok(months) if (1..=MAX_RETENTION_MONTHS).contains(&months) => match purpose {
+                    FilmingPurpose::FamilyCare => periods.family_care = months,
+                    FilmingPurpose::Supervision => periods.supervision = months,
+                    FilmingPurpose::Teaching => periods.teaching = months,
+                    FilmingPurpose::Research => periods.research = months,
+                },
+                _ => problems.push(Invalid::new(
+                    field,
+                    format!(
+                        "Months to keep recordings made for {} must be a whole number from 1 to {MAX_RETENTION_MONTHS}",
+                        crate::text::lower_first(purpose.label())
+                    ),
+                )),
+            }
+        }
+        if problems.is_empty() {
+            Ok(periods)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// As kept with the team: `family_care=12,supervision=6,…`. An empty text is the
+    /// default.
+    pub fn to_text(&self) -> String {
+        FilmingPurpose::ALL
+            .iter()
+            .map(|p| format!("{}={}", p.code(), self.months(*p)))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The periods as [`Self::to_text`] wrote them; any purpose missing keeps its default.
+    pub fn from_text(text: &str) -> Self {
+        let typed: Vec<(FilmingPurpose, &str)> = text
+            .split(',')
+            .filter_map(|pair| pair.split_once('='))
+            .filter_map(|(code, months)| FilmingPurpose::from_code(code).map(|p| (p, months)))
+            .collect();
+        let mut periods = Self::default();
+        for (purpose, months) in typed {
+            if let Ok(months) = months.parse::<u32>() {
+                let months = months.clamp(1, MAX_RETENTION_MONTHS);
+                match purpose {
+                    FilmingPurpose::FamilyCare => periods.family_care = months,
+                    FilmingPurpose::Supervision => periods.supervision = months,
+                    FilmingPurpose::Teaching => periods.teaching = months,
+                    FilmingPurpose::Research => periods.research = months,
+                }
+            }
+        }
+        periods
+    }
+}
+
+/// The settings form's field for a purpose's retention period.
+pub fn retention_field(purpose: FilmingPurpose) -> &'static str {
+    match purpose {
+        FilmingPurpose::FamilyCare => "retention_family_care",
+        FilmingPurpose::Supervision => "retention_supervision",
+        FilmingPurpose::Teaching => "retention_teaching",
+        FilmingPurpose::Research => "retention_research",
+    }
+}
+
 /// Days an upload may stand unfinished before it is taken as abandoned and deleted.
 pub const ABANDONED_AFTER_DAYS: i64 = 7;
 
 impl Recording {
-    /// Why it may no longer be kept, if so: its consent withdrawn or ended, or its upload
-    /// left unfinished for [`ABANDONED_AFTER_DAYS`]. With the reason in words.
+    /// The last day it is kept under the team's retention periods, once uploaded.
+    pub fn kept_until(&self, retention: &RetentionPeriods) -> Option<Date> {
+        let uploaded = crate::dates::uk_date(self.uploaded_at_millis?);
+        Some(crate::dates::add_months(
+            uploaded,
+            retention.months(self.purpose),
+        ))
+    }
+
+    /// Why it may no longer be kept, if so: its consent withdrawn or ended, the team's
+    /// retention period for its purpose passed, or its upload left unfinished for
+    /// [`ABANDONED_AFTER_DAYS`]. With the reason in words.
     pub fn due_for_deletion(
         &self,
         consent: Option<&FilmingConsent>,
+        retention: &RetentionPeriods,
         today: Date,
         now_millis: i64,
     ) -> Option<(DeletionReason, String)> {
@@ -209,6 +339,20 @@ impl Recording {
                     crate::dates::long_date(c.expires_on)
                 ),
             )),
+            Some(_) if self.kept_until(retention).is_some_and(|last| today > last) => {
+                let months = retention.months(self.purpose);
+                Some((
+                    DeletionReason::RetentionEnded,
+                    format!(
+                        "Kept for the team's {months} month{} for {}, until {}",
+                        if months == 1 { "" } else { "s" },
+                        crate::text::lower_first(self.purpose.label()),
+                        self.kept_until(retention)
+                            .map(crate::dates::long_date)
+                            .unwrap_or_default()
+                    ),
+                ))
+            }
             Some(_)
                 if self.state == RecordingState::Uploading
                     && now_millis - self.started_at_millis
@@ -638,32 +782,109 @@ mod tests {
         let day = 24 * 60 * 60 * 1000;
         // An upload under way is kept for a week, then taken as abandoned.
         assert_eq!(
-            recording.due_for_deletion(Some(&consent), TODAY, 6 * day),
+            recording.due_for_deletion(
+                Some(&consent),
+                &RetentionPeriods::default(),
+                TODAY,
+                6 * day
+            ),
             None
         );
         assert_eq!(
             recording
-                .due_for_deletion(Some(&consent), TODAY, 8 * day)
+                .due_for_deletion(Some(&consent), &RetentionPeriods::default(), TODAY, 8 * day)
                 .map(|d| d.0),
             Some(DeletionReason::Abandoned)
         );
         recording.state = RecordingState::Ready;
         assert_eq!(
-            recording.due_for_deletion(Some(&consent), TODAY, 8 * day),
+            recording.due_for_deletion(
+                Some(&consent),
+                &RetentionPeriods::default(),
+                TODAY,
+                8 * day
+            ),
             None
         );
         let ended = recording
-            .due_for_deletion(Some(&consent), date!(2027 - 06 - 02), 8 * day)
+            .due_for_deletion(
+                Some(&consent),
+                &RetentionPeriods::default(),
+                date!(2027 - 06 - 02),
+                8 * day,
+            )
             .unwrap();
         assert_eq!(ended.0, DeletionReason::ConsentEnded);
         assert!(ended.1.contains("ended on 1 June 2027"), "{}", ended.1);
         let withdrawn = withdrawn(&consent);
         let due = recording
-            .due_for_deletion(Some(&withdrawn), TODAY, 0)
+            .due_for_deletion(Some(&withdrawn), &RetentionPeriods::default(), TODAY, 0)
             .unwrap();
         assert_eq!(due.0, DeletionReason::ConsentWithdrawn);
         assert!(due.1.contains("Changed his mind"));
         recording.state = RecordingState::Deleted;
-        assert_eq!(recording.due_for_deletion(Some(&withdrawn), TODAY, 0), None);
+        assert_eq!(
+            recording.due_for_deletion(Some(&withdrawn), &RetentionPeriods::default(), TODAY, 0),
+            None
+        );
+    }
+
+    #[test]
+    fn a_recording_is_kept_for_the_teams_period_for_its_purpose_and_no_longer() {
+        let (record, consent, tunde, ..) = consented();
+        let mut recording = described(&consent, &[&tunde])
+            .parse(&record, TODAY)
+            .unwrap()
+            .started(Uuid::now_v7(), Uuid::now_v7(), "Priya Shah", 0);
+        recording.state = RecordingState::Ready;
+        // Uploaded at noon on 1 December 2026; the team keeps films for supervision for 3
+        // months, its own sessions' for 4.
+        recording.uploaded_at_millis = Some(1_796_126_400_000);
+        recording.purpose = FilmingPurpose::Supervision;
+        let retention = RetentionPeriods::parse(&[
+            (FilmingPurpose::FamilyCare, "4"),
+            (FilmingPurpose::Supervision, " 3 "),
+            (FilmingPurpose::Teaching, "24"),
+            (FilmingPurpose::Research, "60"),
+        ])
+        .unwrap();
+        assert_eq!(
+            recording.kept_until(&retention),
+            Some(date!(2027 - 03 - 01))
+        );
+        // Consent runs to 1 June 2027, but the team's period ends first.
+        assert_eq!(
+            recording.due_for_deletion(Some(&consent), &retention, date!(2027 - 03 - 01), 0),
+            None
+        );
+        let due = recording
+            .due_for_deletion(Some(&consent), &retention, date!(2027 - 03 - 02), 0)
+            .unwrap();
+        assert_eq!(due.0, DeletionReason::RetentionEnded);
+        assert_eq!(
+            due.1,
+            "Kept for the team's 3 months for the practitioner's clinical supervision, until 1 March 2027"
+        );
+        recording.purpose = FilmingPurpose::FamilyCare;
+        assert_eq!(
+            recording.due_for_deletion(Some(&consent), &retention, date!(2027 - 03 - 02), 0),
+            None
+        );
+        // As kept and read back; bad periods refused with the purpose named.
+        assert_eq!(RetentionPeriods::from_text(&retention.to_text()), retention);
+        assert_eq!(RetentionPeriods::from_text(""), RetentionPeriods::default());
+        let problems = RetentionPeriods::parse(&[
+            (FilmingPurpose::FamilyCare, "0"),
+            (FilmingPurpose::Teaching, "two years"),
+            (FilmingPurpose::Research, "121"),
+        ])
+        .unwrap_err();
+        assert_eq!(problems.0.len(), 3);
+        assert_eq!(problems.0[1].field, "retention_teaching");
+        assert!(
+            problems.0[1].message.contains("made for teaching"),
+            "{}",
+            problems.0[1].message
+        );
     }
 }

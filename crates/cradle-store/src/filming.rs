@@ -5,8 +5,8 @@
 use crate::{AuditEntry, StoreResult};
 use async_trait::async_trait;
 use cradle_domain::filming::FilmingConsent;
-use cradle_domain::recordings::{Recording, RecordingState};
-use cradle_domain::{FamilyId, StaffId};
+use cradle_domain::recordings::{Recording, RecordingState, RetentionPeriods};
+use cradle_domain::{FamilyId, StaffId, TeamId};
 
 #[async_trait]
 pub trait FilmingStore: Send + Sync {
@@ -53,8 +53,19 @@ pub trait FilmingStore: Send + Sync {
     /// held copy of the record: a viewing in progress asks this as it goes).
     async fn consent_withdrawn(&self, family: FamilyId, consent: uuid::Uuid) -> StoreResult<bool>;
 
-    /// Every recording not deleted, with its family's team and its consent: for the job that
-    /// deletes what may no longer be kept.
+    /// How long the team keeps recordings for each purpose (`NotFound` for no such team).
+    async fn recording_retention(&self, team: TeamId) -> StoreResult<RetentionPeriods>;
+
+    /// Changes those periods, with the audit entry of the change.
+    async fn set_recording_retention(
+        &self,
+        team: TeamId,
+        periods: &RetentionPeriods,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+
+    /// Every recording not deleted, with its family's team, that team's retention periods
+    /// and its consent: for the job that deletes what may no longer be kept.
     async fn recordings_in_keeping(&self) -> StoreResult<Vec<KeptRecording>>;
 
     /// The wrapped key of a recording of the family; none once it is deleted.
@@ -70,6 +81,7 @@ pub trait FilmingStore: Send + Sync {
 pub struct KeptRecording {
     pub family: FamilyId,
     pub team: cradle_domain::TeamId,
+    pub retention: RetentionPeriods,
     pub recording: Recording,
     pub consent: Option<FilmingConsent>,
 }

@@ -220,6 +220,7 @@ pub(crate) struct FamilyWithTeamRow {
     pub family: FamilyRow,
     pub team_sessions_before_review: Option<i64>,
     pub team_pathway_roles: Option<String>,
+    pub team_recording_retention: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]

@@ -2722,6 +2722,39 @@ on_both_backends!(
             .unwrap();
         assert_eq!(read.recordings, std::slice::from_ref(&moved));
 
+        // The team's retention periods reach the deletion job and the family's record.
+        use cradle_domain::recordings::RetentionPeriods;
+        let kept = store.recordings_in_keeping().await.unwrap();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].recording, moved);
+        assert_eq!(kept[0].retention, RetentionPeriods::default());
+        let periods = RetentionPeriods {
+            family_care: 18,
+            supervision: 3,
+            teaching: 36,
+            research: 84,
+        };
+        store
+            .set_recording_retention(
+                w.team.id,
+                &periods,
+                entry(AuditAction::TeamSettingsChanged, None),
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.recording_retention(w.team.id).await.unwrap(), periods);
+        assert_eq!(store.recordings_in_keeping().await.unwrap()[0].retention, periods);
+        let read = store
+            .load_record_for_change(f.id, Sections::VIDEO)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(read.recording_retention, periods);
+        assert!(matches!(
+            store.recording_retention(cradle_domain::TeamId(Uuid::now_v7())).await,
+            Err(StoreError::NotFound)
+        ));
+
         // Deleted: the record of it stays, its key is gone.
         let deleted = Recording {
             state: RecordingState::Deleted,
@@ -2749,6 +2782,7 @@ on_both_backends!(
             .unwrap()
             .unwrap();
         assert_eq!(read.recordings, [deleted]);
+        assert!(store.recordings_in_keeping().await.unwrap().is_empty());
         db.cleanup().await;
     }
 );

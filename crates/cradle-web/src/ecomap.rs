@@ -568,6 +568,7 @@ mod tests {
             pathways: Vec::new(),
             responses: Vec::new(),
             pathway_roles: Vec::new(),
+            recording_retention: Default::default(),
             partner_assessments: Vec::new(),
         }
     }

@@ -146,7 +146,8 @@ impl SqlStore {
         let row: Option<FamilyWithTeamRow> = sqlx::query_as(&format!(
             "SELECT {FAMILY_COLUMNS}, \
              (SELECT CAST(t.sessions_before_review AS BIGINT) FROM teams t WHERE t.id = families.team_id) AS team_sessions_before_review, \
-             (SELECT t.pathway_roles FROM teams t WHERE t.id = families.team_id) AS team_pathway_roles \
+             (SELECT t.pathway_roles FROM teams t WHERE t.id = families.team_id) AS team_pathway_roles, \
+             (SELECT t.recording_retention FROM teams t WHERE t.id = families.team_id) AS team_recording_retention \
              FROM families WHERE id = $1"
         ))
         .bind(id.0)
@@ -156,6 +157,7 @@ impl SqlStore {
             family: row,
             team_sessions_before_review,
             team_pathway_roles,
+            team_recording_retention,
         }) = row
         else {
             return Ok(None);
@@ -211,6 +213,9 @@ impl SqlStore {
             .unwrap_or(cradle_domain::care_plans::DEFAULT_SESSIONS_BEFORE_REVIEW);
         record.pathway_roles =
             cradle_domain::pathway::roles_from_text(team_pathway_roles.as_deref().unwrap_or(""));
+        record.recording_retention = cradle_domain::recordings::RetentionPeriods::from_text(
+            team_recording_retention.as_deref().unwrap_or(""),
+        );
         Ok(Some(record))
     }
 

@@ -9,8 +9,8 @@ use super::{Db, SqlStore};
 use crate::{AuditEntry, StoreError, StoreResult};
 use cradle_domain::filming::FilmingConsent;
 use cradle_domain::network::FamilyRecord;
-use cradle_domain::recordings::{Recording, RecordingState};
-use cradle_domain::{FamilyId, StaffId};
+use cradle_domain::recordings::{Recording, RecordingState, RetentionPeriods};
+use cradle_domain::{FamilyId, StaffId, TeamId};
 
 #[async_trait::async_trait]
 impl crate::FilmingStore for SqlStore {
@@ -145,20 +145,45 @@ impl crate::FilmingStore for SqlStore {
         Ok(row.is_none_or(|(withdrawn,)| withdrawn != 0))
     }
 
+    async fn recording_retention(&self, team: TeamId) -> StoreResult<RetentionPeriods> {
+        let text: Option<String> =
+            sqlx::query_scalar("SELECT recording_retention FROM teams WHERE id = $1")
+                .bind(team.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        text.map(|text| RetentionPeriods::from_text(&text))
+            .ok_or(StoreError::NotFound)
+    }
+
+    async fn set_recording_retention(
+        &self,
+        team: TeamId,
+        periods: &RetentionPeriods,
+        audit: AuditEntry,
+    ) -> StoreResult<()> {
+        let change = sqlx::query("UPDATE teams SET recording_retention = $1 WHERE id = $2")
+            .bind(periods.to_text())
+            .bind(team.0);
+        self.change_team_setting(change, team, audit).await
+    }
+
     async fn recordings_in_keeping(&self) -> StoreResult<Vec<crate::KeptRecording>> {
-        let rows: Vec<(uuid::Uuid, uuid::Uuid, String, Option<String>)> = sqlx::query_as(
-            "SELECT r.family_id, f.team_id, r.record, c.record FROM recordings r \
+        let rows: Vec<(uuid::Uuid, uuid::Uuid, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT r.family_id, f.team_id, t.recording_retention, r.record, c.record \
+             FROM recordings r \
              JOIN families f ON f.id = r.family_id \
+             JOIN teams t ON t.id = f.team_id \
              LEFT JOIN filming_consents c ON c.id = r.consent_id \
              WHERE r.state <> 'deleted' ORDER BY r.started_at, r.id",
         )
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|(family, team, recording, consent)| {
+            .map(|(family, team, retention, recording, consent)| {
                 Ok(crate::KeptRecording {
                     family: FamilyId(family),
                     team: cradle_domain::TeamId(team),
+                    retention: RetentionPeriods::from_text(&retention),
                     recording: crate::care_plans::from_json(&recording, "recording")?,
                     consent: consent
                         .map(|c| crate::care_plans::from_json(&c, "consent to film"))

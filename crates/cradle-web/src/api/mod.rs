@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 /// operation goes here as well as in its area's `routes()`: the test
 /// `api::the_openapi_document_describes_every_operation_and_every_operation_exists` fails
 /// until both agree, and the access tests try every operation listed here.
-pub const OPERATIONS: [(&str, &str); 77] = [
+pub const OPERATIONS: [(&str, &str); 79] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -57,6 +57,8 @@ pub const OPERATIONS: [(&str, &str); 77] = [
     ),
     ("get", "/api/v1/families/{id}/recordings/{recording}/film"),
     ("get", "/api/v1/families/{id}/recordings/{recording}/poster"),
+    ("get", "/api/v1/teams/{id}/recording-retention"),
+    ("post", "/api/v1/teams/{id}/recording-retention"),
     (
         "post",
         "/api/v1/families/{id}/recordings/{recording}/delete",

@@ -8,9 +8,9 @@
 //! `filmed_on` (an ISO date), `description`, `filename` and, when the device computed it,
 //! `checksum` (the file's SHA-256 in hex), with the size in `Upload-Length`.
 
-use super::input::{date_boxes, path_ids, FamilyPath};
-use super::record_id;
-use crate::auth::{ChangeRecords, FamilyScoped, ReadRecords};
+use super::input::{date_boxes, path_ids, FamilyPath, TeamPath};
+use super::{record_id, team_id};
+use crate::auth::{AnyStaff, ChangeRecords, FamilyScoped, ManageTeamPractice, ReadRecords, Staff};
 use crate::error::{Failure, Problem};
 use crate::json::Json;
 use crate::WebState;
@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use cradle_app::AppError;
 use cradle_domain::filming::FilmingPurpose;
-use cradle_domain::recordings::{Recording, RecordingInput};
+use cradle_domain::recordings::{Recording, RecordingInput, RetentionPeriods};
 use cradle_domain::Problems;
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -54,6 +54,7 @@ pub fn routes() -> OpenApiRouter<WebState> {
         .layer(axum::extract::DefaultBodyLimit::disable())
         .routes(routes!(film))
         .routes(routes!(poster))
+        .routes(routes!(recording_retention, save_recording_retention))
         .routes(routes!(delete_recording))
 }
 
@@ -436,6 +437,58 @@ async fn poster(
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// How long a team keeps recordings
+///
+/// Months after upload, for each purpose a family can agree to; a recording goes sooner if
+/// its consent is withdrawn or ends. For the team's own staff.
+#[utoipa::path(get, path = "/teams/{id}/recording-retention", tag = TAG, params(TeamPath),
+    responses(
+        (status = 200, description = "The team's periods", body = RetentionPeriods),
+        (status = 403, description = "Not one of the team's staff"),
+        (status = 404, description = "No such team"),
+    ))]
+async fn recording_retention(
+    State(state): State<WebState>,
+    staff: Staff<AnyStaff>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    let periods = state
+        .app
+        .recording_retention(&staff.actor, team_id(&id)?)
+        .await?;
+    Ok(Json(periods).into_response())
+}
+
+/// Change how long a team keeps recordings
+///
+/// Team managers, for their own teams: months for each purpose, 1 to 120. The deletion job
+/// (hourly) follows the new periods from its next run; the change is audited.
+#[utoipa::path(post, path = "/teams/{id}/recording-retention", tag = TAG, params(TeamPath),
+    request_body = RetentionPeriods,
+    responses(
+        (status = 200, description = "The team's periods", body = RetentionPeriods),
+        (status = 403, description = "Not a manager of the team"),
+        (status = 404, description = "No such team"),
+        (status = 422, description = "A period not from 1 to 120 months"),
+    ))]
+async fn save_recording_retention(
+    State(state): State<WebState>,
+    staff: Staff<ManageTeamPractice>,
+    Path(id): Path<String>,
+    Json(body): Json<RetentionPeriods>,
+) -> Result<Response, Failure> {
+    let typed: Vec<(FilmingPurpose, String)> = FilmingPurpose::ALL
+        .iter()
+        .map(|p| (*p, body.months(*p).to_string()))
+        .collect();
+    let typed: Vec<(FilmingPurpose, &str)> = typed.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let periods = state
+        .app
+        .set_recording_retention(&staff.actor, team_id(&id)?, &typed)
+        .await?;
+    Ok(Json(periods).into_response())
 }
 
 /// Why a recording is deleted.

@@ -24,7 +24,9 @@ use cradle_domain::care_plans::{
 use cradle_domain::conversations::Seen;
 use cradle_domain::dates::long_date;
 use cradle_domain::entries::Member;
+use cradle_domain::filming::FilmingPurpose;
 use cradle_domain::network::FamilyRecord;
+use cradle_domain::recordings::retention_field;
 use cradle_domain::TeamId;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -1168,21 +1170,34 @@ pub struct TeamSettingsPage {
     pub catalogue: Vec<super::interventions::CatalogueLine>,
     pub pathway_roles: crate::views::CheckboxGroup,
     pub questionnaires: Vec<super::team_questionnaires::QuestionnaireLine>,
+    /// Months recordings are kept for, one field for each purpose.
+    pub retention: Vec<TextField>,
+}
+
+/// What was typed on the team's settings page, to show again with its problems.
+#[derive(Default)]
+pub struct SettingsTyped<'a> {
+    pub sessions: Option<&'a str>,
+    pub retention: Option<&'a RetentionForm>,
 }
 
 async fn team_settings_page(
     state: &WebState,
     staff: &Staff<ManageTeamPractice>,
     team: TeamId,
-    typed: Option<&str>,
+    typed: SettingsTyped<'_>,
     errors: Errors,
     saved: bool,
 ) -> Result<Response, Failure> {
     let current = state.app.sessions_before_review(&staff.actor, team).await?;
+    let retention = state.app.recording_retention(&staff.actor, team).await?;
     let name = state.app.team_name(team).await?;
     let roles = state.app.pathway_roles(&staff.actor, team).await?;
     let questionnaires = state.app.questionnaires_of_team(&staff.actor, team).await?;
-    let value = typed.map(str::to_string).unwrap_or(current.to_string());
+    let value = typed
+        .sessions
+        .map(str::to_string)
+        .unwrap_or(current.to_string());
     let page = TeamSettingsPage {
         chrome: Chrome::new(Some(&staff.authenticated()), state.demo),
         team_id: team.to_string(),
@@ -1213,9 +1228,70 @@ async fn team_settings_page(
                 .collect(),
         },
         questionnaires: super::team_questionnaires::lines(&questionnaires),
+        retention: FilmingPurpose::ALL
+            .iter()
+            .map(|purpose| {
+                let value = typed.retention.map_or_else(
+                    || retention.months(*purpose).to_string(),
+                    |form| form.typed(*purpose).to_string(),
+                );
+                TextField::new(retention_field(*purpose), purpose.label(), &value)
+                    .width("nhsuk-input--width-3")
+            })
+            .collect(),
         errors,
     };
     Ok(render(form_status(&page.errors), &page))
+}
+
+/// The months typed for each purpose's recordings.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct RetentionForm {
+    retention_family_care: String,
+    retention_supervision: String,
+    retention_teaching: String,
+    retention_research: String,
+}
+
+impl RetentionForm {
+    fn typed(&self, purpose: FilmingPurpose) -> &str {
+        match purpose {
+            FilmingPurpose::FamilyCare => &self.retention_family_care,
+            FilmingPurpose::Supervision => &self.retention_supervision,
+            FilmingPurpose::Teaching => &self.retention_teaching,
+            FilmingPurpose::Research => &self.retention_research,
+        }
+    }
+}
+
+/// Saves how long the team keeps recordings for each purpose.
+pub async fn save_recording_retention(
+    State(state): State<WebState>,
+    staff: Staff<ManageTeamPractice>,
+    Path(team): Path<String>,
+    Form(form): Form<RetentionForm>,
+) -> Result<Response, Failure> {
+    let team = super::interventions::team_of(&team)?;
+    let typed: Vec<(FilmingPurpose, &str)> = FilmingPurpose::ALL
+        .iter()
+        .map(|p| (*p, form.typed(*p)))
+        .collect();
+    let result = state
+        .app
+        .set_recording_retention(&staff.actor, team, &typed)
+        .await;
+    settings_saved(
+        &state,
+        &staff,
+        team,
+        result,
+        SettingsTyped {
+            retention: Some(&form),
+            ..SettingsTyped::default()
+        },
+    )
+    .await
 }
 
 /// `?saved=yes` after a change, which says so on the page.
@@ -1233,7 +1309,15 @@ pub async fn team_settings(
 ) -> Result<Response, Failure> {
     let team = super::interventions::team_of(&team)?;
     let saved = shown.saved == "yes";
-    team_settings_page(&state, &staff, team, None, Errors::default(), saved).await
+    team_settings_page(
+        &state,
+        &staff,
+        team,
+        SettingsTyped::default(),
+        Errors::default(),
+        saved,
+    )
+    .await
 }
 
 /// The family members beyond partners ticked on the team's settings page, as role codes.
@@ -1262,7 +1346,7 @@ pub async fn save_pathway_roles(
         .app
         .set_pathway_roles(&staff.actor, team, &form.pathway_roles)
         .await;
-    settings_saved(&state, &staff, team, result, None).await
+    settings_saved(&state, &staff, team, result, SettingsTyped::default()).await
 }
 
 /// The team's settings again after a change: saved, or with the problems and what was typed.
@@ -1271,7 +1355,7 @@ async fn settings_saved<T>(
     staff: &Staff<ManageTeamPractice>,
     team: TeamId,
     result: Result<T, AppError>,
-    typed: Option<&str>,
+    typed: SettingsTyped<'_>,
 ) -> Result<Response, Failure> {
     match result {
         // Shown again by its own address, so that reloading it sends nothing twice.
@@ -1303,7 +1387,17 @@ pub async fn save_team_settings(
         .app
         .set_sessions_before_review(&staff.actor, team, &typed)
         .await;
-    settings_saved(&state, &staff, team, result, Some(&typed)).await
+    settings_saved(
+        &state,
+        &staff,
+        team,
+        result,
+        SettingsTyped {
+            sessions: Some(&typed),
+            ..SettingsTyped::default()
+        },
+    )
+    .await
 }
 
 /// The interpreter question for a contact with the family, naming those who need one.
@@ -1378,4 +1472,8 @@ pub fn routes() -> axum::Router<WebState> {
             get(team_settings).post(save_team_settings),
         )
         .route("/teams/{team}/settings/pathway", post(save_pathway_roles))
+        .route(
+            "/teams/{team}/settings/recordings",
+            post(save_recording_retention),
+        )
 }

@@ -860,6 +860,10 @@ pub struct RecordingView {
     pub deleted: bool,
     /// What was deleted, when, why and by whom.
     pub deletion: Option<String>,
+    /// Until when it is kept, for one not deleted: "Kept until 7 December 2027 (the team's
+    /// 12 months for the family's own video feedback sessions), or until consent is
+    /// withdrawn or ends if sooner."
+    pub kept: Option<String>,
 }
 
 /// "52.4 MB", "740 KB".
@@ -910,6 +914,27 @@ pub fn recording_view(family: &FamilyRecord, r: &Recording, today: time::Date) -
         },
         ready: r.state == RecordingState::Ready && consent_in_force,
         deleted: r.state == RecordingState::Deleted,
+        kept: (r.state == RecordingState::Ready)
+            .then(|| r.kept_until(&family.recording_retention))
+            .flatten()
+            .map(|until| {
+                let months = family.recording_retention.months(r.purpose);
+                let ends = consent.map_or(until, |c| c.expires_on);
+                if ends < until {
+                    format!(
+                        "Kept until consent ends on {}, unless it is withdrawn sooner.",
+                        long_date(ends)
+                    )
+                } else {
+                    format!(
+                        "Kept until {} (the team keeps recordings made for {} for {} month{}), unless consent is withdrawn sooner.",
+                        long_date(until),
+                        cradle_domain::text::lower_first(r.purpose.label()),
+                        months,
+                        if months == 1 { "" } else { "s" }
+                    )
+                }
+            }),
         deletion: r.deletion.as_ref().map(|d| match d.reason {
             DeletionReason::ByStaff => format!(
                 "Deleted on {} by {}: {}",

@@ -291,6 +291,19 @@ async fn care_team_consent(
     family: &str,
     tunde: &str,
 ) -> String {
+    consent_for_days(app, clinician, token, family, tunde, 30).await
+}
+
+/// Tunde's consent to be filmed for the family's own sessions, viewed by the care team,
+/// given in person today for `days`; answers its id.
+async fn consent_for_days(
+    app: &TestApp,
+    clinician: &reqwest::Client,
+    token: &str,
+    family: &str,
+    tunde: &str,
+    days: i64,
+) -> String {
     let today = app.app.today();
     let consent: Value = clinician
         .post(app.url(&format!("/api/v1/families/{family}/filming-consents")))
@@ -299,7 +312,7 @@ async fn care_team_consent(
             &serde_json::json!({"on_film": [tunde], "for_baby": ["mother"],
             "purposes": ["family_care"], "scope": "care_team", "given": "in_person",
             "given_on": today.to_string(),
-            "expires_on": (today + time::Duration::days(30)).to_string()}),
+            "expires_on": (today + time::Duration::days(days)).to_string()}),
         )
         .send()
         .await
@@ -891,6 +904,139 @@ on_both_backends!(
         assert_eq!(changed.status(), StatusCode::INTERNAL_SERVER_ERROR);
         let said = changed.text().await.unwrap();
         assert!(!said.as_bytes().windows(100).any(|w| film.windows(100).any(|f| f == w)));
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    the_team_manager_sets_how_long_recordings_are_kept_and_the_deletion_job_follows_it,
+    |backend| async move {
+        let app = app(backend).await;
+        let manager = app.signed_in("manager").await;
+        let manager_token = app.csrf_token(&manager).await;
+        let me: Value = get_json(&app, &manager, "/api/v1/me").await;
+        let team = me["teams"][0].as_str().unwrap().to_string();
+        let page = get_text(&app, &manager, &format!("/teams/{team}/settings")).await;
+        assert!(page.contains("How many months are recordings kept"));
+        assert!(
+            page.contains(
+                r#"id="retention_family_care" name="retention_family_care" type="text" value="12""#
+            ),
+            "a year unless the team says otherwise"
+        );
+
+        // A period out of range: the page again, with the reason and every value as typed.
+        let typed = |family_care: &'static str| {
+            [
+                ("csrf_token", manager_token.clone()),
+                ("retention_family_care", family_care.to_string()),
+                ("retention_supervision", "3".to_string()),
+                ("retention_teaching", "two years".to_string()),
+                ("retention_research", "60".to_string()),
+            ]
+        };
+        let refused = manager
+            .post(app.url(&format!("/teams/{team}/settings/recordings")))
+            .form(&typed("1"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = refused.text().await.unwrap();
+        assert!(page.contains("Months to keep recordings made for teaching and training other professionals must be a whole number from 1 to 120"));
+        assert!(page.contains(r#"value="two years""#) && page.contains(r#"value="3""#));
+        let api = manager
+            .post(app.url(&format!("/api/v1/teams/{team}/recording-retention")))
+            .header("X-CSRF-Token", &manager_token)
+            .json(&serde_json::json!({"family_care": 1, "supervision": 3, "teaching": 0, "research": 60}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(api.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let mut fixed = typed("1");
+        fixed[3].1 = "24".to_string();
+        let saved = manager
+            .post(app.url(&format!("/teams/{team}/settings/recordings")))
+            .form(&fixed)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let now: Value = get_json(
+            &app,
+            &manager,
+            &format!("/api/v1/teams/{team}/recording-retention"),
+        )
+        .await;
+        assert_eq!(
+            now,
+            serde_json::json!({"family_care": 1, "supervision": 3, "teaching": 24, "research": 60})
+        );
+        // A clinician sees the periods but may not change them.
+        let (clinician, token, family, tunde) = okafor_family(&app).await;
+        let forbidden = clinician
+            .post(app.url(&format!("/api/v1/teams/{team}/recording-retention")))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({"family_care": 120, "supervision": 120, "teaching": 120, "research": 120}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+
+        // A film for the family's own sessions, under a consent of a year: kept for the
+        // team's one month, then deleted by the job with the reason.
+        let consent = consent_for_days(&app, &clinician, &token, &family, &tunde, 365).await;
+        let film = cradle_testkit::test_film("retention", 2, false);
+        let created = clinician
+            .post(app.url(&format!("/api/v1/families/{family}/recordings")))
+            .header("X-CSRF-Token", &token)
+            .header("Upload-Length", film.len().to_string())
+            .header(
+                "Upload-Metadata",
+                metadata(&[
+                    ("consent", consent.as_str()),
+                    ("purpose", "family_care"),
+                    ("on_film", tunde.as_str()),
+                    ("filmed_on", app.app.today().to_string().as_str()),
+                    ("description", "Feeding time"),
+                ]),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+        let sent = clinician
+            .patch(app.url(&location(&created)))
+            .header("X-CSRF-Token", &token)
+            .header("Content-Type", "application/offset+octet-stream")
+            .header("Upload-Offset", "0")
+            .body(film)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status(), StatusCode::NO_CONTENT);
+        let page = get_text(&app, &clinician, &format!("/families/{family}")).await;
+        let until =
+            cradle_domain::dates::long_date(cradle_domain::dates::add_months(app.app.today(), 1));
+        assert!(
+            page.contains(&format!("Kept until {until} (the team keeps recordings made for the family&#39;s own video feedback sessions for 1 month)")),
+            "{}",
+            &page[page.find("Feeding time").unwrap()..][..900]
+        );
+        assert_eq!(app.app.housekeeping().await.unwrap().recordings, 0);
+        app.clock.advance_seconds(32 * 24 * 60 * 60);
+        assert_eq!(app.app.housekeeping().await.unwrap().recordings, 1);
+        // A month on, the clinician signs in afresh.
+        let clinician = app.signed_in("clinician").await;
+        let record = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
+        let gone = &record["recordings"][0];
+        assert_eq!(gone["state"], "deleted");
+        assert_eq!(gone["deletion"]["reason"], "retention_ended");
+        assert_eq!(
+            gone["deletion"]["detail"],
+            format!("Kept for the team's 1 month for the family's own video feedback sessions, until {until}")
+        );
+        assert!(files_under(app.recordings.path()).is_empty());
         app.database.cleanup().await;
     }
 );
