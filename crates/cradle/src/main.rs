@@ -49,6 +49,17 @@ struct Storage {
     /// Default: recordings in the data folder.
     #[arg(long, env = "CRADLE_RECORDINGS_DIR", global = true)]
     recordings_dir: Option<PathBuf>,
+    /// S3-compatible storage for the recordings instead of a folder, for several application
+    /// servers: s3://bucket or s3://bucket/folder. The endpoint, region and credentials come
+    /// from AWS_ENDPOINT, AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY
+    /// (AWS_ALLOW_HTTP=true for a plain-HTTP endpoint on a private network).
+    #[arg(
+        long,
+        env = "CRADLE_RECORDINGS_URL",
+        global = true,
+        conflicts_with = "recordings_dir"
+    )]
+    recordings_url: Option<String>,
     /// The master keys that wrap each recording's key: a file of `name=key` lines, the newest
     /// first (made with one new key if missing). Keep it away from the database, its backups
     /// and the recordings. To bring in a new master key, put its line first and keep the old
@@ -323,12 +334,18 @@ async fn open(storage: &Storage) -> Result<Cradle> {
         .unwrap_or_else(|| storage.data_dir.join("master-keys"));
     let keyring = cradle_app::recordings::load_or_create_keyring(&keys)
         .map_err(|why| anyhow::anyhow!(why))?;
-    let folder = storage
-        .recordings_dir
-        .clone()
-        .unwrap_or_else(|| storage.data_dir.join("recordings"));
-    let films = cradle_media::films::Films::on_disk(&folder)
-        .with_context(|| format!("cannot use the recordings folder {}", folder.display()))?;
+    let films = match &storage.recordings_url {
+        Some(url) => cradle_media::films::Films::in_s3(url, &[])
+            .with_context(|| format!("cannot use the recordings storage {url}"))?,
+        None => {
+            let folder = storage
+                .recordings_dir
+                .clone()
+                .unwrap_or_else(|| storage.data_dir.join("recordings"));
+            cradle_media::films::Films::on_disk(&folder)
+                .with_context(|| format!("cannot use the recordings folder {}", folder.display()))?
+        }
+    };
     Ok(
         Cradle::new(store).with_media(cradle_app::recordings::Media::new(
             keyring,
