@@ -465,15 +465,32 @@ macro_rules! on_both_backends {
     };
 }
 
+/// How much picture a test film carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilmDetail {
+    /// A plain test pattern: small (about 130 KB a second).
+    Plain,
+    /// With moving noise at 640 × 360: about 2.3 MB a second, so that a few seconds span
+    /// several stored parts.
+    Busy,
+    /// With moving noise at 1280 × 720: about 9 MB a second, more than any buffer between
+    /// the server and a player holds.
+    Large,
+}
+
 /// A test recording made by ffmpeg (which the test command installs): a moving test
 /// pattern and a tone, `seconds` long, with `marker` written into its metadata so that a
-/// test can search the disk for it. `busy` adds moving noise, so the film is large (about
-/// 2.3 MB a second) and spans several stored parts. The index is at the start, as a
-/// phone's "optimised for sharing" export has it.
-pub fn test_film(marker: &str, seconds: u32, busy: bool) -> Vec<u8> {
+/// test can search the disk for it. The index is at the start, as a phone's "optimised for
+/// sharing" export has it.
+pub fn test_film(marker: &str, seconds: u32, detail: FilmDetail) -> Vec<u8> {
     let folder = tempfile::tempdir().expect("a temporary folder for the test film");
     let path = folder.path().join("film.mp4");
-    let picture = format!("testsrc=duration={seconds}:size=640x360:rate=25");
+    let size = if detail == FilmDetail::Large {
+        "1280x720"
+    } else {
+        "640x360"
+    };
+    let picture = format!("testsrc=duration={seconds}:size={size}:rate=25");
     let tone = format!("sine=frequency=440:duration={seconds}");
     let comment = format!("comment={marker}");
     let mut args = vec![
@@ -502,8 +519,12 @@ pub fn test_film(marker: &str, seconds: u32, busy: bool) -> Vec<u8> {
         "+faststart",
         "-shortest",
     ];
-    if busy {
-        args.extend_from_slice(&["-vf", "noise=alls=40:allf=t", "-b:v", "16M"]);
+    match detail {
+        FilmDetail::Plain => {}
+        FilmDetail::Busy => args.extend_from_slice(&["-vf", "noise=alls=40:allf=t", "-b:v", "16M"]),
+        FilmDetail::Large => {
+            args.extend_from_slice(&["-vf", "noise=alls=40:allf=t", "-b:v", "64M"])
+        }
     }
     let path_text = path.to_str().expect("a temporary path in UTF-8");
     args.push(path_text);

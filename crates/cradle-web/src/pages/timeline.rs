@@ -29,7 +29,7 @@ pub const KINDS: [(&str, &str); 17] = [
     ("intervention", "Interventions"),
     ("restriction", "Do not contact and do not involve"),
     ("disclosure", "Steps after a disclosure"),
-    ("filming", "Consent to film"),
+    ("filming", "Consent to film and recordings"),
 ];
 
 #[derive(Deserialize, Default)]
@@ -549,6 +549,55 @@ fn extend_with_the_rest(record: &FamilyRecord, items: &mut Vec<TimelineItem>) {
                     sentence(&w.reason)
                 ),
                 members,
+            ));
+        }
+    }
+    for r in &record.recordings {
+        let on_film: Vec<String> = r.on_film.iter().map(|m| record.member_name(*m)).collect();
+        let on_film = cradle_domain::text::and_list(&on_film);
+        let consent = record
+            .filming_consents
+            .iter()
+            .find(|c| c.id == r.consent_id)
+            .map(|c| format!(" under the consent given on {}", long_date(c.given_on)))
+            .unwrap_or_default();
+        // Once uploaded and checked; an upload refused or abandoned shows only as deleted.
+        if let Some(uploaded) = r.uploaded_at_millis {
+            items.push(item(
+                (r.filmed_on, uploaded),
+                long_date(r.filmed_on),
+                "filming",
+                r.started_by.clone(),
+                on_film.clone(),
+                false,
+                format!(
+                    "Recording “{}” of {on_film} with {}, filmed{consent}, for {}{}.",
+                    r.description,
+                    record.family.baby_label(),
+                    cradle_domain::text::lower_first(r.purpose.label()),
+                    r.media
+                        .as_ref()
+                        .map(|m| format!(" ({} long)", m.running_time()))
+                        .unwrap_or_default(),
+                ),
+                r.on_film.clone(),
+            ));
+        }
+        if let Some(d) = &r.deletion {
+            items.push(item(
+                at(d.at_millis),
+                long_date_time(d.at_millis),
+                "filming",
+                d.by.clone(),
+                on_film.clone(),
+                false,
+                format!(
+                    "Recording “{}” deleted. {}: {}",
+                    r.description,
+                    d.reason.label(),
+                    sentence(&cradle_domain::text::lower_first(&d.detail))
+                ),
+                r.on_film.clone(),
             ));
         }
     }

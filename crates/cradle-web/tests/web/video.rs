@@ -3,6 +3,7 @@
 //! the API, with the same checks and audit.
 
 use super::*;
+use cradle_testkit::FilmDetail;
 
 /// The consent form's fields: `on_film` and `for_baby` as member codes, given yesterday and
 /// lasting six months, for the family's own feedback sessions.
@@ -323,11 +324,61 @@ async fn consent_for_days(
     consent["id"].as_str().unwrap().to_string()
 }
 
+/// Uploads `film` whole in one `PATCH`, as a recording of `on_film` with the baby for the
+/// family's own sessions, filmed today, under `consent`; answers the last answer's status
+/// and text, and the recording's id.
+#[allow(clippy::too_many_arguments)]
+async fn upload_whole(
+    app: &TestApp,
+    client: &reqwest::Client,
+    token: &str,
+    family: &str,
+    consent: &str,
+    on_film: &str,
+    description: &str,
+    film: Vec<u8>,
+) -> (StatusCode, String, String) {
+    let created = client
+        .post(app.url(&format!("/api/v1/families/{family}/recordings")))
+        .header("X-CSRF-Token", token)
+        .header("Upload-Length", film.len().to_string())
+        .header(
+            "Upload-Metadata",
+            metadata(&[
+                ("consent", consent),
+                ("purpose", "family_care"),
+                ("on_film", on_film),
+                ("filmed_on", app.app.today().to_string().as_str()),
+                ("description", description),
+                ("filename", "IMG_0107.MP4"),
+            ]),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let upload = location(&created);
+    let id = created.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sent = client
+        .patch(app.url(&upload))
+        .header("X-CSRF-Token", token)
+        .header("Content-Type", "application/offset+octet-stream")
+        .header("Upload-Offset", "0")
+        .body(film)
+        .send()
+        .await
+        .unwrap();
+    (sent.status(), sent.text().await.unwrap(), id)
+}
+
 const MARKER: &[u8] = b"CRADLE-FILM-MARKER-2c81e4";
 
 /// A film of more than one stored part (about 11 MB), made by ffmpeg, with the marker in it.
 fn busy_film() -> Vec<u8> {
-    cradle_testkit::test_film(std::str::from_utf8(MARKER).unwrap(), 5, true)
+    cradle_testkit::test_film(std::str::from_utf8(MARKER).unwrap(), 5, FilmDetail::Busy)
 }
 
 /// Bytes of `length` that are no film at all, with the marker written through them.
@@ -805,54 +856,12 @@ on_both_backends!(
     a_file_that_is_not_a_film_or_is_cut_short_is_refused_by_its_content_and_a_changed_film_is_never_played,
     |backend| async move {
         let app = app(backend).await;
-        let today = app.app.today();
         let (clinician, token, family, tunde) = okafor_family(&app).await;
         let consent = care_team_consent(&app, &clinician, &token, &family, &tunde).await;
-        // Uploads `bytes` whole under the name of a phone's film; answers the final answer
-        // and the recording's id.
         let upload = |bytes: Vec<u8>| {
-            let url = app.url(&format!("/api/v1/families/{family}/recordings"));
-            let client = clinician.clone();
-            let token = token.clone();
-            let pairs = [
-                ("consent", consent.clone()),
-                ("purpose", "family_care".to_string()),
-                ("on_film", tunde.clone()),
-                ("filmed_on", today.to_string()),
-                ("description", "Playing on the mat".to_string()),
-                ("filename", "IMG_0107.MP4".to_string()),
-            ];
-            let app_url = app.url("");
-            async move {
-                let pairs: Vec<(&str, &str)> =
-                    pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                let created = client
-                    .post(url)
-                    .header("X-CSRF-Token", &token)
-                    .header("Upload-Length", bytes.len().to_string())
-                    .header("Upload-Metadata", metadata(&pairs))
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(created.status(), StatusCode::CREATED);
-                let at = format!("{}{}", app_url.trim_end_matches('/'), location(&created));
-                let id = created.json::<Value>().await.unwrap()["id"]
-                    .as_str()
-                    .unwrap()
-                    .to_string();
-                let sent = client
-                    .patch(at)
-                    .header("X-CSRF-Token", &token)
-                    .header("Content-Type", "application/offset+octet-stream")
-                    .header("Upload-Offset", "0")
-                    .body(bytes)
-                    .send()
-                    .await
-                    .unwrap();
-                (sent.status(), sent.text().await.unwrap(), id)
-            }
+            upload_whole(&app, &clinician, &token, &family, &consent, &tunde, "Playing on the mat", bytes)
         };
-        let film = cradle_testkit::test_film(std::str::from_utf8(MARKER).unwrap(), 3, false);
+        let film = cradle_testkit::test_film(std::str::from_utf8(MARKER).unwrap(), 3, FilmDetail::Plain);
 
         // Not a film, whatever its name says; a film cut short: each refused with the reason,
         // and nothing of it kept.
@@ -986,35 +995,19 @@ on_both_backends!(
         // A film for the family's own sessions, under a consent of a year: kept for the
         // team's one month, then deleted by the job with the reason.
         let consent = consent_for_days(&app, &clinician, &token, &family, &tunde, 365).await;
-        let film = cradle_testkit::test_film("retention", 2, false);
-        let created = clinician
-            .post(app.url(&format!("/api/v1/families/{family}/recordings")))
-            .header("X-CSRF-Token", &token)
-            .header("Upload-Length", film.len().to_string())
-            .header(
-                "Upload-Metadata",
-                metadata(&[
-                    ("consent", consent.as_str()),
-                    ("purpose", "family_care"),
-                    ("on_film", tunde.as_str()),
-                    ("filmed_on", app.app.today().to_string().as_str()),
-                    ("description", "Feeding time"),
-                ]),
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(created.status(), StatusCode::CREATED);
-        let sent = clinician
-            .patch(app.url(&location(&created)))
-            .header("X-CSRF-Token", &token)
-            .header("Content-Type", "application/offset+octet-stream")
-            .header("Upload-Offset", "0")
-            .body(film)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(sent.status(), StatusCode::NO_CONTENT);
+        let film = cradle_testkit::test_film("retention", 2, FilmDetail::Plain);
+        let (status, answer, _) = upload_whole(
+            &app,
+            &clinician,
+            &token,
+            &family,
+            &consent,
+            &tunde,
+            "Feeding time",
+            film,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{answer}");
         let page = get_text(&app, &clinician, &format!("/families/{family}")).await;
         let until =
             cradle_domain::dates::long_date(cradle_domain::dates::add_months(app.app.today(), 1));
@@ -1022,6 +1015,18 @@ on_both_backends!(
             page.contains(&format!("Kept until {until} (the team keeps recordings made for the family&#39;s own video feedback sessions for 1 month)")),
             "{}",
             &page[page.find("Feeding time").unwrap()..][..900]
+        );
+        // On the timeline, with the people on film and the consent it was made under.
+        let timeline = get_text(
+            &app,
+            &clinician,
+            &format!("/families/{family}?type=filming"),
+        )
+        .await;
+        let today = cradle_domain::dates::long_date(app.app.today());
+        assert!(
+            timeline.contains(&format!("Recording “Feeding time” of Tunde Okafor with Ada Okafor, filmed under the consent given on {today}, for the family&#39;s own video feedback sessions (2 seconds long).")),
+            "{timeline}"
         );
         assert_eq!(app.app.housekeeping().await.unwrap().recordings, 0);
         app.clock.advance_seconds(32 * 24 * 60 * 60);
@@ -1037,6 +1042,168 @@ on_both_backends!(
             format!("Kept for the team's 1 month for the family's own video feedback sessions, until {until}")
         );
         assert!(files_under(app.recordings.path()).is_empty());
+        let timeline = get_text(
+            &app,
+            &clinician,
+            &format!("/families/{family}?type=filming"),
+        )
+        .await;
+        assert!(
+            timeline.contains("Recording “Feeding time” deleted. The team&#39;s retention period for its purpose ended: kept for the team&#39;s 1 month"),
+            "{timeline}"
+        );
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    withdrawing_consent_stops_a_viewing_already_streaming,
+    |backend| async move {
+        use futures_util::StreamExt;
+        let app = app(backend).await;
+        let (clinician, token, family, tunde) = okafor_family(&app).await;
+        let consent = care_team_consent(&app, &clinician, &token, &family, &tunde).await;
+        // Larger than every buffer between the server and the player.
+        let film = cradle_testkit::test_film("in flight", 5, FilmDetail::Large);
+        assert!(film.len() > 30_000_000, "{}", film.len());
+        let (status, answer, id) = upload_whole(
+            &app,
+            &clinician,
+            &token,
+            &family,
+            &consent,
+            &tunde,
+            "Singing together",
+            film.clone(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{answer}");
+
+        // The whole film asked for; the first megabyte read; then consent is withdrawn.
+        let playing = clinician
+            .get(app.url(&format!(
+                "/api/v1/families/{family}/recordings/{id}/film?purpose=family_care"
+            )))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(playing.status(), StatusCode::OK);
+        let mut body = playing.bytes_stream();
+        let mut received = 0usize;
+        while received < 1_000_000 {
+            received += body.next().await.unwrap().unwrap().len();
+        }
+        let withdrawn = clinician
+            .post(app.url(&format!(
+                "/api/v1/families/{family}/filming-consents/{consent}/withdraw"
+            )))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({"withdrawn_on": app.app.today().to_string(), "reason": "Tunde asked for it to stop at once"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(withdrawn.status(), StatusCode::OK);
+        // What was already on its way arrives; the rest never does, and the answer fails.
+        let mut failed = false;
+        while let Some(piece) = body.next().await {
+            match piece {
+                Ok(bytes) => received += bytes.len(),
+                Err(_) => {
+                    failed = true;
+                    break;
+                }
+            }
+        }
+        assert!(failed, "the answer ends in an error, not as a whole film");
+        assert!(
+            received < film.len() / 2,
+            "{received} of {} bytes arrived",
+            film.len()
+        );
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    emergency_access_to_another_teams_record_never_reaches_its_films,
+    |backend| async move {
+        let app = app(backend).await;
+        let today = app.app.today();
+        // The ward's own clinician films the mother with the baby, to be seen by the care team.
+        let family = first_family(&app, "mbu.clinician").await;
+        let ward = app.signed_in("mbu.clinician").await;
+        let ward_token = app.csrf_token(&ward).await;
+        let consent: Value = ward
+            .post(app.url(&format!("/api/v1/families/{family}/filming-consents")))
+            .header("X-CSRF-Token", &ward_token)
+            .json(
+                &serde_json::json!({"on_film": ["mother"], "for_baby": ["mother"],
+                "purposes": ["family_care"], "scope": "care_team", "given": "in_person",
+                "given_on": today.to_string(),
+                "expires_on": (today + time::Duration::days(90)).to_string()}),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let consent = consent["id"].as_str().unwrap().to_string();
+        let film = cradle_testkit::test_film("ward", 2, FilmDetail::Plain);
+        let (status, answer, id) = upload_whole(
+            &app,
+            &ward,
+            &ward_token,
+            &family,
+            &consent,
+            "mother",
+            "Bath time on the ward",
+            film,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{answer}");
+        let film_url = app.url(&format!(
+            "/api/v1/families/{family}/recordings/{id}/film?purpose=family_care"
+        ));
+        assert_eq!(
+            ward.get(&film_url).send().await.unwrap().status(),
+            StatusCode::OK
+        );
+
+        // A community clinician with emergency access reads the record, never the film.
+        let clinician = app.signed_in("clinician").await;
+        let csrf = app.csrf_token(&clinician).await;
+        app.give_second_factor("clinician").await;
+        let code = app.fresh_code("clinician").await;
+        let granted = clinician
+            .post(app.url(&format!("/families/{family}/break-glass")))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                (
+                    "reason",
+                    "Mother admitted overnight; safeguarding plan needed",
+                ),
+                ("code", code.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(granted.status(), StatusCode::SEE_OTHER);
+        let record = clinician
+            .get(app.url(&format!("/families/{family}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(record.status(), StatusCode::OK);
+        for url in [film_url.clone(), film_url.replace("/film?", "/poster?")] {
+            let refused = clinician.get(&url).send().await.unwrap();
+            assert_eq!(refused.status(), StatusCode::CONFLICT);
+            assert!(refused
+                .text()
+                .await
+                .unwrap()
+                .contains("emergency access included"));
+        }
         app.database.cleanup().await;
     }
 );
