@@ -387,7 +387,12 @@ impl Cradle {
             }),
             ..recording
         };
-        let mut entry = access.audit(actor, now, AuditAction::RecordingDeleted);
+        let action = if reason == DeletionReason::Refused {
+            AuditAction::RecordingRefused
+        } else {
+            AuditAction::RecordingDeleted
+        };
+        let mut entry = access.audit(actor, now, action);
         entry.detail = format!("recording {}: {}", deleted.id, reason.code());
         // The key goes first, with the record of the deletion: from then on the film cannot
         // be opened, whatever becomes of its parts.
@@ -477,6 +482,54 @@ impl Cradle {
             }
         }
         Ok(deleted)
+    }
+
+    /// Wraps every recording's key again under the newest master key (the first line of the
+    /// master keys file), each change audited: how a new master key is brought in without
+    /// touching any film. Answers how many were wrapped again; once every key is, the older
+    /// master keys may be removed from the file.
+    pub async fn rewrap_recording_keys(&self, actor: &Actor) -> Result<u64, AppError> {
+        let media = self.media()?;
+        let newest = media.keyring.current().to_string();
+        let mut rewrapped = 0;
+        for found in self.store.recording_keys_not_under(&newest).await? {
+            let wrapped = media
+                .keyring
+                .rewrap(
+                    &WrappedKey {
+                        master: found.key.master.clone(),
+                        sealed: found.key.sealed.clone(),
+                    },
+                    found.recording,
+                )
+                .map_err(media_failure)?;
+            let access = FamilyAccess::for_housekeeping(found.family, found.team);
+            let mut entry = access.audit(actor, self.now(), AuditAction::RecordingKeyRewrapped);
+            entry.detail = format!(
+                "recording {}: key wrapped under {} instead of {}",
+                found.recording, wrapped.master, found.key.master
+            );
+            match self
+                .store
+                .rewrap_recording_key(
+                    found.family,
+                    found.recording,
+                    &found.key.master,
+                    &StoredKey {
+                        master: wrapped.master,
+                        sealed: wrapped.sealed,
+                    },
+                    entry,
+                )
+                .await
+            {
+                Ok(()) => rewrapped += 1,
+                // Deleted meanwhile, or wrapped again by another run: nothing to do.
+                Err(StoreError::NotFound) => {}
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Ok(rewrapped)
     }
 
     /// Deletes a recording at a clinician's request, with the reason: its key is destroyed

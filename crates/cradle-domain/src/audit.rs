@@ -43,6 +43,7 @@ pub enum AuditAction {
     RecordingRefused,
     RecordingViewed,
     RecordingDeleted,
+    RecordingKeyRewrapped,
     ConcernRaised,
     ConcernActionRecorded,
     ConcernClosed,
@@ -96,7 +97,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 88] = [
+    pub const ALL: [AuditAction; 89] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -135,6 +136,7 @@ impl AuditAction {
         AuditAction::RecordingRefused,
         AuditAction::RecordingViewed,
         AuditAction::RecordingDeleted,
+        AuditAction::RecordingKeyRewrapped,
         AuditAction::ConcernRaised,
         AuditAction::ConcernActionRecorded,
         AuditAction::ConcernClosed,
@@ -227,6 +229,7 @@ impl AuditAction {
             AuditAction::RecordingRefused => "recording.refuse",
             AuditAction::RecordingViewed => "recording.view",
             AuditAction::RecordingDeleted => "recording.delete",
+            AuditAction::RecordingKeyRewrapped => "recording.key_rewrap",
             AuditAction::ConcernRaised => "concern.raise",
             AuditAction::ConcernActionRecorded => "concern.action",
             AuditAction::ConcernClosed => "concern.close",
@@ -342,6 +345,9 @@ impl AuditAction {
             AuditAction::RecordingViewed => "Viewed a video feedback recording",
             AuditAction::RecordingDeleted => {
                 "Deleted a video feedback recording and destroyed its key"
+            }
+            AuditAction::RecordingKeyRewrapped => {
+                "Wrapped a recording's key again under the newest master key"
             }
             AuditAction::ConcernRaised => "Raised a coping concern",
             AuditAction::ConcernActionRecorded => "Recorded an action taken about a concern",

@@ -68,6 +68,21 @@ pub trait FilmingStore: Send + Sync {
     /// and its consent: for the job that deletes what may no longer be kept.
     async fn recordings_in_keeping(&self) -> StoreResult<Vec<KeptRecording>>;
 
+    /// Every recording's wrapped key not yet wrapped under master key `newest`, with its
+    /// family and team: for bringing in a new master key.
+    async fn recording_keys_not_under(&self, newest: &str) -> StoreResult<Vec<KeyToRewrap>>;
+
+    /// Replaces a recording's wrapped key with `key`, if it is still wrapped under
+    /// `was_master` (`NotFound` if not: deleted, or wrapped again meanwhile).
+    async fn rewrap_recording_key(
+        &self,
+        family: FamilyId,
+        recording: uuid::Uuid,
+        was_master: &str,
+        key: &StoredKey,
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+
     /// The wrapped key of a recording of the family; none once it is deleted.
     async fn recording_key(
         &self,
@@ -84,6 +99,15 @@ pub struct KeptRecording {
     pub retention: RetentionPeriods,
     pub recording: Recording,
     pub consent: Option<FilmingConsent>,
+}
+
+/// A recording's key to be wrapped again under the newest master key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyToRewrap {
+    pub family: FamilyId,
+    pub team: TeamId,
+    pub recording: uuid::Uuid,
+    pub key: StoredKey,
 }
 
 /// A recording's data key, wrapped by a master key.

@@ -177,6 +177,8 @@ pub struct TestApp {
     pub demo: cradle_app::demo::DemoData,
     /// The folder the recordings' sealed films rest in, for tests that look at the disk.
     pub recordings: tempfile::TempDir,
+    /// The master keys file's text (one `name=key` line, the master key named "test").
+    pub master_keys: String,
 }
 
 impl TestApp {
@@ -408,10 +410,8 @@ pub async fn spawn_app_behind(
     let database = TestDatabase::new(backend).await?;
     let clock = Arc::new(ManualClock::default());
     let recordings = tempfile::tempdir().unwrap();
-    let keyring = cradle_media::keys::Keyring::parse(
-        &cradle_media::keys::Keyring::new_master_entry("test").unwrap(),
-    )
-    .unwrap();
+    let master_keys = cradle_media::keys::Keyring::new_master_entry("test").unwrap();
+    let keyring = cradle_media::keys::Keyring::parse(&master_keys).unwrap();
     let films = cradle_media::films::Films::on_disk(recordings.path()).unwrap();
     let app = Cradle::new(database.open().await)
         .with_clock(clock.clone())
@@ -440,6 +440,7 @@ pub async fn spawn_app_behind(
         database,
         demo,
         recordings,
+        master_keys,
     })
 }
 

@@ -77,6 +77,14 @@ struct Storage {
     ffmpeg: PathBuf,
 }
 
+#[derive(Subcommand)]
+enum RecordingsCommand {
+    /// Wrap every recording's key again under the newest master key (the first line of the
+    /// master keys file), each change audited, so that older master keys can be retired. No
+    /// film is read or sealed again. Safe to run again, and while servers run.
+    RewrapKeys,
+}
+
 #[derive(Args)]
 struct Serving {
     /// Address and port to listen on; port 0 picks a free port.
@@ -141,6 +149,9 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Video feedback recordings.
+    #[command(subcommand)]
+    Recordings(RecordingsCommand),
     /// Remove expired sessions, old failed sign-ins and abandoned sign-ins, and delete the
     /// recordings whose consent was withdrawn or ended, now (a server does this itself every
     /// hour).
@@ -409,6 +420,17 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 .with_context(|| format!("cannot grant {role} its rights"))?;
             println!(
                 "{role} may now serve Cradle, and may not change, remove or empty an audit record."
+            );
+        }
+        Command::Recordings(RecordingsCommand::RewrapKeys) => {
+            let app = open(&cli.storage).await?;
+            let rewrapped = app
+                .rewrap_recording_keys(&cradle_app::Actor::command_line())
+                .await
+                .map_err(explain)?;
+            println!(
+                "Wrapped {rewrapped} recordings' keys again under the newest master key. Every \
+                 recording's key is now under it: older master keys may be removed from the file."
             );
         }
         Command::Housekeeping => {

@@ -68,13 +68,22 @@ fn every_subcommand_has_help() {
         vec!["audit", "--help"],
         vec!["audit", "verify", "--help"],
         vec!["questionnaire", "check", "--help"],
+        vec!["recordings", "--help"],
+        vec!["recordings", "rewrap-keys", "--help"],
+        vec!["housekeeping", "--help"],
     ] {
         let output = cradle("sqlite::memory:", &args, None);
         assert!(output.status.success(), "{args:?}: {}", text(&output));
         assert!(text(&output).contains("Usage:"), "{args:?}");
     }
     let serve = text(&cradle("sqlite::memory:", &["serve", "--help"], None));
-    for setting in ["CRADLE_LISTEN", "CRADLE_DATABASE_URL", "CRADLE_DATA_DIR"] {
+    for setting in [
+        "CRADLE_LISTEN",
+        "CRADLE_DATABASE_URL",
+        "CRADLE_DATA_DIR",
+        "CRADLE_RECORDINGS_URL",
+        "CRADLE_FFPROBE",
+    ] {
         assert!(serve.contains(setting), "serve --help documents {setting}");
     }
 }

@@ -193,6 +193,58 @@ impl crate::FilmingStore for SqlStore {
             .collect()
     }
 
+    async fn recording_keys_not_under(&self, newest: &str) -> StoreResult<Vec<crate::KeyToRewrap>> {
+        let rows: Vec<(uuid::Uuid, uuid::Uuid, uuid::Uuid, String, Vec<u8>)> = sqlx::query_as(
+            "SELECT r.family_id, f.team_id, r.id, r.key_master, r.key_sealed FROM recordings r \
+             JOIN families f ON f.id = r.family_id \
+             WHERE r.key_master IS NOT NULL AND r.key_sealed IS NOT NULL AND r.key_master <> $1 \
+             ORDER BY r.started_at, r.id",
+        )
+        .bind(newest)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(family, team, recording, master, sealed)| crate::KeyToRewrap {
+                    family: FamilyId(family),
+                    team: TeamId(team),
+                    recording,
+                    key: crate::StoredKey { master, sealed },
+                },
+            )
+            .collect())
+    }
+
+    async fn rewrap_recording_key(
+        &self,
+        family: FamilyId,
+        recording: uuid::Uuid,
+        was_master: &str,
+        key: &crate::StoredKey,
+        audit: AuditEntry,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE recordings SET key_master = $1, key_sealed = $2 \
+             WHERE id = $3 AND family_id = $4 AND key_master = $5 AND key_sealed IS NOT NULL",
+        )
+        .bind(&key.master)
+        .bind(&key.sealed)
+        .bind(recording)
+        .bind(family.0)
+        .bind(was_master)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Self::write_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn recording_key(
         &self,
         family: FamilyId,

@@ -1207,3 +1207,73 @@ on_both_backends!(
         app.database.cleanup().await;
     }
 );
+
+on_both_backends!(
+    a_new_master_key_is_brought_in_by_wrapping_every_recordings_key_again_not_by_sealing_films_again,
+    |backend| async move {
+        use cradle_media::keys::{Keyring, WrappedKey};
+        let app = app(backend).await;
+        let (clinician, token, family, tunde) = okafor_family(&app).await;
+        let consent = care_team_consent(&app, &clinician, &token, &family, &tunde).await;
+        let film = cradle_testkit::test_film("rotation", 2, FilmDetail::Plain);
+        let (status, answer, id) = upload_whole(
+            &app, &clinician, &token, &family, &consent, &tunde, "Tummy time", film.clone(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{answer}");
+        let stored_before: Vec<(std::path::PathBuf, Vec<u8>)> = files_under(app.recordings.path())
+            .into_iter()
+            .map(|f| {
+                let bytes = std::fs::read(&f).unwrap();
+                (f, bytes)
+            })
+            .collect();
+
+        // A new master key put first in the file; the command wraps every key again.
+        let newest = Keyring::new_master_entry("2027").unwrap();
+        let rotated = cradle_app::Cradle::new(app.database.open().await)
+            .with_clock(app.clock.clone())
+            .with_media(cradle_app::recordings::Media::new(
+                Keyring::parse(&format!("{newest}\n{}", app.master_keys)).unwrap(),
+                cradle_media::films::Films::on_disk(app.recordings.path()).unwrap(),
+                cradle_media::probe::Tools::default(),
+            ));
+        let command_line = cradle_app::Actor::command_line();
+        assert_eq!(rotated.rewrap_recording_keys(&command_line).await.unwrap(), 1);
+        assert_eq!(rotated.rewrap_recording_keys(&command_line).await.unwrap(), 0, "once");
+
+        // No film was touched; the old master key can go, and the film still opens.
+        for (file, bytes) in &stored_before {
+            assert_eq!(&std::fs::read(file).unwrap(), bytes, "{file:?} unchanged");
+        }
+        let family_id = cradle_domain::FamilyId(family.parse().unwrap());
+        let recording: uuid::Uuid = id.parse().unwrap();
+        let stored = rotated
+            .store
+            .recording_key(family_id, recording)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.master, "2027");
+        let newest_only = Keyring::parse(&newest).unwrap();
+        let key = newest_only
+            .open_key(
+                &WrappedKey {
+                    master: stored.master,
+                    sealed: stored.sealed,
+                },
+                recording,
+            )
+            .unwrap();
+        let chunks =
+            cradle_media::seal::Chunks::new(&key, recording, film.len() as u64).unwrap();
+        let films = cradle_media::films::Films::on_disk(app.recordings.path()).unwrap();
+        assert_eq!(
+            films.read(&chunks, recording, 0, film.len() as u64).await.unwrap(),
+            film
+        );
+        let actions: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert_eq!(count_of(&actions, "recording.key_rewrap"), 1);
+        app.database.cleanup().await;
+    }
+);
