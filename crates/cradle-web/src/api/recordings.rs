@@ -333,9 +333,20 @@ async fn film(
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
     let id = record_id(&recording)?;
-    let (_, found) = state.app.recording(&access, id).await?;
-    let length = found.length;
-    let media_type = found
+    let asked = header_text(&headers, header::RANGE.as_str()).unwrap_or("the whole film");
+    let viewing = state
+        .app
+        .view_recording(
+            &staff.actor,
+            &access,
+            id,
+            viewing_for.purpose,
+            &format!("{:.60}", asked),
+        )
+        .await?;
+    let length = viewing.recording.length;
+    let media_type = viewing
+        .recording
         .media
         .as_ref()
         .and_then(|m| HeaderValue::from_str(&m.media_type).ok())
@@ -345,16 +356,6 @@ async fn film(
         Err(()) => return Err(Failure(Problem::RangeNotSatisfiable { length })),
     };
     let (start, end) = range.unwrap_or((0, length));
-    let viewing = state
-        .app
-        .view_recording(
-            &staff.actor,
-            &access,
-            id,
-            viewing_for.purpose,
-            &format!("bytes {start} to {end}"),
-        )
-        .await?;
     // The first piece is opened before the answer begins, so a film damaged or changed in
     // storage is answered as such rather than as a broken stream.
     let first_end = (start + PIECE).min(end);

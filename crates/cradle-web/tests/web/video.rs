@@ -687,8 +687,8 @@ on_both_backends!(
         assert_eq!(count_of(&actions, "recording.upload_complete"), 1);
         assert_eq!(
             count_of(&actions, "recording.view"),
-            3,
-            "each film answer and the poster frame audited"
+            4,
+            "each request the viewer may make audited: two ranges (one beyond the end), the whole film and the poster frame"
         );
 
         // The retention job deletes it: the key destroyed, the film removed, and what was
