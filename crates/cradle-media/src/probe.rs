@@ -215,7 +215,7 @@ impl Tools {
             .kill_on_drop(true);
         let child = command.spawn().map_err(|error| {
             Examination::NotChecked(format!(
-                "the film could not be checked: {} could not be started ({error})",
+                "the film could not be checked: prlimit (from util-linux), which runs {} under its limits, could not be started ({error})",
                 program.display()
             ))
         })?;
