@@ -146,8 +146,12 @@ test("consent to film, an upload cut off and resumed, playback with seeking, and
   await page.getByRole("button", { name: "Upload the recording" }).click();
   const status = page.locator("[data-upload-status]");
   await page.locator("[data-upload-progress][data-state=refused]").waitFor({ timeout: 30_000 });
-  assert.match(await status.textContent(), /The recording was not taken\. This file is not a video Cradle can take/);
+  assert.match(await status.textContent(), /The recording was not taken\. This file is not a video Cradle can accept/);
   assert.match(await status.textContent(), /Nothing of this upload was kept/);
+  // Shown as a problem at the top of the page, in the NHS error summary, which takes focus.
+  const problem = page.locator(".nhsuk-error-summary");
+  assert.match(await problem.textContent(), /There is a problem\s*The recording was not taken\. This file is not a video/);
+  assert.ok(await problem.evaluate((el) => el === document.activeElement), "the summary has focus");
   assert.ok(await page.locator("[data-upload-resume]").isHidden(), "nothing to resume");
   await page.screenshot({ path: join(artifacts, "recording-refused-upload.png"), fullPage: true });
   await assertAccessible(page, "an upload refused by its content");

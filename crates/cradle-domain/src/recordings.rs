@@ -32,7 +32,7 @@ choices!(
         ConsentEnded => ("consent_ended", "Consent to film ended"),
         RetentionEnded => ("retention_ended", "The team's retention period for its purpose ended"),
         ByStaff => ("by_staff", "Deleted by a member of staff"),
-        Refused => ("refused", "The upload was refused: not a video Cradle can play"),
+        Refused => ("refused", "The upload was not taken once it was checked"),
         Abandoned => ("abandoned", "The upload was not finished"),
     }
 );

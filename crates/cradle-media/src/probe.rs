@@ -67,7 +67,7 @@ pub struct Examined {
 /// not be checked at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Examination {
-    /// Its content is not a film Cradle can take: refused.
+    /// Its content is not a film Cradle can accept: refused.
     #[error("{0}")]
     Refused(String),
     /// The check itself could not run (the tools missing, the storage failing): the
@@ -310,7 +310,7 @@ impl Tools {
         let probed = self.run(&self.ffprobe, &probe_args).await?;
         let not_a_video = || {
             Examination::Refused(
-                "This file is not a video Cradle can take. Its content was checked, not its name: upload the film as the camera or phone saved it (MP4, MOV or WebM)".to_string(),
+                "This file is not a video Cradle can accept. Its content was checked, not its name: upload the film as the camera or phone saved it (MP4, MOV or WebM)".to_string(),
             )
         };
         if !probed.succeeded {

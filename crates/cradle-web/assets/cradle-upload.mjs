@@ -28,6 +28,38 @@ function bind(form) {
     status.textContent = text;
   }
 
+  // The NHS error summary at the top of the page, focused, as for any other problem.
+  function showProblem(text) {
+    document.querySelector("[data-upload-problem]")?.remove();
+    const summary = document.createElement("div");
+    summary.className = "nhsuk-error-summary";
+    summary.setAttribute("role", "alert");
+    summary.setAttribute("tabindex", "-1");
+    summary.dataset.uploadProblem = "";
+    const title = document.createElement("h2");
+    title.className = "nhsuk-error-summary__title";
+    title.textContent = "There is a problem";
+    const body = document.createElement("div");
+    body.className = "nhsuk-error-summary__body";
+    const list = document.createElement("ul");
+    list.className = "nhsuk-list nhsuk-error-summary__list";
+    const item = document.createElement("li");
+    const link = document.createElement("a");
+    link.href = "#file";
+    link.textContent = text;
+    item.append(link);
+    list.append(item);
+    body.append(list);
+    summary.append(title, body);
+    const column = form.closest(".nhsuk-grid-column-two-thirds");
+    if (column) {
+      column.prepend(summary);
+    } else {
+      form.before(summary);
+    }
+    summary.focus();
+  }
+
   function sendFilm(address, file) {
     const csrf = form.querySelector("input[name=csrf_token]").value;
     upload = new window.tus.Upload(file, {
@@ -47,7 +79,9 @@ function bind(form) {
         if (answer && answer.getStatus() === 422) {
           // Refused once it arrived (not a film, cut short, not what was sent): nothing of it
           // was kept, so there is nothing to resume; another file may be chosen.
-          show("refused", `The recording was not taken. ${why.endsWith(".") ? why : `${why}.`}`);
+          const sentence = why.endsWith(".") ? why : `${why}.`;
+          show("refused", `The recording was not taken. ${sentence}`);
+          showProblem(`The recording was not taken. ${sentence}`);
           submit.disabled = false;
           return;
         }

@@ -591,12 +591,25 @@ fn extend_with_the_rest(record: &FamilyRecord, items: &mut Vec<TimelineItem>) {
                 d.by.clone(),
                 on_film.clone(),
                 false,
-                format!(
-                    "Recording “{}” deleted. {}: {}",
-                    r.description,
-                    d.reason.label(),
-                    sentence(&cradle_domain::text::lower_first(&d.detail))
-                ),
+                match d.reason {
+                    cradle_domain::recordings::DeletionReason::Refused => format!(
+                        "Upload of “{}” not taken: {} Nothing of it was kept.",
+                        r.description,
+                        sentence(&d.detail)
+                    ),
+                    cradle_domain::recordings::DeletionReason::ByStaff => format!(
+                        "Recording “{}” deleted by {}: {}",
+                        r.description,
+                        d.by,
+                        sentence(&d.detail)
+                    ),
+                    reason => format!(
+                        "Recording “{}” deleted. {}: {}",
+                        r.description,
+                        reason.label(),
+                        sentence(&cradle_domain::text::lower_first(&d.detail))
+                    ),
+                },
                 r.on_film.clone(),
             ));
         }

@@ -386,7 +386,11 @@ pub fn view(family: &FamilyRecord, consent: &FilmingConsent, today: time::Date) 
                 long_date(consent.given_on)
             ),
         ),
-        ("Lasts until", long_date(consent.expires_on)),
+        if consent.withdrawn.is_some() {
+            ("Would have lasted until", long_date(consent.expires_on))
+        } else {
+            ("Lasts until", long_date(consent.expires_on))
+        },
         (
             "Recorded",
             format!(
@@ -910,6 +914,11 @@ pub fn recording_view(family: &FamilyRecord, r: &Recording, today: time::Date) -
             RecordingState::Ready if !consent_in_force => {
                 "Consent ended: not to be viewed".to_string()
             }
+            RecordingState::Deleted
+                if r.deletion.as_ref().map(|d| d.reason) == Some(DeletionReason::Refused) =>
+            {
+                "Upload not taken".to_string()
+            }
             other => other.label().to_string(),
         },
         ready: r.state == RecordingState::Ready && consent_in_force,
@@ -936,6 +945,11 @@ pub fn recording_view(family: &FamilyRecord, r: &Recording, today: time::Date) -
                 }
             }),
         deletion: r.deletion.as_ref().map(|d| match d.reason {
+            DeletionReason::Refused => format!(
+                "Not taken on {}: {} Nothing of it was kept.",
+                long_date_time(d.at_millis),
+                cradle_domain::text::sentence(&d.detail)
+            ),
             DeletionReason::ByStaff => format!(
                 "Deleted on {} by {}: {}",
                 long_date_time(d.at_millis),

@@ -867,7 +867,7 @@ on_both_backends!(
         // and nothing of it kept.
         let (status, answer, _) = upload(film_of(300_000)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(answer.contains("not a video Cradle can take"), "{answer}");
+        assert!(answer.contains("not a video Cradle can accept"), "{answer}");
         assert!(answer.contains("Nothing of this upload was kept"), "{answer}");
         let (status, answer, _) = upload(film[..film.len() * 2 / 3].to_vec()).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -881,6 +881,13 @@ on_both_backends!(
             .filter(|r| r["deletion"]["reason"] == "refused")
             .collect();
         assert_eq!(refused.len(), 2);
+        // The family page and timeline say they were not taken, not that anyone deleted them.
+        let page = get_text(&app, &clinician, &format!("/families/{family}")).await;
+        assert!(page.contains("Upload not taken"), "{page}");
+        assert!(page.contains("Not taken on "));
+        assert!(!page.contains("Deleted on "));
+        let timeline = get_text(&app, &clinician, &format!("/families/{family}?type=filming")).await;
+        assert!(timeline.contains("Upload of “Playing on the mat” not taken: This film is damaged or cut short"), "{timeline}");
 
         // A whole film is taken; one byte of it changed on the disk, and the film is not
         // played: the damage is reported, never the changed bytes.
