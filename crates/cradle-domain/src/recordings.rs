@@ -218,6 +218,15 @@ impl RetentionPeriods {
         }
     }
 
+    fn set(&mut self, purpose: FilmingPurpose, months: u32) {
+        match purpose {
+            FilmingPurpose::FamilyCare => self.family_care = months,
+            FilmingPurpose::Supervision => self.supervision = months,
+            FilmingPurpose::Teaching => self.teaching = months,
+            FilmingPurpose::Research => self.research = months,
+        }
+    }
+
     /// The periods as typed on the team's settings page, purpose by purpose: each a whole
     /// number of months from 1 to [`MAX_RETENTION_MONTHS`].
     pub fn parse(typed: &[(FilmingPurpose, &str)]) -> Result<Self, Problems> {
@@ -226,12 +235,9 @@ impl RetentionPeriods {
         for (purpose, text) in typed {
             let field = retention_field(*purpose);
             match text.trim().parse::<u32>() {
-                Ok(months) if (1..=MAX_RETENTION_MONTHS).contains(&months) => match purpose {
-                    FilmingPurpose::FamilyCare => periods.family_care = months,
-                    FilmingPurpose::Supervision => periods.supervision = months,
-                    FilmingPurpose::Teaching => periods.teaching = months,
-                    FilmingPurpose::Research => periods.research = months,
-                },
+                Ok(months) if (1..=MAX_RETENTION_MONTHS).contains(&months) => {
+                    periods.set(*purpose, months)
+                }
                 _ => problems.push(Invalid::new(
                     field,
                     format!(
@@ -268,13 +274,7 @@ impl RetentionPeriods {
         let mut periods = Self::default();
         for (purpose, months) in typed {
             if let Ok(months) = months.parse::<u32>() {
-                let months = months.clamp(1, MAX_RETENTION_MONTHS);
-                match purpose {
-                    FilmingPurpose::FamilyCare => periods.family_care = months,
-                    FilmingPurpose::Supervision => periods.supervision = months,
-                    FilmingPurpose::Teaching => periods.teaching = months,
-                    FilmingPurpose::Research => periods.research = months,
-                }
+                periods.set(purpose, months.clamp(1, MAX_RETENTION_MONTHS));
             }
         }
         periods
