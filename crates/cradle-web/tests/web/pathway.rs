@@ -172,6 +172,12 @@ on_both_backends!(
         let record: Value = get_json(&app, &client, &format!("/api/v1/families/{family}")).await;
         let tunde = record["people"][0]["id"].as_str().unwrap().to_string();
         let url = app.url(&format!("/families/{family}/people/{tunde}/pathway"));
+        // Dates after the demo family's referral, which is set relative to today.
+        let today = app.app.today();
+        let identified_on = today - time::Duration::days(6);
+        let offered_on = today - time::Duration::days(5);
+        let (id_day, id_month, id_year) = cradle_domain::dates::date_boxes(Some(identified_on));
+        let (of_day, of_month, of_year) = cradle_domain::dates::date_boxes(Some(offered_on));
         let page = client
             .get(url.clone())
             .send()
@@ -193,9 +199,9 @@ on_both_backends!(
             .form(&[
                 ("csrf_token", token.as_str()),
                 ("step", "identified"),
-                ("on_day", "2"),
-                ("on_month", "11"),
-                ("on_year", "2026"),
+                ("on_day", id_day.as_str()),
+                ("on_month", id_month.as_str()),
+                ("on_year", id_year.as_str()),
             ])
             .send()
             .await
@@ -203,7 +209,10 @@ on_both_backends!(
         assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let again = missing.text().await.unwrap();
         assert!(again.contains("Select how they were identified"), "{again}");
-        assert!(again.contains("value=\"2\""), "the typed day is kept");
+        assert!(
+            again.contains(&format!("value=\"{id_day}\"")),
+            "the typed day is kept"
+        );
 
         // Dated before the family's referral: refused until the clinician says why.
         let early = [
@@ -238,9 +247,9 @@ on_both_backends!(
             .form(&[
                 ("csrf_token", token.as_str()),
                 ("step", "identified"),
-                ("on_day", "2"),
-                ("on_month", "11"),
-                ("on_year", "2026"),
+                ("on_day", id_day.as_str()),
+                ("on_month", id_month.as_str()),
+                ("on_year", id_year.as_str()),
                 ("how", "at_referral"),
             ])
             .send()
@@ -261,12 +270,18 @@ on_both_backends!(
             "{page}"
         );
         assert!(
-            page.contains("Identified 2 November 2026; next: offer an assessment"),
+            page.contains(&format!(
+                "Identified {}; next: offer an assessment",
+                cradle_domain::dates::long_date(identified_on)
+            )),
             "{page}"
         );
         assert!(page.contains("How was the assessment offered?"));
         let family_page = get_text(&app, &client, &format!("/families/{family}")).await;
-        assert!(family_page.contains("Identified 2 November 2026; next: offer an assessment"));
+        assert!(family_page.contains(&format!(
+            "Identified {}; next: offer an assessment",
+            cradle_domain::dates::long_date(identified_on)
+        )));
 
         // The offer and his answer there and then are one form, and two steps.
         assert!(
@@ -278,9 +293,9 @@ on_both_backends!(
             .form(&[
                 ("csrf_token", token.as_str()),
                 ("step", "offered"),
-                ("on_day", "3"),
-                ("on_month", "11"),
-                ("on_year", "2026"),
+                ("on_day", of_day.as_str()),
+                ("on_month", of_month.as_str()),
+                ("on_year", of_year.as_str()),
                 ("method", "in_person"),
                 ("answer", "accepted"),
             ])
@@ -296,7 +311,10 @@ on_both_backends!(
         .await;
         assert!(page.contains("Offered an assessment"), "{page}");
         assert!(
-            page.contains("Accepted the offer 3 November 2026; next: the assessment"),
+            page.contains(&format!(
+                "Accepted the offer {}; next: the assessment",
+                cradle_domain::dates::long_date(offered_on)
+            )),
             "{page}"
         );
         // On the timeline, newest first, the answer sits above the offer it answered.
