@@ -15,7 +15,7 @@ use cradle_media::keys::{Keyring, WrappedKey};
 use cradle_media::probe::{Examination, Tools};
 use cradle_media::seal::Chunks;
 use cradle_media::MediaError;
-use cradle_store::{Sections, StoreError, StoredKey};
+use cradle_store::{RecordingToView, Sections, StoreError, StoredKey};
 use sha2::Digest;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -188,13 +188,21 @@ impl Cradle {
         access: &FamilyAccess,
         id: Uuid,
     ) -> Result<cradle_media::keys::DataKey, AppError> {
-        let media = self.media()?;
         let stored = self
             .store
             .recording_key(access.family_id(), id)
             .await?
             .ok_or(AppError::NotFound)?;
-        media
+        self.open_key(id, stored)
+    }
+
+    /// Recording `id`'s data key, unwrapped by the master key it was wrapped under.
+    fn open_key(
+        &self,
+        id: Uuid,
+        stored: StoredKey,
+    ) -> Result<cradle_media::keys::DataKey, AppError> {
+        self.media()?
             .keyring
             .open_key(
                 &WrappedKey {
@@ -601,32 +609,19 @@ impl Cradle {
         detail: &str,
     ) -> Result<Viewing, AppError> {
         let media = self.media()?;
-        let (record, recording) = self.recording(access, id).await?;
-        let consent = record
-            .filming_consents
-            .iter()
-            .find(|c| c.id == recording.consent_id);
-        recording
-            .viewable(consent, purpose, self.today())
-            .map_err(|why| AppError::Conflict(why.0))?;
-        // The family's care team is its own team's staff: emergency access to another team's
-        // record never reaches its films.
-        let care_team =
-            actor.teams.contains(&access.team_id()) && access.break_glass_reason().is_none();
-        let in_scope = care_team
-            && match consent.map(|c| c.scope) {
-                Some(ViewingScope::CareTeam) => true,
-                _ => {
-                    actor.id.is_some_and(|me| me.0 == recording.started_by_id)
-                        || actor.role == Role::TeamManager
-                }
-            };
-        if !in_scope {
-            return Err(AppError::Conflict(
-                "The family agreed who may view this recording: the practitioner who filmed it and their supervisor, or their care team. It is shown to no one else, emergency access included.".to_string(),
-            ));
-        }
-        let key = self.data_key(access, id).await?;
+        // The recording, its consent and its key in one read: each range of a film asks this.
+        let RecordingToView {
+            recording,
+            consent,
+            key,
+        } = self
+            .store
+            .recording_to_view(access.family_id(), id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let consent = consent.as_ref();
+        may_view(actor, access, &recording, consent, purpose, self.today())?;
+        let key = self.open_key(id, key.ok_or(AppError::NotFound)?)?;
         let chunks = Chunks::new(&key, id, recording.length).map_err(media_failure)?;
         let poster = match &recording.media {
             Some(facts) if facts.poster_bytes > 0 => {
@@ -661,6 +656,39 @@ impl Cradle {
                 .await?
                 .is_some())
     }
+}
+
+/// Whether `actor` may view `recording` for `purpose` today: uploaded, not deleted, its
+/// consent in force and covering the purpose, and the viewer within the consent's scope.
+pub(crate) fn may_view(
+    actor: &Actor,
+    access: &FamilyAccess,
+    recording: &Recording,
+    consent: Option<&cradle_domain::filming::FilmingConsent>,
+    purpose: FilmingPurpose,
+    today: time::Date,
+) -> Result<(), AppError> {
+    recording
+        .viewable(consent, purpose, today)
+        .map_err(|why| AppError::Conflict(why.0))?;
+    // The family's care team is its own team's staff: emergency access to another team's
+    // record never reaches its films.
+    let care_team =
+        actor.teams.contains(&access.team_id()) && access.break_glass_reason().is_none();
+    let in_scope = care_team
+        && match consent.map(|c| c.scope) {
+            Some(ViewingScope::CareTeam) => true,
+            _ => {
+                actor.id.is_some_and(|me| me.0 == recording.started_by_id)
+                    || actor.role == Role::TeamManager
+            }
+        };
+    if !in_scope {
+        return Err(AppError::Conflict(
+            "The family agreed who may view this recording: the practitioner who filmed it and their supervisor, or their care team. It is shown to no one else, emergency access included.".to_string(),
+        ));
+    }
+    Ok(())
 }
 
 /// A recording opened for viewing: its film read a range at a time.

@@ -3,10 +3,11 @@
 //!
 //! A recording is kept as parts of [`PART_CHUNKS`] sealed chunks, each part one object
 //! (`recordings/{id}/{part}`): its 8-byte salt, then its chunks sealed under it. An upload
-//! holds at most one part in memory and writes each part whole as it fills, so a 2 GB film
-//! passes through in 8 MiB steps and is never held whole, and never rests unsealed. An
-//! interrupted upload resumes from the last whole chunk written: the part it stopped in is
-//! read back, opened and sealed again under a new salt, so no nonce is ever used twice.
+//! writes each part whole as it fills, while the next is received and sealed, so it holds two
+//! parts in memory at most: a 2 GB film passes through in 8 MiB steps, is never held whole,
+//! and never rests unsealed. An interrupted upload resumes from the last whole chunk written:
+//! the part it stopped in is read back, opened and sealed again under a new salt, so no nonce
+//! is ever used twice.
 
 use crate::keys::DataKey;
 use crate::seal::{chunk_len, chunks, Chunks, CHUNK, SALT, SEALED_CHUNK, TAG};
@@ -166,6 +167,7 @@ impl Films {
             written: received,
             unwritten: false,
             failed: false,
+            in_flight: None,
         })
     }
 
@@ -193,11 +195,16 @@ impl Films {
                 .get_ranges(&part_path(recording, part), &[0..SALT as u64, from..to])
                 .await
                 .map_err(storage)?;
-            let [salt, bytes] = got.as_slice() else {
+            let mut got = got.into_iter();
+            let (Some(salt), Some(bytes), None) = (got.next(), got.next(), got.next()) else {
                 return Err(MediaError::Tampered);
             };
             let salt: [u8; SALT] = salt.as_ref().try_into().map_err(|_| MediaError::Tampered)?;
-            let mut bytes = bytes.to_vec();
+            // Opened in place: the buffer read is taken over rather than copied where it is
+            // not shared.
+            let mut bytes = bytes
+                .try_into_mut()
+                .unwrap_or_else(|shared| bytes::BytesMut::from(shared.as_ref()));
             if bytes.len() as u64 != to - from {
                 return Err(MediaError::Tampered);
             }
@@ -298,6 +305,10 @@ pub struct Upload {
     unwritten: bool,
     /// Whether writing a part failed: this stretch takes no more.
     failed: bool,
+    /// The part being written while the next is received and sealed, and the bytes of the
+    /// recording written once it lands. One part at most is in flight, so an upload holds two
+    /// parts in memory at most.
+    in_flight: Option<(tokio::task::JoinHandle<Result<(), MediaError>>, u64)>,
 }
 
 impl Upload {
@@ -311,9 +322,10 @@ impl Upload {
         self.written == self.chunks.length()
     }
 
-    /// Takes the next bytes of the recording. Answers the bytes written to storage when
-    /// this wrote a part (to be recorded as received), and refuses bytes beyond the length
-    /// the upload declared.
+    /// Takes the next bytes of the recording. Answers the bytes written to storage when a
+    /// part landed (to be recorded as received), and refuses bytes beyond the length the
+    /// upload declared. A part is written while the next is received, so the last lands
+    /// only at [`Upload::close`].
     pub async fn push(&mut self, mut bytes: &[u8]) -> Result<Option<u64>, MediaError> {
         let length = self.chunks.length();
         if self.failed {
@@ -341,37 +353,57 @@ impl Upload {
                 self.next += 1;
                 self.unwritten = true;
                 if self.next.is_multiple_of(PART_CHUNKS) || self.next == chunks(length) {
-                    wrote = Some(self.write_part().await?);
+                    if let Some(landed) = self.write_part().await? {
+                        wrote = Some(landed);
+                    }
                 }
             }
         }
         Ok(wrote)
     }
 
-    /// Writes the part being filled, from its first chunk to the last sealed (a whole part,
-    /// the recording's last, or where this stretch of the upload ended); what is sealed next
-    /// is sealed under a new salt.
-    async fn write_part(&mut self) -> Result<u64, MediaError> {
+    /// Starts writing the part being filled, from its first chunk to the last sealed (a
+    /// whole part, the recording's last, or where this stretch of the upload ended), once the
+    /// part before it has landed; what is sealed next is sealed under a new salt. Answers the
+    /// bytes written when the part before it landed.
+    async fn write_part(&mut self) -> Result<Option<u64>, MediaError> {
+        let landed = self.land().await?;
         let part = self.next.saturating_sub(1) / PART_CHUNKS;
         let payload = PutPayload::from(std::mem::take(&mut self.sealed));
-        if let Err(error) = self
-            .films
-            .store
-            .put(&part_path(self.recording, part), payload)
-            .await
-        {
-            // Nothing of this part is written; what was written before stands, and the
-            // upload resumes from there. Nothing more may be written in this stretch.
-            self.unwritten = false;
-            self.failed = true;
-            return Err(storage(error));
-        }
-        self.written = (self.next * CHUNK as u64).min(self.chunks.length());
+        let store = Arc::clone(&self.films.store);
+        let path = part_path(self.recording, part);
+        let writing =
+            tokio::spawn(
+                async move { store.put(&path, payload).await.map(|_| ()).map_err(storage) },
+            );
+        self.in_flight = Some((
+            writing,
+            (self.next * CHUNK as u64).min(self.chunks.length()),
+        ));
         self.unwritten = false;
         self.salt = salt()?;
         self.sealed = Vec::with_capacity(SALT + PART_CHUNKS as usize * SEALED_CHUNK);
         self.sealed.extend_from_slice(&self.salt);
-        Ok(self.written)
+        Ok(landed)
+    }
+
+    /// Waits for the part in flight, if any, to land: answers the bytes written then.
+    async fn land(&mut self) -> Result<Option<u64>, MediaError> {
+        let Some((writing, written)) = self.in_flight.take() else {
+            return Ok(None);
+        };
+        let outcome = writing
+            .await
+            .unwrap_or_else(|failed| Err(MediaError::Storage(failed.to_string())));
+        if let Err(error) = outcome {
+            // Nothing of this part is written; what was written before stands, and the
+            // upload resumes from there. Nothing more may be written in this stretch.
+            self.unwritten = false;
+            self.failed = true;
+            return Err(error);
+        }
+        self.written = written;
+        Ok(Some(written))
     }
 
     /// Ends this stretch of the upload (the connection closed, or all was sent): writes the
@@ -383,6 +415,7 @@ impl Upload {
         if self.unwritten {
             self.write_part().await?;
         }
+        self.land().await?;
         Ok(self.written)
     }
 }

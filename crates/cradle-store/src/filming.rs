@@ -89,6 +89,25 @@ pub trait FilmingStore: Send + Sync {
         family: FamilyId,
         recording: uuid::Uuid,
     ) -> StoreResult<Option<StoredKey>>;
+
+    /// One recording of the family with its consent and its wrapped key, read together: what
+    /// a viewing checks before each range of the film, and nothing else of the family's record
+    /// (`None` for no such recording in the family).
+    async fn recording_to_view(
+        &self,
+        family: FamilyId,
+        recording: uuid::Uuid,
+    ) -> StoreResult<Option<RecordingToView>>;
+}
+
+/// A recording as a viewing needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordingToView {
+    pub recording: Recording,
+    /// The consent it was filmed under, as it now stands (withdrawn or not).
+    pub consent: Option<FilmingConsent>,
+    /// None once the recording is deleted.
+    pub key: Option<StoredKey>,
 }
 
 /// A recording kept, with what decides whether it may still be kept.

@@ -36,7 +36,7 @@ pub use audit::AuditStore;
 pub use audit_chain::{chain_hash, verify_chain, AuditRecord, ChainFault, GENESIS_HASH};
 pub use care_plans::CarePlanStore;
 pub use families::{Amendment, FamilyStore, RecordKind, RecordVersion, Sections};
-pub use filming::{FilmingStore, KeptRecording, KeyToRewrap, StoredKey};
+pub use filming::{FilmingStore, KeptRecording, KeyToRewrap, RecordingToView, StoredKey};
 pub use groups::GroupStore;
 pub use pathway::PathwayStore;
 pub use postgres::PostgresStore;

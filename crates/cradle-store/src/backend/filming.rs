@@ -262,6 +262,36 @@ impl crate::FilmingStore for SqlStore {
             _ => None,
         })
     }
+
+    async fn recording_to_view(
+        &self,
+        family: FamilyId,
+        recording: uuid::Uuid,
+    ) -> StoreResult<Option<crate::RecordingToView>> {
+        type Row = (String, Option<String>, Option<String>, Option<Vec<u8>>);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT r.record, c.record, r.key_master, r.key_sealed FROM recordings r \
+             LEFT JOIN filming_consents c ON c.id = r.consent_id AND c.family_id = r.family_id \
+             WHERE r.id = $1 AND r.family_id = $2",
+        )
+        .bind(recording)
+        .bind(family.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((recording, consent, master, sealed)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(crate::RecordingToView {
+            recording: crate::care_plans::from_json(&recording, "recording")?,
+            consent: consent
+                .map(|json| crate::care_plans::from_json(&json, "consent to film"))
+                .transpose()?,
+            key: match (master, sealed) {
+                (Some(master), Some(sealed)) => Some(crate::StoredKey { master, sealed }),
+                _ => None,
+            },
+        }))
+    }
 }
 
 impl SqlStore {
