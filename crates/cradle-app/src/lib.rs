@@ -10,6 +10,7 @@ pub mod auth;
 pub mod care_plans;
 pub mod checkpoints;
 pub mod clock;
+pub mod coding;
 pub mod concerns;
 pub mod conversations;
 pub mod demo;

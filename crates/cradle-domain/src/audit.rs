@@ -44,6 +44,11 @@ pub enum AuditAction {
     RecordingViewed,
     RecordingDeleted,
     RecordingKeyRewrapped,
+    CodingSchemeChanged,
+    RecordingCodingViewed,
+    EventCoded,
+    CodedEventCorrected,
+    CodingAgreementViewed,
     ConcernRaised,
     ConcernActionRecorded,
     ConcernClosed,
@@ -97,7 +102,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 89] = [
+    pub const ALL: [AuditAction; 94] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginRefusedRateLimit,
@@ -137,6 +142,11 @@ impl AuditAction {
         AuditAction::RecordingViewed,
         AuditAction::RecordingDeleted,
         AuditAction::RecordingKeyRewrapped,
+        AuditAction::CodingSchemeChanged,
+        AuditAction::RecordingCodingViewed,
+        AuditAction::EventCoded,
+        AuditAction::CodedEventCorrected,
+        AuditAction::CodingAgreementViewed,
         AuditAction::ConcernRaised,
         AuditAction::ConcernActionRecorded,
         AuditAction::ConcernClosed,
@@ -230,6 +240,11 @@ impl AuditAction {
             AuditAction::RecordingViewed => "recording.view",
             AuditAction::RecordingDeleted => "recording.delete",
             AuditAction::RecordingKeyRewrapped => "recording.key_rewrap",
+            AuditAction::CodingSchemeChanged => "coding_scheme.change",
+            AuditAction::RecordingCodingViewed => "coding.view",
+            AuditAction::EventCoded => "coding.event_add",
+            AuditAction::CodedEventCorrected => "coding.event_correct",
+            AuditAction::CodingAgreementViewed => "coding.agreement_view",
             AuditAction::ConcernRaised => "concern.raise",
             AuditAction::ConcernActionRecorded => "concern.action",
             AuditAction::ConcernClosed => "concern.close",
@@ -349,6 +364,15 @@ impl AuditAction {
             AuditAction::RecordingKeyRewrapped => {
                 "Wrapped a recording's key again under the newest master key"
             }
+            AuditAction::CodingSchemeChanged => {
+                "Changed a video feedback coding scheme (earlier version kept)"
+            }
+            AuditAction::RecordingCodingViewed => "Viewed the moments coded on a recording",
+            AuditAction::EventCoded => "Coded a moment on a recording's timeline",
+            AuditAction::CodedEventCorrected => {
+                "Corrected or removed a coded moment (earlier version kept)"
+            }
+            AuditAction::CodingAgreementViewed => "Viewed two coders' agreement on a recording",
             AuditAction::ConcernRaised => "Raised a coping concern",
             AuditAction::ConcernActionRecorded => "Recorded an action taken about a concern",
             AuditAction::ConcernClosed => "Closed a concern",

@@ -4,10 +4,13 @@
 //! the command line, imports) are turned into these types by `parse()` functions that say,
 //! in plain English, what is wrong.
 
+pub mod agreement;
 pub mod attention;
 pub mod audit;
 pub mod baby;
 pub mod care_plans;
+pub mod coded_events;
+pub mod coding;
 pub mod concerns;
 pub mod conversations;
 pub mod dates;

@@ -19,6 +19,7 @@ pub use cache::Copies;
 pub mod accounts;
 pub mod audit;
 pub mod care_plans;
+pub mod coding;
 pub mod families;
 pub mod filming;
 pub mod groups;
@@ -35,6 +36,7 @@ pub use accounts::AccountStore;
 pub use audit::AuditStore;
 pub use audit_chain::{chain_hash, verify_chain, AuditRecord, ChainFault, GENESIS_HASH};
 pub use care_plans::CarePlanStore;
+pub use coding::CodingStore;
 pub use families::{Amendment, FamilyStore, RecordKind, RecordVersion, Sections};
 pub use filming::{FilmingStore, KeptRecording, KeyToRewrap, RecordingToView, StoredKey};
 pub use groups::GroupStore;
@@ -273,6 +275,7 @@ pub trait Store:
     + PathwayStore
     + GroupStore
     + FilmingStore
+    + CodingStore
     + AuditStore
     + Send
     + Sync

@@ -360,6 +360,10 @@ mod groups;
 #[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
 mod filming;
 
+#[path = "backend/coding.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
+mod coding;
+
 #[path = "backend/audit.rs"]
 #[allow(clippy::duplicate_mod)] // compiled once for each backend, on purpose
 mod audit;

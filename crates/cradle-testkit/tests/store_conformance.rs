@@ -2594,6 +2594,248 @@ on_both_backends!(
     }
 );
 
+on_both_backends!(
+    coding_schemes_keep_every_version_and_coded_events_are_corrected_only_from_where_they_were,
+    |backend: Backend| async move {
+        use cradle_domain::coded_events::{CodedEvent, EventContent, Subject};
+        use cradle_domain::coding::{starting_schemes, CodeInput};
+        use cradle_domain::entries::Member;
+        use cradle_domain::recordings::{Recording, RecordingState};
+        use cradle_store::StoredKey;
+        let db = TestDatabase::new(backend).await.unwrap();
+        let store = db.open().await;
+        let w = world(store.as_ref()).await;
+
+        // A team starts with Cradle's schemes, kept once however often they are offered.
+        assert!(store.coding_schemes(w.team.id).await.unwrap().is_empty());
+        let starting = starting_schemes(1_780_000_000_000);
+        store
+            .add_starting_schemes(w.team.id, &starting)
+            .await
+            .unwrap();
+        store
+            .add_starting_schemes(w.team.id, &starting)
+            .await
+            .unwrap();
+        assert_eq!(store.coding_schemes(w.team.id).await.unwrap(), starting);
+        assert!(store
+            .coding_schemes(w.other_team.id)
+            .await
+            .unwrap()
+            .is_empty());
+
+        // A change is a new version; the one before stays readable; a stale change is refused.
+        let signals = &starting[0];
+        let yawns = CodeInput {
+            label: "Yawns".into(),
+            group: "The baby's signals".into(),
+            kind: "point".into(),
+            subject: "baby".into(),
+            shortcut: "y".into(),
+            ..CodeInput::default()
+        }
+        .parse()
+        .unwrap();
+        let second = signals
+            .with_code(yawns.clone(), "Priya Shah", 1_780_000_100_000)
+            .unwrap();
+        let audits = audit_count(store.as_ref()).await;
+        store
+            .save_coding_scheme(
+                w.team.id,
+                &second,
+                entry(AuditAction::CodingSchemeChanged, None),
+            )
+            .await
+            .unwrap();
+        assert_eq!(audit_count(store.as_ref()).await, audits + 1);
+        let stale = store
+            .save_coding_scheme(
+                w.team.id,
+                &second,
+                entry(AuditAction::CodingSchemeChanged, None),
+            )
+            .await;
+        assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+        assert_eq!(
+            audit_count(store.as_ref()).await,
+            audits + 1,
+            "nothing half-written"
+        );
+        let schemes = store.coding_schemes(w.team.id).await.unwrap();
+        assert_eq!(schemes.len(), 2);
+        assert_eq!(
+            schemes[0], second,
+            "the newest version, in the order first made"
+        );
+        assert_eq!(
+            store
+                .coding_scheme(w.team.id, signals.id, Some(1))
+                .await
+                .unwrap()
+                .as_ref(),
+            Some(signals)
+        );
+        assert_eq!(
+            store
+                .coding_scheme(w.team.id, signals.id, None)
+                .await
+                .unwrap(),
+            Some(second.clone())
+        );
+        assert_eq!(
+            store
+                .coding_scheme(w.other_team.id, signals.id, None)
+                .await
+                .unwrap(),
+            None
+        );
+
+        // Events on a recording of the family.
+        let f = created_family(store.as_ref(), &w, w.team.id, "Amara Okafor").await;
+        let other = created_family(store.as_ref(), &w, w.team.id, "Jess Whitfield").await;
+        let consent = mothers_consent();
+        store
+            .record_filming_consent(
+                f.id,
+                &consent,
+                w.clinician.id,
+                entry(AuditAction::FilmingConsentRecorded, None),
+            )
+            .await
+            .unwrap();
+        let recording = Recording {
+            received: 3_000_000,
+            state: RecordingState::Ready,
+            uploaded_at_millis: Some(1_780_000_200_000),
+            ..mothers_recording(&consent, &w.clinician)
+        };
+        store
+            .start_recording(
+                f.id,
+                &recording,
+                &StoredKey {
+                    master: "2026-12".into(),
+                    sealed: vec![7; 60],
+                },
+                w.clinician.id,
+                entry(AuditAction::RecordingUploadStarted, None),
+            )
+            .await
+            .unwrap();
+        let event = |start: u64| CodedEvent {
+            id: Uuid::now_v7(),
+            recording_id: recording.id,
+            scheme_id: second.id,
+            scheme_version: second.version,
+            content: EventContent {
+                code: "mutual_gaze".into(),
+                subject: Subject::Caregiver(Member::Mother),
+                start_millis: start,
+                end_millis: Some(start + 2500),
+                modifiers: vec![],
+                note: "Both light up".into(),
+            },
+            removed: false,
+            coder: "Priya Shah".into(),
+            coder_id: w.clinician.id.0,
+            coded_at_millis: 1_780_000_300_000,
+            version: 1,
+            earlier: vec![],
+        };
+        let later = event(9000);
+        let earlier = event(1500);
+        for coded in [&later, &earlier] {
+            store
+                .add_coded_event(f.id, coded, entry(AuditAction::EventCoded, None))
+                .await
+                .unwrap();
+        }
+        // On another family's record: nothing kept.
+        let audits = audit_count(store.as_ref()).await;
+        let elsewhere = store
+            .add_coded_event(other.id, &event(100), entry(AuditAction::EventCoded, None))
+            .await;
+        assert!(
+            matches!(elsewhere, Err(StoreError::NotFound)),
+            "{elsewhere:?}"
+        );
+        assert_eq!(audit_count(store.as_ref()).await, audits);
+        assert_eq!(
+            store.coded_events(f.id, recording.id).await.unwrap(),
+            [earlier.clone(), later.clone()],
+            "in time order"
+        );
+        assert!(store
+            .coded_events(other.id, recording.id)
+            .await
+            .unwrap()
+            .is_empty());
+
+        let corrected = later
+            .corrected(
+                EventContent {
+                    start_millis: 500,
+                    ..later.content.clone()
+                },
+                false,
+                "Priya Shah",
+                1_780_000_400_000,
+                "Starts earlier",
+            )
+            .unwrap();
+        store
+            .correct_coded_event(
+                f.id,
+                &corrected,
+                entry(AuditAction::CodedEventCorrected, None),
+            )
+            .await
+            .unwrap();
+        let twice = store
+            .correct_coded_event(
+                f.id,
+                &corrected,
+                entry(AuditAction::CodedEventCorrected, None),
+            )
+            .await;
+        assert!(matches!(twice, Err(StoreError::NotFound)), "{twice:?}");
+        let read = store.coded_events(f.id, recording.id).await.unwrap();
+        assert_eq!(read, [corrected.clone(), earlier]);
+        assert_eq!(read[0].earlier[0].content, later.content);
+        db.cleanup().await;
+    }
+);
+
+/// A recording of the mother with the baby under `consent`, its upload begun by `by`.
+fn mothers_recording(
+    consent: &cradle_domain::filming::FilmingConsent,
+    by: &Staff,
+) -> cradle_domain::recordings::Recording {
+    use cradle_domain::entries::Member;
+    use cradle_domain::filming::FilmingPurpose;
+    use cradle_domain::recordings::{Recording, RecordingState};
+    Recording {
+        id: Uuid::now_v7(),
+        consent_id: consent.id,
+        purpose: FilmingPurpose::FamilyCare,
+        on_film: vec![Member::Mother],
+        filmed_on: time::macros::date!(2026 - 12 - 05),
+        description: "Bath time at home".into(),
+        file_name: "IMG_0042.MOV".into(),
+        length: 3_000_000,
+        received: 0,
+        state: RecordingState::Uploading,
+        media: None,
+        checksum: None,
+        started_by: "Priya Shah".into(),
+        started_by_id: by.id.0,
+        started_at_millis: 1_780_000_200_000,
+        uploaded_at_millis: None,
+        deletion: None,
+    }
+}
+
 /// The mother's consent to be filmed for the family's own sessions and teaching, given on
 /// 1 December 2026 until 1 June 2027.
 fn mothers_consent() -> cradle_domain::filming::FilmingConsent {
@@ -2617,8 +2859,6 @@ fn mothers_consent() -> cradle_domain::filming::FilmingConsent {
 on_both_backends!(
     a_recording_is_kept_under_its_consent_moves_on_only_from_where_it_was_and_loses_its_key_when_deleted,
     |backend: Backend| async move {
-        use cradle_domain::entries::Member;
-        use cradle_domain::filming::FilmingPurpose;
         use cradle_domain::recordings::{
             Deletion, DeletionReason, Recording, RecordingState,
         };
@@ -2638,25 +2878,7 @@ on_both_backends!(
             )
             .await
             .unwrap();
-        let recording = Recording {
-            id: Uuid::now_v7(),
-            consent_id: consent.id,
-            purpose: FilmingPurpose::FamilyCare,
-            on_film: vec![Member::Mother],
-            filmed_on: time::macros::date!(2026 - 12 - 05),
-            description: "Bath time at home".into(),
-            file_name: "IMG_0042.MOV".into(),
-            length: 3_000_000,
-            received: 0,
-            state: RecordingState::Uploading,
-            media: None,
-            checksum: None,
-            started_by: "Priya Shah".into(),
-            started_by_id: w.clinician.id.0,
-            started_at_millis: 1_780_000_200_000,
-            uploaded_at_millis: None,
-            deletion: None,
-        };
+        let recording = mothers_recording(&consent, &w.clinician);
         let key = StoredKey {
             master: "2026-12".into(),
             sealed: vec![7; 60],
@@ -2688,6 +2910,17 @@ on_both_backends!(
             .unwrap();
         assert_eq!(store.recording_key(f.id, recording.id).await.unwrap(), Some(key.clone()));
         assert_eq!(store.recording_key(other.id, recording.id).await.unwrap(), None);
+        // A viewing reads the recording, its consent and its key together, and only in
+        // the family's own record.
+        let to_view = store
+            .recording_to_view(f.id, recording.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(to_view.recording, recording);
+        assert_eq!(to_view.consent.map(|c| c.id), Some(recording.consent_id));
+        assert_eq!(to_view.key, Some(key.clone()));
+        assert_eq!(store.recording_to_view(other.id, recording.id).await.unwrap(), None);
 
         // Bytes received move it on only from where it was.
         let moved = Recording {
@@ -2776,6 +3009,12 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(store.recording_key(f.id, recording.id).await.unwrap(), None);
+        let to_view = store
+            .recording_to_view(f.id, recording.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((to_view.recording, to_view.key), (deleted.clone(), None));
         let read = store
             .load_record_for_change(f.id, Sections::VIDEO)
             .await

@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 /// operation goes here as well as in its area's `routes()`: the test
 /// `api::the_openapi_document_describes_every_operation_and_every_operation_exists` fails
 /// until both agree, and the access tests try every operation listed here.
-pub const OPERATIONS: [(&str, &str); 79] = [
+pub const OPERATIONS: [(&str, &str); 86] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -59,6 +59,22 @@ pub const OPERATIONS: [(&str, &str); 79] = [
     ("get", "/api/v1/families/{id}/recordings/{recording}/poster"),
     ("get", "/api/v1/teams/{id}/recording-retention"),
     ("post", "/api/v1/teams/{id}/recording-retention"),
+    ("get", "/api/v1/teams/{id}/coding-schemes"),
+    ("get", "/api/v1/teams/{id}/coding-schemes/{scheme}"),
+    ("post", "/api/v1/teams/{id}/coding-schemes/{scheme}/codes"),
+    ("get", "/api/v1/families/{id}/recordings/{recording}/coding"),
+    (
+        "post",
+        "/api/v1/families/{id}/recordings/{recording}/coding",
+    ),
+    (
+        "post",
+        "/api/v1/families/{id}/recordings/{recording}/coding/{event}",
+    ),
+    (
+        "get",
+        "/api/v1/families/{id}/recordings/{recording}/agreement",
+    ),
     (
         "post",
         "/api/v1/families/{id}/recordings/{recording}/delete",
@@ -130,6 +146,7 @@ pub const OPERATIONS: [(&str, &str); 79] = [
 
 mod admin;
 mod care_plans;
+mod coding;
 mod families;
 mod groups;
 mod input;
@@ -163,6 +180,7 @@ fn areas() -> OpenApiRouter<WebState> {
         .merge(relationship_work::routes())
         .merge(video::routes())
         .merge(recordings::routes())
+        .merge(coding::routes())
         .merge(families::routes())
         .routes(routes!(crate::openapi::document))
 }

@@ -1284,3 +1284,387 @@ on_both_backends!(
         app.database.cleanup().await;
     }
 );
+
+on_both_backends!(
+    two_coders_code_a_recording_apart_correct_with_history_and_see_their_agreement_with_its_method,
+    |backend| async move {
+        let app = app(backend).await;
+        let (clinician, token, family, tunde) = okafor_family(&app).await;
+        let consent = care_team_consent(&app, &clinician, &token, &family, &tunde).await;
+        let film = cradle_testkit::test_film("CODING-MARKER", 5, FilmDetail::Plain);
+        let (status, text, recording) = upload_whole(
+            &app,
+            &clinician,
+            &token,
+            &family,
+            &consent,
+            &tunde,
+            "Play on the mat",
+            film,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{text}");
+        let record = get_json(&app, &clinician, &format!("/api/v1/families/{family}")).await;
+        let baby = format!(
+            "baby:{}",
+            record["family"]["babies"][0]["id"].as_str().unwrap()
+        );
+
+        // The team starts with Cradle's schemes.
+        let team = app.team_id(COMMUNITY_TEAM).to_string();
+        let schemes = get_json(
+            &app,
+            &clinician,
+            &format!("/api/v1/teams/{team}/coding-schemes"),
+        )
+        .await;
+        let names: Vec<&str> = strings(&schemes, "name");
+        assert_eq!(
+            names,
+            ["The baby's signals and attuned responses", "VIPP themes"]
+        );
+        let scheme = schemes[0]["id"].as_str().unwrap().to_string();
+
+        let coding_path = format!("/api/v1/families/{family}/recordings/{recording}/coding");
+        let code = |client: reqwest::Client, token: String, body: Value| {
+            let url = app.url(&coding_path);
+            async move {
+                client
+                    .post(url)
+                    .header("X-CSRF-Token", token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        // The clinician: a smile at 1.2 s, mutual gaze with Tunde from 0 to 3 s.
+        let smile = code(
+            clinician.clone(),
+            token.clone(),
+            serde_json::json!({
+            "scheme": scheme, "code": "smile", "subject": baby, "start_millis": 1200,
+            "note": "A big smile as he copies her sound"}),
+        )
+        .await;
+        assert_eq!(smile.status(), StatusCode::CREATED);
+        let smile: Value = smile.json().await.unwrap();
+        let gaze = code(
+            clinician.clone(),
+            token.clone(),
+            serde_json::json!({
+            "scheme": scheme, "code": "mutual_gaze", "subject": tunde, "start_millis": 0,
+            "end_millis": 3000}),
+        )
+        .await;
+        assert_eq!(gaze.status(), StatusCode::CREATED);
+
+        // Bad input: explained, nothing kept.
+        let refused = code(
+            clinician.clone(),
+            token.clone(),
+            serde_json::json!({
+            "scheme": scheme, "code": "mutual_gaze", "subject": baby, "start_millis": 4000,
+            "end_millis": 3000}),
+        )
+        .await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem = refused.text().await.unwrap();
+        assert!(
+            problem.contains("“Mutual gaze” is said of a caregiver"),
+            "{problem}"
+        );
+        assert!(
+            problem.contains("The end must be after the start"),
+            "{problem}"
+        );
+
+        // A second coder codes the same film apart.
+        let nurse = app.signed_in("nursery.nurse").await;
+        let nurse_token = app.csrf_token(&nurse).await;
+        for body in [
+            serde_json::json!({"scheme": scheme, "code": "smile", "subject": baby, "start_millis": 1500}),
+            serde_json::json!({"scheme": scheme, "code": "mutual_gaze", "subject": tunde,
+                "start_millis": 1000, "end_millis": 3000}),
+        ] {
+            assert_eq!(
+                code(nurse.clone(), nurse_token.clone(), body)
+                    .await
+                    .status(),
+                StatusCode::CREATED
+            );
+        }
+
+        // Only the coder corrects their own event; the version before is kept with the reason.
+        let smile_id = smile["id"].as_str().unwrap();
+        let correction = serde_json::json!({"version": 1, "reason": "The smile starts earlier",
+            "event": {"scheme": scheme, "code": "smile", "subject": baby, "start_millis": 1000}});
+        let not_hers = nurse
+            .post(app.url(&format!("{coding_path}/{smile_id}")))
+            .header("X-CSRF-Token", &nurse_token)
+            .json(&correction)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(not_hers.status(), StatusCode::CONFLICT);
+        assert!(not_hers
+            .text()
+            .await
+            .unwrap()
+            .contains("Only Priya Shah can correct"));
+        let corrected = clinician
+            .post(app.url(&format!("{coding_path}/{smile_id}")))
+            .header("X-CSRF-Token", &token)
+            .json(&correction)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(corrected.status(), StatusCode::OK);
+        let stale = clinician
+            .post(app.url(&format!("{coding_path}/{smile_id}")))
+            .header("X-CSRF-Token", &token)
+            .json(&correction)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            stale.status(),
+            StatusCode::CONFLICT,
+            "made from version 1, now 2"
+        );
+
+        let coding = get_json(&app, &clinician, &coding_path).await;
+        assert_eq!(
+            strings(&coding["coders"], "name"),
+            ["Priya Shah", "Tom Baker"]
+        );
+        let events = coding["events"].as_array().unwrap();
+        assert_eq!(events.len(), 4);
+        let mine = events.iter().find(|e| e["id"] == smile["id"]).unwrap();
+        assert_eq!(mine["content"]["start_millis"], 1000);
+        assert_eq!(mine["earlier"][0]["content"]["start_millis"], 1200);
+        assert_eq!(mine["earlier"][0]["reason"], "The smile starts earlier");
+
+        // Agreement over 1 s units, onsets within 1 s. Gaze: units 0-2 and 1-2, all but one
+        // unit agree; over 5 units by chance 0.6×0.4 + 0.4×0.6 = 0.48, kappa 0.32 / 0.52.
+        let priya = coding["coders"][0]["id"].as_str().unwrap();
+        let tom = coding["coders"][1]["id"].as_str().unwrap();
+        let agreement = get_json(
+            &app,
+            &clinician,
+            &format!("/api/v1/families/{family}/recordings/{recording}/agreement?first={priya}&second={tom}"),
+        )
+        .await;
+        // The film runs 5 s (a little more where its sound runs on): n one-second units.
+        let n = agreement["overall"]["units"]["units"].as_u64().unwrap();
+        assert!((5..=6).contains(&n), "{agreement}");
+        assert!(
+            agreement["method"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("{n} time units of 1 second")),
+            "{agreement}"
+        );
+        let gaze = agreement["codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["code"] == "mutual_gaze")
+            .unwrap();
+        let n = n as f64;
+        let observed = (n - 1.0) / n;
+        let by_chance = (3.0 / n) * (2.0 / n) + ((n - 3.0) / n) * ((n - 2.0) / n);
+        assert!((gaze["units_agreeing_percent"].as_f64().unwrap() - observed * 100.0).abs() < 1e-9);
+        assert!(
+            (gaze["kappa"].as_f64().unwrap() - (observed - by_chance) / (1.0 - by_chance)).abs()
+                < 1e-9,
+            "{gaze}"
+        );
+        assert_eq!(gaze["onsets_matched_percent"], 100.0);
+        let smiles = agreement["codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["code"] == "smile")
+            .unwrap();
+        assert_eq!(
+            smiles["units_agreeing_percent"], 100.0,
+            "both in the second unit"
+        );
+        assert_eq!(smiles["onsets_matched_percent"], 100.0, "1.0 s and 1.5 s");
+        let same = clinician
+            .get(app.url(&format!("/api/v1/families/{family}/recordings/{recording}/agreement?first={priya}&second={priya}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(same.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        let actions: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert_eq!(count_of(&actions, "coding.event_add"), 4);
+        assert_eq!(count_of(&actions, "coding.event_correct"), 1);
+        assert!(count_of(&actions, "coding.view") >= 1);
+        assert_eq!(count_of(&actions, "coding.agreement_view"), 1);
+
+        // A film the family agreed only the practitioner and their supervisor may view is
+        // coded by no one else either.
+        let today = app.app.today();
+        let private: Value = clinician
+            .post(app.url(&format!("/api/v1/families/{family}/filming-consents")))
+            .header("X-CSRF-Token", &token)
+            .json(
+                &serde_json::json!({"on_film": [tunde], "for_baby": ["mother"],
+                "purposes": ["family_care"], "scope": "practitioner", "given": "in_person",
+                "given_on": today.to_string(),
+                "expires_on": (today + time::Duration::days(30)).to_string()}),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let (status, text, private_film) = upload_whole(
+            &app,
+            &clinician,
+            &token,
+            &family,
+            private["id"].as_str().unwrap(),
+            &tunde,
+            "Bath time",
+            cradle_testkit::test_film("PRIVATE-MARKER", 2, FilmDetail::Plain),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{text}");
+        let not_in_scope = nurse
+            .post(app.url(&format!(
+                "/api/v1/families/{family}/recordings/{private_film}/coding"
+            )))
+            .header("X-CSRF-Token", &nurse_token)
+            .json(
+                &serde_json::json!({"scheme": scheme, "code": "smile", "subject": baby,
+                "start_millis": 500}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(not_in_scope.status(), StatusCode::CONFLICT);
+        assert!(not_in_scope
+            .text()
+            .await
+            .unwrap()
+            .contains("The family agreed who may view this recording"));
+
+        // Consent withdrawn: nothing more may be coded.
+        let withdrawn = clinician
+            .post(app.url(&format!("/api/v1/families/{family}/filming-consents/{consent}/withdraw")))
+            .header("X-CSRF-Token", &token)
+            .json(&serde_json::json!({"withdrawn_on": app.app.today().to_string(), "reason": "Changed his mind"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(withdrawn.status(), StatusCode::OK);
+        let after = code(
+            clinician.clone(),
+            token.clone(),
+            serde_json::json!({
+            "scheme": scheme, "code": "smile", "subject": baby, "start_millis": 2000}),
+        )
+        .await;
+        assert_eq!(after.status(), StatusCode::CONFLICT);
+        app.database.cleanup().await;
+    }
+);
+
+on_both_backends!(
+    a_team_manager_changes_a_coding_scheme_as_a_new_version_and_the_one_before_stays_readable,
+    |backend| async move {
+        let app = app(backend).await;
+        let team = app.team_id(COMMUNITY_TEAM).to_string();
+        let manager = app.signed_in("manager").await;
+        let token = app.csrf_token(&manager).await;
+        let schemes = get_json(
+            &app,
+            &manager,
+            &format!("/api/v1/teams/{team}/coding-schemes"),
+        )
+        .await;
+        let scheme = schemes[0]["id"].as_str().unwrap().to_string();
+        let codes_url = app.url(&format!(
+            "/api/v1/teams/{team}/coding-schemes/{scheme}/codes"
+        ));
+        let yawns = serde_json::json!({"version": 1, "label": "Yawns", "group": "The baby's signals",
+            "kind": "point", "subject": "baby", "shortcut": "y"});
+        let added = manager
+            .post(codes_url.clone())
+            .header("X-CSRF-Token", &token)
+            .json(&yawns)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(added.status(), StatusCode::OK);
+        let added: Value = added.json().await.unwrap();
+        assert_eq!(
+            (added["version"].as_u64(), added["change"].as_str()),
+            (Some(2), Some("Added “Yawns”"))
+        );
+
+        // From the old version again: refused, saying who changed it.
+        let stale = manager
+            .post(codes_url.clone())
+            .header("X-CSRF-Token", &token)
+            .json(&yawns)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stale.status(), StatusCode::CONFLICT);
+        assert!(stale
+            .text()
+            .await
+            .unwrap()
+            .contains("was changed by Helen Morris"));
+        // A key another code uses, and the player's keys, are refused in plain words.
+        let clash = manager
+            .post(codes_url.clone())
+            .header("X-CSRF-Token", &token)
+            .json(
+                &serde_json::json!({"version": 2, "label": "Sneezes", "group": "The baby's signals",
+                "kind": "point", "subject": "baby", "shortcut": "s"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(clash.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(clash
+            .text()
+            .await
+            .unwrap()
+            .contains("The key S already codes “Smiles”"));
+
+        let first = get_json(
+            &app,
+            &manager,
+            &format!("/api/v1/teams/{team}/coding-schemes/{scheme}?version=1"),
+        )
+        .await;
+        assert_eq!(first["version"], 1);
+        assert!(!strings(&first["codes"], "label").contains(&"Yawns"));
+
+        // A clinician reads the schemes but does not change them.
+        let clinician = app.signed_in("clinician").await;
+        let clinician_token = app.csrf_token(&clinician).await;
+        let refused = clinician
+            .post(codes_url)
+            .header("X-CSRF-Token", &clinician_token)
+            .json(
+                &serde_json::json!({"version": 2, "label": "Hiccups", "group": "The baby's signals",
+                "kind": "point", "subject": "baby", "shortcut": "h"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let actions: Vec<String> = audit_actions(&app).await.into_iter().map(|r| r.1).collect();
+        assert_eq!(count_of(&actions, "coding_scheme.change"), 1);
+        app.database.cleanup().await;
+    }
+);
