@@ -344,14 +344,28 @@ struct EventCorrection {
     /// The event's version this correction was made from (409 if it has moved on).
     #[schema(minimum = 1)]
     version: u32,
-    /// True to remove the event (its history stays); the event's fields are then not read.
+    /// True to remove the event (its history stays); what it says is then not read.
     #[serde(default)]
     remove: bool,
     /// Why it is corrected or removed.
     #[schema(max_length = 500)]
     reason: String,
-    /// What the event now says: as when it was coded.
-    event: Option<EventRecord>,
+    /// What the event now says, as when it was coded (under the scheme's version it was
+    /// coded under): a code in use in it.
+    code: Option<String>,
+    /// "baby:{id}", "mother" or a person's id on the recording.
+    subject: Option<String>,
+    /// Milliseconds from the film's start.
+    #[schema(minimum = 0)]
+    start_millis: Option<u64>,
+    /// The end of a state; left out for a moment.
+    #[schema(minimum = 0)]
+    end_millis: Option<u64>,
+    #[serde(default)]
+    modifiers: Vec<String>,
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    note: String,
 }
 
 /// Correct or remove an event
@@ -373,15 +387,13 @@ async fn correct_event(
     Path((_, recording, event)): Path<(String, String, String)>,
     Json(body): Json<EventCorrection>,
 ) -> Result<Response, Failure> {
-    let input = match (body.remove, body.event) {
-        (false, None) => {
-            return Err(cradle_app::AppError::invalid(
-                "event",
-                "Send what the event now says, or remove it",
-            )
-            .into())
-        }
-        (_, event) => event.map(|e| e.input().1).unwrap_or_default(),
+    let input = EventInput {
+        code: body.code.unwrap_or_default(),
+        subject: body.subject.unwrap_or_default(),
+        start_millis: body.start_millis,
+        end_millis: body.end_millis,
+        modifiers: body.modifiers,
+        note: body.note,
     };
     let event = state
         .app

@@ -1398,7 +1398,7 @@ on_both_backends!(
         // Only the coder corrects their own event; the version before is kept with the reason.
         let smile_id = smile["id"].as_str().unwrap();
         let correction = serde_json::json!({"version": 1, "reason": "The smile starts earlier",
-            "event": {"scheme": scheme, "code": "smile", "subject": baby, "start_millis": 1000}});
+            "code": "smile", "subject": baby, "start_millis": 1000});
         let not_hers = nurse
             .post(app.url(&format!("{coding_path}/{smile_id}")))
             .header("X-CSRF-Token", &nurse_token)
