@@ -279,13 +279,13 @@ impl EventInput {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::coding::starting_schemes;
     use crate::filming::FilmingPurpose;
     use crate::recordings::{MediaFacts, RecordingState};
 
-    fn film_of(seconds: u64, on_film: Vec<Member>) -> Recording {
+    pub(crate) fn film_of(seconds: u64, on_film: Vec<Member>) -> Recording {
         Recording {
             id: Uuid::now_v7(),
             consent_id: Uuid::now_v7(),

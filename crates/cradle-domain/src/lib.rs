@@ -15,6 +15,7 @@ pub mod concerns;
 pub mod conversations;
 pub mod dates;
 pub mod disclosures;
+pub mod eaf;
 pub mod enquiries;
 pub mod entries;
 pub mod family;
