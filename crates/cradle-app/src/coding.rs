@@ -8,6 +8,8 @@ use crate::{Actor, AppError, Cradle, FamilyAccess};
 use cradle_domain::agreement::{agreement, Agreement, Coded, Method};
 use cradle_domain::coded_events::{CodedEvent, EventInput, Subject};
 use cradle_domain::coding::{starting_schemes, CodeInput, CodingScheme};
+use cradle_domain::eaf::{read_eaf, write_eaf, EafExport, EafImport, NamedSubject};
+use cradle_domain::ids::BabyId;
 use cradle_domain::network::FamilyRecord;
 use cradle_domain::recordings::Recording;
 use cradle_domain::{AuditAction, SubjectKind, TeamId};
@@ -213,6 +215,34 @@ impl Cradle {
         )
     }
 
+    /// What coding a recording under the newest version of one of the team's schemes needs:
+    /// the coder (who may change records), the recording's coding (which they may code), the
+    /// scheme, and the family's babies.
+    async fn coding_to_change(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        recording: Uuid,
+        scheme: Uuid,
+    ) -> Result<
+        (
+            cradle_domain::StaffId,
+            RecordingCoding,
+            CodingScheme,
+            Vec<BabyId>,
+        ),
+        AppError,
+    > {
+        let coder = actor.staff_changing_records()?;
+        let coding = self.coding_of(access, recording).await?;
+        Self::may_code(actor, access, &coding, self.today())?;
+        let scheme = self
+            .coding_scheme(actor, access.team_id(), scheme, None)
+            .await?;
+        let babies = coding.record.family.babies.iter().map(|b| b.id).collect();
+        Ok((coder, coding, scheme, babies))
+    }
+
     /// Codes an event on a recording, under the newest version of one of the team's schemes.
     pub async fn code_event(
         &self,
@@ -222,29 +252,13 @@ impl Cradle {
         scheme: Uuid,
         input: &EventInput,
     ) -> Result<CodedEvent, AppError> {
-        let coder = actor.staff_changing_records()?;
-        let coding = self.coding_of(access, recording).await?;
-        Self::may_code(actor, access, &coding, self.today())?;
-        let scheme = self
-            .coding_scheme(actor, access.team_id(), scheme, None)
+        let (coder, coding, scheme, babies) = self
+            .coding_to_change(actor, access, recording, scheme)
             .await?;
-        let babies: Vec<_> = coding.record.family.babies.iter().map(|b| b.id).collect();
         let content = input
             .parse(&scheme, &coding.recording, &babies)
             .map_err(AppError::Invalid)?;
-        let event = CodedEvent {
-            id: Uuid::now_v7(),
-            recording_id: recording,
-            scheme_id: scheme.id,
-            scheme_version: scheme.version,
-            content,
-            removed: false,
-            coder: actor.display_name.clone(),
-            coder_id: coder.0,
-            coded_at_millis: self.now(),
-            version: 1,
-            earlier: Vec::new(),
-        };
+        let event = newly_coded(actor, coder, recording, &scheme, content, self.now());
         let entry = access.audit_change(
             actor,
             self.now(),
@@ -409,6 +423,248 @@ impl Cradle {
             method: method.in_words(),
             agreement: found,
         })
+    }
+}
+
+/// A coder's coding of a recording as a file.
+#[derive(Debug, Clone)]
+pub struct CodingFile {
+    /// "IMG_0107 coding by Priya Shah.eaf".
+    pub file_name: String,
+    pub text: String,
+}
+
+/// What an imported file held, and how many of its events were kept (none until confirmed).
+#[derive(Debug, Clone)]
+pub struct CodingImport {
+    pub found: EafImport,
+    pub kept: usize,
+}
+
+impl RecordingCoding {
+    /// The baby and each caregiver on the recording, named as files name them.
+    pub fn subjects(&self) -> Vec<NamedSubject> {
+        let babies = self
+            .record
+            .family
+            .babies
+            .iter()
+            .map(|b| Subject::Baby(b.id));
+        let adults = self
+            .recording
+            .on_film
+            .iter()
+            .map(|m| Subject::Caregiver(*m));
+        babies
+            .chain(adults)
+            .map(|subject| NamedSubject {
+                subject,
+                name: subject_name(&self.record, subject),
+            })
+            .collect()
+    }
+
+    fn file_name(&self, coder: &str, extension: &str) -> String {
+        let stem = self
+            .recording
+            .file_name
+            .rsplit_once('.')
+            .map_or(self.recording.file_name.as_str(), |(stem, _)| stem);
+        let clean: String = format!("{stem} coding by {coder}")
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == ' ' || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        format!("{clean}.{extension}")
+    }
+}
+
+/// A CSV field, quoted where it must be, and never starting as a spreadsheet formula.
+fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+impl Cradle {
+    /// One coder's coding of a recording under one of the team's schemes, as an ELAN file
+    /// (the coder asking when `coder` is none). Audited as a read of the record.
+    pub async fn coding_as_eaf(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        recording: Uuid,
+        scheme: Uuid,
+        coder: Option<Uuid>,
+    ) -> Result<CodingFile, AppError> {
+        let coding = self.coding_of(access, recording).await?;
+        let coder = coder
+            .or(actor.id.map(|id| id.0))
+            .ok_or(AppError::NotFound)?;
+        let scheme = self
+            .coding_scheme(actor, access.team_id(), scheme, None)
+            .await?;
+        let events: Vec<&CodedEvent> = coding
+            .events_of(coder)
+            .filter(|e| e.scheme_id == scheme.id)
+            .collect();
+        let coder_name = coding
+            .coders()
+            .into_iter()
+            .find(|(id, _)| *id == coder)
+            .map_or_else(|| actor.display_name.clone(), |(_, name)| name);
+        let subjects = coding.subjects();
+        let written_at = time::OffsetDateTime::from_unix_timestamp(self.now() / 1000)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_default();
+        let media_type = coding
+            .recording
+            .media
+            .as_ref()
+            .map_or("video/mp4", |m| m.media_type.as_str());
+        let text = write_eaf(&EafExport {
+            scheme: &scheme,
+            events,
+            subjects: &subjects,
+            coder: &coder_name,
+            media_name: &coding.recording.file_name,
+            media_type,
+            written_at: &written_at,
+        });
+        let mut entry = access.audit(actor, self.now(), AuditAction::RecordingCodingViewed);
+        entry.detail = format!("recording {recording}: coding by {coder_name} exported as EAF");
+        self.store.append_audit(entry).await?;
+        Ok(CodingFile {
+            file_name: coding.file_name(&coder_name, "eaf"),
+            text,
+        })
+    }
+
+    /// Every coder's events on a recording as CSV, one row an event, removed ones left out.
+    /// Audited as a read of the record.
+    pub async fn coding_as_csv(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        recording: Uuid,
+    ) -> Result<CodingFile, AppError> {
+        let coding = self.coding_of(access, recording).await?;
+        let mut text = String::from(
+            "coder,code,subject,start_seconds,end_seconds,modifiers,note,scheme,scheme_version\r\n",
+        );
+        let seconds = |millis: u64| format!("{}.{:03}", millis / 1000, millis % 1000);
+        for event in coding.events.iter().filter(|e| !e.removed) {
+            let row = [
+                csv_field(&event.coder),
+                csv_field(&event.content.code),
+                csv_field(&subject_name(&coding.record, event.content.subject)),
+                seconds(event.content.start_millis),
+                event.content.end_millis.map(seconds).unwrap_or_default(),
+                csv_field(&event.content.modifiers.join("; ")),
+                csv_field(&event.content.note),
+                event.scheme_id.to_string(),
+                event.scheme_version.to_string(),
+            ];
+            text.push_str(&row.join(","));
+            text.push_str("\r\n");
+        }
+        let mut entry = access.audit(actor, self.now(), AuditAction::RecordingCodingViewed);
+        entry.detail = format!("recording {recording}: coding exported as CSV");
+        self.store.append_audit(entry).await?;
+        Ok(CodingFile {
+            file_name: coding.file_name("every coder", "csv"),
+            text,
+        })
+    }
+
+    /// Reads an ELAN file as the asking coder's events on a recording under one of the team's
+    /// schemes. Until `confirm`, nothing is kept: the answer says what maps and what does
+    /// not. Confirmed, every event that maps is kept together, or none.
+    pub async fn import_eaf(
+        &self,
+        actor: &Actor,
+        access: &FamilyAccess,
+        recording: Uuid,
+        scheme: Uuid,
+        text: &str,
+        confirm: bool,
+    ) -> Result<CodingImport, AppError> {
+        let (coder, coding, scheme, babies) = self
+            .coding_to_change(actor, access, recording, scheme)
+            .await?;
+        let found = read_eaf(
+            text,
+            &scheme,
+            &coding.recording,
+            &babies,
+            &coding.subjects(),
+        )
+        .map_err(AppError::Invalid)?;
+        if !confirm || found.events.is_empty() {
+            return Ok(CodingImport { found, kept: 0 });
+        }
+        let now = self.now();
+        let events: Vec<CodedEvent> = found
+            .events
+            .iter()
+            .map(|content| newly_coded(actor, coder, recording, &scheme, content.clone(), now))
+            .collect();
+        let entry = access.audit_change(
+            actor,
+            now,
+            AuditAction::EventCoded,
+            format!(
+                "recording {recording}: {} events imported from an ELAN file",
+                events.len()
+            ),
+        );
+        self.store
+            .add_coded_events(access.family_id(), &events, entry)
+            .await?;
+        Ok(CodingImport {
+            kept: events.len(),
+            found,
+        })
+    }
+}
+
+/// An event as first coded, by `actor`, under the scheme's version.
+fn newly_coded(
+    actor: &Actor,
+    coder: cradle_domain::StaffId,
+    recording: Uuid,
+    scheme: &CodingScheme,
+    content: cradle_domain::coded_events::EventContent,
+    at_millis: i64,
+) -> CodedEvent {
+    CodedEvent {
+        id: Uuid::now_v7(),
+        recording_id: recording,
+        scheme_id: scheme.id,
+        scheme_version: scheme.version,
+        content,
+        removed: false,
+        coder: actor.display_name.clone(),
+        coder_id: coder.0,
+        coded_at_millis: at_millis,
+        version: 1,
+        earlier: Vec::new(),
     }
 }
 

@@ -50,6 +50,15 @@ pub trait CodingStore: Send + Sync {
         audit: AuditEntry,
     ) -> StoreResult<()>;
 
+    /// Keeps events imported together: all of them, or none (`NotFound` if the recording is
+    /// not the family's), with one audit entry.
+    async fn add_coded_events(
+        &self,
+        family: FamilyId,
+        events: &[CodedEvent],
+        audit: AuditEntry,
+    ) -> StoreResult<()>;
+
     /// Keeps a correction of an event, if it is still at the version before it (`NotFound`
     /// if not: someone corrected it first, or it is not this family's).
     async fn correct_coded_event(

@@ -2761,6 +2761,20 @@ on_both_backends!(
             "{elsewhere:?}"
         );
         assert_eq!(audit_count(store.as_ref()).await, audits);
+        // An imported batch is kept whole or not at all.
+        let stray = CodedEvent {
+            recording_id: Uuid::now_v7(),
+            ..event(300)
+        };
+        let batch = store
+            .add_coded_events(
+                f.id,
+                &[event(200), stray],
+                entry(AuditAction::EventCoded, None),
+            )
+            .await;
+        assert!(matches!(batch, Err(StoreError::NotFound)), "{batch:?}");
+        assert_eq!(audit_count(store.as_ref()).await, audits);
         assert_eq!(
             store.coded_events(f.id, recording.id).await.unwrap(),
             [earlier.clone(), later.clone()],

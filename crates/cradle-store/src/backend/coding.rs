@@ -123,24 +123,37 @@ impl crate::CodingStore for SqlStore {
         event: &CodedEvent,
         audit: AuditEntry,
     ) -> StoreResult<()> {
+        self.add_coded_events(family, std::slice::from_ref(event), audit)
+            .await
+    }
+
+    async fn add_coded_events(
+        &self,
+        family: FamilyId,
+        events: &[CodedEvent],
+        audit: AuditEntry,
+    ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO coded_events (id, family_id, recording_id, coder, record, version, start_millis, coded_at) \
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8 \
-             WHERE EXISTS (SELECT 1 FROM recordings WHERE id = $3 AND family_id = $2)",
-        )
-        .bind(event.id)
-        .bind(family.0)
-        .bind(event.recording_id)
-        .bind(event.coder_id)
-        .bind(crate::care_plans::to_json(event)?)
-        .bind(i64::from(event.version))
-        .bind(event.content.start_millis as i64)
-        .bind(event.coded_at_millis)
-        .execute(&mut *tx)
-        .await?;
-        if inserted.rows_affected() != 1 {
-            return Err(StoreError::NotFound);
+        for event in events {
+            let inserted = sqlx::query(
+                "INSERT INTO coded_events (id, family_id, recording_id, coder, record, version, start_millis, coded_at) \
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8 \
+                 WHERE EXISTS (SELECT 1 FROM recordings WHERE id = $3 AND family_id = $2)",
+            )
+            .bind(event.id)
+            .bind(family.0)
+            .bind(event.recording_id)
+            .bind(event.coder_id)
+            .bind(crate::care_plans::to_json(event)?)
+            .bind(i64::from(event.version))
+            .bind(event.content.start_millis as i64)
+            .bind(event.coded_at_millis)
+            .execute(&mut *tx)
+            .await?;
+            // Not the family's recording: nothing of the batch is kept.
+            if inserted.rows_affected() != 1 {
+                return Err(StoreError::NotFound);
+            }
         }
         Self::write_audit(&mut tx, audit).await?;
         tx.commit().await?;

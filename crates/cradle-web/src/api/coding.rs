@@ -10,9 +10,10 @@ use crate::json::Json;
 use crate::WebState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use cradle_domain::agreement::{Kappa, Onsets};
-use cradle_domain::coded_events::{CodedEvent, EventInput};
+use cradle_domain::coded_events::{CodedEvent, EventContent, EventInput};
 use cradle_domain::coding::{CodeInput, CodeSubject, CodingScheme, EventKind};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -27,6 +28,9 @@ pub fn routes() -> OpenApiRouter<WebState> {
         .routes(routes!(recording_coding, code_event))
         .routes(routes!(correct_event))
         .routes(routes!(coders_agreement))
+        .routes(routes!(coding_as_eaf))
+        .routes(routes!(coding_as_csv))
+        .routes(routes!(import_eaf))
 }
 
 const TAG: &str = "Video feedback coding";
@@ -537,6 +541,152 @@ async fn coders_agreement(
             found.agreement.overall_units,
             found.agreement.overall_onsets,
         ),
+    })
+    .into_response())
+}
+
+/// Which coding to export.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct EafAsked {
+    /// The team's scheme whose events are exported.
+    scheme: uuid::Uuid,
+    /// The coder whose events are exported; you when left out.
+    coder: Option<uuid::Uuid>,
+}
+
+/// A file to download, named.
+fn download(file: cradle_app::coding::CodingFile, content_type: &'static str) -> Response {
+    let mut response = Response::new(axum::body::Body::from(file.text));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(value) =
+        HeaderValue::from_str(&format!("attachment; filename=\"{}\"", file.file_name))
+    {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// One coder's coding as an ELAN file
+///
+/// EAF 3.0: a tier for each subject and code, times in milliseconds, the scheme as a
+/// controlled vocabulary, notes and modifiers on dependent tiers. Audited as a read.
+#[utoipa::path(get, path = "/families/{id}/recordings/{recording}/coding.eaf", tag = TAG,
+    params(CodingPath, EafAsked),
+    responses(
+        (status = 200, description = "The EAF file", content_type = "application/xml", body = String),
+        (status = 404, description = "No such family, recording or scheme"),
+    ))]
+async fn coding_as_eaf(
+    State(state): State<WebState>,
+    FamilyScoped { staff, access }: FamilyScoped<ReadRecords>,
+    Path((_, recording)): Path<(String, String)>,
+    Query(asked): Query<EafAsked>,
+) -> Result<Response, Failure> {
+    let file = state
+        .app
+        .coding_as_eaf(
+            &staff.actor,
+            &access,
+            record_id(&recording)?,
+            asked.scheme,
+            asked.coder,
+        )
+        .await?;
+    Ok(download(file, "application/xml; charset=utf-8"))
+}
+
+/// Every coder's events as CSV
+///
+/// One row an event: coder, code, subject, start and end in seconds, modifiers, note,
+/// scheme and its version. Audited as a read.
+#[utoipa::path(get, path = "/families/{id}/recordings/{recording}/coding.csv", tag = TAG,
+    params(CodingPath),
+    responses(
+        (status = 200, description = "The CSV", content_type = "text/csv", body = String),
+        (status = 404, description = "No such family or recording"),
+    ))]
+async fn coding_as_csv(
+    State(state): State<WebState>,
+    FamilyScoped { staff, access }: FamilyScoped<ReadRecords>,
+    Path((_, recording)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let file = state
+        .app
+        .coding_as_csv(&staff.actor, &access, record_id(&recording)?)
+        .await?;
+    Ok(download(file, "text/csv; charset=utf-8"))
+}
+
+/// Which scheme an import maps to, and whether to keep it.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ImportAsked {
+    /// The team's scheme the file's values are mapped to.
+    scheme: uuid::Uuid,
+    /// True to keep every event that maps; otherwise nothing is kept and the answer says what
+    /// would be.
+    #[serde(default)]
+    confirm: bool,
+}
+
+/// What an ELAN file held.
+#[derive(Serialize, ToSchema)]
+struct ImportReport {
+    /// Events kept: 0 until confirmed.
+    kept: usize,
+    /// Every annotation that maps to the scheme and to someone on the recording.
+    events: Vec<EventContent>,
+    /// Tiers whose subject is not the baby or a caregiver on the recording.
+    unmapped_tiers: Vec<String>,
+    /// Values that are not a code in use in the scheme.
+    unmapped_codes: Vec<String>,
+    /// Modifiers their code does not offer (left off the events).
+    unmapped_modifiers: Vec<String>,
+}
+
+/// Import an ELAN file as your coding
+///
+/// The file's tiers are mapped to the baby and the caregivers on the recording, its values to
+/// the scheme's codes; what does not map is reported. Nothing is kept until `confirm=true`,
+/// and then every event that maps is kept together, or none. A file with a document type
+/// declaration, negative or broken times, overlapping annotations on one tier or broken
+/// references is refused whole (422, saying why). Audited when kept.
+#[utoipa::path(post, path = "/families/{id}/recordings/{recording}/coding/import", tag = TAG,
+    params(CodingPath, ImportAsked),
+    request_body(content = String, content_type = "application/xml", description = "The EAF file"),
+    responses(
+        (status = 200, description = "What the file held, and how many events were kept", body = ImportReport),
+        (status = 404, description = "No such family, recording or scheme"),
+        (status = 409, description = "The recording may not be coded now"),
+        (status = 422, description = "The file was refused whole; nothing was kept"),
+    ))]
+async fn import_eaf(
+    State(state): State<WebState>,
+    FamilyScoped { staff, access }: FamilyScoped<ChangeRecords>,
+    Path((_, recording)): Path<(String, String)>,
+    Query(asked): Query<ImportAsked>,
+    body: String,
+) -> Result<Response, Failure> {
+    let imported = state
+        .app
+        .import_eaf(
+            &staff.actor,
+            &access,
+            record_id(&recording)?,
+            asked.scheme,
+            &body,
+            asked.confirm,
+        )
+        .await?;
+    Ok(Json(ImportReport {
+        kept: imported.kept,
+        events: imported.found.events,
+        unmapped_tiers: imported.found.unmapped_tiers,
+        unmapped_codes: imported.found.unmapped_codes,
+        unmapped_modifiers: imported.found.unmapped_modifiers,
     })
     .into_response())
 }

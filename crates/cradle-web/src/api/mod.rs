@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 /// operation goes here as well as in its area's `routes()`: the test
 /// `api::the_openapi_document_describes_every_operation_and_every_operation_exists` fails
 /// until both agree, and the access tests try every operation listed here.
-pub const OPERATIONS: [(&str, &str); 86] = [
+pub const OPERATIONS: [(&str, &str); 89] = [
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/teams"),
@@ -74,6 +74,18 @@ pub const OPERATIONS: [(&str, &str); 86] = [
     (
         "get",
         "/api/v1/families/{id}/recordings/{recording}/agreement",
+    ),
+    (
+        "get",
+        "/api/v1/families/{id}/recordings/{recording}/coding.eaf",
+    ),
+    (
+        "get",
+        "/api/v1/families/{id}/recordings/{recording}/coding.csv",
+    ),
+    (
+        "post",
+        "/api/v1/families/{id}/recordings/{recording}/coding/import",
     ),
     (
         "post",

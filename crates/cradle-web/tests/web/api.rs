@@ -69,7 +69,11 @@ async fn the_openapi_document_describes_every_operation_and_every_operation_exis
                 || path.ends_with("/enable")
                 || path.ends_with("/retire")
                 || path.ends_with("/recordings");
-            if method == "post" && !takes_no_body {
+            // An ELAN file is imported as the file itself, XML, not JSON.
+            let takes_a_file = operation["requestBody"]["content"]
+                .get("application/xml")
+                .is_some();
+            if method == "post" && !takes_no_body && !takes_a_file {
                 assert!(
                     !fields(body).is_empty(),
                     "{method} {path}: the request body lists its fields"

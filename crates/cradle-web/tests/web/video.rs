@@ -1505,6 +1505,91 @@ on_both_backends!(
         assert!(count_of(&actions, "coding.view") >= 1);
         assert_eq!(count_of(&actions, "coding.agreement_view"), 1);
 
+        // Priya's coding as an ELAN file, imported back unchanged as the manager's.
+        let eaf = clinician
+            .get(app.url(&format!("{coding_path}.eaf?scheme={scheme}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(eaf.status(), StatusCode::OK);
+        assert!(eaf.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("coding by Priya Shah.eaf"));
+        let eaf = eaf.text().await.unwrap();
+        assert!(
+            eaf.contains("TIER_ID=\"Tunde Okafor: Mutual gaze\""),
+            "{eaf}"
+        );
+        let manager = app.signed_in("manager").await;
+        let manager_token = app.csrf_token(&manager).await;
+        let import = |confirm: bool, body: String| {
+            let url = app.url(&format!(
+                "{coding_path}/import?scheme={scheme}&confirm={confirm}"
+            ));
+            let (manager, manager_token) = (manager.clone(), manager_token.clone());
+            async move {
+                manager
+                    .post(url)
+                    .header("X-CSRF-Token", manager_token)
+                    .header("Content-Type", "application/xml")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let preview: Value = import(false, eaf.clone()).await.json().await.unwrap();
+        assert_eq!(preview["kept"], 0);
+        let mine: Vec<&Value> = events
+            .iter()
+            .filter(|e| e["coder"] == "Priya Shah")
+            .map(|e| &e["content"])
+            .collect();
+        let mut previewed: Vec<&Value> = preview["events"].as_array().unwrap().iter().collect();
+        previewed.sort_by_key(|e| e["start_millis"].as_u64());
+        let mut expected = mine.clone();
+        expected.sort_by_key(|e| e["start_millis"].as_u64());
+        assert_eq!(previewed, expected, "read back unchanged");
+        assert_eq!(
+            get_json(&app, &clinician, &coding_path).await["events"]
+                .as_array()
+                .unwrap()
+                .len(),
+            4
+        );
+        let kept: Value = import(true, eaf.clone()).await.json().await.unwrap();
+        assert_eq!(kept["kept"], 2);
+        let coding = get_json(&app, &clinician, &coding_path).await;
+        assert_eq!(
+            strings(&coding["coders"], "name"),
+            ["Priya Shah", "Tom Baker", "Helen Morris"]
+        );
+        let hostile = import(
+            true,
+            eaf.replacen(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+                "<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>",
+                1,
+            ),
+        )
+        .await;
+        assert_eq!(hostile.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(hostile
+            .text()
+            .await
+            .unwrap()
+            .contains("declares a document type"));
+        let csv = get_text(&app, &clinician, &format!("{coding_path}.csv")).await;
+        assert!(
+            csv.starts_with("coder,code,subject,start_seconds,end_seconds"),
+            "{csv}"
+        );
+        assert!(
+            csv.contains("Tom Baker,mutual_gaze,Tunde Okafor,1.000,3.000"),
+            "{csv}"
+        );
+
         // A film the family agreed only the practitioner and their supervisor may view is
         // coded by no one else either.
         let today = app.app.today();
