@@ -39,6 +39,34 @@ impl RecordingCoding {
         coders
     }
 
+    /// Refuses `content` where the coder already coded the same code of the same subject at
+    /// once (`except`: the event being corrected).
+    fn no_clash(
+        &self,
+        coder: cradle_domain::StaffId,
+        content: &cradle_domain::coded_events::EventContent,
+        except: Option<Uuid>,
+        scheme: &CodingScheme,
+    ) -> Result<(), AppError> {
+        let Some(other) = self
+            .events_of(coder.0)
+            .find(|e| Some(e.id) != except && e.content.clashes_with(content))
+        else {
+            return Ok(());
+        };
+        let label = scheme
+            .code(&other.content.code)
+            .map_or(other.content.code.as_str(), |c| c.label.as_str());
+        Err(AppError::invalid(
+            "start_millis",
+            format!(
+                "You coded “{label}” for {} at {} already: the same code for the same person cannot be coded twice at once",
+                subject_name(&self.record, other.content.subject),
+                other.content.when()
+            ),
+        ))
+    }
+
     /// One coder's events as they now stand, removed ones left out.
     pub fn events_of(&self, coder: Uuid) -> impl Iterator<Item = &CodedEvent> {
         self.events
@@ -258,6 +286,7 @@ impl Cradle {
         let content = input
             .parse(&scheme, &coding.recording, &babies)
             .map_err(AppError::Invalid)?;
+        coding.no_clash(coder, &content, None, &scheme)?;
         let event = newly_coded(actor, coder, recording, &scheme, content, self.now());
         let entry = access.audit_change(
             actor,
@@ -317,9 +346,11 @@ impl Cradle {
         let content = if remove {
             was.content.clone()
         } else {
-            input
+            let content = input
                 .parse(&scheme, &coding.recording, &babies)
-                .map_err(AppError::Invalid)?
+                .map_err(AppError::Invalid)?;
+            coding.no_clash(coder, &content, Some(event), &scheme)?;
+            content
         };
         let next = was
             .corrected(content, remove, &actor.display_name, self.now(), reason)
@@ -618,6 +649,9 @@ impl Cradle {
         .map_err(AppError::Invalid)?;
         if !confirm || found.events.is_empty() {
             return Ok(CodingImport { found, kept: 0 });
+        }
+        for content in &found.events {
+            coding.no_clash(coder, content, None, &scheme)?;
         }
         let now = self.now();
         let events: Vec<CodedEvent> = found

@@ -128,6 +128,32 @@ impl CodedEvent {
     }
 }
 
+impl EventContent {
+    /// Whether this and `other` are the same code of the same subject at once: a state
+    /// overlapping another, or a moment at the same instant. One coder never codes that
+    /// twice (it would count twice in agreement, and ELAN allows no overlap on a tier).
+    pub fn clashes_with(&self, other: &EventContent) -> bool {
+        if self.code != other.code || self.subject != other.subject {
+            return false;
+        }
+        match (self.end_millis, other.end_millis) {
+            (Some(end), Some(other_end)) => {
+                self.start_millis < other_end && other.start_millis < end
+            }
+            _ => self.start_millis == other.start_millis,
+        }
+    }
+
+    /// The time it covers in words: "12.4 s" or "10.0 s to 14.5 s".
+    pub fn when(&self) -> String {
+        let seconds = |millis: u64| format!("{:.1} s", millis as f64 / 1000.0);
+        match self.end_millis {
+            Some(end) => format!("{} to {}", seconds(self.start_millis), seconds(end)),
+            None => seconds(self.start_millis),
+        }
+    }
+}
+
 /// An event as typed or sent: times in milliseconds from the film's start.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct EventInput {
@@ -457,6 +483,31 @@ pub(crate) mod tests {
             .unwrap();
         assert!(removed.removed);
         assert_eq!(removed.earlier.len(), 2);
+    }
+
+    #[test]
+    fn the_same_code_of_the_same_subject_at_once_clashes() {
+        let baby = Subject::Baby(BabyId::new());
+        let father = Subject::Caregiver(Member::Mother);
+        let at = |code: &str, subject: Subject, start: u64, end: Option<u64>| EventContent {
+            code: code.into(),
+            subject,
+            start_millis: start,
+            end_millis: end,
+            modifiers: vec![],
+            note: String::new(),
+        };
+        let gaze = at("mutual_gaze", father, 10_000, Some(14_500));
+        assert!(gaze.clashes_with(&at("mutual_gaze", father, 14_000, Some(16_000))));
+        assert!(
+            !gaze.clashes_with(&at("mutual_gaze", father, 14_500, Some(16_000))),
+            "end to start"
+        );
+        assert!(!gaze.clashes_with(&at("turn_taking", father, 11_000, Some(12_000))));
+        let smile = at("smile", baby, 12_400, None);
+        assert!(smile.clashes_with(&at("smile", baby, 12_400, None)));
+        assert!(!smile.clashes_with(&at("smile", baby, 12_500, None)));
+        assert_eq!(gaze.when(), "10.0 s to 14.5 s");
     }
 
     #[test]

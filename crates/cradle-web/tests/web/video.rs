@@ -1359,6 +1359,21 @@ on_both_backends!(
         .await;
         assert_eq!(gaze.status(), StatusCode::CREATED);
 
+        // The same code of the same person at once is not coded twice.
+        let twice = code(
+            clinician.clone(),
+            token.clone(),
+            serde_json::json!({"scheme": scheme, "code": "mutual_gaze", "subject": tunde,
+                "start_millis": 2000, "end_millis": 4000}),
+        )
+        .await;
+        assert_eq!(twice.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(twice
+            .text()
+            .await
+            .unwrap()
+            .contains("You coded “Mutual gaze” for Tunde Okafor at 0.0 s to 3.0 s already"));
+
         // Bad input: explained, nothing kept.
         let refused = code(
             clinician.clone(),
